@@ -38,12 +38,13 @@ LIBS      := $(foreach l,$(LAYERS),$(BUILD)/lib/libeddy_$(l).a)
 CLI_SRCS  := $(wildcard src/cli/*.c)
 EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
-FUZZERS   := $(wildcard fuzz/*.c)
+FUZZERS   := $(filter-out fuzz/replay_main.c,$(wildcard fuzz/*.c))
+FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZERS))
 TEST_LAYERS := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*.c))))
 TEST_BINS := $(foreach l,$(sort $(TEST_LAYERS)),$(BUILD)/tests/$(l))
 
 .PHONY: all deps test asan run bench install clean fuzz
-all: $(LIBS) $(BUILD)/libeddy.a $(BUILD)/eddy $(EXAMPLES) $(BENCHES) $(TEST_BINS)
+all: $(LIBS) $(BUILD)/libeddy.a $(BUILD)/eddy $(EXAMPLES) $(BENCHES) $(TEST_BINS) $(FUZZ_REPLAY)
 
 deps:
 	@scripts/deps
@@ -74,6 +75,10 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+# A fuzz target without libFuzzer: replays fuzz/corpus/<name> and fuzz/regression/<name>.
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 .SECONDARY:
