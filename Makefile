@@ -24,6 +24,19 @@ LDFLAGS   += -Wl,--as-needed
 LAYERS_TOP_DOWN := app web server client feed http net loop base
 LAYERS    := $(foreach l,$(LAYERS_TOP_DOWN),$(if $(wildcard src/$(l)/*.c src/$(l)/*.S),$(l)))
 
+# What each layer may use (itself included).  A layer's test binary links only
+# these, so one layer's work in progress never breaks another layer's tests.
+USES_base   := base
+USES_loop   := loop base
+USES_net    := net loop base
+USES_http   := http base
+USES_feed   := feed base
+USES_client := client loop base
+USES_server := server http net loop base
+USES_web    := web server http net loop base
+USES_app    := $(LAYERS_TOP_DOWN)
+uses_libs  = $(foreach l,$(filter $(or $(USES_$(1)),$(LAYERS_TOP_DOWN)),$(LAYERS)),$(BUILD)/lib/libeddy_$(l).a)
+
 # The context-switch backend of loop/ is one file picked here, not an #ifdef
 # forest: src/loop/ctx_<arch>.S when it exists, else the ucontext fallback.
 # `make CORO=ucontext` forces the fallback.
@@ -83,7 +96,7 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/tests/%: $$(call obj,$$(wildcard tests/%/*.c)) $(BUILD)/obj/tests/test_main.o $(LIBS)
+$(BUILD)/tests/%: $$(call obj,$$(wildcard tests/%/*.c)) $(BUILD)/obj/tests/test_main.o $$(call uses_libs,$$*)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -6,5 +6,7 @@
 #define EDDY_VERSION "0.1.0"
 
 int cmd_version(int argc, char **argv);
+int cmd_parse(int argc, char **argv);   /* parse.c */
+int cmd_fetch(int argc, char **argv);   /* fetch.c */
 
 #endif

@@ -12,6 +12,8 @@ static const struct command {
     int (*run)(int argc, char **argv); /* gets argv from the subcommand on */
     const char *summary;               /* one line for `eddy help` */
 } commands[] = {
+    {"parse",   cmd_parse,   "parse one feed (file or -) to feedparser-shaped JSON"},
+    {"fetch",   cmd_fetch,   "fetch and parse many feeds concurrently"},
     {"version", cmd_version, "print the version"},
 };
 
