@@ -1,0 +1,33 @@
+/*
+ * encoding.h — feedparser's character-encoding rules (internal to feed/).
+ *
+ * feedparser converts every document to UTF-8 before parsing it
+ * (encodings.py convert_to_utf8): the HTTP charset per RFC 3023, the XML
+ * declaration and the byte order mark are weighed against each other, with
+ * fallbacks, and some outcomes are reported as bozo conditions
+ * (CharacterEncodingOverride, CharacterEncodingUnknown, NonXMLContentType).
+ * The parser core (parser.c) calls eddy__encoding_to_utf8() once on the whole
+ * document, then parses the UTF-8 result.  Pure function, no global state.
+ */
+#ifndef EDDY_FEED_ENCODING_H
+#define EDDY_FEED_ENCODING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eddy/buf.h"
+
+struct eddy__encoding {
+    char encoding[48];       /* as feedparser spells it: "utf-8", "us-ascii", "windows-1252"... "" unknown */
+    bool bozo;               /* an encoding condition feedparser reports */
+    char exception[256];     /* "CharacterEncodingOverride: ..." when bozo */
+    bool nonxml;             /* content type is not XML (feedparser's NonXMLContentType) */
+};
+
+/* feedparser's convert_to_utf8: decides the encoding of the whole document data[0..len) given the
+ * HTTP Content-Type header (NULL when not fetched over HTTP) and appends the document as UTF-8 to out
+ * (XML declaration rewritten as feedparser does). Returns 0 or a negative errno from out. */
+int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
+                           struct eddy_buf *out, struct eddy__encoding *res);
+
+#endif
