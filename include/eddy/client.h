@@ -1,0 +1,118 @@
+/*
+ * eddy/client.h — the async HTTP client (layer client/): aiohttp's
+ * ClientSession on libcurl, driven by eddy's loop.
+ *
+ * A session owns one libcurl multi handle whose sockets are watched by the
+ * loop (eddy_watch) and whose timer is a loop timer (eddy_timer): libcurl's
+ * multi_socket API, no extra thread, no polling.  eddy_fetch() suspends only
+ * the calling task until its transfer ends; thousands of tasks may fetch at
+ * once.  Connections, DNS answers and TLS sessions are reused across the
+ * session's requests; HTTP/2 is multiplexed where the server offers it.
+ *
+ * Depends on loop/ and libcurl.  A session belongs to the loop (thread) that
+ * created it.  Proxies come from the environment as libcurl reads them
+ * (http_proxy, https_proxy, no_proxy...).
+ *
+ * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its
+ * status) and a negative errno otherwise; the response then still carries a
+ * precise message (eddy_response_error):
+ *   -ETIMEDOUT      total/connect timeout, stall, or the task's timeout scope
+ *   -ECANCELED      the task was cancelled (the transfer is aborted and freed)
+ *   -ECONNREFUSED   connection refused
+ *   -ENXIO          the host name could not be resolved
+ *   -ELOOP          more redirects than allowed
+ *   -EFBIG          the body exceeded the maximum size
+ *   -EKEYREJECTED   TLS certificate verification failed
+ *   -ECONNABORTED   the data callback asked to stop
+ *   -EPROTO         any other transfer error (message from libcurl)
+ */
+#ifndef EDDY_CLIENT_H
+#define EDDY_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eddy/loop.h"
+
+struct eddy_session;
+struct eddy_response;
+
+struct eddy_session_opts {
+    const char *user_agent;     /* NULL: "eddy/<version>" */
+    const char *const *headers; /* "Name: value" sent with every request, NULL-terminated; may be NULL */
+    unsigned max_concurrency;   /* transfers at once; 0: 256 (also capped by the fd limit) */
+    unsigned max_per_host;      /* transfers at once per host name; 0: 8 */
+    bool cookies;               /* keep a cookie jar in memory (default off) */
+    const char *ca_file;        /* CA bundle to trust instead of the system's; NULL: system */
+    bool insecure;              /* skip TLS verification (never the default) */
+};
+
+/* A session on the current loop (opts may be NULL: defaults).  Raises the
+ * process's soft open-file limit to its hard limit once, and keeps its
+ * concurrency below what that limit allows (further requests queue).  Owned
+ * by the caller; NULL (errno) on failure. */
+struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts);
+/* Frees the session.  No request may be in flight.  NULL is a no-op. */
+void eddy_session_free(struct eddy_session *s);
+
+/* One request.  Zero-initialise and set what you need. */
+struct eddy_request {
+    const char *url;             /* required */
+    const char *method;          /* NULL: GET (or POST when body is set) */
+    const char *const *headers;  /* extra "Name: value" lines, NULL-terminated */
+    const void *body;            /* request body; must live until eddy_fetch returns */
+    size_t body_len;
+    /* Conditional GET: sent as If-None-Match / If-Modified-Since; a 304 answer
+     * sets eddy_response_not_modified(). */
+    const char *etag;
+    const char *last_modified;
+    size_t max_body;             /* bytes; 0: 32 MiB.  Past it: -EFBIG */
+    int64_t timeout_ns;          /* whole transfer; 0: none (the task's timeout scope still applies) */
+    int64_t connect_timeout_ns;  /* 0: 10 s */
+    int64_t stall_ns;            /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
+    int max_redirects;           /* 0: 10; < 0: do not follow redirects */
+    /* Streaming: when set, body bytes go to on_data as they arrive instead of
+     * being collected (called on the loop, outside any task: it must not
+     * suspend).  Return 0 to go on, < 0 to abort (-ECONNABORTED). */
+    int (*on_data)(void *arg, const char *data, size_t len);
+    void *arg;
+};
+
+/* Sends `req` and suspends the calling task until the transfer ends.  *out
+ * receives the response (also on failure, for its error message), owned by
+ * the caller and freed with eddy_response_free().  Returns 0 when a response
+ * arrived, else a negative errno (see the top of this file). */
+EDDY_AWAITS int eddy_fetch(struct eddy_session *s, const struct eddy_request *req,
+                           struct eddy_response **out);
+
+/* A GET collecting the body, with the session's defaults. */
+EDDY_AWAITS int eddy_get(struct eddy_session *s, const char *url, struct eddy_response **out);
+
+void eddy_response_free(struct eddy_response *r);
+int eddy_response_status(const struct eddy_response *r);          /* 0 when none arrived */
+/* The last URL after redirects. */
+const char *eddy_response_url(const struct eddy_response *r);
+/* The first header of that name (case-insensitive), NULL when absent.  Only
+ * the final response's headers are kept; repeated headers stay separate. */
+const char *eddy_response_header(const struct eddy_response *r, const char *name);
+/* The i-th header (name and value) in arrival order; false past the end. */
+bool eddy_response_header_at(const struct eddy_response *r, size_t i, const char **name,
+                             const char **value);
+/* The collected body (NUL-terminated; empty when streamed). */
+const char *eddy_response_body(const struct eddy_response *r, size_t *len);
+/* The redirect chain: how many redirects were followed, the i-th hop's URL
+ * (before it was redirected) and status, and whether a permanent one (301,
+ * 308) happened — a feed reader then updates the stored URL. */
+size_t eddy_response_redirects(const struct eddy_response *r);
+const char *eddy_response_redirect_url(const struct eddy_response *r, size_t i, int *status);
+bool eddy_response_permanent_redirect(const struct eddy_response *r);
+/* The server answered 304 to a conditional request. */
+bool eddy_response_not_modified(const struct eddy_response *r);
+/* Why the transfer failed ("" on success). */
+const char *eddy_response_error(const struct eddy_response *r);
+/* Bytes of body received (after decompression), and seconds spent (total). */
+size_t eddy_response_body_bytes(const struct eddy_response *r);
+double eddy_response_seconds(const struct eddy_response *r);
+
+#endif

@@ -1,0 +1,699 @@
+/*
+ * client.c — the async HTTP client: libcurl's multi_socket API on eddy's loop.
+ *
+ * The shape is curl's docs/examples/ephiperfifo.c with the loop's hooks in
+ * place of raw epoll: CURLMOPT_SOCKETFUNCTION maps each curl socket to an
+ * eddy_watch, CURLMOPT_TIMERFUNCTION to one eddy_timer, and whenever either
+ * fires we call curl_multi_socket_action() and collect finished transfers.
+ * A finished transfer sets the event its task is parked on.  Nothing else
+ * runs curl: no thread, no curl_multi_perform() loop.
+ *
+ * Concurrency limits are ours, not curl's: a FIFO semaphore per host and one
+ * for the session.  Queuing before the transfer is handed to curl keeps the
+ * queue fair and keeps queued time out of curl's timeouts (curl's own
+ * CURLMOPT_MAX_TOTAL_CONNECTIONS would start the clock while queued).
+ */
+#include "eddy/client.h"
+#include "eddy/buf.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+
+#define DEFAULT_CONCURRENCY 256
+#define DEFAULT_PER_HOST    8
+#define DEFAULT_MAX_BODY    (32u << 20)
+#define DEFAULT_STALL_NS    (30 * EDDY_SEC)
+#define DEFAULT_CONNECT_NS  (10 * EDDY_SEC)
+#define DEFAULT_REDIRECTS   10
+#define FD_RESERVE          32 /* descriptors left for the rest of the process */
+#define HOST_BUCKETS        256
+
+/* One host's concurrency slot, kept for the session's lifetime. */
+struct host {
+    struct host *next;     /* hash chain */
+    struct eddy_sem *sem;  /* max_per_host permits */
+    char name[];           /* lower-case host name */
+};
+
+struct eddy_session {
+    CURLM *multi;
+    CURLSH *share;              /* DNS cache, TLS sessions (cookies when asked) */
+    struct eddy_timer *timer;   /* curl's one timeout */
+    struct eddy_sem *slots;     /* session-wide permits */
+    unsigned per_host;
+    struct host *hosts[HOST_BUCKETS];
+    struct curl_slist *headers; /* the session's default headers */
+    char *user_agent;
+    char *ca_file;
+    bool insecure, cookies;
+    unsigned in_flight;         /* eddy_fetch calls not yet returned */
+};
+
+struct eddy_response {
+    int status;
+    char *url;                  /* effective URL */
+    struct eddy_buf headers;    /* "name\0value\0" pairs of the final response */
+    size_t nheaders;
+    struct eddy_buf body;       /* collected body (max = request's max_body) */
+    size_t body_bytes;
+    struct hop { char *url; int status; } *hops;
+    size_t nhops;
+    bool permanent, not_modified;
+    double seconds;
+    char error[CURL_ERROR_SIZE + 64];
+};
+
+/* One transfer in flight, on the fetching task's stack. */
+struct xfer {
+    struct eddy_session *s;
+    const struct eddy_request *req;
+    struct eddy_response *res;
+    CURL *easy;
+    struct eddy_event *done;    /* set by check_done() */
+    bool finished;
+    CURLcode code;
+    bool too_big;               /* the body passed max_body */
+    bool aborted;               /* on_data asked to stop */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* ------------------------------------------------------ loop <-> curl */
+
+static void check_done(struct eddy_session *s)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(s->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct xfer *x = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        x->code = msg->data.result;
+        x->finished = true;
+        curl_multi_remove_handle(s->multi, msg->easy_handle);
+        eddy_event_set(x->done);
+    }
+}
+
+static void on_socket_ready(void *arg, int fd, int ready)
+{
+    struct eddy_session *s = arg;
+    int action = (ready & EDDY_READ ? CURL_CSELECT_IN : 0) | (ready & EDDY_WRITE ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(s->multi, fd, action, &running);
+    check_done(s);
+}
+
+static void on_timer(void *arg)
+{
+    struct eddy_session *s = arg;
+    int running;
+    curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(s);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket. */
+static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct eddy_session *s = userp;
+    struct eddy_watch *w = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        eddy_watch_free(w);
+        curl_multi_assign(s->multi, fd, NULL);
+        return 0;
+    }
+    int events = (what & CURL_POLL_IN ? EDDY_READ : 0) | (what & CURL_POLL_OUT ? EDDY_WRITE : 0);
+    if (w)
+        return eddy_watch_set(w, events) < 0 ? -1 : 0;
+    if (!(w = eddy_watch_new(fd, events, on_socket_ready, s)))
+        return -1;
+    curl_multi_assign(s->multi, fd, w);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: curl's single timeout.  curl forbids calling
+ * socket_action from here, so even "now" goes through the loop's timer. */
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct eddy_session *s = userp;
+    eddy_timer_set(s->timer, timeout_ms < 0 ? EDDY_FOREVER : eddy_deadline_in(timeout_ms * EDDY_MSEC));
+    return 0;
+}
+
+/* ------------------------------------------------------------ session */
+
+/* Raises the soft open-file limit to the hard one (aiohttp users meet "too
+ * many open files"; we would rather queue) and returns the soft limit. */
+static rlim_t raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            rl.rlim_cur = old;
+    }
+    return rl.rlim_cur;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
+{
+    static const struct eddy_session_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    if (!eddy_loop_current()) {
+        errno = EPERM;
+        return NULL;
+    }
+    /* curl_global_init is idempotent and, since 7.84, thread-safe. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    struct eddy_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+
+    /* Each transfer holds a socket, the connection cache as many again, and
+     * the threaded resolver a socket pair while it resolves. */
+    rlim_t limit = raise_fd_limit();
+    unsigned cap = limit > FD_RESERVE * 2 ? (unsigned)((limit - FD_RESERVE) / 3) : 8;
+    unsigned conc = opts->max_concurrency ? opts->max_concurrency : DEFAULT_CONCURRENCY;
+    if (conc > cap)
+        conc = cap;
+    s->per_host = opts->max_per_host ? opts->max_per_host : DEFAULT_PER_HOST;
+    s->cookies = opts->cookies;
+    s->insecure = opts->insecure;
+
+    char ua[64];
+    snprintf(ua, sizeof ua, "eddy/0.1 libcurl/%s", curl_version_info(CURLVERSION_NOW)->version);
+    s->user_agent = strdup(opts->user_agent ? opts->user_agent : ua);
+    s->ca_file = dup_or_null(opts->ca_file);
+    for (const char *const *h = opts->headers; h && *h; h++) {
+        struct curl_slist *n = curl_slist_append(s->headers, *h);
+        if (!n)
+            goto fail;
+        s->headers = n;
+    }
+    s->multi = curl_multi_init();
+    s->share = curl_share_init();
+    s->timer = eddy_timer_new(on_timer, s);
+    s->slots = eddy_sem_new(conc);
+    if (!s->user_agent || (opts->ca_file && !s->ca_file) || !s->multi || !s->share || !s->timer ||
+        !s->slots)
+        goto fail;
+
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (s->cookies)
+        curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
+    curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
+    curl_multi_setopt(s->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)conc);
+    /* A guard only: our semaphores keep curl below it. */
+    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conc);
+    return s;
+fail:
+    eddy_session_free(s);
+    errno = ENOMEM;
+    return NULL;
+}
+
+void eddy_session_free(struct eddy_session *s)
+{
+    if (!s)
+        return;
+    if (s->in_flight) {
+        fprintf(stderr, "eddy_session_free: %u requests still in flight\n", s->in_flight);
+        abort();
+    }
+    if (s->multi)
+        curl_multi_cleanup(s->multi); /* closes cached connections via socket_cb */
+    if (s->share)
+        curl_share_cleanup(s->share);
+    eddy_timer_free(s->timer);
+    eddy_sem_free(s->slots);
+    for (size_t i = 0; i < HOST_BUCKETS; i++)
+        for (struct host *h = s->hosts[i], *next; h; h = next) {
+            next = h->next;
+            eddy_sem_free(h->sem);
+            free(h);
+        }
+    curl_slist_free_all(s->headers);
+    free(s->user_agent);
+    free(s->ca_file);
+    free(s);
+}
+
+static struct host *host_slot(struct eddy_session *s, const char *name)
+{
+    unsigned hash = 5381;
+    for (const char *p = name; *p; p++)
+        hash = hash * 33 + (unsigned char)*p;
+    struct host **b = &s->hosts[hash % HOST_BUCKETS];
+    for (struct host *h = *b; h; h = h->next)
+        if (!strcmp(h->name, name))
+            return h;
+    size_t n = strlen(name);
+    struct host *h = malloc(sizeof *h + n + 1);
+    if (!h)
+        return NULL;
+    memcpy(h->name, name, n + 1);
+    if (!(h->sem = eddy_sem_new(s->per_host))) {
+        free(h);
+        return NULL;
+    }
+    h->next = *b;
+    *b = h;
+    return h;
+}
+
+/* ------------------------------------------------------------ transfer */
+
+static void set_error(struct eddy_response *r, const char *fmt, const char *detail)
+{
+    snprintf(r->error, sizeof r->error, fmt, detail);
+}
+
+static size_t write_cb(char *data, size_t size, size_t n, void *arg)
+{
+    struct xfer *x = arg;
+    size_t len = size * n;
+    x->res->body_bytes += len;
+    if (x->req->on_data) {
+        if (x->req->on_data(x->req->arg, data, len) < 0) {
+            x->aborted = true;
+            return 0; /* CURLE_WRITE_ERROR */
+        }
+        return len;
+    }
+    if (eddy_buf_append(&x->res->body, data, len) < 0) {
+        x->too_big = true;
+        return 0;
+    }
+    return len;
+}
+
+static int add_hop(struct eddy_response *r, const char *url, int status)
+{
+    struct hop *h = realloc(r->hops, (r->nhops + 1) * sizeof *h);
+    if (!h)
+        return -1;
+    r->hops = h;
+    if (!(h[r->nhops].url = strdup(url ? url : "")))
+        return -1;
+    h[r->nhops++].status = status;
+    if (status == 301 || status == 308)
+        r->permanent = true;
+    return 0;
+}
+
+/* Called per header line of every response, redirects and 1xx included:
+ * a status line starts a new header set; the previous one was a hop when it
+ * was a redirect that curl followed. */
+static size_t header_cb(char *line, size_t size, size_t n, void *arg)
+{
+    struct xfer *x = arg;
+    struct eddy_response *r = x->res;
+    size_t len = size * n;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    if (len >= 5 && !memcmp(line, "HTTP/", 5)) {
+        const char *sp = memchr(line, ' ', len);
+        int status = sp && sp + 4 <= line + len ? atoi(sp + 1) : 0;
+        /* Record every redirect as it arrives (the effective URL is still
+         * the one that answered); transfer() drops the last one if curl
+         * did not follow it. */
+        if (status >= 300 && status < 400 && status != 304) {
+            char *url = NULL;
+            curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+            if (add_hop(r, url, status) < 0)
+                return 0;
+        }
+        eddy_buf_reset(&r->headers);
+        r->nheaders = 0;
+        return size * n;
+    }
+    const char *colon = memchr(line, ':', len);
+    if (!colon || colon == line)
+        return size * n; /* blank line ending the block, or junk */
+    const char *v = colon + 1, *end = line + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (eddy_buf_append(&r->headers, line, (size_t)(colon - line)) < 0 ||
+        eddy_buf_putc(&r->headers, 0) < 0 || eddy_buf_append(&r->headers, v, (size_t)(end - v)) < 0 ||
+        eddy_buf_putc(&r->headers, 0) < 0)
+        return 0;
+    r->nheaders++;
+    return size * n;
+}
+
+static int map_error(struct xfer *x)
+{
+    struct eddy_response *r = x->res;
+    const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->code);
+    long os_errno = 0;
+    switch (x->code) {
+    case CURLE_OK:
+        return 0;
+    case CURLE_OPERATION_TIMEDOUT:
+        set_error(r, "timed out: %s", why);
+        return -ETIMEDOUT;
+    case CURLE_COULDNT_CONNECT:
+        curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
+        set_error(r, "could not connect: %s", why);
+        return os_errno ? -(int)os_errno : -ECONNREFUSED;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        set_error(r, "could not resolve: %s", why);
+        return -ENXIO;
+    case CURLE_TOO_MANY_REDIRECTS:
+        set_error(r, "too many redirects: %s", why);
+        return -ELOOP;
+    case CURLE_FILESIZE_EXCEEDED:
+        set_error(r, "body too large: %s", why);
+        return -EFBIG;
+    case CURLE_WRITE_ERROR:
+        if (x->too_big) {
+            snprintf(r->error, sizeof r->error, "body too large: over %zu bytes", r->body.max);
+            return -EFBIG;
+        }
+        set_error(r, "%s", x->aborted ? "aborted by the data callback" : why);
+        return -ECONNABORTED;
+    case CURLE_PEER_FAILED_VERIFICATION:
+        set_error(r, "TLS verification failed: %s", why);
+        return -EKEYREJECTED;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        set_error(r, "bad URL: %s", why);
+        return -EINVAL;
+    case CURLE_OUT_OF_MEMORY:
+        set_error(r, "%s", why);
+        return -ENOMEM;
+    default:
+        set_error(r, "%s", why);
+        return -EPROTO;
+    }
+}
+
+static int add_header(struct curl_slist **list, const char *fmt, const char *value)
+{
+    char line[1024];
+    if ((size_t)snprintf(line, sizeof line, fmt, value) >= sizeof line)
+        return -EINVAL;
+    struct curl_slist *n = curl_slist_append(*list, line);
+    if (!n)
+        return -ENOMEM;
+    *list = n;
+    return 0;
+}
+
+static long ms_of(int64_t ns)
+{
+    return (long)((ns + EDDY_MSEC - 1) / EDDY_MSEC);
+}
+
+/* Configures x->easy for x->req.  Returns 0 or a negative errno. */
+static int setup(struct xfer *x, struct curl_slist **hdrs)
+{
+    const struct eddy_request *q = x->req;
+    struct eddy_session *s = x->s;
+    CURL *e = x->easy;
+    int err = 0;
+    for (struct curl_slist *h = s->headers; h && !err; h = h->next)
+        err = add_header(hdrs, "%s", h->data);
+    for (const char *const *h = q->headers; h && *h && !err; h++)
+        err = add_header(hdrs, "%s", *h);
+    if (!err && q->etag && *q->etag)
+        err = add_header(hdrs, "If-None-Match: %s", q->etag);
+    if (!err && q->last_modified && *q->last_modified)
+        err = add_header(hdrs, "If-Modified-Since: %s", q->last_modified);
+    if (err)
+        return err;
+
+    curl_easy_setopt(e, CURLOPT_URL, q->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_SHARE, s->share);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl has */
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);         /* prefer an HTTP/2 stream to a new connection */
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    if (q->max_redirects >= 0) {
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)(q->max_redirects ? q->max_redirects : DEFAULT_REDIRECTS));
+    }
+    size_t max_body = q->max_body ? q->max_body : DEFAULT_MAX_BODY;
+    eddy_buf_init(&x->res->body, max_body);
+    if (!q->on_data)
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+    if (q->timeout_ns > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_of(q->timeout_ns));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     ms_of(q->connect_timeout_ns > 0 ? q->connect_timeout_ns : DEFAULT_CONNECT_NS));
+    int64_t stall = q->stall_ns ? q->stall_ns : DEFAULT_STALL_NS;
+    if (stall > 0) {
+        /* "less than 1 byte/s for N seconds" is curl's spelling of a stall. */
+        long secs = (long)((stall + EDDY_SEC - 1) / EDDY_SEC);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, secs);
+    }
+    if (q->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+    }
+    if (q->method)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
+    if (q->method && !strcasecmp(q->method, "HEAD"))
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    if (s->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
+    if (s->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (s->cookies)
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    return 0;
+}
+
+/* The host part of url, lower-cased, into out; -EINVAL when unparsable. */
+static int url_host(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int err = -ENOMEM;
+    if (u) {
+        err = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+                  ? 0
+                  : -EINVAL;
+    }
+    if (!err) {
+        size_t i = 0;
+        for (; host[i] && i + 1 < cap; i++)
+            out[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+        out[i] = 0;
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return err;
+}
+
+static int transfer(struct xfer *x)
+{
+    struct curl_slist *hdrs = NULL;
+    int err = setup(x, &hdrs);
+    if (err < 0) {
+        set_error(x->res, "%s", err == -EINVAL ? "a request header is too long" : strerror(-err));
+        goto out;
+    }
+    if (curl_multi_add_handle(x->s->multi, x->easy) != CURLM_OK) {
+        set_error(x->res, "%s", "curl_multi_add_handle failed");
+        err = -ENOMEM;
+        goto out;
+    }
+    err = eddy_event_wait(x->done, EDDY_FOREVER);
+    if (!x->finished) {
+        /* Cancelled or timed out while in flight: removing the handle aborts
+         * the transfer and gives its connection back (or closes it). */
+        curl_multi_remove_handle(x->s->multi, x->easy);
+        set_error(x->res, "%s", err == -ETIMEDOUT ? "timed out (timeout scope)" : "cancelled");
+        goto out;
+    }
+    long status = 0;
+    char *url = NULL;
+    curl_off_t us = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+    curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
+    x->res->status = (int)status;
+    x->res->seconds = (double)us / 1e6;
+    free(x->res->url);
+    x->res->url = url ? strdup(url) : NULL;
+    /* The last status line's hop was not a hop when curl did not follow it
+     * (max_redirects < 0, or the chain ended there). */
+    if (x->res->nhops && status >= 300 && status < 400) {
+        struct hop *h = &x->res->hops[--x->res->nhops];
+        free(h->url);
+        x->res->permanent = false;
+        for (size_t i = 0; i < x->res->nhops; i++)
+            if (x->res->hops[i].status == 301 || x->res->hops[i].status == 308)
+                x->res->permanent = true;
+    }
+    x->res->not_modified = status == 304;
+    err = map_error(x);
+out:
+    curl_slist_free_all(hdrs);
+    return err;
+}
+
+int eddy_fetch(struct eddy_session *s, const struct eddy_request *req, struct eddy_response **out)
+{
+    *out = NULL;
+    if (!eddy_task_current())
+        return -EPERM;
+    struct eddy_response *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    *out = r;
+    eddy_buf_init(&r->headers, 1 << 20);
+    r->url = strdup(req->url ? req->url : "");
+
+    char host[256];
+    int err = req->url ? url_host(req->url, host, sizeof host) : -EINVAL;
+    if (err < 0) {
+        set_error(r, "bad URL: '%s'", req->url ? req->url : "(null)");
+        return err;
+    }
+    struct host *h = host_slot(s, host);
+    if (!h)
+        return -ENOMEM;
+
+    s->in_flight++;
+    /* Per host first: a task holding a session slot never waits for a host. */
+    if ((err = eddy_sem_acquire(h->sem, EDDY_FOREVER)) < 0) {
+        set_error(r, "%s", "cancelled while queued");
+        goto out;
+    }
+    if ((err = eddy_sem_acquire(s->slots, EDDY_FOREVER)) < 0) {
+        set_error(r, "%s", "cancelled while queued");
+        eddy_sem_release(h->sem);
+        goto out;
+    }
+    struct xfer x = {.s = s, .req = req, .res = r};
+    x.easy = curl_easy_init();
+    x.done = eddy_event_new();
+    if (!x.easy || !x.done) {
+        set_error(r, "%s", "out of memory");
+        err = -ENOMEM;
+    } else {
+        err = transfer(&x);
+    }
+    curl_easy_cleanup(x.easy);
+    eddy_event_free(x.done);
+    eddy_sem_release(s->slots);
+    eddy_sem_release(h->sem);
+out:
+    s->in_flight--;
+    if (err == -ETIMEDOUT && !r->error[0])
+        set_error(r, "%s", "timed out");
+    if (err == -ECANCELED && !r->error[0])
+        set_error(r, "%s", "cancelled");
+    return err;
+}
+
+int eddy_get(struct eddy_session *s, const char *url, struct eddy_response **out)
+{
+    struct eddy_request req = {.url = url};
+    return eddy_fetch(s, &req, out);
+}
+
+/* ------------------------------------------------------------ response */
+
+void eddy_response_free(struct eddy_response *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nhops; i++)
+        free(r->hops[i].url);
+    free(r->hops);
+    free(r->url);
+    eddy_buf_free(&r->headers);
+    eddy_buf_free(&r->body);
+    free(r);
+}
+
+int eddy_response_status(const struct eddy_response *r) { return r->status; }
+const char *eddy_response_url(const struct eddy_response *r) { return r->url ? r->url : ""; }
+bool eddy_response_not_modified(const struct eddy_response *r) { return r->not_modified; }
+bool eddy_response_permanent_redirect(const struct eddy_response *r) { return r->permanent; }
+size_t eddy_response_redirects(const struct eddy_response *r) { return r->nhops; }
+const char *eddy_response_error(const struct eddy_response *r) { return r->error; }
+size_t eddy_response_body_bytes(const struct eddy_response *r) { return r->body_bytes; }
+double eddy_response_seconds(const struct eddy_response *r) { return r->seconds; }
+
+const char *eddy_response_redirect_url(const struct eddy_response *r, size_t i, int *status)
+{
+    if (i >= r->nhops)
+        return NULL;
+    if (status)
+        *status = r->hops[i].status;
+    return r->hops[i].url;
+}
+
+bool eddy_response_header_at(const struct eddy_response *r, size_t i, const char **name,
+                             const char **value)
+{
+    if (i >= r->nheaders)
+        return false;
+    const char *p = eddy_buf_cstr(&r->headers);
+    for (size_t k = 0; k < i; k++) {
+        p += strlen(p) + 1;
+        p += strlen(p) + 1;
+    }
+    *name = p;
+    *value = p + strlen(p) + 1;
+    return true;
+}
+
+const char *eddy_response_header(const struct eddy_response *r, const char *name)
+{
+    const char *n, *v;
+    for (size_t i = 0; eddy_response_header_at(r, i, &n, &v); i++)
+        if (!strcasecmp(n, name))
+            return v;
+    return NULL;
+}
+
+const char *eddy_response_body(const struct eddy_response *r, size_t *len)
+{
+    if (len)
+        *len = r->body.len;
+    return eddy_buf_cstr(&r->body);
+}

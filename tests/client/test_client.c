@@ -1,0 +1,510 @@
+/* Tests of client/: real libcurl against a real HTTP server on loopback
+ * (tests/client/support/httpd.py, started per test), driven by eddy's loop. */
+#include "../test.h"
+
+#include "eddy/client.h"
+#include "eddy/loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ the server */
+
+static pid_t server_pid;
+static int server_port;
+static char base[64];
+
+/* Starts httpd.py (with TLS when cert/key are given) and waits for its port. */
+static void server_start(const char *cert, const char *key)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "python3";
+    const char *top = getenv("EDDY_TOP") ? getenv("EDDY_TOP") : ".";
+    char script[512];
+    snprintf(script, sizeof script, "%s/tests/client/support/httpd.py", top);
+    server_pid = fork();
+    CHECK(server_pid >= 0);
+    if (server_pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        if (cert)
+            execlp(py, py, script, "--tls", cert, key, (char *)NULL);
+        else
+            execlp(py, py, script, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char line[32] = {0};
+    ssize_t n = read(fds[0], line, sizeof line - 1);
+    close(fds[0]);
+    CHECK(n > 0);
+    server_port = atoi(line);
+    CHECK(server_port > 0);
+    snprintf(base, sizeof base, "%s://127.0.0.1:%d", cert ? "https" : "http", server_port);
+}
+
+static void server_stop(void)
+{
+    kill(server_pid, SIGKILL);
+    waitpid(server_pid, NULL, 0);
+}
+
+static const char *url(const char *path)
+{
+    static char buf[8][256];
+    static int i;
+    char *u = buf[i++ % 8];
+    snprintf(u, 256, "%s%s", base, path);
+    return u;
+}
+
+/* --------------------------------------------------- running in a task */
+
+struct one {
+    struct eddy_session_opts sopts;
+    struct eddy_request req;
+    int err;
+    int status;
+    char body[256];
+    size_t body_len;
+    char error[256];
+    char header[64];       /* value of req_header, if asked */
+    const char *req_header;
+    size_t hops;
+    bool permanent, not_modified;
+    int hop0_status;
+};
+
+static int fetch_one(void *arg)
+{
+    struct one *o = arg;
+    struct eddy_session *s = eddy_session_new(&o->sopts);
+    if (!s)
+        return -errno;
+    struct eddy_response *r;
+    o->err = eddy_fetch(s, &o->req, &r);
+    o->status = eddy_response_status(r);
+    const char *b = eddy_response_body(r, &o->body_len);
+    snprintf(o->body, sizeof o->body, "%s", b);
+    snprintf(o->error, sizeof o->error, "%s", eddy_response_error(r));
+    if (o->req_header) {
+        const char *v = eddy_response_header(r, o->req_header);
+        snprintf(o->header, sizeof o->header, "%s", v ? v : "(none)");
+    }
+    o->hops = eddy_response_redirects(r);
+    if (o->hops)
+        eddy_response_redirect_url(r, 0, &o->hop0_status);
+    o->permanent = eddy_response_permanent_redirect(r);
+    o->not_modified = eddy_response_not_modified(r);
+    eddy_response_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+static void run_one(struct one *o)
+{
+    CHECK_INT(eddy_run(fetch_one, o, NULL), ==, 0);
+}
+
+/* ------------------------------------------------------------ the tests */
+
+TEST(client_get_ok_headers_case_insensitive_and_repeated)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/ok")}, .req_header = "content-TYPE"};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(o.status, ==, 200);
+    CHECK_STR(o.body, "ok");
+    CHECK_STR(o.header, "text/plain");
+    CHECK_STR(o.error, "");
+    server_stop();
+}
+
+static int repeated(void *arg)
+{
+    (void)arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    struct eddy_response *r;
+    CHECK_INT(eddy_get(s, url("/ok"), &r), ==, 0);
+    const char *n, *v;
+    int dups = 0;
+    for (size_t i = 0; eddy_response_header_at(r, i, &n, &v); i++)
+        if (!strcmp(n, "X-Dup"))
+            CHECK_STR(v, dups++ ? "two" : "one");
+    CHECK_INT(dups, ==, 2);
+    eddy_response_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_repeated_headers_kept_in_order)
+{
+    server_start(NULL, NULL);
+    CHECK_INT(eddy_run(repeated, NULL, NULL), ==, 0);
+    server_stop();
+}
+
+TEST(client_permanent_redirect_chain)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/redirect/3/301")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(o.status, ==, 200);
+    CHECK_STR(o.body, "ok");
+    CHECK_INT(o.hops, ==, 3);
+    CHECK_INT(o.hop0_status, ==, 301);
+    CHECK(o.permanent);
+    server_stop();
+}
+
+TEST(client_temporary_redirect_is_not_permanent)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/redirect/2/302")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(o.hops, ==, 2);
+    CHECK(!o.permanent);
+    /* Not following: the 3xx itself is the response, and no hop. */
+    struct one o2 = {.req = {.url = url("/redirect/2/308"), .max_redirects = -1}};
+    run_one(&o2);
+    CHECK_INT(o2.err, ==, 0);
+    CHECK_INT(o2.status, ==, 308);
+    CHECK_INT(o2.hops, ==, 0);
+    CHECK(!o2.permanent);
+    server_stop();
+}
+
+TEST(client_redirect_loop_is_eloop)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/loop"), .max_redirects = 5}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ELOOP);
+    CHECK(strstr(o.error, "redirect") != NULL);
+    server_stop();
+}
+
+TEST(client_conditional_get_304)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/etag")}};
+    run_one(&o);
+    CHECK_INT(o.status, ==, 200);
+    CHECK(!o.not_modified);
+    struct one e = {.req = {.url = url("/etag"), .etag = "\"v1\""}};
+    run_one(&e);
+    CHECK_INT(e.err, ==, 0);
+    CHECK_INT(e.status, ==, 304);
+    CHECK(e.not_modified);
+    struct one m = {.req = {.url = url("/etag"), .last_modified = "Wed, 21 Oct 2015 07:28:00 GMT"}};
+    run_one(&m);
+    CHECK_INT(m.status, ==, 304);
+    CHECK(m.not_modified);
+    server_stop();
+}
+
+TEST(client_gzip_and_chunked_bodies)
+{
+    server_start(NULL, NULL);
+    struct one g = {.req = {.url = url("/gzip")}};
+    run_one(&g);
+    CHECK_INT(g.err, ==, 0);
+    CHECK_INT(g.body_len, ==, 1100);
+    CHECK(!strncmp(g.body, "compressed compressed ", 22));
+    struct one c = {.req = {.url = url("/chunked/10000")}};
+    run_one(&c);
+    CHECK_INT(c.err, ==, 0);
+    CHECK_INT(c.body_len, ==, 10000);
+    server_stop();
+}
+
+TEST(client_total_timeout)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/slow/5000"), .timeout_ns = 200 * EDDY_MSEC}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ETIMEDOUT);
+    CHECK(strstr(o.error, "timed out") != NULL);
+    server_stop();
+}
+
+TEST(client_stall_detected_despite_long_total_timeout)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/stall"), .timeout_ns = 60 * EDDY_SEC, .stall_ns = EDDY_SEC}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ETIMEDOUT);
+    CHECK(strstr(o.error, "slow") != NULL);
+    server_stop();
+}
+
+TEST(client_body_over_limit)
+{
+    server_start(NULL, NULL);
+    /* Content-Length known up front, and a chunked body that grows past it. */
+    struct one o = {.req = {.url = url("/size/100000"), .max_body = 1000}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -EFBIG);
+    CHECK(strstr(o.error, "too large") != NULL);
+    struct one c = {.req = {.url = url("/chunked/100000"), .max_body = 1000}};
+    run_one(&c);
+    CHECK_INT(c.err, ==, -EFBIG);
+    CHECK(strstr(c.error, "too large") != NULL);
+    server_stop();
+}
+
+TEST(client_connection_refused)
+{
+    /* A port that was free a moment ago. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    CHECK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", ntohs(a.sin_port));
+    struct one o = {.req = {.url = url("/")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ECONNREFUSED);
+}
+
+TEST(client_unresolvable_host)
+{
+    struct one o = {.req = {.url = "http://no-such-host.invalid/feed"}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ENXIO);
+    CHECK(strstr(o.error, "resolve") != NULL);
+}
+
+TEST(client_bad_url)
+{
+    struct one o = {.req = {.url = "not a url at all"}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -EINVAL);
+    struct one f = {.req = {.url = "file:///etc/passwd"}};
+    run_one(&f);
+    CHECK_INT(f.err, ==, -EINVAL);
+}
+
+TEST(client_post_body)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/echo"), .body = "hello=world", .body_len = 11}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_STR(o.body, "hello=world");
+    server_stop();
+}
+
+TEST(client_outside_task_is_eperm)
+{
+    struct eddy_response *r = (void *)1;
+    struct eddy_request req = {.url = "http://127.0.0.1:1/"};
+    CHECK_INT(eddy_fetch(NULL, &req, &r), ==, -EPERM);
+    CHECK(r == NULL);
+}
+
+/* ------------------------------------------------ streaming and aborting */
+
+struct stream {
+    size_t bytes, calls;
+    size_t stop_after; /* abort once this many bytes arrived (0: never) */
+};
+
+static int on_data(void *arg, const char *p, size_t n)
+{
+    struct stream *st = arg;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 'y')
+            return -1;
+    st->bytes += n;
+    st->calls++;
+    return st->stop_after && st->bytes >= st->stop_after ? -1 : 0;
+}
+
+TEST(client_streams_body_to_callback)
+{
+    server_start(NULL, NULL);
+    struct stream st = {0};
+    struct one o = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(st.bytes, ==, 300000);
+    CHECK(st.calls > 1);
+    CHECK_INT(o.body_len, ==, 0);
+    struct stream st2 = {.stop_after = 1};
+    struct one a = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st2}};
+    run_one(&a);
+    CHECK_INT(a.err, ==, -ECONNABORTED);
+    server_stop();
+}
+
+/* --------------------------------------------- cancellation and scopes */
+
+static int slow_fetch(void *arg)
+{
+    struct eddy_session *s = arg;
+    struct eddy_response *r;
+    int err = eddy_get(s, url("/slow/10000"), &r);
+    eddy_response_free(r);
+    return err;
+}
+
+static int cancel_mid_transfer(void *arg)
+{
+    (void)arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    struct eddy_task *t = eddy_spawn(slow_fetch, s, "slow");
+    eddy_sleep(200 * EDDY_MSEC);
+    CHECK(!eddy_task_done(t));
+    int64_t t0 = eddy_now();
+    eddy_cancel(t);
+    int result = 0;
+    CHECK_INT(eddy_join(t, &result), ==, 0);
+    CHECK_INT(result, ==, -ECANCELED);
+    CHECK(eddy_now() - t0 < 5 * EDDY_SEC); /* not the server's 10 s */
+    /* The session is still usable afterwards. */
+    struct eddy_response *r;
+    CHECK_INT(eddy_get(s, url("/ok"), &r), ==, 0);
+    CHECK_INT(eddy_response_status(r), ==, 200);
+    eddy_response_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_cancel_mid_transfer_frees_it)
+{
+    server_start(NULL, NULL);
+    CHECK_INT(eddy_run(cancel_mid_transfer, NULL, NULL), ==, 0);
+    server_stop();
+}
+
+static int scoped(void *arg)
+{
+    (void)arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    struct eddy_timeout to;
+    eddy_timeout_begin(&to, eddy_deadline_in(200 * EDDY_MSEC));
+    struct eddy_response *r;
+    int err = eddy_get(s, url("/slow/10000"), &r);
+    CHECK(eddy_timeout_end(&to));
+    CHECK_INT(err, ==, -ETIMEDOUT);
+    eddy_response_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_timeout_scope_aborts_transfer)
+{
+    server_start(NULL, NULL);
+    CHECK_INT(eddy_run(scoped, NULL, NULL), ==, 0);
+    server_stop();
+}
+
+/* ------------------------------------------------- many at once, limits */
+
+struct many {
+    struct eddy_session *s;
+    int ok, failed;
+    char path[32];
+};
+
+static int one_of_many(void *arg)
+{
+    struct many *m = arg;
+    struct eddy_response *r;
+    int err = eddy_get(m->s, url(m->path), &r);
+    if (err == 0 && eddy_response_status(r) == 200)
+        m->ok++;
+    else
+        m->failed++;
+    eddy_response_free(r);
+    return 0;
+}
+
+struct many_args {
+    int n;
+    struct eddy_session_opts opts;
+    int ok, failed, peak;
+};
+
+static int run_many(void *arg)
+{
+    struct many_args *a = arg;
+    struct many m = {.s = eddy_session_new(&a->opts)};
+    snprintf(m.path, sizeof m.path, "/size/100");
+    struct eddy_group *g = eddy_group_new();
+    for (int i = 0; i < a->n; i++)
+        CHECK_INT(eddy_group_spawn(g, one_of_many, &m, "get"), ==, 0);
+    CHECK_INT(eddy_group_wait(g), ==, 0);
+    eddy_group_free(g);
+    struct eddy_response *r;
+    CHECK_INT(eddy_get(m.s, url("/stats"), &r), ==, 0);
+    a->peak = atoi(eddy_response_body(r, NULL));
+    eddy_response_free(r);
+    eddy_session_free(m.s);
+    a->ok = m.ok;
+    a->failed = m.failed;
+    return 0;
+}
+
+TEST(client_1000_concurrent_requests_respect_per_host_limit)
+{
+    server_start(NULL, NULL);
+    struct many_args a = {.n = 1000, .opts = {.max_per_host = 6}};
+    CHECK_INT(eddy_run(run_many, &a, NULL), ==, 0);
+    CHECK_INT(a.ok, ==, 1000);
+    CHECK_INT(a.failed, ==, 0);
+    CHECK_INT(a.peak, <=, 6);
+    CHECK_INT(a.peak, >=, 2); /* and they did overlap */
+    server_stop();
+}
+
+TEST(client_10000_urls_within_a_small_fd_limit)
+{
+    server_start(NULL, NULL);
+    /* 128 descriptors in all: the session must queue, not fail. */
+    struct rlimit rl = {128, 128};
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    struct many_args a = {.n = 10000, .opts = {.max_concurrency = 10000, .max_per_host = 10000}};
+    CHECK_INT(eddy_run(run_many, &a, NULL), ==, 0);
+    CHECK_INT(a.ok, ==, 10000);
+    CHECK_INT(a.failed, ==, 0);
+    server_stop();
+}
+
+/* ----------------------------------------------------------------- TLS */
+
+TEST(client_https_self_signed_fails_then_verifies_with_ca)
+{
+    char cert[512], key[512], cmd[2048];
+    snprintf(cert, sizeof cert, "%s/cert.pem", test_tmpdir());
+    snprintf(key, sizeof key, "%s/key.pem", test_tmpdir());
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+             "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout %s -out %s 2>/dev/null",
+             key, cert);
+    CHECK_INT(system(cmd), ==, 0);
+    server_start(cert, key);
+    struct one o = {.req = {.url = url("/ok")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -EKEYREJECTED);
+    CHECK(strstr(o.error, "TLS") != NULL);
+    struct one v = {.req = {.url = url("/ok")}, .sopts = {.ca_file = cert}};
+    run_one(&v);
+    CHECK_INT(v.err, ==, 0);
+    CHECK_INT(v.status, ==, 200);
+    CHECK_STR(v.body, "ok");
+    server_stop();
+}
