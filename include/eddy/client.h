@@ -15,7 +15,7 @@
  *
  * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its
  * status) and a negative errno otherwise; the response then still carries a
- * precise message (eddy_response_error):
+ * precise message (eddy_reply_error):
  *   -ETIMEDOUT      total/connect timeout, stall, or the task's timeout scope
  *   -ECANCELED      the task was cancelled (the transfer is aborted and freed)
  *   -ECONNREFUSED   connection refused
@@ -36,7 +36,7 @@
 #include "eddy/loop.h"
 
 struct eddy_session;
-struct eddy_response;
+struct eddy_reply;
 
 struct eddy_session_opts {
     const char *user_agent;     /* NULL: "eddy/<version>" */
@@ -56,15 +56,16 @@ struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts);
 /* Frees the session.  No request may be in flight.  NULL is a no-op. */
 void eddy_session_free(struct eddy_session *s);
 
-/* One request.  Zero-initialise and set what you need. */
-struct eddy_request {
+/* One request (aiohttp.ClientSession.request's arguments).  Zero-initialise
+ * and set what you need. */
+struct eddy_fetch_opts {
     const char *url;             /* required */
     const char *method;          /* NULL: GET (or POST when body is set) */
     const char *const *headers;  /* extra "Name: value" lines, NULL-terminated */
     const void *body;            /* request body; must live until eddy_fetch returns */
     size_t body_len;
     /* Conditional GET: sent as If-None-Match / If-Modified-Since; a 304 answer
-     * sets eddy_response_not_modified(). */
+     * sets eddy_reply_not_modified(). */
     const char *etag;
     const char *last_modified;
     size_t max_body;             /* bytes; 0: 32 MiB.  Past it: -EFBIG */
@@ -81,38 +82,38 @@ struct eddy_request {
 
 /* Sends `req` and suspends the calling task until the transfer ends.  *out
  * receives the response (also on failure, for its error message), owned by
- * the caller and freed with eddy_response_free().  Returns 0 when a response
+ * the caller and freed with eddy_reply_free().  Returns 0 when a response
  * arrived, else a negative errno (see the top of this file). */
-EDDY_AWAITS int eddy_fetch(struct eddy_session *s, const struct eddy_request *req,
-                           struct eddy_response **out);
+EDDY_AWAITS int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req,
+                           struct eddy_reply **out);
 
 /* A GET collecting the body, with the session's defaults. */
-EDDY_AWAITS int eddy_get(struct eddy_session *s, const char *url, struct eddy_response **out);
+EDDY_AWAITS int eddy_get(struct eddy_session *s, const char *url, struct eddy_reply **out);
 
-void eddy_response_free(struct eddy_response *r);
-int eddy_response_status(const struct eddy_response *r);          /* 0 when none arrived */
+void eddy_reply_free(struct eddy_reply *r);
+int eddy_reply_status(const struct eddy_reply *r);          /* 0 when none arrived */
 /* The last URL after redirects. */
-const char *eddy_response_url(const struct eddy_response *r);
+const char *eddy_reply_url(const struct eddy_reply *r);
 /* The first header of that name (case-insensitive), NULL when absent.  Only
  * the final response's headers are kept; repeated headers stay separate. */
-const char *eddy_response_header(const struct eddy_response *r, const char *name);
+const char *eddy_reply_header(const struct eddy_reply *r, const char *name);
 /* The i-th header (name and value) in arrival order; false past the end. */
-bool eddy_response_header_at(const struct eddy_response *r, size_t i, const char **name,
+bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **name,
                              const char **value);
 /* The collected body (NUL-terminated; empty when streamed). */
-const char *eddy_response_body(const struct eddy_response *r, size_t *len);
+const char *eddy_reply_body(const struct eddy_reply *r, size_t *len);
 /* The redirect chain: how many redirects were followed, the i-th hop's URL
  * (before it was redirected) and status, and whether a permanent one (301,
  * 308) happened — a feed reader then updates the stored URL. */
-size_t eddy_response_redirects(const struct eddy_response *r);
-const char *eddy_response_redirect_url(const struct eddy_response *r, size_t i, int *status);
-bool eddy_response_permanent_redirect(const struct eddy_response *r);
+size_t eddy_reply_redirects(const struct eddy_reply *r);
+const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status);
+bool eddy_reply_permanent_redirect(const struct eddy_reply *r);
 /* The server answered 304 to a conditional request. */
-bool eddy_response_not_modified(const struct eddy_response *r);
+bool eddy_reply_not_modified(const struct eddy_reply *r);
 /* Why the transfer failed ("" on success). */
-const char *eddy_response_error(const struct eddy_response *r);
+const char *eddy_reply_error(const struct eddy_reply *r);
 /* Bytes of body received (after decompression), and seconds spent (total). */
-size_t eddy_response_body_bytes(const struct eddy_response *r);
-double eddy_response_seconds(const struct eddy_response *r);
+size_t eddy_reply_body_bytes(const struct eddy_reply *r);
+double eddy_reply_seconds(const struct eddy_reply *r);
 
 #endif

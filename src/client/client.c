@@ -53,7 +53,7 @@ struct eddy_session {
     unsigned in_flight;         /* eddy_fetch calls not yet returned */
 };
 
-struct eddy_response {
+struct eddy_reply {
     int status;
     char *url;                  /* effective URL */
     struct eddy_buf headers;    /* "name\0value\0" pairs of the final response */
@@ -70,8 +70,8 @@ struct eddy_response {
 /* One transfer in flight, on the fetching task's stack. */
 struct xfer {
     struct eddy_session *s;
-    const struct eddy_request *req;
-    struct eddy_response *res;
+    const struct eddy_fetch_opts *req;
+    struct eddy_reply *res;
     CURL *easy;
     struct eddy_event *done;    /* set by check_done() */
     bool finished;
@@ -286,7 +286,7 @@ static struct host *host_slot(struct eddy_session *s, const char *name)
 
 /* ------------------------------------------------------------ transfer */
 
-static void set_error(struct eddy_response *r, const char *fmt, const char *detail)
+static void set_error(struct eddy_reply *r, const char *fmt, const char *detail)
 {
     snprintf(r->error, sizeof r->error, fmt, detail);
 }
@@ -310,7 +310,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
-static int add_hop(struct eddy_response *r, const char *url, int status)
+static int add_hop(struct eddy_reply *r, const char *url, int status)
 {
     struct hop *h = realloc(r->hops, (r->nhops + 1) * sizeof *h);
     if (!h)
@@ -330,7 +330,7 @@ static int add_hop(struct eddy_response *r, const char *url, int status)
 static size_t header_cb(char *line, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
-    struct eddy_response *r = x->res;
+    struct eddy_reply *r = x->res;
     size_t len = size * n;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
@@ -368,7 +368,7 @@ static size_t header_cb(char *line, size_t size, size_t n, void *arg)
 
 static int map_error(struct xfer *x)
 {
-    struct eddy_response *r = x->res;
+    struct eddy_reply *r = x->res;
     const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->code);
     long os_errno = 0;
     switch (x->code) {
@@ -434,7 +434,7 @@ static long ms_of(int64_t ns)
 /* Configures x->easy for x->req.  Returns 0 or a negative errno. */
 static int setup(struct xfer *x, struct curl_slist **hdrs)
 {
-    const struct eddy_request *q = x->req;
+    const struct eddy_fetch_opts *q = x->req;
     struct eddy_session *s = x->s;
     CURL *e = x->easy;
     int err = 0;
@@ -573,12 +573,12 @@ out:
     return err;
 }
 
-int eddy_fetch(struct eddy_session *s, const struct eddy_request *req, struct eddy_response **out)
+int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct eddy_reply **out)
 {
     *out = NULL;
     if (!eddy_task_current())
         return -EPERM;
-    struct eddy_response *r = calloc(1, sizeof *r);
+    struct eddy_reply *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
     *out = r;
@@ -628,15 +628,15 @@ out:
     return err;
 }
 
-int eddy_get(struct eddy_session *s, const char *url, struct eddy_response **out)
+int eddy_get(struct eddy_session *s, const char *url, struct eddy_reply **out)
 {
-    struct eddy_request req = {.url = url};
+    struct eddy_fetch_opts req = {.url = url};
     return eddy_fetch(s, &req, out);
 }
 
 /* ------------------------------------------------------------ response */
 
-void eddy_response_free(struct eddy_response *r)
+void eddy_reply_free(struct eddy_reply *r)
 {
     if (!r)
         return;
@@ -649,16 +649,16 @@ void eddy_response_free(struct eddy_response *r)
     free(r);
 }
 
-int eddy_response_status(const struct eddy_response *r) { return r->status; }
-const char *eddy_response_url(const struct eddy_response *r) { return r->url ? r->url : ""; }
-bool eddy_response_not_modified(const struct eddy_response *r) { return r->not_modified; }
-bool eddy_response_permanent_redirect(const struct eddy_response *r) { return r->permanent; }
-size_t eddy_response_redirects(const struct eddy_response *r) { return r->nhops; }
-const char *eddy_response_error(const struct eddy_response *r) { return r->error; }
-size_t eddy_response_body_bytes(const struct eddy_response *r) { return r->body_bytes; }
-double eddy_response_seconds(const struct eddy_response *r) { return r->seconds; }
+int eddy_reply_status(const struct eddy_reply *r) { return r->status; }
+const char *eddy_reply_url(const struct eddy_reply *r) { return r->url ? r->url : ""; }
+bool eddy_reply_not_modified(const struct eddy_reply *r) { return r->not_modified; }
+bool eddy_reply_permanent_redirect(const struct eddy_reply *r) { return r->permanent; }
+size_t eddy_reply_redirects(const struct eddy_reply *r) { return r->nhops; }
+const char *eddy_reply_error(const struct eddy_reply *r) { return r->error; }
+size_t eddy_reply_body_bytes(const struct eddy_reply *r) { return r->body_bytes; }
+double eddy_reply_seconds(const struct eddy_reply *r) { return r->seconds; }
 
-const char *eddy_response_redirect_url(const struct eddy_response *r, size_t i, int *status)
+const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status)
 {
     if (i >= r->nhops)
         return NULL;
@@ -667,7 +667,7 @@ const char *eddy_response_redirect_url(const struct eddy_response *r, size_t i, 
     return r->hops[i].url;
 }
 
-bool eddy_response_header_at(const struct eddy_response *r, size_t i, const char **name,
+bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **name,
                              const char **value)
 {
     if (i >= r->nheaders)
@@ -682,16 +682,16 @@ bool eddy_response_header_at(const struct eddy_response *r, size_t i, const char
     return true;
 }
 
-const char *eddy_response_header(const struct eddy_response *r, const char *name)
+const char *eddy_reply_header(const struct eddy_reply *r, const char *name)
 {
     const char *n, *v;
-    for (size_t i = 0; eddy_response_header_at(r, i, &n, &v); i++)
+    for (size_t i = 0; eddy_reply_header_at(r, i, &n, &v); i++)
         if (!strcasecmp(n, name))
             return v;
     return NULL;
 }
 
-const char *eddy_response_body(const struct eddy_response *r, size_t *len)
+const char *eddy_reply_body(const struct eddy_reply *r, size_t *len)
 {
     if (len)
         *len = r->body.len;

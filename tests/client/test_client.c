@@ -70,7 +70,7 @@ static const char *url(const char *path)
 
 struct one {
     struct eddy_session_opts sopts;
-    struct eddy_request req;
+    struct eddy_fetch_opts req;
     int err;
     int status;
     char body[256];
@@ -89,22 +89,22 @@ static int fetch_one(void *arg)
     struct eddy_session *s = eddy_session_new(&o->sopts);
     if (!s)
         return -errno;
-    struct eddy_response *r;
+    struct eddy_reply *r;
     o->err = eddy_fetch(s, &o->req, &r);
-    o->status = eddy_response_status(r);
-    const char *b = eddy_response_body(r, &o->body_len);
+    o->status = eddy_reply_status(r);
+    const char *b = eddy_reply_body(r, &o->body_len);
     snprintf(o->body, sizeof o->body, "%s", b);
-    snprintf(o->error, sizeof o->error, "%s", eddy_response_error(r));
+    snprintf(o->error, sizeof o->error, "%s", eddy_reply_error(r));
     if (o->req_header) {
-        const char *v = eddy_response_header(r, o->req_header);
+        const char *v = eddy_reply_header(r, o->req_header);
         snprintf(o->header, sizeof o->header, "%s", v ? v : "(none)");
     }
-    o->hops = eddy_response_redirects(r);
+    o->hops = eddy_reply_redirects(r);
     if (o->hops)
-        eddy_response_redirect_url(r, 0, &o->hop0_status);
-    o->permanent = eddy_response_permanent_redirect(r);
-    o->not_modified = eddy_response_not_modified(r);
-    eddy_response_free(r);
+        eddy_reply_redirect_url(r, 0, &o->hop0_status);
+    o->permanent = eddy_reply_permanent_redirect(r);
+    o->not_modified = eddy_reply_not_modified(r);
+    eddy_reply_free(r);
     eddy_session_free(s);
     return 0;
 }
@@ -133,15 +133,15 @@ static int repeated(void *arg)
 {
     (void)arg;
     struct eddy_session *s = eddy_session_new(NULL);
-    struct eddy_response *r;
+    struct eddy_reply *r;
     CHECK_INT(eddy_get(s, url("/ok"), &r), ==, 0);
     const char *n, *v;
     int dups = 0;
-    for (size_t i = 0; eddy_response_header_at(r, i, &n, &v); i++)
+    for (size_t i = 0; eddy_reply_header_at(r, i, &n, &v); i++)
         if (!strcmp(n, "X-Dup"))
             CHECK_STR(v, dups++ ? "two" : "one");
     CHECK_INT(dups, ==, 2);
-    eddy_response_free(r);
+    eddy_reply_free(r);
     eddy_session_free(s);
     return 0;
 }
@@ -309,8 +309,8 @@ TEST(client_post_body)
 
 TEST(client_outside_task_is_eperm)
 {
-    struct eddy_response *r = (void *)1;
-    struct eddy_request req = {.url = "http://127.0.0.1:1/"};
+    struct eddy_reply *r = (void *)1;
+    struct eddy_fetch_opts req = {.url = "http://127.0.0.1:1/"};
     CHECK_INT(eddy_fetch(NULL, &req, &r), ==, -EPERM);
     CHECK(r == NULL);
 }
@@ -355,9 +355,9 @@ TEST(client_streams_body_to_callback)
 static int slow_fetch(void *arg)
 {
     struct eddy_session *s = arg;
-    struct eddy_response *r;
+    struct eddy_reply *r;
     int err = eddy_get(s, url("/slow/10000"), &r);
-    eddy_response_free(r);
+    eddy_reply_free(r);
     return err;
 }
 
@@ -375,10 +375,10 @@ static int cancel_mid_transfer(void *arg)
     CHECK_INT(result, ==, -ECANCELED);
     CHECK(eddy_now() - t0 < 5 * EDDY_SEC); /* not the server's 10 s */
     /* The session is still usable afterwards. */
-    struct eddy_response *r;
+    struct eddy_reply *r;
     CHECK_INT(eddy_get(s, url("/ok"), &r), ==, 0);
-    CHECK_INT(eddy_response_status(r), ==, 200);
-    eddy_response_free(r);
+    CHECK_INT(eddy_reply_status(r), ==, 200);
+    eddy_reply_free(r);
     eddy_session_free(s);
     return 0;
 }
@@ -396,11 +396,11 @@ static int scoped(void *arg)
     struct eddy_session *s = eddy_session_new(NULL);
     struct eddy_timeout to;
     eddy_timeout_begin(&to, eddy_deadline_in(200 * EDDY_MSEC));
-    struct eddy_response *r;
+    struct eddy_reply *r;
     int err = eddy_get(s, url("/slow/10000"), &r);
     CHECK(eddy_timeout_end(&to));
     CHECK_INT(err, ==, -ETIMEDOUT);
-    eddy_response_free(r);
+    eddy_reply_free(r);
     eddy_session_free(s);
     return 0;
 }
@@ -423,13 +423,13 @@ struct many {
 static int one_of_many(void *arg)
 {
     struct many *m = arg;
-    struct eddy_response *r;
+    struct eddy_reply *r;
     int err = eddy_get(m->s, url(m->path), &r);
-    if (err == 0 && eddy_response_status(r) == 200)
+    if (err == 0 && eddy_reply_status(r) == 200)
         m->ok++;
     else
         m->failed++;
-    eddy_response_free(r);
+    eddy_reply_free(r);
     return 0;
 }
 
@@ -449,10 +449,10 @@ static int run_many(void *arg)
         CHECK_INT(eddy_group_spawn(g, one_of_many, &m, "get"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, 0);
     eddy_group_free(g);
-    struct eddy_response *r;
+    struct eddy_reply *r;
     CHECK_INT(eddy_get(m.s, url("/stats"), &r), ==, 0);
-    a->peak = atoi(eddy_response_body(r, NULL));
-    eddy_response_free(r);
+    a->peak = atoi(eddy_reply_body(r, NULL));
+    eddy_reply_free(r);
     eddy_session_free(m.s);
     a->ok = m.ok;
     a->failed = m.failed;
