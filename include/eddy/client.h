@@ -77,7 +77,12 @@ struct eddy_fetch_opts {
      * being collected (called on the loop, outside any task: it must not
      * suspend).  Return 0 to go on, < 0 to abort (-ECONNABORTED). */
     int (*on_data)(void *arg, const char *data, size_t len);
-    void *arg;
+    /* Called once, on the loop, when the final response's status and headers
+     * are known: before the first body byte, or at the end for an empty body
+     * (a streaming parser needs Content-Type before the bytes).  Return < 0
+     * to abort (-ECONNABORTED). */
+    int (*on_response)(void *arg, const struct eddy_reply *r);
+    void *arg;                   /* passed to on_data and on_response */
 };
 
 /* Sends `req` and suspends the calling task until the transfer ends.  *out

@@ -77,7 +77,8 @@ struct xfer {
     bool finished;
     CURLcode code;
     bool too_big;               /* the body passed max_body */
-    bool aborted;               /* on_data asked to stop */
+    bool aborted;               /* on_data / on_response asked to stop */
+    bool started;               /* on_response was called */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -291,10 +292,33 @@ static void set_error(struct eddy_reply *r, const char *fmt, const char *detail)
     snprintf(r->error, sizeof r->error, fmt, detail);
 }
 
+/* Fills status and URL from curl and tells the caller the final response
+ * has begun.  Returns false when the caller wants to stop. */
+static bool start_response(struct xfer *x)
+{
+    if (x->started)
+        return true;
+    x->started = true;
+    long status = 0;
+    char *url = NULL;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+    x->res->status = (int)status;
+    if (url && (!x->res->url || strcmp(url, x->res->url))) {
+        free(x->res->url);
+        x->res->url = strdup(url);
+    }
+    if (x->req->on_response && x->req->on_response(x->req->arg, x->res) < 0)
+        x->aborted = true;
+    return !x->aborted;
+}
+
 static size_t write_cb(char *data, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
     size_t len = size * n;
+    if (!start_response(x))
+        return 0;
     x->res->body_bytes += len;
     if (x->req->on_data) {
         if (x->req->on_data(x->req->arg, data, len) < 0) {
@@ -396,7 +420,7 @@ static int map_error(struct xfer *x)
             snprintf(r->error, sizeof r->error, "body too large: over %zu bytes", r->body.max);
             return -EFBIG;
         }
-        set_error(r, "%s", x->aborted ? "aborted by the data callback" : why);
+        set_error(r, "%s", x->aborted ? "aborted by the data or response callback" : why);
         return -ECONNABORTED;
     case CURLE_PEER_FAILED_VERIFICATION:
         set_error(r, "TLS verification failed: %s", why);
@@ -568,6 +592,10 @@ static int transfer(struct xfer *x)
     }
     x->res->not_modified = status == 304;
     err = map_error(x);
+    if (!err && !start_response(x)) {
+        set_error(x->res, "%s", "aborted by the response callback");
+        err = -ECONNABORTED;
+    }
 out:
     curl_slist_free_all(hdrs);
     return err;
