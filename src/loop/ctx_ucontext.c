@@ -3,7 +3,7 @@
  * architectures without a ctx_<arch>.S (or `make CORO=ucontext`).
  *
  * Much slower than the assembly (glibc's swapcontext makes a sigprocmask
- * system call on every switch) but correct everywhere glibc runs.  A task's
+ * system call on every switch, and we add one to keep the thread's mask) but correct everywhere glibc runs.  A task's
  * ucontext_t is carved from the top of its own stack, so it costs no
  * allocation; the loop's own context is malloc'ed.
  */
@@ -58,5 +58,10 @@ void eddy__ctx_make(struct eddy__ctx *c, void *lo, size_t size, void (*fn)(void 
 
 void eddy__ctx_switch(struct eddy__ctx *from, struct eddy__ctx *to)
 {
+    /* swapcontext also restores the signal mask saved in `to`, but the mask
+     * belongs to the thread (eddy_signal_event blocks signals from inside a
+     * task): carry the current one over. */
+    ucontext_t *uc = to->p;
+    pthread_sigmask(SIG_SETMASK, NULL, &uc->uc_sigmask);
     swapcontext(from->p, to->p);
 }

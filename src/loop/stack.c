@@ -35,6 +35,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@
 #endif
 
 #define POOL_CAP 1024
+/* Below this even the task struct and one libc call would not fit. */
+#define MIN_STACK (16 * 1024)
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -96,15 +99,26 @@ static bool add_guard(void *base)
     return false;
 }
 
+/* Mapping length for a stack of `want` usable bytes; 0 when absurd. */
+static size_t map_len(size_t want)
+{
+    if (want > SIZE_MAX / 2) /* would wrap when rounded */
+        return 0;
+    if (want < MIN_STACK)
+        want = MIN_STACK;
+    return ((want + page - 1) & ~(page - 1)) + page;
+}
+
 int eddy__stack_get(struct eddy_loop *loop, size_t size, struct eddy__stack *out)
 {
     pthread_once(&once, init);
-    size_t want = size ? size : loop->stack_size;
-    if (want == loop->stack_size && loop->npool) {
+    size_t len = map_len(size ? size : loop->stack_size);
+    if (!len)
+        return -ENOMEM;
+    if (loop->npool && len == map_len(loop->stack_size)) {
         *out = loop->pool[--loop->npool];
         return 0;
     }
-    size_t len = ((want + page - 1) & ~(page - 1)) + page;
     void *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
@@ -126,7 +140,7 @@ static void unmap(struct eddy_loop *loop, const struct eddy__stack *s)
 
 void eddy__stack_put(struct eddy_loop *loop, const struct eddy__stack *s)
 {
-    if (s->len == ((loop->stack_size + page - 1) & ~(page - 1)) + page) {
+    if (s->len == map_len(loop->stack_size)) {
         if (!loop->pool) {
             loop->pool = malloc(POOL_CAP * sizeof *loop->pool);
         }
