@@ -1,0 +1,936 @@
+/*
+ * feed.c — the public feed parser (include/eddy/feed.h): bytes in, libxml2's
+ * SAX2 push parser in the middle, feedparser's mixin (parser.c) on its
+ * events, and the result tree out.
+ *
+ * The path of a document, as feedparser's api.parse() does it:
+ *   1. encoding: the whole document is converted to UTF-8 by
+ *      eddy__encoding_to_utf8 (feedparser's convert_to_utf8; encoding.c);
+ *   2. the DOCTYPE is taken out (feedparser's replace_doctype): a Netscape
+ *      DOCTYPE means rss091n, and only "safe" entity declarations (plain text
+ *      or one character reference) are kept, in a table — so no entity
+ *      expansion ever happens inside libxml2 and entity bombs cannot exist;
+ *   3. libxml2 parses with XML_PARSE_RECOVER | XML_PARSE_NONET, no DTD
+ *      loading, no entity substitution.  An entity reference that XML does
+ *      not define reaches our getEntity callback: a safe DOCTYPE entity gives
+ *      its text; any other name is an error (bozo, as expat reports it to
+ *      feedparser) repaired as feedparser's loose parser does (an HTML entity
+ *      gives its character, anything else stays as "&name;").
+ *   feedparser parses with expat, and on the first error parses again with
+ *   its loose SGML parser; we parse once with libxml2's recovery and set
+ *   bozo on the first error: the outcome matches for the errors feeds
+ *   actually have (undefined entities, bare '&', bad characters, mismatched
+ *   or unclosed tags, undeclared prefixes).
+ *
+ * With an entry callback the bytes are not buffered: once the prolog (up to
+ * the first element) has been seen, they stream into libxml2, which then
+ * decodes the declared encoding itself (BOM / XML declaration; the HTTP
+ * charset is only used for the reported name).  Memory then depends on the
+ * largest entry, not on the feed's length.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/entities.h>
+
+#include "encoding.h"
+#include "html.h"
+#include "uri.h"
+
+void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs);
+void eddy__end_tag(struct eddy__fp *p, const char *tag);
+void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n);
+void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
+const char *eddy__match_namespace(const char *lower_uri);
+int eddy__fp_init(struct eddy__fp *p);
+void eddy__fp_free(struct eddy__fp *p);
+
+#define MAX_DIAGS 1000                 /* records kept; the count goes on */
+#define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
+#define DEFAULT_MAX_BYTES (512u << 20)
+
+struct header { char *name; char *value; };
+
+struct eddy_feed_parser {
+    struct eddy__fp fp;                /* the mixin state; fp.main becomes the result */
+    char *url;                         /* opts.url copy, or NULL */
+    struct header *headers;            /* lower-cased names, repeated ones joined */
+    size_t nheaders;
+    bool streaming;                    /* on_entry given: no buffering */
+    size_t max_bytes;
+    struct eddy_buf doc;               /* the document (buffered mode) or the prolog (streaming) */
+    bool head_done;                    /* the prolog went through replace_doctype */
+    xmlParserCtxtPtr ctxt;
+    xmlSAXHandler sax;
+    char version_hint[16];             /* "rss091n" from the DOCTYPE */
+    char encoding[48];
+    bool bozo;
+    char *bozo_exception;              /* malloc'ed "Class: message" */
+    bool xml_bozo;                     /* an XML error was seen (it overrides the encoding message) */
+    bool strict;                       /* feedparser would use its strict parser (encoding known) */
+    struct eddy__diag *diags;
+    size_t ndiags, capdiags;
+    xmlEntityPtr *ents;                /* entities handed to libxml2 by getEntity */
+    size_t nents, capents;
+    size_t offset_base;                /* bytes removed by the prolog rewrite, for offsets */
+    char tag[512];                     /* scratch for element names */
+    bool finished;
+};
+
+struct eddy_feed {
+    struct eddy__arena arena;          /* every value of the result */
+    struct eddy_feed_value *root;
+    struct eddy__diag *diags;          /* messages in the arena */
+    size_t ndiags;
+};
+
+/* ---- diagnostics and bozo ---------------------------------------------------- */
+
+static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...)
+{
+    if (P->ndiags >= MAX_DIAGS)
+        return;
+    if (P->ndiags == P->capdiags) {
+        size_t cap = P->capdiags ? P->capdiags * 2 : 8;
+        struct eddy__diag *d = realloc(P->diags, cap * sizeof *d);
+        if (!d)
+            return;
+        P->diags = d;
+        P->capdiags = cap;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *m = strdup(msg);
+    if (!m)
+        return;
+    P->diags[P->ndiags++] = (struct eddy__diag){offset, m};
+}
+
+static size_t cur_offset(struct eddy_feed_parser *P)
+{
+    if (!P->ctxt)
+        return 0;
+    long n = xmlByteConsumed(P->ctxt);
+    return n < 0 ? 0 : (size_t)n + P->offset_base;
+}
+
+static void set_bozo(struct eddy_feed_parser *P, const char *exc)
+{
+    P->bozo = true;
+    free(P->bozo_exception);
+    P->bozo_exception = strdup(exc);
+}
+
+static void xml_error(struct eddy_feed_parser *P, int line, int col, const char *msg)
+{
+    char buf[512];
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n, msg);
+    diag(P, cur_offset(P), "%s", buf + 19);
+    if (!P->xml_bozo && P->strict) {
+        P->xml_bozo = true;
+        set_bozo(P, buf);
+    }
+}
+
+/* ---- libxml2 SAX2 callbacks ---------------------------------------------------- */
+
+static void on_serror(void *ud, xmlErrorPtr e)
+{
+    struct eddy_feed_parser *P = ud;
+    if (!e || e->level < XML_ERR_ERROR)
+        return; /* warnings: expat does not report these either */
+    xml_error(P, e->line, e->int2, e->message ? e->message : "error");
+}
+
+static void lower_into(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i + 1 < cap; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[i] = 0;
+}
+
+static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                     const xmlChar **attributes)
+{
+    (void)prefix; (void)nb_defaulted;
+    struct eddy_feed_parser *P = ud;
+    struct eddy__fp *p = &P->fp;
+    eddy__arena_reset(&p->scratch);
+    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
+    if (!attrs) {
+        p->oom = true;
+        return;
+    }
+    /* startPrefixMapping for each declaration, in order */
+    for (int i = 0; i < nb_namespaces; i++) {
+        const char *pfx = (const char *)namespaces[2 * i], *uri = (const char *)namespaces[2 * i + 1];
+        if (!uri || !*uri)
+            continue;
+        eddy__track_namespace(p, pfx && *pfx ? pfx : NULL, uri);
+        if (pfx && *pfx && !strcmp(uri, "http://www.w3.org/1999/xlink")) {
+            char k[256];
+            snprintf(k, sizeof k, "xmlns:%s", pfx);
+            eddy__attr_set(p, attrs, k, uri);
+        }
+    }
+    char lowerns[512];
+    const char *ns = (const char *)URI;
+    lower_into(lowerns, sizeof lowerns, ns);
+    if (strstr(lowerns, "backend.userland.com/rss")) {
+        ns = "http://backend.userland.com/rss";
+        strcpy(lowerns, ns);
+    }
+    const char *canon = eddy__match_namespace(lowerns);
+    const char *local = (const char *)localname;
+    if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
+        eddy__attr_set(p, attrs, "xmlns", ns);
+    if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
+        eddy__attr_set(p, attrs, "xmlns", ns);
+    if (canon && *canon) {
+        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
+    } else {
+        snprintf(P->tag, sizeof P->tag, "%s", local);
+        if (ns && *ns && !canon) {
+            for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
+                if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
+                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
+                    break;
+                }
+        }
+    }
+    for (char *s = P->tag; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+
+    /* attributes: namespaced keys first, then plain local names (expat's qnames) */
+    char key[512];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < nb_attributes; i++) {
+            const xmlChar **a = attributes + 5 * i;
+            const char *alocal = (const char *)a[0], *auri = (const char *)a[2];
+            if (pass == 0) {
+                char al[512];
+                lower_into(al, sizeof al, auri);
+                const char *ap = auri ? eddy__match_namespace(al) : NULL;
+                if (ap && *ap)
+                    snprintf(key, sizeof key, "%s:%s", ap, alocal);
+                else
+                    snprintf(key, sizeof key, "%s", alocal);
+            } else {
+                snprintf(key, sizeof key, "%s", alocal);
+            }
+            for (char *s = key; *s; s++)
+                *s = (char)tolower((unsigned char)*s);
+            size_t vlen = (size_t)(a[4] - a[3]);
+            struct eddy_feed_value *v;
+            if (!strcmp(key, "rel") || !strcmp(key, "type")) {
+                char *low = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                if (low)
+                    for (char *s = low; *s; s++)
+                        *s = (char)tolower((unsigned char)*s);
+                v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
+            } else {
+                v = eddy__v_str(&p->scratch, (const char *)a[3], vlen);
+            }
+            if (eddy__obj_set(&p->scratch, attrs, key, true, v))
+                p->oom = true;
+        }
+    }
+    eddy__start_tag(p, P->tag, attrs);
+}
+
+static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI)
+{
+    (void)prefix;
+    struct eddy_feed_parser *P = ud;
+    struct eddy__fp *p = &P->fp;
+    char lowerns[512];
+    const char *ns = (const char *)URI;
+    lower_into(lowerns, sizeof lowerns, ns);
+    if (strstr(lowerns, "backend.userland.com/rss")) {
+        ns = "http://backend.userland.com/rss";
+        strcpy(lowerns, ns);
+    }
+    const char *canon = eddy__match_namespace(lowerns);
+    const char *local = (const char *)localname;
+    if (canon && *canon) {
+        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
+    } else {
+        snprintf(P->tag, sizeof P->tag, "%s", local);
+        if (ns && *ns && !canon) {
+            for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
+                if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
+                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
+                    break;
+                }
+        }
+    }
+    for (char *s = P->tag; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+    eddy__end_tag(p, P->tag);
+}
+
+static void on_chars(void *ud, const xmlChar *ch, int len)
+{
+    struct eddy_feed_parser *P = ud;
+    eddy__handle_data(&P->fp, (const char *)ch, (size_t)len);
+}
+
+/* An xmlEntity of the predefined kind: libxml2 then passes its content to
+ * characters() (or into the attribute value) without any expansion. */
+static xmlEntityPtr make_entity(struct eddy_feed_parser *P, const char *name, const char *value)
+{
+    for (size_t i = 0; i < P->nents; i++)
+        if (!strcmp((const char *)P->ents[i]->name, name))
+            return P->ents[i];
+    if (P->nents == P->capents) {
+        size_t cap = P->capents ? P->capents * 2 : 16;
+        xmlEntityPtr *e = realloc(P->ents, cap * sizeof *e);
+        if (!e)
+            return NULL;
+        P->ents = e;
+        P->capents = cap;
+    }
+    xmlEntityPtr e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->type = XML_ENTITY_DECL;
+    e->name = (const xmlChar *)strdup(name);
+    e->content = (xmlChar *)strdup(value);
+    e->orig = (xmlChar *)strdup(value);
+    if (!e->name || !e->content || !e->orig) {
+        free((void *)e->name);
+        free(e->content);
+        free(e->orig);
+        free(e);
+        return NULL;
+    }
+    e->length = (int)strlen(value);
+    e->etype = XML_INTERNAL_PREDEFINED_ENTITY;
+    P->ents[P->nents++] = e;
+    return e;
+}
+
+static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
+{
+    struct eddy_feed_parser *P = ud;
+    const char *name = (const char *)xname;
+    for (size_t i = 0; i < P->fp.nentities; i++)
+        if (!strcmp(P->fp.entities[i].name, name))
+            return make_entity(P, name, P->fp.entities[i].value);
+    /* undefined in XML: expat fails here, feedparser's loose parser decodes
+     * HTML entities and keeps anything else as text */
+    char utf8[9], msg[300];
+    size_t n = eddy__html_entity(name, strlen(name), utf8);
+    snprintf(msg, sizeof msg, "undefined entity &%.200s;", name);
+    int line = P->ctxt && P->ctxt->input ? P->ctxt->input->line : 0;
+    int col = P->ctxt && P->ctxt->input ? P->ctxt->input->col : 0;
+    xml_error(P, line, col, msg);
+    if (n)
+        return make_entity(P, name, utf8);
+    char raw[300];
+    snprintf(raw, sizeof raw, "&%.200s;", name);
+    return make_entity(P, name, raw);
+}
+
+/* ---- replace_doctype ----------------------------------------------------------- */
+
+static bool wchar(unsigned char c) { return isalnum(c) || c == '_'; }
+static bool pyspace(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
+
+/* Finds `^\s*<!KEYWORD([^>]*?)>` (MULTILINE) starting at a line start at or
+ * after *pos in s[0..n).  Returns true with the match [*ms, *me) and the
+ * group [*gs, *ge). */
+static bool find_decl(const char *s, size_t n, size_t from, const char *kw, size_t *ms, size_t *me,
+                      size_t *gs, size_t *ge)
+{
+    size_t kl = strlen(kw);
+    for (size_t i = from; i <= n; i++) {
+        if (i && s[i - 1] != '\n')
+            continue;
+        size_t j = i;
+        while (j < n && pyspace((unsigned char)s[j]))
+            j++;
+        if (n - j < kl || memcmp(s + j, kw, kl))
+            continue;
+        const char *gt = memchr(s + j + kl, '>', n - j - kl);
+        if (!gt)
+            continue;
+        *ms = i;
+        *gs = j + kl;
+        *ge = (size_t)(gt - s);
+        *me = *ge + 1;
+        return true;
+    }
+    return false;
+}
+
+static void add_entity(struct eddy__fp *p, const char *name, size_t nl, const char *val, size_t vl)
+{
+    struct eddy__entity *e = realloc(p->entities, (p->nentities + 1) * sizeof *e);
+    if (!e) {
+        p->oom = true;
+        return;
+    }
+    p->entities = e;
+    char *nm = strndup(name, nl);
+    struct eddy_buf v = EDDY_BUF_INIT(0);
+    if (vl > 2 && val[0] == '&' && val[1] == '#') {
+        /* a character reference: expat expands it when the entity is used */
+        unsigned long cp = val[2] == 'x' || val[2] == 'X' ? strtoul(val + 3, NULL, 16) : strtoul(val + 2, NULL, 10);
+        char u[5] = {0};
+        if (cp < 0x80) u[0] = (char)cp;
+        else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+        else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F));
+        else if (cp < 0x110000) u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
+        eddy_buf_puts(&v, u);
+    } else {
+        eddy_buf_append(&v, val, vl);
+    }
+    char *vv = eddy_buf_detach(&v, NULL);
+    if (!nm || !vv) {
+        free(nm);
+        free(vv);
+        p->oom = true;
+        return;
+    }
+    p->entities[p->nentities++] = (struct eddy__entity){nm, vv};
+}
+
+/* RE_SAFE_ENTITY_PATTERN.match(e): \s+(\w+)\s+"(&#\w+;|[^&"]*)" */
+static bool safe_entity(const char *e, size_t n, size_t *ns, size_t *nl, size_t *vs, size_t *vl)
+{
+    size_t i = 0;
+    if (i >= n || !pyspace((unsigned char)e[i]))
+        return false;
+    while (i < n && pyspace((unsigned char)e[i]))
+        i++;
+    *ns = i;
+    while (i < n && wchar((unsigned char)e[i]))
+        i++;
+    if (i == *ns)
+        return false;
+    *nl = i - *ns;
+    if (i >= n || !pyspace((unsigned char)e[i]))
+        return false;
+    while (i < n && pyspace((unsigned char)e[i]))
+        i++;
+    if (i >= n || e[i] != '"')
+        return false;
+    i++;
+    *vs = i;
+    if (i + 1 < n && e[i] == '&' && e[i + 1] == '#') {
+        size_t j = i + 2;
+        while (j < n && wchar((unsigned char)e[j]))
+            j++;
+        if (j > i + 2 && j + 1 < n && e[j] == ';' && e[j + 1] == '"') {
+            *vl = j + 1 - i;
+            return true;
+        }
+    }
+    while (i < n && e[i] != '&' && e[i] != '"')
+        i++;
+    if (i >= n || e[i] != '"')
+        return false;
+    *vl = i - *vs;
+    return true;
+}
+
+/* Rewrites the prolog head[0..n) into out: entity declarations and the
+ * DOCTYPE removed, safe entities kept in the fp table. */
+static void replace_doctype(struct eddy_feed_parser *P, const char *head, size_t n, struct eddy_buf *out)
+{
+    struct eddy__fp *p = &P->fp;
+    struct eddy_buf h = EDDY_BUF_INIT(0);
+    struct { size_t s, n; } ents[64];
+    size_t nents = 0, pos = 0, ms, me, gs, ge;
+    while (pos <= n && find_decl(head, n, pos, "<!ENTITY", &ms, &me, &gs, &ge)) {
+        eddy_buf_append(&h, head + pos, ms - pos);
+        if (nents < 64)
+            ents[nents].s = gs, ents[nents++].n = ge - gs;
+        pos = me;
+    }
+    if (pos < n)
+        eddy_buf_append(&h, head + pos, n - pos);
+    const char *hd = eddy_buf_cstr(&h);
+    size_t hn = h.len, ndoctypes = 0;
+    pos = 0;
+    struct eddy_buf o2 = EDDY_BUF_INIT(0);
+    while (pos <= hn && find_decl(hd, hn, pos, "<!DOCTYPE", &ms, &me, &gs, &ge)) {
+        if (!ndoctypes) {
+            char low[1024];
+            size_t gl = ge - gs < sizeof low - 1 ? ge - gs : sizeof low - 1;
+            for (size_t i = 0; i < gl; i++)
+                low[i] = (char)tolower((unsigned char)hd[gs + i]);
+            low[gl] = 0;
+            if (strstr(low, "netscape"))
+                strcpy(P->version_hint, "rss091n");
+        }
+        ndoctypes++;
+        eddy_buf_append(&o2, hd + pos, ms - pos);
+        pos = me;
+    }
+    if (pos < hn)
+        eddy_buf_append(&o2, hd + pos, hn - pos);
+    if (ndoctypes == 1) {
+        for (size_t i = 0; i < nents; i++) {
+            size_t ns, nl, vs, vl;
+            const char *e = head + ents[i].s;
+            if (safe_entity(e, ents[i].n, &ns, &nl, &vs, &vl))
+                add_entity(p, e + ns, nl, e + vs, vl);
+        }
+    }
+    if (nents || ndoctypes)
+        diag(P, 0, "DOCTYPE removed (%zu entity declarations, %zu kept)", nents, p->nentities);
+    P->offset_base = n > o2.len ? n - o2.len : 0;
+    eddy_buf_append(out, o2.data ? o2.data : "", o2.len);
+    eddy_buf_free(&h);
+    eddy_buf_free(&o2);
+}
+
+/* Index just past the '<' of the first `<\w`, or 0 when not found yet. */
+static size_t head_end(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == '<' && wchar((unsigned char)s[i + 1]))
+            return i + 1;
+    return 0;
+}
+
+/* ---- libxml2 driving ----------------------------------------------------------- */
+
+static int start_xml(struct eddy_feed_parser *P, bool utf8)
+{
+    memset(&P->sax, 0, sizeof P->sax);
+    P->sax.initialized = XML_SAX2_MAGIC;
+    P->sax.startElementNs = on_start;
+    P->sax.endElementNs = on_end;
+    P->sax.characters = on_chars;
+    P->sax.cdataBlock = on_chars;
+    P->sax.ignorableWhitespace = on_chars;
+    P->sax.getEntity = on_get_entity;
+    P->sax.serror = on_serror;
+    P->ctxt = xmlCreatePushParserCtxt(&P->sax, P, NULL, 0, NULL);
+    if (!P->ctxt)
+        return -ENOMEM;
+    int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    if (utf8)
+        opts |= XML_PARSE_IGNORE_ENC;
+    xmlCtxtUseOptions(P->ctxt, opts);
+    if (utf8)
+        xmlSwitchEncoding(P->ctxt, XML_CHAR_ENCODING_UTF8);
+    return 0;
+}
+
+static int feed_xml(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
+{
+    /* xmlParseChunk takes an int size */
+    while (n > (1u << 30)) {
+        xmlParseChunk(P->ctxt, s, 1 << 30, 0);
+        s += 1u << 30;
+        n -= 1u << 30;
+    }
+    xmlParseChunk(P->ctxt, s, (int)n, last);
+    if (P->fp.oom)
+        return -ENOMEM;
+    return P->fp.cb_err;
+}
+
+/* ---- entries in callback mode ----------------------------------------------------- */
+
+static void deliver(struct eddy__fp *p)
+{
+    struct eddy_feed_value *e = (struct eddy_feed_value *)eddy_feed_at(p->entries, 0);
+    if (e && !p->cb_err)
+        p->cb_err = p->on_entry(p->arg, e);
+    p->A = &p->main;
+    p->entries = NULL;
+}
+
+void eddy__entry_begin(struct eddy__fp *p)
+{
+    if (!p->on_entry) {
+        if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))
+            p->oom = true;
+        return;
+    }
+    if (p->entries)
+        deliver(p); /* an entry nested in an unclosed one */
+    eddy__arena_reset(&p->entry);
+    p->A = &p->entry;
+    p->entries = eddy__v_arr(&p->entry);
+    if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))
+        p->oom = true;
+    p->pdm_entry = NULL;
+}
+
+void eddy__entry_end(struct eddy__fp *p)
+{
+    if (p->on_entry && p->entries)
+        deliver(p);
+}
+
+/* ---- public API ----------------------------------------------------------------- */
+
+static const char *header(const struct eddy_feed_parser *P, const char *name)
+{
+    for (size_t i = 0; i < P->nheaders; i++)
+        if (!strcmp(P->headers[i].name, name))
+            return P->headers[i].value;
+    return NULL;
+}
+
+struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
+{
+    struct eddy_feed_parser *P = calloc(1, sizeof *P);
+    if (!P)
+        return NULL;
+    if (eddy__fp_init(&P->fp))
+        goto fail;
+    struct eddy_feed_opts o = opts ? *opts : (struct eddy_feed_opts){0};
+    P->max_bytes = o.max_bytes ? o.max_bytes : DEFAULT_MAX_BYTES;
+    eddy_buf_init(&P->doc, P->max_bytes);
+    if (o.url && !(P->url = strdup(o.url)))
+        goto fail;
+    if (o.nheaders) {
+        P->headers = calloc(o.nheaders, sizeof *P->headers);
+        if (!P->headers)
+            goto fail;
+        for (size_t i = 0; i < o.nheaders; i++) {
+            char low[256];
+            lower_into(low, sizeof low, o.headers[i].name);
+            /* strip the name and value as feedparser-reference does */
+            const char *v = o.headers[i].value ? o.headers[i].value : "";
+            struct header *h = NULL;
+            for (size_t j = 0; j < P->nheaders; j++)
+                if (!strcmp(P->headers[j].name, low))
+                    h = &P->headers[j];
+            if (h) {
+                size_t n = strlen(h->value) + strlen(v) + 3;
+                char *nv = malloc(n);
+                if (!nv)
+                    goto fail;
+                snprintf(nv, n, "%s, %s", h->value, v);
+                free(h->value);
+                h->value = nv;
+            } else {
+                h = &P->headers[P->nheaders];
+                h->name = strdup(low);
+                h->value = strdup(v);
+                P->nheaders++;
+                if (!h->name || !h->value)
+                    goto fail;
+            }
+        }
+    }
+    P->fp.on_entry = o.on_entry;
+    P->fp.arg = o.arg;
+    P->streaming = o.on_entry != NULL;
+    P->strict = true;
+    return P;
+fail:
+    eddy_feed_parser_free(P);
+    return NULL;
+}
+
+static void init_mixin(struct eddy_feed_parser *P)
+{
+    struct eddy__fp *p = &P->fp;
+    /* baseuri = make_safe_absolute_uri(href, contentloc) or make_safe_absolute_uri(contentloc) or href */
+    const char *href = P->url ? P->url : "";
+    const char *loc = header(P, "content-location");
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    if (loc && *loc) {
+        if (*href)
+            eddy__uri_resolve_safe(&b, href, loc);
+        else
+            eddy_buf_puts(&b, loc);
+        if (!b.len && eddy__uri_scheme_ok(loc))
+            eddy_buf_puts(&b, loc);
+    } else if (*href && eddy__uri_scheme_ok(href)) {
+        eddy_buf_puts(&b, href);
+    }
+    if (!b.len)
+        eddy_buf_puts(&b, href);
+    eddy_buf_append(&p->baseuri, eddy_buf_cstr(&b), b.len);
+    eddy_buf_free(&b);
+    const char *lang = header(P, "content-language");
+    if (lang) {
+        p->lang_null = false;
+        eddy_buf_puts(&p->lang, lang);
+        if (*lang) {
+            struct eddy_buf l = EDDY_BUF_INIT(0);
+            for (const char *s = lang; *s; s++)
+                eddy_buf_putc(&l, *s == '_' ? '-' : *s);
+            eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&l)));
+            eddy_buf_free(&l);
+        }
+    }
+}
+
+/* Streaming mode: the encoding name from BOM / XML declaration / charset. */
+static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
+{
+    const char *enc = "utf-8";
+    char decl[48] = "";
+    if (n >= 2 && (unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)
+        enc = "utf-16be";
+    else if (n >= 2 && (unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE)
+        enc = "utf-16le";
+    else if (n > 5 && !memcmp(s, "<?xml", 5)) {
+        const char *end = memchr(s, '>', n);
+        const char *e = end ? memmem(s, (size_t)(end - s), "encoding", 8) : NULL;
+        if (e) {
+            const char *q = e + 8;
+            while (q < end && (*q == ' ' || *q == '='))
+                q++;
+            if (q < end && (*q == '"' || *q == '\'')) {
+                char quote = *q++;
+                size_t i = 0;
+                while (q < end && *q != quote && i + 1 < sizeof decl)
+                    decl[i++] = (char)tolower((unsigned char)*q++);
+                decl[i] = 0;
+                if (*decl)
+                    enc = decl;
+            }
+        }
+    }
+    snprintf(P->encoding, sizeof P->encoding, "%s", enc);
+}
+
+/* Sends the prolog through replace_doctype and starts libxml2. */
+static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t hend, bool utf8)
+{
+    int err = start_xml(P, utf8);
+    if (err)
+        return err;
+    init_mixin(P);
+    struct eddy_buf head = EDDY_BUF_INIT(0);
+    replace_doctype(P, s, hend, &head);
+    P->head_done = true;
+    err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
+    eddy_buf_free(&head);
+    return err;
+}
+
+int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t len)
+{
+    if (!P || P->finished)
+        return -EINVAL;
+    if (!len)
+        return 0;
+    if (!P->streaming || !P->head_done) {
+        int err = eddy_buf_append(&P->doc, bytes, len);
+        if (err)
+            return err;
+        if (!P->streaming)
+            return 0;
+        size_t hend = head_end(P->doc.data, P->doc.len);
+        if (!hend && P->doc.len < MAX_HEAD)
+            return 0;
+        if (!hend)
+            hend = P->doc.len;
+        sniff_encoding(P, P->doc.data, P->doc.len);
+        bool utf8 = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
+        err = begin_xml(P, P->doc.data, hend, utf8);
+        if (!err)
+            err = feed_xml(P, P->doc.data + hend, P->doc.len - hend, false);
+        eddy_buf_free(&P->doc);
+        return err;
+    }
+    return feed_xml(P, bytes, len, false);
+}
+
+static void set_str(struct eddy__arena *A, struct eddy_feed_value *o, const char *k, const char *v)
+{
+    eddy__obj_set(A, o, k, false, eddy__v_cstr(A, v ? v : ""));
+}
+
+struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
+{
+    if (!P || P->finished)
+        return NULL;
+    P->finished = true;
+    struct eddy__fp *p = &P->fp;
+    struct eddy_buf utf8 = EDDY_BUF_INIT(0);
+    bool empty = false;
+    if (!P->streaming) {
+        empty = P->doc.len == 0;
+        if (!empty) {
+            struct eddy__encoding enc;
+            const char *ct = header(P, "content-type");
+            bool http = P->url || P->nheaders;
+            if (eddy__encoding_to_utf8(P->doc.data, P->doc.len, ct, http, &utf8, &enc)) {
+                p->oom = true;
+            } else {
+                snprintf(P->encoding, sizeof P->encoding, "%s", enc.encoding);
+                if (enc.bozo) {
+                    set_bozo(P, enc.exception);
+                    diag(P, 0, "%s", enc.exception);
+                }
+                P->strict = enc.encoding[0] != 0;
+                eddy_buf_free(&P->doc);
+                size_t hend = head_end(utf8.data, utf8.len);
+                if (!hend)
+                    hend = utf8.len;
+                if (!begin_xml(P, utf8.data, hend, true))
+                    feed_xml(P, utf8.data + hend, utf8.len - hend, true);
+            }
+        }
+    } else if (!P->head_done) {
+        empty = P->doc.len == 0;
+        if (!empty) {
+            sniff_encoding(P, P->doc.data, P->doc.len);
+            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
+            size_t hend = head_end(P->doc.data, P->doc.len);
+            if (!hend)
+                hend = P->doc.len;
+            if (!begin_xml(P, P->doc.data, hend, u))
+                feed_xml(P, P->doc.data + hend, P->doc.len - hend, true);
+        }
+    } else {
+        feed_xml(P, "", 0, true);
+    }
+    eddy_buf_free(&utf8);
+    if (P->streaming && p->entries)
+        deliver(p); /* an entry the document never closed */
+    p->A = &p->main;
+
+    struct eddy_feed *f = calloc(1, sizeof *f);
+    if (!f || p->oom) {
+        free(f);
+        return NULL;
+    }
+    struct eddy__arena *A = &p->main;
+    struct eddy_feed_value *root = eddy__v_obj(A);
+    eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, P->bozo));
+    struct eddy_feed_value *entries = P->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
+    eddy__obj_set(A, root, "entries", false, empty ? eddy__v_arr(A) : entries);
+    eddy__obj_set(A, root, "feed", false, empty ? eddy__v_obj(A) : p->feeddata);
+    struct eddy_feed_value *hdrs = eddy__v_obj(A);
+    for (size_t i = 0; i < P->nheaders; i++)
+        eddy__obj_set(A, hdrs, P->headers[i].name, true, eddy__v_cstr(A, P->headers[i].value));
+    eddy__obj_set(A, root, "headers", false, hdrs);
+    if (P->url) {
+        const char *etag = header(P, "etag"), *lm = header(P, "last-modified");
+        if (etag)
+            set_str(A, root, "etag", etag);
+        if (lm && *lm) {
+            set_str(A, root, "modified", lm);
+            struct eddy__arena *save = p->A;
+            p->A = A;
+            eddy__obj_set(A, root, "modified_parsed", false, eddy__date_value(p, lm));
+            p->A = save;
+        }
+        set_str(A, root, "href", P->url);
+        eddy__obj_set(A, root, "status", false, eddy__v_int(A, 200));
+    }
+    if (!empty) {
+        if (P->bozo && P->bozo_exception)
+            set_str(A, root, "bozo_exception", P->bozo_exception);
+        set_str(A, root, "encoding", P->encoding);
+        set_str(A, root, "version", P->version_hint[0] ? P->version_hint : p->version);
+        eddy__obj_set(A, root, "namespaces", false, p->namespaces);
+    }
+    /* diagnostics move into the result's arena */
+    f->diags = eddy__arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);
+    for (size_t i = 0; f->diags && i < P->ndiags; i++) {
+        f->diags[i].offset = P->diags[i].offset;
+        f->diags[i].msg = eddy__arena_strndup(A, P->diags[i].msg, strlen(P->diags[i].msg));
+        if (f->diags[i].msg)
+            f->ndiags++;
+    }
+    f->root = root;
+    f->arena = p->main;
+    memset(&p->main, 0, sizeof p->main);
+    if (!root || !f->diags) {
+        eddy_feed_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void eddy_feed_parser_free(struct eddy_feed_parser *P)
+{
+    if (!P)
+        return;
+    if (P->ctxt)
+        xmlFreeParserCtxt(P->ctxt);
+    eddy__fp_free(&P->fp);
+    eddy__arena_free(&P->fp.main);
+    free(P->url);
+    for (size_t i = 0; i < P->nheaders; i++) {
+        free(P->headers[i].name);
+        free(P->headers[i].value);
+    }
+    free(P->headers);
+    eddy_buf_free(&P->doc);
+    free(P->bozo_exception);
+    for (size_t i = 0; i < P->ndiags; i++)
+        free(P->diags[i].msg);
+    free(P->diags);
+    for (size_t i = 0; i < P->nents; i++) {
+        free((void *)P->ents[i]->name);
+        free(P->ents[i]->content);
+        free(P->ents[i]->orig);
+        free(P->ents[i]);
+    }
+    free(P->ents);
+    free(P);
+}
+
+struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts)
+{
+    struct eddy_feed_parser *P = eddy_feed_parser_new(opts);
+    if (!P)
+        return NULL;
+    struct eddy_feed *f = NULL;
+    if (!eddy_feed_parser_push(P, bytes, len))
+        f = eddy_feed_parser_finish(P);
+    eddy_feed_parser_free(P);
+    return f;
+}
+
+void eddy_feed_free(struct eddy_feed *f)
+{
+    if (!f)
+        return;
+    eddy__arena_free(&f->arena);
+    free(f);
+}
+
+const struct eddy_feed_value *eddy_feed_root(const struct eddy_feed *f)
+{
+    return f ? f->root : NULL;
+}
+
+size_t eddy_feed_diag_count(const struct eddy_feed *f)
+{
+    return f ? f->ndiags : 0;
+}
+
+const char *eddy_feed_diag(const struct eddy_feed *f, size_t i, size_t *offset)
+{
+    if (!f || i >= f->ndiags)
+        return NULL;
+    if (offset)
+        *offset = f->diags[i].offset;
+    return f->diags[i].msg;
+}

@@ -1,0 +1,258 @@
+/*
+ * internal.h — what the files of feed/ share: the arena and value tree
+ * (value.c), the parser state that feedparser's _FeedParserMixin keeps
+ * (parser.c), and the handler tables of the namespace modules (ns_*.c).
+ *
+ * How an element is dispatched (feedparser's unknown_starttag): the element
+ * gets feedparser's canonical prefix for its namespace URI ("dc", "media",
+ * "" for RSS/Atom...) and the handler name "<prefix>_<localname>" (or just
+ * "<localname>"), all lower case.  eddy__find_handler() looks that name up in
+ * every module's table.  A start handler runs when the element starts (with
+ * its attributes, feedparser's attrs_d), an end handler when it ends.  No
+ * start handler: the element is kept as feedparser keeps unknown elements
+ * (its text under "<prefix>_<name>", or its attributes as an object).  No end
+ * handler: eddy__pop(p, name) — feedparser's default.
+ *
+ * How to add a namespace module (say feedparser's namespaces/foo.py):
+ *   1. its URI -> canonical prefix goes in the namespace table of parser.c
+ *      (feedparser's _FeedParserMixin.namespaces) if not already there;
+ *   2. write src/feed/ns_foo.c: static start/end functions that port the
+ *      _start_foo_x / _end_foo_x methods with the helpers below, and
+ *      `const struct eddy__handler eddy__ns_foo[]` SORTED BY NAME (bsearch)
+ *      with `const size_t eddy__ns_foo_n`;
+ *   3. declare both below and add them to the modules[] table of parser.c.
+ * The Makefile picks up the new file by itself.
+ */
+#ifndef EDDY_FEED_INTERNAL_H
+#define EDDY_FEED_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eddy/buf.h"
+#include "eddy/feed.h"
+
+/* ---- arena (value.c) ------------------------------------------------------ */
+
+struct eddy__chunk;
+struct eddy__arena {
+    struct eddy__chunk *head; /* newest chunk first */
+    size_t next_size;         /* size of the next chunk (doubles up to 1 MiB) */
+    size_t total;             /* bytes held, for tests of bounded memory */
+};
+void *eddy__arena_alloc(struct eddy__arena *a, size_t n); /* NULL on ENOMEM */
+char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n);
+void eddy__arena_reset(struct eddy__arena *a); /* frees all values, keeps one chunk */
+void eddy__arena_free(struct eddy__arena *a);
+
+/* ---- values (value.c) ----------------------------------------------------- */
+
+struct eddy__member {
+    const char *key;             /* NUL-terminated; static or in the arena */
+    struct eddy_feed_value *v;
+    struct eddy__member *next;   /* insertion order */
+};
+
+struct eddy_feed_value {
+    enum eddy_feed_type type;
+    union {
+        bool b;
+        int64_t i;
+        double d;
+        struct { const char *p; size_t len; } s;                          /* NUL-terminated */
+        struct { struct eddy_feed_value **items; size_t n, cap; } a;
+        struct { struct eddy__member *first, *last; size_t n; } o;
+    } u;
+};
+
+/* Constructors allocate in `a` and return NULL on ENOMEM; every function
+ * taking a value accepts NULL and then fails with -ENOMEM, so callers may
+ * chain them and check the arena once. */
+struct eddy_feed_value *eddy__v_null(struct eddy__arena *a);
+struct eddy_feed_value *eddy__v_bool(struct eddy__arena *a, bool b);
+struct eddy_feed_value *eddy__v_int(struct eddy__arena *a, int64_t i);
+struct eddy_feed_value *eddy__v_real(struct eddy__arena *a, double d);
+struct eddy_feed_value *eddy__v_str(struct eddy__arena *a, const char *s, size_t len);
+struct eddy_feed_value *eddy__v_cstr(struct eddy__arena *a, const char *s);
+struct eddy_feed_value *eddy__v_obj(struct eddy__arena *a);
+struct eddy_feed_value *eddy__v_arr(struct eddy__arena *a);
+/* Literal (dict) operations, no feedparser key aliases.  copy_key: copy the
+ * key into the arena (else it must outlive the tree, e.g. a literal). */
+struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key);
+struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key);
+int eddy__obj_set(struct eddy__arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+                  struct eddy_feed_value *v);
+bool eddy__obj_del(struct eddy_feed_value *o, const char *key);
+void eddy__obj_clear(struct eddy_feed_value *o);
+int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
+struct eddy_feed_value *eddy__deepcopy(struct eddy__arena *a, const struct eddy_feed_value *v);
+bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *y);
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
+size_t eddy__utf8_seq(const unsigned char *s, size_t n);
+
+/* ---- parser state (parser.c): feedparser's _FeedParserMixin ---------------- */
+
+/* One entry of feedparser's elementstack: [element, expecting_text, pieces]. */
+struct eddy__piece {
+    uint32_t off;    /* start of the piece in text */
+    bool markup;     /* a tag written back (handle_data escape=0) */
+};
+struct eddy__frame {
+    struct eddy_buf name;        /* the element's key, e.g. "title", "dc_foo" */
+    bool expecting_text;
+    struct eddy_buf text;        /* the pieces, concatenated */
+    struct eddy__piece *pieces;  /* owned; for Atom's xhtml <div> unwrapping */
+    size_t npieces, cappieces;
+};
+
+/* feedparser's contentparams (a dict cleared by pop_content). */
+struct eddy__contentparams {
+    bool has_type;  struct eddy_buf type;
+    bool has_lang;  bool lang_null;  struct eddy_buf lang;
+    bool has_base;  struct eddy_buf base;
+    bool has_src;   struct eddy_buf src;
+    bool base64;    /* 'base64' key present and true */
+};
+
+/* basestack / langstack entries: slices of fp.pool (LIFO). */
+struct eddy__scope {
+    size_t base_off, base_len;
+    size_t lang_off, lang_len;
+    bool lang_null;
+    size_t pool_len;             /* pool length to restore at the end tag */
+};
+
+struct eddy__nsmap { char *prefix; const char *canonical; };  /* namespacemap */
+struct eddy__entity { char *name; char *value; };             /* safe DOCTYPE entities */
+struct eddy__diag { size_t offset; char *msg; };
+
+struct eddy__fp {
+    struct eddy__arena *A;           /* arena for result values now: main, or entry in callback mode */
+    struct eddy__arena main;         /* the result */
+    struct eddy__arena entry;        /* the current entry in callback mode */
+    struct eddy__arena scratch;      /* attrs_d of the element being started */
+    struct eddy_feed_value *feeddata, *entries, *namespaces, *sourcedata;
+    char version[16];                /* "" until detected */
+
+    int infeed, inentry, incontent, intextinput, inimage, inauthor, incontributor,
+        inpublisher, insource;
+    struct eddy__contentparams cp;
+    const char *summary_key;         /* _summaryKey: NULL, "summary" or "content" */
+    bool guidislink;
+    bool isentrylink;                /* feedparser 6.0.11+: the link being read is rel=alternate html */
+    int svgok, title_depth, depth, has_content;
+    bool psc_chapters_flag;
+
+    struct eddy_buf baseuri;         /* self.baseuri */
+    struct eddy_buf lang;            /* self.lang ... */
+    bool lang_null;                  /* ... or None */
+    struct eddy_buf pool;            /* strings of the scope stack */
+    struct eddy__scope *scopes;  size_t nscopes, capscopes;
+
+    struct eddy__frame *frames;  size_t nframes, capframes;  /* elementstack */
+
+    struct eddy__nsmap *nsmap;  size_t nnsmap, capnsmap;
+    struct eddy__entity *entities;  size_t nentities;
+
+    /* property_depth_map of the current entry (keys are element names) */
+    const struct eddy_feed_value *pdm_entry;
+    struct { char key[32]; int depth; } pdm[32];
+    size_t npdm;
+
+    struct eddy_buf out;             /* pop()'s result, valid until the next pop */
+    struct eddy_buf tmp, tmp2;       /* scratch for helpers */
+
+    bool resolve_relative_uris, sanitize_html;
+    bool oom;
+    /* entry callback */
+    eddy_feed_entry_fn on_entry;
+    void *arg;
+    int cb_err;
+};
+
+/* A start or end handler for one element name. */
+struct eddy__handler {
+    const char *name;   /* "title", "dc_creator", ... (lower case) */
+    void (*start)(struct eddy__fp *p, struct eddy_feed_value *attrs);
+    void (*end)(struct eddy__fp *p);
+};
+const struct eddy__handler *eddy__find_handler(const char *name);
+
+/* feedparser's mixin, for the handlers of ns_*.c */
+void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text);
+/* pop(): NULL when the top element is not `element` (feedparser returns
+ * None); else the output, valid until the next pop. */
+const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip);
+void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs,
+                        const char *default_type, bool expecting_text);
+const char *eddy__pop_content(struct eddy__fp *p, const char *tag);
+struct eddy_feed_value *eddy__ctx(struct eddy__fp *p);               /* _get_context */
+void eddy__save(struct eddy__fp *p, const char *key, struct eddy_feed_value *v, bool overwrite);
+void eddy__save_author(struct eddy__fp *p, const char *key, const char *value, const char *prefix);
+void eddy__save_contributor(struct eddy__fp *p, const char *key, const char *value);
+void eddy__sync_author_detail(struct eddy__fp *p, const char *key);
+void eddy__add_tag(struct eddy__fp *p, const char *term, const char *scheme, const char *label);
+void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs);
+const char *eddy__resolve_uri(struct eddy__fp *p, const char *uri); /* in p->tmp */
+const char *eddy__map_content_type(struct eddy__fp *p, const char *type); /* in p->tmp2 */
+/* A string value in the current result arena (NULL s: null). */
+struct eddy_feed_value *eddy__s(struct eddy__fp *p, const char *s);
+/* [y, mon, mday, h, min, s, wday, yday, 0] or null. */
+struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s);
+
+/* FeedParserDict semantics: key aliases on set/get, setdefault. */
+void eddy__fp_set(struct eddy__fp *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v);
+struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char *key);
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__fp *p, struct eddy_feed_value *o, const char *key,
+                                            struct eddy_feed_value *dflt);
+/* attrs_d.get(key) as a C string, NULL when absent or not a string. */
+const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key);
+/* _get_attribute: the key's prefix mapped through namespacemap. */
+const char *eddy__get_attribute(struct eddy__fp *p, const struct eddy_feed_value *attrs, const char *name);
+/* Sets attrs[key] = value (a copy) in the scratch arena. */
+void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const char *key, const char *value);
+
+/* Handlers implemented in ns_base.c and called from other modules. */
+void eddy__start_author(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_author(struct eddy__fp *p);
+void eddy__start_category(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_category(struct eddy__fp *p);
+void eddy__start_title(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_title(struct eddy__fp *p);
+void eddy__start_description(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_description(struct eddy__fp *p);
+void eddy__start_summary(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_summary(struct eddy__fp *p);
+void eddy__start_subtitle(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_subtitle(struct eddy__fp *p);
+void eddy__start_name(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_name(struct eddy__fp *p);
+void eddy__start_email(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_email(struct eddy__fp *p);
+void eddy__start_updated(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_updated(struct eddy__fp *p);
+void eddy__start_published(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_published(struct eddy__fp *p);
+void eddy__start_created(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_created(struct eddy__fp *p);
+void eddy__start_language(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_language(struct eddy__fp *p);
+void eddy__start_webmaster(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_webmaster(struct eddy__fp *p);
+void eddy__start_rights(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_rights(struct eddy__fp *p);
+void eddy__start_content(struct eddy__fp *p, struct eddy_feed_value *attrs);
+void eddy__end_content(struct eddy__fp *p);
+
+/* The modules: name-sorted handler tables. */
+extern const struct eddy__handler eddy__ns_base[];   extern const size_t eddy__ns_base_n;
+extern const struct eddy__handler eddy__ns_dc[];     extern const size_t eddy__ns_dc_n;
+extern const struct eddy__handler eddy__ns_itunes[]; extern const size_t eddy__ns_itunes_n;
+extern const struct eddy__handler eddy__ns_media[];  extern const size_t eddy__ns_media_n;
+extern const struct eddy__handler eddy__ns_georss[]; extern const size_t eddy__ns_georss_n;
+extern const struct eddy__handler eddy__ns_psc[];    extern const size_t eddy__ns_psc_n;
+extern const struct eddy__handler eddy__ns_cc[];     extern const size_t eddy__ns_cc_n;
+extern const struct eddy__handler eddy__ns_admin[];  extern const size_t eddy__ns_admin_n;
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * ns_cc.c — Creative Commons licenses (feedparser's namespaces/cc.py): both
+ * the RDF form (cc:license rdf:resource) and the RSS module form become a
+ * link with rel "license".
+ */
+#include "internal.h"
+
+typedef struct eddy_feed_value V;
+
+static void add_license(struct eddy__fp *p, const char *href)
+{
+    V *ctx = eddy__ctx(p);
+    V *link = eddy__v_obj(p->A);
+    eddy__obj_set(p->A, link, "rel", false, eddy__s(p, "license"));
+    if (href && *href)
+        eddy__obj_set(p->A, link, "href", false, eddy__s(p, href));
+    V *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->A));
+    if (links && links->type == EDDY_FEED_ARRAY)
+        eddy__arr_push(p->A, links, link);
+}
+
+static void start_cc_license(struct eddy__fp *p, V *a)
+{
+    add_license(p, eddy__get_attribute(p, a, "rdf:resource"));
+}
+
+static void start_cc_rss_license(struct eddy__fp *p, V *a)
+{
+    (void)a;
+    eddy__push(p, "license", true);
+}
+
+static void end_cc_rss_license(struct eddy__fp *p)
+{
+    const char *value = eddy__pop(p, "license", true);
+    add_license(p, value);
+    eddy__obj_del(eddy__ctx(p), "license");
+}
+
+/* Sorted by name (strcmp order). */
+const struct eddy__handler eddy__ns_cc[] = {
+    {"cc_license", start_cc_license, NULL},
+    {"creativecommons_license", start_cc_rss_license, end_cc_rss_license},
+};
+const size_t eddy__ns_cc_n = sizeof eddy__ns_cc / sizeof eddy__ns_cc[0];

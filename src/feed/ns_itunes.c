@@ -1,0 +1,103 @@
+/*
+ * ns_itunes.c — Apple podcast elements (feedparser's namespaces/itunes.py):
+ * owner as publisher, categories and keywords as tags, image, block and
+ * explicit (true / false / null, as feedparser 6.0.11+ gives it).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct eddy_feed_value V;
+
+static void start_owner(struct eddy__fp *p, V *a)
+{
+    (void)a;
+    p->inpublisher = 1;
+    eddy__push(p, "publisher", false);
+}
+
+static void end_owner(struct eddy__fp *p)
+{
+    eddy__pop(p, "publisher", true);
+    p->inpublisher = 0;
+    eddy__sync_author_detail(p, "publisher");
+}
+
+static void end_keywords(struct eddy__fp *p)
+{
+    const char *v = eddy__pop(p, "itunes_keywords", true);
+    if (!v)
+        return; /* feedparser: AttributeError, then a second pop that does nothing */
+    char *copy = strdup(v);
+    if (!copy) {
+        p->oom = true;
+        return;
+    }
+    for (char *s = copy, *comma;; s = comma + 1) {
+        comma = strchr(s, ',');
+        if (comma)
+            *comma = 0;
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+            s[--n] = 0;
+        if (*s)
+            eddy__add_tag(p, s, "http://www.itunes.com/", NULL);
+        if (!comma)
+            break;
+    }
+    free(copy);
+}
+
+static void start_category(struct eddy__fp *p, V *a)
+{
+    eddy__add_tag(p, eddy__attr(a, "text"), "http://www.itunes.com/", NULL);
+    eddy__push(p, "category", true);
+}
+
+static void start_image(struct eddy__fp *p, V *a)
+{
+    eddy__push(p, "itunes_image", false);
+    const char *href = eddy__attr(a, "href");
+    if (!href || !*href)
+        href = eddy__attr(a, "url");
+    if (href && *href) {
+        V *img = eddy__v_obj(p->A);
+        eddy__obj_set(p->A, img, "href", false, eddy__s(p, href));
+        eddy__fp_set(p, eddy__ctx(p), "image", img);
+    }
+}
+
+static void end_block(struct eddy__fp *p)
+{
+    const char *v = eddy__pop(p, "itunes_block", false);
+    bool yes = v && (!strcmp(v, "yes") || !strcmp(v, "Yes"));
+    eddy__fp_set(p, eddy__ctx(p), "itunes_block", eddy__v_int(p->A, yes));
+}
+
+static void end_explicit(struct eddy__fp *p)
+{
+    const char *v = eddy__pop(p, "itunes_explicit", false);
+    V *r = v && !strcmp(v, "yes") ? eddy__v_bool(p->A, true)
+         : v && !strcmp(v, "clean") ? eddy__v_bool(p->A, false) : eddy__v_null(p->A);
+    eddy__fp_set(p, eddy__ctx(p), "itunes_explicit", r);
+}
+
+/* Sorted by name (strcmp order). */
+const struct eddy__handler eddy__ns_itunes[] = {
+    {"itunes_author", eddy__start_author, eddy__end_author},
+    {"itunes_block", NULL, end_block},
+    {"itunes_category", start_category, eddy__end_category},
+    {"itunes_email", eddy__start_email, eddy__end_email},
+    {"itunes_explicit", NULL, end_explicit},
+    {"itunes_image", start_image, NULL},
+    {"itunes_keywords", NULL, end_keywords},
+    {"itunes_link", start_image, NULL},
+    {"itunes_name", eddy__start_name, eddy__end_name},
+    {"itunes_owner", start_owner, end_owner},
+    {"itunes_subtitle", eddy__start_subtitle, eddy__end_subtitle},
+    {"itunes_summary", eddy__start_summary, eddy__end_summary},
+};
+const size_t eddy__ns_itunes_n = sizeof eddy__ns_itunes / sizeof eddy__ns_itunes[0];

@@ -1,0 +1,1478 @@
+/*
+ * parser.c — feedparser's _FeedParserMixin in C: what happens at each start
+ * tag, end tag and piece of text, independent of the XML tokenizer (feed.c
+ * drives it from libxml2's SAX2 callbacks).
+ *
+ * This is a faithful port of feedparser 6's mixin.py (element dispatch by
+ * canonical namespace prefix, the elementstack of text pieces, push/pop with
+ * its base64 / relative URI / HTML detection / sanitizing steps, xml:base and
+ * xml:lang scopes, contentparams, authors, tags).  Quirks are kept on
+ * purpose where they change results (e.g. the scope stack is not popped for
+ * a <div> inside escaped content), because the goal is feedparser's output.
+ * One deliberate difference: _start_content pushes 'content' once, not twice
+ * (feedparser leaks one elementstack entry per Atom <content>; nothing reads
+ * it, and dropping it keeps memory bounded on huge feeds).
+ *
+ * Memory: values go to p->A (the result arena, or the entry arena in
+ * callback mode); the element stack, scopes and contentparams reuse their
+ * buffers, so steady-state parsing does not call malloc.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "html.h"
+#include "uri.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static void oom(struct eddy__fp *p, int err)
+{
+    if (err)
+        p->oom = true;
+}
+
+struct eddy_feed_value *eddy__s(struct eddy__fp *p, const char *s)
+{
+    struct eddy_feed_value *v = s ? eddy__v_cstr(p->A, s) : eddy__v_null(p->A);
+    if (!v)
+        p->oom = true;
+    return v;
+}
+
+static const char *vstr(const struct eddy_feed_value *v) { return eddy_feed_str(v, NULL); }
+static bool truthy_str(const char *s) { return s && *s; }
+static bool streq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+
+static bool in_set(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(s, *set))
+            return true;
+    return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+/* Python's str.isspace() for one code point at s (UTF-8); returns its byte
+ * length when it is whitespace, else 0. */
+static size_t space_at(const unsigned char *s, size_t n)
+{
+    if (!n)
+        return 0;
+    unsigned c = s[0];
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F))
+        return 1;
+    if (c < 0x80)
+        return 0;
+    size_t len = eddy__utf8_seq(s, n);
+    if (!len)
+        return 0;
+    unsigned cp = len == 2 ? (c & 0x1F) << 6 | (s[1] & 0x3F)
+                : len == 3 ? (c & 0x0F) << 12 | (s[1] & 0x3F) << 6 | (s[2] & 0x3F) : 0;
+    if (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+        cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000)
+        return len;
+    return 0;
+}
+
+/* str.strip() on s[*off .. *off+*len) */
+static void strip_span(const char *s, size_t *off, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t b = *off, e = *off + *len, k;
+    while (b < e && (k = space_at(u + b, e - b)))
+        b += k;
+    while (e > b) {
+        /* find the start of the last code point */
+        size_t st = e - 1;
+        while (st > b && (u[st] & 0xC0) == 0x80)
+            st--;
+        if (!space_at(u + st, e - st))
+            break;
+        e = st;
+    }
+    *off = b;
+    *len = e - b;
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+    size_t off = 0, len = n;
+    strip_span(s, &off, &len);
+    return len == 0;
+}
+
+/* ---- FeedParserDict semantics -------------------------------------------- */
+
+/* keymap of FeedParserDict.__setitem__ (a list maps to its first key) */
+static const char *const setmap[][2] = {
+    {"channel", "feed"}, {"items", "entries"}, {"guid", "id"}, {"date", "updated"},
+    {"date_parsed", "updated_parsed"}, {"description", "summary"},
+    {"description_detail", "summary_detail"}, {"url", "href"}, {"modified", "updated"},
+    {"modified_parsed", "updated_parsed"}, {"issued", "published"},
+    {"issued_parsed", "published_parsed"}, {"copyright", "rights"},
+    {"copyright_detail", "rights_detail"}, {"tagline", "subtitle"},
+    {"tagline_detail", "subtitle_detail"},
+};
+
+static const char *mapkey(const char *key)
+{
+    for (size_t i = 0; i < sizeof setmap / sizeof setmap[0]; i++)
+        if (!strcmp(key, setmap[i][0]))
+            return setmap[i][1];
+    return key;
+}
+
+void eddy__fp_set(struct eddy__fp *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
+{
+    const char *k = mapkey(key);
+    /* keys that are not literals must be copied into the arena */
+    bool copy = k == key;
+    oom(p, eddy__obj_set(p->A, o, k, copy, v));
+}
+
+/* FeedParserDict.__getitem__ without the warnings; NULL for KeyError.  The
+ * computed keys (category, enclosures, license) are not needed by the
+ * parser itself except 'license', handled by its caller. */
+struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char *key)
+{
+    if (!strcmp(key, "description") || !strcmp(key, "description_detail")) {
+        const char *a = key[11] ? "summary_detail" : "summary";
+        const char *b = key[11] ? "subtitle_detail" : "subtitle";
+        struct eddy_feed_value *v = eddy__obj_get(o, a);
+        return v ? v : eddy__obj_get(o, b);
+    }
+    if (!strcmp(key, "updated") || !strcmp(key, "updated_parsed")) {
+        struct eddy_feed_value *v = eddy__obj_get(o, key);
+        if (v)
+            return v;
+        return eddy__obj_get(o, key[7] ? "published_parsed" : "published");
+    }
+    const char *k = mapkey(key);
+    struct eddy_feed_value *v = eddy__obj_get(o, k);
+    return v ? v : eddy__obj_get(o, key);
+}
+
+/* `key in d` */
+static bool fp_has(const struct eddy_feed_value *o, const char *key)
+{
+    if (!strcmp(key, "updated") || !strcmp(key, "updated_parsed"))
+        return eddy__obj_get(o, key) != NULL;
+    return eddy__fp_get(o, key) != NULL;
+}
+
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__fp *p, struct eddy_feed_value *o, const char *key,
+                                            struct eddy_feed_value *dflt)
+{
+    if (!fp_has(o, key)) {
+        eddy__fp_set(p, o, key, dflt);
+        return dflt;
+    }
+    return eddy__fp_get(o, key);
+}
+
+const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
+{
+    return eddy_feed_str(eddy__obj_get(attrs, key), NULL);
+}
+
+void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const char *key, const char *value)
+{
+    struct eddy_feed_value *v = eddy__v_cstr(&p->scratch, value);
+    oom(p, eddy__obj_set(&p->scratch, attrs, key, true, v));
+}
+
+/* ---- contentparams -------------------------------------------------------- */
+
+static void cp_clear(struct eddy__fp *p)
+{
+    p->cp.has_type = p->cp.has_lang = p->cp.has_base = p->cp.has_src = false;
+    p->cp.base64 = false;
+}
+
+/* contentparams.get('type', dflt) */
+static const char *cp_type(struct eddy__fp *p, const char *dflt)
+{
+    return p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : dflt;
+}
+
+static void cp_set_type(struct eddy__fp *p, const char *t)
+{
+    if (p->cp.type.data != t) {
+        eddy_buf_reset(&p->cp.type);
+        oom(p, eddy_buf_puts(&p->cp.type, t));
+    }
+    p->cp.has_type = true;
+}
+
+/* copy.deepcopy(self.contentparams) + value */
+static struct eddy_feed_value *cp_detail(struct eddy__fp *p, const char *value)
+{
+    struct eddy_feed_value *d = eddy__v_obj(p->A);
+    if (p->cp.has_type)
+        oom(p, eddy__obj_set(p->A, d, "type", false, eddy__s(p, eddy_buf_cstr(&p->cp.type))));
+    if (p->cp.has_lang)
+        oom(p, eddy__obj_set(p->A, d, "language", false,
+                             eddy__s(p, p->cp.lang_null ? NULL : eddy_buf_cstr(&p->cp.lang))));
+    if (p->cp.has_base)
+        oom(p, eddy__obj_set(p->A, d, "base", false, eddy__s(p, eddy_buf_cstr(&p->cp.base))));
+    if (p->cp.has_src)
+        oom(p, eddy__obj_set(p->A, d, "src", false, eddy__s(p, eddy_buf_cstr(&p->cp.src))));
+    oom(p, eddy__obj_set(p->A, d, "value", false, eddy__s(p, value)));
+    return d;
+}
+
+/* ---- URIs ----------------------------------------------------------------- */
+
+/* make_safe_absolute_uri(base, rel) into out */
+static void safe_abs(struct eddy__fp *p, struct eddy_buf *out, const char *base, const char *rel)
+{
+    eddy_buf_reset(out);
+    if (!base || !*base) {
+        oom(p, eddy_buf_puts(out, rel ? rel : ""));
+        return;
+    }
+    if (!rel || !*rel) {
+        if (eddy__uri_scheme_ok(base))
+            oom(p, eddy_buf_puts(out, base));
+        return;
+    }
+    oom(p, eddy__uri_resolve_safe(out, base, rel));
+}
+
+const char *eddy__resolve_uri(struct eddy__fp *p, const char *uri)
+{
+    eddy_buf_reset(&p->tmp);
+    oom(p, eddy__uri_resolve(&p->tmp, eddy_buf_cstr(&p->baseuri), uri));
+    return eddy_buf_cstr(&p->tmp);
+}
+
+const char *eddy__map_content_type(struct eddy__fp *p, const char *type)
+{
+    eddy_buf_reset(&p->tmp2);
+    if (!type)
+        type = "";
+    for (const char *s = type; *s; s++)
+        oom(p, eddy_buf_putc(&p->tmp2, tolower((unsigned char)*s)));
+    const char *t = eddy_buf_cstr(&p->tmp2);
+    if (!strcmp(t, "text") || !strcmp(t, "plain"))
+        return "text/plain";
+    if (!strcmp(t, "html"))
+        return "text/html";
+    if (!strcmp(t, "xhtml"))
+        return "application/xhtml+xml";
+    return t;
+}
+
+static bool html_type(const char *t)
+{
+    return !strcmp(t, "application/xhtml+xml") || !strcmp(t, "text/html");
+}
+
+/* ---- dates ---------------------------------------------------------------- */
+
+struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s)
+{
+    struct eddy__date d;
+    if (!s || !eddy__date_parse(s, strlen(s), &d))
+        return eddy__s(p, NULL);
+    struct eddy_feed_value *a = eddy__v_arr(p->A);
+    int64_t f[9] = {d.year, d.mon, d.mday, d.hour, d.min, d.sec, d.wday, d.yday, 0};
+    for (int i = 0; i < 9; i++)
+        oom(p, eddy__arr_push(p->A, a, eddy__v_int(p->A, f[i])));
+    return a;
+}
+
+/* ---- the element stack ---------------------------------------------------- */
+
+void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text)
+{
+    if (p->nframes == p->capframes) {
+        size_t cap = p->capframes ? p->capframes * 2 : 16;
+        struct eddy__frame *f = realloc(p->frames, cap * sizeof *f);
+        if (!f) {
+            p->oom = true;
+            return;
+        }
+        memset(f + p->capframes, 0, (cap - p->capframes) * sizeof *f);
+        p->frames = f;
+        p->capframes = cap;
+    }
+    struct eddy__frame *f = &p->frames[p->nframes++];
+    eddy_buf_reset(&f->name);
+    eddy_buf_reset(&f->text);
+    oom(p, eddy_buf_puts(&f->name, element));
+    f->expecting_text = expecting_text;
+    f->npieces = 0;
+}
+
+/* Appends a piece to the top frame (handle_data).  Consecutive text pieces
+ * are merged: only the markup pieces' boundaries matter to pop(). */
+static void add_piece(struct eddy__fp *p, const char *s, size_t n, bool markup)
+{
+    if (!p->nframes)
+        return;
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    if (markup || !f->npieces || f->pieces[f->npieces - 1].markup) {
+        if (f->npieces == f->cappieces) {
+            size_t cap = f->cappieces ? f->cappieces * 2 : 8;
+            struct eddy__piece *np = realloc(f->pieces, cap * sizeof *np);
+            if (!np) {
+                p->oom = true;
+                return;
+            }
+            f->pieces = np;
+            f->cappieces = cap;
+        }
+        f->pieces[f->npieces++] = (struct eddy__piece){(uint32_t)f->text.len, markup};
+    }
+    oom(p, eddy_buf_append(&f->text, s, n));
+}
+
+/* xml.sax.saxutils.escape */
+static void append_escaped(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_t n, bool quot)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;"
+                        : (quot && s[i] == '"') ? "&quot;" : NULL;
+        if (!rep)
+            continue;
+        oom(p, eddy_buf_append(b, s + run, i - run));
+        oom(p, eddy_buf_puts(b, rep));
+        run = i + 1;
+    }
+    oom(p, eddy_buf_append(b, s + run, n - run));
+}
+
+void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n)
+{
+    if (!p->nframes)
+        return;
+    if (p->cp.has_type && !strcmp(eddy_buf_cstr(&p->cp.type), "application/xhtml+xml")) {
+        eddy_buf_reset(&p->tmp);
+        append_escaped(p, &p->tmp, s, n, false);
+        add_piece(p, p->tmp.data ? p->tmp.data : "", p->tmp.len, false);
+        return;
+    }
+    add_piece(p, s, n, false);
+}
+
+/* base64.decodebytes(output).decode('utf8'), false on error */
+static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
+{
+    static signed char map[256];
+    if (!map['B']) { /* idempotent init of a constant table */
+        signed char m[256];
+        memset(m, -1, sizeof m);
+        const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; i++)
+            m[(unsigned char)abc[i]] = (signed char)i;
+        memcpy(map, m, sizeof m);
+    }
+    unsigned acc = 0;
+    int bits = 0, pads = 0;
+    size_t quads = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '=') {
+            pads++;
+            quads++;
+            continue;
+        }
+        if (map[c] < 0)
+            continue; /* binascii ignores non-alphabet characters */
+        if (pads)
+            return false;
+        quads++;
+        acc = acc << 6 | (unsigned)map[c];
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (eddy_buf_putc(out, (int)((acc >> bits) & 0xFF)))
+                return false;
+        }
+    }
+    if (quads % 4)
+        return false; /* "Incorrect padding" */
+    /* must be valid UTF-8 */
+    const unsigned char *u = (const unsigned char *)eddy_buf_cstr(out);
+    for (size_t i = 0; i < out->len;) {
+        size_t k = eddy__utf8_seq(u + i, out->len - i);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+static const char *const acceptable_elements[] = {
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
+    "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
+    "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
+    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
+    "li", "m", "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
+    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select", "small",
+    "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
+    "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", NULL,
+};
+
+static bool wordc(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
+
+/* mixin.looks_like_html */
+static bool looks_like_html(const char *s)
+{
+    bool close = false, ent = false;
+    for (const char *q = s; *q; q++) {
+        if (q[0] == '<' && q[1] == '/') {
+            const char *e = q + 2;
+            while (wordc((unsigned char)*e))
+                e++;
+            if (e > q + 2 && *e == '>')
+                close = true;
+        } else if (q[0] == '&') {
+            const char *e = q + 1 + (q[1] == '#');
+            const char *st = e;
+            while (wordc((unsigned char)*e))
+                e++;
+            if (e > st && *e == ';')
+                ent = true;
+        }
+    }
+    if (!close && !ent)
+        return false;
+    for (const char *q = s; *q; q++) {
+        if (*q == '<') {
+            const char *st = q + 1 + (q[1] == '/');
+            const char *e = st;
+            while (wordc((unsigned char)*e))
+                e++;
+            if (e > st) {
+                char tag[32];
+                size_t n = (size_t)(e - st);
+                if (n >= sizeof tag)
+                    return false;
+                for (size_t i = 0; i < n; i++)
+                    tag[i] = (char)tolower((unsigned char)st[i]);
+                tag[n] = 0;
+                if (!in_set(tag, acceptable_elements))
+                    return false;
+            }
+        } else if (*q == '&') {
+            const char *st = q + 1, *e = st;
+            while (wordc((unsigned char)*e))
+                e++;
+            if (e > st && *e == ';') {
+                char u[9];
+                if (!eddy__html_entity(st, (size_t)(e - st), u))
+                    return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* re.sub("&([A-Za-z0-9_]+);", r"&\1", s) in place */
+static void fix_query_amps(struct eddy_buf *b)
+{
+    char *s = b->data;
+    if (!s)
+        return;
+    size_t w = 0;
+    for (size_t r = 0; r < b->len;) {
+        if (s[r] == '&') {
+            size_t e = r + 1;
+            while (e < b->len && (isalnum((unsigned char)s[e]) || s[e] == '_'))
+                e++;
+            if (e > r + 1 && e < b->len && s[e] == ';') {
+                memmove(s + w, s + r, e - r);
+                w += e - r;
+                r = e + 1;
+                continue;
+            }
+        }
+        s[w++] = s[r++];
+    }
+    b->len = w;
+    s[w] = 0;
+}
+
+static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from, const char *to)
+{
+    if (!b->data || !strstr(b->data, from))
+        return;
+    eddy_buf_reset(&p->tmp2);
+    size_t fl = strlen(from);
+    const char *s = b->data, *q;
+    while ((q = strstr(s, from))) {
+        oom(p, eddy_buf_append(&p->tmp2, s, (size_t)(q - s)));
+        oom(p, eddy_buf_puts(&p->tmp2, to));
+        s = q + fl;
+    }
+    oom(p, eddy_buf_puts(&p->tmp2, s));
+    eddy_buf_reset(b);
+    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+}
+
+/* output.encode('iso-8859-1').decode('utf-8') when both succeed */
+static void fix_double_utf8(struct eddy__fp *p, struct eddy_buf *b)
+{
+    const unsigned char *u = (const unsigned char *)b->data;
+    bool high = false;
+    for (size_t i = 0; i < b->len; i++) {
+        if (u[i] >= 0x80) {
+            if (u[i] != 0xC2 && u[i] != 0xC3)
+                return; /* a code point above U+00FF: not latin-1 encodable */
+            high = true;
+            i++;
+        }
+    }
+    if (!high)
+        return;
+    eddy_buf_reset(&p->tmp2);
+    for (size_t i = 0; i < b->len; i++) {
+        unsigned c = u[i];
+        if (c >= 0x80) {
+            c = (c & 0x1F) << 6 | (u[i + 1] & 0x3F);
+            i++;
+        }
+        oom(p, eddy_buf_putc(&p->tmp2, (int)c));
+    }
+    const unsigned char *v = (const unsigned char *)eddy_buf_cstr(&p->tmp2);
+    for (size_t i = 0; i < p->tmp2.len;) {
+        size_t k = eddy__utf8_seq(v + i, p->tmp2.len - i);
+        if (!k)
+            return;
+        i += k;
+    }
+    eddy_buf_reset(b);
+    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+}
+
+/* output.translate(_cp1252): U+0080..U+009F -> the windows-1252 characters */
+static void fix_cp1252(struct eddy__fp *p, struct eddy_buf *b)
+{
+    static const char *const tab[32] = {
+        "\u20ac", NULL, "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021", "\u02c6", "\u2030",
+        "\u0160", "\u2039", "\u0152", NULL, "\u017d", NULL, NULL, "\u2018", "\u2019", "\u201c", "\u201d",
+        "\u2022", "\u2013", "\u2014", "\u02dc", "\u2122", "\u0161", "\u203a", "\u0153", NULL, "\u017e",
+        "\u0178",
+    };
+    const unsigned char *u = (const unsigned char *)b->data;
+    bool any = false;
+    for (size_t i = 0; i + 1 < b->len; i++)
+        if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F && tab[u[i + 1] - 0x80]) {
+            any = true;
+            break;
+        }
+    if (!any)
+        return;
+    eddy_buf_reset(&p->tmp2);
+    for (size_t i = 0; i < b->len; i++) {
+        if (i + 1 < b->len && u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F && tab[u[i + 1] - 0x80]) {
+            oom(p, eddy_buf_puts(&p->tmp2, tab[u[i + 1] - 0x80]));
+            i++;
+            continue;
+        }
+        oom(p, eddy_buf_putc(&p->tmp2, u[i]));
+    }
+    eddy_buf_reset(b);
+    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+}
+
+static int pdm_get(struct eddy__fp *p, const char *key)
+{
+    if (p->pdm_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
+        p->pdm_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        p->npdm = 0;
+    }
+    for (size_t i = 0; i < p->npdm; i++)
+        if (!strcmp(p->pdm[i].key, key))
+            return p->pdm[i].depth;
+    return -1000000;
+}
+
+static void pdm_set(struct eddy__fp *p, const char *key, int depth)
+{
+    for (size_t i = 0; i < p->npdm; i++)
+        if (!strcmp(p->pdm[i].key, key)) {
+            p->pdm[i].depth = depth;
+            return;
+        }
+    if (p->npdm < sizeof p->pdm / sizeof p->pdm[0] && strlen(key) < sizeof p->pdm[0].key) {
+        strcpy(p->pdm[p->npdm].key, key);
+        p->pdm[p->npdm++].depth = depth;
+    }
+}
+
+static const char *const can_be_relative_uri[] = {
+    "comments", "docs", "href", "icon", "id", "link", "logo", "url", "wfw_comment", "wfw_commentrss", NULL,
+};
+static const char *const can_contain_markup[] = {
+    "content", "copyright", "description", "info", "rights", "subtitle", "summary", "tagline", "title", NULL,
+};
+
+const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
+{
+    if (!p->nframes)
+        return NULL;
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    if (strcmp(eddy_buf_cstr(&f->name), element))
+        return NULL;
+    p->nframes--;
+    struct eddy_buf *out = &p->out;
+    eddy_buf_reset(out);
+
+    const char *text = eddy_buf_cstr(&f->text);
+    size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
+    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces) {
+        /* remove an enclosing <div>, only if all the content is inside it */
+        size_t first = 0, last = f->npieces - 1;
+#define PEND(i) ((i) + 1 < f->npieces ? f->pieces[(i) + 1].off : (uint32_t)f->text.len)
+        while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
+                                                                   PEND(last) - f->pieces[last].off))
+            last--;
+        while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
+                                                                     PEND(first) - f->pieces[first].off))
+            first++;
+        b = f->pieces[first].off;
+        e = PEND(last);
+        const char *p0 = text + f->pieces[first].off;
+        size_t l0 = PEND(first) - f->pieces[first].off;
+        const char *pl = text + f->pieces[last].off;
+        size_t ll = PEND(last) - f->pieces[last].off;
+        if (last > first && f->pieces[first].markup && f->pieces[last].markup &&
+            ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) &&
+            ll == 6 && !memcmp(pl, "</div>", 6)) {
+            int depth = 0;
+            bool broke = false;
+            for (size_t i = first; i < last; i++) {
+                const char *ps = text + f->pieces[i].off;
+                size_t pn = PEND(i) - f->pieces[i].off;
+                if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
+                    if (--depth == 0) {
+                        broke = true;
+                        break;
+                    }
+                } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
+                    depth++;
+                }
+            }
+            if (!broke) {
+                b = PEND(first);
+                e = f->pieces[last].off;
+            }
+        }
+#undef PEND
+    }
+    size_t off = b, len = e - b;
+    if (strip)
+        strip_span(text, &off, &len);
+    oom(p, eddy_buf_append(out, text + off, len));
+    eddy_buf_cstr(out);
+    if (!out->data)
+        oom(p, eddy_buf_reserve(out, 1));
+    if (!f->expecting_text)
+        return eddy_buf_cstr(out);
+
+    if (p->cp.base64) {
+        eddy_buf_reset(&p->tmp);
+        if (b64decode(&p->tmp, out->data, out->len)) {
+            eddy_buf_reset(out);
+            oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+        }
+    }
+
+    if (in_set(element, can_be_relative_uri) && out->len) {
+        if (strcmp(element, "id") || p->guidislink) {
+            const char *r = eddy__resolve_uri(p, eddy_buf_cstr(out));
+            eddy_buf_reset(&p->tmp2);
+            oom(p, eddy_buf_puts(&p->tmp2, r));
+            eddy_buf_reset(out);
+            oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp2), p->tmp2.len));
+        }
+    }
+
+    if (strncmp(p->version, "atom", 4) && p->cp.has_type && !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
+        if (looks_like_html(eddy_buf_cstr(out)))
+            cp_set_type(p, "text/html");
+
+    p->cp.base64 = false; /* del contentparams['mode'], ['base64'] */
+
+    const char *type = cp_type(p, "text/html");
+    bool htmlish = html_type(eddy__map_content_type(p, type));
+    bool xhtml = !strcmp(type, "application/xhtml+xml");
+    if (htmlish && p->resolve_relative_uris && in_set(element, can_contain_markup)) {
+        eddy_buf_reset(&p->tmp);
+        oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len, eddy_buf_cstr(&p->baseuri), xhtml));
+        eddy_buf_reset(out);
+        oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+    }
+    if (htmlish && p->sanitize_html && in_set(element, can_contain_markup)) {
+        eddy_buf_reset(&p->tmp);
+        oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
+        eddy_buf_reset(out);
+        oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+    }
+
+    fix_double_utf8(p, out);
+    fix_cp1252(p, out);
+    const char *output = eddy_buf_cstr(out);
+
+    if (!strcmp(element, "category") || !strcmp(element, "tags") || !strcmp(element, "itunes_keywords"))
+        return output;
+    if (!strcmp(element, "title") && -1 < p->title_depth && p->title_depth <= p->depth)
+        return output;
+
+    if (p->inentry && !p->insource) {
+        struct eddy_feed_value *entry = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        if (!entry)
+            return output;
+        if (!strcmp(element, "content")) {
+            struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
+            if (arr && arr->type == EDDY_FEED_ARRAY)
+                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, output)));
+        } else if (!strcmp(element, "link")) {
+            if (!p->inimage) {
+                replace_all(p, out, "&amp;", "&");
+                fix_query_amps(out);
+                output = eddy_buf_cstr(out);
+                /* feedparser 6.0.11+: an enclosure link without href does not
+                 * replace the entry's link */
+                if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
+                    eddy__fp_set(p, entry, "link", eddy__s(p, output));
+                struct eddy_feed_value *links = eddy__obj_get(entry, "links");
+                if (*output && eddy_feed_len(links))
+                    oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                         "href", false, eddy__s(p, output)));
+            }
+        } else {
+            const char *el = !strcmp(element, "description") ? "summary" : element;
+            int old = pdm_get(p, el);
+            if (old == -1000000 || p->depth <= old) {
+                pdm_set(p, el, p->depth);
+                eddy__fp_set(p, entry, el, eddy__s(p, output));
+            }
+            if (p->incontent) {
+                char key[96];
+                snprintf(key, sizeof key, "%s_detail", el);
+                struct eddy_feed_value *d = cp_detail(p, output);
+                const char *k = mapkey(key);
+                oom(p, eddy__obj_set(p->A, entry, k, k == key, d));
+            }
+        }
+    } else if (p->infeed || p->insource) {
+        struct eddy_feed_value *ctx = eddy__ctx(p);
+        const char *el = !strcmp(element, "description") ? "subtitle" : element;
+        eddy__fp_set(p, ctx, el, eddy__s(p, output));
+        if (!strcmp(el, "link")) {
+            fix_query_amps(out);
+            output = eddy_buf_cstr(out);
+            eddy__fp_set(p, ctx, el, eddy__s(p, output));
+            struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
+            if (eddy_feed_len(links))
+                oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                     "href", false, eddy__s(p, output)));
+        } else if (p->incontent) {
+            char key[96];
+            snprintf(key, sizeof key, "%s_detail", el);
+            const char *k = mapkey(key);
+            oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, output)));
+        }
+    }
+    return output;
+}
+
+/* _is_base64 */
+static bool is_base64(struct eddy__fp *p, const struct eddy_feed_value *attrs)
+{
+    if (streq(eddy__attr(attrs, "mode"), "base64"))
+        return true;
+    const char *t = cp_type(p, "");
+    if (!strncmp(t, "text/", 5) || ends_with(t, "+xml") || ends_with(t, "/xml"))
+        return false;
+    return true;
+}
+
+void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs,
+                        const char *default_type, bool expecting_text)
+{
+    p->incontent++;
+    if (!p->lang_null)
+        for (char *s = p->lang.data; s && *s; s++)
+            if (*s == '_')
+                *s = '-';
+    cp_clear(p);
+    const char *t = eddy__attr(attrs, "type");
+    cp_set_type(p, eddy__map_content_type(p, t ? t : default_type));
+    p->cp.has_lang = true;
+    p->cp.lang_null = p->lang_null;
+    eddy_buf_reset(&p->cp.lang);
+    oom(p, eddy_buf_puts(&p->cp.lang, eddy_buf_cstr(&p->lang)));
+    p->cp.has_base = true;
+    eddy_buf_reset(&p->cp.base);
+    oom(p, eddy_buf_puts(&p->cp.base, eddy_buf_cstr(&p->baseuri)));
+    p->cp.base64 = is_base64(p, attrs);
+    eddy__push(p, tag, expecting_text);
+}
+
+const char *eddy__pop_content(struct eddy__fp *p, const char *tag)
+{
+    const char *v = eddy__pop(p, tag, true);
+    p->incontent--;
+    cp_clear(p);
+    return v;
+}
+
+struct eddy_feed_value *eddy__ctx(struct eddy__fp *p)
+{
+    if (p->insource)
+        return p->sourcedata;
+    if (p->inimage && fp_has(p->feeddata, "image")) {
+        struct eddy_feed_value *img = eddy__fp_get(p->feeddata, "image");
+        if (img && img->type == EDDY_FEED_OBJECT)
+            return img;
+    }
+    if (p->intextinput) {
+        struct eddy_feed_value *ti = eddy__fp_get(p->feeddata, "textinput");
+        if (ti && ti->type == EDDY_FEED_OBJECT)
+            return ti;
+        /* feedparser raises KeyError here; keep the value somewhere harmless */
+        ti = eddy__v_obj(p->A);
+        eddy__fp_set(p, p->feeddata, "textinput", ti);
+        return ti;
+    }
+    if (p->inentry) {
+        struct eddy_feed_value *e = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        if (e)
+            return e;
+    }
+    return p->feeddata;
+}
+
+void eddy__save(struct eddy__fp *p, const char *key, struct eddy_feed_value *v, bool overwrite)
+{
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    if (overwrite)
+        eddy__fp_set(p, ctx, key, v);
+    else
+        eddy__fp_setdefault(p, ctx, key, v);
+}
+
+void eddy__save_author(struct eddy__fp *p, const char *key, const char *value, const char *prefix)
+{
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    char dk[64];
+    snprintf(dk, sizeof dk, "%s_detail", prefix);
+    const char *k = mapkey(dk);
+    struct eddy_feed_value *d = eddy__obj_get(ctx, k);
+    if (!d) {
+        d = eddy__v_obj(p->A);
+        oom(p, eddy__obj_set(p->A, ctx, k, k == dk, d));
+    }
+    if (d && d->type == EDDY_FEED_OBJECT)
+        oom(p, eddy__obj_set(p->A, d, key, false, eddy__s(p, value)));
+    eddy__sync_author_detail(p, "author");
+    struct eddy_feed_value *authors = eddy__obj_get(ctx, "authors");
+    if (!authors) {
+        authors = eddy__v_arr(p->A);
+        oom(p, eddy__arr_push(p->A, authors, eddy__v_obj(p->A)));
+        oom(p, eddy__obj_set(p->A, ctx, "authors", false, authors));
+    }
+    struct eddy_feed_value *last = (struct eddy_feed_value *)eddy_feed_at(authors, eddy_feed_len(authors) - 1);
+    if (last && last->type == EDDY_FEED_OBJECT)
+        oom(p, eddy__obj_set(p->A, last, key, false, eddy__s(p, value)));
+}
+
+void eddy__save_contributor(struct eddy__fp *p, const char *key, const char *value)
+{
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *c = eddy__obj_get(ctx, "contributors");
+    if (!c) {
+        c = eddy__v_arr(p->A);
+        oom(p, eddy__arr_push(p->A, c, eddy__v_obj(p->A)));
+        oom(p, eddy__obj_set(p->A, ctx, "contributors", false, c));
+    }
+    struct eddy_feed_value *last = (struct eddy_feed_value *)eddy_feed_at(c, eddy_feed_len(c) - 1);
+    if (last && last->type == EDDY_FEED_OBJECT)
+        oom(p, eddy__obj_set(p->A, last, key, false, eddy__s(p, value)));
+}
+
+
+static const char email_re[] =
+    "(([a-zA-Z0-9_.+-]+)@((\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.)|(([a-zA-Z0-9-]+\\.)+))"
+    "([a-zA-Z]{2,4}|[0-9]{1,3})(\\]?))(\\?subject=[^[:space:]]+)?";
+
+void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
+{
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    char k2[64];
+    snprintf(k2, sizeof k2, "%ss", key);
+    struct eddy_feed_value *list = eddy__fp_get(ctx, k2);
+    struct eddy_feed_value *detail = NULL;
+    if (list && list->type == EDDY_FEED_ARRAY) {
+        if (!list->u.a.n)
+            return; /* IndexError in feedparser */
+        detail = list->u.a.items[list->u.a.n - 1];
+    } else {
+        detail = eddy__v_obj(p->A);
+    }
+    if (detail && detail->type == EDDY_FEED_OBJECT && detail->u.o.n) {
+        const char *name = vstr(eddy__obj_get(detail, "name"));
+        const char *email = vstr(eddy__obj_get(detail, "email"));
+        eddy_buf_reset(&p->tmp);
+        if (truthy_str(name) && truthy_str(email))
+            oom(p, eddy_buf_printf(&p->tmp, "%s (%s)", name, email));
+        else if (truthy_str(name))
+            oom(p, eddy_buf_puts(&p->tmp, name));
+        else if (truthy_str(email))
+            oom(p, eddy_buf_puts(&p->tmp, email));
+        else
+            return;
+        eddy__fp_set(p, ctx, key, eddy__s(p, eddy_buf_cstr(&p->tmp)));
+        return;
+    }
+    const char *author = vstr(eddy__fp_get(ctx, key));
+    if (!truthy_str(author))
+        return;
+    struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
+    oom(p, eddy_buf_puts(&a, author));
+    regex_t re;
+    if (!regcomp(&re, email_re, REG_EXTENDED)) {
+        regmatch_t m[1];
+        if (!regexec(&re, author, 1, m, 0)) {
+            oom(p, eddy_buf_append(&email, author + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)));
+            replace_all(p, &a, eddy_buf_cstr(&email), "");
+            replace_all(p, &a, "()", "");
+            replace_all(p, &a, "<>", "");
+            replace_all(p, &a, "&lt;&gt;", "");
+            size_t off = 0, len = a.len;
+            strip_span(eddy_buf_cstr(&a), &off, &len);
+            if (len && a.data[off] == '(') off++, len--;
+            if (len && a.data[off + len - 1] == ')') len--;
+            strip_span(eddy_buf_cstr(&a), &off, &len);
+            memmove(a.data, a.data + off, len);
+            a.len = len;
+            a.data[len] = 0;
+        }
+        regfree(&re);
+    }
+    if (a.len || email.len) {
+        char dk[64];
+        snprintf(dk, sizeof dk, "%s_detail", key);
+        const char *k = mapkey(dk);
+        if (!eddy__obj_get(ctx, k))
+            oom(p, eddy__obj_set(p->A, ctx, k, k == dk, detail));
+    }
+    if (a.len)
+        oom(p, eddy__obj_set(p->A, detail, "name", false, eddy__s(p, eddy_buf_cstr(&a))));
+    if (email.len)
+        oom(p, eddy__obj_set(p->A, detail, "email", false, eddy__s(p, eddy_buf_cstr(&email))));
+    eddy_buf_free(&a);
+    eddy_buf_free(&email);
+}
+
+void eddy__add_tag(struct eddy__fp *p, const char *term, const char *scheme, const char *label)
+{
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *tags = eddy__fp_setdefault(p, ctx, "tags", eddy__v_arr(p->A));
+    if (!truthy_str(term) && !truthy_str(scheme) && !truthy_str(label))
+        return;
+    if (!tags || tags->type != EDDY_FEED_ARRAY)
+        return;
+    struct eddy_feed_value *v = eddy__v_obj(p->A);
+    oom(p, eddy__obj_set(p->A, v, "term", false, eddy__s(p, term)));
+    oom(p, eddy__obj_set(p->A, v, "scheme", false, eddy__s(p, scheme)));
+    oom(p, eddy__obj_set(p->A, v, "label", false, eddy__s(p, label)));
+    for (size_t i = 0; i < tags->u.a.n; i++)
+        if (eddy__equal(tags->u.a.items[i], v))
+            return;
+    oom(p, eddy__arr_push(p->A, tags, v));
+}
+
+void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs)
+{
+    const char *href = eddy__attr(attrs, "url");
+    if (!href)
+        href = eddy__attr(attrs, "uri");
+    if (!href)
+        href = eddy__attr(attrs, "href");
+    if (truthy_str(href)) {
+        char *h = eddy__arena_strndup(&p->scratch, href, strlen(href));
+        eddy__obj_del(attrs, "url");
+        eddy__obj_del(attrs, "uri");
+        if (h)
+            eddy__attr_set(p, attrs, "href", h);
+    }
+}
+
+const char *eddy__get_attribute(struct eddy__fp *p, const struct eddy_feed_value *attrs, const char *name)
+{
+    const char *colon = strchr(name, ':');
+    if (!colon)
+        return eddy__attr(attrs, name);
+    char key[128];
+    size_t pl = (size_t)(colon - name);
+    const char *prefix = NULL;
+    for (size_t i = 0; i < p->nnsmap; i++)
+        if (strlen(p->nsmap[i].prefix) == pl && !memcmp(p->nsmap[i].prefix, name, pl))
+            prefix = p->nsmap[i].canonical;
+    if (prefix)
+        snprintf(key, sizeof key, "%s:%s", prefix, colon + 1);
+    else
+        snprintf(key, sizeof key, "%s", name);
+    return eddy__attr(attrs, key);
+}
+
+/* ---- handler lookup ------------------------------------------------------- */
+
+static const struct {
+    const struct eddy__handler *table;
+    const size_t *n;
+} modules[] = {
+    {eddy__ns_base, &eddy__ns_base_n},     {eddy__ns_dc, &eddy__ns_dc_n},
+    {eddy__ns_itunes, &eddy__ns_itunes_n}, {eddy__ns_media, &eddy__ns_media_n},
+    {eddy__ns_georss, &eddy__ns_georss_n}, {eddy__ns_psc, &eddy__ns_psc_n},
+    {eddy__ns_cc, &eddy__ns_cc_n},         {eddy__ns_admin, &eddy__ns_admin_n},
+};
+
+static int cmp_handler(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct eddy__handler *)elem)->name);
+}
+
+const struct eddy__handler *eddy__find_handler(const char *name)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
+        const struct eddy__handler *h = bsearch(name, modules[i].table, *modules[i].n,
+                                                sizeof *modules[i].table, cmp_handler);
+        if (h)
+            return h;
+    }
+    return NULL;
+}
+
+/* ---- scopes (xml:base, xml:lang) ------------------------------------------ */
+
+static void set_buf(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_t n)
+{
+    if (b->len == n && (!n || !memcmp(b->data, s, n)))
+        return;
+    eddy_buf_reset(b);
+    oom(p, eddy_buf_append(b, s, n));
+    eddy_buf_cstr(b);
+}
+
+/* namespaces_in_use.get(prefix, '') */
+static const char *ns_in_use(struct eddy__fp *p, const char *prefix)
+{
+    return vstr(eddy__obj_get(p->namespaces, prefix));
+}
+
+static void strattrs(struct eddy__fp *p, struct eddy_buf *b, const struct eddy_feed_value *attrs)
+{
+    for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
+        const char *v = vstr(m->v);
+        oom(p, eddy_buf_printf(b, " %s=\"", m->key));
+        append_escaped(p, b, v ? v : "", v ? strlen(v) : 0, true);
+        oom(p, eddy_buf_putc(b, '"'));
+    }
+}
+
+/* unknown_starttag: tag is "prefix:local" or "local", lower case, with
+ * feedparser's canonical prefix; attrs in the scratch arena. */
+void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs)
+{
+    p->depth++;
+    /* normalize attrs: rel and type values are lower-cased (done by feed.c) */
+    const char *base = eddy__attr(attrs, "xml:base");
+    if (!base)
+        base = eddy__attr(attrs, "base");
+    if (!truthy_str(base))
+        base = NULL;
+    if (p->baseuri.len && base) {
+        /* without xml:base, make_safe_absolute_uri(b, b) leaves b as it is */
+        struct eddy_buf nb = EDDY_BUF_INIT(0);
+        safe_abs(p, &nb, eddy_buf_cstr(&p->baseuri), base);
+        if (nb.len)
+            set_buf(p, &p->baseuri, nb.data, nb.len);
+        eddy_buf_free(&nb);
+    } else if (base && !p->baseuri.len) {
+        eddy_buf_reset(&p->tmp);
+        oom(p, eddy__uri_resolve(&p->tmp, "", base));
+        set_buf(p, &p->baseuri, eddy_buf_cstr(&p->tmp), p->tmp.len);
+    }
+    const char *lang = eddy__attr(attrs, "xml:lang");
+    if (!lang)
+        lang = eddy__attr(attrs, "lang");
+    if (lang && !*lang) {
+        p->lang_null = true;
+        eddy_buf_reset(&p->lang);
+    } else if (lang) {
+        p->lang_null = false;
+        set_buf(p, &p->lang, lang, strlen(lang));
+    }
+    if (!p->lang_null && p->lang.len &&
+        (!strcmp(tag, "feed") || !strcmp(tag, "rss"))) { /* "rdf:RDF" never matches: tags are lower-cased */
+        eddy_buf_reset(&p->tmp);
+        for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
+            oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
+        eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&p->tmp)));
+    }
+    /* basestack / langstack */
+    if (p->nscopes == p->capscopes) {
+        size_t cap = p->capscopes ? p->capscopes * 2 : 32;
+        struct eddy__scope *s = realloc(p->scopes, cap * sizeof *s);
+        if (!s) {
+            p->oom = true;
+            return;
+        }
+        p->scopes = s;
+        p->capscopes = cap;
+    }
+    struct eddy__scope *sc = &p->scopes[p->nscopes++];
+    sc->pool_len = p->pool.len;
+    struct eddy__scope *parent = p->nscopes > 1 ? sc - 1 : NULL;
+    if (parent && parent->base_len == p->baseuri.len &&
+        !memcmp(p->pool.data + parent->base_off, eddy_buf_cstr(&p->baseuri), p->baseuri.len)) {
+        sc->base_off = parent->base_off, sc->base_len = parent->base_len;
+    } else {
+        sc->base_off = p->pool.len, sc->base_len = p->baseuri.len;
+        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->baseuri), p->baseuri.len));
+    }
+    sc->lang_null = p->lang_null;
+    if (parent && parent->lang_len == p->lang.len &&
+        !memcmp(p->pool.data + parent->lang_off, eddy_buf_cstr(&p->lang), p->lang.len)) {
+        sc->lang_off = parent->lang_off, sc->lang_len = parent->lang_len;
+    } else {
+        sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
+        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
+    }
+
+    /* track inline content */
+    if (p->incontent && !ends_with(cp_type(p, "xml"), "xml")) {
+        if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
+            return; /* typepad does this 10/2007 */
+        cp_set_type(p, "application/xhtml+xml");
+    }
+    if (p->incontent && streq(cp_type(p, NULL), "application/xhtml+xml")) {
+        const char *t = tag, *colon = strchr(tag, ':');
+        bool addns = false;
+        const char *ns = NULL;
+        if (colon) {
+            char prefix[64];
+            size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+            memcpy(prefix, tag, pl);
+            prefix[pl] = 0;
+            t = colon + 1;
+            ns = ns_in_use(p, prefix);
+            if (!ns)
+                ns = "";
+            if ((!strcmp(t, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML")) ||
+                (!strcmp(t, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg")))
+                addns = true;
+        }
+        if (!strcmp(t, "svg"))
+            p->svgok++;
+        eddy_buf_reset(&p->tmp);
+        oom(p, eddy_buf_printf(&p->tmp, "<%s", t));
+        strattrs(p, &p->tmp, attrs);
+        if (addns) {
+            oom(p, eddy_buf_puts(&p->tmp, " xmlns=\""));
+            append_escaped(p, &p->tmp, ns, strlen(ns), true);
+            oom(p, eddy_buf_putc(&p->tmp, '"'));
+        }
+        oom(p, eddy_buf_putc(&p->tmp, '>'));
+        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+        return;
+    }
+
+    /* match namespaces */
+    char name[256];
+    const char *colon = strchr(tag, ':');
+    bool has_prefix = false;
+    if (colon) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        memcpy(prefix, tag, pl);
+        prefix[pl] = 0;
+        const char *mapped = prefix;
+        for (size_t i = 0; i < p->nnsmap; i++)
+            if (!strcmp(p->nsmap[i].prefix, prefix))
+                mapped = p->nsmap[i].canonical;
+        has_prefix = *mapped;
+        if (has_prefix)
+            snprintf(name, sizeof name, "%s_%s", mapped, colon + 1);
+        else
+            snprintf(name, sizeof name, "%s", colon + 1);
+    } else {
+        snprintf(name, sizeof name, "%s", tag);
+    }
+    if (!has_prefix && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
+        strcmp(tag, "name"))
+        p->intextinput = 0;
+    if (!has_prefix && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
+        strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
+        p->inimage = 0;
+
+    const struct eddy__handler *h = eddy__find_handler(name);
+    if (h && h->start) {
+        h->start(p, attrs);
+        return;
+    }
+    if (!attrs || !attrs->u.o.n) {
+        eddy__push(p, name, true);
+    } else {
+        struct eddy_feed_value *ctx = eddy__ctx(p);
+        const char *k = mapkey(name);
+        oom(p, eddy__obj_set(p->A, ctx, k, true, eddy__deepcopy(p->A, attrs)));
+    }
+}
+
+void eddy__end_tag(struct eddy__fp *p, const char *tag)
+{
+    char name[256];
+    const char *colon = strchr(tag, ':');
+    const char *suffix = colon ? colon + 1 : tag;
+    if (colon) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        memcpy(prefix, tag, pl);
+        prefix[pl] = 0;
+        const char *mapped = prefix;
+        for (size_t i = 0; i < p->nnsmap; i++)
+            if (!strcmp(p->nsmap[i].prefix, prefix))
+                mapped = p->nsmap[i].canonical;
+        if (*mapped)
+            snprintf(name, sizeof name, "%s_%s", mapped, suffix);
+        else
+            snprintf(name, sizeof name, "%s", suffix);
+    } else {
+        snprintf(name, sizeof name, "%s", tag);
+    }
+    if (!strcmp(suffix, "svg") && p->svgok)
+        p->svgok--;
+    const struct eddy__handler *h = p->svgok ? NULL : eddy__find_handler(name);
+    if (h && h->end)
+        h->end(p);
+    else
+        eddy__pop(p, name, true);
+
+    if (p->incontent && !ends_with(cp_type(p, "xml"), "xml")) {
+        if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
+            return; /* typepad does this 10/2007 (and skips the scope pop) */
+        cp_set_type(p, "application/xhtml+xml");
+    }
+    if (p->incontent && streq(cp_type(p, NULL), "application/xhtml+xml")) {
+        eddy_buf_reset(&p->tmp);
+        oom(p, eddy_buf_printf(&p->tmp, "</%s>", suffix));
+        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+    }
+
+    if (p->nscopes) {
+        struct eddy__scope *sc = &p->scopes[--p->nscopes];
+        size_t restore = sc->pool_len;
+        if (p->nscopes) {
+            struct eddy__scope *top = &p->scopes[p->nscopes - 1];
+            if (top->base_len)
+                set_buf(p, &p->baseuri, p->pool.data + top->base_off, top->base_len);
+            p->lang_null = top->lang_null;
+            set_buf(p, &p->lang, p->pool.data + top->lang_off, top->lang_len);
+            if (p->lang_null)
+                eddy_buf_reset(&p->lang);
+        }
+        p->pool.len = restore;
+    }
+    p->depth--;
+}
+
+/* ---- namespaces ------------------------------------------------------------ */
+
+/* feedparser's _FeedParserMixin.namespaces (lower-cased URIs) */
+static const char *const known_ns[][2] = {
+    {"", ""},
+    {"http://backend.userland.com/rss", ""},
+    {"http://blogs.law.harvard.edu/tech/rss", ""},
+    {"http://purl.org/rss/1.0/", ""},
+    {"http://my.netscape.com/rdf/simple/0.9/", ""},
+    {"http://example.com/newformat#", ""},
+    {"http://example.com/necho", ""},
+    {"http://purl.org/echo/", ""},
+    {"uri/of/echo/namespace#", ""},
+    {"http://purl.org/pie/", ""},
+    {"http://purl.org/atom/ns#", ""},
+    {"http://www.w3.org/2005/atom", ""},
+    {"http://purl.org/rss/1.0/modules/rss091#", ""},
+    {"http://webns.net/mvcb/", "admin"},
+    {"http://purl.org/rss/1.0/modules/aggregation/", "ag"},
+    {"http://purl.org/rss/1.0/modules/annotate/", "annotate"},
+    {"http://media.tangent.org/rss/1.0/", "audio"},
+    {"http://backend.userland.com/blogchannelmodule", "blogChannel"},
+    {"http://creativecommons.org/ns#license", "cc"},
+    {"http://web.resource.org/cc/", "cc"},
+    {"http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons"},
+    {"http://backend.userland.com/creativecommonsrssmodule", "creativeCommons"},
+    {"http://purl.org/rss/1.0/modules/company", "co"},
+    {"http://purl.org/rss/1.0/modules/content/", "content"},
+    {"http://my.theinfo.org/changed/1.0/rss/", "cp"},
+    {"http://purl.org/dc/elements/1.1/", "dc"},
+    {"http://purl.org/dc/terms/", "dcterms"},
+    {"http://purl.org/rss/1.0/modules/email/", "email"},
+    {"http://purl.org/rss/1.0/modules/event/", "ev"},
+    {"http://rssnamespace.org/feedburner/ext/1.0", "feedburner"},
+    {"http://freshmeat.net/rss/fm/", "fm"},
+    {"http://xmlns.com/foaf/0.1/", "foaf"},
+    {"http://www.w3.org/2003/01/geo/wgs84_pos#", "geo"},
+    {"http://www.georss.org/georss", "georss"},
+    {"http://www.opengis.net/gml", "gml"},
+    {"http://postneo.com/icbm/", "icbm"},
+    {"http://purl.org/rss/1.0/modules/image/", "image"},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://example.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://purl.org/rss/1.0/modules/link/", "l"},
+    {"http://search.yahoo.com/mrss", "media"},
+    {"http://search.yahoo.com/mrss/", "media"},
+    {"http://madskills.com/public/xml/rss/module/pingback/", "pingback"},
+    {"http://prismstandard.org/namespaces/1.2/basic/", "prism"},
+    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
+    {"http://www.w3.org/2000/01/rdf-schema#", "rdfs"},
+    {"http://purl.org/rss/1.0/modules/reference/", "ref"},
+    {"http://purl.org/rss/1.0/modules/richequiv/", "reqv"},
+    {"http://purl.org/rss/1.0/modules/search/", "search"},
+    {"http://purl.org/rss/1.0/modules/slash/", "slash"},
+    {"http://schemas.xmlsoap.org/soap/envelope/", "soap"},
+    {"http://purl.org/rss/1.0/modules/servicestatus/", "ss"},
+    {"http://hacks.benhammersley.com/rss/streaming/", "str"},
+    {"http://purl.org/rss/1.0/modules/subscription/", "sub"},
+    {"http://purl.org/rss/1.0/modules/syndication/", "sy"},
+    {"http://schemas.pocketsoap.com/rss/mydescmodule/", "szf"},
+    {"http://purl.org/rss/1.0/modules/taxonomy/", "taxo"},
+    {"http://purl.org/rss/1.0/modules/threading/", "thr"},
+    {"http://purl.org/rss/1.0/modules/textinput/", "ti"},
+    {"http://madskills.com/public/xml/rss/module/trackback/", "trackback"},
+    {"http://wellformedweb.org/commentapi/", "wfw"},
+    {"http://purl.org/rss/1.0/modules/wiki/", "wiki"},
+    {"http://www.w3.org/1999/xhtml", "xhtml"},
+    {"http://www.w3.org/1999/xlink", "xlink"},
+    {"http://www.w3.org/xml/1998/namespace", "xml"},
+    {"http://podlove.org/simple-chapters", "psc"},
+};
+
+/* _matchnamespaces.get(lower_uri): the canonical prefix or NULL */
+const char *eddy__match_namespace(const char *lower_uri)
+{
+    for (size_t i = 0; i < sizeof known_ns / sizeof known_ns[0]; i++)
+        if (!strcmp(lower_uri, known_ns[i][0]))
+            return known_ns[i][1];
+    return NULL;
+}
+
+void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri)
+{
+    char lower[512];
+    size_t n = strlen(uri);
+    if (n >= sizeof lower)
+        n = sizeof lower - 1;
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)tolower((unsigned char)uri[i]);
+    lower[n] = 0;
+    if (!p->version[0]) {
+        if (!prefix && !strcmp(lower, "http://my.netscape.com/rdf/simple/0.9/"))
+            strcpy(p->version, "rss090");
+        else if (!strcmp(lower, "http://purl.org/rss/1.0/"))
+            strcpy(p->version, "rss10");
+        else if (!strcmp(lower, "http://www.w3.org/2005/atom"))
+            strcpy(p->version, "atom10");
+    }
+    if (strstr(lower, "backend.userland.com/rss")) {
+        uri = "http://backend.userland.com/rss";
+        strcpy(lower, uri);
+    }
+    const char *canon = eddy__match_namespace(lower);
+    struct eddy__arena *A = &p->main; /* namespaces outlive entries */
+    if (canon) {
+        if (prefix) {
+            size_t i;
+            for (i = 0; i < p->nnsmap; i++)
+                if (!strcmp(p->nsmap[i].prefix, prefix))
+                    break;
+            if (i == p->nnsmap) {
+                if (p->nnsmap == p->capnsmap) {
+                    size_t cap = p->capnsmap ? p->capnsmap * 2 : 8;
+                    struct eddy__nsmap *m = realloc(p->nsmap, cap * sizeof *m);
+                    if (!m) {
+                        p->oom = true;
+                        return;
+                    }
+                    p->nsmap = m;
+                    p->capnsmap = cap;
+                }
+                p->nsmap[i].prefix = strdup(prefix);
+                if (!p->nsmap[i].prefix) {
+                    p->oom = true;
+                    return;
+                }
+                p->nnsmap++;
+            }
+            p->nsmap[i].canonical = canon;
+        }
+        oom(p, eddy__obj_set(A, p->namespaces, canon, false, eddy__v_cstr(A, uri)));
+    } else {
+        oom(p, eddy__obj_set(A, p->namespaces, prefix ? prefix : "", true, eddy__v_cstr(A, uri)));
+    }
+}
+
+/* ---- lifetime --------------------------------------------------------------- */
+
+int eddy__fp_init(struct eddy__fp *p)
+{
+    memset(p, 0, sizeof *p);
+    p->A = &p->main;
+    p->feeddata = eddy__v_obj(&p->main);
+    p->entries = eddy__v_arr(&p->main);
+    p->namespaces = eddy__v_obj(&p->main);
+    p->sourcedata = eddy__v_obj(&p->main);
+    p->title_depth = -1;
+    p->lang_null = true;
+    p->resolve_relative_uris = true;
+    p->sanitize_html = true;
+    return p->feeddata && p->entries && p->namespaces && p->sourcedata ? 0 : -ENOMEM;
+}
+
+void eddy__fp_free(struct eddy__fp *p)
+{
+    for (size_t i = 0; i < p->capframes; i++) {
+        eddy_buf_free(&p->frames[i].name);
+        eddy_buf_free(&p->frames[i].text);
+        free(p->frames[i].pieces);
+    }
+    free(p->frames);
+    free(p->scopes);
+    for (size_t i = 0; i < p->nnsmap; i++)
+        free(p->nsmap[i].prefix);
+    free(p->nsmap);
+    for (size_t i = 0; i < p->nentities; i++) {
+        free(p->entities[i].name);
+        free(p->entities[i].value);
+    }
+    free(p->entities);
+    struct eddy_buf *bufs[] = {&p->cp.type, &p->cp.lang, &p->cp.base, &p->cp.src, &p->baseuri,
+                               &p->lang, &p->pool, &p->out, &p->tmp, &p->tmp2};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        eddy_buf_free(bufs[i]);
+    eddy__arena_free(&p->entry);
+    eddy__arena_free(&p->scratch);
+    /* p->main is handed to the result or freed by the caller */
+}

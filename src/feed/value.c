@@ -1,0 +1,509 @@
+/*
+ * value.c — the result tree of the feed parser: an arena allocator, generic
+ * values (object / array / string / int / real / bool / null), the public
+ * read accessors of include/eddy/feed.h, and a small JSON writer.
+ *
+ * Why a generic tree: feedparser sets many keys conditionally and nests
+ * dictionaries freely (FeedParserDict); a tree mirrors it exactly.  Why an
+ * arena: one result has thousands of small nodes that all die together, so
+ * bump allocation from big chunks avoids a malloc per node and frees in one
+ * go.  Objects are linked lists of members (insertion order, like Python's
+ * dict): feedparser's objects have a handful to a few dozen keys, where a
+ * linear scan beats hashing.  Arrays are vectors that double (the old
+ * storage stays in the arena: at most 2x waste) so entries[i] is O(1).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct eddy__chunk {
+    struct eddy__chunk *next; /* older chunk */
+    size_t size, used;        /* bytes of data[] */
+    _Alignas(16) char data[];
+};
+
+void *eddy__arena_alloc(struct eddy__arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct eddy__chunk *c = a->head;
+    if (!c || c->size - c->used < n) {
+        size_t size = a->next_size ? a->next_size : 8192;
+        if (size < n)
+            size = n;
+        c = malloc(sizeof *c + size);
+        if (!c)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+        if (a->next_size < (1u << 20))
+            a->next_size = size * 2;
+        a->total += size;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+void eddy__arena_free(struct eddy__arena *a)
+{
+    struct eddy__chunk *c = a->head;
+    while (c) {
+        struct eddy__chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    memset(a, 0, sizeof *a);
+}
+
+void eddy__arena_reset(struct eddy__arena *a)
+{
+    /* keep the newest (largest) chunk, free the rest */
+    struct eddy__chunk *c = a->head;
+    if (!c)
+        return;
+    struct eddy__chunk *rest = c->next;
+    while (rest) {
+        struct eddy__chunk *next = rest->next;
+        free(rest);
+        rest = next;
+    }
+    c->next = NULL;
+    c->used = 0;
+    a->total = c->size;
+}
+
+char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n)
+{
+    char *p = eddy__arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+/* ---- construction --------------------------------------------------------- */
+
+/* Constructors return a static null on ENOMEM?  No: they return NULL and the
+ * parser records the failure once (p->oom) — see internal.h. */
+static struct eddy_feed_value *mk(struct eddy__arena *a, enum eddy_feed_type t)
+{
+    struct eddy_feed_value *v = eddy__arena_alloc(a, sizeof *v);
+    if (v) {
+        memset(v, 0, sizeof *v);
+        v->type = t;
+    }
+    return v;
+}
+
+struct eddy_feed_value *eddy__v_null(struct eddy__arena *a) { return mk(a, EDDY_FEED_NULL); }
+struct eddy_feed_value *eddy__v_obj(struct eddy__arena *a) { return mk(a, EDDY_FEED_OBJECT); }
+struct eddy_feed_value *eddy__v_arr(struct eddy__arena *a) { return mk(a, EDDY_FEED_ARRAY); }
+
+struct eddy_feed_value *eddy__v_bool(struct eddy__arena *a, bool b)
+{
+    struct eddy_feed_value *v = mk(a, EDDY_FEED_BOOL);
+    if (v)
+        v->u.b = b;
+    return v;
+}
+
+struct eddy_feed_value *eddy__v_int(struct eddy__arena *a, int64_t i)
+{
+    struct eddy_feed_value *v = mk(a, EDDY_FEED_INT);
+    if (v)
+        v->u.i = i;
+    return v;
+}
+
+struct eddy_feed_value *eddy__v_real(struct eddy__arena *a, double d)
+{
+    struct eddy_feed_value *v = mk(a, EDDY_FEED_REAL);
+    if (v)
+        v->u.d = d;
+    return v;
+}
+
+struct eddy_feed_value *eddy__v_str(struct eddy__arena *a, const char *s, size_t len)
+{
+    struct eddy_feed_value *v = mk(a, EDDY_FEED_STRING);
+    if (v) {
+        v->u.s.p = eddy__arena_strndup(a, s, len);
+        if (!v->u.s.p)
+            return NULL;
+        v->u.s.len = len;
+    }
+    return v;
+}
+
+struct eddy_feed_value *eddy__v_cstr(struct eddy__arena *a, const char *s)
+{
+    return eddy__v_str(a, s, strlen(s));
+}
+
+struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key)
+{
+    if (!o || o->type != EDDY_FEED_OBJECT)
+        return NULL;
+    for (struct eddy__member *m = o->u.o.first; m; m = m->next)
+        if (m->key[0] == key[0] && !strcmp(m->key, key))
+            return m;
+    return NULL;
+}
+
+struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key)
+{
+    struct eddy__member *m = eddy__obj_find(o, key);
+    return m ? m->v : NULL;
+}
+
+int eddy__obj_set(struct eddy__arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+                  struct eddy_feed_value *v)
+{
+    if (!o || !v)
+        return -ENOMEM;
+    struct eddy__member *m = eddy__obj_find(o, key);
+    if (m) {
+        m->v = v; /* Python keeps the original position on overwrite */
+        return 0;
+    }
+    m = eddy__arena_alloc(a, sizeof *m);
+    if (!m)
+        return -ENOMEM;
+    m->key = copy_key ? eddy__arena_strndup(a, key, strlen(key)) : key;
+    if (!m->key)
+        return -ENOMEM;
+    m->v = v;
+    m->next = NULL;
+    if (o->u.o.last)
+        o->u.o.last->next = m;
+    else
+        o->u.o.first = m;
+    o->u.o.last = m;
+    o->u.o.n++;
+    return 0;
+}
+
+bool eddy__obj_del(struct eddy_feed_value *o, const char *key)
+{
+    if (!o || o->type != EDDY_FEED_OBJECT)
+        return false;
+    struct eddy__member *prev = NULL;
+    for (struct eddy__member *m = o->u.o.first; m; prev = m, m = m->next) {
+        if (strcmp(m->key, key))
+            continue;
+        if (prev)
+            prev->next = m->next;
+        else
+            o->u.o.first = m->next;
+        if (o->u.o.last == m)
+            o->u.o.last = prev;
+        o->u.o.n--;
+        return true;
+    }
+    return false;
+}
+
+void eddy__obj_clear(struct eddy_feed_value *o)
+{
+    o->u.o.first = o->u.o.last = NULL;
+    o->u.o.n = 0;
+}
+
+int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v)
+{
+    if (!arr || !v)
+        return -ENOMEM;
+    if (arr->u.a.n == arr->u.a.cap) {
+        size_t cap = arr->u.a.cap ? arr->u.a.cap * 2 : 4;
+        struct eddy_feed_value **items = eddy__arena_alloc(a, cap * sizeof *items);
+        if (!items)
+            return -ENOMEM;
+        if (arr->u.a.n)
+            memcpy(items, arr->u.a.items, arr->u.a.n * sizeof *items);
+        arr->u.a.items = items;
+        arr->u.a.cap = cap;
+    }
+    arr->u.a.items[arr->u.a.n++] = v;
+    return 0;
+}
+
+struct eddy_feed_value *eddy__deepcopy(struct eddy__arena *a, const struct eddy_feed_value *v)
+{
+    if (!v)
+        return NULL;
+    switch (v->type) {
+    case EDDY_FEED_STRING:
+        return eddy__v_str(a, v->u.s.p, v->u.s.len);
+    case EDDY_FEED_ARRAY: {
+        struct eddy_feed_value *c = eddy__v_arr(a);
+        for (size_t i = 0; c && i < v->u.a.n; i++)
+            if (eddy__arr_push(a, c, eddy__deepcopy(a, v->u.a.items[i])))
+                return NULL;
+        return c;
+    }
+    case EDDY_FEED_OBJECT: {
+        struct eddy_feed_value *c = eddy__v_obj(a);
+        for (struct eddy__member *m = v->u.o.first; c && m; m = m->next)
+            if (eddy__obj_set(a, c, m->key, true, eddy__deepcopy(a, m->v)))
+                return NULL;
+        return c;
+    }
+    default: {
+        struct eddy_feed_value *c = mk(a, v->type);
+        if (c)
+            c->u = v->u;
+        return c;
+    }
+    }
+}
+
+bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *y)
+{
+    if (x == y)
+        return true;
+    if (!x || !y)
+        return false;
+    /* Python: None == None, True == 1, ... keep it simple: same type */
+    if (x->type != y->type)
+        return false;
+    switch (x->type) {
+    case EDDY_FEED_NULL: return true;
+    case EDDY_FEED_BOOL: return x->u.b == y->u.b;
+    case EDDY_FEED_INT: return x->u.i == y->u.i;
+    case EDDY_FEED_REAL: return x->u.d == y->u.d;
+    case EDDY_FEED_STRING:
+        return x->u.s.len == y->u.s.len && !memcmp(x->u.s.p, y->u.s.p, x->u.s.len);
+    case EDDY_FEED_ARRAY:
+        if (x->u.a.n != y->u.a.n)
+            return false;
+        for (size_t i = 0; i < x->u.a.n; i++)
+            if (!eddy__equal(x->u.a.items[i], y->u.a.items[i]))
+                return false;
+        return true;
+    case EDDY_FEED_OBJECT:
+        if (x->u.o.n != y->u.o.n)
+            return false;
+        for (struct eddy__member *m = x->u.o.first; m; m = m->next)
+            if (!eddy__equal(m->v, eddy__obj_get(y, m->key)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/* ---- public accessors ----------------------------------------------------- */
+
+enum eddy_feed_type eddy_feed_type(const struct eddy_feed_value *v)
+{
+    return v ? v->type : EDDY_FEED_NULL;
+}
+
+const struct eddy_feed_value *eddy_feed_get(const struct eddy_feed_value *obj, const char *key)
+{
+    return eddy__obj_get(obj, key);
+}
+
+const char *eddy_feed_get_str(const struct eddy_feed_value *obj, const char *key)
+{
+    return eddy_feed_str(eddy__obj_get(obj, key), NULL);
+}
+
+const char *eddy_feed_str(const struct eddy_feed_value *v, size_t *len)
+{
+    if (!v || v->type != EDDY_FEED_STRING)
+        return NULL;
+    if (len)
+        *len = v->u.s.len;
+    return v->u.s.p;
+}
+
+int64_t eddy_feed_int(const struct eddy_feed_value *v)
+{
+    if (!v)
+        return 0;
+    if (v->type == EDDY_FEED_INT)
+        return v->u.i;
+    if (v->type == EDDY_FEED_BOOL)
+        return v->u.b;
+    return 0;
+}
+
+double eddy_feed_real(const struct eddy_feed_value *v)
+{
+    if (!v)
+        return 0;
+    if (v->type == EDDY_FEED_REAL)
+        return v->u.d;
+    if (v->type == EDDY_FEED_INT)
+        return (double)v->u.i;
+    return 0;
+}
+
+bool eddy_feed_bool(const struct eddy_feed_value *v)
+{
+    return v && ((v->type == EDDY_FEED_BOOL && v->u.b) || (v->type == EDDY_FEED_INT && v->u.i));
+}
+
+size_t eddy_feed_len(const struct eddy_feed_value *v)
+{
+    if (!v)
+        return 0;
+    if (v->type == EDDY_FEED_ARRAY)
+        return v->u.a.n;
+    if (v->type == EDDY_FEED_OBJECT)
+        return v->u.o.n;
+    return 0;
+}
+
+const struct eddy_feed_value *eddy_feed_at(const struct eddy_feed_value *arr, size_t i)
+{
+    if (!arr || arr->type != EDDY_FEED_ARRAY || i >= arr->u.a.n)
+        return NULL;
+    return arr->u.a.items[i];
+}
+
+const struct eddy_feed_member *eddy_feed_first(const struct eddy_feed_value *obj)
+{
+    if (!obj || obj->type != EDDY_FEED_OBJECT)
+        return NULL;
+    return (const struct eddy_feed_member *)obj->u.o.first;
+}
+
+const struct eddy_feed_member *eddy_feed_next(const struct eddy_feed_member *m)
+{
+    return m ? (const struct eddy_feed_member *)((const struct eddy__member *)m)->next : NULL;
+}
+
+const char *eddy_feed_member_key(const struct eddy_feed_member *m)
+{
+    return m ? ((const struct eddy__member *)m)->key : NULL;
+}
+
+const struct eddy_feed_value *eddy_feed_member_value(const struct eddy_feed_member *m)
+{
+    return m ? ((const struct eddy__member *)m)->v : NULL;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
+size_t eddy__utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
+    else return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Escapes a string for JSON: '"', '\\' and control characters; invalid
+ * UTF-8 becomes U+FFFD so the output is always valid UTF-8.  Runs of plain
+ * bytes are copied in one append. */
+static int json_str(struct eddy_buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int err = eddy_buf_putc(out, '"');
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n && !err;) {
+        unsigned c = u[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t seq = c >= 0x80 ? eddy__utf8_seq(u + i, n - i) : 0;
+        if (seq) {
+            i += seq;
+            continue;
+        }
+        err = eddy_buf_append(out, s + run, i - run);
+        if (err)
+            break;
+        char esc[8];
+        switch (c) {
+        case '"': err = eddy_buf_append(out, "\\\"", 2); break;
+        case '\\': err = eddy_buf_append(out, "\\\\", 2); break;
+        case '\n': err = eddy_buf_append(out, "\\n", 2); break;
+        case '\r': err = eddy_buf_append(out, "\\r", 2); break;
+        case '\t': err = eddy_buf_append(out, "\\t", 2); break;
+        default:
+            if (c < 0x20) {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                err = eddy_buf_append(out, esc, 6);
+            } else {
+                err = eddy_buf_append(out, "\xEF\xBF\xBD", 3);
+            }
+        }
+        i++;
+        run = i;
+    }
+    if (!err)
+        err = eddy_buf_append(out, s + run, n - run);
+    return err ? err : eddy_buf_putc(out, '"');
+}
+
+int eddy_feed_to_json(const struct eddy_feed_value *v, struct eddy_buf *out)
+{
+    int err = 0;
+    if (!v)
+        return eddy_buf_append(out, "null", 4);
+    switch (v->type) {
+    case EDDY_FEED_NULL: return eddy_buf_append(out, "null", 4);
+    case EDDY_FEED_BOOL: return v->u.b ? eddy_buf_append(out, "true", 4) : eddy_buf_append(out, "false", 5);
+    case EDDY_FEED_INT: return eddy_buf_printf(out, "%lld", (long long)v->u.i);
+    case EDDY_FEED_REAL:
+        if (v->u.d != v->u.d || v->u.d - v->u.d != 0)
+            return eddy_buf_append(out, "null", 4); /* NaN/inf are not JSON */
+        return eddy_buf_printf(out, "%.17g", v->u.d);
+    case EDDY_FEED_STRING: return json_str(out, v->u.s.p, v->u.s.len);
+    case EDDY_FEED_ARRAY:
+        err = eddy_buf_putc(out, '[');
+        for (size_t i = 0; !err && i < v->u.a.n; i++) {
+            if (i)
+                err = eddy_buf_putc(out, ',');
+            if (!err)
+                err = eddy_feed_to_json(v->u.a.items[i], out);
+        }
+        return err ? err : eddy_buf_putc(out, ']');
+    case EDDY_FEED_OBJECT:
+        err = eddy_buf_putc(out, '{');
+        for (struct eddy__member *m = v->u.o.first; !err && m; m = m->next) {
+            if (m != v->u.o.first)
+                err = eddy_buf_putc(out, ',');
+            if (!err)
+                err = json_str(out, m->key, strlen(m->key));
+            if (!err)
+                err = eddy_buf_putc(out, ':');
+            if (!err)
+                err = eddy_feed_to_json(m->v, out);
+        }
+        return err ? err : eddy_buf_putc(out, '}');
+    }
+    return 0;
+}
