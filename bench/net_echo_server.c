@@ -1,0 +1,79 @@
+/*
+ * net_echo_server.c — the TCP echo server of the uvloop benchmark, on eddy.
+ *
+ *   net_echo_server [--addr HOST:PORT | --port N] [--reuseport]
+ *
+ * One loop on the calling thread, one task per connection doing what an
+ * asyncio protocol's data_received(d): transport.write(d) does: read what
+ * is there, write it all back.  bench/echo.sh runs it against asyncio and
+ * uvloop serving the same protocol.  Runs until killed.
+ */
+#include "eddy/loop.h"
+#include "eddy/net.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int conn_task(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char buf[16384]; /* tasks have 64 KiB stacks */
+    ssize_t n;
+    eddy_sock_nodelay(fd, true); /* as uvloop does by default */
+    while ((n = eddy_sock_read(fd, buf, sizeof buf, EDDY_FOREVER)) > 0)
+        if (eddy_sock_write(fd, buf, (size_t)n, EDDY_FOREVER) < 0)
+            break;
+    eddy_sock_close(fd);
+    return 0;
+}
+
+struct server {
+    const char *addr;               /* where to listen */
+    struct eddy_listen_opts opts;   /* backlog, reuseport */
+};
+
+static int server_main(void *arg)
+{
+    struct server *s = arg;
+    int lfd = eddy_sock_listen(s->addr, &s->opts);
+    if (lfd < 0) {
+        fprintf(stderr, "net_echo_server: listen %s: %s\n", s->addr, eddy_strerror(lfd));
+        return lfd;
+    }
+    for (;;) {
+        int fd = eddy_sock_accept(lfd, NULL, EDDY_FOREVER);
+        if (fd < 0) {
+            fprintf(stderr, "net_echo_server: accept: %s\n", eddy_strerror(fd));
+            eddy_sleep(10 * EDDY_MSEC); /* EMFILE and the like: don't spin */
+            continue;
+        }
+        struct eddy_task *t = eddy_spawn(conn_task, (void *)(intptr_t)fd, "echo");
+        if (!t)
+            eddy_sock_close(fd);
+        else
+            eddy_detach(t);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static char addr[64] = "127.0.0.1:25000";
+    struct server s = {addr, {0, false}};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--port") && i + 1 < argc)
+            snprintf(addr, sizeof addr, "127.0.0.1:%s", argv[++i]);
+        else if (!strcmp(argv[i], "--addr") && i + 1 < argc)
+            snprintf(addr, sizeof addr, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--reuseport"))
+            s.opts.reuseport = true;
+        else {
+            fprintf(stderr, "usage: %s [--addr HOST:PORT | --port N] [--reuseport]\n", argv[0]);
+            return 2;
+        }
+    }
+    struct eddy_loop_config cfg = {.watchdog_ns = -1};
+    int err = eddy_run(server_main, &s, &cfg);
+    return err < 0 ? 1 : 0;
+}
