@@ -143,6 +143,7 @@ struct eddy__fp {
     bool isentrylink;                /* feedparser 6.0.11+: the link being read is rel=alternate html */
     int svgok, title_depth, depth, has_content;
     bool psc_chapters_flag;
+    int ingeometry;                  /* georss: 0, point, linestring, polygon */
 
     struct eddy_buf baseuri;         /* self.baseuri */
     struct eddy_buf lang;            /* self.lang ... */

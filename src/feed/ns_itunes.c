@@ -80,8 +80,10 @@ static void end_block(struct eddy__fp *p)
 static void end_explicit(struct eddy__fp *p)
 {
     const char *v = eddy__pop(p, "itunes_explicit", false);
-    V *r = v && !strcmp(v, "yes") ? eddy__v_bool(p->A, true)
-         : v && !strcmp(v, "clean") ? eddy__v_bool(p->A, false) : eddy__v_null(p->A);
+    /* feedparser 6.0.11+: yes/true -> True, clean/no/false -> False, else None */
+    bool t = v && (!strcmp(v, "yes") || !strcmp(v, "true"));
+    bool f = v && (!strcmp(v, "clean") || !strcmp(v, "no") || !strcmp(v, "false"));
+    V *r = t ? eddy__v_bool(p->A, true) : f ? eddy__v_bool(p->A, false) : eddy__v_null(p->A);
     eddy__fp_set(p, eddy__ctx(p), "itunes_explicit", r);
 }
 
