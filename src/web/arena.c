@@ -1,0 +1,130 @@
+/*
+ * arena.c — the bump allocator of web/ (see internal.h) and the UTF-8
+ * repair shared by the form parsers.
+ *
+ * Chunks grow from 1 KiB to 64 KiB; a request larger than a chunk gets a
+ * chunk of its own.  No free of single objects: that is the point.
+ */
+#include "internal.h"
+
+#include "eddy/buf.h"
+
+#include <errno.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct eddy__chunk {
+    struct eddy__chunk *prev; /* older chunk */
+    size_t cap;               /* bytes in data[] */
+    size_t used;              /* bytes handed out */
+    max_align_t data[];       /* the memory */
+};
+
+void *eddy__arena_alloc(struct eddy__arena *a, size_t n)
+{
+    const size_t al = alignof(max_align_t);
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    n = n ? (n + al - 1) & ~(al - 1) : al;
+    struct eddy__chunk *c = a->top;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = c ? c->cap * 2 : 1024;
+        if (cap > 65536)
+            cap = 65536;
+        if (cap < n)
+            cap = n;
+        struct eddy__chunk *nc = malloc(sizeof *nc + cap);
+        if (!nc)
+            return NULL;
+        *nc = (struct eddy__chunk){c, cap, 0};
+        a->top = c = nc;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n)
+{
+    char *p = eddy__arena_alloc(a, n + 1);
+    if (p) {
+        if (n)
+            memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+struct eddy__arena_mark eddy__arena_mark(const struct eddy__arena *a)
+{
+    return (struct eddy__arena_mark){a->top, a->top ? a->top->used : 0};
+}
+
+void eddy__arena_release(struct eddy__arena *a, struct eddy__arena_mark m)
+{
+    while (a->top != m.top) {
+        struct eddy__chunk *prev = a->top->prev;
+        free(a->top);
+        a->top = prev;
+    }
+    if (a->top)
+        a->top->used = m.used;
+}
+
+void eddy__arena_free(struct eddy__arena *a)
+{
+    eddy__arena_release(a, (struct eddy__arena_mark){NULL, 0});
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 if there is none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0; /* valid bytes not yet appended */
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_len(p + i, n - i);
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        int err = eddy_buf_append(out, p + i - run, run);
+        if (!err)
+            err = eddy_buf_append(out, "\xEF\xBF\xBD", 3);
+        if (err)
+            return err;
+        run = 0;
+        i++;
+    }
+    return eddy_buf_append(out, p + n - run, run);
+}
