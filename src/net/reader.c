@@ -23,6 +23,8 @@ struct eddy_reader {
     int fd;              /* the socket read from; not owned */
     size_t off;          /* buf.data[off, buf.len) is unconsumed */
     struct eddy_buf buf; /* buf.max bounds what is kept, consumed prefix included */
+    bool drained;        /* the last read got less than it asked: the socket
+                          * was empty, so the next fill waits before reading */
 };
 
 struct eddy_reader *eddy_reader_new(int fd, size_t max)
@@ -36,6 +38,7 @@ struct eddy_reader *eddy_reader_new(int fd, size_t max)
         return NULL;
     r->fd = fd;
     r->off = 0;
+    r->drained = false;
     eddy_buf_init(&r->buf, max);
     return r;
 }
@@ -80,7 +83,15 @@ ssize_t eddy_reader_fill(struct eddy_reader *r, int64_t deadline)
     int err = eddy_buf_reserve(b, want);
     if (err)
         return err;
+    /* After a short read the socket is almost surely empty: wait first and
+     * save the read that would fail with EAGAIN (libuv's trick; it is a
+     * third of the syscalls of a request/response exchange).  The wait's
+     * error is not lost: a read that must wait gets it again (cancellation
+     * and deadlines are sticky), one that finds data returns it. */
+    if (r->drained)
+        eddy_wait_fd(r->fd, EDDY_READ, deadline);
     ssize_t n = eddy_sock_read(r->fd, b->data + b->len, want, deadline);
+    r->drained = n > 0 && (size_t)n < want;
     if (n > 0) {
         b->len += (size_t)n;
         b->data[b->len] = 0;

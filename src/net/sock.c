@@ -170,8 +170,23 @@ ssize_t eddy_sock_read(int fd, void *buf, size_t n, int64_t deadline)
 
 ssize_t eddy_sock_write(int fd, const void *buf, size_t n, int64_t deadline)
 {
-    struct iovec iov = {(void *)buf, n};
-    return eddy_sock_writev(fd, &iov, 1, deadline);
+    size_t done = 0;
+    while (done < n) {
+        /* MSG_NOSIGNAL: a closed peer is -EPIPE, not the death of the process. */
+        ssize_t sent = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
+        if (sent >= 0) {
+            done += (size_t)sent;
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN)
+            return -errno;
+        int r = eddy_wait_fd(fd, EDDY_WRITE, deadline);
+        if (r < 0)
+            return r;
+    }
+    return (ssize_t)n;
 }
 
 ssize_t eddy_sock_writev(int fd, struct iovec *iov, int iovcnt, int64_t deadline)
@@ -181,7 +196,6 @@ ssize_t eddy_sock_writev(int fd, struct iovec *iov, int iovcnt, int64_t deadline
         iov++, iovcnt--;
     while (iovcnt > 0) {
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)(iovcnt < IOV_MAX ? iovcnt : IOV_MAX)};
-        /* MSG_NOSIGNAL: a closed peer is -EPIPE, not the death of the process. */
         ssize_t sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
         if (sent < 0) {
             if (errno == EINTR)
