@@ -6,6 +6,7 @@
 #define EDDY_FEED_URI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "eddy/buf.h"
 
@@ -21,5 +22,9 @@ int eddy__uri_resolve_safe(struct eddy_buf *out, const char *base, const char *r
 /* True when the scheme of `uri` is one feedparser accepts (http, https, ftp,
  * mailto, ... — its ACCEPTABLE_URI_SCHEMES), or when it has no scheme. */
 bool eddy__uri_scheme_ok(const char *uri);
+
+/* True when scheme[0..len) (lower case, no ':') is one of feedparser's
+ * ACCEPTABLE_URI_SCHEMES. */
+bool eddy__uri_scheme_acceptable(const char *scheme, size_t len);
 
 #endif
