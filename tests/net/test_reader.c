@@ -199,3 +199,33 @@ TEST(reader_reuses_consumed_room)
     list[40] = NULL;
     run_reader(list, true, 24, many_lines);
 }
+
+static int past_deadline_main(void *arg)
+{
+    (void)arg;
+    int fds[2];
+    tcp_pair(fds);
+    struct eddy_reader *r = eddy_reader_new(fds[0], 1024);
+    CHECK(r);
+    CHECK_INT(eddy_sock_write(fds[1], "abc", 3, EDDY_FOREVER), ==, 3);
+    CHECK_INT(eddy_reader_fill(r, DL), ==, 3); /* a short read: next fill waits first */
+    CHECK_INT(eddy_reader_fill(r, eddy_deadline_in(10 * EDDY_MSEC)), ==, -ETIMEDOUT);
+    /* With data there, a deadline already past still reads it. */
+    CHECK_INT(eddy_sock_write(fds[1], "def", 3, EDDY_FOREVER), ==, 3);
+    ssize_t n;
+    while ((n = eddy_reader_fill(r, 0)) == -ETIMEDOUT)
+        eddy_yield(); /* until the bytes cross loopback */
+    CHECK_INT(n, ==, 3);
+    size_t len;
+    const char *p = eddy_reader_peek(r, &len);
+    CHECK_MEM(p, len, "abcdef", 6);
+    eddy_reader_free(r);
+    eddy_sock_close(fds[0]);
+    eddy_sock_close(fds[1]);
+    return 0;
+}
+
+TEST(reader_deadlines)
+{
+    CHECK_INT(eddy_run(past_deadline_main, NULL, NULL), ==, 0);
+}

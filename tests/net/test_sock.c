@@ -300,6 +300,42 @@ static int cancel_main(void *arg)
     return 0;
 }
 
+static int unix_backlog_main(void *arg)
+{
+    (void)arg;
+    /* A Unix listener whose queue is full makes connect fail with EAGAIN;
+     * eddy_sock_connect keeps trying until the deadline or until there is
+     * room. */
+    char name[200];
+    snprintf(name, sizeof name, "unix:%s/full.sock", test_tmpdir());
+    int lfd = eddy_sock_listen(name, &(struct eddy_listen_opts){.backlog = 1});
+    CHECK_INT(lfd, >=, 0);
+    int held[8], nheld = 0, r = 0;
+    while (nheld < 8 && (r = eddy_sock_connect(name, eddy_deadline_in(50 * EDDY_MSEC))) >= 0)
+        held[nheld++] = r;
+    CHECK_INT(r, ==, -ETIMEDOUT);
+    CHECK_INT(cancel_blocked(connect_task, name), ==, -ECANCELED);
+    /* Make room while a connect waits: it goes through. */
+    struct eddy_task *t = eddy_spawn(connect_task, name, "connect");
+    for (int i = 0; i < 3; i++)
+        eddy_yield();
+    int afd = eddy_sock_accept(lfd, NULL, EDDY_FOREVER);
+    CHECK_INT(afd, >=, 0);
+    int res = -1;
+    CHECK_INT(eddy_join(t, &res), ==, 0);
+    CHECK_INT(res, >=, 0); /* connect_task closed it */
+    eddy_sock_close(afd);
+    while (nheld > 0)
+        eddy_sock_close(held[--nheld]);
+    eddy_sock_close(lfd);
+    return 0;
+}
+
+TEST(unix_connect_full_backlog)
+{
+    CHECK_INT(eddy_run(unix_backlog_main, NULL, NULL), ==, 0);
+}
+
 TEST(cancel_blocked_accept_read_connect)
 {
     /* The framework's fd check proves the cancelled connect closed its socket. */
