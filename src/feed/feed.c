@@ -53,6 +53,7 @@ const char *eddy__match_namespace(const char *lower_uri);
 int eddy__fp_init(struct eddy__fp *p);
 void eddy__fp_free(struct eddy__fp *p);
 
+#define MAX_DEPTH 1024                 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS 1000                 /* records kept; the count goes on */
 #define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
 #define DEFAULT_MAX_BYTES (512u << 20)
@@ -82,6 +83,7 @@ struct eddy_feed_parser {
     size_t nents, capents;
     size_t offset_base;                /* bytes removed by the prolog rewrite, for offsets */
     char tag[512];                     /* scratch for element names */
+    int xml_depth;                     /* open elements, for MAX_DEPTH */
     bool finished;
 };
 
@@ -123,8 +125,10 @@ static size_t cur_offset(struct eddy_feed_parser *P)
 {
     if (!P->ctxt)
         return 0;
-    long n = xmlByteConsumed(P->ctxt);
-    return n < 0 ? 0 : (size_t)n + P->offset_base;
+    xmlParserInputPtr in = P->ctxt->input;
+    if (!in || !in->cur || !in->base)
+        return P->offset_base;
+    return (size_t)in->consumed + (size_t)(in->cur - in->base) + P->offset_base;
 }
 
 static void set_bozo(struct eddy_feed_parser *P, const char *exc)
@@ -173,6 +177,12 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
     (void)prefix; (void)nb_defaulted;
     struct eddy_feed_parser *P = ud;
     struct eddy__fp *p = &P->fp;
+    if (++P->xml_depth > MAX_DEPTH) {
+        int line = P->ctxt->input ? P->ctxt->input->line : 0;
+        xml_error(P, line, 0, "elements nested too deeply; parsing stopped");
+        xmlStopParser(P->ctxt);
+        return;
+    }
     eddy__arena_reset(&p->scratch);
     struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
     if (!attrs) {
@@ -261,6 +271,8 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     (void)prefix;
     struct eddy_feed_parser *P = ud;
     struct eddy__fp *p = &P->fp;
+    if (P->xml_depth-- > MAX_DEPTH)
+        return;
     char lowerns[512];
     const char *ns = (const char *)URI;
     lower_into(lowerns, sizeof lowerns, ns);
@@ -715,8 +727,9 @@ static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
     snprintf(P->encoding, sizeof P->encoding, "%s", enc);
 }
 
-/* Sends the prolog through replace_doctype and starts libxml2. */
-static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t hend, bool utf8)
+/* Sends the document start s[0..n) through replace_doctype (its prolog is
+ * s[0..hend)) and starts libxml2 with it. */
+static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend, bool utf8, bool last)
 {
     int err = start_xml(P, utf8);
     if (err)
@@ -725,7 +738,9 @@ static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t hend, boo
     struct eddy_buf head = EDDY_BUF_INIT(0);
     replace_doctype(P, s, hend, &head);
     P->head_done = true;
-    err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
+    err = eddy_buf_append(&head, s + hend, n - hend);
+    if (!err)
+        err = feed_xml(P, eddy_buf_cstr(&head), head.len, last);
     eddy_buf_free(&head);
     return err;
 }
@@ -749,9 +764,7 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
             hend = P->doc.len;
         sniff_encoding(P, P->doc.data, P->doc.len);
         bool utf8 = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
-        err = begin_xml(P, P->doc.data, hend, utf8);
-        if (!err)
-            err = feed_xml(P, P->doc.data + hend, P->doc.len - hend, false);
+        err = begin_xml(P, P->doc.data, P->doc.len, hend, utf8, false);
         eddy_buf_free(&P->doc);
         return err;
     }
@@ -790,8 +803,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
                 size_t hend = head_end(utf8.data, utf8.len);
                 if (!hend)
                     hend = utf8.len;
-                if (!begin_xml(P, utf8.data, hend, true))
-                    feed_xml(P, utf8.data + hend, utf8.len - hend, true);
+                begin_xml(P, utf8.data, utf8.len, hend, true, true);
             }
         }
     } else if (!P->head_done) {
@@ -802,8 +814,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
             size_t hend = head_end(P->doc.data, P->doc.len);
             if (!hend)
                 hend = P->doc.len;
-            if (!begin_xml(P, P->doc.data, hend, u))
-                feed_xml(P, P->doc.data + hend, P->doc.len - hend, true);
+            begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
         }
     } else {
         feed_xml(P, "", 0, true);
@@ -906,6 +917,15 @@ struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct ed
         f = eddy_feed_parser_finish(P);
     eddy_feed_parser_free(P);
     return f;
+}
+
+size_t eddy__feed_parser_memory(const struct eddy_feed_parser *P)
+{
+    const struct eddy__fp *p = &P->fp;
+    size_t n = p->main.total + p->entry.total + p->scratch.total + P->doc.cap + p->pool.cap + p->out.cap;
+    for (size_t i = 0; i < p->capframes; i++)
+        n += p->frames[i].text.cap + p->frames[i].name.cap + p->frames[i].cappieces * sizeof *p->frames[i].pieces;
+    return n;
 }
 
 void eddy_feed_free(struct eddy_feed *f)

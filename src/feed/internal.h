@@ -246,6 +246,10 @@ void eddy__end_rights(struct eddy__fp *p);
 void eddy__start_content(struct eddy__fp *p, struct eddy_feed_value *attrs);
 void eddy__end_content(struct eddy__fp *p);
 
+/* Bytes the parser holds now (arenas, buffers, element stack): lets tests
+ * check that callback mode stays bounded on huge feeds. */
+size_t eddy__feed_parser_memory(const struct eddy_feed_parser *p);
+
 /* The modules: name-sorted handler tables. */
 extern const struct eddy__handler eddy__ns_base[];   extern const size_t eddy__ns_base_n;
 extern const struct eddy__handler eddy__ns_dc[];     extern const size_t eddy__ns_dc_n;

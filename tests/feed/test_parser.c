@@ -1,0 +1,299 @@
+/*
+ * Tests of the feed parser core (src/feed/feed.c, parser.c, value.c): the
+ * sans-IO contract (chunking never changes the result, callback mode gives
+ * the same entries and stays bounded), hostile documents (entity bombs, deep
+ * nesting) ending with bozo, the value tree and its JSON, diagnostics.
+ * Real feeds come from the conformance cases in $EDDY_TOP/../shared.
+ */
+#include "../test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eddy/feed.h"
+#include "../../src/feed/internal.h"
+
+static char *read_case(const char *rel, size_t *len)
+{
+    const char *top = getenv("EDDY_TOP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../shared/conformance/feedparser/cases/%s", top ? top : ".", rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        test_fail(__FILE__, __LINE__, "cannot open %s", path);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        CHECK_INT(eddy_buf_append(&b, chunk, n), ==, 0);
+    fclose(f);
+    return eddy_buf_detach(&b, len);
+}
+
+static char *to_json(const struct eddy_feed_value *v)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_feed_to_json(v, &b), ==, 0);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* Parses doc in chunks of `step` bytes (0: one push); returns the JSON. */
+static char *parse_json(const char *doc, size_t len, size_t step, const struct eddy_feed_opts *o)
+{
+    struct eddy_feed_parser *p = eddy_feed_parser_new(o);
+    CHECK(p != NULL);
+    for (size_t off = 0; off < len;) {
+        size_t n = step && len - off > step ? step : len - off;
+        CHECK_INT(eddy_feed_parser_push(p, doc + off, n), ==, 0);
+        off += n;
+    }
+    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    CHECK(f != NULL);
+    char *json = to_json(eddy_feed_root(f));
+    eddy_feed_free(f);
+    eddy_feed_parser_free(p);
+    return json;
+}
+
+static const char *const samples[] = {
+    "wellformed/rss/item_description.xml",
+    "wellformed/atom10/entry_content_inline_markup.xml",
+    "wellformed/atom10/entry_author_email.xml",
+    "wellformed/rdf/rdf_item_description.xml",
+    "wellformed/itunes/itunes_channel_owner_email.xml",
+    "wellformed/geo/gml_polygon.xml",
+    "wellformed/psc/atomsimplechapter.xml",
+    "wellformed/media-rss/item_media_category_multiple.xml",
+    "illformed/rss_item_link_corrupted_ampersands.xml",
+    "entities/160.xml",
+};
+
+TEST(feed_one_byte_chunks_give_the_same_json)
+{
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        size_t len;
+        char *doc = read_case(samples[i], &len);
+        char *whole = parse_json(doc, len, 0, NULL);
+        char *bytes = parse_json(doc, len, 1, NULL);
+        char *sevens = parse_json(doc, len, 7, NULL);
+        CHECK_STR(bytes, whole);
+        CHECK_STR(sevens, whole);
+        CHECK(strstr(whole, "\"version\":\"") != NULL);
+        free(whole);
+        free(bytes);
+        free(sevens);
+        free(doc);
+    }
+}
+
+struct collect {
+    struct eddy_buf json;  /* entries as a JSON array, built as they come */
+    size_t n;
+};
+
+static int on_entry(void *arg, const struct eddy_feed_value *entry)
+{
+    struct collect *c = arg;
+    if (eddy_buf_putc(&c->json, c->n++ ? ',' : '['))
+        return -ENOMEM;
+    return eddy_feed_to_json(entry, &c->json);
+}
+
+TEST(feed_entry_callback_gives_the_same_entries_streaming)
+{
+    static const char doc[] =
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        "<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><title>T</title>\n"
+        "<item><title>one &amp; only</title><dc:creator>Ann (ann@example.com)</dc:creator>"
+        "<category>a</category><pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate></item>\n"
+        "<item><title>two</title><enclosure url='http://e/x.mp3' length='3' type='audio/mpeg'/>"
+        "<guid isPermaLink='false'>g2</guid></item>\n"
+        "<item><title>three</title><source url='http://s/'>S</source></item>\n"
+        "</channel></rss>";
+    size_t len = sizeof doc - 1;
+    /* reference: entries kept in the result */
+    struct eddy_feed *ref = eddy_feed_parse(doc, len, NULL);
+    CHECK(ref != NULL);
+    char *want = to_json(eddy_feed_get(eddy_feed_root(ref), "entries"));
+    char *want_feed = to_json(eddy_feed_get(eddy_feed_root(ref), "feed"));
+    CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(ref), "entries")), ==, 3);
+
+    for (size_t step = 1; step <= len; step = step * 3 + 1) {
+        struct collect c = {EDDY_BUF_INIT(0), 0};
+        struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &c};
+        char *got_root = parse_json(doc, len, step, &o);
+        CHECK_INT(eddy_buf_putc(&c.json, ']'), ==, 0);
+        CHECK_INT(c.n, ==, 3);
+        CHECK_STR(eddy_buf_cstr(&c.json), want);
+        CHECK(strstr(got_root, "\"entries\":[]") != NULL); /* not kept */
+        CHECK(strstr(got_root, want_feed) != NULL);
+        free(got_root);
+        eddy_buf_free(&c.json);
+    }
+    free(want);
+    free(want_feed);
+    eddy_feed_free(ref);
+}
+
+static int count_entry(void *arg, const struct eddy_feed_value *entry)
+{
+    size_t *n = arg;
+    if (!eddy_feed_get_str(entry, "title"))
+        return -EINVAL;
+    (*n)++;
+    return 0;
+}
+
+TEST(feed_huge_feed_in_callback_mode_stays_bounded)
+{
+    struct eddy_feed_parser *p;
+    size_t n = 0, peak = 0;
+    struct eddy_feed_opts o = {.on_entry = count_entry, .arg = &n};
+    CHECK((p = eddy_feed_parser_new(&o)) != NULL);
+    const char *head = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>";
+    CHECK_INT(eddy_feed_parser_push(p, head, strlen(head)), ==, 0);
+    char item[512];
+    const size_t entries = 200000;
+    for (size_t i = 0; i < entries; i++) {
+        int k = snprintf(item, sizeof item,
+                         "<item><title>Entry %zu</title><link>http://example.com/%zu</link>"
+                         "<description>&lt;p&gt;Body of entry %zu&lt;/p&gt;</description>"
+                         "<guid>http://example.com/%zu</guid></item>\n", i, i, i, i);
+        CHECK_INT(eddy_feed_parser_push(p, item, (size_t)k), ==, 0);
+        size_t m = eddy__feed_parser_memory(p);
+        if (m > peak)
+            peak = m;
+    }
+    CHECK_INT(eddy_feed_parser_push(p, "</channel></rss>", 16), ==, 0);
+    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    CHECK(f != NULL);
+    CHECK_INT(n, ==, entries);
+    CHECK(!eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "big");
+    /* ~40 MB of feed, parser memory independent of it */
+    CHECK_INT(peak, <, 2u << 20);
+    eddy_feed_free(f);
+    eddy_feed_parser_free(p);
+}
+
+TEST(feed_billion_laughs_ends_with_bozo)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    eddy_buf_puts(&b, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
+    eddy_buf_puts(&b, "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
+    for (int i = 2; i <= 9; i++)
+        eddy_buf_printf(&b, "<!ENTITY lol%d \"&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;\">\n",
+                        i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+    eddy_buf_puts(&b, "]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>"
+                      "<description>&lol;</description></channel></rss>");
+    struct eddy_feed *f = eddy_feed_parse(b.data, b.len, NULL);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    const char *title = eddy_feed_get_str(eddy_feed_get(root, "feed"), "title");
+    CHECK(title != NULL);
+    CHECK_INT(strlen(title), <, 100); /* never expanded */
+    /* a plain, safe entity is kept, as feedparser keeps it */
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "subtitle"), "lol");
+    eddy_feed_free(f);
+    eddy_buf_free(&b);
+}
+
+TEST(feed_deep_nesting_ends_with_bozo)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    eddy_buf_puts(&b, "<rss version=\"2.0\"><channel><title>deep</title>");
+    for (int i = 0; i < 100000; i++)
+        eddy_buf_puts(&b, "<x>");
+    for (int i = 0; i < 100000; i++)
+        eddy_buf_puts(&b, "</x>");
+    eddy_buf_puts(&b, "</channel></rss>");
+    for (int streaming = 0; streaming < 2; streaming++) {
+        size_t n = 0;
+        struct eddy_feed_opts o = {.on_entry = streaming ? count_entry : NULL, .arg = &n};
+        struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+        CHECK(p != NULL);
+        for (size_t off = 0; off < b.len; off += 4096)
+            CHECK_INT(eddy_feed_parser_push(p, b.data + off, b.len - off < 4096 ? b.len - off : 4096), ==, 0);
+        CHECK_INT(eddy__feed_parser_memory(p), <, streaming ? (4u << 20) : (16u << 20));
+        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        CHECK(f != NULL);
+        CHECK(eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
+        CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "deep");
+        eddy_feed_free(f);
+        eddy_feed_parser_free(p);
+    }
+    eddy_buf_free(&b);
+}
+
+TEST(feed_undefined_entity_is_bozo_and_diagnosed)
+{
+    static const char doc[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
+    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK(strstr(eddy_feed_get_str(root, "bozo_exception"), "undefined entity") != NULL);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "a &bogus; b");
+    CHECK_INT(eddy_feed_diag_count(f), >=, 1);
+    size_t off = 0;
+    const char *msg = eddy_feed_diag(f, 0, &off);
+    CHECK(msg && strstr(msg, "&bogus;"));
+    CHECK_INT(off, >, 30);
+    CHECK_INT(off, <=, sizeof doc + 64); /* in the UTF-8 document as parsed (a declaration may be added) */
+    CHECK(eddy_feed_diag(f, eddy_feed_diag_count(f), NULL) == NULL);
+    eddy_feed_free(f);
+}
+
+TEST(feed_empty_document_and_headers)
+{
+    struct eddy_feed_header h[] = {{"Content-Type", "text/xml"}, {"ETag", "\"x\""}, {"X-A", "1"}, {"x-a", "2"}};
+    struct eddy_feed_opts o = {.url = "http://example.com/feed", .headers = h, .nheaders = 4};
+    struct eddy_feed *f = eddy_feed_parse("", 0, &o);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK_INT(eddy_feed_len(eddy_feed_get(root, "entries")), ==, 0);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "headers"), "x-a"), "1, 2");
+    CHECK_STR(eddy_feed_get_str(root, "etag"), "\"x\"");
+    CHECK_STR(eddy_feed_get_str(root, "href"), "http://example.com/feed");
+    CHECK(eddy_feed_get(root, "version") == NULL); /* feedparser returns early */
+    eddy_feed_free(f);
+}
+
+TEST(feed_json_escaping)
+{
+    struct eddy__arena a = {0};
+    struct eddy_feed_value *o = eddy__v_obj(&a);
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)), ==, 0);
+    CHECK_INT(eddy__obj_set(&a, o, "r", false, eddy__v_real(&a, 0.1)), ==, 0);
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "x", 1)), ==, 0); /* keeps its place */
+    CHECK_INT(eddy__obj_set(&a, o, "n", false, eddy__v_null(&a)), ==, 0);
+    char *j = to_json(o);
+    CHECK_STR(j, "{\"s\":\"x\",\"r\":0.10000000000000001,\"n\":null}");
+    free(j);
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)), ==, 0);
+    j = to_json(eddy__obj_get(o, "s"));
+    CHECK_STR(j, "\"q\\\"b\\\\n\\n\\u0001\xef\xbf\xbd\xc3\xa9\"");
+    free(j);
+    CHECK(eddy__obj_del(o, "r"));
+    CHECK_INT(eddy_feed_len(o), ==, 2);
+    eddy__arena_free(&a);
+}
+
+TEST(feed_handler_tables_are_sorted)
+{
+    const struct { const struct eddy__handler *t; size_t n; } tabs[] = {
+        {eddy__ns_base, eddy__ns_base_n}, {eddy__ns_dc, eddy__ns_dc_n}, {eddy__ns_itunes, eddy__ns_itunes_n},
+        {eddy__ns_media, eddy__ns_media_n}, {eddy__ns_georss, eddy__ns_georss_n}, {eddy__ns_psc, eddy__ns_psc_n},
+        {eddy__ns_cc, eddy__ns_cc_n}, {eddy__ns_admin, eddy__ns_admin_n},
+    };
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
+        for (size_t j = 1; j < tabs[i].n; j++)
+            if (strcmp(tabs[i].t[j - 1].name, tabs[i].t[j].name) >= 0)
+                test_fail(__FILE__, __LINE__, "table %zu: '%s' before '%s'", i, tabs[i].t[j - 1].name, tabs[i].t[j].name);
+    CHECK(eddy__find_handler("dc_creator") != NULL);
+    CHECK(eddy__find_handler("media_thumbnail") != NULL);
+    CHECK(eddy__find_handler("nonexistent") == NULL);
+}
