@@ -189,6 +189,8 @@ struct eddy_loop {
     struct eddy__ctx main_ctx;        /* the scheduler's context */
     struct eddy_task *_Atomic current; /* running task (read by the watchdog) */
     struct eddy_task *ready_head, *ready_tail; /* FIFO of READY tasks */
+    size_t nready;                    /* its length */
+    size_t batch_left;                /* tasks of this iteration's batch not yet resumed */
     struct eddy_task *all;            /* every task whose handle is not released */
     bool running;                     /* inside eddy_loop_run */
     bool stop;                        /* eddy_loop_stop() was called */
@@ -238,6 +240,7 @@ static inline void eddy__ready_push(struct eddy_loop *loop, struct eddy_task *t)
 {
     t->state = EDDY__READY;
     t->next_ready = NULL;
+    loop->nready++;
     if (loop->ready_tail)
         loop->ready_tail->next_ready = t;
     else

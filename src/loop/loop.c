@@ -5,7 +5,8 @@
  * One iteration (eddy_loop_run):
  *   1. resume every task that was ready when the iteration began, in FIFO
  *      order (tasks made ready meanwhile, e.g. by eddy_yield, wait for the
- *      next iteration, so I/O is polled between two yields of a task);
+ *      next iteration, so I/O is polled between two yields of a task); a
+ *      suspending task switches directly to the next one (eddy__park);
  *   2. poll epoll — without blocking when tasks are ready, and not at all
  *      when no fd is registered (a pure-compute loop makes no system call);
  *   3. fire the due timers.
@@ -510,21 +511,51 @@ void eddy_loop_stop(struct eddy_loop *l)
     l->stop = true;
 }
 
-/* Runs `t` until it suspends or ends. */
+static struct eddy_task *ready_pop(struct eddy_loop *l)
+{
+    struct eddy_task *t = l->ready_head;
+    if (!(l->ready_head = t->next_ready))
+        l->ready_tail = NULL;
+    l->nready--;
+    return t;
+}
+
+/* Runs `t` until control comes back to the loop: `t` or a task it switched
+ * to directly suspended through the loop, or ended. */
 static void resume(struct eddy_loop *l, struct eddy_task *t)
 {
     t->state = EDDY__RUNNING;
     atomic_store_explicit(&l->current, t, memory_order_relaxed);
     EDDY__BUMP(l->switches, 1);
     eddy__ctx_switch(&l->main_ctx, &t->ctx);
+    struct eddy_task *back = atomic_load_explicit(&l->current, memory_order_relaxed);
     atomic_store_explicit(&l->current, NULL, memory_order_relaxed);
-    if (t->state == EDDY__DONE && t->detached)
-        eddy__task_release(t);
+    if (back->state == EDDY__DONE && back->detached)
+        eddy__task_release(back); /* not before: we stood on its stack */
 }
 
+/* A suspending task hands the CPU straight to the next task of the batch
+ * (one context switch instead of two through the loop).  When the batch is
+ * over and the loop would have nothing to do between two batches (no fd
+ * registered, no timer), it starts the next batch itself.  A finished task
+ * always returns to the loop, which must free its stack. */
 void eddy__park(struct eddy_task *t)
 {
-    eddy__ctx_switch(&t->ctx, &t->loop->main_ctx);
+    struct eddy_loop *l = t->loop;
+    if (l->ready_head && t->state != EDDY__DONE && !l->stop) {
+        if (!l->batch_left && !l->nregistered && !l->nheap)
+            l->batch_left = l->nready;
+        if (l->batch_left) {
+            struct eddy_task *n = ready_pop(l);
+            l->batch_left--;
+            n->state = EDDY__RUNNING;
+            atomic_store_explicit(&l->current, n, memory_order_relaxed);
+            EDDY__BUMP(l->switches, 1);
+            eddy__ctx_switch(&t->ctx, &n->ctx);
+            return;
+        }
+    }
+    eddy__ctx_switch(&t->ctx, &l->main_ctx);
 }
 
 int eddy_loop_run(struct eddy_loop *l)
@@ -538,14 +569,10 @@ int eddy_loop_run(struct eddy_loop *l)
     int err = 0;
     struct epoll_event evs[256];
     while (!l->stop) {
-        struct eddy_task *last = l->ready_tail, *t;
-        while ((t = l->ready_head)) {
-            l->ready_head = t->next_ready;
-            if (!l->ready_head)
-                l->ready_tail = NULL;
-            resume(l, t);
-            if (t == last || l->stop)
-                break;
+        l->batch_left = l->nready;
+        while (l->batch_left && !l->stop) {
+            l->batch_left--;
+            resume(l, ready_pop(l));
         }
         if (l->stop)
             break;

@@ -1,0 +1,207 @@
+/*
+ * loop_bench.c — figures for the runtime (layer loop/).  Prints, never
+ * judges: bench/loop.sh runs it.
+ *
+ *   loop_bench [switch|spawn|timers|rss] [N]
+ *
+ * switch  two tasks eddy_yield() to each other: ns per switch (one task
+ *         suspends, the other resumes — through the loop's scheduler).
+ * spawn   a task spawns a trivial task and joins it: ns per spawn+join.
+ * timers  1M callback timers pending; then arm+disarm one at a random
+ *         deadline: ns per insert+remove.  Then 1M sleeping tasks woken by
+ *         their deadlines: ns per sleep (spawn excluded).
+ * rss     N tasks parked on an event: RSS growth per task (from
+ *         /proc/self/statm), at N = 100k and 1M unless N is given.
+ */
+#include "eddy/loop.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static long n_arg;
+
+/* -------------------------------------------------------------- switch */
+
+static long iters;
+
+static int pingpong(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < iters; i++)
+        eddy_yield();
+    return 0;
+}
+
+static int bench_switch(void *arg)
+{
+    (void)arg;
+    iters = n_arg ? n_arg : 10000000;
+    struct eddy_task *t[2] = {eddy_spawn(pingpong, NULL, "ping"), eddy_spawn(pingpong, NULL, "pong")};
+    int64_t t0 = eddy_now();
+    eddy_gather(t, 2, NULL);
+    int64_t dt = eddy_now() - t0;
+    printf("switch: %.1f ns per switch (2 tasks x %ld yields)\n", (double)dt / (2.0 * iters), iters);
+    return 0;
+}
+
+/* --------------------------------------------------------------- spawn */
+
+static int trivial(void *arg)
+{
+    return (int)(intptr_t)arg;
+}
+
+static int bench_spawn(void *arg)
+{
+    (void)arg;
+    long n = n_arg ? n_arg : 1000000;
+    int64_t t0 = eddy_now();
+    for (long i = 0; i < n; i++) {
+        struct eddy_task *t = eddy_spawn(trivial, NULL, "t");
+        if (!t || eddy_join(t, NULL) < 0)
+            return 1;
+    }
+    int64_t dt = eddy_now() - t0;
+    printf("spawn+join: %.1f ns per spawn+join (%ld, stacks from the pool)\n", (double)dt / n, n);
+    return 0;
+}
+
+/* -------------------------------------------------------------- timers */
+
+static void nop(void *arg)
+{
+    (void)arg;
+}
+
+static uint64_t rng = 88172645463325252u;
+static uint64_t xorshift(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static int sleeper(void *arg)
+{
+    return eddy_sleep_until(*(int64_t *)arg);
+}
+
+static int bench_timers(void *arg)
+{
+    (void)arg;
+    long n = n_arg ? n_arg : 1000000;
+    struct eddy_timer **tm = malloc((size_t)n * sizeof *tm);
+    int64_t base = eddy_now() + 3600 * EDDY_SEC;
+    for (long i = 0; i < n; i++) {
+        tm[i] = eddy_timer_new(nop, NULL);
+        eddy_timer_set(tm[i], base + (int64_t)(xorshift() % (3600 * EDDY_SEC)));
+    }
+    struct eddy_timer *x = eddy_timer_new(nop, NULL);
+    long churn = 1000000;
+    int64_t t0 = eddy_now();
+    for (long i = 0; i < churn; i++) {
+        eddy_timer_set(x, base + (int64_t)(xorshift() % (3600 * EDDY_SEC)));
+        eddy_timer_set(x, EDDY_FOREVER);
+    }
+    int64_t dt = eddy_now() - t0;
+    printf("timers: %.1f ns per insert+remove with %ld timers pending\n", (double)dt / churn, n);
+    /* Re-arm every pending timer (remove + insert at a new place). */
+    t0 = eddy_now();
+    for (long i = 0; i < n; i++)
+        eddy_timer_set(tm[i], base + (int64_t)(xorshift() % (3600 * EDDY_SEC)));
+    dt = eddy_now() - t0;
+    printf("timers: %.1f ns per re-arm of a pending timer (%ld pending)\n", (double)dt / n, n);
+    for (long i = 0; i < n; i++)
+        eddy_timer_free(tm[i]);
+    eddy_timer_free(x);
+    free(tm);
+
+    /* n sleeping tasks, all due within 100 ms, woken by the timer heap. */
+    int64_t *dl = malloc((size_t)n * sizeof *dl);
+    struct eddy_group *g = eddy_group_new();
+    int64_t start = eddy_now() + 2 * EDDY_SEC;
+    for (long i = 0; i < n; i++) {
+        dl[i] = start + (int64_t)(xorshift() % (100 * EDDY_MSEC));
+        eddy_group_spawn(g, sleeper, &dl[i], "sleeper");
+    }
+    eddy_yield(); /* all asleep */
+    eddy_sleep_until(start);
+    t0 = eddy_now();
+    eddy_group_wait(g);
+    dt = eddy_now() - t0;
+    printf("timers: %ld sleeping tasks due within 100 ms all woken and ended in %.1f ms "
+           "(%.1f ns per task beyond the 100 ms)\n", n, (double)dt / EDDY_MSEC,
+           dt > 100 * EDDY_MSEC ? (double)(dt - 100 * EDDY_MSEC) / n : 0.0);
+    eddy_group_free(g);
+    free(dl);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- rss */
+
+static long rss_pages(void)
+{
+    long size, rss;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &size, &rss) != 2)
+        rss = -1;
+    if (f)
+        fclose(f);
+    return rss;
+}
+
+static int parked(void *arg)
+{
+    return eddy_event_wait(arg, EDDY_FOREVER);
+}
+
+static int rss_one(long n)
+{
+    struct eddy_event *ev = eddy_event_new();
+    struct eddy_group *g = eddy_group_new();
+    long before = rss_pages();
+    int64_t t0 = eddy_now();
+    long spawned = 0;
+    for (; spawned < n; spawned++)
+        if (eddy_group_spawn(g, parked, ev, "parked") < 0)
+            break;
+    eddy_yield(); /* every task runs to its wait */
+    int64_t dt = eddy_now() - t0;
+    long after = rss_pages();
+    double per = (double)(after - before) * (double)sysconf(_SC_PAGESIZE) / (double)spawned;
+    printf("rss: %ld parked tasks: %.0f bytes (%.2f KiB) RSS per task; spawn+first run %.0f ns "
+           "per task%s\n", spawned, per, per / 1024, (double)dt / (double)spawned,
+           spawned < n ? " (spawn failed early: ENOMEM)" : "");
+    eddy_event_set(ev);
+    eddy_group_wait(g);
+    eddy_group_free(g);
+    eddy_event_free(ev);
+    return 0;
+}
+
+static int bench_rss(void *arg)
+{
+    (void)arg;
+    if (n_arg)
+        return rss_one(n_arg);
+    rss_one(100000);
+    return rss_one(1000000);
+}
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "all";
+    n_arg = argc > 2 ? atol(argv[2]) : 0;
+    /* The watchdog stays on, as in production; mass spawns are reported. */
+    struct eddy_loop_config cfg = {.watchdog_ns = -1};
+    struct { const char *name; int (*fn)(void *); } b[] = {
+        {"switch", bench_switch}, {"spawn", bench_spawn}, {"timers", bench_timers}, {"rss", bench_rss}};
+    for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
+        if (!strcmp(what, "all") || !strcmp(what, b[i].name))
+            if (eddy_run(b[i].fn, NULL, !strcmp(b[i].name, "switch") ? NULL : &cfg) != 0)
+                return 1;
+    return 0;
+}
