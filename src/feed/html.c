@@ -20,12 +20,13 @@
  *
  * Where feedparser lets something dangerous through, we don't follow it (the
  * output must be safe in a web page); the differences, all on hostile input:
- *  - URI attributes (href, src, action, cite, background, poster, xlink:href
- *    ...): a value whose scheme, as a browser reads it (character
+ *  - URI attributes: we read the scheme as a browser does (character
  *    references decoded, tab/newline removed, leading controls/space
- *    stripped, any case), is not an acceptable one becomes "".  feedparser
- *    checks href only, on the raw text, so "jav&#x61;script:" and
- *    <img src="javascript:..."> pass there.
+ *    stripped, any case).  href must then have an acceptable scheme (as
+ *    feedparser wants, but it checks the raw text, so "jav&#x61;script:"
+ *    passes there); src, action, cite, poster, xlink:href... must not have
+ *    a script scheme (javascript:, vbscript:...) -- feedparser checks none
+ *    of them, and data: images are common in feeds.
  *  - Raw text that sgmllib hands over without parsing it (the rest of an
  *    unterminated tag at the end, the data of "<tag/data/") has '<' and '>'
  *    escaped, so "<img src=x onerror=..." at the end cannot become a tag once
@@ -561,28 +562,43 @@ static uint32_t decoded_char(const char *v, size_t n, size_t *i)
     return (unsigned char)e->utf8[0] < 0x80 ? (unsigned char)e->utf8[0] : 0x80;
 }
 
-/* Whether a browser would find in this URI no scheme or an acceptable one. */
-static bool uri_safe(const char *v, size_t n)
+/* The scheme a browser finds in this URI (references decoded, tab/newline
+ * removed, leading controls/space stripped, lower case) into scheme[24];
+ * returns its length, 0 for none (a relative reference). */
+static size_t browser_scheme(const char *v, size_t n, char scheme[24])
 {
-    char scheme[24];
     size_t len = 0;
     bool started = false;
     for (size_t i = 0; i < n;) {
         uint32_t c = decoded_char(v, n, &i);
         if (!started && c <= 0x20)
-            continue; /* leading C0 controls and spaces are stripped */
+            continue;
         started = true;
         if (c == '\t' || c == '\n' || c == '\r')
-            continue; /* removed anywhere */
+            continue;
         if (c == ':')
-            return len == 0 || eddy__uri_scheme_acceptable(scheme, len);
+            return len;
         bool ok = len ? (c < 0x80 && (is_alnum((int)c) || c == '+' || c == '-' || c == '.'))
                       : (c < 0x80 && is_alpha((int)c));
-        if (!ok || len == sizeof scheme)
-            return true; /* not a scheme: a relative reference */
+        if (!ok || len == 24)
+            return 0;
         scheme[len++] = lower((char)c);
     }
-    return true;
+    return 0;
+}
+
+/* Schemes that run script where a URI is loaded or followed. */
+static const char *const script_schemes[] = {"javascript", "livescript", "mocha", "vbscript"};
+
+/* href: feedparser's acceptable schemes, as a browser reads the value;
+ * other URI attributes (img src may be data:...): no script schemes. */
+static bool uri_safe(const char *v, size_t n, bool href)
+{
+    char scheme[24];
+    size_t len = browser_scheme(v, n, scheme);
+    if (!len)
+        return true;
+    return href ? eddy__uri_scheme_acceptable(scheme, len) : !IN(script_schemes, scheme, len);
 }
 
 /* ---- CSS: _HTMLSanitizer.sanitize_style -------------------------------------------- */
@@ -980,7 +996,7 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             key = pair->svg, kn = strlen(key);
         /* feedparser: make_safe_absolute_uri(href); ours: any URI attribute */
         if ((span_is(key, kn, "href") && !eddy__uri_scheme_ok(v)) ||
-            (IN(uri_attributes, key, kn) && !uri_safe(v, vn)))
+            (IN(uri_attributes, key, kn) && !uri_safe(v, vn, span_is(key, kn, "href"))))
             v = "", vn = 0;
         if (is_animation(tag, tn) && span_is(key, kn, "attributeName")) {
             size_t s = skip_spaces(v, vn, 0);
@@ -1218,13 +1234,16 @@ static size_t parse_starttag(struct parser *p, size_t i)
     return j;
 }
 
-/* parse_endtag: "</" up to the end bracket; the name is what is between,
- * stripped and lower-cased. */
+/* parse_endtag: "</" up to the next '<' or '>' (sgmllib's own endbracket,
+ * [<>]: feedparser's version is not in scope there); the name is what is
+ * between, stripped and lower-cased. */
 static size_t parse_endtag(struct parser *p, size_t i)
 {
     const char *s = p->s;
-    size_t n = p->n, j = endbracket(s, n, i + 1);
-    if (j == NONE)
+    size_t n = p->n, j = i + 1;
+    while (j < n && s[j] != '<' && s[j] != '>')
+        j++;
+    if (j == n)
         return NONE;
     size_t a = skip_spaces(s, j, i + 2), b = j;
     while (b > a) { /* strip() at the end: find the start of the last character */

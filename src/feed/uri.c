@@ -306,7 +306,8 @@ static int unparse(struct eddy_buf *out, struct span scheme, struct span netloc,
         return err;
     if (slashes && ((err = eddy_buf_puts(out, "//")) || (err = put(out, netloc))))
         return err;
-    if (slashes && path.n && path.p[0] != '/' && (err = eddy_buf_putc(out, '/')))
+    /* urlunparse put ";params" after the path first, so it counts here */
+    if (slashes && (path.n || params.n) && (!path.n || path.p[0] != '/') && (err = eddy_buf_putc(out, '/')))
         return err;
     if ((err = put(out, path)))
         return err;

@@ -93,7 +93,8 @@ TEST(html_sanitize_is_safe)
     CHECK_SANITIZE("<a href=\" JaVaScRiPt:alert(1)\">x</a>", false, "<a href=\"\">x</a>");
     CHECK_SANITIZE("<a href=\"java\tscript:alert(1)\">x</a>", false, "<a href=\"\">x</a>");
     CHECK_SANITIZE("<img src=\"javascript:alert(1)\">", false, "<img src=\"\" />");
-    CHECK_SANITIZE("<img src=\"data:text/html,x\">", false, "<img src=\"\" />");
+    CHECK_SANITIZE("<img src=\"data:image/png;base64,AA==\">", false, "<img src=\"data:image/png;base64,AA==\" />");
+    CHECK_SANITIZE("<a href=\"data:text/html,x\">x</a>", false, "<a href=\"\">x</a>");
     CHECK_SANITIZE("<form action=\"vbscript:x\"></form>", false, "<form action=\"\"></form>");
     CHECK_SANITIZE("<a href=\"http://x/?a=javascript:1\">x</a>", false,
                    "<a href=\"http://x/?a=javascript:1\">x</a>");
