@@ -84,6 +84,11 @@ struct eddy_feed_parser {
     size_t offset_base;                /* bytes removed by the prolog rewrite, for offsets */
     char tag[512];                     /* scratch for element names */
     int xml_depth;                     /* open elements, for MAX_DEPTH */
+    int rstate;                        /* the '&' repair scanner: R_TEXT... */
+    char rquote;                       /* quote of the attribute value being scanned */
+    size_t rpos;                       /* body bytes scanned so far (diagnostic offsets) */
+    struct eddy_buf carry;             /* body bytes waiting for a decision */
+    struct eddy_buf rbuf;              /* repaired body bytes for libxml2 */
     bool finished;
 };
 
@@ -256,6 +261,18 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                     for (char *s = low; *s; s++)
                         *s = (char)tolower((unsigned char)*s);
                 v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
+            } else if (memmem(a[3], vlen, "&#38;", 5)) {
+                /* without entity substitution libxml2 keeps '&' as "&#38;" in
+                 * attribute values; the value feedparser sees has '&' */
+                char *d = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                size_t w = 0;
+                for (size_t r = 0; d && r < vlen; w++) {
+                    if (!memcmp(d + r, "&#38;", 5 <= vlen - r ? 5 : vlen - r) && vlen - r >= 5)
+                        d[w] = '&', r += 5;
+                    else
+                        d[w] = d[r++];
+                }
+                v = d ? eddy__v_str(&p->scratch, d, w) : NULL;
             } else {
                 v = eddy__v_str(&p->scratch, (const char *)a[3], vlen);
             }
@@ -349,8 +366,8 @@ static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
             return make_entity(P, name, P->fp.entities[i].value);
     /* undefined in XML: expat fails here, feedparser's loose parser decodes
      * HTML entities and keeps anything else as text */
-    char utf8[9], msg[300];
-    size_t n = eddy__html_entity(name, strlen(name), utf8);
+    char utf8[5], msg[300];
+    size_t n = eddy__entity4(name, strlen(name), utf8);
     snprintf(msg, sizeof msg, "undefined entity &%.200s;", name);
     int line = P->ctxt && P->ctxt->input ? P->ctxt->input->line : 0;
     int col = P->ctxt && P->ctxt->input ? P->ctxt->input->col : 0;
@@ -565,6 +582,214 @@ static int feed_xml(struct eddy_feed_parser *P, const char *s, size_t n, bool la
     return P->fp.cb_err;
 }
 
+/* ---- the '&' repairs of feedparser's loose parser ------------------------------------ */
+
+/* libxml2's recovery drops a bare '&' with the name after it ("?a=1&b=2"
+ * becomes "?a=1=2"); feedparser's loose (sgmllib) parser keeps the text.  So
+ * before libxml2 sees the body, a small scanner that knows tags, quoted
+ * attribute values, comments, CDATA and processing instructions rewrites
+ * each '&' that does not start a reference the way sgmllib reads it, and
+ * reports it (bozo, as expat reports it to feedparser):
+ *   in text:  "&name" + non-';'  ->  the HTML 4 entity if name is one, else
+ *             the text "&name;" (sgmllib's handle_entityref);
+ *             "&#X41;" -> "&#x41;"; any other '&' -> "&amp;";
+ *   in attribute values: any such '&' -> "&amp;".
+ * The scanner keeps its state across chunks; a reference cut by a chunk
+ * boundary waits (at most LOOKAHEAD bytes) for the next chunk. */
+enum { R_TEXT, R_TAG, R_ATTR, R_COMMENT, R_CDATA, R_PI, R_DECL };
+#define LOOKAHEAD 64
+
+static bool name_start(unsigned char c) { return isalpha(c) || c == '_' || c == ':' || c >= 0x80; }
+static bool name_char(unsigned char c) { return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80; }
+
+/* Decides the '&' at s[0] (n bytes available).  Returns the bytes consumed
+ * and appends their replacement, or 0 when more data is needed. */
+static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bool last, bool in_attr,
+                         struct eddy_buf *out, size_t abs_off)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 1;
+    if (i < n && u[i] == '#') {
+        i++;
+        bool hex = i < n && (u[i] == 'x' || u[i] == 'X');
+        size_t st = i + hex;
+        size_t j = st;
+        while (j < n && (hex ? isxdigit(u[j]) : isdigit(u[j])) && j - st < 16)
+            j++;
+        if (j == n && !last && n < LOOKAHEAD)
+            return 0;
+        if (j > st && j < n && u[j] == ';') {
+            if (hex && u[i] == 'X') {
+                eddy_buf_append(out, "&#x", 3);
+                eddy_buf_append(out, s + st, j + 1 - st);
+                diag(P, abs_off, "character reference with 'X' read as 'x'");
+                if (!P->xml_bozo && P->strict) {
+                    P->xml_bozo = true;
+                    set_bozo(P, "SAXParseException: <unknown>: reference to invalid character number");
+                }
+                return j + 1;
+            }
+            eddy_buf_append(out, s, j + 1);
+            return j + 1;
+        }
+        /* not a character reference: a bare '&' */
+    } else if (i < n && name_start(u[i])) {
+        size_t j = i;
+        while (j < n && name_char(u[j]) && j - i < 48)
+            j++;
+        if (j == n && !last && n < LOOKAHEAD)
+            return 0;
+        if (j < n && u[j] == ';') {
+            eddy_buf_append(out, s, j + 1);
+            return j + 1;
+        }
+        if (!in_attr && isalpha(u[i])) {
+            /* sgmllib: entityref = &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] */
+            size_t k = i;
+            while (k < j && (isalnum(u[k]) || u[k] == '-' || u[k] == '.'))
+                k++;
+            char utf8[5];
+            if (eddy__entity4(s + i, k - i, utf8)) {
+                eddy_buf_append(out, s, k);           /* "&name" */
+                eddy_buf_putc(out, ';');              /* getEntity decodes it */
+            } else {
+                eddy_buf_append(out, "&amp;", 5);
+                eddy_buf_append(out, s + i, k - i);
+                eddy_buf_putc(out, ';');
+            }
+            diag(P, abs_off, "'&%.*s' without ';' read as a reference", (int)(k - i), s + i);
+            if (!P->xml_bozo && P->strict) {
+                P->xml_bozo = true;
+                set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+            }
+            return k;
+        }
+    } else if (i == n && !last) {
+        return 0;
+    }
+    eddy_buf_append(out, "&amp;", 5);
+    diag(P, abs_off, "bare '&' read as text");
+    if (!P->xml_bozo && P->strict) {
+        P->xml_bozo = true;
+        set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+    }
+    return 1;
+}
+
+/* Scans s[0..n) from state P->rstate, appending the repaired text to out.
+ * Returns the bytes consumed (the rest must be offered again with more). */
+static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool last, struct eddy_buf *out)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        char c = s[i];
+        switch (P->rstate) {
+        case R_TEXT:
+            if (c == '&') {
+                eddy_buf_append(out, s + run, i - run);
+                size_t k = repair_amp(P, s + i, n - i, last, false, out, P->rpos + i);
+                if (!k)
+                    return i;
+                i += k;
+                run = i;
+                continue;
+            }
+            if (c == '<') {
+                size_t left = n - i;
+                if (left < 9 && !last) {
+                    eddy_buf_append(out, s + run, i - run);
+                    return i;
+                }
+                if (left >= 4 && !memcmp(s + i, "<!--", 4))
+                    P->rstate = R_COMMENT, i += 4;
+                else if (left >= 9 && !memcmp(s + i, "<![CDATA[", 9))
+                    P->rstate = R_CDATA, i += 9;
+                else if (left >= 2 && s[i + 1] == '?')
+                    P->rstate = R_PI, i += 2;
+                else if (left >= 2 && s[i + 1] == '!')
+                    P->rstate = R_DECL, i += 2;
+                else
+                    P->rstate = R_TAG, i++;
+                continue;
+            }
+            i++;
+            continue;
+        case R_TAG:
+            if (c == '"' || c == '\'')
+                P->rquote = c, P->rstate = R_ATTR;
+            else if (c == '>')
+                P->rstate = R_TEXT;
+            i++;
+            continue;
+        case R_ATTR:
+            if (c == P->rquote) {
+                P->rstate = R_TAG;
+            } else if (c == '&') {
+                eddy_buf_append(out, s + run, i - run);
+                size_t k = repair_amp(P, s + i, n - i, last, true, out, P->rpos + i);
+                if (!k)
+                    return i;
+                i += k;
+                run = i;
+                continue;
+            } else if (c == '<') {
+                P->rstate = R_TEXT; /* an unclosed quote: libxml2 gives up on the tag */
+                continue;
+            }
+            i++;
+            continue;
+        default: {
+            const char *end = P->rstate == R_COMMENT ? "-->" : P->rstate == R_CDATA ? "]]>"
+                            : P->rstate == R_PI ? "?>" : ">";
+            size_t el = strlen(end);
+            const char *hit = memchr(s + i, end[0], n - i);
+            if (!hit) {
+                i = n;
+                continue;
+            }
+            i = (size_t)(hit - s);
+            if (n - i < el && !last) {
+                eddy_buf_append(out, s + run, i - run);
+                return i;
+            }
+            if (n - i >= el && !memcmp(s + i, end, el)) {
+                P->rstate = R_TEXT;
+                i += el;
+            } else {
+                i++;
+            }
+            continue;
+        }
+        }
+    }
+    eddy_buf_append(out, s + run, n - run);
+    return n;
+}
+
+/* Repairs and parses s[0..n) (a piece of the body), keeping an undecided tail. */
+static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
+{
+    struct eddy_buf in = EDDY_BUF_INIT(0);
+    if (P->carry.len) {
+        if (eddy_buf_append(&P->carry, s, n))
+            return -ENOMEM;
+        in = P->carry;
+        P->carry = (struct eddy_buf)EDDY_BUF_INIT(0);
+        s = in.data;
+        n = in.len;
+    }
+    eddy_buf_reset(&P->rbuf);
+    size_t k = repair(P, s, n, last, &P->rbuf);
+    P->rpos += k;
+    int err = 0;
+    if (k < n)
+        err = eddy_buf_append(&P->carry, s + k, n - k);
+    if (!err)
+        err = feed_xml(P, eddy_buf_cstr(&P->rbuf), P->rbuf.len, last);
+    eddy_buf_free(&in);
+    return err;
+}
+
 /* ---- entries in callback mode ----------------------------------------------------- */
 
 static void deliver(struct eddy__fp *p)
@@ -736,12 +961,14 @@ static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t
         return err;
     init_mixin(P);
     struct eddy_buf head = EDDY_BUF_INIT(0);
-    replace_doctype(P, s, hend, &head);
+    size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
+    replace_doctype(P, s, plen, &head);
     P->head_done = true;
-    err = eddy_buf_append(&head, s + hend, n - hend);
-    if (!err)
-        err = feed_xml(P, eddy_buf_cstr(&head), head.len, last);
+    P->rpos = plen;
+    err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
+    if (!err)
+        err = feed_body(P, s + plen, n - plen, last);
     return err;
 }
 
@@ -768,7 +995,7 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
         eddy_buf_free(&P->doc);
         return err;
     }
-    return feed_xml(P, bytes, len, false);
+    return feed_body(P, bytes, len, false);
 }
 
 static void set_str(struct eddy__arena *A, struct eddy_feed_value *o, const char *k, const char *v)
@@ -817,7 +1044,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
             begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
         }
     } else {
-        feed_xml(P, "", 0, true);
+        feed_body(P, "", 0, true);
     }
     eddy_buf_free(&utf8);
     if (P->streaming && p->entries)
@@ -893,6 +1120,8 @@ void eddy_feed_parser_free(struct eddy_feed_parser *P)
     }
     free(P->headers);
     eddy_buf_free(&P->doc);
+    eddy_buf_free(&P->carry);
+    eddy_buf_free(&P->rbuf);
     free(P->bozo_exception);
     for (size_t i = 0; i < P->ndiags; i++)
         free(P->diags[i].msg);
@@ -922,7 +1151,8 @@ struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct ed
 size_t eddy__feed_parser_memory(const struct eddy_feed_parser *P)
 {
     const struct eddy__fp *p = &P->fp;
-    size_t n = p->main.total + p->entry.total + p->scratch.total + P->doc.cap + p->pool.cap + p->out.cap;
+    size_t n = p->main.total + p->entry.total + p->scratch.total + P->doc.cap + p->pool.cap + p->out.cap +
+               P->carry.cap + P->rbuf.cap;
     for (size_t i = 0; i < p->capframes; i++)
         n += p->frames[i].text.cap + p->frames[i].name.cap + p->frames[i].cappieces * sizeof *p->frames[i].pieces;
     return n;

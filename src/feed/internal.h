@@ -88,6 +88,10 @@ void eddy__obj_clear(struct eddy_feed_value *o);
 int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
 struct eddy_feed_value *eddy__deepcopy(struct eddy__arena *a, const struct eddy_feed_value *v);
 bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *y);
+/* HTML 4's named character references (what feedparser's loose parser and
+ * looks_like_html know): the UTF-8 of name[0..len) into utf8 and its length,
+ * 0 when unknown. */
+size_t eddy__entity4(const char *name, size_t len, char utf8[5]);
 /* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
 size_t eddy__utf8_seq(const unsigned char *s, size_t n);
 

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "entities4.h"
 #include "html.h"
 #include "uri.h"
 
@@ -429,6 +430,35 @@ static const char *const acceptable_elements[] = {
     "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", NULL,
 };
 
+static int cmp_entity4(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct eddy__entity4 *)elem)->name);
+}
+
+size_t eddy__entity4(const char *name, size_t len, char utf8[5])
+{
+    char key[16];
+    if (!len || len >= sizeof key)
+        return 0;
+    memcpy(key, name, len);
+    key[len] = 0;
+    const struct eddy__entity4 *e = bsearch(key, eddy__entities4, sizeof eddy__entities4 / sizeof eddy__entities4[0],
+                                            sizeof eddy__entities4[0], cmp_entity4);
+    if (!e)
+        return 0;
+    unsigned cp = e->cp;
+    size_t n;
+    if (cp < 0x80)
+        utf8[0] = (char)cp, n = 1;
+    else if (cp < 0x800)
+        utf8[0] = (char)(0xC0 | cp >> 6), utf8[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    else
+        utf8[0] = (char)(0xE0 | cp >> 12), utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+        utf8[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    utf8[n] = 0;
+    return n;
+}
+
 static bool wordc(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
 
 /* mixin.looks_like_html */
@@ -475,8 +505,8 @@ static bool looks_like_html(const char *s)
             while (wordc((unsigned char)*e))
                 e++;
             if (e > st && *e == ';') {
-                char u[9];
-                if (!eddy__html_entity(st, (size_t)(e - st), u))
+                char u[5];
+                if (!eddy__entity4(st, (size_t)(e - st), u))
                     return false;
             }
         }
