@@ -192,7 +192,10 @@ struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_
     /* The task struct takes the top of its own stack. */
     uintptr_t top = (uintptr_t)s.base + s.len;
     struct eddy_task *t = (struct eddy_task *)((top - sizeof *t) & ~(uintptr_t)63);
-    memset(t, 0, sizeof *t);
+    /* Copying a zero template, not memset: gcc emits `rep stos` for the
+     * memset, whose startup cost was ~10% of spawn+join (perf). */
+    static const struct eddy_task zero;
+    *t = zero;
     t->loop = l;
     t->fn = fn;
     t->arg = arg;
@@ -201,7 +204,9 @@ struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_
     t->timer.fire = task_timer_fire;
     t->where = (void *)fn;
     const char *name = opts && opts->name ? opts->name : "task";
-    strncpy(t->name, name, sizeof t->name - 1);
+    size_t len = strnlen(name, sizeof t->name - 1);
+    memcpy(t->name, name, len);
+    t->name[len] = '\0';
     eddy__ctx_make(&t->ctx, s.lo, (size_t)((char *)t - s.lo), task_main, t);
     t->next_all = l->all;
     if (l->all)
