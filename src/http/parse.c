@@ -752,8 +752,11 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
         case S_UNTIL_CLOSE:
             if (n == 0)
                 goto need_more;
-            if (n > p->lim.max_body - p->body_total)
+            /* Up to the limit, then the error: the same events however split. */
+            if (p->body_total == p->lim.max_body)
                 return fail(p, ev, 413, "body larger than the limit");
+            if (n > p->lim.max_body - p->body_total)
+                n = (size_t)(p->lim.max_body - p->body_total);
             return body_event(p, b, n, ev, off);
         case S_CHUNK_SIZE:
             r = chunk_line(p, b, n);

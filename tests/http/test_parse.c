@@ -298,3 +298,13 @@ TEST(http_parse_response_errors)
     CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab"),
                  "ERROR 400 connection closed"));
 }
+
+TEST(http_parse_response_until_close_body_limit)
+{
+    /* Up to the limit, then 413: the same events however the input is split. */
+    struct http_opts o = {.role = EDDY_HTTP_RESPONSE, .eof = true, .limits.max_body = 4};
+    CHECK_STR(http_trace(&o, "HTTP/1.1 200 OK\r\n\r\n0123456789", 29, NULL),
+              "HEAD 200 OK 1.1 eof close \nBODY 0123\nERROR 413 body larger than the limit\n");
+    CHECK_STR(http_trace(&o, "HTTP/1.1 200 OK\r\n\r\n0123", 23, NULL),
+              "HEAD 200 OK 1.1 eof close \nBODY 0123\nEND\nCLOSED\n");
+}
