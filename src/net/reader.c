@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The smallest read: 16 KiB with the buffer's NUL, so the first allocation is
- * exactly 16 KiB and a typical request arrives in one read. */
-#define MIN_READ (16 * 1024 - 1)
+/* The first read: 16 KiB with the buffer's NUL, so the first allocation is
+ * exactly 16 KiB and a typical request arrives in one read.  A read that
+ * fills what it asked for doubles the next one (up to max), so a stream of
+ * large messages soon takes one read each, while an idle keep-alive
+ * connection keeps its 16 KiB (Netty's adaptive receive buffer, simplified:
+ * it never shrinks). */
+#define FIRST_READ (16 * 1024 - 1)
 
 struct eddy_reader {
     int fd;              /* the socket read from; not owned */
@@ -25,6 +29,7 @@ struct eddy_reader {
     struct eddy_buf buf; /* buf.max bounds what is kept, consumed prefix included */
     bool drained;        /* the last read got less than it asked: the socket
                           * was empty, so the next fill waits before reading */
+    size_t chunk;        /* the next read asks for at least this much */
 };
 
 struct eddy_reader *eddy_reader_new(int fd, size_t max)
@@ -39,6 +44,7 @@ struct eddy_reader *eddy_reader_new(int fd, size_t max)
     r->fd = fd;
     r->off = 0;
     r->drained = false;
+    r->chunk = FIRST_READ;
     eddy_buf_init(&r->buf, max);
     return r;
 }
@@ -73,7 +79,7 @@ ssize_t eddy_reader_fill(struct eddy_reader *r, int64_t deadline)
     if (room == 0)
         return -EMSGSIZE;
     size_t spare = b->cap > b->len + 1 ? b->cap - b->len - 1 : 0;
-    size_t want = spare > MIN_READ ? spare : MIN_READ;
+    size_t want = spare > r->chunk ? spare : r->chunk;
     if (want > room)
         want = room;
     if (r->off && (b->len + want > b->max || b->len + want + 1 > b->cap)) {
@@ -92,6 +98,8 @@ ssize_t eddy_reader_fill(struct eddy_reader *r, int64_t deadline)
         eddy_wait_fd(r->fd, EDDY_READ, deadline);
     ssize_t n = eddy_sock_read(r->fd, b->data + b->len, want, deadline);
     r->drained = n > 0 && (size_t)n < want;
+    if (n > 0 && (size_t)n == want && r->chunk < b->max)
+        r->chunk = r->chunk * 2 + 1; /* 2^k - 1: the buffer with its NUL stays 2^k */
     if (n > 0) {
         b->len += (size_t)n;
         b->data[b->len] = 0;
