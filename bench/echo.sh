@@ -4,7 +4,8 @@
 #   bench/echo.sh [--duration SECONDS] [--conns N] [--sizes "64 1024 16384"] [--runs R]
 #
 # Each server (build/bench/net_echo_server; bench/echo_server.py on asyncio,
-# then on uvloop) runs alone, pinned to CPU 1, while the C load client
+# then on uvloop; and build/bench/net_echo_epoll, a bare epoll loop in C that
+# shows the kernel's floor) runs alone, pinned to CPU 1, while the C load client
 # (build/bench/net_echo_client) runs on CPU 0: N connections, one message in
 # flight on each.  Prints messages per second side by side and eddy's ratio,
 # and the server's CPU time per message (user + system, from /proc): on a
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
         *) sed -n '2,11p' "$0"; exit 2;;
     esac
 done
-for b in net_echo_server net_echo_client; do
+for b in net_echo_server net_echo_client net_echo_epoll; do
     [ -x "$build/bench/$b" ] || { echo "echo.sh: $build/bench/$b missing: run make first" >&2; exit 2; }
 done
 
@@ -84,6 +85,7 @@ bench() {
     stop
 }
 
+bench epoll "$build/bench/net_echo_epoll"
 bench eddy "$build/bench/net_echo_server"
 bench asyncio "$py" "$top/bench/echo_server.py"
 if "$py" -c 'import uvloop' 2>/dev/null; then
@@ -96,14 +98,14 @@ ratio() { [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk "BEGIN{ if ($2 > 0) pr
 echo
 echo "echo, $conns connections, ${duration}s per run, best of $runs, server on one core"
 echo "messages/s:"
-printf '%8s %10s %10s %10s %11s %10s\n' size eddy asyncio uvloop eddy/asyncio eddy/uvloop
+printf '%8s %10s %10s %10s %12s %11s %10s\n' size eddy asyncio uvloop "(bare epoll)" eddy/asyncio eddy/uvloop
 for size in $sizes; do
-    e=${rate[eddy,$size]:--} a=${rate[asyncio,$size]:--} u=${rate[uvloop,$size]:--}
-    printf '%8s %10s %10s %10s %11s %10s\n' "$size" "$e" "$a" "$u" "$(ratio "$e" "$a")" "$(ratio "$e" "$u")"
+    e=${rate[eddy,$size]:--} a=${rate[asyncio,$size]:--} u=${rate[uvloop,$size]:--} p=${rate[epoll,$size]:--}
+    printf '%8s %10s %10s %10s %12s %11s %10s\n' "$size" "$e" "$a" "$u" "$p" "$(ratio "$e" "$a")" "$(ratio "$e" "$u")"
 done
 echo "server CPU microseconds per message (lower is better; ratio = how many times cheaper eddy is):"
-printf '%8s %10s %10s %10s %11s %10s\n' size eddy asyncio uvloop asyncio/eddy uvloop/eddy
+printf '%8s %10s %10s %10s %12s %11s %10s\n' size eddy asyncio uvloop "(bare epoll)" asyncio/eddy uvloop/eddy
 for size in $sizes; do
-    e=${cpu[eddy,$size]:--} a=${cpu[asyncio,$size]:--} u=${cpu[uvloop,$size]:--}
-    printf '%8s %10s %10s %10s %11s %10s\n' "$size" "$e" "$a" "$u" "$(ratio "$a" "$e")" "$(ratio "$u" "$e")"
+    e=${cpu[eddy,$size]:--} a=${cpu[asyncio,$size]:--} u=${cpu[uvloop,$size]:--} p=${cpu[epoll,$size]:--}
+    printf '%8s %10s %10s %10s %12s %11s %10s\n' "$size" "$e" "$a" "$u" "$p" "$(ratio "$a" "$e")" "$(ratio "$u" "$e")"
 done
