@@ -314,7 +314,8 @@ static int add_part(struct eddy_form *f, int part, const char *h, size_t n, cons
     }
     if (!cd)
         return fail(f, -EINVAL, "multipart: part %d: no Content-Disposition header", part);
-    size_t tl = strcspn(cd, ";") < cdl ? strcspn(cd, ";") : cdl;
+    const char *semi = memchr(cd, ';', cdl);
+    size_t tl = semi ? (size_t)(semi - cd) : cdl;
     while (tl && (cd[tl - 1] == ' ' || cd[tl - 1] == '\t'))
         tl--;
     if (tl != 9 || strncasecmp(cd, "form-data", 9))
