@@ -25,7 +25,8 @@ static void server_start(const char *cert, const char *key)
 {
     int fds[2];
     CHECK(pipe(fds) == 0);
-    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "python3";
+    /* The system Python: a pyenv shim in PATH may not be one. */
+    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
     const char *top = getenv("EDDY_TOP") ? getenv("EDDY_TOP") : ".";
     char script[512];
     snprintf(script, sizeof script, "%s/tests/client/support/httpd.py", top);
@@ -43,9 +44,13 @@ static void server_start(const char *cert, const char *key)
     }
     close(fds[1]);
     char line[32] = {0};
-    ssize_t n = read(fds[0], line, sizeof line - 1);
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof line - 1 && !memchr(line, '\n', got) &&
+           (n = read(fds[0], line + got, sizeof line - 1 - got)) > 0)
+        got += (size_t)n;
     close(fds[0]);
-    CHECK(n > 0);
+    CHECK(memchr(line, '\n', got) != NULL);
     server_port = atoi(line);
     CHECK(server_port > 0);
     snprintf(base, sizeof base, "%s://127.0.0.1:%d", cert ? "https" : "http", server_port);

@@ -122,6 +122,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     request_queue_size = 4096
 
+    def handle_error(self, request, client_address):
+        pass  # clients that abort on purpose are the point of some tests
+
 
 def main():
     srv = Server(("127.0.0.1", 0), Handler)
