@@ -187,6 +187,8 @@ void eddy__watchdog_stop(struct eddy_loop *loop);
 struct eddy_loop {
     int epfd;                         /* epoll instance */
     struct eddy__ctx main_ctx;        /* the scheduler's context */
+    const void *main_stack;           /* its stack bounds (ASan only) */
+    size_t main_stack_size;
     struct eddy_task *_Atomic current; /* running task (read by the watchdog) */
     struct eddy_task *ready_head, *ready_tail; /* FIFO of READY tasks */
     size_t nready;                    /* its length */
@@ -234,6 +236,38 @@ struct eddy_loop {
     sigset_t sig_oldmask;             /* thread mask before we blocked them */
     struct eddy_event *sig_events[65]; /* per signal number */
 };
+
+/* AddressSanitizer must be told when the stack changes, or it reports
+ * false positives (and misses real ones) on task stacks.  These wrap every
+ * switch; they compile to nothing without ASan. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define EDDY__ASAN 1
+#else
+#define EDDY__ASAN 0
+#endif
+
+/* Bounds of a task's usable stack (below its struct). */
+static inline size_t eddy__stack_usable(const struct eddy_task *t)
+{
+    return (size_t)((const char *)t - t->stack.lo);
+}
+
+/* Switches from `from` to `to`, whose stack is [bottom, bottom + size).
+ * dying: `from` will never be resumed (ASan frees its fake stack). */
+static inline void eddy__switch(struct eddy__ctx *from, struct eddy__ctx *to, const void *bottom,
+                                size_t size, bool dying)
+{
+#if EDDY__ASAN
+    void *fake = NULL;
+    __sanitizer_start_switch_fiber(dying ? NULL : &fake, bottom, size);
+    eddy__ctx_switch(from, to);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+    (void)bottom, (void)size, (void)dying;
+    eddy__ctx_switch(from, to);
+#endif
+}
 
 /* Queues a task to run at the loop's next turn. */
 static inline void eddy__ready_push(struct eddy_loop *loop, struct eddy_task *t)

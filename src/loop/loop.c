@@ -527,7 +527,7 @@ static void resume(struct eddy_loop *l, struct eddy_task *t)
     t->state = EDDY__RUNNING;
     atomic_store_explicit(&l->current, t, memory_order_relaxed);
     EDDY__BUMP(l->switches, 1);
-    eddy__ctx_switch(&l->main_ctx, &t->ctx);
+    eddy__switch(&l->main_ctx, &t->ctx, t->stack.lo, eddy__stack_usable(t), false);
     struct eddy_task *back = atomic_load_explicit(&l->current, memory_order_relaxed);
     atomic_store_explicit(&l->current, NULL, memory_order_relaxed);
     if (back->state == EDDY__DONE && back->detached)
@@ -551,11 +551,12 @@ void eddy__park(struct eddy_task *t)
             n->state = EDDY__RUNNING;
             atomic_store_explicit(&l->current, n, memory_order_relaxed);
             EDDY__BUMP(l->switches, 1);
-            eddy__ctx_switch(&t->ctx, &n->ctx);
+            eddy__switch(&t->ctx, &n->ctx, n->stack.lo, eddy__stack_usable(n), false);
             return;
         }
     }
-    eddy__ctx_switch(&t->ctx, &l->main_ctx);
+    eddy__switch(&t->ctx, &l->main_ctx, l->main_stack, l->main_stack_size,
+                 t->state == EDDY__DONE);
 }
 
 int eddy_loop_run(struct eddy_loop *l)

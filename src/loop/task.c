@@ -167,6 +167,17 @@ int eddy__wait_on(struct eddy_task *t, struct eddy__waitq *q, struct eddy__waite
 static void task_main(void *arg)
 {
     struct eddy_task *t = arg;
+#if EDDY__ASAN
+    /* Arrived from the loop (always, for a loop's first task) or from a
+     * task; the loop's own stack bounds are learnt on the first arrival. */
+    const void *from;
+    size_t from_size;
+    __sanitizer_finish_switch_fiber(NULL, &from, &from_size);
+    if (!t->loop->main_stack_size) {
+        t->loop->main_stack = from;
+        t->loop->main_stack_size = from_size;
+    }
+#endif
     t->result = t->fn(t->arg);
     t->state = EDDY__DONE;
     EDDY__BUMP(t->loop->alive, (uint64_t)-1);
