@@ -51,7 +51,7 @@ struct eddy_addr {
 };
 
 /* Longest text eddy_addr_format() writes, NUL included. */
-#define EDDY_ADDR_STRLEN 112
+#define EDDY_ADDR_STRLEN 120 /* "unix:@" + 107 bytes of sun_path + NUL */
 
 /* Parses a numeric address:
  *   "127.0.0.1:8080", ":8080" (0.0.0.0), "[::1]:8080", "[::]:0",

@@ -64,3 +64,20 @@ TEST(addr_parse_rejects)
     longpath[sizeof longpath - 1] = 0;
     CHECK_INT(eddy_addr_parse(&a, longpath), ==, -EINVAL);
 }
+
+TEST(addr_format_longest_unix_path)
+{
+    /* The longest path sun_path holds formats within EDDY_ADDR_STRLEN. */
+    char s[5 + 108], out[EDDY_ADDR_STRLEN];
+    memcpy(s, "unix:/", 6);
+    memset(s + 6, 'p', sizeof s - 7);
+    s[sizeof s - 1] = 0; /* 106 path bytes after the slash: 107 with it */
+    struct eddy_addr a;
+    CHECK_INT(eddy_addr_parse(&a, s), ==, 0);
+    CHECK_INT(eddy_addr_format(&a, out, sizeof out), ==, strlen(s));
+    CHECK_STR(out, s);
+    s[5] = '@'; /* the same length in the abstract namespace */
+    CHECK_INT(eddy_addr_parse(&a, s), ==, 0);
+    CHECK_INT(eddy_addr_format(&a, out, sizeof out), ==, strlen(s));
+    CHECK_STR(out, s);
+}
