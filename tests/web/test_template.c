@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -218,6 +219,15 @@ TEST(template_include_and_extends_from_files)
     write_file("nav.html", "<nav>changed</nav>");
     CHECK_INT(eddy_templates_render(ts, "base.html", ctx, &out), ==, 0);
     CHECK_STR(out.data, "<title>Site</title>\n<nav>changed</nav><main>default</main>(c)");
+    eddy_buf_reset(&out);
+    /* Same size, new mtime: reloaded too. */
+    eddy_buf_reset(&out);
+    write_file("nav.html", "<nav>CHANGED</nav>");
+    char path[512];
+    snprintf(path, sizeof path, "%s/nav.html", test_tmpdir());
+    CHECK_INT(utimensat(AT_FDCWD, path, (struct timespec[]){{1000, 0}, {1000, 0}}, 0), ==, 0);
+    CHECK_INT(eddy_templates_render(ts, "nav.html", ctx, &out), ==, 0);
+    CHECK_STR(out.data, "<nav>CHANGED</nav>");
     eddy_buf_reset(&out);
     /* Names escaping the directory are refused. */
     CHECK_INT(eddy_templates_render(ts, "../base.html", ctx, &out), ==, -ENOENT);
