@@ -175,6 +175,57 @@ static void lower_into(char *dst, size_t cap, const char *src)
     dst[i] = 0;
 }
 
+/* _matchnamespaces.get(lower(uri)) for a libxml2-interned URI, with the
+ * userland rewrite; *ns_out gets the namespace as feedparser then sees it. */
+static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char **ns_out)
+{
+    for (unsigned i = 0; i < 8; i++)
+        if (p->nscache[i].uri == URI && URI) {
+            *ns_out = p->nscache[i].ns;
+            return p->nscache[i].canon;
+        }
+    char lowerns[512];
+    const char *ns = (const char *)URI;
+    lower_into(lowerns, sizeof lowerns, ns);
+    if (strstr(lowerns, "backend.userland.com/rss")) {
+        ns = "http://backend.userland.com/rss";
+        strcpy(lowerns, ns);
+    }
+    const char *canon = eddy__match_namespace(lowerns);
+    if (URI) {
+        unsigned i = p->nscache_next++ % 8;
+        p->nscache[i].uri = URI;
+        p->nscache[i].canon = canon;
+        p->nscache[i].ns = ns;
+    }
+    *ns_out = ns;
+    return canon;
+}
+
+/* The element's name as feedparser's startElementNS/endElementNS make it:
+ * "canonical:local", "docprefix:local" for unknown namespaces, lower case. */
+static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI)
+{
+    struct eddy__fp *p = &P->fp;
+    const char *ns;
+    const char *canon = canon_ns(p, URI, &ns);
+    const char *local = (const char *)localname;
+    if (canon && *canon) {
+        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
+    } else {
+        snprintf(P->tag, sizeof P->tag, "%s", local);
+        if (ns && *ns && !canon) {
+            for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
+                if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
+                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
+                    break;
+                }
+        }
+    }
+    for (char *s = P->tag; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
 static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
                      int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
                      const xmlChar **attributes)
@@ -206,34 +257,16 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             eddy__attr_set(p, attrs, k, uri);
         }
     }
-    char lowerns[512];
-    const char *ns = (const char *)URI;
-    lower_into(lowerns, sizeof lowerns, ns);
-    if (strstr(lowerns, "backend.userland.com/rss")) {
-        ns = "http://backend.userland.com/rss";
-        strcpy(lowerns, ns);
+    {
+        const char *ns;
+        canon_ns(p, URI, &ns);
+        const char *local = (const char *)localname;
+        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
+        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
     }
-    const char *canon = eddy__match_namespace(lowerns);
-    const char *local = (const char *)localname;
-    if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
-        eddy__attr_set(p, attrs, "xmlns", ns);
-    if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
-        eddy__attr_set(p, attrs, "xmlns", ns);
-    if (canon && *canon) {
-        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
-    } else {
-        snprintf(P->tag, sizeof P->tag, "%s", local);
-        if (ns && *ns && !canon) {
-            for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
-                if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
-                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
-                    break;
-                }
-        }
-    }
-    for (char *s = P->tag; *s; s++)
-        *s = (char)tolower((unsigned char)*s);
-
+    element_name(P, localname, URI);
     /* attributes: namespaced keys first, then plain local names (expat's qnames) */
     char key[512];
     for (int pass = 0; pass < 2; pass++) {
@@ -241,9 +274,8 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             const xmlChar **a = attributes + 5 * i;
             const char *alocal = (const char *)a[0], *auri = (const char *)a[2];
             if (pass == 0) {
-                char al[512];
-                lower_into(al, sizeof al, auri);
-                const char *ap = auri ? eddy__match_namespace(al) : NULL;
+                const char *ans;
+                const char *ap = auri ? canon_ns(p, a[2], &ans) : NULL;
                 if (ap && *ap)
                     snprintf(key, sizeof key, "%s:%s", ap, alocal);
                 else
@@ -290,29 +322,7 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     struct eddy__fp *p = &P->fp;
     if (P->xml_depth-- > MAX_DEPTH)
         return;
-    char lowerns[512];
-    const char *ns = (const char *)URI;
-    lower_into(lowerns, sizeof lowerns, ns);
-    if (strstr(lowerns, "backend.userland.com/rss")) {
-        ns = "http://backend.userland.com/rss";
-        strcpy(lowerns, ns);
-    }
-    const char *canon = eddy__match_namespace(lowerns);
-    const char *local = (const char *)localname;
-    if (canon && *canon) {
-        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
-    } else {
-        snprintf(P->tag, sizeof P->tag, "%s", local);
-        if (ns && *ns && !canon) {
-            for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
-                if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
-                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
-                    break;
-                }
-        }
-    }
-    for (char *s = P->tag; *s; s++)
-        *s = (char)tolower((unsigned char)*s);
+    element_name(P, localname, URI);
     eddy__end_tag(p, P->tag);
 }
 

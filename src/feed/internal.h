@@ -26,6 +26,7 @@
 #ifndef EDDY_FEED_INTERNAL_H
 #define EDDY_FEED_INTERNAL_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,6 +170,12 @@ struct eddy__fp {
     struct eddy_buf tmp, tmp2;       /* scratch for helpers */
 
     bool resolve_relative_uris, sanitize_html;
+    regex_t email_re;                /* _sync_author_detail's e-mail pattern, compiled on first use */
+    bool email_re_ok;
+    /* canonical prefixes of the last namespace URIs seen (libxml2 interns
+     * URIs, so the pointer is the key) */
+    struct { const void *uri; const char *canon; const char *ns; } nscache[8];
+    unsigned nscache_next;
     bool oom;
     /* entry callback */
     eddy_feed_entry_fn on_entry;

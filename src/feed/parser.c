@@ -979,10 +979,11 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
         return;
     struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
     oom(p, eddy_buf_puts(&a, author));
-    regex_t re;
-    if (!regcomp(&re, email_re, REG_EXTENDED)) {
+    if (!p->email_re_ok && !regcomp(&p->email_re, email_re, REG_EXTENDED))
+        p->email_re_ok = true; /* compiled once per parser */
+    if (p->email_re_ok) {
         regmatch_t m[1];
-        if (!regexec(&re, author, 1, m, 0)) {
+        if (!regexec(&p->email_re, author, 1, m, 0)) {
             oom(p, eddy_buf_append(&email, author + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)));
             replace_all(p, &a, eddy_buf_cstr(&email), "");
             replace_all(p, &a, "()", "");
@@ -997,7 +998,6 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
             a.len = len;
             a.data[len] = 0;
         }
-        regfree(&re);
     }
     if (a.len || email.len) {
         char dk[64];
@@ -1490,6 +1490,8 @@ void eddy__fp_free(struct eddy__fp *p)
     }
     free(p->frames);
     free(p->scopes);
+    if (p->email_re_ok)
+        regfree(&p->email_re);
     for (size_t i = 0; i < p->nnsmap; i++)
         free(p->nsmap[i].prefix);
     free(p->nsmap);
