@@ -295,6 +295,8 @@ EDDY_AWAITS int eddy_wait_fd(int fd, int events, int64_t deadline)
     if (f->watch || (events & EDDY_READ && f->rd.head) || (events & EDDY_WRITE && f->wr.head))
         return -EBUSY;
     r = fd_register(l, f, fd, f->interest | to_epoll(events));
+    if (r == -EPERM) /* a regular file or directory: always ready, as poll(2) says */
+        return events;
     if (r < 0)
         return r;
     struct eddy__waiter w[2];
@@ -551,6 +553,8 @@ void eddy__park(struct eddy_task *t)
             n->state = EDDY__RUNNING;
             atomic_store_explicit(&l->current, n, memory_order_relaxed);
             EDDY__BUMP(l->switches, 1);
+            if (n == t) /* a lone task yielding: it simply goes on */
+                return;
             eddy__switch(&t->ctx, &n->ctx, n->stack.lo, eddy__stack_usable(n), false);
             return;
         }

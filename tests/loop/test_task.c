@@ -192,6 +192,13 @@ static int fd_main(void *arg)
     CHECK_INT(eddy_wait_fd(sv[0], EDDY_READ, EDDY_FOREVER), ==, EDDY_READ);
     eddy_fd_forget(sv[0]);
     close(sv[0]);
+    /* A regular file is always ready (epoll refuses it; poll(2) semantics). */
+    char path[512];
+    snprintf(path, sizeof path, "%s/file", test_tmpdir());
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    CHECK_INT(eddy_wait_fd(fd, EDDY_READ | EDDY_WRITE, EDDY_FOREVER), ==, EDDY_READ | EDDY_WRITE);
+    eddy_fd_forget(fd);
+    close(fd);
     return 0;
 }
 
