@@ -27,10 +27,14 @@
  *    passes there); src, action, cite, poster, xlink:href... must not have
  *    a script scheme (javascript:, vbscript:...) -- feedparser checks none
  *    of them, and data: images are common in feeds.
- *  - Raw text that sgmllib hands over without parsing it (the rest of an
- *    unterminated tag at the end, the data of "<tag/data/") has '<' and '>'
- *    escaped, so "<img src=x onerror=..." at the end cannot become a tag once
- *    the page continues after it.
+ *  - Raw text that sgmllib hands over without parsing it (the rest of the
+ *    input after an unterminated tag, the data of "<tag/data/") has the '<'
+ *    of a tag or comment escaped, so "<img src=x onerror=..." at the end
+ *    cannot become a tag once the page continues after it.
+ *  - A '<' of text (sgmllib passes "a < b" through) becomes "&lt;" when
+ *    what follows it in the output would make it a tag: in "<<script>
+ *    </script>img src=x onerror=...>" feedparser drops the script tags and
+ *    outputs "<img src=x onerror=...>".
  *  - A comment a browser would close earlier than sgmllib ("<!-->",
  *    "<!--->", "--!>" inside) is dropped.
  *  - SVG animation elements lose an attributeName that targets href.
@@ -248,10 +252,12 @@ static const char *const uri_attributes[] = {
     "longdesc", "lowsrc", "poster", "src", "usemap", "xlink:href", "xml:base",
 };
 
+/* strcmp(key, s[0..n)) for a span that may hold NULs */
 static int cmp_span(const char *key, const char *s, size_t n)
 {
-    int c = strncmp(key, s, n);
-    return c ? c : (key[n] != 0);
+    size_t kl = strlen(key);
+    int c = memcmp(key, s, kl < n ? kl : n);
+    return c ? c : (kl > n) - (kl < n);
 }
 
 /* Index of s[0..n) in a sorted table of strings, or -1. */
@@ -403,6 +409,7 @@ struct parser {
     int mathml, svg;          /* mathmlOK, svgOK */
     bool doctype_seen;        /* sgmllib's _decl_otherchars is '' after one */
     size_t no_comment_end;    /* no "--\s*>" at or after this position */
+    bool text_lt;             /* the output ends with a '<' of text */
     int err;                  /* first error of the output buffer */
     struct eddy_buf scratch;  /* names and values of the current tag's attributes */
     struct eddy_buf attrs;    /* struct attr[] of the current tag */
@@ -411,17 +418,35 @@ struct parser {
 
 static void emit(struct parser *p, const char *s, size_t n)
 {
-    if (!p->err && n)
-        p->err = eddy_buf_append(p->out, s, n);
+    if (p->err || !n)
+        return;
+    if (p->text_lt) { /* text ended with '<': is it now the start of a tag? */
+        p->text_lt = false;
+        if (is_alpha(s[0]) || s[0] == '/' || s[0] == '!' || s[0] == '?') {
+            p->out->len--;
+            if ((p->err = eddy_buf_puts(p->out, "&lt;")))
+                return;
+        }
+    }
+    p->err = eddy_buf_append(p->out, s, n);
+}
+
+/* Text was emitted: remember whether it ended with a '<' that what comes
+ * next (after dropped tags, say) could turn into a tag. */
+static void text_emitted(struct parser *p, const char *s, size_t n)
+{
+    if (p->sanitize && n && s[n - 1] == '<' && !p->err)
+        p->text_lt = true;
 }
 static void emits(struct parser *p, const char *s) { emit(p, s, strlen(s)); }
 
 /* Raw text sgmllib did not parse, with every '<' that could open a tag
- * escaped (a '<' before a letter: the page's next '>' could close it). */
+ * (the page's next '>' could close it) or a comment (that would hide the
+ * page up to the next "-->") escaped. */
 static void emit_escaped(struct parser *p, const char *s, size_t n)
 {
     for (size_t i = 0, j = 0; i <= n; i++)
-        if (i == n || (s[i] == '<' && i + 1 < n && is_alpha(s[i + 1]))) {
+        if (i == n || (s[i] == '<' && i + 1 < n && (is_alpha(s[i + 1]) || (n - i >= 4 && !memcmp(s + i, "<!--", 4))))) {
             emit(p, s + j, i - j);
             if (i < n)
                 emits(p, "&lt;");
@@ -432,15 +457,19 @@ static void emit_escaped(struct parser *p, const char *s, size_t n)
 /* _HTMLSanitizer.handle_data: text, dropped inside script/style/applet. */
 static void handle_data(struct parser *p, const char *s, size_t n)
 {
-    if (!p->sanitize || !p->unacceptable)
+    if (!p->sanitize || !p->unacceptable) {
         emit(p, s, n);
+        text_emitted(p, s, n);
+    }
 }
 static void handle_raw_data(struct parser *p, const char *s, size_t n)
 {
-    if (!p->sanitize)
+    if (!p->sanitize) {
         emit(p, s, n);
-    else if (!p->unacceptable)
+    } else if (!p->unacceptable) {
         emit_escaped(p, s, n);
+        text_emitted(p, s, n);
+    }
 }
 
 /* _BaseHTMLProcessor.handle_charref: ref is "65" or "x41" (any case). */

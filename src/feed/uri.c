@@ -64,9 +64,10 @@ static bool in_list(const char *const *list, size_t n, struct span s)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strncmp(list[mid], s.p, s.n);
+        size_t kl = strlen(list[mid]);
+        int c = memcmp(list[mid], s.p, kl < s.n ? kl : s.n);
         if (c == 0)
-            c = list[mid][s.n] ? 1 : 0;
+            c = (kl > s.n) - (kl < s.n);
         if (c == 0)
             return true;
         if (c < 0)

@@ -103,6 +103,9 @@ TEST(html_sanitize_is_safe)
     CHECK_SANITIZE("<b>x</b><img src=x onerror=alert(1)", false, "<b>x</b>&lt;img src=x onerror=alert(1)");
     CHECK_SANITIZE("<a/<script>alert(1)</script>", false, "<a>&lt;script>alert(1)<</a>script>");
     CHECK_SANITIZE("a < b", false, "a < b");
+    CHECK_SANITIZE("<<script></script>img src=x onerror=alert(1)>", false, "&lt;img src=x onerror=alert(1)>");
+    CHECK_SANITIZE("<<blink>/b>", false, "&lt;/b>");
+    CHECK_SANITIZE("<<b>x", false, "<<b>x");
     /* comments a browser closes early */
     CHECK_SANITIZE("<!--><script>alert(1)</script>-->x", false, "x");
     CHECK_SANITIZE("<!-- --!><img src=x onerror=alert(1)> -->x", false, "x");

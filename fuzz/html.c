@@ -1,0 +1,166 @@
+/* fuzz/html.c — libFuzzer target for feed/html.c and feed/uri.c.
+ *
+ * The first byte picks what runs (sanitizer for text/html or XHTML, the
+ * relative-URI resolver, then the sanitizer on its output, as feed/ does);
+ * the rest is the HTML.  Besides "no crash, no leak", the sanitized output
+ * must be safe in a web page, as a browser would read it: no script, style,
+ * iframe... element, no on* event attribute, no script: scheme in a URI
+ * attribute (character references decoded, tab/newline dropped), no style
+ * with url( or expression(, no comment a browser would close early. */
+#include "../src/feed/html.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int low(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int starts(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (low((unsigned char)s[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+static void fail(const char *why, const char *out)
+{
+    fprintf(stderr, "unsafe output (%s):\n%s\n", why, out);
+    abort();
+}
+
+/* An attribute value as a browser decodes it, lower case, without tab,
+ * newline and leading spaces/controls (enough to find a scheme). */
+static void decode(const char *v, size_t n, char *d, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n && w + 1 < cap;) {
+        unsigned c = (unsigned char)v[i++];
+        if (c == '&' && i < n && v[i] == '#') {
+            int hex = i + 1 < n && (v[i + 1] | 32) == 'x';
+            size_t j = i + 1 + hex;
+            c = 0;
+            while (j < n && (hex ? strchr("0123456789abcdefABCDEF", v[j]) : strchr("0123456789", v[j])) && v[j]) {
+                unsigned dgt = (unsigned)(v[j] <= '9' ? v[j] - '0' : (v[j] | 32) - 'a' + 10);
+                c = c < 0x110000 ? c * (hex ? 16 : 10) + dgt : c;
+                j++;
+            }
+            i = j + (j < n && v[j] == ';');
+        } else if (c == '&') {
+            static const char *const named[][2] = {{"colon;", ":"}, {"tab;", "\t"}, {"newline;", "\n"},
+                                                   {"amp;", "&"}, {"lpar;", "("}};
+            for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
+                if (starts(v + i, n - i, named[k][0])) {
+                    c = (unsigned char)named[k][1][0];
+                    i += strlen(named[k][0]);
+                    break;
+                }
+        }
+        if (c == '\t' || c == '\n' || c == '\r' || (w == 0 && c <= 0x20))
+            continue;
+        d[w++] = (char)low((int)(c && c < 0x80 ? c : 0x80));
+    }
+    d[w] = 0;
+}
+
+static void check_tag(const char *t, size_t n, const char *out)
+{
+    static const char *const banned[] = {"script", "style", "iframe", "object", "embed", "applet",
+                                         "link", "meta", "base", "frame", "frameset"};
+    size_t name = 0;
+    while (name < n && t[name] != ' ' && t[name] != '>' && t[name] != '/')
+        name++;
+    for (size_t k = 0; k < sizeof banned / sizeof banned[0]; k++)
+        if (name == strlen(banned[k]) && starts(t, n, banned[k]))
+            fail("element", out);
+    int animation = starts(t, n, "animate") || starts(t, n, "set ");
+    for (size_t i = name; i < n;) {
+        if (t[i] != ' ') {
+            i++;
+            continue;
+        }
+        size_t a = ++i;
+        while (i < n && t[i] != '=' && t[i] != ' ' && t[i] != '>')
+            i++;
+        if (i + 1 >= n || t[i] != '=' || t[i + 1] != '"')
+            continue;
+        size_t an = i - a, v = i + 2, e = v;
+        while (e < n && t[e] != '"')
+            e++;
+        char d[256];
+        decode(t + v, e - v, d, sizeof d);
+        if (an >= 2 && low(t[a]) == 'o' && low(t[a + 1]) == 'n')
+            fail("event handler", out);
+        static const char *const uri[] = {"href", "src", "action", "background", "cite", "codebase",
+                                          "data", "dynsrc", "lowsrc", "longdesc", "poster", "usemap",
+                                          "xlink:href", "xml:base", "icon", "formaction"};
+        for (size_t k = 0; k < sizeof uri / sizeof uri[0]; k++)
+            if (an == strlen(uri[k]) && starts(t + a, an, uri[k]) &&
+                (starts(d, strlen(d), "javascript:") || starts(d, strlen(d), "vbscript:")))
+                fail("script URI", out);
+        if (an == 5 && starts(t + a, an, "style") && (strstr(d, "url(") || strstr(d, "expression(")))
+            fail("style", out);
+        if (animation && an == 13 && starts(t + a, an, "attributename") && strstr(d, "href"))
+            fail("animated href", out);
+        i = e + 1;
+    }
+}
+
+static void check_safe(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '<')
+            continue;
+        if (starts(s + i, n - i, "<!--")) {
+            const char *end = memmem(s + i + 4, n - i - 4, "-->", 3);
+            if (!end)
+                fail("unclosed comment", s);
+            size_t cn = (size_t)(end - s) - i - 4;
+            const char *c = s + i + 4;
+            if ((cn && c[0] == '>') || (cn >= 2 && c[0] == '-' && c[1] == '>'))
+                fail("comment closed early", s);
+            for (size_t k = 0; k + 3 < cn; k++)
+                if (!memcmp(c + k, "--!>", 4))
+                    fail("comment closed early", s);
+            i = (size_t)(end - s) + 2;
+            continue;
+        }
+        if (starts(s + i + 1, n - i - 1, "/script") || starts(s + i + 1, n - i - 1, "/style"))
+            continue; /* an end tag runs nothing */
+        size_t j = i + 1;
+        int letter = j < n && ((s[j] | 32) >= 'a' && (s[j] | 32) <= 'z');
+        if (!letter)
+            continue;
+        const char *gt = memchr(s + j, '>', n - j);
+        if (!gt) /* a tag the rest of the page could close */
+            fail("unterminated tag", s);
+        check_tag(s + j, (size_t)(gt - s) - j + 1, s);
+        i = (size_t)(gt - s);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    int mode = data[0] % 4;
+    const char *html = (const char *)data + 1;
+    size_t n = size - 1;
+    struct eddy_buf out = EDDY_BUF_INIT(0), res = EDDY_BUF_INIT(0);
+    if (mode >= 2) { /* resolve first, as feed/ does, then sanitize that */
+        if (eddy__html_resolve_uris(&res, html, n, mode == 2 ? "http://example.com/a/b" : "", mode == 3))
+            abort();
+        html = eddy_buf_cstr(&res);
+        n = res.len;
+    }
+    if (eddy__html_sanitize(&out, html, n, mode % 2))
+        abort();
+    check_safe(eddy_buf_cstr(&out), out.len);
+    eddy_buf_free(&out);
+    eddy_buf_free(&res);
+    return 0;
+}
