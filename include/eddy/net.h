@@ -20,7 +20,9 @@
  * EDDY_AWAITS function takes an absolute deadline (EDDY_FOREVER: none) and
  * also returns -ETIMEDOUT when the task's timeout scope expires, -ECANCELED
  * when the task is cancelled, -EPERM when it had to wait outside a task.
- * Writes never raise SIGPIPE: a closed peer gives -EPIPE.
+ * A call that can complete without waiting does, even past its deadline or
+ * in a cancelled task (as eddy_join does): both take effect at the first
+ * wait.  Writes never raise SIGPIPE: a closed peer gives -EPIPE.
  */
 #ifndef EDDY_NET_H
 #define EDDY_NET_H
