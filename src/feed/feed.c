@@ -977,8 +977,14 @@ static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t
     P->rpos = plen;
     err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
-    if (!err)
-        err = feed_body(P, s + plen, n - plen, last);
+    /* in slices, so that libxml2's input buffer and ours stay small */
+    const size_t slice = 256 * 1024;
+    for (size_t off = plen; !err && off < n; off += slice) {
+        size_t k = n - off < slice ? n - off : slice;
+        err = feed_body(P, s + off, k, last && off + k == n);
+    }
+    if (!err && last && plen == n)
+        err = feed_body(P, "", 0, true);
     return err;
 }
 
