@@ -1,0 +1,198 @@
+/*
+ * eddy/web.h — the web framework (layer web/): Quart's surface in C.
+ *
+ * An app holds routes (router of webutil.h), hooks, error handlers, static
+ * folders and templates (template.h); the server (server.h) calls it once per
+ * request inside the connection's task, so a view may await: fetch ten feeds
+ * concurrently in a task group, then render.  The app owns the loop(s) when
+ * served with eddy_app_serve(); users never create loops or threads.
+ *
+ *     static int hello(struct eddy_request *req, struct eddy_response *res)
+ *     {
+ *         return eddy_response_text(res, 200, "Hello, World!");
+ *     }
+ *     ...
+ *     struct eddy_app *app = eddy_app_new();
+ *     eddy_app_route(app, "GET", "/", hello, "hello");
+ *     return eddy_app_serve(app, &(struct eddy_server_opts){.listen = ":8080"});
+ *
+ * Views build the response in memory (status, headers, body) and the
+ * framework sends it after the view returns — after-request hooks can still
+ * change it — unless the view streams (eddy_response_stream / SSE), which
+ * sends the head at once.  A view returning < 0 without a response gets the
+ * 500 error handler; the server keeps serving everyone else.
+ *
+ * The request/response objects live for one request; every string they
+ * return is valid until the view (and the after hooks) return.  Depends on
+ * server/, http/, net/, loop/, base/ and jansson.  Errors: negative errno.
+ */
+#ifndef EDDY_WEB_H
+#define EDDY_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eddy/loop.h"
+#include "eddy/server.h"
+#include "eddy/webutil.h"
+
+struct eddy_app;
+struct eddy_request;
+struct eddy_response;
+
+/* A view: fills `res` (may suspend).  Returns 0, or < 0 for a 500. */
+typedef int (*eddy_view_fn)(struct eddy_request *req, struct eddy_response *res);
+/* Before-request hooks return 0 to go on, 1 when they answered themselves
+ * (the view is skipped), < 0 for a 500.  After-request hooks may change the
+ * response (not a streamed one); < 0 gives a 500. */
+typedef int (*eddy_hook_fn)(struct eddy_request *req, struct eddy_response *res);
+
+/* ------------------------------------------------------------------ app */
+
+/* NULL on ENOMEM.  Owned by the caller; free after serving ends. */
+struct eddy_app *eddy_app_new(void);
+void eddy_app_free(struct eddy_app *app);
+/* The user's own state, reachable from every request. */
+void eddy_app_set_data(struct eddy_app *app, void *data);
+void *eddy_app_data(const struct eddy_app *app);
+
+/* Routes (see webutil.h for patterns, priority, 404/405).  methods NULL: GET.
+ * endpoint names the route for eddy_url_for (NULL: unnamed). */
+int eddy_app_route(struct eddy_app *app, const char *methods, const char *pattern,
+                   eddy_view_fn view, const char *endpoint);
+/* Blueprints: a group of routes registered under a prefix, endpoints named
+ * "<name>.<endpoint>". */
+struct eddy_blueprint *eddy_blueprint_new(const char *name);
+void eddy_blueprint_free(struct eddy_blueprint *bp);
+int eddy_blueprint_route(struct eddy_blueprint *bp, const char *methods, const char *pattern,
+                         eddy_view_fn view, const char *endpoint);
+int eddy_app_register(struct eddy_app *app, struct eddy_blueprint *bp, const char *prefix);
+
+int eddy_app_before_request(struct eddy_app *app, eddy_hook_fn hook);
+int eddy_app_after_request(struct eddy_app *app, eddy_hook_fn hook);
+/* The view for responses with `status` (404, 405, 500...; 0: any error the
+ * framework produces).  It sees the status already set on res. */
+int eddy_app_error_handler(struct eddy_app *app, int status, eddy_view_fn view);
+/* Run on each serving loop before the first request / after the last; a
+ * startup hook that fails stops the server. */
+int eddy_app_on_startup(struct eddy_app *app, int (*fn)(struct eddy_app *app));
+int eddy_app_on_shutdown(struct eddy_app *app, int (*fn)(struct eddy_app *app));
+/* A task started with the app on each serving loop and cancelled (then
+ * awaited) at shutdown: refreshing feeds, sending digests. */
+int eddy_app_background(struct eddy_app *app, eddy_task_fn fn, void *arg, const char *name);
+
+/* Serves files under `dir` at URL `prefix` ("/static"): ETag, Last-Modified,
+ * 304, Range (206/416), sendfile; no path traversal (.., symlinks out of dir,
+ * NUL, encoded slashes are 404). */
+int eddy_app_static(struct eddy_app *app, const char *prefix, const char *dir);
+/* Templates from `dir` (template.h), one compiled set per serving thread. */
+int eddy_app_templates(struct eddy_app *app, const char *dir);
+
+/* Serves until SIGTERM/SIGINT (graceful), like `hypercorn app:app`.
+ * opts->handler/arg are the app's; everything else as server.h says. */
+int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts);
+/* On an existing loop (from a task): returns the running server, stopped
+ * with eddy_server_stop().  For tests and programs owning their loop. */
+struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts);
+
+/* Reverse routing: appends the URL path of `endpoint` with params (NULL-
+ * terminated name, value list; extra ones go to the query string). */
+int eddy_url_for(const struct eddy_app *app, struct eddy_buf *out, const char *endpoint,
+                 const char *const *params);
+
+/* -------------------------------------------------------------- request */
+
+struct eddy_app *eddy_request_app(const struct eddy_request *req);
+const char *eddy_request_method(const struct eddy_request *req);
+/* The path, percent-decoded; the raw query string (without '?', "" if none). */
+const char *eddy_request_path(const struct eddy_request *req);
+const char *eddy_request_query(const struct eddy_request *req);
+/* The matched route's endpoint (NULL when none matched). */
+const char *eddy_request_endpoint(const struct eddy_request *req);
+/* Query arguments, decoded: the first value of `name` (NULL if absent), or
+ * up to max of them in order; returns how many there are. */
+const char *eddy_request_arg(struct eddy_request *req, const char *name);
+size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out,
+                         size_t max);
+/* Headers (case-insensitive); cookies by name. */
+const char *eddy_request_header(struct eddy_request *req, const char *name);
+const char *eddy_request_cookie(struct eddy_request *req, const char *name);
+/* Path parameters of the matched route (<int:id> also as a number). */
+const char *eddy_request_param(const struct eddy_request *req, const char *name);
+int64_t eddy_request_param_int(const struct eddy_request *req, const char *name);
+/* The body (read whole by the server, bounded); NUL-terminated. */
+const char *eddy_request_body(const struct eddy_request *req, size_t *len);
+/* Form fields of an urlencoded or multipart body (files included, see
+ * eddy_form_field); NULL when the body is neither or is malformed. */
+const struct eddy_form *eddy_request_form(struct eddy_request *req);
+const char *eddy_request_form_get(struct eddy_request *req, const char *name);
+/* The JSON body (borrowed), NULL when absent or invalid (then
+ * eddy_request_json_error says why). */
+json_t *eddy_request_json(struct eddy_request *req);
+const char *eddy_request_json_error(const struct eddy_request *req);
+/* The client's address as text ("127.0.0.1", "unix"). */
+const char *eddy_request_remote(const struct eddy_request *req);
+
+/* ------------------------------------------------------------- response */
+
+void eddy_response_set_status(struct eddy_response *res, int status);
+int eddy_response_get_status(const struct eddy_response *res);
+/* Adds a header (repeats allowed) / replaces every header of that name.
+ * -EINVAL for CR/LF/NUL (header injection refused). */
+int eddy_response_add_header(struct eddy_response *res, const char *name, const char *value);
+int eddy_response_set_header(struct eddy_response *res, const char *name, const char *value);
+/* Body: replace / append / printf-append. */
+int eddy_response_body(struct eddy_response *res, const void *data, size_t len);
+int eddy_response_append(struct eddy_response *res, const void *data, size_t len);
+int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Whole responses in one call: text/plain, text/html, application/json
+ * (v is borrowed), a redirect (Location), an error page (text/plain; the
+ * app's error handler for that status runs instead when there is one). */
+int eddy_response_text(struct eddy_response *res, int status, const char *text);
+int eddy_response_html(struct eddy_response *res, int status, const char *html);
+int eddy_response_json(struct eddy_response *res, int status, const json_t *v);
+int eddy_response_redirect(struct eddy_response *res, int status, const char *location);
+int eddy_response_error(struct eddy_response *res, int status, const char *message);
+int eddy_response_set_cookie(struct eddy_response *res, const struct eddy_cookie *c);
+/* Renders template `name` with ctx (borrowed) as text/html, status 200.  A
+ * template error gives a 500 with "file:line: message" in the log. */
+int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx);
+/* A file with ETag, Last-Modified, 304, Range; sent with sendfile.
+ * content_type NULL: guessed from the extension.  -ENOENT -> 404. */
+int eddy_response_file(struct eddy_response *res, const char *path, const char *content_type);
+
+/* Streaming: sends the head now (chunked on HTTP/1.1), then each write is
+ * sent as it comes.  Writes return -EPIPE once the client has gone. */
+EDDY_AWAITS int eddy_response_stream(struct eddy_response *res, int status,
+                                     const char *content_type);
+EDDY_AWAITS int eddy_response_write(struct eddy_response *res, const void *data, size_t len);
+
+/* Server-Sent Events (text/event-stream): begin, then send events.
+ * eddy_response_sse_wait() suspends until `ev` is set, sending a
+ * ": keep-alive" comment every keepalive_ns meanwhile, and returns 0, or
+ * -EPIPE as soon as the client disconnects (or cancellation / timeout). */
+EDDY_AWAITS int eddy_response_sse_begin(struct eddy_response *res);
+EDDY_AWAITS int eddy_response_sse_send(struct eddy_response *res, const char *event,
+                                       const char *data, const char *id);
+EDDY_AWAITS int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev,
+                                       int64_t keepalive_ns);
+
+/* ---------------------------------------------------------- test client */
+
+/* Quart's test_client: runs a request through the app (hooks, routing,
+ * views, error handlers) without sockets, from a task.  headers are
+ * "Name: value" lines (NULL-terminated, may be NULL).  *out is owned by the
+ * caller (eddy_test_reply_free).  Streamed bodies are collected whole. */
+struct eddy_test_reply;
+EDDY_AWAITS int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
+                              const char *const *headers, const void *body, size_t len,
+                              struct eddy_test_reply **out);
+int eddy_test_reply_status(const struct eddy_test_reply *r);
+const char *eddy_test_reply_header(const struct eddy_test_reply *r, const char *name);
+const char *eddy_test_reply_body(const struct eddy_test_reply *r, size_t *len);
+void eddy_test_reply_free(struct eddy_test_reply *r);
+
+#endif
