@@ -104,7 +104,11 @@ static void check_tag(const char *t, size_t n, const char *out)
                 fail("script URI", out);
         if (an == 5 && starts(t + a, an, "style") && (strstr(d, "url(") || strstr(d, "expression(")))
             fail("style", out);
-        if (animation && an == 13 && starts(t + a, an, "attributename") && strstr(d, "href"))
+        size_t dl = strlen(d);
+        while (dl && (unsigned char)d[dl - 1] <= ' ')
+            dl--;
+        if (animation && an == 13 && starts(t + a, an, "attributename") && dl >= 4 &&
+            !memcmp(d + dl - 4, "href", 4))
             fail("animated href", out);
         i = e + 1;
     }

@@ -940,6 +940,21 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
     eddy_buf_free(&uri);
 }
 
+/* Whether an animation's attributeName, as a browser decodes it, names
+ * href or xlink:href (its last non-space characters are "href"). */
+static bool targets_href(const char *v, size_t n)
+{
+    char last[4] = {0};
+    for (size_t i = 0; i < n;) {
+        uint32_t c = decoded_char(v, n, &i);
+        if (c > 0x20) {
+            memmove(last, last + 1, 3);
+            last[3] = lower((char)(c < 0x80 ? c : 0x80));
+        }
+    }
+    return !memcmp(last, "href", 4);
+}
+
 static bool is_animation(const char *tag, size_t tn)
 {
     return (tn >= 7 && !memcmp(tag, "animate", 7)) || span_is(tag, tn, "set");
@@ -1027,12 +1042,8 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         if ((span_is(key, kn, "href") && !eddy__uri_scheme_ok(v)) ||
             (IN(uri_attributes, key, kn) && !uri_safe(v, vn, span_is(key, kn, "href"))))
             v = "", vn = 0;
-        if (is_animation(tag, tn) && span_is(key, kn, "attributeName")) {
-            size_t s = skip_spaces(v, vn, 0);
-            if (vn - s >= 4 && (lower(v[vn - 4]) == 'h' && lower(v[vn - 3]) == 'r' &&
-                                lower(v[vn - 2]) == 'e' && lower(v[vn - 1]) == 'f'))
-                continue;
-        }
+        if (is_animation(tag, tn) && span_is(key, kn, "attributeName") && targets_href(v, vn))
+            continue;
         emit_attr(p, key, kn, v, vn);
     }
     end_starttag(p, tag, tn);

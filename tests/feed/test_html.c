@@ -116,6 +116,8 @@ TEST(html_sanitize_is_safe)
     CHECK_SANITIZE("<svg><a><animate attributeName=\"href\" values=\"javascript:alert(1)\"/></a></svg>",
                    false,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\"><a><animate values=\"javascript:alert(1)\"></a></svg>");
+    CHECK_SANITIZE("<svg><animate attributeName=\" xlink:hr&#101;f\"/></svg>", false,
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\"><animate></svg>");
     CHECK_SANITIZE("<svg><a xlink:href=\"javascript:alert(1)\">x</a></svg>", false,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\"><a xlink:href=\"\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">x</a></svg>");
 }
