@@ -695,6 +695,10 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
         char c = s[i];
         switch (P->rstate) {
         case R_TEXT:
+            while (c != '&' && c != '<' && ++i < n)
+                c = s[i];
+            if (i == n)
+                continue;
             if (c == '&') {
                 eddy_buf_append(out, s + run, i - run);
                 size_t k = repair_amp(P, s + i, n - i, last, false, out, P->rpos + i);
@@ -725,6 +729,10 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
             i++;
             continue;
         case R_TAG:
+            while (c != '"' && c != '\'' && c != '>' && ++i < n)
+                c = s[i];
+            if (i == n)
+                continue;
             if (c == '"' || c == '\'')
                 P->rquote = c, P->rstate = R_ATTR;
             else if (c == '>')
@@ -732,6 +740,10 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
             i++;
             continue;
         case R_ATTR:
+            while (c != P->rquote && c != '&' && c != '<' && ++i < n)
+                c = s[i];
+            if (i == n)
+                continue;
             if (c == P->rquote) {
                 P->rstate = R_TAG;
             } else if (c == '&') {

@@ -261,9 +261,14 @@ const char *eddy__resolve_uri(struct eddy__fp *p, const char *uri)
 
 const char *eddy__map_content_type(struct eddy__fp *p, const char *type)
 {
-    eddy_buf_reset(&p->tmp2);
     if (!type)
         type = "";
+    bool lower = true;
+    for (const char *s = type; *s && lower; s++)
+        lower = !(*s >= 'A' && *s <= 'Z');
+    if (lower && strlen(type) > 5)
+        return type; /* nothing to map (the common case: no copy) */
+    eddy_buf_reset(&p->tmp2);
     for (const char *s = type; *s; s++)
         oom(p, eddy_buf_putc(&p->tmp2, tolower((unsigned char)*s)));
     const char *t = eddy_buf_cstr(&p->tmp2);
