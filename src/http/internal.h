@@ -15,6 +15,8 @@ enum {
     EDDY__HTTP_STOP = 8,   /* LF, or a byte no head line may hold anywhere
                               (CTLs but HTAB and CR, DEL): ends the lazy
                               rescan of a line that is still incomplete */
+    EDDY__HTTP_HOST = 16,  /* may appear in a Host value (RFC 3986 reg-name,
+                              IP-literal brackets, ':' port) */
 };
 
 extern const uint8_t eddy__http_class[256];

@@ -26,20 +26,49 @@
 /* The byte classes (internal.h).  GNU range designators keep it readable. */
 #define TVT (EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE | EDDY__HTTP_TARGET)
 #define VT (EDDY__HTTP_VALUE | EDDY__HTTP_TARGET)
+#define H EDDY__HTTP_HOST
 const uint8_t eddy__http_class[256] = {
     [0x00 ... 0x08] = EDDY__HTTP_STOP, ['\t'] = EDDY__HTTP_VALUE, ['\n'] = EDDY__HTTP_STOP,
     [0x0b ... 0x0c] = EDDY__HTTP_STOP, [0x0e ... 0x1f] = EDDY__HTTP_STOP,
     [' '] = EDDY__HTTP_VALUE,
-    ['!'] = TVT, ['"'] = VT, ['#'] = EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE,
-    ['$' ... '\''] = TVT, ['(' ... ')'] = VT, ['*' ... '+'] = TVT, [','] = VT,
-    ['-' ... '.'] = TVT, ['/'] = VT, ['0' ... '9'] = TVT, [':' ... '@'] = VT,
-    ['A' ... 'Z'] = TVT, ['[' ... ']'] = VT, ['^' ... '`'] = TVT, ['a' ... 'z'] = TVT,
-    ['{'] = VT, ['|'] = TVT, ['}'] = VT, ['~'] = TVT,
+    ['!'] = TVT | H, ['"'] = VT, ['#'] = EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE,
+    ['$' ... '\''] = TVT | H, ['(' ... ')'] = VT | H, ['*' ... '+'] = TVT | H, [','] = VT | H,
+    ['-' ... '.'] = TVT | H, ['/'] = VT, ['0' ... '9'] = TVT | H, [':' ... ';'] = VT | H,
+    ['<'] = VT, ['='] = VT | H, ['>' ... '@'] = VT,
+    ['A' ... 'Z'] = TVT | H, ['['] = VT | H, ['\\'] = VT, [']'] = VT | H, ['^'] = TVT,
+    ['_'] = TVT | H, ['`'] = TVT, ['a' ... 'z'] = TVT | H,
+    ['{'] = VT, ['|'] = TVT, ['}'] = VT, ['~'] = TVT | H,
     [0x7f] = EDDY__HTTP_STOP,
     [0x80 ... 0xff] = EDDY__HTTP_VALUE,
 };
+#undef H
 
 #define IS(c, cls) eddy__http_is((unsigned char)(c), EDDY__HTTP_##cls)
+
+/* SWAR: are the 8 bytes at p all in 0x20..0x7e (lo = 0x20) or 0x21..0x7e
+ * but '#' (lo = 0x21, request targets)?  Field values and targets are
+ * almost always plain ASCII, and this checks them a word at a time; any
+ * other byte falls back to the table, which has the last word. */
+static inline bool plain8(const char *p, uint64_t lo)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x, del, hash;
+    memcpy(&x, p, 8);
+    del = x ^ (ones * 0x7f);
+    hash = lo == 0x21 ? x ^ (ones * '#') : ~0ull;
+    return !((x | ((x - ones * lo) & ~x) | ((del - ones) & ~del) | ((hash - ones) & ~hash)) & high);
+}
+
+/* Compares validated token or value bytes with a lower-case literal.  `| 0x20`
+ * folds only letters right, but no token or value byte folds onto one of
+ * the literals' non-letters ('-' would need CR, digits a CTL). */
+static inline bool lower_eq(const char *s, size_t n, const char *lit)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!lit[i] || (s[i] | 0x20) != lit[i])
+            return false;
+    return lit[n] == 0;
+}
 
 enum state {
     S_HEAD,        /* start line and header section */
@@ -180,7 +209,6 @@ static ssize_t fail(struct eddy_http_parser *p, struct eddy_http_event *ev, int 
     return -EPROTO;
 }
 
-#define eq_ci eddy_http_token_eq
 
 /* The line end at b[i]: returns the offset after it, 0 if more bytes are
  * needed, -1 (error) if b[i] is no line end; `why` names that error. */
@@ -209,6 +237,11 @@ static ssize_t eol(struct eddy_http_parser *p, const char *b, size_t i, size_t e
 static ssize_t version(struct eddy_http_parser *p, const char *b, size_t i, size_t e, int *v)
 {
     static const char pat[] = "HTTP/0.0";
+    if (e - i >= 8 && !memcmp(b + i, "HTTP/", 5) && b[i + 5] >= '0' && b[i + 5] <= '9' &&
+        b[i + 6] == '.' && b[i + 7] >= '0' && b[i + 7] <= '9') { /* the usual case */
+        *v = (b[i + 5] - '0') * 10 + (b[i + 7] - '0');
+        return (ssize_t)(i + 8);
+    }
     for (size_t k = 0; k < 8; k++, i++) {
         if (i == e)
             return 0;
@@ -262,6 +295,8 @@ static ssize_t request_line(struct eddy_http_parser *p, const char *b, size_t e)
         return line_err(p, i, 400, i ? "invalid character in method" : "invalid method");
     p->method_len = (uint32_t)i;
     size_t t = ++i;
+    while (e - i >= 8 && plain8(b + i, 0x21))
+        i += 8;
     while (i < e && IS(b[i], TARGET))
         i++;
     if (i == e)
@@ -369,7 +404,7 @@ static int transfer_encoding(struct eddy_http_parser *p, const char *v, size_t n
             i++;
         if (i == t)
             return i == n ? 0 : -1;
-        if (eq_ci(v + t, i - t, "chunked")) {
+        if (lower_eq(v + t, i - t, "chunked")) {
             if (p->flags & F_TE_CHUNKED)
                 p->flags |= F_TE_TWICE;
             p->flags |= F_TE_CHUNKED | F_TE_LAST;
@@ -390,26 +425,30 @@ static int transfer_encoding(struct eddy_http_parser *p, const char *v, size_t n
     return 0;
 }
 
-/* Connection: a list of tokens (RFC 9110 §7.6.1). */
+/* Connection: a list of tokens (RFC 9110 §7.6.1), one pass. */
 static void connection(struct eddy_http_parser *p, const char *v, size_t n)
 {
-    if (eddy_http_list_has(v, n, "close"))
-        p->flags |= F_CLOSE;
-    if (eddy_http_list_has(v, n, "keep-alive"))
-        p->flags |= F_KEEP;
-    if (eddy_http_list_has(v, n, "upgrade"))
-        p->flags |= F_UPGRADE;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+            i++;
+        size_t s = i;
+        while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+            i++;
+        if (lower_eq(v + s, i - s, "close"))
+            p->flags |= F_CLOSE;
+        else if (lower_eq(v + s, i - s, "keep-alive"))
+            p->flags |= F_KEEP;
+        else if (lower_eq(v + s, i - s, "upgrade"))
+            p->flags |= F_UPGRADE;
+    }
 }
 
 /* Host = uri-host [ ":" port ]: reg-name, IP-literal or IPv4 bytes only. */
 static bool host_ok(const char *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (!(IS(c, TARGET) && c != '/' && c != '?' && c != '@' && c != '"' && c != '<' &&
-              c != '>' && c != '\\' && c != '^' && c != '`' && c != '{' && c != '|' && c != '}'))
+    for (size_t i = 0; i < n; i++)
+        if (!IS(v[i], HOST))
             return false;
-    }
     return true;
 }
 
@@ -419,7 +458,7 @@ static ssize_t special_field(struct eddy_http_parser *p, const char *name, size_
 {
     switch (nl) {
     case 4:
-        if (p->role == EDDY_HTTP_REQUEST && eq_ci(name, nl, "host")) {
+        if (p->role == EDDY_HTTP_REQUEST && lower_eq(name, nl, "host")) {
             if (p->flags & F_HOST)
                 return line_err(p, at, 400, "more than one Host header");
             if (!host_ok(v, vl))
@@ -428,18 +467,18 @@ static ssize_t special_field(struct eddy_http_parser *p, const char *name, size_
         }
         break;
     case 6:
-        if (p->role == EDDY_HTTP_REQUEST && p->head.minor == 1 && eq_ci(name, nl, "expect")) {
-            if (!eq_ci(v, vl, "100-continue"))
+        if (p->role == EDDY_HTTP_REQUEST && p->head.minor == 1 && lower_eq(name, nl, "expect")) {
+            if (!lower_eq(v, vl, "100-continue"))
                 return line_err(p, at, 417, "unsupported expectation (only 100-continue)");
             p->flags |= F_CONTINUE;
         }
         break;
     case 10:
-        if (eq_ci(name, nl, "connection"))
+        if (lower_eq(name, nl, "connection"))
             connection(p, v, vl);
         break;
     case 14:
-        if (eq_ci(name, nl, "content-length")) {
+        if (lower_eq(name, nl, "content-length")) {
             int r = content_length(p, v, vl);
             if (r == -2)
                 return line_err(p, at, 400, "conflicting Content-Length values");
@@ -448,7 +487,7 @@ static ssize_t special_field(struct eddy_http_parser *p, const char *name, size_
         }
         break;
     case 17:
-        if (eq_ci(name, nl, "transfer-encoding") && transfer_encoding(p, v, vl) < 0)
+        if (lower_eq(name, nl, "transfer-encoding") && transfer_encoding(p, v, vl) < 0)
             return line_err(p, at, 400, "invalid Transfer-Encoding");
         break;
     }
@@ -465,6 +504,9 @@ static ssize_t field_line(struct eddy_http_parser *p, const char *b, size_t s, s
         return 0;
     if (b[i] == '\r' || b[i] == '\n')
         return eol(p, b, i, e, "");
+    while (e - i >= 4 && IS(b[i], TOKEN) && IS(b[i + 1], TOKEN) && IS(b[i + 2], TOKEN) &&
+           IS(b[i + 3], TOKEN))
+        i += 4;
     while (i < e && IS(b[i], TOKEN))
         i++;
     if (i == e)
@@ -481,9 +523,8 @@ static ssize_t field_line(struct eddy_http_parser *p, const char *b, size_t s, s
     while (i < e && (b[i] == ' ' || b[i] == '\t'))
         i++;
     size_t v = i;
-    while (e - i >= 4 && IS(b[i], VALUE) && IS(b[i + 1], VALUE) && IS(b[i + 2], VALUE) &&
-           IS(b[i + 3], VALUE))
-        i += 4;
+    while (e - i >= 8 && plain8(b + i, 0x20))
+        i += 8;
     while (i < e && IS(b[i], VALUE))
         i++;
     size_t ve = i;
