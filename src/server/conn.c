@@ -1,0 +1,469 @@
+/*
+ * conn.c — one HTTP/1.1 connection: read, parse, call the handler, answer;
+ * and the exchange API handlers use to read the request and write the
+ * response.
+ *
+ * The head of each request is copied once into the connection's head_copy
+ * (a few hundred bytes) and its slices rebased there; that pins them while
+ * the reader refills for the body and lets us NUL-terminate every field in
+ * place, so eddy_exchange_header() hands out C strings without allocating.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define LINGER_NS (2 * EDDY_SEC)
+#define LINGER_BYTES (256 * 1024)
+
+/* ------------------------------------------------------------ writing */
+
+static int64_t write_deadline(const struct conn *c)
+{
+    return eddy_deadline_in(c->srv->opts.write_timeout_ns);
+}
+
+static int send_iov(struct eddy_exchange *x, struct iovec *iov, int n)
+{
+    ssize_t w = eddy_sock_writev(x->conn->fd, iov, n, write_deadline(x->conn));
+    if (w < 0) {
+        x->broken = true;
+        return w == -ECONNRESET ? -EPIPE : (int)w;
+    }
+    return 0;
+}
+
+static bool status_has_body(int status)
+{
+    return status >= 200 && status != 204 && status != 304;
+}
+
+/* Builds the response head in c->out.  content_length < 0: chunked (1.1) or
+ * close-delimited (1.0). */
+static int build_head(struct eddy_exchange *x, int status, const struct eddy_http_header *h,
+                      size_t n, int64_t content_length)
+{
+    struct conn *c = x->conn;
+    struct eddy_server *s = c->srv;
+    struct eddy_buf *b = &c->out;
+    eddy_buf_reset(b);
+    if (s->stopping)
+        x->keep_alive = false;
+    int err = eddy_http_write_status(b, status, NULL);
+    if (!err)
+        err = eddy_buf_printf(b, "Server: %s\r\nDate: %s\r\n", s->opts.server_name,
+                              eddy__server_date());
+    for (size_t i = 0; i < n && !err; i++) {
+        char name[128];
+        if (h[i].name_len >= sizeof name)
+            return -EINVAL;
+        memcpy(name, h[i].name, h[i].name_len);
+        name[h[i].name_len] = 0;
+        err = eddy_http_write_header(b, name, h[i].value, h[i].value_len);
+    }
+    if (err)
+        return err;
+    x->chunked = x->close_delimited = false;
+    if (!status_has_body(status)) {
+        x->remaining = 0;
+    } else if (content_length >= 0) {
+        err = eddy_http_write_content_length(b, (uint64_t)content_length);
+        x->remaining = content_length;
+    } else if (x->head.minor >= 1) {
+        err = eddy_http_write_chunked(b);
+        x->chunked = true;
+    } else {
+        x->close_delimited = true;
+        x->keep_alive = false;
+    }
+    if (!err && !x->keep_alive)
+        err = eddy_buf_puts(b, "Connection: close\r\n");
+    else if (!err && x->head.minor == 0)
+        err = eddy_buf_puts(b, "Connection: keep-alive\r\n");
+    if (!err)
+        err = eddy_http_write_end_head(b);
+    x->status = status;
+    return err;
+}
+
+int eddy_exchange_respond(struct eddy_exchange *x, int status,
+                          const struct eddy_http_header *headers, size_t nheaders,
+                          const void *body, size_t len)
+{
+    if (x->started)
+        return -EALREADY;
+    int err = build_head(x, status, headers, nheaders, (int64_t)len);
+    if (err)
+        return err;
+    x->started = x->ended = true;
+    bool send_body = !x->head_request && status_has_body(status) && len;
+    struct iovec iov[2] = {{x->conn->out.data, x->conn->out.len}, {(void *)body, len}};
+    err = send_iov(x, iov, send_body ? 2 : 1);
+    if (!err && send_body)
+        x->body_sent = len;
+    return err;
+}
+
+int eddy_exchange_begin(struct eddy_exchange *x, int status,
+                        const struct eddy_http_header *headers, size_t nheaders,
+                        int64_t content_length)
+{
+    if (x->started)
+        return -EALREADY;
+    int err = build_head(x, status, headers, nheaders, content_length);
+    if (err)
+        return err;
+    x->started = true;
+    struct iovec iov = {x->conn->out.data, x->conn->out.len};
+    return send_iov(x, &iov, 1);
+}
+
+int eddy_exchange_write(struct eddy_exchange *x, const void *data, size_t len)
+{
+    if (!x->started || x->ended)
+        return -EINVAL;
+    if (x->broken)
+        return -EPIPE;
+    if (!len || x->head_request || !status_has_body(x->status))
+        return 0;
+    if (!x->chunked && !x->close_delimited) {
+        if ((int64_t)len > x->remaining)
+            return -EMSGSIZE;
+        x->remaining -= (int64_t)len;
+    }
+    char line[19];
+    struct iovec iov[3];
+    int n = 0;
+    if (x->chunked)
+        iov[n++] = (struct iovec){line, eddy_http_chunk_line(line, len)};
+    iov[n++] = (struct iovec){(void *)data, len};
+    if (x->chunked)
+        iov[n++] = (struct iovec){"\r\n", 2};
+    int err = send_iov(x, iov, n);
+    if (!err)
+        x->body_sent += len;
+    return err;
+}
+
+int eddy_exchange_sendfile(struct eddy_exchange *x, int file_fd, off_t offset, size_t len)
+{
+    if (!x->started || x->ended || x->chunked || x->close_delimited)
+        return -EINVAL;
+    if (x->broken)
+        return -EPIPE;
+    if (x->head_request || !len)
+        return 0;
+    if ((int64_t)len > x->remaining)
+        return -EMSGSIZE;
+    ssize_t n = eddy_sock_sendfile(x->conn->fd, file_fd, offset, len, write_deadline(x->conn));
+    if (n < 0 || (size_t)n < len) {
+        x->broken = true; /* the file shrank, or the peer went: framing is lost */
+        return n < 0 ? (int)n : -EIO;
+    }
+    x->remaining -= (int64_t)len;
+    x->body_sent += len;
+    return 0;
+}
+
+int eddy_exchange_end(struct eddy_exchange *x)
+{
+    if (!x->started)
+        return -EINVAL;
+    if (x->ended)
+        return 0;
+    x->ended = true;
+    if (x->broken)
+        return -EPIPE;
+    if (x->chunked && !x->head_request) {
+        struct iovec iov = {"0\r\n\r\n", 5};
+        return send_iov(x, &iov, 1);
+    }
+    if (!x->chunked && !x->close_delimited && x->remaining > 0 && !x->head_request) {
+        x->broken = true; /* promised bytes never came: the client must not wait */
+        return -EMSGSIZE;
+    }
+    return 0;
+}
+
+bool eddy_exchange_started(const struct eddy_exchange *x)
+{
+    return x->started;
+}
+
+int eddy_exchange_wait_closed(struct eddy_exchange *x, int64_t deadline)
+{
+    for (;;) {
+        ssize_t n = eddy_reader_fill(x->conn->reader, deadline);
+        if (n == 0 || n == -ECONNRESET || n == -EPROTO) {
+            x->keep_alive = false;
+            return 0;
+        }
+        if (n == -EMSGSIZE) { /* a client pipelining that much gets no more reads */
+            int err = eddy_sleep_until(deadline);
+            return err < 0 ? err : -ETIMEDOUT;
+        }
+        if (n < 0)
+            return (int)n;
+    }
+}
+
+/* ------------------------------------------------------- request side */
+
+const struct eddy_http_head *eddy_exchange_head(const struct eddy_exchange *x)
+{
+    return &x->head;
+}
+
+const struct eddy_http_target *eddy_exchange_target(const struct eddy_exchange *x)
+{
+    return &x->target;
+}
+
+const char *eddy_exchange_header(struct eddy_exchange *x, const char *name)
+{
+    const struct eddy_http_header *h =
+        eddy_http_header_find(x->head.headers, x->head.nheaders, name);
+    return h ? h->value : NULL; /* NUL-terminated in head_copy */
+}
+
+const char *eddy_exchange_body(const struct eddy_exchange *x, size_t *len)
+{
+    if (len)
+        *len = x->conn->body.len;
+    return eddy_buf_cstr(&x->conn->body);
+}
+
+const struct eddy_addr *eddy_exchange_peer(const struct eddy_exchange *x)
+{
+    return &x->conn->peer;
+}
+
+int eddy_exchange_fd(const struct eddy_exchange *x)
+{
+    return x->conn->fd;
+}
+
+/* ------------------------------------------------------- the connection */
+
+/* Copies the head's bytes (src[0..n)) into c->head_copy and points x->head
+ * there, NUL-terminating method, target and every field name and value (the
+ * byte after each is a separator we no longer need). */
+static int pin_head(struct conn *c, struct eddy_exchange *x, const char *src, size_t n,
+                    const struct eddy_http_head *h)
+{
+    eddy_buf_reset(&c->head_copy);
+    int err = eddy_buf_append(&c->head_copy, src, n);
+    if (err)
+        return err;
+    char *base = c->head_copy.data;
+#define REBASE(p) ((p) ? base + ((p) - src) : NULL)
+    x->head = *h;
+    x->head.method = REBASE(h->method);
+    x->head.target = REBASE(h->target);
+    x->head.reason = REBASE(h->reason);
+    for (size_t i = 0; i < h->nheaders && i < c->srv->max_headers; i++) {
+        c->headers[i] = h->headers[i];
+        c->headers[i].name = REBASE(h->headers[i].name);
+        c->headers[i].value = REBASE(h->headers[i].value);
+    }
+#undef REBASE
+    x->head.headers = c->headers;
+    /* Every slice is followed by a separator (SP, ':', CR or the value's
+     * trailing whitespace) that the copy no longer needs. */
+    for (size_t i = 0; i < x->head.nheaders; i++) {
+        ((char *)c->headers[i].name)[c->headers[i].name_len] = 0;
+        ((char *)c->headers[i].value)[c->headers[i].value_len] = 0;
+    }
+    ((char *)x->head.method)[x->head.method_len] = 0;
+    ((char *)x->head.target)[x->head.target_len] = 0;
+    return 0;
+}
+
+/* Lingering close (RFC 9112 §9.6): after an error answer the client may
+ * still be sending; closing at once would reset the connection and can
+ * destroy our answer before it is read.  Shut our side, drain a little. */
+static void linger(struct conn *c)
+{
+    eddy_sock_shutdown(c->fd, SHUT_WR);
+    char buf[4096];
+    int64_t deadline = eddy_deadline_in(LINGER_NS);
+    for (size_t total = 0; total < LINGER_BYTES;) {
+        ssize_t n = eddy_sock_read(c->fd, buf, sizeof buf, deadline);
+        if (n <= 0)
+            break;
+        total += (size_t)n;
+    }
+}
+
+/* Answers a request the server refuses itself (malformed, over a limit,
+ * too slow), then closes. */
+static void reject(struct conn *c, struct eddy_exchange *x, int status, const char *reason)
+{
+    struct eddy_server *s = c->srv;
+    if (!x->head.method) { /* no head: answer as HTTP/1.1 */
+        x->head.minor = 1;
+    }
+    x->keep_alive = false;
+    char body[160];
+    int len = snprintf(body, sizeof body, "%d %s: %s\n", status, eddy_http_reason(status),
+                       reason ? reason : "");
+    static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8",
+                                               25};
+    if (eddy_exchange_respond(x, status, &ct, 1, body, (size_t)len) == 0)
+        linger(c);
+    if (status >= 500)
+        s->stats.responses_5xx++;
+    else
+        s->stats.rejected_4xx++;
+}
+
+/* Reads and parses one request head.  Returns 1 with x->head set, 0 when
+ * the connection is done (EOF, timeout, rejected). */
+static int read_head(struct conn *c, struct eddy_exchange *x)
+{
+    struct eddy_server *s = c->srv;
+    int64_t deadline = eddy_deadline_in(s->opts.header_timeout_ns);
+    for (;;) {
+        size_t len;
+        const char *p = eddy_reader_peek(c->reader, &len);
+        struct eddy_http_event ev;
+        ssize_t n = eddy_http_parse(c->parser, p, len, &ev);
+        if (n < 0) {
+            reject(c, x, ev.status, ev.reason);
+            return 0;
+        }
+        if (ev.type == EDDY_HTTP_HEAD) {
+            if (pin_head(c, x, p, (size_t)n, ev.head) < 0) {
+                reject(c, x, 500, "out of memory");
+                return 0;
+            }
+            eddy_reader_consume(c->reader, (size_t)n);
+            return 1;
+        }
+        if (ev.type != EDDY_HTTP_NEED_MORE)
+            return 0; /* CLOSED */
+        ssize_t got = eddy_reader_fill(c->reader, deadline);
+        if (got == 0 || got == -EPROTO) {
+            if (eddy_http_parser_eof(c->parser, &ev) < 0 && len)
+                reject(c, x, 400, "connection closed in the middle of a request");
+            return 0;
+        }
+        if (got == -ETIMEDOUT) {
+            reject(c, x, 408, "the request head took too long");
+            return 0;
+        }
+        if (got == -EMSGSIZE) {
+            reject(c, x, 431, "request head too large");
+            return 0;
+        }
+        if (got < 0)
+            return 0;
+    }
+}
+
+/* Reads the body into c->body until END.  Returns 1, or 0 when the
+ * connection is done. */
+static int read_body(struct conn *c, struct eddy_exchange *x)
+{
+    struct eddy_server *s = c->srv;
+    eddy_buf_reset(&c->body);
+    bool has_body = x->head.framing == EDDY_HTTP_CHUNKED ||
+                    (x->head.framing == EDDY_HTTP_LENGTH && x->head.content_length > 0);
+    if (has_body && x->head.expect_continue) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        if (eddy_sock_write(c->fd, cont, sizeof cont - 1, write_deadline(c)) < 0)
+            return 0;
+    }
+    int64_t deadline = eddy_deadline_in(s->opts.body_timeout_ns);
+    for (;;) {
+        size_t len;
+        const char *p = eddy_reader_peek(c->reader, &len);
+        struct eddy_http_event ev;
+        ssize_t n = eddy_http_parse(c->parser, p, len, &ev);
+        if (n < 0) {
+            reject(c, x, ev.status, ev.reason);
+            return 0;
+        }
+        if (ev.type == EDDY_HTTP_BODY && eddy_buf_append(&c->body, ev.data, ev.len) < 0) {
+            reject(c, x, 413, "request body too large");
+            return 0;
+        }
+        eddy_reader_consume(c->reader, (size_t)n);
+        if (ev.type == EDDY_HTTP_END)
+            return 1;
+        if (ev.type == EDDY_HTTP_CLOSED || ev.type == EDDY_HTTP_ERROR)
+            return 0;
+        if (ev.type != EDDY_HTTP_NEED_MORE)
+            continue;
+        ssize_t got = eddy_reader_fill(c->reader, deadline);
+        if (got == 0 || got == -EPROTO) {
+            eddy_http_parser_eof(c->parser, &ev);
+            return 0;
+        }
+        if (got == -ETIMEDOUT) {
+            reject(c, x, 408, "the request body took too long");
+            return 0;
+        }
+        if (got < 0)
+            return 0;
+    }
+}
+
+/* After the handler: whatever it left undone. */
+static void finish(struct conn *c, struct eddy_exchange *x, int err)
+{
+    struct eddy_server *s = c->srv;
+    if (!x->started) {
+        static const struct eddy_http_header ct = {"Content-Type", 12,
+                                                   "text/plain; charset=utf-8", 25};
+        static const char body[] = "500 Internal Server Error\n";
+        eddy_exchange_respond(x, 500, &ct, 1, body, sizeof body - 1);
+    } else if (!x->ended) {
+        if (err < 0)
+            x->broken = true; /* the framing is unknown: close */
+        else
+            eddy_exchange_end(x);
+    }
+    if (x->status >= 500)
+        s->stats.responses_5xx++;
+    s->stats.requests++;
+}
+
+void eddy__conn_serve(struct conn *c)
+{
+    struct eddy_server *s = c->srv;
+    bool first = true;
+    for (;;) {
+        size_t len;
+        eddy_reader_peek(c->reader, &len);
+        if (!len) {
+            /* Between requests: idle, and fair game for a graceful stop. */
+            c->busy = false;
+            if (s->stopping)
+                return;
+            int64_t wait = first ? s->opts.header_timeout_ns : s->opts.idle_timeout_ns;
+            if (eddy_reader_fill(c->reader, eddy_deadline_in(wait)) <= 0)
+                return;
+        }
+        first = false;
+        c->busy = true;
+        struct eddy_exchange x = {.conn = c};
+        if (!read_head(c, &x))
+            return;
+        x.head_request = eddy_http_token_eq(x.head.method, x.head.method_len, "HEAD");
+        x.keep_alive = x.head.keep_alive && !s->stopping;
+        if (eddy_http_target_split(x.head.target, x.head.target_len, &x.target) < 0) {
+            reject(c, &x, 400, "invalid request target");
+            return;
+        }
+        if (!read_body(c, &x))
+            return;
+        int err = s->opts.handler(s->opts.arg, &x);
+        finish(c, &x, err);
+        eddy__server_log(s, &x);
+        if (!x.keep_alive || x.broken)
+            return;
+    }
+}
