@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -43,6 +44,7 @@
 
 #include "encoding.h"
 #include "html.h"
+#include "json.h"
 #include "uri.h"
 
 void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs);
@@ -90,6 +92,7 @@ struct eddy_feed_parser {
     struct eddy_buf carry;             /* body bytes waiting for a decision */
     struct eddy_buf rbuf;              /* repaired body bytes for libxml2 */
     bool finished;
+    bool is_json;                      /* the document was read as JSON Feed */
 };
 
 struct eddy_feed {
@@ -848,6 +851,8 @@ void eddy__entry_end(struct eddy__fp *p)
 
 /* ---- public API ----------------------------------------------------------------- */
 
+static bool json_type(const char *ct);
+
 static const char *header(const struct eddy_feed_parser *P, const char *name)
 {
     for (size_t i = 0; i < P->nheaders; i++)
@@ -1012,6 +1017,13 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
             return err;
         if (!P->streaming)
             return 0;
+        size_t ws = 0;
+        while (ws < P->doc.len && strchr(" \t\r\n", P->doc.data[ws]))
+            ws++;
+        if ((ws < P->doc.len && P->doc.data[ws] == '{') || json_type(header(P, "content-type"))) {
+            P->streaming = false; /* JSON Feed: buffered, entries still go to the callback */
+            return 0;
+        }
         size_t hend = head_end(P->doc.data, P->doc.len);
         if (!hend && P->doc.len < MAX_HEAD)
             return 0;
@@ -1029,6 +1041,49 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
 static void set_str(struct eddy__arena *A, struct eddy_feed_value *o, const char *k, const char *v)
 {
     eddy__obj_set(A, o, k, false, eddy__v_cstr(A, v ? v : ""));
+}
+
+/* Content-Type application/json or application/feed+json */
+static bool json_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    return (n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+           (n == 21 && !strncasecmp(ct, "application/feed+json", 21));
+}
+
+/* feedparser 6.0.11+: JSON Feed when the type says so, or when the XML
+ * parse found nothing (then the XML bozo is forgotten). */
+static void try_json(struct eddy_feed_parser *P, const char *data, size_t len, bool by_type)
+{
+    struct eddy__fp *p = &P->fp;
+    struct eddy_feed_value *feed = p->feeddata, *entries = p->entries;
+    p->feeddata = eddy__v_obj(&p->main);
+    p->entries = p->on_entry ? NULL : eddy__v_arr(&p->main);
+    char exc[256] = "";
+    int err = eddy__json_parse(p, data, len, exc, sizeof exc);
+    if (err == -ENOTSUP) {
+        p->feeddata = feed; /* not built: keep the XML outcome */
+        p->entries = entries;
+        return;
+    }
+    P->is_json = true;
+    P->version_hint[0] = 0;
+    if (!by_type) {
+        P->bozo = P->xml_bozo = false;
+        free(P->bozo_exception);
+        P->bozo_exception = NULL;
+    }
+    if (err == -ENOMEM)
+        p->oom = true;
+    else if (err) {
+        P->bozo = true;
+        free(P->bozo_exception);
+        P->bozo_exception = strdup(exc[0] ? exc : "ValueError: not a JSON feed");
+    }
 }
 
 struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
@@ -1058,7 +1113,12 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
                 size_t hend = head_end(utf8.data, utf8.len);
                 if (!hend)
                     hend = utf8.len;
-                begin_xml(P, utf8.data, utf8.len, hend, true, true);
+                bool json = json_type(ct);
+                if (!json)
+                    begin_xml(P, utf8.data, utf8.len, hend, true, true);
+                if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
+                             !P->version_hint[0]))
+                    try_json(P, utf8.data, utf8.len, json);
             }
         }
     } else if (!P->head_done) {
@@ -1113,7 +1173,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
             set_str(A, root, "bozo_exception", P->bozo_exception);
         set_str(A, root, "encoding", P->encoding);
         set_str(A, root, "version", P->version_hint[0] ? P->version_hint : p->version);
-        eddy__obj_set(A, root, "namespaces", false, p->namespaces);
+        eddy__obj_set(A, root, "namespaces", false, P->is_json ? eddy__v_obj(A) : p->namespaces);
     }
     /* diagnostics move into the result's arena */
     f->diags = eddy__arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);

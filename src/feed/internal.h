@@ -225,6 +225,11 @@ const char *eddy__get_attribute(struct eddy__fp *p, const struct eddy_feed_value
 /* Sets attrs[key] = value (a copy) in the scratch arena. */
 void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const char *key, const char *value);
 
+/* An entry starts / ends (feed.c): in callback mode the entry lives in its
+ * own arena and is handed to the callback at its end. */
+void eddy__entry_begin(struct eddy__fp *p);
+void eddy__entry_end(struct eddy__fp *p);
+
 /* Handlers implemented in ns_base.c and called from other modules. */
 void eddy__start_author(struct eddy__fp *p, struct eddy_feed_value *attrs);
 void eddy__end_author(struct eddy__fp *p);

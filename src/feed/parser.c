@@ -217,8 +217,9 @@ static void cp_set_type(struct eddy__fp *p, const char *t)
     p->cp.has_type = true;
 }
 
-/* copy.deepcopy(self.contentparams) + value */
-static struct eddy_feed_value *cp_detail(struct eddy__fp *p, const char *value)
+/* copy.deepcopy(self.contentparams) + value (the value node is shared:
+ * values are never modified in place) */
+static struct eddy_feed_value *cp_detail(struct eddy__fp *p, struct eddy_feed_value *value)
 {
     struct eddy_feed_value *d = eddy__v_obj(p->A);
     if (p->cp.has_type)
@@ -230,7 +231,7 @@ static struct eddy_feed_value *cp_detail(struct eddy__fp *p, const char *value)
         oom(p, eddy__obj_set(p->A, d, "base", false, eddy__s(p, eddy_buf_cstr(&p->cp.base))));
     if (p->cp.has_src)
         oom(p, eddy__obj_set(p->A, d, "src", false, eddy__s(p, eddy_buf_cstr(&p->cp.src))));
-    oom(p, eddy__obj_set(p->A, d, "value", false, eddy__s(p, value)));
+    oom(p, eddy__obj_set(p->A, d, "value", false, value));
     return d;
 }
 
@@ -778,7 +779,7 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         if (!strcmp(element, "content")) {
             struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
             if (arr && arr->type == EDDY_FEED_ARRAY)
-                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, output)));
+                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, eddy__s(p, output))));
         } else if (!strcmp(element, "link")) {
             if (!p->inimage) {
                 replace_all(p, out, "&amp;", "&");
@@ -796,14 +797,15 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         } else {
             const char *el = !strcmp(element, "description") ? "summary" : element;
             int old = pdm_get(p, el);
+            struct eddy_feed_value *ov = eddy__s(p, output);
             if (old == -1000000 || p->depth <= old) {
                 pdm_set(p, el, p->depth);
-                eddy__fp_set(p, entry, el, eddy__s(p, output));
+                eddy__fp_set(p, entry, el, ov);
             }
             if (p->incontent) {
                 char key[96];
                 snprintf(key, sizeof key, "%s_detail", el);
-                struct eddy_feed_value *d = cp_detail(p, output);
+                struct eddy_feed_value *d = cp_detail(p, ov);
                 const char *k = mapkey(key);
                 oom(p, eddy__obj_set(p->A, entry, k, k == key, d));
             }
@@ -811,7 +813,8 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
     } else if (p->infeed || p->insource) {
         struct eddy_feed_value *ctx = eddy__ctx(p);
         const char *el = !strcmp(element, "description") ? "subtitle" : element;
-        eddy__fp_set(p, ctx, el, eddy__s(p, output));
+        struct eddy_feed_value *ov = eddy__s(p, output);
+        eddy__fp_set(p, ctx, el, ov);
         if (!strcmp(el, "link")) {
             fix_query_amps(out);
             output = eddy_buf_cstr(out);
@@ -824,7 +827,7 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
             char key[96];
             snprintf(key, sizeof key, "%s_detail", el);
             const char *k = mapkey(key);
-            oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, output)));
+            oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, ov)));
         }
     }
     return output;
