@@ -65,6 +65,11 @@
  *
  * Errors: eddy_http_parse returns bytes consumed (>= 0) or -EPROTO with
  * ev->type == EDDY_HTTP_ERROR, ev->status and ev->reason (a static string).
+ * After an error the connection is to be dropped, so how many bytes the
+ * failing call had consumed is not reported.
+ *
+ * Memory: a parser is one malloc'ed object plus its field tables (about
+ * 8 KiB with the default 100 fields); parsing itself never allocates.
  */
 #ifndef EDDY_HTTP_H
 #define EDDY_HTTP_H
@@ -96,8 +101,10 @@ enum eddy_http_framing {
     EDDY_HTTP_UNTIL_CLOSE,  /* responses only: the body ends at EOF */
 };
 
-/* A parsed request or response head.  Owned by the parser, valid until the
- * next eddy_http_parse call; the slices point into the caller's buffer. */
+/* A parsed request or response head.  Owned by the parser; it stays valid
+ * through the END of its message (until the parser starts on the next one,
+ * is reset or freed).  The slices point into the caller's buffer and are
+ * valid as long as the caller keeps those bytes in place. */
 struct eddy_http_head {
     const char *method;       /* requests: method token, e.g. "GET" */
     size_t method_len;
@@ -134,7 +141,8 @@ struct eddy_http_event {
                                                   same message) */
     const char *data;                          /* BODY */
     size_t len;
-    const struct eddy_http_header *trailers;   /* TRAILERS */
+    const struct eddy_http_header *trailers;   /* TRAILERS: owned by the parser,
+                                                  valid until the next call */
     size_t ntrailers;
     int status;                                /* ERROR: status to answer */
     const char *reason;                        /* ERROR: static, precise */
@@ -145,7 +153,8 @@ struct eddy_http_limits {
     size_t max_line;       /* request/status line incl. CRLF: 8192 (414) */
     size_t max_head;       /* header or trailer section incl. the start line
                               and final CRLF: 16384 (431) */
-    size_t max_headers;    /* fields per section: 100 (431) */
+    size_t max_headers;    /* fields per section: 100 (431); the parser
+                              allocates 80 bytes per field up front */
     uint64_t max_body;     /* body bytes: 1 MiB for requests, unlimited
                               (UINT64_MAX) for responses (413) */
     size_t max_chunk_ext;  /* chunk-extension bytes per chunk: 256 (400) */

@@ -138,6 +138,7 @@ struct eddy_http_parser *eddy_http_parser_new(enum eddy_http_role role,
     if (!l.max_body) l.max_body = role == EDDY_HTTP_REQUEST ? 1 << 20 : UINT64_MAX;
     if (!l.max_chunk_ext) l.max_chunk_ext = 256;
     if (l.max_head > UINT32_MAX) l.max_head = UINT32_MAX; /* offsets are 32 bits */
+    if (l.max_headers > 65536) l.max_headers = 65536;     /* tables stay sane */
     struct eddy_http_parser *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;

@@ -342,3 +342,21 @@ TEST(http_parse_every_byte_in_values_and_targets)
         }
     }
 }
+
+/* Zero copy: every slice of a head points into the caller's own buffer. */
+TEST(http_parse_slices_point_into_the_callers_buffer)
+{
+    const char in[] = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc";
+    struct eddy_http_parser *p = eddy_http_parser_new(EDDY_HTTP_REQUEST, NULL);
+    struct eddy_http_event ev;
+    ssize_t n = eddy_http_parse(p, in, sizeof in - 1, &ev);
+    CHECK_INT(n, ==, sizeof in - 4);
+    const struct eddy_http_head *h = ev.head;
+    CHECK(h->method == in && h->target == in + 5);
+    CHECK(h->headers[0].name == in + 19 && h->headers[0].value == in + 25);
+    CHECK(h->headers[1].value == in + 44);
+    CHECK_INT(eddy_http_parse(p, in + n, 3, &ev), ==, 3);
+    CHECK(ev.type == EDDY_HTTP_BODY && ev.data == in + n && ev.len == 3);
+    CHECK(ev.head == h && h->headers[1].value == in + 44); /* still valid */
+    eddy_http_parser_free(p);
+}
