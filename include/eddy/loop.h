@@ -13,7 +13,9 @@
  *   - returns -EPERM when called outside a task (never crashes);
  *   - returns -ECANCELED once the calling task has been cancelled
  *     (cancellation is sticky: every later suspension returns it too, so the
- *     task leaves through its own error paths — nothing is unwound);
+ *     task leaves through its own error paths — nothing is unwound); as in
+ *     asyncio, a call that completes without suspending (an uncontended
+ *     lock, a set event, a finished join) still succeeds, so cleanup works;
  *   - returns -ETIMEDOUT once its own deadline or the task's innermost
  *     timeout scope (eddy_timeout_begin) has passed.
  *
@@ -259,7 +261,9 @@ enum { EDDY_READ = 1, EDDY_WRITE = 2 };
  * EDDY_WRITE) or the deadline passes.  Returns the ready events (> 0; error
  * and hang-up conditions count as ready), or a negative errno.  One task may
  * wait for reading and another for writing the same fd at once.  Call
- * eddy_fd_forget(fd) before closing an fd that was waited on. */
+ * eddy_fd_forget(fd) before closing an fd that was waited on (the loop keeps
+ * its epoll registration between waits).  A regular file, which epoll
+ * refuses, is reported ready at once (poll(2) semantics). */
 EDDY_AWAITS int eddy_wait_fd(int fd, int events, int64_t deadline);
 /* Drops the loop's registration of fd (waiters get -EBADF). */
 void eddy_fd_forget(int fd);
