@@ -3,8 +3,9 @@
  *
  * Same scheme as ctx_x86_64.S: a context is a saved sp; the switch stores
  * the callee-saved registers x19-x28, fp (x29), lr (x30), the low halves of
- * v8-v15 (d8-d15) and FPCR on the stack, swaps sp and restores.  Untested on
- * real hardware by the author unless the commit says otherwise.
+ * v8-v15 (d8-d15) and FPCR on the stack, swaps sp and restores.  Checked
+ * with the loop tests cross-built by aarch64-linux-gnu-gcc and run under
+ * qemu-aarch64 (user mode); not yet on real hardware.
  *
  * Frame at a saved sp (low to high, 176 bytes, 16-aligned):
  *   x19 x20 x21 x22 x23 x24 x25 x26 x27 x28 x29 x30 d8..d15 fpcr pad
