@@ -38,11 +38,13 @@
  * - true/false render as "true"/"false", null as "", numbers like Python
  *   (1, 2.5, 2.0), arrays and objects as compact JSON.
  * - Errors are reported as "file:line: message" by eddy_templates_error().
- * - Bounds: 12 templates in use at once (include/extends depth), 48 levels of
- *   nesting inside one template, 4 MiB per template file, and a per-render
- *   budget of executed nodes (eddy_templates_set_max_steps).  An include or
- *   extends of a template already being rendered is a cycle and an error
- *   (recursive includes are not supported: use a loop).
+ * - Bounds: 12 templates in use at once (include/extends depth), 32 levels of
+ *   nesting inside one template, 64 levels of statements in a whole render,
+ *   4 MiB per template file, and a per-render budget of executed nodes
+ *   (eddy_templates_set_max_steps).  So compiling or rendering needs at most
+ *   ~40 KiB of stack (a few KiB for real pages): fine on a 64 KiB task stack.
+ *   An include or extends of a template already being rendered is a cycle
+ *   and an error (recursive includes are not supported: use a loop).
  *
  * Not thread-safe: use one set per thread.  No function here suspends.
  */

@@ -37,7 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_NEST   48        /* statement + expression nesting: bounds the C recursion */
+#define MAX_NEST   32        /* statement + expression nesting in one template */
+#define MAX_DEPTH  64        /* statement nesting of a render, includes included */
 #define MAX_INUSE  12        /* templates being rendered at once (include/extends depth) */
 #define MAX_LOCALS 192       /* loop variables visible at once */
 #define MAX_FILE   (4u << 20) /* largest template file */
@@ -137,6 +138,7 @@ struct tpl {
 
 struct eddy_templates {
     char *dir;               /* NULL: in-memory templates only */
+    char *path;              /* dir + "/" + room for a name: not on a task's small stack */
     struct tpl *list;        /* every compiled template */
     unsigned long gen;       /* bumped per render: files are checked once per render */
     unsigned long max_steps; /* node budget of one render */
@@ -938,7 +940,8 @@ static struct tpl *compile(struct eddy_templates *ts, const char *name, const ch
 struct eddy_templates *eddy_templates_new(const char *dir)
 {
     struct eddy_templates *ts = calloc(1, sizeof *ts);
-    if (ts && dir && !(ts->dir = strdup(dir))) {
+    if (ts && dir && (!(ts->dir = strdup(dir)) || !(ts->path = malloc(strlen(dir) + 1026)))) {
+        free(ts->dir);
         free(ts);
         return NULL;
     }
@@ -956,6 +959,7 @@ void eddy_templates_free(struct eddy_templates *ts)
         tpl_free(t);
     }
     free(ts->dir);
+    free(ts->path);
     free(ts);
 }
 
@@ -1025,9 +1029,8 @@ static int get_tpl(struct eddy_templates *ts, const char *name, struct tpl **out
     }
     if (!ts->dir || !valid_name(name))
         return -ENOENT;
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", ts->dir, name) >= sizeof path)
-        return -ENOENT;
+    char *path = ts->path; /* valid_name(): at most 1024 bytes */
+    sprintf(path, "%s/%s", ts->dir, name);
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return -ENOENT;
@@ -1092,6 +1095,7 @@ struct render {
     const struct tpl *cur;    /* template of the running node: messages, autoescape */
     int line;                 /* line of the running node */
     unsigned long steps;      /* nodes executed */
+    int depth;                /* render_body nesting, bounded by MAX_DEPTH */
     const char *block;        /* block being rendered, for super() */
     size_t block_level;       /* its index in chain */
     bool msg;                 /* an error message is set */
@@ -2107,9 +2111,15 @@ static int render_block(struct render *r, const char *name, size_t from)
 
 static int render_body(struct render *r, const struct node *n)
 {
-    for (int err = 0; n; n = n->next) {
-        if (++r->steps > r->ts->max_steps)
-            return rerr(r, -ELOOP, "render budget of %lu steps exceeded", r->ts->max_steps);
+    if (r->depth == MAX_DEPTH)
+        return rerr(r, -ELOOP, "templates nested too deeply (%d levels of statements)", MAX_DEPTH);
+    r->depth++;
+    int err = 0;
+    for (; n && !err; n = n->next) {
+        if (++r->steps > r->ts->max_steps) {
+            err = rerr(r, -ELOOP, "render budget of %lu steps exceeded", r->ts->max_steps);
+            break;
+        }
         r->line = n->line;
         struct eddy__arena_mark m = eddy__arena_mark(&r->tmp);
         struct val v;
@@ -2124,9 +2134,9 @@ static int render_body(struct render *r, const struct node *n)
             break;
         case N_IF:
             if (!(err = eval(r, n->e, &v))) {
-                bool t_ = truthy(&v);
+                bool yes = truthy(&v);
                 eddy__arena_release(&r->tmp, m);
-                err = render_body(r, t_ ? n->body : n->alt);
+                err = render_body(r, yes ? n->body : n->alt);
             }
             break;
         case N_FOR:
@@ -2147,11 +2157,12 @@ static int render_body(struct render *r, const struct node *n)
         }
         eddy__arena_release(&r->tmp, m);
         if (err == -E2BIG)
-            return rerr(r, err, "output larger than the buffer's limit (%zu bytes)", r->out->max);
-        if (err)
-            return rerr(r, err, "%s", strerror(-err));
+            rerr(r, err, "output larger than the buffer's limit (%zu bytes)", r->out->max);
+        else if (err)
+            rerr(r, err, "%s", strerror(-err));
     }
-    return 0;
+    r->depth--;
+    return err;
 }
 
 int eddy_templates_render(struct eddy_templates *ts, const char *name, const json_t *ctx,

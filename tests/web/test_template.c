@@ -382,7 +382,20 @@ TEST(template_limits)
         CHECK_INT(eddy_templates_add(ts, name, body, strlen(body)), ==, 0);
     }
     CHECK_INT(eddy_templates_render(ts, "n0", ctx, &out), ==, -ELOOP);
-    CHECK(strstr(eddy_templates_error(ts), "templates nested too deeply"));
+    CHECK(strstr(eddy_templates_error(ts), "templates nested too deeply (12 include"));
+    /* So is the statement depth of a whole render (10 templates x 8 ifs). */
+    for (int i = 0; i < 10; i++) {
+        char name[16], body[256] = "";
+        snprintf(name, sizeof name, "d%d", i);
+        for (int k = 0; k < 8; k++)
+            strcat(body, "{% if 1 %}");
+        snprintf(body + strlen(body), 64, "{%% include 'd%d' ignore missing %%}", i + 1);
+        for (int k = 0; k < 8; k++)
+            strcat(body, "{% endif %}");
+        CHECK_INT(eddy_templates_add(ts, name, body, strlen(body)), ==, 0);
+    }
+    CHECK_INT(eddy_templates_render(ts, "d0", ctx, &out), ==, -ELOOP);
+    CHECK_STR(eddy_templates_error(ts), "d7:1: templates nested too deeply (64 levels of statements)");
     json_decref(ctx);
     eddy_buf_free(&out);
     eddy_buf_free(&small);
