@@ -311,12 +311,12 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
                        reason ? reason : "");
     static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8",
                                                25};
-    if (eddy_exchange_respond(x, status, &ct, 1, body, (size_t)len) == 0)
-        linger(c);
     if (status >= 500)
         s->stats.responses_5xx++;
     else
         s->stats.rejected_4xx++;
+    if (eddy_exchange_respond(x, status, &ct, 1, body, (size_t)len) == 0)
+        linger(c);
 }
 
 /* Reads and parses one request head.  Returns 1 with x->head set, 0 when

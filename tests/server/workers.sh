@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The process-level server: examples/hello with 2 worker threads on one
+# SO_REUSEPORT port (port 0 resolved once), many curl requests spread over
+# the workers, SIGHUP survived, SIGTERM ends it gracefully with status 0.
+set -u
+hello="$EDDY_BUILD/examples/hello"
+log=$(mktemp); trap 'rm -f "$log"; kill -9 $pid 2>/dev/null' EXIT
+"$hello" --listen 127.0.0.1:0 --workers 2 2>"$log" &
+pid=$!
+for _ in $(seq 50); do grep -q 'listening on port' "$log" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$log")
+[ -n "$port" ] || { echo "FAIL: no port: $(cat "$log")"; exit 1; }
+ok=0
+for i in $(seq 40); do
+    [ "$(curl -s "http://127.0.0.1:$port/")" = "Hello, World!" ] && ok=$((ok + 1))
+done
+[ "$ok" -eq 40 ] || { echo "FAIL: $ok/40 answered"; exit 1; }
+# Two threads are serving (besides the main one): the process has 3+ threads.
+threads=$(ls /proc/$pid/task | wc -l)
+[ "$threads" -ge 3 ] || { echo "FAIL: $threads threads"; exit 1; }
+kill -HUP $pid; sleep 0.2
+[ "$(curl -s "http://127.0.0.1:$port/")" = "Hello, World!" ] || { echo "FAIL: dead after SIGHUP"; exit 1; }
+kill -TERM $pid
+wait $pid; st=$?
+[ "$st" -eq 0 ] || { echo "FAIL: exit status $st after SIGTERM: $(cat "$log")"; exit 1; }
+curl -s "http://127.0.0.1:$port/" >/dev/null && { echo "FAIL: still answering"; exit 1; }
+echo "ok: 40 requests over 2 workers, SIGHUP, graceful SIGTERM"
