@@ -214,9 +214,9 @@ static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, c
     const char *canon = canon_ns(p, URI, &ns);
     const char *local = (const char *)localname;
     if (canon && *canon) {
-        snprintf(P->tag, sizeof P->tag, "%s:%s", canon, local);
+        eddy__concat(P->tag, sizeof P->tag, canon, ':', local);
     } else {
-        snprintf(P->tag, sizeof P->tag, "%s", local);
+        eddy__concat(P->tag, sizeof P->tag, local, 0, NULL);
         if (ns && *ns && !canon) {
             for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
                 if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
@@ -280,11 +280,11 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 const char *ans;
                 const char *ap = auri ? canon_ns(p, a[2], &ans) : NULL;
                 if (ap && *ap)
-                    snprintf(key, sizeof key, "%s:%s", ap, alocal);
+                    eddy__concat(key, sizeof key, ap, ':', alocal);
                 else
-                    snprintf(key, sizeof key, "%s", alocal);
+                    eddy__concat(key, sizeof key, alocal, 0, NULL);
             } else {
-                snprintf(key, sizeof key, "%s", alocal);
+                eddy__concat(key, sizeof key, alocal, 0, NULL);
             }
             for (char *s = key; *s; s++)
                 *s = (char)tolower((unsigned char)*s);

@@ -1252,11 +1252,11 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
                 mapped = p->nsmap[i].canonical;
         has_prefix = *mapped;
         if (has_prefix)
-            snprintf(name, sizeof name, "%s_%s", mapped, colon + 1);
+            eddy__concat(name, sizeof name, mapped, '_', colon + 1);
         else
-            snprintf(name, sizeof name, "%s", colon + 1);
+            eddy__concat(name, sizeof name, colon + 1, 0, NULL);
     } else {
-        snprintf(name, sizeof name, "%s", tag);
+        eddy__concat(name, sizeof name, tag, 0, NULL);
     }
     if (!has_prefix && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
         strcmp(tag, "name"))
@@ -1294,11 +1294,11 @@ void eddy__end_tag(struct eddy__fp *p, const char *tag)
             if (!strcmp(p->nsmap[i].prefix, prefix))
                 mapped = p->nsmap[i].canonical;
         if (*mapped)
-            snprintf(name, sizeof name, "%s_%s", mapped, suffix);
+            eddy__concat(name, sizeof name, mapped, '_', suffix);
         else
-            snprintf(name, sizeof name, "%s", suffix);
+            eddy__concat(name, sizeof name, suffix, 0, NULL);
     } else {
-        snprintf(name, sizeof name, "%s", tag);
+        eddy__concat(name, sizeof name, tag, 0, NULL);
     }
     if (!strcmp(suffix, "svg") && p->svgok)
         p->svgok--;

@@ -393,6 +393,18 @@ const struct eddy_feed_value *eddy_feed_member_value(const struct eddy_feed_memb
     return m ? ((const struct eddy__member *)m)->v : NULL;
 }
 
+void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b)
+{
+    size_t i = 0;
+    while (*a && i + 1 < cap)
+        dst[i++] = *a++;
+    if (sep && i + 1 < cap)
+        dst[i++] = sep;
+    while (b && *b && i + 1 < cap)
+        dst[i++] = *b++;
+    dst[i] = 0;
+}
+
 /* ---- JSON ----------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
