@@ -9,8 +9,9 @@
  * "+0530"-style slicing, W3DTF's "one 't' at most", ISO 8601's regex
  * templates tried in order with mktime() normalising out-of-range fields
  * (which is why "2003-12-31T25:14:55Z" is a date), the current year, month or
- * day filled in where an ISO 8601 template has none, and so on.  The newer
- * feedparser (6.0.14) fix for "Fri,24 Nov 2023 ..." is included.
+ * day filled in where an ISO 8601 template has none, and so on.  The fix of the
+ * newer feedparser (the 6.0.14 development tree) for "Fri,24 Nov 2023 ..."
+ * is included.
  *
  * Hungarian, Nate and OnBlog are not ported: each of their regexes starts
  * with \d{4}, and any string starting with four digits is already claimed by
@@ -54,15 +55,11 @@ struct span {
  * not start a well-formed UTF-8 sequence is returned alone as BAD_CP, which
  * no class below contains (a decoder would have made it U+FFFD). */
 #define BAD_CP 0xFFFFFFFFu
-static uint32_t next_cp(const char *s, size_t n, size_t *i)
+static uint32_t next_cp_utf8(const char *s, size_t n, size_t *i)
 {
     const unsigned char *u = (const unsigned char *)s + *i;
     size_t left = n - *i, k;
     uint32_t c = u[0], min;
-    if (c < 0x80) {
-        ++*i;
-        return c;
-    }
     if (c >= 0xC2 && c < 0xE0)
         k = 1, c &= 0x1F, min = 0x80;
     else if (c >= 0xE0 && c < 0xF0)
@@ -87,6 +84,16 @@ bad:
     return BAD_CP;
 }
 
+static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        ++*i;
+        return c;
+    }
+    return next_cp_utf8(s, n, i);
+}
+
 static size_t cp_count(struct span s)
 {
     size_t k = 0;
@@ -96,11 +103,12 @@ static size_t cp_count(struct span s)
 }
 
 /* Python's str.isspace(): what split() splits on and what \s matches. */
-static bool is_space(uint32_t c)
+static inline bool is_space(uint32_t c)
 {
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 ||
-           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+    if (c <= 0x20)
+        return c == 0x20 || (c >= 0x09 && c <= 0x0D) || c >= 0x1C;
+    return c >= 0x85 && (c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+                         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000);
 }
 
 /* What int() and float() strip: the same minus U+001C..U+001F, which CPython
@@ -152,7 +160,7 @@ static int64_t read_digits(const char *s, size_t n, size_t *i, int count, const 
     for (int k = 0; k < count; k++) {
         if (*i >= n)
             return -1;
-        if (k == 0 && first && !strchr(first, s[*i]))
+        if (k == 0 && first && !memchr(first, s[*i], strlen(first)))
             return -1;
         int d = digit_value(next_cp(s, n, i));
         if (d < 0)
@@ -224,6 +232,21 @@ static const char day_names[] = "montuewedthufrisatsun";
 
 /* --------------------------------------------------------- Python numbers -- */
 
+/* The usual case of both below, fast: 1 to 15 ASCII digits. */
+static bool plain_number(struct span s, int64_t *v)
+{
+    int64_t acc = 0;
+    if (s.n == 0 || s.n > 15)
+        return false;
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+        acc = acc * 10 + (s.p[i] - '0');
+    }
+    *v = acc;
+    return true;
+}
+
 /* Python's int() of the code points [from, to) of s, with every ':' removed
  * first when skip_colons (RFC 822's ''.join(tz.split(':'))).  False where
  * int() raises ValueError; *v saturates at +-BIG. */
@@ -233,6 +256,8 @@ static bool py_int(struct span s, size_t from, size_t to, bool skip_colons, int6
     int64_t acc = 0;
     size_t ndigits = 0, idx = 0;
     bool neg = false;
+    if (from == 0 && to >= s.n && plain_number(s, v))
+        return true;
     for (size_t i = 0; i < s.n;) {
         uint32_t c = next_cp(s.p, s.n, &i);
         if (skip_colons && c == ':')
@@ -289,6 +314,8 @@ static const char *const round_up_at[] = {
  * wants hours, minutes and seconds, all below 60). */
 static bool py_float_int(struct span s, int64_t *v)
 {
+    if (plain_number(s, v))
+        return true;
     /* Strip: [i, end) lies between the leading and trailing spaces. */
     size_t i = s.n, end = 0;
     for (size_t j = 0, at; j < s.n;) {
@@ -436,8 +463,15 @@ static bool datetime_minus(int64_t y, int64_t mon, int64_t d, int64_t h, int64_t
     if (!datetime_ok(y, mon, d, h, mi, s) || tzm > BIG / 1000 || tzm < -BIG / 1000)
         return false;
     *t = timegm64(y, mon, d, h, mi, s) - tzh * 3600 - tzm * 60;
-    return *t >= timegm64(1, 1, 1, 0, 0, 0) && *t < timegm64(10000, 1, 1, 0, 0, 0);
+    return *t >= -62135596800 && *t < 253402300800; /* 0001-01-01, 10000-01-01 */
 }
+
+/* What every handler gets: the string and its first words, split once. */
+struct input {
+    struct span s;   /* the whole string */
+    struct span w[7]; /* str.split()'s first words */
+    size_t nw;        /* how many words there are in all */
+};
 
 /* ---------------------------------------------------------- time zones ---- */
 
@@ -456,7 +490,7 @@ static const struct {
 /* `names.get(s.lower(), 0)`, ':' skipped when skip_colons. */
 static int tz_hours(struct span s, bool skip_colons, size_t count)
 {
-    char key[5];
+    char key[5] = {0};
     size_t k = 0;
     for (size_t i = 0; i < s.n; i++) {
         if (skip_colons && s.p[i] == ':')
@@ -465,27 +499,39 @@ static int tz_hours(struct span s, bool skip_colons, size_t count)
             return 0;
         key[k++] = lower(s.p[i]);
     }
-    key[k] = 0;
     for (size_t i = 0; i < count; i++)
-        if (!strcmp(tz_names[i].name, key))
+        if (!memcmp(tz_names[i].name, key, sizeof key))
             return tz_names[i].hours;
     return 0;
 }
 
 /* ----------------------------------------------------------------- W3DTF -- */
 
+/* s[0].split(sep, 2) into s[0..2]; the parts it does not find keep their
+ * defaults. */
+static void split3(struct span s[3], char sep)
+{
+    for (int k = 0; k < 2; k++) {
+        const char *c = memchr(s[k].p, sep, s[k].n);
+        if (!c)
+            return;
+        s[k + 1] = (struct span){c + 1, s[k].n - (size_t)(c + 1 - s[k].p)};
+        s[k].n = (size_t)(c - s[k].p);
+    }
+}
+
 /* _parse_date_w3dtf: "2003-12-31T10:14:55-08:00", "2003-12", and MSSQL's
  * "2004-07-08 23:56:58 -00:20". */
-static bool parse_w3dtf(struct span s, int64_t *out)
+static bool parse_w3dtf(const struct input *in, int64_t *out)
 {
-    struct span w[3], date, tm, tz;
+    struct span s = in->s, date, tm, tz;
     bool has_tz3 = false;
-    if (split_ws(s, w, 0) == 0) /* not datestr.strip() */
+    if (in->nw == 0) /* not datestr.strip() */
         return false;
     /* parts = datestr.lower().split('t') */
     const char *t1 = NULL;
     for (size_t i = 0; i < s.n; i++)
-        if (lower(s.p[i]) == 't') {
+        if (s.p[i] == 't' || s.p[i] == 'T') {
             if (t1)
                 return false;
             t1 = s.p + i;
@@ -494,23 +540,14 @@ static bool parse_w3dtf(struct span s, int64_t *out)
         date = (struct span){s.p, (size_t)(t1 - s.p)};
         tm = (struct span){t1 + 1, s.n - (size_t)(t1 + 1 - s.p)};
     } else {
-        size_t nw = split_ws(s, w, 3);
-        date = w[0];
-        tm = nw == 1 ? SPAN("00:00:00z") : w[1];
-        has_tz3 = nw > 2;
+        date = in->w[0];
+        tm = in->nw == 1 ? SPAN("00:00:00z") : in->w[1];
+        has_tz3 = in->nw > 2;
     }
 
     /* date = parts[0].split('-', 2), padded with '1' */
     struct span d[3] = {date, SPAN("1"), SPAN("1")};
-    const char *dash = memchr(date.p, '-', date.n);
-    if (dash) {
-        d[0].n = (size_t)(dash - date.p);
-        d[1] = (struct span){dash + 1, date.n - d[0].n - 1};
-        if ((dash = memchr(d[1].p, '-', d[1].n))) {
-            d[2] = (struct span){dash + 1, d[1].n - (size_t)(dash - d[1].p) - 1};
-            d[1].n = (size_t)(dash - d[1].p);
-        }
-    }
+    split3(d, '-');
     int64_t year, mon, day;
     if (cp_count(d[0]) != 4 || !py_int(d[0], 0, SIZE_MAX, false, &year) ||
         !py_int(d[1], 0, SIZE_MAX, false, &mon) || !py_int(d[2], 0, SIZE_MAX, false, &day))
@@ -524,7 +561,7 @@ static bool parse_w3dtf(struct span s, int64_t *out)
     if (!sign)
         sign = memchr(tm.p, '+', tm.n);
     size_t loc = sign ? (size_t)(sign - tm.p) : tm.n;
-    tz = has_tz3 ? w[2] : z ? SPAN("z") : (struct span){tm.p + loc, tm.n - loc};
+    tz = has_tz3 ? in->w[2] : z ? SPAN("z") : (struct span){tm.p + loc, tm.n - loc};
     tm.n = loc;
 
     int64_t tzh = 0, tzm = 0;
@@ -539,15 +576,7 @@ static bool parse_w3dtf(struct span s, int64_t *out)
 
     /* time = parts[1].split(':', 2), padded with '0', each int(float(x)) */
     struct span f[3] = {tm, SPAN("0"), SPAN("0")};
-    const char *colon = memchr(tm.p, ':', tm.n);
-    if (colon) {
-        f[0].n = (size_t)(colon - tm.p);
-        f[1] = (struct span){colon + 1, tm.n - f[0].n - 1};
-        if ((colon = memchr(f[1].p, ':', f[1].n))) {
-            f[2] = (struct span){colon + 1, f[1].n - (size_t)(colon - f[1].p) - 1};
-            f[1].n = (size_t)(colon - f[1].p);
-        }
-    }
+    split3(f, ':');
     int64_t h, mi, sec;
     if (!py_float_int(f[0], &h) || !py_float_int(f[1], &mi) || !py_float_int(f[2], &sec))
         return false;
@@ -572,7 +601,7 @@ static bool rfc822_words(const struct span *words, size_t n, int64_t *out)
     }
     const struct span *q = p;
     if (name3(p[0], day_names)) {
-        /* "fri,24": the day follows the comma (feedparser 6.0.11+) */
+        /* "fri,24": the day follows the comma (the newer feedparser) */
         const char *c = NULL;
         for (size_t i = 0; i < p[0].n; i++)
             if (p[0].p[i] == ',')
@@ -632,11 +661,9 @@ static bool rfc822_words(const struct span *words, size_t n, int64_t *out)
     return datetime_minus(year, mon, day, hms[0], hms[1], hms[2], tzh, tzm, out);
 }
 
-static bool parse_rfc822(struct span s, int64_t *out)
+static bool parse_rfc822(const struct input *in, int64_t *out)
 {
-    struct span w[6];
-    size_t n = split_ws(s, w, 6);
-    return rfc822_words(w, n, out);
+    return rfc822_words(in->w, in->nw, out);
 }
 
 /* --------------------------------------------------------------- ISO 8601 -- */
@@ -703,10 +730,10 @@ static void today(int64_t *y, int *m, int *d)
 }
 
 /* _parse_date_iso8601: "20040105", "2003-335", "-03-12", "--12-31", "T10:14". */
-static bool parse_iso8601(struct span str, int64_t *out)
+static bool parse_iso8601(const struct input *in, int64_t *out)
 {
-    const char *s = str.p;
-    size_t n = str.n, i = 0, k;
+    const char *s = in->s.p;
+    size_t n = in->s.n, i = 0, k;
     struct iso_groups g;
     const char *const *tmpl = iso_templates;
     for (;; tmpl++) {
@@ -766,15 +793,13 @@ static bool parse_iso8601(struct span str, int64_t *out)
 
 /* _parse_date_asctime: "Sun Jan  4 16:29:06 2004", with an optional zone
  * before the year, reordered for RFC 822. */
-static bool parse_asctime(struct span s, int64_t *out)
+static bool parse_asctime(const struct input *in, int64_t *out)
 {
-    struct span w[7];
-    size_t n = split_ws(s, w, 7);
-    if (n == 5)
-        w[5] = w[4], w[4] = SPAN("+0000"), n = 6;
-    if (n != 6)
+    const struct span *w = in->w;
+    if (in->nw != 5 && in->nw != 6)
         return false;
-    const struct span r[6] = {w[0], w[2], w[1], w[5], w[3], w[4]};
+    const struct span r[6] = {w[0], w[2], w[1], in->nw == 5 ? w[4] : w[5], w[3],
+                              in->nw == 5 ? SPAN("+0000") : w[4]};
     return rfc822_words(r, 6, out);
 }
 
@@ -799,10 +824,10 @@ static struct span digits_then(const char *s, size_t n, size_t *i, size_t max, c
 
 /* _parse_date_perforce: "Fri, 2006/09/15 08:19:53 EDT" found anywhere in the
  * string, reassembled and given to email.utils.parsedate_tz(). */
-static bool parse_perforce(struct span str, int64_t *out)
+static bool parse_perforce(const struct input *in, int64_t *out)
 {
-    const char *s = str.p;
-    size_t n = str.n;
+    const char *s = in->s.p;
+    size_t n = in->s.n;
     struct span year, mon, day, hour, min, sec, tz;
     /* (\w{,3}), (\d{,4})/(\d{,2})/(\d{2}) (\d{,2}):(\d{2}):(\d{2}) (\w{,3}):
      * the day name cannot change the match or the result, so the first ", "
@@ -959,8 +984,9 @@ static struct span greek_field(const char *s, size_t n, size_t *i, int digits)
     return (struct span){s + start, j - start};
 }
 
-static bool parse_greek(struct span str, int64_t *out)
+static bool parse_greek(const struct input *in, int64_t *out)
 {
+    struct span str = in->s;
     /* ([^,]+),\s+(\d{2})\s+(\S+)\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+(\S+) */
     const char *comma = memchr(str.p, ',', str.n);
     if (!comma || comma == str.p)
@@ -980,15 +1006,16 @@ static bool parse_greek(struct span str, int64_t *out)
 
 bool eddy__date_parse(const char *s, size_t len, struct eddy__date *out)
 {
-    static bool (*const handlers[])(struct span, int64_t *) = {
+    static bool (*const handlers[])(const struct input *, int64_t *) = {
         parse_w3dtf, parse_rfc822, parse_iso8601, parse_asctime, parse_perforce, parse_greek,
     };
-    struct span str = {s, len};
+    struct input in = {.s = {s, len}};
     int64_t t;
     size_t k = 0;
     if (len == 0)
         return false;
-    while (!handlers[k](str, &t))
+    in.nw = split_ws(in.s, in.w, sizeof in.w / sizeof in.w[0]);
+    while (!handlers[k](&in, &t))
         if (++k == sizeof handlers / sizeof handlers[0])
             return false;
 

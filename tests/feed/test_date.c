@@ -2,7 +2,7 @@
  * test_date.c — feed/date.c against Python feedparser's date handler chain.
  *
  * The expected values are what feedparser's _parse_date() returns (6.0.10
- * plus the 6.0.11+ RFC 822 comma fix, run in UTC) for every input of
+ * plus the newer RFC 822 comma fix, run in UTC) for every input of
  * feedparser's tests/test_date_parsers.py — through the whole chain, as the
  * conformance suite's cases/dates/ do, so e.g. the W3DTF table's
  * "2003-12-31T25:14:55Z" is ISO 8601's normalised date, not None — and for
