@@ -252,12 +252,30 @@ static const char *const uri_attributes[] = {
     "longdesc", "lowsrc", "poster", "src", "usemap", "xlink:href", "xml:base",
 };
 
-/* strcmp(key, s[0..n)) for a span that may hold NULs */
+/* strcmp(key, s[0..n)) for a span that may hold NULs; most calls differ
+ * at the first byte (bsearch), so a plain loop beats strlen + memcmp. */
 static int cmp_span(const char *key, const char *s, size_t n)
 {
-    size_t kl = strlen(key);
-    int c = memcmp(key, s, kl < n ? kl : n);
-    return c ? c : (kl > n) - (kl < n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char k = (unsigned char)key[i];
+        if (!k)
+            return -1;
+        if (k != (unsigned char)s[i])
+            return k - (unsigned char)s[i];
+    }
+    return key[n] != 0;
+}
+
+/* eddy_buf_append with the common case (room left) inlined. */
+static inline int buf_add(struct eddy_buf *b, const void *s, size_t n)
+{
+    if (b->data && b->cap - b->len > n && (!b->max || b->len + n <= b->max)) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = 0;
+        return 0;
+    }
+    return eddy_buf_append(b, s, n);
 }
 
 /* Index of s[0..n) in a sorted table of strings, or -1. */
@@ -338,8 +356,10 @@ static size_t space_at(const char *s, size_t n, size_t i)
     size_t left = n - i;
     if (i >= n)
         return 0;
-    if (u[0] < 0x80)
+    if (u[0] <= ' ')
         return u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r') || (u[0] >= 0x1c && u[0] <= 0x1f);
+    if (u[0] < 0xc2)
+        return 0;
     if (u[0] == 0xc2 && left >= 2)
         return u[1] == 0x85 || u[1] == 0xa0 ? 2 : 0;
     if (left < 3)
@@ -428,7 +448,7 @@ static void emit(struct parser *p, const char *s, size_t n)
                 return;
         }
     }
-    p->err = eddy_buf_append(p->out, s, n);
+    p->err = buf_add(p->out, s, n);
 }
 
 /* Text was emitted: remember whether it ended with a '<' that what comes
@@ -1113,23 +1133,25 @@ static void scratch_lower(struct parser *p, const char *s, size_t n, size_t *off
 static void scratch_value(struct parser *p, const char *v, size_t n, size_t *off)
 {
     *off = p->scratch.len;
-    for (size_t i = 0; i < n && !p->err; i++) {
-        p->err = eddy_buf_putc(&p->scratch, v[i]);
-        if (v[i] == '&' && i + 2 < n + 1 && i + 1 < n && v[i + 1] == '#') {
-            size_t j = i + 2;
-            while (j < n && is_digit(v[j]))
-                j++;
-            if (j > i + 2 && (j == n || v[j] != ';')) {
-                if (!p->err)
-                    p->err = eddy_buf_append(&p->scratch, v + i + 1, j - i - 1);
-                if (!p->err)
-                    p->err = eddy_buf_putc(&p->scratch, ';');
-                i = j - 1;
-            }
+    size_t j = 0;
+    for (size_t i = 0; i + 2 < n + 1 && !p->err; i++) {
+        if (v[i] != '&' || i + 1 >= n || v[i + 1] != '#')
+            continue;
+        size_t k = i + 2;
+        while (k < n && is_digit(v[k]))
+            k++;
+        if (k > i + 2 && (k == n || v[k] != ';')) {
+            p->err = buf_add(&p->scratch, v + j, k - j);
+            if (!p->err)
+                p->err = buf_add(&p->scratch, ";", 1);
+            j = k;
         }
+        i = k - 1;
     }
     if (!p->err)
-        p->err = eddy_buf_putc(&p->scratch, 0);
+        p->err = buf_add(&p->scratch, v + j, n - j);
+    if (!p->err)
+        p->err = buf_add(&p->scratch, "", 1);
 }
 
 /* ---- sgmllib's scanners ------------------------------------------------------------- */
@@ -1503,10 +1525,16 @@ static void goahead(struct parser *p)
 {
     const char *s = p->s;
     size_t n = p->n, i = 0;
+    /* the next '<' and '&' at or after i (memchr, recomputed once passed) */
+    const char *q;
+    size_t lt = (q = memchr(s, '<', n)) ? (size_t)(q - s) : n;
+    size_t amp = (q = memchr(s, '&', n)) ? (size_t)(q - s) : n;
     while (i < n && !p->err) {
-        size_t j = i;
-        while (j < n && s[j] != '<' && s[j] != '&')
-            j++;
+        if (lt < i)
+            lt = (q = memchr(s + i, '<', n - i)) ? (size_t)(q - s) : n;
+        if (amp < i)
+            amp = (q = memchr(s + i, '&', n - i)) ? (size_t)(q - s) : n;
+        size_t j = lt < amp ? lt : amp;
         if (j > i)
             handle_data(p, s + i, j - i);
         i = j;
@@ -1608,14 +1636,14 @@ static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanit
         }
         if (keep && !cdata)
             continue;
-        int err = eddy_buf_append(t, s + j, i - j);
+        int err = buf_add(t, s + j, i - j);
         if (!err)
             err = eddy_buf_puts(t, "&lt;");
         if (err)
             return err;
         j = i + 1;
     }
-    return eddy_buf_append(t, s + j, n - j);
+    return buf_add(t, s + j, n - j);
 }
 
 /* Appends s with "&#39;" -> "'" and "&#34;" -> '"' (feed()'s last rewrite). */
@@ -1625,15 +1653,15 @@ static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
     for (size_t i = 0; i + 5 <= n; i++)
         if (s[i] == '&' && s[i + 1] == '#' && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') &&
             s[i + 4] == ';') {
-            int err = eddy_buf_append(t, s + j, i - j);
+            int err = buf_add(t, s + j, i - j);
             if (!err)
-                err = eddy_buf_putc(t, s[i + 3] == '9' ? '\'' : '"');
+                err = buf_add(t, s[i + 3] == '9' ? "'" : "\"", 1);
             if (err)
                 return err;
             j = i + 5;
             i += 4;
         }
-    return eddy_buf_append(t, s + j, n - j);
+    return buf_add(t, s + j, n - j);
 }
 
 /* Pass 2: <([^<>\s]+?)\s*\/> -> "<tag />" or "<tag></tag>" (_shorttag_replace),
@@ -1661,7 +1689,7 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n)
         size_t gn = g_end - i - 1;
         err = append_quotes(t, s + j, i - j);
         if (!err)
-            err = eddy_buf_putc(t, '<');
+            err = buf_add(t, "<", 1);
         if (!err)
             err = append_quotes(t, g, gn);
         if (!err && IN(elements_no_end_tag, g, gn)) {
@@ -1671,7 +1699,7 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n)
             if (!err)
                 err = append_quotes(t, g, gn);
             if (!err)
-                err = eddy_buf_putc(t, '>');
+                err = buf_add(t, ">", 1);
         }
         j = end;
         lt = s + end;

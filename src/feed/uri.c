@@ -215,9 +215,15 @@ static struct span clean_url(struct eddy_buf *tmp, const char *s)
     while (*s && c0_or_space((unsigned char)*s))
         s++;
     size_t start = tmp->len;
-    for (; *s; s++)
-        if (*s != '\t' && *s != '\r' && *s != '\n' && eddy_buf_putc(tmp, *s) < 0)
+    while (*s) {
+        size_t run = strcspn(s, "\t\r\n");
+        if (eddy_buf_append(tmp, s, run) < 0)
             return (struct span){NULL, SIZE_MAX};
+        s += run;
+        s += *s != 0;
+    }
+    if (eddy_buf_reserve(tmp, 1) < 0) /* an empty URL still gets a buffer */
+        return (struct span){NULL, SIZE_MAX};
     return (struct span){NULL, tmp->len - start}; /* p is set by the caller: tmp may move */
 }
 
