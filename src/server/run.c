@@ -65,9 +65,15 @@ static int hup_task(void *arg)
 static int worker_main(void *arg)
 {
     struct worker *w = arg;
+    if (w->opts.worker_start && (w->err = w->opts.worker_start(w->opts.arg)) < 0) {
+        poke(w->readyfd);
+        return w->err;
+    }
     w->srv = eddy_server_start(&w->opts);
     if (!w->srv) {
         w->err = -errno;
+        if (w->opts.worker_stop)
+            w->opts.worker_stop(w->opts.arg);
         poke(w->readyfd);
         return w->err;
     }
@@ -81,9 +87,12 @@ static int worker_main(void *arg)
     }
     eddy_fd_forget(w->stopfd);
     eddy_fd_forget(w->hupfd);
-    return eddy_server_stop(w->srv, eddy_deadline_in(w->opts.shutdown_timeout_ns > 0
-                                                          ? w->opts.shutdown_timeout_ns
-                                                          : 10 * EDDY_SEC));
+    int err = eddy_server_stop(w->srv, eddy_deadline_in(w->opts.shutdown_timeout_ns > 0
+                                                             ? w->opts.shutdown_timeout_ns
+                                                             : 10 * EDDY_SEC));
+    if (w->opts.worker_stop)
+        w->opts.worker_stop(w->opts.arg);
+    return err;
 }
 
 static void *worker_thread(void *arg)
