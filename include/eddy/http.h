@@ -38,19 +38,23 @@
  *        smuggling partner); invalid token/name/value characters (CTLs other
  *        than HTAB, DEL, NUL); anything but single SPs in the request line;
  *        request targets with CTLs, spaces, '#' or non-ASCII bytes, or not in
- *        origin, absolute ("scheme://...") or asterisk (OPTIONS only) form;
+ *        origin, absolute ("scheme://authority...", no userinfo) or
+ *        asterisk (OPTIONS only) form;
  *        Content-Length together with Transfer-Encoding; an invalid or
  *        conflicting Content-Length (identical duplicates, "5, 5" or two "5"
  *        lines, are accepted as RFC 9110 §8.6 allows: they cannot desync);
- *        chunked not the final transfer coding, or applied twice; any
- *        Transfer-Encoding in an HTTP/1.0 request; invalid chunk sizes (empty,
- *        non-hex, "0x", more than 16 digits); chunk data not followed by
- *        exactly CRLF; missing or repeated Host in HTTP/1.1, invalid Host.
+ *        chunked not the final transfer coding (requests), applied twice, or
+ *        with parameters; any Transfer-Encoding in an HTTP/1.0 message;
+ *        invalid chunk sizes (empty, non-hex, "0x", more than 16 digits);
+ *        chunk-size lines with anything but ";" extensions; chunk data not
+ *        followed by exactly CRLF; missing or repeated Host in HTTP/1.1, a
+ *        Host with bytes outside reg-name/IP-literal/port (e.g. '/', '@').
  *        Chunk framing always requires CRLF, whatever allow_bare_lf says.
  *   414  request line longer than max_line.
  *   431  header (or trailer) section longer than max_head, or more than
  *        max_headers fields.
- *   413  body longer than max_body (Content-Length checked up front).
+ *   413  body longer than max_body (Content-Length checked up front; a
+ *        chunked or until-close body is delivered up to the limit first).
  *   417  an Expect other than 100-continue.
  *   501  a transfer coding other than chunked; the CONNECT method (tunnels
  *        are not supported).
@@ -61,7 +65,10 @@
  * same input gives the same events however it is split.  Responses follow
  * RFC 9112 §6.3: no body for HEAD (see eddy_http_parser_expect_head), 1xx,
  * 204 and 304; Transfer-Encoding without final chunked or neither header
- * means "until close".  After 101 the connection leaves HTTP: CLOSED.
+ * means "until close"; Content-Length with Transfer-Encoding is refused here
+ * too (RFC 9112 lets TE win; a client has no reason to trust such a peer).
+ * After 101 the connection leaves HTTP: CLOSED.  For responses ev->status
+ * only classifies the error (the client treats the response as broken).
  *
  * Errors: eddy_http_parse returns bytes consumed (>= 0) or -EPROTO with
  * ev->type == EDDY_HTTP_ERROR, ev->status and ev->reason (a static string).
@@ -152,7 +159,8 @@ struct eddy_http_event {
 struct eddy_http_limits {
     size_t max_line;       /* request/status line incl. CRLF: 8192 (414) */
     size_t max_head;       /* header or trailer section incl. the start line
-                              and final CRLF: 16384 (431) */
+                              and final CRLF: 16384 (431).  A read buffer of
+                              max_head bytes always reaches a verdict */
     size_t max_headers;    /* fields per section: 100 (431); the parser
                               allocates 80 bytes per field up front */
     uint64_t max_body;     /* body bytes: 1 MiB for requests, unlimited

@@ -360,3 +360,19 @@ TEST(http_parse_slices_point_into_the_callers_buffer)
     CHECK(ev.head == h && h->headers[1].value == in + 44); /* still valid */
     eddy_http_parser_free(p);
 }
+
+/* A caller whose buffer holds max_head bytes always gets a verdict. */
+TEST(http_parse_verdict_within_max_head_bytes)
+{
+    struct eddy_http_limits lim = {.max_head = 64};
+    struct eddy_http_parser *p = eddy_http_parser_new(EDDY_HTTP_REQUEST, &lim);
+    char in[64];
+    memcpy(in, "GET / HTTP/1.1\r\nHost: a\r\nX: ", 28);
+    memset(in + 28, 'v', sizeof in - 28);
+    struct eddy_http_event ev;
+    CHECK_INT(eddy_http_parse(p, in, sizeof in - 1, &ev), ==, 0);
+    CHECK_INT(ev.type, ==, EDDY_HTTP_NEED_MORE);
+    CHECK_INT(eddy_http_parse(p, in, sizeof in, &ev), ==, -EPROTO);
+    CHECK_INT(ev.status, ==, 431);
+    eddy_http_parser_free(p);
+}
