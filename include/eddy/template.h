@@ -21,6 +21,7 @@
  *     false, none, ( ), + - * / % ~ (concat), == != < <= > >=, in, not in,
  *     and, or (return an operand, Python-style), not, `x is [not] defined`
  *     (tests: defined undefined none odd even string number), x|filter(args)
+ *   name(a, b, key=c): a function the program registered (url_for...)
  *   filters: escape (e), safe, upper, lower (ASCII), default(x[, true]) (d),
  *     length (count; UTF-8 characters for strings), truncate(n=255,
  *     killwords=false, end='...', leeway=5), date(fmt='%Y-%m-%d %H:%M')
@@ -81,6 +82,22 @@ int eddy_templates_render(struct eddy_templates *ts, const char *name, const jso
 /* The last error as "file:line: message" ("" if none); valid until the next
  * call on the set. */
 const char *eddy_templates_error(const struct eddy_templates *ts);
+
+/* A function callable from templates as {{ name(a, b, key=value) }}: its
+ * arguments arrive as text (numbers in decimal, undefined as ""): the
+ * positional ones in args[0..nargs) (args[nargs] is NULL), the keyword ones
+ * as a NULL-terminated name, value list in kwargs (the shape
+ * eddy_router_url_for takes).  It appends its result to out, which is then
+ * an ordinary (escaped) string; a negative errno return fails the render.
+ * The strings are valid during the call only. */
+typedef int eddy_template_fn(void *data, const char *const *args, size_t nargs,
+                             const char *const *kwargs, struct eddy_buf *out);
+
+/* Makes fn callable as `name` (replacing a previous one); data is passed
+ * back to it.  Calls are resolved when rendering, so templates may be added
+ * before functions.  Returns 0 or -ENOMEM. */
+int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
+                                eddy_template_fn *fn, void *data);
 
 /* A render executing more than `steps` template nodes (loop iterations,
  * includes and blocks included) fails with -ELOOP.  Default 10 million: far

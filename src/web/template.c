@@ -43,6 +43,7 @@
 #define MAX_LOCALS 192       /* loop variables visible at once */
 #define MAX_FILE   (4u << 20) /* largest template file */
 #define MAX_ARGS   4         /* filter arguments */
+#define MAX_CALL   16        /* function call arguments */
 
 /* ------------------------------------------------------------------ */
 /* Values                                                              */
@@ -74,7 +75,7 @@ struct val {
 /* The compiled form                                                   */
 
 enum { E_LIT, E_VAR, E_ATTR, E_INDEX, E_FILTER, E_NOT, E_NEG, E_AND, E_OR, E_BIN, E_TEST,
-       E_SUPER };
+       E_SUPER, E_CALL };
 enum { OP_EQ = 256, OP_NE, OP_LE, OP_GE, OP_IN, OP_NOTIN };
 enum { T_DEFINED, T_UNDEFINED, T_NONE, T_ODD, T_EVEN, T_STRING, T_NUMBER };
 
@@ -97,6 +98,8 @@ struct expr {
     const struct filter *f; /* E_FILTER */
     struct expr *a, *b;     /* operands; a is the filtered value */
     struct expr *args[MAX_ARGS];
+    struct expr **argv;     /* E_CALL: nargs arguments */
+    const char **kw;        /* E_CALL: keyword of each argument, NULL if positional */
 };
 
 enum { N_TEXT, N_OUT, N_IF, N_FOR, N_INCLUDE, N_BLOCK };
@@ -136,7 +139,15 @@ struct tpl {
     unsigned long checked;   /* render generation of the last stat() */
 };
 
+struct func {
+    struct func *next;
+    char *name; /* owned */
+    eddy_template_fn *fn;
+    void *data;
+};
+
 struct eddy_templates {
+    struct func *funcs;      /* functions callable from templates */
     char *dir;               /* NULL: in-memory templates only */
     char *path;              /* dir + "/" + room for a name: not on a task's small stack */
     struct tpl *list;        /* every compiled template */
@@ -378,7 +389,41 @@ static char *name_of(struct parser *ps)
 }
 
 static struct expr *parse_expr(struct parser *ps);
+static struct expr *parse_call(struct parser *ps, struct expr *e);
 static const struct filter *find_filter(const char *name, size_t n);
+
+/* name(arg, ..., key=arg, ...): ps->tok is '('. */
+static struct expr *parse_call(struct parser *ps, struct expr *e)
+{
+    int line = line_at(ps, ps->tok.p);
+    e->k = E_CALL;
+    if (!(e->argv = palloc(ps, MAX_CALL * sizeof *e->argv)) ||
+        !(e->kw = palloc(ps, MAX_CALL * sizeof *e->kw)))
+        return NULL;
+    next(ps);
+    while (!is_op(ps, ')')) {
+        if (e->nargs == MAX_CALL)
+            return perr(ps, line, "more than %d arguments to %s()", MAX_CALL, e->name);
+        const char *q = ps->p;
+        while (q < ps->end && is_space(*q))
+            q++;
+        if (ps->tok.k == T_NAME && q < ps->end && *q == '=' && (q + 1 == ps->end || q[1] != '=')) {
+            if (!(e->kw[e->nargs] = name_of(ps)))
+                return NULL;
+            ps->p = q + 1;
+            next(ps);
+        } else if (e->nargs && e->kw[e->nargs - 1])
+            return perr(ps, line, "positional argument after a keyword argument in %s()", e->name);
+        if (!(e->argv[e->nargs++] = parse_expr(ps)))
+            return NULL;
+        if (is_op(ps, ','))
+            next(ps);
+        else if (!is_op(ps, ')'))
+            return unexpected(ps, "',' or ')'");
+    }
+    next(ps);
+    return e;
+}
 
 static struct expr *parse_primary(struct parser *ps)
 {
@@ -427,6 +472,8 @@ static struct expr *parse_primary(struct parser *ps)
         e->len = t->n;
     }
     next(ps);
+    if (e && !ps->failed && is_op(ps, '('))
+        return parse_call(ps, e);
     return ps->failed ? NULL : e;
 }
 
@@ -950,10 +997,34 @@ struct eddy_templates *eddy_templates_new(const char *dir)
     return ts;
 }
 
+int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
+                                eddy_template_fn *fn, void *data)
+{
+    struct func *f = ts->funcs;
+    while (f && strcmp(f->name, name))
+        f = f->next;
+    if (!f) {
+        if (!(f = calloc(1, sizeof *f)) || !(f->name = strdup(name))) {
+            free(f);
+            return -ENOMEM;
+        }
+        f->next = ts->funcs;
+        ts->funcs = f;
+    }
+    f->fn = fn;
+    f->data = data;
+    return 0;
+}
+
 void eddy_templates_free(struct eddy_templates *ts)
 {
     if (!ts)
         return;
+    for (struct func *f = ts->funcs, *next; f; f = next) {
+        next = f->next;
+        free(f->name);
+        free(f);
+    }
     for (struct tpl *t = ts->list, *next; t; t = next) {
         next = t->next;
         tpl_free(t);
@@ -1390,6 +1461,7 @@ static int arith(struct render *r, int op, const struct val *a, const struct val
 }
 
 static int render_block(struct render *r, const char *name, size_t from);
+static int eval(struct render *r, const struct expr *e, struct val *v);
 
 /* super(): the parent's version of the block being rendered, as safe text. */
 static int eval_super(struct render *r, struct val *v)
@@ -1404,6 +1476,43 @@ static int eval_super(struct render *r, struct val *v)
     *v = str_val(s, buf.len, true);
     eddy_buf_free(&buf);
     return err ? err : s ? 0 : -ENOMEM;
+}
+
+/* name(...): the function's text output, as an unsafe string. */
+static int eval_call(struct render *r, const struct expr *e, struct val *v)
+{
+    const struct func *f = r->ts->funcs;
+    while (f && strcmp(f->name, e->name))
+        f = f->next;
+    if (!f || !f->fn)
+        return rerr(r, -EINVAL, "unknown function '%s'", e->name);
+    const char **pos = eddy__arena_alloc(&r->tmp, (3 * MAX_CALL + 2) * sizeof *pos), **kw = pos + MAX_CALL + 1;
+    size_t np = 0, nk = 0;
+    if (!pos)
+        return -ENOMEM;
+    for (size_t i = 0; i < e->nargs; i++) {
+        struct val a;
+        const char *p, *s;
+        size_t n;
+        int err = eval(r, e->argv[i], &a);
+        if (err || (err = text_dup(r, &a, &p, &n)))
+            return err;
+        if (!(s = eddy__arena_strndup(&r->tmp, p, n)))
+            return -ENOMEM;
+        if (e->kw[i])
+            kw[nk++] = e->kw[i], kw[nk++] = s;
+        else
+            pos[np++] = s;
+    }
+    pos[np] = kw[nk] = NULL;
+    struct eddy_buf buf = EDDY_BUF_INIT(r->out->max);
+    int err = f->fn(f->data, pos, np, kw, &buf);
+    const char *s = err ? NULL : eddy__arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
+    *v = str_val(s, buf.len, false);
+    eddy_buf_free(&buf);
+    if (err)
+        return rerr(r, err < 0 ? err : -EINVAL, "%s(): %s", e->name, strerror(err < 0 ? -err : EINVAL));
+    return s ? 0 : -ENOMEM;
 }
 
 static struct val lookup(const struct render *r, const char *name, size_t len)
@@ -1470,6 +1579,8 @@ static int eval(struct render *r, const struct expr *e, struct val *v)
         return 0;
     case E_SUPER:
         return eval_super(r, v);
+    case E_CALL:
+        return eval_call(r, e, v);
     }
     if ((err = eval(r, e->a, &a)))
         return err;

@@ -3,6 +3,7 @@
 #include "../test.h"
 
 #include "eddy/template.h"
+#include "eddy/webutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -400,4 +401,42 @@ TEST(template_limits)
     eddy_buf_free(&out);
     eddy_buf_free(&small);
     eddy_templates_free(ts);
+}
+
+/* url_for as a template function, backed by the router of the same layer. */
+static int url_for_fn(void *data, const char *const *args, size_t nargs, const char *const *kwargs,
+                      struct eddy_buf *out)
+{
+    return nargs == 1 ? eddy_router_url_for(data, args[0], kwargs, out) : -EINVAL;
+}
+
+TEST(template_functions)
+{
+    struct eddy_router *router = eddy_router_new();
+    CHECK_INT(eddy_router_add(router, "GET", "/feeds/<int:id>", "feed", NULL), ==, 0);
+    struct eddy_templates *ts = eddy_templates_new(NULL);
+    const char *src = "{% for f in feeds %}<a href=\"{{ url_for('feed', id=f.id, q=f.q, p = 2) }}\">"
+                      "{% endfor %}\n{{ url_for('feed') }}";
+    /* Added before the function exists: calls are resolved when rendering. */
+    CHECK_INT(eddy_templates_add(ts, "t.html", src, strlen(src)), ==, 0);
+    const char *unknown = "x\n{{ nope(1) }}";
+    CHECK_INT(eddy_templates_add(ts, "u.html", unknown, strlen(unknown)), ==, 0);
+    CHECK_INT(eddy_templates_set_function(ts, "url_for", url_for_fn, router), ==, 0);
+    json_t *ctx = json_pack("{s:[{s:i, s:s}]}", "feeds", "id", 7, "q", "a b&c");
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_templates_render(ts, "t.html", ctx, &out), ==, -EINVAL);
+    CHECK_STR(eddy_templates_error(ts), "t.html:2: url_for(): Invalid argument");
+    const char *good = "<a href=\"{{ url_for('feed', id=feeds[0].id, q=feeds[0].q, p = 2) }}\">";
+    CHECK_INT(eddy_templates_add(ts, "t.html", good, strlen(good)), ==, 0);
+    CHECK_INT(eddy_templates_render(ts, "t.html", ctx, &out), ==, 0);
+    CHECK_STR(out.data, "<a href=\"/feeds/7?q=a+b%26c&amp;p=2\">");
+    CHECK_INT(eddy_templates_render(ts, "u.html", ctx, &out), ==, -EINVAL);
+    CHECK_STR(eddy_templates_error(ts), "u.html:2: unknown function 'nope'");
+    const char *bad = "{{ f(a=1, 2) }}";
+    CHECK_INT(eddy_templates_add(ts, "b.html", bad, strlen(bad)), ==, -EINVAL);
+    CHECK_STR(eddy_templates_error(ts), "b.html:1: positional argument after a keyword argument in f()");
+    json_decref(ctx);
+    eddy_buf_free(&out);
+    eddy_templates_free(ts);
+    eddy_router_free(router);
 }
