@@ -473,3 +473,56 @@ TEST(loop_gather_and_wait_any)
 {
     CHECK_INT(run_checked(gather_main, NULL), ==, 0);
 }
+
+/* ------------------------------------------------------------ fairness */
+
+struct starve {
+    int fd;
+    bool read_done, slept;
+};
+
+static int starve_reader(void *arg)
+{
+    struct starve *s = arg;
+    char c;
+    int r = eddy_wait_fd(s->fd, EDDY_READ, EDDY_FOREVER);
+    CHECK_INT(read(s->fd, &c, 1), ==, 1);
+    s->read_done = true;
+    eddy_fd_forget(s->fd);
+    return r;
+}
+
+static int starve_sleeper(void *arg)
+{
+    struct starve *s = arg;
+    int r = eddy_sleep(2 * EDDY_MSEC);
+    s->slept = true;
+    return r;
+}
+
+static int starve_main(void *arg)
+{
+    (void)arg;
+    int sv[2];
+    CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), ==, 0);
+    struct starve s = {.fd = sv[0]};
+    struct eddy_task *t[2] = {eddy_spawn(starve_reader, &s, "reader"),
+                              eddy_spawn(starve_sleeper, &s, "sleeper")};
+    CHECK_INT(eddy_yield(), ==, 0);
+    CHECK_INT(write(sv[1], "x", 1), ==, 1);
+    /* A task that only yields must not starve I/O or timers. */
+    long yields = 0;
+    while (!(s.read_done && s.slept)) {
+        CHECK_INT(eddy_yield(), ==, 0);
+        CHECK_INT(++yields, <, 100000000);
+    }
+    CHECK_INT(eddy_gather(t, 2, NULL), ==, 0);
+    close(sv[0]);
+    close(sv[1]);
+    return 0;
+}
+
+TEST(loop_yielding_task_does_not_starve_io_or_timers)
+{
+    CHECK_INT(eddy_run(starve_main, NULL, NULL), ==, 0);
+}
