@@ -16,6 +16,7 @@
  *                         loop.first loop.last loop.length
  *   {% include "name" %} [ignore missing]   (sees the includer's variables)
  *   {% extends "name" %}  {% block b %}...{% endblock %}   {{ super() }}
+ *   {% set name = expr %}  (until the end of the loop body or template)
  *   {% raw %}...{% endraw %}
  *   expressions: names, a.b, a["b"], a[0], 'str', "str", 42, 1.5, true,
  *     false, none, ( ), + - * / % ~ (concat), == != < <= > >=, in, not in,

@@ -102,7 +102,7 @@ struct expr {
     const char **kw;        /* E_CALL: keyword of each argument, NULL if positional */
 };
 
-enum { N_TEXT, N_OUT, N_IF, N_FOR, N_INCLUDE, N_BLOCK };
+enum { N_TEXT, N_OUT, N_IF, N_FOR, N_INCLUDE, N_BLOCK, N_SET };
 
 struct node {
     unsigned char k;   /* N_* */
@@ -110,8 +110,8 @@ struct node {
     struct node *next; /* next sibling */
     const char *text;  /* N_TEXT: into the source; N_INCLUDE, N_BLOCK: the name */
     size_t len;        /* N_TEXT: its length */
-    const char *var1, *var2; /* N_FOR: loop variables (var2 NULL for one) */
-    struct expr *e;    /* N_OUT: the value; N_IF: condition; N_FOR: iterable */
+    const char *var1, *var2; /* N_FOR: loop variables (var2 NULL for one); N_SET: var1 */
+    struct expr *e;    /* N_OUT, N_SET: the value; N_IF: condition; N_FOR: iterable */
     struct node *body, *alt; /* N_IF: then / else; N_FOR: body / else; N_BLOCK: body */
     bool ignore_missing; /* N_INCLUDE */
 };
@@ -896,6 +896,18 @@ static struct node *parse_stmt(struct parser *ps, const char *tag)
         return parse_for(ps, tag);
     if (is_kw(ps, "block"))
         return parse_block(ps, tag);
+    if (is_kw(ps, "set")) {
+        struct node *n = new_node(ps, N_SET, tag);
+        next(ps);
+        if (!n || ps->tok.k != T_NAME)
+            return n ? unexpected(ps, "a variable name after set") : NULL;
+        n->var1 = name_of(ps);
+        next(ps);
+        if (!is_op(ps, '='))
+            return unexpected(ps, "'='");
+        next(ps);
+        return n->var1 && (n->e = parse_expr(ps)) && expect_end(ps) ? n : NULL;
+    }
     if (is_kw(ps, "raw"))
         return parse_raw(ps, tag);
     if (is_kw(ps, "include") || is_kw(ps, "extends")) {
@@ -1157,6 +1169,7 @@ struct render {
     struct eddy_buf *out;
     const json_t *ctx;        /* the variables, an object or NULL */
     struct eddy__arena tmp;   /* temporaries: strings made by filters */
+    struct eddy__arena keep;  /* values of {% set %}: live until the render ends */
     struct local locals[MAX_LOCALS];
     size_t nlocals;
     struct tpl *inuse[MAX_INUSE]; /* every template being rendered */
@@ -2073,6 +2086,27 @@ static const struct filter *find_filter(const char *name, size_t n)
 /* ------------------------------------------------------------------ */
 /* Statements                                                          */
 
+/* {% set name = v %}: a local until the end of the enclosing loop body or
+ * template (Jinja's scoping); strings and loop states are copied to the
+ * render's `keep` arena since temporaries are dropped after each node. */
+static int set_local(struct render *r, const char *name, const struct val *v)
+{
+    if (r->nlocals == MAX_LOCALS)
+        return rerr(r, -ELOOP, "too many variables");
+    struct val c = *v;
+    if (c.k == V_STR && !(c.u.s.p = eddy__arena_strndup(&r->keep, v->u.s.p, v->u.s.n)))
+        return -ENOMEM;
+    if (c.k == V_LOOP) {
+        struct loopstate *l = eddy__arena_alloc(&r->keep, sizeof *l);
+        if (!l)
+            return -ENOMEM;
+        *l = *v->u.loop;
+        c.u.loop = l;
+    }
+    r->locals[r->nlocals++] = (struct local){name, c};
+    return 0;
+}
+
 static int render_for(struct render *r, const struct node *n)
 {
     struct val it;
@@ -2099,6 +2133,7 @@ static int render_for(struct render *r, const struct node *n)
                 break;
             }
             ls.index0 = (json_int_t)i;
+            r->nlocals = base + 3; /* forget the last iteration's {% set %} */
             v1->v = from_json(json_array_get(j, i));
             if (n->var2) { /* for a, b in [[1, 2], ...]: unpack pairs */
                 const json_t *pair = v1->v.k == V_JSON ? v1->v.u.j : NULL;
@@ -2116,6 +2151,7 @@ static int render_for(struct render *r, const struct node *n)
             }
             v1->v = str_val(json_object_iter_key(iter), json_object_iter_key_len(iter), false);
             v2->v = from_json(json_object_iter_value(iter));
+            r->nlocals = base + 3;
             err = render_body(r, n->body);
         }
     }
@@ -2158,7 +2194,7 @@ static int need(struct render *r, const char *name, const char *what, struct tpl
 static int render_template(struct render *r, struct tpl *t)
 {
     struct tpl *chain[MAX_INUSE];
-    size_t n = 0, inuse0 = r->ninuse;
+    size_t n = 0, inuse0 = r->ninuse, nlocals0 = r->nlocals;
     int err = 0;
     for (struct tpl *c = t;;) {
         if (r->ninuse == MAX_INUSE) {
@@ -2195,6 +2231,7 @@ static int render_template(struct render *r, struct tpl *t)
         r->block = saved_block;
     }
     r->ninuse = inuse0;
+    r->nlocals = nlocals0; /* an included template's {% set %} stays in it */
     return err;
 }
 
@@ -2265,6 +2302,10 @@ static int render_body(struct render *r, const struct node *n)
         case N_BLOCK:
             err = render_block(r, n->text, 0);
             break;
+        case N_SET:
+            if (!(err = eval(r, n->e, &v)))
+                err = set_local(r, n->var1, &v);
+            break;
         }
         eddy__arena_release(&r->tmp, m);
         if (err == -E2BIG)
@@ -2299,6 +2340,7 @@ int eddy_templates_render(struct eddy_templates *ts, const char *name, const jso
         out->data[len0] = 0;
     }
     eddy__arena_free(&r->tmp);
+    eddy__arena_free(&r->keep);
     free(r);
     return err;
 }

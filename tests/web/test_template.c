@@ -440,3 +440,22 @@ TEST(template_functions)
     eddy_templates_free(ts);
     eddy_router_free(router);
 }
+
+TEST(template_set)
+{
+    CHECK_STR(render("{% set t = 'a' ~ n %}{{ t }}{% set t = t|upper %}{{ t }}", "{\"n\": 1}"),
+              "a1A1");
+    /* Scoped to a loop body, kept after an if (Jinja's rules). */
+    CHECK_STR(render("{% set x = 'out' %}{% for i in l %}{% set x = i * 10 %}{{ x }},{% endfor %}"
+                     "{{ x }}{% if 1 %}{% set y = 'in if' %}{% endif %} {{ y }}",
+                     "{\"l\": [1, 2, 3]}"),
+              "10,20,30,out in if");
+    /* A loop state captured by set is a snapshot, safe after the loop. */
+    CHECK_STR(render("{% for i in l %}{% if loop.last %}{% set last = loop %}{{ last.index }}{% endif %}"
+                     "{% endfor %}[{{ last.index }}]",
+                     "{\"l\": [1, 2]}"),
+              "2[]");
+    CHECK_STR(render("{% set %}", NULL), "ERR -22: t.html:1: expected a variable name after set, "
+                                         "found the end of the tag");
+    CHECK_STR(render("{% set a 1 %}", NULL), "ERR -22: t.html:1: expected '=', found '1'");
+}
