@@ -39,60 +39,63 @@ else
     echo "echo.sh: fewer than 2 CPUs (or no taskset): server and client share the machine" >&2
 fi
 
-srv=""
+# All servers start at once, each on its own port, idle until its turn (an
+# idle server sleeps in epoll_wait and costs nothing); the runs take turns
+# (for each run, each size, each server) so that other load on a shared
+# machine falls on all of them alike.
+pids=()
 stop() {
-    if [ -n "$srv" ]; then
-        kill "$srv" 2>/dev/null
-        wait "$srv" 2>/dev/null
-        srv=""
-    fi
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    pids=()
 }
 trap stop EXIT
 trap 'stop; exit 130' INT TERM
 
-port=$((20000 + RANDOM % 20000))
-declare -A rate
-declare -A cpu
+base=$((20000 + RANDOM % 20000))
+names=()
+declare -A port pid rate cpu
+# serve NAME COMMAND... : starts COMMAND --port P in the background.
+serve() {
+    local name=$1
+    shift
+    port[$name]=$((base + ${#names[@]}))
+    $on_srv "$@" --port "${port[$name]}" >/dev/null 2>&1 &
+    pid[$name]=$! names+=("$name") pids+=($!)
+}
+serve eddy "$build/bench/net_echo_server"
+serve asyncio "$py" "$top/bench/echo_server.py"
+if "$py" -c 'import uvloop' 2>/dev/null; then
+    serve uvloop "$py" "$top/bench/echo_server.py" --uvloop
+else
+    echo "echo.sh: uvloop is not installed (apt-get install python3-uvloop)" >&2
+fi
+serve epoll "$build/bench/net_echo_epoll"
+
 # CPU time (user + system, clock ticks) that process $1 has used.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# bench NAME COMMAND... : serves with COMMAND on $port and loads it at each
-# size, $runs times, keeping the best run.  Besides messages/s it records the
-# server's CPU time per message, the figure that other load on the machine
-# disturbs least.
-bench() {
-    local name=$1 size out run t0 t1 msgs hz
-    shift
-    hz=$(getconf CLK_TCK)
-    port=$((port + 1))
-    $on_srv "$@" --port "$port" >/dev/null 2>&1 &
-    srv=$!
+hz=$(getconf CLK_TCK)
+# Keeps, per server and size, the best messages/s of $runs runs and the
+# server's CPU time per message in that run.
+for run in $(seq "$runs"); do
     for size in $sizes; do
-        rate[$name,$size]=- cpu[$name,$size]=-
-        for run in $(seq "$runs"); do
-            t0=$(ticks "$srv")
-            out=$($on_cli "$build/bench/net_echo_client" --port "$port" --conns "$conns" \
+        for name in "${names[@]}"; do
+            t0=$(ticks "${pid[$name]}")
+            out=$($on_cli "$build/bench/net_echo_client" --port "${port[$name]}" --conns "$conns" \
                   --size "$size" --duration "$duration") || out=""
-            t1=$(ticks "$srv")
-            echo "  $name size=$size: ${out:-failed}" >&2
+            t1=$(ticks "${pid[$name]}")
+            echo "  run $run $name size=$size: ${out:-failed}" >&2
             [[ $out =~ msgs=([0-9]+).*msgs_per_s=([0-9]+) ]] || continue
-            msgs=${BASH_REMATCH[1]}
-            if [[ ${rate[$name,$size]} == - ]] || (( BASH_REMATCH[2] > rate[$name,$size] )); then
-                rate[$name,$size]=${BASH_REMATCH[2]}
+            msgs=${BASH_REMATCH[1]} r=${BASH_REMATCH[2]}
+            if (( r > ${rate[$name,$size]:-0} )); then
+                rate[$name,$size]=$r
                 cpu[$name,$size]=$(awk "BEGIN{printf \"%.2f\", ($t1 - $t0) / $hz * 1e6 / $msgs}")
             fi
         done
     done
-    stop
-}
-
-bench epoll "$build/bench/net_echo_epoll"
-bench eddy "$build/bench/net_echo_server"
-bench asyncio "$py" "$top/bench/echo_server.py"
-if "$py" -c 'import uvloop' 2>/dev/null; then
-    bench uvloop "$py" "$top/bench/echo_server.py" --uvloop
-else
-    echo "echo.sh: uvloop is not installed (apt-get install python3-uvloop)" >&2
-fi
+done
+stop
 
 ratio() { [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk "BEGIN{ if ($2 > 0) printf \"%.2fx\", $1/$2; else print \"-\" }" || echo -; }
 echo
