@@ -527,7 +527,7 @@ static struct eddy_task *ready_pop(struct eddy_loop *l)
 static void resume(struct eddy_loop *l, struct eddy_task *t)
 {
     t->state = EDDY__RUNNING;
-    atomic_store_explicit(&l->current, t, memory_order_relaxed);
+    atomic_store_explicit(&l->current, t, memory_order_release);
     EDDY__BUMP(l->switches, 1);
     eddy__switch(&l->main_ctx, &t->ctx, t->stack.lo, eddy__stack_usable(t), false);
     struct eddy_task *back = atomic_load_explicit(&l->current, memory_order_relaxed);
@@ -551,7 +551,7 @@ void eddy__park(struct eddy_task *t)
             struct eddy_task *n = ready_pop(l);
             l->batch_left--;
             n->state = EDDY__RUNNING;
-            atomic_store_explicit(&l->current, n, memory_order_relaxed);
+            atomic_store_explicit(&l->current, n, memory_order_release);
             EDDY__BUMP(l->switches, 1);
             if (n == t) /* a lone task yielding: it simply goes on */
                 return;

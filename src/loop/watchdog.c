@@ -14,7 +14,10 @@
  * Safety of reading another thread's task: task memory is only unmapped
  * under wd_lock (stack.c), which the sampler holds while it copies the name;
  * memory recycled in the stack pool stays mapped, and the counter is
- * re-read after the copy, so a task that moved on is not reported.
+ * re-read after the copy, so a task that moved on is not reported.  The
+ * loop publishes `current` with a release store (a plain mov on x86-64), so
+ * the name written at spawn is visible here.  `where` is read racily: a
+ * stale value can only make a report point at the previous resume site.
  */
 #include "internal.h"
 
@@ -52,7 +55,7 @@ static void *wd_main(void *arg)
         if (l->wd_stop)
             break;
         uint64_t c = atomic_load_explicit(&l->switches, memory_order_relaxed);
-        struct eddy_task *t = atomic_load_explicit(&l->current, memory_order_relaxed);
+        struct eddy_task *t = atomic_load_explicit(&l->current, memory_order_acquire);
         int64_t now = eddy_now();
         if (!t || c != seen) {
             seen = c;
