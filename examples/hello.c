@@ -1,34 +1,30 @@
 /*
- * hello.c — the benchmark target: `hello --port PORT [--workers N]` answers
- * every GET / with 200 "Hello, World!" (text/plain) and anything else with
- * 404, through eddy's HTTP/1.1 server.
+ * hello.c — the hello world of eddy's web framework, and the benchmark
+ * target: `hello --port PORT [--workers N]` answers GET / with 200
+ * "Hello, World!" (text/plain).  Quart's version:
+ *
+ *     @app.route("/")
+ *     async def hello():
+ *         return "Hello, World!", 200, {"Content-Type": "text/plain"}
  */
-#include "eddy/server.h"
+#include "eddy/web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int hello(void *arg, struct eddy_exchange *x)
+static int hello(struct eddy_request *req, struct eddy_response *res)
 {
-    (void)arg;
-    static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain", 10};
-    const struct eddy_http_target *t = eddy_exchange_target(x);
-    if (t->path_len == 1 && t->path[0] == '/')
-        return eddy_exchange_respond(x, 200, &ct, 1, "Hello, World!", 13);
-    return eddy_exchange_respond(x, 404, &ct, 1, "Not Found", 9);
-}
-
-static void ready(void *arg, int port)
-{
-    (void)arg;
-    fprintf(stderr, "hello: listening on port %d\n", port);
+    (void)req;
+    eddy_response_set_status(res, 200);
+    eddy_response_add_header(res, "Content-Type", "text/plain");
+    return eddy_response_body(res, "Hello, World!", 13);
 }
 
 int main(int argc, char **argv)
 {
     char listen[64] = "127.0.0.1:8080";
-    struct eddy_server_opts o = {.handler = hello};
+    struct eddy_server_opts o = {0};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--port"))
             snprintf(listen, sizeof listen, "127.0.0.1:%d", atoi(argv[i + 1]));
@@ -42,7 +38,11 @@ int main(int argc, char **argv)
         }
     }
     o.listen = listen;
-    int err = eddy_server_run(&o, ready, NULL);
+    struct eddy_app *app = eddy_app_new();
+    if (!app || eddy_app_route(app, "GET", "/", hello, "hello") < 0)
+        return 1;
+    int err = eddy_app_serve(app, &o);
+    eddy_app_free(app);
     if (err < 0)
         fprintf(stderr, "hello: %s\n", eddy_strerror(err));
     return err < 0 ? 1 : 0;

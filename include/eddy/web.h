@@ -93,9 +93,12 @@ int eddy_app_templates(struct eddy_app *app, const char *dir);
 /* Serves until SIGTERM/SIGINT (graceful), like `hypercorn app:app`.
  * opts->handler/arg are the app's; everything else as server.h says. */
 int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts);
-/* On an existing loop (from a task): returns the running server, stopped
- * with eddy_server_stop().  For tests and programs owning their loop. */
+/* On an existing loop (from a task): runs the startup hooks, starts the
+ * background tasks and the server, and returns it; eddy_app_stop() stops the
+ * server gracefully, then the background tasks, then runs the shutdown
+ * hooks.  For tests and programs that own their loop.  NULL (errno). */
 struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts);
+EDDY_AWAITS int eddy_app_stop(struct eddy_app *app, struct eddy_server *s, int64_t deadline);
 
 /* Reverse routing: appends the URL path of `endpoint` with params (NULL-
  * terminated name, value list; extra ones go to the query string). */

@@ -7,8 +7,8 @@ hello="$EDDY_BUILD/examples/hello"
 log=$(mktemp); trap 'rm -f "$log"; kill -9 $pid 2>/dev/null' EXIT
 "$hello" --listen 127.0.0.1:0 --workers 2 2>"$log" &
 pid=$!
-for _ in $(seq 50); do grep -q 'listening on port' "$log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$log")
+for _ in $(seq 50); do grep -q 'serving on' "$log" && break; sleep 0.1; done
+port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log")
 [ -n "$port" ] || { echo "FAIL: no port: $(cat "$log")"; exit 1; }
 ok=0
 for i in $(seq 40); do

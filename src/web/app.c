@@ -1,0 +1,1214 @@
+/*
+ * app.c — the framework: an app (routes, hooks, error handlers, static
+ * folders, templates, background tasks), the request and response objects a
+ * view sees, and the glue to the server and to the in-process test client.
+ *
+ * A request runs inside the connection's task: route, before-request hooks,
+ * the view (which may suspend), error handler, after-request hooks, then the
+ * response goes out in one writev (or sendfile).  Streaming views and SSE
+ * send the head at once and write as they go.  The test client runs the very
+ * same dispatch() with no exchange behind it and collects what would have
+ * been sent.
+ *
+ * Templates are not thread-safe, so each serving thread compiles its own set
+ * (a thread-local, made on first use): workers share nothing.
+ */
+#include "eddy/web.h"
+#include "eddy/template.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_HOOKS 16
+#define MAX_HANDLERS 16
+#define MAX_RESPONSE_HEADERS 64
+#define BODY_CAP (64u << 20) /* a view building more than this in memory is a bug */
+
+/* What a route's handler pointer in the router really is. */
+struct target {
+    eddy_view_fn view;            /* or NULL for a static folder */
+    struct static_dir *dir;
+    struct target *next;          /* every target of the app, for freeing */
+};
+
+struct static_dir {
+    char *real;                   /* realpath of the folder */
+    struct static_dir *next;
+};
+
+struct eddy_app {
+    struct eddy_router *router;
+    struct target *targets;
+    struct static_dir *statics;
+    eddy_hook_fn before[MAX_HOOKS], after[MAX_HOOKS];
+    size_t nbefore, nafter;
+    struct { int status; eddy_view_fn view; } errors[MAX_HANDLERS];
+    size_t nerrors;
+    int (*startup[MAX_HANDLERS])(struct eddy_app *);
+    int (*shutdown[MAX_HANDLERS])(struct eddy_app *);
+    size_t nstartup, nshutdown;
+    struct { eddy_task_fn fn; void *arg; const char *name; } background[MAX_HANDLERS];
+    size_t nbackground;
+    char *templates_dir;
+    void *data;
+};
+
+struct eddy_blueprint {
+    char *name;
+    struct eddy_router *router;
+    struct target *targets;       /* handed to the app on registration */
+};
+
+/* One serving thread's state. */
+static _Thread_local struct {
+    const struct eddy_app *app;       /* whose templates these are */
+    struct eddy_templates *templates;
+    struct eddy_group *background;
+} tls;
+
+struct eddy_request {
+    struct eddy_app *app;
+    struct eddy_exchange *x;          /* NULL under the test client */
+    const char *const *test_headers;  /* the test client's "Name: value" lines */
+    const char *method;
+    const char *target;               /* raw request target */
+    size_t target_len;
+    struct eddy_buf path;             /* decoded path */
+    struct eddy_buf query;            /* raw query, NUL-terminated */
+    const char *body;
+    size_t body_len;
+    bool matched;
+    struct eddy_form *args, *cookies, *form;
+    bool form_tried, json_tried;
+    json_t *json;
+    char json_error[256];
+    char remote[EDDY_ADDR_STRLEN];
+    struct eddy_route_match match;    /* last: 2 KiB that only the router fills */
+};
+
+struct eddy_response {
+    struct eddy_request *req;
+    int status;                       /* 0: no response yet */
+    struct eddy_buf headers;          /* "name\0value\0" pairs */
+    size_t nheaders;
+    struct eddy_buf body;
+    int file_fd;                      /* a file to send after the head, or -1 */
+    off_t file_off;
+    size_t file_len;
+    bool streaming;                   /* the head has been sent */
+    bool in_error_handler;            /* no recursion into error views */
+};
+
+/* ------------------------------------------------------------------ app */
+
+struct eddy_app *eddy_app_new(void)
+{
+    struct eddy_app *app = calloc(1, sizeof *app);
+    if (app && !(app->router = eddy_router_new())) {
+        free(app);
+        return NULL;
+    }
+    return app;
+}
+
+static void free_targets(struct target *t)
+{
+    while (t) {
+        struct target *next = t->next;
+        free(t);
+        t = next;
+    }
+}
+
+void eddy_app_free(struct eddy_app *app)
+{
+    if (!app)
+        return;
+    eddy_router_free(app->router);
+    free_targets(app->targets);
+    for (struct static_dir *d = app->statics, *next; d; d = next) {
+        next = d->next;
+        free(d->real);
+        free(d);
+    }
+    if (tls.app == app) {
+        eddy_templates_free(tls.templates);
+        tls.templates = NULL;
+        tls.app = NULL;
+    }
+    free(app->templates_dir);
+    free(app);
+}
+
+void eddy_app_set_data(struct eddy_app *app, void *data) { app->data = data; }
+void *eddy_app_data(const struct eddy_app *app) { return app->data; }
+
+static struct target *new_target(struct target **list, eddy_view_fn view, struct static_dir *dir)
+{
+    struct target *t = calloc(1, sizeof *t);
+    if (t) {
+        t->view = view;
+        t->dir = dir;
+        t->next = *list;
+        *list = t;
+    }
+    return t;
+}
+
+int eddy_app_route(struct eddy_app *app, const char *methods, const char *pattern,
+                   eddy_view_fn view, const char *endpoint)
+{
+    struct target *t = new_target(&app->targets, view, NULL);
+    return t ? eddy_router_add(app->router, methods, pattern, endpoint, t) : -ENOMEM;
+}
+
+struct eddy_blueprint *eddy_blueprint_new(const char *name)
+{
+    struct eddy_blueprint *bp = calloc(1, sizeof *bp);
+    if (!bp)
+        return NULL;
+    bp->name = name ? strdup(name) : NULL;
+    bp->router = eddy_router_new();
+    if ((name && !bp->name) || !bp->router) {
+        eddy_blueprint_free(bp);
+        return NULL;
+    }
+    return bp;
+}
+
+void eddy_blueprint_free(struct eddy_blueprint *bp)
+{
+    if (!bp)
+        return;
+    eddy_router_free(bp->router);
+    free_targets(bp->targets);
+    free(bp->name);
+    free(bp);
+}
+
+int eddy_blueprint_route(struct eddy_blueprint *bp, const char *methods, const char *pattern,
+                         eddy_view_fn view, const char *endpoint)
+{
+    struct target *t = new_target(&bp->targets, view, NULL);
+    return t ? eddy_router_add(bp->router, methods, pattern, endpoint, t) : -ENOMEM;
+}
+
+int eddy_app_register(struct eddy_app *app, struct eddy_blueprint *bp, const char *prefix)
+{
+    int err = eddy_router_mount(app->router, prefix, bp->name, bp->router);
+    if (err)
+        return err;
+    /* The app's router now points at bp's targets: the app owns them. */
+    struct target **tail = &bp->targets;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = app->targets;
+    app->targets = bp->targets;
+    bp->targets = NULL;
+    return 0;
+}
+
+#define ADD(arr, n, v)                                                                            \
+    do {                                                                                          \
+        if ((n) >= sizeof(arr) / sizeof((arr)[0]))                                                \
+            return -ENOSPC;                                                                       \
+        (arr)[(n)++] = (v);                                                                       \
+    } while (0)
+
+int eddy_app_before_request(struct eddy_app *app, eddy_hook_fn hook)
+{
+    ADD(app->before, app->nbefore, hook);
+    return 0;
+}
+
+int eddy_app_after_request(struct eddy_app *app, eddy_hook_fn hook)
+{
+    ADD(app->after, app->nafter, hook);
+    return 0;
+}
+
+int eddy_app_on_startup(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+{
+    ADD(app->startup, app->nstartup, fn);
+    return 0;
+}
+
+int eddy_app_on_shutdown(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+{
+    ADD(app->shutdown, app->nshutdown, fn);
+    return 0;
+}
+
+int eddy_app_error_handler(struct eddy_app *app, int status, eddy_view_fn view)
+{
+    if (app->nerrors >= MAX_HANDLERS)
+        return -ENOSPC;
+    app->errors[app->nerrors].status = status;
+    app->errors[app->nerrors++].view = view;
+    return 0;
+}
+
+int eddy_app_background(struct eddy_app *app, eddy_task_fn fn, void *arg, const char *name)
+{
+    if (app->nbackground >= MAX_HANDLERS)
+        return -ENOSPC;
+    app->background[app->nbackground].fn = fn;
+    app->background[app->nbackground].arg = arg;
+    app->background[app->nbackground++].name = name;
+    return 0;
+}
+
+int eddy_app_static(struct eddy_app *app, const char *prefix, const char *dir)
+{
+    struct static_dir *d = calloc(1, sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    if (!(d->real = realpath(dir, NULL))) {
+        int err = -errno;
+        free(d);
+        return err;
+    }
+    d->next = app->statics;
+    app->statics = d;
+    char pattern[512];
+    if ((size_t)snprintf(pattern, sizeof pattern, "%s/<path:filename>",
+                         strcmp(prefix, "/") ? prefix : "") >= sizeof pattern)
+        return -ENAMETOOLONG;
+    struct target *t = new_target(&app->targets, NULL, d);
+    if (!t)
+        return -ENOMEM;
+    return eddy_router_add(app->router, "GET", pattern, NULL, t);
+}
+
+int eddy_app_templates(struct eddy_app *app, const char *dir)
+{
+    char *copy = strdup(dir);
+    if (!copy)
+        return -ENOMEM;
+    free(app->templates_dir);
+    app->templates_dir = copy;
+    return 0;
+}
+
+int eddy_url_for(const struct eddy_app *app, struct eddy_buf *out, const char *endpoint,
+                 const char *const *params)
+{
+    return eddy_router_url_for(app->router, endpoint, params, out);
+}
+
+/* {{ url_for('endpoint', id=3) }} in templates. */
+static int template_url_for(void *data, const char *const *args, size_t nargs,
+                            const char *const *kwargs, struct eddy_buf *out)
+{
+    return nargs == 1 ? eddy_url_for(data, out, args[0], kwargs) : -EINVAL;
+}
+
+/* This thread's template set for `app`, made on first use. */
+static struct eddy_templates *thread_templates(const struct eddy_app *app)
+{
+    if (tls.app != app || !tls.templates) {
+        eddy_templates_free(tls.templates);
+        tls.templates = eddy_templates_new(app->templates_dir);
+        tls.app = app;
+        if (tls.templates)
+            eddy_templates_set_function(tls.templates, "url_for", template_url_for, (void *)app);
+    }
+    return tls.templates;
+}
+
+/* -------------------------------------------------------------- request */
+
+static const char *test_header(const char *const *lines, const char *name)
+{
+    size_t n = strlen(name);
+    for (; lines && *lines; lines++)
+        if (!strncasecmp(*lines, name, n) && (*lines)[n] == ':') {
+            const char *v = *lines + n + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            return v;
+        }
+    return NULL;
+}
+
+struct eddy_app *eddy_request_app(const struct eddy_request *req) { return req->app; }
+const char *eddy_request_method(const struct eddy_request *req) { return req->method; }
+const char *eddy_request_path(const struct eddy_request *req) { return eddy_buf_cstr(&req->path); }
+const char *eddy_request_query(const struct eddy_request *req) { return eddy_buf_cstr(&req->query); }
+
+const char *eddy_request_endpoint(const struct eddy_request *req)
+{
+    return req->matched ? req->match.endpoint : NULL;
+}
+
+const char *eddy_request_header(struct eddy_request *req, const char *name)
+{
+    return req->x ? eddy_exchange_header(req->x, name) : test_header(req->test_headers, name);
+}
+
+static struct eddy_form *query_args(struct eddy_request *req)
+{
+    if (!req->args && (req->args = eddy_form_new()))
+        eddy_form_parse_urlencoded(req->args, req->query.data ? req->query.data : "", req->query.len);
+    return req->args;
+}
+
+const char *eddy_request_arg(struct eddy_request *req, const char *name)
+{
+    struct eddy_form *f = query_args(req);
+    return f ? eddy_form_get(f, name) : NULL;
+}
+
+size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out, size_t max)
+{
+    struct eddy_form *f = query_args(req);
+    return f ? eddy_form_get_all(f, name, out, max) : 0;
+}
+
+const char *eddy_request_cookie(struct eddy_request *req, const char *name)
+{
+    if (!req->cookies && (req->cookies = eddy_form_new())) {
+        const char *c = eddy_request_header(req, "Cookie");
+        if (c)
+            eddy_form_parse_cookies(req->cookies, c, strlen(c));
+    }
+    return req->cookies ? eddy_form_get(req->cookies, name) : NULL;
+}
+
+const char *eddy_request_param(const struct eddy_request *req, const char *name)
+{
+    return req->matched ? eddy_route_param(&req->match, name) : NULL;
+}
+
+int64_t eddy_request_param_int(const struct eddy_request *req, const char *name)
+{
+    for (size_t i = 0; req->matched && i < req->match.nparams; i++)
+        if (!strcmp(req->match.params[i].name, name))
+            return req->match.params[i].num;
+    return 0;
+}
+
+const char *eddy_request_body(const struct eddy_request *req, size_t *len)
+{
+    if (len)
+        *len = req->body_len;
+    return req->body ? req->body : "";
+}
+
+static bool content_type_is(struct eddy_request *req, const char *type)
+{
+    const char *ct = eddy_request_header(req, "Content-Type");
+    size_t n = strlen(type);
+    return ct && !strncasecmp(ct, type, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+const struct eddy_form *eddy_request_form(struct eddy_request *req)
+{
+    if (req->form_tried)
+        return req->form;
+    req->form_tried = true;
+    struct eddy_form *f = eddy_form_new();
+    int err = -EINVAL;
+    if (f && content_type_is(req, "application/x-www-form-urlencoded"))
+        err = eddy_form_parse_urlencoded(f, req->body ? req->body : "", req->body_len);
+    else if (f && content_type_is(req, "multipart/form-data"))
+        err = eddy_form_parse_multipart(f, eddy_request_header(req, "Content-Type"),
+                                        req->body ? req->body : "", req->body_len);
+    if (err) {
+        eddy_form_free(f);
+        return NULL;
+    }
+    return req->form = f;
+}
+
+const char *eddy_request_form_get(struct eddy_request *req, const char *name)
+{
+    const struct eddy_form *f = eddy_request_form(req);
+    return f ? eddy_form_get(f, name) : NULL;
+}
+
+json_t *eddy_request_json(struct eddy_request *req)
+{
+    if (req->json_tried)
+        return req->json;
+    req->json_tried = true;
+    if (!content_type_is(req, "application/json")) {
+        snprintf(req->json_error, sizeof req->json_error, "Content-Type is not application/json");
+        return NULL;
+    }
+    json_error_t e;
+    req->json = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (!req->json)
+        snprintf(req->json_error, sizeof req->json_error, "invalid JSON at line %d column %d: %s",
+                 e.line, e.column, e.text);
+    return req->json;
+}
+
+const char *eddy_request_json_error(const struct eddy_request *req)
+{
+    return req->json_error;
+}
+
+const char *eddy_request_remote(const struct eddy_request *req)
+{
+    return req->remote;
+}
+
+/* ------------------------------------------------------------- response */
+
+void eddy_response_set_status(struct eddy_response *res, int status) { res->status = status; }
+int eddy_response_get_status(const struct eddy_response *res) { return res->status; }
+
+static bool header_safe(const char *s)
+{
+    for (; *s; s++)
+        if (*s == '\r' || *s == '\n')
+            return false;
+    return true;
+}
+
+int eddy_response_add_header(struct eddy_response *res, const char *name, const char *value)
+{
+    if (!*name || !header_safe(name) || !header_safe(value) || strchr(name, ':'))
+        return -EINVAL;
+    size_t before = res->headers.len;
+    int err = eddy_buf_append(&res->headers, name, strlen(name) + 1);
+    if (!err)
+        err = eddy_buf_append(&res->headers, value, strlen(value) + 1);
+    if (err) {
+        res->headers.len = before;
+        return err;
+    }
+    res->nheaders++;
+    return 0;
+}
+
+int eddy_response_set_header(struct eddy_response *res, const char *name, const char *value)
+{
+    /* Rebuild without the old ones: responses carry a handful of headers. */
+    struct eddy_buf keep = EDDY_BUF_INIT(0);
+    const char *p = res->headers.data;
+    size_t kept = 0;
+    for (size_t i = 0; i < res->nheaders; i++) {
+        const char *v = p + strlen(p) + 1, *next = v + strlen(v) + 1;
+        if (strcasecmp(p, name)) {
+            if (eddy_buf_append(&keep, p, (size_t)(next - p)) < 0) {
+                eddy_buf_free(&keep);
+                return -ENOMEM;
+            }
+            kept++;
+        }
+        p = next;
+    }
+    eddy_buf_free(&res->headers);
+    res->headers = keep;
+    res->nheaders = kept;
+    return eddy_response_add_header(res, name, value);
+}
+
+int eddy_response_body(struct eddy_response *res, const void *data, size_t len)
+{
+    eddy_buf_reset(&res->body);
+    return eddy_buf_append(&res->body, data, len);
+}
+
+int eddy_response_append(struct eddy_response *res, const void *data, size_t len)
+{
+    return eddy_buf_append(&res->body, data, len);
+}
+
+int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int err = eddy_buf_vprintf(&res->body, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static int whole(struct eddy_response *res, int status, const char *type, const void *body,
+                 size_t len)
+{
+    res->status = status;
+    int err = eddy_response_set_header(res, "Content-Type", type);
+    return err ? err : eddy_response_body(res, body, len);
+}
+
+int eddy_response_text(struct eddy_response *res, int status, const char *text)
+{
+    return whole(res, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+int eddy_response_html(struct eddy_response *res, int status, const char *html)
+{
+    return whole(res, status, "text/html; charset=utf-8", html, strlen(html));
+}
+
+int eddy_response_json(struct eddy_response *res, int status, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!s)
+        return -ENOMEM;
+    int err = whole(res, status, "application/json", s, strlen(s));
+    free(s);
+    return err;
+}
+
+int eddy_response_redirect(struct eddy_response *res, int status, const char *location)
+{
+    int err = eddy_response_set_header(res, "Location", location);
+    if (err)
+        return err;
+    return eddy_response_text(res, status ? status : 302, "Redirecting\n");
+}
+
+static void reset(struct eddy_response *res)
+{
+    eddy_buf_reset(&res->headers);
+    res->nheaders = 0;
+    eddy_buf_reset(&res->body);
+    if (res->file_fd >= 0)
+        close(res->file_fd);
+    res->file_fd = -1;
+}
+
+/* The app's view for `status`, if any. */
+static eddy_view_fn error_view(const struct eddy_app *app, int status)
+{
+    eddy_view_fn any = NULL;
+    for (size_t i = 0; i < app->nerrors; i++) {
+        if (app->errors[i].status == status)
+            return app->errors[i].view;
+        if (!app->errors[i].status)
+            any = app->errors[i].view;
+    }
+    return any;
+}
+
+int eddy_response_error(struct eddy_response *res, int status, const char *message)
+{
+    if (res->streaming)
+        return -EALREADY;
+    reset(res);
+    eddy_view_fn view = res->in_error_handler ? NULL : error_view(res->req->app, status);
+    if (view) {
+        res->status = status;
+        res->in_error_handler = true;
+        int err = view(res->req, res);
+        res->in_error_handler = false;
+        if (err >= 0 && res->status)
+            return 0;
+        reset(res); /* the error view failed: fall back to plain text */
+    }
+    char line[256];
+    snprintf(line, sizeof line, "%d %s%s%s\n", status, eddy_http_reason(status),
+             message && *message ? ": " : "", message ? message : "");
+    return eddy_response_text(res, status, line);
+}
+
+int eddy_response_set_cookie(struct eddy_response *res, const struct eddy_cookie *c)
+{
+    struct eddy_buf v = EDDY_BUF_INIT(4096);
+    int err = eddy_cookie_format(c, &v);
+    if (!err)
+        err = eddy_response_add_header(res, "Set-Cookie", eddy_buf_cstr(&v));
+    eddy_buf_free(&v);
+    return err;
+}
+
+int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx)
+{
+    struct eddy_templates *ts = thread_templates(res->req->app);
+    if (!ts)
+        return -ENOMEM;
+    eddy_buf_reset(&res->body);
+    int err = eddy_templates_render(ts, name, ctx, &res->body);
+    if (err < 0) {
+        /* The log gets the precise reason; the client a plain 500. */
+        fprintf(stderr, "eddy: template error: %s\n", eddy_templates_error(ts));
+        return err;
+    }
+    res->status = 200;
+    return eddy_response_set_header(res, "Content-Type", "text/html; charset=utf-8");
+}
+
+/* ---------------------------------------------------------------- files */
+
+static const char *mime_type(const char *path)
+{
+    static const struct { const char *ext, *type; } types[] = {
+        {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},   {"js", "text/javascript; charset=utf-8"},
+        {"json", "application/json"},         {"txt", "text/plain; charset=utf-8"},
+        {"xml", "application/xml"},           {"svg", "image/svg+xml"},
+        {"png", "image/png"},                 {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},               {"gif", "image/gif"},
+        {"webp", "image/webp"},               {"ico", "image/x-icon"},
+        {"woff2", "font/woff2"},              {"pdf", "application/pdf"},
+        {"atom", "application/atom+xml"},     {"rss", "application/rss+xml"},
+    };
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (dot && (!slash || dot > slash))
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (!strcasecmp(dot + 1, types[i].ext))
+                return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Does If-None-Match's list name etag (or "*")?  Weak comparison. */
+static bool etag_matches(const char *list, const char *etag)
+{
+    if (!strcmp(list, "*"))
+        return true;
+    const char *e = etag[0] == 'W' ? etag + 2 : etag;
+    size_t n = strlen(e);
+    for (const char *p = list; (p = strstr(p, e)); p += n)
+        if ((p == list || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
+            (p[n] == 0 || p[n] == ',' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/* Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range against size.
+ * Returns 1 with [*from, *to] set, 0 to ignore the header (several ranges,
+ * garbage: the whole file is sent, which RFC 9110 allows), -1 when
+ * unsatisfiable (416). */
+static int parse_range(const char *h, off_t size, off_t *from, off_t *to)
+{
+    if (strncmp(h, "bytes=", 6) || strchr(h, ','))
+        return 0;
+    const char *p = h + 6;
+    char *end;
+    if (*p == '-') {
+        long long n = strtoll(p + 1, &end, 10);
+        if (end == p + 1 || *end || n < 0)
+            return 0;
+        if (n == 0 || size == 0)
+            return -1;
+        *from = n >= size ? 0 : size - n;
+        *to = size - 1;
+        return 1;
+    }
+    if (*p < '0' || *p > '9')
+        return 0;
+    long long a = strtoll(p, &end, 10), b;
+    if (*end != '-')
+        return 0;
+    p = end + 1;
+    if (!*p) {
+        b = size - 1;
+    } else {
+        if (*p < '0' || *p > '9')
+            return 0;
+        b = strtoll(p, &end, 10);
+        if (*end || b < a)
+            return 0;
+        if (b >= size)
+            b = size - 1;
+    }
+    if (a >= size)
+        return -1;
+    *from = a;
+    *to = b;
+    return 1;
+}
+
+int eddy_response_file(struct eddy_response *res, const char *path, const char *content_type)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return eddy_response_error(res, 404, NULL);
+    }
+    reset(res);
+    char etag[64], modified[EDDY_HTTP_DATE_LEN + 1], value[96];
+    snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
+             (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec);
+    eddy_http_date_format(st.st_mtime, modified);
+    int err = eddy_response_add_header(res, "ETag", etag);
+    if (!err)
+        err = eddy_response_add_header(res, "Last-Modified", modified);
+    if (!err)
+        err = eddy_response_add_header(res, "Accept-Ranges", "bytes");
+    if (err) {
+        close(fd);
+        return err;
+    }
+    struct eddy_request *req = res->req;
+    const char *inm = eddy_request_header(req, "If-None-Match");
+    const char *ims = eddy_request_header(req, "If-Modified-Since");
+    time_t since;
+    if ((inm && etag_matches(inm, etag)) ||
+        (!inm && ims && eddy_http_date_parse(ims, strlen(ims), &since) == 0 && since >= st.st_mtime)) {
+        close(fd);
+        res->status = 304;
+        return 0;
+    }
+    eddy_response_add_header(res, "Content-Type", content_type ? content_type : mime_type(path));
+    off_t from = 0, to = st.st_size - 1;
+    const char *range = eddy_request_header(req, "Range");
+    const char *if_range = eddy_request_header(req, "If-Range");
+    int r = range && (!if_range || !strcmp(if_range, etag)) ? parse_range(range, st.st_size, &from, &to) : 0;
+    if (r < 0) {
+        close(fd);
+        snprintf(value, sizeof value, "bytes */%lld", (long long)st.st_size);
+        eddy_response_add_header(res, "Content-Range", value);
+        res->status = 416;
+        return 0;
+    }
+    if (r > 0) {
+        snprintf(value, sizeof value, "bytes %lld-%lld/%lld", (long long)from, (long long)to,
+                 (long long)st.st_size);
+        eddy_response_add_header(res, "Content-Range", value);
+    }
+    res->status = r > 0 ? 206 : 200;
+    res->file_fd = fd;
+    res->file_off = from;
+    res->file_len = st.st_size ? (size_t)(to - from + 1) : 0;
+    return 0;
+}
+
+/* A static folder: the path must stay inside it, symlinks included. */
+static int serve_static(struct eddy_request *req, struct eddy_response *res, struct static_dir *d)
+{
+    const char *rest = eddy_request_param(req, "filename");
+    if (!rest || rest[0] == '/' || strstr(rest, "..") || strchr(rest, '\\'))
+        return eddy_response_error(res, 404, NULL);
+    char joined[PATH_MAX], real[PATH_MAX];
+    if ((size_t)snprintf(joined, sizeof joined, "%s/%s", d->real, rest) >= sizeof joined ||
+        !realpath(joined, real))
+        return eddy_response_error(res, 404, NULL);
+    size_t n = strlen(d->real);
+    if (strncmp(real, d->real, n) || real[n] != '/')
+        return eddy_response_error(res, 404, NULL);
+    return eddy_response_file(res, real, NULL);
+}
+
+/* ------------------------------------------------------------ streaming */
+
+/* Sends the head now: status, the headers so far, chunked. */
+int eddy_response_stream(struct eddy_response *res, int status, const char *content_type)
+{
+    if (res->streaming)
+        return -EALREADY;
+    res->status = status;
+    int err = eddy_response_set_header(res, "Content-Type", content_type);
+    if (err)
+        return err;
+    res->streaming = true;
+    eddy_buf_reset(&res->body);
+    struct eddy_exchange *x = res->req->x;
+    if (!x)
+        return 0; /* the test client collects the body */
+    struct eddy_http_header h[MAX_RESPONSE_HEADERS];
+    size_t n = 0;
+    const char *p = res->headers.data;
+    for (size_t i = 0; i < res->nheaders && n < MAX_RESPONSE_HEADERS; i++, n++) {
+        const char *v = p + strlen(p) + 1;
+        h[n] = (struct eddy_http_header){p, strlen(p), v, strlen(v)};
+        p = v + strlen(v) + 1;
+    }
+    return eddy_exchange_begin(x, status, h, n, -1);
+}
+
+int eddy_response_write(struct eddy_response *res, const void *data, size_t len)
+{
+    if (!res->streaming)
+        return -EINVAL;
+    if (!res->req->x)
+        return eddy_buf_append(&res->body, data, len);
+    return eddy_exchange_write(res->req->x, data, len);
+}
+
+int eddy_response_sse_begin(struct eddy_response *res)
+{
+    int err = eddy_response_set_header(res, "Cache-Control", "no-cache");
+    return err ? err : eddy_response_stream(res, 200, "text/event-stream");
+}
+
+int eddy_response_sse_send(struct eddy_response *res, const char *event, const char *data,
+                           const char *id)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    int err = 0;
+    if (event && header_safe(event))
+        err = eddy_buf_printf(&b, "event: %s\n", event);
+    if (!err && id && header_safe(id))
+        err = eddy_buf_printf(&b, "id: %s\n", id);
+    /* One "data:" line per line of data: a newline must not end the event. */
+    for (const char *p = data ? data : ""; !err;) {
+        size_t n = strcspn(p, "\r\n");
+        err = eddy_buf_printf(&b, "data: %.*s\n", (int)n, p);
+        if (!p[n])
+            break;
+        p += n + (p[n] == '\r' && p[n + 1] == '\n' ? 2 : 1);
+    }
+    if (!err)
+        err = eddy_buf_putc(&b, '\n');
+    if (!err)
+        err = eddy_response_write(res, b.data, b.len);
+    eddy_buf_free(&b);
+    return err;
+}
+
+struct sse_watch {
+    struct eddy_exchange *x;
+    struct eddy_event *ev;
+    bool closed;
+};
+
+/* Waits for the client to close, then wakes the SSE view. */
+static int sse_watcher(void *arg)
+{
+    struct sse_watch *w = arg;
+    if (eddy_exchange_wait_closed(w->x, EDDY_FOREVER) == 0) {
+        w->closed = true;
+        eddy_event_set(w->ev);
+    }
+    return 0;
+}
+
+int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int64_t keepalive_ns)
+{
+    if (!res->streaming)
+        return -EINVAL;
+    struct sse_watch w = {.x = res->req->x, .ev = ev};
+    struct eddy_group *g = NULL;
+    if (w.x && (!(g = eddy_group_new()) || eddy_group_spawn(g, sse_watcher, &w, "sse-watch") < 0)) {
+        eddy_group_free(g);
+        return -ENOMEM;
+    }
+    int err;
+    for (;;) {
+        err = eddy_event_wait(ev, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns : 15 * EDDY_SEC));
+        if (w.closed) {
+            err = -EPIPE;
+            break;
+        }
+        if (err != -ETIMEDOUT || eddy_now() >= eddy_timeout_deadline())
+            break; /* the event, cancellation, or the task's own timeout scope */
+        if ((err = eddy_response_write(res, ": keep-alive\n\n", 14)) < 0)
+            break;
+    }
+    if (g) {
+        eddy_group_cancel(g);
+        eddy_group_wait(g);
+        eddy_group_free(g);
+    }
+    return err;
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+static void dispatch(struct eddy_request *req, struct eddy_response *res)
+{
+    struct eddy_app *app = req->app;
+    int rc = eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
+    req->matched = rc == EDDY_ROUTE_FOUND;
+    int err = 0;
+    for (size_t i = 0; i < app->nbefore && !err; i++)
+        err = app->before[i](req, res);
+    if (err == 1)
+        goto after;
+    if (err < 0) {
+        eddy_response_error(res, 500, NULL);
+        goto after;
+    }
+    switch (rc) {
+    case EDDY_ROUTE_FOUND: {
+        struct target *t = req->match.handler;
+        err = t->view ? t->view(req, res) : serve_static(req, res, t->dir);
+        if (res->streaming)
+            return;
+        if (err < 0 || !res->status)
+            eddy_response_error(res, 500, err < 0 ? NULL : "the view gave no response");
+        break;
+    }
+    case EDDY_ROUTE_OPTIONS:
+        res->status = 204;
+        eddy_response_set_header(res, "Allow", req->match.allow);
+        break;
+    case EDDY_ROUTE_NOT_ALLOWED:
+        eddy_response_error(res, 405, NULL);
+        eddy_response_set_header(res, "Allow", req->match.allow);
+        break;
+    case -ENAMETOOLONG:
+        eddy_response_error(res, 414, NULL);
+        break;
+    default:
+        eddy_response_error(res, 404, NULL);
+        break;
+    }
+after:
+    if (res->streaming)
+        return;
+    /* Flask runs after-request hooks in reverse order of registration. */
+    for (size_t i = app->nafter; i-- > 0;)
+        if (app->after[i](req, res) < 0) {
+            eddy_response_error(res, 500, NULL);
+            break;
+        }
+}
+
+static void request_init(struct eddy_request *req, struct eddy_app *app, const char *method,
+                         const char *target, size_t target_len)
+{
+    memset(req, 0, offsetof(struct eddy_request, match));
+    req->app = app;
+    req->method = method;
+    req->target = target;
+    req->target_len = target_len;
+    eddy_buf_init(&req->path, 0);
+    eddy_buf_init(&req->query, 0);
+    struct eddy_http_target t;
+    if (eddy_http_target_split(target, target_len, &t) == 0) {
+        eddy_url_decode(t.path, t.path_len, false, &req->path);
+        if (t.query)
+            eddy_buf_append(&req->query, t.query, t.query_len);
+    }
+}
+
+static void request_free(struct eddy_request *req)
+{
+    eddy_buf_free(&req->path);
+    eddy_buf_free(&req->query);
+    eddy_form_free(req->args);
+    eddy_form_free(req->cookies);
+    eddy_form_free(req->form);
+    json_decref(req->json);
+}
+
+static void response_init(struct eddy_response *res, struct eddy_request *req)
+{
+    memset(res, 0, sizeof *res);
+    res->req = req;
+    res->file_fd = -1;
+    eddy_buf_init(&res->headers, 64 * 1024);
+    eddy_buf_init(&res->body, BODY_CAP);
+}
+
+static void response_free(struct eddy_response *res)
+{
+    if (res->file_fd >= 0)
+        close(res->file_fd);
+    eddy_buf_free(&res->headers);
+    eddy_buf_free(&res->body);
+}
+
+/* Sends a built (not streamed) response through the exchange. */
+static int send_response(struct eddy_response *res)
+{
+    struct eddy_exchange *x = res->req->x;
+    struct eddy_http_header h[MAX_RESPONSE_HEADERS];
+    size_t n = 0;
+    const char *p = res->headers.data;
+    for (size_t i = 0; i < res->nheaders && n < MAX_RESPONSE_HEADERS; i++, n++) {
+        const char *v = p + strlen(p) + 1;
+        h[n] = (struct eddy_http_header){p, strlen(p), v, strlen(v)};
+        p = v + strlen(v) + 1;
+    }
+    if (res->file_fd < 0)
+        return eddy_exchange_respond(x, res->status, h, n, res->body.data, res->body.len);
+    int err = eddy_exchange_begin(x, res->status, h, n, (int64_t)res->file_len);
+    if (!err)
+        err = eddy_exchange_sendfile(x, res->file_fd, res->file_off, res->file_len);
+    return err ? err : eddy_exchange_end(x);
+}
+
+static int app_handler(void *arg, struct eddy_exchange *x)
+{
+    struct eddy_app *app = arg;
+    const struct eddy_http_head *head = eddy_exchange_head(x);
+    struct eddy_request req;
+    struct eddy_response res;
+    request_init(&req, app, head->method, head->target, head->target_len);
+    req.x = x;
+    const struct eddy_addr *peer = eddy_exchange_peer(x);
+    if (peer->u.sa.sa_family == AF_UNIX)
+        snprintf(req.remote, sizeof req.remote, "unix");
+    else if (eddy_addr_format(peer, req.remote, sizeof req.remote) > 0)
+        *strrchr(req.remote, ':') = 0; /* the host alone */
+    req.body = eddy_exchange_body(x, &req.body_len);
+    response_init(&res, &req);
+    dispatch(&req, &res);
+    int err = res.streaming ? 0 : send_response(&res);
+    response_free(&res);
+    request_free(&req);
+    return err;
+}
+
+/* -------------------------------------------------------------- serving */
+
+static int worker_start(void *arg)
+{
+    struct eddy_app *app = arg;
+    if (!thread_templates(app))
+        return -ENOMEM;
+    for (size_t i = 0; i < app->nstartup; i++) {
+        int err = app->startup[i](app);
+        if (err < 0)
+            return err;
+    }
+    if (app->nbackground && !(tls.background = eddy_group_new()))
+        return -ENOMEM;
+    for (size_t i = 0; i < app->nbackground; i++) {
+        int err = eddy_group_spawn(tls.background, app->background[i].fn, app->background[i].arg,
+                                   app->background[i].name);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+static void worker_stop(void *arg)
+{
+    struct eddy_app *app = arg;
+    if (tls.background) {
+        eddy_group_cancel(tls.background);
+        eddy_group_wait(tls.background);
+        eddy_group_free(tls.background);
+        tls.background = NULL;
+    }
+    for (size_t i = 0; i < app->nshutdown; i++)
+        app->shutdown[i](app);
+    eddy_templates_free(tls.templates);
+    tls.templates = NULL;
+    tls.app = NULL;
+}
+
+static void announce(void *arg, int port)
+{
+    const struct eddy_server_opts *o = arg;
+    fprintf(stderr, "eddy: serving on %s (port %d), %u worker(s)\n",
+            o->listen ? o->listen : "127.0.0.1:8080", port, o->workers ? o->workers : 1);
+}
+
+int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts)
+{
+    struct eddy_server_opts o = *opts;
+    o.handler = app_handler;
+    o.arg = app;
+    o.worker_start = worker_start;
+    o.worker_stop = worker_stop;
+    return eddy_server_run(&o, announce, &o);
+}
+
+struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts)
+{
+    struct eddy_server_opts o = *opts;
+    o.handler = app_handler;
+    o.arg = app;
+    int err = worker_start(app);
+    if (err < 0) {
+        worker_stop(app);
+        errno = -err;
+        return NULL;
+    }
+    struct eddy_server *s = eddy_server_start(&o);
+    if (!s) {
+        err = errno;
+        worker_stop(app);
+        errno = err;
+    }
+    return s;
+}
+
+int eddy_app_stop(struct eddy_app *app, struct eddy_server *s, int64_t deadline)
+{
+    int err = eddy_server_stop(s, deadline);
+    worker_stop(app);
+    return err;
+}
+
+/* ---------------------------------------------------------- test client */
+
+struct eddy_test_reply {
+    int status;
+    struct eddy_buf headers; /* "name\0value\0" */
+    size_t nheaders;
+    struct eddy_buf body;
+};
+
+int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
+                  const char *const *headers, const void *body, size_t len,
+                  struct eddy_test_reply **out)
+{
+    *out = NULL;
+    if (!eddy_task_current())
+        return -EPERM;
+    struct eddy_test_reply *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    struct eddy_request req;
+    struct eddy_response res;
+    request_init(&req, app, method, target, strlen(target));
+    req.test_headers = headers;
+    snprintf(req.remote, sizeof req.remote, "127.0.0.1");
+    /* A copy with a terminating NUL, as the server gives views. */
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    eddy_buf_append(&b, body ? body : "", body ? len : 0);
+    req.body = eddy_buf_cstr(&b);
+    req.body_len = b.len;
+    response_init(&res, &req);
+    dispatch(&req, &res);
+    if (res.file_fd >= 0 && !(!strcmp(method, "HEAD"))) {
+        eddy_buf_reset(&res.body);
+        if (eddy_buf_reserve(&res.body, res.file_len) == 0) {
+            ssize_t n = pread(res.file_fd, res.body.data, res.file_len, res.file_off);
+            res.body.len = n > 0 ? (size_t)n : 0;
+            res.body.data[res.body.len] = 0;
+        }
+    }
+    r->status = res.status;
+    r->headers = res.headers;
+    r->nheaders = res.nheaders;
+    r->body = res.body;
+    res.headers = (struct eddy_buf)EDDY_BUF_INIT(0);
+    res.body = (struct eddy_buf)EDDY_BUF_INIT(0);
+    response_free(&res);
+    request_free(&req);
+    eddy_buf_free(&b);
+    *out = r;
+    return 0;
+}
+
+int eddy_test_reply_status(const struct eddy_test_reply *r) { return r->status; }
+
+const char *eddy_test_reply_header(const struct eddy_test_reply *r, const char *name)
+{
+    const char *p = r->headers.data;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const char *v = p + strlen(p) + 1;
+        if (!strcasecmp(p, name))
+            return v;
+        p = v + strlen(v) + 1;
+    }
+    return NULL;
+}
+
+const char *eddy_test_reply_body(const struct eddy_test_reply *r, size_t *len)
+{
+    if (len)
+        *len = r->body.len;
+    return eddy_buf_cstr(&r->body);
+}
+
+void eddy_test_reply_free(struct eddy_test_reply *r)
+{
+    if (!r)
+        return;
+    eddy_buf_free(&r->headers);
+    eddy_buf_free(&r->body);
+    free(r);
+}
