@@ -284,7 +284,9 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 else
                     eddy__concat(key, sizeof key, alocal, 0, NULL);
             } else {
-                eddy__concat(key, sizeof key, alocal, 0, NULL);
+                /* expat with namespace_prefixes: the qname as written */
+                const char *apfx = (const char *)a[1];
+                eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0, apfx ? alocal : NULL);
             }
             for (char *s = key; *s; s++)
                 *s = (char)tolower((unsigned char)*s);

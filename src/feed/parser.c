@@ -1083,7 +1083,7 @@ static const struct {
     {eddy__ns_base, &eddy__ns_base_n},     {eddy__ns_dc, &eddy__ns_dc_n},
     {eddy__ns_itunes, &eddy__ns_itunes_n}, {eddy__ns_media, &eddy__ns_media_n},
     {eddy__ns_georss, &eddy__ns_georss_n}, {eddy__ns_psc, &eddy__ns_psc_n},
-    {eddy__ns_cc, &eddy__ns_cc_n},         {eddy__ns_admin, &eddy__ns_admin_n},
+    {eddy__ns_cc, &eddy__ns_cc_n},
 };
 
 static int cmp_handler(const void *key, const void *elem)
@@ -1197,6 +1197,13 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
     } else {
         sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
         oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
+    }
+
+    /* track namespaces declared as attributes (xlink declarations, the
+     * xmlns feedparser adds to math and svg) */
+    for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
+        if (!strncmp(m->key, "xmlns", 5) && (m->key[5] == ':' || !m->key[5]) && vstr(m->v))
+            eddy__track_namespace(p, m->key[5] ? m->key + 6 : NULL, vstr(m->v));
     }
 
     /* track inline content */
