@@ -472,7 +472,7 @@ static struct expr *parse_primary(struct parser *ps)
         e->len = t->n;
     }
     next(ps);
-    if (e && !ps->failed && is_op(ps, '('))
+    if (e && e->k == E_VAR && !ps->failed && is_op(ps, '('))
         return parse_call(ps, e);
     return ps->failed ? NULL : e;
 }

@@ -432,6 +432,7 @@ TEST(template_functions)
     CHECK_STR(out.data, "<a href=\"/feeds/7?q=a+b%26c&amp;p=2\">");
     CHECK_INT(eddy_templates_render(ts, "u.html", ctx, &out), ==, -EINVAL);
     CHECK_STR(eddy_templates_error(ts), "u.html:2: unknown function 'nope'");
+    CHECK_STR(render("{{ false() }}", NULL), "ERR -22: t.html:1: expected '}}', found '('");
     const char *bad = "{{ f(a=1, 2) }}";
     CHECK_INT(eddy_templates_add(ts, "b.html", bad, strlen(bad)), ==, -EINVAL);
     CHECK_STR(eddy_templates_error(ts), "b.html:1: positional argument after a keyword argument in f()");
