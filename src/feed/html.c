@@ -67,6 +67,11 @@ struct name_pair {
     const char *svg;   /* SVG's camelCase spelling, NULL when the same */
 };
 
+struct span {
+    const char *p; /* not NUL-terminated */
+    size_t n;
+};
+
 /* _HTMLSanitizer.acceptable_elements */
 static const char *const acceptable_elements[] = {
     "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
@@ -433,7 +438,8 @@ struct parser {
     int err;                  /* first error of the output buffer */
     struct eddy_buf scratch;  /* names and values of the current tag's attributes */
     struct eddy_buf attrs;    /* struct attr[] of the current tag */
-    struct eddy_buf tmp;      /* CSS and URI work */
+    struct eddy_buf tmp;      /* the CSS gauntlet's marks */
+    struct eddy_buf css;      /* a style attribute without its url(...) */
 };
 
 static void emit(struct parser *p, const char *s, size_t n)
@@ -733,113 +739,112 @@ static bool css_gauntlet(struct parser *p, const char *s, size_t n)
     return reach[n];
 }
 
-/* Writes the clean style to p->tmp (empty when nothing is left). */
+/* One part of a style: \s*([-\w]+)\s*:\s*([^:;]*);? at *i.  Returns 1 with
+ * the property and value, 0 at the end, -1 for anything else than such
+ * parts and whitespace (then feedparser drops the whole style). */
+static int next_decl(const char *s, size_t n, size_t *i, struct span *prop, struct span *val)
+{
+    size_t k;
+    while ((k = space_at(s, n, *i)))
+        *i += k;
+    if (*i >= n)
+        return 0;
+    size_t q = *i, r = q;
+    while (r < n && (s[r] == '-' || (k = word_at(s, n, r)) > 0))
+        r += s[r] == '-' ? 1 : k;
+    size_t c = skip_spaces(s, n, r);
+    if (r == q || c >= n || s[c] != ':')
+        return -1;
+    size_t v0 = skip_spaces(s, n, c + 1), v1 = v0;
+    while (v1 < n && s[v1] != ':' && s[v1] != ';')
+        v1++;
+    *prop = (struct span){s + q, r - q};
+    *val = (struct span){s + v0, v1 - v0};
+    *i = v1 + (v1 < n && s[v1] == ';');
+    return 1;
+}
+
+/* Whether feedparser keeps this property: an acceptable one, a
+ * background/border/margin/padding one whose every word is an acceptable
+ * keyword or value, or an SVG one inside SVG. */
+static bool css_keep(struct parser *p, struct span prop, struct span val)
+{
+    static const char *const box[] = {"background", "border", "margin", "padding"};
+    char low[32];
+    if (prop.n >= sizeof low)
+        return false; /* longer than any property we know */
+    for (size_t k = 0; k < prop.n; k++)
+        low[k] = lower(prop.p[k]);
+    if (IN(acceptable_css_properties, low, prop.n))
+        return true;
+    const char *dash = memchr(low, '-', prop.n);
+    if (IN(box, low, dash ? (size_t)(dash - low) : prop.n)) {
+        for (size_t k = 0; k < val.n;) { /* value.split() */
+            size_t a = skip_spaces(val.p, val.n, k), b = a;
+            while (b < val.n && !space_at(val.p, val.n, b))
+                b++;
+            if (b > a && !IN(acceptable_css_keywords, val.p + a, b - a) && !valid_css_value(val.p + a, b - a))
+                return false;
+            k = b;
+        }
+        return true;
+    }
+    return p->svg && IN(acceptable_svg_properties, low, prop.n);
+}
+
+/* _HTMLSanitizer.sanitize_style: the clean style into `style` (empty when
+ * nothing is left). */
 static void sanitize_style(struct parser *p, const char *v, size_t n, struct eddy_buf *style)
 {
     /* url\s*\(\s*[^\s)]+?\s*\)\s* -> " " */
+    struct eddy_buf *css = &p->css;
+    css->len = 0;
     style->len = 0;
-    for (size_t i = 0; i < n && !p->err;) {
-        if (n - i >= 3 && !memcmp(v + i, "url", 3)) {
-            size_t j = skip_spaces(v, n, i + 3);
-            if (j < n && v[j] == '(') {
-                size_t r = j = skip_spaces(v, n, j + 1);
-                while (j < n && v[j] != ')' && !space_at(v, n, j))
-                    j++;
-                if (j > r && (j = skip_spaces(v, n, j)) < n && v[j] == ')') {
-                    p->err = eddy_buf_putc(style, ' ');
-                    i = skip_spaces(v, n, j + 1);
-                    continue;
-                }
-            }
-        }
-        p->err = eddy_buf_putc(style, v[i++]);
-    }
-    if (p->err)
-        return;
-    /* copy: the gauntlet uses p->tmp */
-    char *s = malloc(style->len + 1);
-    if (!s) {
-        p->err = -ENOMEM;
-        return;
-    }
-    size_t sn = style->len;
-    memcpy(s, style->data ? style->data : "", sn);
-    style->len = 0;
-    if (!css_gauntlet(p, s, sn))
-        goto done;
-    /* every part must be \s*[-\w]+\s*:\s*[^:;]*;? or whitespace; keep the
-     * (property, value) pairs findall(([-\w]+)\s*:\s*([^:;]*)) would see */
-    struct decl { size_t prop, prop_len, val, val_len; } *decls = NULL;
-    size_t ndecls = 0;
-    for (size_t i = 0; i < sn;) {
-        size_t q = skip_spaces(s, sn, i), r = q, k;
-        while (r < sn && (s[r] == '-' || (k = word_at(s, sn, r)) > 0))
-            r += s[r] == '-' ? 1 : k;
-        size_t c = skip_spaces(s, sn, r);
-        if (r > q && c < sn && s[c] == ':') {
-            size_t v0 = skip_spaces(s, sn, c + 1), v1 = v0;
-            while (v1 < sn && s[v1] != ':' && s[v1] != ';')
-                v1++;
-            struct decl *nd = realloc(decls, (ndecls + 1) * sizeof *nd);
-            if (!nd) {
-                p->err = -ENOMEM;
-                break;
-            }
-            decls = nd;
-            decls[ndecls++] = (struct decl){q, r - q, v0, v1 - v0};
-            i = v1 + (v1 < sn && s[v1] == ';');
-        } else if ((k = space_at(s, sn, i))) {
-            i += k;
-        } else {
-            ndecls = 0;
+    for (size_t i = 0, j = 0; i <= n && !p->err; i++) {
+        if (i == n) {
+            p->err = buf_add(css, v + j, n - j);
             break;
         }
-    }
-    static const char *const box[] = {"background", "border", "margin", "padding"};
-    for (size_t d = 0; d < ndecls && !p->err; d++) {
-        const char *prop = s + decls[d].prop, *val = s + decls[d].val;
-        size_t plen = decls[d].prop_len, vlen = decls[d].val_len;
-        if (!vlen)
+        if (n - i < 3 || memcmp(v + i, "url", 3))
             continue;
-        char low[32];
-        size_t ll = plen < sizeof low ? plen : sizeof low - 1;
-        for (size_t k = 0; k < ll; k++)
-            low[k] = lower(prop[k]);
-        bool known = plen < sizeof low;
-        bool ok = known && IN(acceptable_css_properties, low, ll);
-        if (!ok && known) {
-            const char *dash = memchr(low, '-', ll);
-            if (IN(box, low, dash ? (size_t)(dash - low) : ll)) {
-                ok = true;
-                for (size_t k = 0; k < vlen && ok;) { /* value.split() */
-                    size_t a = skip_spaces(val, vlen, k), b = a;
-                    while (b < vlen && !space_at(val, vlen, b))
-                        b++;
-                    if (b > a && !IN(acceptable_css_keywords, val + a, b - a) &&
-                        !valid_css_value(val + a, b - a))
-                        ok = false;
-                    k = b;
-                }
-            } else if (p->svg && IN(acceptable_svg_properties, low, ll)) {
-                ok = true;
-            }
-        }
-        if (!ok)
+        size_t k = skip_spaces(v, n, i + 3);
+        if (k >= n || v[k] != '(')
+            continue;
+        size_t r = k = skip_spaces(v, n, k + 1);
+        while (k < n && v[k] != ')' && !space_at(v, n, k))
+            k++;
+        if (k == r || (k = skip_spaces(v, n, k)) >= n || v[k] != ')')
+            continue;
+        p->err = buf_add(css, v + j, i - j);
+        if (!p->err)
+            p->err = buf_add(css, " ", 1);
+        j = skip_spaces(v, n, k + 1);
+        i = j - 1;
+    }
+    if (p->err || !css_gauntlet(p, eddy_buf_cstr(css), css->len))
+        return;
+    const char *s = eddy_buf_cstr(css);
+    size_t sn = css->len, i = 0;
+    struct span prop, val;
+    int r;
+    while ((r = next_decl(s, sn, &i, &prop, &val)) > 0)
+        ;
+    if (r < 0)
+        return;
+    for (i = 0; !p->err && next_decl(s, sn, &i, &prop, &val) > 0;) {
+        if (!val.n || !css_keep(p, prop, val))
             continue;
         if (style->len)
-            p->err = eddy_buf_putc(style, ' ');
+            p->err = buf_add(style, " ", 1);
         if (!p->err)
-            p->err = eddy_buf_append(style, prop, plen);
+            p->err = buf_add(style, prop.p, prop.n);
         if (!p->err)
-            p->err = eddy_buf_puts(style, ": ");
+            p->err = buf_add(style, ": ", 2);
         if (!p->err)
-            p->err = eddy_buf_append(style, val, vlen);
+            p->err = buf_add(style, val.p, val.n);
         if (!p->err)
-            p->err = eddy_buf_putc(style, ';');
+            p->err = buf_add(style, ";", 1);
     }
-    free(decls);
-done:
-    free(s);
 }
 
 /* ---- start and end tags ---------------------------------------------------------- */
@@ -1714,6 +1719,7 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
         .out = out, .sanitize = sanitize, .xhtml = xhtml, .base = base ? base : "",
         .lasttag = "???", .lasttag_len = 3, .no_comment_end = NONE,
         .scratch = EDDY_BUF_INIT(0), .attrs = EDDY_BUF_INIT(0), .tmp = EDDY_BUF_INIT(0),
+        .css = EDDY_BUF_INIT(0),
     };
     struct eddy_buf t1 = EDDY_BUF_INIT(0), t2 = EDDY_BUF_INIT(0);
     p.s = html ? html : "", p.n = html ? len : 0;
@@ -1734,6 +1740,7 @@ done:
     eddy_buf_free(&p.scratch);
     eddy_buf_free(&p.attrs);
     eddy_buf_free(&p.tmp);
+    eddy_buf_free(&p.css);
     return p.err;
 }
 
