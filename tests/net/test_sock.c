@@ -392,6 +392,9 @@ static int localhost_main(void *arg)
     CHECK_INT(n, >=, 1);
     for (int i = 0; i < n; i++)
         CHECK_INT(eddy_addr_port(&addrs[i]), ==, 80);
+    /* A deadline already past: the lookup's result (if it ran) is freed. */
+    CHECK_INT(eddy_resolve("localhost:80", addrs, 8, eddy_now() - 1), ==, -ETIMEDOUT);
+    CHECK_INT(eddy_sock_connect("localhost:80", eddy_now() - 1), ==, -ETIMEDOUT);
 
     /* Wherever localhost points first (::1 on some machines), connect tries
      * each address until 127.0.0.1 answers. */
