@@ -14,7 +14,10 @@
  * of its own; plain fds also pass unchanged to what the layers above hand
  * them to (libcurl, sendfile, setsockopt).  The one stateful object is the
  * buffered reader, which is opaque.  Close sockets that a task has waited on
- * with eddy_sock_close(), which drops the loop's registration first.
+ * with eddy_sock_close(), which drops the loop's registration first and
+ * wakes the tasks blocked on them with -EBADF.  The loop lets one task at a
+ * time wait to read and one to write a socket: a second gets -EBUSY (one
+ * acceptor task per listening socket; for more, SO_REUSEPORT sockets).
  *
  * Errors follow loop.h: >= 0 success, negative errno failure.  Every
  * EDDY_AWAITS function takes an absolute deadline (EDDY_FOREVER: none) and

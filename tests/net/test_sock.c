@@ -336,6 +336,29 @@ TEST(unix_connect_full_backlog)
     CHECK_INT(eddy_run(unix_backlog_main, NULL, NULL), ==, 0);
 }
 
+static int close_wakes_main(void *arg)
+{
+    (void)arg;
+    /* Closing a listener (a server shutting down) wakes its acceptor. */
+    int lfd = eddy_sock_listen("127.0.0.1:0", NULL);
+    CHECK_INT(lfd, >=, 0);
+    struct eddy_task *t = eddy_spawn(accept_task, &lfd, "acceptor");
+    for (int i = 0; i < 3; i++)
+        eddy_yield();
+    /* One task per fd and direction waits at a time: the loop's rule. */
+    CHECK_INT(eddy_sock_accept(lfd, NULL, EDDY_FOREVER), ==, -EBUSY);
+    eddy_sock_close(lfd);
+    int res = 0;
+    CHECK_INT(eddy_join(t, &res), ==, 0);
+    CHECK_INT(res, ==, -EBADF);
+    return 0;
+}
+
+TEST(close_wakes_blocked_accept)
+{
+    CHECK_INT(eddy_run(close_wakes_main, NULL, NULL), ==, 0);
+}
+
 TEST(cancel_blocked_accept_read_connect)
 {
     /* The framework's fd check proves the cancelled connect closed its socket. */
