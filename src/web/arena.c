@@ -79,12 +79,15 @@ void eddy__arena_free(struct eddy__arena *a)
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 if there is none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+ * surrogates, nothing above U+10FFFF), or 0 with *bad set to the length of
+ * the maximal invalid subpart: what the WHATWG decoder (and Python's
+ * errors='replace') turns into one U+FFFD. */
+static size_t utf8_len(const unsigned char *s, size_t n, size_t *bad)
 {
     unsigned c = s[0];
     size_t len;
     unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    *bad = 1;
     if (c < 0x80)
         return 1;
     if (c >= 0xC2 && c <= 0xDF)
@@ -99,11 +102,11 @@ static size_t utf8_len(const unsigned char *s, size_t n)
         hi = c == 0xF4 ? 0x8F : 0xBF;
     } else
         return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
+    for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xBF)
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            *bad = i;
             return 0;
+        }
     return len;
 }
 
@@ -112,7 +115,7 @@ int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t run = 0; /* valid bytes not yet appended */
     for (size_t i = 0; i < n;) {
-        size_t l = utf8_len(p + i, n - i);
+        size_t bad, l = utf8_len(p + i, n - i, &bad);
         if (l) {
             i += l;
             run += l;
@@ -124,7 +127,7 @@ int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n)
         if (err)
             return err;
         run = 0;
-        i++;
+        i += bad;
     }
     return eddy_buf_append(out, p + n - run, run);
 }

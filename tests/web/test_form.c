@@ -41,6 +41,9 @@ TEST(form_urlencoded_decoding)
     CHECK_STR(parse_qs("n=caf%C3%A9&k%20y=v"), "n=café|k y=v");
     CHECK_STR(parse_qs("bad=%FF%C3x"), "bad=\xEF\xBF\xBD\xEF\xBF\xBDx"); /* invalid UTF-8 -> U+FFFD */
     CHECK_STR(parse_qs("plus=%2B+%2b"), "plus=+ +");
+    /* One U+FFFD per maximal invalid subpart, as WHATWG and Python do. */
+    CHECK_STR(parse_qs("t=%E2%82x%F0%9F%98%E2%82%AC%ED%A0%80"),
+              "t=\xEF\xBF\xBDx\xEF\xBF\xBD\xE2\x82\xAC\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST(form_repeated_keys_in_order)
