@@ -19,11 +19,14 @@
  * never decide anything.  Python's number parsing is emulated where it shows:
  * int() and float() strip whitespace and accept a sign, '_' between digits
  * and any Unicode decimal digit (which \d also matches), and
- * int(float("59.99999999999999999")) is 60.  Two approximations remain, both
- * for non-ASCII text only: str.lower()/upper() are ASCII-only (Python maps
- * e.g. U+0130 to "i\u0307" and U+017F to 'S'), and Perforce's \w takes any
- * non-ASCII non-space code point for a letter.  The input is UTF-8 and is
- * never read past len; an invalid byte is an ordinary non-letter.
+ * int(float("59.99999999999999999")) is 60.  So is case mapping where it can
+ * reach ASCII: str.lower() makes U+0130 "i\u0307" (one code point more, and
+ * "FR\u0130DAY" a day name), str.upper() makes U+017F 'S'.  One
+ * approximation remains, for non-ASCII text only: Perforce's \w takes any
+ * non-ASCII code point but a space for a letter (Python's also excludes
+ * punctuation and symbols), which only changes the zone it captures.  The
+ * input is UTF-8 and is never read past len; an invalid byte is an ordinary
+ * non-letter.
  *
  * Where feedparser itself raises an uncaught exception (a Perforce month above
  * 12 is an IndexError that aborts feedparser.parse()), this returns false.
@@ -31,7 +34,8 @@
  * All arithmetic is on int64 seconds since 1970 on the proleptic Gregorian
  * calendar, like Python's datetime and glibc's mktime/gmtime in UTC.  The only
  * thing read besides the input is the clock, and only for the ISO 8601 forms
- * that lack a year, month or day (feedparser uses time.gmtime() there).
+ * that lack a year, month or day or give two digits of the year (feedparser
+ * uses time.gmtime() there).
  */
 #include "date.h"
 
@@ -216,9 +220,12 @@ static int name3(struct span s, const char *table)
     if (s.n < 3)
         return 0;
     for (int i = 0; i < 3; i++) {
-        if ((unsigned char)s.p[i] >= 0x80)
+        if ((unsigned char)s.p[i] < 0x80)
+            key[i] = lower(s.p[i]);
+        else if (i == 2 && s.n > 3 && !memcmp(s.p + 2, "\xc4\xb0", 2))
+            key[i] = 'i'; /* U+0130 lowers to "i\u0307": "FR\u0130DAY" is a day */
+        else
             return 0;
-        key[i] = lower(s.p[i]);
     }
     key[3] = 0;
     for (int i = 0; table[3 * i]; i++)
@@ -247,10 +254,16 @@ static bool plain_number(struct span s, int64_t *v)
     return true;
 }
 
-/* Python's int() of the code points [from, to) of s, with every ':' removed
- * first when skip_colons (RFC 822's ''.join(tz.split(':'))).  False where
- * int() raises ValueError; *v saturates at +-BIG. */
-static bool py_int(struct span s, size_t from, size_t to, bool skip_colons, int64_t *v)
+/* How py_int_slice() counts the code points of a time zone. */
+enum {
+    NO_COLONS = 1, /* every ':' removed first (RFC 822's ''.join(tz.split(':'))) */
+    LOWERED = 2,   /* the text went through str.lower(), which makes U+0130
+                      two code points, "i\u0307" */
+};
+
+/* Python's int() of the code points [from, to) of s, counted as `how` says.
+ * False where int() raises ValueError; *v saturates at +-BIG. */
+static bool py_int_slice(struct span s, size_t from, size_t to, int how, int64_t *v)
 {
     enum { LEAD, SIGN, DIGIT, UNDERSCORE, TRAIL } st = LEAD;
     int64_t acc = 0;
@@ -260,9 +273,11 @@ static bool py_int(struct span s, size_t from, size_t to, bool skip_colons, int6
         return true;
     for (size_t i = 0; i < s.n;) {
         uint32_t c = next_cp(s.p, s.n, &i);
-        if (skip_colons && c == ':')
+        if ((how & NO_COLONS) && c == ':')
             continue;
         size_t k = idx++;
+        if (c == 0x130 && (how & LOWERED) && idx++ >= from && k < to)
+            return false; /* 'i' or U+0307 in the slice */
         if (k < from)
             continue;
         if (k >= to)
@@ -288,6 +303,11 @@ static bool py_int(struct span s, size_t from, size_t to, bool skip_colons, int6
         return false;
     *v = neg ? -acc : acc;
     return true;
+}
+
+static bool py_int(struct span s, int64_t *v)
+{
+    return py_int_slice(s, 0, SIZE_MAX, 0, v);
 }
 
 /* 1 - 2**-k to k decimal places, k = 44..54: a decimal fraction at least this
@@ -549,8 +569,8 @@ static bool parse_w3dtf(const struct input *in, int64_t *out)
     struct span d[3] = {date, SPAN("1"), SPAN("1")};
     split3(d, '-');
     int64_t year, mon, day;
-    if (cp_count(d[0]) != 4 || !py_int(d[0], 0, SIZE_MAX, false, &year) ||
-        !py_int(d[1], 0, SIZE_MAX, false, &mon) || !py_int(d[2], 0, SIZE_MAX, false, &day))
+    if (cp_count(d[0]) != 4 || !py_int(d[0], &year) ||
+        !py_int(d[1], &mon) || !py_int(d[2], &day))
         return false;
 
     /* A trailing 'z' becomes the zone, else what follows the first '-' or
@@ -566,7 +586,8 @@ static bool parse_w3dtf(const struct input *in, int64_t *out)
 
     int64_t tzh = 0, tzm = 0;
     if (tz.n && (tz.p[0] == '-' || tz.p[0] == '+')) {
-        if (!py_int(tz, 1, 3, false, &tzh) || !py_int(tz, 4, SIZE_MAX, false, &tzm))
+        if (!py_int_slice(tz, 1, 3, LOWERED, &tzh) ||
+            !py_int_slice(tz, 4, SIZE_MAX, LOWERED, &tzm))
             return false;
         if (tz.p[0] == '-')
             tzh = -tzh, tzm = -tzm;
@@ -615,12 +636,12 @@ static bool rfc822_words(const struct span *words, size_t n, int64_t *out)
         return false;
 
     int64_t day, year, mon = name3(q[1], months);
-    if (!py_int(q[0], 0, SIZE_MAX, false, &day)) {
+    if (!py_int(q[0], &day)) {
         /* day and month swapped */
-        if (!(mon = name3(q[0], months)) || !py_int(q[1], 0, SIZE_MAX, false, &day))
+        if (!(mon = name3(q[0], months)) || !py_int(q[1], &day))
             return false;
     }
-    if (!mon || !py_int(q[2], 0, SIZE_MAX, false, &year))
+    if (!mon || !py_int(q[2], &year))
         return false;
     if (cp_count(q[2]) <= 2)
         year += year < 90 ? 2000 : 1900;
@@ -631,7 +652,7 @@ static bool rfc822_words(const struct span *words, size_t n, int64_t *out)
     for (int k = 0;; k++) {
         const char *c = memchr(t.p, ':', t.n);
         struct span part = {t.p, c ? (size_t)(c - t.p) : t.n};
-        if (k == 3 || !py_int(part, 0, SIZE_MAX, false, &hms[k]))
+        if (k == 3 || !py_int(part, &hms[k]))
             return false;
         if (!c)
             break;
@@ -651,7 +672,9 @@ static bool rfc822_words(const struct span *words, size_t n, int64_t *out)
         first++;
     if (first < tz.n && (tz.p[first] == '-' || tz.p[first] == '+')) {
         bool colon = !gmt && memchr(tz.p, ':', tz.n);
-        if (!py_int(tz, 1, 3, gmt, &tzh) || !py_int(tz, colon ? 4 : 3, SIZE_MAX, gmt, &tzm))
+        int how = LOWERED | (gmt ? NO_COLONS : 0);
+        if (!py_int_slice(tz, 1, 3, how, &tzh) ||
+            !py_int_slice(tz, colon ? 4 : 3, SIZE_MAX, how, &tzm))
             return false;
         if (tz.p[first] == '-')
             tzh = -tzh, tzm = -tzm;
@@ -822,6 +845,35 @@ static struct span digits_then(const char *s, size_t n, size_t *i, size_t max, c
     return run;
 }
 
+/* s.upper() into key[0..3) (NUL-padded), if it is that short and ASCII.
+ * The non-ASCII letters whose upper case is ASCII are in the table. */
+static bool upper_key(struct span s, char key[4])
+{
+    static const struct {
+        uint32_t c;
+        char upper[4];
+    } special[] = {
+        {0xDF, "SS"},   {0x131, "I"},   {0x17F, "S"},   {0xFB00, "FF"}, {0xFB01, "FI"},
+        {0xFB02, "FL"}, {0xFB03, "FFI"}, {0xFB04, "FFL"}, {0xFB05, "ST"}, {0xFB06, "ST"},
+    };
+    size_t k = 0;
+    for (size_t i = 0; i < s.n;) {
+        uint32_t c = next_cp(s.p, s.n, &i);
+        const char *up = NULL;
+        char one[2] = {(char)(c >= 'a' && c <= 'z' ? c - 32 : c), 0};
+        if (c < 0x80)
+            up = one;
+        for (size_t j = 0; !up && j < sizeof special / sizeof special[0]; j++)
+            if (special[j].c == c)
+                up = special[j].upper;
+        if (!up || k + strlen(up) > 3)
+            return false;
+        memcpy(key + k, up, strlen(up));
+        k += strlen(up);
+    }
+    return true;
+}
+
 /* _parse_date_perforce: "Fri, 2006/09/15 08:19:53 EDT" found anywhere in the
  * string, reassembled and given to email.utils.parsedate_tz(). */
 static bool parse_perforce(const struct input *in, int64_t *out)
@@ -858,7 +910,7 @@ static bool parse_perforce(const struct input *in, int64_t *out)
 
     /* months[int(month) - 1]: 0 is December; past 12 it raises IndexError */
     int64_t m, y, d, hh, mm, ss, off = 0;
-    if (!py_int(mon, 0, SIZE_MAX, false, &m) || m > 12)
+    if (!py_int(mon, &m) || m > 12)
         return false;
     m = m ? m : 12;
     /* parsedate_tz of "dow, dd Mon yyyy hh:mm:ss tz": without a year it takes
@@ -869,27 +921,28 @@ static bool parse_perforce(const struct input *in, int64_t *out)
         year = tz;
         tz.n = 0;
     }
-    if (!py_int(year, 0, SIZE_MAX, false, &y) || !py_int(day, 0, SIZE_MAX, false, &d) ||
-        !py_int(hour, 0, SIZE_MAX, false, &hh) || !py_int(min, 0, SIZE_MAX, false, &mm) ||
-        !py_int(sec, 0, SIZE_MAX, false, &ss))
+    if (!py_int(year, &y) || !py_int(day, &d) ||
+        !py_int(hour, &hh) || !py_int(min, &mm) ||
+        !py_int(sec, &ss))
         return false;
     if (y < 100)
         y += y > 68 ? 1900 : 2000;
+    /* email.utils' _timezones, looked up with tz.upper() */
     static const struct {
         char name[4];
         short hhmm;
     } zones[] = {
-        {"ut", 0},      {"utc", 0},     {"gmt", 0},     {"z", 0},       {"ast", -400},
-        {"adt", -300},  {"est", -500},  {"edt", -400},  {"cst", -600},  {"cdt", -500},
-        {"mst", -700},  {"mdt", -600},  {"pst", -800},  {"pdt", -700},
+        {"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"AST", -400},
+        {"ADT", -300}, {"EST", -500}, {"EDT", -400}, {"CST", -600}, {"CDT", -500},
+        {"MST", -700}, {"MDT", -600}, {"PST", -800}, {"PDT", -700},
     };
-    bool known = false;
-    for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++) {
-        size_t len = strlen(zones[k].name);
-        if (tz.n == len && starts_with(tz, zones[k].name))
-            off = zones[k].hhmm, known = true;
-    }
-    if (!known && !py_int(tz, 0, SIZE_MAX, false, &off))
+    char key[4] = {0};
+    bool found = false;
+    if (upper_key(tz, key))
+        for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++)
+            if (!memcmp(zones[k].name, key, sizeof key))
+                off = zones[k].hhmm, found = true;
+    if (!found && !py_int(tz, &off))
         off = 0;
     int64_t sign = off < 0 ? -1 : 1;
     off *= sign;
