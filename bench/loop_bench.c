@@ -42,7 +42,8 @@ static int bench_switch(void *arg)
     int64_t t0 = eddy_now();
     eddy_gather(t, 2, NULL);
     int64_t dt = eddy_now() - t0;
-    printf("switch: %.1f ns per switch (2 tasks x %ld yields)\n", (double)dt / (2.0 * iters), iters);
+    printf("switch: %.1f ns per switch (2 tasks x %ld yields, watchdog %s)\n",
+           (double)dt / (2.0 * iters), iters, arg ? "off" : "on");
     return 0;
 }
 
@@ -236,5 +237,9 @@ int main(int argc, char **argv)
         if (!strcmp(what, "all") || !strcmp(what, b[i].name))
             if (eddy_run(b[i].fn, NULL, !strcmp(b[i].name, "switch") ? NULL : &cfg) != 0)
                 return 1;
+    /* The watchdog's cost on switches: the same run with it off. */
+    if (!strcmp(what, "all") || !strcmp(what, "switch"))
+        if (eddy_run(bench_switch, &cfg, &cfg) != 0)
+            return 1;
     return 0;
 }
