@@ -1,16 +1,19 @@
 /*
  * net_echo_server.c — the TCP echo server of the uvloop benchmark, on eddy.
  *
- *   net_echo_server [--addr HOST:PORT | --port N] [--reuseport]
+ *   net_echo_server [--addr HOST:PORT | --port N] [--reuseport] [--threads N]
  *
  * One loop on the calling thread, one task per connection doing what an
  * asyncio protocol's data_received(d): transport.write(d) does: read what
  * is there, write it all back.  bench/echo.sh runs it against asyncio and
- * uvloop serving the same protocol.  Runs until killed.
+ * uvloop serving the same protocol.  --threads N runs N such loops, one per
+ * thread, on SO_REUSEPORT sockets (how a server uses every core).  Runs
+ * until killed.
  */
 #include "eddy/loop.h"
 #include "eddy/net.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,10 +66,18 @@ static int server_main(void *arg)
     }
 }
 
+static void *server_thread(void *arg)
+{
+    struct eddy_loop_config cfg = {.watchdog_ns = -1};
+    eddy_run(server_main, arg, &cfg);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static char addr[64] = "127.0.0.1:25000";
     struct server s = {addr, {0, false}};
+    int threads = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc)
             snprintf(addr, sizeof addr, "127.0.0.1:%s", argv[++i]);
@@ -74,10 +85,20 @@ int main(int argc, char **argv)
             snprintf(addr, sizeof addr, "%s", argv[++i]);
         else if (!strcmp(argv[i], "--reuseport"))
             s.opts.reuseport = true;
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc && (threads = atoi(argv[++i])) > 0)
+            s.opts.reuseport = threads > 1;
         else {
-            fprintf(stderr, "usage: %s [--addr HOST:PORT | --port N] [--reuseport]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--addr HOST:PORT | --port N] [--reuseport] [--threads N]\n",
+                    argv[0]);
             return 2;
         }
+    }
+    /* One loop per thread, each with its own SO_REUSEPORT listener: the
+     * kernel spreads the connections, the loops share nothing. */
+    for (int i = 1; i < threads; i++) {
+        pthread_t th;
+        if (pthread_create(&th, NULL, server_thread, &s) != 0)
+            return 1;
     }
     struct eddy_loop_config cfg = {.watchdog_ns = -1};
     int err = eddy_run(server_main, &s, &cfg);
