@@ -413,21 +413,19 @@ static void fd_event(struct eddy_loop *l, uint64_t data, uint32_t e)
         w->cb(w->arg, fd, mine ? mine : w->events); /* may free w */
         return;
     }
-    uint32_t unwanted = 0;
-    if (ready & EDDY_READ) {
-        if (f->rd.head) {
-            f->rd.head->events = ready;
-            eddy__wake(f->rd.head->task, 0);
-        } else
-            unwanted |= EPOLLIN | EPOLLRDHUP;
-    }
-    if (ready & EDDY_WRITE) {
-        if (f->wr.head) {
-            f->wr.head->events = ready;
-            eddy__wake(f->wr.head->task, 0);
-        } else
-            unwanted |= EPOLLOUT;
-    }
+    /* Both nodes first: a task waiting for both directions is one wake. */
+    struct eddy__waiter *rd = ready & EDDY_READ ? f->rd.head : NULL;
+    struct eddy__waiter *wr = ready & EDDY_WRITE ? f->wr.head : NULL;
+    uint32_t unwanted = (ready & EDDY_READ && !rd ? EPOLLIN | EPOLLRDHUP : 0) |
+                        (ready & EDDY_WRITE && !wr ? EPOLLOUT : 0);
+    if (rd)
+        rd->events = ready;
+    if (wr)
+        wr->events = ready;
+    if (rd)
+        eddy__wake(rd->task, 0);
+    if (wr)
+        eddy__wake(wr->task, 0);
     if (f->interest & unwanted)
         fd_register(l, f, fd, f->interest & ~unwanted);
 }

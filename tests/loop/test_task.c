@@ -176,6 +176,12 @@ static int fd_main(void *arg)
     /* A second reader of the same fd is refused; a writer is fine. */
     CHECK_INT(eddy_wait_fd(sv[0], EDDY_READ, eddy_deadline_in(EDDY_MSEC)), ==, -EBUSY);
     CHECK_INT(eddy_wait_fd(sv[0], EDDY_WRITE, EDDY_FOREVER), ==, EDDY_WRITE);
+    /* Both directions at once: both reported when both are ready. */
+    CHECK_INT(write(sv[0], "y", 1), ==, 1);
+    CHECK_INT(eddy_wait_fd(sv[1], EDDY_READ | EDDY_WRITE, EDDY_FOREVER), ==,
+              EDDY_READ | EDDY_WRITE);
+    char y;
+    CHECK_INT(read(sv[1], &y, 1), ==, 1);
     /* Deadline with nothing to read. */
     CHECK_INT(eddy_wait_fd(sv[1], EDDY_READ, eddy_deadline_in(5 * EDDY_MSEC)), ==, -ETIMEDOUT);
     CHECK_INT(write(sv[1], "x", 1), ==, 1);
