@@ -1,0 +1,503 @@
+/* Tests of the framework (web/app.c): through the in-process test client,
+ * and through a real server on loopback with curl and Python's http.client
+ * (static files with Range and sendfile, SSE read incrementally). */
+#include "../test.h"
+
+#include "eddy/web.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- views */
+
+static int v_index(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    return eddy_response_text(res, 200, "index");
+}
+
+static int v_feed(struct eddy_request *req, struct eddy_response *res)
+{
+    eddy_response_set_status(res, 200);
+    return eddy_response_printf(res, "feed %lld", (long long)eddy_request_param_int(req, "id"));
+}
+
+static int v_args(struct eddy_request *req, struct eddy_response *res)
+{
+    const char *urls[8];
+    size_t n = eddy_request_args(req, "url", urls, 8);
+    eddy_response_set_status(res, 200);
+    for (size_t i = 0; i < n; i++)
+        eddy_response_printf(res, "%s;", urls[i]);
+    const char *ua = eddy_request_header(req, "user-agent"), *c = eddy_request_cookie(req, "sid");
+    return eddy_response_printf(res, "ua=%s sid=%s", ua ? ua : "-", c ? c : "-");
+}
+
+static int v_form(struct eddy_request *req, struct eddy_response *res)
+{
+    const struct eddy_form *f = eddy_request_form(req);
+    if (!f)
+        return eddy_response_error(res, 400, "not a form");
+    eddy_response_set_status(res, 200);
+    for (size_t i = 0; i < eddy_form_count(f); i++) {
+        const struct eddy_form_field *fl = eddy_form_field(f, i);
+        eddy_response_printf(res, "%s=%s%s%s;", fl->name, fl->value, fl->filename ? "@" : "",
+                             fl->filename ? fl->filename : "");
+    }
+    return 0;
+}
+
+static int v_json(struct eddy_request *req, struct eddy_response *res)
+{
+    json_t *j = eddy_request_json(req);
+    if (!j)
+        return eddy_response_error(res, 400, eddy_request_json_error(req));
+    json_t *out = json_pack("{s:O, s:s}", "got", json_object_get(j, "a"), "ok", "yes");
+    int err = eddy_response_json(res, 201, out);
+    json_decref(out);
+    return err;
+}
+
+static int v_fail(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    (void)res;
+    return -EIO;
+}
+
+static int v_nothing(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    (void)res;
+    return 0;
+}
+
+static int v_redirect(struct eddy_request *req, struct eddy_response *res)
+{
+    struct eddy_buf url = EDDY_BUF_INIT(0);
+    const char *params[] = {"id", "7", "page", "2", NULL};
+    eddy_url_for(eddy_request_app(req), &url, "feed", params);
+    int err = eddy_response_redirect(res, 302, eddy_buf_cstr(&url));
+    eddy_buf_free(&url);
+    struct eddy_cookie c = {.name = "sid", .value = "abc", .path = "/", .http_only = true};
+    return err ? err : eddy_response_set_cookie(res, &c);
+}
+
+static int v_page(struct eddy_request *req, struct eddy_response *res)
+{
+    json_t *ctx = json_pack("{s:s, s:[{s:s},{s:s}]}", "title", eddy_request_arg(req, "t"),
+                            "items", "name", "<one>", "name", "two");
+    int err = eddy_render(res, "page.html", ctx);
+    json_decref(ctx);
+    return err;
+}
+
+static int v_broken_template(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    return eddy_render(res, "broken.html", NULL);
+}
+
+static int v_stream(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = eddy_response_stream(res, 200, "text/plain");
+    for (int i = 0; i < 3 && !err; i++)
+        err = eddy_response_write(res, "chunk\n", 6);
+    return err;
+}
+
+static int v_custom_404(struct eddy_request *req, struct eddy_response *res)
+{
+    eddy_response_set_header(res, "Content-Type", "text/html");
+    return eddy_response_printf(res, "<h1>nothing at %s</h1>", eddy_request_path(req));
+}
+
+static int v_bp_item(struct eddy_request *req, struct eddy_response *res)
+{
+    return eddy_response_text(res, 200, eddy_request_param(req, "name"));
+}
+
+/* before: /admin needs a token; after: every response gets X-Served-By */
+static int h_auth(struct eddy_request *req, struct eddy_response *res)
+{
+    if (strncmp(eddy_request_path(req), "/admin", 6))
+        return 0;
+    const char *t = eddy_request_header(req, "X-Token");
+    if (t && !strcmp(t, "secret"))
+        return 0;
+    eddy_response_text(res, 401, "no");
+    return 1;
+}
+
+static int h_stamp(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    return eddy_response_set_header(res, "X-Served-By", "eddy");
+}
+
+static int v_admin(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    return eddy_response_text(res, 200, "admin");
+}
+
+/* --------------------------------------------------------- the app */
+
+static char dir[512];
+
+static void write_file(const char *name, const char *content)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(content, f);
+    fclose(f);
+}
+
+static struct eddy_app *make_app(void)
+{
+    snprintf(dir, sizeof dir, "%s", test_tmpdir());
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/static", dir);
+    mkdir(sub, 0755);
+    snprintf(sub, sizeof sub, "%s/tpl", dir);
+    mkdir(sub, 0755);
+    write_file("static/hello.txt", "0123456789abcdef");
+    write_file("secret.txt", "top secret");
+    write_file("tpl/base.html", "<title>{{ title }}</title>{% block body %}{% endblock %}");
+    write_file("tpl/page.html", "{% extends \"base.html\" %}{% block body %}{% for i in items %}"
+                                "[{{ i.name }}]{% endfor %}<a href=\"{{ url_for('feed', id=3) }}\">"
+                                "{% endblock %}");
+    write_file("tpl/broken.html", "{% if %}");
+    char link[1200], target[600];
+    snprintf(target, sizeof target, "%s/secret.txt", dir);
+    snprintf(link, sizeof link, "%s/static/escape.txt", dir);
+    CHECK(symlink(target, link) == 0);
+
+    struct eddy_app *app = eddy_app_new();
+    CHECK(app != NULL);
+    CHECK_INT(eddy_app_route(app, "GET", "/", v_index, "index"), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/feeds/<int:id>", v_feed, "feed"), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/args", v_args, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "POST", "/form", v_form, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "POST", "/json", v_json, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/fail", v_fail, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/nothing", v_nothing, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/go", v_redirect, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/page", v_page, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/broken", v_broken_template, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/stream", v_stream, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/admin/panel", v_admin, NULL), ==, 0);
+    struct eddy_blueprint *bp = eddy_blueprint_new("api");
+    CHECK_INT(eddy_blueprint_route(bp, "GET", "/items/<name>", v_bp_item, "item"), ==, 0);
+    CHECK_INT(eddy_app_register(app, bp, "/api/v1"), ==, 0);
+    eddy_blueprint_free(bp);
+    CHECK_INT(eddy_app_error_handler(app, 404, v_custom_404), ==, 0);
+    CHECK_INT(eddy_app_before_request(app, h_auth), ==, 0);
+    CHECK_INT(eddy_app_after_request(app, h_stamp), ==, 0);
+    snprintf(sub, sizeof sub, "%s/static", dir);
+    CHECK_INT(eddy_app_static(app, "/static", sub), ==, 0);
+    snprintf(sub, sizeof sub, "%s/tpl", dir);
+    CHECK_INT(eddy_app_templates(app, sub), ==, 0);
+    return app;
+}
+
+/* One request through the test client: returns the reply (caller frees). */
+static struct eddy_test_reply *req(struct eddy_app *app, const char *method, const char *target,
+                                   const char *const *headers, const char *body)
+{
+    struct eddy_test_reply *r;
+    CHECK_INT(eddy_app_test(app, method, target, headers, body, body ? strlen(body) : 0, &r), ==, 0);
+    return r;
+}
+
+#define EXPECT(r, status, body)                                                                   \
+    do {                                                                                          \
+        CHECK_INT(eddy_test_reply_status(r), ==, status);                                         \
+        CHECK_STR(eddy_test_reply_body(r, NULL), body);                                           \
+        eddy_test_reply_free(r);                                                                  \
+    } while (0)
+
+static int client_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    struct eddy_test_reply *r;
+
+    /* routing */
+    r = req(app, "GET", "/", NULL, NULL);
+    CHECK_STR(eddy_test_reply_header(r, "content-type"), "text/plain; charset=utf-8");
+    CHECK_STR(eddy_test_reply_header(r, "X-Served-By"), "eddy");
+    EXPECT(r, 200, "index");
+    EXPECT(req(app, "GET", "/feeds/42", NULL, NULL), 200, "feed 42");
+    EXPECT(req(app, "GET", "/feeds/x", NULL, NULL), 404, "<h1>nothing at /feeds/x</h1>");
+    EXPECT(req(app, "GET", "/api/v1/items/a%20b", NULL, NULL), 200, "a b");
+    r = req(app, "DELETE", "/", NULL, NULL);
+    CHECK(strstr(eddy_test_reply_header(r, "Allow"), "GET") != NULL);
+    CHECK_INT(eddy_test_reply_status(r), ==, 405);
+    eddy_test_reply_free(r);
+
+    /* request data */
+    const char *h[] = {"User-Agent: test/1", "Cookie: a=1; sid=xyz", NULL};
+    EXPECT(req(app, "GET", "/args?url=http%3A%2F%2Fa&url=b+c&x=1", h, NULL), 200,
+           "http://a;b c;ua=test/1 sid=xyz");
+    const char *fh[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    EXPECT(req(app, "POST", "/form", fh, "a=1&b=%C3%A9&a=2"), 200, "a=1;b=\xc3\xa9;a=2;");
+    const char *mh[] = {"Content-Type: multipart/form-data; boundary=XX", NULL};
+    EXPECT(req(app, "POST", "/form", mh,
+               "--XX\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nhi\r\n"
+               "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
+               "Content-Type: text/plain\r\n\r\nfile body\r\n--XX--\r\n"),
+           200, "t=hi;f=file body@a.txt;");
+    EXPECT(req(app, "POST", "/form", NULL, "a=1"), 400, "400 Bad Request: not a form\n");
+    const char *jh[] = {"Content-Type: application/json", NULL};
+    EXPECT(req(app, "POST", "/json", jh, "{\"a\": [1, 2]}"), 201, "{\"got\":[1,2],\"ok\":\"yes\"}");
+    r = req(app, "POST", "/json", jh, "{\"a\": ");
+    CHECK_INT(eddy_test_reply_status(r), ==, 400);
+    CHECK(strstr(eddy_test_reply_body(r, NULL), "invalid JSON") != NULL);
+    eddy_test_reply_free(r);
+
+    /* failures, hooks, redirect and cookies */
+    EXPECT(req(app, "GET", "/fail", NULL, NULL), 500, "500 Internal Server Error\n");
+    EXPECT(req(app, "GET", "/nothing", NULL, NULL), 500,
+           "500 Internal Server Error: the view gave no response\n");
+    EXPECT(req(app, "GET", "/admin/panel", NULL, NULL), 401, "no");
+    const char *th[] = {"X-Token: secret", NULL};
+    EXPECT(req(app, "GET", "/admin/panel", th, NULL), 200, "admin");
+    r = req(app, "GET", "/go", NULL, NULL);
+    CHECK_STR(eddy_test_reply_header(r, "Location"), "/feeds/7?page=2");
+    CHECK_STR(eddy_test_reply_header(r, "Set-Cookie"), "sid=abc; Path=/; HttpOnly");
+    CHECK_INT(eddy_test_reply_status(r), ==, 302);
+    eddy_test_reply_free(r);
+
+    /* templates: inheritance, loops, autoescape, url_for; errors give 500 */
+    EXPECT(req(app, "GET", "/page?t=A%26B", NULL, NULL), 200,
+           "<title>A&amp;B</title>[&lt;one&gt;][two]<a href=\"/feeds/3\">");
+    EXPECT(req(app, "GET", "/broken", NULL, NULL), 500, "500 Internal Server Error\n");
+
+    /* streaming through the test client is collected */
+    EXPECT(req(app, "GET", "/stream", NULL, NULL), 200, "chunk\nchunk\nchunk\n");
+    return 0;
+}
+
+TEST(web_test_client_routes_requests_responses_templates)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_run(client_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
+static int static_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    struct eddy_test_reply *r = req(app, "GET", "/static/hello.txt", NULL, NULL);
+    CHECK_STR(eddy_test_reply_header(r, "Content-Type"), "text/plain; charset=utf-8");
+    char etag[64];
+    snprintf(etag, sizeof etag, "%s", eddy_test_reply_header(r, "ETag"));
+    char lm[64];
+    snprintf(lm, sizeof lm, "%s", eddy_test_reply_header(r, "Last-Modified"));
+    EXPECT(r, 200, "0123456789abcdef");
+    char inm[128], ims[128];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    snprintf(ims, sizeof ims, "If-Modified-Since: %s", lm);
+    const char *h1[] = {inm, NULL}, *h2[] = {ims, NULL};
+    EXPECT(req(app, "GET", "/static/hello.txt", h1, NULL), 304, "");
+    EXPECT(req(app, "GET", "/static/hello.txt", h2, NULL), 304, "");
+    const char *r1[] = {"Range: bytes=2-5", NULL}, *r2[] = {"Range: bytes=-3", NULL},
+               *r3[] = {"Range: bytes=100-", NULL};
+    r = req(app, "GET", "/static/hello.txt", r1, NULL);
+    CHECK_STR(eddy_test_reply_header(r, "Content-Range"), "bytes 2-5/16");
+    EXPECT(r, 206, "2345");
+    EXPECT(req(app, "GET", "/static/hello.txt", r2, NULL), 206, "def");
+    r = req(app, "GET", "/static/hello.txt", r3, NULL);
+    CHECK_STR(eddy_test_reply_header(r, "Content-Range"), "bytes */16");
+    CHECK_INT(eddy_test_reply_status(r), ==, 416);
+    eddy_test_reply_free(r);
+    /* no way out of the folder */
+    static const char *const escapes[] = {
+        "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/..%2fsecret.txt",
+        "/static/escape.txt",    "/static//etc/passwd",       "/static/%00",
+        "/static/nope.txt",
+    };
+    for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+        r = req(app, "GET", escapes[i], NULL, NULL);
+        if (eddy_test_reply_status(r) != 404)
+            test_fail(__FILE__, __LINE__, "%s gave %d", escapes[i], eddy_test_reply_status(r));
+        CHECK(!strstr(eddy_test_reply_body(r, NULL), "top secret"));
+        eddy_test_reply_free(r);
+    }
+    return 0;
+}
+
+TEST(web_static_files_conditional_range_no_traversal)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_run(static_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
+/* ------------------------------------------------ over a real socket */
+
+struct cmd {
+    char line[2048];
+    char out[16384];
+    int status;
+};
+
+static int run_cmd(void *arg)
+{
+    struct cmd *c = arg;
+    FILE *p = popen(c->line, "r");
+    if (!p)
+        return -errno;
+    size_t n = fread(c->out, 1, sizeof c->out - 1, p);
+    c->out[n] = 0;
+    c->status = pclose(p);
+    return 0;
+}
+
+static struct cmd *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct cmd *sh(const char *fmt, ...)
+{
+    static struct cmd c;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c.line, sizeof c.line, fmt, ap);
+    va_end(ap);
+    CHECK_INT(eddy_to_thread(run_cmd, &c), ==, 0);
+    return &c;
+}
+
+static struct eddy_event *release;
+static int sse_ended, sse_result;
+
+static int v_sse(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = eddy_response_sse_begin(res);
+    if (!err)
+        err = eddy_response_sse_send(res, "greeting", "first\nline two", "1");
+    if (!err)
+        err = eddy_response_sse_wait(res, release, 50 * EDDY_MSEC);
+    if (!err)
+        err = eddy_response_sse_send(res, NULL, "second", "2");
+    /* Then wait for the client to go away. */
+    struct eddy_event *never = eddy_event_new();
+    if (!err)
+        err = eddy_response_sse_wait(res, never, 50 * EDDY_MSEC);
+    eddy_event_free(never);
+    sse_result = err;
+    sse_ended = 1;
+    return 0;
+}
+
+static int v_release(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    eddy_event_set(release);
+    return eddy_response_text(res, 200, "released");
+}
+
+static int background_ticks, started, stopped;
+
+static int ticker(void *arg)
+{
+    (void)arg;
+    while (eddy_sleep(5 * EDDY_MSEC) == 0)
+        background_ticks++;
+    return 0;
+}
+
+static int on_start(struct eddy_app *app)
+{
+    (void)app;
+    started++;
+    return 0;
+}
+
+static int on_stop(struct eddy_app *app)
+{
+    (void)app;
+    stopped++;
+    return 0;
+}
+
+static int socket_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    release = eddy_event_new();
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0"};
+    struct eddy_server *s = eddy_app_start(app, &o);
+    CHECK(s != NULL);
+    CHECK_INT(started, ==, 1);
+    int port = eddy_server_port(s);
+
+    /* Range + sendfile, and HEAD, through curl. */
+    struct cmd *c = sh("curl -s -r 4-9 http://127.0.0.1:%d/static/hello.txt", port);
+    CHECK_STR(c->out, "456789");
+    c = sh("curl -sI http://127.0.0.1:%d/static/hello.txt", port);
+    CHECK(strstr(c->out, "Content-Length: 16\r\n") && strstr(c->out, "ETag: \""));
+
+    /* SSE read incrementally: the first event arrives while the stream is
+     * still open (the view is parked until /release), then the second. */
+    c = sh("/usr/bin/python3 -c \"\n"
+           "import http.client, urllib.request\n"
+           "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
+           "c.request('GET', '/sse'); r = c.getresponse()\n"
+           "print(r.status, r.getheader('Content-Type'))\n"
+           "lines = []\n"
+           "while True:\n"
+           "    l = r.readline().decode()\n"
+           "    lines.append(l.strip())\n"
+           "    if l == '\\n' and 'id: 1' in lines: break\n"
+           "print('|'.join(lines))\n"
+           "keep = r.readline().decode().strip()\n"
+           "print(keep)\n"
+           "print(urllib.request.urlopen('http://127.0.0.1:%d/release').read().decode())\n"
+           "rest = []\n"
+           "while True:\n"
+           "    l = r.readline().decode().strip()\n"
+           "    if l.startswith(':') or not l: continue\n"
+           "    rest.append(l)\n"
+           "    if l.startswith('data'): break\n"
+           "print('|'.join(rest))\n"
+           "\"",
+           port, port);
+    CHECK_STR(c->out, "200 text/event-stream\n"
+                      "event: greeting|id: 1|data: first|data: line two|\n"
+                      ": keep-alive\n"
+                      "released\n"
+                      "id: 2|data: second\n");
+    /* The client has gone: the view noticed (sse_wait gave -EPIPE). */
+    for (int i = 0; i < 100 && !sse_ended; i++)
+        eddy_sleep(10 * EDDY_MSEC);
+    CHECK(sse_ended);
+    CHECK_INT(sse_result, ==, -EPIPE);
+
+    CHECK(background_ticks > 0);
+    CHECK_INT(eddy_app_stop(app, s, eddy_deadline_in(2 * EDDY_SEC)), ==, 0);
+    CHECK_INT(stopped, ==, 1);
+    int ticks = background_ticks;
+    eddy_sleep(30 * EDDY_MSEC);
+    CHECK_INT(background_ticks, ==, ticks); /* cancelled with the app */
+    eddy_event_free(release);
+    return 0;
+}
+
+TEST(web_real_socket_static_sse_background_hooks)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_app_route(app, "GET", "/sse", v_sse, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/release", v_release, NULL), ==, 0);
+    CHECK_INT(eddy_app_background(app, ticker, NULL, "ticker"), ==, 0);
+    CHECK_INT(eddy_app_on_startup(app, on_start), ==, 0);
+    CHECK_INT(eddy_app_on_shutdown(app, on_stop), ==, 0);
+    CHECK_INT(eddy_run(socket_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
