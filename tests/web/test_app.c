@@ -218,11 +218,12 @@ static struct eddy_test_reply *req(struct eddy_app *app, const char *method, con
     return r;
 }
 
-#define EXPECT(r, status, body)                                                                   \
+#define EXPECT(reply, status, body)                                                               \
     do {                                                                                          \
-        CHECK_INT(eddy_test_reply_status(r), ==, status);                                         \
-        CHECK_STR(eddy_test_reply_body(r, NULL), body);                                           \
-        eddy_test_reply_free(r);                                                                  \
+        struct eddy_test_reply *r_ = (reply);                                                     \
+        CHECK_INT(eddy_test_reply_status(r_), ==, status);                                        \
+        CHECK_STR(eddy_test_reply_body(r_, NULL), body);                                          \
+        eddy_test_reply_free(r_);                                                                 \
     } while (0)
 
 static int client_main(void *arg)
