@@ -6,9 +6,10 @@
  * consumed <= given; nothing but the same error after an ERROR; BODY only
  * inside a message; a Content-Length body delivers exactly that many bytes;
  * CLOSED follows a non-persistent message; the ERROR status is one of the
- * documented ones.  The helpers (dates, targets, percent-decoding) get the
- * bytes too. */
+ * documented ones; an accepted request head serializes and parses back the
+ * same.  The helpers (dates, targets, percent-decoding) get the bytes too. */
 #include "eddy/http.h"
+#include "eddy/buf.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -42,6 +43,45 @@ static void mix_head(uint64_t *h, const struct eddy_http_head *hd)
             eddy_http_percent_decode(t.path, t.path_len, out, false);
         }
     }
+}
+
+/* An HTTP/1.1 request head the parser accepted must serialize (nothing in
+ * it can be refused as injection) and parse back to the same fields. */
+static void round_trip(const struct eddy_http_head *hd, const struct eddy_http_limits *lim)
+{
+    char method[64], target[16384];
+    if (hd->minor != 1 || hd->method_len >= sizeof method || hd->target_len >= sizeof target)
+        return;
+    memcpy(method, hd->method, hd->method_len);
+    method[hd->method_len] = 0;
+    memcpy(target, hd->target, hd->target_len);
+    target[hd->target_len] = 0;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    if (eddy_http_write_request(&b, method, target) < 0)
+        abort();
+    for (size_t i = 0; i < hd->nheaders; i++) {
+        char name[16384];
+        const struct eddy_http_header *f = &hd->headers[i];
+        memcpy(name, f->name, f->name_len);
+        name[f->name_len] = 0;
+        if (eddy_http_write_header(&b, name, f->value, f->value_len) < 0)
+            abort();
+    }
+    eddy_http_write_end_head(&b);
+    struct eddy_http_parser *p = eddy_http_parser_new(EDDY_HTTP_REQUEST, lim);
+    struct eddy_http_event ev;
+    if (eddy_http_parse(p, b.data, b.len, &ev) != (ssize_t)b.len || ev.type != EDDY_HTTP_HEAD)
+        abort();
+    const struct eddy_http_head *h2 = ev.head;
+    if (h2->nheaders != hd->nheaders || h2->framing != hd->framing ||
+        h2->keep_alive != hd->keep_alive || h2->content_length != hd->content_length)
+        abort();
+    for (size_t i = 0; i < hd->nheaders; i++)
+        if (h2->headers[i].value_len != hd->headers[i].value_len ||
+            memcmp(h2->headers[i].value, hd->headers[i].value, hd->headers[i].value_len))
+            abort();
+    eddy_http_parser_free(p);
+    eddy_buf_free(&b);
 }
 
 /* Runs the stream; split == 0 feeds it whole.  Returns a hash of the events. */
@@ -98,6 +138,8 @@ static uint64_t run(const uint8_t *data, size_t size, uint8_t cfg, unsigned spli
                 declared = ev.head->content_length;
                 mix(&h, "H", 1);
                 mix_head(&h, ev.head);
+                if (whole && role == EDDY_HTTP_REQUEST)
+                    round_trip(ev.head, &lim);
                 break;
             case EDDY_HTTP_BODY:
                 if (!in_msg || ev.len == 0 || ev.data + ev.len != copy + r)

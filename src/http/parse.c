@@ -674,13 +674,14 @@ static ssize_t parse_head(struct eddy_http_parser *p, const char *buf, size_t le
     }
     const char *b = buf + skip;
     ssize_t r = section(p, b, len - skip, false);
-    if (r == 0 || (r > 0 && finish_head(p) < 0) || r < 0) {
-        if (r == 0) {
-            *ev = (struct eddy_http_event){.type = EDDY_HTTP_NEED_MORE};
-            p->held = len - skip;
-            return (ssize_t)skip;
-        }
+    if (r > 0 && finish_head(p) < 0)
+        r = -1;
+    if (r < 0)
         return fail(p, ev, 0, NULL);
+    if (r == 0) {
+        *ev = (struct eddy_http_event){.type = EDDY_HTTP_NEED_MORE};
+        p->held = len - skip;
+        return (ssize_t)skip;
     }
     struct eddy_http_head *h = &p->head;
     fill(p, b, p->headers);
