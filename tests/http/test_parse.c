@@ -376,3 +376,48 @@ TEST(http_parse_verdict_within_max_head_bytes)
     CHECK_INT(ev.status, ==, 431);
     eddy_http_parser_free(p);
 }
+
+TEST(http_parse_trailer_limits)
+{
+    struct http_opts o = {.limits = {.max_head = 64, .max_headers = 2}};
+    const char many[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "1\r\nx\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+    CHECK(strstr(http_trace(&o, many, sizeof many - 1, NULL), "BODY x\nERROR 431 too many trailer fields\n"));
+    o.limits.max_headers = 0;
+    char big[256];
+    int n = snprintf(big, sizeof big, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                      "0\r\nT: %0150d\r\n\r\n", 0);
+    o.limits.max_head = 128;
+    CHECK(strstr(http_trace(&o, big, (size_t)n, NULL), "ERROR 431 trailer section too large\n"));
+    /* Framing fields in trailers are data, never applied. */
+    const char framing[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "0\r\nContent-Length: 5\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    CHECK_STR(REQ(framing), "HEAD POST / 1.1 chunked ka {Host: a}{Transfer-Encoding: chunked}\n"
+                            "TRAILERS {Content-Length: 5}{Connection: close}\nEND\n"
+                            "HEAD GET / 1.1 nobody ka {Host: a}\nEND\n");
+}
+
+TEST(http_parse_response_framing_conflicts)
+{
+    CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                 "ERROR 400 both Content-Length and Transfer-Encoding"));
+    CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+                 "ERROR 400 conflicting Content-Length values"));
+    CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), "ERROR 501"));
+    CHECK(strstr(RESP("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), "ERROR 400"));
+    CHECK(strstr(RESP("HTTP/2.0 200 OK\r\n\r\n"), "ERROR 505"));
+    CHECK(strstr(RESP("HTTP/1.1 099 Low\r\n\r\n"), "ERROR 400 status code below 100"));
+    CHECK(strstr(RESP("HTTP/1.1 200 O\x01K\r\n\r\n"), "ERROR 400 invalid character in reason phrase"));
+    /* A body-less status ignores framing fields entirely. */
+    CHECK_STR(RESP("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"),
+              "HEAD 304 Not Modified 1.1 nobody ka {Transfer-Encoding: chunked}\nEND\nCLOSED\n");
+}
+
+TEST(http_parse_eof_inside_chunked_framing)
+{
+    struct http_opts o = {.eof = true};
+    const char in[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nT: 1\r\n";
+    CHECK_STR(http_trace(&o, in, sizeof in - 1, NULL),
+              "HEAD POST / 1.1 chunked ka {Host: a}{Transfer-Encoding: chunked}\nBODY ab\n"
+              "ERROR 400 connection closed in the middle of a message\n");
+}
