@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,6 +207,64 @@ static int enomem_main(void *arg)
 TEST(loop_spawn_fails_cleanly_with_enomem)
 {
     CHECK_INT(eddy_run(enomem_main, NULL, NULL), ==, 0);
+}
+
+/* vm.max_map_count reached (65530 VMAs on a stock Debian; a stack with an
+ * mprotect guard costs 2): spawn must fail with -ENOMEM, not crash, the
+ * tasks already there must run, and spawning works again once maps are
+ * given back. */
+struct filler {
+    char *p;      /* the region whose pages alternate protections */
+    size_t len;   /* its length */
+};
+
+static int maps_main(void *arg)
+{
+    struct filler *f = arg;
+    struct eddy_group *g = eddy_group_new();
+    int r = 0;
+    long n = 0;
+    while (n < 100000 && (r = eddy_group_spawn(g, nothing, NULL, "filler")) == 0)
+        n++;
+    CHECK_INT(r, ==, -ENOMEM);
+    CHECK_INT(n, <, 100000);
+    CHECK_INT(eddy_group_wait(g), ==, 0);
+    munmap(f->p, f->len); /* maps given back */
+    f->p = NULL;
+    for (int i = 0; i < 100; i++)
+        CHECK_INT(eddy_group_spawn(g, nothing, NULL, "after"), ==, 0);
+    CHECK_INT(eddy_group_wait(g), ==, 0);
+    eddy_group_free(g);
+    return 0;
+}
+
+TEST(loop_spawn_fails_cleanly_when_maps_run_out)
+{
+#if !defined(__SANITIZE_ADDRESS__) /* ASan itself needs maps to work */
+    setenv("EDDY_STACK_GUARD", "mprotect", 1);
+    struct eddy_loop *l = eddy_loop_new(NULL); /* its threads and fds first */
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), pages = 200000, i;
+    struct filler f = {mmap(NULL, pages * pg, PROT_NONE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), pages * pg};
+    CHECK(f.p != MAP_FAILED);
+    /* Every other page readable: each one splits off two VMAs. */
+    for (i = 1; i < pages; i += 2)
+        if (mprotect(f.p + i * pg, pg, PROT_READ) < 0)
+            break;
+    CHECK_INT(errno, ==, ENOMEM);
+    CHECK_INT(i, <, pages);
+    /* Give back a few, for malloc and the first stacks. */
+    for (int k = 0; k < 16 && i >= 2; k++) {
+        i -= 2;
+        mprotect(f.p + i * pg, pg, PROT_NONE);
+    }
+    struct eddy_task *t = eddy_spawn(maps_main, &f, "main");
+    CHECK(t != NULL);
+    CHECK_INT(eddy_loop_run(l), ==, 0);
+    CHECK(eddy_task_done(t));
+    eddy_loop_free(l);
+    CHECK(f.p == NULL);
+#endif
 }
 
 /* --------------------------------------------------------------- signals */
