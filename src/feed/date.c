@@ -515,7 +515,7 @@ static int tz_hours(struct span s, bool skip_colons, size_t count)
     for (size_t i = 0; i < s.n; i++) {
         if (skip_colons && s.p[i] == ':')
             continue;
-        if (k == 4 || (unsigned char)s.p[i] >= 0x80)
+        if (k == 4 || (unsigned char)s.p[i] >= 0x80 || !s.p[i]) /* NUL: not padding */
             return 0;
         key[k++] = lower(s.p[i]);
     }
@@ -861,7 +861,7 @@ static bool upper_key(struct span s, char key[4])
         uint32_t c = next_cp(s.p, s.n, &i);
         const char *up = NULL;
         char one[2] = {(char)(c >= 'a' && c <= 'z' ? c - 32 : c), 0};
-        if (c < 0x80)
+        if (c < 0x80 && c)
             up = one;
         for (size_t j = 0; !up && j < sizeof special / sizeof special[0]; j++)
             if (special[j].c == c)
