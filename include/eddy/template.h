@@ -20,7 +20,8 @@
  *   {% raw %}...{% endraw %}
  *   expressions: names, a.b, a["b"], a[0], 'str', "str", 42, 1.5, true,
  *     false, none, ( ), + - * / % ~ (concat), == != < <= > >=, in, not in,
- *     and, or (return an operand, Python-style), not, `x is [not] defined`
+ *     and, or (return an operand, Python-style), not, a if cond [else b],
+ *     `x is [not] defined`
  *     (tests: defined undefined none odd even string number), x|filter(args)
  *   name(a, b, key=c): a function the program registered (url_for...)
  *   filters: escape (e), safe, upper, lower (ASCII), default(x[, true]) (d),
@@ -37,8 +38,9 @@
  *   string, is false, and `|default` replaces it (and null).  Type mismatches
  *   at run time (e.g. "a" + 1) also give undefined rather than an error; only
  *   division by zero, missing includes, cycles and limits fail a render.
- * - true/false render as "true"/"false", null as "", numbers like Python
- *   (1, 2.5, 2.0), arrays and objects as compact JSON.
+ * - Output is Jinja's (checked against Jinja2 3.1) except where noted here:
+ *   true/false render as "True"/"False", null as "" (not "None"), numbers
+ *   like Python (1, 2.5, 2.0), arrays and objects as compact JSON.
  * - Errors are reported as "file:line: message" by eddy_templates_error().
  * - Bounds: 12 templates in use at once (include/extends depth), 32 levels of
  *   nesting inside one template, 64 levels of statements in a whole render,

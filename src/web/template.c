@@ -75,7 +75,7 @@ struct val {
 /* The compiled form                                                   */
 
 enum { E_LIT, E_VAR, E_ATTR, E_INDEX, E_FILTER, E_NOT, E_NEG, E_AND, E_OR, E_BIN, E_TEST,
-       E_SUPER, E_CALL };
+       E_SUPER, E_CALL, E_COND };
 enum { OP_EQ = 256, OP_NE, OP_LE, OP_GE, OP_IN, OP_NOTIN };
 enum { T_DEFINED, T_UNDEFINED, T_NONE, T_ODD, T_EVEN, T_STRING, T_NUMBER };
 
@@ -96,7 +96,7 @@ struct expr {
     const char *name;       /* E_VAR, E_ATTR: NUL-terminated, in the template's arena */
     size_t len;             /* its length */
     const struct filter *f; /* E_FILTER */
-    struct expr *a, *b;     /* operands; a is the filtered value */
+    struct expr *a, *b;     /* operands; a is the filtered value; E_COND: a if args[0] else b */
     struct expr *args[MAX_ARGS];
     struct expr **argv;     /* E_CALL: nargs arguments */
     const char **kw;        /* E_CALL: keyword of each argument, NULL if positional */
@@ -649,7 +649,21 @@ static struct expr *parse_expr(struct parser *ps)
 {
     if (++ps->depth > MAX_NEST)
         return perr(ps, line_at(ps, ps->p), "expression nested too deeply");
-    struct expr *e = parse_logic(ps, true);
+    struct expr *e = parse_logic(ps, true), *x;
+    if (e && is_kw(ps, "if")) { /* a if cond [else b] */
+        if (!(x = new_expr(ps, E_COND)))
+            return NULL;
+        x->a = e;
+        next(ps);
+        if (!(x->args[0] = parse_logic(ps, true)))
+            return NULL;
+        if (is_kw(ps, "else")) {
+            next(ps);
+            if (!(x->b = parse_expr(ps)))
+                return NULL;
+        }
+        e = x;
+    }
     ps->depth--;
     return ps->failed ? NULL : e;
 }
@@ -1277,7 +1291,7 @@ static int text_of(struct render *r, const struct val *v, char *tmp, const char 
         *n = strlen(tmp);
         return 0;
     case V_BOOL:
-        *p = v->u.b ? "true" : "false";
+        *p = v->u.b ? "True" : "False"; /* as Jinja */
         *n = strlen(*p);
         return 0;
     case V_JSON: {
@@ -1594,6 +1608,13 @@ static int eval(struct render *r, const struct expr *e, struct val *v)
         return eval_super(r, v);
     case E_CALL:
         return eval_call(r, e, v);
+    case E_COND:
+        if ((err = eval(r, e->args[0], &a)))
+            return err;
+        if (truthy(&a))
+            return eval(r, e->a, v);
+        *v = (struct val){.k = V_UNDEF};
+        return e->b ? eval(r, e->b, v) : 0;
     }
     if ((err = eval(r, e->a, &a)))
         return err;
@@ -2048,7 +2069,8 @@ static int f_tojson(struct render *r, struct val *v, const struct val *a, int na
     case V_JSON: j = json_incref((json_t *)v->u.j); break;
     default: j = json_null(); break;
     }
-    char *s = json_dumps(j ? j : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    /* Jinja's separators and key order */
+    char *s = json_dumps(j ? j : json_null(), JSON_ENCODE_ANY | JSON_SORT_KEYS);
     json_decref(j);
     if (!s)
         return -ENOMEM;

@@ -62,7 +62,7 @@ TEST(template_text_and_variables)
               "7/7/2/3/1");
     CHECK_STR(render("{{ n }} {{ r }} {{ h }} {{ t }} {{ f }} [{{ z }}] [{{ missing }}]",
                      "{\"n\": -3, \"r\": 2.5, \"h\": 2.0, \"t\": true, \"f\": false, \"z\": null}"),
-              "-3 2.5 2.0 true false [] []");
+              "-3 2.5 2.0 True False [] []");
     CHECK_STR(render("[{{ missing.attr.deeper }}][{{ n.x }}][{{ l[9] }}]", "{\"n\": 1, \"l\": []}"),
               "[][][]");
     CHECK_STR(render("{{ l }}", "{\"l\": [1, \"a\"]}"), "[1,&#34;a&#34;]");
@@ -102,8 +102,8 @@ TEST(template_filters)
     CHECK_STR(render("{{ l|join(', ') }}|{{ l|join }}", "{\"l\": [\"a\", 1, \"<\"]}"),
               "a, 1, &lt;|a1&lt;");
     CHECK_STR(render("[{{ s|trim }}]", "{\"s\": \"  x y \\n\"}"), "[x y]");
-    CHECK_STR(render("{{ o|tojson }}", "{\"o\": {\"a\": \"</script>'\"}}"),
-              "{\"a\":\"\\u003c/script\\u003e\\u0027\"}");
+    CHECK_STR(render("{{ o|tojson }}", "{\"o\": {\"b\": 1, \"a\": \"</script>'\"}}"),
+              "{\"a\": \"\\u003c/script\\u003e\\u0027\", \"b\": 1}"); /* as Jinja: sorted */
 }
 
 TEST(template_date_filter)
@@ -137,7 +137,10 @@ TEST(template_if_elif_else)
                      "{\"z\": null}"),
               "uno");
     CHECK_STR(render("{{ a or 'fallback' }} {{ 1 < 'a' }} {{ 'a' < 'b' }}", NULL),
-              "fallback false true");
+              "fallback False True");
+    CHECK_STR(render("{{ 'on' if n > 1 }}|{{ 'on' if n > 5 }}|{{ 'a' if n > 5 else 'b' if n > 2 else 'c' }}",
+                     "{\"n\": 3}"),
+              "on||b");
 }
 
 TEST(template_arithmetic)
@@ -145,7 +148,7 @@ TEST(template_arithmetic)
     CHECK_STR(render("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 / 2 }} {{ 4 / 2 }} {{ -7 % 3 }} "
                      "{{ 7 % -3 }} {{ 'a' ~ 1 ~ true }} {{ 'x' + 'y' }} [{{ 'x' + 1 }}] {{ -n }}",
                      "{\"n\": 5}"),
-              "7 9 3.5 2.0 2 -2 a1true xy [] -5");
+              "7 9 3.5 2.0 2 -2 a1True xy [] -5");
     CHECK_STR(render("{{ 9223372036854775807 + 1 }}", NULL), "9.223372036854776e+18");
     CHECK_STR(render("{{ 1 / 0 }}", NULL), "ERR -33: t.html:1: division by zero");
     CHECK_STR(render("a\n{{ n % 0 }}", "{\"n\": 1}"), "ERR -33: t.html:2: division by zero");
@@ -459,4 +462,61 @@ TEST(template_set)
     CHECK_STR(render("{% set %}", NULL), "ERR -22: t.html:1: expected a variable name after set, "
                                          "found the end of the tag");
     CHECK_STR(render("{% set a 1 %}", NULL), "ERR -22: t.html:1: expected '=', found '1'");
+}
+
+/* Each case rendered by Jinja2 3.1.6 (autoescape on) with the same context:
+ * the expected strings are Jinja's output, pasted. */
+TEST(template_matches_jinja)
+{
+    const char *ctx = "{\"s\": \"<b>Tom & 'Jerry'</b>\", \"n\": 7, \"r\": 2.5, \"l\": [\"a\", \"b\", \"c\"], \"e\": [], \"o\": {\"k\": \"v\", \"k2\": \"w\"}, \"html\": \"<p>Hello <i>x</i>\\n\\n  world &amp; more</p>\", \"long\": \"The quick brown fox jumps over the lazy dog again and again\", \"rows\": [{\"name\": \"r1\", \"cells\": [1, 2]}, {\"name\": \"r2\", \"cells\": []}], \"z\": \"\"}";
+    static const struct {
+        const char *src, *jinja;
+    } cases[] = {
+        {"{{ s }}|{{ s|safe }}|{{ s|e }}|{{ s|upper }}|{{ s|lower }}",
+         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>|&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|&lt;B&gt;TOM &amp; &#39;JERRY&#39;&lt;/B&gt;|&lt;b&gt;tom &amp; &#39;jerry&#39;&lt;/b&gt;"},
+        {"{{ n + 1 }} {{ n - 10 }} {{ n * r }} {{ n / 2 }} {{ n % 3 }} {{ -n % 3 }} {{ 0 if false else n }}",
+         "8 -3 17.5 3.5 1 2 7"},
+        {"{{ 7 / 2 }} {{ 1.5 + 1 }} {{ 0.1 + 0.2 }} {{ 1000 if false else 10 / 4 }} {{ 3 - 5 }}",
+         "3.5 2.5 0.30000000000000004 2.5 -2"},
+        {"{% for x in l %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.length }}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}",
+         "10323a,21213b,32103c"},
+        {"{% for x in e %}x{% else %}empty{% endfor %}",
+         "empty"},
+        {"{% for row in rows %}{{ row.name }}:{% for c in row.cells %}{{ c }}{{ loop.index }}{% else %}-{% endfor %};{% endfor %}",
+         "r1:1122;r2:-;"},
+        {"{% if n > 5 and n < 10 %}a{% elif n == 7 %}b{% else %}c{% endif %}{% if not z %}d{% endif %}{% if 'b' in l %}e{% endif %}{% if 'x' not in s %}f{% endif %}",
+         "adef"},
+        {"{{ missing }}|{{ missing|default('dflt') }}|{{ z|default('empty', true) }}|{{ z|default('e2') }}|{{ 'x' if missing else 'y' }}",
+         "|dflt|empty||y"},
+        {"{{ l|length }} {{ s|length }} {{ o|length }} {{ l|join(', ') }} {{ l|join }}",
+         "3 20 2 a, b, c abc"},
+        {"{{ long|truncate(20) }}|{{ long|truncate(20, true) }}|{{ long|truncate(20, false, '…') }}|{{ long|truncate(58) }}|{{ long|truncate(50) }}|{{ long|truncate(5) }}",
+         "The quick brown...|The quick brown f...|The quick brown…|The quick brown fox jumps over the lazy dog again and again|The quick brown fox jumps over the lazy dog...|Th..."},
+        {"{{ html|striptags }}|{{ s|striptags }}",
+         "Hello x world &amp; more|Tom &amp; &#39;Jerry&#39;"},
+        {"{{ 'a b/c?d=é&'|urlencode }}",
+         "a%20b/c%3Fd%3D%C3%A9%26"},
+        {"{{ s|trim }}|{{ '  x  '|trim }}|",
+         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|x|"},
+        {"<ul>\n  {%- for x in l %}\n  <li>{{ x }}</li>\n  {%- endfor %}\n</ul>\n{{- ' end ' -}}\n!",
+         "<ul>\n  <li>a</li>\n  <li>b</li>\n  <li>c</li>\n</ul> end !"},
+        {"{% set a = n * 2 %}{{ a }}{% for x in l %}{% set a = x %}{{ a }}{% endfor %}{{ a }}",
+         "14abc14"},
+        {"{{ 'abc' ~ n ~ s }}|{{ s|safe ~ s }}|{{ ('<' ~ n)|safe }}",
+         "abc7&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<7"},
+        {"{{ o.k }}{{ o['k2'] }}{{ l[0] }}{{ l[-1] }}{{ rows[0].cells[1] }}",
+         "vwac2"},
+        {"{{ n is odd }}{{ n is even }}{{ missing is defined }}{{ n is number }}{{ s is string }}",
+         "TrueFalseFalseTrueTrue"},
+        {"{{ 'a' < 'b' }}{{ 2 >= 2.0 }}{{ n != 7 }}{{ 1 if n == 7 else 2 }}",
+         "TrueTrueFalse1"},
+        {"{{ s or 'x' }}|{{ z or 'x' }}|{{ z and 'y' }}|{{ n and 'y' }}",
+         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|x||y"},
+        {"{% raw %}{{ x }}{% endraw %}{# comment #}ok",
+         "{{ x }}ok"},
+        {"{{ o|tojson }}|{{ s|tojson }}|{{ l|tojson }}",
+         "{\"k\": \"v\", \"k2\": \"w\"}|\"\\u003cb\\u003eTom \\u0026 \\u0027Jerry\\u0027\\u003c/b\\u003e\"|[\"a\", \"b\", \"c\"]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_STR(render(cases[i].src, ctx), cases[i].jinja);
 }
