@@ -36,16 +36,15 @@
 
 /* ---- arena (value.c) ------------------------------------------------------ */
 
-struct eddy__chunk;
-struct eddy__arena {
-    struct eddy__chunk *head; /* newest chunk first */
-    size_t next_size;         /* size of the next chunk (doubles up to 1 MiB) */
-    size_t total;             /* bytes held, for tests of bounded memory */
-};
-void *eddy__arena_alloc(struct eddy__arena *a, size_t n); /* NULL on ENOMEM */
-char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n);
-void eddy__arena_reset(struct eddy__arena *a); /* frees all values, keeps one chunk */
-void eddy__arena_free(struct eddy__arena *a);
+#include "eddy/arena.h"
+/* The shared allocator under the names this layer's files use. */
+#define eddy__arena eddy_arena
+#define eddy__arena_mark eddy_arena_mark
+#define eddy__arena_alloc eddy_arena_alloc
+#define eddy__arena_strndup eddy_arena_strndup
+#define eddy__arena_release eddy_arena_release
+#define eddy__arena_reset eddy_arena_reset
+#define eddy__arena_free eddy_arena_free
 
 /* ---- values (value.c) ----------------------------------------------------- */
 

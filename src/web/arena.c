@@ -1,9 +1,6 @@
 /*
- * arena.c — the bump allocator of web/ (see internal.h) and the UTF-8
- * repair shared by the form parsers.
- *
- * Chunks grow from 1 KiB to 64 KiB; a request larger than a chunk gets a
- * chunk of its own.  No free of single objects: that is the point.
+ * arena.c — the UTF-8 repair shared by the form parsers (the arena itself
+ * is base/arena.c, shared with feed/).
  */
 #include "internal.h"
 
@@ -14,69 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct eddy__chunk {
-    struct eddy__chunk *prev; /* older chunk */
-    size_t cap;               /* bytes in data[] */
-    size_t used;              /* bytes handed out */
-    max_align_t data[];       /* the memory */
-};
-
-void *eddy__arena_alloc(struct eddy__arena *a, size_t n)
-{
-    const size_t al = alignof(max_align_t);
-    if (n > SIZE_MAX / 2)
-        return NULL;
-    n = n ? (n + al - 1) & ~(al - 1) : al;
-    struct eddy__chunk *c = a->top;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = c ? c->cap * 2 : 1024;
-        if (cap > 65536)
-            cap = 65536;
-        if (cap < n)
-            cap = n;
-        struct eddy__chunk *nc = malloc(sizeof *nc + cap);
-        if (!nc)
-            return NULL;
-        *nc = (struct eddy__chunk){c, cap, 0};
-        a->top = c = nc;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n)
-{
-    char *p = eddy__arena_alloc(a, n + 1);
-    if (p) {
-        if (n)
-            memcpy(p, s, n);
-        p[n] = 0;
-    }
-    return p;
-}
-
-struct eddy__arena_mark eddy__arena_mark(const struct eddy__arena *a)
-{
-    return (struct eddy__arena_mark){a->top, a->top ? a->top->used : 0};
-}
-
-void eddy__arena_release(struct eddy__arena *a, struct eddy__arena_mark m)
-{
-    while (a->top != m.top) {
-        struct eddy__chunk *prev = a->top->prev;
-        free(a->top);
-        a->top = prev;
-    }
-    if (a->top)
-        a->top->used = m.used;
-}
-
-void eddy__arena_free(struct eddy__arena *a)
-{
-    eddy__arena_release(a, (struct eddy__arena_mark){NULL, 0});
-}
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 with *bad set to the length of

@@ -11,24 +11,15 @@
 
 #include <stddef.h>
 
-struct eddy__chunk;
-struct eddy__arena {
-    struct eddy__chunk *top; /* newest chunk; NULL when empty */
-};
-/* A point to go back to: everything allocated after it is freed at once. */
-struct eddy__arena_mark {
-    struct eddy__chunk *top; /* the arena's top chunk when marked */
-    size_t used;             /* bytes used in it then */
-};
-
-/* max_align_t-aligned memory, valid until the arena is freed or released
- * past it; NULL on ENOMEM. */
-void *eddy__arena_alloc(struct eddy__arena *a, size_t n);
-/* A NUL-terminated copy of s[0..n). */
-char *eddy__arena_strndup(struct eddy__arena *a, const char *s, size_t n);
-struct eddy__arena_mark eddy__arena_mark(const struct eddy__arena *a);
-void eddy__arena_release(struct eddy__arena *a, struct eddy__arena_mark m);
-void eddy__arena_free(struct eddy__arena *a);
+#include "eddy/arena.h"
+/* The shared allocator under the names this layer's files use. */
+#define eddy__arena eddy_arena
+#define eddy__arena_mark eddy_arena_mark
+#define eddy__arena_alloc eddy_arena_alloc
+#define eddy__arena_strndup eddy_arena_strndup
+#define eddy__arena_release eddy_arena_release
+#define eddy__arena_reset eddy_arena_reset
+#define eddy__arena_free eddy_arena_free
 
 /* Appends s[0..n) to out with every invalid UTF-8 sequence replaced by
  * U+FFFD (what browsers and Python's errors='replace' do), so decoded text
