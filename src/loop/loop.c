@@ -154,15 +154,27 @@ static void run_timers(struct eddy_loop *l)
     }
 }
 
-static int timeout_ms(struct eddy_loop *l)
+/* epoll_wait until the first timer (or forever, or not at all).  Uses
+ * epoll_pwait2 (Linux 5.11) for a nanosecond timeout — with epoll_wait's
+ * milliseconds a 100 us sleep would take 1 ms — and epoll_wait where the
+ * kernel lacks it. */
+static int poll_events(struct eddy_loop *l, struct epoll_event *evs, int max, bool nowait)
 {
-    if (!l->nheap)
-        return -1;
-    int64_t d = l->heap[0].deadline - eddy_now();
-    if (d <= 0)
-        return 0;
-    d = (d + EDDY_MSEC - 1) / EDDY_MSEC; /* round up: never wake before the deadline */
-    return d > INT_MAX ? INT_MAX : (int)d;
+    static _Atomic bool no_pwait2;
+    bool forever = !nowait && !l->nheap;
+    int64_t d = nowait || forever ? 0 : l->heap[0].deadline - eddy_now();
+    if (d < 0)
+        d = 0;
+    if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+        struct timespec ts = {d / EDDY_SEC, d % EDDY_SEC};
+        int n = epoll_pwait2(l->epfd, evs, max, forever ? NULL : &ts, NULL);
+        if (n >= 0 || errno != ENOSYS)
+            return n;
+        atomic_store_explicit(&no_pwait2, true, memory_order_relaxed);
+    }
+    /* round up: never wake before the deadline */
+    int64_t ms = forever ? -1 : (d + EDDY_MSEC - 1) / EDDY_MSEC;
+    return epoll_wait(l->epfd, evs, max, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 struct eddy_timer {
@@ -583,7 +595,7 @@ int eddy_loop_run(struct eddy_loop *l)
         if (!ready && !l->alive && !l->nheap && !l->watches_armed)
             break;
         if (l->nregistered || !ready) {
-            int n = epoll_wait(l->epfd, evs, 256, ready ? 0 : timeout_ms(l));
+            int n = poll_events(l, evs, 256, ready);
             if (n < 0 && errno != EINTR) {
                 err = -errno;
                 break;

@@ -137,6 +137,12 @@ static int sleep_main(void *arg)
         eddy_detach(eddy_spawn(sleeper, (void *)(intptr_t)ms, "sleeper"));
     CHECK_INT(eddy_sleep(50 * EDDY_MSEC), ==, 0);
     CHECK_INT(eddy_now() - t0, >=, 50 * EDDY_MSEC); /* never early */
+    /* Sub-millisecond sleeps are not rounded up to a millisecond (the
+     * bound is loose: a loaded machine may be late, never early). */
+    int64_t t1 = eddy_now();
+    for (int i = 0; i < 10; i++)
+        CHECK_INT(eddy_sleep(50 * EDDY_USEC), ==, 0);
+    CHECK_INT(eddy_now() - t1, >=, 500 * EDDY_USEC);
     CHECK_INT(eddy_sleep(-5), ==, 0);
     CHECK_INT(eddy_sleep_until(0), ==, 0);
     return 0;
