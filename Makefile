@@ -112,7 +112,7 @@ asan: deps
 	@tests/run --build build-asan
 
 # Until the aggregator lands, `make run` starts the example web app.
-RUN_CMD   ?= $(BUILD)/examples/hello --port 8080
+RUN_CMD   ?= $(BUILD)/examples/feeds --port 8080
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(RUN_CMD)
