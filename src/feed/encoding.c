@@ -68,16 +68,17 @@ enum {
     FIX_YEN_OVERLINE = 1 << 0, /* Shift_JIS 0x5C/0x7E: glibc U+00A5/U+203E, Python ASCII */
     FIX_WON = 1 << 1,          /* JOHAB 0x5C: glibc U+20A9, Python '\' */
     FIX_NO_C1 = 1 << 2,        /* EUC-JP/KR lone 0x80-0xA0: glibc passes them, Python rejects */
-    FIX_NO_U0080 = 1 << 3,     /* Big5/CP950 lone 0x80: glibc U+0080, Python rejects */
+    FIX_NO_U0080 = 1 << 3,     /* Big5(-HKSCS)/CP950 lone 0x80: glibc U+0080, Python rejects */
     FIX_NO_EURO = 1 << 4,      /* GBK lone 0x80: glibc U+20AC, Python rejects */
     SPECIAL_UTF8_SIG = 1 << 5, /* utf_8_sig: UTF-8 without a leading BOM */
+    SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
     MAP_HIGH_HALF = 1 << 6,    /* map covers bytes 0x80-0xFF; 0x00-0x7F are ASCII */
     FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO,
 };
 
 struct codec {
     const char *name;      /* Python's module name, encodings/<name>.py */
-    const char *iconv;     /* glibc's name for it, or NULL: decoded with map */
+    const char *iconv;     /* glibc's name for it, or NULL: map or a SPECIAL_ rule */
     const uint16_t *map;   /* Python's decoding table (0xFFFF: undefined byte) */
     unsigned flags;        /* FIX_ and SPECIAL_ rules */
 };
@@ -99,7 +100,7 @@ static const uint16_t map_cp1006[128], map_cp1026[256], map_cp1255[128], map_cp1
 static const struct codec codecs[] = {
     {"ascii", "ANSI_X3.4-1968", NULL, 0},
     {"big5", "BIG5", NULL, FIX_NO_U0080},
-    {"big5hkscs", "BIG5-HKSCS", NULL, 0},
+    {"big5hkscs", "BIG5-HKSCS", NULL, FIX_NO_U0080},
     {"charmap", "ISO-8859-1", NULL, 0},
     {"cp037", "CP037", NULL, 0},
     {"cp1006", NULL, map_cp1006, MAP_HIGH_HALF},
@@ -200,8 +201,8 @@ static const struct codec codecs[] = {
     {"utf_32_be", "UTF-32BE", NULL, 0},
     {"utf_32_le", "UTF-32LE", NULL, 0},
     {"utf_7", "UTF-7", NULL, 0},
-    {"utf_8", "UTF-8", NULL, 0},
-    {"utf_8_sig", "UTF-8", NULL, SPECIAL_UTF8_SIG},
+    {"utf_8", NULL, NULL, SPECIAL_UTF8},
+    {"utf_8_sig", NULL, NULL, SPECIAL_UTF8 | SPECIAL_UTF8_SIG},
 };
 
 /* encodings/aliases.py (Python 3.11), restricted to the codecs above.  Sorted. */
@@ -508,6 +509,38 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     return true;
 }
 
+/* Python's strict UTF-8: no overlong forms, no surrogates, <= U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], lo = 0x80, hi = 0xBF;
+        size_t k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            lo = c == 0xE0 ? 0xA0 : lo;
+            hi = c == 0xED ? 0x9F : hi;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            lo = c == 0xF0 ? 0x90 : lo;
+            hi = c == 0xF4 ? 0x8F : hi;
+        } else {
+            return false;
+        }
+        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
+            return false;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80)
+                return false;
+        i += k + 1;
+    }
+    return true;
+}
+
 /* bytes.decode(codec): appends the text as UTF-8 to out.  1 decoded, 0 the
  * codec rejects the bytes (out unchanged), or a negative errno from out. */
 static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
@@ -517,8 +550,15 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
         in += 3;
         n -= 3;
     }
-    int rc = c->map ? decode_map(c, (const unsigned char *)in, n, out)
-                    : decode_iconv(c->iconv, in, n, out);
+    int rc;
+    if (c->flags & SPECIAL_UTF8) {
+        rc = utf8_valid((const unsigned char *)in, n);
+        int err = rc ? eddy_buf_append(out, in, n) : 0;
+        rc = err < 0 ? err : rc;
+    } else if (c->map)
+        rc = decode_map(c, (const unsigned char *)in, n, out);
+    else
+        rc = decode_iconv(c->iconv, in, n, out);
     if (rc == 1 && c->flags & FIX_ANY && !fix_output(c->flags, out, from))
         rc = 0;
     if (rc != 1 && out->data) {
@@ -746,38 +786,6 @@ static const struct {
 static const char *const unicode_names[] = {
     "u16", "utf-16", "utf16", "utf_16", "u32", "utf-32", "utf32", "utf_32", "iso-10646-ucs-2",
     "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4", NULL};
-
-/* Python's strict UTF-8: no overlong forms, no surrogates, <= U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : lo;
-            hi = c == 0xED ? 0x9F : hi;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : lo;
-            hi = c == 0xF4 ? 0x8F : hi;
-        } else {
-            return false;
-        }
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        i += k + 1;
-    }
-    return true;
-}
 
 /* data.lstrip().startswith(b"{") */
 static bool starts_with_brace(const char *d, size_t n)

@@ -310,6 +310,14 @@ TEST(encoding_fallback_chain)
     CHECK_STR(x.r.encoding, "windows-1252");
     CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
     CHECK_OUT(x, "\n<a>\xE2\x80\x9Chi\xE2\x80\x9D</a>");
+    /* Python's strict UTF-8: no 5-byte forms (glibc's iconv takes them), no surrogates */
+    x = CONV("\xFB\x89\x96\x96\x95", "application/xml", true);
+    CHECK_STR(x.r.encoding, "windows-1252");
+    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
+    CHECK_OUT(x, "\n\xC3\xBB\xE2\x80\xB0\xE2\x80\x93\xE2\x80\x93\xE2\x80\xA2");
+    x = CONV("<a>\xED\xA0\x80</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "windows-1252");
+    eddy_buf_free(&x.out);
     x = CONV("<a>\x81\x93</a>", NULL, false); /* 0x81 is undefined in windows-1252 */
     CHECK_STR(x.r.encoding, "iso-8859-2");
     CHECK(has_class(&x.r, "CharacterEncodingOverride"));
