@@ -93,10 +93,10 @@ static bool add_guard(void *base)
             return false;
         mode = GUARD_MPROTECT; /* kernel < 6.13 */
     }
-    if (mode == GUARD_MPROTECT && atomic_fetch_sub(&guard_budget, 1) > 0) {
-        if (mprotect(base, page, PROT_NONE) == 0)
+    if (mode == GUARD_MPROTECT) {
+        if (atomic_fetch_sub(&guard_budget, 1) > 0 && mprotect(base, page, PROT_NONE) == 0)
             return true;
-        atomic_fetch_add(&guard_budget, 1); /* out of maps: go unguarded */
+        atomic_fetch_add(&guard_budget, 1); /* over budget or out of maps: unguarded */
     }
     return false;
 }
