@@ -1,7 +1,8 @@
 /*
  * src/http/internal.h — what the files of http/ share: one character-class
- * table (RFC 9110 tchar, field-vchar, request-target bytes) so the parser and
- * the serializer agree on what a token or a field value is.
+ * table (RFC 9110 tchar, field-vchar, request-target and Host bytes) so the
+ * parser and the serializer agree on what a token or a field value is, and
+ * locale-free ASCII case and hex helpers.
  */
 #ifndef EDDY_HTTP_INTERNAL_H
 #define EDDY_HTTP_INTERNAL_H
@@ -30,6 +31,15 @@ static inline int eddy__http_is(unsigned char c, int cls)
 static inline char eddy__http_lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* The value of a hex digit, or -1. */
+static inline int eddy__http_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = eddy__http_lower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 #endif

@@ -718,21 +718,13 @@ static ssize_t parse_head(struct eddy_http_parser *p, const char *buf, size_t le
 
 /* ---------------------------------------------------------------- body */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /* chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1).  Returns its length, 0 for
  * more bytes, -1 with err_* set. */
 static ssize_t chunk_line(struct eddy_http_parser *p, const char *b, size_t n)
 {
     size_t i = 0;
     uint64_t size = 0;
-    for (int d; i < n && (d = hexval(b[i])) >= 0; i++) {
+    for (int d; i < n && (d = eddy__http_hexval(b[i])) >= 0; i++) {
         if (i == 16)
             return line_err(p, i, 400, "chunk size too long");
         size = size << 4 | (uint64_t)d;
@@ -785,7 +777,8 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
         ssize_t r;
         switch (p->state) {
         case S_HEAD:
-            return parse_head(p, b, n, ev);
+            r = parse_head(p, b, n, ev);
+            return r < 0 ? r : r + (ssize_t)off;
         case S_BODY:
         case S_CHUNK_DATA:
             if (n == 0)

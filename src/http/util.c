@@ -276,22 +276,14 @@ int eddy_http_target_split(const char *t, size_t len, struct eddy_http_target *o
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = eddy__http_lower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 ssize_t eddy_http_percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
         if (c == '%') {
-            int hi = len - i >= 3 ? hexval(in[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval(in[i + 2]) : -1;
+            int hi = len - i >= 3 ? eddy__http_hexval(in[i + 1]) : -1;
+            int lo = hi >= 0 ? eddy__http_hexval(in[i + 2]) : -1;
             if (lo < 0)
                 return -EINVAL;
             c = (char)(hi << 4 | lo);
