@@ -11,7 +11,9 @@
  *         deadline: ns per insert+remove.  Then 1M tasks asleep, and two
  *         tasks ping-ponging on events with deadlines: ns per round trip.
  * rss     N tasks parked on an event: RSS growth per task (from
- *         /proc/self/statm), at N = 100k and 1M unless N is given.
+ *         /proc/self/statm) and VMAs added (/proc/self/maps), at N = 100k
+ *         and 1M unless N is given.  EDDY_STACK_GUARD=mprotect shows the
+ *         guard mode of kernels before 6.13.
  */
 #include "eddy/loop.h"
 
@@ -186,6 +188,18 @@ static long rss_pages(void)
     return rss;
 }
 
+static long vmas(void)
+{
+    long n = 0;
+    int c;
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
 static int parked(void *arg)
 {
     return eddy_event_wait(arg, EDDY_FOREVER);
@@ -195,7 +209,7 @@ static int rss_one(long n)
 {
     struct eddy_event *ev = eddy_event_new();
     struct eddy_group *g = eddy_group_new();
-    long before = rss_pages();
+    long before = rss_pages(), vbefore = vmas();
     int64_t t0 = eddy_now();
     long spawned = 0;
     for (; spawned < n; spawned++)
@@ -203,11 +217,11 @@ static int rss_one(long n)
             break;
     eddy_yield(); /* every task runs to its wait */
     int64_t dt = eddy_now() - t0;
-    long after = rss_pages();
+    long after = rss_pages(), vafter = vmas();
     double per = (double)(after - before) * (double)sysconf(_SC_PAGESIZE) / (double)spawned;
-    printf("rss: %ld parked tasks: %.0f bytes (%.2f KiB) RSS per task; spawn+first run %.0f ns "
-           "per task%s\n", spawned, per, per / 1024, (double)dt / (double)spawned,
-           spawned < n ? " (spawn failed early: ENOMEM)" : "");
+    printf("rss: %ld parked tasks: %.0f bytes (%.2f KiB) RSS per task, %ld more VMAs; "
+           "spawn+first run %.0f ns per task%s\n", spawned, per, per / 1024, vafter - vbefore,
+           (double)dt / (double)spawned, spawned < n ? " (spawn failed early: ENOMEM)" : "");
     eddy_event_set(ev);
     eddy_group_wait(g);
     eddy_group_free(g);
