@@ -141,10 +141,11 @@ void eddy_form_free(struct eddy_form *f);
  * input, -E2BIG too many fields, -ENOMEM) with eddy_form_error() saying
  * why; fields parsed before an error stay. */
 int eddy_form_parse_urlencoded(struct eddy_form *f, const char *s, size_t n);
-/* A Cookie header value: "a=1; b=2".  Pieces without '=' or with an empty
- * name are skipped (as browsers do), spaces around names and values are
- * trimmed, one pair of double quotes around a value is removed; no
- * percent-decoding (cookie values are opaque). */
+/* A Cookie header value: "a=1; b=2", read as Werkzeug (Flask, Quart) reads
+ * it: spaces around names and values trimmed, a piece without '=' is a name
+ * with an empty value, an empty name is skipped, a "quoted" value loses its
+ * quotes and its \" and \ooo (octal) escapes are decoded; no percent-
+ * decoding (cookie values are opaque); invalid UTF-8 becomes U+FFFD. */
 int eddy_form_parse_cookies(struct eddy_form *f, const char *s, size_t n);
 /* A multipart/form-data body (RFC 7578) with the request's Content-Type
  * (which carries the boundary).  Every part needs a Content-Disposition

@@ -200,28 +200,47 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* A quoted cookie value's escapes, as Python's http.cookies writes them
+ * (\" and \ooo octal) and Werkzeug reads them, into raw bytes. */
+static size_t unquote(const char *v, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != '\\' || i + 1 == n)
+            out[k++] = v[i];
+        else if (n - i > 3 && v[i + 1] >= '0' && v[i + 1] <= '3' && v[i + 2] >= '0' &&
+                 v[i + 2] <= '7' && v[i + 3] >= '0' && v[i + 3] <= '7') {
+            out[k++] = (char)((v[i + 1] - '0') * 64 + (v[i + 2] - '0') * 8 + (v[i + 3] - '0'));
+            i += 3;
+        } else
+            out[k++] = v[++i];
+    }
+    return k;
+}
+
 int eddy_form_parse_cookies(struct eddy_form *f, const char *s, size_t n)
 {
     f->err[0] = 0;
     for (size_t i = 0; i < n;) {
-        const char *semi = memchr(s + i, ';', n - i), *eq;
+        const char *semi = memchr(s + i, ';', n - i), *name = s + i;
         size_t end = semi ? (size_t)(semi - s) : n;
-        if ((eq = memchr(s + i, '=', end - i))) {
-            const char *name = s + i, *val = eq + 1;
-            size_t nl = (size_t)(eq - name), vl = (size_t)(s + end - val);
-            trim(&name, &nl);
-            trim(&val, &vl);
-            if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"')
-                val++, vl -= 2;
+        const char *eq = memchr(name, '=', end - i), *val = eq ? eq + 1 : "";
+        size_t nl = (size_t)((eq ? eq : s + end) - name), vl = eq ? (size_t)(s + end - val) : 0;
+        trim(&name, &nl);
+        trim(&val, &vl);
+        if (nl) {
+            char stack[256], *raw = vl <= sizeof stack ? stack : malloc(vl);
+            if (raw && vl >= 2 && val[0] == '"' && val[vl - 1] == '"')
+                vl = unquote(val + 1, vl - 2, raw), val = raw;
             eddy_buf_reset(&f->scratch);
-            int err = 0;
-            if (nl && !(err = eddy__utf8_append(&f->scratch, name, nl))) {
-                size_t dnl = f->scratch.len;
-                if (!(err = eddy__utf8_append(&f->scratch, val, vl))) {
-                    const char *d = eddy_buf_cstr(&f->scratch);
-                    err = add(f, d, dnl, d + dnl, f->scratch.len - dnl, NULL, 0, NULL, 0);
-                }
+            int err = raw ? eddy__utf8_append(&f->scratch, name, nl) : -ENOMEM;
+            size_t dnl = f->scratch.len;
+            if (!err && !(err = eddy__utf8_append(&f->scratch, val, vl))) {
+                const char *d = eddy_buf_cstr(&f->scratch);
+                err = add(f, d, dnl, d + dnl, f->scratch.len - dnl, NULL, 0, NULL, 0);
             }
+            if (raw != stack)
+                free(raw);
             if (err)
                 return f->err[0] ? err : fail(f, err, "out of memory");
         }
