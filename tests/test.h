@@ -29,6 +29,20 @@ void test_allow_fd_growth(void);
 /* A scratch directory for this test, removed after it ends. */
 const char *test_tmpdir(void);
 
+/* A shell command and what it printed (stderr merged into stdout). */
+struct test_cmd {
+    char line[4096];
+    char out[65536];
+    int status; /* as pclose() returns it */
+};
+/* From a task: formats a command line (" 2>&1" appended), runs it on the
+ * loop's thread pool so the loop keeps serving (a server under test, say),
+ * and evaluates to its struct test_cmd * (one of 4 static slots).
+ *     struct test_cmd *c = TEST_SH("curl -s http://127.0.0.1:%d/", port); */
+#define TEST_SH(...) test_sh_(eddy_to_thread, __VA_ARGS__)
+struct test_cmd *test_sh_(int (*to_thread)(int (*fn)(void *), void *), const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #define TEST(name)                                                            \
     static void test_##name(void);                                            \
     __attribute__((constructor)) static void test_reg_##name(void)            \

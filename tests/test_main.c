@@ -69,6 +69,34 @@ const char *test_tmpdir(void)
     return tmpdir;
 }
 
+static int cmd_run(void *cmd)
+{
+    struct test_cmd *c = cmd;
+    FILE *p = popen(c->line, "r");
+    if (!p)
+        return -errno;
+    size_t n = fread(c->out, 1, sizeof c->out - 1, p);
+    c->out[n] = 0;
+    c->status = pclose(p);
+    return 0;
+}
+
+struct test_cmd *test_sh_(int (*to_thread)(int (*fn)(void *), void *), const char *fmt, ...)
+{
+    static struct test_cmd slots[4];
+    static unsigned next;
+    struct test_cmd *c = &slots[next++ % 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->line, sizeof c->line, fmt, ap);
+    va_end(ap);
+    strncat(c->line, " 2>&1", sizeof c->line - strlen(c->line) - 1);
+    int err = to_thread(cmd_run, c);
+    if (err < 0)
+        test_fail(__FILE__, __LINE__, "running '%s': %s", c->line, strerror(-err));
+    return c;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;

@@ -319,12 +319,16 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
         linger(c);
 }
 
-/* Reads and parses one request head.  Returns 1 with x->head set, 0 when
- * the connection is done (EOF, timeout, rejected). */
-static int read_head(struct conn *c, struct eddy_exchange *x)
+/* Reads one whole request: the head (pinned into head_copy, so the reader
+ * may move while the body arrives), then the body into c->body.  Each phase
+ * has its own deadline.  Returns 1, or 0 when the connection is done (EOF,
+ * timeout, rejected: the answer has been sent). */
+static int read_request(struct conn *c, struct eddy_exchange *x)
 {
     struct eddy_server *s = c->srv;
     int64_t deadline = eddy_deadline_in(s->opts.header_timeout_ns);
+    bool have_head = false;
+    eddy_buf_reset(&c->body);
     for (;;) {
         size_t len;
         const char *p = eddy_reader_peek(c->reader, &len);
@@ -339,54 +343,15 @@ static int read_head(struct conn *c, struct eddy_exchange *x)
                 reject(c, x, 500, "out of memory");
                 return 0;
             }
-            eddy_reader_consume(c->reader, (size_t)n);
-            return 1;
-        }
-        if (ev.type != EDDY_HTTP_NEED_MORE)
-            return 0; /* CLOSED */
-        ssize_t got = eddy_reader_fill(c->reader, deadline);
-        if (got == 0 || got == -EPROTO) {
-            if (eddy_http_parser_eof(c->parser, &ev) < 0 && len)
-                reject(c, x, 400, "connection closed in the middle of a request");
-            return 0;
-        }
-        if (got == -ETIMEDOUT) {
-            reject(c, x, 408, "the request head took too long");
-            return 0;
-        }
-        if (got == -EMSGSIZE) {
-            reject(c, x, 431, "request head too large");
-            return 0;
-        }
-        if (got < 0)
-            return 0;
-    }
-}
-
-/* Reads the body into c->body until END.  Returns 1, or 0 when the
- * connection is done. */
-static int read_body(struct conn *c, struct eddy_exchange *x)
-{
-    struct eddy_server *s = c->srv;
-    eddy_buf_reset(&c->body);
-    bool has_body = x->head.framing == EDDY_HTTP_CHUNKED ||
-                    (x->head.framing == EDDY_HTTP_LENGTH && x->head.content_length > 0);
-    if (has_body && x->head.expect_continue) {
-        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        if (eddy_sock_write(c->fd, cont, sizeof cont - 1, write_deadline(c)) < 0)
-            return 0;
-    }
-    int64_t deadline = eddy_deadline_in(s->opts.body_timeout_ns);
-    for (;;) {
-        size_t len;
-        const char *p = eddy_reader_peek(c->reader, &len);
-        struct eddy_http_event ev;
-        ssize_t n = eddy_http_parse(c->parser, p, len, &ev);
-        if (n < 0) {
-            reject(c, x, ev.status, ev.reason);
-            return 0;
-        }
-        if (ev.type == EDDY_HTTP_BODY && eddy_buf_append(&c->body, ev.data, ev.len) < 0) {
+            have_head = true;
+            deadline = eddy_deadline_in(s->opts.body_timeout_ns);
+            bool has_body = x->head.framing == EDDY_HTTP_CHUNKED ||
+                            (x->head.framing == EDDY_HTTP_LENGTH && x->head.content_length > 0);
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            if (has_body && x->head.expect_continue &&
+                eddy_sock_write(c->fd, cont, sizeof cont - 1, write_deadline(c)) < 0)
+                return 0;
+        } else if (ev.type == EDDY_HTTP_BODY && eddy_buf_append(&c->body, ev.data, ev.len) < 0) {
             reject(c, x, 413, "request body too large");
             return 0;
         }
@@ -399,13 +364,15 @@ static int read_body(struct conn *c, struct eddy_exchange *x)
             continue;
         ssize_t got = eddy_reader_fill(c->reader, deadline);
         if (got == 0 || got == -EPROTO) {
-            eddy_http_parser_eof(c->parser, &ev);
+            if (eddy_http_parser_eof(c->parser, &ev) < 0 && (len || have_head))
+                reject(c, x, 400, "connection closed in the middle of a request");
             return 0;
         }
-        if (got == -ETIMEDOUT) {
-            reject(c, x, 408, "the request body took too long");
-            return 0;
-        }
+        if (got == -ETIMEDOUT)
+            reject(c, x, 408, have_head ? "the request body took too long"
+                                        : "the request head took too long");
+        else if (got == -EMSGSIZE)
+            reject(c, x, 431, "request head too large");
         if (got < 0)
             return 0;
     }
@@ -450,7 +417,7 @@ void eddy__conn_serve(struct conn *c)
         first = false;
         c->busy = true;
         struct eddy_exchange x = {.conn = c};
-        if (!read_head(c, &x))
+        if (!read_request(c, &x))
             return;
         x.head_request = eddy_http_token_eq(x.head.method, x.head.method_len, "HEAD");
         x.keep_alive = x.head.keep_alive && !s->stopping;
@@ -458,8 +425,6 @@ void eddy__conn_serve(struct conn *c)
             reject(c, &x, 400, "invalid request target");
             return;
         }
-        if (!read_body(c, &x))
-            return;
         int err = s->opts.handler(s->opts.arg, &x);
         finish(c, &x, err);
         eddy__server_log(s, &x);

@@ -797,6 +797,19 @@ static int serve_static(struct eddy_request *req, struct eddy_response *res, str
 
 /* ------------------------------------------------------------ streaming */
 
+/* The response's headers as the server takes them (slices into res). */
+static size_t header_array(const struct eddy_response *res, struct eddy_http_header *h)
+{
+    size_t n = 0;
+    const char *p = res->headers.data;
+    for (size_t i = 0; i < res->nheaders && n < MAX_RESPONSE_HEADERS; i++, n++) {
+        const char *v = p + strlen(p) + 1;
+        h[n] = (struct eddy_http_header){p, strlen(p), v, strlen(v)};
+        p = v + strlen(v) + 1;
+    }
+    return n;
+}
+
 /* Sends the head now: status, the headers so far, chunked. */
 int eddy_response_stream(struct eddy_response *res, int status, const char *content_type)
 {
@@ -812,14 +825,7 @@ int eddy_response_stream(struct eddy_response *res, int status, const char *cont
     if (!x)
         return 0; /* the test client collects the body */
     struct eddy_http_header h[MAX_RESPONSE_HEADERS];
-    size_t n = 0;
-    const char *p = res->headers.data;
-    for (size_t i = 0; i < res->nheaders && n < MAX_RESPONSE_HEADERS; i++, n++) {
-        const char *v = p + strlen(p) + 1;
-        h[n] = (struct eddy_http_header){p, strlen(p), v, strlen(v)};
-        p = v + strlen(v) + 1;
-    }
-    return eddy_exchange_begin(x, status, h, n, -1);
+    return eddy_exchange_begin(x, status, h, header_array(res, h), -1);
 }
 
 int eddy_response_write(struct eddy_response *res, const void *data, size_t len)
@@ -1011,13 +1017,7 @@ static int send_response(struct eddy_response *res)
 {
     struct eddy_exchange *x = res->req->x;
     struct eddy_http_header h[MAX_RESPONSE_HEADERS];
-    size_t n = 0;
-    const char *p = res->headers.data;
-    for (size_t i = 0; i < res->nheaders && n < MAX_RESPONSE_HEADERS; i++, n++) {
-        const char *v = p + strlen(p) + 1;
-        h[n] = (struct eddy_http_header){p, strlen(p), v, strlen(v)};
-        p = v + strlen(v) + 1;
-    }
+    size_t n = header_array(res, h);
     if (res->file_fd < 0)
         return eddy_exchange_respond(x, res->status, h, n, res->body.data, res->body.len);
     int err = eddy_exchange_begin(x, res->status, h, n, (int64_t)res->file_len);

@@ -64,41 +64,6 @@ static int handler(void *arg, struct eddy_exchange *x)
 
 /* ------------------------------------------------------------ harness */
 
-struct cmd {
-    char line[4096];
-    char out[65536];
-    int status;
-};
-
-static int run_cmd(void *arg)
-{
-    struct cmd *c = arg;
-    FILE *p = popen(c->line, "r");
-    if (!p)
-        return -errno;
-    size_t n = fread(c->out, 1, sizeof c->out - 1, p);
-    c->out[n] = 0;
-    c->status = pclose(p);
-    return 0;
-}
-
-/* Runs a shell command (stderr merged) on the thread pool; the loop keeps
- * serving meanwhile.  Returns its output (static storage per call slot). */
-static struct cmd *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct cmd *sh(const char *fmt, ...)
-{
-    static struct cmd slots[4];
-    static int i;
-    struct cmd *c = &slots[i++ % 4];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->line, sizeof c->line, fmt, ap);
-    va_end(ap);
-    strncat(c->line, " 2>&1", sizeof c->line - strlen(c->line) - 1);
-    CHECK_INT(eddy_to_thread(run_cmd, c), ==, 0);
-    return c;
-}
-
 static const char *python(void)
 {
     const char *p = getenv("PYTHON");
@@ -156,14 +121,14 @@ static int raw(int port, const char *req, char *out, size_t cap, int64_t timeout
 static void body_curl_basic(struct eddy_server *s, int port)
 {
     (void)s;
-    struct cmd *c = sh("curl -si http://127.0.0.1:%d/", port);
+    struct test_cmd *c = TEST_SH("curl -si http://127.0.0.1:%d/", port);
     CHECK_INT(c->status, ==, 0);
     CHECK(strstr(c->out, "HTTP/1.1 200 OK\r\n"));
     CHECK(strstr(c->out, "\r\nServer: eddy\r\n"));
     CHECK(strstr(c->out, "\r\nDate: "));
     CHECK(strstr(c->out, "\r\nContent-Length: 13\r\n"));
     CHECK(strstr(c->out, "\r\n\r\nHello, World!"));
-    c = sh("curl -s http://127.0.0.1:%d/nope -o /dev/null -w '%%{http_code}'", port);
+    c = TEST_SH("curl -s http://127.0.0.1:%d/nope -o /dev/null -w '%%{http_code}'", port);
     CHECK_STR(c->out, "404");
 }
 
@@ -174,7 +139,7 @@ TEST(server_curl_get)
 
 static void body_keepalive(struct eddy_server *s, int port)
 {
-    struct cmd *c = sh("curl -sv http://127.0.0.1:%d/ http://127.0.0.1:%d/header -H 'X-Test: two'",
+    struct test_cmd *c = TEST_SH("curl -sv http://127.0.0.1:%d/ http://127.0.0.1:%d/header -H 'X-Test: two'",
                        port, port);
     CHECK(strstr(c->out, "Re-using existing connection"));
     CHECK(strstr(c->out, "Hello, World!"));
@@ -183,7 +148,7 @@ static void body_keepalive(struct eddy_server *s, int port)
     CHECK_INT(st.connections_accepted, ==, 1);
     CHECK_INT(st.requests, ==, 2);
     /* HTTP/1.0 closes unless asked to keep alive. */
-    c = sh("curl -s0v http://127.0.0.1:%d/ http://127.0.0.1:%d/", port, port);
+    c = TEST_SH("curl -s0v http://127.0.0.1:%d/ http://127.0.0.1:%d/", port, port);
     CHECK(!strstr(c->out, "Re-using existing connection"));
     eddy_server_stats(s, &st);
     CHECK_INT(st.connections_accepted, ==, 3);
@@ -225,11 +190,11 @@ static void body_upload(struct eddy_server *s, int port)
         fprintf(f, "%05d\n", i);
     fclose(f);
     /* Chunked upload, then 100-continue with a body large enough for curl to ask. */
-    struct cmd *c = sh("curl -s -H 'Transfer-Encoding: chunked' --data-binary @%s "
+    struct test_cmd *c = TEST_SH("curl -s -H 'Transfer-Encoding: chunked' --data-binary @%s "
                        "http://127.0.0.1:%d/echo | cmp - %s && echo SAME",
                        path, port, path);
     CHECK(strstr(c->out, "SAME"));
-    c = sh("curl -sv -H 'Expect: 100-continue' --data-binary @%s http://127.0.0.1:%d/echo "
+    c = TEST_SH("curl -sv -H 'Expect: 100-continue' --data-binary @%s http://127.0.0.1:%d/echo "
            "-o /dev/null",
            path, port);
     CHECK(strstr(c->out, "HTTP/1.1 100 Continue"));
@@ -265,7 +230,7 @@ static void body_failures(struct eddy_server *s, int port)
 {
     /* http.client on one connection: a failing handler gives 500 and the
      * connection keeps serving; a handler failing mid-stream closes it. */
-    struct cmd *c = sh("%s -c \"\n"
+    struct test_cmd *c = TEST_SH("%s -c \"\n"
                        "import http.client\n"
                        "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
                        "for p in ['/fail', '/', '/fail', '/stream/2']:\n"
@@ -279,7 +244,7 @@ static void body_failures(struct eddy_server *s, int port)
     eddy_server_stats(s, &st);
     CHECK_INT(st.connections_accepted, ==, 1);
     CHECK_INT(st.responses_5xx, ==, 2);
-    c = sh("curl -s http://127.0.0.1:%d/fail-midway; echo \" exit=$?\"", port);
+    c = TEST_SH("curl -s http://127.0.0.1:%d/fail-midway; echo \" exit=$?\"", port);
     CHECK(strstr(c->out, "exit=18")); /* curl: partial file (the chunked body never ended) */
 }
 
@@ -349,7 +314,7 @@ static void body_slow_clients(struct eddy_server *s, int port)
     eddy_sleep(50 * EDDY_MSEC);
     /* Meanwhile everyone else is served at once. */
     int64_t t0 = eddy_now();
-    struct cmd *c = sh("curl -s http://127.0.0.1:%d/", port);
+    struct test_cmd *c = TEST_SH("curl -s http://127.0.0.1:%d/", port);
     CHECK_STR(c->out, "Hello, World!");
     CHECK(eddy_now() - t0 < 300 * EDDY_MSEC);
     CHECK_INT(eddy_gather(t, 20, NULL), ==, 0);
@@ -477,7 +442,7 @@ TEST(server_graceful_shutdown_with_requests_in_flight)
 static void body_log(struct eddy_server *s, int port)
 {
     (void)s;
-    sh("curl -s -A 'agent/1.0' -e 'http://ref/' http://127.0.0.1:%d/nope", port);
+    TEST_SH("curl -s -A 'agent/1.0' -e 'http://ref/' http://127.0.0.1:%d/nope", port);
 }
 
 TEST(server_access_log_combined_format)
@@ -506,7 +471,7 @@ static void body_unix(struct eddy_server *s, int port)
 {
     (void)port;
     const struct eddy_addr *a = eddy_server_addr(s);
-    struct cmd *c = sh("curl -s --unix-socket %s http://x/", a->u.un.sun_path);
+    struct test_cmd *c = TEST_SH("curl -s --unix-socket %s http://x/", a->u.un.sun_path);
     CHECK_STR(c->out, "Hello, World!");
 }
 
@@ -521,7 +486,7 @@ TEST(server_unix_socket)
 static void body_v6(struct eddy_server *s, int port)
 {
     (void)s;
-    struct cmd *c = sh("curl -sg http://[::1]:%d/", port);
+    struct test_cmd *c = TEST_SH("curl -sg http://[::1]:%d/", port);
     CHECK_STR(c->out, "Hello, World!");
 }
 
@@ -540,7 +505,7 @@ TEST(server_ipv6)
 static void body_stream(struct eddy_server *s, int port)
 {
     (void)s;
-    struct cmd *c = sh("curl -s http://127.0.0.1:%d/stream/1000 | wc -l", port);
+    struct test_cmd *c = TEST_SH("curl -s http://127.0.0.1:%d/stream/1000 | wc -l", port);
     CHECK_INT(atoi(c->out), ==, 1000);
 }
 

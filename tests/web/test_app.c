@@ -345,36 +345,6 @@ TEST(web_static_files_conditional_range_no_traversal)
 
 /* ------------------------------------------------ over a real socket */
 
-struct cmd {
-    char line[2048];
-    char out[16384];
-    int status;
-};
-
-static int run_cmd(void *arg)
-{
-    struct cmd *c = arg;
-    FILE *p = popen(c->line, "r");
-    if (!p)
-        return -errno;
-    size_t n = fread(c->out, 1, sizeof c->out - 1, p);
-    c->out[n] = 0;
-    c->status = pclose(p);
-    return 0;
-}
-
-static struct cmd *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct cmd *sh(const char *fmt, ...)
-{
-    static struct cmd c;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c.line, sizeof c.line, fmt, ap);
-    va_end(ap);
-    CHECK_INT(eddy_to_thread(run_cmd, &c), ==, 0);
-    return &c;
-}
-
 static struct eddy_event *release;
 static int sse_ended, sse_result;
 
@@ -440,14 +410,14 @@ static int socket_main(void *arg)
     int port = eddy_server_port(s);
 
     /* Range + sendfile, and HEAD, through curl. */
-    struct cmd *c = sh("curl -s -r 4-9 http://127.0.0.1:%d/static/hello.txt", port);
+    struct test_cmd *c = TEST_SH("curl -s -r 4-9 http://127.0.0.1:%d/static/hello.txt", port);
     CHECK_STR(c->out, "456789");
-    c = sh("curl -sI http://127.0.0.1:%d/static/hello.txt", port);
+    c = TEST_SH("curl -sI http://127.0.0.1:%d/static/hello.txt", port);
     CHECK(strstr(c->out, "Content-Length: 16\r\n") && strstr(c->out, "ETag: \""));
 
     /* SSE read incrementally: the first event arrives while the stream is
      * still open (the view is parked until /release), then the second. */
-    c = sh("/usr/bin/python3 -c \"\n"
+    c = TEST_SH("/usr/bin/python3 -c \"\n"
            "import http.client, urllib.request\n"
            "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
            "c.request('GET', '/sse'); r = c.getresponse()\n"
