@@ -400,7 +400,35 @@ static size_t char_len(const char *s, size_t n, size_t i)
     return len;
 }
 
-/* Length of the \w character at s[i], or 0 (non-ASCII: any non-space). */
+/* The code point of the UTF-8 character of `len` bytes at s (char_len). */
+static uint32_t code_point(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len == 1)
+        return u[0];
+    uint32_t c = u[0] & (0x7f >> len);
+    for (size_t k = 1; k < len; k++)
+        c = c << 6 | (u[k] & 0x3f);
+    return c;
+}
+
+static bool in_ranges(const uint16_t (*r)[2], size_t count, uint32_t c)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c < r[mid][0])
+            hi = mid;
+        else if (c > r[mid][1])
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* Length of the \w character at s[i], or 0.  Outside ASCII, Python's table
+ * for the BMP; above it, letters except the emoji planes' symbols. */
 static size_t word_at(const char *s, size_t n, size_t i)
 {
     if (i >= n)
@@ -408,7 +436,62 @@ static size_t word_at(const char *s, size_t n, size_t i)
     unsigned char c = (unsigned char)s[i];
     if (c < 0x80)
         return is_alnum(c) || c == '_';
-    return space_at(s, n, i) ? 0 : char_len(s, n, i);
+    size_t len = char_len(s, n, i);
+    uint32_t cp = code_point(s + i, len);
+    if (len == 1) /* a stray byte: Python never sees one; call it a letter */
+        return 1;
+    if (cp >= 0x10000)
+        return cp >= 0x1f000 && cp <= 0x1faff ? 0 : len;
+    return in_ranges(nonword_ranges, COUNT(nonword_ranges), cp) ? 0 : len;
+}
+
+/* Appends s[0..n) lower-cased as Python's str.lower() does (outside the BMP:
+ * unchanged). */
+static int append_lower(struct eddy_buf *b, const char *s, size_t n)
+{
+    int err = 0;
+    for (size_t i = 0, j = 0; i <= n && !err; i++) {
+        if (i < n && (unsigned char)s[i] < 0x80 && !(s[i] >= 'A' && s[i] <= 'Z'))
+            continue;
+        err = buf_add(b, s + j, i - j);
+        if (i == n || err)
+            break;
+        size_t len = char_len(s, n, i);
+        uint32_t cp = code_point(s + i, len);
+        char enc[4];
+        size_t en = 0;
+        if (len == 1) {
+            enc[en++] = lower(s[i]);
+        } else if (cp == 0x130) { /* I WITH DOT ABOVE: "i" + COMBINING DOT ABOVE */
+            memcpy(enc, "i\xcc\x87", 3), en = 3;
+        } else {
+            size_t lo = 0, hi = cp < 0x10000 ? COUNT(lower_pairs) : 0;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (lower_pairs[mid][0] == cp) {
+                    cp = lower_pairs[mid][1];
+                    break;
+                }
+                if (lower_pairs[mid][0] < cp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (cp < 0x80)
+                enc[en++] = (char)cp;
+            else if (cp < 0x800)
+                enc[en++] = (char)(0xc0 | cp >> 6), enc[en++] = (char)(0x80 | (cp & 0x3f));
+            else if (cp < 0x10000)
+                enc[en++] = (char)(0xe0 | cp >> 12), enc[en++] = (char)(0x80 | (cp >> 6 & 0x3f)),
+                enc[en++] = (char)(0x80 | (cp & 0x3f));
+            else
+                memcpy(enc, s + i, len), en = len;
+        }
+        err = buf_add(b, enc, en);
+        j = i + len;
+        i = j - 1;
+    }
+    return err;
 }
 
 /* ---- the parser's state ----------------------------------------------------------- */
@@ -887,13 +970,15 @@ static bool span_is(const char *s, size_t n, const char *lit)
 }
 
 /* normalize_attrs lower-cases the values of rel and type. */
-static const char *attr_value(struct parser *p, const struct attr *a, struct eddy_buf *low)
+static const char *attr_value(struct parser *p, const struct attr *a, struct eddy_buf *low, size_t *len)
 {
+    *len = a->val_len;
     if (!span_is(a->name.p, a->name_len, "rel") && !span_is(a->name.p, a->name_len, "type"))
         return a->val.p;
     low->len = 0;
-    for (size_t i = 0; i < a->val_len && !p->err; i++)
-        p->err = eddy_buf_putc(low, lower(a->val.p[i]));
+    if (!p->err)
+        p->err = append_lower(low, a->val.p, a->val_len);
+    *len = low->len;
     return eddy_buf_cstr(low);
 }
 
@@ -927,8 +1012,8 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
     struct eddy_buf low = EDDY_BUF_INIT(0), uri = EDDY_BUF_INIT(0);
     emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
-        const char *v = attr_value(p, &a[i], &low);
-        size_t vn = a[i].val_len;
+        size_t vn;
+        const char *v = attr_value(p, &a[i], &low, &vn);
         char pair[64];
         if (tn + a[i].name_len + 2 <= sizeof pair) {
             memcpy(pair, tag, tn);
@@ -1043,8 +1128,8 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
     struct eddy_buf low = EDDY_BUF_INIT(0), style = EDDY_BUF_INIT(0);
     emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
-        const char *key = a[i].name.p, *v = attr_value(p, &a[i], &low);
-        size_t kn = a[i].name_len, vn = a[i].val_len;
+        size_t kn = a[i].name_len, vn;
+        const char *key = a[i].name.p, *v = attr_value(p, &a[i], &low, &vn);
         bool ok;
         const struct name_pair *pair = NULL;
         if (svg_attrs) {
@@ -1118,18 +1203,16 @@ static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
     }
 }
 
-/* A copy of s[0..n) lower-cased, in p->scratch at offset *off. */
-static void scratch_lower(struct parser *p, const char *s, size_t n, size_t *off)
+/* A copy of s[0..n) lower-cased, NUL-terminated, in p->scratch at offset
+ * *off; returns its length (lower case can be longer in UTF-8). */
+static size_t scratch_lower(struct parser *p, const char *s, size_t n, size_t *off)
 {
     *off = p->scratch.len;
     if (!p->err)
-        p->err = eddy_buf_reserve(&p->scratch, n + 1);
-    if (p->err)
-        return;
-    for (size_t i = 0; i < n; i++)
-        p->scratch.data[p->scratch.len + i] = lower(s[i]);
-    p->scratch.len += n;
-    p->scratch.data[p->scratch.len++] = 0;
+        p->err = append_lower(&p->scratch, s, n);
+    if (!p->err)
+        p->err = buf_add(&p->scratch, "", 1);
+    return p->err ? 0 : p->scratch.len - 1 - *off;
 }
 
 /* sgmllib's entity_or_charref substitution in attribute values, with
@@ -1239,10 +1322,10 @@ static size_t attrfind(struct parser *p, size_t k)
 
 /* The tag name lower-cased, in p->scratch; returns a pointer valid until the
  * scratch buffer grows (call after the attributes are read). */
-static const char *tag_name(struct parser *p, const char *s, size_t n)
+static const char *tag_name(struct parser *p, const char *s, size_t n, size_t *len)
 {
     size_t off;
-    scratch_lower(p, s, n, &off);
+    *len = scratch_lower(p, s, n, &off);
     return p->err ? "" : p->scratch.data + off;
 }
 
@@ -1261,8 +1344,8 @@ static size_t parse_starttag(struct parser *p, size_t i)
             const char *slash = memchr(s + e + 1, '/', n - e - 1);
             if (!slash)
                 return NONE;
-            const char *tag = tag_name(p, s + i + 1, e - i - 1);
-            size_t tn = e - i - 1;
+            size_t tn;
+            const char *tag = tag_name(p, s + i + 1, e - i - 1, &tn);
             unknown_starttag(p, tag, tn);
             tag = p->scratch.data; /* the name was the first thing in scratch */
             handle_raw_data(p, s + e + 1, (size_t)(slash - s) - e - 1);
@@ -1295,8 +1378,9 @@ static size_t parse_starttag(struct parser *p, size_t i)
         return n;
     unknown_starttag(p, p->scratch.data + tag_off, p->lasttag_len);
     if (p->xhtml && s[j - 1] == '>' && s[j - 2] == '/') {
-        const char *tag = tag_name(p, p->lasttag, p->lasttag_len);
-        unknown_endtag(p, tag, p->lasttag_len);
+        size_t tn;
+        const char *tag = tag_name(p, p->lasttag, p->lasttag_len, &tn);
+        unknown_endtag(p, tag, tn);
     }
     return j;
 }
@@ -1322,8 +1406,9 @@ static size_t parse_endtag(struct parser *p, size_t i)
         b -= k;
     }
     p->scratch.len = 0;
-    const char *tag = tag_name(p, s + a, b - a);
-    unknown_endtag(p, tag, b - a);
+    size_t tn;
+    const char *tag = tag_name(p, s + a, b - a, &tn);
+    unknown_endtag(p, tag, tn);
     return j + (s[j] == '>');
 }
 
