@@ -297,3 +297,32 @@ TEST(feed_handler_tables_are_sorted)
     CHECK(eddy__find_handler("media_thumbnail") != NULL);
     CHECK(eddy__find_handler("nonexistent") == NULL);
 }
+
+TEST(feed_callback_mode_matches_buffered_on_real_cases)
+{
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        size_t len;
+        char *doc = read_case(samples[i], &len);
+        struct eddy_feed *ref = eddy_feed_parse(doc, len, NULL);
+        CHECK(ref != NULL);
+        struct eddy_buf want = EDDY_BUF_INIT(0);
+        const struct eddy_feed_value *entries = eddy_feed_get(eddy_feed_root(ref), "entries");
+        for (size_t k = 0; k < eddy_feed_len(entries); k++) {
+            CHECK_INT(eddy_buf_putc(&want, k ? ',' : '['), ==, 0);
+            CHECK_INT(eddy_feed_to_json(eddy_feed_at(entries, k), &want), ==, 0);
+        }
+        char *want_feed = to_json(eddy_feed_get(eddy_feed_root(ref), "feed"));
+        struct collect c = {EDDY_BUF_INIT(0), 0};
+        struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &c};
+        char *got_root = parse_json(doc, len, 13, &o);
+        CHECK_INT(c.n, ==, eddy_feed_len(entries));
+        CHECK_STR(eddy_buf_cstr(&c.json), eddy_buf_cstr(&want));
+        CHECK(strstr(got_root, want_feed) != NULL);
+        free(got_root);
+        free(want_feed);
+        eddy_buf_free(&c.json);
+        eddy_buf_free(&want);
+        eddy_feed_free(ref);
+        free(doc);
+    }
+}
