@@ -795,9 +795,7 @@ static bool parse_iso8601(const struct input *in, int64_t *out)
 
     int64_t now_y = 0;
     int now_m = 0, now_d = 0;
-    bool need_now = g.year == NONE || g.short_year || (g.month == NONE && g.ordinal <= 0) ||
-                    (g.day == NONE && g.ordinal <= 0 && g.century == NONE && g.month == NONE);
-    if (need_now)
+    if (g.year == NONE || g.short_year || g.month == NONE || g.day == NONE)
         today(&now_y, &now_m, &now_d);
     int64_t ordinal = g.ordinal == NONE ? 0 : g.ordinal;
     int64_t year = g.year == NONE ? now_y : g.short_year ? now_y / 100 * 100 + g.year : g.year;
