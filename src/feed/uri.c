@@ -55,7 +55,7 @@ static const char *const uses_netloc[] = {
 };
 static const char *const uses_params[] = {
     "ftp", "hdl", "http", "https", "imap", "mms", "prospero", "rtsp", "rtspu",
-    "shttp", "sftp", "sip", "sips", "tel",
+    "sftp", "shttp", "sip", "sips", "tel",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -96,3 +96,15 @@ TEST(uri_safe)
     CHECK(eddy__uri_scheme_acceptable("svn+ssh", 7));
     CHECK(!eddy__uri_scheme_acceptable("svn+", 4));
 }
+
+/* uses_params decides where ";params" go (a bsearch'ed table) */
+TEST(uri_params_schemes)
+{
+    static const struct uri_case cases[] = {
+        {"sftp://h/a;p/b;q", "c", "sftp://h/a;p/c", ""},
+        {"shttp://h/a/b;q", "c", "shttp://h/a/c", ""},
+        {"https://h/a/b;q", ";x", "https://h/a/;x", ""},
+        {"svn://h/a/b;q", "c", "svn://h/a/c", ""},
+    };
+    run_cases(cases, COUNT(cases), false);
+}
