@@ -549,12 +549,14 @@ static void resume(struct eddy_loop *l, struct eddy_task *t)
 /* A suspending task hands the CPU straight to the next task of the batch
  * (one context switch instead of two through the loop).  When the batch is
  * over and the loop would have nothing to do between two batches (no fd
- * registered, no timer), it starts the next batch itself.  A finished task
- * always returns to the loop, which must free its stack. */
+ * registered, no timer), it starts the next batch itself.  A finished
+ * detached task returns to the loop, which must free the stack it stands
+ * on; a finished joinable one keeps its stack until eddy_join(). */
 void eddy__park(struct eddy_task *t)
 {
     struct eddy_loop *l = t->loop;
-    if (l->ready_head && t->state != EDDY__DONE && !l->stop) {
+    bool done = t->state == EDDY__DONE;
+    if (l->ready_head && !(done && t->detached) && !l->stop) {
         if (!l->batch_left && !l->nregistered && !l->nheap)
             l->batch_left = l->nready;
         if (l->batch_left) {
@@ -565,12 +567,11 @@ void eddy__park(struct eddy_task *t)
             EDDY__BUMP(l->switches, 1);
             if (n == t) /* a lone task yielding: it simply goes on */
                 return;
-            eddy__switch(&t->ctx, &n->ctx, n->stack.lo, eddy__stack_usable(n), false);
+            eddy__switch(&t->ctx, &n->ctx, n->stack.lo, eddy__stack_usable(n), done);
             return;
         }
     }
-    eddy__switch(&t->ctx, &l->main_ctx, l->main_stack, l->main_stack_size,
-                 t->state == EDDY__DONE);
+    eddy__switch(&t->ctx, &l->main_ctx, l->main_stack, l->main_stack_size, done);
 }
 
 int eddy_loop_run(struct eddy_loop *l)
