@@ -32,6 +32,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -863,8 +864,13 @@ static const char *header(const struct eddy_feed_parser *P, const char *name)
     return NULL;
 }
 
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static void xml_init(void) { xmlInitParser(); }
+
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
 {
+    /* libxml2's one-time global set-up is not safe to race: do it once */
+    pthread_once(&xml_once, xml_init);
     struct eddy_feed_parser *P = calloc(1, sizeof *P);
     if (!P)
         return NULL;

@@ -326,3 +326,22 @@ TEST(feed_callback_mode_matches_buffered_on_real_cases)
         free(doc);
     }
 }
+
+TEST(feed_internal_subset_not_at_line_start_is_never_expanded)
+{
+    /* feedparser's DOCTYPE stripping only sees declarations at line starts;
+     * whatever reaches libxml2 is never expanded or loaded either. */
+    static const char doc[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+        "<rss version=\"2.0\"><channel><title>&c;&x;</title></channel></rss>";
+    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    const char *title = eddy_feed_get_str(eddy_feed_get(root, "feed"), "title");
+    CHECK(title != NULL);
+    CHECK(strstr(title, "aaaa") == NULL);
+    CHECK(strstr(title, "root:") == NULL);
+    eddy_feed_free(f);
+}
