@@ -151,7 +151,8 @@ int eddy_form_parse_cookies(struct eddy_form *f, const char *s, size_t n);
  * (which carries the boundary).  Every part needs a Content-Disposition
  * "form-data" with a name; filename (or filename*=UTF-8''...) makes it a
  * file, whose bytes are kept exactly; text fields are UTF-8-repaired.  Lines
- * end in CRLF; a part's headers are at most 8 KiB; at most 1000 parts. */
+ * end in CRLF (or LF alone, which Werkzeug accepts too); a part's headers
+ * are at most 8 KiB; at most 1000 parts. */
 int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, const char *body,
                               size_t n);
 

@@ -308,16 +308,18 @@ static int get_param(const char *s, size_t n, const char *key, struct eddy_buf *
     return 0;
 }
 
-/* Parses one part's header block h[0..n) (CRLF-separated lines) and adds
- * the field with content c[0..cl). */
+/* Parses one part's header block h[0..n) (lines ended by CRLF or LF) and
+ * adds the field with content c[0..cl). */
 static int add_part(struct eddy_form *f, int part, const char *h, size_t n, const char *c,
                     size_t cl)
 {
     const char *cd = NULL, *ct = NULL;
     size_t cdl = 0, ctl = 0;
     for (size_t i = 0; i < n;) {
-        const char *crlf = memmem(h + i, n - i, "\r\n", 2);
-        size_t end = crlf ? (size_t)(crlf - h) : n;
+        const char *lf = memchr(h + i, '\n', n - i);
+        size_t end = lf ? (size_t)(lf - h) : n, next = end + 1;
+        if (end > i && h[end - 1] == '\r')
+            end--;
         const char *line = h + i, *colon = memchr(line, ':', end - i);
         if (!colon)
             return fail(f, -EINVAL, "multipart: part %d: header line without ':'", part);
@@ -329,7 +331,7 @@ static int add_part(struct eddy_form *f, int part, const char *h, size_t n, cons
             cd = val, cdl = vl;
         else if (nl == 12 && !strncasecmp(name, "Content-Type", 12))
             ct = val, ctl = vl;
-        i = end + 2;
+        i = next;
     }
     if (!cd)
         return fail(f, -EINVAL, "multipart: part %d: no Content-Disposition header", part);
@@ -378,6 +380,19 @@ static int add_part(struct eddy_form *f, int part, const char *h, size_t n, cons
     return add(f, d, nl, c, cl, file ? d + nl : NULL, fl, ct, ctl);
 }
 
+/* The position of the next LF + delim at or after `from` (of delim itself
+ * at `from` if at_start), or n. */
+static size_t find_delim(const char *body, size_t n, size_t from, const char *delim, size_t dl,
+                         bool at_start)
+{
+    if (at_start && n - from >= dl && !memcmp(body + from, delim, dl))
+        return from;
+    for (const char *p = body + from; (p = memchr(p, '\n', (size_t)(body + n - p))); p++)
+        if ((size_t)(body + n - p) > dl && !memcmp(p + 1, delim, dl))
+            return (size_t)(p - body) + (at_start ? 1 : 0);
+    return n;
+}
+
 int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, const char *body,
                               size_t n)
 {
@@ -400,49 +415,46 @@ int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, con
     if (found <= 0 || dl < 3 || dl > 72)
         return fail(f, -EINVAL, "multipart: %s boundary in Content-Type",
                     found > 0 || found == -E2BIG ? "invalid (1 to 70 characters)" : "no valid");
-    /* The first delimiter: at the start or after a CRLF (the preamble is ignored). */
-    size_t pos;
-    if (n >= dl && !memcmp(body, delim, dl))
-        pos = dl;
-    else {
-        const char *p = body;
-        while ((p = memmem(p, (size_t)(body + n - p), "\r\n", 2)) &&
-               ((size_t)(body + n - p) < dl + 2 || memcmp(p + 2, delim, dl)))
-            p += 2;
-        if (!p)
-            return fail(f, -EINVAL, "multipart: no boundary in the body");
-        pos = (size_t)(p - body) + 2 + dl;
-    }
+    /* Lines may end in CRLF or, as Werkzeug also accepts, a bare LF: so
+     * delimiters are searched as LF + "--boundary" and a CR before is not
+     * content.  The first one may also start the body (no preamble). */
+    size_t pos = find_delim(body, n, 0, delim, dl, true);
+    if (pos == n)
+        return fail(f, -EINVAL, "multipart: no boundary in the body");
+    pos += dl;
     for (int part = 1;; part++) {
         if (n - pos >= 2 && body[pos] == '-' && body[pos + 1] == '-')
             return 0; /* the close delimiter; the epilogue is ignored */
         while (pos < n && (body[pos] == ' ' || body[pos] == '\t'))
             pos++; /* transport padding */
-        if (n - pos < 2 || body[pos] != '\r' || body[pos + 1] != '\n')
+        pos += pos < n && body[pos] == '\r';
+        if (pos >= n || body[pos] != '\n')
             return fail(f, -EINVAL, pos >= n ? "multipart: body ends without the closing boundary"
                                              : "multipart: part %d: boundary line not ended by CRLF",
                         part);
         if (part > MAX_PARTS)
             return fail(f, -E2BIG, "multipart: more than %d parts", MAX_PARTS);
-        /* Headers end at the first empty line; from pos - 2 so that an
-         * empty header block (CRLF right after the boundary line) is found. */
-        size_t hs = pos + 2, window = n - pos < MAX_PART_HEADS + 4 ? n - pos : MAX_PART_HEADS + 4;
-        const char *he = memmem(body + pos, window, "\r\n\r\n", 4);
-        if (!he)
-            return fail(f, -EINVAL, "multipart: part %d: headers %s", part,
-                        window < n - pos ? "longer than 8 KiB" : "not ended by an empty line");
-        size_t hlen = (size_t)(he - body) >= hs ? (size_t)(he - body) - hs : 0;
-        size_t cs = (size_t)(he - body) + 4;
-        const char *ce = body + cs;
-        while ((ce = memmem(ce, (size_t)(body + n - ce), "\r\n", 2)) &&
-               ((size_t)(body + n - ce) < dl + 2 || memcmp(ce + 2, delim, dl)))
-            ce += 2;
-        if (!ce)
+        /* The headers end at the first empty line. */
+        size_t hs = ++pos, he;
+        for (;;) {
+            const char *lf = memchr(body + pos, '\n', n - pos);
+            if (!lf || (size_t)(lf - body) - hs > MAX_PART_HEADS)
+                return fail(f, -EINVAL, "multipart: part %d: headers %s", part,
+                            lf ? "longer than 8 KiB" : "not ended by an empty line");
+            he = pos;
+            pos = (size_t)(lf - body) + 1;
+            if (lf - body == (ptrdiff_t)he || (lf - body == (ptrdiff_t)he + 1 && body[he] == '\r'))
+                break;
+        }
+        size_t ce = find_delim(body, n, pos, delim, dl, false);
+        if (ce == n)
             return fail(f, -EINVAL, "multipart: part %d: no boundary after its content", part);
-        int err = add_part(f, part, body + hs, hlen, body + cs, (size_t)(ce - body) - cs);
+        size_t next = ce + 1 + dl; /* past LF + delimiter */
+        ce -= ce > pos && body[ce - 1] == '\r';
+        int err = add_part(f, part, body + hs, he - hs, body + pos, ce - pos);
         if (err)
             return err;
-        pos = (size_t)(ce - body) + 2 + dl;
+        pos = next;
     }
 }
 

@@ -212,6 +212,14 @@ TEST(form_multipart_good)
               ==, 0);
     CHECK_STR(dump(f), "x=1");
     eddy_form_free(f);
+
+    /* Bare LF line endings, as Werkzeug accepts them; a CR inside content stays. */
+    f = eddy_form_new();
+    CHECK_INT(parse_mp(f, CT, "--XyZ\nContent-Disposition: form-data; name=\"x\"\n\nLF\ronly\n"
+                              "--XyZ\r\nContent-Disposition: form-data; name=y\r\n\r\n\r\r\n--XyZ--\n"),
+              ==, 0);
+    CHECK_STR(dump(f), "x=LF\ronly|y=\r");
+    eddy_form_free(f);
 }
 
 TEST(form_multipart_malformed)
