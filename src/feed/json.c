@@ -1,11 +1,639 @@
-/* json.c — PLACEHOLDER until JSON Feed lands: reports that it is not built,
- * and feed.c then keeps the XML outcome. */
+/*
+ * json.c — JSON Feed 1.0 and 1.1 (feedparser's parsers/json.py JSONParser),
+ * internal to feed/.
+ *
+ * feed.c hands us the whole document as UTF-8 (encoding.c has re-encoded
+ * it and, for JSON, left it without an XML declaration) when the
+ * Content-Type says JSON or when the XML parse found nothing; we fill the
+ * same model the XML parser fills.  The JSON text is parsed by jansson (a
+ * well-kept Debian library: no hand-written JSON parser), then walked the way
+ * feedparser's newest JSONParser walks Python's json.load() result:
+ *
+ *   version        "json1" / "json11" from the version URL, "json" for any
+ *                  other JSON document that parsed
+ *   feed           title/subtitle/info (+ _detail {value, type}, stripped,
+ *                  text/html when it looks like HTML, then sanitized), id and
+ *                  the "self" link from feed_url (titled like the feed),
+ *                  link and the "alternate" link from home_page_url, the
+ *                  "next" link, image {href} from icon, icon from favicon,
+ *                  complete from expired (only JSON true is true), hubs,
+ *                  author/author_detail/authors {name, href, email from a
+ *                  mailto: URL up to '?', image from avatar}
+ *   entries        id (strings stripped; scalars coerced as feedparser does,
+ *                  a missing id included: "null"), title, link (url),
+ *                  summary, source (external_url), as the JSON has them
+ *
+ * Where feedparser's entry code has bugs we give the model the rest of
+ * eddy (and the documentation) promises, and say so here: content is
+ * [{type "text/plain" | "text/html", language null, base, value}] (feedparser
+ * stores one dict with type "text"/"html"; content_html is sanitized as it
+ * does); published and updated (+ _parsed) come from date_published and
+ * date_modified (feedparser tests for "date_updated" and then reads
+ * "date_modified"); tags are [{term, scheme null, label null}] (feedparser
+ * stores the raw list as "category", which its own FeedParserDict then
+ * hides); the item's author is kept like the feed's (feedparser parses and
+ * drops it); attachments are links {rel "enclosure", href, type, length}
+ * (feedparser's "enclosures" key is shadowed by its FeedParserDict, which
+ * derives enclosures from links).
+ *
+ * Errors as feedparser reports them: a document that is not JSON gives
+ * "JSONDecodeError: ..." and no version; a JSON value that is not an object
+ * gives version "json" and "AttributeError: '<type>' object has no attribute
+ * 'get'".  jansson differs from Python's json module in what it refuses:
+ * NaN/Infinity literals and integers beyond 64 bits are parse errors here.
+ */
 #include "json.h"
 
+#include "html.h"
+#include "internal.h"
+
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct eddy_feed_value V;
+
+/* feedparser's JSON_VERSIONS */
+static const struct {
+    const char *url;
+    const char *version;
+} versions[] = {
+    {"https://jsonfeed.org/version/1", "json1"},
+    {"https://jsonfeed.org/version/1.1", "json11"},
+};
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static void oom(struct eddy__fp *p, int err)
+{
+    if (err < 0)
+        p->oom = true;
+}
+
+static void set(struct eddy__fp *p, V *o, const char *key, V *v)
+{
+    oom(p, eddy__obj_set(p->A, o, key, false, v));
+}
+
+static V *str(struct eddy__fp *p, const char *s, size_t n)
+{
+    return eddy__v_str(p->A, s, n);
+}
+
+/* Python's str.isspace() for the code point at s (UTF-8, n bytes left):
+ * the length of that whitespace character, 0 when it is none. */
+static size_t space_len(const unsigned char *s, size_t n)
+{
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r') || (s[0] >= 0x1C && s[0] <= 0x1F))
+        return 1;
+    if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+        return 2;
+    if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) /* U+1680 */
+        return 3;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
+        (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
+        return 3;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) /* U+205F */
+        return 3;
+    if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) /* U+3000 */
+        return 3;
+    return 0;
+}
+
+/* str.strip(): s[0..*n) without leading and trailing whitespace. */
+static const char *strip(const char *s, size_t *n)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    size_t len = *n, k;
+    while (len && (k = space_len(b, len)) > 0)
+        b += k, len -= k;
+    /* trailing: step back over whole characters */
+    for (;;) {
+        size_t start = len;
+        while (start && (b[start - 1] & 0xC0) == 0x80)
+            start--;
+        if (!start)
+            break;
+        start--;
+        if (space_len(b + start, len - start) != len - start)
+            break;
+        len = start;
+    }
+    *n = len;
+    return (const char *)b;
+}
+
+/* A JSON string, stripped; NULL when v is not a string. */
+static const char *json_str_stripped(json_t *v, size_t *n)
+{
+    if (!json_is_string(v))
+        return NULL;
+    *n = json_string_length(v);
+    return strip(json_string_value(v), n);
+}
+
+static bool in_set(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(s, *set))
+            return true;
+    return false;
+}
+
+/* feedparser's _HTMLSanitizer.acceptable_elements (as parser.c has them). */
+static const char *const acceptable_elements[] = {
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
+    "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
+    "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
+    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
+    "li", "m", "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
+    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select", "small",
+    "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
+    "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", NULL,
+};
+
+/* \w of Python's re on str: letters, digits, '_' and (roughly) any non-ASCII. */
+static bool wordc(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+/* util.looks_like_html: a close tag or an entity, only acceptable elements,
+ * only HTML 4 entity names. */
+static bool looks_like_html(const char *s, size_t n)
+{
+    bool close = false, ent = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<' && i + 1 < n && s[i + 1] == '/') {
+            size_t e = i + 2;
+            while (e < n && wordc((unsigned char)s[e]))
+                e++;
+            close |= e > i + 2 && e < n && s[e] == '>';
+        } else if (s[i] == '&') {
+            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '#'), e = st;
+            while (e < n && wordc((unsigned char)s[e]))
+                e++;
+            ent |= e > st && e < n && s[e] == ';';
+        }
+    }
+    if (!close && !ent)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<') {
+            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '/'), e = st;
+            while (e < n && wordc((unsigned char)s[e]))
+                e++;
+            if (e > st) {
+                char tag[32];
+                if (e - st >= sizeof tag)
+                    return false;
+                for (size_t k = 0; k < e - st; k++)
+                    tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a' : s[st + k]);
+                tag[e - st] = 0;
+                if (!in_set(tag, acceptable_elements))
+                    return false;
+            }
+        } else if (s[i] == '&') {
+            size_t st = i + 1, e = st;
+            while (e < n && wordc((unsigned char)s[e]))
+                e++;
+            char u[5];
+            if (e > st && e < n && s[e] == ';' && !eddy__entity4(s + st, e - st, u))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Python's repr() of a float: the shortest digits that read back, in
+ * fixed notation for 1e-4 <= |x| < 1e16 (with ".0" when integral), else
+ * d[.ddd]e+XX. */
+static void py_float_repr(double x, char *out, size_t cap)
+{
+    char e[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, x);
+        if (strtod(e, NULL) == x)
+            break;
+    }
+    /* e = [-]d[.ddd]e[+-]XX */
+    const char *s = e;
+    bool neg = *s == '-';
+    if (neg)
+        s++;
+    char digits[20];
+    size_t nd = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s != '.')
+            digits[nd++] = *s;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    int exp10 = atoi(s + 1), decpt = exp10 + 1;
+    size_t o = 0;
+#define PUT(c) (o + 1 < cap ? (void)(out[o++] = (char)(c)) : (void)0)
+    if (neg)
+        PUT('-');
+    if (decpt > -4 && decpt <= 16) {
+        if (decpt <= 0) {
+            PUT('0');
+            PUT('.');
+            for (int i = 0; i < -decpt; i++)
+                PUT('0');
+            for (size_t i = 0; i < nd; i++)
+                PUT(digits[i]);
+        } else {
+            for (int i = 0; i < decpt; i++)
+                PUT((size_t)i < nd ? digits[i] : '0');
+            PUT('.');
+            if ((size_t)decpt >= nd)
+                PUT('0');
+            for (size_t i = (size_t)decpt; i < nd; i++)
+                PUT(digits[i]);
+        }
+    } else {
+        PUT(digits[0]);
+        if (nd > 1) {
+            PUT('.');
+            for (size_t i = 1; i < nd; i++)
+                PUT(digits[i]);
+        }
+        char ex[16];
+        snprintf(ex, sizeof ex, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+        for (const char *q = ex; *q; q++)
+            PUT(*q);
+    }
+#undef PUT
+    out[o] = 0;
+}
+
+/* A JSON value as a model value (raw fields feedparser copies as they are). */
+static V *from_json(struct eddy__fp *p, json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        V *o = eddy__v_obj(p->A);
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v) oom(p, eddy__obj_set(p->A, o, k, true, from_json(p, v)));
+        return o;
+    }
+    case JSON_ARRAY: {
+        V *a = eddy__v_arr(p->A);
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) oom(p, eddy__arr_push(p->A, a, from_json(p, v)));
+        return a;
+    }
+    case JSON_STRING:
+        return str(p, json_string_value(j), json_string_length(j));
+    case JSON_INTEGER:
+        return eddy__v_int(p->A, (int64_t)json_integer_value(j));
+    case JSON_REAL:
+        return eddy__v_real(p->A, json_real_value(j));
+    case JSON_TRUE:
+        return eddy__v_bool(p->A, true);
+    case JSON_FALSE:
+        return eddy__v_bool(p->A, false);
+    default:
+        return eddy__v_null(p->A);
+    }
+}
+
+/* A stripped text construct: key = value, key_detail = {value, type}; the
+ * value is sanitized when it looks like HTML (feedparser's title,
+ * description and user_comment handling). */
+static void text_construct(struct eddy__fp *p, V *o, const char *key, const char *detail_key, json_t *j)
+{
+    size_t n;
+    const char *s = json_str_stripped(j, &n);
+    if (!s)
+        return;
+    bool html = looks_like_html(s, n);
+    V *value;
+    if (html && p->sanitize_html) {
+        struct eddy_buf b = EDDY_BUF_INIT(0);
+        oom(p, eddy__html_sanitize(&b, s, n, false));
+        value = str(p, eddy_buf_cstr(&b), b.len);
+        eddy_buf_free(&b);
+    } else {
+        value = str(p, s, n);
+    }
+    set(p, o, key, value);
+    V *d = eddy__v_obj(p->A);
+    set(p, d, "value", value);
+    set(p, d, "type", eddy__v_cstr(p->A, html ? "text/html" : "text/plain"));
+    set(p, o, detail_key, d);
+}
+
+/* feeddata.setdefault("links", []).append({href, rel}) */
+static V *add_link(struct eddy__fp *p, V *o, const char *href, size_t n, const char *rel)
+{
+    V *links = eddy__obj_get(o, "links");
+    if (!links) {
+        links = eddy__v_arr(p->A);
+        set(p, o, "links", links);
+    }
+    V *l = eddy__v_obj(p->A);
+    set(p, l, "href", str(p, href, n));
+    set(p, l, "rel", eddy__v_cstr(p->A, rel));
+    oom(p, eddy__arr_push(p->A, links, l));
+    return l;
+}
+
+/* _parse_author: {name, href, email, image}, NULL when it has none of them. */
+static V *parse_author(struct eddy__fp *p, json_t *info)
+{
+    V *a = eddy__v_obj(p->A);
+    size_t n;
+    const char *s;
+    bool any = false;
+    if ((s = json_str_stripped(json_object_get(info, "name"), &n))) {
+        set(p, a, "name", str(p, s, n));
+        any = true;
+    }
+    if ((s = json_str_stripped(json_object_get(info, "url"), &n))) {
+        set(p, a, "href", str(p, s, n));
+        if (n >= 7 && !memcmp(s, "mailto:", 7)) {
+            const char *q = memchr(s + 7, '?', n - 7);
+            set(p, a, "email", str(p, s + 7, q ? (size_t)(q - s - 7) : n - 7));
+        }
+        any = true;
+    }
+    if ((s = json_str_stripped(json_object_get(info, "avatar"), &n))) {
+        set(p, a, "image", str(p, s, n));
+        any = true;
+    }
+    return any ? a : NULL;
+}
+
+/* author_detail, authors and author (the name) on o, from a JSON object. */
+static void set_author(struct eddy__fp *p, V *o, json_t *info)
+{
+    if (!json_is_object(info))
+        return;
+    V *a = parse_author(p, info);
+    if (!a)
+        return;
+    V *list = eddy__v_arr(p->A);
+    oom(p, eddy__arr_push(p->A, list, a));
+    set(p, o, "authors", list);
+    set(p, o, "author_detail", a);
+    V *name = eddy__obj_get(a, "name");
+    if (name)
+        set(p, o, "author", name);
+}
+
+/* ---- the feed -------------------------------------------------------------- */
+
+static void parse_feed_keys(struct eddy__fp *p, json_t *data)
+{
+    V *f = p->feeddata;
+    size_t n;
+    const char *s;
+
+    text_construct(p, f, "title", "title_detail", json_object_get(data, "title"));
+    text_construct(p, f, "subtitle", "subtitle_detail", json_object_get(data, "description"));
+    if ((s = json_str_stripped(json_object_get(data, "feed_url"), &n))) {
+        /* "The feed URL is also...sigh...the feed ID." */
+        set(p, f, "id", str(p, s, n));
+        V *l = add_link(p, f, s, n, "self");
+        V *title = eddy__obj_get(f, "title");
+        if (title)
+            set(p, l, "title", title);
+    }
+    if ((s = json_str_stripped(json_object_get(data, "home_page_url"), &n))) {
+        set(p, f, "link", str(p, s, n));
+        add_link(p, f, s, n, "alternate");
+    }
+    if ((s = json_str_stripped(json_object_get(data, "icon"), &n))) {
+        V *img = eddy__v_obj(p->A);
+        set(p, img, "href", str(p, s, n));
+        set(p, f, "image", img);
+    }
+    if ((s = json_str_stripped(json_object_get(data, "favicon"), &n)))
+        set(p, f, "icon", str(p, s, n));
+    text_construct(p, f, "info", "info_detail", json_object_get(data, "user_comment"));
+    if ((s = json_str_stripped(json_object_get(data, "next_url"), &n)))
+        add_link(p, f, s, n, "next");
+    json_t *expired = json_object_get(data, "expired");
+    if (expired) /* "only boolean true means finished" */
+        set(p, f, "complete", eddy__v_bool(p->A, json_is_true(expired)));
+    json_t *hubs = json_object_get(data, "hubs");
+    if (hubs) {
+        V *list = eddy__v_arr(p->A);
+        set(p, f, "hubs", list);
+        size_t i;
+        json_t *hub;
+        json_array_foreach(hubs, i, hub) { /* a non-array gives no iterations */
+            size_t un, tn;
+            const char *url = json_str_stripped(json_object_get(hub, "url"), &un);
+            const char *type = json_str_stripped(json_object_get(hub, "type"), &tn);
+            if (!url || !type)
+                continue;
+            V *h = eddy__v_obj(p->A);
+            set(p, h, "url", str(p, url, un));
+            set(p, h, "type", str(p, type, tn));
+            oom(p, eddy__arr_push(p->A, list, h));
+        }
+    }
+    set_author(p, f, json_object_get(data, "author"));
+}
+
+/* ---- the entries ----------------------------------------------------------- */
+
+/* coerce_scalar: the id of an item given as a JSON scalar. */
+static V *coerce_scalar(struct eddy__fp *p, json_t *v)
+{
+    char b[40];
+    if (!v || json_is_null(v))
+        return eddy__v_cstr(p->A, "null");
+    if (json_is_boolean(v))
+        return eddy__v_cstr(p->A, json_is_true(v) ? "true" : "false");
+    if (json_is_integer(v)) {
+        snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return eddy__v_cstr(p->A, b);
+    }
+    double d = json_real_value(v);
+    if (isnan(d))
+        return eddy__v_cstr(p->A, "NaN");
+    if (isinf(d))
+        return eddy__v_cstr(p->A, d < 0 ? "-Infinity" : "Infinity");
+    py_float_repr(d, b, sizeof b);
+    return eddy__v_cstr(p->A, b);
+}
+
+static const struct {
+    const char *src, *dst;
+} item_fields[] = {
+    {"title", "title"},
+    {"url", "link"},
+    {"summary", "summary"},
+    {"external_url", "source"},
+};
+
+/* Whether feedparser's parse_entry() gives a non-empty entry (empty ones
+ * are dropped): an id that is not an object or array always counts, even
+ * a missing one ("null"). */
+static bool entry_has_keys(json_t *item)
+{
+    json_t *id = json_object_get(item, "id");
+    if (!json_is_object(id) && !json_is_array(id))
+        return true;
+    static const char *const keys[] = {"title", "url", "summary", "external_url", "content_text",
+                                       "content_html", "date_published", "date_modified", "tags",
+                                       "author", "attachments", NULL};
+    for (const char *const *k = keys; *k; k++)
+        if (json_object_get(item, *k))
+            return true;
+    return false;
+}
+
+/* published / updated: the raw value and its parse. */
+static void date_pair(struct eddy__fp *p, V *e, const char *key, const char *parsed_key, json_t *v)
+{
+    if (!v)
+        return;
+    set(p, e, key, from_json(p, v));
+    set(p, e, parsed_key, eddy__date_value(p, json_is_string(v) ? json_string_value(v) : NULL));
+}
+
+static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
+{
+    size_t n;
+    const char *s;
+    json_t *v = json_object_get(item, "id");
+    if ((s = json_str_stripped(v, &n)))
+        set(p, e, "id", str(p, s, n));
+    else if (!json_is_object(v) && !json_is_array(v))
+        set(p, e, "id", coerce_scalar(p, v));
+
+    for (size_t i = 0; i < sizeof item_fields / sizeof item_fields[0]; i++)
+        if ((v = json_object_get(item, item_fields[i].src)))
+            set(p, e, item_fields[i].dst, from_json(p, v));
+
+    json_t *text = json_object_get(item, "content_text"), *html = json_object_get(item, "content_html");
+    if (text || json_is_string(html)) {
+        V *c = eddy__v_obj(p->A);
+        set(p, c, "type", eddy__v_cstr(p->A, text ? "text/plain" : "text/html"));
+        set(p, c, "language", eddy__v_null(p->A));
+        set(p, c, "base", eddy__v_cstr(p->A, eddy_buf_cstr(&p->baseuri)));
+        if (text) {
+            set(p, c, "value", from_json(p, text));
+        } else { /* content_html is always sanitized */
+            struct eddy_buf b = EDDY_BUF_INIT(0);
+            oom(p, eddy__html_sanitize(&b, json_string_value(html), json_string_length(html), false));
+            set(p, c, "value", str(p, eddy_buf_cstr(&b), b.len));
+            eddy_buf_free(&b);
+        }
+        V *list = eddy__v_arr(p->A);
+        oom(p, eddy__arr_push(p->A, list, c));
+        set(p, e, "content", list);
+    }
+
+    date_pair(p, e, "published", "published_parsed", json_object_get(item, "date_published"));
+    date_pair(p, e, "updated", "updated_parsed", json_object_get(item, "date_modified"));
+
+    json_t *tags = json_object_get(item, "tags");
+    if (json_is_array(tags)) {
+        V *list = eddy__v_arr(p->A);
+        size_t i;
+        json_t *t;
+        json_array_foreach(tags, i, t) {
+            if (!json_is_string(t))
+                continue;
+            V *tag = eddy__v_obj(p->A);
+            set(p, tag, "term", str(p, json_string_value(t), json_string_length(t)));
+            set(p, tag, "scheme", eddy__v_null(p->A));
+            set(p, tag, "label", eddy__v_null(p->A));
+            oom(p, eddy__arr_push(p->A, list, tag));
+        }
+        set(p, e, "tags", list);
+    }
+
+    set_author(p, e, json_object_get(item, "author"));
+
+    json_t *atts = json_object_get(item, "attachments");
+    size_t i;
+    json_t *a;
+    json_array_foreach(atts, i, a) {
+        if (!json_is_object(a))
+            continue;
+        json_t *url = json_object_get(a, "url");
+        if (!json_is_string(url))
+            continue;
+        V *l = add_link(p, e, json_string_value(url), json_string_length(url), "enclosure");
+        json_t *type = json_object_get(a, "mime_type"), *size = json_object_get(a, "size_in_bytes");
+        if (type)
+            set(p, l, "type", from_json(p, type));
+        if (size)
+            set(p, l, "length", from_json(p, size));
+    }
+}
+
+/* ---- entry point ----------------------------------------------------------- */
+
+static const char *python_type(json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_ARRAY: return "list";
+    case JSON_STRING: return "str";
+    case JSON_INTEGER: return "int";
+    case JSON_REAL: return "float";
+    case JSON_TRUE:
+    case JSON_FALSE: return "bool";
+    case JSON_NULL: return "NoneType";
+    default: return "dict";
+    }
+}
 
 int eddy__json_parse(struct eddy__fp *p, const char *data, size_t len, char *exc, size_t excsize)
 {
-    (void)p; (void)data; (void)len; (void)exc; (void)excsize;
-    return -ENOTSUP;
+    json_error_t jerr;
+    /* Python's json: any value at the top, NUL allowed in strings, the
+     * last of duplicate keys wins (jansson's default too). */
+    json_t *root = json_loadb(data ? data : "", len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!root) {
+        if (exc && excsize)
+            snprintf(exc, excsize, "JSONDecodeError: %s: line %d column %d (char %d)", jerr.text, jerr.line,
+                     jerr.column, jerr.position);
+        return -EINVAL;
+    }
+
+    snprintf(p->version, sizeof p->version, "json");
+    size_t n;
+    const char *v = json_str_stripped(json_object_get(root, "version"), &n);
+    for (size_t i = 0; v && i < sizeof versions / sizeof versions[0]; i++)
+        if (n == strlen(versions[i].url) && !memcmp(v, versions[i].url, n))
+            snprintf(p->version, sizeof p->version, "%s", versions[i].version);
+
+    if (!json_is_object(root)) {
+        if (exc && excsize)
+            snprintf(exc, excsize, "AttributeError: '%s' object has no attribute 'get'", python_type(root));
+        json_decref(root);
+        return -EINVAL;
+    }
+
+    parse_feed_keys(p, root);
+
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(root, "items"), i, item) {
+        if (!json_is_object(item) || !entry_has_keys(item))
+            continue;
+        eddy__entry_begin(p);
+        V *entries = p->entries;
+        size_t ne = entries ? entries->u.a.n : 0;
+        V *e = ne ? entries->u.a.items[ne - 1] : NULL;
+        if (e)
+            parse_entry(p, e, item);
+        else
+            p->oom = true;
+        eddy__entry_end(p);
+    }
+    json_decref(root);
+    return p->oom ? -ENOMEM : 0;
 }
