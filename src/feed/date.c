@@ -177,19 +177,28 @@ static int64_t read_digits(const char *s, size_t n, size_t *i, int count, const 
 /* str.split(): stores the first `max` words in w, returns how many there are. */
 static size_t split_ws(struct span s, struct span *w, size_t max)
 {
-    size_t count = 0, start = 0;
-    bool in_word = false;
-    for (size_t i = 0; i < s.n;) {
-        size_t at = i;
-        bool sp = is_space(next_cp(s.p, s.n, &i));
-        if (!sp && !in_word)
-            start = at, in_word = true;
-        if ((sp || i == s.n) && in_word) {
-            if (count < max)
-                w[count] = (struct span){s.p + start, (sp ? at : i) - start};
-            count++;
-            in_word = false;
+    size_t count = 0;
+    for (size_t i = 0, at; i < s.n;) {
+        at = i;
+        if (is_space(next_cp(s.p, s.n, &i)))
+            continue;
+        /* a word: printable ASCII goes fast, the rest is decoded */
+        size_t end = i;
+        while (end < s.n) {
+            unsigned char c = (unsigned char)s.p[end];
+            if (c > 0x20 && c < 0x7F) {
+                end++;
+                continue;
+            }
+            size_t next = end;
+            if (is_space(next_cp(s.p, s.n, &next)))
+                break;
+            end = next;
         }
+        if (count < max)
+            w[count] = (struct span){s.p + at, end - at};
+        count++;
+        i = end;
     }
     return count;
 }
