@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,12 @@ struct eddy_feed_parser {
     size_t offset_base;                /* bytes removed by the prolog rewrite, for offsets */
     char tag[512];                     /* scratch for element names */
     int xml_depth;                     /* open elements, for MAX_DEPTH */
+    struct tcache {                    /* element names by interned (localname, URI) */
+        const xmlChar *local, *uri;
+        unsigned gen;                  /* fp.ns_gen when computed */
+        size_t len;
+        char tag[48];
+    } tcache[64];
     int rstate;                        /* the '&' repair scanner: R_TEXT... */
     char rquote;                       /* quote of the attribute value being scanned */
     size_t rpos;                       /* body bytes scanned so far (diagnostic offsets) */
@@ -206,9 +213,34 @@ static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char *
     return canon;
 }
 
+static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI);
+
 /* The element's name as feedparser's startElementNS/endElementNS make it:
  * "canonical:local", "docprefix:local" for unknown namespaces, lower case. */
 static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI)
+{
+    struct eddy__fp *p = &P->fp;
+    /* libxml2 interns names and URIs: (localname, URI) pointers are a key,
+     * valid while no namespace declaration changes the mapping */
+    uintptr_t k = (uintptr_t)localname * 31 + (uintptr_t)URI;
+    unsigned slot = (unsigned)((k >> 4) ^ (k >> 12)) & 63;
+    struct tcache *tc = &P->tcache[slot];
+    if (tc->local == localname && tc->uri == URI && tc->gen == p->ns_gen) {
+        memcpy(P->tag, tc->tag, tc->len + 1);
+        return;
+    }
+    element_name_slow(P, localname, URI);
+    size_t len = strlen(P->tag);
+    if (len < sizeof tc->tag) {
+        tc->local = localname;
+        tc->uri = URI;
+        tc->gen = p->ns_gen;
+        tc->len = len;
+        memcpy(tc->tag, P->tag, len + 1);
+    }
+}
+
+static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI)
 {
     struct eddy__fp *p = &P->fp;
     const char *ns;

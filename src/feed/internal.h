@@ -177,6 +177,10 @@ struct eddy__fp {
      * URIs, so the pointer is the key) */
     struct { const void *uri; const char *canon; const char *ns; } nscache[8];
     unsigned nscache_next;
+    unsigned ns_gen;                 /* bumped whenever namespaces change: element name caches check it */
+    /* handler lookups by element name (direct-mapped; bsearch over every
+     * module is ~30 strcmp, and feeds repeat a few dozen names) */
+    struct { uint32_t hash; const struct eddy__handler *h; char name[40]; } hcache[64];
     bool oom;
     /* entry callback */
     eddy_feed_entry_fn on_entry;
@@ -191,6 +195,8 @@ struct eddy__handler {
     void (*end)(struct eddy__fp *p);
 };
 const struct eddy__handler *eddy__find_handler(const char *name);
+/* The same through the parser's cache. */
+const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *name);
 
 /* feedparser's mixin, for the handlers of ns_*.c */
 void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text);

@@ -1102,6 +1102,25 @@ const struct eddy__handler *eddy__find_handler(const char *name)
     return NULL;
 }
 
+const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *name)
+{
+    uint32_t hash = 2166136261u;
+    size_t n = 0;
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++, n++)
+        hash = (hash ^ *s) * 16777619u;
+    unsigned slot = (hash ^ hash >> 16) & 63;
+    if (n < sizeof p->hcache[0].name) {
+        if (p->hcache[slot].hash == hash && !strcmp(p->hcache[slot].name, name))
+            return p->hcache[slot].h;
+        const struct eddy__handler *h = eddy__find_handler(name);
+        p->hcache[slot].hash = hash;
+        memcpy(p->hcache[slot].name, name, n + 1);
+        p->hcache[slot].h = h;
+        return h;
+    }
+    return eddy__find_handler(name);
+}
+
 /* ---- scopes (xml:base, xml:lang) ------------------------------------------ */
 
 static void set_buf(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_t n)
@@ -1272,7 +1291,7 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
         p->inimage = 0;
 
-    const struct eddy__handler *h = eddy__find_handler(name);
+    const struct eddy__handler *h = eddy__handler_for(p, name);
     if (h && h->start) {
         h->start(p, attrs);
         return;
@@ -1309,7 +1328,7 @@ void eddy__end_tag(struct eddy__fp *p, const char *tag)
     }
     if (!strcmp(suffix, "svg") && p->svgok)
         p->svgok--;
-    const struct eddy__handler *h = p->svgok ? NULL : eddy__find_handler(name);
+    const struct eddy__handler *h = p->svgok ? NULL : eddy__handler_for(p, name);
     if (h && h->end)
         h->end(p);
     else
@@ -1447,6 +1466,7 @@ void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *u
     }
     const char *canon = eddy__match_namespace(lower);
     struct eddy__arena *A = &p->main; /* namespaces outlive entries */
+    p->ns_gen++;
     if (canon) {
         if (prefix) {
             size_t i;
