@@ -2,12 +2,14 @@
  *
  * The first byte picks what runs (sanitizer for text/html or XHTML, the
  * relative-URI resolver, then the sanitizer on its output, as feed/ does);
- * the rest is the HTML.  Besides "no crash, no leak", the sanitized output
+ * the rest is the HTML.  Or (mode 4) the rest is "base\0ref" for the URI
+ * functions.  Besides "no crash, no leak", the sanitized output
  * must be safe in a web page, as a browser would read it: no script, style,
  * iframe... element, no on* event attribute, no script: scheme in a URI
  * attribute (character references decoded, tab/newline dropped), no style
  * with url( or expression(, no comment a browser would close early. */
 #include "../src/feed/html.h"
+#include "../src/feed/uri.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -151,10 +153,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    int mode = data[0] % 4;
+    int mode = data[0] % 5;
     const char *html = (const char *)data + 1;
     size_t n = size - 1;
     struct eddy_buf out = EDDY_BUF_INIT(0), res = EDDY_BUF_INIT(0);
+    if (mode == 4) {
+        char *base = malloc(n + 1);
+        memcpy(base, html, n);
+        base[n] = 0;
+        const char *ref = base + strlen(base) + (strlen(base) < n);
+        if (eddy__uri_resolve(&out, base, ref) || eddy__uri_resolve_safe(&res, base, ref) ||
+            eddy__uri_resolve_safe(&res, base, NULL))
+            abort();
+        (void)eddy__uri_scheme_ok(base);
+        (void)eddy__uri_scheme_ok(ref);
+        free(base);
+        eddy_buf_free(&out);
+        eddy_buf_free(&res);
+        return 0;
+    }
     if (mode >= 2) { /* resolve first, as feed/ does, then sanitize that */
         if (eddy__html_resolve_uris(&res, html, n, mode == 2 ? "http://example.com/a/b" : "", mode == 3))
             abort();

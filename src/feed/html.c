@@ -1346,6 +1346,8 @@ static size_t parse_starttag(struct parser *p, size_t i)
                 return NONE;
             size_t tn;
             const char *tag = tag_name(p, s + i + 1, e - i - 1, &tn);
+            if (p->err)
+                return n;
             unknown_starttag(p, tag, tn);
             tag = p->scratch.data; /* the name was the first thing in scratch */
             handle_raw_data(p, s + e + 1, (size_t)(slash - s) - e - 1);
