@@ -483,7 +483,11 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl has */
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);         /* prefer an HTTP/2 stream to a new connection */
+    /* Prefer an HTTP/2 stream to a new connection, but only where h2 can
+     * happen (TLS + ALPN): for plain HTTP/1.1 PIPEWAIT queues transfers
+     * behind busy connections instead of opening new ones. */
+    if (!strncasecmp(q->url, "https:", 6))
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
