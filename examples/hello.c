@@ -32,8 +32,10 @@ int main(int argc, char **argv)
             snprintf(listen, sizeof listen, "%s", argv[i + 1]);
         else if (!strcmp(argv[i], "--workers"))
             o.workers = (unsigned)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--access-log"))
+            o.access_log = argv[i + 1];
         else {
-            fprintf(stderr, "usage: hello [--port N | --listen ADDR] [--workers N]\n");
+            fprintf(stderr, "usage: hello [--port N | --listen ADDR] [--workers N] [--access-log FILE]\n");
             return 2;
         }
     }

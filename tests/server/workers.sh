@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The process-level server: examples/hello with 2 worker threads on one
 # SO_REUSEPORT port (port 0 resolved once), many curl requests spread over
-# the workers, SIGHUP survived, SIGTERM ends it gracefully with status 0.
+# the workers, SIGHUP reopens the access log (logrotate's way: move, HUP),
+# SIGTERM ends it gracefully with status 0.
 set -u
 hello="$EDDY_BUILD/examples/hello"
-log=$(mktemp); trap 'rm -f "$log"; kill -9 $pid 2>/dev/null' EXIT
-"$hello" --listen 127.0.0.1:0 --workers 2 2>"$log" &
+log=$(mktemp); dir=$(mktemp -d)
+trap 'rm -rf "$log" "$dir"; kill -9 $pid 2>/dev/null' EXIT
+"$hello" --listen 127.0.0.1:0 --workers 2 --access-log "$dir/access.log" 2>"$log" &
 pid=$!
 for _ in $(seq 50); do grep -q 'serving on' "$log" && break; sleep 0.1; done
 port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log")
@@ -18,10 +20,15 @@ done
 # Two threads are serving (besides the main one): the process has 3+ threads.
 threads=$(ls /proc/$pid/task | wc -l)
 [ "$threads" -ge 3 ] || { echo "FAIL: $threads threads"; exit 1; }
+sleep 0.5 # the log is flushed within 200 ms
+[ "$(grep -c '"GET / HTTP/1.1" 200 13' "$dir/access.log")" -eq 40 ] || { echo "FAIL: access log: $(head -3 "$dir/access.log")"; exit 1; }
+mv "$dir/access.log" "$dir/access.log.1"
 kill -HUP $pid; sleep 0.2
 [ "$(curl -s "http://127.0.0.1:$port/")" = "Hello, World!" ] || { echo "FAIL: dead after SIGHUP"; exit 1; }
+sleep 0.5
+[ "$(wc -l <"$dir/access.log")" -eq 1 ] || { echo "FAIL: no new access log after SIGHUP"; exit 1; }
 kill -TERM $pid
 wait $pid; st=$?
 [ "$st" -eq 0 ] || { echo "FAIL: exit status $st after SIGTERM: $(cat "$log")"; exit 1; }
 curl -s "http://127.0.0.1:$port/" >/dev/null && { echo "FAIL: still answering"; exit 1; }
-echo "ok: 40 requests over 2 workers, SIGHUP, graceful SIGTERM"
+echo "ok: 40 requests over 2 workers, access log reopened on SIGHUP, graceful SIGTERM"
