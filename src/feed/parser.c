@@ -750,13 +750,29 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
     const char *type = cp_type(p, "text/html");
     bool htmlish = html_type(eddy__map_content_type(p, type));
     bool xhtml = !strcmp(type, "application/xhtml+xml");
-    if (htmlish && p->resolve_relative_uris && in_set(element, can_contain_markup)) {
+    /* Without '<' or '&' both HTML passes are the identity except for the
+     * sanitizer's final strip() and "\r\n" -> "\n" (sgmllib passes such
+     * text through verbatim): skip the HTML parsers then. */
+    bool markup = out->len && (memchr(out->data, '<', out->len) || memchr(out->data, '&', out->len));
+    if (htmlish && !markup && p->sanitize_html && in_set(element, can_contain_markup)) {
+        size_t so = 0, sl = out->len;
+        strip_span(out->data, &so, &sl);
+        size_t w = 0;
+        for (size_t r = so; r < so + sl; r++) {
+            if (out->data[r] == '\r' && r + 1 < so + sl && out->data[r + 1] == '\n')
+                continue;
+            out->data[w++] = out->data[r];
+        }
+        out->len = w;
+        out->data[w] = 0;
+    }
+    if (htmlish && markup && p->resolve_relative_uris && in_set(element, can_contain_markup)) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len, eddy_buf_cstr(&p->baseuri), xhtml));
         eddy_buf_reset(out);
         oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
     }
-    if (htmlish && p->sanitize_html && in_set(element, can_contain_markup)) {
+    if (htmlish && markup && p->sanitize_html && in_set(element, can_contain_markup)) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
         eddy_buf_reset(out);
