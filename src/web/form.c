@@ -27,7 +27,7 @@
 struct eddy_form {
     struct eddy_form_field *fields; /* in order of appearance */
     size_t n, cap;
-    struct eddy__arena arena;       /* every string of every field */
+    struct eddy_arena arena;       /* every string of every field */
     struct eddy_buf scratch;        /* decoding space, reused */
     char err[160];                  /* why the last parse failed */
 };
@@ -42,7 +42,7 @@ void eddy_form_free(struct eddy_form *f)
     if (!f)
         return;
     free(f->fields);
-    eddy__arena_free(&f->arena);
+    eddy_arena_free(&f->arena);
     eddy_buf_free(&f->scratch);
     free(f);
 }
@@ -72,12 +72,12 @@ static int add(struct eddy_form *f, const char *name, size_t nl, const char *val
         f->cap = cap;
     }
     struct eddy_form_field *fd = &f->fields[f->n];
-    *fd = (struct eddy_form_field){eddy__arena_strndup(&f->arena, name, nl), nl,
-                                   eddy__arena_strndup(&f->arena, val, vl), vl, NULL, NULL};
+    *fd = (struct eddy_form_field){eddy_arena_strndup(&f->arena, name, nl), nl,
+                                   eddy_arena_strndup(&f->arena, val, vl), vl, NULL, NULL};
     if (filename)
-        fd->filename = eddy__arena_strndup(&f->arena, filename, fl);
+        fd->filename = eddy_arena_strndup(&f->arena, filename, fl);
     if (ctype)
-        fd->content_type = eddy__arena_strndup(&f->arena, ctype, cl);
+        fd->content_type = eddy_arena_strndup(&f->arena, ctype, cl);
     if (!fd->name || !fd->value || (filename && !fd->filename) || (ctype && !fd->content_type))
         return fail(f, -ENOMEM, "out of memory");
     f->n++;

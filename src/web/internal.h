@@ -1,25 +1,16 @@
 /*
  * internal.h — what the files of web/ share and do not export.
  *
- * An arena (bump allocator over a list of chunks) gives templates, parsed
- * forms and renders one owner for many small strings: everything is freed at
- * once, and a render can drop its temporaries after each `{{ }}` with a
- * mark/release pair instead of tracking each one.
+ * Templates, parsed forms and renders own their many small strings through
+ * an arena (base/'s eddy_arena): everything is freed at once, and a render
+ * drops its temporaries after each `{{ }}` with a mark/release pair.
  */
 #ifndef EDDY_WEB_INTERNAL_H
 #define EDDY_WEB_INTERNAL_H
 
 #include <stddef.h>
 
-#include "eddy/arena.h"
-/* The shared allocator under the names this layer's files use. */
-#define eddy__arena eddy_arena
-#define eddy__arena_mark eddy_arena_mark
-#define eddy__arena_alloc eddy_arena_alloc
-#define eddy__arena_strndup eddy_arena_strndup
-#define eddy__arena_release eddy_arena_release
-#define eddy__arena_reset eddy_arena_reset
-#define eddy__arena_free eddy_arena_free
+#include "eddy/arena.h" /* templates, forms and renders allocate from arenas */
 
 /* Appends s[0..n) to out with every invalid UTF-8 sequence replaced by
  * U+FFFD (what browsers and Python's errors='replace' do), so decoded text

@@ -126,7 +126,7 @@ struct tpl {
     struct tpl *next;        /* in the set's list */
     char *name;              /* owned */
     char *src;               /* owned copy of the source, NUL-terminated */
-    struct eddy__arena arena; /* nodes, expressions, names, literals */
+    struct eddy_arena arena; /* nodes, expressions, names, literals */
     struct node *body;
     const char *extends;     /* parent's name or NULL */
     int extends_line;
@@ -225,7 +225,7 @@ static void *pnomem(struct parser *ps)
 
 static void *palloc(struct parser *ps, size_t n)
 {
-    void *p = eddy__arena_alloc(&ps->t->arena, n);
+    void *p = eddy_arena_alloc(&ps->t->arena, n);
     if (!p)
         return pnomem(ps);
     memset(p, 0, n);
@@ -297,7 +297,7 @@ static void next(struct parser *ps)
         const char *q2 = p;
         while (q2 < e && *q2 != quote)
             q2 += *q2 == '\\' && q2 + 1 < e ? 2 : 1;
-        char *s = eddy__arena_alloc(&ps->t->arena, (size_t)(q2 - p) + 1), *w = s;
+        char *s = eddy_arena_alloc(&ps->t->arena, (size_t)(q2 - p) + 1), *w = s;
         if (!s) {
             t->k = T_BAD;
             t->str = "out of memory";
@@ -384,7 +384,7 @@ static struct expr *new_expr(struct parser *ps, int k)
 
 static char *name_of(struct parser *ps)
 {
-    char *s = eddy__arena_strndup(&ps->t->arena, ps->tok.p, ps->tok.n);
+    char *s = eddy_arena_strndup(&ps->t->arena, ps->tok.p, ps->tok.n);
     return s ? s : pnomem(ps);
 }
 
@@ -978,7 +978,7 @@ static bool autoescape_for(const char *name)
 static void tpl_free(struct tpl *t)
 {
     if (t) {
-        eddy__arena_free(&t->arena);
+        eddy_arena_free(&t->arena);
         free(t->src);
         free(t->name);
         free(t);
@@ -1182,8 +1182,8 @@ struct render {
     struct eddy_templates *ts;
     struct eddy_buf *out;
     const json_t *ctx;        /* the variables, an object or NULL */
-    struct eddy__arena tmp;   /* temporaries: strings made by filters */
-    struct eddy__arena keep;  /* values of {% set %}: live until the render ends */
+    struct eddy_arena tmp;   /* temporaries: strings made by filters */
+    struct eddy_arena keep;  /* values of {% set %}: live until the render ends */
     struct local locals[MAX_LOCALS];
     size_t nlocals;
     struct tpl *inuse[MAX_INUSE]; /* every template being rendered */
@@ -1297,7 +1297,7 @@ static int text_of(struct render *r, const struct val *v, char *tmp, const char 
     case V_JSON: {
         char *s = json_dumps(v->u.j, JSON_COMPACT | JSON_ENCODE_ANY);
         *n = s ? strlen(s) : 0;
-        *p = s ? eddy__arena_strndup(&r->tmp, s, *n) : NULL;
+        *p = s ? eddy_arena_strndup(&r->tmp, s, *n) : NULL;
         free(s);
         return *p ? 0 : -ENOMEM;
     }
@@ -1313,7 +1313,7 @@ static int text_dup(struct render *r, const struct val *v, const char **p, size_
 {
     char tmp[32];
     int err = text_of(r, v, tmp, p, n);
-    if (!err && *p == tmp && !(*p = eddy__arena_strndup(&r->tmp, tmp, *n)))
+    if (!err && *p == tmp && !(*p = eddy_arena_strndup(&r->tmp, tmp, *n)))
         err = -ENOMEM;
     return err;
 }
@@ -1446,7 +1446,7 @@ static int concat(struct render *r, const struct val *a, const struct val *b, st
         err = eddy_buf_append(&buf, pa, na);
     if (!err)
         err = safe && !b->safe ? append_escaped(&buf, pb, nb) : eddy_buf_append(&buf, pb, nb);
-    const char *s = err ? NULL : eddy__arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
+    const char *s = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
     *v = str_val(s, buf.len, safe);
     eddy_buf_free(&buf);
     return err ? err : s ? 0 : -ENOMEM;
@@ -1499,7 +1499,7 @@ static int eval_super(struct render *r, struct val *v)
     r->out = &buf;
     int err = render_block(r, r->block, r->block_level + 1);
     r->out = saved;
-    const char *s = err ? NULL : eddy__arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
+    const char *s = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
     *v = str_val(s, buf.len, true);
     eddy_buf_free(&buf);
     return err ? err : s ? 0 : -ENOMEM;
@@ -1513,7 +1513,7 @@ static int eval_call(struct render *r, const struct expr *e, struct val *v)
         f = f->next;
     if (!f || !f->fn)
         return rerr(r, -EINVAL, "unknown function '%s'", e->name);
-    const char **pos = eddy__arena_alloc(&r->tmp, (3 * MAX_CALL + 2) * sizeof *pos), **kw = pos + MAX_CALL + 1;
+    const char **pos = eddy_arena_alloc(&r->tmp, (3 * MAX_CALL + 2) * sizeof *pos), **kw = pos + MAX_CALL + 1;
     size_t np = 0, nk = 0;
     if (!pos)
         return -ENOMEM;
@@ -1524,7 +1524,7 @@ static int eval_call(struct render *r, const struct expr *e, struct val *v)
         int err = eval(r, e->argv[i], &a);
         if (err || (err = text_dup(r, &a, &p, &n)))
             return err;
-        if (!(s = eddy__arena_strndup(&r->tmp, p, n)))
+        if (!(s = eddy_arena_strndup(&r->tmp, p, n)))
             return -ENOMEM;
         if (e->kw[i])
             kw[nk++] = e->kw[i], kw[nk++] = s;
@@ -1534,7 +1534,7 @@ static int eval_call(struct render *r, const struct expr *e, struct val *v)
     pos[np] = kw[nk] = NULL;
     struct eddy_buf buf = EDDY_BUF_INIT(r->out->max);
     int err = f->fn(f->data, pos, np, kw, &buf);
-    const char *s = err ? NULL : eddy__arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
+    const char *s = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
     *v = str_val(s, buf.len, false);
     eddy_buf_free(&buf);
     if (err)
@@ -1711,7 +1711,7 @@ static int f_escape(struct render *r, struct val *v, const struct val *a, int na
     for (size_t i = 0; i < n; i++)
         if (entity((unsigned char)p[i]))
             len += strlen(entity((unsigned char)p[i])) - 1;
-    char *s = eddy__arena_alloc(&r->tmp, len + 1), *w = s;
+    char *s = eddy_arena_alloc(&r->tmp, len + 1), *w = s;
     if (!s)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -1731,7 +1731,7 @@ static int change_case(struct render *r, struct val *v, bool up)
     size_t n;
     bool safe = v->safe;
     int err = text_dup(r, v, &p, &n);
-    char *s = err ? NULL : eddy__arena_strndup(&r->tmp, p, n);
+    char *s = err ? NULL : eddy_arena_strndup(&r->tmp, p, n);
     if (!s)
         return err ? err : -ENOMEM;
     for (size_t i = 0; i < n; i++)
@@ -1824,7 +1824,7 @@ static int f_truncate(struct render *r, struct val *v, const struct val *a, int 
         if (sp)
             cut = (size_t)(sp - p);
     }
-    char *s = eddy__arena_alloc(&r->tmp, cut + endn + 1);
+    char *s = eddy_arena_alloc(&r->tmp, cut + endn + 1);
     if (!s)
         return -ENOMEM;
     memcpy(s, p, cut);
@@ -1901,7 +1901,7 @@ static int f_date(struct render *r, struct val *v, const struct val *a, int na)
     }
     struct tm tm;
     size_t n = gmtime_r(&t, &tm) && fmt[0] ? strftime(out, sizeof out, fmt, &tm) : 0;
-    const char *s = eddy__arena_strndup(&r->tmp, out, n);
+    const char *s = eddy_arena_strndup(&r->tmp, out, n);
     *v = str_val(s, n, false);
     return s ? 0 : -ENOMEM;
 }
@@ -1912,7 +1912,7 @@ static int f_urlencode(struct render *r, struct val *v, const struct val *a, int
     const char *p;
     size_t n;
     int err = text_dup(r, v, &p, &n);
-    char *s = err ? NULL : eddy__arena_alloc(&r->tmp, 3 * n + 1), *w = s;
+    char *s = err ? NULL : eddy_arena_alloc(&r->tmp, 3 * n + 1), *w = s;
     if (!s)
         return err ? err : -ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -1978,7 +1978,7 @@ static int f_striptags(struct render *r, struct val *v, const struct val *a, int
     const char *p;
     size_t n;
     int err = text_dup(r, v, &p, &n);
-    char *s = err ? NULL : eddy__arena_alloc(&r->tmp, n + 1), *w = s;
+    char *s = err ? NULL : eddy_arena_alloc(&r->tmp, n + 1), *w = s;
     if (!s)
         return err ? err : -ENOMEM;
     bool space = true; /* drop leading whitespace */
@@ -2033,7 +2033,7 @@ static int f_join(struct render *r, struct val *v, const struct val *a, int na)
         if (!(err = i ? eddy_buf_append(&buf, sep, sepn) : 0) && !(err = text_of(r, &x, tmp, &p, &n)))
             err = eddy_buf_append(&buf, p, n);
     }
-    const char *s = err ? NULL : eddy__arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
+    const char *s = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
     *v = str_val(s, buf.len, false);
     eddy_buf_free(&buf);
     return err ? err : s ? 0 : -ENOMEM;
@@ -2077,7 +2077,7 @@ static int f_tojson(struct render *r, struct val *v, const struct val *a, int na
     size_t n = strlen(s), len = n;
     for (size_t i = 0; i < n; i++)
         len += strchr("<>&'", s[i]) ? 5 : 0;
-    char *o = eddy__arena_alloc(&r->tmp, len + 1), *w = o;
+    char *o = eddy_arena_alloc(&r->tmp, len + 1), *w = o;
     for (size_t i = 0; o && i < n; i++)
         w += strchr("<>&'", s[i]) ? sprintf(w, "\\u%04x", (unsigned char)s[i]) : (*w = s[i], 1);
     free(s);
@@ -2116,10 +2116,10 @@ static int set_local(struct render *r, const char *name, const struct val *v)
     if (r->nlocals == MAX_LOCALS)
         return rerr(r, -ELOOP, "too many variables");
     struct val c = *v;
-    if (c.k == V_STR && !(c.u.s.p = eddy__arena_strndup(&r->keep, v->u.s.p, v->u.s.n)))
+    if (c.k == V_STR && !(c.u.s.p = eddy_arena_strndup(&r->keep, v->u.s.p, v->u.s.n)))
         return -ENOMEM;
     if (c.k == V_LOOP) {
-        struct loopstate *l = eddy__arena_alloc(&r->keep, sizeof *l);
+        struct loopstate *l = eddy_arena_alloc(&r->keep, sizeof *l);
         if (!l)
             return -ENOMEM;
         *l = *v->u.loop;
@@ -2291,7 +2291,7 @@ static int render_body(struct render *r, const struct node *n)
             break;
         }
         r->line = n->line;
-        struct eddy__arena_mark m = eddy__arena_mark(&r->tmp);
+        struct eddy_arena_mark m = eddy_arena_mark(&r->tmp);
         struct val v;
         struct tpl *t;
         switch (n->k) {
@@ -2305,7 +2305,7 @@ static int render_body(struct render *r, const struct node *n)
         case N_IF:
             if (!(err = eval(r, n->e, &v))) {
                 bool yes = truthy(&v);
-                eddy__arena_release(&r->tmp, m);
+                eddy_arena_release(&r->tmp, m);
                 err = render_body(r, yes ? n->body : n->alt);
             }
             break;
@@ -2329,7 +2329,7 @@ static int render_body(struct render *r, const struct node *n)
                 err = set_local(r, n->var1, &v);
             break;
         }
-        eddy__arena_release(&r->tmp, m);
+        eddy_arena_release(&r->tmp, m);
         if (err == -E2BIG)
             rerr(r, err, "output larger than the buffer's limit (%zu bytes)", r->out->max);
         else if (err)
@@ -2351,6 +2351,9 @@ int eddy_templates_render(struct eddy_templates *ts, const char *name, const jso
     ts->err[0] = 0;
     ts->gen++;
     *r = (struct render){.ts = ts, .out = out, .ctx = ctx};
+    /* A first chunk that outlives every mark: without it each `{{ }}` would
+     * malloc and free a chunk (and base/'s arena grows the next one each time). */
+    eddy_arena_alloc(&r->tmp, 1);
     struct tpl *t;
     int err = get_tpl(ts, name, &t);
     if (err == -ENOENT)
@@ -2361,8 +2364,8 @@ int eddy_templates_render(struct eddy_templates *ts, const char *name, const jso
         out->len = len0;
         out->data[len0] = 0;
     }
-    eddy__arena_free(&r->tmp);
-    eddy__arena_free(&r->keep);
+    eddy_arena_free(&r->tmp);
+    eddy_arena_free(&r->keep);
     free(r);
     return err;
 }

@@ -1,16 +1,11 @@
 /*
- * arena.c — the UTF-8 repair shared by the form parsers (the arena itself
- * is base/arena.c, shared with feed/).
+ * utf8.c — the UTF-8 repair shared by the form parsers: decoded request
+ * data must be valid UTF-8 before it meets jansson or a template.
  */
 #include "internal.h"
 
 #include "eddy/buf.h"
 
-#include <errno.h>
-#include <stdalign.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 with *bad set to the length of
