@@ -38,9 +38,12 @@
  *   string, is false, and `|default` replaces it (and null).  Type mismatches
  *   at run time (e.g. "a" + 1) also give undefined rather than an error; only
  *   division by zero, missing includes, cycles and limits fail a render.
- * - Output is Jinja's (checked against Jinja2 3.1) except where noted here:
- *   true/false render as "True"/"False", null as "" (not "None"), numbers
- *   like Python (1, 2.5, 2.0), arrays and objects as compact JSON.
+ * - Output is Jinja's (tests compare with Jinja2 3.1.6): booleans render as
+ *   True/False, numbers like Python (1, 2.5, 2.0).  Differences: null renders
+ *   as "" (Jinja: None) and |default replaces it; arrays and objects render
+ *   as compact JSON (Jinja: Python reprs); an attribute of an undefined
+ *   value is undefined (Jinja raises).  Not supported: macros, {% with %},
+ *   list/dict literals, // and **, loop.cycle, other filters.
  * - Errors are reported as "file:line: message" by eddy_templates_error().
  * - Bounds: 12 templates in use at once (include/extends depth), 32 levels of
  *   nesting inside one template, 64 levels of statements in a whole render,
