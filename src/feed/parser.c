@@ -129,6 +129,9 @@ static const char *const setmap[][2] = {
 
 static const char *mapkey(const char *key)
 {
+    /* every aliased key starts with one of these letters: most keys leave here */
+    if (!strchr("cigdumt", key[0]) || !key[0])
+        return key;
     for (size_t i = 0; i < sizeof setmap / sizeof setmap[0]; i++)
         if (!strcmp(key, setmap[i][0]))
             return setmap[i][1];
