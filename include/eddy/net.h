@@ -26,6 +26,24 @@
  * A call that can complete without waiting does, even past its deadline or
  * in a cancelled task (as eddy_join does): both take effect at the first
  * wait.  Writes never raise SIGPIPE: a closed peer gives -EPIPE.
+ *
+ * An echo server, one task per connection (see bench/net_echo_server.c):
+ *
+ *     static int echo(void *arg)
+ *     {
+ *         int fd = (int)(intptr_t)arg;
+ *         char buf[4096];
+ *         ssize_t n;
+ *         while ((n = eddy_sock_read(fd, buf, sizeof buf, eddy_deadline_in(60 * EDDY_SEC))) > 0)
+ *             if (eddy_sock_write(fd, buf, (size_t)n, EDDY_FOREVER) < 0)
+ *                 break;
+ *         eddy_sock_close(fd);
+ *         return 0;
+ *     }
+ *     ...
+ *     int lfd = eddy_sock_listen("[::]:8080", NULL);
+ *     for (int fd; (fd = eddy_sock_accept(lfd, NULL, EDDY_FOREVER)) >= 0;)
+ *         eddy_detach(eddy_spawn(echo, (void *)(intptr_t)fd, "echo"));
  */
 #ifndef EDDY_NET_H
 #define EDDY_NET_H
