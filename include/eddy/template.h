@@ -95,7 +95,8 @@ const char *eddy_templates_error(const struct eddy_templates *ts);
  * as a NULL-terminated name, value list in kwargs (the shape
  * eddy_router_url_for takes).  It appends its result to out, which is then
  * an ordinary (escaped) string; a negative errno return fails the render.
- * The strings are valid during the call only. */
+ * The strings are valid during the call only.  A function must not use the
+ * template set that calls it (no render or add from inside a render). */
 typedef int eddy_template_fn(void *data, const char *const *args, size_t nargs,
                              const char *const *kwargs, struct eddy_buf *out);
 
