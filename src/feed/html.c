@@ -1387,16 +1387,15 @@ static size_t parse_starttag(struct parser *p, size_t i)
     return j;
 }
 
-/* parse_endtag: "</" up to the next '<' or '>' (sgmllib's own endbracket,
- * [<>]: feedparser's version is not in scope there); the name is what is
- * between, stripped and lower-cased. */
+/* parse_endtag: "</" up to the end bracket; the name is what is between,
+ * stripped and lower-cased.  feedparser 6.0.14 (on feedparser-sgmllib)
+ * finds that bracket with its quote-aware endbracket, as for start tags;
+ * 6.0.10 (on sgmllib3k) used sgmllib's plain [<>] there. */
 static size_t parse_endtag(struct parser *p, size_t i)
 {
     const char *s = p->s;
-    size_t n = p->n, j = i + 1;
-    while (j < n && s[j] != '<' && s[j] != '>')
-        j++;
-    if (j == n)
+    size_t n = p->n, j = endbracket(s, n, i + 1);
+    if (j == NONE)
         return NONE;
     size_t a = skip_spaces(s, j, i + 2), b = j;
     while (b > a) { /* strip() at the end: find the start of the last character */
