@@ -1,14 +1,24 @@
 /*
  * eddy/feed.h — the sans-IO feed parser (layer feed/).
  *
- * Bytes in, a feedparser-shaped result out: RSS 0.90-2.0, RDF, Atom 0.3/1.0
- * and CDF documents give the same keys and values Python's feedparser gives
- * (bozo, encoding, version, namespaces, feed, entries...).  The parser never
- * reads a file or a socket: the caller pushes chunks of any size as they
- * arrive and calls finish.  It depends on libxml2 (SAX2 push parser, no
- * network, no DTD loading, no external entities) and eddy's base/ buffers.
- * No global state: any number of parsers may run at once, each used by one
- * thread at a time.  Nothing here suspends.
+ * Bytes in, a feedparser-shaped result out: RSS 0.90-2.0, RDF, Atom 0.3/1.0,
+ * CDF and JSON Feed documents give the same keys and values Python's
+ * feedparser (6.0.11+) gives (bozo, encoding, version, namespaces, feed,
+ * entries...).  The parser never reads a file or a socket: the caller pushes
+ * chunks of any size as they arrive and calls finish.  It depends on libxml2
+ * (SAX2 push parser, no network, no DTD loading, no entity expansion inside
+ * libxml2) and eddy's base/ buffers.  No global state of its own (libxml2's
+ * one-time initialisation is done once, thread-safely): any number of
+ * parsers may run at once, each used by one thread at a time.  Nothing here
+ * suspends.
+ *
+ * Ill-formed documents: feedparser parses with expat and, on the first
+ * error, again with its loose SGML parser; eddy parses once with libxml2's
+ * recovery, repairs what the loose parser repairs (undeclared HTML entities,
+ * bare '&', "&name" without ';'...) and sets bozo.  Values match feedparser's
+ * for the errors feeds have; one known difference: feedparser's loose parser
+ * also keeps namespace declarations as attributes, so for an ill-formed RDF
+ * feed it adds e.g. feed.rdf_rdf = {xmlns...}, which eddy does not.
  *
  * The result is a tree of values (object with insertion-ordered keys, array,
  * string, integer, real, boolean, null) that mirrors feedparser's
@@ -37,9 +47,11 @@
  *                    created, expired (+ *_parsed), comments, source{...},
  *                    enclosures come from links with rel "enclosure",
  *                    media_*, itunes_*, georss where, psc_chapters...}]
- *   headers          {lower-cased name: value} when headers were given
- *   href             the document URL when given
+ *   headers          {lower-cased name: value} of the headers given ({} without)
+ *   href, status     the document URL and 200, when a URL was given
  *   etag, modified, modified_parsed   from the ETag / Last-Modified headers
+ *                    (with a URL; feedparser's dict stores "modified" under
+ *                    its alias "updated", eddy under the contract's name)
  * Dates: the raw string under the key and <key>_parsed = [year, mon, mday,
  * hour, min, sec, wday (Monday=0), yday, 0] in UTC, or null when unparsable.
  * Keys are set exactly when feedparser sets them; see feedparser's
@@ -89,10 +101,14 @@ struct eddy_feed_opts {
  *
  * Without on_entry the document is buffered until finish (feedparser decides
  * the encoding from the whole document).  With on_entry the bytes stream
- * into libxml2 as they come so memory stays independent of the feed's
- * length; the encoding is then decided from the first bytes only (BOM, XML
- * declaration, HTTP charset) — the same outcome for every document whose
- * encoding feedparser would not have to guess. */
+ * into libxml2 as they come (once the prolog up to the first element has
+ * arrived) so memory stays independent of the feed's length.  The encoding
+ * is then libxml2's reading of the BOM / XML declaration (default UTF-8),
+ * and "encoding" reports that name: the same outcome for UTF-8 and for
+ * documents that declare their encoding, but none of feedparser's HTTP
+ * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.  A
+ * JSON Feed (first byte '{' or a JSON Content-Type) is always buffered; its
+ * entries still go to the callback. */
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts);
 
 /* Adds len bytes of the document.  Returns 0, -ENOMEM, -E2BIG, or the
