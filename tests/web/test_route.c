@@ -227,3 +227,22 @@ TEST(route_url_for_round_trip)
     eddy_buf_free(&out);
     eddy_router_free(r);
 }
+
+TEST(route_explicit_options_and_encoded_literals)
+{
+    static char opt, cafe;
+    struct eddy_router *r = eddy_router_new();
+    CHECK_INT(eddy_router_add(r, "GET, OPTIONS", "/cors", "cors", &opt), ==, 0);
+    CHECK_INT(eddy_router_add(r, "GET", "/café/menu", "cafe", &cafe), ==, 0);
+    struct eddy_route_match m;
+    CHECK_INT(match(r, "OPTIONS", "/cors", &m), ==, EDDY_ROUTE_FOUND);
+    CHECK(m.handler == &opt);
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_router_url_for(r, "cafe", NULL, &out), ==, 0);
+    CHECK_STR(out.data, "/caf%C3%A9/menu");
+    CHECK_INT(eddy_router_match(r, "GET", out.data, out.len, &m), ==, EDDY_ROUTE_FOUND);
+    CHECK(m.handler == &cafe);
+    CHECK_INT(match(r, "GET", "/café/menu", &m), ==, EDDY_ROUTE_FOUND); /* raw UTF-8 too */
+    eddy_buf_free(&out);
+    eddy_router_free(r);
+}
