@@ -10,7 +10,8 @@
  * whole head (start line + header fields, or a trailer section) is in the
  * caller's buffer, eddy_http_parse() consumes nothing and asks for more; the
  * caller appends what it reads next and presents the same bytes again from
- * the same start.  The parser remembers how far it has already validated, so
+ * the same start (they may have moved: the parser keeps offsets, never
+ * pointers, between calls).  The parser remembers how far it validated, so
  * feeding a head one byte at a time costs O(n), not O(n^2).  When the head is
  * complete it is consumed at once and every slice (method, target, header
  * names and values) points into the caller's buffer: they stay valid as long
