@@ -13,7 +13,10 @@
  * cases: most would fail).  So this file mirrors sgmllib.SGMLParser.goahead
  * and feedparser's overrides step by step; each regex of theirs became a
  * small deterministic scanner (noted where it sits), so a document is read
- * in one pass with no backtracking and no regex library.  Memory: the output,
+ * in one pass with no backtracking and no regex library.  The model is
+ * feedparser 6.0.14 on feedparser-sgmllib (the suite's version); where it
+ * differs from Debian's 6.0.10 on sgmllib3k the spot says so.
+ * tests/feed/gen/html_diff.py compares us with Python on random input.  Memory: the output,
  * one copy of the input when feedparser's pre-pass rewrites it, and scratch
  * buffers for one tag's attributes, reused from tag to tag; no element stack
  * (feedparser keeps only counters), so nesting depth costs nothing.
@@ -1710,7 +1713,8 @@ static void goahead(struct parser *p)
 /* ---- feed(): the rewrites feedparser makes before parsing ---------------------------- */
 
 /* Pass 1: _sanitize_html's "<![CDATA[" -> "&lt;![CDATA[", then feed()'s
- * <!((?!DOCTYPE|--|\[)) -> &lt;!\1 (any case). */
+ * <!((?!DOCTYPE|--|\[)) -> &lt;!\1, case-insensitive and for every match
+ * (6.0.10 passed re.IGNORECASE as re.sub's count: two matches, any case). */
 static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanitize)
 {
     size_t j = 0;
