@@ -13,3 +13,4 @@ echo "machine: $(nproc) cpus, kernel $(uname -r), vm.max_map_count $(cat /proc/s
 "$bin" rss
 echo "(guards made with mprotect, as on kernels before 6.13:)"
 EDDY_STACK_GUARD=mprotect "$bin" rss 100000
+"$bin" kernel

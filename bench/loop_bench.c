@@ -2,7 +2,7 @@
  * loop_bench.c — figures for the runtime (layer loop/).  Prints, never
  * judges: bench/loop.sh runs it.
  *
- *   loop_bench [switch|spawn|timers|rss] [N]
+ *   loop_bench [switch|spawn|timers|rss|kernel] [N]
  *
  * switch  two tasks eddy_yield() to each other: ns per switch (one task
  *         suspends, the other resumes — through the loop's scheduler).
@@ -14,12 +14,15 @@
  *         /proc/self/statm) and VMAs added (/proc/self/maps), at N = 100k
  *         and 1M unless N is given.  EDDY_STACK_GUARD=mprotect shows the
  *         guard mode of kernels before 6.13.
+ * kernel  the system-call and page-fault cost of one fresh stack (mmap,
+ *         guard, first touch, munmap), without the runtime.
  */
 #include "eddy/loop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static long n_arg;
@@ -238,6 +241,41 @@ static int bench_rss(void *arg)
     return rss_one(1000000);
 }
 
+/* -------------------------------------------------------------- kernel */
+
+/* What a fresh (not pooled) stack costs in system calls and page faults,
+ * without the runtime: explains the "spawn+first run" figure of rss. */
+static int bench_kernel(void *arg)
+{
+    (void)arg;
+    long n = n_arg ? n_arg : 100000;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = EDDY_STACK_DEFAULT + pg;
+    char **p = malloc((size_t)n * sizeof *p);
+    int64_t t[5];
+    t[0] = eddy_now();
+    for (long i = 0; i < n; i++)
+        p[i] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                    -1, 0);
+    t[1] = eddy_now();
+    int guard = 102; /* MADV_GUARD_INSTALL, Linux >= 6.13 */
+    for (long i = 0; i < n; i++)
+        if (madvise(p[i], pg, guard) < 0)
+            guard = -1, mprotect(p[i], pg, PROT_NONE);
+    t[2] = eddy_now();
+    for (long i = 0; i < n; i++)
+        p[i][len - 64] = 1;
+    t[3] = eddy_now();
+    for (long i = 0; i < n; i++)
+        munmap(p[i], len);
+    t[4] = eddy_now();
+    printf("kernel: per %zu-byte stack: mmap %.0f ns, guard page (%s) %.0f ns, first touch %.0f ns, "
+           "munmap %.0f ns (%ld stacks)\n", len, (double)(t[1] - t[0]) / n,
+           guard < 0 ? "mprotect" : "MADV_GUARD_INSTALL", (double)(t[2] - t[1]) / n,
+           (double)(t[3] - t[2]) / n, (double)(t[4] - t[3]) / n, n);
+    free(p);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "all";
@@ -246,7 +284,8 @@ int main(int argc, char **argv)
      * the others turn it off because mass spawns would be reported. */
     struct eddy_loop_config cfg = {.watchdog_ns = -1};
     struct { const char *name; int (*fn)(void *); } b[] = {
-        {"switch", bench_switch}, {"spawn", bench_spawn}, {"timers", bench_timers}, {"rss", bench_rss}};
+        {"switch", bench_switch}, {"spawn", bench_spawn}, {"timers", bench_timers},
+        {"rss", bench_rss}, {"kernel", bench_kernel}};
     for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
         if (!strcmp(what, "all") || !strcmp(what, b[i].name))
             if (eddy_run(b[i].fn, NULL, !strcmp(b[i].name, "switch") ? NULL : &cfg) != 0)
