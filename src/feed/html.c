@@ -1714,7 +1714,7 @@ static void goahead(struct parser *p)
 
 /* Pass 1: _sanitize_html's "<![CDATA[" -> "&lt;![CDATA[", then feed()'s
  * <!((?!DOCTYPE|--|\[)) -> &lt;!\1, case-insensitive and for every match
- * (6.0.10 passed re.IGNORECASE as re.sub's count: two matches, any case). */
+ * (6.0.10 passed re.IGNORECASE as re.sub's count: two matches, case matters). */
 static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanitize)
 {
     size_t j = 0;
