@@ -281,7 +281,8 @@ static inline void eddy__ready_push(struct eddy_loop *loop, struct eddy_task *t)
         loop->ready_head = t;
     loop->ready_tail = t;
 }
-/* Switches from the running task `t` back to its loop. */
+/* Leaves the running task `t` (suspended, queued by a yield, or finished):
+ * to the next ready task of the batch when possible, else to the loop. */
 void eddy__park(struct eddy_task *t);
 
 /* The fd table entry of fd, created when `create` (NULL on ENOMEM). */
