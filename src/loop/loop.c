@@ -19,7 +19,8 @@
  *
  * Timers: a 4-ary min-heap of (deadline, node) pairs; the node keeps its slot
  * index so cancelling a wait removes its timer in O(log n).  4-ary halves the
- * depth of a binary heap and keeps siblings in one cache line.
+ * depth of a binary heap; the four siblings compared at each level are 64
+ * contiguous bytes.
  */
 #include "internal.h"
 
