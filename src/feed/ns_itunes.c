@@ -70,6 +70,13 @@ static void start_image(struct eddy__fp *p, V *a)
     }
 }
 
+/* feedparser's itunes:link starts like itunes:image (push 'itunes_image')
+ * but has no end handler, so its elementstack entry is never popped and one
+ * leaks per element.  Popping it here keeps memory bounded on huge podcast
+ * feeds; feedparser's only visible difference is text after the element
+ * going to the leaked entry instead of the enclosing element. */
+static void end_link(struct eddy__fp *p) { eddy__pop(p, "itunes_image", true); }
+
 static void end_block(struct eddy__fp *p)
 {
     const char *v = eddy__pop(p, "itunes_block", false);
@@ -96,7 +103,7 @@ const struct eddy__handler eddy__ns_itunes[] = {
     {"itunes_explicit", NULL, end_explicit},
     {"itunes_image", start_image, NULL},
     {"itunes_keywords", NULL, end_keywords},
-    {"itunes_link", start_image, NULL},
+    {"itunes_link", start_image, end_link},
     {"itunes_name", eddy__start_name, eddy__end_name},
     {"itunes_owner", start_owner, end_owner},
     {"itunes_subtitle", eddy__start_subtitle, eddy__end_subtitle},

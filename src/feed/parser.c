@@ -306,8 +306,15 @@ struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s)
 
 /* ---- the element stack ---------------------------------------------------- */
 
+/* feedparser's elementstack can only grow where a handler pushes a name it
+ * never pops (itunes:link pushes 'itunes_image'...): past this many open
+ * entries the document is absurd and pushes are dropped, to bound memory. */
+#define MAX_FRAMES 4096
+
 void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text)
 {
+    if (p->nframes >= MAX_FRAMES)
+        return;
     if (p->nframes == p->capframes) {
         size_t cap = p->capframes ? p->capframes * 2 : 16;
         struct eddy__frame *f = realloc(p->frames, cap * sizeof *f);

@@ -345,3 +345,28 @@ TEST(feed_internal_subset_not_at_line_start_is_never_expanded)
     CHECK(strstr(title, "root:") == NULL);
     eddy_feed_free(f);
 }
+
+TEST(feed_leaked_element_stack_entries_stay_bounded)
+{
+    /* <itunes:link> pushes an entry feedparser never pops: one per item */
+    size_t n = 0, peak = 0;
+    struct eddy_feed_opts o = {.on_entry = count_entry, .arg = &n};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    CHECK(p != NULL);
+    const char *head = "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>";
+    CHECK_INT(eddy_feed_parser_push(p, head, strlen(head)), ==, 0);
+    char item[256];
+    for (int i = 0; i < 50000; i++) {
+        int k = snprintf(item, sizeof item, "<item><title>t%d</title><itunes:link href=\"http://x/%d\"/></item>\n", i, i);
+        CHECK_INT(eddy_feed_parser_push(p, item, (size_t)k), ==, 0);
+        size_t m = eddy__feed_parser_memory(p);
+        if (m > peak)
+            peak = m;
+    }
+    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    CHECK(f != NULL);
+    CHECK_INT(n, ==, 50000);
+    CHECK_INT(peak, <, 4u << 20);
+    eddy_feed_free(f);
+    eddy_feed_parser_free(p);
+}
