@@ -145,7 +145,10 @@ int eddy_form_parse_urlencoded(struct eddy_form *f, const char *s, size_t n);
  * it: spaces around names and values trimmed, a piece without '=' is a name
  * with an empty value, an empty name is skipped, a "quoted" value loses its
  * quotes and its \" and \ooo (octal) escapes are decoded; no percent-
- * decoding (cookie values are opaque); invalid UTF-8 becomes U+FFFD. */
+ * decoding (cookie values are opaque); invalid UTF-8 becomes U+FFFD.
+ * Unlike Werkzeug, a ';' ends a cookie even inside quotes (browsers split
+ * there) and only ASCII spaces and tabs are trimmed (tests/web/form_diff.py
+ * compares the two). */
 int eddy_form_parse_cookies(struct eddy_form *f, const char *s, size_t n);
 /* A multipart/form-data body (RFC 7578) with the request's Content-Type
  * (which carries the boundary).  Every part needs a Content-Disposition
