@@ -1745,17 +1745,22 @@ static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanit
 static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
 {
     size_t j = 0;
-    for (size_t i = 0; i + 5 <= n; i++)
-        if (s[i] == '&' && s[i + 1] == '#' && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') &&
-            s[i + 4] == ';') {
+    for (size_t i = 0; i + 5 <= n;) {
+        const char *amp = memchr(s + i, '&', n - 4 - i);
+        if (!amp)
+            break;
+        i = (size_t)(amp - s);
+        if (s[i + 1] == '#' && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') && s[i + 4] == ';') {
             int err = buf_add(t, s + j, i - j);
             if (!err)
                 err = buf_add(t, s[i + 3] == '9' ? "'" : "\"", 1);
             if (err)
                 return err;
-            j = i + 5;
-            i += 4;
+            j = i += 5;
+        } else {
+            i++;
         }
+    }
     return buf_add(t, s + j, n - j);
 }
 
