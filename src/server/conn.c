@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #define LINGER_NS (2 * EDDY_SEC)
@@ -61,6 +62,18 @@ static int build_head(struct eddy_exchange *x, int status, const struct eddy_htt
             return -EINVAL;
         memcpy(name, h[i].name, h[i].name_len);
         name[h[i].name_len] = 0;
+        /* The framing is ours: a second Content-Length or a Transfer-Encoding
+         * from the handler would make us and the client (or a proxy)
+         * disagree on where this response ends.  A handler's "close" is
+         * honoured through our own Connection header. */
+        if (!strcasecmp(name, "Connection")) {
+            if (eddy_http_list_has(h[i].value, h[i].value_len, "close"))
+                x->keep_alive = false;
+            continue;
+        }
+        if (!strcasecmp(name, "Content-Length") || !strcasecmp(name, "Transfer-Encoding") ||
+            !strcasecmp(name, "Date") || !strcasecmp(name, "Server"))
+            continue;
         err = eddy_http_write_header(b, name, h[i].value, h[i].value_len);
     }
     if (err)

@@ -55,6 +55,13 @@ static int handler(void *arg, struct eddy_exchange *x)
         }
         return err ? err : eddy_exchange_end(x);
     }
+    if (!strcmp(path, "/framing")) {
+        /* Framing headers are the server's: a handler's must not reach the wire. */
+        static const struct eddy_http_header h[] = {
+            {"Content-Length", 14, "5", 1}, {"Transfer-Encoding", 17, "chunked", 7},
+            {"Connection", 10, "close", 5}, {"X-Kept", 6, "yes", 3}};
+        return eddy_exchange_respond(x, 200, h, 4, "Hello, World!", 13);
+    }
     if (!strcmp(path, "/header")) {
         const char *v = eddy_exchange_header(x, "x-test");
         return eddy_exchange_respond(x, 200, &text, 1, v ? v : "(none)", v ? strlen(v) : 6);
@@ -219,6 +226,28 @@ static void body_head(struct eddy_server *s, int port)
         sizeof out, 2 * EDDY_SEC);
     CHECK(strstr(out, "Transfer-Encoding: chunked\r\n"));
     CHECK(!strstr(out, "line"));
+}
+
+static void body_framing(struct eddy_server *s, int port)
+{
+    (void)s;
+    char out[2048];
+    raw(port, "GET /framing HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", out,
+        sizeof out, 2 * EDDY_SEC);
+    CHECK(strstr(out, "\r\nContent-Length: 13\r\n"));
+    CHECK(!strstr(out, "Content-Length: 5"));
+    CHECK(!strstr(out, "Transfer-Encoding"));
+    CHECK(strstr(out, "\r\nX-Kept: yes\r\n"));
+    /* The handler's "Connection: close" is honoured, once: the pipelined
+     * request behind it is not answered. */
+    char *c = strstr(out, "Connection: close\r\n");
+    CHECK(c && !strstr(c + 1, "Connection: close"));
+    CHECK(!strstr(out, "Hello, World!HTTP/1.1"));
+}
+
+TEST(server_handler_framing_headers_are_the_servers)
+{
+    serve(body_framing, NULL);
 }
 
 TEST(server_head_has_no_body)
@@ -443,6 +472,13 @@ static void body_log(struct eddy_server *s, int port)
 {
     (void)s;
     TEST_SH("curl -s -A 'agent/1.0' -e 'http://ref/' http://127.0.0.1:%d/nope", port);
+    /* Quotes, backslashes and non-ASCII bytes from the client are escaped
+     * (as nginx does): they must not forge or shift the line's fields. */
+    char out[1024];
+    raw(port,
+        "GET /\"q HTTP/1.1\r\nHost: a\r\nUser-Agent: x\" 200 1 \"\\\xff\r\n"
+        "Connection: close\r\n\r\n",
+        out, sizeof out, 2 * EDDY_SEC);
 }
 
 TEST(server_access_log_combined_format)
@@ -465,6 +501,12 @@ TEST(server_access_log_combined_format)
     CHECK_INT(status, ==, 404);
     CHECK_INT(bytes, ==, 9);
     CHECK(strstr(date, " +0000") != NULL);
+    f = fopen(path, "r");
+    CHECK(fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
+    fclose(f);
+    char *fields = strchr(line, ']');
+    CHECK(fields != NULL);
+    CHECK_STR(fields, "] \"GET /\\x22q HTTP/1.1\" 404 9 \"-\" \"x\\x22 200 1 \\x22\\x5C\\xFF\"\n");
 }
 
 static void body_unix(struct eddy_server *s, int port)
