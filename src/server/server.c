@@ -93,6 +93,20 @@ int eddy_server_reopen_log(struct eddy_server *s)
     return 0;
 }
 
+/* Appends s[0..n) for a quoted log field, escaping as nginx does: '"', '\\'
+ * and bytes outside printable ASCII become \xHH, so a client cannot forge
+ * or shift the line's fields. */
+static void log_escaped(struct eddy_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            eddy_buf_printf(b, "\\x%02X", c);
+        else
+            eddy_buf_putc(b, c);
+    }
+}
+
 /* One line in combined format:
  *   127.0.0.1 - - [25/Nov/2026:07:39:45 +0000] "GET / HTTP/1.1" 200 13 "-" "curl/7.88.1" */
 void eddy__server_log(struct eddy_server *s, struct eddy_exchange *x)
@@ -123,10 +137,15 @@ void eddy__server_log(struct eddy_server *s, struct eddy_exchange *x)
     const struct eddy_http_head *h = &x->head;
     const char *referer = eddy_exchange_header(x, "Referer");
     const char *agent = eddy_exchange_header(x, "User-Agent");
-    eddy_buf_printf(&s->log, "%s - - [%s] \"%.*s %.*s HTTP/1.%d\" %d %llu \"%s\" \"%s\"\n", peer,
-                    stamp, (int)h->method_len, h->method, (int)h->target_len, h->target, h->minor,
-                    x->status, (unsigned long long)x->body_sent, referer ? referer : "-",
-                    agent ? agent : "-");
+    struct eddy_buf *b = &s->log;
+    eddy_buf_printf(b, "%s - - [%s] \"%.*s ", peer, stamp, (int)h->method_len, h->method);
+    log_escaped(b, h->target, h->target_len);
+    eddy_buf_printf(b, " HTTP/1.%d\" %d %llu \"", h->minor, x->status,
+                    (unsigned long long)x->body_sent);
+    log_escaped(b, referer ? referer : "-", referer ? strlen(referer) : 1);
+    eddy_buf_puts(b, "\" \"");
+    log_escaped(b, agent ? agent : "-", agent ? strlen(agent) : 1);
+    eddy_buf_puts(b, "\"\n");
     if (s->log.len >= LOG_FLUSH_BYTES)
         log_flush(s);
     else
