@@ -7,7 +7,8 @@
  * must be safe in a web page, as a browser would read it: no script, style,
  * iframe... element, no on* event attribute, no script: scheme in a URI
  * attribute (character references decoded, tab/newline dropped), no style
- * with url( or expression(, no comment a browser would close early. */
+ * with url( or expression(, no comment a browser would close early, no IE
+ * conditional comment. */
 #include "../src/feed/html.h"
 #include "../src/feed/uri.h"
 
@@ -129,6 +130,8 @@ static void check_safe(const char *s, size_t n)
             const char *c = s + i + 4;
             if ((cn && c[0] == '>') || (cn >= 2 && c[0] == '-' && c[1] == '>'))
                 fail("comment closed early", s);
+            if (starts(c, cn, "[if"))
+                fail("IE conditional comment", s);
             for (size_t k = 0; k + 3 < cn; k++)
                 if (!memcmp(c + k, "--!>", 4))
                     fail("comment closed early", s);

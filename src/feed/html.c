@@ -39,7 +39,8 @@
  *    </script>img src=x onerror=...>" feedparser drops the script tags and
  *    outputs "<img src=x onerror=...>".
  *  - A comment a browser would close earlier than sgmllib ("<!-->",
- *    "<!--->", "--!>" inside) is dropped.
+ *    "<!--->", "--!>" inside) is dropped, and so is an IE conditional
+ *    comment ("<!--[if IE]>...").
  *  - SVG animation elements lose an attributeName that targets href.
  *  - Where Python 3.10+ raises from _markupbase (a bad "<![" keyword, bad
  *    DOCTYPE internal subset) or feedparser's _scan_name copies the whole
@@ -1416,10 +1417,13 @@ static size_t parse_endtag(struct parser *p, size_t i)
     return j + (s[j] == '>');
 }
 
-/* _HTMLSanitizer: a comment a browser would end before sgmllib does. */
+/* _HTMLSanitizer: a comment a browser would end before sgmllib does, or
+ * one that old IE runs ("<!--[if IE]><script>...<![endif]-->"). */
 static bool comment_unsafe(const char *c, size_t n)
 {
     if ((n && c[0] == '>') || (n >= 2 && c[0] == '-' && c[1] == '>'))
+        return true;
+    if (n >= 3 && c[0] == '[' && lower(c[1]) == 'i' && lower(c[2]) == 'f')
         return true;
     for (size_t i = 0; i + 3 < n; i++)
         if (c[i] == '-' && c[i + 1] == '-' && c[i + 2] == '!' && c[i + 3] == '>')

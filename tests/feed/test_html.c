@@ -109,6 +109,8 @@ TEST(html_sanitize_is_safe)
     /* comments a browser closes early */
     CHECK_SANITIZE("<!--><script>alert(1)</script>-->x", false, "x");
     CHECK_SANITIZE("<!-- --!><img src=x onerror=alert(1)> -->x", false, "x");
+    CHECK_SANITIZE("<!--[if IE]><script>alert(1)</script><![endif]-->x", false, "x");
+    CHECK_SANITIZE("<!-- [if] -->x", false, "<!-- [if] -->x");
     /* raw document copies and Python 3.10+ exceptions */
     CHECK_SANITIZE("a<![<script>alert(1)</script>b", false, "a&lt;![b");
     CHECK_SANITIZE("a<!DOCTYPE x [ <y> ]>b", false, "a&lt;!DOCTYPE x [  ]>b");
