@@ -56,7 +56,8 @@ struct eddy_loop_config {
                            * suspending; 0: 100 ms; < 0: watchdog off */
     /* Called (on the watchdog's thread) for each report; NULL: one line on
      * stderr.  `where` is the code address the task last resumed at,
-     * symbolized when possible. */
+     * symbolized when possible.  A watch or timer callback that runs too
+     * long is reported too, as task "(callback)" with the callback's address. */
     void (*watchdog_report)(void *arg, const char *task_name, const char *where,
                             int64_t ran_ns);
     void *watchdog_arg;

@@ -214,6 +214,9 @@ struct eddy_loop {
 
     /* counters (eddy_loop_stats); written by the loop thread only */
     _Atomic uint64_t switches, spawned, alive, timers;
+    /* callback runs (watch and timer callbacks), for the watchdog */
+    _Atomic uint64_t cb_runs;
+    void *_Atomic cb_fn;              /* the callback running, or NULL */
 
     /* watchdog (watchdog.c) */
     int64_t wd_ns;                    /* threshold, < 0 off */

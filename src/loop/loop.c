@@ -185,10 +185,25 @@ struct eddy_timer {
     void *arg;                /* with this */
 };
 
+/* Callbacks are watched like tasks: a run counter and what runs. */
+static void cb_enter(struct eddy_loop *l, void *fn)
+{
+    EDDY__BUMP(l->cb_runs, 1);
+    atomic_store_explicit(&l->cb_fn, fn, memory_order_relaxed);
+}
+
+static void cb_leave(struct eddy_loop *l)
+{
+    atomic_store_explicit(&l->cb_fn, NULL, memory_order_relaxed);
+}
+
 static void timer_fire(struct eddy__tnode *n)
 {
     struct eddy_timer *t = (struct eddy_timer *)n;
-    t->cb(t->arg);
+    struct eddy_loop *l = t->loop;
+    cb_enter(l, (void *)t->cb);
+    t->cb(t->arg); /* may free t */
+    cb_leave(l);
 }
 
 struct eddy_timer *eddy_timer_new(void (*cb)(void *arg), void *arg)
@@ -423,7 +438,9 @@ static void fd_event(struct eddy_loop *l, uint64_t data, uint32_t e)
     if (f->watch) {
         struct eddy_watch *w = f->watch;
         int mine = ready & w->events;
+        cb_enter(l, (void *)w->cb);
         w->cb(w->arg, fd, mine ? mine : w->events); /* may free w */
+        cb_leave(l);
         return;
     }
     /* Both nodes first: a task waiting for both directions is one wake. */

@@ -9,7 +9,9 @@
  * threshold it is reported, once per run, with its name and the code address
  * it last resumed at (symbolized with dladdr: exported symbols get a name,
  * others "binary+0xoffset" for addr2line).  The duration reported is a lower
- * bound, accurate to threshold/2.
+ * bound, accurate to threshold/2.  Watch and timer callbacks, which run on
+ * the loop outside any task, are watched the same way (their own run
+ * counter) and reported as "(callback)" with the callback's address.
  *
  * Safety of reading another thread's task: task memory is only unmapped
  * under wd_lock (stack.c), which the sampler holds while it copies the name;
@@ -54,10 +56,12 @@ static void *wd_main(void *arg)
         pthread_cond_timedwait(&l->wd_cond, &l->wd_lock, &ts);
         if (l->wd_stop)
             break;
-        uint64_t c = atomic_load_explicit(&l->switches, memory_order_relaxed);
+        uint64_t c = atomic_load_explicit(&l->switches, memory_order_relaxed) +
+                     atomic_load_explicit(&l->cb_runs, memory_order_relaxed);
         struct eddy_task *t = atomic_load_explicit(&l->current, memory_order_acquire);
+        void *cb = atomic_load_explicit(&l->cb_fn, memory_order_relaxed);
         int64_t now = eddy_now();
-        if (!t || c != seen) {
+        if ((!t && !cb) || c != seen) {
             seen = c;
             since = now;
             reported = false;
@@ -66,10 +70,14 @@ static void *wd_main(void *arg)
         int64_t ran = now - since;
         if (ran < l->wd_ns)
             continue;
-        char name[32];
-        memcpy(name, t->name, sizeof name);
-        void *where = t->where;
-        if (atomic_load_explicit(&l->switches, memory_order_relaxed) != c)
+        char name[32] = "(callback)";
+        void *where = cb;
+        if (t) {
+            memcpy(name, t->name, sizeof name);
+            where = t->where;
+        }
+        if (atomic_load_explicit(&l->switches, memory_order_relaxed) +
+                atomic_load_explicit(&l->cb_runs, memory_order_relaxed) != c)
             continue;
         if (ran > l->wd_worst_ns) {
             l->wd_worst_ns = ran;
@@ -85,8 +93,9 @@ static void *wd_main(void *arg)
         if (l->wd_report)
             l->wd_report(l->wd_arg, name, sym, ran);
         else
-            fprintf(stderr, "eddy: watchdog: task \"%s\" has run %.1f ms without suspending"
-                    " (last resumed at %s)\n", name, (double)ran / EDDY_MSEC, sym);
+            fprintf(stderr, "eddy: watchdog: %s \"%s\" has run %.1f ms without suspending"
+                    " (%s %s)\n", t ? "task" : "callback", name, (double)ran / EDDY_MSEC,
+                    t ? "last resumed at" : "function", sym);
         pthread_mutex_lock(&l->wd_lock);
     }
     pthread_mutex_unlock(&l->wd_lock);

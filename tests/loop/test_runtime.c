@@ -373,6 +373,29 @@ TEST(loop_watchdog_quiet_for_suspending_tasks)
     CHECK_INT(atomic_load(&wd.reports), ==, 0);
 }
 
+static void busy_callback(void *arg)
+{
+    busy(arg);
+}
+
+TEST(loop_watchdog_names_a_busy_callback)
+{
+    struct eddy_loop_config cfg = {.watchdog_ns = 20 * EDDY_MSEC, .watchdog_report = on_report};
+    struct eddy_loop *l = eddy_loop_new(&cfg);
+    struct eddy_timer *tm = eddy_timer_new(busy_callback, NULL);
+    eddy_timer_set(tm, eddy_now());
+    CHECK_INT(eddy_loop_run(l), ==, 0);
+    struct eddy_loop_stats st;
+    eddy_loop_stats(l, &st);
+    CHECK_INT(st.watchdog_reports, ==, 1);
+    CHECK_STR(st.watchdog_worst_task, "(callback)");
+    eddy_timer_free(tm);
+    eddy_loop_free(l);
+    CHECK_INT(atomic_load(&wd.reports), ==, 1);
+    CHECK_STR(wd.name, "(callback)");
+    CHECK(wd.where[0] != '\0');
+}
+
 /* ------------------------------------------- freeing a loop mid-flight */
 
 struct abandoned {
