@@ -779,11 +779,26 @@ int eddy_response_file(struct eddy_response *res, const char *path, const char *
     return 0;
 }
 
+/* Does the raw path hold an encoded '/', '\\' or NUL?  The router decodes
+ * parameters, so "a%2Fb" would reach the file a/b and "x%00.png" the file x. */
+static bool encoded_separator(const char *t, size_t n)
+{
+    for (size_t i = 0; i + 2 < n && t[i] != '?'; i++)
+        if (t[i] == '%') {
+            char hex[3] = {t[i + 1], t[i + 2], 0};
+            long c = strtol(hex, NULL, 16);
+            if (c == '/' || c == '\\' || c == 0)
+                return true;
+        }
+    return false;
+}
+
 /* A static folder: the path must stay inside it, symlinks included. */
 static int serve_static(struct eddy_request *req, struct eddy_response *res, struct static_dir *d)
 {
     const char *rest = eddy_request_param(req, "filename");
-    if (!rest || rest[0] == '/' || strstr(rest, "..") || strchr(rest, '\\'))
+    if (!rest || rest[0] == '/' || strstr(rest, "..") || strchr(rest, '\\') ||
+        encoded_separator(req->target, req->target_len))
         return eddy_response_error(res, 404, NULL);
     char joined[PATH_MAX], real[PATH_MAX];
     if ((size_t)snprintf(joined, sizeof joined, "%s/%s", d->real, rest) >= sizeof joined ||
@@ -868,19 +883,33 @@ int eddy_response_sse_send(struct eddy_response *res, const char *event, const c
     return err;
 }
 
-struct sse_watch {
-    struct eddy_exchange *x;
-    struct eddy_event *ev;
-    bool closed;
+/* The view waits on a private event that two children set: one waiting
+ * for the caller's event, one for the client to close.  The caller's event
+ * is never set by us: it is often shared by every stream (a broadcast), and
+ * one client leaving must not wake the others. */
+struct sse_wait {
+    struct eddy_exchange *x;    /* NULL under the test client */
+    struct eddy_event *ev;      /* the caller's */
+    struct eddy_event *wake;    /* ours */
+    bool fired, closed;
 };
 
-/* Waits for the client to close, then wakes the SSE view. */
+static int sse_waiter(void *arg)
+{
+    struct sse_wait *w = arg;
+    if (eddy_event_wait(w->ev, EDDY_FOREVER) == 0) {
+        w->fired = true;
+        eddy_event_set(w->wake);
+    }
+    return 0;
+}
+
 static int sse_watcher(void *arg)
 {
-    struct sse_watch *w = arg;
+    struct sse_wait *w = arg;
     if (eddy_exchange_wait_closed(w->x, EDDY_FOREVER) == 0) {
         w->closed = true;
-        eddy_event_set(w->ev);
+        eddy_event_set(w->wake);
     }
     return 0;
 }
@@ -889,35 +918,39 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
 {
     if (!res->streaming)
         return -EINVAL;
-    struct sse_watch w = {.x = res->req->x, .ev = ev};
-    struct eddy_group *g = NULL;
-    if (w.x && (!(g = eddy_group_new()) || eddy_group_spawn(g, sse_watcher, &w, "sse-watch") < 0)) {
-        eddy_group_free(g);
-        return -ENOMEM;
-    }
-    int err;
-    for (;;) {
-        err = eddy_event_wait(ev, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns : 15 * EDDY_SEC));
-        if (w.closed) {
+    struct sse_wait w = {.x = res->req->x, .ev = ev, .wake = eddy_event_new()};
+    struct eddy_group *g = eddy_group_new();
+    int err = g && w.wake ? 0 : -ENOMEM;
+    if (!err)
+        err = eddy_group_spawn(g, sse_waiter, &w, "sse-wait");
+    if (!err && w.x)
+        err = eddy_group_spawn(g, sse_watcher, &w, "sse-watch");
+    while (!err) {
+        int r = eddy_event_wait(w.wake, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns
+                                                                          : 15 * EDDY_SEC));
+        if (w.closed)
             err = -EPIPE;
+        else if (w.fired)
             break;
-        }
-        if (err != -ETIMEDOUT || eddy_now() >= eddy_timeout_deadline())
-            break; /* the event, cancellation, or the task's own timeout scope */
-        if ((err = eddy_response_write(res, ": keep-alive\n\n", 14)) < 0)
-            break;
+        else if (r != -ETIMEDOUT || eddy_now() >= eddy_timeout_deadline())
+            err = r; /* cancellation, or the task's own timeout scope */
+        else
+            err = eddy_response_write(res, ": keep-alive\n\n", 14);
     }
     if (g) {
         eddy_group_cancel(g);
         eddy_group_wait(g);
         eddy_group_free(g);
     }
+    eddy_event_free(w.wake);
     return err;
 }
 
 /* ------------------------------------------------------------- dispatch */
 
-static void dispatch(struct eddy_request *req, struct eddy_response *res)
+/* Returns what a streaming view returned (its failure must reach the
+ * server, which then closes instead of ending the body cleanly), else 0. */
+static int dispatch(struct eddy_request *req, struct eddy_response *res)
 {
     struct eddy_app *app = req->app;
     int rc = eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
@@ -936,7 +969,7 @@ static void dispatch(struct eddy_request *req, struct eddy_response *res)
         struct target *t = req->match.handler;
         err = t->view ? t->view(req, res) : serve_static(req, res, t->dir);
         if (res->streaming)
-            return;
+            return err < 0 ? err : 0;
         if (err < 0 || !res->status)
             eddy_response_error(res, 500, err < 0 ? NULL : "the view gave no response");
         break;
@@ -958,13 +991,14 @@ static void dispatch(struct eddy_request *req, struct eddy_response *res)
     }
 after:
     if (res->streaming)
-        return;
+        return 0;
     /* Flask runs after-request hooks in reverse order of registration. */
     for (size_t i = app->nafter; i-- > 0;)
         if (app->after[i](req, res) < 0) {
             eddy_response_error(res, 500, NULL);
             break;
         }
+    return 0;
 }
 
 static void request_init(struct eddy_request *req, struct eddy_app *app, const char *method,
@@ -1041,8 +1075,9 @@ static int app_handler(void *arg, struct eddy_exchange *x)
         *strrchr(req.remote, ':') = 0; /* the host alone */
     req.body = eddy_exchange_body(x, &req.body_len);
     response_init(&res, &req);
-    dispatch(&req, &res);
-    int err = res.streaming ? 0 : send_response(&res);
+    int err = dispatch(&req, &res);
+    if (!res.streaming)
+        err = send_response(&res);
     response_free(&res);
     request_free(&req);
     return err;

@@ -297,6 +297,11 @@ TEST(web_test_client_routes_requests_responses_templates)
 static int static_main(void *arg)
 {
     struct eddy_app *app = arg;
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/static/sub", dir);
+    CHECK(mkdir(sub, 0755) == 0);
+    write_file("static/sub/x.txt", "in a subfolder");
+    EXPECT(req(app, "GET", "/static/sub/x.txt", NULL, NULL), 200, "in a subfolder");
     struct eddy_test_reply *r = req(app, "GET", "/static/hello.txt", NULL, NULL);
     CHECK_STR(eddy_test_reply_header(r, "Content-Type"), "text/plain; charset=utf-8");
     char etag[64];
@@ -325,6 +330,10 @@ static int static_main(void *arg)
         "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/..%2fsecret.txt",
         "/static/escape.txt",    "/static//etc/passwd",       "/static/%00",
         "/static/nope.txt",
+        /* web.h: NUL and encoded slashes are 404, even where they lead to a
+         * file inside the folder */
+        "/static/hello.txt%00.png", "/static/sub%2Fx.txt", "/static/sub%2fx.txt",
+        "/static/sub%5Cx.txt",
     };
     for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
         r = req(app, "GET", escapes[i], NULL, NULL);
@@ -365,6 +374,38 @@ static int v_sse(struct eddy_request *req, struct eddy_response *res)
     eddy_event_free(never);
     sse_result = err;
     sse_ended = 1;
+    return 0;
+}
+
+/* Streams a part, then fails: the client must see a truncated body, not a
+ * complete one. */
+static int v_stream_fail(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = eddy_response_stream(res, 200, "text/plain");
+    if (!err)
+        err = eddy_response_write(res, "part\n", 5);
+    return err ? err : -EIO;
+}
+
+/* SSE views sharing one event (the broadcast case): each wake must be a
+ * real set of the event, not another client's disconnect. */
+static struct eddy_event *shared;
+static int shared_gen, shared_spurious, shared_ended;
+
+static int v_sse_shared(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = eddy_response_sse_begin(res), seen = shared_gen;
+    while (!err && shared_spurious < 100) {
+        if ((err = eddy_response_sse_wait(res, shared, EDDY_SEC)) < 0)
+            break;
+        if (shared_gen == seen)
+            shared_spurious++;
+        seen = shared_gen;
+        err = eddy_response_sse_send(res, NULL, "news", NULL);
+    }
+    shared_ended++;
     return 0;
 }
 
@@ -415,6 +456,10 @@ static int socket_main(void *arg)
     c = TEST_SH("curl -sI http://127.0.0.1:%d/static/hello.txt", port);
     CHECK(strstr(c->out, "Content-Length: 16\r\n") && strstr(c->out, "ETag: \""));
 
+    /* A view failing mid-stream: the body is cut short, never completed. */
+    c = TEST_SH("curl -s http://127.0.0.1:%d/stream-fail; echo \" exit=$?\"", port);
+    CHECK(strstr(c->out, "part\n exit=18")); /* curl: partial file */
+
     /* SSE read incrementally: the first event arrives while the stream is
      * still open (the view is parked until /release), then the second. */
     c = TEST_SH("/usr/bin/python3 -c \"\n"
@@ -461,11 +506,71 @@ static int socket_main(void *arg)
     return 0;
 }
 
+/* Opens an SSE stream on a raw socket and reads its head. */
+static int sse_open(int port)
+{
+    char addr[32], head[1024];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    int fd = eddy_sock_connect(addr, eddy_deadline_in(EDDY_SEC));
+    CHECK(fd >= 0);
+    static const char get[] = "GET /sse-shared HTTP/1.1\r\nHost: a\r\n\r\n";
+    CHECK_INT(eddy_sock_write(fd, get, sizeof get - 1, eddy_deadline_in(EDDY_SEC)), ==, sizeof get - 1);
+    size_t got = 0;
+    while (got < sizeof head - 1 && !memmem(head, got, "\r\n\r\n", 4)) {
+        ssize_t n = eddy_sock_read(fd, head + got, sizeof head - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
+        CHECK(n > 0);
+        got += (size_t)n;
+    }
+    return fd;
+}
+
+static int sse_shared_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    shared = eddy_event_new();
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0"};
+    struct eddy_server *s = eddy_app_start(app, &o);
+    CHECK(s != NULL);
+    int port = eddy_server_port(s);
+    int a = sse_open(port), b = sse_open(port);
+    /* A goes away; its view ends. */
+    eddy_sock_close(a);
+    for (int i = 0; i < 200 && shared_ended < 1; i++)
+        eddy_sleep(10 * EDDY_MSEC);
+    CHECK_INT(shared_ended, ==, 1);
+    /* Now real news: B gets it, and was never woken for nothing before. */
+    shared_gen++;
+    eddy_event_set(shared);
+    eddy_event_clear(shared);
+    char buf[256];
+    size_t got = 0;
+    while (got < sizeof buf - 1 && !memmem(buf, got, "data: news\n", 11)) {
+        ssize_t n = eddy_sock_read(b, buf + got, sizeof buf - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
+        CHECK(n > 0);
+        got += (size_t)n;
+    }
+    CHECK_INT(shared_spurious, ==, 0);
+    eddy_sock_close(b);
+    CHECK_INT(eddy_app_stop(app, s, eddy_deadline_in(2 * EDDY_SEC)), ==, 0);
+    CHECK_INT(shared_ended, ==, 2);
+    eddy_event_free(shared);
+    return 0;
+}
+
+TEST(web_sse_disconnect_does_not_wake_views_sharing_the_event)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_app_route(app, "GET", "/sse-shared", v_sse_shared, NULL), ==, 0);
+    CHECK_INT(eddy_run(sse_shared_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
 TEST(web_real_socket_static_sse_background_hooks)
 {
     struct eddy_app *app = make_app();
     CHECK_INT(eddy_app_route(app, "GET", "/sse", v_sse, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/release", v_release, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/stream-fail", v_stream_fail, NULL), ==, 0);
     CHECK_INT(eddy_app_background(app, ticker, NULL, "ticker"), ==, 0);
     CHECK_INT(eddy_app_on_startup(app, on_start), ==, 0);
     CHECK_INT(eddy_app_on_shutdown(app, on_stop), ==, 0);
