@@ -14,7 +14,7 @@
  * Winning with another than the first is CharacterEncodingOverride.  The
  * document is then re-encoded as UTF-8 with its XML declaration replaced by
  * <?xml version='1.0' encoding='utf-8'?> (prepended when it has none),
- * except for JSON documents (feedparser >= 6.1 recognises application/json,
+ * except for JSON documents (newer feedparser recognises application/json,
  * application/feed+json, and an untyped body starting with '{'): those are
  * only re-encoded.  We follow the newer feedparser (6.0.14 dev) where it
  * differs from 6.0.10 (its own Content-Type parser, JSON, the NonXML message).
@@ -29,17 +29,17 @@
  * CP1255/CP1258 compose accents, the Mac and a few IBM tables are other
  * versions) or lacks it, Python's own decoding table is below; where a
  * multibyte codec differs only in a few well-defined ways (Shift_JIS yen and
- * overline, EUC lone C1 bytes...) a FIX_ rule corrects glibc's output.  Known
- * remaining differences, all in rarely declared codecs: Big5/CP950 and
- * GB18030 map some dozens of codes to other characters than Python (newer
- * tables), CP932 rejects the single bytes 0x80/0xA0/0xFD-0xFF Python
+ * overline, EUC lone C1 bytes, GB18030's 44 codes whose mapping changed in
+ * 2005) a FIX_ rule corrects glibc.  Known remaining differences, all in
+ * rarely declared codecs: Big5/CP950 map some 250 codes to other characters
+ * than Python (newer tables), CP932 rejects the single bytes 0x80/0xA0/0xFD-0xFF Python
  * accepts, EUC-KR lacks Python's 8-byte Hangul make-up sequences, UTF-7
- * rejects control characters, and the ISO-2022-JP-1/-EXT/-2004 variants are
+ * differs on control characters and unterminated shifts, and the ISO-2022-JP-1/-EXT/-2004 variants are
  * decoded with their closest glibc superset.  Python-only codecs that are not
  * character sets (idna, punycode, unicode_escape, raw_unicode_escape, hz,
  * undefined) are treated as unknown names (Python's LookupError).
  *
- * feedparser >= 6.1 detects the encoding on a 64 KiB prefix and re-checks
+ * Newer feedparser detects the encoding on a 64 KiB prefix and re-checks
  * the whole document, falling back to the whole-document rules when the
  * check fails; the outcome is the whole-document one except when a
  * document's first line is longer than 64 KiB, so we decide on the whole.
@@ -70,9 +70,10 @@ enum {
     FIX_NO_C1 = 1 << 2,        /* EUC-JP/KR lone 0x80-0xA0: glibc passes them, Python rejects */
     FIX_NO_U0080 = 1 << 3,     /* Big5(-HKSCS)/CP950 lone 0x80: glibc U+0080, Python rejects */
     FIX_NO_EURO = 1 << 4,      /* GBK lone 0x80: glibc U+20AC, Python rejects */
+    FIX_GB18030 = 1 << 8,      /* 44 codes glibc maps per GB18030-2005, Python per 2000 */
     SPECIAL_UTF8_SIG = 1 << 5, /* utf_8_sig: UTF-8 without a leading BOM */
-    SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
     MAP_HIGH_HALF = 1 << 6,    /* map covers bytes 0x80-0xFF; 0x00-0x7F are ASCII */
+    SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
     FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO,
 };
 
@@ -146,7 +147,7 @@ static const struct codec codecs[] = {
     {"euc_jisx0213", "EUC-JISX0213", NULL, 0},
     {"euc_jp", "EUC-JP", NULL, FIX_NO_C1},
     {"euc_kr", "EUC-KR", NULL, FIX_NO_C1},
-    {"gb18030", "GB18030", NULL, 0},
+    {"gb18030", "GB18030", NULL, FIX_GB18030},
     {"gb2312", "GB2312", NULL, 0},
     {"gbk", "GBK", NULL, FIX_NO_EURO},
     {"hp_roman8", "HP-ROMAN8", NULL, 0},
@@ -466,6 +467,59 @@ static int decode_iconv(const char *charset, const char *in, size_t n, struct ed
     return rc;
 }
 
+/* GB18030 codes where Python (GB18030-2000 tables) and glibc (2005) differ:
+ * Python's character for each; glibc maps the 2-byte ones elsewhere and
+ * rejects the 4-byte ones but one.  Sorted by bytes. */
+static const struct {
+    const char *bytes;
+    unsigned cp;
+} gb18030_python[] = {
+    {"\x81\x35\xF4\x37", 0x1E3F}, {"\x82\x35\x90\x37", 0x9FB4}, {"\x82\x35\x90\x38", 0x9FB5},
+    {"\x82\x35\x90\x39", 0x9FB6}, {"\x82\x35\x91\x30", 0x9FB7}, {"\x82\x35\x91\x31", 0x9FB8},
+    {"\x82\x35\x91\x32", 0x9FB9}, {"\x82\x35\x91\x33", 0x9FBA}, {"\x82\x35\x91\x34", 0x9FBB},
+    {"\x84\x31\x82\x36", 0xFE10}, {"\x84\x31\x82\x37", 0xFE11}, {"\x84\x31\x82\x38", 0xFE12},
+    {"\x84\x31\x82\x39", 0xFE13}, {"\x84\x31\x83\x30", 0xFE14}, {"\x84\x31\x83\x31", 0xFE15},
+    {"\x84\x31\x83\x32", 0xFE16}, {"\x84\x31\x83\x33", 0xFE17}, {"\x84\x31\x83\x34", 0xFE18},
+    {"\x84\x31\x83\x35", 0xFE19}, {"\xA6\xD9", 0xE78D}, {"\xA6\xDA", 0xE78E}, {"\xA6\xDB", 0xE78F},
+    {"\xA6\xDC", 0xE790}, {"\xA6\xDD", 0xE791}, {"\xA6\xDE", 0xE792}, {"\xA6\xDF", 0xE793},
+    {"\xA6\xEC", 0xE794}, {"\xA6\xED", 0xE795}, {"\xA6\xF3", 0xE796}, {"\xA8\xBC", 0xE7C7},
+    {"\xFE\x51", 0xE816}, {"\xFE\x52", 0xE817}, {"\xFE\x53", 0xE818}, {"\xFE\x59", 0xE81E},
+    {"\xFE\x61", 0xE826}, {"\xFE\x66", 0xE82B}, {"\xFE\x67", 0xE82C}, {"\xFE\x6C", 0xE831},
+    {"\xFE\x6D", 0xE832}, {"\xFE\x76", 0xE83B}, {"\xFE\x7E", 0xE843}, {"\xFE\x90", 0xE854},
+    {"\xFE\x91", 0xE855}, {"\xFE\xA0", 0xE864},
+};
+
+/* GB18030 through glibc, except the codes above: the text between them goes
+ * to iconv in one piece, they are written here.  The walk follows the
+ * encoding's structure (ASCII, lead + trail, or lead + digit + lead +
+ * digit), which is how both decoders read a valid document; in an invalid
+ * one the bad bytes stay in a piece iconv rejects. */
+static int decode_gb18030(const char *in, size_t n, struct eddy_buf *out)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t piece = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = s[i] < 0x81 || s[i] == 0xFF ? 1 : i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39 ? 4 : 2;
+        unsigned cp = 0;
+        if (len > 1 && i + len <= n && strchr("\x81\x82\x84\xA6\xA8\xFE", s[i]))
+            for (size_t k = 0; k < sizeof gb18030_python / sizeof gb18030_python[0] && !cp; k++)
+                if (strlen(gb18030_python[k].bytes) == len && !memcmp(gb18030_python[k].bytes, s + i, len))
+                    cp = gb18030_python[k].cp;
+        if (!cp) {
+            i += len;
+            continue;
+        }
+        int rc = i > piece ? decode_iconv("GB18030", in + piece, i - piece, out) : 1;
+        if (rc == 1 && (rc = put_utf8(out, cp)) == 0)
+            rc = 1;
+        if (rc != 1)
+            return rc;
+        i += len;
+        piece = i;
+    }
+    return piece < n ? decode_iconv("GB18030", in + piece, n - piece, out) : 1;
+}
+
 /* Decodes one UTF-8 sequence of valid UTF-8 at s (iconv's output). */
 static unsigned utf8_at(const unsigned char *s, size_t *len)
 {
@@ -555,10 +609,13 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
         rc = utf8_valid((const unsigned char *)in, n);
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
-    } else if (c->map)
+    } else if (c->flags & FIX_GB18030) {
+        rc = decode_gb18030(in, n, out);
+    } else if (c->map) {
         rc = decode_map(c, (const unsigned char *)in, n, out);
-    else
+    } else {
         rc = decode_iconv(c->iconv, in, n, out);
+    }
     if (rc == 1 && c->flags & FIX_ANY && !fix_output(c->flags, out, from))
         rc = 0;
     if (rc != 1 && out->data) {

@@ -336,6 +336,10 @@ TEST(encoding_python_codec_details)
     CHECK_STR(x.r.encoding, "shift_jis");
     CHECK(!x.r.bozo);
     CHECK_OUT(x, "<a>\\~\xE3\x82\xBD</a>");
+    /* gb2312 is read as gb18030, with Python's (GB18030-2000) mappings where glibc's differ */
+    x = CONV("<?xml version=\"1.0\" encoding=\"gb2312\"?><a>\xA8\xBC\x81\x35\xF4\x37\xC4\xE3</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "gb18030");
+    CHECK_OUT(x, "<a>\xEE\x9F\x87\xE1\xB8\xBF\xE4\xBD\xA0</a>");
     /* Mac Roman from Python's table (glibc's MACINTOSH is another version) */
     x = CONV("<?xml version=\"1.0\" encoding=\"mac-roman\"?><a>\xA5</a>", NULL, false);
     CHECK_STR(x.r.encoding, "mac-roman");
