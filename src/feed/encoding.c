@@ -32,12 +32,13 @@
  * overline, EUC lone C1 bytes, GB18030's 44 codes whose mapping changed in
  * 2005) a FIX_ rule corrects glibc.  Known remaining differences, all in
  * rarely declared codecs: Big5/CP950 map some 250 codes to other characters
- * than Python (newer tables), CP932 rejects the single bytes 0x80/0xA0/0xFD-0xFF Python
- * accepts, EUC-KR lacks Python's 8-byte Hangul make-up sequences, UTF-7
- * differs on control characters and unterminated shifts, and the ISO-2022-JP-1/-EXT/-2004 variants are
- * decoded with their closest glibc superset.  Python-only codecs that are not
- * character sets (idna, punycode, unicode_escape, raw_unicode_escape, hz,
- * undefined) are treated as unknown names (Python's LookupError).
+ * than Python (newer tables), CP932 rejects the single bytes 0x80, 0xA0 and
+ * 0xFD-0xFF that Python accepts, EUC-KR lacks Python's 8-byte Hangul make-up
+ * sequences, UTF-7 differs on control characters and unterminated shifts,
+ * and the ISO-2022-JP-1/-EXT/-2004 variants are decoded with their closest
+ * glibc superset.  Python-only codecs that are not character sets (idna,
+ * punycode, unicode_escape, raw_unicode_escape, hz, undefined) are treated
+ * as unknown names (Python's LookupError).
  *
  * Newer feedparser detects the encoding on a 64 KiB prefix and re-checks
  * the whole document, falling back to the whole-document rules when the
@@ -499,7 +500,9 @@ static int decode_gb18030(const char *in, size_t n, struct eddy_buf *out)
     const unsigned char *s = (const unsigned char *)in;
     size_t piece = 0;
     for (size_t i = 0; i < n;) {
-        size_t len = s[i] < 0x81 || s[i] == 0xFF ? 1 : i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39 ? 4 : 2;
+        size_t len = s[i] < 0x81 || s[i] == 0xFF                            ? 1
+                     : i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39 ? 4
+                                                                          : 2;
         unsigned cp = 0;
         if (len > 1 && i + len <= n && strchr("\x81\x82\x84\xA6\xA8\xFE", s[i]))
             for (size_t k = 0; k < sizeof gb18030_python / sizeof gb18030_python[0] && !cp; k++)
