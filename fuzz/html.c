@@ -132,6 +132,8 @@ static void check_safe(const char *s, size_t n)
                 fail("comment closed early", s);
             if (starts(c, cn, "[if"))
                 fail("IE conditional comment", s);
+            if (memmem(c, cn, "</", 2))
+                fail("end tag in a comment (live inside textarea)", s);
             for (size_t k = 0; k + 3 < cn; k++)
                 if (!memcmp(c + k, "--!>", 4))
                     fail("comment closed early", s);

@@ -39,8 +39,9 @@
  *    </script>img src=x onerror=...>" feedparser drops the script tags and
  *    outputs "<img src=x onerror=...>".
  *  - A comment a browser would close earlier than sgmllib ("<!-->",
- *    "<!--->", "--!>" inside) is dropped, and so is an IE conditional
- *    comment ("<!--[if IE]>...").
+ *    "<!--->", "--!>" inside) is dropped, so is one holding "</" (inside a
+ *    <textarea> it is text, and "<!--</textarea><img onerror=...>-->" runs),
+ *    and so is an IE conditional comment ("<!--[if IE]>...").
  *  - SVG animation elements lose an attributeName that targets href.
  *  - Where Python 3.10+ raises from _markupbase (a bad "<![" keyword, bad
  *    DOCTYPE internal subset) or feedparser's _scan_name copies the whole
@@ -555,7 +556,8 @@ static void emits(struct parser *p, const char *s) { emit(p, s, strlen(s)); }
 
 /* Raw text sgmllib did not parse, with every '<' that could open a tag
  * (the page's next '>' could close it) or a comment (that would hide the
- * page up to the next "-->") escaped. */
+ * page up to the next "-->") escaped.  An end tag ("...</p" of a cut
+ * summary) is left as feedparser leaves it: it runs nothing. */
 static void emit_escaped(struct parser *p, const char *s, size_t n)
 {
     for (size_t i = 0, j = 0; i <= n; i++)
@@ -1417,13 +1419,17 @@ static size_t parse_endtag(struct parser *p, size_t i)
     return j + (s[j] == '>');
 }
 
-/* _HTMLSanitizer: a comment a browser would end before sgmllib does, or
- * one that old IE runs ("<!--[if IE]><script>...<![endif]-->"). */
+/* _HTMLSanitizer: a comment a browser would end before sgmllib does; one
+ * holding "</", which inside a <textarea>, <noscript>, or a <title> that
+ * left <svg>, is text that can close that element and let the rest of the
+ * comment become markup; or one that old IE runs ("<!--[if IE]>..."). */
 static bool comment_unsafe(const char *c, size_t n)
 {
     if ((n && c[0] == '>') || (n >= 2 && c[0] == '-' && c[1] == '>'))
         return true;
     if (n >= 3 && c[0] == '[' && lower(c[1]) == 'i' && lower(c[2]) == 'f')
+        return true;
+    if (memmem(c, n, "</", 2))
         return true;
     for (size_t i = 0; i + 3 < n; i++)
         if (c[i] == '-' && c[i + 1] == '-' && c[i + 2] == '!' && c[i + 3] == '>')

@@ -111,6 +111,11 @@ TEST(html_sanitize_is_safe)
     CHECK_SANITIZE("<!-- --!><img src=x onerror=alert(1)> -->x", false, "x");
     CHECK_SANITIZE("<!--[if IE]><script>alert(1)</script><![endif]-->x", false, "x");
     CHECK_SANITIZE("<!-- [if] -->x", false, "<!-- [if] -->x");
+    CHECK_SANITIZE("<textarea><!--</textarea><img src=x onerror=alert(1)>--></textarea>", false,
+                   "<textarea></textarea>");
+    CHECK_SANITIZE("<svg></p><title><!--</title><img src=x onerror=alert(1)>--></title></svg>", false,
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\"></p><title></title></svg>");
+    CHECK_SANITIZE("<b>x</b></p", false, "<b>x</b></p");
     /* raw document copies and Python 3.10+ exceptions */
     CHECK_SANITIZE("a<![<script>alert(1)</script>b", false, "a&lt;![b");
     CHECK_SANITIZE("a<!DOCTYPE x [ <y> ]>b", false, "a&lt;!DOCTYPE x [  ]>b");

@@ -7,8 +7,8 @@ go through feedparser and through BATCH; the script prints the first SHOW
 differences and a count.  feedparser 6.0.10 (Debian's) is patched to behave
 as 6.0.14 does (feed()'s case-insensitive <!DOCTYPE test, feedparser-sgmllib's
 module-wide endbracket).  Differences eddy makes on purpose for safety (see
-the top of html.c) are skipped: comments a browser closes early,
-javascript: URIs, and '<' escaped in raw text.  The other ones left are
+the top of html.c) are skipped: comments a browser closes early or that
+hold "</", javascript: URIs, and '<' escaped in raw text.  The other ones left are
 feedparser copying the raw document on a failed _scan_name ("<![ x", "%_x").
 """
 import random, subprocess, sys, json
@@ -130,6 +130,9 @@ out = subprocess.run([BATCH], input=bytes(inp), capture_output=True).stdout.spli
 bad = 0
 for (kind, base, x, e), o in zip(keep, out):
     o = o.decode("utf-8", "replace")
+    if o != e and kind[0] == "s":  # comments eddy drops on purpose
+        e = re.sub(r"<!--((?:(?!-->).)*)-->", lambda m: "" if "</" in m.group(1) or
+                   m.group(1)[:3].lower() == "[if" else m.group(0), e, flags=re.S)
     if o != e and kind[0] == "s":
         k = 0
         while k < min(len(o), len(e)) and o[k] == e[k]: k += 1
