@@ -101,6 +101,7 @@ struct eddy_feed_parser {
     struct eddy_buf rbuf;              /* repaired body bytes for libxml2 */
     bool finished;
     bool is_json;                      /* the document was read as JSON Feed */
+    bool quiet;                        /* the loose pass: no diagnostics (the XML pass made them) */
 };
 
 struct eddy_feed {
@@ -116,7 +117,7 @@ static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...)
 {
-    if (P->ndiags >= MAX_DIAGS)
+    if (P->ndiags >= MAX_DIAGS || P->quiet)
         return;
     if (P->ndiags == P->capdiags) {
         size_t cap = P->capdiags ? P->capdiags * 2 : 8;
@@ -482,13 +483,15 @@ static void add_entity(struct eddy__fp *p, const char *name, size_t nl, const ch
         eddy_buf_append(&v, val, vl);
     }
     char *vv = eddy_buf_detach(&v, NULL);
-    if (!nm || !vv) {
+    char *raw = strndup(val, vl);
+    if (!nm || !vv || !raw) {
         free(nm);
         free(vv);
+        free(raw);
         p->oom = true;
         return;
     }
-    p->entities[p->nentities++] = (struct eddy__entity){nm, vv};
+    p->entities[p->nentities++] = (struct eddy__entity){nm, vv, raw};
 }
 
 /* RE_SAFE_ENTITY_PATTERN.match(e): \s+(\w+)\s+"(&#\w+;|[^&"]*)" */
@@ -1083,6 +1086,37 @@ static void set_str(struct eddy__arena *A, struct eddy_feed_value *o, const char
     eddy__obj_set(A, o, k, false, eddy__v_cstr(A, v ? v : ""));
 }
 
+/* feedparser's second parse of an ill-formed document with its loose
+ * parser: a fresh mixin (the DOCTYPE's safe entities kept), loose.c's
+ * tokenizer over the document with its prolog rewritten.  Bozo, the
+ * exception and the diagnostics stay those of the XML pass. */
+static void loose_pass(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend)
+{
+    struct eddy__fp *p = &P->fp;
+    eddy_feed_entry_fn on_entry = p->on_entry;
+    void *arg = p->arg;
+    eddy__fp_free(p);
+    eddy__arena_free(&p->main);
+    if (eddy__fp_init(p)) {
+        p->oom = true;
+        return;
+    }
+    p->on_entry = on_entry;
+    p->arg = arg;
+    p->loose = true;
+    P->quiet = true;
+    init_mixin(P);
+    size_t plen = hend ? hend - 1 : 0;
+    struct eddy_buf doc = EDDY_BUF_INIT(0);
+    replace_doctype(P, s, plen, &doc); /* the safe entities again, for the fresh mixin */
+    if (eddy_buf_append(&doc, s + plen, n - plen))
+        p->oom = true;
+    else
+        eddy__loose_parse(p, eddy_buf_cstr(&doc), doc.len);
+    eddy_buf_free(&doc);
+    P->quiet = false;
+}
+
 /* Content-Type application/json or application/feed+json */
 static bool json_type(const char *ct)
 {
@@ -1156,6 +1190,8 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
                 bool json = json_type(ct);
                 if (!json)
                     begin_xml(P, utf8.data, utf8.len, hend, true, true);
+                if (!json && P->xml_bozo && !p->oom)
+                    loose_pass(P, utf8.data, utf8.len, hend);
                 if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
                              !P->version_hint[0]))
                     try_json(P, utf8.data, utf8.len, json);

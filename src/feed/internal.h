@@ -130,7 +130,7 @@ struct eddy__scope {
 };
 
 struct eddy__nsmap { char *prefix; const char *canonical; };  /* namespacemap */
-struct eddy__entity { char *name; char *value; };             /* safe DOCTYPE entities */
+struct eddy__entity { char *name; char *value; char *raw; };  /* safe DOCTYPE entities: value decoded, raw as declared */
 struct eddy__diag { size_t offset; char *msg; };
 
 struct eddy__fp {
@@ -171,6 +171,7 @@ struct eddy__fp {
     struct eddy_buf tmp, tmp2;       /* scratch for helpers */
 
     bool resolve_relative_uris, sanitize_html;
+    bool loose;                      /* feedparser's loose parser conventions (loose.c drives) */
     regex_t email_re;                /* _sync_author_detail's e-mail pattern, compiled on first use */
     bool email_re_ok;
     /* canonical prefixes of the last namespace URIs seen (libxml2 interns
@@ -240,6 +241,10 @@ void eddy__entry_end(struct eddy__fp *p);
 /* feedparser's track_namespace: version detection, namespacemap and
  * namespaces_in_use (prefix NULL: the default namespace). */
 void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
+
+/* The loose parser (loose.c): tokenizes data[0..len) as feedparser's
+ * sgmllib-based parser does and drives the mixin; p->loose must be set. */
+void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len);
 
 /* Handlers implemented in ns_base.c and called from other modules. */
 void eddy__start_author(struct eddy__fp *p, struct eddy_feed_value *attrs);

@@ -386,6 +386,105 @@ void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n)
     add_piece(p, s, n, false);
 }
 
+static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from, const char *to);
+
+/* handle_data(text, escape=0) for text (CDATA in the loose parser) */
+void eddy__handle_data_raw(struct eddy__fp *p, const char *s, size_t n)
+{
+    add_piece(p, s, n, false);
+}
+
+static void append_utf8(struct eddy__fp *p, struct eddy_buf *b, unsigned long cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) u[0] = (char)cp, n = 1;
+    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+    oom(p, eddy_buf_append(b, u, n));
+}
+
+/* mixin.handle_charref (the loose parser's references) */
+void eddy__handle_charref(struct eddy__fp *p, const char *ref, size_t n)
+{
+    if (!p->nframes || !n || n > 16)
+        return;
+    char r[20];
+    for (size_t i = 0; i < n; i++)
+        r[i] = (char)tolower((unsigned char)ref[i]);
+    r[n] = 0;
+    static const char *const kept[] = {"34", "38", "39", "60", "62", "x22", "x26", "x27", "x3c", "x3e", NULL};
+    eddy_buf_reset(&p->tmp);
+    if (in_set(r, kept)) {
+        oom(p, eddy_buf_printf(&p->tmp, "&#%s;", r));
+    } else {
+        unsigned long cp = r[0] == 'x' ? strtoul(r + 1, NULL, 16) : strtoul(r, NULL, 10);
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return; /* Python raises here; keep going without it */
+        append_utf8(p, &p->tmp, cp);
+    }
+    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+}
+
+/* mixin.handle_entityref (the loose parser's references) */
+void eddy__handle_entityref(struct eddy__fp *p, const char *name, size_t n)
+{
+    if (!p->nframes)
+        return;
+    char ref[64];
+    if (n >= sizeof ref)
+        n = sizeof ref - 1;
+    memcpy(ref, name, n);
+    ref[n] = 0;
+    static const char *const xml5[] = {"lt", "gt", "quot", "amp", "apos", NULL};
+    eddy_buf_reset(&p->tmp);
+    if (in_set(ref, xml5)) {
+        oom(p, eddy_buf_printf(&p->tmp, "&%s;", ref));
+    } else {
+        const char *val = NULL;
+        for (size_t i = 0; i < p->nentities; i++)
+            if (!strcmp(p->entities[i].name, ref))
+                val = p->entities[i].raw;
+        char u[5];
+        if (val) {
+            size_t vl = strlen(val);
+            if (vl > 2 && val[0] == '&' && val[1] == '#' && val[vl - 1] == ';') {
+                /* feedparser recurses with the reference itself as a name:
+                 * it is no HTML entity, so "&" + it + ";" */
+                oom(p, eddy_buf_printf(&p->tmp, "&%s;", val));
+            } else {
+                oom(p, eddy_buf_puts(&p->tmp, val));
+            }
+        } else if (eddy__entity4(ref, n, u)) {
+            oom(p, eddy_buf_puts(&p->tmp, u));
+        } else {
+            oom(p, eddy_buf_printf(&p->tmp, "&%s;", ref));
+        }
+    }
+    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+}
+
+/* _LooseFeedParser.decode_entities */
+static void decode_entities(struct eddy__fp *p, struct eddy_buf *b)
+{
+    static const char *const always[][2] = {
+        {"&#60;", "&lt;"}, {"&#x3c;", "&lt;"}, {"&#x3C;", "&lt;"}, {"&#62;", "&gt;"}, {"&#x3e;", "&gt;"},
+        {"&#x3E;", "&gt;"}, {"&#38;", "&amp;"}, {"&#x26;", "&amp;"}, {"&#34;", "&quot;"}, {"&#x22;", "&quot;"},
+        {"&#39;", "&apos;"}, {"&#x27;", "&apos;"},
+    };
+    static const char *const nonxml[][2] = {
+        {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#x2f;", "/"}, {"&#x2F;", "/"},
+    };
+    if (!b->data || !memchr(b->data, '&', b->len))
+        return;
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+        replace_all(p, b, always[i][0], always[i][1]);
+    if (!ends_with(cp_type(p, "xml"), "xml"))
+        for (size_t i = 0; i < sizeof nonxml / sizeof nonxml[0]; i++)
+            replace_all(p, b, nonxml[i][0], nonxml[i][1]);
+}
+
 /* base64.decodebytes(output).decode('utf8'), false on error */
 static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
 {
@@ -750,6 +849,9 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
             oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp2), p->tmp2.len));
         }
     }
+
+    if (p->loose && !p->cp.base64)
+        decode_entities(p, out);
 
     if (strncmp(p->version, "atom", 4) && p->cp.has_type && !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
         if (looks_like_html(eddy_buf_cstr(out)))
@@ -1169,7 +1271,12 @@ static void strattrs(struct eddy__fp *p, struct eddy_buf *b, const struct eddy_f
     for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
         const char *v = vstr(m->v);
         oom(p, eddy_buf_printf(b, " %s=\"", m->key));
-        append_escaped(p, b, v ? v : "", v ? strlen(v) : 0, true);
+        if (p->loose) { /* _LooseFeedParser.strattrs: only '"' */
+            for (const char *c = v ? v : ""; *c; c++)
+                oom(p, *c == '"' ? eddy_buf_puts(b, "&quot;") : eddy_buf_putc(b, *c));
+        } else {
+            append_escaped(p, b, v ? v : "", v ? strlen(v) : 0, true);
+        }
         oom(p, eddy_buf_putc(b, '"'));
     }
 }
@@ -1559,6 +1666,7 @@ void eddy__fp_free(struct eddy__fp *p)
     for (size_t i = 0; i < p->nentities; i++) {
         free(p->entities[i].name);
         free(p->entities[i].value);
+        free(p->entities[i].raw);
     }
     free(p->entities);
     struct eddy_buf *bufs[] = {&p->cp.type, &p->cp.lang, &p->cp.base, &p->cp.src, &p->baseuri,
