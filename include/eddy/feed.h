@@ -13,12 +13,12 @@
  * suspends.
  *
  * Ill-formed documents: feedparser parses with expat and, on the first
- * error, again with its loose SGML parser; eddy parses once with libxml2's
- * recovery, repairs what the loose parser repairs (undeclared HTML entities,
- * bare '&', "&name" without ';'...) and sets bozo.  Values match feedparser's
- * for the errors feeds have; one known difference: feedparser's loose parser
- * also keeps namespace declarations as attributes, so for an ill-formed RDF
- * feed it adds e.g. feed.rdf_rdf = {xmlns...}, which eddy does not.
+ * error, again with its loose SGML parser; eddy does the same with libxml2
+ * (recovering, no DTD, no entity expansion) and a port of that loose parser
+ * (src/feed/loose.c), so bozo feeds give feedparser's values too.  In
+ * callback mode the document is not kept, so there is no second pass:
+ * libxml2's recovery, helped by the loose parser's repairs of '&' and of
+ * undeclared HTML entities, gives the values instead.
  *
  * The result is a tree of values (object with insertion-ordered keys, array,
  * string, integer, real, boolean, null) that mirrors feedparser's

@@ -16,17 +16,17 @@
  *      its text; any other name is an error (bozo, as expat reports it to
  *      feedparser) repaired as feedparser's loose parser does (an HTML entity
  *      gives its character, anything else stays as "&name;").
- *   feedparser parses with expat, and on the first error parses again with
- *   its loose SGML parser; we parse once with libxml2's recovery and set
- *   bozo on the first error: the outcome matches for the errors feeds
- *   actually have (undefined entities, bare '&', bad characters, mismatched
- *   or unclosed tags, undeclared prefixes).
+ *   4. like feedparser, which parses with expat and on the first error
+ *      parses again with its loose SGML parser, an XML error (bozo) makes
+ *      the buffered document go again through loose.c, a port of that
+ *      parser; the results are then the loose parser's, bozo and the
+ *      exception stay those of the XML pass.
  *
  * With an entry callback the bytes are not buffered: once the prolog (up to
  * the first element) has been seen, they stream into libxml2, which then
- * decodes the declared encoding itself (BOM / XML declaration; the HTTP
- * charset is only used for the reported name).  Memory then depends on the
- * largest entry, not on the feed's length.
+ * decodes the declared encoding itself (BOM / XML declaration).  Memory then
+ * depends on the largest entry, not on the feed's length; there is no loose
+ * second pass (see include/eddy/feed.h).
  */
 #include "internal.h"
 

@@ -1,7 +1,8 @@
 /*
  * parser.c — feedparser's _FeedParserMixin in C: what happens at each start
- * tag, end tag and piece of text, independent of the XML tokenizer (feed.c
- * drives it from libxml2's SAX2 callbacks).
+ * tag, end tag and piece of text, independent of the tokenizer: feed.c
+ * drives it from libxml2's SAX2 callbacks, loose.c (p->loose) from a port of
+ * feedparser's loose SGML parser for ill-formed documents.
  *
  * This is a faithful port of feedparser 6's mixin.py (element dispatch by
  * canonical namespace prefix, the elementstack of text pieces, push/pop with
