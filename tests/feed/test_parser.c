@@ -370,3 +370,26 @@ TEST(feed_leaked_element_stack_entries_stay_bounded)
     eddy_feed_free(f);
     eddy_feed_parser_free(p);
 }
+
+TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
+{
+    /* values checked against feedparser 6.0.10 on the same bytes */
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<rss version=\"2.0\"><channel><title>A < B & C</title><link>http://example.com/</link>\n"
+        "<item><title>Item one</title><description>Line one<br>Line two<p>para</description>"
+        "<link>http://example.com/1</link></item>\n"
+        "<item><title>Item two</title><description>ok</description></item>\n"
+        "</channel></rss>\n";
+    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "A < B & C");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "link"), "http://example.com/");
+    const struct eddy_feed_value *entries = eddy_feed_get(root, "entries");
+    CHECK_INT(eddy_feed_len(entries), ==, 2);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 0), "summary"), "Line one<br />Line two<p>para");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 1), "title"), "Item two");
+    eddy_feed_free(f);
+}
