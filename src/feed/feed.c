@@ -1273,8 +1273,12 @@ void eddy_feed_parser_free(struct eddy_feed_parser *P)
 {
     if (!P)
         return;
-    if (P->ctxt)
+    if (P->ctxt) {
+        /* an internal subset that reached libxml2 gets a document to hold it */
+        if (P->ctxt->myDoc)
+            xmlFreeDoc(P->ctxt->myDoc);
         xmlFreeParserCtxt(P->ctxt);
+    }
     eddy__fp_free(&P->fp);
     eddy__arena_free(&P->fp.main);
     free(P->url);
