@@ -410,9 +410,18 @@ static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
 {
     struct eddy_feed_parser *P = ud;
     const char *name = (const char *)xname;
-    for (size_t i = 0; i < P->fp.nentities; i++)
-        if (!strcmp(P->fp.entities[i].name, name))
-            return make_entity(P, name, P->fp.entities[i].value);
+    for (size_t i = 0; i < P->fp.nentities; i++) {
+        if (strcmp(P->fp.entities[i].name, name))
+            continue;
+        const char *v = P->fp.entities[i].value;
+        if (strpbrk(v, "<&")) {
+            /* expat parses the replacement text as markup: a lone '<' or
+             * '&' there is an error (and the loose pass takes over) */
+            int line = P->ctxt && P->ctxt->input ? P->ctxt->input->line : 0;
+            xml_error(P, line, 0, "not well-formed (invalid token) in an entity's replacement text");
+        }
+        return make_entity(P, name, v);
+    }
     /* undefined in XML: expat fails here, feedparser's loose parser decodes
      * HTML entities and keeps anything else as text */
     char utf8[5], msg[300];
