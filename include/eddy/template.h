@@ -42,7 +42,9 @@
  *   True/False, numbers like Python (1, 2.5, 2.0).  Differences: null renders
  *   as "" (Jinja: None) and |default replaces it; arrays and objects render
  *   as compact JSON (Jinja: Python reprs); an attribute of an undefined
- *   value is undefined (Jinja raises).  Not supported: macros, {% with %},
+ *   value is undefined (Jinja raises); `loop` is visible in an included
+ *   template (Jinja hides it).  As in Jinja, one final newline of a template
+ *   is dropped.  Not supported: macros, {% with %},
  *   list/dict literals, // and **, loop.cycle, other filters.
  * - Errors are reported as "file:line: message" by eddy_templates_error().
  * - Bounds: 12 templates in use at once (include/extends depth), 32 levels of

@@ -994,6 +994,10 @@ static struct tpl *compile(struct eddy_templates *ts, const char *name, const ch
         snprintf(ts->err, sizeof ts->err, "%s: out of memory", name);
         return NULL;
     }
+    /* Jinja's default (keep_trailing_newline=False): a file's final newline
+     * is not output, so an include of "<li>..</li>\n" adds no blank line. */
+    if (len && src[len - 1] == '\n')
+        len -= 1 + (len > 1 && src[len - 2] == '\r');
     memcpy(t->src, src, len);
     t->src[len] = 0;
     t->autoescape = autoescape_for(name);

@@ -192,6 +192,10 @@ TEST(template_whitespace_comments_raw)
     CHECK_STR(render("{% raw %}{{ not parsed }}{% if %}{% endraw %}!", NULL),
               "{{ not parsed }}{% if %}!");
     CHECK_STR(render("{ x } {x} {", NULL), "{ x } {x} {");
+    /* One final newline is dropped, as Jinja does by default. */
+    CHECK_STR(render("a\n\n", NULL), "a\n");
+    CHECK_STR(render("a\r\n", NULL), "a");
+    CHECK_STR(render("\n", NULL), "");
 }
 
 TEST(template_include_and_extends_from_files)
