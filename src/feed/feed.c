@@ -1199,7 +1199,8 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
                 bool json = json_type(ct);
                 if (!json)
                     begin_xml(P, utf8.data, utf8.len, hend, true, true);
-                if (!json && P->xml_bozo && !p->oom)
+                /* not in callback mode: its entries were delivered already */
+                if (!json && P->xml_bozo && !p->oom && !p->on_entry)
                     loose_pass(P, utf8.data, utf8.len, hend);
                 if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
                              !P->version_hint[0]))

@@ -115,6 +115,17 @@ static bool is_blank(const char *s, size_t n)
     return len == 0;
 }
 
+/* out and tmp trade their memory: a result built in tmp becomes out, no copy */
+static void swap_bufs(struct eddy_buf *a, struct eddy_buf *b)
+{
+    struct eddy_buf t = *a;
+    *a = *b;
+    *b = t;
+    eddy_buf_cstr(a);
+    if (!a->data)
+        eddy_buf_reserve(a, 1);
+}
+
 /* ---- FeedParserDict semantics -------------------------------------------- */
 
 /* keymap of FeedParserDict.__setitem__ (a list maps to its first key) */
@@ -668,8 +679,7 @@ static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from
         s = q + fl;
     }
     oom(p, eddy_buf_puts(&p->tmp2, s));
-    eddy_buf_reset(b);
-    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+    swap_bufs(b, &p->tmp2);
 }
 
 /* output.encode('iso-8859-1').decode('utf-8') when both succeed */
@@ -836,8 +846,7 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
     if (p->cp.base64) {
         eddy_buf_reset(&p->tmp);
         if (b64decode(&p->tmp, out->data, out->len)) {
-            eddy_buf_reset(out);
-            oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+            swap_bufs(out, &p->tmp);
         }
     }
 
@@ -882,14 +891,12 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
     if (htmlish && markup && p->resolve_relative_uris && in_set(element, can_contain_markup)) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len, eddy_buf_cstr(&p->baseuri), xhtml));
-        eddy_buf_reset(out);
-        oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+        swap_bufs(out, &p->tmp);
     }
     if (htmlish && markup && p->sanitize_html && in_set(element, can_contain_markup)) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
-        eddy_buf_reset(out);
-        oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp), p->tmp.len));
+        swap_bufs(out, &p->tmp);
     }
 
     fix_double_utf8(p, out);
