@@ -529,6 +529,8 @@ struct parser {
     struct eddy_buf attrs;    /* struct attr[] of the current tag */
     struct eddy_buf tmp;      /* the CSS gauntlet's marks */
     struct eddy_buf css;      /* a style attribute without its url(...) */
+    struct eddy_buf work[3];  /* per-attribute results: lower-cased rel/type,
+                               * clean style or stripped URI, resolved URI */
 };
 
 static void emit(struct parser *p, const char *s, size_t n)
@@ -1016,11 +1018,11 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
     size_t n;
     struct attr *a = attr_list(p, &n);
     n = normalize_attrs(a, n);
-    struct eddy_buf low = EDDY_BUF_INIT(0), uri = EDDY_BUF_INIT(0);
+    struct eddy_buf *low = &p->work[0], *uri = &p->work[1], *res = &p->work[2];
     emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t vn;
-        const char *v = attr_value(p, &a[i], &low, &vn);
+        const char *v = attr_value(p, &a[i], low, &vn);
         char pair[64];
         if (tn + a[i].name_len + 2 <= sizeof pair) {
             memcpy(pair, tag, tn);
@@ -1037,24 +1039,19 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
                         break;
                     e -= k;
                 }
-                uri.len = 0;
-                p->err = eddy_buf_append(&uri, v + s, e - s);
-                struct eddy_buf res = EDDY_BUF_INIT(0);
+                uri->len = res->len = 0;
+                p->err = eddy_buf_append(uri, v + s, e - s);
                 if (!p->err)
-                    p->err = eddy__uri_resolve_safe(&res, p->base, eddy_buf_cstr(&uri));
-                if (!p->err && res.len) {
-                    emit_attr(p, a[i].name.p, a[i].name_len, res.data, res.len);
-                    eddy_buf_free(&res);
+                    p->err = eddy__uri_resolve_safe(res, p->base, eddy_buf_cstr(uri));
+                if (!p->err && res->len) {
+                    emit_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
                     continue;
                 }
-                eddy_buf_free(&res);
             }
         }
         emit_attr(p, a[i].name.p, a[i].name_len, v, vn);
     }
     end_starttag(p, tag, tn);
-    eddy_buf_free(&low);
-    eddy_buf_free(&uri);
 }
 
 /* Whether an animation's attributeName, as a browser decodes it, names
@@ -1132,11 +1129,11 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         }
     }
     n = normalize_attrs(a, n);
-    struct eddy_buf low = EDDY_BUF_INIT(0), style = EDDY_BUF_INIT(0);
+    struct eddy_buf *low = &p->work[0], *style = &p->work[1];
     emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t kn = a[i].name_len, vn;
-        const char *key = a[i].name.p, *v = attr_value(p, &a[i], &low, &vn);
+        const char *key = a[i].name.p, *v = attr_value(p, &a[i], low, &vn);
         bool ok;
         const struct name_pair *pair = NULL;
         if (svg_attrs) {
@@ -1148,9 +1145,9 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         if (!ok)
             continue;
         if (span_is(key, kn, "style")) {
-            sanitize_style(p, v, vn, &style);
-            if (style.len)
-                emit_attr(p, key, kn, style.data, style.len);
+            sanitize_style(p, v, vn, style);
+            if (style->len)
+                emit_attr(p, key, kn, style->data, style->len);
             continue;
         }
         if (pair && pair->svg)
@@ -1164,8 +1161,6 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         emit_attr(p, key, kn, v, vn);
     }
     end_starttag(p, tag, tn);
-    eddy_buf_free(&low);
-    eddy_buf_free(&style);
 }
 
 static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
@@ -1826,6 +1821,7 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
         .lasttag = "???", .lasttag_len = 3, .no_comment_end = NONE,
         .scratch = EDDY_BUF_INIT(0), .attrs = EDDY_BUF_INIT(0), .tmp = EDDY_BUF_INIT(0),
         .css = EDDY_BUF_INIT(0),
+        .work = {EDDY_BUF_INIT(0), EDDY_BUF_INIT(0), EDDY_BUF_INIT(0)},
     };
     struct eddy_buf t1 = EDDY_BUF_INIT(0), t2 = EDDY_BUF_INIT(0);
     p.s = html ? html : "", p.n = html ? len : 0;
@@ -1847,6 +1843,8 @@ done:
     eddy_buf_free(&p.attrs);
     eddy_buf_free(&p.tmp);
     eddy_buf_free(&p.css);
+    for (size_t i = 0; i < COUNT(p.work); i++)
+        eddy_buf_free(&p.work[i]);
     return p.err;
 }
 
