@@ -17,11 +17,10 @@ struct eddy__chunk;
 
 struct eddy_arena {
     struct eddy__chunk *top; /* newest chunk; NULL when empty */
-    size_t next_size;        /* size of the next chunk */
     size_t total;            /* bytes of chunks held (for memory bounds and tests) */
 };
 
-#define EDDY_ARENA_INIT {NULL, 0, 0}
+#define EDDY_ARENA_INIT {NULL, 0}
 
 /* A point to go back to with eddy_arena_release(). */
 struct eddy_arena_mark {

@@ -1,9 +1,9 @@
 /*
  * arena.c — the bump allocator of include/eddy/arena.h.
  *
- * Chunks are singly linked newest first.  Growth doubles the chunk size up
- * to 1 MiB so a big document costs O(log n) mallocs, while a small form or
- * template costs one 4 KiB chunk.
+ * Chunks are singly linked newest first.  Each new chunk is twice the
+ * current top, up to 1 MiB, so a big document costs O(log n) mallocs while a
+ * small form or template costs one 4 KiB chunk.
  */
 #include "eddy/arena.h"
 
@@ -30,7 +30,9 @@ void *eddy_arena_alloc(struct eddy_arena *a, size_t n)
     n = n ? (n + al - 1) & ~(al - 1) : al;
     struct eddy__chunk *c = a->top;
     if (!c || c->cap - c->used < n) {
-        size_t cap = a->next_size ? a->next_size : FIRST_CHUNK;
+        /* Twice the current top, so that after a release the next chunk
+         * is sized by what is still held, not by a past peak. */
+        size_t cap = !c ? FIRST_CHUNK : c->cap < MAX_CHUNK ? c->cap * 2 : MAX_CHUNK;
         if (cap < n)
             cap = n;
         struct eddy__chunk *nc = malloc(sizeof *nc + cap);
@@ -39,8 +41,6 @@ void *eddy_arena_alloc(struct eddy_arena *a, size_t n)
         *nc = (struct eddy__chunk){c, cap, 0};
         a->top = c = nc;
         a->total += cap;
-        if (a->next_size < MAX_CHUNK)
-            a->next_size = (a->next_size ? a->next_size : FIRST_CHUNK) * 2;
     }
     void *p = (char *)c->data + c->used;
     c->used += n;
@@ -91,6 +91,5 @@ void eddy_arena_reset(struct eddy_arena *a)
 void eddy_arena_free(struct eddy_arena *a)
 {
     eddy_arena_release(a, (struct eddy_arena_mark){NULL, 0});
-    a->next_size = 0;
     a->total = 0;
 }
