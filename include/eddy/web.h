@@ -57,6 +57,11 @@ void eddy_app_free(struct eddy_app *app);
 /* The user's own state, reachable from every request. */
 void eddy_app_set_data(struct eddy_app *app, void *data);
 void *eddy_app_data(const struct eddy_app *app);
+/* Where the app's error log goes (template errors and the like; Flask's
+ * app.logger).  Default, log == NULL: one line on stderr.  Called from the
+ * serving threads. */
+void eddy_app_set_logger(struct eddy_app *app, void (*log)(void *arg, const char *message),
+                         void *arg);
 
 /* Routes (see webutil.h for patterns, priority, 404/405).  methods NULL: GET.
  * endpoint names the route for eddy_url_for (NULL: unnamed). */

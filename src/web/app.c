@@ -60,6 +60,8 @@ struct eddy_app {
     size_t nbackground;
     char *templates_dir;
     void *data;
+    void (*log)(void *arg, const char *message); /* NULL: stderr */
+    void *log_arg;
 };
 
 struct eddy_blueprint {
@@ -150,6 +152,29 @@ void eddy_app_free(struct eddy_app *app)
 }
 
 void eddy_app_set_data(struct eddy_app *app, void *data) { app->data = data; }
+
+void eddy_app_set_logger(struct eddy_app *app, void (*log)(void *arg, const char *message),
+                         void *arg)
+{
+    app->log = log;
+    app->log_arg = arg;
+}
+
+/* The app's error log: what a view's 500 was about. */
+static void app_log(const struct eddy_app *app, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void app_log(const struct eddy_app *app, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (app->log)
+        app->log(app->log_arg, line);
+    else
+        fprintf(stderr, "eddy: %s\n", line);
+}
 void *eddy_app_data(const struct eddy_app *app) { return app->data; }
 
 static struct target *new_target(struct target **list, eddy_view_fn view, struct static_dir *dir)
@@ -634,7 +659,7 @@ int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx)
     int err = eddy_templates_render(ts, name, ctx, &res->body);
     if (err < 0) {
         /* The log gets the precise reason; the client a plain 500. */
-        fprintf(stderr, "eddy: template error: %s\n", eddy_templates_error(ts));
+        app_log(res->req->app, "template error: %s", eddy_templates_error(ts));
         return err;
     }
     res->status = 200;
