@@ -320,6 +320,10 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     if (!start_response(x))
         return 0;
     x->res->body_bytes += len;
+    if (x->res->body_bytes > x->res->body.max) {
+        x->too_big = true; /* streamed bodies too: an endless feed must end */
+        return 0;
+    }
     if (x->req->on_data) {
         if (x->req->on_data(x->req->arg, data, len) < 0) {
             x->aborted = true;
@@ -498,8 +502,7 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     }
     size_t max_body = q->max_body ? q->max_body : DEFAULT_MAX_BODY;
     eddy_buf_init(&x->res->body, max_body);
-    if (!q->on_data)
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
     if (q->timeout_ns > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_of(q->timeout_ns));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,

@@ -348,6 +348,14 @@ TEST(client_streams_body_to_callback)
     CHECK_INT(st.bytes, ==, 300000);
     CHECK(st.calls > 1);
     CHECK_INT(o.body_len, ==, 0);
+    /* max_body holds for streamed bodies too: an endless feed must end. */
+    struct stream st3 = {0};
+    struct one b = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st3,
+                            .max_body = 1000}};
+    run_one(&b);
+    CHECK_INT(b.err, ==, -EFBIG);
+    CHECK(strstr(b.error, "too large") != NULL);
+    CHECK_INT(st3.bytes, <=, 1000);
     struct stream st2 = {.stop_after = 1};
     struct one a = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st2}};
     run_one(&a);
