@@ -340,6 +340,21 @@ TEST(encoding_python_codec_details)
     x = CONV("<?xml version=\"1.0\" encoding=\"gb2312\"?><a>\xA8\xBC\x81\x35\xF4\x37\xC4\xE3</a>", NULL, false);
     CHECK_STR(x.r.encoding, "gb18030");
     CHECK_OUT(x, "<a>\xEE\x9F\x87\xE1\xB8\xBF\xE4\xBD\xA0</a>");
+    /* Big5 from Python's table where glibc's is newer (A1E3: U+223C, glibc U+FF5E) */
+    x = CONV("<?xml version=\"1.0\" encoding=\"big5\"?><a>\xA1\xE3\xA4\x40</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "big5");
+    CHECK_OUT(x, "<a>\xE2\x88\xBC\xE4\xB8\x80</a>");
+    /* EUC-KR make-up sequence (filler, initial, vowel, final): one syllable, U+AC01 */
+    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4\xA4\xA1\xA4\xBF\xA4\xA1</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "euc-kr");
+    CHECK_OUT(x, "<a>\xEA\xB0\x81</a>");
+    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4</a>", NULL, false); /* a lone filler */
+    CHECK_STR(x.r.encoding, "windows-1252");
+    eddy_buf_free(&x.out);
+    /* CP932 single bytes glibc refuses */
+    x = CONV("<?xml version=\"1.0\" encoding=\"ms932\"?><a>\xA0\x80</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "ms932");
+    CHECK_OUT(x, "<a>\xEF\xA3\xB0\xC2\x80</a>");
     /* Mac Roman from Python's table (glibc's MACINTOSH is another version) */
     x = CONV("<?xml version=\"1.0\" encoding=\"mac-roman\"?><a>\xA5</a>", NULL, false);
     CHECK_STR(x.r.encoding, "mac-roman");
