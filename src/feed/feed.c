@@ -32,6 +32,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1031,6 +1032,58 @@ static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
     snprintf(P->encoding, sizeof P->encoding, "%s", enc);
 }
 
+/* Buffered mode: the whole document is here, so libxml2 parses it in place
+ * (pull mode: no copy into a push buffer, and no '&' repair pass — any
+ * error sends the document through the loose pass anyway).  XML_PARSE_HUGE
+ * lifts libxml2's 10 MB text-node and 256-level limits; MAX_DEPTH still
+ * applies. */
+static int parse_whole(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend)
+{
+    init_mixin(P);
+    size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
+    struct eddy_buf doc = EDDY_BUF_INIT(0);
+    replace_doctype(P, s, plen, &doc);
+    P->head_done = true;
+    const char *d = s;
+    size_t dn = n;
+    if (doc.len != plen || (plen && memcmp(doc.data, s, plen))) {
+        if (eddy_buf_append(&doc, s + plen, n - plen)) {
+            eddy_buf_free(&doc);
+            return -ENOMEM;
+        }
+        d = doc.data;
+        dn = doc.len;
+    }
+    if (dn > INT_MAX) {
+        eddy_buf_free(&doc);
+        return -E2BIG;
+    }
+    memset(&P->sax, 0, sizeof P->sax);
+    P->sax.initialized = XML_SAX2_MAGIC;
+    P->sax.startElementNs = on_start;
+    P->sax.endElementNs = on_end;
+    P->sax.characters = on_chars;
+    P->sax.cdataBlock = on_chars;
+    P->sax.ignorableWhitespace = on_chars;
+    P->sax.getEntity = on_get_entity;
+    P->sax.serror = on_serror;
+    P->ctxt = xmlCreateMemoryParserCtxt(dn ? d : " ", dn ? (int)dn : 1);
+    if (!P->ctxt) {
+        eddy_buf_free(&doc);
+        return -ENOMEM;
+    }
+    xmlSAXHandlerPtr own = P->ctxt->sax;
+    P->ctxt->sax = &P->sax;
+    P->ctxt->userData = P;
+    xmlCtxtUseOptions(P->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+                                   XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
+    xmlSwitchEncoding(P->ctxt, XML_CHAR_ENCODING_UTF8);
+    xmlParseDocument(P->ctxt);
+    P->ctxt->sax = own; /* libxml2 frees its own handler with the context */
+    eddy_buf_free(&doc);
+    return P->fp.oom ? -ENOMEM : 0;
+}
+
 /* Sends the document start s[0..n) through replace_doctype (its prolog is
  * s[0..hend)) and starts libxml2 with it. */
 static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend, bool utf8, bool last)
@@ -1198,7 +1251,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
                     hend = utf8.len;
                 bool json = json_type(ct);
                 if (!json)
-                    begin_xml(P, utf8.data, utf8.len, hend, true, true);
+                    parse_whole(P, utf8.data, utf8.len, hend);
                 /* not in callback mode: its entries were delivered already */
                 if (!json && P->xml_bozo && !p->oom && !p->on_entry)
                     loose_pass(P, utf8.data, utf8.len, hend);
