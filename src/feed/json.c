@@ -475,20 +475,32 @@ static const struct {
     {"external_url", "source"},
 };
 
-/* Whether feedparser's parse_entry() gives a non-empty entry (empty ones
- * are dropped): an id that is not an object or array always counts, even
- * a missing one ("null"). */
+/* Whether parse_entry() below gives the item any key: feedparser drops
+ * empty entries.  An id that is not an object or array always counts, even
+ * a missing one ("null"), so only items with such an id can be empty. */
 static bool entry_has_keys(json_t *item)
 {
     json_t *id = json_object_get(item, "id");
     if (!json_is_object(id) && !json_is_array(id))
         return true;
     static const char *const keys[] = {"title", "url", "summary", "external_url", "content_text",
-                                       "content_html", "date_published", "date_modified", "tags",
-                                       "author", "attachments", NULL};
+                                       "date_published", "date_modified", NULL};
     for (const char *const *k = keys; *k; k++)
         if (json_object_get(item, *k))
             return true;
+    if (json_is_string(json_object_get(item, "content_html")) || json_is_array(json_object_get(item, "tags")))
+        return true;
+    json_t *author = json_object_get(item, "author");
+    static const char *const author_keys[] = {"name", "url", "avatar", NULL};
+    for (const char *const *k = author_keys; *k; k++)
+        if (json_is_string(json_object_get(author, *k)))
+            return true;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(item, "attachments"), i, a) {
+        if (json_is_string(json_object_get(a, "url")))
+            return true;
+    }
     return false;
 }
 

@@ -231,3 +231,16 @@ TEST(jsonfeed_entry_callback)
     eddy_feed_free(f);
     free(doc);
 }
+
+TEST(jsonfeed_empty_entries_are_dropped)
+{
+    /* an item whose id is an object or array and which gives no other key */
+    struct eddy_feed *f = parse("{\"items\": [{\"id\": {}, \"author\": {}}, {\"id\": [], \"attachments\": [{}]},"
+                                " {\"id\": {}, \"author\": {\"name\": \"kept\"}}, {\"id\": [], \"tags\": []}, 5]}",
+                                NULL);
+    CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(f), "entries")), ==, 2);
+    CHECK_STR(eddy_feed_get_str(entry(f, 0), "author"), "kept");
+    CHECK_STR(json_of(f, "entries", NULL), "[{\"authors\":[{\"name\":\"kept\"}],\"author_detail\":{\"name\":\"kept\"},"
+                                           "\"author\":\"kept\"},{\"tags\":[]}]");
+    eddy_feed_free(f);
+}
