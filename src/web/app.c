@@ -749,7 +749,8 @@ static int parse_range(const char *h, off_t size, off_t *from, off_t *to)
 
 int eddy_response_file(struct eddy_response *res, const char *path, const char *content_type)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO would otherwise block the whole loop. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)

@@ -302,6 +302,10 @@ static int static_main(void *arg)
     CHECK(mkdir(sub, 0755) == 0);
     write_file("static/sub/x.txt", "in a subfolder");
     EXPECT(req(app, "GET", "/static/sub/x.txt", NULL, NULL), 200, "in a subfolder");
+    /* A FIFO is not a file: 404 at once (opening it must not block the loop). */
+    snprintf(sub, sizeof sub, "%s/static/fifo", dir);
+    CHECK(mkfifo(sub, 0644) == 0);
+    EXPECT(req(app, "GET", "/static/fifo", NULL, NULL), 404, "<h1>nothing at /static/fifo</h1>");
     struct eddy_test_reply *r = req(app, "GET", "/static/hello.txt", NULL, NULL);
     CHECK_STR(eddy_test_reply_header(r, "Content-Type"), "text/plain; charset=utf-8");
     char etag[64];
