@@ -884,6 +884,7 @@ void eddy__entry_begin(struct eddy__fp *p)
     if (p->entries)
         deliver(p); /* an entry nested in an unclosed one */
     eddy__arena_reset(&p->entry);
+    memset(p->strcache, 0, sizeof p->strcache); /* they may point into the entry arena */
     p->A = &p->entry;
     p->entries = eddy__v_arr(&p->entry);
     if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))

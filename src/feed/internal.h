@@ -178,6 +178,11 @@ struct eddy__fp {
      * URIs, so the pointer is the key) */
     struct { const void *uri; const char *canon; const char *ns; } nscache[8];
     unsigned nscache_next;
+    /* the last type / language / base values of a detail, shared by the next
+     * equal ones (values are immutable); valid only in the arena they were
+     * made in, which entry callbacks reset */
+    struct eddy_feed_value *strcache[3];
+    const struct eddy__arena *strcache_arena[3];
     unsigned ns_gen;                 /* bumped whenever namespaces change: element name caches check it */
     /* handler lookups by element name (direct-mapped; bsearch over every
      * module is ~30 strcmp, and feeds repeat a few dozen names) */

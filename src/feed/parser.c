@@ -234,16 +234,30 @@ static void cp_set_type(struct eddy__fp *p, const char *t)
 
 /* copy.deepcopy(self.contentparams) + value (the value node is shared:
  * values are never modified in place) */
+/* A string value equal to b, reusing the last one made for this slot when
+ * the text is the same (type, language and base repeat in every detail). */
+static struct eddy_feed_value *cached_str(struct eddy__fp *p, int slot, const struct eddy_buf *b, bool null)
+{
+    struct eddy_feed_value *v = p->strcache[slot];
+    if (v && p->strcache_arena[slot] == p->A &&
+        (null ? v->type == EDDY_FEED_NULL
+              : v->type == EDDY_FEED_STRING && v->u.s.len == b->len && !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
+        return v;
+    v = eddy__s(p, null ? NULL : eddy_buf_cstr(b));
+    p->strcache[slot] = v;
+    p->strcache_arena[slot] = p->A;
+    return v;
+}
+
 static struct eddy_feed_value *cp_detail(struct eddy__fp *p, struct eddy_feed_value *value)
 {
     struct eddy_feed_value *d = eddy__v_obj(p->A);
     if (p->cp.has_type)
-        oom(p, eddy__obj_set(p->A, d, "type", false, eddy__s(p, eddy_buf_cstr(&p->cp.type))));
+        oom(p, eddy__obj_set(p->A, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
     if (p->cp.has_lang)
-        oom(p, eddy__obj_set(p->A, d, "language", false,
-                             eddy__s(p, p->cp.lang_null ? NULL : eddy_buf_cstr(&p->cp.lang))));
+        oom(p, eddy__obj_set(p->A, d, "language", false, cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
     if (p->cp.has_base)
-        oom(p, eddy__obj_set(p->A, d, "base", false, eddy__s(p, eddy_buf_cstr(&p->cp.base))));
+        oom(p, eddy__obj_set(p->A, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
         oom(p, eddy__obj_set(p->A, d, "src", false, eddy__s(p, eddy_buf_cstr(&p->cp.src))));
     oom(p, eddy__obj_set(p->A, d, "value", false, value));
