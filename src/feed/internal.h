@@ -20,8 +20,11 @@
  *      _start_foo_x / _end_foo_x methods with the helpers below, and
  *      `const struct eddy__handler eddy__ns_foo[]` SORTED BY NAME (bsearch)
  *      with `const size_t eddy__ns_foo_n`;
- *   3. declare both below and add them to the modules[] table of parser.c.
- * The Makefile picks up the new file by itself.
+ *   3. declare both below, add them to the modules[] table of parser.c and
+ *      to feed_handler_tables_are_sorted in tests/feed/test_parser.c.
+ * The Makefile picks up the new file by itself.  Port the methods exactly,
+ * quirks included: the conformance suite and a diff against Python
+ * feedparser on real feeds are the judges.
  */
 #ifndef EDDY_FEED_INTERNAL_H
 #define EDDY_FEED_INTERNAL_H
@@ -34,7 +37,7 @@
 #include "eddy/buf.h"
 #include "eddy/feed.h"
 
-/* ---- arena (value.c) ------------------------------------------------------ */
+/* ---- arena (base/arena.c) -------------------------------------------------- */
 
 #include "eddy/arena.h"
 /* The shared allocator under the names this layer's files use. */

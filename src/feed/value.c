@@ -1,7 +1,7 @@
 /*
- * value.c — the result tree of the feed parser: an arena allocator, generic
- * values (object / array / string / int / real / bool / null), the public
- * read accessors of include/eddy/feed.h, and a small JSON writer.
+ * value.c — the result tree of the feed parser: generic values (object /
+ * array / string / int / real / bool / null) in an arena (base/arena.c),
+ * the public read accessors of include/eddy/feed.h, and a small JSON writer.
  *
  * Why a generic tree: feedparser sets many keys conditionally and nests
  * dictionaries freely (FeedParserDict); a tree mirrors it exactly.  Why an
