@@ -505,6 +505,8 @@ int eddy_response_add_header(struct eddy_response *res, const char *name, const 
 {
     if (!*name || !header_safe(name) || !header_safe(value) || strchr(name, ':'))
         return -EINVAL;
+    if (res->nheaders >= MAX_RESPONSE_HEADERS)
+        return -ENOSPC; /* what the server is handed; more would be dropped silently */
     size_t before = res->headers.len;
     int err = eddy_buf_append(&res->headers, name, strlen(name) + 1);
     if (!err)

@@ -112,6 +112,19 @@ static int v_stream(struct eddy_request *req, struct eddy_response *res)
     return err;
 }
 
+static int many_refused;
+
+static int v_many_headers(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = 0;
+    for (int i = 0; i < 200 && !err; i++)
+        err = eddy_response_add_header(res, "X-Many", "1");
+    many_refused = err == -ENOSPC;
+    eddy_response_set_status(res, 200);
+    return eddy_response_body(res, "many", 4);
+}
+
 static int v_custom_404(struct eddy_request *req, struct eddy_response *res)
 {
     eddy_response_set_header(res, "Content-Type", "text/html");
@@ -194,6 +207,7 @@ static struct eddy_app *make_app(void)
     CHECK_INT(eddy_app_route(app, "GET", "/page", v_page, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/broken", v_broken_template, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/stream", v_stream, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/many-headers", v_many_headers, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/admin/panel", v_admin, NULL), ==, 0);
     struct eddy_blueprint *bp = eddy_blueprint_new("api");
     CHECK_INT(eddy_blueprint_route(bp, "GET", "/items/<name>", v_bp_item, "item"), ==, 0);
@@ -281,6 +295,13 @@ static int client_main(void *arg)
     EXPECT(req(app, "GET", "/page?t=A%26B", NULL, NULL), 200,
            "<title>A&amp;B</title>[&lt;one&gt;][two]<a href=\"/feeds/3\">");
     EXPECT(req(app, "GET", "/broken", NULL, NULL), 500, "500 Internal Server Error\n");
+
+    /* Past the headers a response can carry, adding one fails instead of
+     * the header being dropped on the wire: here the after hook's
+     * X-Served-By (a CSP, say) cannot be added, so the answer is a 500,
+     * not a response without it. */
+    EXPECT(req(app, "GET", "/many-headers", NULL, NULL), 500, "500 Internal Server Error\n");
+    CHECK(many_refused);
 
     /* streaming through the test client is collected */
     EXPECT(req(app, "GET", "/stream", NULL, NULL), 200, "chunk\nchunk\nchunk\n");
