@@ -632,14 +632,11 @@ int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct
 
     s->in_flight++;
     /* Per host first: a task holding a session slot never waits for a host. */
-    if ((err = eddy_sem_acquire(h->sem, EDDY_FOREVER)) < 0) {
-        set_error(r, "%s", "cancelled while queued");
-        goto out;
-    }
+    if ((err = eddy_sem_acquire(h->sem, EDDY_FOREVER)) < 0)
+        goto queued;
     if ((err = eddy_sem_acquire(s->slots, EDDY_FOREVER)) < 0) {
-        set_error(r, "%s", "cancelled while queued");
         eddy_sem_release(h->sem);
-        goto out;
+        goto queued;
     }
     struct xfer x = {.s = s, .req = req, .res = r};
     x.easy = curl_easy_init();
@@ -654,6 +651,9 @@ int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct
     eddy_event_free(x.done);
     eddy_sem_release(s->slots);
     eddy_sem_release(h->sem);
+    goto out;
+queued:
+    set_error(r, "%s", err == -ETIMEDOUT ? "timed out while queued" : "cancelled while queued");
 out:
     s->in_flight--;
     if (err == -ETIMEDOUT && !r->error[0])

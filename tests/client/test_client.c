@@ -425,6 +425,36 @@ TEST(client_timeout_scope_aborts_transfer)
     server_stop();
 }
 
+/* A scope that expires while the request is still queued (the host's one
+ * slot is busy) says so: timed out, not cancelled. */
+static int scoped_queued(void *arg)
+{
+    (void)arg;
+    struct eddy_session_opts so = {.max_per_host = 1};
+    struct eddy_session *s = eddy_session_new(&so);
+    struct eddy_task *busy = eddy_spawn(slow_fetch, s, "busy");
+    eddy_yield(); /* it takes the slot */
+    struct eddy_timeout to;
+    eddy_timeout_begin(&to, eddy_deadline_in(100 * EDDY_MSEC));
+    struct eddy_reply *r;
+    int err = eddy_get(s, url("/ok"), &r);
+    CHECK(eddy_timeout_end(&to));
+    CHECK_INT(err, ==, -ETIMEDOUT);
+    CHECK(strstr(eddy_reply_error(r), "timed out") != NULL);
+    eddy_reply_free(r);
+    eddy_cancel(busy);
+    CHECK_INT(eddy_join(busy, NULL), ==, 0);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_timeout_scope_while_queued_says_timed_out)
+{
+    server_start(NULL, NULL);
+    CHECK_INT(eddy_run(scoped_queued, NULL, NULL), ==, 0);
+    server_stop();
+}
+
 /* ------------------------------------------------- many at once, limits */
 
 struct many {
