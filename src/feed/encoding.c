@@ -428,14 +428,11 @@ static int decode_map(const struct codec *c, const unsigned char *in, size_t n, 
     return 1;
 }
 
-/* glibc's iconv from `charset` to UTF-8.  1 decoded, 0 an invalid or
- * truncated sequence (or a charset this glibc lacks), or a negative errno
- * from out. */
-static int decode_iconv(const char *charset, const char *in, size_t n, struct eddy_buf *out)
+/* in[0..n) through the iconv descriptor cd (to UTF-8), appended to out.
+ * 1 decoded, 0 an invalid or truncated sequence, or a negative errno from
+ * out. */
+static int iconv_run(iconv_t cd, const char *in, size_t n, struct eddy_buf *out)
 {
-    iconv_t cd = iconv_open("UTF-8", charset);
-    if (cd == (iconv_t)-1)
-        return 0;
     char *ip = (char *)in;
     size_t il = n;
     int rc = 1;
@@ -473,6 +470,17 @@ static int decode_iconv(const char *charset, const char *in, size_t n, struct ed
         if (flush)
             break;
     }
+    return rc;
+}
+
+/* glibc's iconv from `charset` to UTF-8: iconv_run, or 0 for a charset this
+ * glibc lacks. */
+static int decode_iconv(const char *charset, const char *in, size_t n, struct eddy_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return 0;
+    int rc = iconv_run(cd, in, n, out);
     iconv_close(cd);
     return rc;
 }
@@ -568,9 +576,13 @@ static int decode_with_codes(const struct codec *c, const char *in, size_t n, st
     size_t f = 0;
     while (strcmp(fixed[f].codec, c->name))
         f++;
+    iconv_t cd = iconv_open("UTF-8", c->iconv); /* one for all the pieces */
+    if (cd == (iconv_t)-1)
+        return 0;
     const unsigned char *s = (const unsigned char *)in;
     size_t piece = 0;
-    for (size_t i = 0; i < n;) {
+    int rc = 1;
+    for (size_t i = 0; i < n && rc == 1;) {
         if (s[i] < 0x80) { /* ASCII is ASCII in all of them */
             i++;
             continue;
@@ -592,17 +604,21 @@ static int decode_with_codes(const struct codec *c, const char *in, size_t n, st
             i += len;
             continue;
         }
-        if (!o->cp)
-            return 0;
-        int rc = i > piece ? decode_iconv(c->iconv, in + piece, i - piece, out) : 1;
+        if (!o->cp) {
+            rc = 0;
+            break;
+        }
+        if (i > piece)
+            rc = iconv_run(cd, in + piece, i - piece, out);
         if (rc == 1 && (rc = put_utf8(out, o->cp)) == 0)
             rc = 1;
-        if (rc != 1)
-            return rc;
         i += len;
         piece = i;
     }
-    return piece < n ? decode_iconv(c->iconv, in + piece, n - piece, out) : 1;
+    if (rc == 1 && piece < n)
+        rc = iconv_run(cd, in + piece, n - piece, out);
+    iconv_close(cd);
+    return rc;
 }
 
 /* Decodes one UTF-8 sequence of valid UTF-8 at s (iconv's output). */
