@@ -82,7 +82,7 @@ struct eddy_request {
     struct eddy_exchange *x;          /* NULL under the test client */
     const char *const *test_headers;  /* the test client's "Name: value" lines */
     const char *method;
-    const char *target;               /* raw request target */
+    const char *target;               /* raw (encoded) path of the target */
     size_t target_len;
     struct eddy_buf path;             /* decoded path */
     struct eddy_buf query;            /* raw query, NUL-terminated */
@@ -1041,6 +1041,10 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
     eddy_buf_init(&req->query, 0);
     struct eddy_http_target t;
     if (eddy_http_target_split(target, target_len, &t) == 0) {
+        /* Route on the path alone: an absolute-form target
+         * ("http://host/path") must reach the same view (RFC 9112 §3.2.2). */
+        req->target = t.path;
+        req->target_len = t.path_len;
         eddy_url_decode(t.path, t.path_len, false, &req->path);
         if (t.query)
             eddy_buf_append(&req->query, t.query, t.query_len);

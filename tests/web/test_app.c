@@ -253,6 +253,9 @@ static int client_main(void *arg)
     EXPECT(req(app, "GET", "/feeds/42", NULL, NULL), 200, "feed 42");
     EXPECT(req(app, "GET", "/feeds/x", NULL, NULL), 404, "<h1>nothing at /feeds/x</h1>");
     EXPECT(req(app, "GET", "/api/v1/items/a%20b", NULL, NULL), 200, "a b");
+    /* absolute-form, which a server must accept (RFC 9112 §3.2.2) */
+    EXPECT(req(app, "GET", "http://example.org/feeds/42?x=1", NULL, NULL), 200, "feed 42");
+    EXPECT(req(app, "GET", "http://example.org", NULL, NULL), 200, "index");
     r = req(app, "DELETE", "/", NULL, NULL);
     CHECK(strstr(eddy_test_reply_header(r, "Allow"), "GET") != NULL);
     CHECK_INT(eddy_test_reply_status(r), ==, 405);
