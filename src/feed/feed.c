@@ -103,6 +103,7 @@ struct eddy_feed_parser {
     bool finished;
     bool is_json;                      /* the document was read as JSON Feed */
     bool quiet;                        /* the loose pass: no diagnostics (the XML pass made them) */
+    bool utf8_body;                    /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
 };
 
 struct eddy_feed {
@@ -177,6 +178,8 @@ static void on_serror(void *ud, xmlErrorPtr e)
     struct eddy_feed_parser *P = ud;
     if (!e || e->level < XML_ERR_ERROR)
         return; /* warnings: expat does not report these either */
+    if (e->code == XML_WAR_NS_URI || e->code == XML_WAR_NS_URI_RELATIVE)
+        return; /* expat does not check that namespace names are URIs */
     xml_error(P, e->line, e->int2, e->message ? e->message : "error");
 }
 
@@ -839,10 +842,74 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
     return n;
 }
 
+/* ---- invalid UTF-8 in callback mode ------------------------------------------------ */
+
+/* Told that the body is UTF-8 (XML_PARSE_IGNORE_ENC), libxml2 reports the
+ * first invalid byte and then hands the raw bytes on to the SAX callbacks,
+ * so values would not be UTF-8; its push parser also reports the same byte
+ * again at each chunk boundary.  So in callback mode each invalid byte
+ * becomes U+FFFD before the repair scanner and libxml2 see it, and the text
+ * is the same whatever the chunks (buffered mode converts the whole document
+ * first, encoding.c).  Sets *ready to the bytes that may go on: a sequence cut
+ * by the end of s (not last) stays after them.  When something was replaced
+ * the cleaned text is in *out (else out stays empty and s is clean).
+ * Offsets of the diagnostics are in the cleaned text, from abs_off. */
+static bool utf8_cut(const unsigned char *u, size_t n)
+{
+    size_t len = u[0] >= 0xC2 && u[0] <= 0xDF   ? 2
+                 : u[0] >= 0xE0 && u[0] <= 0xEF ? 3
+                 : u[0] >= 0xF0 && u[0] <= 0xF4 ? 4
+                                                : 0;
+    if (n >= len)
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if ((u[i] & 0xC0) != 0x80)
+            return false;
+    return true;
+}
+
+static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool last, struct eddy_buf *out,
+                      size_t *ready, size_t abs_off)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    *ready = n;
+    while (i < n) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = eddy__utf8_seq(u + i, n - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        if (!last && utf8_cut(u + i, n - i)) {
+            *ready = i - run + out->len; /* in the cleaned text when out is used */
+            break;
+        }
+        if (eddy_buf_append(out, s + run, i - run) || eddy_buf_append(out, "\xEF\xBF\xBD", 3))
+            return -ENOMEM;
+        diag(P, abs_off + out->len - 3, "invalid UTF-8 byte 0x%02X read as U+FFFD", u[i]);
+        if (!P->xml_bozo && P->strict) {
+            P->xml_bozo = true;
+            set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+        }
+        run = ++i;
+    }
+    if (out->len) {
+        if (*ready == n)
+            *ready = out->len + (n - run);
+        if (eddy_buf_append(out, s + run, n - run))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* Repairs and parses s[0..n) (a piece of the body), keeping an undecided tail. */
 static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
 {
-    struct eddy_buf in = EDDY_BUF_INIT(0);
+    struct eddy_buf in = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
     if (P->carry.len) {
         if (eddy_buf_append(&P->carry, s, n))
             return -ENOMEM;
@@ -851,15 +918,22 @@ static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool l
         s = in.data;
         n = in.len;
     }
-    eddy_buf_reset(&P->rbuf);
-    size_t k = repair(P, s, n, last, &P->rbuf);
-    P->rpos += k;
+    size_t m = n; /* s[0..m) is scanned now; s[m..n) is a cut UTF-8 sequence */
     int err = 0;
-    if (k < n)
+    if (P->utf8_body) {
+        err = clean_utf8(P, s, n, last, &clean, &m, P->rpos);
+        if (clean.len)
+            s = clean.data, n = clean.len;
+    }
+    eddy_buf_reset(&P->rbuf);
+    size_t k = err ? 0 : repair(P, s, m, last, &P->rbuf);
+    P->rpos += k;
+    if (!err && k < n)
         err = eddy_buf_append(&P->carry, s + k, n - k);
     if (!err)
         err = feed_xml(P, eddy_buf_cstr(&P->rbuf), P->rbuf.len, last);
     eddy_buf_free(&in);
+    eddy_buf_free(&clean);
     return err;
 }
 
@@ -1093,11 +1167,16 @@ static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t
     if (err)
         return err;
     init_mixin(P);
-    struct eddy_buf head = EDDY_BUF_INIT(0);
+    struct eddy_buf head = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
-    replace_doctype(P, s, plen, &head);
+    size_t hlen = plen;
+    P->utf8_body = utf8;
+    if (utf8 && clean_utf8(P, s, plen, true, &clean, &hlen, 0))
+        P->fp.oom = true;
+    replace_doctype(P, clean.len ? clean.data : s, hlen, &head);
+    eddy_buf_free(&clean);
     P->head_done = true;
-    P->rpos = plen;
+    P->rpos = hlen;
     err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
     /* in slices, so that libxml2's input buffer and ours stay small */
