@@ -222,6 +222,10 @@ static int run_all(struct run *run)
     unsigned n = run->threads;
     if (n > run->concurrency)
         n = run->concurrency;
+    /* Each thread's session needs at least one slot per host: more threads
+     * than --per-host would exceed it. */
+    if (n > run->per_host)
+        n = run->per_host;
     if (n > run->njobs)
         n = (unsigned)run->njobs;
     struct shard *shards = calloc(n, sizeof *shards);
@@ -232,8 +236,6 @@ static int run_all(struct run *run)
         shards[i].run = run;
         shards[i].workers = run->concurrency / n + (i < run->concurrency % n);
         shards[i].per_host = run->per_host / n + (i < run->per_host % n);
-        if (!shards[i].per_host)
-            shards[i].per_host = 1;
     }
     shards[0].ticker = run->progress;
     unsigned started = 1;
