@@ -328,7 +328,9 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
         s->stats.responses_5xx++;
     else
         s->stats.rejected_4xx++;
-    if (eddy_exchange_respond(x, status, &ct, 1, body, (size_t)len) == 0)
+    int err = eddy_exchange_respond(x, status, &ct, 1, body, (size_t)len);
+    eddy__server_log(s, x); /* as nginx does: probes must not be invisible */
+    if (err == 0)
         linger(c);
 }
 

@@ -138,10 +138,15 @@ void eddy__server_log(struct eddy_server *s, struct eddy_exchange *x)
     const char *referer = eddy_exchange_header(x, "Referer");
     const char *agent = eddy_exchange_header(x, "User-Agent");
     struct eddy_buf *b = &s->log;
-    eddy_buf_printf(b, "%s - - [%s] \"%.*s ", peer, stamp, (int)h->method_len, h->method);
-    log_escaped(b, h->target, h->target_len);
-    eddy_buf_printf(b, " HTTP/1.%d\" %d %llu \"", h->minor, x->status,
-                    (unsigned long long)x->body_sent);
+    eddy_buf_printf(b, "%s - - [%s] \"", peer, stamp);
+    if (h->method) {
+        eddy_buf_printf(b, "%.*s ", (int)h->method_len, h->method);
+        log_escaped(b, h->target, h->target_len);
+        eddy_buf_printf(b, " HTTP/1.%d", h->minor);
+    } else {
+        eddy_buf_putc(b, '-'); /* refused before a whole head arrived */
+    }
+    eddy_buf_printf(b, "\" %d %llu \"", x->status, (unsigned long long)x->body_sent);
     log_escaped(b, referer ? referer : "-", referer ? strlen(referer) : 1);
     eddy_buf_puts(b, "\" \"");
     log_escaped(b, agent ? agent : "-", agent ? strlen(agent) : 1);

@@ -479,6 +479,11 @@ static void body_log(struct eddy_server *s, int port)
         "GET /\"q HTTP/1.1\r\nHost: a\r\nUser-Agent: x\" 200 1 \"\\\xff\r\n"
         "Connection: close\r\n\r\n",
         out, sizeof out, 2 * EDDY_SEC);
+    /* Requests the server refuses itself are logged too (as nginx does):
+     * probes and smuggling attempts must not be invisible. */
+    raw(port, "GET / HTTP/1.1\r\n\r\n", out, sizeof out, 2 * EDDY_SEC); /* no Host */
+    raw(port, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        out, sizeof out, 2 * EDDY_SEC);
 }
 
 TEST(server_access_log_combined_format)
@@ -507,6 +512,13 @@ TEST(server_access_log_combined_format)
     char *fields = strchr(line, ']');
     CHECK(fields != NULL);
     CHECK_STR(fields, "] \"GET /\\x22q HTTP/1.1\" 404 9 \"-\" \"x\\x22 200 1 \\x22\\x5C\\xFF\"\n");
+    char lines[4][512];
+    f = fopen(path, "r");
+    for (int i = 0; i < 4; i++)
+        CHECK(fgets(lines[i], sizeof lines[i], f) != NULL);
+    fclose(f);
+    CHECK(strstr(lines[2], "] \"-\" 400 ") != NULL); /* no head to show */
+    CHECK(strstr(lines[3], "] \"-\" 400 ") != NULL);
 }
 
 static void body_unix(struct eddy_server *s, int port)
