@@ -125,11 +125,12 @@ int main(int argc, char **argv)
 {
     char listen[64] = "127.0.0.1:8080";
     const char *templates = "examples/templates";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port"))
-            snprintf(listen, sizeof listen, "127.0.0.1:%d", atoi(argv[i + 1]));
-        else if (!strcmp(argv[i], "--templates"))
-            templates = argv[i + 1];
+    for (int i = 1; i < argc; i += 2) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (val && !strcmp(opt, "--port"))
+            snprintf(listen, sizeof listen, "127.0.0.1:%d", atoi(val));
+        else if (val && !strcmp(opt, "--templates"))
+            templates = val;
         else {
             fprintf(stderr, "usage: feeds [--port N] [--templates DIR]\n");
             return 2;

@@ -25,15 +25,16 @@ int main(int argc, char **argv)
 {
     char listen[64] = "127.0.0.1:8080";
     struct eddy_server_opts o = {0};
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port"))
-            snprintf(listen, sizeof listen, "127.0.0.1:%d", atoi(argv[i + 1]));
-        else if (!strcmp(argv[i], "--listen"))
-            snprintf(listen, sizeof listen, "%s", argv[i + 1]);
-        else if (!strcmp(argv[i], "--workers"))
-            o.workers = (unsigned)atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--access-log"))
-            o.access_log = argv[i + 1];
+    for (int i = 1; i < argc; i += 2) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (val && !strcmp(opt, "--port"))
+            snprintf(listen, sizeof listen, "127.0.0.1:%d", atoi(val));
+        else if (val && !strcmp(opt, "--listen"))
+            snprintf(listen, sizeof listen, "%s", val);
+        else if (val && !strcmp(opt, "--workers"))
+            o.workers = (unsigned)atoi(val);
+        else if (val && !strcmp(opt, "--access-log"))
+            o.access_log = val;
         else {
             fprintf(stderr, "usage: hello [--port N | --listen ADDR] [--workers N] [--access-log FILE]\n");
             return 2;

@@ -12,6 +12,9 @@ pid=$!
 for _ in $(seq 50); do grep -q 'serving on' "$log" && break; sleep 0.1; done
 port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log")
 [ -n "$port" ] || { echo "FAIL: no port: $(cat "$log")"; exit 1; }
+# An option without its value is a usage error, not silently ignored.
+timeout 5 "$hello" --listen 127.0.0.1:0 --workers >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: --workers without a value was accepted"; exit 1; }
 ok=0
 for i in $(seq 40); do
     [ "$(curl -s "http://127.0.0.1:$port/")" = "Hello, World!" ] && ok=$((ok + 1))

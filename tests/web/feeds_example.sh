@@ -14,6 +14,9 @@ cat >"$tmp/b.xml" <<'X'
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Beta</title><link href="http://b.example/"/>
 <entry><title>Atom entry</title><link href="http://b.example/e"/><id>e</id></entry></feed>
 X
+# An option without its value is a usage error, not silently ignored.
+timeout 5 "$EDDY_BUILD/examples/feeds" --port 0 --templates >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: --templates without a value was accepted"; exit 1; }
 port() { sed -n "s/$1/\\1/p" "$2" | head -n1; }
 (cd "$tmp" && exec "$PYTHON" -u -c "
 import http.server, socketserver
