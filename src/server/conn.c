@@ -54,8 +54,9 @@ static int build_head(struct eddy_exchange *x, int status, const struct eddy_htt
         x->keep_alive = false;
     int err = eddy_http_write_status(b, status, NULL);
     if (!err)
-        err = eddy_buf_printf(b, "Server: %s\r\nDate: %s\r\n", s->opts.server_name,
-                              eddy__server_date());
+        err = eddy_http_write_header(b, "Server", s->opts.server_name, strlen(s->opts.server_name));
+    if (!err)
+        err = eddy_http_write_header(b, "Date", eddy__server_date(), EDDY_HTTP_DATE_LEN);
     for (size_t i = 0; i < n && !err; i++) {
         char name[128];
         if (h[i].name_len >= sizeof name)
@@ -440,7 +441,9 @@ void eddy__conn_serve(struct conn *c)
             reject(c, &x, 400, "invalid request target");
             return;
         }
+        c->in_handler = true;
         int err = s->opts.handler(s->opts.arg, &x);
+        c->in_handler = false;
         finish(c, &x, err);
         eddy__server_log(s, &x);
         if (!x.keep_alive || x.broken)

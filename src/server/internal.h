@@ -38,6 +38,7 @@ struct conn {
     struct eddy_reader *reader;     /* bytes from the client */
     struct eddy_http_parser *parser;
     bool busy;                      /* between a request's first byte and its response's end */
+    bool in_handler;                /* the handler runs (the request has been read whole) */
     struct eddy_buf head_copy;      /* the current request's head bytes, pinned */
     struct eddy_http_header *headers; /* the head's fields, pointing into head_copy */
     struct eddy_buf body;           /* the current request's body */

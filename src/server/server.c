@@ -12,9 +12,9 @@
  *
  * Every wait has a deadline: the head (slowloris) from its first byte, the
  * idle keep-alive gap before it, the body, each write.  A graceful stop closes
- * the listener, cancels idle connections at once, lets busy ones finish their
- * request (answered with Connection: close) until the deadline, then cancels
- * the rest.
+ * the listener, cancels idle connections at once, ends streams waiting for
+ * their client to leave, lets busy ones finish their request (answered with
+ * Connection: close) until the deadline, then cancels the rest.
  */
 #include "internal.h"
 
@@ -357,10 +357,16 @@ int eddy_server_stop(struct eddy_server *s, int64_t deadline)
     s->stopping = true;
     if (s->acceptor)
         eddy_cancel(s->acceptor);
-    /* Idle connections go now; busy ones finish their request. */
+    /* Idle connections go now; busy ones finish their request.  A handler
+     * has read its request whole, so the only reads left are of a stream
+     * waiting for its client to leave (SSE, eddy_exchange_wait_closed):
+     * shutting our reading side makes them see end-of-stream now, and such
+     * streams end instead of holding the stop until the deadline. */
     for (struct conn *c = s->conns; c; c = c->next)
         if (!c->busy && c->task)
             eddy_cancel(c->task);
+        else if (c->in_handler)
+            eddy_sock_shutdown(c->fd, SHUT_RD);
     /* The group waits for every child even when the deadline passes (it
      * cancels them then), so no connection outlives its server. */
     struct eddy_timeout to;

@@ -585,6 +585,40 @@ static int sse_shared_main(void *arg)
     return 0;
 }
 
+/* A graceful stop ends open SSE streams at once (their views see the
+ * client as gone) instead of waiting for the deadline and cancelling. */
+static int sse_stop_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    shared = eddy_event_new();
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0"};
+    struct eddy_server *s = eddy_app_start(app, &o);
+    CHECK(s != NULL);
+    int fd = sse_open(eddy_server_port(s));
+    CHECK_INT(eddy_app_stop(app, s, eddy_deadline_in(3 * EDDY_SEC)), ==, 0);
+    CHECK_INT(shared_ended, ==, 1);
+    /* The stream was ended properly: the last chunk, then the close. */
+    char buf[256];
+    size_t got = 0;
+    ssize_t n;
+    while ((n = eddy_sock_read(fd, buf + got, sizeof buf - 1 - got, eddy_deadline_in(EDDY_SEC))) > 0)
+        got += (size_t)n;
+    CHECK_INT(n, ==, 0);
+    buf[got] = 0;
+    CHECK(strstr(buf, "0\r\n\r\n") != NULL);
+    eddy_sock_close(fd);
+    eddy_event_free(shared);
+    return 0;
+}
+
+TEST(web_graceful_stop_ends_sse_streams)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_app_route(app, "GET", "/sse-shared", v_sse_shared, NULL), ==, 0);
+    CHECK_INT(eddy_run(sse_stop_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
 TEST(web_sse_disconnect_does_not_wake_views_sharing_the_event)
 {
     struct eddy_app *app = make_app();
