@@ -37,9 +37,9 @@
  * here.  With all that every 1- and 2-byte input (and GB18030's 4-byte
  * ones) decodes as in Python 3.11, except in the codecs named next.  Known remaining differences, in codecs
  * feeds hardly ever declare: EUC-JISX0213/EUC-JIS-2004 (glibc lacks some
- * 6000 JIS X 0212 codes Python reads), UTF-7 (control characters,
- * unterminated shifts), and the ISO-2022-JP-1/-EXT/-2004 variants, decoded
- * with their closest glibc superset.  Python-only codecs that are not
+ * 6000 JIS X 0212 codes Python reads) and the ISO-2022-JP-1/-EXT/-2004
+ * variants, decoded with their closest glibc superset.  UTF-7 is decoded
+ * here, as Python does (glibc refuses control characters).  Python-only codecs that are not
  * character sets (idna, punycode, unicode_escape, raw_unicode_escape, hz,
  * undefined) are treated as unknown names (Python's LookupError).
  *
@@ -78,6 +78,7 @@ enum {
     SPECIAL_UTF8_SIG = 1 << 5, /* utf_8_sig: UTF-8 without a leading BOM */
     MAP_HIGH_HALF = 1 << 6,    /* map covers bytes 0x80-0xFF; 0x00-0x7F are ASCII */
     SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
+    SPECIAL_UTF7 = 1 << 9,     /* decoded here: glibc refuses controls, takes cut shifts */
     FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO,
 };
 
@@ -205,7 +206,7 @@ static const struct codec codecs[] = {
     {"utf_32", "UTF-32", NULL, 0},
     {"utf_32_be", "UTF-32BE", NULL, 0},
     {"utf_32_le", "UTF-32LE", NULL, 0},
-    {"utf_7", "UTF-7", NULL, 0},
+    {"utf_7", NULL, NULL, SPECIAL_UTF7},
     {"utf_8", NULL, NULL, SPECIAL_UTF8},
     {"utf_8_sig", NULL, NULL, SPECIAL_UTF8 | SPECIAL_UTF8_SIG},
 };
@@ -696,6 +697,86 @@ static bool utf8_valid(const unsigned char *s, size_t n)
     return true;
 }
 
+static int b64(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+         : c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Python's UTF-7 decoder (PyUnicode_DecodeUTF7Stateful), strict: any
+ * ASCII byte but '+' stands for itself; '+-' is '+'; '+' followed by
+ * base64 shifts to UTF-16 in base64 until a non-base64 byte ('-' is
+ * absorbed), whose left-over bits must be fewer than 6 and zero.  Python
+ * lets a lone surrogate through and feedparser then fails to encode it;
+ * here that is a decode failure.  1 decoded, 0 invalid, or an errno. */
+static int decode_utf7(const unsigned char *s, size_t n, struct eddy_buf *out)
+{
+    bool shift = false;
+    uint32_t bits = 0, surrogate = 0;
+    unsigned nbits = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (shift) {
+            int v = b64(c);
+            if (v >= 0) {
+                bits = (bits << 6 | (unsigned)v) & 0x3FFFFF;
+                nbits += 6;
+                i++;
+                if (nbits < 16)
+                    continue;
+                uint32_t u = bits >> (nbits - 16) & 0xFFFF;
+                nbits -= 16;
+                bits &= (1u << nbits) - 1;
+                if (surrogate) {
+                    if (u < 0xDC00 || u > 0xDFFF)
+                        return 0; /* a lone high surrogate */
+                    u = 0x10000 + ((surrogate - 0xD800) << 10) + (u - 0xDC00);
+                    surrogate = 0;
+                } else if (u >= 0xD800 && u <= 0xDBFF) {
+                    surrogate = u;
+                    continue;
+                } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                    return 0; /* a lone low surrogate */
+                }
+                int err = put_utf8(out, u);
+                if (err < 0)
+                    return err;
+                continue;
+            }
+            /* leaving the shift; c is read again below unless it is '-' */
+            shift = false;
+            if (nbits >= 6 || (nbits && bits) || surrogate)
+                return 0;
+            if (c == '-') {
+                i++;
+                continue;
+            }
+        }
+        if (c == '+') {
+            i++;
+            if (i < n && s[i] == '-') {
+                i++;
+                int err = eddy_buf_putc(out, '+');
+                if (err < 0)
+                    return err;
+            } else if (i < n && b64(s[i]) < 0) {
+                return 0; /* ill-formed sequence */
+            } else {
+                shift = true;
+                bits = nbits = surrogate = 0;
+            }
+        } else if (c < 0x80) {
+            int err = eddy_buf_putc(out, c);
+            if (err < 0)
+                return err;
+            i++;
+        } else {
+            return 0; /* unexpected special character */
+        }
+    }
+    return !(shift && (surrogate || nbits >= 6 || (nbits && bits))); /* unterminated shift */
+}
+
 /* bytes.decode(codec): appends the text as UTF-8 to out.  1 decoded, 0 the
  * codec rejects the bytes (out unchanged), or a negative errno from out. */
 static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
@@ -710,6 +791,8 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
         rc = utf8_valid((const unsigned char *)in, n);
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
+    } else if (c->flags & SPECIAL_UTF7) {
+        rc = decode_utf7((const unsigned char *)in, n, out);
     } else if (c->flags & FIX_CODES) {
         rc = decode_with_codes(c, in, n, out);
     } else if (c->map) {

@@ -355,6 +355,13 @@ TEST(encoding_python_codec_details)
     x = CONV("<?xml version=\"1.0\" encoding=\"ms932\"?><a>\xA0\x80</a>", NULL, false);
     CHECK_STR(x.r.encoding, "ms932");
     CHECK_OUT(x, "<a>\xEF\xA3\xB0\xC2\x80</a>");
+    /* UTF-7 as Python reads it: controls pass, "+-" is '+', a shift ends at '-' */
+    x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>\x01+-+AOk-x</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "utf-7");
+    CHECK_OUT(x, "<a>\x01+\xC3\xA9x</a>");
+    x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>+AOm-</a>", NULL, false); /* bits left over */
+    CHECK_STR(x.r.encoding, "utf-8");
+    eddy_buf_free(&x.out);
     /* Mac Roman from Python's table (glibc's MACINTOSH is another version) */
     x = CONV("<?xml version=\"1.0\" encoding=\"mac-roman\"?><a>\xA5</a>", NULL, false);
     CHECK_STR(x.r.encoding, "mac-roman");
