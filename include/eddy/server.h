@@ -59,8 +59,9 @@ struct eddy_server_opts {
     const char *server_name;     /* Server header; NULL: "eddy" */
     bool reuseport;              /* SO_REUSEPORT on the listener (always on with workers > 1) */
     /* eddy_server_run only: called in each worker's loop, from a task,
-     * before it listens (a failure stops the server) and after it stopped:
-     * the place for per-loop state (templates, background tasks). */
+     * before it listens (a failure stops the server) and after it stopped
+     * (also after a failed worker_start, to undo what it did): the place
+     * for per-loop state (templates, background tasks). */
     int (*worker_start)(void *arg);
     void (*worker_stop)(void *arg);
 };

@@ -66,6 +66,8 @@ static int worker_main(void *arg)
 {
     struct worker *w = arg;
     if (w->opts.worker_start && (w->err = w->opts.worker_start(w->opts.arg)) < 0) {
+        if (w->opts.worker_stop) /* undoes what the failed start did */
+            w->opts.worker_stop(w->opts.arg);
         poke(w->readyfd);
         return w->err;
     }

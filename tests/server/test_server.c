@@ -567,3 +567,31 @@ TEST(server_chunked_streaming_response)
 {
     serve(body_stream, NULL);
 }
+
+/* ------------------------------------------------- eddy_server_run */
+
+static int starts, stops;
+
+static int failing_start(void *arg)
+{
+    (void)arg;
+    starts++;
+    return -EIO;
+}
+
+static void counting_stop(void *arg)
+{
+    (void)arg;
+    stops++;
+}
+
+TEST(server_run_failed_worker_start_is_cleaned_up)
+{
+    /* worker_stop undoes what a failed worker_start did (an app's templates,
+     * its background tasks), as when the listener cannot be opened. */
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0", .handler = handler,
+                                 .worker_start = failing_start, .worker_stop = counting_stop};
+    CHECK_INT(eddy_server_run(&o, NULL, NULL), ==, -EIO);
+    CHECK_INT(starts, ==, 1);
+    CHECK_INT(stops, ==, 1);
+}
