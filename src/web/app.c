@@ -483,8 +483,16 @@ const char *eddy_request_json_error(const struct eddy_request *req)
     return req->json_error;
 }
 
-const char *eddy_request_remote(const struct eddy_request *req)
+const char *eddy_request_remote(struct eddy_request *req)
 {
+    /* Formatted on demand: inet_ntop was a visible share of a small request. */
+    if (!req->remote[0] && req->x) {
+        const struct eddy_addr *peer = eddy_exchange_peer(req->x);
+        if (peer->u.sa.sa_family == AF_UNIX)
+            snprintf(req->remote, sizeof req->remote, "unix");
+        else if (eddy_addr_format(peer, req->remote, sizeof req->remote) > 0)
+            *strrchr(req->remote, ':') = 0; /* the host alone */
+    }
     return req->remote;
 }
 
@@ -920,12 +928,15 @@ struct sse_wait {
     struct eddy_event *ev;      /* the caller's */
     struct eddy_event *wake;    /* ours */
     bool fired, closed;
+    int result;                 /* of the wait on ev, once fired (-EPIPE: ev freed) */
 };
 
 static int sse_waiter(void *arg)
 {
     struct sse_wait *w = arg;
-    if (eddy_event_wait(w->ev, EDDY_FOREVER) == 0) {
+    int r = eddy_event_wait(w->ev, EDDY_FOREVER);
+    if (r != -ECANCELED) { /* cancelled: by us, on the way out */
+        w->result = r;
         w->fired = true;
         eddy_event_set(w->wake);
     }
@@ -956,14 +967,17 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
     while (!err) {
         int r = eddy_event_wait(w.wake, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns
                                                                           : 15 * EDDY_SEC));
-        if (w.closed)
+        if (w.closed) {
             err = -EPIPE;
-        else if (w.fired)
             break;
-        else if (r != -ETIMEDOUT || eddy_now() >= eddy_timeout_deadline())
-            err = r; /* cancellation, or the task's own timeout scope */
-        else
-            err = eddy_response_write(res, ": keep-alive\n\n", 14);
+        }
+        if (w.fired || r != -ETIMEDOUT || eddy_now() >= eddy_timeout_deadline()) {
+            /* the event (-EPIPE: it was freed), cancellation, or the task's
+             * own timeout scope */
+            err = w.fired ? w.result : r;
+            break;
+        }
+        err = eddy_response_write(res, ": keep-alive\n\n", 14);
     }
     if (g) {
         eddy_group_cancel(g);
@@ -1100,11 +1114,6 @@ static int app_handler(void *arg, struct eddy_exchange *x)
     struct eddy_response res;
     request_init(&req, app, head->method, head->target, head->target_len);
     req.x = x;
-    const struct eddy_addr *peer = eddy_exchange_peer(x);
-    if (peer->u.sa.sa_family == AF_UNIX)
-        snprintf(req.remote, sizeof req.remote, "unix");
-    else if (eddy_addr_format(peer, req.remote, sizeof req.remote) > 0)
-        *strrchr(req.remote, ':') = 0; /* the host alone */
     req.body = eddy_exchange_body(x, &req.body_len);
     response_init(&res, &req);
     int err = dispatch(&req, &res);

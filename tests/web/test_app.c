@@ -125,6 +125,27 @@ static int v_many_headers(struct eddy_request *req, struct eddy_response *res)
     return eddy_response_body(res, "many", 4);
 }
 
+/* An SSE wait whose event is freed meanwhile returns -EPIPE (sync
+ * primitives wake their waiters so when freed). */
+static struct eddy_event *doomed;
+static int doomed_result = 1;
+
+static int v_sse_doomed(struct eddy_request *req, struct eddy_response *res)
+{
+    (void)req;
+    int err = eddy_response_sse_begin(res);
+    doomed_result = err ? err : eddy_response_sse_wait(res, doomed, 10 * EDDY_SEC);
+    return 0;
+}
+
+static int free_doomed(void *arg)
+{
+    (void)arg;
+    eddy_sleep(20 * EDDY_MSEC); /* the view is waiting by then */
+    eddy_event_free(doomed);
+    return 0;
+}
+
 static int v_custom_404(struct eddy_request *req, struct eddy_response *res)
 {
     eddy_response_set_header(res, "Content-Type", "text/html");
@@ -208,6 +229,7 @@ static struct eddy_app *make_app(void)
     CHECK_INT(eddy_app_route(app, "GET", "/broken", v_broken_template, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/stream", v_stream, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/many-headers", v_many_headers, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/sse-doomed", v_sse_doomed, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/admin/panel", v_admin, NULL), ==, 0);
     struct eddy_blueprint *bp = eddy_blueprint_new("api");
     CHECK_INT(eddy_blueprint_route(bp, "GET", "/items/<name>", v_bp_item, "item"), ==, 0);
@@ -305,6 +327,12 @@ static int client_main(void *arg)
      * not a response without it. */
     EXPECT(req(app, "GET", "/many-headers", NULL, NULL), 500, "500 Internal Server Error\n");
     CHECK(many_refused);
+
+    doomed = eddy_event_new();
+    struct eddy_task *freer = eddy_spawn(free_doomed, NULL, "freer");
+    EXPECT(req(app, "GET", "/sse-doomed", NULL, NULL), 200, "");
+    CHECK_INT(doomed_result, ==, -EPIPE);
+    CHECK_INT(eddy_join(freer, NULL), ==, 0);
 
     /* streaming through the test client is collected */
     EXPECT(req(app, "GET", "/stream", NULL, NULL), 200, "chunk\nchunk\nchunk\n");
