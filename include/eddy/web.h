@@ -141,7 +141,7 @@ const char *eddy_request_form_get(struct eddy_request *req, const char *name);
 json_t *eddy_request_json(struct eddy_request *req);
 const char *eddy_request_json_error(const struct eddy_request *req);
 /* The client's address as text ("127.0.0.1", "unix"). */
-const char *eddy_request_remote(const struct eddy_request *req);
+const char *eddy_request_remote(struct eddy_request *req);
 
 /* ------------------------------------------------------------- response */
 

@@ -88,9 +88,12 @@ int eddy_http_write_header(struct eddy_buf *b, const char *name, const char *val
 
 int eddy_http_write_content_length(struct eddy_buf *b, uint64_t n)
 {
-    char num[24];
-    int len = snprintf(num, sizeof num, "%" PRIu64, n);
-    return eddy_http_write_header(b, "Content-Length", num, (size_t)len);
+    /* By hand: snprintf was a visible share of a hello-world response. */
+    char num[24], *p = num + sizeof num;
+    do
+        *--p = (char)('0' + n % 10);
+    while (n /= 10);
+    return eddy_http_write_header(b, "Content-Length", p, (size_t)(num + sizeof num - p));
 }
 
 int eddy_http_write_chunked(struct eddy_buf *b)
