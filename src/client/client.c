@@ -588,8 +588,8 @@ static int transfer(struct xfer *x)
     free(x->res->url);
     x->res->url = url ? strdup(url) : NULL;
     /* The last status line's hop was not a hop when curl did not follow it
-     * (max_redirects < 0, or the chain ended there). */
-    if (x->res->nhops && status >= 300 && status < 400) {
+     * (max_redirects < 0, or the chain ended there).  A 304 never was one. */
+    if (x->res->nhops && status >= 300 && status < 400 && status != 304) {
         struct hop *h = &x->res->hops[--x->res->nhops];
         free(h->url);
         x->res->permanent = false;

@@ -190,6 +190,22 @@ TEST(client_temporary_redirect_is_not_permanent)
     server_stop();
 }
 
+TEST(client_permanent_redirect_then_304_keeps_the_hop)
+{
+    /* A moved feed fetched conditionally: the 304 at the end is not a
+     * redirect, and the 301 before it must still be reported. */
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/redirect/1/301/etag"), .etag = "\"v1\""}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(o.status, ==, 304);
+    CHECK(o.not_modified);
+    CHECK_INT(o.hops, ==, 1);
+    CHECK_INT(o.hop0_status, ==, 301);
+    CHECK(o.permanent);
+    server_stop();
+}
+
 TEST(client_redirect_loop_is_eloop)
 {
     server_start(NULL, NULL);

@@ -9,7 +9,7 @@ behaviour the client must handle:
   /chunked/N               N bytes of 'y', chunked
   /gzip                    a gzip-encoded body (when the client accepts it)
   /etag                    ETag "v1" + Last-Modified; 304 when they match
-  /redirect/N/CODE         N redirects with status CODE, then /ok
+  /redirect/N/CODE[/PATH]  N redirects with status CODE, then /ok (or /PATH)
   /loop                    redirects to itself forever
   /slow/MS                 answers after MS milliseconds
   /stall                   headers and 10 bytes, then silence for 30 s
@@ -96,7 +96,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send(200, b"fresh", [("ETag", '"v1"'), ("Last-Modified", lm)])
         elif p[0] == "redirect":
             n, code = int(p[1]), int(p[2])
-            to = "/ok" if n <= 1 else "/redirect/%d/%d" % (n - 1, code)
+            last = "/" + p[3] if len(p) > 3 else "/ok"
+            to = last if n <= 1 else "/redirect/%d/%d%s" % (n - 1, code, last if len(p) > 3 else "")
             self.send(code, b"", [("Location", to)])
         elif p[0] == "loop":
             self.send(302, b"", [("Location", "/loop")])
