@@ -333,8 +333,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             if (!strcmp(key, "rel") || !strcmp(key, "type")) {
                 char *low = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
                 if (low)
-                    for (char *s = low; *s; s++)
-                        *s = (char)tolower((unsigned char)*s);
+                    eddy__lower(low, vlen);
                 v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
             } else if (memmem(a[3], vlen, "&#38;", 5)) {
                 /* without entity substitution libxml2 keeps '&' as "&#38;" in

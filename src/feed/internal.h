@@ -95,6 +95,9 @@ bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *
  * looks_like_html know): the UTF-8 of name[0..len) into utf8 and its length,
  * 0 when unknown. */
 size_t eddy__entity4(const char *name, size_t len, char utf8[5]);
+/* Python's str.lower() in place for ASCII, Latin-1, Latin Extended-A,
+ * Greek and Cyrillic (same byte length there); other bytes are kept. */
+void eddy__lower(char *s, size_t n);
 /* dst = a + sep + b (sep 0: none), truncated to cap; a cheap snprintf for hot paths. */
 void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b);
 /* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */

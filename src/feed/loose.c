@@ -228,10 +228,11 @@ static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k,
             r += 5;
             continue;
         }
-        val[w++] = low ? (char)tolower((unsigned char)v[r]) : v[r];
-        r++;
+        val[w++] = v[r++];
     }
     val[w] = 0;
+    if (low)
+        eddy__lower(val, w);
     eddy__attr_set(p, attrs, key, val);
 }
 

@@ -295,12 +295,13 @@ const char *eddy__map_content_type(struct eddy__fp *p, const char *type)
         type = "";
     bool lower = true;
     for (const char *s = type; *s && lower; s++)
-        lower = !(*s >= 'A' && *s <= 'Z');
+        lower = !(*s >= 'A' && *s <= 'Z') && !((unsigned char)*s >= 0x80);
     if (lower && strlen(type) > 5)
         return type; /* nothing to map (the common case: no copy) */
     eddy_buf_reset(&p->tmp2);
-    for (const char *s = type; *s; s++)
-        oom(p, eddy_buf_putc(&p->tmp2, tolower((unsigned char)*s)));
+    oom(p, eddy_buf_puts(&p->tmp2, type));
+    if (p->tmp2.data)
+        eddy__lower(p->tmp2.data, p->tmp2.len);
     const char *t = eddy_buf_cstr(&p->tmp2);
     if (!strcmp(t, "text") || !strcmp(t, "plain"))
         return "text/plain";

@@ -334,6 +334,36 @@ void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b)
     dst[i] = 0;
 }
 
+void eddy__lower(char *s, size_t n)
+{
+    unsigned char *u = (unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] < 0x80) {
+            if (u[i] >= 'A' && u[i] <= 'Z')
+                u[i] += 32;
+            continue;
+        }
+        if (i + 1 >= n || (u[i] & 0xE0) != 0xC0 || (u[i + 1] & 0xC0) != 0x80)
+            continue;
+        unsigned cp = (u[i] & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu), lc = cp;
+        if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+            (cp >= 0x410 && cp <= 0x42F))
+            lc = cp + 0x20;
+        else if (cp >= 0x400 && cp <= 0x40F)
+            lc = cp + 0x50;
+        else if (cp == 0x178)
+            lc = 0xFF; /* Ÿ -> ÿ */
+        else if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 && cp != 0x17F &&
+                 ((cp < 0x139 || cp > 0x148) && (cp < 0x179) ? !(cp & 1) : (cp & 1)))
+            lc = cp + 1;
+        if (lc != cp && lc < 0x800) {
+            u[i] = (unsigned char)(0xC0 | lc >> 6);
+            u[i + 1] = (unsigned char)(0x80 | (lc & 0x3F));
+        }
+        i++;
+    }
+}
+
 /* ---- JSON ----------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
