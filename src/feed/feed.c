@@ -263,8 +263,7 @@ static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localna
                 }
         }
     }
-    for (char *s = P->tag; *s; s++)
-        *s = (char)tolower((unsigned char)*s);
+    eddy__lower(P->tag, strlen(P->tag)); /* str.lower() */
 }
 
 static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
@@ -326,8 +325,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 const char *apfx = (const char *)a[1];
                 eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0, apfx ? alocal : NULL);
             }
-            for (char *s = key; *s; s++)
-                *s = (char)tolower((unsigned char)*s);
+            eddy__lower(key, strlen(key));
             size_t vlen = (size_t)(a[4] - a[3]);
             struct eddy_feed_value *v;
             if (!strcmp(key, "rel") || !strcmp(key, "type")) {

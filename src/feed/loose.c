@@ -212,9 +212,9 @@ static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k,
     char key[128];
     if (kl >= sizeof key)
         kl = sizeof key - 1;
-    for (size_t i = 0; i < kl; i++)
-        key[i] = (char)tolower((unsigned char)k[i]);
+    memcpy(key, k, kl);
     key[kl] = 0;
+    eddy__lower(key, kl);
     bool low = !strcmp(key, "rel") || !strcmp(key, "type");
     char *val = eddy__arena_alloc(&p->scratch, vl + 1);
     if (!val) {
@@ -242,9 +242,9 @@ static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
 {
     if (n >= cap)
         n = cap - 1;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = (char)tolower((unsigned char)s[i]);
+    memcpy(dst, s, n);
     dst[n] = 0;
+    eddy__lower(dst, n);
 }
 
 /* parse_starttag: returns the index after the tag, or -1 */
