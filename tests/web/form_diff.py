@@ -56,8 +56,14 @@ def main():
                          capture_output=True, text=True).stdout.split("\n")
     try:
         # The sans-IO function: werkzeug.http's wrapper raises on invalid UTF-8.
+        import werkzeug
         from werkzeug.sansio.http import parse_cookie
-    except ImportError:
+        # The parser eddy follows is the one Werkzeug rewrote in 2.3.0;
+        # Debian 12's 2.2 still has the old one.
+        if tuple(int(x) for x in werkzeug.__version__.split(".")[:2]) < (2, 3):
+            print(f"cookies: skipped (werkzeug {werkzeug.__version__} predates 2.3's cookie parser)")
+            parse_cookie = None
+    except (ImportError, AttributeError, ValueError):
         parse_cookie = None
         print("cookies: skipped (no werkzeug for this python)")
 
