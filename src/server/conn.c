@@ -442,6 +442,8 @@ void eddy__conn_serve(struct conn *c)
             return;
         }
         c->in_handler = true;
+        if (s->stopping) /* as eddy_server_stop does for handlers already running */
+            eddy_sock_shutdown(c->fd, SHUT_RD);
         int err = s->opts.handler(s->opts.arg, &x);
         c->in_handler = false;
         finish(c, &x, err);

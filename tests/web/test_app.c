@@ -659,6 +659,54 @@ static int sse_stop_main(void *arg)
     return 0;
 }
 
+/* The same for a stream whose request was still arriving when the stop
+ * began. */
+struct stopper {
+    struct eddy_app *app;
+    struct eddy_server *s;
+};
+
+static int stopper(void *arg)
+{
+    struct stopper *st = arg;
+    return eddy_app_stop(st->app, st->s, eddy_deadline_in(3 * EDDY_SEC));
+}
+
+static int sse_late_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    shared = eddy_event_new();
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0"};
+    struct eddy_server *s = eddy_app_start(app, &o);
+    CHECK(s != NULL);
+    char addr[32];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", eddy_server_port(s));
+    int fd = eddy_sock_connect(addr, eddy_deadline_in(EDDY_SEC));
+    CHECK(fd >= 0);
+    static const char part[] = "GET /sse-shared HTTP/1.1\r\nHost: a\r\n";
+    CHECK_INT(eddy_sock_write(fd, part, sizeof part - 1, eddy_deadline_in(EDDY_SEC)), ==, sizeof part - 1);
+    eddy_sleep(20 * EDDY_MSEC); /* the server has the partial head */
+    struct stopper st = {app, s};
+    struct eddy_task *t = eddy_spawn(stopper, &st, "stopper");
+    eddy_yield(); /* the stop has begun */
+    CHECK_INT(eddy_sock_write(fd, "\r\n", 2, eddy_deadline_in(EDDY_SEC)), ==, 2);
+    int result = 1;
+    CHECK_INT(eddy_join(t, &result), ==, 0);
+    CHECK_INT(result, ==, 0);
+    CHECK_INT(shared_ended, ==, 1);
+    eddy_sock_close(fd);
+    eddy_event_free(shared);
+    return 0;
+}
+
+TEST(web_graceful_stop_ends_sse_streams_begun_during_it)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_app_route(app, "GET", "/sse-shared", v_sse_shared, NULL), ==, 0);
+    CHECK_INT(eddy_run(sse_late_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
 TEST(web_graceful_stop_ends_sse_streams)
 {
     struct eddy_app *app = make_app();
