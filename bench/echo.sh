@@ -8,9 +8,10 @@
 # shows the kernel's floor) runs alone, pinned to CPU 1, while the C load client
 # (build/bench/net_echo_client) runs on CPU 0: N connections, one message in
 # flight on each.  Prints messages per second side by side and eddy's ratio,
-# and the server's CPU time per message (user + system, from /proc): on a
-# shared machine the throughput moves with everyone else's load, the CPU cost
-# much less.  With --runs R each figure is the best of R runs.
+# and the server's CPU time per message (user + system, from /proc), then its
+# user-space part alone, which is what a runtime adds to the kernel's work: on
+# a shared machine the throughput moves with everyone else's load, the CPU
+# cost much less.  With --runs R each figure is the best of R runs.
 # Figures, not a test: nothing here passes or fails on a timing.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +56,7 @@ trap 'stop; exit 130' INT TERM
 
 base=$((20000 + RANDOM % 20000))
 names=()
-declare -A port pid rate cpu
+declare -A port pid rate cpu usr
 # serve NAME COMMAND... : starts COMMAND --port P in the background.
 serve() {
     local name=$1
@@ -73,8 +74,8 @@ else
 fi
 serve epoll "$build/bench/net_echo_epoll"
 
-# CPU time (user + system, clock ticks) that process $1 has used.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU time that process $1 has used, in clock ticks: "user system".
+ticks() { awk '{print $14, $15}' "/proc/$1/stat" 2>/dev/null || echo 0 0; }
 hz=$(getconf CLK_TCK)
 # Keeps, per server and size, the best messages/s of $runs runs and the
 # server's CPU time per message in that run.
@@ -90,7 +91,10 @@ for run in $(seq "$runs"); do
             msgs=${BASH_REMATCH[1]} r=${BASH_REMATCH[2]}
             if (( r > ${rate[$name,$size]:-0} )); then
                 rate[$name,$size]=$r
-                cpu[$name,$size]=$(awk "BEGIN{printf \"%.2f\", ($t1 - $t0) / $hz * 1e6 / $msgs}")
+                read -r u0 s0 <<<"$t0"
+                read -r u1 s1 <<<"$t1"
+                cpu[$name,$size]=$(awk "BEGIN{printf \"%.2f\", ($u1 + $s1 - $u0 - $s0) / $hz * 1e6 / $msgs}")
+                usr[$name,$size]=$(awk "BEGIN{printf \"%.2f\", ($u1 - $u0) / $hz * 1e6 / $msgs}")
             fi
         done
     done
@@ -111,4 +115,22 @@ printf '%8s %10s %10s %10s %12s %11s %10s\n' size eddy asyncio uvloop "(bare epo
 for size in $sizes; do
     e=${cpu[eddy,$size]:--} a=${cpu[asyncio,$size]:--} u=${cpu[uvloop,$size]:--} p=${cpu[epoll,$size]:--}
     printf '%8s %10s %10s %10s %12s %11s %10s\n' "$size" "$e" "$a" "$u" "$p" "$(ratio "$a" "$e")" "$(ratio "$u" "$e")"
+done
+echo "of which user space, the runtime's own share (the rest is the kernel's TCP stack):"
+printf '%8s %10s %10s %10s %12s %11s %10s\n' size eddy asyncio uvloop "(bare epoll)" asyncio/eddy uvloop/eddy
+for size in $sizes; do
+    e=${usr[eddy,$size]:--} a=${usr[asyncio,$size]:--} u=${usr[uvloop,$size]:--} p=${usr[epoll,$size]:--}
+    printf '%8s %10s %10s %10s %12s %11s %10s\n' "$size" "$e" "$a" "$u" "$p" "$(ratio "$a" "$e")" "$(ratio "$u" "$e")"
+done
+# When the client, not the server, sets the pace (one message in flight per
+# connection, a shared machine), the messages/s above is the same for every
+# server and the server is partly idle; what one core can serve is 1 / CPU
+# per message.
+echo "what one server core can serve = 1e6 / CPU microseconds per message (messages/s):"
+printf '%8s %10s %10s %10s %12s %11s %10s\n' size eddy asyncio uvloop "(bare epoll)" eddy/asyncio eddy/uvloop
+cap() { [[ $1 =~ ^[0-9.]+$ ]] && awk "BEGIN{ if ($1 > 0) printf \"%.0f\", 1e6 / $1; else print \"-\" }" || echo -; }
+for size in $sizes; do
+    e=$(cap "${cpu[eddy,$size]:--}") a=$(cap "${cpu[asyncio,$size]:--}")
+    u=$(cap "${cpu[uvloop,$size]:--}") p=$(cap "${cpu[epoll,$size]:--}")
+    printf '%8s %10s %10s %10s %12s %11s %10s\n' "$size" "$e" "$a" "$u" "$p" "$(ratio "$e" "$a")" "$(ratio "$e" "$u")"
 done
