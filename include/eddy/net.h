@@ -107,8 +107,9 @@ struct eddy_listen_opts {
 
 /* A listening stream socket on a numeric address (see eddy_addr_parse; port
  * 0 picks a free port, see eddy_sock_local_addr).  TCP sockets get
- * SO_REUSEADDR; a Unix path that is a stale socket is unlinked first (the
- * caller unlinks it when done).  opts may be NULL.  Returns the fd, owned by
+ * SO_REUSEADDR; a socket file already at a Unix path (left by an earlier
+ * run) is replaced, never another kind of file; the caller unlinks the path
+ * when done.  opts may be NULL.  Returns the fd, owned by
  * the caller, or a negative errno. */
 int eddy_sock_listen(const char *addr, const struct eddy_listen_opts *opts);
 int eddy_sock_listen_addr(const struct eddy_addr *addr, const struct eddy_listen_opts *opts);
