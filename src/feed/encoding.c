@@ -39,8 +39,9 @@
  * feeds hardly ever declare: EUC-JISX0213/EUC-JIS-2004 (glibc lacks some
  * 6000 JIS X 0212 codes Python reads) and the ISO-2022-JP-1/-EXT/-2004
  * variants, decoded with their closest glibc superset.  UTF-7 is decoded
- * here, as Python does (glibc refuses control characters).  Python-only codecs that are not
- * character sets (idna, punycode, unicode_escape, raw_unicode_escape, hz,
+ * here, as Python does (glibc refuses control characters), and so is HZ,
+ * which glibc lacks.  Python-only codecs that are not
+ * character sets (idna, punycode, unicode_escape, raw_unicode_escape,
  * undefined) are treated as unknown names (Python's LookupError).
  *
  * Newer feedparser detects the encoding on a 64 KiB prefix and re-checks
@@ -79,6 +80,7 @@ enum {
     MAP_HIGH_HALF = 1 << 6,    /* map covers bytes 0x80-0xFF; 0x00-0x7F are ASCII */
     SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
     SPECIAL_UTF7 = 1 << 9,     /* decoded here: glibc refuses controls, takes cut shifts */
+    SPECIAL_HZ = 1 << 10,      /* decoded here, the GB2312 pairs by glibc (which lacks HZ) */
     FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO,
 };
 
@@ -156,6 +158,7 @@ static const struct codec codecs[] = {
     {"gb2312", "GB2312", NULL, 0},
     {"gbk", "GBK", NULL, FIX_NO_EURO},
     {"hp_roman8", "HP-ROMAN8", NULL, 0},
+    {"hz", NULL, NULL, SPECIAL_HZ},
     {"iso2022_jp", "ISO-2022-JP", NULL, 0},
     {"iso2022_jp_1", "ISO-2022-JP-2", NULL, 0},
     {"iso2022_jp_2", "ISO-2022-JP-2", NULL, 0},
@@ -247,13 +250,14 @@ static const struct alias aliases[] = {
     {"eucjisx0213", "euc_jisx0213"}, {"eucjp", "euc_jp"}, {"euckr", "euc_kr"},
     {"gb18030_2000", "gb18030"}, {"gb2312_1980", "gb2312"}, {"gb2312_80", "gb2312"},
     {"greek", "iso8859_7"}, {"greek8", "iso8859_7"}, {"hebrew", "iso8859_8"},
-    {"hkscs", "big5hkscs"}, {"ibm037", "cp037"}, {"ibm039", "cp037"}, {"ibm1026", "cp1026"},
-    {"ibm1051", "hp_roman8"}, {"ibm1125", "cp1125"}, {"ibm1140", "cp1140"}, {"ibm273", "cp273"},
-    {"ibm367", "ascii"}, {"ibm424", "cp424"}, {"ibm437", "cp437"}, {"ibm500", "cp500"},
-    {"ibm775", "cp775"}, {"ibm819", "latin_1"}, {"ibm850", "cp850"}, {"ibm852", "cp852"},
-    {"ibm855", "cp855"}, {"ibm857", "cp857"}, {"ibm858", "cp858"}, {"ibm860", "cp860"},
-    {"ibm861", "cp861"}, {"ibm862", "cp862"}, {"ibm863", "cp863"}, {"ibm864", "cp864"},
-    {"ibm865", "cp865"}, {"ibm866", "cp866"}, {"ibm869", "cp869"}, {"iso2022jp", "iso2022_jp"},
+    {"hkscs", "big5hkscs"}, {"hz_gb", "hz"}, {"hz_gb_2312", "hz"}, {"hzgb", "hz"},
+    {"ibm037", "cp037"}, {"ibm039", "cp037"}, {"ibm1026", "cp1026"}, {"ibm1051", "hp_roman8"},
+    {"ibm1125", "cp1125"}, {"ibm1140", "cp1140"}, {"ibm273", "cp273"}, {"ibm367", "ascii"},
+    {"ibm424", "cp424"}, {"ibm437", "cp437"}, {"ibm500", "cp500"}, {"ibm775", "cp775"},
+    {"ibm819", "latin_1"}, {"ibm850", "cp850"}, {"ibm852", "cp852"}, {"ibm855", "cp855"},
+    {"ibm857", "cp857"}, {"ibm858", "cp858"}, {"ibm860", "cp860"}, {"ibm861", "cp861"},
+    {"ibm862", "cp862"}, {"ibm863", "cp863"}, {"ibm864", "cp864"}, {"ibm865", "cp865"},
+    {"ibm866", "cp866"}, {"ibm869", "cp869"}, {"iso2022jp", "iso2022_jp"},
     {"iso2022jp_1", "iso2022_jp_1"}, {"iso2022jp_2", "iso2022_jp_2"},
     {"iso2022jp_2004", "iso2022_jp_2004"}, {"iso2022jp_3", "iso2022_jp_3"},
     {"iso2022jp_ext", "iso2022_jp_ext"}, {"iso2022kr", "iso2022_kr"}, {"iso646_us", "ascii"},
@@ -777,6 +781,54 @@ static int decode_utf7(const unsigned char *s, size_t n, struct eddy_buf *out)
     return !(shift && (surrogate || nbits >= 6 || (nbits && bits))); /* unterminated shift */
 }
 
+/* Python's HZ decoder (RFC 1843): "~~" is '~', "~\n" nothing, "~{" enters
+ * GB mode where each pair of bytes 0x21-0x7E is a GB2312 character (glibc
+ * reads it with the high bits set), "~}" leaves it; no byte above 0x7F.
+ * 1 decoded, 0 invalid, or an errno. */
+static int decode_hz(const unsigned char *s, size_t n, struct eddy_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB2312");
+    if (cd == (iconv_t)-1)
+        return 0;
+    bool gb = false;
+    int rc = 1;
+    for (size_t i = 0; i < n && rc == 1;) {
+        if (s[i] == '~') {
+            unsigned char c2 = i + 1 < n ? s[i + 1] : 0;
+            if (i + 1 >= n || (gb ? c2 != '}' : c2 != '~' && c2 != '{' && c2 != '\n')) {
+                rc = 0;
+                break;
+            }
+            int err = c2 == '~' ? eddy_buf_putc(out, '~') : 0;
+            rc = err < 0 ? err : 1;
+            gb = c2 == '{' ? true : c2 == '}' ? false : gb;
+            i += 2;
+        } else if (s[i] & 0x80) {
+            rc = 0;
+        } else if (!gb) {
+            int err = eddy_buf_putc(out, s[i++]);
+            rc = err < 0 ? err : 1;
+        } else {
+            /* the run of pairs up to the next '~' (or the end) in one call */
+            unsigned char pairs[512];
+            size_t k = 0;
+            while (i < n && s[i] != '~' && k < sizeof pairs) {
+                if (i + 1 >= n || s[i] < 0x21 || s[i] > 0x7E || s[i + 1] < 0x21 || s[i + 1] > 0x7E) {
+                    rc = 0;
+                    break;
+                }
+                pairs[k++] = s[i] | 0x80;
+                pairs[k++] = s[i + 1] | 0x80;
+                i += 2;
+            }
+            if (rc == 1)
+                rc = iconv_run(cd, (const char *)pairs, k, out);
+        }
+    }
+    iconv_close(cd);
+    return rc;
+}
+
 /* bytes.decode(codec): appends the text as UTF-8 to out.  1 decoded, 0 the
  * codec rejects the bytes (out unchanged), or a negative errno from out. */
 static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
@@ -791,6 +843,8 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
         rc = utf8_valid((const unsigned char *)in, n);
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
+    } else if (c->flags & SPECIAL_HZ) {
+        rc = decode_hz((const unsigned char *)in, n, out);
     } else if (c->flags & SPECIAL_UTF7) {
         rc = decode_utf7((const unsigned char *)in, n, out);
     } else if (c->flags & FIX_CODES) {

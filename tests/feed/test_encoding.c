@@ -362,6 +362,10 @@ TEST(encoding_python_codec_details)
     x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>+AOm-</a>", NULL, false); /* bits left over */
     CHECK_STR(x.r.encoding, "utf-8");
     eddy_buf_free(&x.out);
+    /* HZ (glibc has none): "~{" GB2312 pairs "~}", "~~" */
+    x = CONV("<?xml version=\"1.0\" encoding=\"hz-gb-2312\"?><a>~{<:~}~~</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "hz-gb-2312");
+    CHECK_OUT(x, "<a>\xE5\xB7\xB1~</a>");
     /* Mac Roman from Python's table (glibc's MACINTOSH is another version) */
     x = CONV("<?xml version=\"1.0\" encoding=\"mac-roman\"?><a>\xA5</a>", NULL, false);
     CHECK_STR(x.r.encoding, "mac-roman");
