@@ -10,7 +10,8 @@
  * session's requests; HTTP/2 is multiplexed where the server offers it.
  *
  * Depends on loop/ and libcurl.  A session belongs to the loop (thread) that
- * created it.  Proxies come from the environment as libcurl reads them
+ * created it.  Creating one sets SIGPIPE to ignored when it is at its
+ * default (TLS writes to a vanished peer would otherwise end the process).  Proxies come from the environment as libcurl reads them
  * (http_proxy, https_proxy, no_proxy...).
  *
  * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its

@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -178,6 +179,15 @@ struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
     if (!eddy_loop_current()) {
         errno = EPERM;
         return NULL;
+    }
+    /* With CURLOPT_NOSIGNAL curl leaves SIGPIPE alone, and a TLS write to a
+     * peer that has gone raises it (OpenSSL writes with plain write()): a
+     * default disposition would kill the process.  Ignore it unless the
+     * program chose a disposition of its own. */
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGPIPE, &sa, NULL);
     }
     /* curl_global_init is idempotent and, since 7.84, thread-safe. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -481,6 +491,10 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_SHARE, s->share);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* Removing a transfer still resolving its host name must not wait for
+     * the resolver thread on the loop (a cancelled fetch would freeze every
+     * task until getaddrinfo returns): let the thread finish on its own. */
+    curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);

