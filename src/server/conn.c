@@ -339,10 +339,9 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
  * may move while the body arrives), then the body into c->body.  Each phase
  * has its own deadline.  Returns 1, or 0 when the connection is done (EOF,
  * timeout, rejected: the answer has been sent). */
-static int read_request(struct conn *c, struct eddy_exchange *x)
+static int read_request(struct conn *c, struct eddy_exchange *x, int64_t deadline)
 {
     struct eddy_server *s = c->srv;
-    int64_t deadline = eddy_deadline_in(s->opts.header_timeout_ns);
     bool have_head = false;
     eddy_buf_reset(&c->body);
     for (;;) {
@@ -417,8 +416,11 @@ static void finish(struct conn *c, struct eddy_exchange *x, int err)
 void eddy__conn_serve(struct conn *c)
 {
     struct eddy_server *s = c->srv;
-    bool first = true;
-    for (;;) {
+    /* The first head must be complete within header_timeout of the
+     * accept; later ones within header_timeout of their first byte, after
+     * an idle gap of at most idle_timeout. */
+    int64_t head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
+    for (bool first = true;; first = false) {
         size_t len;
         eddy_reader_peek(c->reader, &len);
         if (!len) {
@@ -426,14 +428,15 @@ void eddy__conn_serve(struct conn *c)
             c->busy = false;
             if (s->stopping)
                 return;
-            int64_t wait = first ? s->opts.header_timeout_ns : s->opts.idle_timeout_ns;
-            if (eddy_reader_fill(c->reader, eddy_deadline_in(wait)) <= 0)
+            int64_t wait = first ? head_deadline : eddy_deadline_in(s->opts.idle_timeout_ns);
+            if (eddy_reader_fill(c->reader, wait) <= 0)
                 return;
         }
-        first = false;
+        if (!first)
+            head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
         c->busy = true;
         struct eddy_exchange x = {.conn = c};
-        if (!read_request(c, &x))
+        if (!read_request(c, &x, head_deadline))
             return;
         x.head_request = eddy_http_token_eq(x.head.method, x.head.method_len, "HEAD");
         x.keep_alive = x.head.keep_alive && !s->stopping;
