@@ -22,27 +22,26 @@
  * "Decodes" means Python's codecs, strictly: feedparser calls
  * bytes.decode(name), so a name is looked up the way Python looks it up
  * (normalised, then encodings/aliases.py, then the module of that name) and
- * an invalid byte sequence makes the candidate fail.  The conversion itself
- * is glibc's iconv.  Every Python codec module was checked against glibc
- * (all 1- and 2-byte inputs, random longer ones); where glibc has an exact
- * equivalent it is used; where glibc differs for a single-byte codec (its
- * CP1255/CP1258 compose accents, the Mac and a few IBM tables are other
- * versions) or lacks it, Python's own decoding table is below; where a
- * multibyte codec differs only in a few well-defined ways (Shift_JIS yen and
- * overline, EUC lone C1 bytes) a FIX_ rule corrects glibc's output; where
- * single codes map otherwise (Big5 and CP950 have newer tables in glibc,
- * GB18030 its 2005 edition, JOHAB and CP932 a few codes) the codes are
- * written from Python's tables and the text between them goes to glibc; and
- * EUC-KR's 8-byte Hangul make-up sequences, which glibc lacks, are composed
- * here.  With all that every 1- and 2-byte input (and GB18030's 4-byte
- * ones) decodes as in Python 3.11, except in the codecs named next.  Known remaining differences, in codecs
- * feeds hardly ever declare: EUC-JISX0213/EUC-JIS-2004 (glibc lacks some
- * 6000 JIS X 0212 codes Python reads) and the ISO-2022-JP-1/-EXT/-2004
- * variants, decoded with their closest glibc superset.  UTF-7 is decoded
- * here, as Python does (glibc refuses control characters), and so is HZ,
- * which glibc lacks.  Python-only codecs that are not
+ * an invalid byte sequence makes the candidate fail.  Every Python codec was
+ * compared with glibc's iconv on all 1- and 2-byte inputs (GB18030: 4-byte
+ * too) and random longer ones, and is decoded here by the first that fits:
+ *   - glibc's iconv, when it reads the codec exactly as Python does;
+ *   - Python's own table, for the single-byte codecs glibc lacks or reads
+ *     otherwise (its CP1255/CP1258 compose accents; its Mac and some IBM
+ *     tables are other versions);
+ *   - glibc plus FIX_ rules: output rules where glibc differs in a
+ *     well-defined way (Shift_JIS yen/overline, lone EUC C1 bytes...), and
+ *     the codes that map otherwise written from Python's tables (Big5 and
+ *     CP950 newer in glibc, GB18030 its 2005 edition, a few CP932, JOHAB,
+ *     EUC codes) with EUC-KR's Hangul make-up sequences composed here;
+ *   - code of our own for UTF-8 (glibc takes 5-byte forms), UTF-7 (glibc
+ *     refuses control characters) and HZ (glibc has none).
+ * Known differences remain only in EUC-JISX0213/EUC-JIS-2004 (glibc lacks
+ * some 6000 JIS X 0212 codes Python reads) and in the ISO-2022 family on
+ * malformed input (escape and shift sequences Python and glibc read
+ * otherwise; text either encoder writes reads the same).  Python's codecs that are no
  * character sets (idna, punycode, unicode_escape, raw_unicode_escape,
- * undefined) are treated as unknown names (Python's LookupError).
+ * undefined) are unknown names here (Python's LookupError).
  *
  * Newer feedparser detects the encoding on a 64 KiB prefix and re-checks
  * the whole document, falling back to the whole-document rules when the
@@ -81,7 +80,11 @@ enum {
     SPECIAL_UTF8 = 1 << 7,     /* checked here: glibc's UTF-8 takes 5- and 6-byte forms */
     SPECIAL_UTF7 = 1 << 9,     /* decoded here: glibc refuses controls, takes cut shifts */
     SPECIAL_HZ = 1 << 10,      /* decoded here, the GB2312 pairs by glibc (which lacks HZ) */
-    FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO,
+    FIX_NO_ESC = 1 << 11,      /* ISO-2022: glibc passes unknown designations on, Python rejects */
+    FIX_LONG_ESC = 1 << 12,    /* ISO-2022-JP: ESC $ ( A/B/@ is ESC $ A/B/@, which glibc knows */
+    FIX_NO_KANA = 1 << 13,     /* ISO-2022-JP: Python has no ESC ( I (katakana), glibc does */
+    FIX_NO_ROMAN = 1 << 14,    /* ISO-2022-JP-3: Python has no ESC ( J (JIS Roman), glibc does */
+    FIX_ANY = FIX_YEN_OVERLINE | FIX_WON | FIX_NO_C1 | FIX_NO_U0080 | FIX_NO_EURO | FIX_NO_ESC,
 };
 
 struct codec {
@@ -159,13 +162,13 @@ static const struct codec codecs[] = {
     {"gbk", "GBK", NULL, FIX_NO_EURO},
     {"hp_roman8", "HP-ROMAN8", NULL, 0},
     {"hz", NULL, NULL, SPECIAL_HZ},
-    {"iso2022_jp", "ISO-2022-JP", NULL, 0},
-    {"iso2022_jp_1", "ISO-2022-JP-2", NULL, 0},
-    {"iso2022_jp_2", "ISO-2022-JP-2", NULL, 0},
-    {"iso2022_jp_2004", "ISO-2022-JP-3", NULL, 0},
-    {"iso2022_jp_3", "ISO-2022-JP-3", NULL, 0},
-    {"iso2022_jp_ext", "ISO-2022-JP-2", NULL, 0},
-    {"iso2022_kr", "ISO-2022-KR", NULL, 0},
+    {"iso2022_jp", "ISO-2022-JP", NULL, FIX_NO_ESC | FIX_LONG_ESC},
+    {"iso2022_jp_1", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA},
+    {"iso2022_jp_2", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA},
+    {"iso2022_jp_2004", "ISO-2022-JP-3", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA | FIX_NO_ROMAN},
+    {"iso2022_jp_3", "ISO-2022-JP-3", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA | FIX_NO_ROMAN},
+    {"iso2022_jp_ext", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC},
+    {"iso2022_kr", "ISO-2022-KR", NULL, FIX_NO_ESC},
     {"iso8859_1", "ISO-8859-1", NULL, 0},
     {"iso8859_10", "ISO-8859-10", NULL, 0},
     {"iso8859_11", "ISO-8859-11", NULL, 0},
@@ -654,6 +657,7 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     for (size_t r = from, n; r < out->len; r += n) {
         unsigned cp = utf8_at(s + r, &n);
         if ((flags & FIX_NO_C1 && cp >= 0x80 && cp <= 0xA0) ||
+            (flags & FIX_NO_ESC && cp == 0x1B && r + 1 < out->len && strchr("()$.&", s[r + 1]) && s[r + 1]) ||
             (flags & FIX_NO_U0080 && cp == 0x80) || (flags & FIX_NO_EURO && cp == 0x20AC))
             return false;
         if ((flags & FIX_YEN_OVERLINE && (cp == 0xA5 || cp == 0x203E)) ||
@@ -829,6 +833,27 @@ static int decode_hz(const unsigned char *s, size_t n, struct eddy_buf *out)
     return rc;
 }
 
+/* ISO-2022-JP with each ESC $ ( A, B or @ written as glibc knows these
+ * designations, ESC $ A, B or @ (Python takes both forms). */
+static int decode_long_esc(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
+{
+    char *copy = malloc(n);
+    if (!copy)
+        return -ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        copy[k++] = in[i];
+        if (in[i] == 0x1B && n - i >= 4 && in[i + 1] == '$' && in[i + 2] == '(' && strchr("AB@", in[i + 3]) &&
+            in[i + 3]) {
+            copy[k++] = '$';
+            i += 2; /* the '(' is dropped; the final byte is copied next */
+        }
+    }
+    int rc = decode_iconv(c->iconv, copy, k, out);
+    free(copy);
+    return rc;
+}
+
 /* bytes.decode(codec): appends the text as UTF-8 to out.  1 decoded, 0 the
  * codec rejects the bytes (out unchanged), or a negative errno from out. */
 static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
@@ -851,6 +876,11 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
         rc = decode_with_codes(c, in, n, out);
     } else if (c->map) {
         rc = decode_map(c, (const unsigned char *)in, n, out);
+    } else if ((c->flags & FIX_NO_KANA && memmem(in, n, "\x1B(I", 3)) ||
+               (c->flags & FIX_NO_ROMAN && memmem(in, n, "\x1B(J", 3))) {
+        rc = 0;
+    } else if (c->flags & FIX_LONG_ESC && memmem(in, n, "\x1B$(", 3)) {
+        rc = decode_long_esc(c, in, n, out);
     } else {
         rc = decode_iconv(c->iconv, in, n, out);
     }

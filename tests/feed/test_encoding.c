@@ -366,6 +366,14 @@ TEST(encoding_python_codec_details)
     x = CONV("<?xml version=\"1.0\" encoding=\"hz-gb-2312\"?><a>~{<:~}~~</a>", NULL, false);
     CHECK_STR(x.r.encoding, "hz-gb-2312");
     CHECK_OUT(x, "<a>\xE5\xB7\xB1~</a>");
+    /* ISO-2022-JP-2: Python's long form ESC $ ( A of GB2312 (glibc knows ESC $ A);
+     * an unknown designation fails as in Python (glibc passes it on as text) */
+    x = CONV("<?xml version=\"1.0\" encoding=\"iso-2022-jp-2\"?><a>\x1B$(A2c\x1B(B</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "iso-2022-jp-2");
+    CHECK_OUT(x, "<a>\xE5\xB1\x82</a>");
+    x = CONV("<?xml version=\"1.0\" encoding=\"iso-2022-jp\"?><a>\x1B$(Z!!</a>", NULL, false);
+    CHECK_STR(x.r.encoding, "utf-8");
+    eddy_buf_free(&x.out);
     /* Mac Roman from Python's table (glibc's MACINTOSH is another version) */
     x = CONV("<?xml version=\"1.0\" encoding=\"mac-roman\"?><a>\xA5</a>", NULL, false);
     CHECK_STR(x.r.encoding, "mac-roman");
