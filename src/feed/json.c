@@ -36,6 +36,11 @@
  * (feedparser's "enclosures" key is shadowed by its FeedParserDict, which
  * derives enclosures from links).
  *
+ * Which feedparser: the newest JSONParser (kurtmckee/feedparser master, with
+ * its coerce_scalar, hubs, expired...).  The 6.0.11-6.0.14 one is older:
+ * raw feed fields, "description" as summary, and a ValueError for a version
+ * it does not know; both give the same for feeds like the conformance case.
+ *
  * Errors as feedparser reports them: a document that is not JSON gives
  * "JSONDecodeError: ..." and no version; a JSON value that is not an object
  * gives version "json" and "AttributeError: '<type>' object has no attribute
