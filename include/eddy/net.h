@@ -127,7 +127,7 @@ EDDY_AWAITS int eddy_sock_accept(int lfd, struct eddy_addr *peer, int64_t deadli
 EDDY_AWAITS int eddy_sock_connect(const char *addr, int64_t deadline);
 EDDY_AWAITS int eddy_sock_connect_addr(const struct eddy_addr *addr, int64_t deadline);
 
-/* Reads at most n bytes as soon as any are available.  Returns the count
+/* Reads at most n (> 0) bytes as soon as any are available.  Returns the count
  * (> 0), 0 at end of stream (peer closed or shut down writing), or a
  * negative errno. */
 EDDY_AWAITS ssize_t eddy_sock_read(int fd, void *buf, size_t n, int64_t deadline);
@@ -197,7 +197,7 @@ EDDY_AWAITS ssize_t eddy_reader_until(struct eddy_reader *r, const void *delim, 
  * copy).  Returns n, -EMSGSIZE when n exceeds the buffer's max, 0 / -EPROTO
  * at end of stream. */
 EDDY_AWAITS ssize_t eddy_reader_exact(struct eddy_reader *r, size_t n, int64_t deadline);
-/* Copies out up to n bytes: the buffered ones, or, with none buffered,
+/* Copies out up to n (> 0) bytes: the buffered ones, or, with none buffered,
  * whatever one read brings.  Returns the count, 0 at end of stream, or a
  * negative errno. */
 EDDY_AWAITS ssize_t eddy_reader_read(struct eddy_reader *r, void *dst, size_t n,
