@@ -266,6 +266,18 @@ static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localna
     eddy__lower(P->tag, strlen(P->tag)); /* str.lower() */
 }
 
+/* In callback mode an entry's values live in the entry arena, reset when
+ * the next entry starts.  But inside an entry, <image> and <textinput> write
+ * to the feed's image and textinput (feedparser's _get_context): the values
+ * of those events must go to the result arena, or the feed would keep
+ * pointers into a reset arena.  Decided per event, because handlers allocate
+ * before and after eddy__ctx() in no fixed order. */
+static void pick_arena(struct eddy__fp *p)
+{
+    if (p->on_entry && eddy_feed_len(p->entries) == 1) /* inside an entry */
+        p->A = p->inimage || p->intextinput ? &p->main : &p->entry;
+}
+
 static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
                      int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
                      const xmlChar **attributes)
@@ -352,6 +364,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 p->oom = true;
         }
     }
+    pick_arena(p);
     eddy__start_tag(p, P->tag, attrs);
 }
 
@@ -362,6 +375,7 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     struct eddy__fp *p = &P->fp;
     if (P->xml_depth-- > MAX_DEPTH)
         return;
+    pick_arena(p);
     element_name(P, localname, URI);
     eddy__end_tag(p, P->tag);
 }
@@ -954,6 +968,9 @@ void eddy__entry_begin(struct eddy__fp *p)
     }
     if (p->entries)
         deliver(p); /* an entry nested in an unclosed one */
+    /* a <source> still open holds values of the entry arena (an entry
+     * inside a <source>, or a </source> missing): drop them with it */
+    eddy__obj_clear(p->sourcedata);
     eddy__arena_reset(&p->entry);
     memset(p->strcache, 0, sizeof p->strcache); /* they may point into the entry arena */
     p->A = &p->entry;

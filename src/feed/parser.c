@@ -1342,7 +1342,10 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         eddy_buf_reset(&p->tmp);
         for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
+        struct eddy__arena *save = p->A; /* a <feed> inside an entry in callback mode: */
+        p->A = &p->main;                 /* feeddata outlives the entry arena */
         eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&p->tmp)));
+        p->A = save;
     }
     /* basestack / langstack */
     if (p->nscopes == p->capscopes) {

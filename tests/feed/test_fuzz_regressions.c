@@ -1,0 +1,240 @@
+/*
+ * What fuzz/feed.c found in the feed parser, one test per bug, through the
+ * public API (the inputs are also in fuzz/regression/feed/).  Most are in
+ * callback mode (on_entry), where an entry's values live in an arena reset
+ * when the next entry starts, and where the body streams into libxml2.
+ */
+#include "../test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eddy/feed.h"
+
+/* Entries seen by the callback, as JSON, one a line. */
+struct seen {
+    struct eddy_buf json;
+    size_t n;
+};
+
+static int on_entry(void *arg, const struct eddy_feed_value *entry)
+{
+    struct seen *s = arg;
+    s->n++;
+    int err = eddy_feed_to_json(entry, &s->json);
+    return err ? err : eddy_buf_putc(&s->json, '\n');
+}
+
+/* Parses doc in callback mode, pushed in chunks of `step` bytes (0: one
+ * push); returns the result's JSON (caller frees), entries in *s. */
+static char *parse_cb(const char *doc, size_t step, struct seen *s)
+{
+    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = s};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    CHECK(p != NULL);
+    size_t len = strlen(doc);
+    for (size_t off = 0; off < len;) {
+        size_t k = step && len - off > step ? step : len - off;
+        CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
+        off += k;
+    }
+    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    eddy_feed_parser_free(p);
+    CHECK(f != NULL);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_feed_to_json(eddy_feed_root(f), &b), ==, 0);
+    eddy_feed_free(f);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* Strict UTF-8, no surrogates. */
+static bool utf8_ok(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], cp;
+        size_t k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
+        else return false;
+        if (n - i <= k)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        if (cp < (k == 1 ? 0x80u : k == 2 ? 0x800u : 0x10000u) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+static bool strings_utf8(const struct eddy_feed_value *v)
+{
+    switch (eddy_feed_type(v)) {
+    case EDDY_FEED_STRING: {
+        size_t n;
+        const char *s = eddy_feed_str(v, &n);
+        return s[n] == 0 && utf8_ok((const unsigned char *)s, n);
+    }
+    case EDDY_FEED_ARRAY:
+        for (size_t i = 0; i < eddy_feed_len(v); i++)
+            if (!strings_utf8(eddy_feed_at(v, i)))
+                return false;
+        return true;
+    case EDDY_FEED_OBJECT:
+        for (const struct eddy_feed_member *m = eddy_feed_first(v); m; m = eddy_feed_next(m))
+            if (!strings_utf8(eddy_feed_member_value(m)))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+static int check_utf8_entry(void *arg, const struct eddy_feed_value *entry)
+{
+    (void)arg;
+    return strings_utf8(entry) ? 0 : -EILSEQ;
+}
+
+/* <image> inside an <item> writes to the feed's image (feedparser's
+ * _get_context); in callback mode those values went to the entry arena, so
+ * the feed kept pointers into memory the next entry reused: a crash or
+ * garbage in a well-formed feed. */
+TEST(fuzz_callback_item_image_writes_to_the_feed_image)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><image><url>http://i/</url></image>"
+        "<item><image><width>7</width><title>IMG</title></image></item>"
+        "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title>"
+        "<description>CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC</description></item>"
+        "</channel></rss>";
+    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    CHECK(ref != NULL);
+    struct eddy_buf want = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
+    CHECK(strstr(eddy_buf_cstr(&want), "\"width\":7") != NULL);
+    for (size_t step = 0; step < 40; step += 13) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(doc, step, &s);
+        CHECK_INT(s.n, ==, 2);
+        CHECK(strstr(got, eddy_buf_cstr(&want)) != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
+    eddy_buf_free(&want);
+    eddy_feed_free(ref);
+}
+
+/* The same for <textinput> inside an item. */
+TEST(fuzz_callback_item_textinput_writes_to_the_feed)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><textinput><title>T</title></textinput>"
+        "<item><textinput><name>NNNN</name><link>http://t/</link></textinput></item>"
+        "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title></item>"
+        "</channel></rss>";
+    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    CHECK(ref != NULL);
+    struct eddy_buf want = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    char *got = parse_cb(doc, 0, &s);
+    CHECK_INT(s.n, ==, 2);
+    CHECK(strstr(got, eddy_buf_cstr(&want)) != NULL);
+    free(got);
+    eddy_buf_free(&s.json);
+    eddy_buf_free(&want);
+    eddy_feed_free(ref);
+}
+
+/* A <feed xml:lang> inside an entry sets the feed's language; in callback
+ * mode the string lived in the entry arena (crash in eddy_feed_to_json). */
+TEST(fuzz_callback_nested_feed_language)
+{
+    static const char doc[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><feed xml:lang=\"AAAAAAAAAAAAAAAA\"></feed></entry>"
+        "<entry><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title></entry></feed>";
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    char *got = parse_cb(doc, 0, &s);
+    CHECK_INT(s.n, ==, 2);
+    CHECK(strstr(got, "\"feed\":{\"language\":\"AAAAAAAAAAAAAAAA\"}") != NULL);
+    free(got);
+    eddy_buf_free(&s.json);
+}
+
+/* An entry inside an entry's <source> (or a </source> missing before the
+ * next entry): the source's values, in the entry arena, outlived its reset
+ * (SEGV in eddy__obj_find). */
+TEST(fuzz_callback_entry_inside_source)
+{
+    static const char *const docs[] = {
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><uri>x</uri></contributor>"
+        "<entry><source><contributor><uri>y</uri></contributor></source></entry></source></entry></feed>",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><name>a</name></contributor>"
+        "<category term=\"t\"/></entry><entry><contributor><name>b</name></contributor><category term=\"u\"/>"
+        "</entry><entry><title>c</title></entry></source></feed>",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+        for (size_t step = 0; step < 10; step += 3) {
+            struct seen s = {EDDY_BUF_INIT(0), 0};
+            char *got = parse_cb(docs[i], step, &s);
+            CHECK(s.n >= 1);
+            free(got);
+            eddy_buf_free(&s.json);
+        }
+}
+
+/* Invalid UTF-8 in callback mode: libxml2, told the body is UTF-8, passed
+ * the raw bytes on to the values, and reported the same byte again at every
+ * chunk boundary.  Each invalid byte now becomes U+FFFD before libxml2 sees
+ * it (feed.c, clean_utf8): values are UTF-8 and the result does not depend
+ * on the chunks. */
+TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
+{
+    static const char doc[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><!DOCTYPE rss [<!ENTITY e \"\xff\">]>"
+        "<rss version=\"2.0\"><channel><title>a\xff\xfe\xc0\xaf \xed\xa0\x80 \xe2\x82 &e;</title>"
+        "<item><title>\xc3\xa9 ok \xe2\x82\xac</title><link>http://x/\x80</link>"
+        "<description><![CDATA[ \xa9 ]]></description></item></channel></rss>";
+    char *one = NULL;
+    size_t ndiags = 0;
+    for (size_t step = 0; step < 8; step++) {
+        struct eddy_feed_opts o = {.on_entry = check_utf8_entry};
+        struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+        CHECK(p != NULL);
+        size_t len = strlen(doc);
+        for (size_t off = 0; off < len;) {
+            size_t k = step && len - off > step ? step : len - off;
+            CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
+            off += k;
+        }
+        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        eddy_feed_parser_free(p);
+        CHECK(f != NULL);
+        const struct eddy_feed_value *root = eddy_feed_root(f);
+        CHECK(strings_utf8(root));
+        CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+        CHECK(strstr(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "a\xef\xbf\xbd") != NULL);
+        struct eddy_buf b = EDDY_BUF_INIT(0);
+        CHECK_INT(eddy_feed_to_json(eddy_feed_get(root, "feed"), &b), ==, 0);
+        if (!one) {
+            one = eddy_buf_detach(&b, NULL);
+            ndiags = eddy_feed_diag_count(f);
+        } else {
+            CHECK_STR(eddy_buf_cstr(&b), one);
+            CHECK_INT(eddy_feed_diag_count(f), ==, ndiags); /* no report per chunk */
+        }
+        eddy_buf_free(&b);
+        eddy_feed_free(f);
+    }
+    free(one);
+}
