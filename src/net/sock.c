@@ -168,25 +168,22 @@ ssize_t eddy_sock_read(int fd, void *buf, size_t n, int64_t deadline)
     }
 }
 
+/* After a call failed with errno set: 0 to try again (EINTR, or the socket
+ * has become writable), else a negative errno. */
+static int wait_writable(int fd, int64_t deadline)
+{
+    if (errno == EINTR)
+        return 0;
+    if (errno != EAGAIN)
+        return -errno;
+    int r = eddy_wait_fd(fd, EDDY_WRITE, deadline);
+    return r < 0 ? r : 0;
+}
+
 ssize_t eddy_sock_write(int fd, const void *buf, size_t n, int64_t deadline)
 {
-    size_t done = 0;
-    while (done < n) {
-        /* MSG_NOSIGNAL: a closed peer is -EPIPE, not the death of the process. */
-        ssize_t sent = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
-        if (sent >= 0) {
-            done += (size_t)sent;
-            continue;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN)
-            return -errno;
-        int r = eddy_wait_fd(fd, EDDY_WRITE, deadline);
-        if (r < 0)
-            return r;
-    }
-    return (ssize_t)n;
+    struct iovec v = {(void *)buf, n};
+    return eddy_sock_writev(fd, &v, 1, deadline);
 }
 
 ssize_t eddy_sock_writev(int fd, struct iovec *iov, int iovcnt, int64_t deadline)
@@ -196,13 +193,10 @@ ssize_t eddy_sock_writev(int fd, struct iovec *iov, int iovcnt, int64_t deadline
         iov++, iovcnt--;
     while (iovcnt > 0) {
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)(iovcnt < IOV_MAX ? iovcnt : IOV_MAX)};
+        /* MSG_NOSIGNAL: a closed peer is -EPIPE, not the death of the process. */
         ssize_t sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
         if (sent < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                return -errno;
-            int r = eddy_wait_fd(fd, EDDY_WRITE, deadline);
+            int r = wait_writable(fd, deadline);
             if (r < 0)
                 return r;
             continue;
@@ -254,11 +248,7 @@ ssize_t eddy_sock_sendfile(int fd, int file_fd, off_t offset, size_t count, int6
         }
         if (sent == 0) /* the file is shorter than count */
             break;
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN)
-            return -errno;
-        int r = eddy_wait_fd(fd, EDDY_WRITE, deadline);
+        int r = wait_writable(fd, deadline);
         if (r < 0)
             return r;
     }
