@@ -1113,7 +1113,12 @@ static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
                 while (q < end && *q != quote && i + 1 < sizeof decl)
                     decl[i++] = (char)tolower((unsigned char)*q++);
                 decl[i] = 0;
-                if (*decl)
+                /* XML's EncName, [A-Za-z][A-Za-z0-9._-]*: anything else is
+                 * no encoding (and must not reach "encoding": not UTF-8) */
+                bool ok = isalpha((unsigned char)decl[0]);
+                for (size_t k = 1; k < i; k++)
+                    ok = ok && (isalnum((unsigned char)decl[k]) || strchr("._-", decl[k]));
+                if (ok)
                     enc = decl;
             }
         }
@@ -1228,7 +1233,7 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
             return 0;
         if (!hend)
             hend = P->doc.len;
-        sniff_encoding(P, P->doc.data, P->doc.len);
+        sniff_encoding(P, P->doc.data, hend); /* the prolog only: the same whatever the chunks */
         bool utf8 = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
         err = begin_xml(P, P->doc.data, P->doc.len, hend, utf8, false);
         eddy_buf_free(&P->doc);
@@ -1357,11 +1362,11 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
     } else if (!P->head_done) {
         empty = P->doc.len == 0;
         if (!empty) {
-            sniff_encoding(P, P->doc.data, P->doc.len);
-            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
             size_t hend = head_end(P->doc.data, P->doc.len);
             if (!hend)
                 hend = P->doc.len;
+            sniff_encoding(P, P->doc.data, hend);
+            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
             begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
         }
     } else {

@@ -238,3 +238,25 @@ TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
     }
     free(one);
 }
+
+/* Callback mode reads the encoding from the XML declaration itself: it
+ * looked past the prolog for the declaration's '>' (so an "encoding"
+ * attribute of the first element counted or not depending on the chunks),
+ * and copied any bytes as the name (so "encoding" was not UTF-8). */
+TEST(fuzz_callback_declared_encoding)
+{
+    static const char cut[] = "<?xml version=\"1.0\" <rss encoding=\"koi8-r\" version=\"2.0\"><channel>"
+                              "<title>t</title></channel></rss>";
+    static const char bad[] = "<?xml version=\"1.0\" encoding=\"iso-\xff\xff\x1f)8859-1\"?><rss version=\"2.0\">"
+                              "<channel><title>t</title></channel></rss>";
+    for (size_t step = 0; step < 5; step++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(cut, step, &s);
+        CHECK(strstr(got, "\"encoding\":\"utf-8\"") != NULL);
+        free(got);
+        got = parse_cb(bad, step, &s);
+        CHECK(strstr(got, "\"encoding\":\"utf-8\"") != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
+}
