@@ -44,6 +44,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/entities.h>
+#include <libxml/xmlerror.h>
 
 #include "encoding.h"
 #include "html.h"
@@ -643,8 +644,43 @@ static int start_xml(struct eddy_feed_parser *P, bool utf8)
     return 0;
 }
 
+/* Some libxml2 errors have no parser context (a failed conversion from the
+ * declared encoding, in callback mode): they go to this thread's global
+ * handlers, which print to stderr (library code never prints), and the
+ * parse then stops without any error reaching on_serror (no bozo).  So
+ * while libxml2 runs, the structured handler is on_serror for this parser
+ * and the generic one is silent; then the caller's are back.  (An entry
+ * callback that uses libxml2 itself runs under these handlers too.) */
+struct xml_handlers {
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+};
+
+static void silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static struct xml_handlers handlers_take(struct eddy_feed_parser *P)
+{
+    struct xml_handlers h = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError, xmlStructuredErrorContext};
+    xmlSetGenericErrorFunc(NULL, silent);
+    xmlSetStructuredErrorFunc(P, on_serror);
+    return h;
+}
+
+static void handlers_restore(struct xml_handlers h)
+{
+    xmlSetGenericErrorFunc(h.generic_ctx, h.generic);
+    xmlSetStructuredErrorFunc(h.structured_ctx, h.structured);
+}
+
 static int feed_xml(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
 {
+    struct xml_handlers h = handlers_take(P);
     /* xmlParseChunk takes an int size */
     while (n > (1u << 30)) {
         xmlParseChunk(P->ctxt, s, 1 << 30, 0);
@@ -652,6 +688,7 @@ static int feed_xml(struct eddy_feed_parser *P, const char *s, size_t n, bool la
         n -= 1u << 30;
     }
     xmlParseChunk(P->ctxt, s, (int)n, last);
+    handlers_restore(h);
     if (P->fp.oom)
         return -ENOMEM;
     return P->fp.cb_err;
@@ -1172,7 +1209,9 @@ static int parse_whole(struct eddy_feed_parser *P, const char *s, size_t n, size
     xmlCtxtUseOptions(P->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
                                    XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
     xmlSwitchEncoding(P->ctxt, XML_CHAR_ENCODING_UTF8);
+    struct xml_handlers h = handlers_take(P);
     xmlParseDocument(P->ctxt);
+    handlers_restore(h);
     P->ctxt->sax = own; /* libxml2 frees its own handler with the context */
     eddy_buf_free(&doc);
     return P->fp.oom ? -ENOMEM : 0;
