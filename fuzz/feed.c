@@ -33,6 +33,7 @@
 #include "eddy/feed.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,11 @@ static void walk(const struct eddy_feed_value *v, const json_t *j, const char *d
         break;
     case EDDY_FEED_REAL: {
         double d = eddy_feed_real(v);
+        if (!isfinite(d)) { /* GeoRSS "nan", "inf": float() takes them; JSON has no such numbers */
+            if (!json_is_null(j))
+                fail("NaN or infinity is not JSON null", doc, NULL);
+            break;
+        }
         /* "%.17g" of an integral double reads back as a JSON integer */
         double r = json_is_real(j) ? json_real_value(j) : json_is_integer(j) ? (double)json_integer_value(j) : d + 1;
         if (r != d)
