@@ -55,6 +55,7 @@
 #include "html.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,37 +308,93 @@ static long find_name(const char *const *set, size_t count, const char *s, size_
 }
 #define IN(set, s, n) (find_name(set, COUNT(set), s, n) >= 0)
 
-static const struct name_pair *find_pair(const struct name_pair *set, size_t count,
-                                         const char *s, size_t n)
+/* Hashed lookups for the tables asked once or more per tag, attribute or
+ * reference: the binary searches (7-11 string compares each) were 10% of
+ * html_bench.  Each table's sorted array stays the source of truth; its
+ * index (open addressing, FNV-1a, at most half full) is built once per
+ * process, under pthread_once, and only read afterwards. */
+struct hset {
+    const void *table; /* entries that start with their name (const char *) */
+    size_t count, stride;
+    uint16_t *slot;    /* mask + 1 entries: index + 1, or 0 for empty */
+    uint32_t mask;
+};
+
+static uint16_t slots_elements[256], slots_attributes[512], slots_mathml_elements[128],
+    slots_mathml_attributes[256], slots_no_end_tag[64], slots_relative_uris[64],
+    slots_uri_attributes[32], slots_css_properties[128], slots_css_keywords[128],
+    slots_svg_elements[128], slots_svg_attributes[512], slots_entities[8192];
+
+#define HSET(t, slots) {t, COUNT(t), sizeof(t[0]), slots, COUNT(slots) - 1}
+static const struct hset hs_elements = HSET(acceptable_elements, slots_elements),
+                   hs_attributes = HSET(acceptable_attributes, slots_attributes),
+                   hs_mathml_elements = HSET(mathml_elements, slots_mathml_elements),
+                   hs_mathml_attributes = HSET(mathml_attributes, slots_mathml_attributes),
+                   hs_no_end_tag = HSET(elements_no_end_tag, slots_no_end_tag),
+                   hs_relative_uris = HSET(relative_uris, slots_relative_uris),
+                   hs_uri_attributes = HSET(uri_attributes, slots_uri_attributes),
+                   hs_css_properties = HSET(acceptable_css_properties, slots_css_properties),
+                   hs_css_keywords = HSET(acceptable_css_keywords, slots_css_keywords),
+                   hs_svg_elements = HSET(svg_elements, slots_svg_elements),
+                   hs_svg_attributes = HSET(svg_attributes, slots_svg_attributes),
+                   hs_entities = HSET(html_entities, slots_entities);
+static const struct hset *const all_hsets[] = {
+    &hs_elements, &hs_attributes, &hs_mathml_elements, &hs_mathml_attributes,
+    &hs_no_end_tag, &hs_relative_uris, &hs_uri_attributes, &hs_css_properties,
+    &hs_css_keywords, &hs_svg_elements, &hs_svg_attributes, &hs_entities,
+};
+static pthread_once_t hsets_once = PTHREAD_ONCE_INIT;
+
+static uint32_t name_hash(const char *s, size_t n)
 {
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = cmp_span(set[mid].lower, s, n);
-        if (!c)
-            return &set[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h ^ h >> 15;
 }
+
+static const char *hset_name(const struct hset *h, size_t i)
+{
+    return *(const char *const *)(const void *)((const char *)h->table + i * h->stride);
+}
+
+static void build_hsets(void)
+{
+    for (size_t t = 0; t < COUNT(all_hsets); t++) {
+        const struct hset *h = all_hsets[t];
+        for (size_t i = 0; i < h->count; i++) {
+            const char *name = hset_name(h, i);
+            uint32_t k = name_hash(name, strlen(name)) & h->mask;
+            while (h->slot[k])
+                k = (k + 1) & h->mask;
+            h->slot[k] = (uint16_t)(i + 1);
+        }
+    }
+}
+
+/* Index of s[0..n) in the set, or -1 (as find_name: names are unique). */
+static long hfind(const struct hset *h, const char *s, size_t n)
+{
+    pthread_once(&hsets_once, build_hsets);
+    for (uint32_t k = name_hash(s, n) & h->mask; h->slot[k]; k = (k + 1) & h->mask) {
+        size_t i = h->slot[k] - 1u;
+        if (!cmp_span(hset_name(h, i), s, n))
+            return (long)i;
+    }
+    return -1;
+}
+#define HIN(set, s, n) (hfind(&(set), s, n) >= 0)
 
 static const struct html_entity *find_entity(const char *s, size_t n)
 {
-    size_t lo = 0, hi = COUNT(html_entities);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = cmp_span(html_entities[mid].name, s, n);
-        if (!c)
-            return &html_entities[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    long i = hfind(&hs_entities, s, n);
+    return i < 0 ? NULL : &html_entities[i];
+}
+
+static const struct name_pair *svg_element(const char *s, size_t n)
+{
+    long i = hfind(&hs_svg_elements, s, n);
+    return i < 0 ? NULL : &svg_elements[i];
 }
 
 size_t eddy__html_entity(const char *name, size_t len, char utf8[9])
@@ -881,7 +938,7 @@ static bool css_keep(struct parser *p, struct span prop, struct span val)
         return false; /* longer than any property we know */
     for (size_t k = 0; k < prop.n; k++)
         low[k] = lower(prop.p[k]);
-    if (IN(acceptable_css_properties, low, prop.n))
+    if (HIN(hs_css_properties, low, prop.n))
         return true;
     const char *dash = memchr(low, '-', prop.n);
     if (IN(box, low, dash ? (size_t)(dash - low) : prop.n)) {
@@ -889,7 +946,7 @@ static bool css_keep(struct parser *p, struct span prop, struct span val)
             size_t a = skip_spaces(val.p, val.n, k), b = a;
             while (b < val.n && !space_at(val.p, val.n, b))
                 b++;
-            if (b > a && !IN(acceptable_css_keywords, val.p + a, b - a) && !valid_css_value(val.p + a, b - a))
+            if (b > a && !HIN(hs_css_keywords, val.p + a, b - a) && !valid_css_value(val.p + a, b - a))
                 return false;
             k = b;
         }
@@ -1034,7 +1091,7 @@ static void emit_starttag(struct parser *p, const char *tag, size_t tn)
 }
 static void end_starttag(struct parser *p, const char *tag, size_t tn)
 {
-    if (IN(elements_no_end_tag, tag, tn))
+    if (HIN(hs_no_end_tag, tag, tn))
         emits(p, " />");
     else
         emits(p, ">");
@@ -1056,7 +1113,7 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
             memcpy(pair, tag, tn);
             pair[tn] = ' ';
             memcpy(pair + tn + 1, a[i].name.p, a[i].name_len);
-            if (IN(relative_uris, pair, tn + 1 + a[i].name_len)) {
+            if (HIN(hs_relative_uris, pair, tn + 1 + a[i].name_len)) {
                 /* make_safe_absolute_uri(base, value.strip()) or value */
                 size_t s = skip_spaces(v, vn, 0), e = vn;
                 while (e > s) {
@@ -1105,12 +1162,11 @@ static bool is_animation(const char *tag, size_t tn)
 /* _HTMLSanitizer.unknown_starttag; tag is lower case. */
 static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
 {
-    const char *const *ok_attrs = acceptable_attributes;
-    size_t ok_count = COUNT(acceptable_attributes);
+    const struct hset *ok_attrs = &hs_attributes;
     bool svg_attrs = false;
     size_t n;
     struct attr *a = attr_list(p, &n);
-    if (!IN(acceptable_elements, tag, tn) || p->svg) {
+    if (!HIN(hs_elements, tag, tn) || p->svg) {
         if (IN(unacceptable_elements_with_end_tag, tag, tn))
             p->unacceptable++;
         bool is_svg = span_is(tag, tn, "svg"), is_math = span_is(tag, tn, "math");
@@ -1134,13 +1190,13 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
                 break;
             }
         const struct name_pair *svg_el = NULL;
-        if (p->mathml && IN(mathml_elements, tag, tn)) {
-            ok_attrs = mathml_attributes, ok_count = COUNT(mathml_attributes);
-        } else if (p->svg && (svg_el = find_pair(svg_elements, COUNT(svg_elements), tag, tn))) {
+        if (p->mathml && HIN(hs_mathml_elements, tag, tn)) {
+            ok_attrs = &hs_mathml_attributes;
+        } else if (p->svg && (svg_el = svg_element(tag, tn))) {
             svg_attrs = true;
             if (svg_el->svg)
                 tag = svg_el->svg;
-        } else if (!IN(acceptable_elements, tag, tn)) {
+        } else if (!HIN(hs_elements, tag, tn)) {
             return;
         }
     }
@@ -1165,10 +1221,13 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         bool ok;
         const struct name_pair *pair = NULL;
         if (svg_attrs) {
-            pair = find_pair(svg_attributes, COUNT(svg_attributes), key, kn);
+            {
+                long k = hfind(&hs_svg_attributes, key, kn);
+                pair = k < 0 ? NULL : &svg_attributes[k];
+            }
             ok = pair != NULL;
         } else {
-            ok = find_name(ok_attrs, ok_count, key, kn) >= 0;
+            ok = hfind(ok_attrs, key, kn) >= 0;
         }
         if (!ok)
             continue;
@@ -1182,7 +1241,7 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             key = pair->svg, kn = strlen(key);
         /* feedparser: make_safe_absolute_uri(href); ours: any URI attribute */
         if ((span_is(key, kn, "href") && !eddy__uri_scheme_ok(v)) ||
-            (IN(uri_attributes, key, kn) && !uri_safe(v, vn, span_is(key, kn, "href"))))
+            (HIN(hs_uri_attributes, key, kn) && !uri_safe(v, vn, span_is(key, kn, "href"))))
             v = "", vn = 0;
         if (is_animation(tag, tn) && span_is(key, kn, "attributeName") && targets_href(v, vn))
             continue;
@@ -1210,14 +1269,14 @@ static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
  * lower case and may be anything ("</a b>" gives "a b"). */
 static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
 {
-    if (p->sanitize && !IN(acceptable_elements, tag, tn)) {
+    if (p->sanitize && !HIN(hs_elements, tag, tn)) {
         const struct name_pair *svg_el;
         if (IN(unacceptable_elements_with_end_tag, tag, tn))
             p->unacceptable--;
-        if (p->mathml && IN(mathml_elements, tag, tn)) {
+        if (p->mathml && HIN(hs_mathml_elements, tag, tn)) {
             if (span_is(tag, tn, "math"))
                 p->mathml--;
-        } else if (p->svg && (svg_el = find_pair(svg_elements, COUNT(svg_elements), tag, tn))) {
+        } else if (p->svg && (svg_el = svg_element(tag, tn))) {
             if (span_is(tag, tn, "svg"))
                 p->svg--;
             if (svg_el->svg)
@@ -1226,7 +1285,7 @@ static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
             return;
         }
     }
-    if (!IN(elements_no_end_tag, tag, tn)) {
+    if (!HIN(hs_no_end_tag, tag, tn)) {
         emits(p, "</");
         emit(p, tag, tn);
         emits(p, ">");
@@ -1798,15 +1857,29 @@ static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
     return buf_add(t, s + j, n - j);
 }
 
+/* Does s hold "&#39;" or "&#34;" (what append_quotes rewrites)? */
+static bool has_quote_refs(const char *s, size_t n)
+{
+    for (const char *a = s, *end = s + n; end - a >= 5 && (a = memchr(a, '&', (size_t)(end - a - 4))); a++)
+        if (a[1] == '#' && a[2] == '3' && (a[3] == '9' || a[3] == '4') && a[4] == ';')
+            return true;
+    return false;
+}
+
 /* Pass 2: <([^<>\s]+?)\s*\/> -> "<tag />" or "<tag></tag>" (_shorttag_replace),
  * and the "&#39;"/"&#34;" rewrite (the two commute: neither touches what
- * the other looks at). */
-static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n)
+ * the other looks at).  `quotes`: s holds such references (has_quote_refs).
+ * Without them, and when every match is already written "<tag />" for an
+ * empty element (the resolver's own output, read again by the sanitizer),
+ * nothing changes: *changed is false and t stays empty, so the caller
+ * parses s itself -- the copy was 7% of html_bench. */
+static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool quotes, bool *changed)
 {
     size_t j = 0;
     int err = 0;
+    *changed = quotes;
     for (const char *lt = s; !err && (lt = memchr(lt, '<', (size_t)(s + n - lt)));) {
-        size_t i = (size_t)(lt - s), r = i + 1, d;
+        size_t i = (size_t)(lt - s), r = i + 1, d = 0;
         while (r < n && s[r] != '<' && s[r] != '>' && !space_at(s, n, r))
             r++;
         size_t g_end = 0, end = 0;
@@ -1821,12 +1894,18 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n)
         }
         const char *g = s + i + 1;
         size_t gn = g_end - i - 1;
+        bool empty = HIN(hs_no_end_tag, g, gn);
+        if (!quotes && empty && g_end == r && d == r + 1 && s[r] == ' ') {
+            lt = s + end; /* "<br />" stays "<br />" */
+            continue;
+        }
+        *changed = true;
         err = append_quotes(t, s + j, i - j);
         if (!err)
             err = buf_add(t, "<", 1);
         if (!err)
             err = append_quotes(t, g, gn);
-        if (!err && IN(elements_no_end_tag, g, gn)) {
+        if (!err && empty) {
             err = eddy_buf_puts(t, " />");
         } else if (!err) {
             err = eddy_buf_puts(t, "></");
@@ -1838,7 +1917,7 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n)
         j = end;
         lt = s + end;
     }
-    return err ? err : append_quotes(t, s + j, n - j);
+    return err || !*changed ? err : append_quotes(t, s + j, n - j);
 }
 
 /* Does s[0..n) contain the needle (2 or 3 bytes)?  memchr for its first
@@ -1873,10 +1952,12 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
             goto done;
         p.s = eddy_buf_cstr(&t1), p.n = t1.len;
     }
-    if (contains(p.s, p.n, "/>", 2) || contains(p.s, p.n, "&#3", 3)) {
-        if ((p.err = rewrite_shorttags(&t2, p.s, p.n)))
+    bool quotes = has_quote_refs(p.s, p.n), changed;
+    if (quotes || contains(p.s, p.n, "/>", 2)) {
+        if ((p.err = rewrite_shorttags(&t2, p.s, p.n, quotes, &changed)))
             goto done;
-        p.s = eddy_buf_cstr(&t2), p.n = t2.len;
+        if (changed)
+            p.s = eddy_buf_cstr(&t2), p.n = t2.len;
     }
     goahead(&p);
 done:
