@@ -344,12 +344,12 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             eddy__lower(key, strlen(key));
             size_t vlen = (size_t)(a[4] - a[3]);
             struct eddy_feed_value *v;
-            if (!strcmp(key, "rel") || !strcmp(key, "type")) {
+            if ((key[0] == 'r' && !strcmp(key, "rel")) || (key[0] == 't' && !strcmp(key, "type"))) {
                 char *low = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
                 if (low)
                     eddy__lower(low, vlen);
                 v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
-            } else if (memmem(a[3], vlen, "&#38;", 5)) {
+            } else if (memchr(a[3], '&', vlen) && memmem(a[3], vlen, "&#38;", 5)) {
                 /* without entity substitution libxml2 keeps '&' as "&#38;" in
                  * attribute values; the value feedparser sees has '&' */
                 char *d = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);

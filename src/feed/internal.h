@@ -125,6 +125,7 @@ struct eddy__contentparams {
     bool has_base;  struct eddy_buf base;
     bool has_src;   struct eddy_buf src;
     bool base64;    /* 'base64' key present and true */
+    bool xhtml;     /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
 };
 
 /* basestack / langstack entries: slices of fp.pool (LIFO). */
