@@ -208,23 +208,41 @@ static bool netloc_ok(struct span nl)
 
 static bool c0_or_space(unsigned char c) { return c <= 0x20; }
 
-/* Python's url.lstrip(C0 and space) and removal of \t \r \n, into `tmp`
- * (an empty buffer); returns the cleaned span or p->n == SIZE_MAX on ENOMEM. */
-static struct span clean_url(struct eddy_buf *tmp, const char *s)
+/* Python's url.lstrip(C0 and space) and removal of \t \r \n.  A URL with
+ * none of \t \r \n is used in place (c->in_tmp false): copying every URL
+ * into a fresh buffer, a malloc and free per call, was a third of urljoin's
+ * time.  Otherwise it is copied into `tmp` at c->off, and the caller sets
+ * c->p once nothing else will be appended (tmp may move).  Returns 0 or
+ * -ENOMEM. */
+struct cleaned {
+    struct span s;
+    size_t off;
+    bool in_tmp;
+};
+static int clean_url(struct eddy_buf *tmp, const char *s, struct cleaned *c)
 {
     while (*s && c0_or_space((unsigned char)*s))
         s++;
-    size_t start = tmp->len;
+    size_t run = strcspn(s, "\t\r\n");
+    if (!s[run]) {
+        *c = (struct cleaned){{s, run}, 0, false};
+        return 0;
+    }
+    *c = (struct cleaned){{NULL, 0}, tmp->len, true};
     while (*s) {
-        size_t run = strcspn(s, "\t\r\n");
         if (eddy_buf_append(tmp, s, run) < 0)
-            return (struct span){NULL, SIZE_MAX};
+            return -ENOMEM;
         s += run;
         s += *s != 0;
+        run = strcspn(s, "\t\r\n");
     }
-    if (eddy_buf_reserve(tmp, 1) < 0) /* an empty URL still gets a buffer */
-        return (struct span){NULL, SIZE_MAX};
-    return (struct span){NULL, tmp->len - start}; /* p is set by the caller: tmp may move */
+    c->s.n = tmp->len - c->off;
+    return 0;
+}
+static void cleaned_fix(const struct eddy_buf *tmp, struct cleaned *c)
+{
+    if (c->in_tmp)
+        c->s.p = tmp->data ? tmp->data + c->off : ""; /* (nothing copied: no buffer) */
 }
 
 /* urlsplit lower-cases the scheme; components are slices, so the lower-case
@@ -330,8 +348,12 @@ static int unparse(struct eddy_buf *out, struct span scheme, struct span netloc,
 /* ---- urljoin ----------------------------------------------------------------- */
 
 /* The path merge of urljoin: base directory + relative path, then "." and
- * ".." segments.  Segments are spans: on the stack, on the heap when long. */
-static int merge_paths(struct eddy_buf *out, struct span bpath, struct span path)
+ * ".." segments.  Segments are spans: on the stack, on the heap when long.
+ * Writes the path to dst, which has room for MERGED_MAX(bpath, path)
+ * bytes (the segments' bytes once at most, their separators, one "/" or
+ * trailing ""), and its length to *len. */
+#define MERGED_MAX(bpath, path) ((bpath).n + (path).n + 8)
+static int merge_paths(char *dst, size_t *len, struct span bpath, struct span path)
 {
     size_t cap = 2;
     for (size_t i = 0; i < bpath.n; i++)
@@ -382,18 +404,19 @@ static int merge_paths(struct eddy_buf *out, struct span bpath, struct span path
     struct span last = seg[nseg - 1];
     if ((last.n == 1 && last.p[0] == '.') || (last.n == 2 && last.p[0] == '.' && last.p[1] == '.'))
         res[nres++] = (struct span){"", 0};
-    int err = 0;
+    size_t w = 0;
     if (nres == 0 || (nres == 1 && res[0].n == 0))
-        err = eddy_buf_putc(out, '/'); /* '/'.join(...) or '/' */
-    for (size_t i = 0; i < nres && !err && !(nres == 1 && res[0].n == 0); i++) {
+        dst[w++] = '/'; /* '/'.join(...) or '/' */
+    for (size_t i = 0; i < nres && !(nres == 1 && res[0].n == 0); i++) {
         if (i)
-            err = eddy_buf_putc(out, '/');
-        if (!err)
-            err = put(out, res[i]);
+            dst[w++] = '/';
+        memcpy(dst + w, res[i].p, res[i].n);
+        w += res[i].n;
     }
+    *len = w;
     if (seg != small)
         free(seg);
-    return err;
+    return 0;
 }
 
 /* Python's urljoin(base, url) after feedparser's _urifixer; -EINVAL for
@@ -401,14 +424,14 @@ static int merge_paths(struct eddy_buf *out, struct span bpath, struct span path
 static int urljoin(struct eddy_buf *out, const char *base, const char *ref)
 {
     struct eddy_buf tmp = EDDY_BUF_INIT(0);
-    struct span bs = clean_url(&tmp, base);
-    struct span rs = bs.n == SIZE_MAX ? bs : clean_url(&tmp, ref);
-    if (rs.n == SIZE_MAX) {
+    struct cleaned bc, rc;
+    if (clean_url(&tmp, base, &bc) || clean_url(&tmp, ref, &rc)) {
         eddy_buf_free(&tmp);
         return -ENOMEM;
     }
-    bs.p = eddy_buf_cstr(&tmp);
-    rs.p = bs.p + bs.n;
+    cleaned_fix(&tmp, &bc);
+    cleaned_fix(&tmp, &rc);
+    struct span bs = bc.s, rs = rc.s;
     struct parts b, r;
     struct scheme_buf bsch, rsch;
     int err = -EINVAL;
@@ -434,13 +457,15 @@ static int urljoin(struct eddy_buf *out, const char *base, const char *ref)
         goto done;
     }
     /* urlunparse with the merged path, printed first to a second buffer
-     * since unparse looks at the path's first characters. */
-    struct eddy_buf path = EDDY_BUF_INIT(0);
-    err = merge_paths(&path, b.path, r.path);
+     * since unparse looks at the path's first characters: on the stack
+     * when short (an eddy_buf cost a malloc per URI). */
+    size_t cap = MERGED_MAX(b.path, r.path), pn = 0;
+    char small[512], *path = cap <= sizeof small ? small : malloc(cap);
+    err = path ? merge_paths(path, &pn, b.path, r.path) : -ENOMEM;
     if (!err)
-        err = unparse(out, scheme, netloc, (struct span){eddy_buf_cstr(&path), path.len}, r.params,
-                      r.query, r.fragment);
-    eddy_buf_free(&path);
+        err = unparse(out, scheme, netloc, (struct span){path, pn}, r.params, r.query, r.fragment);
+    if (path != small)
+        free(path);
 done:
     eddy_buf_free(&tmp);
     return err;
@@ -512,13 +537,13 @@ int eddy__uri_resolve(struct eddy_buf *out, const char *base, const char *ref)
 static bool scheme_acceptable(const char *uri)
 {
     struct eddy_buf tmp = EDDY_BUF_INIT(0);
-    struct span u = clean_url(&tmp, uri);
+    struct cleaned c;
     struct parts p;
     struct scheme_buf sb;
-    bool ok = u.n != SIZE_MAX;
+    bool ok = !clean_url(&tmp, uri, &c);
     if (ok) {
-        u.p = eddy_buf_cstr(&tmp);
-        ok = url_parse(u, (struct span){"", 0}, &p, &sb) && IN(acceptable_schemes, p.scheme);
+        cleaned_fix(&tmp, &c);
+        ok = url_parse(c.s, (struct span){"", 0}, &p, &sb) && IN(acceptable_schemes, p.scheme);
     }
     eddy_buf_free(&tmp);
     return ok;
