@@ -1825,16 +1825,39 @@ static void goahead(struct parser *p)
 
 /* ---- feed(): the rewrites feedparser makes before parsing ---------------------------- */
 
+/* The first i >= from with s[i] == c1 and s[i + 1] == c2, or n.  With
+ * SSE2, sixteen positions at a time: the pre-passes walked every '<' with
+ * memchr to find "<!" and "/>" (7% of html_bench on a tag-dense post). */
+static size_t find_pair(const char *s, size_t n, size_t from, char c1, char c2)
+{
+    size_t i = from;
+#ifdef __SSE2__
+    const __m128i v1 = _mm_set1_epi8(c1), v2 = _mm_set1_epi8(c2);
+    for (; i + 17 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (const char *q; i + 1 < n && (q = memchr(s + i, c1, n - 1 - i)); i++) {
+        i = (size_t)(q - s);
+        if (s[i + 1] == c2)
+            return i;
+    }
+    return n;
+}
+
 /* Pass 1: _sanitize_html's "<![CDATA[" -> "&lt;![CDATA[", then feed()'s
  * <!((?!DOCTYPE|--|\[)) -> &lt;!\1, case-insensitive and for every match
  * (6.0.10 passed re.IGNORECASE as re.sub's count: two matches, case matters). */
-static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanitize)
+static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanitize, bool *changed)
 {
     size_t j = 0;
-    for (const char *lt = s; (lt = memchr(lt, '<', (size_t)(s + n - lt))); lt++) {
-        size_t i = (size_t)(lt - s), r = n - i;
-        if (r < 2 || s[i + 1] != '!')
-            continue;
+    *changed = false;
+    for (size_t i = 0; (i = find_pair(s, n, i, '<', '!')) < n; i++) {
+        size_t r = n - i;
         bool cdata = sanitize && r >= 9 && !memcmp(s + i, "<![CDATA[", 9);
         bool keep = (r >= 4 && s[i + 2] == '-' && s[i + 3] == '-') || (r >= 3 && s[i + 2] == '[');
         if (!keep && r >= 9) {
@@ -1844,6 +1867,7 @@ static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanit
         }
         if (keep && !cdata)
             continue;
+        *changed = true; /* else (comments, a doctype) s stays as it is: no copy */
         int err = buf_add(t, s + j, i - j);
         if (!err)
             err = eddy_buf_puts(t, "&lt;");
@@ -1851,7 +1875,7 @@ static int rewrite_decls(struct eddy_buf *t, const char *s, size_t n, bool sanit
             return err;
         j = i + 1;
     }
-    return buf_add(t, s + j, n - j);
+    return *changed ? buf_add(t, s + j, n - j) : 0;
 }
 
 /* Appends s with "&#39;" -> "'" and "&#34;" -> '"' (feed()'s last rewrite). */
@@ -1880,8 +1904,8 @@ static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
 /* Does s hold "&#39;" or "&#34;" (what append_quotes rewrites)? */
 static bool has_quote_refs(const char *s, size_t n)
 {
-    for (const char *a = s, *end = s + n; end - a >= 5 && (a = memchr(a, '&', (size_t)(end - a - 4))); a++)
-        if (a[1] == '#' && a[2] == '3' && (a[3] == '9' || a[3] == '4') && a[4] == ';')
+    for (size_t i = 0; (i = find_pair(s, n, i, '&', '#')) < n; i++)
+        if (n - i >= 5 && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') && s[i + 4] == ';')
             return true;
     return false;
 }
@@ -1895,11 +1919,18 @@ static bool has_quote_refs(const char *s, size_t n)
  * parses s itself -- the copy was 7% of html_bench. */
 static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool quotes, bool *changed)
 {
-    size_t j = 0;
+    size_t j = 0, done = 0, tried = NONE;
     int err = 0;
     *changed = quotes;
-    for (const char *lt = s; !err && (lt = memchr(lt, '<', (size_t)(s + n - lt)));) {
-        size_t i = (size_t)(lt - s), r = i + 1, d = 0;
+    /* A match ends at the first '>' after its '<' (neither the group nor
+     * \s* holds one), so only the last '<' before a "/>" can match there:
+     * try that one for each "/>", in order, instead of every '<'. */
+    for (size_t q = 0; !err && (q = find_pair(s, n, q, '/', '>')) < n;) {
+        const char *lt = memrchr(s + done, '<', q - done);
+        q += 2;
+        if (!lt || (size_t)(lt - s) == tried)
+            continue;
+        size_t i = tried = (size_t)(lt - s), r = i + 1, d = 0;
         while (r < n && s[r] != '<' && s[r] != '>' && !space_at(s, n, r))
             r++;
         size_t g_end = 0, end = 0;
@@ -1908,17 +1939,14 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool q
         } else if (r > i + 1 && (d = skip_spaces(s, n, r)) > r && d + 1 < n && s[d] == '/' && s[d + 1] == '>') {
             g_end = r, end = d + 2; /* "<tag />" */
         }
-        if (!end) {
-            lt = s + r;
+        if (!end)
             continue;
-        }
         const char *g = s + i + 1;
         size_t gn = g_end - i - 1;
         bool empty = HIN(hs_no_end_tag, g, gn);
-        if (!quotes && empty && g_end == r && d == r + 1 && s[r] == ' ') {
-            lt = s + end; /* "<br />" stays "<br />" */
-            continue;
-        }
+        done = q = end;
+        if (!quotes && empty && g_end == r && d == r + 1 && s[r] == ' ')
+            continue; /* "<br />" stays "<br />" */
         *changed = true;
         err = append_quotes(t, s + j, i - j);
         if (!err)
@@ -1935,7 +1963,6 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool q
                 err = buf_add(t, ">", 1);
         }
         j = end;
-        lt = s + end;
     }
     return err || !*changed ? err : append_quotes(t, s + j, n - j);
 }
@@ -1999,12 +2026,14 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
     pthread_once(&hsets_once, build_hsets);
     p.s = html ? html : "", p.n = html ? len : 0;
     unsigned pairs = prescan(p.s, p.n);
+    bool changed;
     if (pairs & 1) {
-        if ((p.err = rewrite_decls(&t1, p.s, p.n, sanitize)))
+        if ((p.err = rewrite_decls(&t1, p.s, p.n, sanitize, &changed)))
             goto done;
-        p.s = eddy_buf_cstr(&t1), p.n = t1.len;
+        if (changed)
+            p.s = eddy_buf_cstr(&t1), p.n = t1.len;
     }
-    bool quotes = (pairs & 4) && has_quote_refs(p.s, p.n), changed;
+    bool quotes = (pairs & 4) && has_quote_refs(p.s, p.n);
     if (quotes || (pairs & 2)) {
         if ((p.err = rewrite_shorttags(&t2, p.s, p.n, quotes, &changed)))
             goto done;
