@@ -331,6 +331,15 @@ void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b)
         dst[i++] = sep;
     while (b && *b && i + 1 < cap)
         dst[i++] = *b++;
+    /* cut inside a UTF-8 sequence (the next byte continues it): cut before
+     * it, so that a long element name still gives a UTF-8 key */
+    const char *next = *a ? a : b ? b : "";
+    if (((unsigned char)*next & 0xC0) == 0x80) {
+        while (i && ((unsigned char)dst[i - 1] & 0xC0) == 0x80)
+            i--;
+        if (i && (unsigned char)dst[i - 1] >= 0xC0)
+            i--;
+    }
     dst[i] = 0;
 }
 

@@ -293,3 +293,31 @@ TEST(fuzz_callback_encoding_errors_are_not_printed)
         eddy_buf_free(&s.json);
     }
 }
+
+/* An element name longer than the parser's name buffer was cut inside a
+ * UTF-8 sequence, so the key of an unknown element was not UTF-8 (buffered
+ * mode too).  The cut now falls before the sequence. */
+TEST(fuzz_long_non_ascii_element_name_gives_a_utf8_key)
+{
+    struct eddy_buf doc = EDDY_BUF_INIT(0), name = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_puts(&name, "xy"), ==, 0);
+    for (int i = 0; i < 100; i++)
+        CHECK_INT(eddy_buf_puts(&name, "\xe2\x82\xac"), ==, 0); /* U+20AC */
+    CHECK_INT(eddy_buf_printf(&doc, "<rss version=\"2.0\"><channel><%s>v</%s></channel></rss>", eddy_buf_cstr(&name),
+                              eddy_buf_cstr(&name)), ==, 0);
+    struct eddy_feed *f = eddy_feed_parse(doc.data, doc.len, NULL);
+    CHECK(f != NULL);
+    CHECK(strings_utf8(eddy_feed_root(f)));
+    const struct eddy_feed_member *m = eddy_feed_first(eddy_feed_get(eddy_feed_root(f), "feed"));
+    CHECK(m != NULL);
+    const char *key = eddy_feed_member_key(m);
+    CHECK(!strncmp(key, "xy\xe2\x82\xac", 5));
+    CHECK(utf8_ok((const unsigned char *)key, strlen(key)));
+    eddy_feed_free(f);
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    char *got = parse_cb(eddy_buf_cstr(&doc), 7, &s);
+    free(got);
+    eddy_buf_free(&s.json);
+    eddy_buf_free(&doc);
+    eddy_buf_free(&name);
+}
