@@ -51,8 +51,6 @@
 #include "json.h"
 #include "uri.h"
 
-void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs);
-void eddy__end_tag(struct eddy__fp *p, const char *tag);
 void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n);
 void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
 const char *eddy__match_namespace(const char *lower_uri);
@@ -98,6 +96,9 @@ struct eddy_feed_parser {
         unsigned gen;                  /* fp.ns_gen when computed */
         size_t len;
         char tag[48];
+        char key[48];                  /* its eddy__tagkey */
+        bool has_prefix;
+        const struct eddy__handler *h;
     } tcache[64];
     int rstate;                        /* the '&' repair scanner: R_TEXT... */
     char rquote;                       /* quote of the attribute value being scanned */
@@ -225,27 +226,38 @@ static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char *
 static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI);
 
 /* The element's name as feedparser's startElementNS/endElementNS make it:
- * "canonical:local", "docprefix:local" for unknown namespaces, lower case. */
-static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI)
+ * "canonical:local", "docprefix:local" for unknown namespaces, lower case,
+ * into P->tag; and its handler key and handler (eddy__tag_key) into *k,
+ * with the key's text in key[0..256). */
+static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI,
+                         struct eddy__tagkey *k, char *key)
 {
     struct eddy__fp *p = &P->fp;
     /* libxml2 interns names and URIs: (localname, URI) pointers are a key,
-     * valid while no namespace declaration changes the mapping */
-    uintptr_t k = (uintptr_t)localname * 31 + (uintptr_t)URI;
-    unsigned slot = (unsigned)((k >> 4) ^ (k >> 12)) & 63;
+     * valid while no namespace declaration changes the mapping.  The
+     * handler key is cached with the name: computing it for every start
+     * and end tag (namespacemap scan, handler hash) was 2% of parsing. */
+    uintptr_t h = (uintptr_t)localname * 31 + (uintptr_t)URI;
+    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) & 63;
     struct tcache *tc = &P->tcache[slot];
     if (tc->local == localname && tc->uri == URI && tc->gen == p->ns_gen) {
         memcpy(P->tag, tc->tag, tc->len + 1);
+        memcpy(key, tc->key, sizeof tc->key);
+        *k = (struct eddy__tagkey){key, tc->has_prefix, tc->h};
         return;
     }
     element_name_slow(P, localname, URI);
+    eddy__tag_key(p, P->tag, key, 256, k);
     size_t len = strlen(P->tag);
-    if (len < sizeof tc->tag) {
+    if (len < sizeof tc->tag && strlen(key) < sizeof tc->key) {
         tc->local = localname;
         tc->uri = URI;
         tc->gen = p->ns_gen;
         tc->len = len;
         memcpy(tc->tag, P->tag, len + 1);
+        memcpy(tc->key, key, strlen(key) + 1);
+        tc->has_prefix = k->has_prefix;
+        tc->h = k->h;
     }
 }
 
@@ -322,7 +334,9 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
             eddy__attr_set(p, attrs, "xmlns", ns);
     }
-    element_name(P, localname, URI);
+    struct eddy__tagkey tk;
+    char tkey[256];
+    element_name(P, localname, URI, &tk, tkey);
     /* attributes: namespaced keys first, then plain local names (expat's qnames) */
     char key[512];
     for (int pass = 0; pass < 2; pass++) {
@@ -369,7 +383,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         }
     }
     pick_arena(p);
-    eddy__start_tag(p, P->tag, attrs);
+    eddy__start_tag_k(p, P->tag, &tk, attrs);
 }
 
 static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI)
@@ -380,8 +394,10 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     if (P->xml_depth-- > MAX_DEPTH)
         return;
     pick_arena(p);
-    element_name(P, localname, URI);
-    eddy__end_tag(p, P->tag);
+    struct eddy__tagkey tk;
+    char tkey[256];
+    element_name(P, localname, URI, &tk, tkey);
+    eddy__end_tag_k(p, P->tag, &tk);
 }
 
 static void on_chars(void *ud, const xmlChar *ch, int len)

@@ -208,6 +208,22 @@ struct eddy__handler {
     void (*end)(struct eddy__fp *p);
 };
 const struct eddy__handler *eddy__find_handler(const char *name);
+/* What a start or end tag dispatches on (unknown_starttag's "match
+ * namespaces"): the handler key ("dc_creator"), whether the tag's prefix
+ * maps to a non-empty one, and the key's handler (NULL: none).  It depends
+ * on the tag and namespacemap only, so feed.c caches it per element name
+ * (until p->ns_gen changes). */
+struct eddy__tagkey {
+    const char *name;
+    bool has_prefix;
+    const struct eddy__handler *h;
+};
+void eddy__tag_key(struct eddy__fp *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k);
+/* unknown_starttag / unknown_endtag with the key computed (eddy__start_tag
+ * and eddy__end_tag compute it) */
+void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
+                       struct eddy_feed_value *attrs);
+void eddy__end_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k);
 /* The same through the parser's cache. */
 const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *name);
 

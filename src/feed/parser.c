@@ -1342,10 +1342,49 @@ static void strattrs(struct eddy__fp *p, struct eddy_buf *b, const struct eddy_f
     }
 }
 
+/* unknown_starttag's "match namespaces": the tag's prefix through
+ * namespacemap, "<prefix>_<local>" or "<local>" into name[0..cap), and
+ * its handler. */
+void eddy__tag_key(struct eddy__fp *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k)
+{
+    const char *colon = strchr(tag, ':');
+    bool has_prefix = false;
+    if (colon) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        memcpy(prefix, tag, pl);
+        prefix[pl] = 0;
+        const char *mapped = prefix;
+        for (size_t i = 0; i < p->nnsmap; i++)
+            if (!strcmp(p->nsmap[i].prefix, prefix))
+                mapped = p->nsmap[i].canonical;
+        has_prefix = *mapped;
+        if (has_prefix)
+            eddy__concat(name, cap, mapped, '_', colon + 1);
+        else
+            eddy__concat(name, cap, colon + 1, 0, NULL);
+    } else {
+        eddy__concat(name, cap, tag, 0, NULL);
+    }
+    k->name = name;
+    k->has_prefix = has_prefix;
+    k->h = eddy__handler_for(p, name);
+}
+
 /* unknown_starttag: tag is "prefix:local" or "local", lower case, with
  * feedparser's canonical prefix; attrs in the scratch arena. */
 void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs)
 {
+    char name[256];
+    struct eddy__tagkey k;
+    eddy__tag_key(p, tag, name, sizeof name, &k);
+    eddy__start_tag_k(p, tag, &k, attrs);
+}
+
+void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
+                       struct eddy_feed_value *attrs)
+{
+    unsigned ns_gen = p->ns_gen;
     p->depth++;
     /* normalize attrs: rel and type values are lower-cased (done by feed.c) */
     const char *base = eddy__attr(attrs, "xml:base");
@@ -1421,6 +1460,13 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         if (!strncmp(m->key, "xmlns", 5) && (m->key[5] == ':' || !m->key[5]) && vstr(m->v))
             eddy__track_namespace(p, m->key[5] ? m->key + 6 : NULL, vstr(m->v));
     }
+    /* the key was computed before: again if namespacemap changed since */
+    char kname[256];
+    struct eddy__tagkey k2;
+    if (p->ns_gen != ns_gen) {
+        eddy__tag_key(p, tag, kname, sizeof kname, &k2);
+        k = &k2;
+    }
 
     /* track inline content */
     if (p->incontent && !ends_with(cp_type(p, "xml"), "xml")) {
@@ -1460,27 +1506,9 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         return;
     }
 
-    /* match namespaces */
-    char name[256];
-    const char *colon = strchr(tag, ':');
-    bool has_prefix = false;
-    if (colon) {
-        char prefix[128];
-        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
-        memcpy(prefix, tag, pl);
-        prefix[pl] = 0;
-        const char *mapped = prefix;
-        for (size_t i = 0; i < p->nnsmap; i++)
-            if (!strcmp(p->nsmap[i].prefix, prefix))
-                mapped = p->nsmap[i].canonical;
-        has_prefix = *mapped;
-        if (has_prefix)
-            eddy__concat(name, sizeof name, mapped, '_', colon + 1);
-        else
-            eddy__concat(name, sizeof name, colon + 1, 0, NULL);
-    } else {
-        eddy__concat(name, sizeof name, tag, 0, NULL);
-    }
+    /* match namespaces (k) */
+    const char *name = k->name;
+    bool has_prefix = k->has_prefix;
     /* (tested only when set: these strcmp were 1% of parsing) */
     if (p->intextinput && !has_prefix && strcmp(tag, "title") && strcmp(tag, "link") &&
         strcmp(tag, "description") && strcmp(tag, "name"))
@@ -1489,7 +1517,7 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
         p->inimage = 0;
 
-    const struct eddy__handler *h = eddy__handler_for(p, name);
+    const struct eddy__handler *h = k->h;
     if (h && h->start) {
         h->start(p, attrs);
         return;
@@ -1498,39 +1526,29 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
         eddy__push(p, name, true);
     } else {
         struct eddy_feed_value *ctx = eddy__ctx(p);
-        const char *k = mapkey(name);
-        oom(p, eddy__obj_set(p->A, ctx, k, true, eddy__deepcopy(p->A, attrs)));
+        oom(p, eddy__obj_set(p->A, ctx, mapkey(name), true, eddy__deepcopy(p->A, attrs)));
     }
 }
 
 void eddy__end_tag(struct eddy__fp *p, const char *tag)
 {
     char name[256];
+    struct eddy__tagkey k;
+    eddy__tag_key(p, tag, name, sizeof name, &k);
+    eddy__end_tag_k(p, tag, &k);
+}
+
+void eddy__end_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k)
+{
     const char *colon = strchr(tag, ':');
     const char *suffix = colon ? colon + 1 : tag;
-    if (colon) {
-        char prefix[128];
-        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
-        memcpy(prefix, tag, pl);
-        prefix[pl] = 0;
-        const char *mapped = prefix;
-        for (size_t i = 0; i < p->nnsmap; i++)
-            if (!strcmp(p->nsmap[i].prefix, prefix))
-                mapped = p->nsmap[i].canonical;
-        if (*mapped)
-            eddy__concat(name, sizeof name, mapped, '_', suffix);
-        else
-            eddy__concat(name, sizeof name, suffix, 0, NULL);
-    } else {
-        eddy__concat(name, sizeof name, tag, 0, NULL);
-    }
-    if (!strcmp(suffix, "svg") && p->svgok)
+    if (p->svgok && !strcmp(suffix, "svg"))
         p->svgok--;
-    const struct eddy__handler *h = p->svgok ? NULL : eddy__handler_for(p, name);
+    const struct eddy__handler *h = p->svgok ? NULL : k->h;
     if (h && h->end)
         h->end(p);
     else
-        eddy__pop(p, name, true);
+        eddy__pop(p, k->name, true);
 
     if (p->incontent && !ends_with(cp_type(p, "xml"), "xml")) {
         if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
