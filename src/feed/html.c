@@ -187,6 +187,10 @@ static const char *const relative_uris[] = {
     "object classid", "object codebase", "object data", "object usemap", "q cite",
     "script src", "source src", "video poster", "video src",
 };
+/* The tags of relative_uris (a tag not here has no URI to resolve) */
+static const char *const relative_uri_tags[] = {
+    "a", "applet", "area", "audio", "blockquote", "body", "del", "form", "frame", "head", "iframe", "img", "input", "ins", "link", "object", "q", "script", "source", "video"
+};
 /* _HTMLSanitizer.svg_elements: lower-case name (what the parser sees) -> SVG's spelling */
 static const struct name_pair svg_elements[] = {
     {"a", NULL}, {"animate", NULL}, {"animatecolor", "animateColor"},
@@ -326,7 +330,11 @@ struct hset {
 static uint16_t slots_elements[256], slots_attributes[512], slots_mathml_elements[128],
     slots_mathml_attributes[256], slots_no_end_tag[64], slots_relative_uris[64],
     slots_uri_attributes[32], slots_css_properties[128], slots_css_keywords[128],
-    slots_svg_elements[128], slots_svg_attributes[512], slots_entities[8192];
+    slots_svg_elements[128], slots_svg_attributes[512], slots_entities[8192],
+    slots_relative_uri_tags[64];
+/* Per entry of acceptable_elements: also in elements_no_end_tag; per entry
+ * of acceptable_attributes: also in uri_attributes (one lookup, not two). */
+static bool element_no_end[COUNT(acceptable_elements)], attribute_uri[COUNT(acceptable_attributes)];
 
 #define HSET(t, slots) {t, COUNT(t), sizeof(t[0]), slots, COUNT(slots) - 1}
 static const struct hset hs_elements = HSET(acceptable_elements, slots_elements),
@@ -340,11 +348,13 @@ static const struct hset hs_elements = HSET(acceptable_elements, slots_elements)
                    hs_css_keywords = HSET(acceptable_css_keywords, slots_css_keywords),
                    hs_svg_elements = HSET(svg_elements, slots_svg_elements),
                    hs_svg_attributes = HSET(svg_attributes, slots_svg_attributes),
-                   hs_entities = HSET(html_entities, slots_entities);
+                   hs_entities = HSET(html_entities, slots_entities),
+                   hs_relative_uri_tags = HSET(relative_uri_tags, slots_relative_uri_tags);
 static const struct hset *const all_hsets[] = {
     &hs_elements, &hs_attributes, &hs_mathml_elements, &hs_mathml_attributes,
     &hs_no_end_tag, &hs_relative_uris, &hs_uri_attributes, &hs_css_properties,
     &hs_css_keywords, &hs_svg_elements, &hs_svg_attributes, &hs_entities,
+    &hs_relative_uri_tags,
 };
 static pthread_once_t hsets_once = PTHREAD_ONCE_INIT;
 
@@ -376,6 +386,8 @@ static const char *hset_name(const struct hset *h, size_t i)
     return *(const char *const *)(const void *)((const char *)h->table + i * h->stride);
 }
 
+static long hfind(const struct hset *h, const char *s, size_t n);
+
 static void build_hsets(void)
 {
     for (size_t t = 0; t < COUNT(all_hsets); t++) {
@@ -388,6 +400,10 @@ static void build_hsets(void)
             h->slot[k] = (uint16_t)(i + 1);
         }
     }
+    for (size_t i = 0; i < COUNT(acceptable_elements); i++)
+        element_no_end[i] = hfind(&hs_no_end_tag, acceptable_elements[i], strlen(acceptable_elements[i])) >= 0;
+    for (size_t i = 0; i < COUNT(acceptable_attributes); i++)
+        attribute_uri[i] = hfind(&hs_uri_attributes, acceptable_attributes[i], strlen(acceptable_attributes[i])) >= 0;
 }
 
 /* Index of s[0..n) in the set, or -1 (as find_name: names are unique).
@@ -1129,9 +1145,9 @@ static void emit_starttag(struct parser *p, const char *tag, size_t tn)
     emits(p, "<");
     emit(p, tag, tn);
 }
-static void end_starttag(struct parser *p, const char *tag, size_t tn)
+static void end_starttag(struct parser *p, bool no_end)
 {
-    if (HIN(hs_no_end_tag, tag, tn))
+    if (no_end)
         emits(p, " />");
     else
         emits(p, ">");
@@ -1144,12 +1160,15 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
     struct attr *a = attr_list(p, &n);
     n = normalize_attrs(a, n);
     struct eddy_buf *low = &p->work[0], *uri = &p->work[1], *res = &p->work[2];
+    int uri_tag = -1; /* a tag of relative_uris? (else no pair to look up); asked once, if needed */
     emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t vn;
         const char *v = attr_value(p, &a[i], low, &vn);
         char pair[64];
-        if (tn + a[i].name_len + 2 <= sizeof pair) {
+        if (uri_tag < 0)
+            uri_tag = HIN(hs_relative_uri_tags, tag, tn);
+        if (uri_tag && tn + a[i].name_len + 2 <= sizeof pair) {
             memcpy(pair, tag, tn);
             pair[tn] = ' ';
             memcpy(pair + tn + 1, a[i].name.p, a[i].name_len);
@@ -1176,7 +1195,7 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
         }
         emit_attr(p, a[i].name.p, a[i].name_len, v, vn);
     }
-    end_starttag(p, tag, tn);
+    end_starttag(p, HIN(hs_no_end_tag, tag, tn));
 }
 
 /* Whether an animation's attributeName, as a browser decodes it, names
@@ -1206,7 +1225,9 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
     bool svg_attrs = false;
     size_t n;
     struct attr *a = attr_list(p, &n);
-    if (!HIN(hs_elements, tag, tn) || p->svg) {
+    const char *lower_tag = tag;
+    long ei = hfind(&hs_elements, tag, tn);
+    if (ei < 0 || p->svg) {
         if (IN(unacceptable_elements_with_end_tag, tag, tn))
             p->unacceptable++;
         bool is_svg = span_is(tag, tn, "svg"), is_math = span_is(tag, tn, "math");
@@ -1236,7 +1257,7 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             svg_attrs = true;
             if (svg_el->svg)
                 tag = svg_el->svg;
-        } else if (!HIN(hs_elements, tag, tn)) {
+        } else if (ei < 0) {
             return;
         }
     }
@@ -1259,6 +1280,7 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
         size_t kn = a[i].name_len, vn;
         const char *key = a[i].name.p, *v = attr_value(p, &a[i], low, &vn);
         bool ok;
+        int uri_attr = -1; /* known from the lookup: 0 or 1 */
         const struct name_pair *pair = NULL;
         if (svg_attrs) {
             {
@@ -1267,7 +1289,10 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             }
             ok = pair != NULL;
         } else {
-            ok = hfind(ok_attrs, key, kn) >= 0;
+            long ai = hfind(ok_attrs, key, kn);
+            ok = ai >= 0;
+            if (ok && ok_attrs == &hs_attributes)
+                uri_attr = attribute_uri[ai];
         }
         if (!ok)
             continue;
@@ -1281,13 +1306,13 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             key = pair->svg, kn = strlen(key);
         /* feedparser: make_safe_absolute_uri(href); ours: any URI attribute */
         if ((span_is(key, kn, "href") && !eddy__uri_scheme_ok(v)) ||
-            (HIN(hs_uri_attributes, key, kn) && !uri_safe(v, vn, span_is(key, kn, "href"))))
+            ((uri_attr >= 0 ? uri_attr : HIN(hs_uri_attributes, key, kn)) && !uri_safe(v, vn, span_is(key, kn, "href"))))
             v = "", vn = 0;
         if (is_animation(tag, tn) && span_is(key, kn, "attributeName") && targets_href(v, vn))
             continue;
         emit_attr(p, key, kn, v, vn);
     }
-    end_starttag(p, tag, tn);
+    end_starttag(p, ei >= 0 && tag == lower_tag ? element_no_end[ei] : HIN(hs_no_end_tag, tag, tn));
 }
 
 static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
@@ -1309,7 +1334,8 @@ static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
  * lower case and may be anything ("</a b>" gives "a b"). */
 static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
 {
-    if (p->sanitize && !HIN(hs_elements, tag, tn)) {
+    long ei = -1;
+    if (p->sanitize && (ei = hfind(&hs_elements, tag, tn)) < 0) {
         const struct name_pair *svg_el;
         if (IN(unacceptable_elements_with_end_tag, tag, tn))
             p->unacceptable--;
@@ -1325,7 +1351,7 @@ static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
             return;
         }
     }
-    if (!HIN(hs_no_end_tag, tag, tn)) {
+    if (!(ei >= 0 ? element_no_end[ei] : HIN(hs_no_end_tag, tag, tn))) {
         emits(p, "</");
         emit(p, tag, tn);
         emits(p, ">");
