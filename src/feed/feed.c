@@ -200,6 +200,10 @@ static void lower_into(char *dst, size_t cap, const char *src)
  * userland rewrite; *ns_out gets the namespace as feedparser then sees it. */
 static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char **ns_out)
 {
+    if (!URI) { /* no namespace (RSS 2.0's elements): "" is feedparser's '' prefix */
+        *ns_out = NULL;
+        return "";
+    }
     for (unsigned i = 0; i < 8; i++)
         if (p->nscache[i].uri == URI && URI) {
             *ns_out = p->nscache[i].ns;
