@@ -753,8 +753,12 @@ static void handle_entityref(struct parser *p, const char *name, size_t n)
  * (#\d+; | #x[0-9a-fA-F]+; | \w+;) holds. */
 static void emit_value(struct parser *p, const char *v, size_t n)
 {
+    /* the bytes that may need a reference: one table load per byte */
+    static const bool special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['&'] = 1};
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!special[(unsigned char)v[i]])
+            continue;
         const char *rep = NULL;
         if (v[i] == '<')
             rep = "&lt;";
@@ -1378,7 +1382,11 @@ static void scratch_value(struct parser *p, const char *v, size_t n, size_t *off
     *off = p->scratch.len;
     size_t j = 0;
     for (size_t i = 0; i + 2 < n + 1 && !p->err; i++) {
-        if (v[i] != '&' || i + 1 >= n || v[i + 1] != '#')
+        const char *amp = memchr(v + i, '&', n - i);
+        if (!amp)
+            break;
+        i = (size_t)(amp - v);
+        if (i + 1 >= n || v[i + 1] != '#')
             continue;
         size_t k = i + 2;
         while (k < n && is_digit(v[k]))
@@ -1491,6 +1499,12 @@ static size_t parse_starttag(struct parser *p, size_t i)
     const char *s = p->s;
     size_t n = p->n;
     p->scratch.len = p->attrs.len = 0;
+    if (!p->attrs.data) { /* first tag of the call: room for a usual tag at once
+                           * (growing from 64 bytes was 2-4 reallocs a call) */
+        if ((p->err = eddy_buf_reserve(&p->scratch, 512)) ||
+            (p->err = eddy_buf_reserve(&p->attrs, 16 * sizeof(struct attr))))
+            return n;
+    }
     if (is_alpha(s[i + 1])) { /* shorttagopen: <[a-zA-Z][-.a-zA-Z0-9]* then '/' */
         size_t e = i + 2;
         while (e < n && (is_alnum(s[e]) || s[e] == '-' || s[e] == '.'))
