@@ -13,14 +13,16 @@
  * cases: most would fail).  So this file mirrors sgmllib.SGMLParser.goahead
  * and feedparser's overrides step by step; each regex of theirs became a
  * small deterministic scanner (noted where it sits), so a document is read
- * in one pass with no backtracking and no regex library (~95 MB/s per pass
+ * in one pass with no backtracking and no regex library (~165 MB/s per pass
  * on a tag-dense post: bench/html_bench.c).  The model is feedparser 6.0.14
  * on feedparser-sgmllib (the suite's version); where it differs from
  * Debian's 6.0.10 on sgmllib3k the spot says so.  tests/feed/gen/html_diff.py
  * compares us with Python on random input.  Memory: the output, one copy of
  * the input when feedparser's pre-pass rewrites it, and scratch buffers for
  * one tag's attributes, reused from tag to tag; no element stack (feedparser
- * keeps only counters), so nesting depth costs nothing.
+ * keeps only counters), so nesting depth costs nothing.  The only state
+ * beyond a call: hash indexes of the tables below, built once per process
+ * (pthread_once) and read-only afterwards.
  *
  * Where feedparser lets something dangerous through, we don't follow it (the
  * output must be safe in a web page); the differences, all on hostile input:
