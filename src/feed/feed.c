@@ -1421,7 +1421,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
         if (!empty) {
             struct eddy__encoding enc;
             const char *ct = header(P, "content-type");
-            bool http = P->url || P->nheaders;
+            bool http = P->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
             if (eddy__encoding_to_utf8(P->doc.data, P->doc.len, ct, http, &utf8, &enc)) {
                 p->oom = true;
             } else {
