@@ -112,7 +112,7 @@ struct eddy_feed_parser {
 };
 
 struct eddy_feed {
-    struct eddy__arena arena;          /* every value of the result */
+    struct eddy_arena arena;          /* every value of the result */
     struct eddy_feed_value *root;
     struct eddy__diag *diags;          /* messages in the arena */
     size_t ndiags;
@@ -311,7 +311,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         xmlStopParser(P->ctxt);
         return;
     }
-    eddy__arena_reset(&p->scratch);
+    eddy_arena_reset(&p->scratch);
     struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
     if (!attrs) {
         p->oom = true;
@@ -363,14 +363,14 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             size_t vlen = (size_t)(a[4] - a[3]);
             struct eddy_feed_value *v;
             if ((key[0] == 'r' && !strcmp(key, "rel")) || (key[0] == 't' && !strcmp(key, "type"))) {
-                char *low = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                char *low = eddy_arena_strndup(&p->scratch, (const char *)a[3], vlen);
                 if (low)
                     eddy__lower(low, vlen);
                 v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
             } else if (memchr(a[3], '&', vlen) && memmem(a[3], vlen, "&#38;", 5)) {
                 /* without entity substitution libxml2 keeps '&' as "&#38;" in
                  * attribute values; the value feedparser sees has '&' */
-                char *d = eddy__arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                char *d = eddy_arena_strndup(&p->scratch, (const char *)a[3], vlen);
                 size_t w = 0;
                 for (size_t r = 0; d && r < vlen; w++) {
                     if (!memcmp(d + r, "&#38;", 5 <= vlen - r ? 5 : vlen - r) && vlen - r >= 5)
@@ -1031,7 +1031,7 @@ void eddy__entry_begin(struct eddy__fp *p)
     /* a <source> still open holds values of the entry arena (an entry
      * inside a <source>, or a </source> missing): drop them with it */
     eddy__obj_clear(p->sourcedata);
-    eddy__arena_reset(&p->entry);
+    eddy_arena_reset(&p->entry);
     memset(p->strcache, 0, sizeof p->strcache); /* they may point into the entry arena */
     p->A = &p->entry;
     p->entries = eddy__v_arr(&p->entry);
@@ -1329,7 +1329,7 @@ int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t 
     return feed_body(P, bytes, len, false);
 }
 
-static void set_str(struct eddy__arena *A, struct eddy_feed_value *o, const char *k, const char *v)
+static void set_str(struct eddy_arena *A, struct eddy_feed_value *o, const char *k, const char *v)
 {
     eddy__obj_set(A, o, k, false, eddy__v_cstr(A, v ? v : ""));
 }
@@ -1344,7 +1344,7 @@ static void loose_pass(struct eddy_feed_parser *P, const char *s, size_t n, size
     eddy_feed_entry_fn on_entry = p->on_entry;
     void *arg = p->arg;
     eddy__fp_free(p);
-    eddy__arena_free(&p->main);
+    eddy_arena_free(&p->main);
     if (eddy__fp_init(p)) {
         p->oom = true;
         return;
@@ -1469,7 +1469,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
         free(f);
         return NULL;
     }
-    struct eddy__arena *A = &p->main;
+    struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = eddy__v_obj(A);
     eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, P->bozo));
     struct eddy_feed_value *entries = P->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
@@ -1485,7 +1485,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
             set_str(A, root, "etag", etag);
         if (lm && *lm) {
             set_str(A, root, "modified", lm);
-            struct eddy__arena *save = p->A;
+            struct eddy_arena *save = p->A;
             p->A = A;
             eddy__obj_set(A, root, "modified_parsed", false, eddy__date_value(p, lm));
             p->A = save;
@@ -1501,10 +1501,10 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
         eddy__obj_set(A, root, "namespaces", false, P->is_json ? eddy__v_obj(A) : p->namespaces);
     }
     /* diagnostics move into the result's arena */
-    f->diags = eddy__arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);
+    f->diags = eddy_arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);
     for (size_t i = 0; f->diags && i < P->ndiags; i++) {
         f->diags[i].offset = P->diags[i].offset;
-        f->diags[i].msg = eddy__arena_strndup(A, P->diags[i].msg, strlen(P->diags[i].msg));
+        f->diags[i].msg = eddy_arena_strndup(A, P->diags[i].msg, strlen(P->diags[i].msg));
         if (f->diags[i].msg)
             f->ndiags++;
     }
@@ -1529,7 +1529,7 @@ void eddy_feed_parser_free(struct eddy_feed_parser *P)
         xmlFreeParserCtxt(P->ctxt);
     }
     eddy__fp_free(&P->fp);
-    eddy__arena_free(&P->fp.main);
+    eddy_arena_free(&P->fp.main);
     free(P->url);
     for (size_t i = 0; i < P->nheaders; i++) {
         free(P->headers[i].name);
@@ -1579,7 +1579,7 @@ void eddy_feed_free(struct eddy_feed *f)
 {
     if (!f)
         return;
-    eddy__arena_free(&f->arena);
+    eddy_arena_free(&f->arena);
     free(f);
 }
 

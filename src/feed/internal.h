@@ -40,14 +40,6 @@
 /* ---- arena (base/arena.c) -------------------------------------------------- */
 
 #include "eddy/arena.h"
-/* The shared allocator under the names this layer's files use. */
-#define eddy__arena eddy_arena
-#define eddy__arena_mark eddy_arena_mark
-#define eddy__arena_alloc eddy_arena_alloc
-#define eddy__arena_strndup eddy_arena_strndup
-#define eddy__arena_release eddy_arena_release
-#define eddy__arena_reset eddy_arena_reset
-#define eddy__arena_free eddy_arena_free
 
 /* ---- values (value.c) ----------------------------------------------------- */
 
@@ -72,24 +64,24 @@ struct eddy_feed_value {
 /* Constructors allocate in `a` and return NULL on ENOMEM; every function
  * taking a value accepts NULL and then fails with -ENOMEM, so callers may
  * chain them and check the arena once. */
-struct eddy_feed_value *eddy__v_null(struct eddy__arena *a);
-struct eddy_feed_value *eddy__v_bool(struct eddy__arena *a, bool b);
-struct eddy_feed_value *eddy__v_int(struct eddy__arena *a, int64_t i);
-struct eddy_feed_value *eddy__v_real(struct eddy__arena *a, double d);
-struct eddy_feed_value *eddy__v_str(struct eddy__arena *a, const char *s, size_t len);
-struct eddy_feed_value *eddy__v_cstr(struct eddy__arena *a, const char *s);
-struct eddy_feed_value *eddy__v_obj(struct eddy__arena *a);
-struct eddy_feed_value *eddy__v_arr(struct eddy__arena *a);
+struct eddy_feed_value *eddy__v_null(struct eddy_arena *a);
+struct eddy_feed_value *eddy__v_bool(struct eddy_arena *a, bool b);
+struct eddy_feed_value *eddy__v_int(struct eddy_arena *a, int64_t i);
+struct eddy_feed_value *eddy__v_real(struct eddy_arena *a, double d);
+struct eddy_feed_value *eddy__v_str(struct eddy_arena *a, const char *s, size_t len);
+struct eddy_feed_value *eddy__v_cstr(struct eddy_arena *a, const char *s);
+struct eddy_feed_value *eddy__v_obj(struct eddy_arena *a);
+struct eddy_feed_value *eddy__v_arr(struct eddy_arena *a);
 /* Literal (dict) operations, no feedparser key aliases.  copy_key: copy the
  * key into the arena (else it must outlive the tree, e.g. a literal). */
 struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key);
 struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key);
-int eddy__obj_set(struct eddy__arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v);
 bool eddy__obj_del(struct eddy_feed_value *o, const char *key);
 void eddy__obj_clear(struct eddy_feed_value *o);
-int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
-struct eddy_feed_value *eddy__deepcopy(struct eddy__arena *a, const struct eddy_feed_value *v);
+int eddy__arr_push(struct eddy_arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
+struct eddy_feed_value *eddy__deepcopy(struct eddy_arena *a, const struct eddy_feed_value *v);
 bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *y);
 /* HTML 4's named character references (what feedparser's loose parser and
  * looks_like_html know): the UTF-8 of name[0..len) into utf8 and its length,
@@ -141,10 +133,10 @@ struct eddy__entity { char *name; char *value; char *raw; };  /* safe DOCTYPE en
 struct eddy__diag { size_t offset; char *msg; };
 
 struct eddy__fp {
-    struct eddy__arena *A;           /* arena for result values now: main, or entry in callback mode */
-    struct eddy__arena main;         /* the result */
-    struct eddy__arena entry;        /* the current entry in callback mode */
-    struct eddy__arena scratch;      /* attrs_d of the element being started */
+    struct eddy_arena *A;           /* arena for result values now: main, or entry in callback mode */
+    struct eddy_arena main;         /* the result */
+    struct eddy_arena entry;        /* the current entry in callback mode */
+    struct eddy_arena scratch;      /* attrs_d of the element being started */
     struct eddy_feed_value *feeddata, *entries, *namespaces, *sourcedata;
     char version[16];                /* "" until detected */
 
@@ -189,7 +181,7 @@ struct eddy__fp {
      * equal ones (values are immutable); valid only in the arena they were
      * made in, which entry callbacks reset */
     struct eddy_feed_value *strcache[3];
-    const struct eddy__arena *strcache_arena[3];
+    const struct eddy_arena *strcache_arena[3];
     unsigned ns_gen;                 /* bumped whenever namespaces change: element name caches check it */
     /* handler lookups by element name (direct-mapped; bsearch over every
      * module is ~30 strcmp, and feeds repeat a few dozen names) */

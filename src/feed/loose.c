@@ -216,7 +216,7 @@ static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k,
     key[kl] = 0;
     eddy__lower(key, kl);
     bool low = !strcmp(key, "rel") || !strcmp(key, "type");
-    char *val = eddy__arena_alloc(&p->scratch, vl + 1);
+    char *val = eddy_arena_alloc(&p->scratch, vl + 1);
     if (!val) {
         p->oom = true;
         return;
@@ -266,7 +266,7 @@ static long parse_starttag(struct lx *L, size_t i)
                 return -1;
             char tag[128];
             lower_copy(tag, sizeof tag, s + k, t - k);
-            eddy__arena_reset(&p->scratch);
+            eddy_arena_reset(&p->scratch);
             eddy__start_tag(p, tag, eddy__v_obj(&p->scratch));
             eddy__handle_data(p, s + t + 1, (size_t)(q - s) - t - 1);
             eddy__end_tag(p, tag);
@@ -277,7 +277,7 @@ static long parse_starttag(struct lx *L, size_t i)
     if (jb < 0)
         return -1;
     size_t j = (size_t)jb;
-    eddy__arena_reset(&p->scratch);
+    eddy_arena_reset(&p->scratch);
     struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
     char tag[128];
     if (s[i + 1] == '>') {

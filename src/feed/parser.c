@@ -347,7 +347,7 @@ struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s)
     struct date_block {
         struct eddy_feed_value arr, ints[9];
         struct eddy_feed_value *items[9];
-    } *b = eddy__arena_alloc(p->A, sizeof *b);
+    } *b = eddy_arena_alloc(p->A, sizeof *b);
     if (!b) {
         p->oom = true;
         return NULL;
@@ -1253,7 +1253,7 @@ void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs)
     if (!href)
         href = eddy__attr(attrs, "href");
     if (truthy_str(href)) {
-        char *h = eddy__arena_strndup(&p->scratch, href, strlen(href));
+        char *h = eddy_arena_strndup(&p->scratch, href, strlen(href));
         eddy__obj_del(attrs, "url");
         eddy__obj_del(attrs, "uri");
         if (h)
@@ -1435,7 +1435,7 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         eddy_buf_reset(&p->tmp);
         for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
-        struct eddy__arena *save = p->A; /* a <feed> inside an entry in callback mode: */
+        struct eddy_arena *save = p->A; /* a <feed> inside an entry in callback mode: */
         p->A = &p->main;                 /* feeddata outlives the entry arena */
         eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&p->tmp)));
         p->A = save;
@@ -1697,7 +1697,7 @@ void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *u
         strcpy(lower, uri);
     }
     const char *canon = eddy__match_namespace(lower);
-    struct eddy__arena *A = &p->main; /* namespaces outlive entries */
+    struct eddy_arena *A = &p->main; /* namespaces outlive entries */
     p->ns_gen++;
     if (canon) {
         if (prefix) {
@@ -1772,7 +1772,7 @@ void eddy__fp_free(struct eddy__fp *p)
                                &p->lang, &p->pool, &p->out, &p->tmp, &p->tmp2};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         eddy_buf_free(bufs[i]);
-    eddy__arena_free(&p->entry);
-    eddy__arena_free(&p->scratch);
+    eddy_arena_free(&p->entry);
+    eddy_arena_free(&p->scratch);
     /* p->main is handed to the result or freed by the caller */
 }

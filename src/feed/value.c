@@ -23,9 +23,9 @@
 
 /* Constructors return a static null on ENOMEM?  No: they return NULL and the
  * parser records the failure once (p->oom) — see internal.h. */
-static struct eddy_feed_value *mk(struct eddy__arena *a, enum eddy_feed_type t)
+static struct eddy_feed_value *mk(struct eddy_arena *a, enum eddy_feed_type t)
 {
-    struct eddy_feed_value *v = eddy__arena_alloc(a, sizeof *v);
+    struct eddy_feed_value *v = eddy_arena_alloc(a, sizeof *v);
     if (v) {
         memset(v, 0, sizeof *v);
         v->type = t;
@@ -33,11 +33,11 @@ static struct eddy_feed_value *mk(struct eddy__arena *a, enum eddy_feed_type t)
     return v;
 }
 
-struct eddy_feed_value *eddy__v_null(struct eddy__arena *a) { return mk(a, EDDY_FEED_NULL); }
-struct eddy_feed_value *eddy__v_obj(struct eddy__arena *a) { return mk(a, EDDY_FEED_OBJECT); }
-struct eddy_feed_value *eddy__v_arr(struct eddy__arena *a) { return mk(a, EDDY_FEED_ARRAY); }
+struct eddy_feed_value *eddy__v_null(struct eddy_arena *a) { return mk(a, EDDY_FEED_NULL); }
+struct eddy_feed_value *eddy__v_obj(struct eddy_arena *a) { return mk(a, EDDY_FEED_OBJECT); }
+struct eddy_feed_value *eddy__v_arr(struct eddy_arena *a) { return mk(a, EDDY_FEED_ARRAY); }
 
-struct eddy_feed_value *eddy__v_bool(struct eddy__arena *a, bool b)
+struct eddy_feed_value *eddy__v_bool(struct eddy_arena *a, bool b)
 {
     struct eddy_feed_value *v = mk(a, EDDY_FEED_BOOL);
     if (v)
@@ -45,7 +45,7 @@ struct eddy_feed_value *eddy__v_bool(struct eddy__arena *a, bool b)
     return v;
 }
 
-struct eddy_feed_value *eddy__v_int(struct eddy__arena *a, int64_t i)
+struct eddy_feed_value *eddy__v_int(struct eddy_arena *a, int64_t i)
 {
     struct eddy_feed_value *v = mk(a, EDDY_FEED_INT);
     if (v)
@@ -53,7 +53,7 @@ struct eddy_feed_value *eddy__v_int(struct eddy__arena *a, int64_t i)
     return v;
 }
 
-struct eddy_feed_value *eddy__v_real(struct eddy__arena *a, double d)
+struct eddy_feed_value *eddy__v_real(struct eddy_arena *a, double d)
 {
     struct eddy_feed_value *v = mk(a, EDDY_FEED_REAL);
     if (v)
@@ -61,11 +61,11 @@ struct eddy_feed_value *eddy__v_real(struct eddy__arena *a, double d)
     return v;
 }
 
-struct eddy_feed_value *eddy__v_str(struct eddy__arena *a, const char *s, size_t len)
+struct eddy_feed_value *eddy__v_str(struct eddy_arena *a, const char *s, size_t len)
 {
     struct eddy_feed_value *v = mk(a, EDDY_FEED_STRING);
     if (v) {
-        v->u.s.p = eddy__arena_strndup(a, s, len);
+        v->u.s.p = eddy_arena_strndup(a, s, len);
         if (!v->u.s.p)
             return NULL;
         v->u.s.len = len;
@@ -73,7 +73,7 @@ struct eddy_feed_value *eddy__v_str(struct eddy__arena *a, const char *s, size_t
     return v;
 }
 
-struct eddy_feed_value *eddy__v_cstr(struct eddy__arena *a, const char *s)
+struct eddy_feed_value *eddy__v_cstr(struct eddy_arena *a, const char *s)
 {
     return eddy__v_str(a, s, strlen(s));
 }
@@ -94,7 +94,7 @@ struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const cha
     return m ? m->v : NULL;
 }
 
-int eddy__obj_set(struct eddy__arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v)
 {
     if (!o || !v)
@@ -104,10 +104,10 @@ int eddy__obj_set(struct eddy__arena *a, struct eddy_feed_value *o, const char *
         m->v = v; /* Python keeps the original position on overwrite */
         return 0;
     }
-    m = eddy__arena_alloc(a, sizeof *m);
+    m = eddy_arena_alloc(a, sizeof *m);
     if (!m)
         return -ENOMEM;
-    m->key = copy_key ? eddy__arena_strndup(a, key, strlen(key)) : key;
+    m->key = copy_key ? eddy_arena_strndup(a, key, strlen(key)) : key;
     if (!m->key)
         return -ENOMEM;
     m->v = v;
@@ -147,13 +147,13 @@ void eddy__obj_clear(struct eddy_feed_value *o)
     o->u.o.n = 0;
 }
 
-int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v)
+int eddy__arr_push(struct eddy_arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v)
 {
     if (!arr || !v)
         return -ENOMEM;
     if (arr->u.a.n == arr->u.a.cap) {
         size_t cap = arr->u.a.cap ? arr->u.a.cap * 2 : 4;
-        struct eddy_feed_value **items = eddy__arena_alloc(a, cap * sizeof *items);
+        struct eddy_feed_value **items = eddy_arena_alloc(a, cap * sizeof *items);
         if (!items)
             return -ENOMEM;
         if (arr->u.a.n)
@@ -165,7 +165,7 @@ int eddy__arr_push(struct eddy__arena *a, struct eddy_feed_value *arr, struct ed
     return 0;
 }
 
-struct eddy_feed_value *eddy__deepcopy(struct eddy__arena *a, const struct eddy_feed_value *v)
+struct eddy_feed_value *eddy__deepcopy(struct eddy_arena *a, const struct eddy_feed_value *v)
 {
     if (!v)
         return NULL;

@@ -264,7 +264,7 @@ TEST(feed_empty_document_and_headers)
 
 TEST(feed_json_escaping)
 {
-    struct eddy__arena a = {0};
+    struct eddy_arena a = {0};
     struct eddy_feed_value *o = eddy__v_obj(&a);
     CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)), ==, 0);
     CHECK_INT(eddy__obj_set(&a, o, "r", false, eddy__v_real(&a, 0.1)), ==, 0);
@@ -279,7 +279,7 @@ TEST(feed_json_escaping)
     free(j);
     CHECK(eddy__obj_del(o, "r"));
     CHECK_INT(eddy_feed_len(o), ==, 2);
-    eddy__arena_free(&a);
+    eddy_arena_free(&a);
 }
 
 TEST(feed_handler_tables_are_sorted)
