@@ -87,6 +87,9 @@ bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *
  * looks_like_html know): the UTF-8 of name[0..len) into utf8 and its length,
  * 0 when unknown. */
 size_t eddy__entity4(const char *name, size_t len, char utf8[5]);
+/* feedparser's looks_like_html on s[0..n): a closing tag or an entity, and
+ * only acceptable elements and HTML 4 entity names (parser.c). */
+bool eddy__looks_like_html(const char *s, size_t n);
 /* Python's str.lower() in place for ASCII, Latin-1, Latin Extended-A,
  * Greek and Cyrillic (same byte length there); other bytes are kept. */
 void eddy__lower(char *s, size_t n);

@@ -140,79 +140,6 @@ static const char *json_str_stripped(json_t *v, size_t *n)
     return strip(json_string_value(v), n);
 }
 
-static bool in_set(const char *s, const char *const *set)
-{
-    for (; *set; set++)
-        if (!strcmp(s, *set))
-            return true;
-    return false;
-}
-
-/* feedparser's _HTMLSanitizer.acceptable_elements (as parser.c has them). */
-static const char *const acceptable_elements[] = {
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
-    "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
-    "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
-    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
-    "li", "m", "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
-    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select", "small",
-    "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
-    "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", NULL,
-};
-
-/* \w of Python's re on str: letters, digits, '_' and (roughly) any non-ASCII. */
-static bool wordc(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-/* util.looks_like_html: a close tag or an entity, only acceptable elements,
- * only HTML 4 entity names. */
-static bool looks_like_html(const char *s, size_t n)
-{
-    bool close = false, ent = false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '<' && i + 1 < n && s[i + 1] == '/') {
-            size_t e = i + 2;
-            while (e < n && wordc((unsigned char)s[e]))
-                e++;
-            close |= e > i + 2 && e < n && s[e] == '>';
-        } else if (s[i] == '&') {
-            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '#'), e = st;
-            while (e < n && wordc((unsigned char)s[e]))
-                e++;
-            ent |= e > st && e < n && s[e] == ';';
-        }
-    }
-    if (!close && !ent)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '<') {
-            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '/'), e = st;
-            while (e < n && wordc((unsigned char)s[e]))
-                e++;
-            if (e > st) {
-                char tag[32];
-                if (e - st >= sizeof tag)
-                    return false;
-                for (size_t k = 0; k < e - st; k++)
-                    tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a' : s[st + k]);
-                tag[e - st] = 0;
-                if (!in_set(tag, acceptable_elements))
-                    return false;
-            }
-        } else if (s[i] == '&') {
-            size_t st = i + 1, e = st;
-            while (e < n && wordc((unsigned char)s[e]))
-                e++;
-            char u[5];
-            if (e > st && e < n && s[e] == ';' && !eddy__entity4(s + st, e - st, u))
-                return false;
-        }
-    }
-    return true;
-}
 
 /* Python's repr() of a float: the shortest digits that read back, in
  * fixed notation for 1e-4 <= |x| < 1e16 (with ".0" when integral), else
@@ -317,7 +244,7 @@ static void text_construct(struct eddy__fp *p, V *o, const char *key, const char
     const char *s = json_str_stripped(j, &n);
     if (!s)
         return;
-    bool html = looks_like_html(s, n);
+    bool html = eddy__looks_like_html(s, n);
     V *value;
     if (html && p->sanitize_html) {
         struct eddy_buf b = EDDY_BUF_INIT(0);

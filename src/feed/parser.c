@@ -644,54 +644,48 @@ size_t eddy__entity4(const char *name, size_t len, char utf8[5])
 
 static bool wordc(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
 
-/* mixin.looks_like_html */
-static bool looks_like_html(const char *s)
+/* mixin/util.looks_like_html: a close tag or an entity, only acceptable
+ * elements, only HTML 4 entity names (used by the XML and JSON Feed paths). */
+bool eddy__looks_like_html(const char *s, size_t n)
 {
     bool close = false, ent = false;
-    for (const char *q = s; *q; q++) {
-        if (q[0] == '<' && q[1] == '/') {
-            const char *e = q + 2;
-            while (wordc((unsigned char)*e))
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<' && i + 1 < n && s[i + 1] == '/') {
+            size_t e = i + 2;
+            while (e < n && wordc((unsigned char)s[e]))
                 e++;
-            if (e > q + 2 && *e == '>')
-                close = true;
-        } else if (q[0] == '&') {
-            const char *e = q + 1 + (q[1] == '#');
-            const char *st = e;
-            while (wordc((unsigned char)*e))
+            close |= e > i + 2 && e < n && s[e] == '>';
+        } else if (s[i] == '&') {
+            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '#'), e = st;
+            while (e < n && wordc((unsigned char)s[e]))
                 e++;
-            if (e > st && *e == ';')
-                ent = true;
+            ent |= e > st && e < n && s[e] == ';';
         }
     }
     if (!close && !ent)
         return false;
-    for (const char *q = s; *q; q++) {
-        if (*q == '<') {
-            const char *st = q + 1 + (q[1] == '/');
-            const char *e = st;
-            while (wordc((unsigned char)*e))
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<') {
+            size_t st = i + 1 + (i + 1 < n && s[i + 1] == '/'), e = st;
+            while (e < n && wordc((unsigned char)s[e]))
                 e++;
             if (e > st) {
                 char tag[32];
-                size_t n = (size_t)(e - st);
-                if (n >= sizeof tag)
+                if (e - st >= sizeof tag)
                     return false;
-                for (size_t i = 0; i < n; i++)
-                    tag[i] = (char)tolower((unsigned char)st[i]);
-                tag[n] = 0;
+                for (size_t k = 0; k < e - st; k++)
+                    tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a' : s[st + k]);
+                tag[e - st] = 0;
                 if (!in_set(tag, acceptable_elements))
                     return false;
             }
-        } else if (*q == '&') {
-            const char *st = q + 1, *e = st;
-            while (wordc((unsigned char)*e))
+        } else if (s[i] == '&') {
+            size_t st = i + 1, e = st;
+            while (e < n && wordc((unsigned char)s[e]))
                 e++;
-            if (e > st && *e == ';') {
-                char u[5];
-                if (!eddy__entity4(st, (size_t)(e - st), u))
-                    return false;
-            }
+            char u[5];
+            if (e > st && e < n && s[e] == ';' && !eddy__entity4(s + st, e - st, u))
+                return false;
         }
     }
     return true;
@@ -929,7 +923,7 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         decode_entities(p, out);
 
     if (strncmp(p->version, "atom", 4) && p->cp.has_type && !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
-        if (looks_like_html(eddy_buf_cstr(out)))
+        if (eddy__looks_like_html(out->data ? out->data : "", out->len))
             cp_set_type(p, "text/html");
 
     p->cp.base64 = false; /* del contentparams['mode'], ['base64'] */
