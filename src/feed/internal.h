@@ -227,6 +227,16 @@ void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text);
 /* pop(): NULL when the top element is not `element` (feedparser returns
  * None); else the output, valid until the next pop. */
 const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip);
+/* Pops `element` and calls each(p, piece) for every piece of its text split
+ * at `sep` (pieces writable, NUL-terminated, unstripped): the shape of the
+ * handlers that split a value (tags, keywords, dcterms:valid). */
+void eddy__pop_split(struct eddy__fp *p, const char *element, char sep,
+                     void (*each)(struct eddy__fp *p, char *piece));
+/* Strips the bytes of `lead` from the start of s and of `trail` from its
+ * end, in place; returns the new start. */
+char *eddy__strip(char *s, const char *lead, const char *trail);
+/* What Python's str.strip() removes, in ASCII. */
+#define EDDY__PY_SPACE " \t\n\r\v\f\x1c\x1d\x1e\x1f"
 void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs,
                         const char *default_type, bool expecting_text);
 const char *eddy__pop_content(struct eddy__fp *p, const char *tag);

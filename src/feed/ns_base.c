@@ -448,31 +448,15 @@ void eddy__end_category(struct eddy__fp *p)
 
 static void start_tags(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "tags", true); }
 
+static void add_term(struct eddy__fp *p, char *term)
+{
+    /* term.strip() */
+    eddy__add_tag(p, eddy__strip(term, EDDY__PY_SPACE, EDDY__PY_SPACE), NULL, NULL);
+}
+
 static void end_tags(struct eddy__fp *p)
 {
-    const char *v = eddy__pop(p, "tags", true);
-    if (!v)
-        return;
-    char *copy = strdup(v);
-    if (!copy) {
-        p->oom = true;
-        return;
-    }
-    for (char *s = copy, *comma;; s = comma + 1) {
-        comma = strchr(s, ',');
-        if (comma)
-            *comma = 0;
-        /* term.strip() */
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
-            s++;
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-            s[--n] = 0;
-        eddy__add_tag(p, s, NULL, NULL);
-        if (!comma)
-            break;
-    }
-    free(copy);
+    eddy__pop_split(p, "tags", ',', add_term);
 }
 
 static void start_cloud(struct eddy__fp *p, V *a)

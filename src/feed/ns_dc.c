@@ -14,36 +14,26 @@ static void end_dc_title(struct eddy__fp *p) { eddy__end_title(p); }
 
 static void start_dcterms_valid(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "validity", true); }
 
+/* One "key=value" piece of dcterms:valid ("start=...; end=..."). */
+static void validity_piece(struct eddy__fp *p, char *piece)
+{
+    char *eq = strchr(piece, '=');
+    if (!eq)
+        return;
+    *eq = 0;
+    const char *key = piece, *value = eq + 1;
+    if (!strcmp(key, "start")) {
+        eddy__save(p, "validity_start", eddy__s(p, value), true);
+        eddy__save(p, "validity_start_parsed", eddy__date_value(p, value), true);
+    } else if (!strcmp(key, "end")) {
+        eddy__save(p, "validity_end", eddy__s(p, value), true);
+        eddy__save(p, "validity_end_parsed", eddy__date_value(p, value), true);
+    }
+}
+
 static void end_dcterms_valid(struct eddy__fp *p)
 {
-    const char *v = eddy__pop(p, "validity", true);
-    if (!v)
-        return;
-    char *copy = strdup(v);
-    if (!copy) {
-        p->oom = true;
-        return;
-    }
-    for (char *s = copy, *semi;; s = semi + 1) {
-        semi = strchr(s, ';');
-        if (semi)
-            *semi = 0;
-        char *eq = strchr(s, '=');
-        if (eq) {
-            *eq = 0;
-            const char *key = s, *value = eq + 1;
-            if (!strcmp(key, "start")) {
-                eddy__save(p, "validity_start", eddy__s(p, value), true);
-                eddy__save(p, "validity_start_parsed", eddy__date_value(p, value), true);
-            } else if (!strcmp(key, "end")) {
-                eddy__save(p, "validity_end", eddy__s(p, value), true);
-                eddy__save(p, "validity_end_parsed", eddy__date_value(p, value), true);
-            }
-        }
-        if (!semi)
-            break;
-    }
-    free(copy);
+    eddy__pop_split(p, "validity", ';', validity_piece);
 }
 
 static void start_dc_contributor(struct eddy__fp *p, V *a)

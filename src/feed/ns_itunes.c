@@ -24,31 +24,18 @@ static void end_owner(struct eddy__fp *p)
     eddy__sync_author_detail(p, "publisher");
 }
 
+static void add_keyword(struct eddy__fp *p, char *word)
+{
+    word = eddy__strip(word, EDDY__PY_SPACE, EDDY__PY_SPACE);
+    if (*word)
+        eddy__add_tag(p, word, "http://www.itunes.com/", NULL);
+}
+
+/* feedparser: with no value, an AttributeError, then a second pop that does
+ * nothing. */
 static void end_keywords(struct eddy__fp *p)
 {
-    const char *v = eddy__pop(p, "itunes_keywords", true);
-    if (!v)
-        return; /* feedparser: AttributeError, then a second pop that does nothing */
-    char *copy = strdup(v);
-    if (!copy) {
-        p->oom = true;
-        return;
-    }
-    for (char *s = copy, *comma;; s = comma + 1) {
-        comma = strchr(s, ',');
-        if (comma)
-            *comma = 0;
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-            s++;
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-            s[--n] = 0;
-        if (*s)
-            eddy__add_tag(p, s, "http://www.itunes.com/", NULL);
-        if (!comma)
-            break;
-    }
-    free(copy);
+    eddy__pop_split(p, "itunes_keywords", ',', add_keyword);
 }
 
 static void start_category(struct eddy__fp *p, V *a)

@@ -29,31 +29,16 @@ static void start_category(struct eddy__fp *p, V *a)
     eddy__start_category(p, a);
 }
 
+static void add_keyword(struct eddy__fp *p, char *word)
+{
+    word = eddy__strip(word, EDDY__PY_SPACE, EDDY__PY_SPACE);
+    if (*word)
+        eddy__add_tag(p, word, NULL, NULL);
+}
+
 static void end_keywords(struct eddy__fp *p)
 {
-    const char *v = eddy__pop(p, "media_keywords", true);
-    if (!v)
-        return;
-    char *copy = strdup(v);
-    if (!copy) {
-        p->oom = true;
-        return;
-    }
-    for (char *s = copy, *comma;; s = comma + 1) {
-        comma = strchr(s, ',');
-        if (comma)
-            *comma = 0;
-        while (isspace((unsigned char)*s))
-            s++;
-        size_t n = strlen(s);
-        while (n && isspace((unsigned char)s[n - 1]))
-            s[--n] = 0;
-        if (*s)
-            eddy__add_tag(p, s, NULL, NULL);
-        if (!comma)
-            break;
-    }
-    free(copy);
+    eddy__pop_split(p, "media_keywords", ',', add_keyword);
 }
 
 static void end_title(struct eddy__fp *p)

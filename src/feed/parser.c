@@ -839,6 +839,38 @@ static const char *const can_contain_markup[] = {
     "content", "copyright", "description", "info", "rights", "subtitle", "summary", "tagline", "title", NULL,
 };
 
+void eddy__pop_split(struct eddy__fp *p, const char *element, char sep,
+                     void (*each)(struct eddy__fp *p, char *piece))
+{
+    const char *v = eddy__pop(p, element, true);
+    if (!v)
+        return;
+    char *copy = strdup(v);
+    if (!copy) {
+        p->oom = true;
+        return;
+    }
+    for (char *s = copy, *end;; s = end + 1) {
+        end = strchr(s, sep);
+        if (end)
+            *end = 0;
+        each(p, s);
+        if (!end)
+            break;
+    }
+    free(copy);
+}
+
+char *eddy__strip(char *s, const char *lead, const char *trail)
+{
+    while (*s && strchr(lead, *s))
+        s++;
+    size_t n = strlen(s);
+    while (n && strchr(trail, s[n - 1]))
+        s[--n] = 0;
+    return s;
+}
+
 const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
 {
     if (!p->nframes)

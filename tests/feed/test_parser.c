@@ -393,3 +393,28 @@ TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
     CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 1), "title"), "Item two");
     eddy_feed_free(f);
 }
+
+/* Keyword and tag lists are split and each term stripped as Python's
+ * str.strip() does (vertical tab, form feed and \x1c-\x1f included). */
+TEST(feed_split_terms_stripped_like_python)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\""
+        " xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
+        "<itunes:keywords> a ,\tb\v, ,c\x1f\n</itunes:keywords><item><title>e</title>"
+        "<media:keywords> x\x1c , y\f,  , z </media:keywords></item></channel></rss>";
+    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    CHECK(f != NULL);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    const struct eddy_feed_value *ft = eddy_feed_get(eddy_feed_get(root, "feed"), "tags");
+    const struct eddy_feed_value *et =
+        eddy_feed_get(eddy_feed_at(eddy_feed_get(root, "entries"), 0), "tags");
+    CHECK_INT(eddy_feed_len(ft), ==, 3);
+    CHECK_INT(eddy_feed_len(et), ==, 3);
+    static const char *const want_f[] = {"a", "b", "c"}, *const want_e[] = {"x", "y", "z"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_STR(eddy_feed_get_str(eddy_feed_at(ft, i), "term"), want_f[i]);
+        CHECK_STR(eddy_feed_get_str(eddy_feed_at(et, i), "term"), want_e[i]);
+    }
+    eddy_feed_free(f);
+}
