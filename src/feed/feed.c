@@ -644,7 +644,9 @@ static size_t head_end(const char *s, size_t n)
 
 /* ---- libxml2 driving ----------------------------------------------------------- */
 
-static int start_xml(struct eddy_feed_parser *P, bool utf8)
+/* The SAX2 callbacks both ways of parsing use (push, and the whole buffered
+ * document through a read callback). */
+static void init_sax(struct eddy_feed_parser *P)
 {
     memset(&P->sax, 0, sizeof P->sax);
     P->sax.initialized = XML_SAX2_MAGIC;
@@ -655,6 +657,11 @@ static int start_xml(struct eddy_feed_parser *P, bool utf8)
     P->sax.ignorableWhitespace = on_chars;
     P->sax.getEntity = on_get_entity;
     P->sax.serror = on_serror;
+}
+
+static int start_xml(struct eddy_feed_parser *P, bool utf8)
+{
+    init_sax(P);
     P->ctxt = xmlCreatePushParserCtxt(&P->sax, P, NULL, 0, NULL);
     if (!P->ctxt)
         return -ENOMEM;
@@ -1236,15 +1243,7 @@ static int parse_whole(struct eddy_feed_parser *P, const char *s, size_t n, size
         eddy_buf_free(&doc);
         return -E2BIG;
     }
-    memset(&P->sax, 0, sizeof P->sax);
-    P->sax.initialized = XML_SAX2_MAGIC;
-    P->sax.startElementNs = on_start;
-    P->sax.endElementNs = on_end;
-    P->sax.characters = on_chars;
-    P->sax.cdataBlock = on_chars;
-    P->sax.ignorableWhitespace = on_chars;
-    P->sax.getEntity = on_get_entity;
-    P->sax.serror = on_serror;
+    init_sax(P);
     P->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
     P->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &P->mem, XML_CHAR_ENCODING_NONE);
     if (!P->ctxt) {
