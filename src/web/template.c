@@ -534,18 +534,24 @@ static struct expr *parse_postfix(struct parser *ps)
     return NULL;
 }
 
-static struct expr *parse_unary(struct parser *ps)
+/* A prefix operator (the current token) applied to what `operand` parses:
+ * "-x", "not x".  Nesting counts against MAX_NEST. */
+static struct expr *parse_prefix(struct parser *ps, int kind,
+                                 struct expr *(*operand)(struct parser *))
 {
-    if (!is_op(ps, '-'))
-        return parse_postfix(ps);
     if (++ps->depth > MAX_NEST)
         return perr(ps, line_at(ps, ps->p), "expression nested too deeply");
     next(ps);
-    struct expr *e = new_expr(ps, E_NEG);
-    if (e && !(e->a = parse_unary(ps)))
+    struct expr *e = new_expr(ps, kind);
+    if (e && !(e->a = operand(ps)))
         e = NULL;
     ps->depth--;
     return e;
+}
+
+static struct expr *parse_unary(struct parser *ps)
+{
+    return is_op(ps, '-') ? parse_prefix(ps, E_NEG, parse_unary) : parse_postfix(ps);
 }
 
 /* Binary operators of one precedence level, left-associative. */
@@ -617,16 +623,7 @@ static struct expr *parse_cmp(struct parser *ps)
 
 static struct expr *parse_not(struct parser *ps)
 {
-    if (!is_kw(ps, "not"))
-        return parse_cmp(ps);
-    if (++ps->depth > MAX_NEST)
-        return perr(ps, line_at(ps, ps->p), "expression nested too deeply");
-    next(ps);
-    struct expr *e = new_expr(ps, E_NOT);
-    if (e && !(e->a = parse_not(ps)))
-        e = NULL;
-    ps->depth--;
-    return e;
+    return is_kw(ps, "not") ? parse_prefix(ps, E_NOT, parse_not) : parse_cmp(ps);
 }
 
 static struct expr *parse_logic(struct parser *ps, bool is_or)
