@@ -45,25 +45,38 @@ static void usage(FILE *out)
 
 static int cmd_version(int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    const struct cli_command cmd = {
+        .name = "version", .usage = "", .about = "Prints eddy's version.", .args_name = "no argument"};
+    int status;
+    if (cli_parse(&cmd, argc, argv, &status) < 0)
+        return status;
     printf("eddy %s\n", EDDY_VERSION);
     return 0;
 }
 
 static int cmd_help(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stdout);
-        return 0;
+    const struct cli_command cmd = {
+        .name = "help",
+        .usage = "[COMMAND]",
+        .about = "Describes eddy and its commands, or COMMAND and all its options\n"
+                 "(as `eddy COMMAND --help` does).",
+        .max_args = 1,
+        .args_name = "one COMMAND",
+    };
+    int status, n = cli_parse(&cmd, argc, argv, &status);
+    if (n <= 0) {
+        if (n == 0)
+            usage(stdout);
+        return n == 0 ? 0 : status;
     }
-    const struct command *c = find(argv[1]);
-    if (!c || argc > 2) {
-        fprintf(stderr, "eddy help: %s '%s' (`eddy --help` lists the commands)\n",
-                c ? "one command at a time, got also" : "unknown command", argv[c ? 2 : 1]);
+    const struct command *c = find(argv[0]);
+    if (!c) {
+        fprintf(stderr, "eddy help: unknown command '%s' (`eddy --help` lists the commands)\n", argv[0]);
         return 2;
     }
     static char help[] = "--help";
-    char *help_argv[] = {argv[1], help, NULL};
+    char *help_argv[] = {argv[0], help, NULL};
     return c->run(2, help_argv);
 }
 

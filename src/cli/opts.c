@@ -135,10 +135,13 @@ static void print_wrapped(const char *text, int col)
 {
     for (int x = col; *text; text += strspn(text, " ")) {
         int w = (int)strcspn(text, " ");
-        if (x > col && x + 1 + w >= 80)
-            x = printf("\n%*s", col, "") - 1;
-        else if (x > col)
-            x += printf(" ");
+        if (x > col && x + 1 + w >= 80) {
+            printf("\n%*s", col, "");
+            x = col;
+        } else if (x > col) {
+            putchar(' ');
+            x++;
+        }
         x += printf("%.*s", w, text);
         text += w;
     }
@@ -148,9 +151,9 @@ static void print_wrapped(const char *text, int col)
 static void print_help(const struct cli_command *cmd)
 {
     const char *line = cmd->usage;
-    for (const char *lead = "usage: "; *line; lead = "       ") {
+    for (const char *lead = "usage: "; lead; lead = *line ? "       " : NULL) {
         size_t len = strcspn(line, "\n");
-        printf("%seddy %s %.*s\n", lead, cmd->name, (int)len, line);
+        printf("%seddy %s%s%.*s\n", lead, cmd->name, len ? " " : "", (int)len, line);
         line += len + (line[len] == '\n');
     }
     printf("\n%s\n\noptions:\n", cmd->about);
