@@ -15,8 +15,8 @@
 /* The one version: eddy.pc.in says the same (tests/cli/usage.sh checks). */
 #define EDDY_VERSION "0.1.0"
 
-int cmd_parse(int argc, char **argv);   /* parse.c */
-int cmd_fetch(int argc, char **argv);   /* fetch.c */
+int cmd_parse(int argc, char **argv); /* parse.c */
+int cmd_fetch(int argc, char **argv); /* fetch.c */
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -30,28 +30,28 @@ enum cli_type {
 };
 
 struct cli_opt {
-    const char *name;    /* "concurrency" for --concurrency */
+    const char *name; /* "concurrency" for --concurrency */
     enum cli_type type;
-    void *dst;           /* where the value goes; what it holds before parsing is the default */
-    const char *arg;     /* the value's name in --help: "N", "TIME", "FILE" */
-    const char *help;    /* one line */
-    const char *def;     /* the default as --help shows it; NULL: printed from *dst
-                          * (strings: none; flags: never shown) */
-    uint64_t min, max;   /* CLI_COUNT and CLI_DURATION (ns): the accepted range */
+    void *dst;         /* where the value goes; what it holds before parsing is the default */
+    const char *arg;   /* the value's name in --help: "N", "TIME", "FILE" */
+    const char *help;  /* one line */
+    const char *def;   /* the default as --help shows it; NULL: printed from *dst
+                        * (strings: none; flags: never shown) */
+    uint64_t min, max; /* CLI_COUNT and CLI_DURATION (ns): the accepted range */
     /* CLI_CALL: takes value (which it may modify: it is argv's); returns NULL,
      * or what was expected ("'Name: value'") for the error message. */
     const char *(*call)(void *dst, char *value);
 };
 
 struct cli_command {
-    const char *name;          /* "fetch" */
-    const char *usage;         /* what follows "eddy fetch " in the synopsis; lines split by \n */
-    const char *about;         /* paragraphs after the synopsis */
-    const char *footer;        /* after the options: exit status... */
+    const char *name;   /* "fetch" */
+    const char *usage;  /* what follows "eddy fetch " in the synopsis; lines split by \n */
+    const char *about;  /* paragraphs after the synopsis */
+    const char *footer; /* after the options: exit status... */
     const struct cli_opt *opts;
     size_t nopts;
     unsigned min_args, max_args; /* positional arguments accepted */
-    const char *args_name;     /* for "expected ... FILE" messages */
+    const char *args_name;       /* for "expected ... FILE" messages */
 };
 
 /* Parses argv[1..argc-1] (argv[0] is the command's name): sets each option

@@ -341,8 +341,10 @@ static int read_urls(const char *path, struct run *run, size_t *cap)
         return 2;
     }
     if (run->njobs == before) {
-        fprintf(stderr, "eddy fetch: --file %s: no URLs in it (one a line; blank lines and "
-                        "# comments are skipped)\n", name);
+        fprintf(stderr,
+                "eddy fetch: --file %s: no URLs in it (one a line; blank lines and "
+                "# comments are skipped)\n",
+                name);
         return 2;
     }
     return 0;
@@ -361,27 +363,51 @@ int cmd_fetch(int argc, char **argv)
     /* No per-host limit unless asked (aiohttp's default): one host serving
      * many feeds is the benchmark's case and a mirror's. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    struct run run = {.concurrency = 64, .timeout_ns = 30 * EDDY_SEC,
-                      .threads = cpus > 0 ? (unsigned)cpus : 1};
+    struct run run = {
+        .concurrency = 64, .timeout_ns = 30 * EDDY_SEC, .threads = cpus > 0 ? (unsigned)cpus : 1};
     const char *file = NULL;
     char threads_def[48];
     snprintf(threads_def, sizeof threads_def, "one per CPU, %u here", run.threads);
     const struct cli_opt table[] = {
-        {.name = "concurrency", .type = CLI_COUNT, .dst = &run.concurrency, .arg = "N",
+        {.name = "concurrency",
+         .type = CLI_COUNT,
+         .dst = &run.concurrency,
+         .arg = "N",
          .help = "feeds fetched at once, over all threads (at most one per URL)",
-         .min = 1, .max = 100000},
-        {.name = "per-host", .type = CLI_COUNT, .dst = &run.per_host, .arg = "N",
-         .help = "feeds fetched at once from one host", .def = "same as --concurrency",
-         .min = 1, .max = 100000},
-        {.name = "timeout", .type = CLI_DURATION, .dst = &run.timeout_ns, .arg = "TIME",
+         .min = 1,
+         .max = 100000},
+        {.name = "per-host",
+         .type = CLI_COUNT,
+         .dst = &run.per_host,
+         .arg = "N",
+         .help = "feeds fetched at once from one host",
+         .def = "same as --concurrency",
+         .min = 1,
+         .max = 100000},
+        {.name = "timeout",
+         .type = CLI_DURATION,
+         .dst = &run.timeout_ns,
+         .arg = "TIME",
          .help = "give up on a feed after TIME: 30s, 250ms, 2m, 1h; a plain number is seconds",
-         .min = EDDY_MSEC, .max = 3600 * EDDY_SEC},
-        {.name = "threads", .type = CLI_COUNT, .dst = &run.threads, .arg = "N",
-         .help = "threads, each with its own loop and session", .def = threads_def,
-         .min = 1, .max = 1024},
-        {.name = "file", .type = CLI_STRING, .dst = &file, .arg = "FILE",
-         .help = "read URLs from FILE (- for stdin), one a line; blank lines and # comments are skipped"},
-        {.name = "json", .type = CLI_FLAG, .dst = &run.json,
+         .min = EDDY_MSEC,
+         .max = 3600 * EDDY_SEC},
+        {.name = "threads",
+         .type = CLI_COUNT,
+         .dst = &run.threads,
+         .arg = "N",
+         .help = "threads, each with its own loop and session",
+         .def = threads_def,
+         .min = 1,
+         .max = 1024},
+        {.name = "file",
+         .type = CLI_STRING,
+         .dst = &file,
+         .arg = "FILE",
+         .help = "read URLs from FILE (- for stdin), one a line; blank lines and # comments are "
+                 "skipped"},
+        {.name = "json",
+         .type = CLI_FLAG,
+         .dst = &run.json,
          .help = "print one JSON object per feed, then a summary object"},
     };
     const struct cli_command cmd = {
@@ -392,7 +418,7 @@ int cmd_fetch(int argc, char **argv)
                  "ERR, status, seconds, URL, what went wrong).  On a terminal a progress line\n"
                  "on stderr shows done/total, rate and errors.",
         .footer = "exit status: 0 every feed was fetched and parsed, 1 any failed (HTTP error,\n"
-                 "network error, or no feed in the body), 2 bad usage",
+                  "network error, or no feed in the body), 2 bad usage",
         .opts = table,
         .nopts = sizeof table / sizeof table[0],
         .max_args = INT32_MAX,

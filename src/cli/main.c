@@ -16,9 +16,9 @@ static const struct command {
     int (*run)(int argc, char **argv); /* gets argv from the command's name on */
     const char *summary;               /* one line for `eddy --help` */
 } commands[] = {
-    {"parse",   cmd_parse,   "parse one feed (a file or -) to feedparser-shaped JSON"},
-    {"fetch",   cmd_fetch,   "fetch and parse many feeds concurrently"},
-    {"help",    cmd_help,    "describe eddy, or one command and all its options"},
+    {"parse", cmd_parse, "parse one feed (a file or -) to feedparser-shaped JSON"},
+    {"fetch", cmd_fetch, "fetch and parse many feeds concurrently"},
+    {"help", cmd_help, "describe eddy, or one command and all its options"},
     {"version", cmd_version, "print the version"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -45,8 +45,10 @@ static void usage(FILE *out)
 
 static int cmd_version(int argc, char **argv)
 {
-    const struct cli_command cmd = {
-        .name = "version", .usage = "", .about = "Prints eddy's version.", .args_name = "no argument"};
+    const struct cli_command cmd = {.name = "version",
+                                    .usage = "",
+                                    .about = "Prints eddy's version.",
+                                    .args_name = "no argument"};
     int status;
     if (cli_parse(&cmd, argc, argv, &status) < 0)
         return status;
@@ -72,7 +74,8 @@ static int cmd_help(int argc, char **argv)
     }
     const struct command *c = find(argv[0]);
     if (!c) {
-        fprintf(stderr, "eddy help: unknown command '%s' (`eddy --help` lists the commands)\n", argv[0]);
+        fprintf(stderr, "eddy help: unknown command '%s' (`eddy --help` lists the commands)\n",
+                argv[0]);
         return 2;
     }
     static char help[] = "--help";

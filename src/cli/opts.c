@@ -23,8 +23,12 @@
 static const struct unit {
     const char *name;
     uint64_t ns;
-} units[] = { /* largest first: format_duration picks the first that divides */
-    {"h", 3600 * NS_S}, {"m", 60 * NS_S}, {"s", NS_S}, {"ms", NS_MS},
+} units[] = {
+    /* largest first: format_duration picks the first that divides */
+    {"h", 3600 * NS_S},
+    {"m", 60 * NS_S},
+    {"s", NS_S},
+    {"ms", NS_MS},
 };
 
 /* "30s", "250ms", "2m": the largest unit that divides ns exactly. */
@@ -88,7 +92,8 @@ static const char *expected(const struct cli_opt *o, char *buf, size_t size)
     if (o->type == CLI_COUNT)
         snprintf(buf, size, "an integer from %" PRIu64 " to %" PRIu64, o->min, o->max);
     else
-        snprintf(buf, size, "a duration from %s to %s (like 5s, 250ms, 2m; a plain number is seconds)",
+        snprintf(buf, size,
+                 "a duration from %s to %s (like 5s, 250ms, 2m; a plain number is seconds)",
                  format_duration(o->min, lo, sizeof lo), format_duration(o->max, hi, sizeof hi));
     return buf;
 }
@@ -219,7 +224,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *status)
             return -1;
         }
         char *name = a + 2, *eq = strchr(name, '=');
-        const struct cli_opt *o = a[1] == '-' ? find(cmd, name, eq ? (size_t)(eq - name) : strlen(name)) : NULL;
+        const struct cli_opt *o =
+            a[1] == '-' ? find(cmd, name, eq ? (size_t)(eq - name) : strlen(name)) : NULL;
         if (!o) {
             cli_usage_error(cmd, "unknown option '%.*s'", eq ? (int)(eq - a) : (int)strlen(a), a);
             return -1;
@@ -249,7 +255,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *status)
         return -1;
     }
     if ((unsigned)n > cmd->max_args) {
-        cli_usage_error(cmd, "unexpected argument '%s': expected %s", argv[cmd->max_args], cmd->args_name);
+        cli_usage_error(cmd, "unexpected argument '%s': expected %s", argv[cmd->max_args],
+                        cmd->args_name);
         return -1;
     }
     return n;

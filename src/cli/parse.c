@@ -25,8 +25,8 @@
 #include "eddy/feed.h"
 
 #define MAX_HEADERS 64
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR_(x)     #x
+#define STR(x)      STR_(x)
 
 struct headers {
     struct eddy_feed_header h[MAX_HEADERS];
@@ -118,11 +118,21 @@ int cmd_parse(int argc, char **argv)
     struct headers hs = {.n = 0};
     bool diags = false;
     const struct cli_opt table[] = {
-        {.name = "url", .type = CLI_STRING, .dst = &opts.url, .arg = "URL",
+        {.name = "url",
+         .type = CLI_STRING,
+         .dst = &opts.url,
+         .arg = "URL",
          .help = "the URL the document came from: href, and the base of relative links"},
-        {.name = "header", .type = CLI_CALL, .dst = &hs, .arg = "'NAME: VALUE'", .call = add_header,
-         .help = "an HTTP response header it came with (Content-Type...); repeatable", .def = "none"},
-        {.name = "diagnostics", .type = CLI_FLAG, .dst = &diags,
+        {.name = "header",
+         .type = CLI_CALL,
+         .dst = &hs,
+         .arg = "'NAME: VALUE'",
+         .call = add_header,
+         .help = "an HTTP response header it came with (Content-Type...); repeatable",
+         .def = "none"},
+        {.name = "diagnostics",
+         .type = CLI_FLAG,
+         .dst = &diags,
          .help = "list the parser's repairs on stderr (FILE: offset N: message)"},
     };
     const struct cli_command cmd = {
@@ -132,8 +142,8 @@ int cmd_parse(int argc, char **argv)
                  "or from standard input for -, and prints feedparser's result as one JSON\n"
                  "object.  It fetches nothing: --url and --header say how it was served.",
         .footer = "exit status: 0 a feed (ill-formed ones included: see \"bozo\"), 1 FILE cannot\n"
-                 "be read or holds no feed (no feed element, no entries, and ill-formed or\n"
-                 "empty; the JSON is printed anyway), 2 bad usage",
+                  "be read or holds no feed (no feed element, no entries, and ill-formed or\n"
+                  "empty; the JSON is printed anyway), 2 bad usage",
         .opts = table,
         .nopts = sizeof table / sizeof table[0],
         .min_args = 1,
