@@ -45,14 +45,14 @@ done
 check "--json: the summary" grep -qE '^\{"summary":\{"feeds":2,"ok":1,"failed":1,"elapsed":' "$tmp/out"
 
 # On a terminal: the progress line is cleared before each result.  Each
-# feed takes 300 ms, three ticks of the 100 ms progress line.
-urls="$base/slow/300/1 $base/slow/300/2 $base/slow/300/3"
+# feed takes 500 ms, five ticks of the 100 ms progress line.
+urls="$base/slow/500/1 $base/slow/500/2 $base/slow/500/3"
 script -qec "$eddy fetch --concurrency 1 $urls" /dev/null >"$tmp/tty" 2>&1
 "$py" - "$tmp/tty" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read().decode()
 lines = data.replace("\r\n", "\n").split("\n")
-results = [l for l in lines if "/slow/300/" in l]
+results = [l for l in lines if "/slow/500/" in l]
 # What a terminal shows of a line: the text after its last carriage return,
 # over what was there (a shorter text leaves the tail of a longer one).
 def shown(line):
