@@ -1,12 +1,79 @@
-/* cli.h — the subcommands of `eddy`, one file each.  Each gets the argv that
- * starts at its own name and returns the process exit status. */
+/* cli.h — the subcommands of `eddy`, one file each, and what they share: a
+ * table-driven option parser that also writes each command's --help.
+ *
+ * A command is a function that gets the argv starting at its own name and
+ * returns the process exit status (0 done, 1 failed, 2 bad usage).  Adding
+ * one: a file with cmd_<name>(), its prototype below, one line in main.c's
+ * table. */
 #ifndef EDDY_CLI_H
 #define EDDY_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The one version: eddy.pc.in says the same (tests/cli/usage.sh checks). */
 #define EDDY_VERSION "0.1.0"
 
-int cmd_version(int argc, char **argv);
-int cmd_parse(int argc, char **argv);   /* parse.c */
-int cmd_fetch(int argc, char **argv);   /* fetch.c */
+int cmd_parse(int argc, char **argv); /* parse.c */
+int cmd_fetch(int argc, char **argv); /* fetch.c */
+
+/* ---- options ------------------------------------------------------------ */
+
+/* What an option's value is, and the C type its dst points to. */
+enum cli_type {
+    CLI_FLAG,     /* bool: set by --name, takes no value */
+    CLI_STRING,   /* const char *: points into argv */
+    CLI_COUNT,    /* unsigned: an integer within [min, max] */
+    CLI_DURATION, /* int64_t nanoseconds within [min, max]: 5s, 250ms, 2m, 1h; plain = seconds */
+    CLI_CALL,     /* anything: call(dst, value) takes the value or says why not */
+};
+
+struct cli_opt {
+    const char *name; /* "concurrency" for --concurrency */
+    enum cli_type type;
+    void *dst;         /* where the value goes; what it holds before parsing is the default */
+    const char *arg;   /* the value's name in --help: "N", "TIME", "FILE" */
+    const char *help;  /* one line */
+    const char *def;   /* the default as --help shows it; NULL: printed from *dst
+                        * (strings: none; flags: never shown) */
+    uint64_t min, max; /* CLI_COUNT and CLI_DURATION (ns): the accepted range */
+    /* CLI_CALL: takes value (which it may modify: it is argv's); returns NULL,
+     * or what was expected ("'Name: value'") for the error message. */
+    const char *(*call)(void *dst, char *value);
+};
+
+struct cli_command {
+    const char *name;   /* "fetch" */
+    const char *usage;  /* what follows "eddy fetch " in the synopsis; lines split by \n */
+    const char *about;  /* paragraphs after the synopsis */
+    const char *footer; /* after the options: exit status... */
+    const struct cli_opt *opts;
+    size_t nopts;
+    unsigned min_args, max_args; /* positional arguments accepted */
+    const char *args_name;       /* for "expected ... FILE" messages */
+};
+
+/* Parses argv[1..argc-1] (argv[0] is the command's name): sets each option
+ * given, as --name VALUE or --name=VALUE, and moves the positional arguments
+ * (all after "--"; "-" is one) to argv[0..n-1].  Returns n, or -1 when the
+ * command must stop: then *status is 0 (--help was printed on stdout) or 2
+ * (what was wrong was printed on stderr). */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *status);
+
+/* Prints "eddy NAME: " + the formatted message + a hint to --help on stderr;
+ * returns 2, the usage-error exit status. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- shared by parse and fetch ------------------------------------------ */
+
+struct eddy_feed_value;
+
+/* NULL when the parse result root holds a feed, else why not.  "No feed":
+ * no feed element was recognised (version "" or absent), no entries were
+ * found, and the document was ill-formed or gave nothing at feed level.
+ * (Version "" alone is not enough: CDF channels have none.) */
+const char *cli_not_a_feed(const struct eddy_feed_value *root);
 
 #endif

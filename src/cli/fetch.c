@@ -1,21 +1,20 @@
 /*
  * fetch.c — `eddy fetch`: fetch and parse many feeds concurrently.
  *
- *   eddy fetch [--concurrency N] [--per-host N] [--timeout S] [--threads N]
- *              [--json] URL... | --file FILE
+ * Each thread (one per CPU by default) runs its own loop and client session
+ * with its share of the concurrency and of the per-host limit, and takes the
+ * next URL from a shared counter: parsing is CPU work, and one core would cap
+ * the rate at its parsing speed while the network waits.  In each thread a
+ * pool of worker tasks (never more than there are URLs) fetches one URL at a
+ * time; the body streams from the client straight into a sans-IO feed parser
+ * as it arrives (nothing is buffered twice).  The session queues fairly
+ * behind its global and per-host limits.
  *
- * Defaults: 64 at once, no per-host limit beyond that, 30 s per feed, one
- * thread per CPU.  Each thread runs its own loop and client session with its
- * share of the concurrency (and of the per-host limit) and takes the next URL
- * from a shared counter: parsing is CPU work, and one core would cap the
- * rate at its parsing speed while the network waits. *
- * A pool of N worker tasks takes URLs in order; each body streams from the
- * client straight into a sans-IO feed parser as it arrives (nothing is
- * buffered twice).  The session queues fairly behind its global and per-host
- * limits.  On a terminal a progress line on stderr shows done/total, rate and
- * errors; --json prints one JSON object per feed and a summary object.  Exit
- * status: 0 when every feed was fetched and parsed, 1 when any failed, 2 on
- * bad usage.
+ * Output: one line per feed as it completes, or with --json one JSON object
+ * per feed and a summary object.  On a terminal a progress line on stderr
+ * shows done/total, rate and errors; it is cleared before each result line
+ * and drawn again after it.  Options, defaults and exit status: cmd_fetch's
+ * table, or `eddy fetch --help`.
  */
 #include "cli.h"
 
@@ -25,11 +24,13 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct job {
@@ -51,9 +52,12 @@ struct run {
     _Atomic size_t next, done, failed;
     unsigned concurrency, per_host, threads;
     int64_t timeout_ns;
-    bool json, progress;
+    bool json;
+    bool progress;         /* stderr is a terminal: show the progress line */
+    bool redraw;           /* stdout is one too: clear that line before each result */
+    int progress_width;    /* of the progress line on screen; under out */
     int64_t started;
-    pthread_mutex_t out;   /* one line at a time on stdout */
+    pthread_mutex_t out;   /* one line at a time on stdout and stderr */
 };
 
 /* One thread's part: its loop, session and workers. */
@@ -118,10 +122,9 @@ static void fetch_one(struct shard *sh, struct job *j)
         j->bozo = eddy_feed_bool(eddy_feed_get(root, "bozo"));
         j->title = dup_or_null(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"));
         j->entries = eddy_feed_len(eddy_feed_get(root, "entries"));
-        if (!eddy_feed_get_str(root, "version") || !*eddy_feed_get_str(root, "version")) {
-            const char *why = eddy_feed_get_str(root, "bozo_exception");
-            j->error = strdup(why ? why : "not a feed");
-        }
+        const char *why = cli_not_a_feed(root);
+        if (why && asprintf(&j->error, "not a feed: %s", why) < 0)
+            j->error = NULL;
         eddy_feed_free(f);
     }
     eddy_feed_parser_free(j->parser);
@@ -130,33 +133,63 @@ static void fetch_one(struct shard *sh, struct job *j)
     j->seconds = (double)(eddy_now() - t0) / 1e9;
 }
 
+/* Seconds as people read them: to the millisecond, and printed that way in
+ * JSON too (with JSON_REAL_PRECISION(15), 0.003 is "0.003", not
+ * "0.0030000000000000001"). */
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+static double ms_round(double seconds)
+{
+    return round(seconds * 1000) / 1000;
+}
+
+static void print_json(json_t *o)
+{
+    char *line = o ? json_dumps(o, JSON_FLAGS) : NULL;
+    if (line)
+        puts(line);
+    free(line);
+    json_decref(o);
+}
+
 static void print_job(const struct job *j, bool json)
 {
-    if (json) {
-        json_t *o = json_pack("{s:s, s:i, s:s?, s:s?, s:s?, s:I, s:b, s:f}", "url", j->url, "status",
-                              j->status, "final_url", j->final_url, "error", j->error, "title",
-                              j->title, "entries", (json_int_t)j->entries, "bozo", j->bozo,
-                              "elapsed", j->seconds);
-        char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        if (line)
-            puts(line);
-        free(line);
-        json_decref(o);
-        return;
-    }
-    if (j->error)
+    if (json)
+        print_json(json_pack("{s:s, s:i, s:s?, s:s?, s:s?, s:I, s:b, s:f}", "url", j->url, "status",
+                             j->status, "final_url", j->final_url, "error", j->error, "title",
+                             j->title, "entries", (json_int_t)j->entries, "bozo", j->bozo,
+                             "elapsed", ms_round(j->seconds)));
+    else if (j->error)
         printf("ERR %3d  %6.2fs  %s  %s\n", j->status, j->seconds, j->url, j->error);
     else
         printf("%3d  %5zu entries  %6.2fs  %s  %s\n", j->status, j->entries, j->seconds, j->url,
                j->title ? j->title : "");
 }
 
-static void show_progress(struct run *run, bool last)
+/* Draws the progress line over the previous one; call with run->out held. */
+static void draw_progress(struct run *run, bool last)
 {
     double secs = (double)(eddy_now() - run->started) / 1e9;
     size_t done = run->done;
-    fprintf(stderr, "\r%zu/%zu done, %.0f/s, %zu errors%s", done, run->njobs,
-            secs > 0 ? (double)done / secs : 0.0, (size_t)run->failed, last ? "\n" : "   ");
+    char line[128];
+    int len = snprintf(line, sizeof line, "%zu/%zu done, %.0f/s, %zu errors", done, run->njobs,
+                       secs > 0 ? (double)done / secs : 0.0, (size_t)run->failed);
+    /* Padded to the previous width: a shorter line leaves no tail behind. */
+    fprintf(stderr, "\r%-*s%s", run->progress_width, line, last ? "\n" : "");
+    run->progress_width = len > run->progress_width ? len : run->progress_width;
+}
+
+/* One result line; on a terminal the progress line makes way for it. */
+static void report(struct run *run, const struct job *j)
+{
+    pthread_mutex_lock(&run->out);
+    if (run->redraw)
+        fprintf(stderr, "\r%*s\r", run->progress_width, "");
+    print_job(j, run->json);
+    if (run->redraw) {
+        fflush(stdout);
+        draw_progress(run, false);
+    }
+    pthread_mutex_unlock(&run->out);
 }
 
 static int worker(void *arg)
@@ -169,9 +202,7 @@ static int worker(void *arg)
         if (j->error)
             run->failed++;
         run->done++;
-        pthread_mutex_lock(&run->out);
-        print_job(j, run->json);
-        pthread_mutex_unlock(&run->out);
+        report(run, j);
         if (eddy_task_cancelled(eddy_task_current()))
             return -ECANCELED;
     }
@@ -181,8 +212,11 @@ static int worker(void *arg)
 static int ticker(void *arg)
 {
     struct run *run = arg;
-    while (eddy_sleep(100 * EDDY_MSEC) == 0)
-        show_progress(run, false);
+    while (eddy_sleep(100 * EDDY_MSEC) == 0) {
+        pthread_mutex_lock(&run->out);
+        draw_progress(run, false);
+        pthread_mutex_unlock(&run->out);
+    }
     return 0;
 }
 
@@ -203,7 +237,6 @@ static int run_shard(void *arg)
     if (tick) {
         eddy_cancel(tick);
         eddy_join(tick, NULL);
-        show_progress(run, true);
     }
     eddy_session_free(sh->session);
     return err ? err : werr;
@@ -250,110 +283,179 @@ static int run_all(struct run *run)
             err = shards[i].err;
     }
     free(shards);
+    if (run->progress)
+        draw_progress(run, true); /* the final count, once every thread is done */
     return err;
 }
 
-static int read_urls(const char *path, struct run *run, size_t *cap)
+static int add_url(struct run *run, const char *url, size_t *cap)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-    if (!f) {
-        fprintf(stderr, "eddy fetch: %s: %s\n", path, strerror(errno));
-        return -1;
+    if (run->njobs == *cap) {
+        size_t n = *cap ? *cap * 2 : 64;
+        struct job *jobs = realloc(run->jobs, n * sizeof *jobs);
+        if (!jobs)
+            return -ENOMEM;
+        run->jobs = jobs, *cap = n;
     }
-    char *line = NULL;
-    size_t n = 0;
-    ssize_t len;
-    while ((len = getline(&line, &n, f)) > 0) {
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
-            line[--len] = 0;
-        char *u = line;
-        while (*u == ' ' || *u == '\t')
-            u++;
-        if (!*u || *u == '#')
-            continue;
-        if (run->njobs == *cap) {
-            *cap = *cap ? *cap * 2 : 256;
-            struct job *jobs = realloc(run->jobs, *cap * sizeof *jobs);
-            if (!jobs)
-                return -1;
-            run->jobs = jobs;
-        }
-        run->jobs[run->njobs++] = (struct job){.url = strdup(u)};
-    }
-    free(line);
-    if (f != stdin)
-        fclose(f);
+    char *copy = strdup(url);
+    if (!copy)
+        return -ENOMEM;
+    run->jobs[run->njobs++] = (struct job){.url = copy};
     return 0;
 }
 
-static void usage(FILE *out)
+/* --file PATH: one URL a line; blank lines and # comments skipped.  Returns
+ * 0, or the exit status after saying what was wrong. */
+static int read_urls(const char *path, struct run *run, size_t *cap)
 {
-    fprintf(out, "usage: eddy fetch [--concurrency N] [--per-host N] [--timeout S] [--threads N]\n"
-                 "                  [--json] URL... | --file FILE\n");
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) < 0) {
+        fprintf(stderr, "eddy fetch: --file %s: %s\n", name, strerror(errno));
+        return 2;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "eddy fetch: --file %s: is a directory, not a list of URLs\n", name);
+        fclose(f);
+        return 2;
+    }
+    size_t before = run->njobs;
+    char *line = NULL;
+    size_t n = 0;
+    int err = 0;
+    for (ssize_t len; !err && (len = getline(&line, &n, f)) >= 0;) {
+        while (len && strchr("\r\n \t", line[len - 1]))
+            line[--len] = 0;
+        char *u = line + strspn(line, " \t");
+        if (*u && *u != '#')
+            err = add_url(run, u, cap);
+    }
+    if (!err && ferror(f))
+        err = -errno;
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (err) {
+        fprintf(stderr, "eddy fetch: --file %s: %s\n", name, strerror(-err));
+        return 2;
+    }
+    if (run->njobs == before) {
+        fprintf(stderr,
+                "eddy fetch: --file %s: no URLs in it (one a line; blank lines and "
+                "# comments are skipped)\n",
+                name);
+        return 2;
+    }
+    return 0;
+}
+
+static void print_summary(struct run *run)
+{
+    print_json(json_pack("{s:{s:I, s:I, s:I, s:f}}", "summary", "feeds", (json_int_t)run->njobs,
+                         "ok", (json_int_t)(run->done - run->failed), "failed",
+                         (json_int_t)(run->failed + (run->njobs - run->done)), "elapsed",
+                         ms_round((double)(eddy_now() - run->started) / 1e9)));
 }
 
 int cmd_fetch(int argc, char **argv)
 {
     /* No per-host limit unless asked (aiohttp's default): one host serving
      * many feeds is the benchmark's case and a mirror's. */
-    struct run run = {.concurrency = 64, .timeout_ns = 30 * EDDY_SEC,
-                      .threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN)};
-    pthread_mutex_init(&run.out, NULL);
-    size_t cap = 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct run run = {
+        .concurrency = 64, .timeout_ns = 30 * EDDY_SEC, .threads = cpus > 0 ? (unsigned)cpus : 1};
     const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            run.json = true;
-        } else if (v && !strcmp(a, "--concurrency") && atoi(v) > 0) {
-            run.concurrency = (unsigned)atoi(v), i++;
-        } else if (v && !strcmp(a, "--per-host") && atoi(v) > 0) {
-            run.per_host = (unsigned)atoi(v), i++;
-        } else if (v && !strcmp(a, "--threads") && atoi(v) > 0) {
-            run.threads = (unsigned)atoi(v), i++;
-        } else if (v && !strcmp(a, "--timeout") && atof(v) > 0) {
-            run.timeout_ns = (int64_t)(atof(v) * 1e9), i++;
-        } else if (v && !strcmp(a, "--file")) {
-            file = v, i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "eddy fetch: bad option or value: %s\n", a);
-            usage(stderr);
-            return 2;
-        } else {
-            if (run.njobs == cap) {
-                cap = cap ? cap * 2 : 16;
-                run.jobs = realloc(run.jobs, cap * sizeof *run.jobs);
-                if (!run.jobs)
-                    return 2;
-            }
-            run.jobs[run.njobs++] = (struct job){.url = strdup(a)};
-        }
+    char threads_def[48];
+    snprintf(threads_def, sizeof threads_def, "one per CPU, %u here", run.threads);
+    const struct cli_opt table[] = {
+        {.name = "concurrency",
+         .type = CLI_COUNT,
+         .dst = &run.concurrency,
+         .arg = "N",
+         .help = "feeds fetched at once, over all threads (at most one per URL)",
+         .min = 1,
+         .max = 100000},
+        {.name = "per-host",
+         .type = CLI_COUNT,
+         .dst = &run.per_host,
+         .arg = "N",
+         .help = "feeds fetched at once from one host",
+         .def = "same as --concurrency",
+         .min = 1,
+         .max = 100000},
+        {.name = "timeout",
+         .type = CLI_DURATION,
+         .dst = &run.timeout_ns,
+         .arg = "TIME",
+         .help = "give up on a feed after TIME: 30s, 250ms, 2m, 1h; a plain number is seconds",
+         .min = EDDY_MSEC,
+         .max = 3600 * EDDY_SEC},
+        {.name = "threads",
+         .type = CLI_COUNT,
+         .dst = &run.threads,
+         .arg = "N",
+         .help = "threads, each with its own loop and session",
+         .def = threads_def,
+         .min = 1,
+         .max = 1024},
+        {.name = "file",
+         .type = CLI_STRING,
+         .dst = &file,
+         .arg = "FILE",
+         .help = "read URLs from FILE (- for stdin), one a line; blank lines and # comments are "
+                 "skipped"},
+        {.name = "json",
+         .type = CLI_FLAG,
+         .dst = &run.json,
+         .help = "print one JSON object per feed, then a summary object"},
+    };
+    const struct cli_command cmd = {
+        .name = "fetch",
+        .usage = "[OPTIONS] URL...\n[OPTIONS] --file FILE [URL...]",
+        .about = "Fetches the feeds at the URLs concurrently and parses each as it arrives.\n"
+                 "One line per feed as it completes: status, entries, seconds, URL, title (or\n"
+                 "ERR, status, seconds, URL, what went wrong).  On a terminal a progress line\n"
+                 "on stderr shows done/total, rate and errors.",
+        .footer = "exit status: 0 every feed was fetched and parsed, 1 any failed (HTTP error,\n"
+                  "network error, or no feed in the body), 2 bad usage",
+        .opts = table,
+        .nopts = sizeof table / sizeof table[0],
+        .max_args = INT32_MAX,
+        .args_name = "URLs",
+    };
+    int status;
+    int n = cli_parse(&cmd, argc, argv, &status);
+    if (n < 0)
+        return status;
+    size_t cap = 0;
+    status = 0;
+    for (int i = 0; i < n && !status; i++) {
+        if (!*argv[i])
+            status = cli_usage_error(&cmd, "empty URL");
+        else if (add_url(&run, argv[i], &cap) < 0)
+            status = 1;
     }
-    if (file && read_urls(file, &run, &cap) < 0)
-        return 2;
-    if (!run.njobs) {
-        usage(stderr);
-        return 2;
-    }
-    run.progress = isatty(2);
-    if (!run.per_host)
-        run.per_host = run.concurrency;
-    if (!run.threads)
-        run.threads = 1;
-    int err = run_all(&run);
-    if (run.json) {
-        json_t *o = json_pack("{s:{s:I, s:I, s:I, s:f}}", "summary", "feeds", (json_int_t)run.njobs,
-                              "ok", (json_int_t)(run.done - run.failed), "failed",
-                              (json_int_t)(run.failed + (run.njobs - run.done)), "elapsed",
-                              (double)(eddy_now() - run.started) / 1e9);
-        char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        if (line)
-            puts(line);
-        free(line);
-        json_decref(o);
+    if (!status && file)
+        status = read_urls(file, &run, &cap);
+    if (!status && !run.njobs)
+        status = cli_usage_error(&cmd, "no URLs: give them as arguments or with --file FILE");
+    if (!status) {
+        /* A worker per URL at most: more would only wait, each on its own stack. */
+        if (run.concurrency > run.njobs)
+            run.concurrency = (unsigned)run.njobs;
+        if (!run.per_host || run.per_host > run.concurrency)
+            run.per_host = run.concurrency;
+        run.progress = isatty(2);
+        run.redraw = run.progress && isatty(1);
+        pthread_mutex_init(&run.out, NULL);
+        int err = run_all(&run);
+        pthread_mutex_destroy(&run.out);
+        if (run.json)
+            print_summary(&run);
+        if (err < 0 && err != -ECANCELED)
+            fprintf(stderr, "eddy fetch: %s\n", strerror(-err));
+        status = err < 0 || run.failed || run.done < run.njobs ? 1 : 0;
     }
     for (size_t i = 0; i < run.njobs; i++) {
         free((char *)run.jobs[i].url);
@@ -362,8 +464,5 @@ int cmd_fetch(int argc, char **argv)
         free(run.jobs[i].title);
     }
     free(run.jobs);
-    pthread_mutex_destroy(&run.out);
-    if (err < 0 && err != -ECANCELED)
-        fprintf(stderr, "eddy fetch: %s\n", strerror(-err));
-    return err < 0 || run.failed || run.done < run.njobs ? 1 : 0;
+    return status;
 }

@@ -1,46 +1,103 @@
 /*
- * main.c — `eddy`, the one command-line program.  Each subcommand lives in
- * its own file (cmd_<name>.c) and is listed in the table below.
+ * main.c — `eddy`, the one command-line program.  Each command lives in its
+ * own file and is listed in the table below; its options and --help come
+ * from its own table (opts.c).  `eddy help COMMAND` is `eddy COMMAND --help`.
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
 static const struct command {
     const char *name;                  /* argv[1] */
-    int (*run)(int argc, char **argv); /* gets argv from the subcommand on */
-    const char *summary;               /* one line for `eddy help` */
+    int (*run)(int argc, char **argv); /* gets argv from the command's name on */
+    const char *summary;               /* one line for `eddy --help` */
 } commands[] = {
-    {"parse",   cmd_parse,   "parse one feed (file or -) to feedparser-shaped JSON"},
-    {"fetch",   cmd_fetch,   "fetch and parse many feeds concurrently"},
+    {"parse", cmd_parse, "parse one feed (a file or -) to feedparser-shaped JSON"},
+    {"fetch", cmd_fetch, "fetch and parse many feeds concurrently"},
+    {"help", cmd_help, "describe eddy, or one command and all its options"},
     {"version", cmd_version, "print the version"},
 };
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    return NULL;
+}
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: eddy COMMAND [ARGS...]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "usage: eddy COMMAND [OPTIONS] [ARGS...]\n"
+                 "       eddy help COMMAND | eddy COMMAND --help\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`eddy COMMAND --help` describes each one.\n");
+    fprintf(out, "\noptions:\n"
+                 "  -h, --help     print this help and exit\n"
+                 "  --version      print the version and exit\n"
+                 "\nexit status: 0 done, 1 failed, 2 bad usage\n");
 }
 
-int cmd_version(int argc, char **argv)
+static int cmd_version(int argc, char **argv)
 {
-    (void)argc; (void)argv;
+    const struct cli_command cmd = {.name = "version",
+                                    .usage = "",
+                                    .about = "Prints eddy's version.",
+                                    .args_name = "no argument"};
+    int status;
+    if (cli_parse(&cmd, argc, argv, &status) < 0)
+        return status;
     printf("eddy %s\n", EDDY_VERSION);
     return 0;
 }
 
+static int cmd_help(int argc, char **argv)
+{
+    const struct cli_command cmd = {
+        .name = "help",
+        .usage = "[COMMAND]",
+        .about = "Describes eddy and its commands, or COMMAND and all its options\n"
+                 "(as `eddy COMMAND --help` does).",
+        .max_args = 1,
+        .args_name = "one COMMAND",
+    };
+    int status, n = cli_parse(&cmd, argc, argv, &status);
+    if (n <= 0) {
+        if (n == 0)
+            usage(stdout);
+        return n == 0 ? 0 : status;
+    }
+    const struct command *c = find(argv[0]);
+    if (!c) {
+        fprintf(stderr, "eddy help: unknown command '%s' (`eddy --help` lists the commands)\n",
+                argv[0]);
+        return 2;
+    }
+    static char help[] = "--help";
+    char *help_argv[] = {argv[0], help, NULL};
+    return c->run(2, help_argv);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "eddy: unknown command '%s' (try `eddy help`)\n", argv[1]);
+    const char *a = argv[1];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+        return cmd_help(1, argv + 1);
+    if (!strcmp(a, "--version"))
+        return cmd_version(1, argv + 1);
+    const struct command *c = find(a);
+    if (c)
+        return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "eddy: unknown %s '%s' (`eddy --help` lists the commands)\n",
+            a[0] == '-' ? "option" : "command", a);
     return 2;
 }
