@@ -31,6 +31,9 @@
 
 /* Marks a function that may suspend the calling task.  Expands to nothing. */
 #define EDDY_AWAITS
+/* Marks a result that must be checked: ignoring it is a bug (a lost task
+ * handle, a lock not held, a child's failure unseen).  The compiler warns. */
+#define EDDY_NODISCARD __attribute__((warn_unused_result))
 
 #define EDDY_NSEC    INT64_C(1)
 #define EDDY_USEC    INT64_C(1000)
@@ -116,14 +119,14 @@ struct eddy_task_opts {
  * loop's next turn (spawning never switches).  The handle belongs to the
  * caller until eddy_join() or eddy_detach() releases it.  Returns NULL
  * (errno set: EPERM without a loop, ENOMEM) on failure. */
-struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
-struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
+EDDY_NODISCARD struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
+EDDY_NODISCARD struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
 
 /* Waits for `t` to finish.  Returns 0 and stores its result in *result
  * (may be NULL) and frees the handle; or -ECANCELED / -ETIMEDOUT when the
  * *waiting* task was cancelled or timed out (then `t` is still running and
  * the handle still valid). */
-EDDY_AWAITS int eddy_join(struct eddy_task *t, int *result);
+EDDY_NODISCARD EDDY_AWAITS int eddy_join(struct eddy_task *t, int *result);
 /* Gives up the handle: the task frees itself when it ends. */
 void eddy_detach(struct eddy_task *t);
 /* Requests cancellation: `t` gets -ECANCELED from its current suspension
@@ -148,11 +151,11 @@ EDDY_AWAITS int eddy_sleep_until(int64_t deadline);
  * each result in results[i] (may be NULL) and freeing every handle.  Returns
  * 0; or -ECANCELED / -ETIMEDOUT when the waiting task is interrupted: then
  * nothing is freed and the handles stay valid. */
-EDDY_AWAITS int eddy_gather(struct eddy_task **tasks, size_t n, int *results);
+EDDY_NODISCARD EDDY_AWAITS int eddy_gather(struct eddy_task **tasks, size_t n, int *results);
 /* Waits until at least one task of tasks[0..n) has finished
  * (asyncio.wait FIRST_COMPLETED) and returns the index of one that has;
  * frees nothing (join it to get its result).  Negative errno as above. */
-EDDY_AWAITS int eddy_wait_any(struct eddy_task **tasks, size_t n);
+EDDY_NODISCARD EDDY_AWAITS int eddy_wait_any(struct eddy_task **tasks, size_t n);
 
 /* ------------------------------------------------------ timeout scopes */
 
@@ -182,25 +185,47 @@ int64_t eddy_timeout_deadline(void);
 /* Structured concurrency (asyncio.TaskGroup, trio nurseries): children
  * spawned into a group; eddy_group_wait() returns when all have ended; the
  * first child that fails (result < 0) cancels its siblings; no child outlives
- * the group. */
-struct eddy_group;
+ * the group.  A group lives in the caller's storage (like struct
+ * eddy_timeout), so making one cannot fail:
+ *
+ *     struct eddy_group g;
+ *     eddy_group_init(&g);
+ *     for (size_t i = 0; i < n; i++)
+ *         if ((err = eddy_group_spawn(&g, fetch_one, &jobs[i], "fetch")) < 0)
+ *             break;                    // the children spawned so far still run
+ *     int werr = eddy_group_wait(&g);   // always empties the group
+ *     eddy_group_fini(&g);
+ */
+struct eddy__waiter;
+struct eddy__waitq {                 /* private */
+    struct eddy__waiter *head, *tail;
+};
+struct eddy_group {                  /* every field private */
+    struct eddy_task *children;      /* live children */
+    size_t n;                        /* how many */
+    int error;                       /* first failing child's result, 0 if none */
+    bool cancelled;                  /* eddy_group_cancel() or a failure happened */
+    struct eddy__waitq waiters;      /* the task in eddy_group_wait */
+};
 
-/* A new empty group on the current loop, owned by the caller.  NULL (errno)
- * on failure. */
-struct eddy_group *eddy_group_new(void);
-/* Spawns fn(arg) into the group.  Returns 0, -ENOMEM, or -ECANCELED when the
- * group is already cancelled (nothing spawned). */
-int eddy_group_spawn(struct eddy_group *g, eddy_task_fn fn, void *arg, const char *name);
-/* Waits for every child.  Returns 0 when all succeeded, else the first
- * failing child's result.  When the waiting task is cancelled or times out,
- * the children are cancelled and still waited for (the group is always empty
- * on return), and -ECANCELED / -ETIMEDOUT is returned. */
-EDDY_AWAITS int eddy_group_wait(struct eddy_group *g);
+/* An empty group.  It may be used from any task of the loop that runs its
+ * first child. */
+void eddy_group_init(struct eddy_group *g);
+/* Spawns fn(arg) into the group.  Returns 0, -ENOMEM, -EPERM outside a loop,
+ * or -ECANCELED when the group is already cancelled (nothing spawned). */
+EDDY_NODISCARD int eddy_group_spawn(struct eddy_group *g, eddy_task_fn fn, void *arg,
+                                    const char *name);
+/* Waits for every child; no deadline of its own: bounded by the task's
+ * timeout scope.  Returns 0 when all succeeded, else the first failing
+ * child's result.  When the waiting task is cancelled or times out, the
+ * children are cancelled and still waited for (the group is always empty on
+ * return), and -ECANCELED / -ETIMEDOUT is returned. */
+EDDY_NODISCARD EDDY_AWAITS int eddy_group_wait(struct eddy_group *g);
 /* Cancels every child (never switches). */
 void eddy_group_cancel(struct eddy_group *g);
-/* Frees an empty group (NULL is a no-op).  Freeing a group that still has
+/* Ends an empty group (it may be initialised again).  A group that still has
  * children is a bug: it aborts with a message naming them. */
-void eddy_group_free(struct eddy_group *g);
+void eddy_group_fini(struct eddy_group *g);
 
 /* ------------------------------------------------------ sync primitives */
 
@@ -221,16 +246,16 @@ EDDY_AWAITS int eddy_event_wait(struct eddy_event *ev, int64_t deadline);
 struct eddy_lock;
 struct eddy_lock *eddy_lock_new(void);
 void eddy_lock_free(struct eddy_lock *l);
-EDDY_AWAITS int eddy_lock_acquire(struct eddy_lock *l, int64_t deadline);
-bool eddy_lock_try(struct eddy_lock *l);       /* true: acquired */
+EDDY_NODISCARD EDDY_AWAITS int eddy_lock_acquire(struct eddy_lock *l, int64_t deadline);
+EDDY_NODISCARD bool eddy_lock_try(struct eddy_lock *l);       /* true: acquired */
 void eddy_lock_release(struct eddy_lock *l);
 
 /* asyncio.Semaphore: FIFO. */
 struct eddy_sem;
 struct eddy_sem *eddy_sem_new(unsigned value);
 void eddy_sem_free(struct eddy_sem *s);
-EDDY_AWAITS int eddy_sem_acquire(struct eddy_sem *s, int64_t deadline);
-bool eddy_sem_try(struct eddy_sem *s);
+EDDY_NODISCARD EDDY_AWAITS int eddy_sem_acquire(struct eddy_sem *s, int64_t deadline);
+EDDY_NODISCARD bool eddy_sem_try(struct eddy_sem *s);
 void eddy_sem_release(struct eddy_sem *s);
 
 /* A bounded FIFO queue of pointers (asyncio.Queue with maxsize, Go channel)
@@ -239,10 +264,10 @@ void eddy_sem_release(struct eddy_sem *s);
 struct eddy_chan;
 struct eddy_chan *eddy_chan_new(size_t capacity);  /* capacity >= 1 */
 void eddy_chan_free(struct eddy_chan *ch);
-EDDY_AWAITS int eddy_chan_send(struct eddy_chan *ch, void *item, int64_t deadline);
-EDDY_AWAITS int eddy_chan_recv(struct eddy_chan *ch, void **item, int64_t deadline);
-int eddy_chan_try_send(struct eddy_chan *ch, void *item);   /* -EAGAIN when full */
-int eddy_chan_try_recv(struct eddy_chan *ch, void **item);  /* -EAGAIN when empty */
+EDDY_NODISCARD EDDY_AWAITS int eddy_chan_send(struct eddy_chan *ch, void *item, int64_t deadline);
+EDDY_NODISCARD EDDY_AWAITS int eddy_chan_recv(struct eddy_chan *ch, void **item, int64_t deadline);
+EDDY_NODISCARD int eddy_chan_try_send(struct eddy_chan *ch, void *item);   /* -EAGAIN when full */
+EDDY_NODISCARD int eddy_chan_try_recv(struct eddy_chan *ch, void **item);  /* -EAGAIN when empty */
 void eddy_chan_close(struct eddy_chan *ch);
 size_t eddy_chan_len(const struct eddy_chan *ch);
 
@@ -252,7 +277,7 @@ size_t eddy_chan_len(const struct eddy_chan *ch);
  * the calling task until it returns; the result is fn's.  fn must not touch
  * the loop.  A cancelled or timed-out caller still waits for fn to finish —
  * arg is the caller's memory — and then returns -ECANCELED / -ETIMEDOUT. */
-EDDY_AWAITS int eddy_to_thread(int (*fn)(void *arg), void *arg);
+EDDY_NODISCARD EDDY_AWAITS int eddy_to_thread(int (*fn)(void *arg), void *arg);
 
 /* ------------------------------------------------------ file descriptors */
 

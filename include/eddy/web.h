@@ -80,12 +80,36 @@ int eddy_app_after_request(struct eddy_app *app, eddy_hook_fn hook);
 /* The view for responses with `status` (404, 405, 500...; 0: any error the
  * framework produces).  It sees the status already set on res. */
 int eddy_app_error_handler(struct eddy_app *app, int status, eddy_view_fn view);
-/* Run on each serving loop before the first request / after the last; a
- * startup hook that fails stops the server. */
-int eddy_app_on_startup(struct eddy_app *app, int (*fn)(struct eddy_app *app));
-int eddy_app_on_shutdown(struct eddy_app *app, int (*fn)(struct eddy_app *app));
-/* A task started with the app on each serving loop and cancelled (then
- * awaited) at shutdown: refreshing feeds, sending digests. */
+/* Per-loop state (Quart's app context), without thread-locals: each serving
+ * loop (each worker thread; eddy_app_start's loop) has one pointer,
+ * *loop_data, NULL at first, that startup hooks set and every request on
+ * that loop reads with eddy_request_loop_data().  A client session per loop:
+ *
+ *     static int open_session(struct eddy_app *app, void **loop_data)
+ *     {
+ *         return (*loop_data = eddy_session_new(NULL)) ? 0 : -errno;
+ *     }
+ *     static void close_session(struct eddy_app *app, void *loop_data)
+ *     {
+ *         eddy_session_free(loop_data);
+ *     }
+ *
+ * Startup hooks run on each serving loop, from a task, in registration
+ * order, before it listens; one that fails (< 0) stops the server.  Shutdown
+ * hooks run on the same loop after the last request and the background
+ * tasks have ended, in reverse order — also after a failed startup, to undo
+ * what was done (loop_data is whatever the startup hooks left).  All hooks
+ * of a loop share the one pointer: several pieces of state go in a struct. */
+typedef int (*eddy_startup_fn)(struct eddy_app *app, void **loop_data);
+typedef void (*eddy_shutdown_fn)(struct eddy_app *app, void *loop_data);
+int eddy_app_on_startup(struct eddy_app *app, eddy_startup_fn fn);
+int eddy_app_on_shutdown(struct eddy_app *app, eddy_shutdown_fn fn);
+/* The calling loop's loop_data for `app` (for background tasks); NULL when
+ * the app does not serve on this loop. */
+void *eddy_app_loop_data(const struct eddy_app *app);
+/* A task started with the app on each serving loop, after the startup
+ * hooks, and cancelled (then awaited) at shutdown: refreshing feeds,
+ * sending digests. */
 int eddy_app_background(struct eddy_app *app, eddy_task_fn fn, void *arg, const char *name);
 
 /* Serves files under `dir` at URL `prefix` ("/static"): ETag, Last-Modified,
@@ -96,12 +120,16 @@ int eddy_app_static(struct eddy_app *app, const char *prefix, const char *dir);
 int eddy_app_templates(struct eddy_app *app, const char *dir);
 
 /* Serves until SIGTERM/SIGINT (graceful), like `hypercorn app:app`.
- * opts->handler/arg are the app's; everything else as server.h says. */
+ * handler, arg, worker_start and worker_stop are the app's own: -EINVAL when
+ * opts sets any of them.  Everything else as server.h says. */
 int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts);
 /* On an existing loop (from a task): runs the startup hooks, starts the
  * background tasks and the server, and returns it; eddy_app_stop() stops the
  * server gracefully, then the background tasks, then runs the shutdown
- * hooks.  For tests and programs that own their loop.  NULL (errno). */
+ * hooks.  For tests and programs that own their loop.  The server is the
+ * caller's until eddy_app_stop frees it.  NULL with errno: EINVAL (opts as
+ * for eddy_app_serve), EALREADY (the app already runs on this loop), or a
+ * failing startup hook's or the server's error. */
 struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts);
 EDDY_AWAITS int eddy_app_stop(struct eddy_app *app, struct eddy_server *s, int64_t deadline);
 
@@ -113,6 +141,9 @@ int eddy_url_for(const struct eddy_app *app, struct eddy_buf *out, const char *e
 /* -------------------------------------------------------------- request */
 
 struct eddy_app *eddy_request_app(const struct eddy_request *req);
+/* The serving loop's loop_data (see eddy_app_on_startup); NULL under
+ * eddy_app_test unless the app was started on the test's loop. */
+void *eddy_request_loop_data(const struct eddy_request *req);
 const char *eddy_request_method(const struct eddy_request *req);
 /* The path, percent-decoded; the raw query string (without '?', "" if none). */
 const char *eddy_request_path(const struct eddy_request *req);
@@ -142,6 +173,26 @@ json_t *eddy_request_json(struct eddy_request *req);
 const char *eddy_request_json_error(const struct eddy_request *req);
 /* The client's address as text ("127.0.0.1", "unix"). */
 const char *eddy_request_remote(struct eddy_request *req);
+
+/* Request-scoped memory (lwan's coro_malloc / coro_defer): freed by the
+ * framework when the request is done — after the response was sent, and
+ * also when the view failed or was cancelled — so a view does not free its
+ * objects by hand on every path.
+ *
+ *     struct eddy_feed_parser *p = eddy_feed_parser_new(url);
+ *     if (!p || eddy_request_defer(req, free_parser, p) < 0)
+ *         return -ENOMEM;
+ *
+ * eddy_request_alloc: size bytes aligned for any type, or NULL (ENOMEM);
+ * eddy_request_strdup: a copy of s, or NULL (ENOMEM).  Owned by the request:
+ * never free them.  eddy_request_defer: fn(arg) runs exactly once when the
+ * request is done, deferred calls in reverse order of registration, before
+ * the request's memory is freed (a deferred call may still read it).
+ * Returns 0, or -ENOMEM after calling fn(arg) at once (so arg is never
+ * leaked: do not use it after a failure). */
+void *eddy_request_alloc(struct eddy_request *req, size_t size);
+char *eddy_request_strdup(struct eddy_request *req, const char *s);
+EDDY_NODISCARD int eddy_request_defer(struct eddy_request *req, void (*fn)(void *arg), void *arg);
 
 /* ------------------------------------------------------------- response */
 

@@ -14,6 +14,7 @@
  * (a thread-local, made on first use): workers share nothing.
  */
 #include "eddy/web.h"
+#include "eddy/arena.h"
 #include "eddy/template.h"
 
 #include <errno.h>
@@ -53,8 +54,8 @@ struct eddy_app {
     size_t nbefore, nafter;
     struct { int status; eddy_view_fn view; } errors[MAX_HANDLERS];
     size_t nerrors;
-    int (*startup[MAX_HANDLERS])(struct eddy_app *);
-    int (*shutdown[MAX_HANDLERS])(struct eddy_app *);
+    eddy_startup_fn startup[MAX_HANDLERS];
+    eddy_shutdown_fn shutdown[MAX_HANDLERS];
     size_t nstartup, nshutdown;
     struct { eddy_task_fn fn; void *arg; const char *name; } background[MAX_HANDLERS];
     size_t nbackground;
@@ -74,11 +75,30 @@ struct eddy_blueprint {
 static _Thread_local struct {
     const struct eddy_app *app;       /* whose templates these are */
     struct eddy_templates *templates;
-    struct eddy_group *background;
 } tls;
+
+/* What one app has on one serving loop: the startup hooks' data and the
+ * background tasks.  A loop is a thread, so the thread's list holds one per
+ * app started on it (tests start several); users never see a thread-local. */
+struct loop_ctx {
+    const struct eddy_app *app;
+    void *data;                       /* eddy_request_loop_data() */
+    struct eddy_group background;
+    struct loop_ctx *next;
+};
+static _Thread_local struct loop_ctx *loop_ctxs;
+
+static struct loop_ctx *loop_ctx(const struct eddy_app *app)
+{
+    struct loop_ctx *c = loop_ctxs;
+    while (c && c->app != app)
+        c = c->next;
+    return c;
+}
 
 struct eddy_request {
     struct eddy_app *app;
+    void *loop_data;                  /* the startup hooks' for this loop */
     struct eddy_exchange *x;          /* NULL under the test client */
     const char *const *test_headers;  /* the test client's "Name: value" lines */
     const char *method;
@@ -94,7 +114,15 @@ struct eddy_request {
     json_t *json;
     char json_error[256];
     char remote[EDDY_ADDR_STRLEN];
+    struct eddy_arena arena;          /* eddy_request_alloc, freed with the request */
+    struct deferred *deferred;        /* newest first: run in reverse order */
     struct eddy_route_match match;    /* last: 2 KiB that only the router fills */
+};
+
+struct deferred {
+    void (*fn)(void *arg);
+    void *arg;
+    struct deferred *next;
 };
 
 struct eddy_response {
@@ -261,13 +289,13 @@ int eddy_app_after_request(struct eddy_app *app, eddy_hook_fn hook)
     return 0;
 }
 
-int eddy_app_on_startup(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+int eddy_app_on_startup(struct eddy_app *app, eddy_startup_fn fn)
 {
     ADD(app->startup, app->nstartup, fn);
     return 0;
 }
 
-int eddy_app_on_shutdown(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+int eddy_app_on_shutdown(struct eddy_app *app, eddy_shutdown_fn fn)
 {
     ADD(app->shutdown, app->nshutdown, fn);
     return 0;
@@ -366,6 +394,13 @@ static const char *test_header(const char *const *lines, const char *name)
 }
 
 struct eddy_app *eddy_request_app(const struct eddy_request *req) { return req->app; }
+void *eddy_request_loop_data(const struct eddy_request *req) { return req->loop_data; }
+
+void *eddy_app_loop_data(const struct eddy_app *app)
+{
+    struct loop_ctx *c = loop_ctx(app);
+    return c ? c->data : NULL;
+}
 const char *eddy_request_method(const struct eddy_request *req) { return req->method; }
 const char *eddy_request_path(const struct eddy_request *req) { return eddy_buf_cstr(&req->path); }
 const char *eddy_request_query(const struct eddy_request *req) { return eddy_buf_cstr(&req->query); }
@@ -481,6 +516,28 @@ json_t *eddy_request_json(struct eddy_request *req)
 const char *eddy_request_json_error(const struct eddy_request *req)
 {
     return req->json_error;
+}
+
+void *eddy_request_alloc(struct eddy_request *req, size_t size)
+{
+    return eddy_arena_alloc(&req->arena, size);
+}
+
+char *eddy_request_strdup(struct eddy_request *req, const char *s)
+{
+    return eddy_arena_strndup(&req->arena, s, strlen(s));
+}
+
+int eddy_request_defer(struct eddy_request *req, void (*fn)(void *arg), void *arg)
+{
+    struct deferred *d = eddy_arena_alloc(&req->arena, sizeof *d);
+    if (!d) {
+        fn(arg); /* now rather than never: the caller's cleanup still happens once */
+        return -ENOMEM;
+    }
+    *d = (struct deferred){fn, arg, req->deferred};
+    req->deferred = d;
+    return 0;
 }
 
 const char *eddy_request_remote(struct eddy_request *req)
@@ -958,12 +1015,13 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
     if (!res->streaming)
         return -EINVAL;
     struct sse_wait w = {.x = res->req->x, .ev = ev, .wake = eddy_event_new()};
-    struct eddy_group *g = eddy_group_new();
-    int err = g && w.wake ? 0 : -ENOMEM;
+    struct eddy_group g;
+    eddy_group_init(&g);
+    int err = w.wake ? 0 : -ENOMEM;
     if (!err)
-        err = eddy_group_spawn(g, sse_waiter, &w, "sse-wait");
+        err = eddy_group_spawn(&g, sse_waiter, &w, "sse-wait");
     if (!err && w.x)
-        err = eddy_group_spawn(g, sse_watcher, &w, "sse-watch");
+        err = eddy_group_spawn(&g, sse_watcher, &w, "sse-watch");
     while (!err) {
         int r = eddy_event_wait(w.wake, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns
                                                                           : 15 * EDDY_SEC));
@@ -979,12 +1037,12 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
         }
         err = eddy_response_write(res, ": keep-alive\n\n", 14);
     }
-    if (g) {
-        eddy_group_cancel(g);
-        eddy_group_wait(g);
-        eddy_group_free(g);
-    }
+    eddy_group_cancel(&g);
+    int werr = eddy_group_wait(&g); /* the children return 0: only our own interruption */
+    eddy_group_fini(&g);
     eddy_event_free(w.wake);
+    if (!err)
+        err = werr;
     return err;
 }
 
@@ -1048,6 +1106,7 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
 {
     memset(req, 0, offsetof(struct eddy_request, match));
     req->app = app;
+    req->loop_data = eddy_app_loop_data(app);
     req->method = method;
     req->target = target;
     req->target_len = target_len;
@@ -1067,6 +1126,9 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
 
 static void request_free(struct eddy_request *req)
 {
+    for (struct deferred *d = req->deferred; d; d = d->next)
+        d->fn(d->arg);
+    eddy_arena_free(&req->arena);
     eddy_buf_free(&req->path);
     eddy_buf_free(&req->query);
     eddy_form_free(req->args);
@@ -1126,21 +1188,27 @@ static int app_handler(void *arg, struct eddy_exchange *x)
 
 /* -------------------------------------------------------------- serving */
 
+/* On each serving loop, from a task; a failure is undone by worker_stop. */
 static int worker_start(void *arg)
 {
     struct eddy_app *app = arg;
+    struct loop_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->app = app;
+    eddy_group_init(&c->background);
+    c->next = loop_ctxs;
+    loop_ctxs = c;
     if (!thread_templates(app))
         return -ENOMEM;
     for (size_t i = 0; i < app->nstartup; i++) {
-        int err = app->startup[i](app);
+        int err = app->startup[i](app, &c->data);
         if (err < 0)
             return err;
     }
-    if (app->nbackground && !(tls.background = eddy_group_new()))
-        return -ENOMEM;
     for (size_t i = 0; i < app->nbackground; i++) {
-        int err = eddy_group_spawn(tls.background, app->background[i].fn, app->background[i].arg,
-                                   app->background[i].name);
+        int err = eddy_group_spawn(&c->background, app->background[i].fn,
+                                   app->background[i].arg, app->background[i].name);
         if (err < 0)
             return err;
     }
@@ -1150,14 +1218,22 @@ static int worker_start(void *arg)
 static void worker_stop(void *arg)
 {
     struct eddy_app *app = arg;
-    if (tls.background) {
-        eddy_group_cancel(tls.background);
-        eddy_group_wait(tls.background);
-        eddy_group_free(tls.background);
-        tls.background = NULL;
+    struct loop_ctx **link = &loop_ctxs;
+    while (*link && (*link)->app != app)
+        link = &(*link)->next;
+    struct loop_ctx *c = *link;
+    if (c) {
+        eddy_group_cancel(&c->background);
+        int err = eddy_group_wait(&c->background);
+        if (err < 0 && err != -ECANCELED)
+            app_log(app, "background task failed: %s", eddy_strerror(err));
+        eddy_group_fini(&c->background);
+        /* Reverse order: a later hook may use what an earlier one made. */
+        for (size_t i = app->nshutdown; i-- > 0;)
+            app->shutdown[i](app, c->data);
+        *link = c->next;
+        free(c);
     }
-    for (size_t i = 0; i < app->nshutdown; i++)
-        app->shutdown[i](app);
     eddy_templates_free(tls.templates);
     tls.templates = NULL;
     tls.app = NULL;
@@ -1170,8 +1246,16 @@ static void announce(void *arg, int port)
             o->listen ? o->listen : "127.0.0.1:8080", port, o->workers ? o->workers : 1);
 }
 
+/* The fields the app fills itself: a caller's value would be lost. */
+static bool app_owned_opts_set(const struct eddy_server_opts *o)
+{
+    return o->handler || o->arg || o->worker_start || o->worker_stop;
+}
+
 int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts)
 {
+    if (app_owned_opts_set(opts))
+        return -EINVAL;
     struct eddy_server_opts o = *opts;
     o.handler = app_handler;
     o.arg = app;
@@ -1182,9 +1266,17 @@ int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts)
 
 struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts)
 {
+    if (app_owned_opts_set(opts)) {
+        errno = EINVAL;
+        return NULL;
+    }
     struct eddy_server_opts o = *opts;
     o.handler = app_handler;
     o.arg = app;
+    if (loop_ctx(app)) {
+        errno = EALREADY; /* one start per app and loop */
+        return NULL;
+    }
     int err = worker_start(app);
     if (err < 0) {
         worker_stop(app);

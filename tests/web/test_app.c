@@ -502,18 +502,19 @@ static int ticker(void *arg)
     return 0;
 }
 
-static int on_start(struct eddy_app *app)
+static int on_start(struct eddy_app *app, void **loop_data)
 {
     (void)app;
+    (void)loop_data;
     started++;
     return 0;
 }
 
-static int on_stop(struct eddy_app *app)
+static void on_stop(struct eddy_app *app, void *loop_data)
 {
     (void)app;
+    (void)loop_data;
     stopped++;
-    return 0;
 }
 
 static int socket_main(void *arg)
