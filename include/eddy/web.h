@@ -44,9 +44,11 @@ struct eddy_response;
 
 /* A view: fills `res` (may suspend).  Returns 0, or < 0 for a 500. */
 typedef int (*eddy_view_fn)(struct eddy_request *req, struct eddy_response *res);
-/* Before-request hooks return 0 to go on, 1 when they answered themselves
- * (the view is skipped), < 0 for a 500.  After-request hooks may change the
- * response (not a streamed one); < 0 gives a 500. */
+/* Hooks return 0 or a negative errno (a 500).  A before-request hook that
+ * answers — sets a status on res, e.g. with eddy_response_text(res, 401,
+ * ...) — ends the request there: later before hooks and the view are
+ * skipped, the after hooks still run.  After-request hooks may change the
+ * response (not a streamed one). */
 typedef int (*eddy_hook_fn)(struct eddy_request *req, struct eddy_response *res);
 
 /* ------------------------------------------------------------------ app */
@@ -150,26 +152,39 @@ const char *eddy_request_path(const struct eddy_request *req);
 const char *eddy_request_query(const struct eddy_request *req);
 /* The matched route's endpoint (NULL when none matched). */
 const char *eddy_request_endpoint(const struct eddy_request *req);
-/* Query arguments, decoded: the first value of `name` (NULL if absent), or
- * up to max of them in order; returns how many there are. */
+/* Query arguments, decoded.  eddy_request_arg: the first value of `name`.
+ * eddy_request_args: stores the first min(n, max) values of `name` in
+ * out[0..), in order, and returns how many it stored (never more than max,
+ * so `for (i = 0; i < got; i++)` is safe); values past max are dropped and
+ * out[got..max) is untouched.  To refuse more than N, pass max = N + 1 and
+ * check got > N.
+ *
+ * Lookups (arg, args, header, cookie, param) return NULL only when the value
+ * is absent.  They parse lazily; when that runs out of memory the request
+ * ends in a 500 after the view, whatever the view answered. */
 const char *eddy_request_arg(struct eddy_request *req, const char *name);
 size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out,
                          size_t max);
 /* Headers (case-insensitive); cookies by name. */
 const char *eddy_request_header(struct eddy_request *req, const char *name);
 const char *eddy_request_cookie(struct eddy_request *req, const char *name);
-/* Path parameters of the matched route (<int:id> also as a number). */
+/* Path parameters of the matched route (<int:id> also as a number; 0 for
+ * a name that is no <int> parameter of the route, a programming error). */
 const char *eddy_request_param(const struct eddy_request *req, const char *name);
 int64_t eddy_request_param_int(const struct eddy_request *req, const char *name);
 /* The body (read whole by the server, bounded); NUL-terminated. */
 const char *eddy_request_body(const struct eddy_request *req, size_t *len);
-/* Form fields of an urlencoded or multipart body (files included, see
- * eddy_form_field); NULL when the body is neither or is malformed. */
-const struct eddy_form *eddy_request_form(struct eddy_request *req);
-const char *eddy_request_form_get(struct eddy_request *req, const char *name);
-/* The JSON body (borrowed), NULL when absent or invalid (then
- * eddy_request_json_error says why). */
-json_t *eddy_request_json(struct eddy_request *req);
+/* The fields of an urlencoded or multipart body (files included, see
+ * eddy_form_field), parsed on first use; *out is borrowed from the request.
+ * Returns 0 with *out set, or, with *out NULL: -ENOMSG (the Content-Type is
+ * neither form type), -EINVAL (malformed), -E2BIG (too many fields),
+ * -ENOMEM.  Look fields up with eddy_form_value(*out, name). */
+int eddy_request_form(struct eddy_request *req, const struct eddy_form **out);
+/* The JSON body, parsed on first use; *out is borrowed from the request.
+ * Returns 0 with *out set, or, with *out NULL: -ENOMSG (the Content-Type is
+ * not application/json), -EINVAL (invalid JSON), -ENOMEM;
+ * eddy_request_json_error() then says why in words ("" after success). */
+int eddy_request_json(struct eddy_request *req, json_t **out);
 const char *eddy_request_json_error(const struct eddy_request *req);
 /* The client's address as text ("127.0.0.1", "unix"). */
 const char *eddy_request_remote(struct eddy_request *req);
@@ -197,13 +212,13 @@ EDDY_NODISCARD int eddy_request_defer(struct eddy_request *req, void (*fn)(void 
 /* ------------------------------------------------------------- response */
 
 void eddy_response_set_status(struct eddy_response *res, int status);
-int eddy_response_get_status(const struct eddy_response *res);
+int eddy_response_status(const struct eddy_response *res);
 /* Adds a header (repeats allowed) / replaces every header of that name.
  * -EINVAL for CR/LF/NUL (header injection refused). */
 int eddy_response_add_header(struct eddy_response *res, const char *name, const char *value);
 int eddy_response_set_header(struct eddy_response *res, const char *name, const char *value);
 /* Body: replace / append / printf-append. */
-int eddy_response_body(struct eddy_response *res, const void *data, size_t len);
+int eddy_response_set_body(struct eddy_response *res, const void *data, size_t len);
 int eddy_response_append(struct eddy_response *res, const void *data, size_t len);
 int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -99,8 +99,7 @@ static struct loop_ctx *loop_ctx(const struct eddy_app *app)
 struct eddy_request {
     struct eddy_app *app;
     void *loop_data;                  /* the startup hooks' for this loop */
-    struct eddy_exchange *x;          /* NULL under the test client */
-    const char *const *test_headers;  /* the test client's "Name: value" lines */
+    struct eddy_exchange *x;          /* NULL under the test client (struct test_request) */
     const char *method;
     const char *target;               /* raw (encoded) path of the target */
     size_t target_len;
@@ -109,7 +108,9 @@ struct eddy_request {
     const char *body;
     size_t body_len;
     bool matched;
+    bool oom;                         /* a lookup lost data to ENOMEM: the answer is a 500 */
     struct eddy_form *args, *cookies, *form;
+    int form_err, json_err;           /* eddy_request_form/json's result, once tried */
     bool form_tried, json_tried;
     json_t *json;
     char json_error[256];
@@ -380,6 +381,13 @@ static struct eddy_templates *thread_templates(const struct eddy_app *app)
 
 /* -------------------------------------------------------------- request */
 
+/* The test client's request: a request without an exchange, whose headers
+ * are the caller's "Name: value" lines (kept out of the production struct). */
+struct test_request {
+    struct eddy_request req; /* first: a request pointer is a test_request pointer */
+    const char *const *headers;
+};
+
 static const char *test_header(const char *const *lines, const char *name)
 {
     size_t n = strlen(name);
@@ -412,36 +420,48 @@ const char *eddy_request_endpoint(const struct eddy_request *req)
 
 const char *eddy_request_header(struct eddy_request *req, const char *name)
 {
-    return req->x ? eddy_exchange_header(req->x, name) : test_header(req->test_headers, name);
+    return req->x ? eddy_exchange_header(req->x, name)
+                  : test_header(((const struct test_request *)req)->headers, name);
+}
+
+/* A form parsed on first use.  Lookups must mean "absent" when they return
+ * NULL, so running out of memory here marks the request, which then ends in
+ * a 500 whatever the view made of the missing value. */
+static struct eddy_form *lazy_form(struct eddy_request *req, struct eddy_form **f,
+                                   int (*parse)(struct eddy_form *, const char *, size_t),
+                                   const char *s, size_t n)
+{
+    if (*f)
+        return *f;
+    if (!(*f = eddy_form_new()) || parse(*f, s, n) == -ENOMEM)
+        req->oom = true;
+    return *f;
 }
 
 static struct eddy_form *query_args(struct eddy_request *req)
 {
-    if (!req->args && (req->args = eddy_form_new()))
-        eddy_form_parse_urlencoded(req->args, req->query.data ? req->query.data : "", req->query.len);
-    return req->args;
+    return lazy_form(req, &req->args, eddy_form_parse_urlencoded,
+                     req->query.data ? req->query.data : "", req->query.len);
 }
 
 const char *eddy_request_arg(struct eddy_request *req, const char *name)
 {
     struct eddy_form *f = query_args(req);
-    return f ? eddy_form_get(f, name) : NULL;
+    return f ? eddy_form_value(f, name) : NULL;
 }
 
 size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out, size_t max)
 {
     struct eddy_form *f = query_args(req);
-    return f ? eddy_form_get_all(f, name, out, max) : 0;
+    return f ? eddy_form_values(f, name, out, max) : 0;
 }
 
 const char *eddy_request_cookie(struct eddy_request *req, const char *name)
 {
-    if (!req->cookies && (req->cookies = eddy_form_new())) {
-        const char *c = eddy_request_header(req, "Cookie");
-        if (c)
-            eddy_form_parse_cookies(req->cookies, c, strlen(c));
-    }
-    return req->cookies ? eddy_form_get(req->cookies, name) : NULL;
+    const char *c = req->cookies ? NULL : eddy_request_header(req, "Cookie");
+    struct eddy_form *f =
+        lazy_form(req, &req->cookies, eddy_form_parse_cookies, c ? c : "", c ? strlen(c) : 0);
+    return f ? eddy_form_value(f, name) : NULL;
 }
 
 const char *eddy_request_param(const struct eddy_request *req, const char *name)
@@ -471,46 +491,48 @@ static bool content_type_is(struct eddy_request *req, const char *type)
     return ct && !strncasecmp(ct, type, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
-const struct eddy_form *eddy_request_form(struct eddy_request *req)
+int eddy_request_form(struct eddy_request *req, const struct eddy_form **out)
 {
-    if (req->form_tried)
-        return req->form;
-    req->form_tried = true;
-    struct eddy_form *f = eddy_form_new();
-    int err = -EINVAL;
-    if (f && content_type_is(req, "application/x-www-form-urlencoded"))
-        err = eddy_form_parse_urlencoded(f, req->body ? req->body : "", req->body_len);
-    else if (f && content_type_is(req, "multipart/form-data"))
-        err = eddy_form_parse_multipart(f, eddy_request_header(req, "Content-Type"),
-                                        req->body ? req->body : "", req->body_len);
-    if (err) {
-        eddy_form_free(f);
-        return NULL;
+    if (!req->form_tried) {
+        req->form_tried = true;
+        struct eddy_form *f = eddy_form_new();
+        const char *body = req->body ? req->body : "";
+        if (!f)
+            req->form_err = -ENOMEM;
+        else if (content_type_is(req, "application/x-www-form-urlencoded"))
+            req->form_err = eddy_form_parse_urlencoded(f, body, req->body_len);
+        else if (content_type_is(req, "multipart/form-data"))
+            req->form_err = eddy_form_parse_multipart(
+                f, eddy_request_header(req, "Content-Type"), body, req->body_len);
+        else
+            req->form_err = -ENOMSG;
+        if (req->form_err)
+            eddy_form_free(f);
+        else
+            req->form = f;
     }
-    return req->form = f;
+    *out = req->form;
+    return req->form_err;
 }
 
-const char *eddy_request_form_get(struct eddy_request *req, const char *name)
+int eddy_request_json(struct eddy_request *req, json_t **out)
 {
-    const struct eddy_form *f = eddy_request_form(req);
-    return f ? eddy_form_get(f, name) : NULL;
-}
-
-json_t *eddy_request_json(struct eddy_request *req)
-{
-    if (req->json_tried)
-        return req->json;
-    req->json_tried = true;
-    if (!content_type_is(req, "application/json")) {
-        snprintf(req->json_error, sizeof req->json_error, "Content-Type is not application/json");
-        return NULL;
+    if (!req->json_tried) {
+        req->json_tried = true;
+        json_error_t e;
+        if (!content_type_is(req, "application/json")) {
+            snprintf(req->json_error, sizeof req->json_error,
+                     "Content-Type is not application/json");
+            req->json_err = -ENOMSG;
+        } else if (!(req->json = json_loadb(req->body ? req->body : "", req->body_len,
+                                            JSON_REJECT_DUPLICATES, &e))) {
+            snprintf(req->json_error, sizeof req->json_error,
+                     "invalid JSON at line %d column %d: %s", e.line, e.column, e.text);
+            req->json_err = json_error_code(&e) == json_error_out_of_memory ? -ENOMEM : -EINVAL;
+        }
     }
-    json_error_t e;
-    req->json = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
-    if (!req->json)
-        snprintf(req->json_error, sizeof req->json_error, "invalid JSON at line %d column %d: %s",
-                 e.line, e.column, e.text);
-    return req->json;
+    *out = req->json;
+    return req->json_err;
 }
 
 const char *eddy_request_json_error(const struct eddy_request *req)
@@ -556,7 +578,7 @@ const char *eddy_request_remote(struct eddy_request *req)
 /* ------------------------------------------------------------- response */
 
 void eddy_response_set_status(struct eddy_response *res, int status) { res->status = status; }
-int eddy_response_get_status(const struct eddy_response *res) { return res->status; }
+int eddy_response_status(const struct eddy_response *res) { return res->status; }
 
 static bool header_safe(const char *s)
 {
@@ -607,7 +629,7 @@ int eddy_response_set_header(struct eddy_response *res, const char *name, const 
     return eddy_response_add_header(res, name, value);
 }
 
-int eddy_response_body(struct eddy_response *res, const void *data, size_t len)
+int eddy_response_set_body(struct eddy_response *res, const void *data, size_t len)
 {
     eddy_buf_reset(&res->body);
     return eddy_buf_append(&res->body, data, len);
@@ -632,7 +654,7 @@ static int whole(struct eddy_response *res, int status, const char *type, const 
 {
     res->status = status;
     int err = eddy_response_set_header(res, "Content-Type", type);
-    return err ? err : eddy_response_body(res, body, len);
+    return err ? err : eddy_response_set_body(res, body, len);
 }
 
 int eddy_response_text(struct eddy_response *res, int status, const char *text)
@@ -1053,25 +1075,25 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
 static int dispatch(struct eddy_request *req, struct eddy_response *res)
 {
     struct eddy_app *app = req->app;
-    int rc = eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
-    req->matched = rc == EDDY_ROUTE_FOUND;
+    eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
+    req->matched = req->match.status == EDDY_ROUTE_FOUND;
     int err = 0;
-    for (size_t i = 0; i < app->nbefore && !err; i++)
+    for (size_t i = 0; i < app->nbefore && !err && !res->status; i++)
         err = app->before[i](req, res);
-    if (err == 1)
-        goto after;
-    if (err < 0) {
+    if (err < 0 || req->oom) {
         eddy_response_error(res, 500, NULL);
         goto after;
     }
-    switch (rc) {
+    if (res->status) /* a hook answered: no view */
+        goto after;
+    switch (req->match.status) {
     case EDDY_ROUTE_FOUND: {
         struct target *t = req->match.handler;
         err = t->view ? t->view(req, res) : serve_static(req, res, t->dir);
         if (res->streaming)
             return err < 0 ? err : 0;
-        if (err < 0 || !res->status)
-            eddy_response_error(res, 500, err < 0 ? NULL : "the view gave no response");
+        if (err < 0 || !res->status || req->oom)
+            eddy_response_error(res, 500, err < 0 || req->oom ? NULL : "the view gave no response");
         break;
     }
     case EDDY_ROUTE_OPTIONS:
@@ -1082,7 +1104,7 @@ static int dispatch(struct eddy_request *req, struct eddy_response *res)
         eddy_response_error(res, 405, NULL);
         eddy_response_set_header(res, "Allow", req->match.allow);
         break;
-    case -ENAMETOOLONG:
+    case EDDY_ROUTE_TOO_LONG:
         eddy_response_error(res, 414, NULL);
         break;
     default:
@@ -1118,9 +1140,9 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
          * ("http://host/path") must reach the same view (RFC 9112 §3.2.2). */
         req->target = t.path;
         req->target_len = t.path_len;
-        eddy_url_decode(t.path, t.path_len, false, &req->path);
-        if (t.query)
-            eddy_buf_append(&req->query, t.query, t.query_len);
+        if (eddy_url_decode(t.path, t.path_len, false, &req->path) < 0 ||
+            (t.query && eddy_buf_append(&req->query, t.query, t.query_len) < 0))
+            req->oom = true;
     }
 }
 
@@ -1318,18 +1340,19 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
     struct eddy_test_reply *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    struct eddy_request req;
+    struct test_request treq = {.headers = headers};
+    struct eddy_request *req = &treq.req;
     struct eddy_response res;
-    request_init(&req, app, method, target, strlen(target));
-    req.test_headers = headers;
-    snprintf(req.remote, sizeof req.remote, "127.0.0.1");
+    request_init(req, app, method, target, strlen(target));
+    snprintf(req->remote, sizeof req->remote, "127.0.0.1");
     /* A copy with a terminating NUL, as the server gives views. */
     struct eddy_buf b = EDDY_BUF_INIT(0);
-    eddy_buf_append(&b, body ? body : "", body ? len : 0);
-    req.body = eddy_buf_cstr(&b);
-    req.body_len = b.len;
-    response_init(&res, &req);
-    dispatch(&req, &res);
+    if (eddy_buf_append(&b, body ? body : "", body ? len : 0) < 0)
+        req->oom = true;
+    req->body = eddy_buf_cstr(&b);
+    req->body_len = b.len;
+    response_init(&res, req);
+    dispatch(req, &res);
     if (res.file_fd >= 0 && !(!strcmp(method, "HEAD"))) {
         eddy_buf_reset(&res.body);
         if (eddy_buf_reserve(&res.body, res.file_len) == 0) {
@@ -1345,7 +1368,7 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
     res.headers = (struct eddy_buf)EDDY_BUF_INIT(0);
     res.body = (struct eddy_buf)EDDY_BUF_INIT(0);
     response_free(&res);
-    request_free(&req);
+    request_free(req);
     eddy_buf_free(&b);
     *out = r;
     return 0;

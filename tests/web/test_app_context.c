@@ -306,3 +306,40 @@ TEST(web_request_memory_and_deferred_calls)
     CHECK_INT(eddy_run(defer_main, app, NULL), ==, 0);
     eddy_app_free(app);
 }
+
+/* ------------------------------------------------- eddy_request_args past max */
+
+static int v_three_args(struct eddy_request *req, struct eddy_response *res)
+{
+    const char *out[4] = {NULL, NULL, NULL, "untouched"};
+    size_t got = eddy_request_args(req, "u", out, 3);
+    eddy_response_set_status(res, 200);
+    for (size_t i = 0; i < got; i++)
+        CHECK_INT(eddy_response_printf(res, "%s,", out[i]), ==, 0);
+    return eddy_response_printf(res, "got=%zu %s", got, out[3]);
+}
+
+static int args_main(void *arg)
+{
+    static const struct { const char *target, *body; } cases[] = {
+        {"/?u=a&u=b&u=c&u=d&u=e", "a,b,c,got=3 untouched"}, /* capped, in order */
+        {"/?u=a&x=1&u=b", "a,b,got=2 untouched"},
+        {"/?u=a&u=b&u=c", "a,b,c,got=3 untouched"},
+        {"/", "got=0 untouched"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct eddy_test_reply *r;
+        CHECK_INT(eddy_app_test(arg, "GET", cases[i].target, NULL, NULL, 0, &r), ==, 0);
+        CHECK_STR(eddy_test_reply_body(r, NULL), cases[i].body);
+        eddy_test_reply_free(r);
+    }
+    return 0;
+}
+
+TEST(web_request_args_past_max_are_dropped)
+{
+    struct eddy_app *app = eddy_app_new();
+    CHECK_INT(eddy_app_route(app, "GET", "/", v_three_args, NULL), ==, 0);
+    CHECK_INT(eddy_run(args_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
