@@ -8,8 +8,11 @@
  * Objects of one loop (tasks, groups, sync primitives, watches, timers) are
  * used only from that loop's thread.
  *
- * Errors, one rule: int returns are >= 0 on success and a negative errno on
- * failure; constructors return NULL (errno set).  Every EDDY_AWAITS function:
+ * The rules of every eddy header (names, errors, time, ownership) are in
+ * include/eddy/README.md.  Errors: int returns are >= 0 on success and a
+ * negative errno on failure; constructors return NULL (errno set) only on
+ * failure.  Results marked EDDY_NODISCARD must be checked.  Every
+ * EDDY_AWAITS function:
  *   - returns -EPERM when called outside a task (never crashes);
  *   - returns -ECANCELED once the calling task has been cancelled
  *     (cancellation is sticky: every later suspension returns it too, so the
@@ -19,8 +22,13 @@
  *   - returns -ETIMEDOUT once its own deadline or the task's innermost
  *     timeout scope (eddy_timeout_begin) has passed.
  *
- * Time is int64_t nanoseconds of CLOCK_MONOTONIC.  Deadlines are absolute
- * (eddy_now() + 5 * EDDY_SEC); EDDY_FOREVER means none.
+ * Time is int64_t nanoseconds of CLOCK_MONOTONIC.  A wait that takes a
+ * time takes an absolute deadline (eddy_deadline_in(5 * EDDY_SEC));
+ * EDDY_FOREVER means none.  Waits for the caller's own children (eddy_join,
+ * eddy_gather, eddy_wait_any, eddy_group_wait) take none: they are bounded by
+ * the task's timeout scope, the one way to give up on children.  Relative
+ * durations appear only in option fields named *_ns (counted from the start
+ * of what they bound) and in eddy_sleep(), whose duration is the wait.
  */
 #ifndef EDDY_LOOP_H
 #define EDDY_LOOP_H
@@ -72,7 +80,8 @@ struct eddy_loop_config {
 
 /* A new loop for the calling thread (cfg may be NULL: defaults).  The caller
  * owns it and frees it with eddy_loop_free() from the same thread.  Returns
- * NULL (errno set) on failure or when the thread already has a loop. */
+ * NULL on failure, errno set: EBUSY (the thread already has a loop),
+ * ENOMEM, or epoll's error. */
 struct eddy_loop *eddy_loop_new(const struct eddy_loop_config *cfg);
 /* Frees the loop; tasks still alive are freed without running again.
  * NULL is a no-op. */
@@ -116,16 +125,17 @@ struct eddy_task_opts {
 };
 
 /* Creates a task on the current loop that will run fn(arg); it starts at the
- * loop's next turn (spawning never switches).  The handle belongs to the
- * caller until eddy_join() or eddy_detach() releases it.  Returns NULL
- * (errno set: EPERM without a loop, ENOMEM) on failure. */
+ * loop's next turn (spawning never switches).  The handle (and the task's
+ * stack) belongs to the caller until eddy_join() or eddy_detach() releases
+ * it.  Returns NULL (errno set: EPERM without a loop, ENOMEM) on failure. */
 EDDY_NODISCARD struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
 EDDY_NODISCARD struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
 
-/* Waits for `t` to finish.  Returns 0 and stores its result in *result
- * (may be NULL) and frees the handle; or -ECANCELED / -ETIMEDOUT when the
- * *waiting* task was cancelled or timed out (then `t` is still running and
- * the handle still valid). */
+/* Waits for `t` to finish; no deadline of its own: bounded by the task's
+ * timeout scope.  Returns 0 and stores its result in *result (may be NULL)
+ * and frees the handle; or -ECANCELED / -ETIMEDOUT when the *waiting* task
+ * was cancelled or timed out (then `t` is still running and the handle still
+ * valid: join it again, or cancel and detach it). */
 EDDY_NODISCARD EDDY_AWAITS int eddy_join(struct eddy_task *t, int *result);
 /* Gives up the handle: the task frees itself when it ends. */
 void eddy_detach(struct eddy_task *t);
@@ -143,11 +153,14 @@ struct eddy_task *eddy_task_current(void);
 
 /* "await asyncio.sleep(0)": lets every other ready task run once. */
 EDDY_AWAITS int eddy_yield(void);
-/* Sleeps for ns / until an absolute deadline.  0 when the time has come. */
+/* Sleeps for ns (relative: the duration is the wait) / until an absolute
+ * deadline.  0 when the time has come; -ECANCELED, or -ETIMEDOUT when the
+ * timeout scope ends first. */
 EDDY_AWAITS int eddy_sleep(int64_t ns);
 EDDY_AWAITS int eddy_sleep_until(int64_t deadline);
 
-/* Waits for every task of tasks[0..n) to finish (asyncio.gather), storing
+/* Joining waits: no deadline of their own, bounded by the timeout scope.
+ * Waits for every task of tasks[0..n) to finish (asyncio.gather), storing
  * each result in results[i] (may be NULL) and freeing every handle.  Returns
  * 0; or -ECANCELED / -ETIMEDOUT when the waiting task is interrupted: then
  * nothing is freed and the handles stay valid. */
@@ -229,9 +242,10 @@ void eddy_group_fini(struct eddy_group *g);
 
 /* ------------------------------------------------------ sync primitives */
 
-/* All of these belong to one loop, are owned by their creator, freed with
- * their _free (NULL is a no-op; freeing one that tasks wait on wakes them
- * with -EPIPE), and their waits are cancellable and take a deadline. */
+/* All of these belong to one loop (NULL, errno ENOMEM, on failure), are
+ * owned by their creator, freed with their _free (NULL is a no-op; freeing
+ * one that tasks wait on wakes them with -EPIPE), and their waits are
+ * cancellable and take a deadline. */
 
 /* asyncio.Event. */
 struct eddy_event;
@@ -300,13 +314,15 @@ void eddy_fd_forget(int fd);
  * here, not both. */
 struct eddy_watch;
 /* Watches fd for `events` (0 allowed: paused) and calls cb(arg, fd, ready)
- * on readiness (level-triggered).  Owned by the caller. */
+ * on readiness (level-triggered).  Owned by the caller (eddy_watch_free);
+ * NULL (errno) on failure. */
 struct eddy_watch *eddy_watch_new(int fd, int events,
                                   void (*cb)(void *arg, int fd, int ready), void *arg);
 int eddy_watch_set(struct eddy_watch *w, int events);
 void eddy_watch_free(struct eddy_watch *w);
 
-/* A one-shot timer calling cb(arg) on the loop at a deadline. */
+/* A one-shot timer calling cb(arg) on the loop at a deadline.  Owned by the
+ * caller (eddy_timer_free); NULL (errno) on failure. */
 struct eddy_timer;
 struct eddy_timer *eddy_timer_new(void (*cb)(void *arg), void *arg);
 /* Arms (or re-arms) at `deadline`; EDDY_FOREVER disarms. */

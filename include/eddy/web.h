@@ -66,11 +66,14 @@ void eddy_app_set_logger(struct eddy_app *app, void (*log)(void *arg, const char
                          void *arg);
 
 /* Routes (see webutil.h for patterns, priority, 404/405).  methods NULL: GET.
- * endpoint names the route for eddy_url_for (NULL: unnamed). */
+ * endpoint names the route for eddy_url_for (NULL: unnamed).  The strings
+ * are copied. */
 int eddy_app_route(struct eddy_app *app, const char *methods, const char *pattern,
                    eddy_view_fn view, const char *endpoint);
 /* Blueprints: a group of routes registered under a prefix, endpoints named
- * "<name>.<endpoint>". */
+ * "<name>.<endpoint>".  A blueprint is owned by the caller, NULL on ENOMEM,
+ * and freed with eddy_blueprint_free() (also after eddy_app_register, which
+ * copies its routes into the app). */
 struct eddy_blueprint *eddy_blueprint_new(const char *name);
 void eddy_blueprint_free(struct eddy_blueprint *bp);
 int eddy_blueprint_route(struct eddy_blueprint *bp, const char *methods, const char *pattern,
@@ -111,7 +114,7 @@ int eddy_app_on_shutdown(struct eddy_app *app, eddy_shutdown_fn fn);
 void *eddy_app_loop_data(const struct eddy_app *app);
 /* A task started with the app on each serving loop, after the startup
  * hooks, and cancelled (then awaited) at shutdown: refreshing feeds,
- * sending digests. */
+ * sending digests.  arg and name are kept as given (not copied). */
 int eddy_app_background(struct eddy_app *app, eddy_task_fn fn, void *arg, const char *name);
 
 /* Serves files under `dir` at URL `prefix` ("/static"): ETag, Last-Modified,
@@ -136,7 +139,8 @@ struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_serve
 EDDY_AWAITS int eddy_app_stop(struct eddy_app *app, struct eddy_server *s, int64_t deadline);
 
 /* Reverse routing: appends the URL path of `endpoint` with params (NULL-
- * terminated name, value list; extra ones go to the query string). */
+ * terminated name, value list; extra ones go to the query string) to the
+ * caller's out.  Errors as eddy_router_url_for. */
 int eddy_url_for(const struct eddy_app *app, struct eddy_buf *out, const char *endpoint,
                  const char *const *params);
 
@@ -235,7 +239,8 @@ int eddy_response_set_cookie(struct eddy_response *res, const struct eddy_cookie
  * template error gives a 500 with "file:line: message" in the log. */
 int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx);
 /* A file with ETag, Last-Modified, 304, Range; sent with sendfile.
- * content_type NULL: guessed from the extension.  -ENOENT -> 404. */
+ * content_type NULL: guessed from the extension.  A missing or non-regular
+ * file is answered 404 (returns 0).  The open file belongs to the response. */
 int eddy_response_file(struct eddy_response *res, const char *path, const char *content_type);
 
 /* Streaming: sends the head now (chunked on HTTP/1.1), then each write is
@@ -246,8 +251,9 @@ EDDY_AWAITS int eddy_response_write(struct eddy_response *res, const void *data,
 
 /* Server-Sent Events (text/event-stream): begin, then send events.
  * eddy_response_sse_wait() suspends until `ev` is set, sending a
- * ": keep-alive" comment every keepalive_ns meanwhile, and returns 0, or
- * -EPIPE as soon as the client disconnects (or cancellation / timeout). */
+ * ": keep-alive" comment every keepalive_ns (<= 0: 15 s) meanwhile, and
+ * returns 0, or -EPIPE as soon as the client disconnects (or -ECANCELED /
+ * -ETIMEDOUT).  No deadline of its own: bounded by the task's timeout scope. */
 EDDY_AWAITS int eddy_response_sse_begin(struct eddy_response *res);
 EDDY_AWAITS int eddy_response_sse_send(struct eddy_response *res, const char *event,
                                        const char *data, const char *id);

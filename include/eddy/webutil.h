@@ -69,7 +69,7 @@ struct eddy_route_match {
     char buf[EDDY_ROUTE_MAX_PATH + EDDY_ROUTE_MAX_PARAMS]; /* storage of decoded values */
 };
 
-/* NULL on ENOMEM. */
+/* Owned by the caller (eddy_router_free); NULL on ENOMEM. */
 struct eddy_router *eddy_router_new(void);
 /* NULL is a no-op. */
 void eddy_router_free(struct eddy_router *r);
@@ -135,7 +135,7 @@ struct eddy_form_field {
 
 #define EDDY_FORM_MAX_FIELDS 10000 /* per form: more is -E2BIG */
 
-/* NULL on ENOMEM. */
+/* Owned by the caller (eddy_form_free); NULL on ENOMEM. */
 struct eddy_form *eddy_form_new(void);
 /* NULL is a no-op. */
 void eddy_form_free(struct eddy_form *f);
@@ -165,9 +165,11 @@ int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, con
 size_t eddy_form_count(const struct eddy_form *f);
 /* Field i (< count); valid until the next parse into f or its free. */
 const struct eddy_form_field *eddy_form_field(const struct eddy_form *f, size_t i);
-/* The first value named `name`, or NULL. */
+/* The first value named `name` (borrowed from f), or NULL when absent. */
 const char *eddy_form_value(const struct eddy_form *f, const char *name);
-/* Stores up to max values named `name`, in order; returns how many. */
+/* Stores the first min(n, max) values named `name` in values[0..), in
+ * order, and returns how many it stored (never more than max; values[got..]
+ * untouched).  Values are borrowed from f. */
 size_t eddy_form_values(const struct eddy_form *f, const char *name, const char **values,
                          size_t max);
 /* Why the last parse failed ("" if it did not). */
