@@ -221,8 +221,8 @@ struct eddy_group {                  /* every field private */
     struct eddy__waitq waiters;      /* the task in eddy_group_wait */
 };
 
-/* An empty group.  It may be used from any task of the loop that runs its
- * first child. */
+/* An empty group (cannot fail).  Its children run on the loop of the task
+ * that spawns them; use it from that loop only. */
 void eddy_group_init(struct eddy_group *g);
 /* Spawns fn(arg) into the group.  Returns 0, -ENOMEM, -EPERM outside a loop,
  * or -ECANCELED when the group is already cancelled (nothing spawned). */

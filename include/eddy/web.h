@@ -14,7 +14,7 @@
  *     ...
  *     struct eddy_app *app = eddy_app_new();
  *     eddy_app_route(app, "GET", "/", hello, "hello");
- *     return eddy_app_serve(app, &(struct eddy_server_opts){.listen = ":8080"});
+ *     return eddy_app_serve(app, &(struct eddy_server_opts){.listen = "127.0.0.1:8080"});
  *
  * Views build the response in memory (status, headers, body) and the
  * framework sends it after the view returns — after-request hooks can still
