@@ -19,6 +19,7 @@
  */
 #include "eddy/loop.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@ static int bench_switch(void *arg)
     iters = n_arg ? n_arg : 10000000;
     struct eddy_task *t[2] = {eddy_spawn(pingpong, NULL, "ping"), eddy_spawn(pingpong, NULL, "pong")};
     int64_t t0 = eddy_now();
-    eddy_gather(t, 2, NULL);
+    if (eddy_gather(t, 2, NULL) < 0)
+        return 1;
     int64_t dt = eddy_now() - t0;
     printf("switch: %.1f ns per switch (2 tasks x %ld yields, watchdog %s)\n",
            (double)dt / (2.0 * iters), iters, arg ? "off" : "on");
@@ -158,24 +160,27 @@ static int bench_timers(void *arg)
     /* Task level: with n tasks asleep (n pending deadlines), one task
      * waits on an event with a deadline (timer inserted) and another sets it
      * (timer removed on wake-up): ns per wait/wake round trip. */
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group g;
+    eddy_group_init(&g);
     int64_t far = eddy_now() + 3600 * EDDY_SEC;
     for (long i = 0; i < n; i++)
-        eddy_group_spawn(g, sleeper, &far, "sleeper");
+        if (eddy_group_spawn(&g, sleeper, &far, "sleeper") < 0)
+            break;
     eddy_yield(); /* all asleep */
     struct pingarg pa = {eddy_event_new(), eddy_event_new(), 1000000};
     struct eddy_task *t[2] = {eddy_spawn(waiter, &pa, "waiter"), eddy_spawn(setter, &pa, "setter")};
     t0 = eddy_now();
-    eddy_gather(t, 2, NULL);
+    if (eddy_gather(t, 2, NULL) < 0)
+        return 1;
     dt = eddy_now() - t0;
     printf("timers: %.1f ns per event wait with a deadline + wake (timer insert+remove, "
            "2 switches) with %ld sleeping tasks\n", (double)dt / pa.rounds, n);
     eddy_event_free(pa.a);
     eddy_event_free(pa.b);
-    eddy_group_cancel(g);
-    eddy_group_wait(g);
-    eddy_group_free(g);
-    return 0;
+    eddy_group_cancel(&g);
+    int err = eddy_group_wait(&g);
+    eddy_group_fini(&g);
+    return err == -ECANCELED ? 0 : err;
 }
 
 /* ----------------------------------------------------------------- rss */
@@ -211,12 +216,13 @@ static int parked(void *arg)
 static int rss_one(long n)
 {
     struct eddy_event *ev = eddy_event_new();
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group g;
+    eddy_group_init(&g);
     long before = rss_pages(), vbefore = vmas();
     int64_t t0 = eddy_now();
     long spawned = 0;
     for (; spawned < n; spawned++)
-        if (eddy_group_spawn(g, parked, ev, "parked") < 0)
+        if (eddy_group_spawn(&g, parked, ev, "parked") < 0)
             break;
     eddy_yield(); /* every task runs to its wait */
     int64_t dt = eddy_now() - t0;
@@ -226,10 +232,10 @@ static int rss_one(long n)
            "spawn+first run %.0f ns per task%s\n", spawned, per, per / 1024, vafter - vbefore,
            (double)dt / (double)spawned, spawned < n ? " (spawn failed early: ENOMEM)" : "");
     eddy_event_set(ev);
-    eddy_group_wait(g);
-    eddy_group_free(g);
+    int err = eddy_group_wait(&g);
+    eddy_group_fini(&g);
     eddy_event_free(ev);
-    return 0;
+    return err;
 }
 
 static int bench_rss(void *arg)

@@ -86,13 +86,17 @@ static int show_feeds(struct eddy_request *req, struct eddy_response *res)
     size_t n = eddy_request_args(req, "url", urls, MAX_FEEDS);
     struct job jobs[MAX_FEEDS] = {{0}};
     int64_t t0 = eddy_now();
-    struct eddy_group *g = eddy_group_new();           /* no child outlives it */
-    for (size_t i = 0; g && i < n; i++) {
+    struct eddy_group g;                                /* no child outlives it */
+    eddy_group_init(&g);
+    int err = 0;
+    for (size_t i = 0; !err && i < n; i++) {
         jobs[i].url = urls[i];
-        eddy_group_spawn(g, fetch_feed, &jobs[i], "fetch");
+        err = eddy_group_spawn(&g, fetch_feed, &jobs[i], "fetch");
     }
-    int err = g ? eddy_group_wait(g) : -ENOMEM;         /* the only suspension */
-    eddy_group_free(g);
+    int werr = eddy_group_wait(&g);                     /* the only suspension */
+    eddy_group_fini(&g);
+    if (!err)
+        err = werr;
     json_t *feeds = json_array();
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].feed && !jobs[i].error[0])
@@ -107,18 +111,19 @@ static int show_feeds(struct eddy_request *req, struct eddy_response *res)
     return err;
 }
 
-static int open_session(struct eddy_app *app)
+static int open_session(struct eddy_app *app, void **loop_data)
 {
     (void)app;
+    (void)loop_data;
     return (session = eddy_session_new(NULL)) ? 0 : -errno;
 }
 
-static int close_session(struct eddy_app *app)
+static void close_session(struct eddy_app *app, void *loop_data)
 {
     (void)app;
+    (void)loop_data;
     eddy_session_free(session);
     session = NULL;
-    return 0;
 }
 
 int main(int argc, char **argv)

@@ -18,7 +18,7 @@ static int hello(struct eddy_request *req, struct eddy_response *res)
     (void)req;
     eddy_response_set_status(res, 200);
     eddy_response_add_header(res, "Content-Type", "text/plain");
-    return eddy_response_body(res, "Hello, World!", 13);
+    return eddy_response_set_body(res, "Hello, World!", 13);
 }
 
 int main(int argc, char **argv)

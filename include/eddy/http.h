@@ -175,7 +175,8 @@ enum eddy_http_role { EDDY_HTTP_REQUEST, EDDY_HTTP_RESPONSE };
 struct eddy_http_parser;
 
 /* A parser of requests (server side) or responses (client side).  `limits`
- * may be NULL (defaults); it is copied.  Returns NULL on ENOMEM. */
+ * may be NULL (defaults); it is copied.  Owned by the caller
+ * (eddy_http_parser_free); NULL on ENOMEM. */
 struct eddy_http_parser *eddy_http_parser_new(enum eddy_http_role role,
                                               const struct eddy_http_limits *limits);
 /* Frees the parser; NULL is a no-op.  Slices of the caller's buffer are

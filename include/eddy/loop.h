@@ -8,8 +8,11 @@
  * Objects of one loop (tasks, groups, sync primitives, watches, timers) are
  * used only from that loop's thread.
  *
- * Errors, one rule: int returns are >= 0 on success and a negative errno on
- * failure; constructors return NULL (errno set).  Every EDDY_AWAITS function:
+ * The rules of every eddy header (names, errors, time, ownership) are in
+ * include/eddy/README.md.  Errors: int returns are >= 0 on success and a
+ * negative errno on failure; constructors return NULL (errno set) only on
+ * failure.  Results marked EDDY_NODISCARD must be checked.  Every
+ * EDDY_AWAITS function:
  *   - returns -EPERM when called outside a task (never crashes);
  *   - returns -ECANCELED once the calling task has been cancelled
  *     (cancellation is sticky: every later suspension returns it too, so the
@@ -19,8 +22,13 @@
  *   - returns -ETIMEDOUT once its own deadline or the task's innermost
  *     timeout scope (eddy_timeout_begin) has passed.
  *
- * Time is int64_t nanoseconds of CLOCK_MONOTONIC.  Deadlines are absolute
- * (eddy_now() + 5 * EDDY_SEC); EDDY_FOREVER means none.
+ * Time is int64_t nanoseconds of CLOCK_MONOTONIC.  A wait that takes a
+ * time takes an absolute deadline (eddy_deadline_in(5 * EDDY_SEC));
+ * EDDY_FOREVER means none.  Waits for the caller's own children (eddy_join,
+ * eddy_gather, eddy_wait_any, eddy_group_wait) take none: they are bounded by
+ * the task's timeout scope, the one way to give up on children.  Relative
+ * durations appear only in option fields named *_ns (counted from the start
+ * of what they bound) and in eddy_sleep(), whose duration is the wait.
  */
 #ifndef EDDY_LOOP_H
 #define EDDY_LOOP_H
@@ -31,6 +39,9 @@
 
 /* Marks a function that may suspend the calling task.  Expands to nothing. */
 #define EDDY_AWAITS
+/* Marks a result that must be checked: ignoring it is a bug (a lost task
+ * handle, a lock not held, a child's failure unseen).  The compiler warns. */
+#define EDDY_NODISCARD __attribute__((warn_unused_result))
 
 #define EDDY_NSEC    INT64_C(1)
 #define EDDY_USEC    INT64_C(1000)
@@ -69,7 +80,8 @@ struct eddy_loop_config {
 
 /* A new loop for the calling thread (cfg may be NULL: defaults).  The caller
  * owns it and frees it with eddy_loop_free() from the same thread.  Returns
- * NULL (errno set) on failure or when the thread already has a loop. */
+ * NULL on failure, errno set: EBUSY (the thread already has a loop),
+ * ENOMEM, or epoll's error. */
 struct eddy_loop *eddy_loop_new(const struct eddy_loop_config *cfg);
 /* Frees the loop; tasks still alive are freed without running again.
  * NULL is a no-op. */
@@ -113,17 +125,18 @@ struct eddy_task_opts {
 };
 
 /* Creates a task on the current loop that will run fn(arg); it starts at the
- * loop's next turn (spawning never switches).  The handle belongs to the
- * caller until eddy_join() or eddy_detach() releases it.  Returns NULL
- * (errno set: EPERM without a loop, ENOMEM) on failure. */
-struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
-struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
+ * loop's next turn (spawning never switches).  The handle (and the task's
+ * stack) belongs to the caller until eddy_join() or eddy_detach() releases
+ * it.  Returns NULL (errno set: EPERM without a loop, ENOMEM) on failure. */
+EDDY_NODISCARD struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
+EDDY_NODISCARD struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
 
-/* Waits for `t` to finish.  Returns 0 and stores its result in *result
- * (may be NULL) and frees the handle; or -ECANCELED / -ETIMEDOUT when the
- * *waiting* task was cancelled or timed out (then `t` is still running and
- * the handle still valid). */
-EDDY_AWAITS int eddy_join(struct eddy_task *t, int *result);
+/* Waits for `t` to finish; no deadline of its own: bounded by the task's
+ * timeout scope.  Returns 0 and stores its result in *result (may be NULL)
+ * and frees the handle; or -ECANCELED / -ETIMEDOUT when the *waiting* task
+ * was cancelled or timed out (then `t` is still running and the handle still
+ * valid: join it again, or cancel and detach it). */
+EDDY_NODISCARD EDDY_AWAITS int eddy_join(struct eddy_task *t, int *result);
 /* Gives up the handle: the task frees itself when it ends. */
 void eddy_detach(struct eddy_task *t);
 /* Requests cancellation: `t` gets -ECANCELED from its current suspension
@@ -140,19 +153,22 @@ struct eddy_task *eddy_task_current(void);
 
 /* "await asyncio.sleep(0)": lets every other ready task run once. */
 EDDY_AWAITS int eddy_yield(void);
-/* Sleeps for ns / until an absolute deadline.  0 when the time has come. */
+/* Sleeps for ns (relative: the duration is the wait) / until an absolute
+ * deadline.  0 when the time has come; -ECANCELED, or -ETIMEDOUT when the
+ * timeout scope ends first. */
 EDDY_AWAITS int eddy_sleep(int64_t ns);
 EDDY_AWAITS int eddy_sleep_until(int64_t deadline);
 
-/* Waits for every task of tasks[0..n) to finish (asyncio.gather), storing
+/* Joining waits: no deadline of their own, bounded by the timeout scope.
+ * Waits for every task of tasks[0..n) to finish (asyncio.gather), storing
  * each result in results[i] (may be NULL) and freeing every handle.  Returns
  * 0; or -ECANCELED / -ETIMEDOUT when the waiting task is interrupted: then
  * nothing is freed and the handles stay valid. */
-EDDY_AWAITS int eddy_gather(struct eddy_task **tasks, size_t n, int *results);
+EDDY_NODISCARD EDDY_AWAITS int eddy_gather(struct eddy_task **tasks, size_t n, int *results);
 /* Waits until at least one task of tasks[0..n) has finished
  * (asyncio.wait FIRST_COMPLETED) and returns the index of one that has;
  * frees nothing (join it to get its result).  Negative errno as above. */
-EDDY_AWAITS int eddy_wait_any(struct eddy_task **tasks, size_t n);
+EDDY_NODISCARD EDDY_AWAITS int eddy_wait_any(struct eddy_task **tasks, size_t n);
 
 /* ------------------------------------------------------ timeout scopes */
 
@@ -182,31 +198,54 @@ int64_t eddy_timeout_deadline(void);
 /* Structured concurrency (asyncio.TaskGroup, trio nurseries): children
  * spawned into a group; eddy_group_wait() returns when all have ended; the
  * first child that fails (result < 0) cancels its siblings; no child outlives
- * the group. */
-struct eddy_group;
+ * the group.  A group lives in the caller's storage (like struct
+ * eddy_timeout), so making one cannot fail:
+ *
+ *     struct eddy_group g;
+ *     eddy_group_init(&g);
+ *     for (size_t i = 0; i < n; i++)
+ *         if ((err = eddy_group_spawn(&g, fetch_one, &jobs[i], "fetch")) < 0)
+ *             break;                    // the children spawned so far still run
+ *     int werr = eddy_group_wait(&g);   // always empties the group
+ *     eddy_group_fini(&g);
+ */
+struct eddy__waiter;
+struct eddy__waitq {                 /* private */
+    struct eddy__waiter *head, *tail;
+};
+struct eddy_group {                  /* every field private */
+    struct eddy_task *children;      /* live children */
+    size_t n;                        /* how many */
+    int error;                       /* first failing child's result, 0 if none */
+    bool cancelled;                  /* eddy_group_cancel() or a failure happened */
+    struct eddy__waitq waiters;      /* the task in eddy_group_wait */
+};
 
-/* A new empty group on the current loop, owned by the caller.  NULL (errno)
- * on failure. */
-struct eddy_group *eddy_group_new(void);
-/* Spawns fn(arg) into the group.  Returns 0, -ENOMEM, or -ECANCELED when the
- * group is already cancelled (nothing spawned). */
-int eddy_group_spawn(struct eddy_group *g, eddy_task_fn fn, void *arg, const char *name);
-/* Waits for every child.  Returns 0 when all succeeded, else the first
- * failing child's result.  When the waiting task is cancelled or times out,
- * the children are cancelled and still waited for (the group is always empty
- * on return), and -ECANCELED / -ETIMEDOUT is returned. */
-EDDY_AWAITS int eddy_group_wait(struct eddy_group *g);
+/* An empty group (cannot fail).  Its children run on the loop of the task
+ * that spawns them; use it from that loop only. */
+void eddy_group_init(struct eddy_group *g);
+/* Spawns fn(arg) into the group.  Returns 0, -ENOMEM, -EPERM outside a loop,
+ * or -ECANCELED when the group is already cancelled (nothing spawned). */
+EDDY_NODISCARD int eddy_group_spawn(struct eddy_group *g, eddy_task_fn fn, void *arg,
+                                    const char *name);
+/* Waits for every child; no deadline of its own: bounded by the task's
+ * timeout scope.  Returns 0 when all succeeded, else the first failing
+ * child's result.  When the waiting task is cancelled or times out, the
+ * children are cancelled and still waited for (the group is always empty on
+ * return), and -ECANCELED / -ETIMEDOUT is returned. */
+EDDY_NODISCARD EDDY_AWAITS int eddy_group_wait(struct eddy_group *g);
 /* Cancels every child (never switches). */
 void eddy_group_cancel(struct eddy_group *g);
-/* Frees an empty group (NULL is a no-op).  Freeing a group that still has
+/* Ends an empty group (it may be initialised again).  A group that still has
  * children is a bug: it aborts with a message naming them. */
-void eddy_group_free(struct eddy_group *g);
+void eddy_group_fini(struct eddy_group *g);
 
 /* ------------------------------------------------------ sync primitives */
 
-/* All of these belong to one loop, are owned by their creator, freed with
- * their _free (NULL is a no-op; freeing one that tasks wait on wakes them
- * with -EPIPE), and their waits are cancellable and take a deadline. */
+/* All of these belong to one loop (NULL, errno ENOMEM, on failure), are
+ * owned by their creator, freed with their _free (NULL is a no-op; freeing
+ * one that tasks wait on wakes them with -EPIPE), and their waits are
+ * cancellable and take a deadline. */
 
 /* asyncio.Event. */
 struct eddy_event;
@@ -221,16 +260,16 @@ EDDY_AWAITS int eddy_event_wait(struct eddy_event *ev, int64_t deadline);
 struct eddy_lock;
 struct eddy_lock *eddy_lock_new(void);
 void eddy_lock_free(struct eddy_lock *l);
-EDDY_AWAITS int eddy_lock_acquire(struct eddy_lock *l, int64_t deadline);
-bool eddy_lock_try(struct eddy_lock *l);       /* true: acquired */
+EDDY_NODISCARD EDDY_AWAITS int eddy_lock_acquire(struct eddy_lock *l, int64_t deadline);
+EDDY_NODISCARD bool eddy_lock_try(struct eddy_lock *l);       /* true: acquired */
 void eddy_lock_release(struct eddy_lock *l);
 
 /* asyncio.Semaphore: FIFO. */
 struct eddy_sem;
 struct eddy_sem *eddy_sem_new(unsigned value);
 void eddy_sem_free(struct eddy_sem *s);
-EDDY_AWAITS int eddy_sem_acquire(struct eddy_sem *s, int64_t deadline);
-bool eddy_sem_try(struct eddy_sem *s);
+EDDY_NODISCARD EDDY_AWAITS int eddy_sem_acquire(struct eddy_sem *s, int64_t deadline);
+EDDY_NODISCARD bool eddy_sem_try(struct eddy_sem *s);
 void eddy_sem_release(struct eddy_sem *s);
 
 /* A bounded FIFO queue of pointers (asyncio.Queue with maxsize, Go channel)
@@ -239,10 +278,10 @@ void eddy_sem_release(struct eddy_sem *s);
 struct eddy_chan;
 struct eddy_chan *eddy_chan_new(size_t capacity);  /* capacity >= 1 */
 void eddy_chan_free(struct eddy_chan *ch);
-EDDY_AWAITS int eddy_chan_send(struct eddy_chan *ch, void *item, int64_t deadline);
-EDDY_AWAITS int eddy_chan_recv(struct eddy_chan *ch, void **item, int64_t deadline);
-int eddy_chan_try_send(struct eddy_chan *ch, void *item);   /* -EAGAIN when full */
-int eddy_chan_try_recv(struct eddy_chan *ch, void **item);  /* -EAGAIN when empty */
+EDDY_NODISCARD EDDY_AWAITS int eddy_chan_send(struct eddy_chan *ch, void *item, int64_t deadline);
+EDDY_NODISCARD EDDY_AWAITS int eddy_chan_recv(struct eddy_chan *ch, void **item, int64_t deadline);
+EDDY_NODISCARD int eddy_chan_try_send(struct eddy_chan *ch, void *item);   /* -EAGAIN when full */
+EDDY_NODISCARD int eddy_chan_try_recv(struct eddy_chan *ch, void **item);  /* -EAGAIN when empty */
 void eddy_chan_close(struct eddy_chan *ch);
 size_t eddy_chan_len(const struct eddy_chan *ch);
 
@@ -252,7 +291,7 @@ size_t eddy_chan_len(const struct eddy_chan *ch);
  * the calling task until it returns; the result is fn's.  fn must not touch
  * the loop.  A cancelled or timed-out caller still waits for fn to finish —
  * arg is the caller's memory — and then returns -ECANCELED / -ETIMEDOUT. */
-EDDY_AWAITS int eddy_to_thread(int (*fn)(void *arg), void *arg);
+EDDY_NODISCARD EDDY_AWAITS int eddy_to_thread(int (*fn)(void *arg), void *arg);
 
 /* ------------------------------------------------------ file descriptors */
 
@@ -275,13 +314,15 @@ void eddy_fd_forget(int fd);
  * here, not both. */
 struct eddy_watch;
 /* Watches fd for `events` (0 allowed: paused) and calls cb(arg, fd, ready)
- * on readiness (level-triggered).  Owned by the caller. */
+ * on readiness (level-triggered).  Owned by the caller (eddy_watch_free);
+ * NULL (errno) on failure. */
 struct eddy_watch *eddy_watch_new(int fd, int events,
                                   void (*cb)(void *arg, int fd, int ready), void *arg);
 int eddy_watch_set(struct eddy_watch *w, int events);
 void eddy_watch_free(struct eddy_watch *w);
 
-/* A one-shot timer calling cb(arg) on the loop at a deadline. */
+/* A one-shot timer calling cb(arg) on the loop at a deadline.  Owned by the
+ * caller (eddy_timer_free); NULL (errno) on failure. */
 struct eddy_timer;
 struct eddy_timer *eddy_timer_new(void (*cb)(void *arg), void *arg);
 /* Arms (or re-arms) at `deadline`; EDDY_FOREVER disarms. */

@@ -170,8 +170,8 @@ int eddy_sock_port(int fd);
  * (what had arrived stays buffered for peek). */
 struct eddy_reader;
 
-/* A reader of fd with a buffer of at most max bytes (> 0).  It does not own
- * fd.  NULL (errno) on failure. */
+/* A reader of fd with a buffer of at most max bytes (> 0), owned by the
+ * caller (eddy_reader_free).  It does not own fd.  NULL (errno) on failure. */
 struct eddy_reader *eddy_reader_new(int fd, size_t max);
 /* Frees the reader and its buffer (not the fd); NULL is a no-op. */
 void eddy_reader_free(struct eddy_reader *r);

@@ -49,6 +49,8 @@ struct eddy_server_opts {
     void *arg;                   /* passed to handler */
     unsigned workers;            /* eddy_server_run: worker threads; 0: 1 */
     unsigned max_connections;    /* per worker; 0: 10000.  At the limit, accepting pauses */
+    /* Durations (relative, include/eddy/README.md "Time"), each counted from
+     * the start of the phase it bounds; 0: the default shown. */
     int64_t header_timeout_ns;   /* whole request head must arrive within: 0: 10 s */
     int64_t body_timeout_ns;     /* whole request body: 0: 60 s */
     int64_t idle_timeout_ns;     /* keep-alive wait for the next request: 0: 5 s */

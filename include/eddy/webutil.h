@@ -43,12 +43,13 @@ struct eddy_router;
 #define EDDY_ROUTE_MAX_PARAMS 8    /* parameters in one pattern */
 #define EDDY_ROUTE_MAX_PATH   2048 /* longest path matched (longer: -ENAMETOOLONG, a 414) */
 
-/* Results of eddy_router_match (named after the HTTP status they imply). */
+/* The verdicts of eddy_router_match in m->status: the HTTP status to answer. */
 enum {
-    EDDY_ROUTE_FOUND = 0,         /* m->handler, m->params are set */
+    EDDY_ROUTE_FOUND = 200,       /* m->handler, m->params are set */
     EDDY_ROUTE_OPTIONS = 204,     /* OPTIONS with no explicit route: answer with m->allow */
     EDDY_ROUTE_NOT_FOUND = 404,   /* no pattern matches the path */
     EDDY_ROUTE_NOT_ALLOWED = 405, /* patterns match, methods don't: m->allow */
+    EDDY_ROUTE_TOO_LONG = 414,    /* longer than EDDY_ROUTE_MAX_PATH */
 };
 
 struct eddy_route_param {
@@ -59,6 +60,7 @@ struct eddy_route_param {
 };
 
 struct eddy_route_match {
+    int status;           /* an EDDY_ROUTE_* verdict */
     void *handler;        /* as given to eddy_router_add */
     const char *endpoint; /* the route's endpoint name (NULL if none) */
     size_t nparams;
@@ -67,7 +69,7 @@ struct eddy_route_match {
     char buf[EDDY_ROUTE_MAX_PATH + EDDY_ROUTE_MAX_PARAMS]; /* storage of decoded values */
 };
 
-/* NULL on ENOMEM. */
+/* Owned by the caller (eddy_router_free); NULL on ENOMEM. */
 struct eddy_router *eddy_router_new(void);
 /* NULL is a no-op. */
 void eddy_router_free(struct eddy_router *r);
@@ -88,8 +90,9 @@ int eddy_router_mount(struct eddy_router *r, const char *prefix, const char *nam
                       const struct eddy_router *bp);
 
 /* Looks up (method, path[0..len)); path may include a query, ignored.
- * Returns an EDDY_ROUTE_* value, or -ENAMETOOLONG.  m is filled (no
- * allocation; its values live in m->buf). */
+ * The verdict is m->status (EDDY_ROUTE_*, an HTTP status).  Returns 0, or
+ * -ENAMETOOLONG (m->status 414).  m is filled (no allocation; its values
+ * live in m->buf). */
 int eddy_router_match(const struct eddy_router *r, const char *method, const char *path,
                       size_t len, struct eddy_route_match *m);
 
@@ -132,7 +135,7 @@ struct eddy_form_field {
 
 #define EDDY_FORM_MAX_FIELDS 10000 /* per form: more is -E2BIG */
 
-/* NULL on ENOMEM. */
+/* Owned by the caller (eddy_form_free); NULL on ENOMEM. */
 struct eddy_form *eddy_form_new(void);
 /* NULL is a no-op. */
 void eddy_form_free(struct eddy_form *f);
@@ -162,10 +165,12 @@ int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, con
 size_t eddy_form_count(const struct eddy_form *f);
 /* Field i (< count); valid until the next parse into f or its free. */
 const struct eddy_form_field *eddy_form_field(const struct eddy_form *f, size_t i);
-/* The first value named `name`, or NULL. */
-const char *eddy_form_get(const struct eddy_form *f, const char *name);
-/* Stores up to max values named `name`, in order; returns how many. */
-size_t eddy_form_get_all(const struct eddy_form *f, const char *name, const char **values,
+/* The first value named `name` (borrowed from f), or NULL when absent. */
+const char *eddy_form_value(const struct eddy_form *f, const char *name);
+/* Stores the first min(n, max) values named `name` in values[0..), in
+ * order, and returns how many it stored (never more than max; values[got..]
+ * untouched).  Values are borrowed from f. */
+size_t eddy_form_values(const struct eddy_form *f, const char *name, const char **values,
                          size_t max);
 /* Why the last parse failed ("" if it did not). */
 const char *eddy_form_error(const struct eddy_form *f);

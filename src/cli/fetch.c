@@ -228,15 +228,17 @@ static int run_shard(void *arg)
     if (!(sh->session = eddy_session_new(&so)))
         return -errno;
     struct eddy_task *tick = sh->ticker ? eddy_spawn(ticker, run, "progress") : NULL;
-    struct eddy_group *g = eddy_group_new();
-    int err = g ? 0 : -ENOMEM;
+    struct eddy_group g;
+    eddy_group_init(&g);
+    int err = 0;
     for (unsigned i = 0; i < sh->workers && !err; i++)
-        err = eddy_group_spawn(g, worker, sh, "fetch");
-    int werr = g ? eddy_group_wait(g) : 0;
-    eddy_group_free(g);
+        err = eddy_group_spawn(&g, worker, sh, "fetch");
+    int werr = eddy_group_wait(&g);
+    eddy_group_fini(&g);
     if (tick) {
         eddy_cancel(tick);
-        eddy_join(tick, NULL);
+        if (eddy_join(tick, NULL) < 0)
+            eddy_detach(tick); /* we were cancelled: it ends on its own */
     }
     eddy_session_free(sh->session);
     return err ? err : werr;

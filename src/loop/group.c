@@ -1,7 +1,8 @@
 /*
  * group.c — task groups (structured concurrency, asyncio.TaskGroup).
  *
- * Children are ordinary tasks marked detached (the group, not the user,
+ * The group is the caller's memory (loop.h shows its fields).  Children
+ * are ordinary tasks marked detached (the group, not the user,
  * holds them) and linked into the group's list.  A child that ends removes
  * itself; the first failure (result < 0) records its result and cancels the
  * siblings.  eddy_group_wait() waits until the list is empty; if the waiter
@@ -14,25 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct eddy_group {
-    struct eddy_loop *loop;      /* owner loop */
-    struct eddy_task *children;  /* live children (gprev/gnext) */
-    size_t n;                    /* how many */
-    int error;                   /* first failing child's result, 0 if none */
-    bool cancelled;              /* eddy_group_cancel() or a failure happened */
-    struct eddy__waitq waiters;  /* the task in eddy_group_wait */
-};
-
-struct eddy_group *eddy_group_new(void)
+void eddy_group_init(struct eddy_group *g)
 {
-    if (!eddy__loop) {
-        errno = EPERM;
-        return NULL;
-    }
-    struct eddy_group *g = calloc(1, sizeof *g);
-    if (g)
-        g->loop = eddy__loop;
-    return g;
+    *g = (struct eddy_group){0};
 }
 
 int eddy_group_spawn(struct eddy_group *g, eddy_task_fn fn, void *arg, const char *name)
@@ -99,16 +84,13 @@ EDDY_AWAITS int eddy_group_wait(struct eddy_group *g)
     return err ? err : g->error;
 }
 
-void eddy_group_free(struct eddy_group *g)
+void eddy_group_fini(struct eddy_group *g)
 {
-    if (!g)
-        return;
     if (g->n) {
-        fprintf(stderr, "eddy: eddy_group_free: group still has %zu child(ren):", g->n);
+        fprintf(stderr, "eddy: eddy_group_fini: group still has %zu child(ren):", g->n);
         for (struct eddy_task *t = g->children; t; t = t->gnext)
             fprintf(stderr, " \"%s\"", t->name);
         fprintf(stderr, "\n");
         abort();
     }
-    free(g);
 }

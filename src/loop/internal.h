@@ -63,10 +63,8 @@ struct eddy__waiter {
     void *item;                       /* chan: the item handed over */
     int events;                       /* fd waits: what is waited for / ready */
 };
-/* FIFO of waiters (intrusive, doubly linked for O(1) removal). */
-struct eddy__waitq {
-    struct eddy__waiter *head, *tail;
-};
+/* struct eddy__waitq (loop.h, inside struct eddy_group): a FIFO of
+ * waiters, intrusive, doubly linked for O(1) removal. */
 
 void eddy__waitq_push(struct eddy__waitq *q, struct eddy__waiter *w);
 void eddy__waitq_unlink(struct eddy__waiter *w);

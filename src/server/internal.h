@@ -14,7 +14,7 @@ struct eddy_server {
     struct eddy_server_opts opts;   /* copied; strings owned */
     int lfd;                        /* listening socket, -1 once closed */
     struct eddy_addr addr;          /* bound address */
-    struct eddy_group *group;       /* the acceptor and every connection task */
+    struct eddy_group group;        /* the acceptor and every connection task */
     struct eddy_task *acceptor;     /* set when it starts running */
     struct eddy_sem *slots;         /* max_connections permits */
     struct conn *conns;             /* live connections */

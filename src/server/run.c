@@ -85,7 +85,8 @@ static int worker_main(void *arg)
     await_poke(w->stopfd);
     if (hup) {
         eddy_cancel(hup);
-        eddy_join(hup, NULL);
+        if (eddy_join(hup, NULL) < 0)
+            eddy_detach(hup); /* we were cancelled: it ends on its own */
     }
     eddy_fd_forget(w->stopfd);
     eddy_fd_forget(w->hupfd);
@@ -202,7 +203,8 @@ static int run_main(void *arg)
     for (int i = 0; i < 3; i++)
         if (sigt[i]) {
             eddy_cancel(sigt[i]);
-            eddy_join(sigt[i], NULL);
+            if (eddy_join(sigt[i], NULL) < 0)
+                eddy_detach(sigt[i]);
         }
     eddy_fd_forget(r->readyfd);
     r->err = err;

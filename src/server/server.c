@@ -243,7 +243,7 @@ static int acceptor(void *arg)
             continue;
         }
         struct conn *c = conn_new(s, fd, &peer);
-        if (!c || eddy_group_spawn(s->group, conn_main, c, "http-conn") < 0) {
+        if (!c || eddy_group_spawn(&s->group, conn_main, c, "http-conn") < 0) {
             if (c)
                 conn_free(c);
             eddy_sock_close(fd);
@@ -278,7 +278,7 @@ static void server_free(struct eddy_server *s)
     log_flush(s);
     if (s->log_fd > 2)
         close(s->log_fd);
-    eddy_group_free(s->group);
+    eddy_group_fini(&s->group);
     eddy_sem_free(s->slots);
     eddy_timer_free(s->log_timer);
     eddy_buf_free(&s->log);
@@ -297,6 +297,7 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
     struct eddy_server *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    eddy_group_init(&s->group);
     s->opts = *opts;
     s->opts.listen = dup_opt(opts->listen ? opts->listen : "127.0.0.1:8080");
     s->opts.access_log = dup_opt(opts->access_log);
@@ -317,7 +318,7 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
     int err = -ENOMEM;
     if (!s->opts.listen || !s->opts.server_name || (opts->access_log && !s->opts.access_log))
         goto fail;
-    if (!(s->slots = eddy_sem_new(maxc)) || !(s->group = eddy_group_new()) ||
+    if (!(s->slots = eddy_sem_new(maxc)) ||
         !(s->log_timer = eddy_timer_new(log_timer_cb, s)))
         goto fail;
     if ((err = eddy_server_reopen_log(s)) < 0)
@@ -328,7 +329,7 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
         goto fail;
     }
     eddy_sock_local_addr(s->lfd, &s->addr);
-    if ((err = eddy_group_spawn(s->group, acceptor, s, "http-accept")) < 0)
+    if ((err = eddy_group_spawn(&s->group, acceptor, s, "http-accept")) < 0)
         goto fail;
     return s;
 fail:
@@ -373,7 +374,7 @@ int eddy_server_stop(struct eddy_server *s, int64_t deadline)
     int err = eddy_timeout_begin(&to, deadline);
     if (err < 0)
         return err; /* not in a task: nothing was freed */
-    err = eddy_group_wait(s->group);
+    err = eddy_group_wait(&s->group);
     if (eddy_timeout_end(&to))
         err = -ETIMEDOUT;
     if (s->addr.u.sa.sa_family == AF_UNIX && s->addr.u.un.sun_path[0])

@@ -14,6 +14,7 @@
  * (a thread-local, made on first use): workers share nothing.
  */
 #include "eddy/web.h"
+#include "eddy/arena.h"
 #include "eddy/template.h"
 
 #include <errno.h>
@@ -53,8 +54,8 @@ struct eddy_app {
     size_t nbefore, nafter;
     struct { int status; eddy_view_fn view; } errors[MAX_HANDLERS];
     size_t nerrors;
-    int (*startup[MAX_HANDLERS])(struct eddy_app *);
-    int (*shutdown[MAX_HANDLERS])(struct eddy_app *);
+    eddy_startup_fn startup[MAX_HANDLERS];
+    eddy_shutdown_fn shutdown[MAX_HANDLERS];
     size_t nstartup, nshutdown;
     struct { eddy_task_fn fn; void *arg; const char *name; } background[MAX_HANDLERS];
     size_t nbackground;
@@ -74,13 +75,31 @@ struct eddy_blueprint {
 static _Thread_local struct {
     const struct eddy_app *app;       /* whose templates these are */
     struct eddy_templates *templates;
-    struct eddy_group *background;
 } tls;
+
+/* What one app has on one serving loop: the startup hooks' data and the
+ * background tasks.  A loop is a thread, so the thread's list holds one per
+ * app started on it (tests start several); users never see a thread-local. */
+struct loop_ctx {
+    const struct eddy_app *app;
+    void *data;                       /* eddy_request_loop_data() */
+    struct eddy_group background;
+    struct loop_ctx *next;
+};
+static _Thread_local struct loop_ctx *loop_ctxs;
+
+static struct loop_ctx *loop_ctx(const struct eddy_app *app)
+{
+    struct loop_ctx *c = loop_ctxs;
+    while (c && c->app != app)
+        c = c->next;
+    return c;
+}
 
 struct eddy_request {
     struct eddy_app *app;
-    struct eddy_exchange *x;          /* NULL under the test client */
-    const char *const *test_headers;  /* the test client's "Name: value" lines */
+    void *loop_data;                  /* the startup hooks' for this loop */
+    struct eddy_exchange *x;          /* NULL under the test client (struct test_request) */
     const char *method;
     const char *target;               /* raw (encoded) path of the target */
     size_t target_len;
@@ -89,12 +108,22 @@ struct eddy_request {
     const char *body;
     size_t body_len;
     bool matched;
+    bool oom;                         /* a lookup lost data to ENOMEM: the answer is a 500 */
     struct eddy_form *args, *cookies, *form;
+    int form_err, json_err;           /* eddy_request_form/json's result, once tried */
     bool form_tried, json_tried;
     json_t *json;
     char json_error[256];
     char remote[EDDY_ADDR_STRLEN];
+    struct eddy_arena arena;          /* eddy_request_alloc, freed with the request */
+    struct deferred *deferred;        /* newest first: run in reverse order */
     struct eddy_route_match match;    /* last: 2 KiB that only the router fills */
+};
+
+struct deferred {
+    void (*fn)(void *arg);
+    void *arg;
+    struct deferred *next;
 };
 
 struct eddy_response {
@@ -261,13 +290,13 @@ int eddy_app_after_request(struct eddy_app *app, eddy_hook_fn hook)
     return 0;
 }
 
-int eddy_app_on_startup(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+int eddy_app_on_startup(struct eddy_app *app, eddy_startup_fn fn)
 {
     ADD(app->startup, app->nstartup, fn);
     return 0;
 }
 
-int eddy_app_on_shutdown(struct eddy_app *app, int (*fn)(struct eddy_app *app))
+int eddy_app_on_shutdown(struct eddy_app *app, eddy_shutdown_fn fn)
 {
     ADD(app->shutdown, app->nshutdown, fn);
     return 0;
@@ -352,6 +381,13 @@ static struct eddy_templates *thread_templates(const struct eddy_app *app)
 
 /* -------------------------------------------------------------- request */
 
+/* The test client's request: a request without an exchange, whose headers
+ * are the caller's "Name: value" lines (kept out of the production struct). */
+struct test_request {
+    struct eddy_request req; /* first: a request pointer is a test_request pointer */
+    const char *const *headers;
+};
+
 static const char *test_header(const char *const *lines, const char *name)
 {
     size_t n = strlen(name);
@@ -366,6 +402,13 @@ static const char *test_header(const char *const *lines, const char *name)
 }
 
 struct eddy_app *eddy_request_app(const struct eddy_request *req) { return req->app; }
+void *eddy_request_loop_data(const struct eddy_request *req) { return req->loop_data; }
+
+void *eddy_app_loop_data(const struct eddy_app *app)
+{
+    struct loop_ctx *c = loop_ctx(app);
+    return c ? c->data : NULL;
+}
 const char *eddy_request_method(const struct eddy_request *req) { return req->method; }
 const char *eddy_request_path(const struct eddy_request *req) { return eddy_buf_cstr(&req->path); }
 const char *eddy_request_query(const struct eddy_request *req) { return eddy_buf_cstr(&req->query); }
@@ -377,36 +420,48 @@ const char *eddy_request_endpoint(const struct eddy_request *req)
 
 const char *eddy_request_header(struct eddy_request *req, const char *name)
 {
-    return req->x ? eddy_exchange_header(req->x, name) : test_header(req->test_headers, name);
+    return req->x ? eddy_exchange_header(req->x, name)
+                  : test_header(((const struct test_request *)req)->headers, name);
+}
+
+/* A form parsed on first use.  Lookups must mean "absent" when they return
+ * NULL, so running out of memory here marks the request, which then ends in
+ * a 500 whatever the view made of the missing value. */
+static struct eddy_form *lazy_form(struct eddy_request *req, struct eddy_form **f,
+                                   int (*parse)(struct eddy_form *, const char *, size_t),
+                                   const char *s, size_t n)
+{
+    if (*f)
+        return *f;
+    if (!(*f = eddy_form_new()) || parse(*f, s, n) == -ENOMEM)
+        req->oom = true;
+    return *f;
 }
 
 static struct eddy_form *query_args(struct eddy_request *req)
 {
-    if (!req->args && (req->args = eddy_form_new()))
-        eddy_form_parse_urlencoded(req->args, req->query.data ? req->query.data : "", req->query.len);
-    return req->args;
+    return lazy_form(req, &req->args, eddy_form_parse_urlencoded,
+                     req->query.data ? req->query.data : "", req->query.len);
 }
 
 const char *eddy_request_arg(struct eddy_request *req, const char *name)
 {
     struct eddy_form *f = query_args(req);
-    return f ? eddy_form_get(f, name) : NULL;
+    return f ? eddy_form_value(f, name) : NULL;
 }
 
 size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out, size_t max)
 {
     struct eddy_form *f = query_args(req);
-    return f ? eddy_form_get_all(f, name, out, max) : 0;
+    return f ? eddy_form_values(f, name, out, max) : 0;
 }
 
 const char *eddy_request_cookie(struct eddy_request *req, const char *name)
 {
-    if (!req->cookies && (req->cookies = eddy_form_new())) {
-        const char *c = eddy_request_header(req, "Cookie");
-        if (c)
-            eddy_form_parse_cookies(req->cookies, c, strlen(c));
-    }
-    return req->cookies ? eddy_form_get(req->cookies, name) : NULL;
+    const char *c = req->cookies ? NULL : eddy_request_header(req, "Cookie");
+    struct eddy_form *f =
+        lazy_form(req, &req->cookies, eddy_form_parse_cookies, c ? c : "", c ? strlen(c) : 0);
+    return f ? eddy_form_value(f, name) : NULL;
 }
 
 const char *eddy_request_param(const struct eddy_request *req, const char *name)
@@ -436,51 +491,75 @@ static bool content_type_is(struct eddy_request *req, const char *type)
     return ct && !strncasecmp(ct, type, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
-const struct eddy_form *eddy_request_form(struct eddy_request *req)
+int eddy_request_form(struct eddy_request *req, const struct eddy_form **out)
 {
-    if (req->form_tried)
-        return req->form;
-    req->form_tried = true;
-    struct eddy_form *f = eddy_form_new();
-    int err = -EINVAL;
-    if (f && content_type_is(req, "application/x-www-form-urlencoded"))
-        err = eddy_form_parse_urlencoded(f, req->body ? req->body : "", req->body_len);
-    else if (f && content_type_is(req, "multipart/form-data"))
-        err = eddy_form_parse_multipart(f, eddy_request_header(req, "Content-Type"),
-                                        req->body ? req->body : "", req->body_len);
-    if (err) {
-        eddy_form_free(f);
-        return NULL;
+    if (!req->form_tried) {
+        req->form_tried = true;
+        struct eddy_form *f = eddy_form_new();
+        const char *body = req->body ? req->body : "";
+        if (!f)
+            req->form_err = -ENOMEM;
+        else if (content_type_is(req, "application/x-www-form-urlencoded"))
+            req->form_err = eddy_form_parse_urlencoded(f, body, req->body_len);
+        else if (content_type_is(req, "multipart/form-data"))
+            req->form_err = eddy_form_parse_multipart(
+                f, eddy_request_header(req, "Content-Type"), body, req->body_len);
+        else
+            req->form_err = -ENOMSG;
+        if (req->form_err)
+            eddy_form_free(f);
+        else
+            req->form = f;
     }
-    return req->form = f;
+    *out = req->form;
+    return req->form_err;
 }
 
-const char *eddy_request_form_get(struct eddy_request *req, const char *name)
+int eddy_request_json(struct eddy_request *req, json_t **out)
 {
-    const struct eddy_form *f = eddy_request_form(req);
-    return f ? eddy_form_get(f, name) : NULL;
-}
-
-json_t *eddy_request_json(struct eddy_request *req)
-{
-    if (req->json_tried)
-        return req->json;
-    req->json_tried = true;
-    if (!content_type_is(req, "application/json")) {
-        snprintf(req->json_error, sizeof req->json_error, "Content-Type is not application/json");
-        return NULL;
+    if (!req->json_tried) {
+        req->json_tried = true;
+        json_error_t e;
+        if (!content_type_is(req, "application/json")) {
+            snprintf(req->json_error, sizeof req->json_error,
+                     "Content-Type is not application/json");
+            req->json_err = -ENOMSG;
+        } else if (!(req->json = json_loadb(req->body ? req->body : "", req->body_len,
+                                            JSON_REJECT_DUPLICATES, &e))) {
+            snprintf(req->json_error, sizeof req->json_error,
+                     "invalid JSON at line %d column %d: %s", e.line, e.column, e.text);
+            req->json_err = json_error_code(&e) == json_error_out_of_memory ? -ENOMEM : -EINVAL;
+        }
     }
-    json_error_t e;
-    req->json = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
-    if (!req->json)
-        snprintf(req->json_error, sizeof req->json_error, "invalid JSON at line %d column %d: %s",
-                 e.line, e.column, e.text);
-    return req->json;
+    *out = req->json;
+    return req->json_err;
 }
 
 const char *eddy_request_json_error(const struct eddy_request *req)
 {
     return req->json_error;
+}
+
+void *eddy_request_alloc(struct eddy_request *req, size_t size)
+{
+    return eddy_arena_alloc(&req->arena, size);
+}
+
+char *eddy_request_strdup(struct eddy_request *req, const char *s)
+{
+    return eddy_arena_strndup(&req->arena, s, strlen(s));
+}
+
+int eddy_request_defer(struct eddy_request *req, void (*fn)(void *arg), void *arg)
+{
+    struct deferred *d = eddy_arena_alloc(&req->arena, sizeof *d);
+    if (!d) {
+        fn(arg); /* now rather than never: the caller's cleanup still happens once */
+        return -ENOMEM;
+    }
+    *d = (struct deferred){fn, arg, req->deferred};
+    req->deferred = d;
+    return 0;
 }
 
 const char *eddy_request_remote(struct eddy_request *req)
@@ -499,7 +578,7 @@ const char *eddy_request_remote(struct eddy_request *req)
 /* ------------------------------------------------------------- response */
 
 void eddy_response_set_status(struct eddy_response *res, int status) { res->status = status; }
-int eddy_response_get_status(const struct eddy_response *res) { return res->status; }
+int eddy_response_status(const struct eddy_response *res) { return res->status; }
 
 static bool header_safe(const char *s)
 {
@@ -550,7 +629,7 @@ int eddy_response_set_header(struct eddy_response *res, const char *name, const 
     return eddy_response_add_header(res, name, value);
 }
 
-int eddy_response_body(struct eddy_response *res, const void *data, size_t len)
+int eddy_response_set_body(struct eddy_response *res, const void *data, size_t len)
 {
     eddy_buf_reset(&res->body);
     return eddy_buf_append(&res->body, data, len);
@@ -575,7 +654,7 @@ static int whole(struct eddy_response *res, int status, const char *type, const 
 {
     res->status = status;
     int err = eddy_response_set_header(res, "Content-Type", type);
-    return err ? err : eddy_response_body(res, body, len);
+    return err ? err : eddy_response_set_body(res, body, len);
 }
 
 int eddy_response_text(struct eddy_response *res, int status, const char *text)
@@ -958,12 +1037,13 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
     if (!res->streaming)
         return -EINVAL;
     struct sse_wait w = {.x = res->req->x, .ev = ev, .wake = eddy_event_new()};
-    struct eddy_group *g = eddy_group_new();
-    int err = g && w.wake ? 0 : -ENOMEM;
+    struct eddy_group g;
+    eddy_group_init(&g);
+    int err = w.wake ? 0 : -ENOMEM;
     if (!err)
-        err = eddy_group_spawn(g, sse_waiter, &w, "sse-wait");
+        err = eddy_group_spawn(&g, sse_waiter, &w, "sse-wait");
     if (!err && w.x)
-        err = eddy_group_spawn(g, sse_watcher, &w, "sse-watch");
+        err = eddy_group_spawn(&g, sse_watcher, &w, "sse-watch");
     while (!err) {
         int r = eddy_event_wait(w.wake, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns
                                                                           : 15 * EDDY_SEC));
@@ -979,12 +1059,12 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
         }
         err = eddy_response_write(res, ": keep-alive\n\n", 14);
     }
-    if (g) {
-        eddy_group_cancel(g);
-        eddy_group_wait(g);
-        eddy_group_free(g);
-    }
+    eddy_group_cancel(&g);
+    int werr = eddy_group_wait(&g); /* the children return 0: only our own interruption */
+    eddy_group_fini(&g);
     eddy_event_free(w.wake);
+    if (!err)
+        err = werr;
     return err;
 }
 
@@ -995,25 +1075,25 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
 static int dispatch(struct eddy_request *req, struct eddy_response *res)
 {
     struct eddy_app *app = req->app;
-    int rc = eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
-    req->matched = rc == EDDY_ROUTE_FOUND;
+    eddy_router_match(app->router, req->method, req->target, req->target_len, &req->match);
+    req->matched = req->match.status == EDDY_ROUTE_FOUND;
     int err = 0;
-    for (size_t i = 0; i < app->nbefore && !err; i++)
+    for (size_t i = 0; i < app->nbefore && !err && !res->status; i++)
         err = app->before[i](req, res);
-    if (err == 1)
-        goto after;
-    if (err < 0) {
+    if (err < 0 || req->oom) {
         eddy_response_error(res, 500, NULL);
         goto after;
     }
-    switch (rc) {
+    if (res->status) /* a hook answered: no view */
+        goto after;
+    switch (req->match.status) {
     case EDDY_ROUTE_FOUND: {
         struct target *t = req->match.handler;
         err = t->view ? t->view(req, res) : serve_static(req, res, t->dir);
         if (res->streaming)
             return err < 0 ? err : 0;
-        if (err < 0 || !res->status)
-            eddy_response_error(res, 500, err < 0 ? NULL : "the view gave no response");
+        if (err < 0 || !res->status || req->oom)
+            eddy_response_error(res, 500, err < 0 || req->oom ? NULL : "the view gave no response");
         break;
     }
     case EDDY_ROUTE_OPTIONS:
@@ -1024,7 +1104,7 @@ static int dispatch(struct eddy_request *req, struct eddy_response *res)
         eddy_response_error(res, 405, NULL);
         eddy_response_set_header(res, "Allow", req->match.allow);
         break;
-    case -ENAMETOOLONG:
+    case EDDY_ROUTE_TOO_LONG:
         eddy_response_error(res, 414, NULL);
         break;
     default:
@@ -1048,6 +1128,7 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
 {
     memset(req, 0, offsetof(struct eddy_request, match));
     req->app = app;
+    req->loop_data = eddy_app_loop_data(app);
     req->method = method;
     req->target = target;
     req->target_len = target_len;
@@ -1059,14 +1140,17 @@ static void request_init(struct eddy_request *req, struct eddy_app *app, const c
          * ("http://host/path") must reach the same view (RFC 9112 §3.2.2). */
         req->target = t.path;
         req->target_len = t.path_len;
-        eddy_url_decode(t.path, t.path_len, false, &req->path);
-        if (t.query)
-            eddy_buf_append(&req->query, t.query, t.query_len);
+        if (eddy_url_decode(t.path, t.path_len, false, &req->path) < 0 ||
+            (t.query && eddy_buf_append(&req->query, t.query, t.query_len) < 0))
+            req->oom = true;
     }
 }
 
 static void request_free(struct eddy_request *req)
 {
+    for (struct deferred *d = req->deferred; d; d = d->next)
+        d->fn(d->arg);
+    eddy_arena_free(&req->arena);
     eddy_buf_free(&req->path);
     eddy_buf_free(&req->query);
     eddy_form_free(req->args);
@@ -1126,21 +1210,27 @@ static int app_handler(void *arg, struct eddy_exchange *x)
 
 /* -------------------------------------------------------------- serving */
 
+/* On each serving loop, from a task; a failure is undone by worker_stop. */
 static int worker_start(void *arg)
 {
     struct eddy_app *app = arg;
+    struct loop_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->app = app;
+    eddy_group_init(&c->background);
+    c->next = loop_ctxs;
+    loop_ctxs = c;
     if (!thread_templates(app))
         return -ENOMEM;
     for (size_t i = 0; i < app->nstartup; i++) {
-        int err = app->startup[i](app);
+        int err = app->startup[i](app, &c->data);
         if (err < 0)
             return err;
     }
-    if (app->nbackground && !(tls.background = eddy_group_new()))
-        return -ENOMEM;
     for (size_t i = 0; i < app->nbackground; i++) {
-        int err = eddy_group_spawn(tls.background, app->background[i].fn, app->background[i].arg,
-                                   app->background[i].name);
+        int err = eddy_group_spawn(&c->background, app->background[i].fn,
+                                   app->background[i].arg, app->background[i].name);
         if (err < 0)
             return err;
     }
@@ -1150,14 +1240,22 @@ static int worker_start(void *arg)
 static void worker_stop(void *arg)
 {
     struct eddy_app *app = arg;
-    if (tls.background) {
-        eddy_group_cancel(tls.background);
-        eddy_group_wait(tls.background);
-        eddy_group_free(tls.background);
-        tls.background = NULL;
+    struct loop_ctx **link = &loop_ctxs;
+    while (*link && (*link)->app != app)
+        link = &(*link)->next;
+    struct loop_ctx *c = *link;
+    if (c) {
+        eddy_group_cancel(&c->background);
+        int err = eddy_group_wait(&c->background);
+        if (err < 0 && err != -ECANCELED)
+            app_log(app, "background task failed: %s", eddy_strerror(err));
+        eddy_group_fini(&c->background);
+        /* Reverse order: a later hook may use what an earlier one made. */
+        for (size_t i = app->nshutdown; i-- > 0;)
+            app->shutdown[i](app, c->data);
+        *link = c->next;
+        free(c);
     }
-    for (size_t i = 0; i < app->nshutdown; i++)
-        app->shutdown[i](app);
     eddy_templates_free(tls.templates);
     tls.templates = NULL;
     tls.app = NULL;
@@ -1170,8 +1268,16 @@ static void announce(void *arg, int port)
             o->listen ? o->listen : "127.0.0.1:8080", port, o->workers ? o->workers : 1);
 }
 
+/* The fields the app fills itself: a caller's value would be lost. */
+static bool app_owned_opts_set(const struct eddy_server_opts *o)
+{
+    return o->handler || o->arg || o->worker_start || o->worker_stop;
+}
+
 int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts)
 {
+    if (app_owned_opts_set(opts))
+        return -EINVAL;
     struct eddy_server_opts o = *opts;
     o.handler = app_handler;
     o.arg = app;
@@ -1182,9 +1288,17 @@ int eddy_app_serve(struct eddy_app *app, const struct eddy_server_opts *opts)
 
 struct eddy_server *eddy_app_start(struct eddy_app *app, const struct eddy_server_opts *opts)
 {
+    if (app_owned_opts_set(opts)) {
+        errno = EINVAL;
+        return NULL;
+    }
     struct eddy_server_opts o = *opts;
     o.handler = app_handler;
     o.arg = app;
+    if (loop_ctx(app)) {
+        errno = EALREADY; /* one start per app and loop */
+        return NULL;
+    }
     int err = worker_start(app);
     if (err < 0) {
         worker_stop(app);
@@ -1226,18 +1340,19 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
     struct eddy_test_reply *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    struct eddy_request req;
+    struct test_request treq = {.headers = headers};
+    struct eddy_request *req = &treq.req;
     struct eddy_response res;
-    request_init(&req, app, method, target, strlen(target));
-    req.test_headers = headers;
-    snprintf(req.remote, sizeof req.remote, "127.0.0.1");
+    request_init(req, app, method, target, strlen(target));
+    snprintf(req->remote, sizeof req->remote, "127.0.0.1");
     /* A copy with a terminating NUL, as the server gives views. */
     struct eddy_buf b = EDDY_BUF_INIT(0);
-    eddy_buf_append(&b, body ? body : "", body ? len : 0);
-    req.body = eddy_buf_cstr(&b);
-    req.body_len = b.len;
-    response_init(&res, &req);
-    dispatch(&req, &res);
+    if (eddy_buf_append(&b, body ? body : "", body ? len : 0) < 0)
+        req->oom = true;
+    req->body = eddy_buf_cstr(&b);
+    req->body_len = b.len;
+    response_init(&res, req);
+    dispatch(req, &res);
     if (res.file_fd >= 0 && !(!strcmp(method, "HEAD"))) {
         eddy_buf_reset(&res.body);
         if (eddy_buf_reserve(&res.body, res.file_len) == 0) {
@@ -1253,7 +1368,7 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
     res.headers = (struct eddy_buf)EDDY_BUF_INIT(0);
     res.body = (struct eddy_buf)EDDY_BUF_INIT(0);
     response_free(&res);
-    request_free(&req);
+    request_free(req);
     eddy_buf_free(&b);
     *out = r;
     return 0;

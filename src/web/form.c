@@ -94,14 +94,14 @@ const struct eddy_form_field *eddy_form_field(const struct eddy_form *f, size_t 
     return i < f->n ? &f->fields[i] : NULL;
 }
 
-const char *eddy_form_get(const struct eddy_form *f, const char *name)
+const char *eddy_form_value(const struct eddy_form *f, const char *name)
 {
     const char *v = NULL;
-    eddy_form_get_all(f, name, &v, 1);
+    eddy_form_values(f, name, &v, 1);
     return v;
 }
 
-size_t eddy_form_get_all(const struct eddy_form *f, const char *name, const char **values,
+size_t eddy_form_values(const struct eddy_form *f, const char *name, const char **values,
                          size_t max)
 {
     size_t k = 0;

@@ -292,8 +292,9 @@ static bool match_route(const struct route *rt, const char *path, size_t len,
     return p == end + 1;
 }
 
-int eddy_router_match(const struct eddy_router *r, const char *method, const char *path,
-                      size_t len, struct eddy_route_match *m)
+/* The verdict of eddy_router_match, an EDDY_ROUTE_* status. */
+static int match_status(const struct eddy_router *r, const char *method, const char *path,
+                        size_t len, struct eddy_route_match *m)
 {
     for (size_t i = 0; i < len; i++)
         if (path[i] == '?' || path[i] == '#')
@@ -303,7 +304,7 @@ int eddy_router_match(const struct eddy_router *r, const char *method, const cha
     m->nparams = 0;
     m->allow[0] = 0;
     if (len > EDDY_ROUTE_MAX_PATH)
-        return -ENAMETOOLONG;
+        return EDDY_ROUTE_TOO_LONG;
     if (!len || path[0] != '/')
         return EDDY_ROUTE_NOT_FOUND;
     unsigned want = method_bit(method, strlen(method)), allowed = 0;
@@ -329,6 +330,13 @@ int eddy_router_match(const struct eddy_router *r, const char *method, const cha
             n += (size_t)snprintf(m->allow + n, sizeof m->allow - n, "%s%s", n ? ", " : "",
                                   method_names[i]);
     return want == M_OPTIONS ? EDDY_ROUTE_OPTIONS : EDDY_ROUTE_NOT_ALLOWED;
+}
+
+int eddy_router_match(const struct eddy_router *r, const char *method, const char *path,
+                      size_t len, struct eddy_route_match *m)
+{
+    m->status = match_status(r, method, path, len, m);
+    return m->status == EDDY_ROUTE_TOO_LONG ? -ENAMETOOLONG : 0;
 }
 
 const char *eddy_route_param(const struct eddy_route_match *m, const char *name)

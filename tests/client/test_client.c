@@ -501,11 +501,12 @@ static int run_many(void *arg)
     struct many_args *a = arg;
     struct many m = {.s = eddy_session_new(&a->opts)};
     snprintf(m.path, sizeof m.path, "/size/100");
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     for (int i = 0; i < a->n; i++)
         CHECK_INT(eddy_group_spawn(g, one_of_many, &m, "get"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, 0);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     struct eddy_reply *r;
     CHECK_INT(eddy_get(m.s, url("/stats"), &r), ==, 0);
     a->peak = atoi(eddy_reply_body(r, NULL));

@@ -38,7 +38,8 @@ static int many_main(void *arg)
 {
     long n = (long)(intptr_t)arg;
     struct many m = {eddy_event_new(), 0};
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     for (long i = 0; i < n; i++)
         CHECK_INT(eddy_group_spawn(g, many_child, &m, "many"), ==, 0);
     CHECK_INT(eddy_yield(), ==, 0); /* all of them now wait on the event */
@@ -48,7 +49,7 @@ static int many_main(void *arg)
     eddy_event_set(m.go);
     CHECK_INT(eddy_group_wait(g), ==, 0);
     CHECK_INT(m.done, ==, n);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     eddy_event_free(m.go);
     return 0;
 }
@@ -190,7 +191,8 @@ static int enomem_main(void *arg)
     getrlimit(RLIMIT_AS, &old);
     rl.rlim_max = old.rlim_max;
     CHECK_INT(setrlimit(RLIMIT_AS, &rl), ==, 0);
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     long n = 0;
     int r;
     /* ~15k stacks fit in 1 GiB; the cap turns "limit ignored" (qemu-user
@@ -200,7 +202,7 @@ static int enomem_main(void *arg)
     CHECK_INT(r, ==, -ENOMEM);
     CHECK_INT(n, >, 100);
     CHECK_INT(eddy_group_wait(g), ==, 0);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     setrlimit(RLIMIT_AS, &old);
 #endif
     return 0;
@@ -224,7 +226,8 @@ struct filler {
 static int maps_main(void *arg)
 {
     struct filler *f = arg;
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     int r = 0;
     long n = 0;
     while (n < 100000 && (r = eddy_group_spawn(g, nothing, NULL, "filler")) == 0)
@@ -237,7 +240,7 @@ static int maps_main(void *arg)
     for (int i = 0; i < 100; i++)
         CHECK_INT(eddy_group_spawn(g, nothing, NULL, "after"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, 0);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     return 0;
 }
 

@@ -35,30 +35,31 @@ static int group_main(void *arg)
 {
     (void)arg;
     /* All succeed. */
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     CHECK_INT(eddy_group_spawn(g, child_ok, (void *)(intptr_t)2, "a"), ==, 0);
     CHECK_INT(eddy_group_spawn(g, child_ok, (void *)(intptr_t)1, "b"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, 0);
     CHECK_INT(nlog, ==, 2);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     /* The first failure cancels the siblings and is the result. */
     nlog = 0;
-    g = eddy_group_new();
-    eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "slow");
-    eddy_group_spawn(g, child_fail, (void *)(intptr_t)5, "bad");
-    eddy_group_spawn(g, child_fail, (void *)(intptr_t)20, "bad-later");
+    eddy_group_init(g);
+    CHECK_INT(eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "slow"), ==, 0);
+    CHECK_INT(eddy_group_spawn(g, child_fail, (void *)(intptr_t)5, "bad"), ==, 0);
+    CHECK_INT(eddy_group_spawn(g, child_fail, (void *)(intptr_t)20, "bad-later"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, -EIO);
     CHECK_INT(nlog, ==, 0); /* the slow one was cancelled, not finished */
     CHECK_INT(eddy_group_spawn(g, child_ok, NULL, "late"), ==, -ECANCELED);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     /* A timeout of the waiter cancels the children; the group is empty after. */
-    g = eddy_group_new();
-    eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "slow");
+    eddy_group_init(g);
+    CHECK_INT(eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "slow"), ==, 0);
     struct eddy_timeout to;
     eddy_timeout_begin(&to, eddy_deadline_in(5 * EDDY_MSEC));
     CHECK_INT(eddy_group_wait(g), ==, -ETIMEDOUT);
     CHECK(eddy_timeout_end(&to));
-    eddy_group_free(g); /* would abort if a child were left */
+    eddy_group_fini(g); /* would abort if a child were left */
     struct eddy_loop_stats st;
     eddy_loop_stats(eddy_loop_current(), &st);
     CHECK_INT(st.tasks_alive, ==, 1);
@@ -73,10 +74,11 @@ TEST(loop_group_failure_cancels_siblings)
 
 static int group_waiter(void *arg)
 {
-    struct eddy_group *g = eddy_group_new();
-    eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "deep");
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
+    CHECK_INT(eddy_group_spawn(g, child_ok, (void *)(intptr_t)10000, "deep"), ==, 0);
     int r = eddy_group_wait(g);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     *(int *)arg = r;
     return r;
 }
@@ -101,13 +103,14 @@ TEST(loop_group_waiter_cancel_propagates)
 static void on_free_abort(void)
 {
     struct eddy_loop *l = eddy_loop_new(NULL);
-    struct eddy_group *g = eddy_group_new();
-    eddy_group_spawn(g, child_ok, NULL, "orphan-child");
-    eddy_group_free(g); /* a bug: must abort naming the child */
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
+    CHECK_INT(eddy_group_spawn(g, child_ok, NULL, "orphan-child"), ==, 0);
+    eddy_group_fini(g); /* a bug: must abort naming the child */
     eddy_loop_free(l);
 }
 
-TEST(loop_group_free_with_children_aborts)
+TEST(loop_group_fini_with_children_aborts)
 {
     int p[2];
     CHECK_INT(pipe(p), ==, 0);
@@ -421,4 +424,39 @@ static int thread_main(void *arg)
 TEST(loop_to_thread_results_cancel_timeout)
 {
     CHECK_INT(eddy_run(thread_main, NULL, NULL), ==, 0);
+}
+
+/* A group lives in the caller's storage: initialising one cannot fail (not
+ * even without a loop), a finished group can be initialised again, and one
+ * embedded in a struct works like one on the stack. */
+struct job_with_group {
+    int tag;
+    struct eddy_group g;
+};
+
+static int embedded_main(void *arg)
+{
+    struct job_with_group *j = arg;
+    for (int round = 0; round < 2; round++) {
+        eddy_group_init(&j->g);
+        nlog = 0;
+        CHECK_INT(eddy_group_spawn(&j->g, child_ok, (void *)(intptr_t)1, "a"), ==, 0);
+        CHECK_INT(eddy_group_spawn(&j->g, child_ok, (void *)(intptr_t)2, "b"), ==, 0);
+        CHECK_INT(eddy_group_wait(&j->g), ==, 0);
+        CHECK_INT(nlog, ==, 2);
+        eddy_group_fini(&j->g);
+    }
+    return 0;
+}
+
+TEST(loop_group_in_caller_storage)
+{
+    struct eddy_group g;
+    eddy_group_init(&g);
+    CHECK_INT(eddy_group_spawn(&g, child_ok, NULL, "no-loop"), ==, -EPERM);
+    eddy_group_fini(&g);
+    struct job_with_group *j = malloc(sizeof *j);
+    CHECK(j != NULL);
+    CHECK_INT(eddy_run(embedded_main, j, NULL), ==, 0);
+    free(j);
 }

@@ -70,7 +70,8 @@ TEST(loop_awaits_outside_task_are_eperm)
     struct eddy_lock *lk = eddy_lock_new();
     struct eddy_sem *s = eddy_sem_new(0);
     struct eddy_chan *ch = eddy_chan_new(1);
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     void *item;
     CHECK_INT(eddy_event_wait(ev, EDDY_FOREVER), ==, -EPERM);
     CHECK_INT(eddy_lock_acquire(lk, EDDY_FOREVER), ==, -EPERM);
@@ -79,7 +80,7 @@ TEST(loop_awaits_outside_task_are_eperm)
     CHECK_INT(eddy_chan_recv(ch, &item, EDDY_FOREVER), ==, -EPERM);
     CHECK_INT(eddy_group_wait(g), ==, -EPERM);
     CHECK_INT(eddy_yield(), ==, -EPERM);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     eddy_chan_free(ch);
     eddy_sem_free(s);
     eddy_lock_free(lk);

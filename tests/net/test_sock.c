@@ -52,7 +52,8 @@ static int echo_conn(void *arg)
 static int echo_server(void *arg)
 {
     struct echo_case *c = arg;
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     CHECK(g);
     int err = 0;
     for (int i = 0; i < c->clients && !err; i++) {
@@ -67,7 +68,7 @@ static int echo_server(void *arg)
         err = eddy_group_spawn(g, echo_conn, (void *)(intptr_t)fd, "echo");
     }
     int werr = eddy_group_wait(g);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     return err ? err : werr;
 }
 
@@ -114,13 +115,14 @@ static int echo_main(void *arg)
     if (c->lfd < 0)
         return c->lfd;
     listen_name(c->lfd, c->name, sizeof c->name);
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     CHECK(g);
     int err = eddy_group_spawn(g, echo_server, c, "server");
     for (int i = 0; i < c->clients && !err; i++)
         err = eddy_group_spawn(g, echo_client, c, "client");
     int werr = eddy_group_wait(g);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     eddy_sock_close(c->lfd);
     return err ? err : werr;
 }

@@ -377,11 +377,12 @@ static int client(void *arg)
 static void body_many(struct eddy_server *s, int port)
 {
     struct many m = {.port = port};
-    struct eddy_group *g = eddy_group_new();
+    struct eddy_group group, *g = &group;
+    eddy_group_init(g);
     for (int i = 0; i < 1000; i++)
         CHECK_INT(eddy_group_spawn(g, client, &m, "client"), ==, 0);
     CHECK_INT(eddy_group_wait(g), ==, 0);
-    eddy_group_free(g);
+    eddy_group_fini(g);
     CHECK_INT(m.ok, ==, 1000);
     struct eddy_server_stats st;
     eddy_server_stats(s, &st);

@@ -40,9 +40,11 @@ static int v_args(struct eddy_request *req, struct eddy_response *res)
 
 static int v_form(struct eddy_request *req, struct eddy_response *res)
 {
-    const struct eddy_form *f = eddy_request_form(req);
-    if (!f)
-        return eddy_response_error(res, 400, "not a form");
+    const struct eddy_form *f;
+    int err = eddy_request_form(req, &f);
+    if (err < 0)
+        return eddy_response_error(res, 400, err == -ENOMSG ? "not a form" : eddy_strerror(err));
+    CHECK(f != NULL);
     eddy_response_set_status(res, 200);
     for (size_t i = 0; i < eddy_form_count(f); i++) {
         const struct eddy_form_field *fl = eddy_form_field(f, i);
@@ -54,11 +56,15 @@ static int v_form(struct eddy_request *req, struct eddy_response *res)
 
 static int v_json(struct eddy_request *req, struct eddy_response *res)
 {
-    json_t *j = eddy_request_json(req);
-    if (!j)
-        return eddy_response_error(res, 400, eddy_request_json_error(req));
+    json_t *j;
+    int err = eddy_request_json(req, &j);
+    if (err < 0) {
+        CHECK(j == NULL);
+        return eddy_response_error(res, err == -ENOMSG ? 415 : 400, eddy_request_json_error(req));
+    }
+    CHECK_STR(eddy_request_json_error(req), "");
     json_t *out = json_pack("{s:O, s:s}", "got", json_object_get(j, "a"), "ok", "yes");
-    int err = eddy_response_json(res, 201, out);
+    err = eddy_response_json(res, 201, out);
     json_decref(out);
     return err;
 }
@@ -122,7 +128,7 @@ static int v_many_headers(struct eddy_request *req, struct eddy_response *res)
         err = eddy_response_add_header(res, "X-Many", "1");
     many_refused = err == -ENOSPC;
     eddy_response_set_status(res, 200);
-    return eddy_response_body(res, "many", 4);
+    return eddy_response_set_body(res, "many", 4);
 }
 
 /* An SSE wait whose event is freed meanwhile returns -EPIPE (sync
@@ -165,8 +171,7 @@ static int h_auth(struct eddy_request *req, struct eddy_response *res)
     const char *t = eddy_request_header(req, "X-Token");
     if (t && !strcmp(t, "secret"))
         return 0;
-    eddy_response_text(res, 401, "no");
-    return 1;
+    return eddy_response_text(res, 401, "no"); /* answering ends the request */
 }
 
 static int h_stamp(struct eddy_request *req, struct eddy_response *res)
@@ -296,6 +301,12 @@ static int client_main(void *arg)
                "Content-Type: text/plain\r\n\r\nfile body\r\n--XX--\r\n"),
            200, "t=hi;f=file body@a.txt;");
     EXPECT(req(app, "POST", "/form", NULL, "a=1"), 400, "400 Bad Request: not a form\n");
+    r = req(app, "POST", "/form", mh, "no boundary here");
+    CHECK_INT(eddy_test_reply_status(r), ==, 400);
+    CHECK(!strstr(eddy_test_reply_body(r, NULL), "not a form")); /* malformed, told apart */
+    eddy_test_reply_free(r);
+    EXPECT(req(app, "POST", "/json", NULL, "{}"), 415,
+           "415 Unsupported Media Type: Content-Type is not application/json\n");
     const char *jh[] = {"Content-Type: application/json", NULL};
     EXPECT(req(app, "POST", "/json", jh, "{\"a\": [1, 2]}"), 201, "{\"got\":[1,2],\"ok\":\"yes\"}");
     r = req(app, "POST", "/json", jh, "{\"a\": ");
@@ -502,18 +513,19 @@ static int ticker(void *arg)
     return 0;
 }
 
-static int on_start(struct eddy_app *app)
+static int on_start(struct eddy_app *app, void **loop_data)
 {
     (void)app;
+    (void)loop_data;
     started++;
     return 0;
 }
 
-static int on_stop(struct eddy_app *app)
+static void on_stop(struct eddy_app *app, void *loop_data)
 {
     (void)app;
+    (void)loop_data;
     stopped++;
-    return 0;
 }
 
 static int socket_main(void *arg)

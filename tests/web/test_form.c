@@ -52,14 +52,14 @@ TEST(form_repeated_keys_in_order)
     const char *q = "url=http%3A%2F%2Fa&x=1&url=http%3A%2F%2Fb&url=c";
     CHECK_INT(eddy_form_parse_urlencoded(f, q, strlen(q)), ==, 0);
     const char *urls[8];
-    CHECK_INT(eddy_form_get_all(f, "url", urls, 8), ==, 3);
+    CHECK_INT(eddy_form_values(f, "url", urls, 8), ==, 3);
     CHECK_STR(urls[0], "http://a");
     CHECK_STR(urls[1], "http://b");
     CHECK_STR(urls[2], "c");
-    CHECK_INT(eddy_form_get_all(f, "url", urls, 2), ==, 2);
-    CHECK_STR(eddy_form_get(f, "url"), "http://a");
-    CHECK_STR(eddy_form_get(f, "x"), "1");
-    CHECK(eddy_form_get(f, "nope") == NULL);
+    CHECK_INT(eddy_form_values(f, "url", urls, 2), ==, 2);
+    CHECK_STR(eddy_form_value(f, "url"), "http://a");
+    CHECK_STR(eddy_form_value(f, "x"), "1");
+    CHECK(eddy_form_value(f, "nope") == NULL);
     CHECK(eddy_form_field(f, 99) == NULL);
     /* %00 survives with its length. */
     CHECK_INT(eddy_form_parse_urlencoded(f, "z=a%00b", 7), ==, 0);
@@ -103,7 +103,7 @@ TEST(form_cookies)
     CHECK_INT(eddy_form_parse_cookies(f, h, strlen(h)), ==, 0);
     /* What Werkzeug's parse_cookie gives (in header order). */
     CHECK_STR(dump(f), "sid=abc123|theme=dark|empty=|q=quoted value|novalue=|enc=a%20b|sid=second");
-    CHECK_STR(eddy_form_get(f, "sid"), "abc123");
+    CHECK_STR(eddy_form_value(f, "sid"), "abc123");
     const char *q = "a=\"x\\\"y\"; b=\"\\303\\251\"; c=\"unterminated;d=b=c";
     CHECK_INT(eddy_form_parse_cookies(f, q, strlen(q)), ==, 0);
     CHECK_STR(dump(f) + strlen("sid=abc123|theme=dark|empty=|q=quoted value|novalue=|enc=a%20b|sid=second|"),
@@ -202,7 +202,7 @@ TEST(form_multipart_good)
     CHECK_STR(e->name, "empty");
     CHECK_INT(e->value_len, ==, 0);
     CHECK_STR(n->filename, "naïve.txt");
-    CHECK_STR(eddy_form_get(f, "title"), "Hello, café");
+    CHECK_STR(eddy_form_value(f, "title"), "Hello, café");
     eddy_form_free(f);
 
     /* Quoted boundary, body starting with the delimiter, no preamble. */

@@ -10,10 +10,13 @@
 /* Handlers are opaque to the router: distinct addresses are enough. */
 static char h_index, h_feeds, h_feed, h_new, h_create, h_tag, h_static, h_api, h_put;
 
+/* The verdict, m->status; the return value must agree with it. */
 static int match(const struct eddy_router *r, const char *method, const char *path,
                  struct eddy_route_match *m)
 {
-    return eddy_router_match(r, method, path, strlen(path), m);
+    int rc = eddy_router_match(r, method, path, strlen(path), m);
+    CHECK_INT(rc, ==, m->status == EDDY_ROUTE_TOO_LONG ? -ENAMETOOLONG : 0);
+    return m->status;
 }
 
 static struct eddy_router *app(void)
@@ -135,13 +138,13 @@ TEST(route_priority_is_independent_of_order)
             CHECK_INT(eddy_router_add(r, NULL, routes[k].pat, NULL, routes[k].h), ==, 0);
         }
         struct eddy_route_match m;
-        CHECK_INT(match(r, "GET", "/x/1", &m), ==, 0);
+        CHECK_INT(match(r, "GET", "/x/1", &m), ==, EDDY_ROUTE_FOUND);
         CHECK(m.handler == &d);
-        CHECK_INT(match(r, "GET", "/x/2", &m), ==, 0);
+        CHECK_INT(match(r, "GET", "/x/2", &m), ==, EDDY_ROUTE_FOUND);
         CHECK(m.handler == &c);
-        CHECK_INT(match(r, "GET", "/x/y", &m), ==, 0);
+        CHECK_INT(match(r, "GET", "/x/y", &m), ==, EDDY_ROUTE_FOUND);
         CHECK(m.handler == &b);
-        CHECK_INT(match(r, "GET", "/x/y/z", &m), ==, 0);
+        CHECK_INT(match(r, "GET", "/x/y/z", &m), ==, EDDY_ROUTE_FOUND);
         CHECK(m.handler == &a);
         eddy_router_free(r);
     }
@@ -164,6 +167,7 @@ TEST(route_bad_patterns)
     longp[0] = '/';
     struct eddy_route_match m;
     CHECK_INT(eddy_router_match(r, "GET", longp, sizeof longp, &m), ==, -ENAMETOOLONG);
+    CHECK_INT(m.status, ==, 414);
     eddy_router_free(r);
 }
 
@@ -175,13 +179,13 @@ TEST(route_blueprints)
     CHECK_INT(eddy_router_mount(r, "/api/v1/", "api", api), ==, 0);
     eddy_router_free(api); /* routes were copied */
     struct eddy_route_match m;
-    CHECK_INT(match(r, "GET", "/api/v1/feeds/3", &m), ==, 0);
+    CHECK_INT(match(r, "GET", "/api/v1/feeds/3", &m), ==, EDDY_ROUTE_FOUND);
     CHECK(m.handler == &h_api);
     CHECK_STR(m.endpoint, "api.feed");
     CHECK_INT(m.params[0].num, ==, 3);
-    CHECK_INT(match(r, "GET", "/api/v1/", &m), ==, 0);
+    CHECK_INT(match(r, "GET", "/api/v1/", &m), ==, EDDY_ROUTE_FOUND);
     CHECK_STR(m.endpoint, "api.root");
-    CHECK_INT(match(r, "GET", "/feeds/3", &m), ==, 0);
+    CHECK_INT(match(r, "GET", "/feeds/3", &m), ==, EDDY_ROUTE_FOUND);
     CHECK(m.handler == &h_feed);
     struct eddy_buf out = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_router_url_for(r, "api.feed", (const char *[]){"id", "3", NULL}, &out), ==, 0);
@@ -240,7 +244,8 @@ TEST(route_explicit_options_and_encoded_literals)
     struct eddy_buf out = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_router_url_for(r, "cafe", NULL, &out), ==, 0);
     CHECK_STR(out.data, "/caf%C3%A9/menu");
-    CHECK_INT(eddy_router_match(r, "GET", out.data, out.len, &m), ==, EDDY_ROUTE_FOUND);
+    CHECK_INT(eddy_router_match(r, "GET", out.data, out.len, &m), ==, 0);
+    CHECK_INT(m.status, ==, EDDY_ROUTE_FOUND);
     CHECK(m.handler == &cafe);
     CHECK_INT(match(r, "GET", "/café/menu", &m), ==, EDDY_ROUTE_FOUND); /* raw UTF-8 too */
     eddy_buf_free(&out);
