@@ -1264,9 +1264,23 @@ static struct val data_at(const struct val *v, size_t i)
     return i < data_len(v) ? from_data(v->u.data.ops->at(&v->u.data, i)) : (struct val){.k = V_UNDEF};
 }
 
+/* The interface promises a NUL-terminated key: a slice of a longer string
+ * (a filter's result) is copied. */
 static struct val data_get(const struct val *v, const char *key, size_t n)
 {
-    return is_object(v) ? from_data(v->u.data.ops->get(&v->u.data, key, n)) : (struct val){.k = V_UNDEF};
+    if (!is_object(v))
+        return (struct val){.k = V_UNDEF};
+    if (!key[n])
+        return from_data(v->u.data.ops->get(&v->u.data, key, n));
+    char small[256], *copy = n < sizeof small ? small : malloc(n + 1);
+    if (!copy)
+        return (struct val){.k = V_UNDEF};
+    memcpy(copy, key, n);
+    copy[n] = 0;
+    struct val r = from_data(v->u.data.ops->get(&v->u.data, copy, n));
+    if (copy != small)
+        free(copy);
+    return r;
 }
 
 static bool truthy(const struct val *v)

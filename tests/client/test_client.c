@@ -14,62 +14,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------ the server */
-
-static pid_t server_pid;
-static int server_port;
-static char base[64];
-
-/* Starts httpd.py (with TLS when cert/key are given) and waits for its port. */
-static void server_start(const char *cert, const char *key)
-{
-    int fds[2];
-    CHECK(pipe(fds) == 0);
-    /* The system Python: a pyenv shim in PATH may not be one. */
-    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
-    const char *top = getenv("EDDY_TOP") ? getenv("EDDY_TOP") : ".";
-    char script[512];
-    snprintf(script, sizeof script, "%s/tests/client/support/httpd.py", top);
-    server_pid = fork();
-    CHECK(server_pid >= 0);
-    if (server_pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        if (cert)
-            execlp(py, py, script, "--tls", cert, key, (char *)NULL);
-        else
-            execlp(py, py, script, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[32] = {0};
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof line - 1 && !memchr(line, '\n', got) &&
-           (n = read(fds[0], line + got, sizeof line - 1 - got)) > 0)
-        got += (size_t)n;
-    close(fds[0]);
-    CHECK(memchr(line, '\n', got) != NULL);
-    server_port = atoi(line);
-    CHECK(server_port > 0);
-    snprintf(base, sizeof base, "%s://127.0.0.1:%d", cert ? "https" : "http", server_port);
-}
-
-static void server_stop(void)
-{
-    kill(server_pid, SIGKILL);
-    waitpid(server_pid, NULL, 0);
-}
-
-static const char *url(const char *path)
-{
-    static char buf[8][256];
-    static int i;
-    char *u = buf[i++ % 8];
-    snprintf(u, 256, "%s%s", base, path);
-    return u;
-}
+#include "support/httpd.h"
 
 /* --------------------------------------------------- running in a task */
 
