@@ -21,11 +21,15 @@
  *   -ECANCELED      the task was cancelled (the transfer is aborted and freed)
  *   -ECONNREFUSED   connection refused
  *   -ENXIO          the host name could not be resolved
+ *   -EHOSTUNREACH   (ssrf_guard sessions) refused by the guard, unresolvable,
+ *                   or unreachable: one error for all
  *   -ELOOP          more redirects than allowed
  *   -EFBIG          the body exceeded the maximum size
  *   -EKEYREJECTED   TLS certificate verification failed
  *   -ECONNABORTED   the data callback asked to stop
- *   -EPROTO         any other transfer error (message from libcurl)
+ *   -EINVAL         the URL is malformed or not http/https
+ *   -EPROTO         the server's reply is no HTTP, or any other transfer
+ *                   error (message from libcurl)
  */
 #ifndef EDDY_CLIENT_H
 #define EDDY_CLIENT_H
@@ -47,6 +51,23 @@ struct eddy_session_opts {
     bool cookies;               /* keep a cookie jar in memory (default off) */
     const char *ca_file;        /* CA bundle to trust instead of the system's; NULL: system */
     bool insecure;              /* skip TLS verification (never the default) */
+    /* SSRF guard, for a server that fetches URLs its users give (off by
+     * default: a command-line tool may fetch from its own network).  On, the
+     * session refuses to connect to loopback, private (RFC 1918, unique
+     * local), link-local, carrier-grade NAT, multicast, reserved and
+     * unspecified addresses, IPv4 and IPv6 alike (v4-mapped, v4-compatible,
+     * NAT64 and 6to4 forms judged by their IPv4 address), in whatever form
+     * the URL spells them (localhost, 2130706433, 0x7f.1, [::ffff:7f00:1]).
+     * The check is on the resolved address each connection really uses
+     * (curl's open-socket hook: every redirect hop, no DNS-rebinding gap);
+     * environment proxies are ignored.  Every refused, unresolvable or
+     * unreachable target gives the same -EHOSTUNREACH and message, so the
+     * guard is no port scanner. */
+    bool ssrf_guard;
+    /* Ranges the guard lets through, NULL-terminated: "10.1.0.0/16",
+     * "127.0.0.1" (one host), "fd00::/8".  Invalid: eddy_session_new fails
+     * with EINVAL.  Ignored without ssrf_guard. */
+    const char *const *ssrf_allow;
 };
 
 /* A session on the current loop (opts may be NULL: defaults).  Raises the

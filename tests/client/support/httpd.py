@@ -26,6 +26,7 @@ behaviour the client must handle:
 """
 import gzip
 import http.server
+import os
 import socketserver
 import ssl
 import sys
@@ -174,6 +175,15 @@ def main():
         ctx.load_cert_chain(args[1], args[2])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
+    # A test that fails ends without stopping us: go with the test.
+    parent = os.getppid()
+
+    def orphaned():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     srv.serve_forever()
 
 
