@@ -35,7 +35,12 @@
  *     killwords=false, end='...', leeway=5), date(fmt='%Y-%m-%d %H:%M')
  *     (a unix time or an ISO 8601 string, shown in UTC; fmt 'iso' gives
  *     RFC 3339; strftime names follow the process locale), urlencode,
- *     striptags, join(sep=''), trim, tojson (safe inside <script>).
+ *     striptags, join(sep=''), trim, tojson (safe inside <script>),
+ *     url (eddy's own: the value when it is an http, https or mailto URL
+ *     or a relative one, else "" — use it on every untrusted URL that goes
+ *     into href or src; javascript:, data:, vbscript: and the like are
+ *     judged as a browser reads them: entity-encoded, split by tabs or
+ *     newlines, in any case, behind spaces or control characters).
  *
  * Rules worth knowing:
  * - Auto-escaping (& < > " ' ) is on for names ending in .html .htm .xml

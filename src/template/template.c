@@ -2049,6 +2049,55 @@ static size_t decode_entity(const char *p, size_t n, char *out)
 
 /* Jinja's striptags: drop comments and tags, collapse whitespace, decode
  * entities.  The result is plain text (escaped again on output). */
+/* |url: the value when a browser would read it, in href or src, as an
+ * http, https or mailto URL or as a relative one; else "".  Judged as the
+ * browser reads an attribute: entities decoded (one it might read
+ * differently, e.g. without ';', refuses), leading spaces and controls
+ * dropped, tabs and newlines ignored anywhere, the scheme in any case. */
+static bool url_allowed(const char *p, size_t n)
+{
+    char head[8];
+    size_t k = 0;
+    bool started = false;
+    for (size_t i = 0; i < n;) {
+        char dec[8] = {p[i], 0};
+        size_t used = 1;
+        if (p[i] == '&' && !(used = decode_entity(p + i, n - i, dec)))
+            return false;
+        i += used;
+        for (const char *c = dec; *c; c++) {
+            unsigned char ch = (unsigned char)*c;
+            if ((!started && ch <= 0x20) || ch == '\t' || ch == '\n' || ch == '\r')
+                continue;
+            started = true;
+            if (ch == '/' || ch == '?' || ch == '#')
+                return true; /* relative: no scheme before the path */
+            if (ch == ':') {
+                head[k < sizeof head ? k : 0] = 0;
+                return k < sizeof head &&
+                       (!strcmp(head, "http") || !strcmp(head, "https") || !strcmp(head, "mailto"));
+            }
+            if (k < sizeof head)
+                head[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            k++;
+        }
+    }
+    return true; /* no ':' at all: a relative path */
+}
+
+static int f_url(struct render *r, struct val *v, const struct val *a, int na)
+{
+    (void)a, (void)na;
+    const char *p;
+    size_t n;
+    bool safe = v->safe;
+    int err = text_dup(r, v, &p, &n);
+    if (err)
+        return err;
+    *v = url_allowed(p, n) ? str_val(p, n, safe) : str_val("", 0, false);
+    return 0;
+}
+
 static int f_striptags(struct render *r, struct val *v, const struct val *a, int na)
 {
     (void)a, (void)na;
@@ -2176,7 +2225,7 @@ static const struct filter filters[] = {
     {"length", f_length, 0, 0},     {"count", f_length, 0, 0}, {"lower", f_lower, 0, 0},
     {"safe", f_safe, 0, 0},         {"striptags", f_striptags, 0, 0},
     {"tojson", f_tojson, 0, 0},     {"trim", f_trim, 0, 0},    {"truncate", f_truncate, 0, 4},
-    {"upper", f_upper, 0, 0},       {"urlencode", f_urlencode, 0, 0},
+    {"upper", f_upper, 0, 0},       {"url", f_url, 0, 0},      {"urlencode", f_urlencode, 0, 0},
 };
 
 static const struct filter *find_filter(const char *name, size_t n)

@@ -526,3 +526,43 @@ TEST(template_matches_jinja)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_STR(render(cases[i].src, ctx), cases[i].jinja);
 }
+
+/* |url keeps http, https, mailto and relative URLs and drops every other
+ * scheme, however a browser could be made to read it. */
+TEST(template_url_filter)
+{
+    static const char *const good[] = {
+        "http://example.org/a?b=1&c=2", "HTTPS://example.org/", "mailto:me@example.org",
+        "/feed.xml", "page.html", "?q=1", "#top", "//cdn.example.org/x.js", "a/b:c",
+        "  http://x.test/", "", "https&#58;//x.test/", "x.html?next=javascript:alert(1)",
+    };
+    static const char *const bad[] = {
+        "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
+        "\\u0001javascript:alert(1)", "java\\tscript:alert(1)", "java\\nscript:alert(1)",
+        "java\\r\\nscript:alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
+        "&#0000106avascript:alert(1)", "javascript&colon;alert(1)", "javascript&#58;alert(1)",
+        "java&#x09;script:alert(1)", "&#x20;javascript:alert(1)", "data:text/html,<script>x</script>",
+        "vbscript:msgbox(1)", "DATA:text/html;base64,PHNjcmlwdD4=", "jav&#x0A;ascript:alert(1)",
+        "livescript:x", "file:///etc/passwd", "ftp://x.test/", "view-source:http://x.test/",
+        "\\u3000javascript:alert(1)", "javas\\u0001cript:alert(1)",
+    };
+    char ctx[512], want[512];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(ctx, sizeof ctx, "{\"u\": \"%s\"}", good[i]);
+        /* The value itself, HTML-escaped as always. */
+        snprintf(want, sizeof want, "%s", render("{{ u }}", ctx));
+        const char *got = render("{{ u|url }}", ctx);
+        if (strcmp(got, want))
+            test_fail(__FILE__, __LINE__, "allowed %s: got '%s'", good[i], got);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(ctx, sizeof ctx, "{\"u\": \"%s\"}", bad[i]);
+        const char *got = render("<a href=\"{{ u|url }}\">{% if u|url %}link{% endif %}</a>", ctx);
+        if (strcmp(got, "<a href=\"\"></a>"))
+            test_fail(__FILE__, __LINE__, "refused %s: got '%s'", bad[i], got);
+    }
+    /* A value already marked safe keeps its mark; entities in it were judged. */
+    CHECK_STR(render("{{ u|safe|url }}", "{\"u\": \"/a?b=1&amp;c=2\"}"), "/a?b=1&amp;c=2");
+    CHECK_STR(render("{{ u|safe|url }}", "{\"u\": \"&#106;avascript:x\"}"), "");
+    CHECK_STR(render("{{ 42|url }}", NULL), "42");
+}
