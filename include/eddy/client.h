@@ -14,6 +14,20 @@
  * default (TLS writes to a vanished peer would otherwise end the process).  Proxies come from the environment as libcurl reads them
  * (http_proxy, https_proxy, no_proxy...).
  *
+ * Time: two clocks bound a fetch, and the earlier wins.
+ *  - The relative options of struct eddy_fetch_opts (timeout_ns,
+ *    connect_timeout_ns, stall_ns) are durations of the transfer itself:
+ *    they start when the request leaves the queue for a connection slot
+ *    (max_concurrency, max_per_host), so time spent queued never counts
+ *    against them.  They are relative because libcurl's are; a caller with
+ *    a deadline passes `deadline - eddy_now()`.
+ *  - The calling task's timeout scope (eddy_timeout_begin in loop.h, an
+ *    absolute deadline) bounds the whole call, queueing included, like
+ *    every other suspension point: when it passes first eddy_fetch returns
+ *    -ETIMEDOUT with "timed out while queued" or "timed out (timeout
+ *    scope)" and the transfer is aborted.  eddy_fetch takes no deadline of
+ *    its own: to bound "this fetch, however long the queue" use a scope.
+ *
  * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its
  * status) and a negative errno otherwise; the response then still carries a
  * precise message (eddy_reply_error):
@@ -91,7 +105,9 @@ struct eddy_fetch_opts {
     const char *etag;
     const char *last_modified;
     size_t max_body;             /* bytes; 0: 32 MiB.  Past it: -EFBIG */
-    int64_t timeout_ns;          /* whole transfer; 0: none (the task's timeout scope still applies) */
+    /* Relative, from the moment the transfer leaves the queue (see "Time"
+     * at the top); the task's timeout scope bounds the call as well. */
+    int64_t timeout_ns;          /* whole transfer; 0: none */
     int64_t connect_timeout_ns;  /* 0: 10 s */
     int64_t stall_ns;            /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
     int max_redirects;           /* 0: 10; < 0: do not follow redirects */
