@@ -90,6 +90,16 @@ void eddy_feed_fetch_result_clear(struct eddy_feed_fetch_result *r);
  * an undefined value. */
 struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v);
 
+/* A fetch result as template data: an object with url (the final URL),
+ * status, error, not_modified, moved, etag, last_modified, seconds, and the
+ * parsed feed's bozo, version, feed and entries (undefined without a feed).
+ * r must outlive the render.  So a page of fetched feeds is
+ *     items[i] = eddy_feed_fetch_tdata(&results[i]);
+ *     struct eddy_tfield ctx[] = {{"feeds", eddy_tdata_array(items, n)}};
+ *     eddy_render_data(res, "feeds.html", eddy_tdata_object(ctx, 1));
+ * with {% for f in feeds %}{{ f.feed.title }}{{ f.error }}... in the template. */
+struct eddy_tdata eddy_feed_fetch_tdata(const struct eddy_feed_fetch_result *r);
+
 #ifdef __cplusplus
 }
 #endif

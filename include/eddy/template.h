@@ -133,6 +133,7 @@ struct eddy_tdata eddy_tdata_json(const json_t *j);
  * owns nothing, so s / fields / items must outlive the render. */
 struct eddy_tdata eddy_tdata_str(const char *s);   /* NULL: null */
 struct eddy_tdata eddy_tdata_int(int64_t i);
+struct eddy_tdata eddy_tdata_bool(bool b);
 /* An object of named values, in order, and an array of values. */
 struct eddy_tfield {
     const char *name;

@@ -200,3 +200,83 @@ struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v)
 {
     return (struct eddy_tdata){v ? &feed_ops : NULL, v, 0};
 }
+
+/* ---- a fetch result as template data ---- */
+
+/* The members, in this order: the fetch's outcome, then the parsed feed's
+ * top-level keys a page shows. */
+static const char *const result_keys[] = {"url", "status", "error", "not_modified", "moved",
+                                          "etag", "last_modified", "seconds", "bozo", "version",
+                                          "feed", "entries"};
+enum { NKEYS = sizeof result_keys / sizeof result_keys[0] };
+
+static enum eddy_tdata_type object_type(const struct eddy_tdata *v)
+{
+    (void)v;
+    return EDDY_TDATA_OBJECT;
+}
+
+static size_t result_len(const struct eddy_tdata *v)
+{
+    (void)v;
+    return NKEYS;
+}
+
+static double seconds_real(const struct eddy_tdata *v)
+{
+    return ((const struct eddy_feed_fetch_result *)v->p)->seconds;
+}
+
+static enum eddy_tdata_type real_type(const struct eddy_tdata *v)
+{
+    (void)v;
+    return EDDY_TDATA_REAL;
+}
+
+static const struct eddy_tdata_ops seconds_ops = {.type = real_type, .real = seconds_real};
+
+static struct eddy_tdata result_member(const struct eddy_feed_fetch_result *r, size_t i)
+{
+    const struct eddy_feed_value *root = r->feed ? eddy_feed_root(r->feed) : NULL;
+    switch (i) {
+    case 0: return eddy_tdata_str(r->final_url);
+    case 1: return eddy_tdata_int(r->status);
+    case 2: return eddy_tdata_str(r->error);
+    case 3: return eddy_tdata_bool(r->not_modified);
+    case 4: return eddy_tdata_bool(r->moved);
+    case 5: return eddy_tdata_str(r->etag);
+    case 6: return eddy_tdata_str(r->last_modified);
+    case 7: return (struct eddy_tdata){&seconds_ops, r, 0};
+    default: return eddy_feed_tdata(eddy_feed_get(root, result_keys[i]));
+    }
+}
+
+static struct eddy_tdata result_get(const struct eddy_tdata *v, const char *key, size_t klen)
+{
+    (void)klen;
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strcmp(result_keys[i], key))
+            return result_member(v->p, i);
+    return (struct eddy_tdata){0};
+}
+
+static bool result_next(const struct eddy_tdata *v, const void **it, const char **key,
+                        size_t *klen, struct eddy_tdata *value)
+{
+    const char *const *k = *it ? (const char *const *)*it + 1 : result_keys;
+    if (k == result_keys + NKEYS)
+        return false;
+    *it = k;
+    *key = *k;
+    *klen = strlen(*k);
+    *value = result_member(v->p, (size_t)(k - result_keys));
+    return true;
+}
+
+static const struct eddy_tdata_ops result_ops = {
+    .type = object_type, .len = result_len, .get = result_get, .next = result_next};
+
+struct eddy_tdata eddy_feed_fetch_tdata(const struct eddy_feed_fetch_result *r)
+{
+    return (struct eddy_tdata){&result_ops, r, 0};
+}

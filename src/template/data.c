@@ -123,6 +123,19 @@ struct eddy_tdata eddy_tdata_int(int64_t i)
     return (struct eddy_tdata){&int_ops, NULL, i};
 }
 
+static enum eddy_tdata_type bool_type(const struct eddy_tdata *v)
+{
+    (void)v;
+    return EDDY_TDATA_BOOL;
+}
+
+static const struct eddy_tdata_ops bool_ops = {.type = bool_type, .integer = int_int};
+
+struct eddy_tdata eddy_tdata_bool(bool b)
+{
+    return (struct eddy_tdata){&bool_ops, NULL, b};
+}
+
 static enum eddy_tdata_type fields_type(const struct eddy_tdata *v)
 {
     (void)v;

@@ -220,3 +220,30 @@ TEST(feedfetch_feed_renders_through_tdata)
               "me4:T &amp; co;me4:T &amp; co;feed,who,n,3");
     eddy_feed_free(f);
 }
+
+TEST(feedfetch_result_renders_through_tdata)
+{
+    server_start(NULL, NULL);
+    struct call ok = {.o = {.url = url("/moved")}}, bad = {.o = {.url = url("/nope")}};
+    fetch(&ok);
+    fetch(&bad);
+    struct eddy_tdata items[] = {eddy_feed_fetch_tdata(&ok.r), eddy_feed_fetch_tdata(&bad.r)};
+    struct eddy_tfield ctx[] = {{"feeds", eddy_tdata_array(items, 2)}};
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s|200|True|&#34;f1&#34;|Привет|1|один|rss20|True|;"
+             "%s|404|False|||0|||True|HTTP status 404;",
+             url("/feed/koi8"), url("/nope"));
+    CHECK_STR(render("{% for f in feeds %}{{ f.url }}|{{ f.status }}|{{ f.moved }}|{{ f.etag }}|"
+                     "{{ f.feed.title }}|{{ f.entries|length }}|{{ f.entries[0].title }}|"
+                     "{{ f.version }}|{{ f.seconds > 0 }}|{{ f.error }};{% endfor %}",
+                     eddy_tdata_object(ctx, 1)),
+              want);
+    CHECK_STR(render("{% for k, v in f %}{{ k }} {% endfor %}",
+                     eddy_tdata_object((struct eddy_tfield[]){{"f", items[1]}}, 1)),
+              "url status error not_modified moved etag last_modified seconds bozo version feed "
+              "entries ");
+    eddy_feed_fetch_result_clear(&ok.r);
+    eddy_feed_fetch_result_clear(&bad.r);
+    server_stop();
+}

@@ -566,3 +566,33 @@ TEST(template_url_filter)
     CHECK_STR(render("{{ u|safe|url }}", "{\"u\": \"&#106;avascript:x\"}"), "");
     CHECK_STR(render("{{ 42|url }}", NULL), "42");
 }
+
+/* Arrays and objects render through the data interface's JSON writer: the
+ * same bytes jansson's json_dumps gave when the engine called it. */
+TEST(template_json_output_matches_jansson)
+{
+    const char *doc = "{\"z\": 0.1, \"b\": 1e20, \"c\": 1e-7, \"d\": -0.0, \"e\": 123456789012345678,"
+                      " \"f\": \"\\u0001\\b\\f\\n\\r\\t\\\"\\\\/ \\u00e9\\u2028\\u007f\", \"h\": 2.5,"
+                      " \"g\": [true, false, null, {}, [], -7], \"i\": 100.0, \"j\": 1.5e300,"
+                      " \"k\": 5e-324, \"l\": 1.7976931348623157e308, \"m\": {\"y\": 1, \"a\": [0.5]}}";
+    json_error_t jerr;
+    json_t *x = json_loads(doc, 0, &jerr);
+    CHECK(x);
+    json_t *ctx = json_pack("{s:O}", "x", x);
+    struct eddy_templates *ts = eddy_templates_new(NULL);
+    const char *src = "{{ x|safe }}\n{{ x|tojson }}";
+    CHECK_INT(eddy_templates_add(ts, "t.txt", src, strlen(src)), ==, 0);
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_templates_render(ts, "t.txt", ctx, &out), ==, 0);
+    char *compact = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *sorted = json_dumps(x, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    char want[2048];
+    snprintf(want, sizeof want, "%s\n%s", compact, sorted);
+    CHECK_STR(eddy_buf_cstr(&out), want);
+    free(compact);
+    free(sorted);
+    eddy_buf_free(&out);
+    eddy_templates_free(ts);
+    json_decref(ctx);
+    json_decref(x);
+}
