@@ -247,3 +247,13 @@ TEST(feedfetch_result_renders_through_tdata)
     eddy_feed_fetch_result_clear(&bad.r);
     server_stop();
 }
+
+TEST(feedfetch_outside_a_task_is_eperm)
+{
+    struct eddy_feed_fetch_result r;
+    struct eddy_feed_fetch_opts o = {.url = "http://127.0.0.1:1/"};
+    CHECK_INT(eddy_feed_fetch(NULL, &o, &r), ==, -EPERM);
+    CHECK(r.feed == NULL);
+    CHECK_STR(r.error, "not called from a task");
+    eddy_feed_fetch_result_clear(&r);
+}
