@@ -21,7 +21,7 @@ LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS   += -Wl,--as-needed
 
 # Top layer first: the link order that makes arrows point down.
-LAYERS_TOP_DOWN := app web server client feed http net loop base
+LAYERS_TOP_DOWN := app feedfetch web template server client feed http net loop base
 LAYERS    := $(foreach l,$(LAYERS_TOP_DOWN),$(if $(wildcard src/$(l)/*.c src/$(l)/*.S),$(l)))
 
 # What each layer may use (itself included).  A layer's test binary links only
@@ -33,7 +33,9 @@ USES_http   := http base
 USES_feed   := feed base
 USES_client := client loop base
 USES_server := server http net loop base
-USES_web    := web server http net loop base
+USES_template := template base
+USES_feedfetch := feedfetch template client feed loop base
+USES_web    := web template server http net loop base
 USES_app    := $(LAYERS_TOP_DOWN)
 uses_libs  = $(foreach l,$(filter $(or $(USES_$(1)),$(LAYERS_TOP_DOWN)),$(LAYERS)),$(BUILD)/lib/libeddy_$(l).a)
 

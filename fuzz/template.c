@@ -1,4 +1,4 @@
-/* fuzz/template.c — libFuzzer target for web/template: any source must
+/* fuzz/template.c — libFuzzer target for template/: any source must
  * compile or fail cleanly, and render within the step and size bounds.
  * The input is up to three templates separated by NUL bytes: "main.html",
  * "inc.html" and "base.html", so include/extends/super are reachable; a

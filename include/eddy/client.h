@@ -14,6 +14,20 @@
  * default (TLS writes to a vanished peer would otherwise end the process).  Proxies come from the environment as libcurl reads them
  * (http_proxy, https_proxy, no_proxy...).
  *
+ * Time: two clocks bound a fetch, and the earlier wins.
+ *  - The relative options of struct eddy_fetch_opts (timeout_ns,
+ *    connect_timeout_ns, stall_ns) are durations of the transfer itself:
+ *    they start when the request leaves the queue for a connection slot
+ *    (max_concurrency, max_per_host), so time spent queued never counts
+ *    against them.  They are relative because libcurl's are; a caller with
+ *    a deadline passes `deadline - eddy_now()`.
+ *  - The calling task's timeout scope (eddy_timeout_begin in loop.h, an
+ *    absolute deadline) bounds the whole call, queueing included, like
+ *    every other suspension point: when it passes first eddy_fetch returns
+ *    -ETIMEDOUT with "timed out while queued" or "timed out (timeout
+ *    scope)" and the transfer is aborted.  eddy_fetch takes no deadline of
+ *    its own: to bound "this fetch, however long the queue" use a scope.
+ *
  * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its
  * status) and a negative errno otherwise; the response then still carries a
  * precise message (eddy_reply_error):
@@ -21,11 +35,15 @@
  *   -ECANCELED      the task was cancelled (the transfer is aborted and freed)
  *   -ECONNREFUSED   connection refused
  *   -ENXIO          the host name could not be resolved
+ *   -EHOSTUNREACH   (ssrf_guard sessions) refused by the guard, unresolvable,
+ *                   or unreachable: one error for all
  *   -ELOOP          more redirects than allowed
  *   -EFBIG          the body exceeded the maximum size
  *   -EKEYREJECTED   TLS certificate verification failed
  *   -ECONNABORTED   the data callback asked to stop
- *   -EPROTO         any other transfer error (message from libcurl)
+ *   -EINVAL         the URL is malformed or not http/https
+ *   -EPROTO         the server's reply is no HTTP, or any other transfer
+ *                   error (message from libcurl)
  */
 #ifndef EDDY_CLIENT_H
 #define EDDY_CLIENT_H
@@ -47,6 +65,23 @@ struct eddy_session_opts {
     bool cookies;               /* keep a cookie jar in memory (default off) */
     const char *ca_file;        /* CA bundle to trust instead of the system's; NULL: system */
     bool insecure;              /* skip TLS verification (never the default) */
+    /* SSRF guard, for a server that fetches URLs its users give (off by
+     * default: a command-line tool may fetch from its own network).  On, the
+     * session refuses to connect to loopback, private (RFC 1918, unique
+     * local), link-local, carrier-grade NAT, multicast, reserved and
+     * unspecified addresses, IPv4 and IPv6 alike (v4-mapped, v4-compatible,
+     * NAT64 and 6to4 forms judged by their IPv4 address), in whatever form
+     * the URL spells them (localhost, 2130706433, 0x7f.1, [::ffff:7f00:1]).
+     * The check is on the resolved address each connection really uses
+     * (curl's open-socket hook: every redirect hop, no DNS-rebinding gap);
+     * environment proxies are ignored.  Every refused, unresolvable or
+     * unreachable target gives the same -EHOSTUNREACH and message, so the
+     * guard is no port scanner. */
+    bool ssrf_guard;
+    /* Ranges the guard lets through, NULL-terminated: "10.1.0.0/16",
+     * "127.0.0.1" (one host), "fd00::/8".  Invalid: eddy_session_new fails
+     * with EINVAL.  Ignored without ssrf_guard. */
+    const char *const *ssrf_allow;
 };
 
 /* A session on the current loop (opts may be NULL: defaults).  Raises the
@@ -70,7 +105,9 @@ struct eddy_fetch_opts {
     const char *etag;
     const char *last_modified;
     size_t max_body;             /* bytes; 0: 32 MiB.  Past it: -EFBIG */
-    int64_t timeout_ns;          /* whole transfer; 0: none (the task's timeout scope still applies) */
+    /* Relative, from the moment the transfer leaves the queue (see "Time"
+     * at the top); the task's timeout scope bounds the call as well. */
+    int64_t timeout_ns;          /* whole transfer; 0: none */
     int64_t connect_timeout_ns;  /* 0: 10 s */
     int64_t stall_ns;            /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
     int max_redirects;           /* 0: 10; < 0: do not follow redirects */

@@ -168,6 +168,13 @@ const struct eddy_feed_value *eddy_feed_member_value(const struct eddy_feed_memb
  * a negative errno from the buffer. */
 int eddy_feed_to_json(const struct eddy_feed_value *v, struct eddy_buf *out);
 
+/* Why a result is no feed, or NULL when it is one.  A feed has a version,
+ * or entries, or (well-formed) feed-level data: CDF channels have no version
+ * and are feeds; an HTML page, plain text or an empty file are not.  The
+ * reason is the bozo exception when there is one; valid as long as f.  The
+ * one rule `eddy parse`, `eddy fetch` and eddy_feed_fetch() share. */
+const char *eddy_feed_not_a_feed(const struct eddy_feed *f);
+
 /* ---- diagnostics: the repairs the parser made ----------------------------- */
 
 /* Each time the document is not what XML or feedparser expects (an

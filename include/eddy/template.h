@@ -1,11 +1,17 @@
 /*
- * eddy/template.h — HTML templates in the spirit of Jinja2 (layer web/).
+ * eddy/template.h — HTML templates in the spirit of Jinja2 (layer template/).
  *
  * A template set loads templates by name from a directory (and/or from
  * memory), compiles each once to a tree and keeps it; a file is re-read when
- * its mtime, size or inode changes (checked at most once per render).  The
- * data is a jansson json_t (objects, arrays, strings, numbers, booleans,
- * null): the type the JSON API already builds, so views need no second one.
+ * its mtime, size or inode changes (checked at most once per render).
+ *
+ * The data is read through a small interface, struct eddy_tdata (below):
+ * objects, arrays, strings, numbers, booleans and null, whatever holds them.
+ * jansson's json_t is one implementation (eddy_tdata_json, and the
+ * eddy_templates_render shorthand: the type the JSON API already builds);
+ * a parsed feed is another (eddy_feed_tdata in feedfetch.h); a program adds
+ * its own (a store's rows) with a table of a few functions, and mixes them:
+ * a member of one implementation's object may be another's value.
  *
  * Syntax (a subset of Jinja2, same meaning):
  *   {{ expr }}            output, HTML-escaped unless the value is |safe
@@ -29,7 +35,12 @@
  *     killwords=false, end='...', leeway=5), date(fmt='%Y-%m-%d %H:%M')
  *     (a unix time or an ISO 8601 string, shown in UTC; fmt 'iso' gives
  *     RFC 3339; strftime names follow the process locale), urlencode,
- *     striptags, join(sep=''), trim, tojson (safe inside <script>).
+ *     striptags, join(sep=''), trim, tojson (safe inside <script>),
+ *     url (eddy's own: the value when it is an http, https or mailto URL
+ *     or a relative one, else "" — use it on every untrusted URL that goes
+ *     into href or src; javascript:, data:, vbscript: and the like are
+ *     judged as a browser reads them: entity-encoded, split by tabs or
+ *     newlines, in any case, behind spaces or control characters).
  *
  * Rules worth knowing:
  * - Auto-escaping (& < > " ' ) is on for names ending in .html .htm .xml
@@ -63,9 +74,73 @@
 #include "eddy/buf.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct eddy_templates;
+
+/* ---- the data interface --------------------------------------------------- */
+
+enum eddy_tdata_type {
+    EDDY_TDATA_UNDEFINED, /* a missing value: renders as "", is false */
+    EDDY_TDATA_NULL,
+    EDDY_TDATA_BOOL,
+    EDDY_TDATA_INT,
+    EDDY_TDATA_REAL,
+    EDDY_TDATA_STRING,
+    EDDY_TDATA_ARRAY,
+    EDDY_TDATA_OBJECT,
+};
+
+struct eddy_tdata_ops;
+
+/* One value: an implementation and its node.  Passed by value; the node is
+ * borrowed and must outlive the render.  {0} (ops NULL) is undefined. */
+struct eddy_tdata {
+    const struct eddy_tdata_ops *ops;
+    const void *p;  /* the implementation's node */
+    int64_t n;      /* a spare word for the implementation (an index, a number) */
+};
+
+/* An implementation: type is required; the others are called only for
+ * values of the types in their comments.  Strings must be UTF-8 and live as
+ * long as the node.  None may fail or suspend. */
+struct eddy_tdata_ops {
+    enum eddy_tdata_type (*type)(const struct eddy_tdata *v);
+    const char *(*str)(const struct eddy_tdata *v, size_t *len); /* STRING */
+    int64_t (*integer)(const struct eddy_tdata *v);               /* INT; BOOL as 0 / 1 */
+    double (*real)(const struct eddy_tdata *v);                   /* REAL */
+    size_t (*len)(const struct eddy_tdata *v);                    /* ARRAY, OBJECT */
+    /* ARRAY: element i < len (the engine checks the bound). */
+    struct eddy_tdata (*at)(const struct eddy_tdata *v, size_t i);
+    /* OBJECT: the member key[0..klen) (key is also NUL-terminated), or an
+     * undefined value ({0}) when absent. */
+    struct eddy_tdata (*get)(const struct eddy_tdata *v, const char *key, size_t klen);
+    /* OBJECT: the members in order.  *it is NULL to start; fills the key
+     * and value and returns true, or returns false after the last one. */
+    bool (*next)(const struct eddy_tdata *v, const void **it, const char **key, size_t *klen,
+                 struct eddy_tdata *value);
+};
+
+/* jansson as template data: j (may be NULL: undefined) is borrowed. */
+struct eddy_tdata eddy_tdata_json(const json_t *j);
+/* Small builders for a context made in C without a JSON tree: the value
+ * owns nothing, so s / fields / items must outlive the render. */
+struct eddy_tdata eddy_tdata_str(const char *s);   /* NULL: null */
+struct eddy_tdata eddy_tdata_int(int64_t i);
+struct eddy_tdata eddy_tdata_bool(bool b);
+/* An object of named values, in order, and an array of values. */
+struct eddy_tfield {
+    const char *name;
+    struct eddy_tdata value;
+};
+struct eddy_tdata eddy_tdata_object(const struct eddy_tfield *fields, size_t n);
+struct eddy_tdata eddy_tdata_array(const struct eddy_tdata *items, size_t n);
 
 /* A template set reading "<dir>/<name>"; dir may be NULL for a set of
  * in-memory templates only.  The path is copied.  NULL on ENOMEM. */
@@ -86,6 +161,9 @@ int eddy_templates_add(struct eddy_templates *ts, const char *name, const char *
  * restored to its previous length and eddy_templates_error() says why. */
 int eddy_templates_render(struct eddy_templates *ts, const char *name, const json_t *ctx,
                           struct eddy_buf *out);
+/* The same with any data: ctx is an object (or undefined: no variables). */
+int eddy_templates_render_data(struct eddy_templates *ts, const char *name, struct eddy_tdata ctx,
+                               struct eddy_buf *out);
 
 /* The last error as "file:line: message" ("" if none); valid until the next
  * call on the set. */
@@ -112,5 +190,9 @@ int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
  * includes and blocks included) fails with -ELOOP.  Default 10 million: far
  * above a real page, it stops a runaway nesting of loops. */
 void eddy_templates_set_max_steps(struct eddy_templates *ts, unsigned long steps);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

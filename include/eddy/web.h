@@ -37,6 +37,7 @@
 #include "eddy/loop.h"
 #include "eddy/server.h"
 #include "eddy/webutil.h"
+#include "eddy/template.h"
 
 struct eddy_app;
 struct eddy_request;
@@ -238,6 +239,9 @@ int eddy_response_set_cookie(struct eddy_response *res, const struct eddy_cookie
 /* Renders template `name` with ctx (borrowed) as text/html, status 200.  A
  * template error gives a 500 with "file:line: message" in the log. */
 int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx);
+/* The same with any template data (template.h): a feed (feedfetch.h's
+ * eddy_feed_tdata), a store's rows, or C values built in place. */
+int eddy_render_data(struct eddy_response *res, const char *name, struct eddy_tdata ctx);
 /* A file with ETag, Last-Modified, 304, Range; sent with sendfile.
  * content_type NULL: guessed from the extension.  A missing or non-regular
  * file is answered 404 (returns 0).  The open file belongs to the response. */

@@ -70,10 +70,5 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 
 struct eddy_feed_value;
 
-/* NULL when the parse result root holds a feed, else why not.  "No feed":
- * no feed element was recognised (version "" or absent), no entries were
- * found, and the document was ill-formed or gave nothing at feed level.
- * (Version "" alone is not enough: CDF channels have none.) */
-const char *cli_not_a_feed(const struct eddy_feed_value *root);
 
 #endif

@@ -18,8 +18,7 @@
  */
 #include "cli.h"
 
-#include "eddy/client.h"
-#include "eddy/feed.h"
+#include "eddy/feedfetch.h"
 #include "eddy/loop.h"
 
 #include <errno.h>
@@ -38,12 +37,11 @@ struct job {
     int err;               /* 0, or the fetch's negative errno */
     int status;
     char *final_url;
-    char *error;           /* message when err < 0 or status >= 400 */
+    char *error;           /* message when err < 0 */
     char *title;
     size_t entries;
     bool bozo;
     double seconds;
-    struct eddy_feed_parser *parser; /* while the body streams */
 };
 
 struct run {
@@ -70,67 +68,29 @@ struct shard {
     int err;
 };
 
-static int on_response(void *arg, const struct eddy_reply *r)
-{
-    struct job *j = arg;
-    /* The parser wants what feedparser gets from the HTTP layer. */
-    struct eddy_feed_header h[64];
-    size_t n = 0;
-    const char *name, *value;
-    for (size_t i = 0; n < 64 && eddy_reply_header_at(r, i, &name, &value); i++)
-        h[n++] = (struct eddy_feed_header){name, value};
-    struct eddy_feed_opts o = {.url = eddy_reply_url(r), .headers = h, .nheaders = n};
-    j->parser = eddy_feed_parser_new(&o);
-    return j->parser ? 0 : -ENOMEM;
-}
-
-static int on_data(void *arg, const char *data, size_t len)
-{
-    struct job *j = arg;
-    return eddy_feed_parser_push(j->parser, data, len);
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
 
+/* The client streams the body into the parser (feedfetch.h). */
 static void fetch_one(struct shard *sh, struct job *j)
 {
-    struct run *run = sh->run;
-    struct eddy_fetch_opts q = {
-        .url = j->url,
-        .timeout_ns = run->timeout_ns,
-        .on_response = on_response,
-        .on_data = on_data,
-        .arg = j,
-    };
-    struct eddy_reply *r;
-    int64_t t0 = eddy_now();
-    j->err = eddy_fetch(sh->session, &q, &r);
-    j->status = eddy_reply_status(r);
-    j->final_url = dup_or_null(eddy_reply_url(r));
-    if (j->err < 0) {
-        j->error = dup_or_null(eddy_reply_error(r));
-    } else if (j->status >= 400) {
-        char msg[32];
-        snprintf(msg, sizeof msg, "HTTP status %d", j->status);
-        j->error = strdup(msg);
-    } else if (j->parser && j->status != 304) {
-        struct eddy_feed *f = eddy_feed_parser_finish(j->parser);
-        const struct eddy_feed_value *root = eddy_feed_root(f);
+    struct eddy_feed_fetch_result r;
+    struct eddy_feed_fetch_opts o = {.url = j->url, .timeout_ns = sh->run->timeout_ns};
+    j->err = eddy_feed_fetch(sh->session, &o, &r);
+    j->status = r.status;
+    j->seconds = r.seconds;
+    j->final_url = r.final_url, r.final_url = NULL;
+    if (j->err < 0)
+        j->error = r.error, r.error = NULL;
+    if (r.feed) {
+        const struct eddy_feed_value *root = eddy_feed_root(r.feed);
         j->bozo = eddy_feed_bool(eddy_feed_get(root, "bozo"));
         j->title = dup_or_null(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"));
         j->entries = eddy_feed_len(eddy_feed_get(root, "entries"));
-        const char *why = cli_not_a_feed(root);
-        if (why && asprintf(&j->error, "not a feed: %s", why) < 0)
-            j->error = NULL;
-        eddy_feed_free(f);
     }
-    eddy_feed_parser_free(j->parser);
-    j->parser = NULL;
-    eddy_reply_free(r);
-    j->seconds = (double)(eddy_now() - t0) / 1e9;
+    eddy_feed_fetch_result_clear(&r);
 }
 
 /* Seconds as people read them: to the millisecond, and printed that way in

@@ -6,7 +6,7 @@
  * shared/conformance/README.md.  Messages on stderr name the input.
  *
  * Exit status: 0 when the result holds a feed, bozo feeds included; 1 when
- * the input cannot be read, or it is no feed (cli_not_a_feed: no feed
+ * the input cannot be read, or it is no feed (eddy_feed_not_a_feed: no feed
  * element, no entries, and ill-formed or empty at feed level) — the JSON is
  * printed all the same; 2 on bad usage.  None of feedparser's conformance
  * cases is "no feed" by that rule (CDF channels, which have no version, are
@@ -55,17 +55,6 @@ static const char *add_header(void *dst, char *value)
     return NULL;
 }
 
-const char *cli_not_a_feed(const struct eddy_feed_value *root)
-{
-    const char *version = eddy_feed_get_str(root, "version");
-    bool bozo = eddy_feed_bool(eddy_feed_get(root, "bozo"));
-    if ((version && *version) || eddy_feed_len(eddy_feed_get(root, "entries")) ||
-        (!bozo && eddy_feed_len(eddy_feed_get(root, "feed"))))
-        return NULL;
-    const char *why = bozo ? eddy_feed_get_str(root, "bozo_exception") : NULL;
-    return why ? why : "no feed element and no entries";
-}
-
 /* Pushes all of fd into p.  Returns 0, or -1 after saying why. */
 static int read_all(int fd, const char *name, struct eddy_feed_parser *p)
 {
@@ -103,7 +92,7 @@ static int report(struct eddy_feed *f, const char *name, bool diags)
         const char *msg = eddy_feed_diag(f, i, &off);
         fprintf(stderr, "eddy parse: %s: offset %zu: %s\n", name, off, msg);
     }
-    const char *why = cli_not_a_feed(eddy_feed_root(f));
+    const char *why = eddy_feed_not_a_feed(f);
     if (why) {
         fprintf(stderr, "eddy parse: %s: not a feed: %s\n", name, why);
         status = 1;

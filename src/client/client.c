@@ -16,8 +16,10 @@
 #include "eddy/client.h"
 #include "eddy/buf.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,19 @@
 #define DEFAULT_REDIRECTS   10
 #define FD_RESERVE          32 /* descriptors left for the rest of the process */
 #define HOST_BUCKETS        256
+#define UNREACHABLE         "could not reach the host (unreachable or not allowed)"
 
 /* One host's concurrency slot, kept for the session's lifetime. */
 struct host {
     struct host *next;     /* hash chain */
     struct eddy_sem *sem;  /* max_per_host permits */
     char name[];           /* lower-case host name */
+};
+
+/* An address range of the SSRF guard: an IPv6 prefix (IPv4 as ::ffff:a.b.c.d). */
+struct cidr {
+    unsigned char addr[16];
+    unsigned bits;
 };
 
 struct eddy_session {
@@ -51,6 +60,9 @@ struct eddy_session {
     char *user_agent;
     char *ca_file;
     bool insecure, cookies;
+    bool guard;                 /* the SSRF guard is on */
+    struct cidr *allow;         /* ranges it lets through */
+    size_t nallow;
     unsigned in_flight;         /* eddy_fetch calls not yet returned */
 };
 
@@ -80,6 +92,7 @@ struct xfer {
     bool too_big;               /* the body passed max_body */
     bool aborted;               /* on_data / on_response asked to stop */
     bool started;               /* on_response was called */
+    bool refused;               /* the SSRF guard refused an address */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -171,6 +184,131 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* ------------------------------------------------------------ SSRF guard */
+
+static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static bool in_prefix(const unsigned char a[16], const unsigned char *p, unsigned bits)
+{
+    unsigned whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, p, whole))
+        return false;
+    return !rest || ((a[whole] ^ p[whole]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+/* "10.0.0.0/8", "::1/128" or a bare address (a single host). */
+static int parse_cidr(const char *text, struct cidr *c)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    if (strlen(text) >= sizeof buf)
+        return -EINVAL;
+    strcpy(buf, text);
+    char *slash = strchr(buf, '/'), *end;
+    if (slash)
+        *slash = 0;
+    bool v4 = inet_pton(AF_INET, buf, c->addr + 12) == 1;
+    if (v4)
+        memcpy(c->addr, v4_mapped, 12);
+    else if (inet_pton(AF_INET6, buf, c->addr) != 1)
+        return -EINVAL;
+    unsigned max = v4 ? 32 : 128;
+    unsigned long bits = slash ? strtoul(slash + 1, &end, 10) : max;
+    if (slash && (!slash[1] || *end || bits > max))
+        return -EINVAL;
+    c->bits = (unsigned)bits + (v4 ? 96 : 0);
+    return 0;
+}
+
+static int parse_allow(struct eddy_session *s, const char *const *allow)
+{
+    size_t n = 0;
+    while (allow && allow[n])
+        n++;
+    if (!n)
+        return 0;
+    if (!(s->allow = calloc(n, sizeof *s->allow)))
+        return -ENOMEM;
+    for (s->nallow = 0; s->nallow < n; s->nallow++)
+        if (parse_cidr(allow[s->nallow], &s->allow[s->nallow]) < 0)
+            return -EINVAL;
+    return 0;
+}
+
+/* Loopback, private, link-local, multicast, unspecified and other
+ * non-public IPv4 ranges, as the last 4 bytes of a v4-mapped address. */
+static bool v4_internal(const unsigned char *a)
+{
+    static const struct { unsigned char p[4]; unsigned bits; } ranges[] = {
+        {{0}, 8},              /* "this network", 0.0.0.0 */
+        {{10}, 8},             /* private */
+        {{100, 64}, 10},       /* carrier-grade NAT */
+        {{127}, 8},            /* loopback */
+        {{169, 254}, 16},      /* link-local (cloud metadata) */
+        {{172, 16}, 12},       /* private */
+        {{192, 0, 0}, 24},     /* IETF protocol assignments */
+        {{192, 168}, 16},      /* private */
+        {{198, 18}, 15},       /* benchmarking */
+        {{224}, 4},            /* multicast */
+        {{240}, 4},            /* reserved, broadcast */
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (in_prefix(a, ranges[i].p, ranges[i].bits))
+            return true;
+    return false;
+}
+
+static bool v6_internal(const unsigned char *a)
+{
+    static const struct { unsigned char p[16]; unsigned bits; } ranges[] = {
+        {{0}, 96},                                  /* ::, ::1 and IPv4-compatible */
+        {{0x01, 0x00}, 64},                         /* discard */
+        {{0xfc}, 7},                                /* unique local */
+        {{0xfe, 0x80}, 10},                         /* link-local */
+        {{0xfe, 0xc0}, 10},                         /* site-local */
+        {{0xff}, 8},                                /* multicast */
+    };
+    static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+    if (!memcmp(a, v4_mapped, 12) || !memcmp(a, nat64, 12))
+        return v4_internal(a + 12);
+    if (a[0] == 0x20 && a[1] == 0x02) /* 6to4 carries an IPv4 address */
+        return v4_internal(a + 2);
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (in_prefix(a, ranges[i].p, ranges[i].bits))
+            return true;
+    return false;
+}
+
+/* Whether the guard lets a connection to sa through. */
+static bool address_allowed(const struct eddy_session *s, const struct sockaddr *sa)
+{
+    unsigned char a[16];
+    if (sa->sa_family == AF_INET) {
+        memcpy(a, v4_mapped, 12);
+        memcpy(a + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(a, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    } else {
+        return false;
+    }
+    for (size_t i = 0; i < s->nallow; i++)
+        if (in_prefix(a, s->allow[i].addr, s->allow[i].bits))
+            return true;
+    return !v6_internal(a);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: curl asks for a socket for each address it
+ * connects to, after resolving and on every redirect hop, so the guard
+ * judges the address really used (DNS rebinding cannot slip past it). */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    struct xfer *x = arg;
+    if (purpose != CURLSOCKTYPE_IPCXN || !address_allowed(x->s, &address->addr)) {
+        x->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
 {
     static const struct eddy_session_opts defaults;
@@ -206,6 +344,13 @@ struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
     if (conc > cap)
         conc = cap;
     s->per_host = opts->max_per_host ? opts->max_per_host : DEFAULT_PER_HOST;
+    s->guard = opts->ssrf_guard;
+    int err = parse_allow(s, opts->ssrf_allow);
+    if (err < 0) {
+        eddy_session_free(s);
+        errno = -err;
+        return NULL;
+    }
     s->cookies = opts->cookies;
     s->insecure = opts->insecure;
 
@@ -267,6 +412,7 @@ void eddy_session_free(struct eddy_session *s)
             free(h);
         }
     curl_slist_free_all(s->headers);
+    free(s->allow);
     free(s->user_agent);
     free(s->ca_file);
     free(s);
@@ -409,6 +555,16 @@ static int map_error(struct xfer *x)
     struct eddy_reply *r = x->res;
     const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->code);
     long os_errno = 0;
+    curl_off_t connected = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connected);
+    /* Guarded, a refused address, a failed connection, an unknown name or
+     * a connect timeout all read the same: no port-scanner oracle. */
+    if (x->s->guard && x->code != CURLE_OK &&
+        (x->refused || x->code == CURLE_COULDNT_CONNECT || x->code == CURLE_COULDNT_RESOLVE_HOST ||
+         (x->code == CURLE_OPERATION_TIMEDOUT && !connected))) {
+        set_error(r, "%s", UNREACHABLE);
+        return -EHOSTUNREACH;
+    }
     switch (x->code) {
     case CURLE_OK:
         return 0;
@@ -440,9 +596,13 @@ static int map_error(struct xfer *x)
         set_error(r, "TLS verification failed: %s", why);
         return -EKEYREJECTED;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
         set_error(r, "bad URL: %s", why);
         return -EINVAL;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        /* The URL's scheme was checked before: the server answered with
+         * no HTTP (or redirected to another scheme). */
+        set_error(r, "protocol error: %s", why);
+        return -EPROTO;
     case CURLE_OUT_OF_MEMORY:
         set_error(r, "%s", why);
         return -ENOMEM;
@@ -544,21 +704,31 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     }
     if (s->cookies)
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    if (s->guard) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+        /* A proxy would connect for us, out of the guard's sight. */
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    }
     return 0;
 }
 
-/* The host part of url, lower-cased, into out; -EINVAL when unparsable. */
+/* The host part of url, lower-cased, into out; -EINVAL when unparsable or
+ * not http(s). */
 static int url_host(const char *url, char *out, size_t cap)
 {
     CURLU *u = curl_url();
-    char *host = NULL;
+    char *host = NULL, *scheme = NULL;
     int err = -ENOMEM;
     if (u) {
         err = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+                      (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
                       curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
                   ? 0
                   : -EINVAL;
     }
+    curl_free(scheme);
     if (!err) {
         size_t i = 0;
         for (; host[i] && i + 1 < cap; i++)

@@ -741,11 +741,16 @@ int eddy_response_set_cookie(struct eddy_response *res, const struct eddy_cookie
 
 int eddy_render(struct eddy_response *res, const char *name, const json_t *ctx)
 {
+    return eddy_render_data(res, name, eddy_tdata_json(ctx));
+}
+
+int eddy_render_data(struct eddy_response *res, const char *name, struct eddy_tdata ctx)
+{
     struct eddy_templates *ts = thread_templates(res->req->app);
     if (!ts)
         return -ENOMEM;
     eddy_buf_reset(&res->body);
-    int err = eddy_templates_render(ts, name, ctx, &res->body);
+    int err = eddy_templates_render_data(ts, name, ctx, &res->body);
     if (err < 0) {
         /* The log gets the precise reason; the client a plain 500. */
         app_log(res->req->app, "template error: %s", eddy_templates_error(ts));

@@ -14,62 +14,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------ the server */
-
-static pid_t server_pid;
-static int server_port;
-static char base[64];
-
-/* Starts httpd.py (with TLS when cert/key are given) and waits for its port. */
-static void server_start(const char *cert, const char *key)
-{
-    int fds[2];
-    CHECK(pipe(fds) == 0);
-    /* The system Python: a pyenv shim in PATH may not be one. */
-    const char *py = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
-    const char *top = getenv("EDDY_TOP") ? getenv("EDDY_TOP") : ".";
-    char script[512];
-    snprintf(script, sizeof script, "%s/tests/client/support/httpd.py", top);
-    server_pid = fork();
-    CHECK(server_pid >= 0);
-    if (server_pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        if (cert)
-            execlp(py, py, script, "--tls", cert, key, (char *)NULL);
-        else
-            execlp(py, py, script, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[32] = {0};
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof line - 1 && !memchr(line, '\n', got) &&
-           (n = read(fds[0], line + got, sizeof line - 1 - got)) > 0)
-        got += (size_t)n;
-    close(fds[0]);
-    CHECK(memchr(line, '\n', got) != NULL);
-    server_port = atoi(line);
-    CHECK(server_port > 0);
-    snprintf(base, sizeof base, "%s://127.0.0.1:%d", cert ? "https" : "http", server_port);
-}
-
-static void server_stop(void)
-{
-    kill(server_pid, SIGKILL);
-    waitpid(server_pid, NULL, 0);
-}
-
-static const char *url(const char *path)
-{
-    static char buf[8][256];
-    static int i;
-    char *u = buf[i++ % 8];
-    snprintf(u, 256, "%s%s", base, path);
-    return u;
-}
+#include "support/httpd.h"
 
 /* --------------------------------------------------- running in a task */
 
@@ -565,4 +510,107 @@ TEST(client_https_self_signed_fails_then_verifies_with_ca)
     CHECK_INT(v.status, ==, 200);
     CHECK_STR(v.body, "ok");
     server_stop();
+}
+
+/* ------------------------------------------------------------ SSRF guard */
+
+#define UNREACHABLE "could not reach the host (unreachable or not allowed)"
+
+TEST(client_ssrf_guard_refuses_internal_targets_with_one_error)
+{
+    server_start(NULL, NULL);
+    char urls[9][128];
+    const char *forms[] = {"127.0.0.1", "localhost", "2130706433", "0x7f.1", "0177.0.0.1",
+                           "[::1]", "[::ffff:127.0.0.1]", "0.0.0.0"};
+    for (size_t i = 0; i < 8; i++)
+        snprintf(urls[i], sizeof urls[i], "http://%s:%d/ok", forms[i], server_port);
+    snprintf(urls[8], sizeof urls[8], "http://no-such-host.invalid/ok");
+    for (size_t i = 0; i < 9; i++) {
+        struct one o = {.sopts = {.ssrf_guard = true}, .req = {.url = urls[i]}};
+        run_one(&o);
+        if (o.err != -EHOSTUNREACH || strcmp(o.error, UNREACHABLE))
+            test_fail(__FILE__, __LINE__, "%s: %d %s", urls[i], o.err, o.error);
+        CHECK_INT(o.status, ==, 0);
+    }
+    server_stop();
+    /* A closed port reads the same as a refused address. */
+    struct one c = {.sopts = {.ssrf_guard = true, .ssrf_allow = (const char *[]){"127.0.0.1", NULL}},
+                    .req = {.url = "http://127.0.0.1:1/"}};
+    run_one(&c);
+    CHECK_INT(c.err, ==, -EHOSTUNREACH);
+    CHECK_STR(c.error, UNREACHABLE);
+}
+
+static int bad_session(void *arg)
+{
+    struct eddy_session *s = eddy_session_new(arg);
+    int err = s ? 0 : -errno;
+    eddy_session_free(s);
+    return err;
+}
+
+TEST(client_ssrf_allow_list)
+{
+    server_start(NULL, NULL);
+    const char *allow[] = {"10.0.0.0/8", "127.0.0.0/8", NULL};
+    char num[128], hex[128];
+    snprintf(num, sizeof num, "http://2130706433:%d/ok", server_port);
+    snprintf(hex, sizeof hex, "http://0x7f.1:%d/ok", server_port);
+    const char *urls[] = {url("/ok"), num, hex};
+    for (size_t i = 0; i < 3; i++) {
+        struct one o = {.sopts = {.ssrf_guard = true, .ssrf_allow = allow}, .req = {.url = urls[i]}};
+        run_one(&o);
+        CHECK_INT(o.err, ==, 0);
+        CHECK_STR(o.body, "ok");
+    }
+    /* Unguarded, the allow-list means nothing and loopback is reachable. */
+    struct one u = {.sopts = {.ssrf_allow = (const char *[]){"::1/128", NULL}}, .req = {.url = url("/ok")}};
+    run_one(&u);
+    CHECK_INT(u.err, ==, 0);
+    server_stop();
+    const char *bad[][2] = {{"127.0.0.1/33", NULL}, {"nonsense", NULL}, {"10.0.0.0/", NULL},
+                            {"::1/129", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        struct eddy_session_opts so = {.ssrf_guard = true, .ssrf_allow = bad[i]};
+        CHECK_INT(eddy_run(bad_session, &so, NULL), ==, -EINVAL);
+    }
+}
+
+TEST(client_ssrf_guard_checks_every_redirect_hop)
+{
+    /* Server B on 127.0.0.2, outside the allowed 127.0.0.1: a redirect from
+     * A to B is refused at B's connection. */
+    pid_t b = server_start_on("127.0.0.2", NULL, NULL);
+    char target[128];
+    snprintf(target, sizeof target, "http://127.0.0.2:%d/ok", server_port);
+    server_start(NULL, NULL);
+    char path[160];
+    snprintf(path, sizeof path, "/to/%s", target);
+    const char *only_a[] = {"127.0.0.1/32", NULL}, *both[] = {"127.0.0.0/8", NULL};
+    struct one o = {.sopts = {.ssrf_guard = true, .ssrf_allow = only_a}, .req = {.url = url(path)}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -EHOSTUNREACH);
+    CHECK_STR(o.error, UNREACHABLE);
+    struct one ok = {.sopts = {.ssrf_guard = true, .ssrf_allow = both}, .req = {.url = url(path)}};
+    run_one(&ok);
+    CHECK_INT(ok.err, ==, 0);
+    CHECK_STR(ok.body, "ok");
+    server_stop();
+    server_stop_pid(b);
+}
+
+TEST(client_non_http_reply_is_a_protocol_error)
+{
+    /* It used to read "bad URL" (-EINVAL): the URL was fine. */
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/garbage")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -EPROTO);
+    CHECK(strstr(o.error, "protocol error") != NULL);
+    CHECK(strstr(o.error, "bad URL") == NULL);
+    server_stop();
+    struct one f = {.req = {.url = "ftp://127.0.0.1/feed"}};
+    run_one(&f);
+    CHECK_INT(f.err, ==, -EINVAL);
+    CHECK(strstr(f.error, "bad URL") != NULL);
 }

@@ -8,7 +8,8 @@ trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
 cat >"$tmp/a.xml" <<'X'
 <?xml version="1.0"?><rss version="2.0"><channel><title>Alpha &amp; Co</title>
 <link>http://a.example/</link><item><title>First &lt;post&gt;</title><link>http://a.example/1</link>
-<pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate></item></channel></rss>
+<pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate></item>
+<item><title>Trap</title><link>JaVa&#x09;script:alert(1)</link></item></channel></rss>
 X
 cat >"$tmp/b.xml" <<'X'
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Beta</title><link href="http://b.example/"/>
@@ -35,4 +36,7 @@ for want in '<title>eddy: 4 feeds</title>' '>Alpha &amp; Co</a>' 'First &lt;post
             'class="err">could not connect'; do
     grep -qF "$want" <<<"$page" || { echo "FAIL: page lacks: $want"; fail=1; }
 done
+# A feed's javascript: link is shown as text, never as an href (issue 11).
+grep -qi 'script:' <<<"$page" && { echo "FAIL: a javascript: link reached the page"; fail=1; }
+grep -qF '<li>Trap' <<<"$page" || { echo "FAIL: page lacks the entry with the refused link"; fail=1; }
 [ $fail -eq 0 ] && echo "ok: 4 feeds fetched concurrently and rendered" || { echo "$page" | head -40; exit 1; }

@@ -1,7 +1,7 @@
 """A real HTTP/1.1 test server for the client tests (not a test itself).
 
-Run as `python3 tests/client/support/httpd.py [--tls CERT KEY]`: binds 127.0.0.1 on a
-free port, prints the port on one line, serves until killed.  Each path is a
+Run as `python3 tests/client/support/httpd.py [--tls CERT KEY] [--bind ADDR]`: binds
+127.0.0.1 (or ADDR) on a free port, prints the port on one line, serves until killed.  Each path is a
 behaviour the client must handle:
 
   /ok                      200 "ok", two X-Dup headers
@@ -16,14 +16,23 @@ behaviour the client must handle:
   /headers                 the request headers, as the body
   /echo                    the request body (POST), as the body
   /stats                   the most requests ever in flight at once
+  /to/URL                  302 to URL (the rest of the path, percent-decoded)
+  /feed/koi8               RSS in KOI8-R declared only by Content-Type's charset;
+                           ETag "f1" + Last-Modified, 304 when they match
+  /feed/json               a JSON Feed served as application/feed+json
+  /feed/text               plain text (no feed)
+  /moved                   301 to /feed/koi8
+  /garbage                 bytes that are no HTTP response, then close
 """
 import gzip
 import http.server
+import os
 import socketserver
 import ssl
 import sys
 import threading
 import time
+import urllib.parse
 
 lock = threading.Lock()
 in_flight = 0
@@ -63,6 +72,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             with lock:
                 in_flight -= 1
+
+    def feed(self, kind):
+        if kind == "koi8":
+            lm = "Wed, 21 Oct 2015 07:28:00 GMT"
+            v = [("ETag", '"f1"'), ("Last-Modified", lm)]
+            if self.headers.get("If-None-Match") == '"f1"':
+                self.send_response(304)
+                self.send_header("ETag", '"f1"')
+                self.end_headers()
+                return
+            body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Привет</title>"
+                    "<item><title>один</title><link>/one</link></item></channel></rss>").encode("koi8-r")
+            self.send(200, body, [("Content-Type", "application/rss+xml; charset=koi8-r")] + v)
+        elif kind == "json":
+            body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "title": "one"}]}'
+            self.send(200, body, [("Content-Type", "application/feed+json")])
+        else:
+            self.send(200, b"hello, world", [("Content-Type", "text/plain")])
 
     def route(self, p):
         if p[0] == "ok":
@@ -113,6 +140,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(30)
         elif p[0] == "headers":
             self.send(200, str(self.headers).encode())
+        elif p[0] == "to":
+            self.send(302, b"", [("Location", urllib.parse.unquote("/".join(p[1:])))])
+        elif p[0] == "moved":
+            self.send(301, b"", [("Location", "/feed/koi8")])
+        elif p[0] == "feed":
+            self.feed(p[1])
+        elif p[0] == "garbage":
+            self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n")
+            self.wfile.flush()
+            self.close_connection = True
         elif p[0] == "stats":
             self.send(200, str(peak).encode())
         else:
@@ -128,12 +165,25 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def main():
-    srv = Server(("127.0.0.1", 0), Handler)
-    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+    args = sys.argv[1:]
+    bind = "127.0.0.1"
+    if len(args) >= 2 and args[-2] == "--bind":
+        bind, args = args[-1], args[:-2]
+    srv = Server((bind, 0), Handler)
+    if len(args) == 3 and args[0] == "--tls":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        ctx.load_cert_chain(args[1], args[2])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
+    # A test that fails ends without stopping us: go with the test.
+    parent = os.getppid()
+
+    def orphaned():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     srv.serve_forever()
 
 

@@ -1,9 +1,8 @@
-/* Tests of web/template.c: syntax, escaping, filters, inheritance, files,
+/* Tests of template/template.c: syntax, escaping, filters, inheritance, files,
  * errors with file:line, limits. */
 #include "../test.h"
 
 #include "eddy/template.h"
-#include "eddy/webutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -410,17 +409,21 @@ TEST(template_limits)
     eddy_templates_free(ts);
 }
 
-/* url_for as a template function, backed by the router of the same layer. */
+/* A url_for-like function: "/<endpoint>" then its keyword arguments. */
 static int url_for_fn(void *data, const char *const *args, size_t nargs, const char *const *kwargs,
                       struct eddy_buf *out)
 {
-    return nargs == 1 ? eddy_router_url_for(data, args[0], kwargs, out) : -EINVAL;
+    (void)data;
+    if (nargs != 1 || !kwargs[0])
+        return -EINVAL;
+    int err = eddy_buf_printf(out, "/%s", args[0]);
+    for (size_t i = 0; !err && kwargs[i]; i += 2)
+        err = eddy_buf_printf(out, "%c%s=%s", i ? '&' : '?', kwargs[i], kwargs[i + 1]);
+    return err;
 }
 
 TEST(template_functions)
 {
-    struct eddy_router *router = eddy_router_new();
-    CHECK_INT(eddy_router_add(router, "GET", "/feeds/<int:id>", "feed", NULL), ==, 0);
     struct eddy_templates *ts = eddy_templates_new(NULL);
     const char *src = "{% for f in feeds %}<a href=\"{{ url_for('feed', id=f.id, q=f.q, p = 2) }}\">"
                       "{% endfor %}\n{{ url_for('feed') }}";
@@ -428,7 +431,7 @@ TEST(template_functions)
     CHECK_INT(eddy_templates_add(ts, "t.html", src, strlen(src)), ==, 0);
     const char *unknown = "x\n{{ nope(1) }}";
     CHECK_INT(eddy_templates_add(ts, "u.html", unknown, strlen(unknown)), ==, 0);
-    CHECK_INT(eddy_templates_set_function(ts, "url_for", url_for_fn, router), ==, 0);
+    CHECK_INT(eddy_templates_set_function(ts, "url_for", url_for_fn, NULL), ==, 0);
     json_t *ctx = json_pack("{s:[{s:i, s:s}]}", "feeds", "id", 7, "q", "a b&c");
     struct eddy_buf out = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_templates_render(ts, "t.html", ctx, &out), ==, -EINVAL);
@@ -436,7 +439,7 @@ TEST(template_functions)
     const char *good = "<a href=\"{{ url_for('feed', id=feeds[0].id, q=feeds[0].q, p = 2) }}\">";
     CHECK_INT(eddy_templates_add(ts, "t.html", good, strlen(good)), ==, 0);
     CHECK_INT(eddy_templates_render(ts, "t.html", ctx, &out), ==, 0);
-    CHECK_STR(out.data, "<a href=\"/feeds/7?q=a+b%26c&amp;p=2\">");
+    CHECK_STR(out.data, "<a href=\"/feed?id=7&amp;q=a b&amp;c&amp;p=2\">");
     CHECK_INT(eddy_templates_render(ts, "u.html", ctx, &out), ==, -EINVAL);
     CHECK_STR(eddy_templates_error(ts), "u.html:2: unknown function 'nope'");
     CHECK_STR(render("{{ false() }}", NULL), "ERR -22: t.html:1: expected '}}', found '('");
@@ -446,7 +449,6 @@ TEST(template_functions)
     json_decref(ctx);
     eddy_buf_free(&out);
     eddy_templates_free(ts);
-    eddy_router_free(router);
 }
 
 TEST(template_set)
@@ -523,4 +525,74 @@ TEST(template_matches_jinja)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_STR(render(cases[i].src, ctx), cases[i].jinja);
+}
+
+/* |url keeps http, https, mailto and relative URLs and drops every other
+ * scheme, however a browser could be made to read it. */
+TEST(template_url_filter)
+{
+    static const char *const good[] = {
+        "http://example.org/a?b=1&c=2", "HTTPS://example.org/", "mailto:me@example.org",
+        "/feed.xml", "page.html", "?q=1", "#top", "//cdn.example.org/x.js", "a/b:c",
+        "  http://x.test/", "", "https&#58;//x.test/", "x.html?next=javascript:alert(1)",
+    };
+    static const char *const bad[] = {
+        "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
+        "\\u0001javascript:alert(1)", "java\\tscript:alert(1)", "java\\nscript:alert(1)",
+        "java\\r\\nscript:alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
+        "&#0000106avascript:alert(1)", "javascript&colon;alert(1)", "javascript&#58;alert(1)",
+        "java&#x09;script:alert(1)", "&#x20;javascript:alert(1)", "data:text/html,<script>x</script>",
+        "vbscript:msgbox(1)", "DATA:text/html;base64,PHNjcmlwdD4=", "jav&#x0A;ascript:alert(1)",
+        "livescript:x", "file:///etc/passwd", "ftp://x.test/", "view-source:http://x.test/",
+        "\\u3000javascript:alert(1)", "javas\\u0001cript:alert(1)",
+    };
+    char ctx[512], want[512];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(ctx, sizeof ctx, "{\"u\": \"%s\"}", good[i]);
+        /* The value itself, HTML-escaped as always. */
+        snprintf(want, sizeof want, "%s", render("{{ u }}", ctx));
+        const char *got = render("{{ u|url }}", ctx);
+        if (strcmp(got, want))
+            test_fail(__FILE__, __LINE__, "allowed %s: got '%s'", good[i], got);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(ctx, sizeof ctx, "{\"u\": \"%s\"}", bad[i]);
+        const char *got = render("<a href=\"{{ u|url }}\">{% if u|url %}link{% endif %}</a>", ctx);
+        if (strcmp(got, "<a href=\"\"></a>"))
+            test_fail(__FILE__, __LINE__, "refused %s: got '%s'", bad[i], got);
+    }
+    /* A value already marked safe keeps its mark; entities in it were judged. */
+    CHECK_STR(render("{{ u|safe|url }}", "{\"u\": \"/a?b=1&amp;c=2\"}"), "/a?b=1&amp;c=2");
+    CHECK_STR(render("{{ u|safe|url }}", "{\"u\": \"&#106;avascript:x\"}"), "");
+    CHECK_STR(render("{{ 42|url }}", NULL), "42");
+}
+
+/* Arrays and objects render through the data interface's JSON writer: the
+ * same bytes jansson's json_dumps gave when the engine called it. */
+TEST(template_json_output_matches_jansson)
+{
+    const char *doc = "{\"z\": 0.1, \"b\": 1e20, \"c\": 1e-7, \"d\": -0.0, \"e\": 123456789012345678,"
+                      " \"f\": \"\\u0001\\b\\f\\n\\r\\t\\\"\\\\/ \\u00e9\\u2028\\u007f\", \"h\": 2.5,"
+                      " \"g\": [true, false, null, {}, [], -7], \"i\": 100.0, \"j\": 1.5e300,"
+                      " \"k\": 5e-324, \"l\": 1.7976931348623157e308, \"m\": {\"y\": 1, \"a\": [0.5]}}";
+    json_error_t jerr;
+    json_t *x = json_loads(doc, 0, &jerr);
+    CHECK(x);
+    json_t *ctx = json_pack("{s:O}", "x", x);
+    struct eddy_templates *ts = eddy_templates_new(NULL);
+    const char *src = "{{ x|safe }}\n{{ x|tojson }}";
+    CHECK_INT(eddy_templates_add(ts, "t.txt", src, strlen(src)), ==, 0);
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_templates_render(ts, "t.txt", ctx, &out), ==, 0);
+    char *compact = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *sorted = json_dumps(x, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    char want[2048];
+    snprintf(want, sizeof want, "%s\n%s", compact, sorted);
+    CHECK_STR(eddy_buf_cstr(&out), want);
+    free(compact);
+    free(sorted);
+    eddy_buf_free(&out);
+    eddy_templates_free(ts);
+    json_decref(ctx);
+    json_decref(x);
 }

@@ -7,12 +7,14 @@
  * template's arena, filters are resolved to function pointers at compile
  * time (so an unknown filter is a compile error with its line).  Rendering
  * walks the tree: values are a tagged union that points into the caller's
- * json_t or into a per-render arena, which is rolled back after each
- * `{{ }}`, so a page of 500 entries allocates almost nothing.
+ * data (struct eddy_tdata: read through its ops, never copied) or into a
+ * per-render arena, which is rolled back after each `{{ }}`, so a page of
+ * 500 entries allocates almost nothing.
  *
  * Variables: the innermost loop variables first (a short stack, compared by
- * name: loops nest a few levels deep), then the context object (jansson's
- * hash table).  Includes share the stack, as in Jinja.
+ * name: loops nest a few levels deep), then the context object (its
+ * implementation's get: jansson's hash table for a json_t).  Includes share
+ * the stack, as in Jinja.
  *
  * Inheritance: rendering template T builds its chain T -> parent -> ... and
  * renders the last one's body; a {% block %} renders the definition of the
@@ -21,6 +23,8 @@
  * template in use can be reloaded under our feet.
  */
 #include "eddy/template.h"
+
+#include "eddy/arena.h"
 
 #include "internal.h"
 
@@ -48,7 +52,7 @@
 /* ------------------------------------------------------------------ */
 /* Values                                                              */
 
-enum { V_UNDEF, V_NULL, V_BOOL, V_INT, V_REAL, V_STR, V_JSON, V_LOOP };
+enum { V_UNDEF, V_NULL, V_BOOL, V_INT, V_REAL, V_STR, V_DATA, V_LOOP };
 
 struct loopstate {
     json_int_t index0; /* current iteration, from 0 */
@@ -58,6 +62,7 @@ struct loopstate {
 struct val {
     unsigned char k; /* V_* */
     bool safe;       /* V_STR: already HTML, not to be escaped */
+    bool arr;        /* V_DATA: an array (else an object) */
     union {
         bool b;
         json_int_t i;
@@ -66,7 +71,7 @@ struct val {
             const char *p; /* not NUL-terminated in general */
             size_t n;
         } s;
-        const json_t *j;              /* V_JSON: an array or an object */
+        struct eddy_tdata data;       /* V_DATA: an array or an object */
         const struct loopstate *loop; /* V_LOOP */
     } u;
 };
@@ -1182,7 +1187,7 @@ struct local {
 struct render {
     struct eddy_templates *ts;
     struct eddy_buf *out;
-    const json_t *ctx;        /* the variables, an object or NULL */
+    struct val ctx;           /* the variables: an object, or undefined */
     struct eddy_arena tmp;   /* temporaries: strings made by filters */
     struct eddy_arena keep;  /* values of {% set %}: live until the render ends */
     struct local locals[MAX_LOCALS];
@@ -1213,24 +1218,69 @@ __attribute__((format(printf, 3, 4))) static int rerr(struct render *r, int code
     return code;
 }
 
-static struct val from_json(const json_t *j)
+static struct val from_data(struct eddy_tdata d)
 {
-    switch (j ? json_typeof(j) : JSON_NULL) {
-    case JSON_STRING:
-        return (struct val){.k = V_STR, .u.s = {json_string_value(j), json_string_length(j)}};
-    case JSON_INTEGER:
-        return (struct val){.k = V_INT, .u.i = json_integer_value(j)};
-    case JSON_REAL:
-        return (struct val){.k = V_REAL, .u.d = json_real_value(j)};
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return (struct val){.k = V_BOOL, .u.b = json_is_true(j)};
-    case JSON_ARRAY:
-    case JSON_OBJECT:
-        return (struct val){.k = V_JSON, .u.j = j};
+    size_t n;
+    const char *p;
+    switch (d.ops ? d.ops->type(&d) : EDDY_TDATA_UNDEFINED) {
+    case EDDY_TDATA_STRING:
+        p = d.ops->str(&d, &n);
+        return (struct val){.k = V_STR, .u.s = {p, n}};
+    case EDDY_TDATA_INT:
+        return (struct val){.k = V_INT, .u.i = d.ops->integer(&d)};
+    case EDDY_TDATA_REAL:
+        return (struct val){.k = V_REAL, .u.d = d.ops->real(&d)};
+    case EDDY_TDATA_BOOL:
+        return (struct val){.k = V_BOOL, .u.b = d.ops->integer(&d) != 0};
+    case EDDY_TDATA_ARRAY:
+        return (struct val){.k = V_DATA, .arr = true, .u.data = d};
+    case EDDY_TDATA_OBJECT:
+        return (struct val){.k = V_DATA, .u.data = d};
+    case EDDY_TDATA_NULL:
+        return (struct val){.k = V_NULL};
     default:
-        return (struct val){.k = j ? V_NULL : V_UNDEF};
+        return (struct val){.k = V_UNDEF};
     }
+}
+
+static bool is_array(const struct val *v)
+{
+    return v->k == V_DATA && v->arr;
+}
+
+static bool is_object(const struct val *v)
+{
+    return v->k == V_DATA && !v->arr;
+}
+
+/* Elements of an array or members of an object; 0 for anything else. */
+static size_t data_len(const struct val *v)
+{
+    return v->k == V_DATA ? v->u.data.ops->len(&v->u.data) : 0;
+}
+
+static struct val data_at(const struct val *v, size_t i)
+{
+    return i < data_len(v) ? from_data(v->u.data.ops->at(&v->u.data, i)) : (struct val){.k = V_UNDEF};
+}
+
+/* The interface promises a NUL-terminated key: a slice of a longer string
+ * (a filter's result) is copied. */
+static struct val data_get(const struct val *v, const char *key, size_t n)
+{
+    if (!is_object(v))
+        return (struct val){.k = V_UNDEF};
+    if (!key[n])
+        return from_data(v->u.data.ops->get(&v->u.data, key, n));
+    char small[256], *copy = n < sizeof small ? small : malloc(n + 1);
+    if (!copy)
+        return (struct val){.k = V_UNDEF};
+    memcpy(copy, key, n);
+    copy[n] = 0;
+    struct val r = from_data(v->u.data.ops->get(&v->u.data, copy, n));
+    if (copy != small)
+        free(copy);
+    return r;
 }
 
 static bool truthy(const struct val *v)
@@ -1244,8 +1294,8 @@ static bool truthy(const struct val *v)
         return v->u.d != 0;
     case V_STR:
         return v->u.s.n != 0;
-    case V_JSON:
-        return json_is_array(v->u.j) ? json_array_size(v->u.j) : json_object_size(v->u.j);
+    case V_DATA:
+        return data_len(v) != 0;
     case V_LOOP:
         return true;
     default:
@@ -1295,12 +1345,13 @@ static int text_of(struct render *r, const struct val *v, char *tmp, const char 
         *p = v->u.b ? "True" : "False"; /* as Jinja */
         *n = strlen(*p);
         return 0;
-    case V_JSON: {
-        char *s = json_dumps(v->u.j, JSON_COMPACT | JSON_ENCODE_ANY);
-        *n = s ? strlen(s) : 0;
-        *p = s ? eddy_arena_strndup(&r->tmp, s, *n) : NULL;
-        free(s);
-        return *p ? 0 : -ENOMEM;
+    case V_DATA: {
+        struct eddy_buf b = EDDY_BUF_INIT(0);
+        int err = eddy__tdata_write_json(&b, v->u.data, EDDY__JSON_COMPACT);
+        *n = b.len;
+        *p = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&b), b.len);
+        eddy_buf_free(&b);
+        return err ? err : *p ? 0 : -ENOMEM;
     }
     default:
         *p = "";
@@ -1393,6 +1444,33 @@ static int compare(const struct val *a, const struct val *b, bool *ok)
     return 0;
 }
 
+static bool equal(const struct val *a, const struct val *b);
+
+/* Arrays and objects compare by content, whatever implements them. */
+static bool data_equal(const struct val *a, const struct val *b)
+{
+    size_t n = data_len(a);
+    if (a->arr != b->arr || n != data_len(b))
+        return false;
+    if (a->arr) {
+        for (size_t i = 0; i < n; i++) {
+            struct val x = data_at(a, i), y = data_at(b, i);
+            if (!equal(&x, &y))
+                return false;
+        }
+        return true;
+    }
+    const char *key;
+    size_t klen;
+    struct eddy_tdata d;
+    for (const void *it = NULL; a->u.data.ops->next(&a->u.data, &it, &key, &klen, &d);) {
+        struct val x = from_data(d), y = data_get(b, key, klen);
+        if (y.k == V_UNDEF || !equal(&x, &y))
+            return false;
+    }
+    return true;
+}
+
 static bool equal(const struct val *a, const struct val *b)
 {
     bool ok;
@@ -1404,8 +1482,8 @@ static bool equal(const struct val *a, const struct val *b)
     switch (a->k) {
     case V_BOOL:
         return a->u.b == b->u.b;
-    case V_JSON:
-        return json_equal((json_t *)a->u.j, (json_t *)b->u.j);
+    case V_DATA:
+        return data_equal(a, b);
     case V_LOOP:
         return a->u.loop == b->u.loop;
     default: /* undefined, null */
@@ -1418,12 +1496,10 @@ static bool contains(const struct val *needle, const struct val *hay)
     if (hay->k == V_STR && needle->k == V_STR)
         return memmem(hay->u.s.p, hay->u.s.n, needle->u.s.p, needle->u.s.n) != NULL ||
                needle->u.s.n == 0;
-    if (hay->k != V_JSON)
-        return false;
-    if (json_is_object(hay->u.j))
-        return needle->k == V_STR && json_object_getn(hay->u.j, needle->u.s.p, needle->u.s.n);
-    for (size_t i = 0; i < json_array_size(hay->u.j); i++) {
-        struct val x = from_json(json_array_get(hay->u.j, i));
+    if (is_object(hay))
+        return needle->k == V_STR && data_get(hay, needle->u.s.p, needle->u.s.n).k != V_UNDEF;
+    for (size_t i = 0, n = data_len(hay); i < n; i++) {
+        struct val x = data_at(hay, i);
         if (equal(&x, needle))
             return true;
     }
@@ -1548,13 +1624,13 @@ static struct val lookup(const struct render *r, const char *name, size_t len)
     for (size_t i = r->nlocals; i-- > 0;)
         if (!strcmp(r->locals[i].name, name))
             return r->locals[i].v;
-    return from_json(json_is_object(r->ctx) ? json_object_getn(r->ctx, name, len) : NULL);
+    return data_get(&r->ctx, name, len);
 }
 
 static struct val attr(const struct val *o, const char *name, size_t len)
 {
-    if (o->k == V_JSON && json_is_object(o->u.j))
-        return from_json(json_object_getn(o->u.j, name, len));
+    if (is_object(o))
+        return data_get(o, name, len);
     if (o->k == V_LOOP) {
         const struct loopstate *l = o->u.loop;
         static const char *const names[] = {"index", "index0", "revindex", "revindex0",
@@ -1568,20 +1644,20 @@ static struct val attr(const struct val *o, const char *name, size_t len)
                                           .u.b = i == 4 ? l->index0 == 0 : l->index0 == l->length - 1}
                            : (struct val){.k = V_INT, .u.i = vals[i]};
     }
-    if (o->k == V_JSON && json_is_array(o->u.j) && is_digit(*name)) /* a.0 */
-        return from_json(json_array_get(o->u.j, strtoul(name, NULL, 10)));
+    if (is_array(o) && is_digit(*name)) /* a.0 */
+        return data_at(o, strtoul(name, NULL, 10));
     return (struct val){.k = V_UNDEF};
 }
 
 static struct val index_of(const struct val *o, const struct val *key)
 {
-    if (o->k == V_JSON && json_is_object(o->u.j) && key->k == V_STR)
-        return from_json(json_object_getn(o->u.j, key->u.s.p, key->u.s.n));
-    if (o->k == V_JSON && json_is_array(o->u.j) && key->k == V_INT) {
-        json_int_t n = (json_int_t)json_array_size(o->u.j), i = key->u.i;
+    if (is_object(o) && key->k == V_STR)
+        return data_get(o, key->u.s.p, key->u.s.n);
+    if (is_array(o) && key->k == V_INT) {
+        json_int_t n = (json_int_t)data_len(o), i = key->u.i;
         if (i < 0 && i >= -n)
             i += n;
-        return from_json(i >= 0 && i < n ? json_array_get(o->u.j, (size_t)i) : NULL);
+        return i >= 0 && i < n ? data_at(o, (size_t)i) : (struct val){.k = V_UNDEF};
     }
     if (o->k == V_LOOP && key->k == V_STR) {
         char name[16];
@@ -1784,8 +1860,8 @@ static int f_length(struct render *r, struct val *v, const struct val *a, int na
     json_int_t n = 0;
     if (v->k == V_STR)
         n = (json_int_t)utf8_count(v->u.s.p, v->u.s.n);
-    else if (v->k == V_JSON)
-        n = (json_int_t)(json_is_array(v->u.j) ? json_array_size(v->u.j) : json_object_size(v->u.j));
+    else if (v->k == V_DATA)
+        n = (json_int_t)data_len(v);
     *v = (struct val){.k = V_INT, .u.i = n};
     return 0;
 }
@@ -1973,6 +2049,55 @@ static size_t decode_entity(const char *p, size_t n, char *out)
 
 /* Jinja's striptags: drop comments and tags, collapse whitespace, decode
  * entities.  The result is plain text (escaped again on output). */
+/* |url: the value when a browser would read it, in href or src, as an
+ * http, https or mailto URL or as a relative one; else "".  Judged as the
+ * browser reads an attribute: entities decoded (one it might read
+ * differently, e.g. without ';', refuses), leading spaces and controls
+ * dropped, tabs and newlines ignored anywhere, the scheme in any case. */
+static bool url_allowed(const char *p, size_t n)
+{
+    char head[8];
+    size_t k = 0;
+    bool started = false;
+    for (size_t i = 0; i < n;) {
+        char dec[8] = {p[i], 0};
+        size_t used = 1;
+        if (p[i] == '&' && !(used = decode_entity(p + i, n - i, dec)))
+            return false;
+        i += used;
+        for (const char *c = dec; *c; c++) {
+            unsigned char ch = (unsigned char)*c;
+            if ((!started && ch <= 0x20) || ch == '\t' || ch == '\n' || ch == '\r')
+                continue;
+            started = true;
+            if (ch == '/' || ch == '?' || ch == '#')
+                return true; /* relative: no scheme before the path */
+            if (ch == ':') {
+                head[k < sizeof head ? k : 0] = 0;
+                return k < sizeof head &&
+                       (!strcmp(head, "http") || !strcmp(head, "https") || !strcmp(head, "mailto"));
+            }
+            if (k < sizeof head)
+                head[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            k++;
+        }
+    }
+    return true; /* no ':' at all: a relative path */
+}
+
+static int f_url(struct render *r, struct val *v, const struct val *a, int na)
+{
+    (void)a, (void)na;
+    const char *p;
+    size_t n;
+    bool safe = v->safe;
+    int err = text_dup(r, v, &p, &n);
+    if (err)
+        return err;
+    *v = url_allowed(p, n) ? str_val(p, n, safe) : str_val("", 0, false);
+    return 0;
+}
+
 static int f_striptags(struct render *r, struct val *v, const struct val *a, int na)
 {
     (void)a, (void)na;
@@ -2021,15 +2146,14 @@ static int f_striptags(struct render *r, struct val *v, const struct val *a, int
 
 static int f_join(struct render *r, struct val *v, const struct val *a, int na)
 {
-    if (v->k != V_JSON || !json_is_array(v->u.j))
+    if (!is_array(v))
         return 0;
-    const json_t *arr = v->u.j;
     const char *sep = "", *p;
     size_t sepn = 0, n;
     int err = na > 0 ? text_dup(r, &a[0], &sep, &sepn) : 0;
     struct eddy_buf buf = EDDY_BUF_INIT(0);
-    for (size_t i = 0; !err && i < json_array_size(arr); i++) {
-        struct val x = from_json(json_array_get(arr, i));
+    for (size_t i = 0, len = data_len(v); !err && i < len; i++) {
+        struct val x = data_at(v, i);
         char tmp[32];
         if (!(err = i ? eddy_buf_append(&buf, sep, sepn) : 0) && !(err = text_of(r, &x, tmp, &p, &n)))
             err = eddy_buf_append(&buf, p, n);
@@ -2061,27 +2185,33 @@ static int f_trim(struct render *r, struct val *v, const struct val *a, int na)
 static int f_tojson(struct render *r, struct val *v, const struct val *a, int na)
 {
     (void)a, (void)na;
-    json_t *j = NULL;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    int err;
+    json_t *j;
     switch (v->k) {
-    case V_STR: j = json_stringn(v->u.s.p, v->u.s.n); break; /* NULL if not UTF-8 */
-    case V_INT: j = json_integer(v->u.i); break;
-    case V_REAL: j = json_real(v->u.d); break;
-    case V_BOOL: j = json_boolean(v->u.b); break;
-    case V_JSON: j = json_incref((json_t *)v->u.j); break;
-    default: j = json_null(); break;
+    case V_STR: /* as jansson did: null if not UTF-8 */
+        j = json_stringn(v->u.s.p, v->u.s.n);
+        err = j ? eddy__tdata_write_string(&b, v->u.s.p, v->u.s.n) : eddy_buf_puts(&b, "null");
+        json_decref(j);
+        break;
+    case V_INT: err = eddy_buf_printf(&b, "%" JSON_INTEGER_FORMAT, v->u.i); break;
+    case V_REAL: err = isfinite(v->u.d) ? eddy__tdata_write_real(&b, v->u.d) : eddy_buf_puts(&b, "null"); break;
+    case V_BOOL: err = eddy_buf_puts(&b, v->u.b ? "true" : "false"); break;
+    case V_DATA: err = eddy__tdata_write_json(&b, v->u.data, EDDY__JSON_SORT); break; /* Jinja's separators and key order */
+    default: err = eddy_buf_puts(&b, "null"); break;
     }
-    /* Jinja's separators and key order */
-    char *s = json_dumps(j ? j : json_null(), JSON_ENCODE_ANY | JSON_SORT_KEYS);
-    json_decref(j);
-    if (!s)
-        return -ENOMEM;
+    const char *s = eddy_buf_cstr(&b);
+    if (err) {
+        eddy_buf_free(&b);
+        return err;
+    }
     size_t n = strlen(s), len = n;
     for (size_t i = 0; i < n; i++)
         len += strchr("<>&'", s[i]) ? 5 : 0;
     char *o = eddy_arena_alloc(&r->tmp, len + 1), *w = o;
     for (size_t i = 0; o && i < n; i++)
         w += strchr("<>&'", s[i]) ? sprintf(w, "\\u%04x", (unsigned char)s[i]) : (*w = s[i], 1);
-    free(s);
+    eddy_buf_free(&b);
     if (!o)
         return -ENOMEM;
     *w = 0;
@@ -2095,7 +2225,7 @@ static const struct filter filters[] = {
     {"length", f_length, 0, 0},     {"count", f_length, 0, 0}, {"lower", f_lower, 0, 0},
     {"safe", f_safe, 0, 0},         {"striptags", f_striptags, 0, 0},
     {"tojson", f_tojson, 0, 0},     {"trim", f_trim, 0, 0},    {"truncate", f_truncate, 0, 4},
-    {"upper", f_upper, 0, 0},       {"urlencode", f_urlencode, 0, 0},
+    {"upper", f_upper, 0, 0},       {"url", f_url, 0, 0},      {"urlencode", f_urlencode, 0, 0},
 };
 
 static const struct filter *find_filter(const char *name, size_t n)
@@ -2136,8 +2266,7 @@ static int render_for(struct render *r, const struct node *n)
     int err = eval(r, n->e, &it);
     if (err)
         return err;
-    const json_t *j = it.k == V_JSON ? it.u.j : NULL;
-    size_t count = json_is_array(j) ? json_array_size(j) : json_object_size(j);
+    size_t count = data_len(&it);
     if (!count)
         return render_body(r, n->alt);
     size_t base = r->nlocals;
@@ -2149,7 +2278,7 @@ static int render_for(struct render *r, const struct node *n)
     *v1 = (struct local){n->var1, {.k = V_UNDEF}};
     *v2 = (struct local){n->var2 ? n->var2 : "", {.k = V_UNDEF}};
     r->nlocals = base + 3;
-    if (json_is_array(j)) {
+    if (it.arr) {
         for (size_t i = 0; !err && i < count; i++) {
             if (++r->steps > r->ts->max_steps) {
                 err = rerr(r, -ELOOP, "render budget of %lu steps exceeded", r->ts->max_steps);
@@ -2157,23 +2286,26 @@ static int render_for(struct render *r, const struct node *n)
             }
             ls.index0 = (json_int_t)i;
             r->nlocals = base + 3; /* forget the last iteration's {% set %} */
-            v1->v = from_json(json_array_get(j, i));
+            v1->v = data_at(&it, i);
             if (n->var2) { /* for a, b in [[1, 2], ...]: unpack pairs */
-                const json_t *pair = v1->v.k == V_JSON ? v1->v.u.j : NULL;
-                v1->v = from_json(json_array_get(pair, 0));
-                v2->v = from_json(json_array_get(pair, 1));
+                struct val pair = v1->v;
+                v1->v = is_array(&pair) ? data_at(&pair, 0) : (struct val){.k = V_UNDEF};
+                v2->v = is_array(&pair) ? data_at(&pair, 1) : (struct val){.k = V_UNDEF};
             }
             err = render_body(r, n->body);
         }
     } else {
-        for (void *iter = json_object_iter((json_t *)j); !err && iter;
-             iter = json_object_iter_next((json_t *)j, iter), ls.index0++) {
+        const char *key;
+        size_t klen;
+        struct eddy_tdata d;
+        for (const void *iter = NULL; !err && it.u.data.ops->next(&it.u.data, &iter, &key, &klen, &d);
+             ls.index0++) {
             if (++r->steps > r->ts->max_steps) {
                 err = rerr(r, -ELOOP, "render budget of %lu steps exceeded", r->ts->max_steps);
                 break;
             }
-            v1->v = str_val(json_object_iter_key(iter), json_object_iter_key_len(iter), false);
-            v2->v = from_json(json_object_iter_value(iter));
+            v1->v = str_val(key, klen, false);
+            v2->v = from_data(d);
             r->nlocals = base + 3;
             err = render_body(r, n->body);
         }
@@ -2343,6 +2475,12 @@ static int render_body(struct render *r, const struct node *n)
 int eddy_templates_render(struct eddy_templates *ts, const char *name, const json_t *ctx,
                           struct eddy_buf *out)
 {
+    return eddy_templates_render_data(ts, name, eddy_tdata_json(ctx), out);
+}
+
+int eddy_templates_render_data(struct eddy_templates *ts, const char *name, struct eddy_tdata ctx,
+                               struct eddy_buf *out)
+{
     struct render *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(ts->err, sizeof ts->err, "%s: out of memory", name);
@@ -2351,7 +2489,7 @@ int eddy_templates_render(struct eddy_templates *ts, const char *name, const jso
     size_t len0 = out->len;
     ts->err[0] = 0;
     ts->gen++;
-    *r = (struct render){.ts = ts, .out = out, .ctx = ctx};
+    *r = (struct render){.ts = ts, .out = out, .ctx = from_data(ctx)};
     /* A first chunk that outlives every mark: without it each `{{ }}` would
      * malloc and free a chunk (and base/'s arena grows the next one each time). */
     eddy_arena_alloc(&r->tmp, 1);

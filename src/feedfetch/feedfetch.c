@@ -1,0 +1,280 @@
+/*
+ * feedfetch.c — eddy_feed_fetch(): client + push parser + conditional GET.
+ *
+ * The parser is made in the client's on_response callback, when the final
+ * response's headers are known (the parser needs Content-Type before the
+ * first byte), and fed by on_data; both run on the loop outside the task.
+ * Bodies of error statuses are not parsed.
+ */
+#include "eddy/feedfetch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+    const struct eddy_feed_fetch_opts *o;
+    struct eddy_feed_parser *parser; /* NULL until a 2xx response begins */
+};
+
+static bool is_success(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+static int on_response(void *arg, const struct eddy_reply *r)
+{
+    struct job *j = arg;
+    if (!is_success(eddy_reply_status(r)))
+        return 0;
+    const char *name, *value;
+    size_t n = 0;
+    while (eddy_reply_header_at(r, n, &name, &value))
+        n++;
+    struct eddy_feed_header *h = calloc(n ? n : 1, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        eddy_reply_header_at(r, i, &h[i].name, &h[i].value);
+    struct eddy_feed_opts fo = {.url = eddy_reply_url(r), .headers = h, .nheaders = n,
+                                .on_entry = j->o->on_entry, .arg = j->o->arg};
+    j->parser = eddy_feed_parser_new(&fo); /* copies what it keeps */
+    free(h);
+    return j->parser ? 0 : -ENOMEM;
+}
+
+static int on_data(void *arg, const char *data, size_t len)
+{
+    struct job *j = arg;
+    return j->parser ? eddy_feed_parser_push(j->parser, data, len) : 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* The parser's outcome: 0 for a feed, -EBADMSG (with the reason) for none. */
+static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser *p)
+{
+    out->feed = eddy_feed_parser_finish(p);
+    if (!out->feed)
+        return -ENOMEM;
+    const char *why = eddy_feed_not_a_feed(out->feed);
+    if (!why)
+        return 0;
+    free(out->error);
+    out->error = strdup(why);
+    return -EBADMSG;
+}
+
+int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o,
+                    struct eddy_feed_fetch_result *out)
+{
+    *out = (struct eddy_feed_fetch_result){0};
+    int64_t t0 = eddy_now();
+    struct job j = {.o = o};
+    struct eddy_fetch_opts q = {
+        .url = o->url,
+        .headers = o->headers,
+        .etag = o->etag,
+        .last_modified = o->last_modified,
+        .max_body = o->max_body,
+        .timeout_ns = o->timeout_ns,
+        .on_response = on_response,
+        .on_data = on_data,
+        .arg = &j,
+    };
+    struct eddy_reply *r = NULL;
+    int err = eddy_fetch(s, &q, &r);
+    if (!r) {
+        out->error = strdup(err == -EPERM ? "not called from a task" : strerror(-err));
+        eddy_feed_parser_free(j.parser);
+        return err;
+    }
+    out->status = eddy_reply_status(r);
+    out->not_modified = eddy_reply_not_modified(r);
+    out->moved = eddy_reply_permanent_redirect(r);
+    out->final_url = strdup(eddy_reply_url(r));
+    out->bytes = eddy_reply_body_bytes(r);
+    const char *etag = eddy_reply_header(r, "ETag");
+    const char *lm = eddy_reply_header(r, "Last-Modified");
+    /* A 304 may omit the validators: the old ones still hold. */
+    out->etag = dup_or_null(etag || !out->not_modified ? etag : o->etag);
+    out->last_modified = dup_or_null(lm || !out->not_modified ? lm : o->last_modified);
+    if (err < 0) {
+        out->error = strdup(eddy_reply_error(r));
+    } else if (out->not_modified) {
+        out->error = strdup("");
+    } else if (!is_success(out->status)) {
+        char msg[32];
+        snprintf(msg, sizeof msg, "HTTP status %d", out->status);
+        out->error = strdup(msg);
+        err = -EREMOTEIO;
+    } else {
+        out->error = strdup("");
+        err = j.parser ? take_feed(out, j.parser) : -ENOMEM;
+    }
+    eddy_feed_parser_free(j.parser);
+    eddy_reply_free(r);
+    out->seconds = (double)(eddy_now() - t0) / 1e9;
+    if (!out->final_url || !out->error)
+        return -ENOMEM; /* the result is still clearable */
+    return err;
+}
+
+void eddy_feed_fetch_result_clear(struct eddy_feed_fetch_result *r)
+{
+    eddy_feed_free(r->feed);
+    free(r->final_url);
+    free(r->etag);
+    free(r->last_modified);
+    free(r->error);
+    *r = (struct eddy_feed_fetch_result){0};
+}
+
+/* ---- a feed as template data ---- */
+
+static enum eddy_tdata_type feed_type(const struct eddy_tdata *v)
+{
+    static const enum eddy_tdata_type types[] = {
+        [EDDY_FEED_NULL] = EDDY_TDATA_NULL,     [EDDY_FEED_BOOL] = EDDY_TDATA_BOOL,
+        [EDDY_FEED_INT] = EDDY_TDATA_INT,       [EDDY_FEED_REAL] = EDDY_TDATA_REAL,
+        [EDDY_FEED_STRING] = EDDY_TDATA_STRING, [EDDY_FEED_ARRAY] = EDDY_TDATA_ARRAY,
+        [EDDY_FEED_OBJECT] = EDDY_TDATA_OBJECT,
+    };
+    return types[eddy_feed_type(v->p)];
+}
+
+static const char *feed_str(const struct eddy_tdata *v, size_t *len)
+{
+    return eddy_feed_str(v->p, len);
+}
+
+static int64_t feed_int(const struct eddy_tdata *v)
+{
+    return eddy_feed_type(v->p) == EDDY_FEED_BOOL ? eddy_feed_bool(v->p) : eddy_feed_int(v->p);
+}
+
+static double feed_real(const struct eddy_tdata *v)
+{
+    return eddy_feed_real(v->p);
+}
+
+static size_t feed_len(const struct eddy_tdata *v)
+{
+    return eddy_feed_len(v->p);
+}
+
+static struct eddy_tdata feed_at(const struct eddy_tdata *v, size_t i)
+{
+    return eddy_feed_tdata(eddy_feed_at(v->p, i));
+}
+
+static struct eddy_tdata feed_get(const struct eddy_tdata *v, const char *key, size_t klen)
+{
+    (void)klen; /* key is NUL-terminated */
+    return eddy_feed_tdata(eddy_feed_get(v->p, key));
+}
+
+static bool feed_next(const struct eddy_tdata *v, const void **it, const char **key, size_t *klen,
+                      struct eddy_tdata *value)
+{
+    const struct eddy_feed_member *m = *it ? eddy_feed_next(*it) : eddy_feed_first(v->p);
+    if (!m)
+        return false;
+    *it = m;
+    *key = eddy_feed_member_key(m);
+    *klen = strlen(*key);
+    *value = eddy_feed_tdata(eddy_feed_member_value(m));
+    return true;
+}
+
+static const struct eddy_tdata_ops feed_ops = {feed_type, feed_str, feed_int,  feed_real,
+                                               feed_len,  feed_at,  feed_get, feed_next};
+
+struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v)
+{
+    return (struct eddy_tdata){v ? &feed_ops : NULL, v, 0};
+}
+
+/* ---- a fetch result as template data ---- */
+
+/* The members, in this order: the fetch's outcome, then the parsed feed's
+ * top-level keys a page shows. */
+static const char *const result_keys[] = {"url", "status", "error", "not_modified", "moved",
+                                          "etag", "last_modified", "seconds", "bozo", "version",
+                                          "feed", "entries"};
+enum { NKEYS = sizeof result_keys / sizeof result_keys[0] };
+
+static enum eddy_tdata_type object_type(const struct eddy_tdata *v)
+{
+    (void)v;
+    return EDDY_TDATA_OBJECT;
+}
+
+static size_t result_len(const struct eddy_tdata *v)
+{
+    (void)v;
+    return NKEYS;
+}
+
+static double seconds_real(const struct eddy_tdata *v)
+{
+    return ((const struct eddy_feed_fetch_result *)v->p)->seconds;
+}
+
+static enum eddy_tdata_type real_type(const struct eddy_tdata *v)
+{
+    (void)v;
+    return EDDY_TDATA_REAL;
+}
+
+static const struct eddy_tdata_ops seconds_ops = {.type = real_type, .real = seconds_real};
+
+static struct eddy_tdata result_member(const struct eddy_feed_fetch_result *r, size_t i)
+{
+    const struct eddy_feed_value *root = r->feed ? eddy_feed_root(r->feed) : NULL;
+    switch (i) {
+    case 0: return eddy_tdata_str(r->final_url);
+    case 1: return eddy_tdata_int(r->status);
+    case 2: return eddy_tdata_str(r->error);
+    case 3: return eddy_tdata_bool(r->not_modified);
+    case 4: return eddy_tdata_bool(r->moved);
+    case 5: return eddy_tdata_str(r->etag);
+    case 6: return eddy_tdata_str(r->last_modified);
+    case 7: return (struct eddy_tdata){&seconds_ops, r, 0};
+    default: return eddy_feed_tdata(eddy_feed_get(root, result_keys[i]));
+    }
+}
+
+static struct eddy_tdata result_get(const struct eddy_tdata *v, const char *key, size_t klen)
+{
+    (void)klen;
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strcmp(result_keys[i], key))
+            return result_member(v->p, i);
+    return (struct eddy_tdata){0};
+}
+
+static bool result_next(const struct eddy_tdata *v, const void **it, const char **key,
+                        size_t *klen, struct eddy_tdata *value)
+{
+    const char *const *k = *it ? (const char *const *)*it + 1 : result_keys;
+    if (k == result_keys + NKEYS)
+        return false;
+    *it = k;
+    *key = *k;
+    *klen = strlen(*k);
+    *value = result_member(v->p, (size_t)(k - result_keys));
+    return true;
+}
+
+static const struct eddy_tdata_ops result_ops = {
+    .type = object_type, .len = result_len, .get = result_get, .next = result_next};
+
+struct eddy_tdata eddy_feed_fetch_tdata(const struct eddy_feed_fetch_result *r)
+{
+    return (struct eddy_tdata){&result_ops, r, 0};
+}
