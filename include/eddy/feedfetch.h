@@ -71,8 +71,8 @@ struct eddy_feed_fetch_result {
  * be cleared with eddy_feed_fetch_result_clear().  Returns:
  *   0           a feed was parsed (out->feed set; it may be bozo), or the
  *               server answered 304 (out->not_modified, out->feed NULL)
- *   -EBADMSG    the body is no feed (no version recognised): out->feed is
- *               still set, out->error has the parser's reason
+ *   -EBADMSG    the body is no feed (eddy_feed_not_a_feed): out->feed is
+ *               still set, out->error is "not a feed: " and the parser's reason
  *   -EREMOTEIO  the server answered with a status other than 2xx / 304
  *               (out->status, out->error "HTTP status N"); the body is dropped
  *   other       a transfer error from eddy_fetch() (client.h), e.g.

@@ -33,7 +33,8 @@
  *   filters: escape (e), safe, upper, lower (ASCII), default(x[, true]) (d),
  *     length (count; UTF-8 characters for strings), truncate(n=255,
  *     killwords=false, end='...', leeway=5), date(fmt='%Y-%m-%d %H:%M')
- *     (a unix time or an ISO 8601 string, shown in UTC; fmt 'iso' gives
+ *     (a unix time, an ISO 8601 string or a feedparser time tuple
+ *     [year, mon, mday, hour, min, sec, ...], shown in UTC; fmt 'iso' gives
  *     RFC 3339; strftime names follow the process locale), urlencode,
  *     striptags, join(sep=''), trim, tojson (safe inside <script>),
  *     url (eddy's own: the value when it is an http, https or mailto URL

@@ -65,7 +65,8 @@ static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser
     if (!why)
         return 0;
     free(out->error);
-    out->error = strdup(why);
+    if (asprintf(&out->error, "not a feed: %s", why) < 0)
+        out->error = NULL;
     return -EBADMSG;
 }
 

@@ -1960,6 +1960,24 @@ static bool parse_iso(const char *p, size_t n, time_t *t)
     return true;
 }
 
+/* feedparser's *_parsed dates: [year, mon, mday, hour, min, sec, ...] in UTC. */
+static bool tuple_time(const struct val *v, time_t *t)
+{
+    int64_t f[6];
+    if (!is_array(v) || data_len(v) < 6)
+        return false;
+    for (size_t i = 0; i < 6; i++) {
+        struct val x = data_at(v, i);
+        if (x.k != V_INT || x.u.i < 0 || x.u.i > 100000)
+            return false;
+        f[i] = x.u.i;
+    }
+    struct tm tm = {.tm_year = (int)f[0] - 1900, .tm_mon = (int)f[1] - 1, .tm_mday = (int)f[2],
+                    .tm_hour = (int)f[3], .tm_min = (int)f[4], .tm_sec = (int)f[5]};
+    *t = timegm(&tm);
+    return true;
+}
+
 static int f_date(struct render *r, struct val *v, const struct val *a, int na)
 {
     time_t t;
@@ -1967,7 +1985,7 @@ static int f_date(struct render *r, struct val *v, const struct val *a, int na)
         t = (time_t)v->u.i;
     else if (v->k == V_REAL && v->u.d > -1e13 && v->u.d < 1e13)
         t = (time_t)v->u.d;
-    else if (!(v->k == V_STR && parse_iso(v->u.s.p, v->u.s.n, &t)))
+    else if (!(v->k == V_STR && parse_iso(v->u.s.p, v->u.s.n, &t)) && !tuple_time(v, &t))
         return 0; /* not a date: shown as it is */
     char fmt[128] = "%Y-%m-%d %H:%M", out[256];
     if (na > 0 && a[0].k == V_STR && a[0].u.s.n < sizeof fmt) {

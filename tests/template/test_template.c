@@ -115,6 +115,10 @@ TEST(template_date_filter)
     CHECK_STR(render("{{ day|date('%Y-%m-%d %H:%M:%S') }}", ctx), "2024-03-01 00:00:00");
     CHECK_STR(render("{{ frac|date('%S') }}", ctx), "00");
     CHECK_STR(render("{{ bad|date }}", ctx), "yesterday"); /* not a date: unchanged */
+    /* feedparser's *_parsed time tuples, as a feed's dates reach a template */
+    const char *tup = "{\"p\": [2003, 6, 10, 4, 0, 7, 1, 161, 0], \"short\": [2003, 6, 10]}";
+    CHECK_STR(render("{{ p|date('%Y-%m-%d %H:%M:%S') }}", tup), "2003-06-10 04:00:07");
+    CHECK_STR(render("{{ short|date }}", tup), "[2003,6,10]"); /* too short: unchanged */
 }
 
 TEST(template_if_elif_else)
