@@ -352,9 +352,8 @@ def check_coverage(vectors, values):
         fail("vectors missing from eddy parse's output", missing[:40])
 
 
-def check_control(vectors, d):
+def check_control(vectors, raw, secs):
     """The detector sees what the raw vectors do: exactly those marked run execute."""
-    raw, secs = render([["r%d" % i, v[2]] for i, v in enumerate(vectors)], d, "raw")
     ran = {vectors[int(k[1:])][0] for k, n in raw["hits"].items() if k != "top" and n}
     marked = {v[0] for v in vectors if v[1]}
     flagged = {vectors[int(k[1:])][0] for k in list(raw["danger"]) + list(raw["notes"]) if k != "top"}
@@ -369,38 +368,48 @@ def check_control(vectors, d):
     quiet = sorted(v[0] for v in vectors if v[0] not in flagged | ran)
     print("note: %d unsanitized vectors neither execute nor are flagged here (inert in Chromium): %s" %
           (len(quiet), " ".join(quiet)))
-    return raw
 
 
-def reuse_raw(cases, raw, vectors):
+def vector_of(fid):
+    return int(fid[1:].split(".")[0]) if fid[0] in "rs" else -1
+
+
+def to_render(cases, vectors):
     """A value the sanitizer left as the vector was is the document the
-    control rendered: take its result instead of rendering it again."""
-    res = {"hits": {}, "danger": {}, "notes": {}}
-    todo = []
-    for fid, v in cases:
-        i = int(fid[1:].split(".")[0]) if fid[0] == "s" else -1
-        if i >= 0 and v == vectors[i][2]:
+    control renders: its result is taken from there (merge_raw)."""
+    return [c for c in cases if vector_of(c[0]) < 0 or c[1] != vectors[vector_of(c[0])][2]]
+
+
+def merge_raw(cases, got, raw, vectors):
+    res = {k: dict(got[k]) for k in ("hits", "danger", "notes")}
+    rendered = {c[0] for c in to_render(cases, vectors)}
+    for fid, _ in cases:
+        if fid not in rendered:
             for k in res:
-                if "r%d" % i in raw[k]:
-                    res[k][fid] = raw[k]["r%d" % i]
-        else:
-            todo.append([fid, v])
-    return todo, res
+                if "r%d" % vector_of(fid) in raw[k]:
+                    res[k][fid] = raw[k]["r%d" % vector_of(fid)]
+    return res
 
 
-def check_sanitized(vectors, values, rules, d, raw, who="eddy"):
+def render_all(vectors, values, rules, d, who):
+    """Renders the control and the sanitized values in two Chromium processes
+    at once; returns (raw, raw_secs, cases, frames, res, secs)."""
     cases, frames = sanitized_cases(values, vectors, rules)
-    todo, res = reuse_raw(cases, raw, vectors)
-    got, secs = render(todo, d, who)
-    for k in res:
-        res[k].update(got[k])
+    with ThreadPoolExecutor(2) as ex:
+        fr = ex.submit(render, [["r%d" % i, v[2]] for i, v in enumerate(vectors)], d, "raw")
+        fs = ex.submit(render, to_render(cases, vectors), d, who)
+        (raw, raw_secs), (got, secs) = fr.result(), fs.result()
+    return raw, raw_secs, cases, frames, merge_raw(cases, got, raw, vectors), secs
+
+
+def check_sanitized(vectors, rules, cases, frames, res, secs, who="eddy"):
     bad = verdicts(res, frames, vectors)
     unexpected = sorted(k for k in bad if not known_rule(rules, vectors[k[0]][0], k[1]))
     used = {known_rule(rules, vectors[i][0], c) for i, c in bad}
     if not unexpected:
         ok("%s: %d distinct values of %d vectors (%d rendered, the others as the control): 0 execute "
            "or leave dangerous output outside the %d known-failing (vector, context) pairs (%.1f s)" %
-           (who, len(frames), len(vectors), len(todo), len(bad), secs))
+           (who, len(frames), len(vectors), len(to_render(cases, vectors)), len(bad), secs))
     else:
         fail("%s: %d (vector, context) pairs execute or leave dangerous output after sanitizing" %
              (who, len(unexpected)), ["%s in %s: %s" % (vectors[i][0], c, bad[(i, c)]) for i, c in unexpected])
@@ -434,9 +443,10 @@ def report_feedparser(vectors, d):
     ran_html = sorted({frames[f][0] for f in frames if res["hits"].get(f)
                        if any(not c.endswith("(untyped)") for c in frames[f][1])})
     print("report: python3-feedparser %s: %d of %d vectors execute after it (%d in a value typed "
-          "text/html; %.1f s), %d vectors leave dangerous output; it raised on: %s" %
+          "text/html; %.1f s), %d vectors leave dangerous output; it raised on: %s; JSON Feed values: %d" %
           (__import__("feedparser").__version__, len(ran), len(vectors), len(ran_html), secs,
-           len({i for i, _ in bad}), " ".join(crashed) or "nothing"))
+           len({i for i, _ in bad}), " ".join(crashed) or "nothing",
+           sum(1 for _, c, _ in values if c.startswith("json"))))
     for i in ran_html:
         print("    runs: %s: %s" % (vectors[i][0], next(b for (j, c), b in bad.items()
                                                         if j == i and not c.endswith("(untyped)"))))
@@ -457,8 +467,9 @@ def main():
     try:
         values = parse_eddy(d, write_feeds(vectors, d))
         check_coverage(vectors, values)
-        raw = check_control(vectors, d)
-        check_sanitized(vectors, values, rules, d, raw)
+        raw, raw_secs, cases, frames, res, secs = render_all(vectors, values, rules, d, "eddy")
+        check_control(vectors, raw, raw_secs)
+        check_sanitized(vectors, rules, cases, frames, res, secs)
         if "--feedparser" in argv:
             report_feedparser(vectors, d)
     finally:
