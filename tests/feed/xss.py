@@ -99,9 +99,9 @@ def load_vectors():
             line = line.rstrip("\n")
             if not line or line.startswith("#"):
                 continue
-            vid, raw, text = line.split("\t", 2)
+            vid, raw, vec = line.split("\t", 2)
             assert raw in ("run", "-"), line
-            vectors.append((vid, raw == "run", unescape_vector(text)))
+            vectors.append((vid, raw == "run", unescape_vector(vec)))
     return vectors
 
 
@@ -238,6 +238,8 @@ def parse_eddy(d, files):
         name, kind = item
         hdr = ["--header", "Content-Type: application/feed+json"] if name.endswith(".json") else []
         p = subprocess.run([eddy, "parse"] + hdr + [os.path.join(d, name)], capture_output=True, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError("eddy parse %s: exit %d: %s" % (name, p.returncode, p.stderr.decode()[-2000:]))
         return values_of(json.loads(p.stdout), name, kind)
 
     with ThreadPoolExecutor(4) as ex:
@@ -310,7 +312,7 @@ def sanitized_cases(values, vectors, rules):
     return [[fid, v] for fid, (_, _, v) in frames.items()] + [["page", whole]], frames
 
 
-def verdicts(res, frames, vectors):
+def verdicts(res, frames):
     """{(vector index, context): problem} for executions and dangerous constructs."""
     bad = {}
     for fid, (i, ctxs, v) in frames.items():
@@ -403,7 +405,7 @@ def render_all(vectors, values, rules, d, who):
 
 
 def check_sanitized(vectors, rules, cases, frames, res, secs, who="eddy"):
-    bad = verdicts(res, frames, vectors)
+    bad = verdicts(res, frames)
     unexpected = sorted(k for k in bad if not known_rule(rules, vectors[k[0]][0], k[1]))
     used = {known_rule(rules, vectors[i][0], c) for i, c in bad}
     if not unexpected:
@@ -438,7 +440,7 @@ def report_feedparser(vectors, d):
     values, crashed = parse_feedparser(vectors, d)
     cases, frames = sanitized_cases(values, vectors, [])
     res, secs = render(cases, d, "feedparser")
-    bad = verdicts(res, frames, vectors)
+    bad = verdicts(res, frames)
     ran = sorted({frames[f][0] for f in frames if res["hits"].get(f)})
     ran_html = sorted({frames[f][0] for f in frames if res["hits"].get(f)
                        if any(not c.endswith("(untyped)") for c in frames[f][1])})
@@ -479,6 +481,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as e:
+        fail("%s: %s" % (type(e).__name__, e))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
