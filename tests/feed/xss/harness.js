@@ -24,8 +24,10 @@ var SCRIPT_SCHEMES = ['javascript:', 'vbscript:', 'livescript:', 'mocha:'];
 var DANGEROUS_ELEMENTS = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet',
     'base', 'meta', 'link', 'style', 'portal', 'param'];
 var URL_ATTRS = ['href', 'src', 'action', 'formaction', 'data', 'codebase', 'background', 'poster',
-    'lowsrc', 'dynsrc', 'cite', 'longdesc', 'usemap', 'ping', 'icon', 'manifest', 'xml:base',
+    'lowsrc', 'dynsrc', 'cite', 'longdesc', 'usemap', 'icon', 'manifest', 'xml:base',
     'xlink:href'];
+// URLs no browser loads or follows with a script scheme: worth a note only.
+var INERT_URL_ATTRS = ['ping', 'datasrc'];
 // Where a data: URL would load or navigate to a document (not an image).
 var NAVIGABLE = { href: ['a', 'area'], action: ['form'], formaction: ['button', 'input'],
     src: ['iframe', 'frame', 'embed'], data: ['object'], 'xlink:href': ['a'] };
@@ -67,6 +69,8 @@ function probe(id, frame, pass) {
             }
             if (name === 'attributename' && /href\s*$/i.test(v) && /^(animate|set)$/i.test(tag))
                 add(danger, id, 'animation of ' + v);
+            if (INERT_URL_ATTRS.indexOf(name) >= 0 && scriptScheme(doc, v))
+                add(notes, id, 'script URL in ' + name + ' on <' + tag + '> (not loaded by browsers)');
             if (URL_ATTRS.indexOf(name) < 0) continue;
             if (scriptScheme(doc, v)) add(danger, id, name + '="' + v + '" on <' + tag + '>');
             else if (scheme(doc, v) === 'data:' && (NAVIGABLE[name] || []).indexOf(tag) >= 0)
