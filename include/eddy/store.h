@@ -88,7 +88,8 @@ void eddy_store_feed_clear(struct eddy_store_feed *f);
 void eddy_store_feeds_free(struct eddy_store_feed *feeds, size_t n);
 
 /* Subscribes to `url` with an optional title and category (NULL: none);
- * due at once.  *id (may be NULL) receives the new feed's id.  -EEXIST when
+ * due at once.  A title given here is the user's: fetches do not replace it
+ * (as after eddy_store_feed_rename).  *id (may be NULL) receives the new feed's id.  -EEXIST when
  * a feed with that URL exists (its id is still stored in *id). */
 int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title,
                         const char *category, int64_t *id);
