@@ -338,12 +338,12 @@ TEST(store_guid_churn_replay)
 {
     struct eddy_store *s = open_tmp();
     int64_t f = add_feed(s, "http://f/", NULL);
-    char guids[11][32], links[11][32], titles[11][32];
+    char guids[11][48], links[11][48], titles[11][48];
     struct eddy_store_entry_in v[11];
     for (int i = 0; i < 11; i++) {
-        snprintf(guids[i], 32, "tag:old,%d", i);
-        snprintf(links[i], 32, "http://f/post/%d", i);
-        snprintf(titles[i], 32, "Post %d", i);
+        snprintf(guids[i], 48, "tag:old,%d", i);
+        snprintf(links[i], 48, "http://f/post/%d", i);
+        snprintf(titles[i], 48, "Post %d", i);
         v[i] = entry(guids[i], links[i], titles[i], "body", 100 + i);
     }
     struct eddy_store_upsert r;
@@ -357,7 +357,7 @@ TEST(store_guid_churn_replay)
     CHECK_INT(eddy_store_entries_mark(s, &starred, 1, EDDY_STORE_STARRED, true), ==, 1);
 
     for (int i = 0; i < 11; i++)
-        snprintf(guids[i], 32, "https://new.example/p/%d", i);
+        snprintf(guids[i], 48, "https://new.example/p/%d", i);
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 11, 2000, &r), ==, 0);
     CHECK_INT(r.added, ==, 1);
     CHECK_INT(r.updated, ==, 10);
@@ -447,10 +447,10 @@ TEST(store_list_filters_and_stable_cursor)
     struct eddy_store *s = open_tmp();
     int64_t a = add_feed(s, "http://a/", "tech");
     int64_t b = add_feed(s, "http://b/", NULL);
-    char guid[120][16];
+    char guid[120][24];
     struct eddy_store_entry_in v[120];
     for (int i = 0; i < 120; i++) {
-        snprintf(guid[i], 16, "e%d", i);
+        snprintf(guid[i], sizeof guid[i], "e%d", i);
         /* pairs share a date: the cursor must order ties by id */
         v[i] = entry(guid[i], NULL, guid[i], "x", 1000 + i / 2);
     }
