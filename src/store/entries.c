@@ -14,6 +14,7 @@
 
 #include "eddy/buf.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,17 +93,32 @@ int eddy_store_entry_get(struct eddy_store *s, int64_t id, struct eddy_store_ent
 
 /* -------------------------------------------------------------- upsert */
 
-/* FNV-1a, 64 bits, over NUL-separated fields: identity and change
- * detection, not security (a collision costs one missed update). */
+/* A 64-bit hash over NUL-separated fields, eight bytes per step (FNV-1a's
+ * byte per step was a third of an unchanged pass): identity and change
+ * detection, not security (a collision costs one missed update).  Stored
+ * keys depend on it: a new function would duplicate the entries that have
+ * neither guid nor link, and rewrite every other entry once. */
 static uint64_t hash_fields(const char *const *f, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325u;
+    const uint64_t k = 0x9e3779b97f4a7c15u;
+    uint64_t h = 0xcbf29ce484222325u, w;
     for (size_t i = 0; i < n; i++) {
-        for (const unsigned char *p = (const unsigned char *)(f[i] ? f[i] : ""); *p; p++)
-            h = (h ^ *p) * 0x100000001b3u;
-        h = (h ^ (f[i] ? 0xff : 0xfe)) * 0x100000001b3u; /* NULL differs from "" */
+        const char *p = f[i] ? f[i] : "";
+        size_t len = strlen(p);
+        for (; len >= 8; p += 8, len -= 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ le64toh(w)) * k; /* the same hash on every machine */
+            h ^= h >> 29;
+        }
+        w = 0;
+        for (size_t j = 0; j < len; j++)
+            w |= (uint64_t)(unsigned char)p[j] << (8 * j);
+        /* the tail's length, and NULL apart from "" */
+        w |= (uint64_t)(len | (f[i] ? 0x10 : 0x20)) << 56;
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
-    return h;
+    return h ^ (h >> 32);
 }
 
 static int nonempty(const char *s)
