@@ -12,11 +12,15 @@
  *   indexer     eddy_store_index_pending() until caught up
  *   unchanged   the same entries again (a pass where nothing changed)
  *   inline      a fresh database, each batch indexed right after it is stored
+ *   bare        SQLite alone: the same rows into one table without index,
+ *               same pragmas and transactions (the floor the store adds to)
  *   list/search the first page of the river, a two-word search
  * Texts are windows into one megabyte of pseudo-random words (the same
  * entry gets the same text in both passes; making it costs a memcpy).
  */
 #include "eddy/store.h"
+
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +178,49 @@ static void pass(struct eddy_store *s, const char *name, int inline_index)
            total.added, total.updated, total.unchanged);
 }
 
+static void bare(const char *dir)
+{
+    static struct batch bt;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/bare.db", dir);
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+    if (sqlite3_open(path, &db) != SQLITE_OK
+        || sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                            "PRAGMA secure_delete=OFF; PRAGMA cache_size=-16000;"
+                            "CREATE TABLE t (id INTEGER PRIMARY KEY, feed INTEGER, guid TEXT,"
+                            " link TEXT, title TEXT, summary TEXT, content TEXT, date INTEGER)",
+                        NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "INSERT INTO t (feed, guid, link, title, summary, content,"
+                                  " date) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+        exit(1);
+    double t = now_s(), c = cpu_s();
+    for (int b = 0; b * BATCH < nentries; b++) {
+        int n = fill(&bt, b);
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        for (int k = 0; k < n; k++) {
+            const struct eddy_store_entry_in *e = &bt.v[k];
+            sqlite3_bind_int64(ins, 1, b % nfeeds);
+            sqlite3_bind_text(ins, 2, e->guid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, e->link, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 4, e->title, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 5, e->summary, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 6, e->content, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 7, e->date);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                exit(1);
+            sqlite3_reset(ins);
+        }
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            exit(1);
+    }
+    double dt = now_s() - t;
+    printf("%-10s %6d entries           %7.2f s  cpu %6.2f s  (%.0f entries/s)\n", "bare",
+           nentries, dt, cpu_s() - c, nentries / dt);
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+}
+
 static void catch_up(struct eddy_store *s)
 {
     struct eddy_store_stats st;
@@ -246,6 +293,7 @@ int main(int argc, char **argv)
     s = open_fresh(dir);
     pass(s, "inline", 1);
     eddy_store_close(s);
+    bare(dir);
 
     char cmd[1100];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
