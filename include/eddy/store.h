@@ -279,7 +279,10 @@ int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
  * must stay valid until then, as they do on the caller's stack).  They
  * return what the twin returns, or -EPERM outside a task; a cancelled or
  * timed-out task still waits for the call to end, then gets -ECANCELED /
- * -ETIMEDOUT (the write may have been committed). */
+ * -ETIMEDOUT (the write may have been committed).  The writes (upsert,
+ * fetched, mark, index) queue as suspended tasks and occupy one pool thread
+ * at a time, so reads always find a thread: call them from the tasks of one
+ * loop at a time. */
 EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
                                         const struct eddy_store_entry_in *entries,
                                         size_t n, int64_t now, struct eddy_store_upsert *r);

@@ -3,6 +3,10 @@
  * the blocking twin with eddy_to_thread() and returns its result.  The
  * arguments live on the suspended task's stack, which eddy_to_thread keeps
  * valid until the call has ended (even when the task is cancelled).
+ *
+ * Writes pass through the store's gate first (see internal.h): at most one
+ * pool thread waits for the writer connection, the others stay free for
+ * reads however many tasks want to write.
  */
 #include "internal.h"
 
@@ -16,6 +20,17 @@ struct call {
     bool on;
 };
 
+/* eddy_to_thread(fn, c) for a write: one at a time through the gate. */
+static int write_to_thread(struct eddy_store *s, int (*fn)(void *), struct call *c)
+{
+    int err = eddy_lock_acquire(s->gate, EDDY_FOREVER);
+    if (err < 0)
+        return err;
+    err = eddy_to_thread(fn, c);
+    eddy_lock_release(s->gate);
+    return err;
+}
+
 static int run_upsert(void *a)
 {
     struct call *c = a;
@@ -27,7 +42,7 @@ EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
                                         size_t n, int64_t now, struct eddy_store_upsert *r)
 {
     struct call c = {.s = s, .id = feed_id, .in = entries, .n = n, .now = now, .out = r};
-    return eddy_to_thread(run_upsert, &c);
+    return write_to_thread(s, run_upsert, &c);
 }
 
 static int run_fetched(void *a)
@@ -40,7 +55,7 @@ EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
                                          const struct eddy_store_fetch *f)
 {
     struct call c = {.s = s, .id = id, .in = f};
-    return eddy_to_thread(run_fetched, &c);
+    return write_to_thread(s, run_fetched, &c);
 }
 
 static int run_due(void *a)
@@ -79,7 +94,7 @@ EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, 
                                       enum eddy_store_flag flag, bool on)
 {
     struct call c = {.s = s, .in = ids, .n = n, .flag = (int)flag, .on = on};
-    return eddy_to_thread(run_mark, &c);
+    return write_to_thread(s, run_mark, &c);
 }
 
 static int run_index(void *a)
@@ -91,7 +106,7 @@ static int run_index(void *a)
 EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max)
 {
     struct call c = {.s = s, .n = max};
-    return eddy_to_thread(run_index, &c);
+    return write_to_thread(s, run_index, &c);
 }
 
 static int run_stats(void *a)

@@ -35,6 +35,11 @@ struct eddy_store {
     struct eddy__conn readers[EDDY__STORE_READERS];
     int rfree[EDDY__STORE_READERS]; /* stack of free reader indexes */
     int nfree;
+    /* Taken by the write *_await wrappers around their eddy_to_thread: tasks
+     * waiting to write wait here, suspended, instead of each blocking a
+     * thread of the loop's small pool on wlock — which would leave no
+     * thread for the reads. */
+    struct eddy_lock *gate;
 };
 
 /* store.c: borrowing connections. */

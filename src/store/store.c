@@ -221,7 +221,10 @@ int eddy_store_open(const char *dir, struct eddy_store **out)
     pthread_mutex_init(&s->wlock, NULL);
     pthread_mutex_init(&s->rlock, NULL);
     pthread_cond_init(&s->rcond, NULL);
-    err = conn_open(&s->writer, path, 0);
+    s->gate = eddy_lock_new(); /* plain memory: any loop's tasks may use it */
+    err = s->gate ? 0 : -ENOMEM;
+    if (!err)
+        err = conn_open(&s->writer, path, 0);
     if (!err) /* WAL is a property of the file: set once, by the writer */
         err = eddy__exec(&s->writer, "PRAGMA journal_mode=WAL");
     if (!err)
@@ -249,6 +252,7 @@ void eddy_store_close(struct eddy_store *s)
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->rlock);
     pthread_cond_destroy(&s->rcond);
+    eddy_lock_free(s->gate);
     free(s);
 }
 

@@ -171,6 +171,9 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(eddy_store_feeds_due(s, 10, 0, &due, &n), ==, 0);
     CHECK_INT(n, ==, 2);
     eddy_store_feeds_free(due, n);
+    CHECK_INT(eddy_store_feeds_due(s, 10, 1, &due, &n), ==, 0);
+    CHECK_INT(n, ==, 1);
+    eddy_store_feeds_free(due, n);
 
     struct eddy_store_fetch ok = {.fetched_at = 100, .next_check = 200, .status = 200,
                                   .etag = "\"v1\"", .last_modified = "Mon",
@@ -547,6 +550,10 @@ TEST(store_search_trails_then_finds)
     CHECK_INT(eddy_store_index_pending(s, 2), ==, 2);
     CHECK_INT(eddy_store_index_pending(s, 0), ==, 1);
     CHECK_INT(eddy_store_index_pending(s, 0), ==, 0);
+    CHECK_INT(eddy_store_stats(s, &st), ==, 0);
+    CHECK_INT(st.unindexed, ==, 0);
+    /* Stored again unchanged: not rewritten, so not queued for the index. */
+    CHECK_INT(eddy_store_entries_upsert(s, f, v, 3, 1500, NULL), ==, 0);
     CHECK_INT(eddy_store_stats(s, &st), ==, 0);
     CHECK_INT(st.unindexed, ==, 0);
 
