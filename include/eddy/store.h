@@ -12,9 +12,10 @@
  * Threads: every function below is synchronous (SQLite blocks) and safe to
  * call from any number of threads at once on the same store.  The store
  * holds one writer connection, used by one caller at a time (writes are
- * serialized), and a pool of reader connections: reads run concurrently with
- * each other and with a write (WAL), and never wait for a write transaction
- * to end.  Never call a blocking function on the loop's thread: from a task,
+ * serialized), and a pool of 4 reader connections: reads run concurrently
+ * with each other and with a write (WAL) and never wait for a write
+ * transaction to end (a fifth concurrent read waits for a free connection).
+ * Never call a blocking function on the loop's thread: from a task,
  * use the EDDY_AWAITS wrappers at the end (eddy_to_thread underneath).
  *
  * Durability: synchronous=NORMAL in WAL mode — a committed transaction
@@ -24,7 +25,8 @@
  * Errors, one rule: int returns are >= 0 on success and a negative errno on
  * failure: -ENOENT no such feed or entry, -EEXIST a feed with that URL
  * exists, -EINVAL a bad argument, -EBUSY the database stayed locked past the
- * busy timeout, -ENOMEM, -ENOSPC, -EIO anything else SQLite reported.
+ * busy timeout, -EACCES the file cannot be opened or written, -EPROTO the
+ * database is from a newer eddy, -ENOMEM, -ENOSPC, -EIO anything else.
  *
  * Time: int64_t Unix seconds (UTC), wall clock — not the loop's monotonic
  * nanoseconds.  Strings: UTF-8, NUL-terminated.  Strings passed in are
