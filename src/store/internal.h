@@ -16,7 +16,8 @@
 #include "eddy/store.h"
 
 #define EDDY__STORE_READERS 4      /* reader connections in the pool */
-#define EDDY__STORE_STMTS 32       /* cached statements per connection */
+#define EDDY__STORE_STMTS 48       /* cached statements per connection: more
+                                    * than the layer has (25), never evicted */
 #define EDDY__STORE_BUSY_MS 5000   /* busy timeout */
 
 struct eddy__conn {

@@ -10,6 +10,7 @@
  */
 #include "internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,12 @@ sqlite3_stmt *eddy__stmt(struct eddy__conn *c, const char *sql)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
         return NULL;
-    if (i == EDDY__STORE_STMTS) { /* full: a wrong size, but keep working */
-        sqlite3_finalize(c->stmt[0]);
-        memmove(c->sql, c->sql + 1, sizeof c->sql - sizeof c->sql[0]);
-        memmove(c->stmt, c->stmt + 1, sizeof c->stmt - sizeof c->stmt[0]);
-        i--;
+    /* Evicting could finalize a statement a caller is stepping: the cache
+     * is sized above the statements the layer has instead. */
+    assert(i < EDDY__STORE_STMTS);
+    if (i == EDDY__STORE_STMTS) {
+        sqlite3_finalize(st);
+        return NULL;
     }
     c->sql[i] = sql;
     c->stmt[i] = st;
