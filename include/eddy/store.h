@@ -283,8 +283,9 @@ int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
  * timed-out task still waits for the call to end, then gets -ECANCELED /
  * -ETIMEDOUT (the write may have been committed).  The writes (upsert,
  * fetched, mark, index) queue as suspended tasks and occupy one pool thread
- * at a time, so reads always find a thread: call them from the tasks of one
- * loop at a time. */
+ * at a time, so reads always find a thread (a task cancelled while queued
+ * returns at once, nothing written): call them from the tasks of one loop
+ * at a time. */
 EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
                                         const struct eddy_store_entry_in *entries,
                                         size_t n, int64_t now, struct eddy_store_upsert *r);
@@ -298,5 +299,10 @@ EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, 
                                       enum eddy_store_flag flag, bool on);
 EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max);
 EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_stats *out);
+/* Any other call, or several in a row: runs fn(s, arg) on the pool and
+ * returns its result.  `writes`: fn writes (it then queues with the writes
+ * above, see there). */
+EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
+                                     int (*fn)(struct eddy_store *s, void *arg), void *arg);
 
 #endif

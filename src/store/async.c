@@ -12,6 +12,7 @@
 
 struct call {
     struct eddy_store *s;
+    int (*fn)(struct eddy_store *s, void *arg); /* eddy_store_run_await's */
     int64_t id, now;
     size_t n;
     const void *in;
@@ -119,4 +120,17 @@ EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_s
 {
     struct call c = {.s = s, .out = out};
     return eddy_to_thread(run_stats, &c);
+}
+
+static int run_any(void *a)
+{
+    struct call *c = a;
+    return c->fn(c->s, c->out);
+}
+
+EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
+                                     int (*fn)(struct eddy_store *s, void *arg), void *arg)
+{
+    struct call c = {.s = s, .fn = fn, .out = arg};
+    return writes ? write_to_thread(s, run_any, &c) : eddy_to_thread(run_any, &c);
 }

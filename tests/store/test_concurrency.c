@@ -200,6 +200,36 @@ TEST(store_loop_keeps_serving_while_writes_wait)
     eddy_store_close(s);
 }
 
+/* eddy_store_run_await: a sequence of calls off the loop, as a write. */
+static int subscribe_two(struct eddy_store *s, void *arg)
+{
+    int64_t *ids = arg;
+    int err = eddy_store_feed_add(s, "http://one/", "One", "x", &ids[0]);
+    return err < 0 ? err : eddy_store_feed_add(s, "http://two/", NULL, "x", &ids[1]);
+}
+
+static int run_main(void *arg)
+{
+    struct eddy_store *s = arg;
+    int64_t ids[2] = {0, 0};
+    CHECK_INT(eddy_store_run_await(s, true, subscribe_two, ids), ==, 0);
+    CHECK(ids[0] > 0 && ids[1] > ids[0]);
+    CHECK_INT(eddy_store_run_await(s, true, subscribe_two, ids), ==, -EEXIST);
+    struct eddy_store_feed *due;
+    size_t n;
+    CHECK_INT(eddy_store_due_await(s, 0, 0, &due, &n), ==, 0);
+    CHECK_INT(n, ==, 2);
+    eddy_store_feeds_free(due, n);
+    return 0;
+}
+
+TEST(store_run_await_any_call)
+{
+    struct eddy_store *s = open_tmp();
+    CHECK_INT(eddy_run(run_main, s, NULL), ==, 0);
+    eddy_store_close(s);
+}
+
 TEST(store_awaits_fail_cleanly_outside_a_task)
 {
     struct eddy_store *s = open_tmp();
