@@ -101,6 +101,9 @@ int eddy_store_feed_remove(struct eddy_store *s, int64_t id);
 int eddy_store_feed_rename(struct eddy_store *s, int64_t id, const char *title);
 /* Sets the category (NULL or "": uncategorized).  -ENOENT as above. */
 int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *category);
+/* Makes the feed due at `when` (0: at once) — "refresh now" — and revives
+ * it if it was dead (a 410 marks it dead again).  -ENOENT as above. */
+int eddy_store_feed_schedule(struct eddy_store *s, int64_t id, int64_t when);
 /* Fills *out (owned by the caller: eddy_store_feed_clear) with feed `id`, or
  * with the feed whose URL is `url`.  -ENOENT when there is none. */
 int eddy_store_feed_get(struct eddy_store *s, int64_t id, struct eddy_store_feed *out);

@@ -193,16 +193,21 @@ int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title
     return err;
 }
 
-/* Runs a one-row write `sql` binding ?1 = id and ?2 = text; -ENOENT when no
- * row changed. */
-static int write_feed(struct eddy_store *s, const char *sql, int64_t id, const char *text)
+/* Runs a one-row write `sql` binding ?1 = id, and ?2 = text and ?3 = n
+ * where the statement has them; -ENOENT when no row changed. */
+static int write_feed(struct eddy_store *s, const char *sql, int64_t id, const char *text,
+                      int64_t n)
 {
     struct eddy__conn *c = eddy__writer(s);
     sqlite3_stmt *st = eddy__stmt(c, sql);
     int err = -EIO;
     if (st) {
+        int params = sqlite3_bind_parameter_count(st);
         sqlite3_bind_int64(st, 1, id);
-        eddy__bind_str(st, 2, text);
+        if (params >= 2)
+            eddy__bind_str(st, 2, text);
+        if (params >= 3)
+            sqlite3_bind_int64(st, 3, n);
         err = eddy__step_done(st);
         if (!err && sqlite3_changes(c->db) == 0)
             err = -ENOENT;
@@ -213,21 +218,26 @@ static int write_feed(struct eddy_store *s, const char *sql, int64_t id, const c
 
 int eddy_store_feed_remove(struct eddy_store *s, int64_t id)
 {
-    /* ?2 is bound (NULL) and unused, to share write_feed. */
-    static const char sql[] = "DELETE FROM feeds WHERE id = ?1 AND ?2 IS NULL";
-    return write_feed(s, sql, id, NULL);
+    static const char sql[] = "DELETE FROM feeds WHERE id = ?1";
+    return write_feed(s, sql, id, NULL, 0);
+}
+
+int eddy_store_feed_schedule(struct eddy_store *s, int64_t id, int64_t when)
+{
+    static const char sql[] = "UPDATE feeds SET next_check = ?3, dead = 0 WHERE id = ?1";
+    return write_feed(s, sql, id, NULL, when);
 }
 
 int eddy_store_feed_rename(struct eddy_store *s, int64_t id, const char *title)
 {
     static const char sql[] = "UPDATE feeds SET title = ?2, user_title = ?2 IS NOT NULL WHERE id = ?1";
-    return write_feed(s, sql, id, title);
+    return write_feed(s, sql, id, title, 0);
 }
 
 int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *category)
 {
     static const char sql[] = "UPDATE feeds SET category = ?2 WHERE id = ?1";
-    return write_feed(s, sql, id, category && *category ? category : NULL);
+    return write_feed(s, sql, id, category && *category ? category : NULL, 0);
 }
 
 int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f)

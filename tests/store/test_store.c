@@ -253,6 +253,15 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(st.dead, ==, 1);
     CHECK_INT(st.errors, ==, 1);
     CHECK_INT(eddy_store_feed_fetched(s, 999, &gone), ==, -ENOENT);
+
+    /* "Refresh now": due at once, even the dead one (revived). */
+    CHECK_INT(eddy_store_feed_schedule(s, a, 0), ==, 0);
+    CHECK_INT(eddy_store_feed_schedule(s, 999, 0), ==, -ENOENT);
+    CHECK_INT(eddy_store_feeds_due(s, 1, 0, &due, &n), ==, 0);
+    CHECK_INT(n, ==, 1);
+    CHECK_INT(due[0].id, ==, a);
+    CHECK(!due[0].dead);
+    eddy_store_feeds_free(due, n);
     eddy_store_close(s);
 }
 
@@ -535,7 +544,7 @@ TEST(store_search_trails_then_finds)
     struct eddy_store_entry_in v[] = {
         entry("1", NULL, "Kestrels over the harbour", "birds of prey", 100),
         entry("2", NULL, "Tide tables", "the harbour at low water", 200),
-        entry("3", NULL, "Bread", "sourdough \"starter\" notes", 300),
+        entry("3", NULL, "Bread", "sourdough \"starter\" notes from the Café", 300),
     };
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 3, 1000, NULL), ==, 0);
     struct eddy_store_stats st;
@@ -574,6 +583,17 @@ TEST(store_search_trails_then_finds)
     CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     eddy_store_page_free(&p);
+    q.search = "CAFE"; /* case and diacritics folded (unicode61) */
+    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(p.n, ==, 1);
+    eddy_store_page_free(&p);
+    static const char *const odd[] = {"-", "*", "\"", "AND", "NEAR(", ":", "^x", "' OR 1=1 --"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        q.search = odd[i];
+        CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+        CHECK_INT(p.n, ==, 0);
+        eddy_store_page_free(&p);
+    }
 
     /* An edit takes the old words out of the index at once and the new ones
      * in once the indexer has run. */
