@@ -241,17 +241,17 @@ static void reads(struct eddy_store *s)
     struct eddy_store_page p;
     struct eddy_store_query q = {0};
     double t = now_s();
-    eddy_store_entries_list(s, &q, &p);
+    eddy_store_entries(s, &q, &p);
     printf("list       first page of %zu       %7.2f ms\n", p.n, (now_s() - t) * 1e3);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     /* two words of the corpus */
     char w[32];
     snprintf(w, sizeof w, "%.*s", (int)strcspn(corpus + 1000, " "), corpus + 1000);
     struct eddy_store_query sq = {.search = w};
     t = now_s();
-    eddy_store_entries_list(s, &sq, &p);
+    eddy_store_entries(s, &sq, &p);
     printf("search     '%s': page of %zu      %7.2f ms\n", w, p.n, (now_s() - t) * 1e3);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
 }
 
 static void size_of(const char *dir)

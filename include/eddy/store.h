@@ -31,7 +31,8 @@
  * Time: int64_t Unix seconds (UTC), wall clock — not the loop's monotonic
  * nanoseconds.  Strings: UTF-8, NUL-terminated.  Strings passed in are
  * borrowed for the call; strings in records handed out are owned by the
- * record and freed by its *_free / *_clear function.
+ * record and released by its *_fini (a record in the caller's storage) or
+ * *_free (an array the store allocated).
  */
 #ifndef EDDY_STORE_H
 #define EDDY_STORE_H
@@ -47,10 +48,10 @@ struct eddy_store;
 /* ------------------------------------------------------------ open/close */
 
 /* The data folder: `flag` (--data DIR) when not NULL, else $EDDY_DATA, else
- * $XDG_DATA_HOME/eddy, else $HOME/.local/share/eddy (empty variables count
- * as unset).  Returns a malloc'ed path the caller frees, or NULL (errno:
- * ENOENT when not even $HOME is set, ENOMEM). */
-char *eddy_store_dir(const char *flag);
+ * $XDG_DATA_HOME/eddy, else $HOME/.local/share/eddy (empty values count as
+ * unset).  On success *out is a malloc'ed path the caller frees.  -ENOENT
+ * when not even $HOME is set, -ENOMEM. */
+int eddy_store_dir(const char *flag, char **out);
 
 /* Opens (creating when needed) the store in folder `dir`: the folder is
  * created with mode 0700 (parents too), the database `dir`/eddy.db is
@@ -84,35 +85,38 @@ struct eddy_store_feed {
     bool dead;            /* 410 Gone: listed, never due again */
 };
 
-/* Frees the strings of one record (not the record) and zeroes it. */
-void eddy_store_feed_clear(struct eddy_store_feed *f);
-/* Frees an array of n records returned by a list function.  NULL is a no-op. */
+/* Frees the strings of one record (not the record) and zeroes it; a zeroed
+ * record is a no-op. */
+void eddy_store_feed_fini(struct eddy_store_feed *f);
+/* Frees an array of n records (eddy_store_feeds, _due).  NULL is a no-op. */
 void eddy_store_feeds_free(struct eddy_store_feed *feeds, size_t n);
 
 /* Subscribes to `url` with an optional title and category (NULL: none);
  * due at once.  A title given here is the user's: fetches do not replace it
- * (as after eddy_store_feed_rename).  *id (may be NULL) receives the new feed's id.  -EEXIST when
- * a feed with that URL exists (its id is still stored in *id). */
+ * (as after eddy_store_feed_set_title).  *id (may be NULL) receives the new
+ * feed's id.  -EEXIST when a feed with that URL exists (its id is still
+ * stored in *id). */
 int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title,
                         const char *category, int64_t *id);
 /* Removes a feed and its entries.  -ENOENT when there is none. */
 int eddy_store_feed_remove(struct eddy_store *s, int64_t id);
-/* Sets the title (NULL clears it).  -ENOENT when there is no such feed. */
-int eddy_store_feed_rename(struct eddy_store *s, int64_t id, const char *title);
+/* Sets the title (NULL clears it, and fetches set it again).  -ENOENT when
+ * there is no such feed. */
+int eddy_store_feed_set_title(struct eddy_store *s, int64_t id, const char *title);
 /* Sets the category (NULL or "": uncategorized).  -ENOENT as above. */
 int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *category);
 /* Makes the feed due at `when` (0: at once) — "refresh now" — and revives
  * it if it was dead (a 410 marks it dead again).  -ENOENT as above. */
-int eddy_store_feed_schedule(struct eddy_store *s, int64_t id, int64_t when);
-/* Fills *out (owned by the caller: eddy_store_feed_clear) with feed `id`, or
+int eddy_store_feed_set_next_check(struct eddy_store *s, int64_t id, int64_t when);
+/* Fills *out (owned by the caller: eddy_store_feed_fini) with feed `id`, or
  * with the feed whose URL is `url`.  -ENOENT when there is none. */
-int eddy_store_feed_get(struct eddy_store *s, int64_t id, struct eddy_store_feed *out);
-int eddy_store_feed_get_by_url(struct eddy_store *s, const char *url, struct eddy_store_feed *out);
+int eddy_store_feed(struct eddy_store *s, int64_t id, struct eddy_store_feed *out);
+int eddy_store_feed_by_url(struct eddy_store *s, const char *url, struct eddy_store_feed *out);
 /* Every feed, by category then title then id.  *out is a malloc'ed array of
  * *n records (NULL when none), freed with eddy_store_feeds_free. */
-int eddy_store_feeds_list(struct eddy_store *s, struct eddy_store_feed **out, size_t *n);
+int eddy_store_feeds(struct eddy_store *s, struct eddy_store_feed **out, size_t *n);
 /* Feeds due at `now` (next_check <= now, not dead), most overdue first, at
- * most `max` (0: no limit).  Ownership as eddy_store_feeds_list. */
+ * most `max` (0: no limit).  Ownership as eddy_store_feeds. */
 int eddy_store_feeds_due(struct eddy_store *s, int64_t now, size_t max,
                          struct eddy_store_feed **out, size_t *n);
 
@@ -134,7 +138,7 @@ struct eddy_store_fetch {
     bool gone;              /* 410: the feed is marked dead */
 };
 /* Records a fetch: the fields above, 200/304 counters.  A title given here
- * does not replace a title the user set (eddy_store_feed_rename with
+ * does not replace a title the user set (eddy_store_feed_set_title with
  * non-NULL).  -ENOENT no such feed; -EEXIST `new_url` belongs to another feed
  * (nothing recorded: call again without it). */
 int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f);
@@ -210,11 +214,11 @@ struct eddy_store_entry {
     int64_t updated_at;      /* last rewritten (== first_seen when never) */
     bool read, starred;
 };
-void eddy_store_entry_clear(struct eddy_store_entry *e);
+void eddy_store_entry_fini(struct eddy_store_entry *e);
 void eddy_store_entries_free(struct eddy_store_entry *e, size_t n);
-/* Fills *out (owned by the caller: eddy_store_entry_clear) with entry `id`.
+/* Fills *out (owned by the caller: eddy_store_entry_fini) with entry `id`.
  * -ENOENT when there is none. */
-int eddy_store_entry_get(struct eddy_store *s, int64_t id, struct eddy_store_entry *out);
+int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *out);
 
 /* A position in the river: the (date, id) of the last entry of a page.
  * Stable: entries added later never shift the pages after it. */
@@ -241,15 +245,15 @@ struct eddy_store_query {
 
 /* A page of entries, newest first (date, then id, descending). */
 struct eddy_store_page {
-    struct eddy_store_entry *entries; /* owned: eddy_store_page_free */
+    struct eddy_store_entry *entries; /* owned: eddy_store_page_fini */
     size_t n;
     bool more;                        /* another page follows */
     struct eddy_store_cursor next;    /* pass as `after` for it (when more) */
 };
-int eddy_store_entries_list(struct eddy_store *s, const struct eddy_store_query *q,
+int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
                             struct eddy_store_page *out);
 /* Frees the entries of a page and zeroes it.  A zeroed page is a no-op. */
-void eddy_store_page_free(struct eddy_store_page *p);
+void eddy_store_page_fini(struct eddy_store_page *p);
 
 enum eddy_store_flag { EDDY_STORE_READ, EDDY_STORE_STARRED };
 /* Sets (on) or clears a flag on entries ids[0..n).  Returns how many entries
@@ -296,7 +300,7 @@ EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
                                          const struct eddy_store_fetch *f);
 EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t max,
                                      struct eddy_store_feed **out, size_t *n);
-EDDY_AWAITS int eddy_store_list_await(struct eddy_store *s, const struct eddy_store_query *q,
+EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
                                       struct eddy_store_page *out);
 EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, size_t n,
                                       enum eddy_store_flag flag, bool on);

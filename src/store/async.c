@@ -75,10 +75,10 @@ EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t m
 static int run_list(void *a)
 {
     struct call *c = a;
-    return eddy_store_entries_list(c->s, c->in, c->out);
+    return eddy_store_entries(c->s, c->in, c->out);
 }
 
-EDDY_AWAITS int eddy_store_list_await(struct eddy_store *s, const struct eddy_store_query *q,
+EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
                                       struct eddy_store_page *out)
 {
     struct call c = {.s = s, .in = q, .out = out};

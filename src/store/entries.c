@@ -22,7 +22,7 @@
 
 /* ------------------------------------------------------------- records */
 
-void eddy_store_entry_clear(struct eddy_store_entry *e)
+void eddy_store_entry_fini(struct eddy_store_entry *e)
 {
     free(e->guid);
     free(e->link);
@@ -37,11 +37,11 @@ void eddy_store_entry_clear(struct eddy_store_entry *e)
 void eddy_store_entries_free(struct eddy_store_entry *e, size_t n)
 {
     for (size_t i = 0; e && i < n; i++)
-        eddy_store_entry_clear(&e[i]);
+        eddy_store_entry_fini(&e[i]);
     free(e);
 }
 
-void eddy_store_page_free(struct eddy_store_page *p)
+void eddy_store_page_fini(struct eddy_store_page *p)
 {
     eddy_store_entries_free(p->entries, p->n);
     memset(p, 0, sizeof *p);
@@ -67,13 +67,13 @@ int eddy__entry_row(sqlite3_stmt *st, struct eddy_store_entry *e)
     e->read = sqlite3_column_int(st, 14) != 0;
     e->starred = sqlite3_column_int(st, 15) != 0;
     if (oom) {
-        eddy_store_entry_clear(e);
+        eddy_store_entry_fini(e);
         return -ENOMEM;
     }
     return 0;
 }
 
-int eddy_store_entry_get(struct eddy_store *s, int64_t id, struct eddy_store_entry *out)
+int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *out)
 {
     static const char sql[] = "SELECT " EDDY__ENTRY_COLS " FROM entries e WHERE e.id = ?";
     memset(out, 0, sizeof *out);
@@ -358,7 +358,7 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
 
 /* -------------------------------------------------------------- listing */
 
-int eddy_store_entries_list(struct eddy_store *s, const struct eddy_store_query *q,
+int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
                             struct eddy_store_page *out)
 {
     memset(out, 0, sizeof *out);

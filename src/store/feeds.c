@@ -13,7 +13,7 @@
     " last_error, consecutive_errors, last_check, next_check, repairs,"      \
     " count_200, count_304, dead"
 
-void eddy_store_feed_clear(struct eddy_store_feed *f)
+void eddy_store_feed_fini(struct eddy_store_feed *f)
 {
     free(f->url);
     free(f->title);
@@ -29,7 +29,7 @@ void eddy_store_feed_clear(struct eddy_store_feed *f)
 void eddy_store_feeds_free(struct eddy_store_feed *feeds, size_t n)
 {
     for (size_t i = 0; feeds && i < n; i++)
-        eddy_store_feed_clear(&feeds[i]);
+        eddy_store_feed_fini(&feeds[i]);
     free(feeds);
 }
 
@@ -53,7 +53,7 @@ int eddy__feed_row(sqlite3_stmt *st, struct eddy_store_feed *f)
     f->count_304 = sqlite3_column_int64(st, 14);
     f->dead = sqlite3_column_int(st, 15) != 0;
     if (oom) {
-        eddy_store_feed_clear(f);
+        eddy_store_feed_fini(f);
         return -ENOMEM;
     }
     return 0;
@@ -112,7 +112,7 @@ static int list_feeds(struct eddy_store *s, const char *sql, int nargs, int64_t 
     return err;
 }
 
-int eddy_store_feeds_list(struct eddy_store *s, struct eddy_store_feed **out, size_t *n)
+int eddy_store_feeds(struct eddy_store *s, struct eddy_store_feed **out, size_t *n)
 {
     static const char sql[] = "SELECT " FEED_COLS " FROM feeds"
                               " ORDER BY category IS NULL, category, title, id";
@@ -151,12 +151,12 @@ static int get_feed(struct eddy_store *s, int64_t id, const char *url, struct ed
     return err;
 }
 
-int eddy_store_feed_get(struct eddy_store *s, int64_t id, struct eddy_store_feed *out)
+int eddy_store_feed(struct eddy_store *s, int64_t id, struct eddy_store_feed *out)
 {
     return get_feed(s, id, NULL, out);
 }
 
-int eddy_store_feed_get_by_url(struct eddy_store *s, const char *url, struct eddy_store_feed *out)
+int eddy_store_feed_by_url(struct eddy_store *s, const char *url, struct eddy_store_feed *out)
 {
     if (!url)
         return -EINVAL;
@@ -222,13 +222,13 @@ int eddy_store_feed_remove(struct eddy_store *s, int64_t id)
     return write_feed(s, sql, id, NULL, 0);
 }
 
-int eddy_store_feed_schedule(struct eddy_store *s, int64_t id, int64_t when)
+int eddy_store_feed_set_next_check(struct eddy_store *s, int64_t id, int64_t when)
 {
     static const char sql[] = "UPDATE feeds SET next_check = ?3, dead = 0 WHERE id = ?1";
     return write_feed(s, sql, id, NULL, when);
 }
 
-int eddy_store_feed_rename(struct eddy_store *s, int64_t id, const char *title)
+int eddy_store_feed_set_title(struct eddy_store *s, int64_t id, const char *title)
 {
     static const char sql[] = "UPDATE feeds SET title = ?2, user_title = ?2 IS NOT NULL WHERE id = ?1";
     return write_feed(s, sql, id, title, 0);

@@ -125,27 +125,26 @@ int eddy__step_int(sqlite3_stmt *st, int64_t *v)
 
 /* ------------------------------------------------------------ the folder */
 
-char *eddy_store_dir(const char *flag)
+int eddy_store_dir(const char *flag, char **out)
 {
     const char *v;
-    char *out = NULL;
+    int r;
+    *out = NULL;
     if (flag && *flag)
-        out = strdup(flag);
+        r = asprintf(out, "%s", flag);
     else if ((v = getenv("EDDY_DATA")) && *v)
-        out = strdup(v);
-    else if ((v = getenv("XDG_DATA_HOME")) && *v) {
-        if (asprintf(&out, "%s/eddy", v) < 0)
-            out = NULL;
-    } else if ((v = getenv("HOME")) && *v) {
-        if (asprintf(&out, "%s/.local/share/eddy", v) < 0)
-            out = NULL;
-    } else {
-        errno = ENOENT;
-        return NULL;
+        r = asprintf(out, "%s", v);
+    else if ((v = getenv("XDG_DATA_HOME")) && *v)
+        r = asprintf(out, "%s/eddy", v);
+    else if ((v = getenv("HOME")) && *v)
+        r = asprintf(out, "%s/.local/share/eddy", v);
+    else
+        return -ENOENT;
+    if (r < 0) {
+        *out = NULL;
+        return -ENOMEM;
     }
-    if (!out)
-        errno = ENOMEM;
-    return out;
+    return 0;
 }
 
 /* mkdir -p with mode 0700 for the folders it creates. */

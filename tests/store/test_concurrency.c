@@ -86,14 +86,14 @@ TEST(store_reads_answer_while_a_write_is_held)
      * below answers (from the last committed state) while it does. */
     struct eddy_store_page p;
     struct eddy_store_query q = {0};
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 15);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     struct eddy_store_stats st;
     CHECK_INT(eddy_store_stats(s, &st), ==, 0);
     CHECK_INT(st.feeds, ==, 1); /* the uncommitted feed is not seen */
     struct eddy_store_feed fd;
-    CHECK_INT(eddy_store_feed_get_by_url(s, "http://uncommitted/", &fd), ==, -ENOENT);
+    CHECK_INT(eddy_store_feed_by_url(s, "http://uncommitted/", &fd), ==, -ENOENT);
     CHECK_INT(atomic_load(&h.holding), ==, 1);
     CHECK_INT(atomic_load(&h.committed), ==, 0);
     atomic_store(&h.release, 1);
@@ -143,10 +143,10 @@ static int reader_task(void *arg)
     CHECK_INT(eddy_yield(), ==, 0); /* let the writer tasks start their calls */
     struct eddy_store_page p;
     struct eddy_store_query q = {0};
-    c->read_result = eddy_store_list_await(c->s, &q, &p);
+    c->read_result = eddy_store_entries_await(c->s, &q, &p);
     c->order[c->norder++] = 1;
     CHECK_INT(p.n, ==, 15);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     struct eddy_store_stats st;
     CHECK_INT(eddy_store_stats_await(c->s, &st), ==, 0);
     CHECK_INT(st.entries, ==, 15);
@@ -291,18 +291,18 @@ static void *mix_reader(void *arg)
             || st.entries % PER_BATCH != 0) /* a batch is seen whole or not at all */
             atomic_fetch_add(&m->failures, 1);
         last = st.entries;
-        if (eddy_store_entries_list(m->s, &q, &p) < 0) {
+        if (eddy_store_entries(m->s, &q, &p) < 0) {
             atomic_fetch_add(&m->failures, 1);
             continue;
         }
         for (size_t i = 1; i < p.n; i++)
             if (p.entries[i].date > p.entries[i - 1].date)
                 atomic_fetch_add(&m->failures, 1);
-        eddy_store_page_free(&p);
+        eddy_store_page_fini(&p);
         struct eddy_store_query sq = {.search = "words", .limit = 10};
-        if (eddy_store_entries_list(m->s, &sq, &p) < 0)
+        if (eddy_store_entries(m->s, &sq, &p) < 0)
             atomic_fetch_add(&m->failures, 1);
-        eddy_store_page_free(&p);
+        eddy_store_page_fini(&p);
     }
     return NULL;
 }

@@ -51,24 +51,25 @@ TEST(store_dir_resolution)
     setenv("HOME", "/h", 1);
     setenv("XDG_DATA_HOME", "/x", 1);
     setenv("EDDY_DATA", "/e", 1);
-    char *d = eddy_store_dir("/flag");
+    char *d;
+    CHECK_INT(eddy_store_dir("/flag", &d), ==, 0);
     CHECK_STR(d, "/flag");
     free(d);
-    d = eddy_store_dir(NULL);
+    CHECK_INT(eddy_store_dir(NULL, &d), ==, 0);
     CHECK_STR(d, "/e");
     free(d);
     setenv("EDDY_DATA", "", 1); /* empty counts as unset */
-    d = eddy_store_dir(NULL);
+    CHECK_INT(eddy_store_dir("", &d), ==, 0);
     CHECK_STR(d, "/x/eddy");
     free(d);
     unsetenv("XDG_DATA_HOME");
-    d = eddy_store_dir(NULL);
+    CHECK_INT(eddy_store_dir(NULL, &d), ==, 0);
     CHECK_STR(d, "/h/.local/share/eddy");
     free(d);
     unsetenv("HOME");
     unsetenv("EDDY_DATA");
-    CHECK(eddy_store_dir(NULL) == NULL);
-    CHECK_INT(errno, ==, ENOENT);
+    CHECK_INT(eddy_store_dir(NULL, &d), ==, -ENOENT);
+    CHECK(d == NULL);
 }
 
 TEST(store_open_creates_private_folder_wal_schema)
@@ -122,17 +123,17 @@ TEST(store_feeds_add_get_rename_categorize_remove)
     CHECK_INT(eddy_store_feed_add(s, "", NULL, NULL, NULL), ==, -EINVAL);
 
     struct eddy_store_feed f;
-    CHECK_INT(eddy_store_feed_get_by_url(s, "https://a.example/feed", &f), ==, 0);
+    CHECK_INT(eddy_store_feed_by_url(s, "https://a.example/feed", &f), ==, 0);
     CHECK_INT(f.id, ==, a);
     CHECK_STR(f.category, "News");
     CHECK(f.title == NULL);
     CHECK_INT(f.next_check, ==, 0);
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
 
-    CHECK_INT(eddy_store_feed_rename(s, b, "Bee"), ==, 0);
+    CHECK_INT(eddy_store_feed_set_title(s, b, "Bee"), ==, 0);
     CHECK_INT(eddy_store_feed_set_category(s, b, "News"), ==, 0);
-    CHECK_INT(eddy_store_feed_rename(s, 999, "x"), ==, -ENOENT);
-    CHECK_INT(eddy_store_feed_get(s, 999, &f), ==, -ENOENT);
+    CHECK_INT(eddy_store_feed_set_title(s, 999, "x"), ==, -ENOENT);
+    CHECK_INT(eddy_store_feed(s, 999, &f), ==, -ENOENT);
 
     struct eddy_store_category *cats;
     size_t ncats;
@@ -145,7 +146,7 @@ TEST(store_feeds_add_get_rename_categorize_remove)
     CHECK_INT(eddy_store_feed_set_category(s, a, ""), ==, 0);
     struct eddy_store_feed *list;
     size_t n;
-    CHECK_INT(eddy_store_feeds_list(s, &list, &n), ==, 0);
+    CHECK_INT(eddy_store_feeds(s, &list, &n), ==, 0);
     CHECK_INT(n, ==, 2);
     CHECK_INT(list[0].id, ==, b); /* categorized first */
     CHECK_STR(list[0].title, "Bee");
@@ -188,11 +189,11 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(eddy_store_feed_fetched(s, b, &fail), ==, 0);
 
     struct eddy_store_feed f;
-    CHECK_INT(eddy_store_feed_get(s, b, &f), ==, 0);
+    CHECK_INT(eddy_store_feed(s, b, &f), ==, 0);
     CHECK_INT(f.consecutive_errors, ==, 2);
     CHECK_STR(f.last_error, "HTTP 500");
     CHECK_INT(f.last_status, ==, 500);
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
 
     /* Due at 250: a (200), not b (300). */
     CHECK_INT(eddy_store_feeds_due(s, 250, 0, &due, &n), ==, 0);
@@ -204,7 +205,7 @@ TEST(store_fetch_outcomes_and_due_list)
     struct eddy_store_fetch nm = {.fetched_at = 300, .next_check = 400, .status = 304};
     CHECK_INT(eddy_store_feed_fetched(s, a, &nm), ==, 0);
     CHECK_INT(eddy_store_feed_fetched(s, b, &nm), ==, 0);
-    CHECK_INT(eddy_store_feed_get(s, a, &f), ==, 0);
+    CHECK_INT(eddy_store_feed(s, a, &f), ==, 0);
     CHECK_STR(f.etag, "\"v1\"");
     CHECK_STR(f.last_modified, "Mon");
     CHECK_STR(f.title, "Feed A");
@@ -213,21 +214,21 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(f.count_200, ==, 1);
     CHECK_INT(f.count_304, ==, 1);
     CHECK_INT(f.last_check, ==, 300);
-    eddy_store_feed_clear(&f);
-    CHECK_INT(eddy_store_feed_get(s, b, &f), ==, 0);
+    eddy_store_feed_fini(&f);
+    CHECK_INT(eddy_store_feed(s, b, &f), ==, 0);
     CHECK_INT(f.consecutive_errors, ==, 0);
     CHECK(f.last_error == NULL);
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
 
     /* A 200 without validators clears them; a user's title is kept. */
-    CHECK_INT(eddy_store_feed_rename(s, a, "Mine"), ==, 0);
+    CHECK_INT(eddy_store_feed_set_title(s, a, "Mine"), ==, 0);
     struct eddy_store_fetch plain = {.fetched_at = 400, .next_check = 500, .status = 200,
                                      .title = "Feed A2"};
     CHECK_INT(eddy_store_feed_fetched(s, a, &plain), ==, 0);
-    CHECK_INT(eddy_store_feed_get(s, a, &f), ==, 0);
+    CHECK_INT(eddy_store_feed(s, a, &f), ==, 0);
     CHECK(f.etag == NULL && f.last_modified == NULL && f.repairs == NULL);
     CHECK_STR(f.title, "Mine");
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
 
     /* A permanent redirect moves the URL; onto a taken URL it is refused. */
     struct eddy_store_fetch moved = {.fetched_at = 500, .next_check = 600, .status = 200,
@@ -235,9 +236,9 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(eddy_store_feed_fetched(s, a, &moved), ==, -EEXIST);
     moved.new_url = "http://a2/";
     CHECK_INT(eddy_store_feed_fetched(s, a, &moved), ==, 0);
-    CHECK_INT(eddy_store_feed_get_by_url(s, "http://a2/", &f), ==, 0);
+    CHECK_INT(eddy_store_feed_by_url(s, "http://a2/", &f), ==, 0);
     CHECK_INT(f.id, ==, a);
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
 
     /* 410: dead, listed, never due. */
     struct eddy_store_fetch gone = {.fetched_at = 600, .next_check = 0, .status = 410,
@@ -255,8 +256,8 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(eddy_store_feed_fetched(s, 999, &gone), ==, -ENOENT);
 
     /* "Refresh now": due at once, even the dead one (revived). */
-    CHECK_INT(eddy_store_feed_schedule(s, a, 0), ==, 0);
-    CHECK_INT(eddy_store_feed_schedule(s, 999, 0), ==, -ENOENT);
+    CHECK_INT(eddy_store_feed_set_next_check(s, a, 0), ==, 0);
+    CHECK_INT(eddy_store_feed_set_next_check(s, 999, 0), ==, -ENOENT);
     CHECK_INT(eddy_store_feeds_due(s, 1, 0, &due, &n), ==, 0);
     CHECK_INT(n, ==, 1);
     CHECK_INT(due[0].id, ==, a);
@@ -306,10 +307,10 @@ TEST(store_update_keeps_read_starred_unchanged_not_rewritten)
     CHECK_INT(eddy_store_entries_upsert(s, f, &e, 1, 1000, NULL), ==, 0);
     struct eddy_store_page p;
     struct eddy_store_query q = {0};
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     int64_t id = p.entries[0].id;
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     CHECK_INT(eddy_store_entries_mark(s, &id, 1, EDDY_STORE_READ, true), ==, 1);
     CHECK_INT(eddy_store_entries_mark(s, &id, 1, EDDY_STORE_READ, true), ==, 0);
     CHECK_INT(eddy_store_entries_mark(s, &id, 1, EDDY_STORE_STARRED, true), ==, 1);
@@ -319,27 +320,27 @@ TEST(store_update_keeps_read_starred_unchanged_not_rewritten)
     CHECK_INT(eddy_store_entries_upsert(s, f, &e, 1, 2000, &r), ==, 0);
     CHECK_INT(r.unchanged, ==, 1);
     struct eddy_store_entry got;
-    CHECK_INT(eddy_store_entry_get(s, id, &got), ==, 0);
+    CHECK_INT(eddy_store_entry(s, id, &got), ==, 0);
     CHECK_INT(got.updated_at, ==, 1000);
-    eddy_store_entry_clear(&got);
+    eddy_store_entry_fini(&got);
 
     /* Changed: content replaced, marks kept. */
     e.content = "v2";
     e.author = "Ann";
     CHECK_INT(eddy_store_entries_upsert(s, f, &e, 1, 3000, &r), ==, 0);
     CHECK_INT(r.updated, ==, 1);
-    CHECK_INT(eddy_store_entry_get(s, id, &got), ==, 0);
+    CHECK_INT(eddy_store_entry(s, id, &got), ==, 0);
     CHECK_STR(got.content, "v2");
     CHECK_STR(got.author, "Ann");
     CHECK(got.read && got.starred);
     CHECK_INT(got.first_seen, ==, 1000);
     CHECK_INT(got.updated_at, ==, 3000);
-    eddy_store_entry_clear(&got);
+    eddy_store_entry_fini(&got);
     CHECK_INT(count_entries(s), ==, 1);
 
     int64_t ids[] = {id, 12345};
     CHECK_INT(eddy_store_entries_mark(s, ids, 2, EDDY_STORE_READ, false), ==, 1);
-    CHECK_INT(eddy_store_entry_get(s, 12345, &got), ==, -ENOENT);
+    CHECK_INT(eddy_store_entry(s, 12345, &got), ==, -ENOENT);
     eddy_store_close(s);
 }
 
@@ -363,9 +364,9 @@ TEST(store_guid_churn_replay)
     CHECK_INT(r.added, ==, 10);
     struct eddy_store_query q = {.feed_id = f};
     struct eddy_store_page p;
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     int64_t starred = p.entries[3].id;
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     CHECK_INT(eddy_store_entries_mark(s, &starred, 1, EDDY_STORE_STARRED, true), ==, 1);
 
     for (int i = 0; i < 11; i++)
@@ -378,10 +379,10 @@ TEST(store_guid_churn_replay)
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 11, 3000, &r), ==, 0);
     CHECK_INT(r.unchanged, ==, 11);
     struct eddy_store_entry e;
-    CHECK_INT(eddy_store_entry_get(s, starred, &e), ==, 0);
+    CHECK_INT(eddy_store_entry(s, starred, &e), ==, 0);
     CHECK(e.starred);
     CHECK(strncmp(e.guid, "https://new.example/p/", 22) == 0);
-    eddy_store_entry_clear(&e);
+    eddy_store_entry_fini(&e);
     eddy_store_close(s);
 }
 
@@ -420,7 +421,7 @@ TEST(store_dates_with_provenance)
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 4, 1000, NULL), ==, 0);
     struct eddy_store_query q = {0};
     struct eddy_store_page p;
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 4);
     /* Newest first: future (clamped to 1000), none (first seen 1000), guess, past;
      * the two at 1000 by id descending. */
@@ -437,18 +438,18 @@ TEST(store_dates_with_provenance)
     CHECK_INT(p.entries[2].date_source, ==, EDDY_STORE_DATE_GUESSED);
     CHECK_STR(p.entries[3].guid, "past");
     CHECK_INT(p.entries[3].date, ==, 500);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
 
     /* Later edits keep the clamped and the first-seen dates: the river does
      * not reshuffle because a text changed. */
     v[1].title = "f2";
     v[2].title = "n2";
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 4, 5000, NULL), ==, 0);
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.entries[0].date, ==, 1000);
     CHECK_INT(p.entries[1].date, ==, 1000);
     CHECK_STR(p.entries[1].title, "f2");
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     eddy_store_close(s);
 }
 
@@ -477,7 +478,7 @@ TEST(store_list_filters_and_stable_cursor)
     int64_t last_date = INT64_MAX, last_id = INT64_MAX;
     for (;;) {
         struct eddy_store_page p;
-        CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+        CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
         for (size_t i = 0; i < p.n; i++) {
             int64_t d = p.entries[i].date, id = p.entries[i].id;
             CHECK(d < last_date || (d == last_date && id < last_id));
@@ -491,7 +492,7 @@ TEST(store_list_filters_and_stable_cursor)
         }
         bool more = p.more;
         cur = p.next;
-        eddy_store_page_free(&p);
+        eddy_store_page_fini(&p);
         if (!more)
             break;
         q.after = &cur;
@@ -501,30 +502,30 @@ TEST(store_list_filters_and_stable_cursor)
 
     struct eddy_store_page p;
     struct eddy_store_query byfeed = {.feed_id = a, .limit = 1000};
-    CHECK_INT(eddy_store_entries_list(s, &byfeed, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &byfeed, &p), ==, 0);
     CHECK_INT(p.n, ==, 60);
     CHECK(!p.more);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     struct eddy_store_query bycat = {.category = "tech", .since = 1020, .limit = 5000};
-    CHECK_INT(eddy_store_entries_list(s, &bycat, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &bycat, &p), ==, 0);
     CHECK_INT(p.n, ==, 20); /* e40..e59 */
     int64_t ids[3] = {p.entries[0].id, p.entries[1].id, p.entries[2].id};
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     CHECK_INT(eddy_store_entries_mark(s, ids, 3, EDDY_STORE_READ, true), ==, 3);
     CHECK_INT(eddy_store_entries_mark(s, ids, 1, EDDY_STORE_STARRED, true), ==, 1);
     struct eddy_store_query unread = {.feed_id = a, .unread = true, .limit = 1000};
-    CHECK_INT(eddy_store_entries_list(s, &unread, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &unread, &p), ==, 0);
     CHECK_INT(p.n, ==, 57);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     struct eddy_store_query starred = {.starred = true};
-    CHECK_INT(eddy_store_entries_list(s, &starred, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &starred, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     CHECK_INT(p.entries[0].id, ==, ids[0]);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     struct eddy_store_query dflt = {0};
-    CHECK_INT(eddy_store_entries_list(s, &dflt, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &dflt, &p), ==, 0);
     CHECK_INT(p.n, ==, EDDY_STORE_LIMIT_DEFAULT);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
 
     struct eddy_store_category *cats;
     size_t n;
@@ -552,9 +553,9 @@ TEST(store_search_trails_then_finds)
     CHECK_INT(st.unindexed, ==, 3);
     struct eddy_store_query q = {.search = "harbour"};
     struct eddy_store_page p;
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 0); /* not indexed yet */
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
 
     CHECK_INT(eddy_store_index_pending(s, 2), ==, 2);
     CHECK_INT(eddy_store_index_pending(s, 0), ==, 1);
@@ -566,33 +567,33 @@ TEST(store_search_trails_then_finds)
     CHECK_INT(eddy_store_stats(s, &st), ==, 0);
     CHECK_INT(st.unindexed, ==, 0);
 
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 2);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     q.search = "HARBOUR  low";
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     CHECK_STR(p.entries[0].guid, "2");
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     /* Query syntax in the words is taken literally, never an error. */
     q.search = "\"starter\" OR NOT* (";
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 0);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     q.search = "\"starter\"";
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     q.search = "CAFE"; /* case and diacritics folded (unicode61) */
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     static const char *const odd[] = {"-", "*", "\"", "AND", "NEAR(", ":", "^x", "' OR 1=1 --"};
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
         q.search = odd[i];
-        CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+        CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
         CHECK_INT(p.n, ==, 0);
-        eddy_store_page_free(&p);
+        eddy_store_page_fini(&p);
     }
 
     /* An edit takes the old words out of the index at once and the new ones
@@ -601,19 +602,19 @@ TEST(store_search_trails_then_finds)
     v[1].title = "Tides";
     CHECK_INT(eddy_store_entries_upsert(s, f, &v[1], 1, 2000, NULL), ==, 0);
     q.search = "harbour";
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     CHECK_STR(p.entries[0].guid, "1");
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     CHECK_INT(eddy_store_index_pending(s, 0), ==, 1);
     q.search = "estuary";
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
 
     /* Removing the feed empties the index (FTS5 integrity check agrees). */
     CHECK_INT(eddy_store_feed_remove(s, f), ==, 0);
-    CHECK_INT(eddy_store_entries_list(s, &q, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 0);
     CHECK_INT(sqlite3_exec(s->writer.db,
                            "INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')",
@@ -646,9 +647,9 @@ TEST(store_migrates_v1_database)
     CHECK_INT(sqlite3_column_int(q, 0), ==, eddy_store_schema_version());
     sqlite3_finalize(q);
     struct eddy_store_feed f;
-    CHECK_INT(eddy_store_feed_get(s, 7, &f), ==, 0);
+    CHECK_INT(eddy_store_feed(s, 7, &f), ==, 0);
     CHECK_STR(f.title, "Old");
-    eddy_store_feed_clear(&f);
+    eddy_store_feed_fini(&f);
     struct eddy_store_stats st;
     CHECK_INT(eddy_store_stats(s, &st), ==, 0);
     CHECK_INT(st.entries, ==, 1);
@@ -657,10 +658,10 @@ TEST(store_migrates_v1_database)
     CHECK_INT(eddy_store_index_pending(s, 0), ==, 1);
     struct eddy_store_query sq = {.search = "lighthouse"};
     struct eddy_store_page p;
-    CHECK_INT(eddy_store_entries_list(s, &sq, &p), ==, 0);
+    CHECK_INT(eddy_store_entries(s, &sq, &p), ==, 0);
     CHECK_INT(p.n, ==, 1);
     CHECK(p.entries[0].read);
-    eddy_store_page_free(&p);
+    eddy_store_page_fini(&p);
     /* The old entry is found again by its guid after the upgrade. */
     struct eddy_store_entry_in e = entry("x", NULL, "Ancient lighthouse", "c2", 100);
     struct eddy_store_upsert r;
