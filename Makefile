@@ -19,9 +19,12 @@ endif
 CPPFLAGS  += -std=c11 -D_GNU_SOURCE -Iinclude -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS   += -Wl,--as-needed
+# store/ is the one layer on SQLite (FTS5 is compiled into Debian's libsqlite3).
+CPPFLAGS  += $(shell pkg-config --cflags sqlite3 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs sqlite3 2>/dev/null)
 
 # Top layer first: the link order that makes arrows point down.
-LAYERS_TOP_DOWN := app feedfetch web template server client feed http net loop base
+LAYERS_TOP_DOWN := app feedfetch store web template server client feed http net loop base
 LAYERS    := $(foreach l,$(LAYERS_TOP_DOWN),$(if $(wildcard src/$(l)/*.c src/$(l)/*.S),$(l)))
 
 # What each layer may use (itself included).  A layer's test binary links only
@@ -36,6 +39,7 @@ USES_server := server http net loop base
 USES_template := template base
 USES_feedfetch := feedfetch template client feed loop base
 USES_web    := web template server http net loop base
+USES_store  := store loop base
 USES_app    := $(LAYERS_TOP_DOWN)
 uses_libs  = $(foreach l,$(filter $(or $(USES_$(1)),$(LAYERS_TOP_DOWN)),$(LAYERS)),$(BUILD)/lib/libeddy_$(l).a)
 

@@ -1,0 +1,315 @@
+/*
+ * eddy/store.h — the aggregator's store (layer store/): feeds, entries, read
+ * and starred state, full-text search.  SQLite is the embedded backend; this
+ * header names no SQLite type, so another backend (PostgreSQL) can implement
+ * the same functions without the scheduler or the views changing.
+ *
+ * Depends on base/, on loop/ for the EDDY_AWAITS wrappers only, and on SQLite
+ * (FTS5).  One database file, `eddy.db`, in a data folder (see
+ * eddy_store_dir()); WAL journal, foreign keys on, a busy timeout, and a
+ * schema version (PRAGMA user_version) whose migrations run at open.
+ *
+ * Threads: every function below is synchronous (SQLite blocks) and safe to
+ * call from any number of threads at once on the same store.  The store
+ * holds one writer connection, used by one caller at a time (writes are
+ * serialized), and a pool of 4 reader connections: reads run concurrently
+ * with each other and with a write (WAL) and never wait for a write
+ * transaction to end (a fifth concurrent read waits for a free connection).
+ * Never call a blocking function on the loop's thread: from a task,
+ * use the EDDY_AWAITS wrappers at the end (eddy_to_thread underneath).
+ *
+ * Durability: synchronous=NORMAL in WAL mode — a committed transaction
+ * survives the process being killed at any moment; a power cut may lose the
+ * last transactions, never the database's integrity.
+ *
+ * Errors, one rule: int returns are >= 0 on success and a negative errno on
+ * failure: -ENOENT no such feed or entry, -EEXIST a feed with that URL
+ * exists, -EINVAL a bad argument, -EBUSY the database stayed locked past the
+ * busy timeout, -EACCES the file cannot be opened or written, -EPROTO the
+ * database is from a newer eddy, -ENOMEM, -ENOSPC, -EIO anything else.
+ *
+ * Time: int64_t Unix seconds (UTC), wall clock — not the loop's monotonic
+ * nanoseconds.  Strings: UTF-8, NUL-terminated.  Strings passed in are
+ * borrowed for the call; strings in records handed out are owned by the
+ * record and released by its *_fini (a record in the caller's storage) or
+ * *_free (an array the store allocated).
+ */
+#ifndef EDDY_STORE_H
+#define EDDY_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eddy/loop.h"
+
+struct eddy_store;
+
+/* ------------------------------------------------------------ open/close */
+
+/* The data folder: `flag` (--data DIR) when not NULL, else $EDDY_DATA, else
+ * $XDG_DATA_HOME/eddy, else $HOME/.local/share/eddy (empty values count as
+ * unset).  On success *out is a malloc'ed path the caller frees.  -ENOENT
+ * when not even $HOME is set, -ENOMEM. */
+int eddy_store_dir(const char *flag, char **out);
+
+/* Opens (creating when needed) the store in folder `dir`: the folder is
+ * created with mode 0700 (parents too), the database `dir`/eddy.db is
+ * created or migrated to the current schema.  On success *out owns the store
+ * (close it with eddy_store_close).  -EPROTO: the database was made by a
+ * newer eddy (a schema version this one does not know). */
+int eddy_store_open(const char *dir, struct eddy_store **out);
+/* Closes every connection (no call may be running).  NULL is a no-op. */
+void eddy_store_close(struct eddy_store *s);
+/* The schema version this build creates and migrates to. */
+int eddy_store_schema_version(void);
+
+/* ----------------------------------------------------------------- feeds */
+
+struct eddy_store_feed {
+    int64_t id;
+    char *url;            /* where it is fetched (updated on a permanent redirect) */
+    char *title;          /* NULL: none known yet */
+    char *site_link;      /* the feed's web site; NULL: unknown */
+    char *category;       /* NULL: uncategorized */
+    char *etag;           /* validators for the next conditional GET; NULL: none */
+    char *last_modified;
+    int last_status;      /* HTTP status of the last fetch; 0: none or no response */
+    char *last_error;     /* NULL when the last fetch succeeded */
+    int consecutive_errors; /* fetches that failed in a row (0 after a success) */
+    int64_t last_check;   /* when it was last fetched; 0: never */
+    int64_t next_check;   /* when it is due; 0: at once */
+    char *repairs;        /* the last parse's diagnostics (text or JSON, as given); NULL: none */
+    int64_t count_200;    /* fetches answered 200 */
+    int64_t count_304;    /* fetches answered 304 */
+    bool dead;            /* 410 Gone: listed, never due again */
+};
+
+/* Frees the strings of one record (not the record) and zeroes it; a zeroed
+ * record is a no-op. */
+void eddy_store_feed_fini(struct eddy_store_feed *f);
+/* Frees an array of n records (eddy_store_feeds, _due).  NULL is a no-op. */
+void eddy_store_feeds_free(struct eddy_store_feed *feeds, size_t n);
+
+/* Subscribes to `url` with an optional title and category (NULL: none);
+ * due at once.  A title given here is the user's: fetches do not replace it
+ * (as after eddy_store_feed_set_title).  *id (may be NULL) receives the new
+ * feed's id.  -EEXIST when a feed with that URL exists (its id is still
+ * stored in *id). */
+int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title,
+                        const char *category, int64_t *id);
+/* Removes a feed and its entries.  -ENOENT when there is none. */
+int eddy_store_feed_remove(struct eddy_store *s, int64_t id);
+/* Sets the title (NULL clears it, and fetches set it again).  -ENOENT when
+ * there is no such feed. */
+int eddy_store_feed_set_title(struct eddy_store *s, int64_t id, const char *title);
+/* Sets the category (NULL or "": uncategorized).  -ENOENT as above. */
+int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *category);
+/* Makes the feed due at `when` (0: at once) — "refresh now" — and revives
+ * it if it was dead (a 410 marks it dead again).  -ENOENT as above. */
+int eddy_store_feed_set_next_check(struct eddy_store *s, int64_t id, int64_t when);
+/* Fills *out (owned by the caller: eddy_store_feed_fini) with feed `id`, or
+ * with the feed whose URL is `url`.  -ENOENT when there is none. */
+int eddy_store_feed(struct eddy_store *s, int64_t id, struct eddy_store_feed *out);
+int eddy_store_feed_by_url(struct eddy_store *s, const char *url, struct eddy_store_feed *out);
+/* Every feed, by category then title then id.  *out is a malloc'ed array of
+ * *n records (NULL when none), freed with eddy_store_feeds_free. */
+int eddy_store_feeds(struct eddy_store *s, struct eddy_store_feed **out, size_t *n);
+/* Feeds due at `now` (next_check <= now, not dead), most overdue first, at
+ * most `max` (0: no limit).  Ownership as eddy_store_feeds. */
+int eddy_store_feeds_due(struct eddy_store *s, int64_t now, size_t max,
+                         struct eddy_store_feed **out, size_t *n);
+
+/* The outcome of one fetch of a feed, as the scheduler saw it. */
+struct eddy_store_fetch {
+    int64_t fetched_at;     /* when */
+    int64_t next_check;     /* when the scheduler wants it again */
+    int status;             /* HTTP status; 0: no response (network error) */
+    const char *error;      /* NULL: success (consecutive errors reset to 0);
+                             * else the message (consecutive errors + 1) */
+    /* Validators.  After a 200 they replace the stored ones (NULL clears);
+     * after any other status NULL keeps the stored one. */
+    const char *etag;
+    const char *last_modified;
+    const char *title;      /* the parsed feed's title/link; NULL keeps the stored one */
+    const char *site_link;
+    const char *repairs;    /* the parse's diagnostics; NULL: none (cleared after a 200) */
+    const char *new_url;    /* a permanent redirect's target; NULL: unchanged */
+    bool gone;              /* 410: the feed is marked dead */
+};
+/* Records a fetch: the fields above, 200/304 counters.  A title given here
+ * does not replace a title the user set (eddy_store_feed_set_title with
+ * non-NULL).  -ENOENT no such feed; -EEXIST `new_url` belongs to another feed
+ * (nothing recorded: call again without it). */
+int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f);
+
+/* ------------------------------------------------------------ categories */
+
+struct eddy_store_category {
+    char *name;           /* owned */
+    int64_t feeds;        /* feeds in it */
+    int64_t unread;       /* unread entries of those feeds */
+};
+/* Every category in use, by name.  *out is a malloc'ed array of *n records
+ * (NULL when none), freed with eddy_store_categories_free. */
+int eddy_store_categories(struct eddy_store *s, struct eddy_store_category **out, size_t *n);
+void eddy_store_categories_free(struct eddy_store_category *c, size_t n);
+
+/* --------------------------------------------------------------- entries */
+
+/* Where an entry's date came from. */
+enum eddy_store_date_source {
+    EDDY_STORE_DATE_MISSING = 0, /* the feed gave none: the entry's first-seen time */
+    EDDY_STORE_DATE_PARSED,      /* the feed's date string, parsed */
+    EDDY_STORE_DATE_GUESSED,     /* a repaired string or another field (e.g. updated
+                                  * for published): the parser's guess */
+};
+
+/* One entry as the parser gave it (every string borrowed; NULL: absent). */
+struct eddy_store_entry_in {
+    const char *guid;        /* id/guid */
+    const char *link;
+    const char *title;
+    const char *author;
+    const char *summary;
+    const char *content;
+    const char *date_raw;    /* the date string as found in the feed */
+    int64_t date;            /* the parsed date; ignored when MISSING */
+    enum eddy_store_date_source date_source;
+};
+
+/* What one upsert did. */
+struct eddy_store_upsert {
+    size_t added;            /* new entries */
+    size_t updated;          /* existing entries rewritten (content changed,
+                              * or found again under a new guid) */
+    size_t unchanged;        /* existing entries left as they were */
+};
+
+/* Stores a batch of entries of feed `feed_id`, fetched at `now`, in one
+ * transaction (all or nothing).  An entry is the same as a stored one of the
+ * same feed when its guid matches, else (no guid) its link, else (neither)
+ * the hash of its title, summary and content; failing that, when its
+ * link+title match an entry whose guid this batch does not carry (the feed
+ * re-published its entries under new guids), it is that entry and takes the
+ * new guid.  An update replaces the content and keeps read/starred; an
+ * unchanged entry is not written.  Dates: a date after `now` is clamped to
+ * `now`; a missing date becomes the first-seen time.  The search index is
+ * not updated here: eddy_store_index_pending() catches up.  *r may be NULL.
+ * -ENOENT when the feed does not exist. */
+int eddy_store_entries_upsert(struct eddy_store *s, int64_t feed_id,
+                              const struct eddy_store_entry_in *entries, size_t n,
+                              int64_t now, struct eddy_store_upsert *r);
+
+/* An entry as stored. */
+struct eddy_store_entry {
+    int64_t id;
+    int64_t feed_id;
+    char *guid, *link, *title, *author, *summary, *content; /* owned; NULL: absent */
+    int64_t date;            /* the date it sorts by (clamped / first seen as above) */
+    char *date_raw;          /* owned; the feed's date string; NULL: none */
+    int64_t date_claimed;    /* the feed's parsed date (may be in the future); 0: missing */
+    enum eddy_store_date_source date_source;
+    int64_t first_seen;      /* first stored */
+    int64_t updated_at;      /* last rewritten (== first_seen when never) */
+    bool read, starred;
+};
+void eddy_store_entry_fini(struct eddy_store_entry *e);
+void eddy_store_entries_free(struct eddy_store_entry *e, size_t n);
+/* Fills *out (owned by the caller: eddy_store_entry_fini) with entry `id`.
+ * -ENOENT when there is none. */
+int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *out);
+
+/* A position in the river: the (date, id) of the last entry of a page.
+ * Stable: entries added later never shift the pages after it. */
+struct eddy_store_cursor {
+    int64_t date;
+    int64_t id;
+};
+
+#define EDDY_STORE_LIMIT_DEFAULT 50
+#define EDDY_STORE_LIMIT_MAX 1000
+
+/* Filters of a listing; zero-initialized means "every entry, first page". */
+struct eddy_store_query {
+    int64_t feed_id;         /* 0: any feed */
+    const char *category;    /* NULL: any */
+    bool unread;             /* only unread ones */
+    bool starred;            /* only starred ones */
+    int64_t since;           /* only date >= since; 0: any */
+    const char *search;      /* words that must all occur in the title, summary
+                              * or content (indexed entries only); NULL: none */
+    const struct eddy_store_cursor *after; /* the page after this; NULL: first */
+    size_t limit;            /* 0: EDDY_STORE_LIMIT_DEFAULT; capped at _MAX */
+};
+
+/* A page of entries, newest first (date, then id, descending). */
+struct eddy_store_page {
+    struct eddy_store_entry *entries; /* owned: eddy_store_page_fini */
+    size_t n;
+    bool more;                        /* another page follows */
+    struct eddy_store_cursor next;    /* pass as `after` for it (when more) */
+};
+int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
+                            struct eddy_store_page *out);
+/* Frees the entries of a page and zeroes it.  A zeroed page is a no-op. */
+void eddy_store_page_fini(struct eddy_store_page *p);
+
+enum eddy_store_flag { EDDY_STORE_READ, EDDY_STORE_STARRED };
+/* Sets (on) or clears a flag on entries ids[0..n).  Returns how many entries
+ * changed (ids that do not exist, or already had it, are not counted). */
+int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
+                            enum eddy_store_flag flag, bool on);
+
+/* ---------------------------------------------------------------- search */
+
+/* Adds up to `max` (0: 1000) entries written since they were last indexed
+ * to the full-text index, in one transaction.  Returns how many it indexed
+ * (0: caught up).  Meant for a background loop, off the refresh's path. */
+int eddy_store_index_pending(struct eddy_store *s, size_t max);
+
+/* ----------------------------------------------------------------- stats */
+
+struct eddy_store_stats {
+    int64_t feeds;
+    int64_t dead;            /* feeds marked dead (410) */
+    int64_t errors;          /* feeds whose last fetch failed */
+    int64_t entries;
+    int64_t unread;
+    int64_t starred;
+    int64_t unindexed;       /* entries not yet in the search index */
+};
+int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
+
+/* ------------------------------------------------------ from a task */
+
+/* The same calls from a task: each runs its blocking twin on the loop's
+ * thread pool and suspends the calling task until it returns (arguments
+ * must stay valid until then, as they do on the caller's stack).  They
+ * return what the twin returns, or -EPERM outside a task; a cancelled or
+ * timed-out task still waits for the call to end, then gets -ECANCELED /
+ * -ETIMEDOUT (the write may have been committed).  The writes (upsert,
+ * fetched, mark, index) queue as suspended tasks and occupy one pool thread
+ * at a time, so reads always find a thread (a task cancelled while queued
+ * returns at once, nothing written): call them from the tasks of one loop
+ * at a time. */
+EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
+                                        const struct eddy_store_entry_in *entries,
+                                        size_t n, int64_t now, struct eddy_store_upsert *r);
+EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
+                                         const struct eddy_store_fetch *f);
+EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t max,
+                                     struct eddy_store_feed **out, size_t *n);
+EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
+                                      struct eddy_store_page *out);
+EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, size_t n,
+                                      enum eddy_store_flag flag, bool on);
+EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max);
+EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_stats *out);
+/* Any other call, or several in a row: runs fn(s, arg) on the pool and
+ * returns its result.  `writes`: fn writes (it then queues with the writes
+ * above, see there). */
+EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
+                                     int (*fn)(struct eddy_store *s, void *arg), void *arg);
+
+#endif
