@@ -293,23 +293,23 @@ int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
  * at a time, so reads always find a thread (a task cancelled while queued
  * returns at once, nothing written): call them from the tasks of one loop
  * at a time. */
-EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
                                         const struct eddy_store_entry_in *entries,
                                         size_t n, int64_t now, struct eddy_store_upsert *r);
-EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
                                          const struct eddy_store_fetch *f);
-EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t max,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t max,
                                      struct eddy_store_feed **out, size_t *n);
-EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
                                       struct eddy_store_page *out);
-EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, size_t n,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, size_t n,
                                       enum eddy_store_flag flag, bool on);
-EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max);
-EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_stats *out);
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max);
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_stats *out);
 /* Any other call, or several in a row: runs fn(s, arg) on the pool and
  * returns its result.  `writes`: fn writes (it then queues with the writes
  * above, see there). */
-EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
                                      int (*fn)(struct eddy_store *s, void *arg), void *arg);
 
 #endif
