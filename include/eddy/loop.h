@@ -29,6 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 /* Marks a function that may suspend the calling task.  Expands to nothing. */
 #define EDDY_AWAITS
 
@@ -296,5 +301,10 @@ void eddy_timer_free(struct eddy_timer *t);
  * inherit the mask.  The loop owns the event (do not free it); waiters clear
  * it to wait for the next delivery.  NULL (errno) on failure. */
 struct eddy_event *eddy_signal_event(int signo);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

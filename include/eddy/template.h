@@ -65,6 +65,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_templates;
 
 /* A template set reading "<dir>/<name>"; dir may be NULL for a set of
@@ -112,5 +117,10 @@ int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
  * includes and blocks included) fails with -ELOOP.  Default 10 million: far
  * above a real page, it stops a runaway nesting of loops. */
 void eddy_templates_set_max_steps(struct eddy_templates *ts, unsigned long steps);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,7 +14,7 @@
  *     ...
  *     struct eddy_app *app = eddy_app_new();
  *     eddy_app_route(app, "GET", "/", hello, "hello");
- *     return eddy_app_serve(app, &(struct eddy_server_opts){.listen = ":8080"});
+ *     return eddy_app_serve(app, &(struct eddy_server_opts){.listen = "127.0.0.1:8080"});
  *
  * Views build the response in memory (status, headers, body) and the
  * framework sends it after the view returns — after-request hooks can still
@@ -37,6 +37,11 @@
 #include "eddy/loop.h"
 #include "eddy/server.h"
 #include "eddy/webutil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
 
 struct eddy_app;
 struct eddy_request;
@@ -202,5 +207,10 @@ int eddy_test_reply_status(const struct eddy_test_reply *r);
 const char *eddy_test_reply_header(const struct eddy_test_reply *r, const char *name);
 const char *eddy_test_reply_body(const struct eddy_test_reply *r, size_t *len);
 void eddy_test_reply_free(struct eddy_test_reply *r);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif
