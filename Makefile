@@ -194,7 +194,7 @@ bench: all
 
 # Headers, both libraries, eddy.pc and the command line tool.
 LIBDIR    := $(DESTDIR)$(PREFIX)/lib
-install: all
+install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/eddy
 	install -m 755 $(BUILD)/eddy $(DESTDIR)$(PREFIX)/bin/eddy
 	install -m 644 $(BUILD)/libeddy.a $(LIBDIR)/libeddy.a
