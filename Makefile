@@ -211,7 +211,7 @@ install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 # `make test` replays fuzz/corpus/ and fuzz/regression/ with the gcc build.
 FUZZ_BUILD  := build-fuzz
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-fuzz:
+fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-targets BUILD=$(FUZZ_BUILD) CC=clang CORO=$(CORO) \
 		CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="-fsanitize=fuzzer,address,undefined"
 fuzz-targets: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZERS))
@@ -234,7 +234,7 @@ fuzz-merge: fuzz
 FORMAT_GENERATED := tests/feed/html_cases.h src/feed/html_entities.h src/feed/entities4.h
 FORMAT_FILES = $(filter-out $(FORMAT_GENERATED),$(shell git ls-files --cached --others --exclude-standard \
 	-- 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'examples/*.[ch]' 'bench/*.[ch]' 'fuzz/*.[ch]'))
-format:
+format: deps
 	clang-format -i $(FORMAT_FILES)
 format-check:
 	@scripts/format-check $(FORMAT_FILES)
