@@ -51,6 +51,16 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 pc() { pkg-config "$@" eddy; }
 pc --exists && ok "pkg-config finds eddy $(pc --modversion)" || { bad "pkg-config eddy"; finish; }
 
+# A public header without the guard block would not link from C++, or its
+# functions would stay hidden in libeddy.so (built -fvisibility=hidden).
+unguarded=""
+for h in "$prefix"/include/eddy/*.h; do
+    grep -q '^extern "C" {' "$h" && grep -q '^#pragma GCC visibility push(default)' "$h" &&
+        grep -q '^#pragma GCC visibility pop' "$h" || unguarded="$unguarded $(basename "$h")"
+done
+[ -z "$unguarded" ] && ok "every public header has extern \"C\" and visibility guards" \
+                    || bad "headers without the extern \"C\" / visibility block (see buf.h):$unguarded"
+
 so=$(readlink -f "$prefix/lib/libeddy.so")
 readelf -d "$so" | grep -q 'SONAME.*\[libeddy\.so\.0\]' && ok "soname libeddy.so.0" || bad "soname of $so"
 leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^eddy_[a-z0-9]' | head)
