@@ -13,6 +13,11 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy__chunk;
 
 struct eddy_arena {
@@ -40,5 +45,10 @@ void eddy_arena_release(struct eddy_arena *a, struct eddy_arena_mark m);
 void eddy_arena_reset(struct eddy_arena *a);
 /* Frees every chunk; the arena is empty (and reusable) afterwards. */
 void eddy_arena_free(struct eddy_arena *a);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

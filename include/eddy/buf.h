@@ -16,6 +16,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_buf {
     char *data;  /* owned; NULL until the first append; data[len] == 0 */
     size_t len;  /* bytes used, not counting the terminating NUL */
@@ -48,5 +53,10 @@ void eddy_buf_reset(struct eddy_buf *b);
 char *eddy_buf_detach(struct eddy_buf *b, size_t *len);
 /* Frees the memory; the buffer is empty (and reusable) afterwards. */
 void eddy_buf_free(struct eddy_buf *b);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

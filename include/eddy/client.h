@@ -54,6 +54,11 @@
 
 #include "eddy/loop.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_session;
 struct eddy_reply;
 
@@ -158,5 +163,10 @@ const char *eddy_reply_error(const struct eddy_reply *r);
 /* Bytes of body received (after decompression), and seconds spent (total). */
 size_t eddy_reply_body_bytes(const struct eddy_reply *r);
 double eddy_reply_seconds(const struct eddy_reply *r);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -70,6 +70,11 @@
 
 #include "eddy/buf.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_feed_parser;   /* opaque: one document being parsed */
 struct eddy_feed;          /* opaque: a finished result (arena + tree) */
 struct eddy_feed_value;    /* opaque: one node of a result tree */
@@ -185,5 +190,10 @@ size_t eddy_feed_diag_count(const struct eddy_feed *f);
 /* Record i: a message (valid as long as f) and the byte offset in the
  * document as parsed (UTF-8) into *offset (may be NULL).  NULL when out of range. */
 const char *eddy_feed_diag(const struct eddy_feed *f, size_t i, size_t *offset);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

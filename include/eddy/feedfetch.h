@@ -34,6 +34,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
 
 /* Zero-initialise and set what you need; only url is required. */
 struct eddy_feed_fetch_opts {
@@ -100,6 +101,7 @@ struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v);
  * with {% for f in feeds %}{{ f.feed.title }}{{ f.error }}... in the template. */
 struct eddy_tdata eddy_feed_fetch_tdata(const struct eddy_feed_fetch_result *r);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

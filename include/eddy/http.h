@@ -88,6 +88,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_buf;
 
 /* ---------------------------------------------------------------- parser */
@@ -279,5 +284,10 @@ size_t eddy_http_chunk_line(char out[19], size_t len);
 /* The last chunk "0\r\n", the trailer fields, and the final "\r\n". */
 int eddy_http_write_last_chunk(struct eddy_buf *b, const struct eddy_http_header *trailers,
                                size_t n);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -37,6 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 /* Marks a function that may suspend the calling task.  Expands to nothing. */
 #define EDDY_AWAITS
 /* Marks a result that must be checked: ignoring it is a bug (a lost task
@@ -337,5 +342,10 @@ void eddy_timer_free(struct eddy_timer *t);
  * inherit the mask.  The loop owns the event (do not free it); waiters clear
  * it to wait for the next delivery.  NULL (errno) on failure. */
 struct eddy_event *eddy_signal_event(int signo);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

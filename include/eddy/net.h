@@ -59,6 +59,11 @@
 
 #include "eddy/loop.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 /* ------------------------------------------------------------- addresses */
 
 /* A socket address of any family eddy speaks; plain data, copy freely. */
@@ -202,5 +207,10 @@ EDDY_AWAITS ssize_t eddy_reader_exact(struct eddy_reader *r, size_t n, int64_t d
  * negative errno. */
 EDDY_AWAITS ssize_t eddy_reader_read(struct eddy_reader *r, void *dst, size_t n,
                                      int64_t deadline);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -33,6 +33,11 @@
 #include "eddy/loop.h"
 #include "eddy/net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 /* One request and its response, valid during the handler call. */
 struct eddy_exchange;
 
@@ -148,5 +153,10 @@ bool eddy_exchange_started(const struct eddy_exchange *x);
  * between events to notice a disconnect.  Bytes the client sends meanwhile
  * (a pipelined request) are kept for later. */
 EDDY_AWAITS int eddy_exchange_wait_closed(struct eddy_exchange *x, int64_t deadline);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -43,6 +43,11 @@
 
 #include "eddy/loop.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_store;
 
 /* ------------------------------------------------------------ open/close */
@@ -311,5 +316,10 @@ EDDY_NODISCARD EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, stru
  * above, see there). */
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
                                      int (*fn)(struct eddy_store *s, void *arg), void *arg);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -82,6 +82,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
 
 struct eddy_templates;
 
@@ -192,6 +193,7 @@ int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
  * above a real page, it stops a runaway nesting of loops. */
 void eddy_templates_set_max_steps(struct eddy_templates *ts, unsigned long steps);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

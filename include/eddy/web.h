@@ -39,6 +39,11 @@
 #include "eddy/webutil.h"
 #include "eddy/template.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 struct eddy_app;
 struct eddy_request;
 struct eddy_response;
@@ -278,5 +283,10 @@ int eddy_test_reply_status(const struct eddy_test_reply *r);
 const char *eddy_test_reply_header(const struct eddy_test_reply *r, const char *name);
 const char *eddy_test_reply_body(const struct eddy_test_reply *r, size_t *len);
 void eddy_test_reply_free(struct eddy_test_reply *r);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
 /* ------------------------------------------------------------------ */
 /* Router                                                              */
 /*
@@ -200,5 +205,10 @@ struct eddy_cookie {
  * Returns 0, -EINVAL (invalid name, value or attribute: nothing is
  * quoted or fixed silently), -E2BIG/-ENOMEM; on error out is unchanged. */
 int eddy_cookie_format(const struct eddy_cookie *c, struct eddy_buf *out);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif
