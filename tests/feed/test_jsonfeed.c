@@ -47,7 +47,7 @@ static char *read_case(const char *rel)
 {
     const char *top = getenv("EDDY_TOP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/../shared/conformance/feedparser/cases/%s", top ? top : ".", rel);
+    snprintf(path, sizeof path, "%s/tests/feed/feedparser/cases/%s", top ? top : ".", rel);
     FILE *fp = fopen(path, "rb");
     if (!fp)
         test_fail(__FILE__, __LINE__, "cannot open %s (is EDDY_TOP set? tests/run sets it)", path);

@@ -3,7 +3,7 @@
  * sans-IO contract (chunking never changes the result, callback mode gives
  * the same entries and stays bounded), hostile documents (entity bombs, deep
  * nesting) ending with bozo, the value tree and its JSON, diagnostics.
- * Real feeds come from the conformance cases in $EDDY_TOP/../shared.
+ * Real feeds come from the conformance cases in tests/feed/feedparser.
  */
 #include "../test.h"
 
@@ -18,7 +18,7 @@ static char *read_case(const char *rel, size_t *len)
 {
     const char *top = getenv("EDDY_TOP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/../shared/conformance/feedparser/cases/%s", top ? top : ".", rel);
+    snprintf(path, sizeof path, "%s/tests/feed/feedparser/cases/%s", top ? top : ".", rel);
     FILE *f = fopen(path, "rb");
     if (!f)
         test_fail(__FILE__, __LINE__, "cannot open %s", path);
