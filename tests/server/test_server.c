@@ -829,6 +829,140 @@ TEST(server_graceful_stop_closes_idle_connections_and_finishes_requests)
     CHECK_INT(eddy_run(shutdown_main, NULL, NULL), ==, 0);
 }
 
+/* ------------------------------------------------- SIGTERM under load */
+
+struct load {
+    pid_t server;
+    int port;
+    bool termed;        /* SIGTERM was sent */
+    int completed;      /* responses read whole */
+    int streaming;      /* drip responses begun and not ended yet */
+    int straddled;      /* responses begun before SIGTERM and ended after it */
+    int cut;            /* responses that ended in the middle */
+};
+
+/* Reads one response.  1: whole (*closing: the server ends the connection
+ * after it); 0: the connection ended before any byte of it; -1: cut. */
+static int read_response(struct load *L, int fd, struct eddy_http_parser *p, bool *closing)
+{
+    char buf[8192];
+    size_t len = 0;
+    bool started = false, before_term = false, drip = false;
+    for (;;) {
+        struct eddy_http_event ev;
+        ssize_t n = eddy_http_parse(p, buf, len, &ev);
+        if (n < 0 || ev.type == EDDY_HTTP_CLOSED)
+            return -1;
+        memmove(buf, buf + n, len - (size_t)n);
+        len -= (size_t)n;
+        if (ev.type == EDDY_HTTP_HEAD) {
+            *closing = !ev.head->keep_alive;
+            drip = ev.head->framing == EDDY_HTTP_CHUNKED;
+            L->streaming += drip;
+        }
+        if (ev.type == EDDY_HTTP_END) {
+            L->streaming -= drip;
+            L->straddled += before_term && L->termed;
+            return 1;
+        }
+        if (ev.type != EDDY_HTTP_NEED_MORE)
+            continue;
+        ssize_t got = eddy_sock_read(fd, buf + len, sizeof buf - len, eddy_deadline_in(10 * EDDY_SEC));
+        if (got <= 0)
+            return started ? -1 : 0;
+        if (!started)
+            before_term = !L->termed;
+        started = true;
+        len += (size_t)got;
+    }
+}
+
+/* A keep-alive client: requests one after the other (quick, streamed in
+ * parts over 200 ms, chunked), reconnecting until SIGTERM was sent. */
+static int load_client(void *arg)
+{
+    struct load *L = arg;
+    static const char *const paths[] = {"/", "/drip/20", "/stream/300", "/slow/20"};
+    static unsigned turn;
+    struct eddy_http_parser *p = eddy_http_parser_new(EDDY_HTTP_RESPONSE, NULL);
+    CHECK(p != NULL);
+    while (!L->termed) {
+        char addr[32];
+        snprintf(addr, sizeof addr, "127.0.0.1:%d", L->port);
+        int fd = eddy_sock_connect(addr, eddy_deadline_in(EDDY_SEC));
+        if (fd < 0)
+            break; /* the listener is gone */
+        eddy_http_parser_reset(p);
+        for (;;) {
+            char req[64];
+            int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: a\r\n\r\n",
+                             paths[turn++ % 4]);
+            if (eddy_sock_write(fd, req, (size_t)n, eddy_deadline_in(EDDY_SEC)) < 0)
+                break;
+            bool closing = false;
+            int r = read_response(L, fd, p, &closing);
+            L->cut += r < 0;
+            L->completed += r > 0;
+            if (r <= 0 || closing)
+                break;
+        }
+        eddy_sock_close(fd);
+    }
+    eddy_http_parser_free(p);
+    return 0;
+}
+
+static int load_main(void *arg)
+{
+    struct load *L = arg;
+    struct eddy_task *t[32];
+    for (int i = 0; i < 32; i++)
+        t[i] = eddy_spawn(load_client, L, "load");
+    WAIT_FOR(L->completed >= 300 && L->streaming >= 4);
+    kill(L->server, SIGTERM);
+    L->termed = true;
+    CHECK_INT(eddy_gather(t, 32, NULL), ==, 0);
+    /* Gone within the graceful timeout (3 s), with a clean exit. */
+    int st;
+    pid_t r;
+    for (int i = 0; i < 300 && (r = waitpid(L->server, &st, WNOHANG)) == 0; i++)
+        eddy_sleep(10 * EDDY_MSEC);
+    if (r == 0)
+        kill(L->server, SIGKILL);
+    CHECK_INT(r, ==, L->server);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    return 0;
+}
+
+static void port_to_pipe(void *arg, int port)
+{
+    if (write(*(int *)arg, &port, sizeof port) != sizeof port)
+        abort();
+}
+
+TEST(server_sigterm_under_load_cuts_no_response)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        struct eddy_server_opts o = {.listen = "127.0.0.1:0", .handler = handler, .workers = 2,
+                                     .shutdown_timeout_ns = 3 * EDDY_SEC};
+        _exit(eddy_server_run(&o, port_to_pipe, &fds[1]) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    struct load L = {.server = pid};
+    CHECK_INT(read(fds[0], &L.port, sizeof L.port), ==, sizeof L.port);
+    close(fds[0]);
+    CHECK_INT(eddy_run(load_main, &L, NULL), ==, 0);
+    printf("%d responses, %d of them begun before SIGTERM and ended after it, %d cut\n",
+           L.completed, L.straddled, L.cut);
+    CHECK_INT(L.cut, ==, 0);
+    CHECK_INT(L.straddled, >=, 4); /* the streams in flight at SIGTERM */
+}
+
 /* ------------------------------------------- log, unix, IPv6, streams */
 
 static void body_log(struct eddy_server *s, int port)
