@@ -434,9 +434,27 @@ static void finish(struct conn *c, struct eddy_exchange *x, int err)
     s->stats.requests++;
 }
 
+/* After a response, with no request buffered behind it: a busy client
+ * sends its next one at once, so the task waits for it a moment, where that
+ * costs no system call, and parks the connection only when none came. */
+enum next { NEXT_REQUEST, PARK, CLOSE };
+
+static enum next wait_next(struct conn *c)
+{
+    struct eddy_server *s = c->srv;
+    int64_t idle = s->opts.idle_timeout_ns, wait = idle < LINGER_TASK_NS ? idle : LINGER_TASK_NS;
+    c->since = eddy_now();
+    c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
+    ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
+    c->waiting = NULL;
+    if (got > 0)
+        return NEXT_REQUEST;
+    return got == -ETIMEDOUT && wait < idle ? PARK : CLOSE;
+}
+
 /* Serves requests while they keep coming: the first head is due by
- * head_deadline.  Returns true when the connection may wait for the next
- * request (nothing is buffered: it parks), false when it must close. */
+ * head_deadline.  Returns true when the connection is to park, false when
+ * it must close. */
 static bool serve(struct conn *c, int64_t head_deadline)
 {
     struct eddy_server *s = c->srv;
@@ -462,20 +480,9 @@ static bool serve(struct conn *c, int64_t head_deadline)
             return false;
         size_t len;
         eddy_reader_peek(c->ss->reader, &len);
-        if (!len) {
-            /* A busy client sends its next request at once: wait for it a
-             * moment here, where it costs no system call, before parking. */
-            c->since = eddy_now();
-            int64_t wait = s->opts.idle_timeout_ns < LINGER_TASK_NS ? s->opts.idle_timeout_ns
-                                                                  : LINGER_TASK_NS;
-            c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
-            ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
-            c->waiting = NULL;
-            if (got == -ETIMEDOUT && wait < s->opts.idle_timeout_ns)
-                return true;
-            if (got <= 0)
-                return false;
-        }
+        enum next next = len ? NEXT_REQUEST : wait_next(c);
+        if (next != NEXT_REQUEST)
+            return next == PARK;
         /* The next request: its head is due header_timeout from now. */
         head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
     }
@@ -550,8 +557,8 @@ int eddy__conn_main(void *arg)
     /* The first head must be complete within header_timeout of the accept,
      * later ones within header_timeout of their first byte (the idle gap
      * before it is idle.c's). */
-    int64_t head_deadline = c->served ? eddy_deadline_in(s->opts.header_timeout_ns)
-                                      : eddy_deadline_in(s->opts.header_timeout_ns - (eddy_now() - c->since));
+    int64_t due = s->opts.header_timeout_ns - (c->served ? 0 : eddy_now() - c->since);
+    int64_t head_deadline = eddy_deadline_in(due);
     bool keep = false;
     if ((c->ss = session_get(s, c))) {
         keep = serve(c, head_deadline);
