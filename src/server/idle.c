@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#define SWEEP_BATCH 512
+
 static int64_t expiry(const struct eddy_server *s, const struct conn *c)
 {
     int64_t t = c->list == &s->fresh ? s->opts.header_timeout_ns : s->opts.idle_timeout_ns;
@@ -80,9 +82,10 @@ void eddy__conn_park(struct conn *c, int64_t since)
     eddy_event_set(s->room); /* a parked connection can be reclaimed */
 }
 
-static void close_expired(struct eddy_server *s, struct conn_list *q, int64_t now)
+/* Closes up to *budget expired connections at the head of q. */
+static void close_expired(struct eddy_server *s, struct conn_list *q, int64_t now, int *budget)
 {
-    while (q->head && expiry(s, q->head) <= now)
+    for (; *budget > 0 && q->head && expiry(s, q->head) <= now; --*budget)
         eddy__conn_close(q->head);
 }
 
@@ -90,9 +93,13 @@ void eddy__server_sweep(void *arg)
 {
     struct eddy_server *s = arg;
     int64_t now = eddy_now();
+    /* Thousands of connections can expire together (clients that came in
+     * a burst): closing them in batches, a close(2) each, keeps the loop
+     * answering requests in between. */
+    int budget = SWEEP_BATCH;
     s->sweep_at = EDDY_FOREVER;
-    close_expired(s, &s->fresh, now);
-    close_expired(s, &s->idle, now);
+    close_expired(s, &s->fresh, now, &budget);
+    close_expired(s, &s->idle, now, &budget);
     if (s->fresh.head)
         arm_sweep(s, expiry(s, s->fresh.head));
     if (s->idle.head)

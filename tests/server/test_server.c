@@ -562,6 +562,35 @@ TEST(server_at_the_limit_the_oldest_idle_connection_gives_way)
     serve(body_reclaim, &o);
 }
 
+static void body_expiry(struct eddy_server *s, int port)
+{
+    /* More than one sweep's batch of silent connections, and keep-alive
+     * ones: each kind is closed at its own timeout. */
+    enum { SILENT = 700, KA = 5 };
+    static int fd[SILENT + KA];
+    for (int i = 0; i < SILENT; i++)
+        fd[i] = connect_to(port);
+    for (int i = SILENT; i < SILENT + KA; i++)
+        fd[i] = idle_conn(port);
+    WAIT_FOR(stats_of(s).connections_open == 0);
+    for (int i = 0; i < SILENT + KA; i++) {
+        char c;
+        CHECK_INT(eddy_sock_read(fd[i], &c, 1, eddy_deadline_in(EDDY_SEC)), ==, 0);
+        eddy_sock_close(fd[i]);
+    }
+    struct eddy_server_stats st = stats_of(s);
+    CHECK_INT(st.connections_accepted, ==, SILENT + KA);
+    CHECK_INT(st.requests, ==, KA);
+    CHECK_INT(st.rejected_4xx, ==, 0); /* closed silently, as nothing had begun */
+}
+
+TEST(server_idle_connections_expire)
+{
+    struct eddy_server_opts o = {.header_timeout_ns = 300 * EDDY_MSEC,
+                                 .idle_timeout_ns = 200 * EDDY_MSEC};
+    serve(body_expiry, &o);
+}
+
 /* ------------------------------------------ many idle connections */
 
 /* Client processes that hold idle connections: one process runs out of
