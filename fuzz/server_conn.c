@@ -211,7 +211,14 @@ static int client_main(void *arg)
     }
     eddy_join(w, NULL);
     eddy_sock_close(r->fd);
-    eddy_server_stats(s, &r->stats);
+    /* The server notices the client has gone (a lingering close reads
+     * until then) and keeps nothing open. */
+    for (int i = 0; i < 10000; i++) {
+        eddy_server_stats(s, &r->stats);
+        if (!r->stats.connections_open)
+            break;
+        eddy_sleep(100 * 1000);
+    }
     if (eddy_server_stop(s, eddy_deadline_in(10 * EDDY_SEC)) != 0)
         abort();
     return 0;
