@@ -31,7 +31,7 @@
  * a spawn, ~10% of a hello-world keep-alive request (wrk, -c64); a client
  * that keeps its connection busy sends the next request well within this,
  * an idle one gives its task and session back soon. */
-#define LINGER_TASK_NS (10 * EDDY_MSEC)
+#define WAIT_NEXT_NS (10 * EDDY_MSEC)
 /* Sessions kept for reuse: enough for the requests a loop serves at once
  * in the common case, few enough to bound what they hold. */
 #define POOL_CAP 64
@@ -442,7 +442,7 @@ enum next { NEXT_REQUEST, PARK, CLOSE };
 static enum next wait_next(struct conn *c)
 {
     struct eddy_server *s = c->srv;
-    int64_t idle = s->opts.idle_timeout_ns, wait = idle < LINGER_TASK_NS ? idle : LINGER_TASK_NS;
+    int64_t idle = s->opts.idle_timeout_ns, wait = idle < WAIT_NEXT_NS ? idle : WAIT_NEXT_NS;
     c->since = eddy_now();
     c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
     ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
