@@ -4,16 +4,16 @@
  * A task per connection with a request in progress, on eddy's loop, reads
  * bytes into a bounded reader, feeds them to the sans-IO codec (http.h) and
  * calls the handler once per request, in order (pipelined requests are
- * answered in order).  Between requests a connection has no task and no
- * buffers (a few hundred bytes: a watched descriptor), so one worker holds
- * as many idle keep-alive connections as it has descriptors.  Keep-alive,
- * timeouts for every phase (slowloris header read, body read, idle
- * keep-alive, write), a maximum number of connections (at the limit the
- * oldest idle one gives its place to a new client; with none idle,
- * accepting pauses), Date and Server headers, correct HEAD, a 500 answer
- * when a handler fails (the connection stays healthy), an access log in
- * combined format.  The handler runs inside the connection's task and may
- * await (fetch ten feeds, then answer).
+ * answered in order).  A connection idle for more than a moment (10 ms)
+ * has no task and no buffers (a few hundred bytes: a watched descriptor),
+ * so one worker holds as many idle keep-alive connections as it has
+ * descriptors.  Keep-alive, timeouts for every phase (slowloris header
+ * read, body read, idle keep-alive, write), a maximum number of connections
+ * (at the limit the oldest idle one gives its place to a new client; with
+ * none idle, accepting pauses), Date and Server headers, correct HEAD, a
+ * 500 answer when a handler fails (the connection stays healthy), an access
+ * log in combined format.  The handler runs inside the connection's task
+ * and may await (fetch ten feeds, then answer).
  *
  * Two ways to run it:
  *   - eddy_server_start() inside a task on the current loop (tests, programs

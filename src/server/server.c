@@ -10,7 +10,7 @@
  * into its own buffer (the codec's slices point into the reader, which
  * moves when it refills for a body), reads the body, calls the handler,
  * answers with one writev (head + body), and parks the connection again
- * when no further request is buffered.  The buffers a request needs are
+ * when no further request comes within a moment (WAIT_NEXT_NS).  The buffers a request needs are
  * lent by a pool, so nothing is allocated per request once the server is
  * warm.
  *
