@@ -101,7 +101,8 @@ struct eddy_server_stats {
     uint64_t requests;
     uint64_t responses_5xx;
     uint64_t rejected_4xx;       /* malformed or over-limit requests answered by the server itself */
-    uint64_t connections_idle;   /* open and between requests (or before the first) */
+    uint64_t connections_idle;   /* parked: open, without a request for more than a
+                                  * moment (or not sent the first yet) */
     uint64_t connections_reclaimed; /* idle ones closed at the limit for a new client */
 };
 void eddy_server_stats(const struct eddy_server *s, struct eddy_server_stats *out);
