@@ -4,7 +4,7 @@
  * A task per connection with a request in progress, on eddy's loop, reads
  * bytes into a bounded reader, feeds them to the sans-IO codec (http.h) and
  * calls the handler once per request, in order (pipelined requests are
- * answered in order).  A connection idle for more than a moment (10 ms)
+ * answered in order).  A connection idle for more than a moment (50 ms)
  * has no task and no buffers (a few hundred bytes: a watched descriptor),
  * so one worker holds as many idle keep-alive connections as it has
  * descriptors.  Keep-alive, timeouts for every phase (slowloris header

@@ -27,11 +27,15 @@
 #define LINGER_NS (2 * EDDY_SEC)
 #define LINGER_BYTES (256 * 1024)
 /* How long a connection's task waits for the next request before it parks
- * the connection (idle.c).  Parking and waking cost two epoll_ctl calls and
- * a spawn, ~10% of a hello-world keep-alive request (wrk, -c64); a client
- * that keeps its connection busy sends the next request well within this,
- * an idle one gives its task and session back soon. */
-#define WAIT_NEXT_NS (10 * EDDY_MSEC)
+ * the connection (idle.c), and how many tasks may wait so at once.  Parking
+ * and waking cost two epoll_ctl calls and a spawn, ~10% of a hello-world
+ * keep-alive request; a client that keeps its connection busy sends the
+ * next request well within this (wrk's 256 connections on a loaded machine
+ * came back every ~20 ms), an idle one gives its task and session back
+ * soon.  The cap bounds what waiting tasks hold (a stack and a session,
+ * ~40 KiB each: 10 MiB) when thousands of clients come at once. */
+#define WAIT_NEXT_NS (50 * EDDY_MSEC)
+#define WAIT_NEXT_MAX 256
 /* Sessions kept for reuse: enough for the requests a loop serves at once
  * in the common case, few enough to bound what they hold. */
 #define POOL_CAP 64
@@ -444,8 +448,12 @@ static enum next wait_next(struct conn *c)
     struct eddy_server *s = c->srv;
     int64_t idle = s->opts.idle_timeout_ns, wait = idle < WAIT_NEXT_NS ? idle : WAIT_NEXT_NS;
     c->since = eddy_now();
+    if (s->nwaiting == WAIT_NEXT_MAX)
+        return PARK;
     c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
+    s->nwaiting++;
     ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
+    s->nwaiting--;
     c->waiting = NULL;
     if (got > 0)
         return NEXT_REQUEST;

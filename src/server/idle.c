@@ -13,7 +13,8 @@
  * socket's ~4 KiB of kernel memory is not ours to save).  Parking and waking cost two epoll_ctl
  * calls (the watch is added, then removed) and a spawn, ~10% of a
  * hello-world keep-alive request; so a task first waits a moment for the
- * next request (conn.c, WAIT_NEXT_NS) and parks only when none came.
+ * next request (conn.c, WAIT_NEXT_NS, while not too many do) and parks
+ * only when none came.
  *
  * Deadlines.  Parked connections wait in two queues, in the order they
  * parked: `fresh` ones expire header_timeout after their accept, `idle`

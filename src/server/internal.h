@@ -39,6 +39,7 @@ struct eddy_server {
                                      * the acceptor waits on it at the limit */
     struct eddy_timer *sweep;       /* closes parked connections that expired */
     int64_t sweep_at;               /* when it fires; EDDY_FOREVER: disarmed */
+    unsigned nwaiting;              /* tasks waiting a moment for a next request */
     struct session *pool;           /* sessions no connection uses (a LIFO) */
     unsigned npool;
     bool stopping;                  /* eddy_server_stop() was called */
