@@ -217,7 +217,7 @@ static int client_main(void *arg)
         eddy_server_stats(s, &r->stats);
         if (!r->stats.connections_open)
             break;
-        eddy_sleep(100 * 1000);
+        eddy_sleep(100 * EDDY_USEC);
     }
     if (eddy_server_stop(s, eddy_deadline_in(10 * EDDY_SEC)) != 0)
         abort();
