@@ -113,6 +113,7 @@ FUZZ_LAYER_feed     := feed
 FUZZ_LAYER_html     := feed
 FUZZ_LAYER_uri      := feed
 FUZZ_LAYER_http     := http
+FUZZ_LAYER_server_conn := server
 FUZZ_LAYER_form     := web
 FUZZ_LAYER_template := $(if $(filter template,$(LAYERS)),template,web)
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),$(error fuzz/$(1).c: add FUZZ_LAYER_$(1) := <layer> to the Makefile))

@@ -180,6 +180,11 @@ struct eddy_reader;
 struct eddy_reader *eddy_reader_new(int fd, size_t max);
 /* Frees the reader and its buffer (not the fd); NULL is a no-op. */
 void eddy_reader_free(struct eddy_reader *r);
+/* Empties the reader and makes it read `fd` from now on, keeping the
+ * buffer's memory: one reader can serve connection after connection (a
+ * server lends readers to the connections that have a request in progress,
+ * so an idle one holds no buffer). */
+void eddy_reader_reset(struct eddy_reader *r, int fd);
 
 /* The buffered, not yet consumed bytes: *len of them at the returned
  * pointer (valid until the next call that reads or consumes). */

@@ -1,15 +1,19 @@
 /*
  * eddy/server.h — the HTTP/1.1 server (layer server/): Hypercorn in C.
  *
- * One task per connection on eddy's loop reads bytes into a bounded reader,
- * feeds them to the sans-IO codec (http.h) and calls the handler once per
- * request, in order (pipelined requests are answered in order).  Keep-alive,
- * timeouts for every phase (slowloris header read, body read, idle
- * keep-alive, write), a maximum number of connections with accept
- * backpressure, Date and Server headers, correct HEAD, a 500 answer when a
- * handler fails (the connection stays healthy), an access log in combined
- * format.  The handler runs inside the connection's task and may await
- * (fetch ten feeds, then answer).
+ * A task per connection with a request in progress, on eddy's loop, reads
+ * bytes into a bounded reader, feeds them to the sans-IO codec (http.h) and
+ * calls the handler once per request, in order (pipelined requests are
+ * answered in order).  A connection idle for more than a moment (50 ms)
+ * has no task and no buffers (a few hundred bytes: a watched descriptor),
+ * so one worker holds as many idle keep-alive connections as it has
+ * descriptors.  Keep-alive, timeouts for every phase (slowloris header
+ * read, body read, idle keep-alive, write), a maximum number of connections
+ * (at the limit the oldest idle one gives its place to a new client; with
+ * none idle, accepting pauses), Date and Server headers, correct HEAD, a
+ * 500 answer when a handler fails (the connection stays healthy), an access
+ * log in combined format.  The handler runs inside the connection's task
+ * and may await (fetch ten feeds, then answer).
  *
  * Two ways to run it:
  *   - eddy_server_start() inside a task on the current loop (tests, programs
@@ -53,7 +57,12 @@ struct eddy_server_opts {
     eddy_server_handler handler;
     void *arg;                   /* passed to handler */
     unsigned workers;            /* eddy_server_run: worker threads; 0: 1 */
-    unsigned max_connections;    /* per worker; 0: 10000.  At the limit, accepting pauses */
+    unsigned max_connections;    /* per worker; 0: 10000.  At the limit, a client waiting
+                                  * in the backlog takes the place of the oldest idle
+                                  * connection (keep-alive ones first, then ones that
+                                  * have not sent a request); with none idle, accepting
+                                  * pauses.  Each connection is a descriptor: see
+                                  * RLIMIT_NOFILE (eddy_server_run raises it) */
     /* Durations (relative, include/eddy/README.md "Time"), each counted from
      * the start of the phase it bounds; 0: the default shown. */
     int64_t header_timeout_ns;   /* whole request head must arrive within: 0: 10 s */
@@ -82,8 +91,10 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts);
 /* The address actually bound (port 0 -> the chosen port). */
 int eddy_server_port(const struct eddy_server *s);
 const struct eddy_addr *eddy_server_addr(const struct eddy_server *s);
-/* Graceful stop: closes the listener, lets in-flight requests finish until
- * `deadline` (then cancels their tasks), closes idle keep-alive connections,
+/* Graceful stop: closes the listener, closes idle connections at once (a
+ * request that has already arrived on one is answered, with Connection:
+ * close, like every answer during the stop), lets in-flight requests
+ * finish until `deadline` (then cancels their tasks),
  * waits for every connection task, frees the server.  Returns 0, or
  * -ETIMEDOUT when some requests had to be cancelled. */
 EDDY_AWAITS int eddy_server_stop(struct eddy_server *s, int64_t deadline);
@@ -97,6 +108,9 @@ struct eddy_server_stats {
     uint64_t requests;
     uint64_t responses_5xx;
     uint64_t rejected_4xx;       /* malformed or over-limit requests answered by the server itself */
+    uint64_t connections_idle;   /* parked: open, without a request for more than a
+                                  * moment (or not sent the first yet) */
+    uint64_t connections_reclaimed; /* idle ones closed at the limit for a new client */
 };
 void eddy_server_stats(const struct eddy_server *s, struct eddy_server_stats *out);
 

@@ -57,6 +57,14 @@ void eddy_reader_free(struct eddy_reader *r)
     free(r);
 }
 
+void eddy_reader_reset(struct eddy_reader *r, int fd)
+{
+    r->fd = fd;
+    r->off = 0;
+    r->drained = false;
+    eddy_buf_reset(&r->buf);
+}
+
 const char *eddy_reader_peek(const struct eddy_reader *r, size_t *len)
 {
     *len = r->buf.len - r->off;

@@ -1,9 +1,16 @@
 /*
- * conn.c — one HTTP/1.1 connection: read, parse, call the handler, answer;
- * and the exchange API handlers use to read the request and write the
- * response.
+ * conn.c — a connection's task: read, parse, call the handler, answer, as
+ * long as requests keep coming; and the exchange API handlers use to read
+ * the request and write the response.
  *
- * The head of each request is copied once into the connection's head_copy
+ * The task starts when a parked connection's first byte arrives (idle.c)
+ * and ends when no further request is buffered: it parks the connection
+ * again, or closes it.  What serving takes (reader, parser, head copy,
+ * buffers: the session) is borrowed from the server's pool for that time,
+ * so idle connections hold none of it and a warm server allocates nothing
+ * per request.
+ *
+ * The head of each request is copied once into the session's head_copy
  * (a few hundred bytes) and its slices rebased there; that pins them while
  * the reader refills for the body and lets us NUL-terminate every field in
  * place, so eddy_exchange_header() hands out C strings without allocating.
@@ -12,12 +19,28 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
 #define LINGER_NS (2 * EDDY_SEC)
 #define LINGER_BYTES (256 * 1024)
+/* How long a connection's task waits for the next request before it parks
+ * the connection (idle.c), and how many tasks may wait so at once.  Parking
+ * and waking cost two epoll_ctl calls and a spawn, ~10% of a hello-world
+ * keep-alive request; a client that keeps its connection busy sends the
+ * next request well within this (wrk's 256 connections on a loaded machine
+ * came back every ~20 ms), an idle one gives its task and session back
+ * soon.  The cap bounds what waiting tasks hold (a stack and a session,
+ * ~40 KiB each: 10 MiB) when thousands of clients come at once. */
+#define WAIT_NEXT_NS (50 * EDDY_MSEC)
+#define WAIT_NEXT_MAX 256
+/* Sessions kept for reuse: enough for the requests a loop serves at once
+ * in the common case, few enough to bound what they hold. */
+#define POOL_CAP 64
+/* A pooled session keeps a request body's buffer up to this size. */
+#define KEEP_BODY (64 * 1024)
 
 /* ------------------------------------------------------------ writing */
 
@@ -41,14 +64,14 @@ static bool status_has_body(int status)
     return status >= 200 && status != 204 && status != 304;
 }
 
-/* Builds the response head in c->out.  content_length < 0: chunked (1.1) or
+/* Builds the response head in the session's out.  content_length < 0: chunked (1.1) or
  * close-delimited (1.0). */
 static int build_head(struct eddy_exchange *x, int status, const struct eddy_http_header *h,
                       size_t n, int64_t content_length)
 {
     struct conn *c = x->conn;
     struct eddy_server *s = c->srv;
-    struct eddy_buf *b = &c->out;
+    struct eddy_buf *b = &c->ss->out;
     eddy_buf_reset(b);
     if (s->stopping)
         x->keep_alive = false;
@@ -113,7 +136,7 @@ int eddy_exchange_respond(struct eddy_exchange *x, int status,
         return err;
     x->started = x->ended = true;
     bool send_body = !x->head_request && status_has_body(status) && len;
-    struct iovec iov[2] = {{x->conn->out.data, x->conn->out.len}, {(void *)body, len}};
+    struct iovec iov[2] = {{x->conn->ss->out.data, x->conn->ss->out.len}, {(void *)body, len}};
     err = send_iov(x, iov, send_body ? 2 : 1);
     if (!err && send_body)
         x->body_sent = len;
@@ -130,7 +153,7 @@ int eddy_exchange_begin(struct eddy_exchange *x, int status,
     if (err)
         return err;
     x->started = true;
-    struct iovec iov = {x->conn->out.data, x->conn->out.len};
+    struct iovec iov = {x->conn->ss->out.data, x->conn->ss->out.len};
     return send_iov(x, &iov, 1);
 }
 
@@ -209,7 +232,7 @@ bool eddy_exchange_started(const struct eddy_exchange *x)
 int eddy_exchange_wait_closed(struct eddy_exchange *x, int64_t deadline)
 {
     for (;;) {
-        ssize_t n = eddy_reader_fill(x->conn->reader, deadline);
+        ssize_t n = eddy_reader_fill(x->conn->ss->reader, deadline);
         if (n == 0 || n == -ECONNRESET || n == -EPROTO) {
             x->keep_alive = false;
             return 0;
@@ -239,14 +262,14 @@ const char *eddy_exchange_header(struct eddy_exchange *x, const char *name)
 {
     const struct eddy_http_header *h =
         eddy_http_header_find(x->head.headers, x->head.nheaders, name);
-    return h ? h->value : NULL; /* NUL-terminated in head_copy */
+    return h ? h->value : NULL; /* NUL-terminated in the session's head_copy */
 }
 
 const char *eddy_exchange_body(const struct eddy_exchange *x, size_t *len)
 {
     if (len)
-        *len = x->conn->body.len;
-    return eddy_buf_cstr(&x->conn->body);
+        *len = x->conn->ss->body.len;
+    return eddy_buf_cstr(&x->conn->ss->body);
 }
 
 const struct eddy_addr *eddy_exchange_peer(const struct eddy_exchange *x)
@@ -261,34 +284,35 @@ int eddy_exchange_fd(const struct eddy_exchange *x)
 
 /* ------------------------------------------------------- the connection */
 
-/* Copies the head's bytes (src[0..n)) into c->head_copy and points x->head
+/* Copies the head's bytes (src[0..n)) into the session's head_copy and points x->head
  * there, NUL-terminating method, target and every field name and value (the
  * byte after each is a separator we no longer need). */
 static int pin_head(struct conn *c, struct eddy_exchange *x, const char *src, size_t n,
                     const struct eddy_http_head *h)
 {
-    eddy_buf_reset(&c->head_copy);
-    int err = eddy_buf_append(&c->head_copy, src, n);
+    struct session *ss = c->ss;
+    eddy_buf_reset(&ss->head_copy);
+    int err = eddy_buf_append(&ss->head_copy, src, n);
     if (err)
         return err;
-    char *base = c->head_copy.data;
+    char *base = ss->head_copy.data;
 #define REBASE(p) ((p) ? base + ((p) - src) : NULL)
     x->head = *h;
     x->head.method = REBASE(h->method);
     x->head.target = REBASE(h->target);
     x->head.reason = REBASE(h->reason);
     for (size_t i = 0; i < h->nheaders && i < c->srv->max_headers; i++) {
-        c->headers[i] = h->headers[i];
-        c->headers[i].name = REBASE(h->headers[i].name);
-        c->headers[i].value = REBASE(h->headers[i].value);
+        ss->headers[i] = h->headers[i];
+        ss->headers[i].name = REBASE(h->headers[i].name);
+        ss->headers[i].value = REBASE(h->headers[i].value);
     }
 #undef REBASE
-    x->head.headers = c->headers;
+    x->head.headers = ss->headers;
     /* Every slice is followed by a separator (SP, ':', CR or the value's
      * trailing whitespace) that the copy no longer needs. */
     for (size_t i = 0; i < x->head.nheaders; i++) {
-        ((char *)c->headers[i].name)[c->headers[i].name_len] = 0;
-        ((char *)c->headers[i].value)[c->headers[i].value_len] = 0;
+        ((char *)ss->headers[i].name)[ss->headers[i].name_len] = 0;
+        ((char *)ss->headers[i].value)[ss->headers[i].value_len] = 0;
     }
     ((char *)x->head.method)[x->head.method_len] = 0;
     ((char *)x->head.target)[x->head.target_len] = 0;
@@ -336,19 +360,20 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
 }
 
 /* Reads one whole request: the head (pinned into head_copy, so the reader
- * may move while the body arrives), then the body into c->body.  Each phase
+ * may move while the body arrives), then the body into the session's body.  Each phase
  * has its own deadline.  Returns 1, or 0 when the connection is done (EOF,
  * timeout, rejected: the answer has been sent). */
 static int read_request(struct conn *c, struct eddy_exchange *x, int64_t deadline)
 {
     struct eddy_server *s = c->srv;
+    struct session *ss = c->ss;
     bool have_head = false;
-    eddy_buf_reset(&c->body);
+    eddy_buf_reset(&ss->body);
     for (;;) {
         size_t len;
-        const char *p = eddy_reader_peek(c->reader, &len);
+        const char *p = eddy_reader_peek(ss->reader, &len);
         struct eddy_http_event ev;
-        ssize_t n = eddy_http_parse(c->parser, p, len, &ev);
+        ssize_t n = eddy_http_parse(ss->parser, p, len, &ev);
         if (n < 0) {
             reject(c, x, ev.status, ev.reason);
             return 0;
@@ -366,20 +391,20 @@ static int read_request(struct conn *c, struct eddy_exchange *x, int64_t deadlin
             if (has_body && x->head.expect_continue &&
                 eddy_sock_write(c->fd, cont, sizeof cont - 1, write_deadline(c)) < 0)
                 return 0;
-        } else if (ev.type == EDDY_HTTP_BODY && eddy_buf_append(&c->body, ev.data, ev.len) < 0) {
+        } else if (ev.type == EDDY_HTTP_BODY && eddy_buf_append(&ss->body, ev.data, ev.len) < 0) {
             reject(c, x, 413, "request body too large");
             return 0;
         }
-        eddy_reader_consume(c->reader, (size_t)n);
+        eddy_reader_consume(ss->reader, (size_t)n);
         if (ev.type == EDDY_HTTP_END)
             return 1;
         if (ev.type == EDDY_HTTP_CLOSED || ev.type == EDDY_HTTP_ERROR)
             return 0;
         if (ev.type != EDDY_HTTP_NEED_MORE)
             continue;
-        ssize_t got = eddy_reader_fill(c->reader, deadline);
+        ssize_t got = eddy_reader_fill(ss->reader, deadline);
         if (got == 0 || got == -EPROTO) {
-            if (eddy_http_parser_eof(c->parser, &ev) < 0 && (len || have_head))
+            if (eddy_http_parser_eof(ss->parser, &ev) < 0 && (len || have_head))
                 reject(c, x, 400, "connection closed in the middle of a request");
             return 0;
         }
@@ -413,36 +438,43 @@ static void finish(struct conn *c, struct eddy_exchange *x, int err)
     s->stats.requests++;
 }
 
-void eddy__conn_serve(struct conn *c)
+/* After a response, with no request buffered behind it: a busy client
+ * sends its next one at once, so the task waits for it a moment, where that
+ * costs no system call, and parks the connection only when none came. */
+enum next { NEXT_REQUEST, PARK, CLOSE };
+
+static enum next wait_next(struct conn *c)
 {
     struct eddy_server *s = c->srv;
-    /* The first head must be complete within header_timeout of the
-     * accept; later ones within header_timeout of their first byte, after
-     * an idle gap of at most idle_timeout. */
-    int64_t head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
-    for (bool first = true;; first = false) {
-        size_t len;
-        eddy_reader_peek(c->reader, &len);
-        if (!len) {
-            /* Between requests: idle, and fair game for a graceful stop. */
-            c->busy = false;
-            if (s->stopping)
-                return;
-            int64_t wait = first ? head_deadline : eddy_deadline_in(s->opts.idle_timeout_ns);
-            if (eddy_reader_fill(c->reader, wait) <= 0)
-                return;
-        }
-        if (!first)
-            head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
-        c->busy = true;
+    int64_t idle = s->opts.idle_timeout_ns, wait = idle < WAIT_NEXT_NS ? idle : WAIT_NEXT_NS;
+    c->since = eddy_now();
+    if (s->nwaiting == WAIT_NEXT_MAX)
+        return PARK;
+    c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
+    s->nwaiting++;
+    ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
+    s->nwaiting--;
+    c->waiting = NULL;
+    if (got > 0)
+        return NEXT_REQUEST;
+    return got == -ETIMEDOUT && wait < idle ? PARK : CLOSE;
+}
+
+/* Serves requests while they keep coming: the first head is due by
+ * head_deadline.  Returns true when the connection is to park, false when
+ * it must close. */
+static bool serve(struct conn *c, int64_t head_deadline)
+{
+    struct eddy_server *s = c->srv;
+    for (;;) {
         struct eddy_exchange x = {.conn = c};
         if (!read_request(c, &x, head_deadline))
-            return;
+            return false;
         x.head_request = eddy_http_token_eq(x.head.method, x.head.method_len, "HEAD");
         x.keep_alive = x.head.keep_alive && !s->stopping;
         if (eddy_http_target_split(x.head.target, x.head.target_len, &x.target) < 0) {
             reject(c, &x, 400, "invalid request target");
-            return;
+            return false;
         }
         c->in_handler = true;
         if (s->stopping) /* as eddy_server_stop does for handlers already running */
@@ -451,7 +483,99 @@ void eddy__conn_serve(struct conn *c)
         c->in_handler = false;
         finish(c, &x, err);
         eddy__server_log(s, &x);
+        c->served = true;
         if (!x.keep_alive || x.broken)
-            return;
+            return false;
+        size_t len;
+        eddy_reader_peek(c->ss->reader, &len);
+        enum next next = len ? NEXT_REQUEST : wait_next(c);
+        if (next != NEXT_REQUEST)
+            return next == PARK;
+        /* The next request: its head is due header_timeout from now. */
+        head_deadline = eddy_deadline_in(s->opts.header_timeout_ns);
     }
+}
+
+/* ------------------------------------------------------------ sessions */
+
+static void session_free(struct session *ss)
+{
+    eddy_reader_free(ss->reader);
+    eddy_http_parser_free(ss->parser);
+    eddy_buf_free(&ss->head_copy);
+    eddy_buf_free(&ss->body);
+    eddy_buf_free(&ss->out);
+    free(ss->headers);
+    free(ss);
+}
+
+/* A session ready for connection c: from the pool, else new.  NULL when
+ * memory is short. */
+static struct session *session_get(struct eddy_server *s, struct conn *c)
+{
+    struct session *ss = s->pool;
+    if (ss) {
+        s->pool = ss->next;
+        s->npool--;
+        eddy_http_parser_reset(ss->parser);
+    } else {
+        if (!(ss = calloc(1, sizeof *ss)))
+            return NULL;
+        ss->reader = eddy_reader_new(c->fd, s->reader_max);
+        ss->parser = eddy_http_parser_new(EDDY_HTTP_REQUEST, &s->opts.limits);
+        ss->headers = calloc(s->max_headers, sizeof *ss->headers);
+        if (!ss->reader || !ss->parser || !ss->headers) {
+            session_free(ss);
+            return NULL;
+        }
+    }
+    eddy_reader_reset(ss->reader, c->fd);
+    return ss;
+}
+
+static void session_put(struct eddy_server *s, struct session *ss)
+{
+    if (s->npool >= POOL_CAP) {
+        session_free(ss);
+        return;
+    }
+    if (ss->body.cap > KEEP_BODY)
+        eddy_buf_free(&ss->body);
+    ss->next = s->pool;
+    s->pool = ss;
+    s->npool++;
+}
+
+void eddy__session_pool_free(struct eddy_server *s)
+{
+    while (s->pool) {
+        struct session *ss = s->pool;
+        s->pool = ss->next;
+        session_free(ss);
+    }
+    s->npool = 0;
+}
+
+/* --------------------------------------------------------- the task */
+
+int eddy__conn_main(void *arg)
+{
+    struct conn *c = arg;
+    struct eddy_server *s = c->srv;
+    /* The first head must be complete within header_timeout of the accept,
+     * later ones within header_timeout of their first byte (the idle gap
+     * before it is idle.c's). */
+    int64_t due = s->opts.header_timeout_ns - (c->served ? 0 : eddy_now() - c->since);
+    int64_t head_deadline = eddy_deadline_in(due);
+    bool keep = false;
+    if ((c->ss = session_get(s, c))) {
+        keep = serve(c, head_deadline);
+        session_put(s, c->ss);
+        c->ss = NULL;
+    }
+    if (keep && !s->stopping)
+        eddy__conn_park(c, c->since);
+    else
+        eddy__conn_close(c);
+    return 0; /* a failing connection must not cancel its siblings */
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 struct worker {
@@ -211,9 +212,21 @@ static int run_main(void *arg)
     return err;
 }
 
+/* A server's connections are descriptors: the soft limit (often 1024) goes
+ * up to the hard one, as Go's runtime does at start. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int eddy_server_run(const struct eddy_server_opts *opts, void (*on_ready)(void *arg, int port),
                     void *ready_arg)
 {
+    raise_fd_limit();
     struct run r = {.opts = opts, .n = opts->workers ? opts->workers : 1,
                     .on_ready = on_ready, .ready_arg = ready_arg};
     r.workers = calloc(r.n, sizeof *r.workers);

@@ -1,20 +1,26 @@
 /*
- * server.c — the HTTP/1.1 server: one task per connection on eddy's loop.
+ * server.c — the HTTP/1.1 server: a task per connection with a request in
+ * progress, on eddy's loop.
  *
- * The acceptor task takes a connection slot (a semaphore of max_connections:
- * at the limit it stops accepting and the kernel's backlog pushes back),
- * accepts, and spawns a connection task.  The connection task reads into a
- * bounded reader, feeds the sans-IO codec, copies each complete head into its
- * own buffer (the codec's slices point into the reader, which moves when it
- * refills for a body), reads the body, and calls the handler.  Responses are
- * built in one buffer and sent with one writev (head + body); nothing is
- * allocated per request once a connection is warm.
+ * The acceptor accepts while there is room (max_connections), parks each new
+ * connection (idle.c: a watched descriptor, no task) and, at the limit,
+ * gives the oldest parked connection's place to a client waiting in the
+ * backlog.  A connection's first byte spawns its task (conn.c), which reads
+ * into a bounded reader, feeds the sans-IO codec, copies each complete head
+ * into its own buffer (the codec's slices point into the reader, which
+ * moves when it refills for a body), reads the body, calls the handler,
+ * answers with one writev (head + body), and parks the connection again
+ * when no further request comes within a moment (WAIT_NEXT_NS).  The buffers a request needs are
+ * lent by a pool, so nothing is allocated per request once the server is
+ * warm.
  *
- * Every wait has a deadline: the head (slowloris) from its first byte, the
- * idle keep-alive gap before it, the body, each write.  A graceful stop closes
- * the listener, cancels idle connections at once, ends streams waiting for
- * their client to leave, lets busy ones finish their request (answered with
- * Connection: close) until the deadline, then cancels the rest.
+ * Every wait has a deadline: the head (slowloris) from its first byte (the
+ * first head: from the accept), the idle keep-alive gap before it, the
+ * body, each write.  A graceful stop closes the listener, closes parked
+ * connections at once (answering a request that already arrived), ends
+ * streams waiting for their client to leave, lets busy connections finish
+ * their request (answered with Connection: close) until the deadline, then
+ * cancels the rest.
  */
 #include "internal.h"
 
@@ -159,104 +165,107 @@ void eddy__server_log(struct eddy_server *s, struct eddy_exchange *x)
 
 /* ---------------------------------------------------------- connections */
 
-static void conn_unlink(struct eddy_server *s, struct conn *c)
+void eddy__conn_list_push(struct conn_list *l, struct conn *c)
 {
+    c->list = l;
+    c->next = NULL;
+    c->prev = l->tail;
+    if (l->tail)
+        l->tail->next = c;
+    else
+        l->head = c;
+    l->tail = c;
+    l->n++;
+}
+
+void eddy__conn_list_remove(struct conn *c)
+{
+    struct conn_list *l = c->list;
+    if (!l)
+        return;
     if (c->prev)
         c->prev->next = c->next;
     else
-        s->conns = c->next;
+        l->head = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    s->nconns--;
-    s->stats.connections_open--;
+    else
+        l->tail = c->prev;
+    l->n--;
+    c->list = NULL;
 }
 
-static void conn_free(struct conn *c)
+void eddy__conn_close(struct conn *c)
 {
-    eddy_reader_free(c->reader);
-    eddy_http_parser_free(c->parser);
-    eddy_buf_free(&c->head_copy);
-    eddy_buf_free(&c->body);
-    eddy_buf_free(&c->out);
-    eddy_buf_free(&c->scratch);
-    free(c->headers);
-    free(c);
-}
-
-/* A connection task (a child of the server's group).  Always returns 0: a
- * failing connection must not cancel its siblings. */
-static int conn_main(void *arg)
-{
-    struct conn *c = arg;
     struct eddy_server *s = c->srv;
-    c->task = eddy_task_current();
-    if (!s->stopping) {
-        eddy_sock_nodelay(c->fd, true);
-        eddy__conn_serve(c);
-    }
+    eddy__conn_list_remove(c);
+    eddy_watch_free(c->watch);
     eddy_sock_close(c->fd);
-    conn_unlink(s, c);
-    conn_free(c);
-    eddy_sem_release(s->slots);
+    free(c);
+    s->stats.connections_open--;
+    eddy_event_set(s->room); /* a place for a new client */
+}
+
+static unsigned nconns(const struct eddy_server *s)
+{
+    return s->active.n + s->fresh.n + s->idle.n;
+}
+
+/* Waits until a connection may be accepted: below the limit, or at it with
+ * a parked connection to give up for a client that is waiting (idle.c).
+ * 0, or a negative errno (cancelled). */
+static int wait_for_room(struct eddy_server *s)
+{
+    while (nconns(s) >= s->max_conns) {
+        int err;
+        if (s->idle.n || s->fresh.n) {
+            err = eddy_wait_fd(s->lfd, EDDY_READ, EDDY_FOREVER);
+            if (err > 0 && nconns(s) >= s->max_conns)
+                eddy__server_reclaim(s);
+        } else {
+            /* Every connection is busy: the kernel's backlog pushes back
+             * until one closes or parks. */
+            eddy_event_clear(s->room);
+            err = eddy_event_wait(s->room, EDDY_FOREVER);
+        }
+        if (err < 0)
+            return err;
+    }
     return 0;
 }
 
-static struct conn *conn_new(struct eddy_server *s, int fd, const struct eddy_addr *peer)
-{
-    struct conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->srv = s;
-    c->fd = fd;
-    c->peer = *peer;
-    eddy_buf_init(&c->head_copy, 0);
-    eddy_buf_init(&c->body, 0);
-    eddy_buf_init(&c->out, 0);
-    eddy_buf_init(&c->scratch, 0);
-    c->reader = eddy_reader_new(fd, s->reader_max);
-    c->parser = eddy_http_parser_new(EDDY_HTTP_REQUEST, &s->opts.limits);
-    c->headers = calloc(s->max_headers, sizeof *c->headers);
-    if (!c->reader || !c->parser || !c->headers) {
-        conn_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-/* The acceptor (also a child of the group).  Returns 0 when cancelled. */
+/* The acceptor (a child of the group).  Returns 0 when cancelled.  A new
+ * connection is parked at once: its first byte gives it a task. */
 static int acceptor(void *arg)
 {
     struct eddy_server *s = arg;
     s->acceptor = eddy_task_current();
-    while (!s->stopping) {
-        if (eddy_sem_acquire(s->slots, EDDY_FOREVER) < 0)
-            break;
+    while (!s->stopping && wait_for_room(s) == 0) {
         struct eddy_addr peer;
         int fd = eddy_sock_accept(s->lfd, &peer, EDDY_FOREVER);
+        if (fd == -ECANCELED || fd == -EBADF)
+            break;
+        /* Out of descriptors: a parked connection's is worth more to the
+         * client waiting; with none parked, back off instead of spinning. */
+        if ((fd == -EMFILE || fd == -ENFILE) && eddy__server_reclaim(s))
+            continue;
         if (fd < 0) {
-            eddy_sem_release(s->slots);
-            if (fd == -ECANCELED || fd == -EBADF)
-                break;
-            /* EMFILE and friends: back off instead of spinning. */
             if (eddy_sleep(10 * EDDY_MSEC) < 0)
                 break;
             continue;
         }
-        struct conn *c = conn_new(s, fd, &peer);
-        if (!c || eddy_group_spawn(&s->group, conn_main, c, "http-conn") < 0) {
-            if (c)
-                conn_free(c);
+        struct conn *c = calloc(1, sizeof *c);
+        if (!c) {
             eddy_sock_close(fd);
-            eddy_sem_release(s->slots);
             continue;
         }
-        c->next = s->conns;
-        if (s->conns)
-            s->conns->prev = c;
-        s->conns = c;
-        s->nconns++;
+        c->srv = s;
+        c->fd = fd;
+        c->peer = peer;
+        eddy_sock_nodelay(fd, true);
         s->stats.connections_open++;
         s->stats.connections_accepted++;
+        eddy__conn_park(c, eddy_now());
     }
     /* Stop accepting now: the kernel must not queue more for us. */
     eddy_sock_close(s->lfd);
@@ -279,7 +288,9 @@ static void server_free(struct eddy_server *s)
     if (s->log_fd > 2)
         close(s->log_fd);
     eddy_group_fini(&s->group);
-    eddy_sem_free(s->slots);
+    eddy__session_pool_free(s);
+    eddy_event_free(s->room);
+    eddy_timer_free(s->sweep);
     eddy_timer_free(s->log_timer);
     eddy_buf_free(&s->log);
     free((char *)s->opts.listen);
@@ -307,7 +318,7 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
     s->opts.idle_timeout_ns = or_default(opts->idle_timeout_ns, DEFAULT_IDLE_NS);
     s->opts.write_timeout_ns = or_default(opts->write_timeout_ns, DEFAULT_WRITE_NS);
     s->opts.shutdown_timeout_ns = or_default(opts->shutdown_timeout_ns, DEFAULT_SHUTDOWN_NS);
-    unsigned maxc = opts->max_connections ? opts->max_connections : DEFAULT_MAX_CONNECTIONS;
+    s->max_conns = opts->max_connections ? opts->max_connections : DEFAULT_MAX_CONNECTIONS;
     s->max_headers = opts->limits.max_headers ? opts->limits.max_headers : 100;
     /* The reader holds one head at a time (plus whatever a pipelining client
      * sent behind it); bodies go to their own buffer. */
@@ -315,10 +326,12 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
     s->log_fd = -1;
     eddy_buf_init(&s->log, 0);
     s->lfd = -1;
+    s->sweep_at = EDDY_FOREVER;
     int err = -ENOMEM;
     if (!s->opts.listen || !s->opts.server_name || (opts->access_log && !s->opts.access_log))
         goto fail;
-    if (!(s->slots = eddy_sem_new(maxc)) ||
+    if (!(s->room = eddy_event_new()) ||
+        !(s->sweep = eddy_timer_new(eddy__server_sweep, s)) ||
         !(s->log_timer = eddy_timer_new(log_timer_cb, s)))
         goto fail;
     if ((err = eddy_server_reopen_log(s)) < 0)
@@ -351,29 +364,32 @@ const struct eddy_addr *eddy_server_addr(const struct eddy_server *s)
 void eddy_server_stats(const struct eddy_server *s, struct eddy_server_stats *out)
 {
     *out = s->stats;
+    out->connections_idle = s->fresh.n + s->idle.n;
 }
 
 int eddy_server_stop(struct eddy_server *s, int64_t deadline)
 {
-    s->stopping = true;
-    if (s->acceptor)
-        eddy_cancel(s->acceptor);
-    /* Idle connections go now; busy ones finish their request.  A handler
-     * has read its request whole, so the only reads left are of a stream
-     * waiting for its client to leave (SSE, eddy_exchange_wait_closed):
-     * shutting our reading side makes them see end-of-stream now, and such
-     * streams end instead of holding the stop until the deadline. */
-    for (struct conn *c = s->conns; c; c = c->next)
-        if (!c->busy && c->task)
-            eddy_cancel(c->task);
-        else if (c->in_handler)
-            eddy_sock_shutdown(c->fd, SHUT_RD);
     /* The group waits for every child even when the deadline passes (it
      * cancels them then), so no connection outlives its server. */
     struct eddy_timeout to;
     int err = eddy_timeout_begin(&to, deadline);
     if (err < 0)
-        return err; /* not in a task: nothing was freed */
+        return err; /* not in a task: nothing was done */
+    s->stopping = true;
+    if (s->acceptor)
+        eddy_cancel(s->acceptor);
+    /* Parked connections go now; busy ones finish their request (and close,
+     * since we stop).  A handler has read its request whole, so the only
+     * reads left are of a stream waiting for its client to leave (SSE,
+     * eddy_exchange_wait_closed): shutting our reading side makes them see
+     * end-of-stream now, and such streams end instead of holding the stop
+     * until the deadline. */
+    eddy__server_end_parked(s);
+    for (struct conn *c = s->active.head; c; c = c->next)
+        if (c->waiting)
+            eddy_cancel(c->waiting);
+        else if (c->in_handler)
+            eddy_sock_shutdown(c->fd, SHUT_RD);
     err = eddy_group_wait(&s->group);
     if (eddy_timeout_end(&to))
         err = -ETIMEDOUT;

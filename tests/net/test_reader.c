@@ -229,3 +229,35 @@ TEST(reader_deadlines)
 {
     CHECK_INT(eddy_run(past_deadline_main, NULL, NULL), ==, 0);
 }
+
+static int reset_main(void *arg)
+{
+    (void)arg;
+    int a[2], b[2];
+    tcp_pair(a);
+    tcp_pair(b);
+    struct eddy_reader *r = eddy_reader_new(a[0], 1024);
+    CHECK(r);
+    CHECK_INT(eddy_sock_write(a[1], "from a", 6, EDDY_FOREVER), ==, 6);
+    CHECK_INT(eddy_reader_exact(r, 6, DL), ==, 6);
+    /* Unconsumed bytes of the old socket are dropped; reads come from the new one. */
+    eddy_reader_reset(r, b[0]);
+    size_t len;
+    eddy_reader_peek(r, &len);
+    CHECK_INT(len, ==, 0);
+    CHECK_INT(eddy_sock_write(b[1], "from b", 6, EDDY_FOREVER), ==, 6);
+    CHECK_INT(eddy_reader_exact(r, 6, DL), ==, 6);
+    const char *p = eddy_reader_peek(r, &len);
+    CHECK_MEM(p, len, "from b", 6);
+    eddy_reader_free(r);
+    for (int i = 0; i < 2; i++) {
+        eddy_sock_close(a[i]);
+        eddy_sock_close(b[i]);
+    }
+    return 0;
+}
+
+TEST(reader_reset_moves_to_another_socket)
+{
+    CHECK_INT(eddy_run(reset_main, NULL, NULL), ==, 0);
+}

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The process-level server: examples/hello with 2 worker threads on one
-# SO_REUSEPORT port (port 0 resolved once), many curl requests spread over
-# the workers, SIGHUP reopens the access log (logrotate's way: move, HUP),
-# SIGTERM ends it gracefully with status 0.
+# SO_REUSEPORT port (port 0 resolved once), its soft descriptor limit raised
+# to the hard one, many curl requests spread over the workers, SIGHUP reopens
+# the access log (logrotate's way: move, HUP), SIGTERM ends it gracefully
+# with status 0.
 set -u
 hello="$EDDY_BUILD/examples/hello"
 log=$(mktemp); dir=$(mktemp -d)
 trap 'rm -rf "$log" "$dir"; kill -9 $pid 2>/dev/null' EXIT
-"$hello" --listen 127.0.0.1:0 --workers 2 --access-log "$dir/access.log" 2>"$log" &
+# Started with a low soft descriptor limit: the server raises it to the hard one.
+(ulimit -Sn 256; exec "$hello" --listen 127.0.0.1:0 --workers 2 --access-log "$dir/access.log") 2>"$log" &
 pid=$!
 for _ in $(seq 50); do grep -q 'serving on' "$log" && break; sleep 0.1; done
 port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log")
@@ -20,6 +22,8 @@ for i in $(seq 40); do
     [ "$(curl -s "http://127.0.0.1:$port/")" = "Hello, World!" ] && ok=$((ok + 1))
 done
 [ "$ok" -eq 40 ] || { echo "FAIL: $ok/40 answered"; exit 1; }
+read -r soft hard < <(awk '/^Max open files/ {print $4, $5}' /proc/$pid/limits)
+[ "$soft" = "$hard" ] || { echo "FAIL: descriptor limit $soft, hard $hard"; exit 1; }
 # Two threads are serving (besides the main one): the process has 3+ threads.
 threads=$(ls /proc/$pid/task | wc -l)
 [ "$threads" -ge 3 ] || { echo "FAIL: $threads threads"; exit 1; }
