@@ -56,7 +56,7 @@ static int fetch_feed(void *arg)
     else if (eddy_reply_status(r) >= 400)
         snprintf(j->error, sizeof j->error, "HTTP %d", eddy_reply_status(r));
     else if (j->parser)
-        j->feed = eddy_feed_parser_finish(j->parser);
+        eddy_feed_parser_finish(j->parser, &j->feed); /* j->feed stays NULL on ENOMEM */
     eddy_feed_parser_free(j->parser);
     eddy_reply_free(r);
     return 0; /* one broken feed does not cancel the others */

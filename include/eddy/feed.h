@@ -115,15 +115,20 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
  * callback's error. */
 int eddy_feed_parser_push(struct eddy_feed_parser *p, const void *bytes, size_t len);
 
-/* Ends the document and returns the result, owned by the caller (free it
- * with eddy_feed_free; it outlives the parser).  NULL on ENOMEM.  Call once. */
-struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *p);
+/* Ends the document and stores the result in *out, owned by the caller (free
+ * it with eddy_feed_free; it outlives the parser).  Returns 0, or -ENOMEM, or
+ * -EINVAL when p is NULL or was finished already; *out is NULL on error.
+ * Call once.  A push that failed (-E2BIG, a callback's error) still leaves a
+ * result to finish: what was parsed so far. */
+int eddy_feed_parser_finish(struct eddy_feed_parser *p, struct eddy_feed **out);
 
 /* Frees the parser (NULL is a no-op).  A result already returned stays valid. */
 void eddy_feed_parser_free(struct eddy_feed_parser *p);
 
-/* One-shot convenience: new + push + finish + free. */
-struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts);
+/* One-shot convenience: new + push + finish + free.  Returns 0 with the
+ * result in *out (owned by the caller), or push's or finish's error with
+ * *out NULL. */
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out);
 
 void eddy_feed_free(struct eddy_feed *f);
 

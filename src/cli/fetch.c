@@ -113,12 +113,15 @@ static void fetch_one(struct shard *sh, struct job *j)
         snprintf(msg, sizeof msg, "HTTP status %d", j->status);
         j->error = strdup(msg);
     } else if (j->parser && j->status != 304) {
-        struct eddy_feed *f = eddy_feed_parser_finish(j->parser);
+        struct eddy_feed *f;
+        int ferr = eddy_feed_parser_finish(j->parser, &f); /* f NULL then: the getters are NULL-safe */
         const struct eddy_feed_value *root = eddy_feed_root(f);
         j->bozo = eddy_feed_bool(eddy_feed_get(root, "bozo"));
         j->title = dup_or_null(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"));
         j->entries = eddy_feed_len(eddy_feed_get(root, "entries"));
-        if (!eddy_feed_get_str(root, "version") || !*eddy_feed_get_str(root, "version")) {
+        if (ferr) {
+            j->error = strdup(strerror(-ferr));
+        } else if (!eddy_feed_get_str(root, "version") || !*eddy_feed_get_str(root, "version")) {
             const char *why = eddy_feed_get_str(root, "bozo_exception");
             j->error = strdup(why ? why : "not a feed");
         }

@@ -113,9 +113,9 @@ int cmd_parse(int argc, char **argv)
     if (fd)
         close(fd);
     if (status == 0) {
-        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        struct eddy_feed *f;
         struct eddy_buf out = EDDY_BUF_INIT(0);
-        if (!f || eddy_feed_to_json(eddy_feed_root(f), &out) || eddy_buf_putc(&out, '\n')) {
+        if (eddy_feed_parser_finish(p, &f) || eddy_feed_to_json(eddy_feed_root(f), &out) || eddy_buf_putc(&out, '\n')) {
             fprintf(stderr, "eddy parse: out of memory\n");
             status = 1;
         } else {

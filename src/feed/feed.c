@@ -1407,10 +1407,11 @@ static void try_json(struct eddy_feed_parser *P, const char *data, size_t len, b
     }
 }
 
-struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
+int eddy_feed_parser_finish(struct eddy_feed_parser *P, struct eddy_feed **out)
 {
+    *out = NULL;
     if (!P || P->finished)
-        return NULL;
+        return -EINVAL;
     P->finished = true;
     struct eddy__fp *p = &P->fp;
     struct eddy_buf utf8 = EDDY_BUF_INIT(0);
@@ -1466,7 +1467,7 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
     struct eddy_feed *f = calloc(1, sizeof *f);
     if (!f || p->oom) {
         free(f);
-        return NULL;
+        return -ENOMEM;
     }
     struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = eddy__v_obj(A);
@@ -1512,9 +1513,10 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
     memset(&p->main, 0, sizeof p->main);
     if (!root || !f->diags) {
         eddy_feed_free(f);
-        return NULL;
+        return -ENOMEM;
     }
-    return f;
+    *out = f;
+    return 0;
 }
 
 void eddy_feed_parser_free(struct eddy_feed_parser *P)
@@ -1552,16 +1554,17 @@ void eddy_feed_parser_free(struct eddy_feed_parser *P)
     free(P);
 }
 
-struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts)
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out)
 {
+    *out = NULL;
     struct eddy_feed_parser *P = eddy_feed_parser_new(opts);
     if (!P)
-        return NULL;
-    struct eddy_feed *f = NULL;
-    if (!eddy_feed_parser_push(P, bytes, len))
-        f = eddy_feed_parser_finish(P);
+        return -ENOMEM;
+    int err = eddy_feed_parser_push(P, bytes, len);
+    if (!err)
+        err = eddy_feed_parser_finish(P, out);
     eddy_feed_parser_free(P);
-    return f;
+    return err;
 }
 
 size_t eddy__feed_parser_memory(const struct eddy_feed_parser *P)

@@ -41,7 +41,8 @@ static char *parse_cb(const char *doc, size_t step, struct seen *s)
         CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
         off += k;
     }
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     eddy_feed_parser_free(p);
     CHECK(f != NULL);
     struct eddy_buf b = EDDY_BUF_INIT(0);
@@ -119,7 +120,8 @@ TEST(fuzz_callback_item_image_writes_to_the_feed_image)
         "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title>"
         "<description>CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC</description></item>"
         "</channel></rss>";
-    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    struct eddy_feed *ref;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &ref), ==, 0);
     CHECK(ref != NULL);
     struct eddy_buf want = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
@@ -144,7 +146,8 @@ TEST(fuzz_callback_item_textinput_writes_to_the_feed)
         "<item><textinput><name>NNNN</name><link>http://t/</link></textinput></item>"
         "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title></item>"
         "</channel></rss>";
-    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    struct eddy_feed *ref;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &ref), ==, 0);
     CHECK(ref != NULL);
     struct eddy_buf want = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
@@ -219,7 +222,8 @@ TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
             CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
             off += k;
         }
-        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        struct eddy_feed *f;
+        CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
         eddy_feed_parser_free(p);
         CHECK(f != NULL);
         const struct eddy_feed_value *root = eddy_feed_root(f);
@@ -305,7 +309,8 @@ TEST(fuzz_long_non_ascii_element_name_gives_a_utf8_key)
         CHECK_INT(eddy_buf_puts(&name, "\xe2\x82\xac"), ==, 0); /* U+20AC */
     CHECK_INT(eddy_buf_printf(&doc, "<rss version=\"2.0\"><channel><%s>v</%s></channel></rss>", eddy_buf_cstr(&name),
                               eddy_buf_cstr(&name)), ==, 0);
-    struct eddy_feed *f = eddy_feed_parse(doc.data, doc.len, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc.data, doc.len, NULL, &f), ==, 0);
     CHECK(f != NULL);
     CHECK(strings_utf8(eddy_feed_root(f)));
     const struct eddy_feed_member *m = eddy_feed_first(eddy_feed_get(eddy_feed_root(f), "feed"));

@@ -17,7 +17,8 @@ static struct eddy_feed *parse(const char *doc, const char *ct)
 {
     struct eddy_feed_header h = {"Content-Type", ct};
     struct eddy_feed_opts o = {.headers = ct ? &h : NULL, .nheaders = ct ? 1 : 0};
-    struct eddy_feed *f = eddy_feed_parse(doc, strlen(doc), &o);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), &o, &f), ==, 0);
     CHECK(f != NULL);
     return f;
 }
@@ -222,7 +223,8 @@ TEST(jsonfeed_entry_callback)
     char *doc = read_case("json/example.json");
     struct counter c = {0};
     struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &c};
-    struct eddy_feed *f = eddy_feed_parse(doc, strlen(doc), &o);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), &o, &f), ==, 0);
     CHECK(f != NULL);
     CHECK_INT(c.n, ==, 2);
     CHECK_STR(c.ids, "21");
