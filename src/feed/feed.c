@@ -59,6 +59,7 @@ void eddy__fp_free(struct eddy__fp *p);
 
 #define MAX_DEPTH 1024                 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS 1000                 /* records kept; the count goes on */
+#define MAX_ATTRS 1000                 /* attributes of one start tag (cap_attributes) */
 #define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
 #define DEFAULT_MAX_BYTES (512u << 20)
 
@@ -109,6 +110,9 @@ struct eddy_feed_parser {
     bool is_json;                      /* the document was read as JSON Feed */
     bool quiet;                        /* the loose pass: no diagnostics (the XML pass made them) */
     bool utf8_body;                    /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
+    size_t rattrs;                     /* attribute values in the tag being scanned (MAX_ATTRS) */
+    bool cut;                          /* callback mode: the document was ended early (MAX_ATTRS) */
+    bool namespaces_cap_told;          /* the diagnostic of EDDY__MAX_NAMESPACES was given */
 };
 
 struct eddy_feed {
@@ -173,6 +177,58 @@ static void xml_error(struct eddy_feed_parser *P, int line, int col, const char 
     if (!P->xml_bozo && P->strict) {
         P->xml_bozo = true;
         set_bozo(P, buf);
+    }
+}
+
+/* libxml2 2.9 checks each attribute of a start tag against all the ones
+ * before it: 200,000 attributes on one element took minutes.  So the
+ * document ends before a start tag with more than MAX_ATTRS attributes
+ * (namespace declarations included), far above real feeds, with bozo and a
+ * diagnostic. */
+static void too_many_attributes(struct eddy_feed_parser *P, size_t offset)
+{
+    diag(P, offset, "more than %d attributes on one element: the document ends before it", MAX_ATTRS);
+    if (!P->xml_bozo) {
+        P->xml_bozo = true;
+        set_bozo(P, "SAXParseException: <unknown>: too many attributes on one element");
+    }
+}
+
+/* Attribute values ('=' outside quotes) of the tag at s[0..n), counted up to MAX_ATTRS + 1. */
+static size_t count_attributes(const char *s, size_t n)
+{
+    size_t count = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n && count <= MAX_ATTRS; i++) {
+        if (quote)
+            quote = s[i] == quote ? 0 : quote;
+        else if (s[i] == '"' || s[i] == '\'')
+            quote = s[i];
+        else if (s[i] == '=')
+            count++;
+    }
+    return count;
+}
+
+/* The length of s[0..n) to parse: all of it, or up to a start tag with too
+ * many attributes.  Only tags longer than 3 bytes per allowed attribute are
+ * counted, found by the distance between two '>' (memchr: no measurable cost). */
+static size_t cap_attributes(struct eddy_feed_parser *P, const char *s, size_t n)
+{
+    const char *end = s + n, *from = s;
+    for (;;) {
+        const char *gt = memchr(from, '>', (size_t)(end - from));
+        const char *stop = gt ? gt : end;
+        if ((size_t)(stop - from) > 3 * MAX_ATTRS) {
+            const char *lt = memrchr(from, '<', (size_t)(stop - from));
+            if (lt && count_attributes(lt, (size_t)(stop - lt)) > MAX_ATTRS) {
+                too_many_attributes(P, (size_t)(lt - s));
+                return (size_t)(lt - s);
+            }
+        }
+        if (!gt)
+            return n;
+        from = gt + 1;
     }
 }
 
@@ -323,6 +379,10 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         if (!uri || !*uri)
             continue;
         eddy__track_namespace(p, pfx && *pfx ? pfx : NULL, uri);
+        if (p->namespaces_capped && !P->namespaces_cap_told) {
+            P->namespaces_cap_told = true;
+            diag(P, cur_offset(P), "more than %d namespaces: later declarations ignored", EDDY__MAX_NAMESPACES);
+        }
         if (pfx && *pfx && !strcmp(uri, "http://www.w3.org/1999/xlink")) {
             char k[256];
             snprintf(k, sizeof k, "xmlns:%s", pfx);
@@ -855,7 +915,7 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
                 else if (left >= 2 && s[i + 1] == '!')
                     P->rstate = R_DECL, i += 2;
                 else
-                    P->rstate = R_TAG, i++;
+                    P->rstate = R_TAG, P->rattrs = 0, i++;
                 continue;
             }
             i++;
@@ -865,6 +925,12 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
                 c = s[i];
             if (i == n)
                 continue;
+            if ((c == '"' || c == '\'') && ++P->rattrs > MAX_ATTRS) {
+                too_many_attributes(P, P->rpos + i);
+                P->cut = true;
+                eddy_buf_append(out, s + run, i - run);
+                return n; /* the rest is dropped */
+            }
             if (c == '"' || c == '\'')
                 P->rquote = c, P->rstate = R_ATTR;
             else if (c == '>')
@@ -987,6 +1053,8 @@ static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool 
 /* Repairs and parses s[0..n) (a piece of the body), keeping an undecided tail. */
 static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
 {
+    if (P->cut)
+        return 0;
     struct eddy_buf in = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
     if (P->carry.len) {
         if (eddy_buf_append(&P->carry, s, n))
@@ -1009,7 +1077,7 @@ static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool l
     if (!err && k < n)
         err = eddy_buf_append(&P->carry, s + k, n - k);
     if (!err)
-        err = feed_xml(P, eddy_buf_cstr(&P->rbuf), P->rbuf.len, last);
+        err = feed_xml(P, eddy_buf_cstr(&P->rbuf), P->rbuf.len, last || P->cut);
     eddy_buf_free(&in);
     eddy_buf_free(&clean);
     return err;
@@ -1436,11 +1504,14 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *P, struct eddy_feed **out)
                 if (!hend)
                     hend = utf8.len;
                 bool json = json_type(ct);
+                size_t xml_len = json ? 0 : cap_attributes(P, utf8.data, utf8.len);
+                if (hend > xml_len + 1)
+                    hend = xml_len + 1;
                 if (!json)
-                    parse_whole(P, utf8.data, utf8.len, hend);
+                    parse_whole(P, utf8.data, xml_len, hend);
                 /* not in callback mode: its entries were delivered already */
                 if (!json && P->xml_bozo && !p->oom && !p->on_entry)
-                    loose_pass(P, utf8.data, utf8.len, hend);
+                    loose_pass(P, utf8.data, xml_len, hend);
                 if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
                              !P->version_hint[0]))
                     try_json(P, utf8.data, utf8.len, json);

@@ -47,17 +47,26 @@ struct eddy__member {
     const char *key;             /* NUL-terminated; static or in the arena */
     struct eddy_feed_value *v;
     struct eddy__member *next;   /* insertion order */
+    struct eddy__member *prev;   /* so that deleting is O(1) once indexed */
+};
+
+/* An object's hash index (value.c), built once it has OBJ_INDEX_MIN
+ * members: open addressing, linear probing, cap a power of two >= 2 n. */
+struct eddy__obj_index {
+    size_t cap;
+    struct eddy__member *slot[];
 };
 
 struct eddy_feed_value {
     enum eddy_feed_type type;
+    uint32_t nmembers;           /* objects: member count (in the padding after type) */
     union {
         bool b;
         int64_t i;
         double d;
         struct { const char *p; size_t len; } s;                          /* NUL-terminated */
         struct { struct eddy_feed_value **items; size_t n, cap; } a;
-        struct { struct eddy__member *first, *last; size_t n; } o;
+        struct { struct eddy__member *first, *last; struct eddy__obj_index *index; } o; /* index NULL: small */
     } u;
 };
 
@@ -162,6 +171,7 @@ struct eddy__fp {
     struct eddy__frame *frames;  size_t nframes, capframes;  /* elementstack */
 
     struct eddy__nsmap *nsmap;  size_t nnsmap, capnsmap;
+    bool namespaces_capped;          /* declarations past EDDY__MAX_NAMESPACES were ignored */
     struct eddy__entity *entities;  size_t nentities;
 
     /* property_depth_map of the current entry (keys are element names) */
@@ -272,7 +282,11 @@ void eddy__entry_begin(struct eddy__fp *p);
 void eddy__entry_end(struct eddy__fp *p);
 
 /* feedparser's track_namespace: version detection, namespacemap and
- * namespaces_in_use (prefix NULL: the default namespace). */
+ * namespaces_in_use (prefix NULL: the default namespace).  Past
+ * EDDY__MAX_NAMESPACES distinct ones (far above real feeds), declarations
+ * are ignored and p->namespaces_capped is set: element names look their
+ * prefix up by URI, a scan that must stay short. */
+#define EDDY__MAX_NAMESPACES 512
 void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
 
 /* The loose parser (loose.c): tokenizes data[0..len) as feedparser's

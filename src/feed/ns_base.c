@@ -519,7 +519,7 @@ static void end_guid(struct eddy__fp *p)
 
 static void start_generator(struct eddy__fp *p, V *a)
 {
-    if (a && a->u.o.n) {
+    if (a && a->nmembers) {
         eddy__enforce_href(p, a);
         const char *href = eddy__attr(a, "href");
         if (href)

@@ -1195,7 +1195,7 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
     } else {
         detail = eddy__v_obj(p->A);
     }
-    if (detail && detail->type == EDDY_FEED_OBJECT && detail->u.o.n) {
+    if (detail && detail->type == EDDY_FEED_OBJECT && detail->nmembers) {
         const char *name = vstr(eddy__obj_get(detail, "name"));
         const char *email = vstr(eddy__obj_get(detail, "email"));
         eddy_buf_reset(&p->tmp);
@@ -1564,7 +1564,7 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         h->start(p, attrs);
         return;
     }
-    if (!attrs || !attrs->u.o.n) {
+    if (!attrs || !attrs->nmembers) {
         eddy__push(p, name, true);
     } else {
         struct eddy_feed_value *ctx = eddy__ctx(p);
@@ -1724,6 +1724,10 @@ void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *u
     }
     const char *canon = eddy__match_namespace(lower);
     struct eddy_arena *A = &p->main; /* namespaces outlive entries */
+    if (eddy_feed_len(p->namespaces) >= EDDY__MAX_NAMESPACES) {
+        p->namespaces_capped = true; /* each element name looks prefixes up by URI: keep that short */
+        return;
+    }
     p->ns_gen++;
     if (canon) {
         if (prefix) {
