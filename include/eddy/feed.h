@@ -106,7 +106,11 @@ struct eddy_feed_opts {
  * is then libxml2's reading of the BOM / XML declaration (default UTF-8),
  * and "encoding" reports that name: the same outcome for UTF-8 and for
  * documents that declare their encoding, but none of feedparser's HTTP
- * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.  A
+ * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.
+ * Values are always UTF-8: in a UTF-8 body each invalid byte, and a NUL
+ * (which would stop libxml2's push parser), reads as U+FFFD, whatever the
+ * chunks.  (Buffered mode keeps a NUL in text, as feedparser does: strings
+ * carry their length.)  A
  * JSON Feed (first byte '{' or a JSON Content-Type) is always buffered; its
  * entries still go to the callback. */
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts);

@@ -997,7 +997,9 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
  * first, encoding.c).  Sets *ready to the bytes that may go on: a sequence cut
  * by the end of s (not last) stays after them.  When something was replaced
  * the cleaned text is in *out (else out stays empty and s is clean).
- * Offsets of the diagnostics are in the cleaned text, from abs_off. */
+ * Offsets of the diagnostics are in the cleaned text, from abs_off.
+ * A NUL becomes U+FFFD too: libxml2's push parser stops the whole document
+ * at one (buffered mode keeps it, as feedparser's loose parser does). */
 static bool utf8_cut(const unsigned char *u, size_t n)
 {
     size_t len = u[0] >= 0xC2 && u[0] <= 0xDF   ? 2
@@ -1017,24 +1019,27 @@ static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool 
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
+    bool cut = false;
     *ready = n;
     while (i < n) {
-        if (u[i] < 0x80) {
+        if (u[i] < 0x80 && u[i]) {
             i++;
             continue;
         }
-        size_t k = eddy__utf8_seq(u + i, n - i);
+        size_t k = u[i] ? eddy__utf8_seq(u + i, n - i) : 0;
         if (k) {
             i += k;
             continue;
         }
         if (!last && utf8_cut(u + i, n - i)) {
             *ready = i - run + out->len; /* in the cleaned text when out is used */
+            cut = true;
             break;
         }
         if (eddy_buf_append(out, s + run, i - run) || eddy_buf_append(out, "\xEF\xBF\xBD", 3))
             return -ENOMEM;
-        diag(P, abs_off + out->len - 3, "invalid UTF-8 byte 0x%02X read as U+FFFD", u[i]);
+        diag(P, abs_off + out->len - 3, u[i] ? "invalid UTF-8 byte 0x%02X read as U+FFFD" : "NUL read as U+FFFD",
+             u[i]);
         if (!P->xml_bozo && P->strict) {
             P->xml_bozo = true;
             set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
@@ -1042,7 +1047,7 @@ static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool 
         run = ++i;
     }
     if (out->len) {
-        if (*ready == n)
+        if (!cut) /* (*ready == n is no sign of it: the cleaned text is longer) */
             *ready = out->len + (n - run);
         if (eddy_buf_append(out, s + run, n - run))
             return -ENOMEM;

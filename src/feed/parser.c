@@ -871,6 +871,13 @@ char *eddy__strip(char *s, const char *lead, const char *trail)
     return s;
 }
 
+/* pop()'s output as a string value: with its length, so that a NUL in the
+ * text (kept by the loose parser, as feedparser keeps it) does not cut it. */
+static struct eddy_feed_value *out_value(struct eddy__fp *p)
+{
+    return eddy__v_str(p->A, p->out.data ? p->out.data : "", p->out.len);
+}
+
 const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
 {
     if (!p->nframes)
@@ -1007,7 +1014,7 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         if (!strcmp(element, "content")) {
             struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
             if (arr && arr->type == EDDY_FEED_ARRAY)
-                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, eddy__s(p, output))));
+                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, out_value(p))));
         } else if (!strcmp(element, "link")) {
             if (!p->inimage) {
                 replace_all(p, out, "&amp;", "&");
@@ -1016,16 +1023,16 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
                 /* feedparser 6.0.11+: an enclosure link without href does not
                  * replace the entry's link */
                 if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
-                    eddy__fp_set(p, entry, "link", eddy__s(p, output));
+                    eddy__fp_set(p, entry, "link", out_value(p));
                 struct eddy_feed_value *links = eddy__obj_get(entry, "links");
                 if (*output && eddy_feed_len(links))
                     oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                         "href", false, eddy__s(p, output)));
+                                         "href", false, out_value(p)));
             }
         } else {
             const char *el = !strcmp(element, "description") ? "summary" : element;
             int old = pdm_get(p, el);
-            struct eddy_feed_value *ov = eddy__s(p, output);
+            struct eddy_feed_value *ov = out_value(p);
             if (old == -1000000 || p->depth <= old) {
                 pdm_set(p, el, p->depth);
                 eddy__fp_set(p, entry, el, ov);
@@ -1041,16 +1048,16 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
     } else if (p->infeed || p->insource) {
         struct eddy_feed_value *ctx = eddy__ctx(p);
         const char *el = !strcmp(element, "description") ? "subtitle" : element;
-        struct eddy_feed_value *ov = eddy__s(p, output);
+        struct eddy_feed_value *ov = out_value(p);
         eddy__fp_set(p, ctx, el, ov);
         if (!strcmp(el, "link")) {
             fix_query_amps(out);
             output = eddy_buf_cstr(out);
-            eddy__fp_set(p, ctx, el, eddy__s(p, output));
+            eddy__fp_set(p, ctx, el, out_value(p));
             struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
             if (eddy_feed_len(links))
                 oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                     "href", false, eddy__s(p, output)));
+                                     "href", false, out_value(p)));
         } else if (p->incontent) {
             char key[96];
             eddy__concat(key, sizeof key, el, '_', "detail");
