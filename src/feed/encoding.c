@@ -63,6 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/text.h"
+
 /* ======================================================================== */
 /* Python's codec registry                                                   */
 /* ======================================================================== */
@@ -397,27 +399,7 @@ static const struct codec *lookup_codec(const char *name, size_t n)
 static int put_utf8(struct eddy_buf *out, uint32_t cp)
 {
     char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return eddy_buf_append(out, u, n);
+    return eddy_buf_append(out, u, eddy__utf8_encode(cp, u));
 }
 
 /* A charmap codec (Python's codecs.charmap_decode with its table).
@@ -673,46 +655,6 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     return true;
 }
 
-/* Python's strict UTF-8: no overlong forms, no surrogates, <= U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            /* Feeds are mostly ASCII: skip it 8 bytes at a time (this loop
-             * was 5% of the whole parser, byte by byte). */
-            i++;
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, s + i, 8);
-                if (w & 0x8080808080808080u)
-                    break;
-                i += 8;
-            }
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : lo;
-            hi = c == 0xED ? 0x9F : hi;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : lo;
-            hi = c == 0xF4 ? 0x8F : hi;
-        } else {
-            return false;
-        }
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        i += k + 1;
-    }
-    return true;
-}
 
 static int b64(unsigned char c)
 {
@@ -874,7 +816,7 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
     }
     int rc;
     if (c->flags & SPECIAL_UTF8) {
-        rc = utf8_valid((const unsigned char *)in, n);
+        rc = eddy__utf8_valid((const unsigned char *)in, n);
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
     } else if (c->flags & SPECIAL_HZ) {
@@ -1170,7 +1112,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         text_len = tmp.len;
     }
     /* feedparser raises on a value that is not UTF-8: we read no value. */
-    if (have_text && pi_encoding(text, text_len, &val) && utf8_valid((const unsigned char *)val.p, val.n)) {
+    if (have_text && pi_encoding(text, text_len, &val) && eddy__utf8_valid((const unsigned char *)val.p, val.n)) {
         xml_lower = malloc(val.n + 1);
         if (!xml_lower) {
             rc = -ENOMEM;

@@ -581,12 +581,8 @@ static void add_entity(struct eddy__fp *p, const char *name, size_t nl, const ch
     if (vl > 2 && val[0] == '&' && val[1] == '#') {
         /* a character reference: expat expands it when the entity is used */
         unsigned long cp = val[2] == 'x' || val[2] == 'X' ? strtoul(val + 3, NULL, 16) : strtoul(val + 2, NULL, 10);
-        char u[5] = {0};
-        if (cp < 0x80) u[0] = (char)cp;
-        else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
-        else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F));
-        else if (cp < 0x110000) u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
-        eddy_buf_puts(&v, u);
+        char u[4];
+        eddy_buf_append(&v, u, cp < 0x110000 ? eddy__utf8_encode((uint32_t)cp, u) : 0);
     } else {
         eddy_buf_append(&v, val, vl);
     }
@@ -1026,7 +1022,7 @@ static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool 
             i++;
             continue;
         }
-        size_t k = u[i] ? eddy__utf8_seq(u + i, n - i) : 0;
+        size_t k = u[i] ? eddy__utf8_seq(u + i, n - i, NULL) : 0;
         if (k) {
             i += k;
             continue;

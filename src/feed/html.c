@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/text.h"
 #include "html_entities.h"
 #include "uri.h"
 #ifdef __SSE2__
@@ -604,13 +605,8 @@ static int append_lower(struct eddy_buf *b, const char *s, size_t n)
                 else
                     hi = mid;
             }
-            if (cp < 0x80)
-                enc[en++] = (char)cp;
-            else if (cp < 0x800)
-                enc[en++] = (char)(0xc0 | cp >> 6), enc[en++] = (char)(0x80 | (cp & 0x3f));
-            else if (cp < 0x10000)
-                enc[en++] = (char)(0xe0 | cp >> 12), enc[en++] = (char)(0x80 | (cp >> 6 & 0x3f)),
-                enc[en++] = (char)(0x80 | (cp & 0x3f));
+            if (cp < 0x10000)
+                en = eddy__utf8_encode(cp, enc);
             else
                 memcpy(enc, s + i, len), en = len;
         }

@@ -37,6 +37,8 @@
 #include "eddy/buf.h"
 #include "eddy/feed.h"
 
+#include "../base/text.h"
+
 /* ---- arena (base/arena.c) -------------------------------------------------- */
 
 #include "eddy/arena.h"
@@ -104,8 +106,6 @@ bool eddy__looks_like_html(const char *s, size_t n);
 void eddy__lower(char *s, size_t n);
 /* dst = a + sep + b (sep 0: none), truncated to cap; a cheap snprintf for hot paths. */
 void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b);
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-size_t eddy__utf8_seq(const unsigned char *s, size_t n);
 
 /* ---- parser state (parser.c): feedparser's _FeedParserMixin ---------------- */
 

@@ -77,7 +77,7 @@ static size_t space_at(const unsigned char *s, size_t n)
         return 1;
     if (c < 0x80)
         return 0;
-    size_t len = eddy__utf8_seq(s, n);
+    size_t len = eddy__utf8_seq(s, n, NULL);
     if (!len)
         return 0;
     unsigned cp = len == 2 ? (c & 0x1F) << 6 | (s[1] & 0x3F)
@@ -465,12 +465,7 @@ void eddy__handle_data_raw(struct eddy__fp *p, const char *s, size_t n)
 static void append_utf8(struct eddy__fp *p, struct eddy_buf *b, unsigned long cp)
 {
     char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    oom(p, eddy_buf_append(b, u, n));
+    oom(p, eddy_buf_append(b, u, eddy__utf8_encode((uint32_t)cp, u)));
 }
 
 /* mixin.handle_charref (the loose parser's references) */
@@ -591,13 +586,8 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
     if (quads % 4)
         return false; /* "Incorrect padding" */
     /* must be valid UTF-8 */
-    const unsigned char *u = (const unsigned char *)eddy_buf_cstr(out);
-    for (size_t i = 0; i < out->len;) {
-        size_t k = eddy__utf8_seq(u + i, out->len - i);
-        if (!k)
-            return false;
-        i += k;
-    }
+    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(out), out->len))
+        return false;
     return true;
 }
 
@@ -629,15 +619,7 @@ size_t eddy__entity4(const char *name, size_t len, char utf8[5])
                                             sizeof eddy__entities4[0], cmp_entity4);
     if (!e)
         return 0;
-    unsigned cp = e->cp;
-    size_t n;
-    if (cp < 0x80)
-        utf8[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        utf8[0] = (char)(0xC0 | cp >> 6), utf8[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else
-        utf8[0] = (char)(0xE0 | cp >> 12), utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        utf8[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    size_t n = eddy__utf8_encode(e->cp, utf8);
     utf8[n] = 0;
     return n;
 }
@@ -763,13 +745,8 @@ static void fix_double_utf8(struct eddy__fp *p, struct eddy_buf *b)
         }
         oom(p, eddy_buf_putc(&p->tmp2, (int)c));
     }
-    const unsigned char *v = (const unsigned char *)eddy_buf_cstr(&p->tmp2);
-    for (size_t i = 0; i < p->tmp2.len;) {
-        size_t k = eddy__utf8_seq(v + i, p->tmp2.len - i);
-        if (!k)
-            return;
-        i += k;
-    }
+    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(&p->tmp2), p->tmp2.len))
+        return;
     eddy_buf_reset(b);
     oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
 }

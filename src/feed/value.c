@@ -452,31 +452,6 @@ void eddy__lower(char *s, size_t n)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-size_t eddy__utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Escapes a string for JSON: '"', '\\' and control characters; invalid
  * UTF-8 becomes U+FFFD so the output is always valid UTF-8.  Runs of plain
  * bytes are copied in one append. */
@@ -492,7 +467,7 @@ static int json_str(struct eddy_buf *out, const char *s, size_t n)
             i++;
             continue;
         }
-        size_t seq = c >= 0x80 ? eddy__utf8_seq(u + i, n - i) : 0;
+        size_t seq = c >= 0x80 ? eddy__utf8_seq(u + i, n - i, NULL) : 0;
         if (seq) {
             i += seq;
             continue;
