@@ -1113,7 +1113,7 @@ void eddy__entry_begin(struct eddy__fp *p)
     p->entries = eddy__v_arr(&p->entry);
     if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))
         p->oom = true;
-    p->pdm_entry = NULL;
+    p->depth_map_entry = NULL;
 }
 
 void eddy__entry_end(struct eddy__fp *p)

@@ -175,9 +175,9 @@ struct eddy__fp {
     struct eddy__entity *entities;  size_t nentities;
 
     /* property_depth_map of the current entry (keys are element names) */
-    const struct eddy_feed_value *pdm_entry;
-    struct { char key[32]; int depth; } pdm[32];
-    size_t npdm;
+    const struct eddy_feed_value *depth_map_entry;
+    struct { char key[32]; int depth; } depth_map[32];
+    size_t ndepth_map;
 
     struct eddy_buf out;             /* pop()'s result, valid until the next pop */
     struct eddy_buf tmp, tmp2;       /* scratch for helpers */

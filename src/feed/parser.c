@@ -784,28 +784,28 @@ static void fix_cp1252(struct eddy__fp *p, struct eddy_buf *b)
     oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
 }
 
-static int pdm_get(struct eddy__fp *p, const char *key)
+static int depth_map_get(struct eddy__fp *p, const char *key)
 {
-    if (p->pdm_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
-        p->pdm_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
-        p->npdm = 0;
+    if (p->depth_map_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
+        p->depth_map_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        p->ndepth_map = 0;
     }
-    for (size_t i = 0; i < p->npdm; i++)
-        if (!strcmp(p->pdm[i].key, key))
-            return p->pdm[i].depth;
+    for (size_t i = 0; i < p->ndepth_map; i++)
+        if (!strcmp(p->depth_map[i].key, key))
+            return p->depth_map[i].depth;
     return -1000000;
 }
 
-static void pdm_set(struct eddy__fp *p, const char *key, int depth)
+static void depth_map_set(struct eddy__fp *p, const char *key, int depth)
 {
-    for (size_t i = 0; i < p->npdm; i++)
-        if (!strcmp(p->pdm[i].key, key)) {
-            p->pdm[i].depth = depth;
+    for (size_t i = 0; i < p->ndepth_map; i++)
+        if (!strcmp(p->depth_map[i].key, key)) {
+            p->depth_map[i].depth = depth;
             return;
         }
-    if (p->npdm < sizeof p->pdm / sizeof p->pdm[0] && strlen(key) < sizeof p->pdm[0].key) {
-        strcpy(p->pdm[p->npdm].key, key);
-        p->pdm[p->npdm++].depth = depth;
+    if (p->ndepth_map < sizeof p->depth_map / sizeof p->depth_map[0] && strlen(key) < sizeof p->depth_map[0].key) {
+        strcpy(p->depth_map[p->ndepth_map].key, key);
+        p->depth_map[p->ndepth_map++].depth = depth;
     }
 }
 
@@ -855,69 +855,49 @@ static struct eddy_feed_value *out_value(struct eddy__fp *p)
     return eddy__v_str(p->A, p->out.data ? p->out.data : "", p->out.len);
 }
 
-const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
+/* Atom's xhtml content: the text range [*b, *e) of frame f without an
+ * enclosing <div>, when all the content is inside it (feedparser's pop). */
+static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size_t *b, size_t *e)
 {
-    if (!p->nframes)
-        return NULL;
-    struct eddy__frame *f = &p->frames[p->nframes - 1];
-    if (strcmp(eddy_buf_cstr(&f->name), element))
-        return NULL;
-    p->nframes--;
-    struct eddy_buf *out = &p->out;
-    eddy_buf_reset(out);
-
-    const char *text = eddy_buf_cstr(&f->text);
-    size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
-    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces) {
-        /* remove an enclosing <div>, only if all the content is inside it */
-        size_t first = 0, last = f->npieces - 1;
+    size_t first = 0, last = f->npieces - 1;
 #define PEND(i) ((i) + 1 < f->npieces ? f->pieces[(i) + 1].off : (uint32_t)f->text.len)
-        while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
-                                                                   PEND(last) - f->pieces[last].off))
-            last--;
-        while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
-                                                                     PEND(first) - f->pieces[first].off))
-            first++;
-        b = f->pieces[first].off;
-        e = PEND(last);
-        const char *p0 = text + f->pieces[first].off;
-        size_t l0 = PEND(first) - f->pieces[first].off;
-        const char *pl = text + f->pieces[last].off;
-        size_t ll = PEND(last) - f->pieces[last].off;
-        if (last > first && f->pieces[first].markup && f->pieces[last].markup &&
-            ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) &&
-            ll == 6 && !memcmp(pl, "</div>", 6)) {
-            int depth = 0;
-            bool broke = false;
-            for (size_t i = first; i < last; i++) {
-                const char *ps = text + f->pieces[i].off;
-                size_t pn = PEND(i) - f->pieces[i].off;
-                if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
-                    if (--depth == 0) {
-                        broke = true;
-                        break;
-                    }
-                } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
-                    depth++;
-                }
-            }
-            if (!broke) {
-                b = PEND(first);
-                e = f->pieces[last].off;
-            }
+    while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
+                                                               PEND(last) - f->pieces[last].off))
+        last--;
+    while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
+                                                                 PEND(first) - f->pieces[first].off))
+        first++;
+    *b = f->pieces[first].off;
+    *e = PEND(last);
+    const char *p0 = text + f->pieces[first].off;
+    size_t l0 = PEND(first) - f->pieces[first].off;
+    const char *pl = text + f->pieces[last].off;
+    size_t ll = PEND(last) - f->pieces[last].off;
+    if (!(last > first && f->pieces[first].markup && f->pieces[last].markup &&
+          ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) && ll == 6 &&
+          !memcmp(pl, "</div>", 6)))
+        return;
+    int depth = 0;
+    for (size_t i = first; i < last; i++) {
+        const char *ps = text + f->pieces[i].off;
+        size_t pn = PEND(i) - f->pieces[i].off;
+        if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
+            if (--depth == 0)
+                return; /* the div closes before the end: kept */
+        } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
+            depth++;
         }
-#undef PEND
     }
-    size_t off = b, len = e - b;
-    if (strip)
-        strip_span(text, &off, &len);
-    oom(p, eddy_buf_append(out, text + off, len));
-    eddy_buf_cstr(out);
-    if (!out->data)
-        oom(p, eddy_buf_reserve(out, 1));
-    if (!f->expecting_text)
-        return eddy_buf_cstr(out);
+    *b = PEND(first);
+    *e = f->pieces[last].off;
+#undef PEND
+}
 
+/* pop()'s decoding of an expected text in p->out: base64, relative URI
+ * resolution, the loose parser's entities, text/plain that looks like HTML. */
+static void pop_decode(struct eddy__fp *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
     if (p->cp.base64) {
         eddy_buf_reset(&p->tmp);
         if (b64decode(&p->tmp, out->data, out->len)) {
@@ -943,7 +923,13 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
             cp_set_type(p, "text/html");
 
     p->cp.base64 = false; /* del contentparams['mode'], ['base64'] */
+}
 
+/* pop()'s HTML passes over p->out for an element that can contain markup:
+ * relative URIs resolved, then the sanitizer. */
+static void pop_clean_markup(struct eddy__fp *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
     const char *type = cp_type(p, "text/html");
     bool htmlish = html_type(eddy__map_content_type(p, type));
     bool xhtml = !strcmp(type, "application/xhtml+xml");
@@ -974,7 +960,104 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
         swap_bufs(out, &p->tmp);
     }
+}
 
+/* pop()'s store of p->out into the current entry (returns the output,
+ * which a link rewrites). */
+static const char *pop_store_entry(struct eddy__fp *p, const char *element, struct eddy_feed_value *entry)
+{
+    struct eddy_buf *out = &p->out;
+    const char *output = eddy_buf_cstr(out);
+    if (!strcmp(element, "content")) {
+        struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
+        if (arr && arr->type == EDDY_FEED_ARRAY)
+            oom(p, eddy__arr_push(p->A, arr, cp_detail(p, out_value(p))));
+    } else if (!strcmp(element, "link")) {
+        if (!p->inimage) {
+            replace_all(p, out, "&amp;", "&");
+            fix_query_amps(out);
+            output = eddy_buf_cstr(out);
+            /* feedparser 6.0.11+: an enclosure link without href does not
+             * replace the entry's link */
+            if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
+                eddy__fp_set(p, entry, "link", out_value(p));
+            struct eddy_feed_value *links = eddy__obj_get(entry, "links");
+            if (*output && eddy_feed_len(links))
+                oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                     "href", false, out_value(p)));
+        }
+    } else {
+        const char *el = !strcmp(element, "description") ? "summary" : element;
+        int old = depth_map_get(p, el);
+        struct eddy_feed_value *ov = out_value(p);
+        if (old == -1000000 || p->depth <= old) {
+            depth_map_set(p, el, p->depth);
+            eddy__fp_set(p, entry, el, ov);
+        }
+        if (p->incontent) {
+            char key[96];
+            eddy__concat(key, sizeof key, el, '_', "detail");
+            struct eddy_feed_value *d = cp_detail(p, ov);
+            const char *k = mapkey(key);
+            oom(p, eddy__obj_set(p->A, entry, k, k == key, d));
+        }
+    }
+    return output;
+}
+
+/* pop()'s store of p->out into the feed (or the source) context. */
+static const char *pop_store_feed(struct eddy__fp *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
+    const char *output = eddy_buf_cstr(out);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    const char *el = !strcmp(element, "description") ? "subtitle" : element;
+    struct eddy_feed_value *ov = out_value(p);
+    eddy__fp_set(p, ctx, el, ov);
+    if (!strcmp(el, "link")) {
+        fix_query_amps(out);
+        output = eddy_buf_cstr(out);
+        eddy__fp_set(p, ctx, el, out_value(p));
+        struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
+        if (eddy_feed_len(links))
+            oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                 "href", false, out_value(p)));
+    } else if (p->incontent) {
+        char key[96];
+        eddy__concat(key, sizeof key, el, '_', "detail");
+        const char *k = mapkey(key);
+        oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, ov)));
+    }
+    return output;
+}
+
+const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
+{
+    if (!p->nframes)
+        return NULL;
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    if (strcmp(eddy_buf_cstr(&f->name), element))
+        return NULL;
+    p->nframes--;
+    struct eddy_buf *out = &p->out;
+    eddy_buf_reset(out);
+
+    const char *text = eddy_buf_cstr(&f->text);
+    size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
+    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces)
+        unwrap_xhtml_div(f, text, &b, &e);
+    size_t off = b, len = e - b;
+    if (strip)
+        strip_span(text, &off, &len);
+    oom(p, eddy_buf_append(out, text + off, len));
+    eddy_buf_cstr(out);
+    if (!out->data)
+        oom(p, eddy_buf_reserve(out, 1));
+    if (!f->expecting_text)
+        return eddy_buf_cstr(out);
+
+    pop_decode(p, element);
+    pop_clean_markup(p, element);
     fix_double_utf8(p, out);
     fix_cp1252(p, out);
     const char *output = eddy_buf_cstr(out);
@@ -986,62 +1069,10 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
 
     if (p->inentry && !p->insource) {
         struct eddy_feed_value *entry = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
-        if (!entry)
-            return output;
-        if (!strcmp(element, "content")) {
-            struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
-            if (arr && arr->type == EDDY_FEED_ARRAY)
-                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, out_value(p))));
-        } else if (!strcmp(element, "link")) {
-            if (!p->inimage) {
-                replace_all(p, out, "&amp;", "&");
-                fix_query_amps(out);
-                output = eddy_buf_cstr(out);
-                /* feedparser 6.0.11+: an enclosure link without href does not
-                 * replace the entry's link */
-                if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
-                    eddy__fp_set(p, entry, "link", out_value(p));
-                struct eddy_feed_value *links = eddy__obj_get(entry, "links");
-                if (*output && eddy_feed_len(links))
-                    oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                         "href", false, out_value(p)));
-            }
-        } else {
-            const char *el = !strcmp(element, "description") ? "summary" : element;
-            int old = pdm_get(p, el);
-            struct eddy_feed_value *ov = out_value(p);
-            if (old == -1000000 || p->depth <= old) {
-                pdm_set(p, el, p->depth);
-                eddy__fp_set(p, entry, el, ov);
-            }
-            if (p->incontent) {
-                char key[96];
-                eddy__concat(key, sizeof key, el, '_', "detail");
-                struct eddy_feed_value *d = cp_detail(p, ov);
-                const char *k = mapkey(key);
-                oom(p, eddy__obj_set(p->A, entry, k, k == key, d));
-            }
-        }
-    } else if (p->infeed || p->insource) {
-        struct eddy_feed_value *ctx = eddy__ctx(p);
-        const char *el = !strcmp(element, "description") ? "subtitle" : element;
-        struct eddy_feed_value *ov = out_value(p);
-        eddy__fp_set(p, ctx, el, ov);
-        if (!strcmp(el, "link")) {
-            fix_query_amps(out);
-            output = eddy_buf_cstr(out);
-            eddy__fp_set(p, ctx, el, out_value(p));
-            struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
-            if (eddy_feed_len(links))
-                oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                     "href", false, out_value(p)));
-        } else if (p->incontent) {
-            char key[96];
-            eddy__concat(key, sizeof key, el, '_', "detail");
-            const char *k = mapkey(key);
-            oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, ov)));
-        }
+        return entry ? pop_store_entry(p, element, entry) : output;
     }
+    if (p->infeed || p->insource)
+        return pop_store_feed(p, element);
     return output;
 }
 
