@@ -1438,11 +1438,10 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
     eddy__start_tag_k(p, tag, &k, attrs);
 }
 
-void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
-                       struct eddy_feed_value *attrs)
+/* unknown_starttag's xml:base and xml:lang: the new base URI and language,
+ * and the feed's language from the root element. */
+static void start_base_and_lang(struct eddy__fp *p, const char *tag, const struct eddy_feed_value *attrs)
 {
-    unsigned ns_gen = p->ns_gen;
-    p->depth++;
     /* normalize attrs: rel and type values are lower-cased (done by feed.c) */
     const char *base = eddy__attr(attrs, "xml:base");
     if (!base)
@@ -1481,13 +1480,18 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&p->tmp)));
         p->A = save;
     }
+}
+
+/* unknown_starttag's basestack / langstack push (false on ENOMEM). */
+static bool push_scope(struct eddy__fp *p)
+{
     /* basestack / langstack */
     if (p->nscopes == p->capscopes) {
         size_t cap = p->capscopes ? p->capscopes * 2 : 32;
         struct eddy__scope *s = realloc(p->scopes, cap * sizeof *s);
         if (!s) {
             p->oom = true;
-            return;
+            return false;
         }
         p->scopes = s;
         p->capscopes = cap;
@@ -1510,7 +1514,51 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
         oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
     }
+    return true;
+}
 
+/* An element inside xhtml content: written back as markup into the
+ * content's text (unknown_starttag's "track inline content"). */
+static void inline_xhtml_start(struct eddy__fp *p, const char *tag, const struct eddy_feed_value *attrs)
+{
+    const char *t = tag, *colon = strchr(tag, ':');
+    bool addns = false;
+    const char *ns = NULL;
+    if (colon) {
+        char prefix[64];
+        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        memcpy(prefix, tag, pl);
+        prefix[pl] = 0;
+        t = colon + 1;
+        ns = ns_in_use(p, prefix);
+        if (!ns)
+            ns = "";
+        if ((!strcmp(t, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML")) ||
+            (!strcmp(t, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg")))
+            addns = true;
+    }
+    if (!strcmp(t, "svg"))
+        p->svgok++;
+    eddy_buf_reset(&p->tmp);
+    oom(p, eddy_buf_printf(&p->tmp, "<%s", t));
+    strattrs(p, &p->tmp, attrs);
+    if (addns) {
+        oom(p, eddy_buf_puts(&p->tmp, " xmlns=\""));
+        append_escaped(p, &p->tmp, ns, strlen(ns), true);
+        oom(p, eddy_buf_putc(&p->tmp, '"'));
+    }
+    oom(p, eddy_buf_putc(&p->tmp, '>'));
+    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+}
+
+void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
+                       struct eddy_feed_value *attrs)
+{
+    unsigned ns_gen = p->ns_gen;
+    p->depth++;
+    start_base_and_lang(p, tag, attrs);
+    if (!push_scope(p))
+        return;
     /* track namespaces declared as attributes (xlink declarations, the
      * xmlns feedparser adds to math and svg) */
     for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
@@ -1532,34 +1580,7 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         cp_set_type(p, "application/xhtml+xml");
     }
     if (p->incontent && p->cp.xhtml) {
-        const char *t = tag, *colon = strchr(tag, ':');
-        bool addns = false;
-        const char *ns = NULL;
-        if (colon) {
-            char prefix[64];
-            size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
-            memcpy(prefix, tag, pl);
-            prefix[pl] = 0;
-            t = colon + 1;
-            ns = ns_in_use(p, prefix);
-            if (!ns)
-                ns = "";
-            if ((!strcmp(t, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML")) ||
-                (!strcmp(t, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg")))
-                addns = true;
-        }
-        if (!strcmp(t, "svg"))
-            p->svgok++;
-        eddy_buf_reset(&p->tmp);
-        oom(p, eddy_buf_printf(&p->tmp, "<%s", t));
-        strattrs(p, &p->tmp, attrs);
-        if (addns) {
-            oom(p, eddy_buf_puts(&p->tmp, " xmlns=\""));
-            append_escaped(p, &p->tmp, ns, strlen(ns), true);
-            oom(p, eddy_buf_putc(&p->tmp, '"'));
-        }
-        oom(p, eddy_buf_putc(&p->tmp, '>'));
-        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+        inline_xhtml_start(p, tag, attrs);
         return;
     }
 
