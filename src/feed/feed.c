@@ -1476,71 +1476,50 @@ static void try_json(struct eddy_feed_parser *P, const char *data, size_t len, b
     }
 }
 
-int eddy_feed_parser_finish(struct eddy_feed_parser *P, struct eddy_feed **out)
+/* Buffered mode at finish: the document converted to UTF-8 (feedparser's
+ * convert_to_utf8), parsed as XML, again by the loose parser when that
+ * failed, and as JSON Feed when it says so or when XML found nothing. */
+static void parse_buffered(struct eddy_feed_parser *P)
 {
-    *out = NULL;
-    if (!P || P->finished)
-        return -EINVAL;
-    P->finished = true;
     struct eddy__fp *p = &P->fp;
     struct eddy_buf utf8 = EDDY_BUF_INIT(0);
-    bool empty = false;
-    if (!P->streaming) {
-        empty = P->doc.len == 0;
-        if (!empty) {
-            struct eddy__encoding enc;
-            const char *ct = header(P, "content-type");
-            bool http = P->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
-            if (eddy__encoding_to_utf8(P->doc.data, P->doc.len, ct, http, &utf8, &enc)) {
-                p->oom = true;
-            } else {
-                snprintf(P->encoding, sizeof P->encoding, "%s", enc.encoding);
-                if (enc.bozo) {
-                    set_bozo(P, enc.exception);
-                    diag(P, 0, "%s", enc.exception);
-                }
-                P->strict = enc.encoding[0] != 0;
-                eddy_buf_free(&P->doc);
-                size_t hend = head_end(utf8.data, utf8.len);
-                if (!hend)
-                    hend = utf8.len;
-                bool json = json_type(ct);
-                size_t xml_len = json ? 0 : cap_attributes(P, utf8.data, utf8.len);
-                if (hend > xml_len + 1)
-                    hend = xml_len + 1;
-                if (!json)
-                    parse_whole(P, utf8.data, xml_len, hend);
-                /* not in callback mode: its entries were delivered already */
-                if (!json && P->xml_bozo && !p->oom && !p->on_entry)
-                    loose_pass(P, utf8.data, xml_len, hend);
-                if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
-                             !P->version_hint[0]))
-                    try_json(P, utf8.data, utf8.len, json);
-            }
-        }
-    } else if (!P->head_done) {
-        empty = P->doc.len == 0;
-        if (!empty) {
-            size_t hend = head_end(P->doc.data, P->doc.len);
-            if (!hend)
-                hend = P->doc.len;
-            sniff_encoding(P, P->doc.data, hend);
-            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
-            begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
-        }
+    struct eddy__encoding enc;
+    const char *ct = header(P, "content-type");
+    bool http = P->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
+    if (eddy__encoding_to_utf8(P->doc.data, P->doc.len, ct, http, &utf8, &enc)) {
+        p->oom = true;
     } else {
-        feed_body(P, "", 0, true);
+        snprintf(P->encoding, sizeof P->encoding, "%s", enc.encoding);
+        if (enc.bozo) {
+            set_bozo(P, enc.exception);
+            diag(P, 0, "%s", enc.exception);
+        }
+        P->strict = enc.encoding[0] != 0;
+        eddy_buf_free(&P->doc);
+        size_t hend = head_end(utf8.data, utf8.len);
+        if (!hend)
+            hend = utf8.len;
+        bool json = json_type(ct);
+        size_t xml_len = json ? 0 : cap_attributes(P, utf8.data, utf8.len);
+        if (hend > xml_len + 1)
+            hend = xml_len + 1;
+        if (!json)
+            parse_whole(P, utf8.data, xml_len, hend);
+        /* not in callback mode: its entries were delivered already */
+        if (!json && P->xml_bozo && !p->oom && !p->on_entry)
+            loose_pass(P, utf8.data, xml_len, hend);
+        if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
+                     !P->version_hint[0]))
+            try_json(P, utf8.data, utf8.len, json);
     }
     eddy_buf_free(&utf8);
-    if (P->streaming && p->entries)
-        deliver(p); /* an entry the document never closed */
-    p->A = &p->main;
+}
 
-    struct eddy_feed *f = calloc(1, sizeof *f);
-    if (!f || p->oom) {
-        free(f);
-        return -ENOMEM;
-    }
+/* The result's top-level object (feedparser.parse()'s dict) in the main
+ * arena; NULL on ENOMEM. */
+static struct eddy_feed_value *result_root(struct eddy_feed_parser *P, bool empty)
+{
+    struct eddy__fp *p = &P->fp;
     struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = eddy__v_obj(A);
     eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, P->bozo));
@@ -1572,6 +1551,44 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *P, struct eddy_feed **out)
         set_str(A, root, "version", P->version_hint[0] ? P->version_hint : p->version);
         eddy__obj_set(A, root, "namespaces", false, P->is_json ? eddy__v_obj(A) : p->namespaces);
     }
+    return root;
+}
+
+int eddy_feed_parser_finish(struct eddy_feed_parser *P, struct eddy_feed **out)
+{
+    *out = NULL;
+    if (!P || P->finished)
+        return -EINVAL;
+    P->finished = true;
+    struct eddy__fp *p = &P->fp;
+    bool empty = P->doc.len == 0;
+    if (!P->streaming) {
+        if (!empty)
+            parse_buffered(P);
+    } else if (!P->head_done) {
+        if (!empty) {
+            size_t hend = head_end(P->doc.data, P->doc.len);
+            if (!hend)
+                hend = P->doc.len;
+            sniff_encoding(P, P->doc.data, hend);
+            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
+            begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
+        }
+    } else {
+        empty = false;
+        feed_body(P, "", 0, true);
+    }
+    if (P->streaming && p->entries)
+        deliver(p); /* an entry the document never closed */
+    p->A = &p->main;
+
+    struct eddy_feed *f = calloc(1, sizeof *f);
+    if (!f || p->oom) {
+        free(f);
+        return -ENOMEM;
+    }
+    struct eddy_arena *A = &p->main;
+    struct eddy_feed_value *root = result_root(P, empty);
     /* diagnostics move into the result's arena */
     f->diags = eddy_arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);
     for (size_t i = 0; f->diags && i < P->ndiags; i++) {
