@@ -354,26 +354,11 @@ static void pick_arena(struct eddy__fp *p)
         p->A = p->inimage || p->intextinput ? &p->main : &p->entry;
 }
 
-static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
-                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-                     const xmlChar **attributes)
+/* startPrefixMapping for each declaration of an element, in order. */
+static void start_prefix_mappings(struct eddy_feed_parser *P, struct eddy_feed_value *attrs, int nb_namespaces,
+                                  const xmlChar **namespaces)
 {
-    (void)prefix; (void)nb_defaulted;
-    struct eddy_feed_parser *P = ud;
     struct eddy__fp *p = &P->fp;
-    if (++P->xml_depth > MAX_DEPTH) {
-        int line = P->ctxt->input ? P->ctxt->input->line : 0;
-        xml_error(P, line, 0, "elements nested too deeply; parsing stopped");
-        xmlStopParser(P->ctxt);
-        return;
-    }
-    eddy_arena_reset(&p->scratch);
-    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
-    if (!attrs) {
-        p->oom = true;
-        return;
-    }
-    /* startPrefixMapping for each declaration, in order */
     for (int i = 0; i < nb_namespaces; i++) {
         const char *pfx = (const char *)namespaces[2 * i], *uri = (const char *)namespaces[2 * i + 1];
         if (!uri || !*uri)
@@ -389,19 +374,14 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
             eddy__attr_set(p, attrs, k, uri);
         }
     }
-    {
-        const char *ns;
-        canon_ns(p, URI, &ns);
-        const char *local = (const char *)localname;
-        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
-            eddy__attr_set(p, attrs, "xmlns", ns);
-        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
-            eddy__attr_set(p, attrs, "xmlns", ns);
-    }
-    struct eddy__tagkey tk;
-    char tkey[256];
-    element_name(P, localname, URI, &tk, tkey);
-    /* attributes: namespaced keys first, then plain local names (expat's qnames) */
+}
+
+/* The element's attributes into attrs as expat gives them to feedparser:
+ * namespaced keys first, then plain local names (expat's qnames). */
+static void collect_attributes(struct eddy_feed_parser *P, struct eddy_feed_value *attrs, int nb_attributes,
+                               const xmlChar **attributes)
+{
+    struct eddy__fp *p = &P->fp;
     char key[512];
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < nb_attributes; i++) {
@@ -446,6 +426,41 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 p->oom = true;
         }
     }
+}
+
+static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                     const xmlChar **attributes)
+{
+    (void)prefix; (void)nb_defaulted;
+    struct eddy_feed_parser *P = ud;
+    struct eddy__fp *p = &P->fp;
+    if (++P->xml_depth > MAX_DEPTH) {
+        int line = P->ctxt->input ? P->ctxt->input->line : 0;
+        xml_error(P, line, 0, "elements nested too deeply; parsing stopped");
+        xmlStopParser(P->ctxt);
+        return;
+    }
+    eddy_arena_reset(&p->scratch);
+    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
+    if (!attrs) {
+        p->oom = true;
+        return;
+    }
+    start_prefix_mappings(P, attrs, nb_namespaces, namespaces);
+    {
+        const char *ns;
+        canon_ns(p, URI, &ns);
+        const char *local = (const char *)localname;
+        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
+        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
+    }
+    struct eddy__tagkey tk;
+    char tkey[256];
+    element_name(P, localname, URI, &tk, tkey);
+    collect_attributes(P, attrs, nb_attributes, attributes);
     pick_arena(p);
     eddy__start_tag_k(p, P->tag, &tk, attrs);
 }
@@ -874,8 +889,56 @@ static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bo
     return 1;
 }
 
+/* The '<' at s[i] in text: the state it opens, and i past its opening
+ * (comment, CDATA, processing instruction, declaration or tag).  False
+ * when fewer bytes than "<![CDATA[" are left and more may come. */
+static bool repair_open(struct eddy_feed_parser *P, const char *s, size_t n, bool last, size_t *i)
+{
+    size_t left = n - *i;
+    const char *t = s + *i;
+    if (left < 9 && !last)
+        return false;
+    if (left >= 4 && !memcmp(t, "<!--", 4))
+        P->rstate = R_COMMENT, *i += 4;
+    else if (left >= 9 && !memcmp(t, "<![CDATA[", 9))
+        P->rstate = R_CDATA, *i += 9;
+    else if (left >= 2 && t[1] == '?')
+        P->rstate = R_PI, *i += 2;
+    else if (left >= 2 && t[1] == '!')
+        P->rstate = R_DECL, *i += 2;
+    else
+        P->rstate = R_TAG, P->rattrs = 0, *i += 1;
+    return true;
+}
+
+/* In a comment, CDATA section, PI or declaration: i past its end (state
+ * back to text) or at n.  False when the end may be cut by the chunk. */
+static bool repair_skip(struct eddy_feed_parser *P, const char *s, size_t n, bool last, size_t *i)
+{
+    const char *end = P->rstate == R_COMMENT ? "-->" : P->rstate == R_CDATA ? "]]>"
+                    : P->rstate == R_PI ? "?>" : ">";
+    size_t el = strlen(end);
+    const char *hit = memchr(s + *i, end[0], n - *i);
+    if (!hit) {
+        *i = n;
+        return true;
+    }
+    *i = (size_t)(hit - s);
+    if (n - *i < el && !last)
+        return false;
+    if (n - *i >= el && !memcmp(s + *i, end, el)) {
+        P->rstate = R_TEXT;
+        *i += el;
+    } else {
+        *i += 1;
+    }
+    return true;
+}
+
 /* Scans s[0..n) from state P->rstate, appending the repaired text to out.
- * Returns the bytes consumed (the rest must be offered again with more). */
+ * Returns the bytes consumed (the rest must be offered again with more).
+ * One loop over the states: the hot path of callback mode, kept together
+ * so that runs of plain bytes are appended in one piece. */
 static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool last, struct eddy_buf *out)
 {
     size_t i = 0, run = 0;
@@ -896,25 +959,10 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
                 run = i;
                 continue;
             }
-            if (c == '<') {
-                size_t left = n - i;
-                if (left < 9 && !last) {
-                    eddy_buf_append(out, s + run, i - run);
-                    return i;
-                }
-                if (left >= 4 && !memcmp(s + i, "<!--", 4))
-                    P->rstate = R_COMMENT, i += 4;
-                else if (left >= 9 && !memcmp(s + i, "<![CDATA[", 9))
-                    P->rstate = R_CDATA, i += 9;
-                else if (left >= 2 && s[i + 1] == '?')
-                    P->rstate = R_PI, i += 2;
-                else if (left >= 2 && s[i + 1] == '!')
-                    P->rstate = R_DECL, i += 2;
-                else
-                    P->rstate = R_TAG, P->rattrs = 0, i++;
-                continue;
+            if (!repair_open(P, s, n, last, &i)) {
+                eddy_buf_append(out, s + run, i - run);
+                return i;
             }
-            i++;
             continue;
         case R_TAG:
             while (c != '"' && c != '\'' && c != '>' && ++i < n)
@@ -954,28 +1002,12 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
             }
             i++;
             continue;
-        default: {
-            const char *end = P->rstate == R_COMMENT ? "-->" : P->rstate == R_CDATA ? "]]>"
-                            : P->rstate == R_PI ? "?>" : ">";
-            size_t el = strlen(end);
-            const char *hit = memchr(s + i, end[0], n - i);
-            if (!hit) {
-                i = n;
-                continue;
-            }
-            i = (size_t)(hit - s);
-            if (n - i < el && !last) {
+        default:
+            if (!repair_skip(P, s, n, last, &i)) {
                 eddy_buf_append(out, s + run, i - run);
                 return i;
             }
-            if (n - i >= el && !memcmp(s + i, end, el)) {
-                P->rstate = R_TEXT;
-                i += el;
-            } else {
-                i++;
-            }
             continue;
-        }
         }
     }
     eddy_buf_append(out, s + run, n - run);
