@@ -361,6 +361,98 @@ static long parse_endtag(struct lx *L, size_t i)
 
 /* ---- goahead --------------------------------------------------------------------- */
 
+/* parse_comment: "<!--" at s[i] up to --\s*>; the index after it, -1 when unfinished. */
+static long parse_comment(const char *s, size_t n, size_t i)
+{
+    for (size_t c = i + 4; c + 1 < n; c++) {
+        if (s[c] == '-' && s[c + 1] == '-') {
+            size_t e = c + 2;
+            while (e < n && space(s[e]))
+                e++;
+            if (e < n && s[e] == '>')
+                return (long)e + 1;
+        }
+    }
+    return -1;
+}
+
+/* The mixin's parse_declaration at "<!" (s[i]): a CDATA section's text
+ * goes on escaped; the index after it, -1 when unfinished. */
+static long parse_declaration(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    if (n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9)) {
+        const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
+        if (!e)
+            return (long)n; /* an unfinished CDATA block is dropped */
+        struct eddy_buf esc = EDDY_BUF_INIT(0);
+        for (const char *c = s + i + 9; c < e; c++)
+            if (*c == '&') eddy_buf_append(&esc, "&amp;", 5);
+            else if (*c == '<') eddy_buf_append(&esc, "&lt;", 4);
+            else if (*c == '>') eddy_buf_append(&esc, "&gt;", 4);
+            else eddy_buf_putc(&esc, *c);
+        eddy__handle_data_raw(L->p, eddy_buf_cstr(&esc), esc.len);
+        eddy_buf_free(&esc);
+        return (long)(e - s) + 3;
+    }
+    const char *gt = memchr(s + i, '>', n - i);
+    return gt ? (long)(gt - s) + 1 : -1;
+}
+
+/* The markup at '<' (s[i]): the index after it, -1 when unfinished (the
+ * parse stops), -2 when it is no markup (sgmllib's `incomplete`). */
+static long parse_markup(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    if (i + 1 < n && (s[i + 1] == '>' || alpha(s[i + 1])))
+        return parse_starttag(L, i);
+    if (i + 1 < n && s[i + 1] == '/')
+        return parse_endtag(L, i);
+    if (n - i >= 4 && !memcmp(s + i, "<!--", 4))
+        return parse_comment(s, n, i);
+    if (i + 1 < n && s[i + 1] == '?') {
+        const char *gt = memchr(s + i + 2, '>', n - i - 2);
+        return gt ? (long)(gt - s) + 1 : -1;
+    }
+    if (i + 1 < n && s[i + 1] == '!')
+        return parse_declaration(L, i);
+    return -2;
+}
+
+/* A character or entity reference at '&' (s[i]), handed to the mixin:
+ * true with *next after it, false when it is none. */
+static bool parse_reference(struct lx *L, size_t i, size_t *next)
+{
+    const char *s = L->s;
+    size_t n = L->n, c = i + 1;
+    if (c < n && s[c] == '#') {
+        /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
+        size_t d = c + 1;
+        bool hex = d < n && (s[d] == 'x' || s[d] == 'X');
+        size_t st = d + hex, e = st;
+        while (e < n && (hex ? isxdigit((unsigned char)s[e]) : isdigit((unsigned char)s[e])))
+            e++;
+        if (e > st && e < n && s[e] == ';') {
+            eddy__handle_charref(L->p, s + d, e - d);
+            *next = e + 1;
+            return true;
+        }
+    } else if (c < n && alpha(s[c])) {
+        /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] */
+        size_t e = c + 1;
+        while (e < n && (alnum(s[e]) || s[e] == '-' || s[e] == '.'))
+            e++;
+        if (e < n) {
+            eddy__handle_entityref(L->p, s + c, e - c);
+            *next = s[e] == ';' ? e + 1 : e;
+            return true;
+        }
+    }
+    return false;
+}
+
 void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len)
 {
     struct eddy_buf doc = EDDY_BUF_INIT(0);
@@ -379,74 +471,10 @@ void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len)
             break;
         long k = -2; /* -2: not handled, fall to `incomplete` */
         if (s[i] == '<') {
-            if (i + 1 < n && (s[i + 1] == '>' || alpha(s[i + 1]))) {
-                k = parse_starttag(&L, i);
-            } else if (i + 1 < n && s[i + 1] == '/') {
-                k = parse_endtag(&L, i);
-            } else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
-                /* parse_comment: up to --\s*> */
-                k = -1;
-                for (size_t c = i + 4; c + 1 < n; c++) {
-                    if (s[c] == '-' && s[c + 1] == '-') {
-                        size_t e = c + 2;
-                        while (e < n && space(s[e]))
-                            e++;
-                        if (e < n && s[e] == '>') {
-                            k = (long)e + 1;
-                            break;
-                        }
-                    }
-                }
-            } else if (i + 1 < n && s[i + 1] == '?') {
-                const char *gt = memchr(s + i + 2, '>', n - i - 2);
-                k = gt ? (long)(gt - s) + 1 : -1;
-            } else if (i + 1 < n && s[i + 1] == '!') {
-                /* the mixin's parse_declaration */
-                if (n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9)) {
-                    const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
-                    if (!e) {
-                        k = (long)n; /* an unfinished CDATA block is dropped */
-                    } else {
-                        struct eddy_buf esc = EDDY_BUF_INIT(0);
-                        for (const char *c = s + i + 9; c < e; c++)
-                            if (*c == '&') eddy_buf_append(&esc, "&amp;", 5);
-                            else if (*c == '<') eddy_buf_append(&esc, "&lt;", 4);
-                            else if (*c == '>') eddy_buf_append(&esc, "&gt;", 4);
-                            else eddy_buf_putc(&esc, *c);
-                        eddy__handle_data_raw(p, eddy_buf_cstr(&esc), esc.len);
-                        eddy_buf_free(&esc);
-                        k = (long)(e - s) + 3;
-                    }
-                } else {
-                    const char *gt = memchr(s + i, '>', n - i);
-                    k = gt ? (long)(gt - s) + 1 : -1;
-                }
-            }
-        } else {
-            /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
-            size_t c = i + 1;
-            if (c < n && s[c] == '#') {
-                size_t d = c + 1;
-                bool hex = d < n && (s[d] == 'x' || s[d] == 'X');
-                size_t st = d + hex, e = st;
-                while (e < n && (hex ? isxdigit((unsigned char)s[e]) : isdigit((unsigned char)s[e])))
-                    e++;
-                if (e > st && e < n && s[e] == ';') {
-                    eddy__handle_charref(p, s + d, e - d);
-                    i = e + 1;
-                    continue;
-                }
-            } else if (c < n && alpha(s[c])) {
-                /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] */
-                size_t e = c + 1;
-                while (e < n && (alnum(s[e]) || s[e] == '-' || s[e] == '.'))
-                    e++;
-                if (e < n) {
-                    eddy__handle_entityref(p, s + c, e - c);
-                    i = s[e] == ';' ? e + 1 : e;
-                    continue;
-                }
-            }
+            k = parse_markup(&L, i);
+        } else if (parse_reference(&L, i, &j)) {
+            i = j;
+            continue;
         }
         if (k == -1)
             break;
