@@ -1227,63 +1227,70 @@ static bool is_animation(const char *tag, size_t tn)
 }
 
 /* _HTMLSanitizer.unknown_starttag; tag is lower case. */
-static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
+/* An element that is not plain HTML (or inside SVG): counts unacceptable
+ * elements, tracks SVG and MathML (their implicit HTML5 namespaces
+ * included) and picks their attribute lists (*ok_attrs, *svg_attrs; *tag
+ * gets SVG's camel case).  False when the element is dropped. */
+static bool foreign_element(struct parser *p, const char **tag, size_t tn, long ei, const struct hset **ok_attrs,
+                            bool *svg_attrs, struct attr **a, size_t *n)
 {
-    const struct hset *ok_attrs = &hs_attributes;
-    bool svg_attrs = false;
-    size_t n;
-    struct attr *a = attr_list(p, &n);
-    const char *lower_tag = tag;
-    long ei = hfind(&hs_elements, tag, tn);
-    if (ei < 0 || p->svg) {
-        if (IN(unacceptable_elements_with_end_tag, tag, tn))
-            p->unacceptable++;
-        bool is_svg = span_is(tag, tn, "svg"), is_math = span_is(tag, tn, "math");
-        if (!p->xhtml && (is_svg || is_math)) { /* implicit namespaces of HTML5 */
-            const char *xmlns = NULL;
-            for (size_t i = 0; i < n; i++)
-                if (span_is(a[i].name.p, a[i].name_len, "xmlns"))
-                    xmlns = a[i].val.p;
-            if (!xmlns || !*xmlns) {
-                push_attr(p, "xmlns", is_svg ? SVG_NS : MATHML_NS);
-                a = attr_list(p, &n);
-            }
-        }
-        for (size_t i = 0; i < n && (is_svg || is_math); i++)
-            if (span_is(a[i].name.p, a[i].name_len, "xmlns") &&
-                !strcmp(a[i].val.p, is_svg ? SVG_NS : MATHML_NS) && a[i].val_len == strlen(a[i].val.p)) {
-                if (is_svg)
-                    p->svg++;
-                else
-                    p->mathml++;
-                break;
-            }
-        const struct name_pair *svg_el = NULL;
-        if (p->mathml && HIN(hs_mathml_elements, tag, tn)) {
-            ok_attrs = &hs_mathml_attributes;
-        } else if (p->svg && (svg_el = svg_element(tag, tn))) {
-            svg_attrs = true;
-            if (svg_el->svg)
-                tag = svg_el->svg;
-        } else if (ei < 0) {
-            return;
+    if (IN(unacceptable_elements_with_end_tag, *tag, tn))
+        p->unacceptable++;
+    bool is_svg = span_is(*tag, tn, "svg"), is_math = span_is(*tag, tn, "math");
+    if (!p->xhtml && (is_svg || is_math)) { /* implicit namespaces of HTML5 */
+        const char *xmlns = NULL;
+        for (size_t i = 0; i < *n; i++)
+            if (span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns"))
+                xmlns = (*a)[i].val.p;
+        if (!xmlns || !*xmlns) {
+            push_attr(p, "xmlns", is_svg ? SVG_NS : MATHML_NS);
+            *a = attr_list(p, n);
         }
     }
-    if (p->mathml || p->svg) { /* declare the xlink namespace if needed */
-        bool xlink = false, declared = false;
-        for (size_t i = 0; i < n; i++) {
-            xlink |= a[i].name_len >= 6 && !memcmp(a[i].name.p, "xlink:", 6);
-            declared |= span_is(a[i].name.p, a[i].name_len, "xmlns:xlink") &&
-                        span_is(a[i].val.p, a[i].val_len, XLINK_NS);
+    for (size_t i = 0; i < *n && (is_svg || is_math); i++)
+        if (span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns") &&
+            !strcmp((*a)[i].val.p, is_svg ? SVG_NS : MATHML_NS) && (*a)[i].val_len == strlen((*a)[i].val.p)) {
+            if (is_svg)
+                p->svg++;
+            else
+                p->mathml++;
+            break;
         }
-        if (xlink && !declared) {
-            push_attr(p, "xmlns:xlink", XLINK_NS);
-            a = attr_list(p, &n);
-        }
+    const struct name_pair *svg_el = NULL;
+    if (p->mathml && HIN(hs_mathml_elements, *tag, tn)) {
+        *ok_attrs = &hs_mathml_attributes;
+    } else if (p->svg && (svg_el = svg_element(*tag, tn))) {
+        *svg_attrs = true;
+        if (svg_el->svg)
+            *tag = svg_el->svg;
+    } else if (ei < 0) {
+        return false;
     }
-    n = normalize_attrs(a, n);
+    return true;
+}
+
+/* Inside SVG or MathML: declares the xlink namespace when an xlink:
+ * attribute needs it. */
+static void declare_xlink(struct parser *p, struct attr **a, size_t *n)
+{
+    bool xlink = false, declared = false;
+    for (size_t i = 0; i < *n; i++) {
+        xlink |= (*a)[i].name_len >= 6 && !memcmp((*a)[i].name.p, "xlink:", 6);
+        declared |= span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns:xlink") &&
+                    span_is((*a)[i].val.p, (*a)[i].val_len, XLINK_NS);
+    }
+    if (xlink && !declared) {
+        push_attr(p, "xmlns:xlink", XLINK_NS);
+        *a = attr_list(p, n);
+    }
+}
+
+/* The allowed attributes of a start tag, sanitized (style, URIs,
+ * animation of href). */
+static void emit_attributes(struct parser *p, const char *tag, size_t tn, struct attr *a, size_t n,
+                            const struct hset *ok_attrs, bool svg_attrs)
+{
     struct eddy_buf *low = &p->work[0], *style = &p->work[1];
-    emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t kn = a[i].name_len, vn;
         const char *key = a[i].name.p, *v = attr_value(p, &a[i], low, &vn);
@@ -1320,6 +1327,23 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             continue;
         emit_attr(p, key, kn, v, vn);
     }
+}
+
+static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
+{
+    const struct hset *ok_attrs = &hs_attributes;
+    bool svg_attrs = false;
+    size_t n;
+    struct attr *a = attr_list(p, &n);
+    const char *lower_tag = tag;
+    long ei = hfind(&hs_elements, tag, tn);
+    if ((ei < 0 || p->svg) && !foreign_element(p, &tag, tn, ei, &ok_attrs, &svg_attrs, &a, &n))
+        return;
+    if (p->mathml || p->svg)
+        declare_xlink(p, &a, &n);
+    n = normalize_attrs(a, n);
+    emit_starttag(p, tag, tn);
+    emit_attributes(p, tag, tn, a, n, ok_attrs, svg_attrs);
     end_starttag(p, ei >= 0 && tag == lower_tag ? element_no_end[ei] : HIN(hs_no_end_tag, tag, tn));
 }
 
