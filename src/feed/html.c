@@ -1816,6 +1816,72 @@ static size_t parse_pi(struct parser *p, size_t i)
 }
 
 /* sgmllib's goahead(), to the end: text, tags, references, comments... */
+/* The markup at '<' (s[i]): the index after it, or NOT_TRIED / NONE as
+ * goahead reads them; a tag sgmllib rejects is text "&lt;". */
+static size_t goahead_markup(struct parser *p, size_t i)
+{
+    const char *s = p->s;
+    size_t n = p->n, k = NOT_TRIED;
+    char c = i + 1 < n ? s[i + 1] : 0;
+    if (c == '>' || is_alpha(c))
+        k = parse_starttag(p, i);
+    else if (c == '/')
+        k = parse_endtag(p, i);
+    else if (c == '!' && i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-')
+        k = parse_comment(p, i, true);
+    else if (c == '?')
+        k = parse_pi(p, i);
+    else if (c == '!')
+        k = parse_declaration(p, i);
+    if (k == ERR) { /* what sgmllib did on SGMLParseError */
+        handle_data(p, "&lt;", 4);
+        k = i + 1;
+    }
+    return k;
+}
+
+/* A character or entity reference at '&' (s[i]), handled: true with *next
+ * after it, false when it is none. */
+static bool goahead_reference(struct parser *p, size_t i, size_t *next)
+{
+    const char *s = p->s;
+    size_t n = p->n;
+    /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
+    size_t a = i + 2, b = a;
+    if (a < n && s[i + 1] == '#') {
+        bool x = (s[a] | 32) == 'x';
+        b += x;
+        while (b < n && (x ? is_hex(s[b]) : is_digit(s[b])))
+            b++;
+        if (b > a + x && b < n && s[b] == ';') {
+            handle_charref(p, s + a, b - a);
+            *next = b + 1;
+            return true;
+        }
+    }
+    /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] -- the name may
+     * give back a trailing run after a '-' or '.' to find its end */
+    if (i + 1 < n && is_alpha(s[i + 1])) {
+        b = i + 2;
+        while (b < n && (is_alnum(s[b]) || s[b] == '-' || s[b] == '.'))
+            b++;
+        while (b == n && b > i + 2) {
+            size_t d = b - 1;
+            while (d > i + 1 && s[d] != '-' && s[d] != '.')
+                d--;
+            b = d > i + 1 ? d : b;
+            if (d <= i + 1)
+                break;
+        }
+        if (b < n) {
+            handle_entityref(p, s + i + 1, b - i - 1);
+            *next = b + (s[b] == ';');
+            return true;
+        }
+    }
+    return false;
+}
+
 static void goahead(struct parser *p)
 {
     const char *s = p->s;
@@ -1837,55 +1903,10 @@ static void goahead(struct parser *p)
             break;
         size_t k = NOT_TRIED;
         if (s[i] == '<') {
-            char c = i + 1 < n ? s[i + 1] : 0;
-            if (c == '>' || is_alpha(c))
-                k = parse_starttag(p, i);
-            else if (c == '/')
-                k = parse_endtag(p, i);
-            else if (c == '!' && i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-')
-                k = parse_comment(p, i, true);
-            else if (c == '?')
-                k = parse_pi(p, i);
-            else if (c == '!')
-                k = parse_declaration(p, i);
-            if (k == ERR) { /* what sgmllib did on SGMLParseError */
-                handle_data(p, "&lt;", 4);
-                k = i + 1;
-            }
-        } else {
-            /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
-            size_t a = i + 2, b = a;
-            if (a < n && s[i + 1] == '#') {
-                bool x = (s[a] | 32) == 'x';
-                b += x;
-                while (b < n && (x ? is_hex(s[b]) : is_digit(s[b])))
-                    b++;
-                if (b > a + x && b < n && s[b] == ';') {
-                    handle_charref(p, s + a, b - a);
-                    i = b + 1;
-                    continue;
-                }
-            }
-            /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] -- the name may
-             * give back a trailing run after a '-' or '.' to find its end */
-            if (i + 1 < n && is_alpha(s[i + 1])) {
-                b = i + 2;
-                while (b < n && (is_alnum(s[b]) || s[b] == '-' || s[b] == '.'))
-                    b++;
-                while (b == n && b > i + 2) {
-                    size_t d = b - 1;
-                    while (d > i + 1 && s[d] != '-' && s[d] != '.')
-                        d--;
-                    b = d > i + 1 ? d : b;
-                    if (d <= i + 1)
-                        break;
-                }
-                if (b < n) {
-                    handle_entityref(p, s + i + 1, b - i - 1);
-                    i = b + (s[b] == ';');
-                    continue;
-                }
-            }
+            k = goahead_markup(p, i);
+        } else if (goahead_reference(p, i, &j)) {
+            i = j;
+            continue;
         }
         if (k <= n) {
             i = k;
