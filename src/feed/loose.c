@@ -248,7 +248,9 @@ static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
 }
 
 /* parse_starttag: returns the index after the tag, or -1 */
-static long parse_starttag(struct lx *L, size_t i)
+/* sgmllib's shorttag <tag/text/ at s[i]: the index after it, -1 when
+ * unfinished, -2 when it is none. */
+static long parse_shorttag(struct lx *L, size_t i)
 {
     const char *s = L->s;
     size_t n = L->n;
@@ -273,24 +275,14 @@ static long parse_starttag(struct lx *L, size_t i)
             return (long)(q - s) + 1;
         }
     }
-    long jb = endbracket(s, n, i + 1);
-    if (jb < 0)
-        return -1;
-    size_t j = (size_t)jb;
-    eddy_arena_reset(&p->scratch);
-    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
-    char tag[128];
-    if (s[i + 1] == '>') {
-        k = j;
-        snprintf(tag, sizeof tag, "%s", L->lasttag);
-    } else {
-        /* tagfind: [a-zA-Z][-_.:a-zA-Z0-9]* */
-        k = i + 2;
-        while (k < n && (alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
-            k++;
-        lower_copy(tag, sizeof tag, s + i + 1, k - i - 1);
-        snprintf(L->lasttag, sizeof L->lasttag, "%s", tag);
-    }
+    return -2;
+}
+
+/* sgmllib's attrfind over s[k..j) into attrs. */
+static void parse_attrs(struct lx *L, struct eddy_feed_value *attrs, size_t k, size_t j)
+{
+    const char *s = L->s;
+    size_t n = L->n;
     /* attrfind: \s*([a-zA-Z_][-:.a-zA-Z_0-9]*)[$]?(\s*=\s*('[^']*'|"[^"]*"|[...]*))? */
     while (k < j) {
         size_t a = k;
@@ -332,6 +324,36 @@ static long parse_starttag(struct lx *L, size_t i)
         add_attr(L, attrs, s + a, ne - a, v, vl);
         k = m;
     }
+}
+
+static long parse_starttag(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    struct eddy__fp *p = L->p;
+    long st = parse_shorttag(L, i);
+    if (st != -2)
+        return st;
+    size_t k;
+    long jb = endbracket(s, n, i + 1);
+    if (jb < 0)
+        return -1;
+    size_t j = (size_t)jb;
+    eddy_arena_reset(&p->scratch);
+    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
+    char tag[128];
+    if (s[i + 1] == '>') {
+        k = j;
+        snprintf(tag, sizeof tag, "%s", L->lasttag);
+    } else {
+        /* tagfind: [a-zA-Z][-_.:a-zA-Z0-9]* */
+        k = i + 2;
+        while (k < n && (alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
+            k++;
+        lower_copy(tag, sizeof tag, s + i + 1, k - i - 1);
+        snprintf(L->lasttag, sizeof L->lasttag, "%s", tag);
+    }
+    parse_attrs(L, attrs, k, j);
     if (s[j] == '>')
         j++;
     eddy__start_tag(p, tag, attrs);
