@@ -6,8 +6,10 @@
  * declaration and the byte order mark are weighed against each other, with
  * fallbacks, and some outcomes are reported as bozo conditions
  * (CharacterEncodingOverride, CharacterEncodingUnknown, NonXMLContentType).
- * The parser core (parser.c) calls eddy__encoding_to_utf8() once on the whole
- * document, then parses the UTF-8 result.  Pure function, no global state.
+ * The SAX driver (sax_driver.c) calls eddy__encoding_to_utf8() once on the
+ * whole buffered document at finish, then parses the UTF-8 result (in
+ * callback mode it is not called: libxml2 decodes the declared encoding).
+ * Pure function, no global state.
  */
 #ifndef EDDY_FEED_ENCODING_H
 #define EDDY_FEED_ENCODING_H

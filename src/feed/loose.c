@@ -1,17 +1,17 @@
 /*
  * loose.c — feedparser's loose parser: sgmllib's tokenizer (as feedparser
  * 6 patches it, sgml.py) with _BaseHTMLProcessor.feed's rewrites, driving
- * the same mixin (parser.c) with p->loose set.
+ * the same mixin (mixin.c) with p->loose set.
  *
  * Why: feedparser parses with expat and, on the first XML error, parses the
  * whole document again with this SGML-ish parser, which recovers very
  * differently from libxml2 ("A < B" in a title, "<br>" in a description,
  * unclosed tags: libxml2 may drop the rest of the document, sgmllib keeps
  * it as text or tags).  To give feedparser's results for ill-formed feeds,
- * feed.c runs this over the buffered document when libxml2 reported an
+ * sax_driver.c runs this over the buffered document when libxml2 reported an
  * error (bozo stays as the XML pass set it).  Only the tokenizer lives
  * here; the loose conventions of the mixin (attributes as written,
- * decode_entities, entity and character references) are in parser.c.
+ * decode_entities, entity and character references) are in mixin.c.
  *
  * The regular expressions of sgmllib are hand-matched below; each function
  * names the pattern it implements.  The whole document is tokenized at
@@ -25,15 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs);
-void eddy__end_tag(struct eddy__fp *p, const char *tag);
-void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n);
-void eddy__handle_data_raw(struct eddy__fp *p, const char *s, size_t n);
-void eddy__handle_charref(struct eddy__fp *p, const char *ref, size_t n);
-void eddy__handle_entityref(struct eddy__fp *p, const char *name, size_t n);
+void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs);
+void eddy__end_tag(struct eddy__mixin *p, const char *tag);
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n);
+void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n);
 
 struct lx {
-    struct eddy__fp *p;
+    struct eddy__mixin *p;
     const char *s;         /* the document (after feed()'s rewrites) */
     size_t n;
     char lasttag[128];     /* sgmllib's lasttag, for "<>" and "/>" */
@@ -50,7 +50,7 @@ static const char *const no_end_tag[] = {
     "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL,
 };
 
-static void prepare(struct eddy__fp *p, const char *s, size_t n, struct eddy_buf *out)
+static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_buf *out)
 {
     struct eddy_buf a = EDDY_BUF_INIT(0);
     /* re.sub(r'<!((?!DOCTYPE|--|\[))', r'&lt;!\1', data, re.IGNORECASE):
@@ -208,7 +208,7 @@ static bool attr_unquoted(char c)
  * lower-cased, '&amp;' -> '&'; stored in the scratch arena */
 static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k, size_t kl, const char *v, size_t vl)
 {
-    struct eddy__fp *p = L->p;
+    struct eddy__mixin *p = L->p;
     char key[128];
     if (kl >= sizeof key)
         kl = sizeof key - 1;
@@ -254,7 +254,7 @@ static long parse_shorttag(struct lx *L, size_t i)
 {
     const char *s = L->s;
     size_t n = L->n;
-    struct eddy__fp *p = L->p;
+    struct eddy__mixin *p = L->p;
     /* shorttagopen: <[a-zA-Z][-.a-zA-Z0-9]*\/ */
     size_t k = i + 1;
     if (k < n && alpha(s[k])) {
@@ -330,7 +330,7 @@ static long parse_starttag(struct lx *L, size_t i)
 {
     const char *s = L->s;
     size_t n = L->n;
-    struct eddy__fp *p = L->p;
+    struct eddy__mixin *p = L->p;
     long st = parse_shorttag(L, i);
     if (st != -2)
         return st;
@@ -475,7 +475,7 @@ static bool parse_reference(struct lx *L, size_t i, size_t *next)
     return false;
 }
 
-void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len)
+void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len)
 {
     struct eddy_buf doc = EDDY_BUF_INIT(0);
     prepare(p, data, len, &doc);

@@ -1,5 +1,5 @@
 /*
- * What fuzz/feed.c found in the feed parser, one test per bug, through the
+ * What fuzz/sax_driver.c found in the feed parser, one test per bug, through the
  * public API (the inputs are also in fuzz/regression/feed/).  Most are in
  * callback mode (on_entry), where an entry's values live in an arena reset
  * when the next entry starts, and where the body streams into libxml2.
@@ -202,7 +202,7 @@ TEST(fuzz_callback_entry_inside_source)
 /* Invalid UTF-8 in callback mode: libxml2, told the body is UTF-8, passed
  * the raw bytes on to the values, and reported the same byte again at every
  * chunk boundary.  Each invalid byte now becomes U+FFFD before libxml2 sees
- * it (feed.c, clean_utf8): values are UTF-8 and the result does not depend
+ * it (sax_driver.c, clean_utf8): values are UTF-8 and the result does not depend
  * on the chunks. */
 TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
 {

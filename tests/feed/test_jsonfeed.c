@@ -150,7 +150,7 @@ TEST(jsonfeed_text_constructs)
     CHECK_STR(json_of(f, "feed", "subtitle_detail"), "{\"value\":\"1 < 2\",\"type\":\"text/plain\"}");
     CHECK_STR(json_of(f, "feed", "info_detail"), "{\"value\":\"<em>hi</em>\",\"type\":\"text/html\"}");
     eddy_feed_free(f);
-    /* HTML is sanitized (typed: feed.c tries XML first on an untyped body) */
+    /* HTML is sanitized (typed: sax_driver.c tries XML first on an untyped body) */
     f = parse("{\"title\": \"<p onclick=\\\"x()\\\">A</p>\"}", "application/feed+json");
     CHECK_STR(json_of(f, "feed", "title"), "\"<p>A</p>\"");
     eddy_feed_free(f);

@@ -1,5 +1,5 @@
 /*
- * Tests of the feed parser core (src/feed/feed.c, parser.c, value.c): the
+ * Tests of the feed parser core (src/feed/sax_driver.c, mixin.c, value.c): the
  * sans-IO contract (chunking never changes the result, callback mode gives
  * the same entries and stays bounded), hostile documents (entity bombs, deep
  * nesting) ending with bozo, the value tree and its JSON, diagnostics.
