@@ -206,6 +206,26 @@ struct eddy__mixin {
     int cb_err;
 };
 
+/* The mixin's lifetime: 0 or -ENOMEM; free takes what init and parsing
+ * allocated (not the arenas' values handed out as a result). */
+int eddy__mixin_init(struct eddy__mixin *p);
+void eddy__mixin_free(struct eddy__mixin *p);
+
+/* What a tokenizer calls (sax_driver.c for libxml2, loose.c): feedparser's
+ * unknown_starttag / unknown_endtag (the handler key computed here),
+ * handle_data (text; escaped inside xhtml content), raw text (taken as
+ * it is: the loose parser's escaped CDATA), and the loose parser's
+ * references. */
+void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs);
+void eddy__end_tag(struct eddy__mixin *p, const char *tag);
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n);
+void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n);
+/* feedparser's _matchnamespaces: the canonical prefix of a lower-cased
+ * namespace URI, NULL when unknown. */
+const char *eddy__match_namespace(const char *lower_uri);
+
 /* A start or end handler for one element name. */
 struct eddy__handler {
     const char *name;   /* "title", "dc_creator", ... (lower case) */

@@ -25,12 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs);
-void eddy__end_tag(struct eddy__mixin *p, const char *tag);
-void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n);
-void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n);
-void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n);
-void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n);
 
 struct lx {
     struct eddy__mixin *p;

@@ -5,26 +5,25 @@
  */
 #include "internal.h"
 
-typedef struct eddy_feed_value V;
 
 static void add_license(struct eddy__mixin *p, const char *href)
 {
-    V *ctx = eddy__ctx(p);
-    V *link = eddy__v_obj(p->arena);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *link = eddy__v_obj(p->arena);
     eddy__obj_set(p->arena, link, "rel", false, eddy__str_value(p, "license"));
     if (href && *href)
         eddy__obj_set(p->arena, link, "href", false, eddy__str_value(p, href));
-    V *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->arena));
+    struct eddy_feed_value *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->arena));
     if (links && links->type == EDDY_FEED_ARRAY)
         eddy__arr_push(p->arena, links, link);
 }
 
-static void start_cc_license(struct eddy__mixin *p, V *a)
+static void start_cc_license(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     add_license(p, eddy__get_attribute(p, a, "rdf:resource"));
 }
 
-static void start_cc_rss_license(struct eddy__mixin *p, V *a)
+static void start_cc_rss_license(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     eddy__push(p, "license", true);

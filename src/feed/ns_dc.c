@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
 static void end_dc_title(struct eddy__mixin *p) { eddy__end_title(p); }
 
-static void start_dcterms_valid(struct eddy__mixin *p, V *a) { (void)a; eddy__push(p, "validity", true); }
+static void start_dcterms_valid(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "validity", true); }
 
 /* One "key=value" piece of dcterms:valid ("start=...; end=..."). */
 static void validity_piece(struct eddy__mixin *p, char *piece)
@@ -36,12 +35,12 @@ static void end_dcterms_valid(struct eddy__mixin *p)
     eddy__pop_split(p, "validity", ';', validity_piece);
 }
 
-static void start_dc_contributor(struct eddy__mixin *p, V *a)
+static void start_dc_contributor(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->incontributor = 1;
-    V *ctx = eddy__ctx(p);
-    V *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->arena));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->arena));
     if (c && c->type == EDDY_FEED_ARRAY)
         eddy__arr_push(p->arena, c, eddy__v_obj(p->arena));
     eddy__push(p, "name", false);

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
-static void start_owner(struct eddy__mixin *p, V *a)
+static void start_owner(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->inpublisher = 1;
@@ -38,20 +37,20 @@ static void end_keywords(struct eddy__mixin *p)
     eddy__pop_split(p, "itunes_keywords", ',', add_keyword);
 }
 
-static void start_category(struct eddy__mixin *p, V *a)
+static void start_category(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__add_tag(p, eddy__attr(a, "text"), "http://www.itunes.com/", NULL);
     eddy__push(p, "category", true);
 }
 
-static void start_image(struct eddy__mixin *p, V *a)
+static void start_image(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__push(p, "itunes_image", false);
     const char *href = eddy__attr(a, "href");
     if (!href || !*href)
         href = eddy__attr(a, "url");
     if (href && *href) {
-        V *img = eddy__v_obj(p->arena);
+        struct eddy_feed_value *img = eddy__v_obj(p->arena);
         eddy__obj_set(p->arena, img, "href", false, eddy__str_value(p, href));
         eddy__fp_set(p, eddy__ctx(p), "image", img);
     }
@@ -77,7 +76,7 @@ static void end_explicit(struct eddy__mixin *p)
     /* feedparser 6.0.11+: yes/true -> True, clean/no/false -> False, else None */
     bool t = v && (!strcmp(v, "yes") || !strcmp(v, "true"));
     bool f = v && (!strcmp(v, "clean") || !strcmp(v, "no") || !strcmp(v, "false"));
-    V *r = t ? eddy__v_bool(p->arena, true) : f ? eddy__v_bool(p->arena, false) : eddy__v_null(p->arena);
+    struct eddy_feed_value *r = t ? eddy__v_bool(p->arena, true) : f ? eddy__v_bool(p->arena, false) : eddy__v_null(p->arena);
     eddy__fp_set(p, eddy__ctx(p), "itunes_explicit", r);
 }
 

@@ -51,11 +51,6 @@
 #include "json.h"
 #include "uri.h"
 
-void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n);
-void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char *uri);
-const char *eddy__match_namespace(const char *lower_uri);
-int eddy__mixin_init(struct eddy__mixin *p);
-void eddy__mixin_free(struct eddy__mixin *p);
 
 #define MAX_DEPTH 1024                 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS 1000                 /* records kept; the count goes on */
