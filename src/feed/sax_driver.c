@@ -1152,6 +1152,8 @@ void eddy__entry_end(struct eddy__mixin *p)
 /* ---- public API ----------------------------------------------------------------- */
 
 static bool json_type(const char *ct);
+static bool xml_type(const char *ct);
+static bool starts_with_brace(const char *s, size_t n);
 
 static const char *header(const struct eddy_feed_parser *parser, const char *name)
 {
@@ -1403,10 +1405,8 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
             return err;
         if (!parser->streaming)
             return 0;
-        size_t ws = 0;
-        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]))
-            ws++;
-        if ((ws < parser->doc.len && parser->doc.data[ws] == '{') || json_type(header(parser, "content-type"))) {
+        const char *ct = header(parser, "content-type");
+        if (json_type(ct) || (!xml_type(ct) && starts_with_brace(parser->doc.data, parser->doc.len))) {
             parser->streaming = false; /* JSON Feed: buffered, entries still go to the callback */
             return 0;
         }
@@ -1472,8 +1472,30 @@ static bool json_type(const char *ct)
            (n == 21 && !strncasecmp(ct, "application/feed+json", 21));
 }
 
-/* feedparser 6.0.11+: JSON Feed when the type says so, or when the XML
- * parse found nothing (then the XML bozo is forgotten). */
+/* An explicit XML Content-Type: a media type ending in "/xml" or "+xml". */
+static bool xml_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    return (n >= 4 && !strncasecmp(ct + n - 4, "/xml", 4)) || (n >= 4 && !strncasecmp(ct + n - 4, "+xml", 4));
+}
+
+/* The first byte that is not XML whitespace is '{'. */
+static bool starts_with_brace(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i < n && s[i] == '{';
+}
+
+/* JSON Feed (feedparser 6.0.11+) when the type or the first byte says so
+ * (by_type), or as a fallback when the XML parse failed and found nothing:
+ * then a JSON Feed makes the XML bozo forgotten, and anything else keeps
+ * the XML outcome. */
 static void try_json(struct eddy_feed_parser *parser, const char *data, size_t len, bool by_type)
 {
     struct eddy__mixin *p = &parser->mixin;
@@ -1482,9 +1504,12 @@ static void try_json(struct eddy_feed_parser *parser, const char *data, size_t l
     p->entries = p->on_entry ? NULL : eddy__v_arr(&p->main);
     char exc[256] = "";
     int err = eddy__json_parse(p, data, len, exc, sizeof exc);
-    if (err == -ENOTSUP) {
-        p->feeddata = feed; /* not built: keep the XML outcome */
+    if (err == -ENOTSUP || (err == -EINVAL && !by_type)) {
+        /* not built, or no JSON either: keep the XML outcome (its error
+         * says more about a document that is neither) */
+        p->feeddata = feed;
         p->entries = entries;
+        p->version[0] = 0;
         return;
     }
     parser->is_json = true;
@@ -1522,11 +1547,19 @@ static void parse_buffered(struct eddy_feed_parser *parser)
             diag(parser, 0, "%s", enc.exception);
         }
         parser->strict = enc.encoding[0] != 0;
+        /* text that is neither XML nor JSON gets its own message: libxml2's
+         * would point at the XML declaration the conversion wrote */
+        size_t ws = 0;
+        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) && parser->doc.data[ws])
+            ws++;
+        bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
+                    (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
         eddy_buf_free(&parser->doc);
         size_t hend = head_end(utf8.data, utf8.len);
         if (!hend)
             hend = utf8.len;
-        bool json = json_type(ct);
+        /* JSON Feed by type, or by its first byte unless typed as XML */
+        bool json = json_type(ct) || (!xml_type(ct) && starts_with_brace(utf8.data, utf8.len));
         size_t xml_len = json ? 0 : cap_attributes(parser, utf8.data, utf8.len);
         if (hend > xml_len + 1)
             hend = xml_len + 1;
@@ -1535,8 +1568,11 @@ static void parse_buffered(struct eddy_feed_parser *parser)
         /* not in callback mode: its entries were delivered already */
         if (!json && parser->xml_bozo && !p->oom && !p->on_entry)
             loose_pass(parser, utf8.data, xml_len, hend);
-        if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
-                     !parser->version_hint[0]))
+        if (!json && parser->xml_bozo && text)
+            set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it does not start with '<'");
+        /* JSON as a fallback only when XML failed and found nothing */
+        if (json || (parser->xml_bozo && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
+                     !p->version[0] && !parser->version_hint[0]))
             try_json(parser, utf8.data, utf8.len, json);
     }
     eddy_buf_free(&utf8);

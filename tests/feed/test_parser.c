@@ -453,3 +453,40 @@ TEST(feed_finish_and_parse_report_one_reason_each)
     CHECK_INT(eddy_feed_parse("<rss/>", 6, &o, &f), ==, -E2BIG);
     CHECK(f == NULL);
 }
+
+static struct eddy_feed *parse_str(const char *doc)
+{
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &f), ==, 0);
+    return f;
+}
+
+/* Issue 8: JSON is a fallback only when XML failed.  A well-formed XML
+ * document that is no feed, or an encoding bozo, was reported as a JSON
+ * error ("JSONDecodeError: invalid token near '<'"); so was a text file. */
+TEST(feed_json_only_when_xml_failed_or_by_its_first_byte)
+{
+    struct eddy_feed *f = parse_str("<?xml version=\"1.0\"?><note/>");
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK(eddy_feed_get(root, "bozo_exception") == NULL);
+    CHECK_STR(eddy_feed_get_str(root, "version"), "");
+    eddy_feed_free(f);
+
+    f = parse_str("<?xml version=\"1.0\" encoding=\"us-ascii\"?><note>\xe9</note>");
+    CHECK(!strncmp(eddy_feed_get_str(eddy_feed_root(f), "bozo_exception"), "CharacterEncodingOverride", 25));
+    eddy_feed_free(f);
+
+    f = parse_str("hello world, this is just text\n");
+    const char *exc = eddy_feed_get_str(eddy_feed_root(f), "bozo_exception");
+    CHECK(exc && !strstr(exc, "JSON") && strstr(exc, "not XML"));
+    eddy_feed_free(f);
+
+    /* a JSON Feed without a Content-Type: read as JSON first, no XML error */
+    f = parse_str(" {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}");
+    root = eddy_feed_root(f);
+    CHECK_STR(eddy_feed_get_str(root, "version"), "json11");
+    CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK_INT(eddy_feed_diag_count(f), ==, 0);
+    eddy_feed_free(f);
+}
