@@ -184,8 +184,13 @@ int eddy_feed_to_json(const struct eddy_feed_value *v, struct eddy_buf *out);
  * the parser repairs it and records what it did and where.  This list is kept
  * apart from the feedparser-shaped tree.  Returns the number of records. */
 size_t eddy_feed_diag_count(const struct eddy_feed *f);
-/* Record i: a message (valid as long as f) and the byte offset in the
- * document as parsed (UTF-8) into *offset (may be NULL).  NULL when out of range. */
+/* Record i: a message (valid as long as f) and its byte offset in the
+ * input (the bytes pushed) into *offset (may be NULL); NULL when out of
+ * range.  Exact for UTF-8 and for encodings of 1, 2 (UTF-16 without
+ * surrogate pairs) or 4 bytes a character; for other multi-byte encodings
+ * (Shift_JIS, GB18030...) it counts the decoded text's UTF-8 bytes.  An
+ * XML error's offset is where libxml2 noticed it (after an undefined
+ * entity's ';', say). */
 const char *eddy_feed_diag(const struct eddy_feed *f, size_t i, size_t *offset);
 
 #endif

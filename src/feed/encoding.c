@@ -1006,7 +1006,7 @@ static const char new_declaration[] = "<?xml version='1.0' encoding='utf-8'?>";
 /* The XML declaration of the decoded text out[from..) replaced (regex
  * ^<\?xml[^>]*?> : up to the first '>') or, without one, prepended with a
  * newline. */
-static int rewrite_declaration(struct eddy_buf *out, size_t from)
+static int rewrite_declaration(struct eddy_buf *out, size_t from, struct eddy__encoding *res)
 {
     size_t tlen = out->len - from, drop = 0;
     const char *text = out->data ? out->data + from : "";
@@ -1028,6 +1028,8 @@ static int rewrite_declaration(struct eddy_buf *out, size_t from)
         t[ins - 1] = '\n';
     out->len = from + ins + tlen - drop;
     out->data[out->len] = 0;
+    res->decl_written = ins;
+    res->decl_dropped = drop;
     return 0;
 }
 
@@ -1177,7 +1179,9 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
     const size_t from = out->len;        /* out is restored to this on error */
     const bool headers = http || content_type; /* feedparser's `if http_headers` */
     char *xml_lower = NULL;
+    size_t whole = len;
     struct span bom = sniff_bom(&data, &len), xml;
+    res->bom_len = whole - len;
     int rc = declared_encoding(data, len, bom, &xml, &xml_lower);
     if (rc < 0)
         goto done;
@@ -1226,7 +1230,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         rc = eddy_buf_append(out, data, len);
         goto done;
     }
-    if (!json && (rc = rewrite_declaration(out, from)) < 0)
+    if (!json && (rc = rewrite_declaration(out, from, res)) < 0)
         goto done;
     if (!span_eq(*used, rfc3023))
         set_exception(res, "CharacterEncodingOverride: document declared as %.*s, but parsed as %.*s",

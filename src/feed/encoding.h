@@ -24,6 +24,10 @@ struct eddy__encoding {
     bool bozo;               /* an encoding condition feedparser reports */
     char exception[256];     /* "CharacterEncodingOverride: ..." when bozo */
     bool nonxml;             /* content type is not XML (feedparser's NonXMLContentType) */
+    /* how the UTF-8 maps back to the input, for diagnostic offsets: */
+    size_t bom_len;          /* input bytes of the byte order mark, not decoded */
+    size_t decl_written;     /* the UTF-8 starts with this many bytes of a new XML declaration */
+    size_t decl_dropped;     /* ... replacing this many of the decoded text (the old declaration) */
 };
 
 /* feedparser's convert_to_utf8: decides the encoding of the whole document data[0..len) given the

@@ -1528,6 +1528,47 @@ static void try_json(struct eddy_feed_parser *parser, const char *data, size_t l
     }
 }
 
+/* Diagnostic offsets from `first` on, in the converted UTF-8 text t[0..tn),
+ * moved to the input's bytes (input_len of them): past the XML declaration
+ * the conversion wrote, then byte for byte for UTF-8, or through the code
+ * points when each took 1, 2 (UTF-16 without surrogates) or 4 input bytes.
+ * Other multi-byte encodings keep offsets in the decoded text's UTF-8. */
+static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, const char *t, size_t tn,
+                             size_t input_len, const struct eddy__encoding *enc)
+{
+    if (first >= parser->ndiags)
+        return;
+    const unsigned char *d = (const unsigned char *)t + enc->decl_written;
+    size_t dn = tn - enc->decl_written, body = input_len - enc->bom_len, cps = 0, wide = 0;
+    for (size_t i = 0; i < dn; i++) {
+        cps += (d[i] & 0xC0) != 0x80;
+        wide += d[i] >= 0xF0;
+    }
+    dn += enc->decl_dropped; /* the decoded text before the rewrite */
+    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    cps += enc->decl_dropped; /* the old declaration is ASCII */
+    size_t unit = utf8 ? 0 : cps == body ? 1 : 2 * cps == body && !wide ? 2 : 4 * cps == body ? 4 : 0;
+    size_t at = enc->decl_dropped, before = enc->decl_dropped; /* code points before `at` (offsets mostly grow) */
+    for (size_t k = first; k < parser->ndiags; k++) {
+        size_t o = parser->diags[k].offset;
+        if (o <= enc->decl_written) {
+            parser->diags[k].offset = 0;
+            continue;
+        }
+        size_t in_d = o - enc->decl_written + enc->decl_dropped; /* offset in the decoded text */
+        if (in_d > dn)
+            in_d = dn;
+        if (unit) {
+            if (in_d < at)
+                at = before = enc->decl_dropped;
+            for (; at < in_d; at++)
+                before += (d[at - enc->decl_dropped] & 0xC0) != 0x80;
+            in_d = before * unit;
+        }
+        parser->diags[k].offset = enc->bom_len + in_d;
+    }
+}
+
 /* Buffered mode at finish: the document converted to UTF-8 (feedparser's
  * convert_to_utf8), parsed as XML, again by the loose parser when that
  * failed, and as JSON Feed when it says so or when XML found nothing. */
@@ -1547,6 +1588,7 @@ static void parse_buffered(struct eddy_feed_parser *parser)
             diag(parser, 0, "%s", enc.exception);
         }
         parser->strict = enc.encoding[0] != 0;
+        size_t input_len = parser->doc.len, first_diag = parser->ndiags;
         /* text that is neither XML nor JSON gets its own message: libxml2's
          * would point at the XML declaration the conversion wrote */
         size_t ws = 0;
@@ -1570,6 +1612,7 @@ static void parse_buffered(struct eddy_feed_parser *parser)
             loose_pass(parser, utf8.data, xml_len, hend);
         if (!json && parser->xml_bozo && text)
             set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it does not start with '<'");
+        offsets_to_input(parser, first_diag, utf8.data, utf8.len, input_len, &enc);
         /* JSON as a fallback only when XML failed and found nothing */
         if (json || (parser->xml_bozo && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
                      !p->version[0] && !parser->version_hint[0]))

@@ -490,3 +490,41 @@ TEST(feed_json_only_when_xml_failed_or_by_its_first_byte)
     CHECK_INT(eddy_feed_diag_count(f), ==, 0);
     eddy_feed_free(f);
 }
+
+/* Issue 8: diagnostic offsets are in the input's bytes.  They were in the
+ * converted UTF-8, which starts with an XML declaration the conversion
+ * writes (39 bytes off for a document without one) and counts 2 bytes for
+ * a Latin-1 'é' and 1 for a UTF-16 'a'. */
+static size_t first_diag_offset(const char *doc, size_t len)
+{
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, len, NULL, &f), ==, 0);
+    size_t off = (size_t)-1;
+    for (size_t i = 0; i < eddy_feed_diag_count(f) && off == (size_t)-1; i++)
+        if (strstr(eddy_feed_diag(f, i, NULL), "bogus"))
+            eddy_feed_diag(f, i, &off);
+    eddy_feed_free(f);
+    return off;
+}
+
+TEST(feed_diagnostic_offsets_are_in_input_bytes)
+{
+    static const char u8[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
+    size_t at = (size_t)(strstr(u8, "&bogus") - u8), off = first_diag_offset(u8, sizeof u8 - 1);
+    CHECK(off >= at && off <= at + 7);
+    static const char l1[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel>"
+                             "<title>\xe9\xe9\xe9 &bogus; b</title></channel></rss>";
+    at = (size_t)(strstr(l1, "&bogus") - l1), off = first_diag_offset(l1, sizeof l1 - 1);
+    CHECK(off >= at && off <= at + 7);
+    /* in UTF-16LE with a BOM: 2 bytes a character */
+    static const char decl[] = "<?xml version=\"1.0\" encoding=\"utf-16\"?>";
+    char u16[400];
+    size_t n = 0;
+    u16[n++] = (char)0xFF, u16[n++] = (char)0xFE;
+    for (const char *s = decl; *s; s++)
+        u16[n++] = *s, u16[n++] = 0;
+    for (const char *s = u8; *s; s++)
+        u16[n++] = *s, u16[n++] = 0;
+    at = 2 + 2 * (sizeof decl - 1 + (size_t)(strstr(u8, "&bogus") - u8)), off = first_diag_offset(u16, n);
+    CHECK(off >= at && off <= at + 14);
+}
