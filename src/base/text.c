@@ -33,37 +33,6 @@ size_t eddy__utf8_encode(uint32_t cp, char out[4])
     return 0;
 }
 
-size_t eddy__utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (bad)
-        *bad = 1;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xBF)
-        if (i >= n || s[i] < lo || s[i] > hi) {
-            if (bad)
-                *bad = i;
-            return 0;
-        }
-    return len;
-}
-
 bool eddy__utf8_valid(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {

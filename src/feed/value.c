@@ -80,7 +80,7 @@ struct eddy_feed_value *eddy__v_cstr(struct eddy_arena *a, const char *s)
     return eddy__v_str(a, s, strlen(s));
 }
 
-#define OBJ_INDEX_MIN 16
+#define OBJ_INDEX_MIN 32
 
 static uint32_t key_hash(const char *key)
 {
