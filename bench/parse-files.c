@@ -30,8 +30,8 @@ int main(int argc, char **argv)
             if (eddy_feed_parser_push(p, chunk, n))
                 break;
         fclose(f);
-        struct eddy_feed *res = eddy_feed_parser_finish(p);
-        if (!res) {
+        struct eddy_feed *res;
+        if (eddy_feed_parser_finish(p, &res)) {
             fprintf(stderr, "%s: out of memory\n", argv[i]);
             status = 1;
         } else {

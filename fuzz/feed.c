@@ -251,10 +251,11 @@ static struct eddy_feed *run(struct params *P, const struct eddy_feed_opts *o, c
             fail("eddy_feed_parser_push failed on a small document", NULL, NULL);
         off += k;
     }
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    int err = eddy_feed_parser_finish(p, &f);
     eddy_feed_parser_free(p);
-    if (!f)
-        fail("eddy_feed_parser_finish gave NULL", NULL, NULL);
+    if (err)
+        fail("eddy_feed_parser_finish failed", NULL, NULL);
     return f;
 }
 

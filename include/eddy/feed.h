@@ -111,7 +111,11 @@ struct eddy_feed_opts {
  * is then libxml2's reading of the BOM / XML declaration (default UTF-8),
  * and "encoding" reports that name: the same outcome for UTF-8 and for
  * documents that declare their encoding, but none of feedparser's HTTP
- * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.  A
+ * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.
+ * Values are always UTF-8: in a UTF-8 body each invalid byte, and a NUL
+ * (which would stop libxml2's push parser), reads as U+FFFD, whatever the
+ * chunks.  (Buffered mode keeps a NUL in text, as feedparser does: strings
+ * carry their length.)  A
  * JSON Feed (first byte '{' or a JSON Content-Type) is always buffered; its
  * entries still go to the callback. */
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts);
@@ -120,15 +124,20 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
  * callback's error. */
 int eddy_feed_parser_push(struct eddy_feed_parser *p, const void *bytes, size_t len);
 
-/* Ends the document and returns the result, owned by the caller (free it
- * with eddy_feed_free; it outlives the parser).  NULL on ENOMEM.  Call once. */
-struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *p);
+/* Ends the document and stores the result in *out, owned by the caller (free
+ * it with eddy_feed_free; it outlives the parser).  Returns 0, or -ENOMEM, or
+ * -EINVAL when p is NULL or was finished already; *out is NULL on error.
+ * Call once.  A push that failed (-E2BIG, a callback's error) still leaves a
+ * result to finish: what was parsed so far. */
+int eddy_feed_parser_finish(struct eddy_feed_parser *p, struct eddy_feed **out);
 
 /* Frees the parser (NULL is a no-op).  A result already returned stays valid. */
 void eddy_feed_parser_free(struct eddy_feed_parser *p);
 
-/* One-shot convenience: new + push + finish + free. */
-struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts);
+/* One-shot convenience: new + push + finish + free.  Returns 0 with the
+ * result in *out (owned by the caller), or push's or finish's error with
+ * *out NULL. */
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out);
 
 void eddy_feed_free(struct eddy_feed *f);
 
@@ -187,8 +196,13 @@ const char *eddy_feed_not_a_feed(const struct eddy_feed *f);
  * the parser repairs it and records what it did and where.  This list is kept
  * apart from the feedparser-shaped tree.  Returns the number of records. */
 size_t eddy_feed_diag_count(const struct eddy_feed *f);
-/* Record i: a message (valid as long as f) and the byte offset in the
- * document as parsed (UTF-8) into *offset (may be NULL).  NULL when out of range. */
+/* Record i: a message (valid as long as f) and its byte offset in the
+ * input (the bytes pushed) into *offset (may be NULL); NULL when out of
+ * range.  Exact for UTF-8 and for encodings of 1, 2 (UTF-16 without
+ * surrogate pairs) or 4 bytes a character; for other multi-byte encodings
+ * (Shift_JIS, GB18030...) it counts the decoded text's UTF-8 bytes.  An
+ * XML error's offset is where libxml2 noticed it (after an undefined
+ * entity's ';', say). */
 const char *eddy_feed_diag(const struct eddy_feed *f, size_t i, size_t *offset);
 
 #pragma GCC visibility pop

@@ -161,7 +161,11 @@ int cmd_parse(int argc, char **argv)
     if (!p)
         fprintf(stderr, "eddy parse: out of memory\n");
     else if (read_all(fd, name, p) == 0)
-        status = report(eddy_feed_parser_finish(p), name, diags);
+    {
+        struct eddy_feed *f = NULL;
+        eddy_feed_parser_finish(p, &f); /* f stays NULL on ENOMEM: report says so */
+        status = report(f, name, diags);
+    }
     if (fd)
         close(fd);
     eddy_feed_parser_free(p);

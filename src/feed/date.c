@@ -341,6 +341,60 @@ static const char *const round_up_at[] = {
  * nearest double, so the truncation has to know when a fraction rounds up;
  * only values below 1000 are computed exactly, larger ones saturate (W3DTF
  * wants hours, minutes and seconds, all below 60). */
+/* A decimal float's digits as py_float_int needs them: the first
+ * significant digits, how many the integer part has, the zeros after the
+ * point before the first one, the exponent and the signs. */
+struct float_digits {
+    char sig[64];
+    size_t nsig, int_sig, frac_zeros;
+    int64_t exp;
+    bool neg, exp_neg;
+};
+
+/* [sign] (digits ["." [digits]] | "." digits) [e [sign] digits] in
+ * s.p[i..end), '_' only between two digits ("inf" and "nan" fail, as int()
+ * of them does).  False when it is no such number. */
+static bool scan_float(struct span s, size_t i, size_t end, struct float_digits *f)
+{
+    memset(f, 0, sizeof *f);
+    bool point = false, mantissa = false, in_exp = false, exp_digits = false, prev_digit = false;
+    if (s.p[i] == '+' || s.p[i] == '-')
+        f->neg = s.p[i++] == '-';
+    while (i < end) {
+        size_t j = i;
+        uint32_t c = next_cp(s.p, end, &j);
+        int d = digit_value(c);
+        if (d >= 0 && in_exp) {
+            f->exp = f->exp > 100000000 ? f->exp : f->exp * 10 + d;
+            exp_digits = true;
+        } else if (d >= 0) {
+            if (f->nsig || d) {
+                if (f->nsig < sizeof f->sig)
+                    f->sig[f->nsig] = (char)('0' + d);
+                f->nsig++;
+                f->int_sig += !point;
+            } else {
+                f->frac_zeros += point;
+            }
+            mantissa = true;
+        } else if (c == '_' && prev_digit && j < end &&
+                   digit_value(next_cp(s.p, end, &(size_t){j})) >= 0) {
+            /* a separator between two digits */
+        } else if (c == '.' && !point && !in_exp) {
+            point = true;
+        } else if ((c == 'e' || c == 'E') && mantissa && !in_exp) {
+            in_exp = true;
+            if (j < end && (s.p[j] == '+' || s.p[j] == '-'))
+                f->exp_neg = s.p[j++] == '-';
+        } else {
+            return false;
+        }
+        prev_digit = d >= 0;
+        i = j;
+    }
+    return mantissa && !(in_exp && !exp_digits);
+}
+
 static bool py_float_int(struct span s, int64_t *v)
 {
     if (plain_number(s, v))
@@ -357,63 +411,20 @@ static bool py_float_int(struct span s, int64_t *v)
     if (end == 0)
         return false;
 
-    /* [sign] (digits ["." [digits]] | "." digits) [e [sign] digits], '_'
-     * only between two digits ("inf" and "nan" fail, as int() of them does).
-     * Kept: the first significant digits, how many significant digits the
-     * integer part has, and how many zeros follow the point before the
-     * first significant digit. */
-    char sig[64];
-    size_t nsig = 0, int_sig = 0, frac_zeros = 0;
-    int64_t exp = 0;
-    bool neg = false, point = false, mantissa = false, in_exp = false, exp_digits = false;
-    bool exp_neg = false, prev_digit = false;
-    if (s.p[i] == '+' || s.p[i] == '-')
-        neg = s.p[i++] == '-';
-    while (i < end) {
-        size_t j = i;
-        uint32_t c = next_cp(s.p, end, &j);
-        int d = digit_value(c);
-        if (d >= 0 && in_exp) {
-            exp = exp > 100000000 ? exp : exp * 10 + d;
-            exp_digits = true;
-        } else if (d >= 0) {
-            if (nsig || d) {
-                if (nsig < sizeof sig)
-                    sig[nsig] = (char)('0' + d);
-                nsig++;
-                int_sig += !point;
-            } else {
-                frac_zeros += point;
-            }
-            mantissa = true;
-        } else if (c == '_' && prev_digit && j < end &&
-                   digit_value(next_cp(s.p, end, &(size_t){j})) >= 0) {
-            /* a separator between two digits */
-        } else if (c == '.' && !point && !in_exp) {
-            point = true;
-        } else if ((c == 'e' || c == 'E') && mantissa && !in_exp) {
-            in_exp = true;
-            if (j < end && (s.p[j] == '+' || s.p[j] == '-'))
-                exp_neg = s.p[j++] == '-';
-        } else {
-            return false;
-        }
-        prev_digit = d >= 0;
-        i = j;
-    }
-    if (!mantissa || (in_exp && !exp_digits))
+    struct float_digits f;
+    if (!scan_float(s, i, end, &f))
         return false;
 
     /* L = how many digits the integer part has. */
-    int64_t L = (int_sig ? (int64_t)int_sig : -(int64_t)frac_zeros) + (exp_neg ? -exp : exp);
+    int64_t L = (f.int_sig ? (int64_t)f.int_sig : -(int64_t)f.frac_zeros) + (f.exp_neg ? -f.exp : f.exp);
     int64_t ip = 0;
-    if (nsig && L > 3) {
-        *v = neg ? -BIG : BIG;
+    if (f.nsig && L > 3) {
+        *v = f.neg ? -BIG : BIG;
         return true;
     }
-    if (nsig && L >= 0) { /* below 0.1 (L < 0) nothing rounds up */
+    if (f.nsig && L >= 0) { /* below 0.1 (L < 0) nothing rounds up */
         for (int64_t k = 0; k < L; k++)
-            ip = ip * 10 + ((size_t)k < nsig ? sig[k] - '0' : 0);
+            ip = ip * 10 + ((size_t)k < f.nsig ? f.sig[k] - '0' : 0);
         int bits = 0;
         for (int64_t x = ip; x > 1; x >>= 1)
             bits++;
@@ -422,7 +433,7 @@ static bool py_float_int(struct span s, int64_t *v)
         bool up = true;
         for (int q = 0; q < k; q++) {
             size_t at = (size_t)L + (size_t)q;
-            char d = at < nsig ? sig[at] : '0'; /* at < 57 <= sizeof sig */
+            char d = at < f.nsig ? f.sig[at] : '0'; /* at < 57 <= sizeof sig */
             if (d != t[q]) {
                 up = d > t[q];
                 break;
@@ -430,7 +441,7 @@ static bool py_float_int(struct span s, int64_t *v)
         }
         ip += up;
     }
-    *v = neg ? -ip : ip;
+    *v = f.neg ? -ip : ip;
     return true;
 }
 

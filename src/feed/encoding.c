@@ -63,6 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/text.h"
+
 /* ======================================================================== */
 /* Python's codec registry                                                   */
 /* ======================================================================== */
@@ -397,27 +399,7 @@ static const struct codec *lookup_codec(const char *name, size_t n)
 static int put_utf8(struct eddy_buf *out, uint32_t cp)
 {
     char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return eddy_buf_append(out, u, n);
+    return eddy_buf_append(out, u, eddy__utf8_encode(cp, u));
 }
 
 /* A charmap codec (Python's codecs.charmap_decode with its table).
@@ -673,46 +655,6 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     return true;
 }
 
-/* Python's strict UTF-8: no overlong forms, no surrogates, <= U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            /* Feeds are mostly ASCII: skip it 8 bytes at a time (this loop
-             * was 5% of the whole parser, byte by byte). */
-            i++;
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, s + i, 8);
-                if (w & 0x8080808080808080u)
-                    break;
-                i += 8;
-            }
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : lo;
-            hi = c == 0xED ? 0x9F : hi;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : lo;
-            hi = c == 0xF4 ? 0x8F : hi;
-        } else {
-            return false;
-        }
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        i += k + 1;
-    }
-    return true;
-}
 
 static int b64(unsigned char c)
 {
@@ -874,7 +816,7 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
     }
     int rc;
     if (c->flags & SPECIAL_UTF8) {
-        rc = utf8_valid((const unsigned char *)in, n);
+        rc = eddy__utf8_valid((const unsigned char *)in, n);
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
     } else if (c->flags & SPECIAL_HZ) {
@@ -1064,7 +1006,7 @@ static const char new_declaration[] = "<?xml version='1.0' encoding='utf-8'?>";
 /* The XML declaration of the decoded text out[from..) replaced (regex
  * ^<\?xml[^>]*?> : up to the first '>') or, without one, prepended with a
  * newline. */
-static int rewrite_declaration(struct eddy_buf *out, size_t from)
+static int rewrite_declaration(struct eddy_buf *out, size_t from, struct eddy__encoding *res)
 {
     size_t tlen = out->len - from, drop = 0;
     const char *text = out->data ? out->data + from : "";
@@ -1086,6 +1028,8 @@ static int rewrite_declaration(struct eddy_buf *out, size_t from)
         t[ins - 1] = '\n';
     out->len = from + ins + tlen - drop;
     out->data[out->len] = 0;
+    res->decl_written = ins;
+    res->decl_dropped = drop;
     return 0;
 }
 
@@ -1129,67 +1073,76 @@ static bool starts_with_brace(const char *d, size_t n)
     return n && *d == '{';
 }
 
-int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
-                           struct eddy_buf *out, struct eddy__encoding *res)
+/* The byte order mark, or '<?xm' in a wide encoding: its encoding name
+ * ("" none); *data and *len skip the BOM. */
+static struct span sniff_bom(const char **data, size_t *len)
 {
-    memset(res, 0, sizeof *res);
-    if (!data)
-        data = "";
-    const size_t from = out->len;        /* out is restored to this on error */
-    const bool headers = http || content_type; /* feedparser's `if http_headers` */
-    struct eddy_buf tmp = EDDY_BUF_INIT(0);
-    char *xml_lower = NULL;
-    int rc = 0;
-
-    /* The byte order mark, or '<?xm' in a wide encoding. */
-    struct span bom = {"", 0};
     for (size_t i = 0; i < sizeof sniff_table / sizeof sniff_table[0]; i++) {
-        if (!starts(data, len, sniff_table[i].bytes, sniff_table[i].len) ||
-            (sniff_table[i].not_zero && starts(data + 2, len - 2, "\0\0", 2)))
+        if (!starts(*data, *len, sniff_table[i].bytes, sniff_table[i].len) ||
+            (sniff_table[i].not_zero && starts(*data + 2, *len - 2, "\0\0", 2)))
             continue;
-        bom = cspan(sniff_table[i].encoding);
-        data += sniff_table[i].skip;
-        len -= sniff_table[i].skip;
-        break;
+        *data += sniff_table[i].skip;
+        *len -= sniff_table[i].skip;
+        return cspan(sniff_table[i].encoding);
     }
+    return (struct span){"", 0};
+}
 
-    /* The XML declaration's encoding, read in the text the sniffed encoding
-     * gives (feedparser decodes the whole document for that: a document
-     * that does not decode has no declared encoding). */
-    struct span xml = {"", 0}, val;
+/* The XML declaration's encoding, lower-cased into *xml_lower (malloc'ed,
+ * NULL when none), read in the text the sniffed encoding gives (feedparser
+ * decodes the whole document for that: a document that does not decode has
+ * no declared encoding).  *xml is that name, or the BOM's when the
+ * declaration only says "UTF-16/32".  0 or -ENOMEM. */
+static int declared_encoding(const char *data, size_t len, struct span bom, struct span *xml, char **xml_lower)
+{
+    struct eddy_buf tmp = EDDY_BUF_INIT(0);
+    struct span val;
     bool have_text = true;
     const char *text = data;
     size_t text_len = len;
+    *xml = (struct span){"", 0};
+    *xml_lower = NULL;
     if (bom.n) {
         const struct codec *c = lookup_codec(bom.p, bom.n);
-        rc = c ? decode(c, data, len, &tmp) : 0;
-        if (rc < 0)
-            goto done;
+        int rc = c ? decode(c, data, len, &tmp) : 0;
+        if (rc < 0) {
+            eddy_buf_free(&tmp);
+            return rc;
+        }
         have_text = rc == 1;
         text = tmp.data ? tmp.data : "";
         text_len = tmp.len;
     }
     /* feedparser raises on a value that is not UTF-8: we read no value. */
-    if (have_text && pi_encoding(text, text_len, &val) && utf8_valid((const unsigned char *)val.p, val.n)) {
-        xml_lower = malloc(val.n + 1);
-        if (!xml_lower) {
-            rc = -ENOMEM;
-            goto done;
+    if (have_text && pi_encoding(text, text_len, &val) && eddy__utf8_valid((const unsigned char *)val.p, val.n)) {
+        char *lower = malloc(val.n + 1);
+        if (!lower) {
+            eddy_buf_free(&tmp);
+            return -ENOMEM;
         }
         for (size_t i = 0; i < val.n; i++) /* .lower(), ASCII letters only */
-            xml_lower[i] = (char)(val.p[i] >= 'A' && val.p[i] <= 'Z' ? val.p[i] - 'A' + 'a' : val.p[i]);
-        xml_lower[val.n] = 0;
-        xml = (struct span){xml_lower, val.n};
-        if (bom.n && span_in(xml, unicode_names))
-            xml = bom;
+            lower[i] = (char)(val.p[i] >= 'A' && val.p[i] <= 'Z' ? val.p[i] - 'A' + 'a' : val.p[i]);
+        lower[val.n] = 0;
+        *xml_lower = lower;
+        *xml = (struct span){lower, val.n};
+        if (bom.n && span_in(*xml, unicode_names))
+            *xml = bom;
     }
     eddy_buf_free(&tmp);
+    return 0;
+}
 
-    /* RFC 3023, as feedparser reads it. */
+/* RFC 3023, as feedparser reads it: the encoding the HTTP headers (or their
+ * absence) give; *json when the media type is JSON's; NonXMLContentType
+ * into res when headers came with no acceptable type. */
+static struct span rfc3023_encoding(const char *content_type, bool headers, struct span xml, const char *data,
+                                    size_t len, bool *json, struct eddy__encoding *res)
+{
     struct span mime = {"", 0}, http_enc = {"", 0}, rfc3023;
     if (content_type)
         parse_content_type(content_type, &mime, &http_enc);
-    bool acceptable = false, json = false;
+    bool acceptable = false;
+    *json = false;
     if (span_in(mime, application_types) ||
         (span_starts(mime, "application/") && span_ends(mime, "+xml"))) {
         acceptable = true;
@@ -1198,7 +1151,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         acceptable = true;
         rfc3023 = http_enc.n ? http_enc : cspan("us-ascii");
     } else if (span_in(mime, json_types) || (!mime.n && starts_with_brace(data, len))) {
-        acceptable = json = true;
+        acceptable = *json = true;
         rfc3023 = http_enc.n ? http_enc : cspan("utf-8"); /* RFC 7159, 8.1 */
     } else if (span_starts(mime, "text/")) {
         rfc3023 = http_enc.n ? http_enc : cspan("us-ascii");
@@ -1207,12 +1160,6 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
     } else {
         rfc3023 = xml.n ? xml : cspan("utf-8");
     }
-    /* "gb18030 is a superset of gb2312, so always replace gb2312" */
-    if (span_ieq(rfc3023, "gb2312"))
-        rfc3023 = cspan("gb18030");
-    if (span_ieq(xml, "gb2312"))
-        xml = cspan("gb18030");
-
     if (headers && !acceptable) {
         res->nonxml = true;
         if (content_type)
@@ -1220,6 +1167,31 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         else
             set_exception(res, "NonXMLContentType: no Content-type specified");
     }
+    return rfc3023;
+}
+
+int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
+                           struct eddy_buf *out, struct eddy__encoding *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!data)
+        data = "";
+    const size_t from = out->len;        /* out is restored to this on error */
+    const bool headers = http || content_type; /* feedparser's `if http_headers` */
+    char *xml_lower = NULL;
+    size_t whole = len;
+    struct span bom = sniff_bom(&data, &len), xml;
+    res->bom_len = whole - len;
+    int rc = declared_encoding(data, len, bom, &xml, &xml_lower);
+    if (rc < 0)
+        goto done;
+    bool json;
+    struct span rfc3023 = rfc3023_encoding(content_type, headers, xml, data, len, &json, res);
+    /* "gb18030 is a superset of gb2312, so always replace gb2312" */
+    if (span_ieq(rfc3023, "gb2312"))
+        rfc3023 = cspan("gb18030");
+    if (span_ieq(xml, "gb2312"))
+        xml = cspan("gb18030");
 
     /* The candidates in order (chardet's guess would come after bom: not
      * used, as in a feedparser without chardet); the first that decodes
@@ -1258,7 +1230,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         rc = eddy_buf_append(out, data, len);
         goto done;
     }
-    if (!json && (rc = rewrite_declaration(out, from)) < 0)
+    if (!json && (rc = rewrite_declaration(out, from, res)) < 0)
         goto done;
     if (!span_eq(*used, rfc3023))
         set_exception(res, "CharacterEncodingOverride: document declared as %.*s, but parsed as %.*s",
@@ -1270,7 +1242,6 @@ done:
         out->len = from;
         out->data[from] = 0;
     }
-    eddy_buf_free(&tmp);
     free(xml_lower);
     return rc;
 }

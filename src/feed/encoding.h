@@ -6,8 +6,10 @@
  * declaration and the byte order mark are weighed against each other, with
  * fallbacks, and some outcomes are reported as bozo conditions
  * (CharacterEncodingOverride, CharacterEncodingUnknown, NonXMLContentType).
- * The parser core (parser.c) calls eddy__encoding_to_utf8() once on the whole
- * document, then parses the UTF-8 result.  Pure function, no global state.
+ * The SAX driver (sax_driver.c) calls eddy__encoding_to_utf8() once on the
+ * whole buffered document at finish, then parses the UTF-8 result (in
+ * callback mode it is not called: libxml2 decodes the declared encoding).
+ * Pure function, no global state.
  */
 #ifndef EDDY_FEED_ENCODING_H
 #define EDDY_FEED_ENCODING_H
@@ -22,6 +24,10 @@ struct eddy__encoding {
     bool bozo;               /* an encoding condition feedparser reports */
     char exception[256];     /* "CharacterEncodingOverride: ..." when bozo */
     bool nonxml;             /* content type is not XML (feedparser's NonXMLContentType) */
+    /* how the UTF-8 maps back to the input, for diagnostic offsets: */
+    size_t bom_len;          /* input bytes of the byte order mark, not decoded */
+    size_t decl_written;     /* the UTF-8 starts with this many bytes of a new XML declaration */
+    size_t decl_dropped;     /* ... replacing this many of the decoded text (the old declaration) */
 };
 
 /* feedparser's convert_to_utf8: decides the encoding of the whole document data[0..len) given the

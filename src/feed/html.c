@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/text.h"
 #include "html_entities.h"
 #include "uri.h"
 #ifdef __SSE2__
@@ -604,13 +605,8 @@ static int append_lower(struct eddy_buf *b, const char *s, size_t n)
                 else
                     hi = mid;
             }
-            if (cp < 0x80)
-                enc[en++] = (char)cp;
-            else if (cp < 0x800)
-                enc[en++] = (char)(0xc0 | cp >> 6), enc[en++] = (char)(0x80 | (cp & 0x3f));
-            else if (cp < 0x10000)
-                enc[en++] = (char)(0xe0 | cp >> 12), enc[en++] = (char)(0x80 | (cp >> 6 & 0x3f)),
-                enc[en++] = (char)(0x80 | (cp & 0x3f));
+            if (cp < 0x10000)
+                en = eddy__utf8_encode(cp, enc);
             else
                 memcpy(enc, s + i, len), en = len;
         }
@@ -1231,63 +1227,70 @@ static bool is_animation(const char *tag, size_t tn)
 }
 
 /* _HTMLSanitizer.unknown_starttag; tag is lower case. */
-static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
+/* An element that is not plain HTML (or inside SVG): counts unacceptable
+ * elements, tracks SVG and MathML (their implicit HTML5 namespaces
+ * included) and picks their attribute lists (*ok_attrs, *svg_attrs; *tag
+ * gets SVG's camel case).  False when the element is dropped. */
+static bool foreign_element(struct parser *p, const char **tag, size_t tn, long ei, const struct hset **ok_attrs,
+                            bool *svg_attrs, struct attr **a, size_t *n)
 {
-    const struct hset *ok_attrs = &hs_attributes;
-    bool svg_attrs = false;
-    size_t n;
-    struct attr *a = attr_list(p, &n);
-    const char *lower_tag = tag;
-    long ei = hfind(&hs_elements, tag, tn);
-    if (ei < 0 || p->svg) {
-        if (IN(unacceptable_elements_with_end_tag, tag, tn))
-            p->unacceptable++;
-        bool is_svg = span_is(tag, tn, "svg"), is_math = span_is(tag, tn, "math");
-        if (!p->xhtml && (is_svg || is_math)) { /* implicit namespaces of HTML5 */
-            const char *xmlns = NULL;
-            for (size_t i = 0; i < n; i++)
-                if (span_is(a[i].name.p, a[i].name_len, "xmlns"))
-                    xmlns = a[i].val.p;
-            if (!xmlns || !*xmlns) {
-                push_attr(p, "xmlns", is_svg ? SVG_NS : MATHML_NS);
-                a = attr_list(p, &n);
-            }
-        }
-        for (size_t i = 0; i < n && (is_svg || is_math); i++)
-            if (span_is(a[i].name.p, a[i].name_len, "xmlns") &&
-                !strcmp(a[i].val.p, is_svg ? SVG_NS : MATHML_NS) && a[i].val_len == strlen(a[i].val.p)) {
-                if (is_svg)
-                    p->svg++;
-                else
-                    p->mathml++;
-                break;
-            }
-        const struct name_pair *svg_el = NULL;
-        if (p->mathml && HIN(hs_mathml_elements, tag, tn)) {
-            ok_attrs = &hs_mathml_attributes;
-        } else if (p->svg && (svg_el = svg_element(tag, tn))) {
-            svg_attrs = true;
-            if (svg_el->svg)
-                tag = svg_el->svg;
-        } else if (ei < 0) {
-            return;
+    if (IN(unacceptable_elements_with_end_tag, *tag, tn))
+        p->unacceptable++;
+    bool is_svg = span_is(*tag, tn, "svg"), is_math = span_is(*tag, tn, "math");
+    if (!p->xhtml && (is_svg || is_math)) { /* implicit namespaces of HTML5 */
+        const char *xmlns = NULL;
+        for (size_t i = 0; i < *n; i++)
+            if (span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns"))
+                xmlns = (*a)[i].val.p;
+        if (!xmlns || !*xmlns) {
+            push_attr(p, "xmlns", is_svg ? SVG_NS : MATHML_NS);
+            *a = attr_list(p, n);
         }
     }
-    if (p->mathml || p->svg) { /* declare the xlink namespace if needed */
-        bool xlink = false, declared = false;
-        for (size_t i = 0; i < n; i++) {
-            xlink |= a[i].name_len >= 6 && !memcmp(a[i].name.p, "xlink:", 6);
-            declared |= span_is(a[i].name.p, a[i].name_len, "xmlns:xlink") &&
-                        span_is(a[i].val.p, a[i].val_len, XLINK_NS);
+    for (size_t i = 0; i < *n && (is_svg || is_math); i++)
+        if (span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns") &&
+            !strcmp((*a)[i].val.p, is_svg ? SVG_NS : MATHML_NS) && (*a)[i].val_len == strlen((*a)[i].val.p)) {
+            if (is_svg)
+                p->svg++;
+            else
+                p->mathml++;
+            break;
         }
-        if (xlink && !declared) {
-            push_attr(p, "xmlns:xlink", XLINK_NS);
-            a = attr_list(p, &n);
-        }
+    const struct name_pair *svg_el = NULL;
+    if (p->mathml && HIN(hs_mathml_elements, *tag, tn)) {
+        *ok_attrs = &hs_mathml_attributes;
+    } else if (p->svg && (svg_el = svg_element(*tag, tn))) {
+        *svg_attrs = true;
+        if (svg_el->svg)
+            *tag = svg_el->svg;
+    } else if (ei < 0) {
+        return false;
     }
-    n = normalize_attrs(a, n);
+    return true;
+}
+
+/* Inside SVG or MathML: declares the xlink namespace when an xlink:
+ * attribute needs it. */
+static void declare_xlink(struct parser *p, struct attr **a, size_t *n)
+{
+    bool xlink = false, declared = false;
+    for (size_t i = 0; i < *n; i++) {
+        xlink |= (*a)[i].name_len >= 6 && !memcmp((*a)[i].name.p, "xlink:", 6);
+        declared |= span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns:xlink") &&
+                    span_is((*a)[i].val.p, (*a)[i].val_len, XLINK_NS);
+    }
+    if (xlink && !declared) {
+        push_attr(p, "xmlns:xlink", XLINK_NS);
+        *a = attr_list(p, n);
+    }
+}
+
+/* The allowed attributes of a start tag, sanitized (style, URIs,
+ * animation of href). */
+static void emit_attributes(struct parser *p, const char *tag, size_t tn, struct attr *a, size_t n,
+                            const struct hset *ok_attrs, bool svg_attrs)
+{
     struct eddy_buf *low = &p->work[0], *style = &p->work[1];
-    emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t kn = a[i].name_len, vn;
         const char *key = a[i].name.p, *v = attr_value(p, &a[i], low, &vn);
@@ -1324,6 +1327,23 @@ static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
             continue;
         emit_attr(p, key, kn, v, vn);
     }
+}
+
+static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn)
+{
+    const struct hset *ok_attrs = &hs_attributes;
+    bool svg_attrs = false;
+    size_t n;
+    struct attr *a = attr_list(p, &n);
+    const char *lower_tag = tag;
+    long ei = hfind(&hs_elements, tag, tn);
+    if ((ei < 0 || p->svg) && !foreign_element(p, &tag, tn, ei, &ok_attrs, &svg_attrs, &a, &n))
+        return;
+    if (p->mathml || p->svg)
+        declare_xlink(p, &a, &n);
+    n = normalize_attrs(a, n);
+    emit_starttag(p, tag, tn);
+    emit_attributes(p, tag, tn, a, n, ok_attrs, svg_attrs);
     end_starttag(p, ei >= 0 && tag == lower_tag ? element_no_end[ei] : HIN(hs_no_end_tag, tag, tn));
 }
 
@@ -1796,6 +1816,72 @@ static size_t parse_pi(struct parser *p, size_t i)
 }
 
 /* sgmllib's goahead(), to the end: text, tags, references, comments... */
+/* The markup at '<' (s[i]): the index after it, or NOT_TRIED / NONE as
+ * goahead reads them; a tag sgmllib rejects is text "&lt;". */
+static size_t goahead_markup(struct parser *p, size_t i)
+{
+    const char *s = p->s;
+    size_t n = p->n, k = NOT_TRIED;
+    char c = i + 1 < n ? s[i + 1] : 0;
+    if (c == '>' || is_alpha(c))
+        k = parse_starttag(p, i);
+    else if (c == '/')
+        k = parse_endtag(p, i);
+    else if (c == '!' && i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-')
+        k = parse_comment(p, i, true);
+    else if (c == '?')
+        k = parse_pi(p, i);
+    else if (c == '!')
+        k = parse_declaration(p, i);
+    if (k == ERR) { /* what sgmllib did on SGMLParseError */
+        handle_data(p, "&lt;", 4);
+        k = i + 1;
+    }
+    return k;
+}
+
+/* A character or entity reference at '&' (s[i]), handled: true with *next
+ * after it, false when it is none. */
+static bool goahead_reference(struct parser *p, size_t i, size_t *next)
+{
+    const char *s = p->s;
+    size_t n = p->n;
+    /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
+    size_t a = i + 2, b = a;
+    if (a < n && s[i + 1] == '#') {
+        bool x = (s[a] | 32) == 'x';
+        b += x;
+        while (b < n && (x ? is_hex(s[b]) : is_digit(s[b])))
+            b++;
+        if (b > a + x && b < n && s[b] == ';') {
+            handle_charref(p, s + a, b - a);
+            *next = b + 1;
+            return true;
+        }
+    }
+    /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] -- the name may
+     * give back a trailing run after a '-' or '.' to find its end */
+    if (i + 1 < n && is_alpha(s[i + 1])) {
+        b = i + 2;
+        while (b < n && (is_alnum(s[b]) || s[b] == '-' || s[b] == '.'))
+            b++;
+        while (b == n && b > i + 2) {
+            size_t d = b - 1;
+            while (d > i + 1 && s[d] != '-' && s[d] != '.')
+                d--;
+            b = d > i + 1 ? d : b;
+            if (d <= i + 1)
+                break;
+        }
+        if (b < n) {
+            handle_entityref(p, s + i + 1, b - i - 1);
+            *next = b + (s[b] == ';');
+            return true;
+        }
+    }
+    return false;
+}
+
 static void goahead(struct parser *p)
 {
     const char *s = p->s;
@@ -1817,55 +1903,10 @@ static void goahead(struct parser *p)
             break;
         size_t k = NOT_TRIED;
         if (s[i] == '<') {
-            char c = i + 1 < n ? s[i + 1] : 0;
-            if (c == '>' || is_alpha(c))
-                k = parse_starttag(p, i);
-            else if (c == '/')
-                k = parse_endtag(p, i);
-            else if (c == '!' && i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-')
-                k = parse_comment(p, i, true);
-            else if (c == '?')
-                k = parse_pi(p, i);
-            else if (c == '!')
-                k = parse_declaration(p, i);
-            if (k == ERR) { /* what sgmllib did on SGMLParseError */
-                handle_data(p, "&lt;", 4);
-                k = i + 1;
-            }
-        } else {
-            /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
-            size_t a = i + 2, b = a;
-            if (a < n && s[i + 1] == '#') {
-                bool x = (s[a] | 32) == 'x';
-                b += x;
-                while (b < n && (x ? is_hex(s[b]) : is_digit(s[b])))
-                    b++;
-                if (b > a + x && b < n && s[b] == ';') {
-                    handle_charref(p, s + a, b - a);
-                    i = b + 1;
-                    continue;
-                }
-            }
-            /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] -- the name may
-             * give back a trailing run after a '-' or '.' to find its end */
-            if (i + 1 < n && is_alpha(s[i + 1])) {
-                b = i + 2;
-                while (b < n && (is_alnum(s[b]) || s[b] == '-' || s[b] == '.'))
-                    b++;
-                while (b == n && b > i + 2) {
-                    size_t d = b - 1;
-                    while (d > i + 1 && s[d] != '-' && s[d] != '.')
-                        d--;
-                    b = d > i + 1 ? d : b;
-                    if (d <= i + 1)
-                        break;
-                }
-                if (b < n) {
-                    handle_entityref(p, s + i + 1, b - i - 1);
-                    i = b + (s[b] == ';');
-                    continue;
-                }
-            }
+            k = goahead_markup(p, i);
+        } else if (goahead_reference(p, i, &j)) {
+            i = j;
+            continue;
         }
         if (k <= n) {
             i = k;

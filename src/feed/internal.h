@@ -1,7 +1,7 @@
 /*
  * internal.h — what the files of feed/ share: the arena and value tree
  * (value.c), the parser state that feedparser's _FeedParserMixin keeps
- * (parser.c), and the handler tables of the namespace modules (ns_*.c).
+ * (mixin.c), and the handler tables of the namespace modules (ns_*.c).
  *
  * How an element is dispatched (feedparser's unknown_starttag): the element
  * gets feedparser's canonical prefix for its namespace URI ("dc", "media",
@@ -14,13 +14,13 @@
  * handler: eddy__pop(p, name) — feedparser's default.
  *
  * How to add a namespace module (say feedparser's namespaces/foo.py):
- *   1. its URI -> canonical prefix goes in the namespace table of parser.c
+ *   1. its URI -> canonical prefix goes in the namespace table of mixin.c
  *      (feedparser's _FeedParserMixin.namespaces) if not already there;
  *   2. write src/feed/ns_foo.c: static start/end functions that port the
  *      _start_foo_x / _end_foo_x methods with the helpers below, and
  *      `const struct eddy__handler eddy__ns_foo[]` SORTED BY NAME (bsearch)
  *      with `const size_t eddy__ns_foo_n`;
- *   3. declare both below, add them to the modules[] table of parser.c and
+ *   3. declare both below, add them to the modules[] table of mixin.c and
  *      to feed_handler_tables_are_sorted in tests/feed/test_parser.c.
  * The Makefile picks up the new file by itself.  Port the methods exactly,
  * quirks included: the conformance suite and a diff against Python
@@ -37,6 +37,8 @@
 #include "eddy/buf.h"
 #include "eddy/feed.h"
 
+#include "../base/text.h"
+
 /* ---- arena (base/arena.c) -------------------------------------------------- */
 
 #include "eddy/arena.h"
@@ -47,17 +49,26 @@ struct eddy__member {
     const char *key;             /* NUL-terminated; static or in the arena */
     struct eddy_feed_value *v;
     struct eddy__member *next;   /* insertion order */
+    struct eddy__member *prev;   /* so that deleting is O(1) once indexed */
+};
+
+/* An object's hash index (value.c), built once it has OBJ_INDEX_MIN
+ * members: open addressing, linear probing, cap a power of two >= 2 n. */
+struct eddy__obj_index {
+    size_t cap;
+    struct eddy__member *slot[];
 };
 
 struct eddy_feed_value {
     enum eddy_feed_type type;
+    uint32_t nmembers;           /* objects: member count (in the padding after type) */
     union {
         bool b;
         int64_t i;
         double d;
         struct { const char *p; size_t len; } s;                          /* NUL-terminated */
         struct { struct eddy_feed_value **items; size_t n, cap; } a;
-        struct { struct eddy__member *first, *last; size_t n; } o;
+        struct { struct eddy__member *first, *last; struct eddy__obj_index *index; } o; /* index NULL: small */
     } u;
 };
 
@@ -88,17 +99,15 @@ bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *
  * 0 when unknown. */
 size_t eddy__entity4(const char *name, size_t len, char utf8[5]);
 /* feedparser's looks_like_html on s[0..n): a closing tag or an entity, and
- * only acceptable elements and HTML 4 entity names (parser.c). */
+ * only acceptable elements and HTML 4 entity names (mixin.c). */
 bool eddy__looks_like_html(const char *s, size_t n);
 /* Python's str.lower() in place for ASCII, Latin-1, Latin Extended-A,
  * Greek and Cyrillic (same byte length there); other bytes are kept. */
 void eddy__lower(char *s, size_t n);
 /* dst = a + sep + b (sep 0: none), truncated to cap; a cheap snprintf for hot paths. */
 void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b);
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-size_t eddy__utf8_seq(const unsigned char *s, size_t n);
 
-/* ---- parser state (parser.c): feedparser's _FeedParserMixin ---------------- */
+/* ---- parser state (mixin.c): feedparser's _FeedParserMixin ---------------- */
 
 /* One entry of feedparser's elementstack: [element, expecting_text, pieces]. */
 struct eddy__piece {
@@ -135,8 +144,8 @@ struct eddy__nsmap { char *prefix; const char *canonical; };  /* namespacemap */
 struct eddy__entity { char *name; char *value; char *raw; };  /* safe DOCTYPE entities: value decoded, raw as declared */
 struct eddy__diag { size_t offset; char *msg; };
 
-struct eddy__fp {
-    struct eddy_arena *A;           /* arena for result values now: main, or entry in callback mode */
+struct eddy__mixin {
+    struct eddy_arena *arena;       /* arena for result values now: main, or entry in callback mode */
     struct eddy_arena main;         /* the result */
     struct eddy_arena entry;        /* the current entry in callback mode */
     struct eddy_arena scratch;      /* attrs_d of the element being started */
@@ -162,12 +171,13 @@ struct eddy__fp {
     struct eddy__frame *frames;  size_t nframes, capframes;  /* elementstack */
 
     struct eddy__nsmap *nsmap;  size_t nnsmap, capnsmap;
+    bool namespaces_capped;          /* declarations past EDDY__MAX_NAMESPACES were ignored */
     struct eddy__entity *entities;  size_t nentities;
 
     /* property_depth_map of the current entry (keys are element names) */
-    const struct eddy_feed_value *pdm_entry;
-    struct { char key[32]; int depth; } pdm[32];
-    size_t npdm;
+    const struct eddy_feed_value *depth_map_entry;
+    struct { char key[32]; int depth; } depth_map[32];
+    size_t ndepth_map;
 
     struct eddy_buf out;             /* pop()'s result, valid until the next pop */
     struct eddy_buf tmp, tmp2;       /* scratch for helpers */
@@ -196,120 +206,144 @@ struct eddy__fp {
     int cb_err;
 };
 
+/* The mixin's lifetime: 0 or -ENOMEM; free takes what init and parsing
+ * allocated (not the arenas' values handed out as a result). */
+int eddy__mixin_init(struct eddy__mixin *p);
+void eddy__mixin_free(struct eddy__mixin *p);
+
+/* What a tokenizer calls (sax_driver.c for libxml2, loose.c): feedparser's
+ * unknown_starttag / unknown_endtag (the handler key computed here),
+ * handle_data (text; escaped inside xhtml content), raw text (taken as
+ * it is: the loose parser's escaped CDATA), and the loose parser's
+ * references. */
+void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs);
+void eddy__end_tag(struct eddy__mixin *p, const char *tag);
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n);
+void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n);
+void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n);
+/* feedparser's _matchnamespaces: the canonical prefix of a lower-cased
+ * namespace URI, NULL when unknown. */
+const char *eddy__match_namespace(const char *lower_uri);
+
 /* A start or end handler for one element name. */
 struct eddy__handler {
     const char *name;   /* "title", "dc_creator", ... (lower case) */
-    void (*start)(struct eddy__fp *p, struct eddy_feed_value *attrs);
-    void (*end)(struct eddy__fp *p);
+    void (*start)(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+    void (*end)(struct eddy__mixin *p);
 };
 const struct eddy__handler *eddy__find_handler(const char *name);
 /* What a start or end tag dispatches on (unknown_starttag's "match
  * namespaces"): the handler key ("dc_creator"), whether the tag's prefix
  * maps to a non-empty one, and the key's handler (NULL: none).  It depends
- * on the tag and namespacemap only, so feed.c caches it per element name
+ * on the tag and namespacemap only, so sax_driver.c caches it per element name
  * (until p->ns_gen changes). */
 struct eddy__tagkey {
     const char *name;
     bool has_prefix;
     const struct eddy__handler *h;
 };
-void eddy__tag_key(struct eddy__fp *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k);
+void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k);
 /* unknown_starttag / unknown_endtag with the key computed (eddy__start_tag
  * and eddy__end_tag compute it) */
-void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
+void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
                        struct eddy_feed_value *attrs);
-void eddy__end_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k);
+void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k);
 /* The same through the parser's cache. */
-const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *name);
+const struct eddy__handler *eddy__handler_for(struct eddy__mixin *p, const char *name);
 
 /* feedparser's mixin, for the handlers of ns_*.c */
-void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text);
+void eddy__push(struct eddy__mixin *p, const char *element, bool expecting_text);
 /* pop(): NULL when the top element is not `element` (feedparser returns
  * None); else the output, valid until the next pop. */
-const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip);
+const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip);
 /* Pops `element` and calls each(p, piece) for every piece of its text split
  * at `sep` (pieces writable, NUL-terminated, unstripped): the shape of the
  * handlers that split a value (tags, keywords, dcterms:valid). */
-void eddy__pop_split(struct eddy__fp *p, const char *element, char sep,
-                     void (*each)(struct eddy__fp *p, char *piece));
+void eddy__pop_split(struct eddy__mixin *p, const char *element, char sep,
+                     void (*each)(struct eddy__mixin *p, char *piece));
 /* Strips the bytes of `lead` from the start of s and of `trail` from its
  * end, in place; returns the new start. */
 char *eddy__strip(char *s, const char *lead, const char *trail);
 /* What Python's str.strip() removes, in ASCII. */
 #define EDDY__PY_SPACE " \t\n\r\v\f\x1c\x1d\x1e\x1f"
-void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs,
+void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs,
                         const char *default_type, bool expecting_text);
-const char *eddy__pop_content(struct eddy__fp *p, const char *tag);
-struct eddy_feed_value *eddy__ctx(struct eddy__fp *p);               /* _get_context */
-void eddy__save(struct eddy__fp *p, const char *key, struct eddy_feed_value *v, bool overwrite);
-void eddy__save_author(struct eddy__fp *p, const char *key, const char *value, const char *prefix);
-void eddy__save_contributor(struct eddy__fp *p, const char *key, const char *value);
-void eddy__sync_author_detail(struct eddy__fp *p, const char *key);
-void eddy__add_tag(struct eddy__fp *p, const char *term, const char *scheme, const char *label);
-void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs);
-const char *eddy__resolve_uri(struct eddy__fp *p, const char *uri); /* in p->tmp */
-const char *eddy__map_content_type(struct eddy__fp *p, const char *type); /* in p->tmp2 */
+const char *eddy__pop_content(struct eddy__mixin *p, const char *tag);
+struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p);               /* _get_context */
+void eddy__save(struct eddy__mixin *p, const char *key, struct eddy_feed_value *v, bool overwrite);
+void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value, const char *prefix);
+void eddy__save_contributor(struct eddy__mixin *p, const char *key, const char *value);
+void eddy__sync_author_detail(struct eddy__mixin *p, const char *key);
+void eddy__add_tag(struct eddy__mixin *p, const char *term, const char *scheme, const char *label);
+void eddy__enforce_href(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri); /* in p->tmp */
+const char *eddy__map_content_type(struct eddy__mixin *p, const char *type); /* in p->tmp2 */
 /* A string value in the current result arena (NULL s: null). */
-struct eddy_feed_value *eddy__s(struct eddy__fp *p, const char *s);
+struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s);
 /* [y, mon, mday, h, min, s, wday, yday, 0] or null. */
-struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s);
+struct eddy_feed_value *eddy__date_value(struct eddy__mixin *p, const char *s);
 
 /* FeedParserDict semantics: key aliases on set/get, setdefault. */
-void eddy__fp_set(struct eddy__fp *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v);
+void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v);
 struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char *key);
-struct eddy_feed_value *eddy__fp_setdefault(struct eddy__fp *p, struct eddy_feed_value *o, const char *key,
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
                                             struct eddy_feed_value *dflt);
 /* attrs_d.get(key) as a C string, NULL when absent or not a string. */
 const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key);
 /* _get_attribute: the key's prefix mapped through namespacemap. */
-const char *eddy__get_attribute(struct eddy__fp *p, const struct eddy_feed_value *attrs, const char *name);
+const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs, const char *name);
 /* Sets attrs[key] = value (a copy) in the scratch arena. */
-void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const char *key, const char *value);
+void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key, const char *value);
 
-/* An entry starts / ends (feed.c): in callback mode the entry lives in its
+/* An entry starts / ends (sax_driver.c): in callback mode the entry lives in its
  * own arena and is handed to the callback at its end. */
-void eddy__entry_begin(struct eddy__fp *p);
-void eddy__entry_end(struct eddy__fp *p);
+void eddy__entry_begin(struct eddy__mixin *p);
+void eddy__entry_end(struct eddy__mixin *p);
 
 /* feedparser's track_namespace: version detection, namespacemap and
- * namespaces_in_use (prefix NULL: the default namespace). */
-void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
+ * namespaces_in_use (prefix NULL: the default namespace).  Past
+ * EDDY__MAX_NAMESPACES distinct ones (far above real feeds), declarations
+ * are ignored and p->namespaces_capped is set: element names look their
+ * prefix up by URI, a scan that must stay short. */
+#define EDDY__MAX_NAMESPACES 512
+void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char *uri);
 
 /* The loose parser (loose.c): tokenizes data[0..len) as feedparser's
  * sgmllib-based parser does and drives the mixin; p->loose must be set. */
-void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len);
+void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len);
 
 /* Handlers implemented in ns_base.c and called from other modules. */
-void eddy__start_author(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_author(struct eddy__fp *p);
-void eddy__start_category(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_category(struct eddy__fp *p);
-void eddy__start_title(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_title(struct eddy__fp *p);
-void eddy__start_description(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_description(struct eddy__fp *p);
-void eddy__start_summary(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_summary(struct eddy__fp *p);
-void eddy__start_subtitle(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_subtitle(struct eddy__fp *p);
-void eddy__start_name(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_name(struct eddy__fp *p);
-void eddy__start_email(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_email(struct eddy__fp *p);
-void eddy__start_updated(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_updated(struct eddy__fp *p);
-void eddy__start_published(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_published(struct eddy__fp *p);
-void eddy__start_created(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_created(struct eddy__fp *p);
-void eddy__start_language(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_language(struct eddy__fp *p);
-void eddy__start_webmaster(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_webmaster(struct eddy__fp *p);
-void eddy__start_rights(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_rights(struct eddy__fp *p);
-void eddy__start_content(struct eddy__fp *p, struct eddy_feed_value *attrs);
-void eddy__end_content(struct eddy__fp *p);
+void eddy__start_author(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_author(struct eddy__mixin *p);
+void eddy__start_category(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_category(struct eddy__mixin *p);
+void eddy__start_title(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_title(struct eddy__mixin *p);
+void eddy__start_description(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_description(struct eddy__mixin *p);
+void eddy__start_summary(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_summary(struct eddy__mixin *p);
+void eddy__start_subtitle(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_subtitle(struct eddy__mixin *p);
+void eddy__start_name(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_name(struct eddy__mixin *p);
+void eddy__start_email(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_email(struct eddy__mixin *p);
+void eddy__start_updated(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_updated(struct eddy__mixin *p);
+void eddy__start_published(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_published(struct eddy__mixin *p);
+void eddy__start_created(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_created(struct eddy__mixin *p);
+void eddy__start_language(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_language(struct eddy__mixin *p);
+void eddy__start_webmaster(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_webmaster(struct eddy__mixin *p);
+void eddy__start_rights(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_rights(struct eddy__mixin *p);
+void eddy__start_content(struct eddy__mixin *p, struct eddy_feed_value *attrs);
+void eddy__end_content(struct eddy__mixin *p);
 
 /* Bytes the parser holds now (arenas, buffers, element stack): lets tests
  * check that callback mode stays bounded on huge feeds. */

@@ -2,7 +2,7 @@
  * json.c — JSON Feed 1.0 and 1.1 (feedparser's parsers/json.py JSONParser),
  * internal to feed/.
  *
- * feed.c hands us the whole document as UTF-8 (encoding.c has re-encoded
+ * sax_driver.c hands us the whole document as UTF-8 (encoding.c has re-encoded
  * it and, for JSON, left it without an XML declaration) when the
  * Content-Type says JSON or when the XML parse found nothing; we fill the
  * same model the XML parser fills.  The JSON text is parsed by jansson (a
@@ -59,8 +59,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
-
 /* feedparser's JSON_VERSIONS */
 static const struct {
     const char *url;
@@ -72,20 +70,20 @@ static const struct {
 
 /* ---- small helpers --------------------------------------------------------- */
 
-static void oom(struct eddy__fp *p, int err)
+static void oom(struct eddy__mixin *p, int err)
 {
     if (err < 0)
         p->oom = true;
 }
 
-static void set(struct eddy__fp *p, V *o, const char *key, V *v)
+static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
 {
-    oom(p, eddy__obj_set(p->A, o, key, false, v));
+    oom(p, eddy__obj_set(p->arena, o, key, false, v));
 }
 
-static V *str(struct eddy__fp *p, const char *s, size_t n)
+static struct eddy_feed_value *str(struct eddy__mixin *p, const char *s, size_t n)
 {
-    return eddy__v_str(p->A, s, n);
+    return eddy__v_str(p->arena, s, n);
 }
 
 /* Python's str.isspace() for the code point at s (UTF-8, n bytes left):
@@ -203,49 +201,49 @@ static void py_float_repr(double x, char *out, size_t cap)
 }
 
 /* A JSON value as a model value (raw fields feedparser copies as they are). */
-static V *from_json(struct eddy__fp *p, json_t *j)
+static struct eddy_feed_value *from_json(struct eddy__mixin *p, json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_OBJECT: {
-        V *o = eddy__v_obj(p->A);
+        struct eddy_feed_value *o = eddy__v_obj(p->arena);
         const char *k;
         json_t *v;
-        json_object_foreach(j, k, v) oom(p, eddy__obj_set(p->A, o, k, true, from_json(p, v)));
+        json_object_foreach(j, k, v) oom(p, eddy__obj_set(p->arena, o, k, true, from_json(p, v)));
         return o;
     }
     case JSON_ARRAY: {
-        V *a = eddy__v_arr(p->A);
+        struct eddy_feed_value *a = eddy__v_arr(p->arena);
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) oom(p, eddy__arr_push(p->A, a, from_json(p, v)));
+        json_array_foreach(j, i, v) oom(p, eddy__arr_push(p->arena, a, from_json(p, v)));
         return a;
     }
     case JSON_STRING:
         return str(p, json_string_value(j), json_string_length(j));
     case JSON_INTEGER:
-        return eddy__v_int(p->A, (int64_t)json_integer_value(j));
+        return eddy__v_int(p->arena, (int64_t)json_integer_value(j));
     case JSON_REAL:
-        return eddy__v_real(p->A, json_real_value(j));
+        return eddy__v_real(p->arena, json_real_value(j));
     case JSON_TRUE:
-        return eddy__v_bool(p->A, true);
+        return eddy__v_bool(p->arena, true);
     case JSON_FALSE:
-        return eddy__v_bool(p->A, false);
+        return eddy__v_bool(p->arena, false);
     default:
-        return eddy__v_null(p->A);
+        return eddy__v_null(p->arena);
     }
 }
 
 /* A stripped text construct: key = value, key_detail = {value, type}; the
  * value is sanitized when it looks like HTML (feedparser's title,
  * description and user_comment handling). */
-static void text_construct(struct eddy__fp *p, V *o, const char *key, const char *detail_key, json_t *j)
+static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, const char *detail_key, json_t *j)
 {
     size_t n;
     const char *s = json_str_stripped(j, &n);
     if (!s)
         return;
     bool html = eddy__looks_like_html(s, n);
-    V *value;
+    struct eddy_feed_value *value;
     if (html && p->sanitize_html) {
         struct eddy_buf b = EDDY_BUF_INIT(0);
         oom(p, eddy__html_sanitize(&b, s, n, false));
@@ -255,31 +253,31 @@ static void text_construct(struct eddy__fp *p, V *o, const char *key, const char
         value = str(p, s, n);
     }
     set(p, o, key, value);
-    V *d = eddy__v_obj(p->A);
+    struct eddy_feed_value *d = eddy__v_obj(p->arena);
     set(p, d, "value", value);
-    set(p, d, "type", eddy__v_cstr(p->A, html ? "text/html" : "text/plain"));
+    set(p, d, "type", eddy__v_cstr(p->arena, html ? "text/html" : "text/plain"));
     set(p, o, detail_key, d);
 }
 
 /* feeddata.setdefault("links", []).append({href, rel}) */
-static V *add_link(struct eddy__fp *p, V *o, const char *href, size_t n, const char *rel)
+static struct eddy_feed_value *add_link(struct eddy__mixin *p, struct eddy_feed_value *o, const char *href, size_t n, const char *rel)
 {
-    V *links = eddy__obj_get(o, "links");
+    struct eddy_feed_value *links = eddy__obj_get(o, "links");
     if (!links) {
-        links = eddy__v_arr(p->A);
+        links = eddy__v_arr(p->arena);
         set(p, o, "links", links);
     }
-    V *l = eddy__v_obj(p->A);
+    struct eddy_feed_value *l = eddy__v_obj(p->arena);
     set(p, l, "href", str(p, href, n));
-    set(p, l, "rel", eddy__v_cstr(p->A, rel));
-    oom(p, eddy__arr_push(p->A, links, l));
+    set(p, l, "rel", eddy__v_cstr(p->arena, rel));
+    oom(p, eddy__arr_push(p->arena, links, l));
     return l;
 }
 
 /* _parse_author: {name, href, email, image}, NULL when it has none of them. */
-static V *parse_author(struct eddy__fp *p, json_t *info)
+static struct eddy_feed_value *parse_author(struct eddy__mixin *p, json_t *info)
 {
-    V *a = eddy__v_obj(p->A);
+    struct eddy_feed_value *a = eddy__v_obj(p->arena);
     size_t n;
     const char *s;
     bool any = false;
@@ -303,27 +301,27 @@ static V *parse_author(struct eddy__fp *p, json_t *info)
 }
 
 /* author_detail, authors and author (the name) on o, from a JSON object. */
-static void set_author(struct eddy__fp *p, V *o, json_t *info)
+static void set_author(struct eddy__mixin *p, struct eddy_feed_value *o, json_t *info)
 {
     if (!json_is_object(info))
         return;
-    V *a = parse_author(p, info);
+    struct eddy_feed_value *a = parse_author(p, info);
     if (!a)
         return;
-    V *list = eddy__v_arr(p->A);
-    oom(p, eddy__arr_push(p->A, list, a));
+    struct eddy_feed_value *list = eddy__v_arr(p->arena);
+    oom(p, eddy__arr_push(p->arena, list, a));
     set(p, o, "authors", list);
     set(p, o, "author_detail", a);
-    V *name = eddy__obj_get(a, "name");
+    struct eddy_feed_value *name = eddy__obj_get(a, "name");
     if (name)
         set(p, o, "author", name);
 }
 
 /* ---- the feed -------------------------------------------------------------- */
 
-static void parse_feed_keys(struct eddy__fp *p, json_t *data)
+static void parse_feed_keys(struct eddy__mixin *p, json_t *data)
 {
-    V *f = p->feeddata;
+    struct eddy_feed_value *f = p->feeddata;
     size_t n;
     const char *s;
 
@@ -332,8 +330,8 @@ static void parse_feed_keys(struct eddy__fp *p, json_t *data)
     if ((s = json_str_stripped(json_object_get(data, "feed_url"), &n))) {
         /* "The feed URL is also...sigh...the feed ID." */
         set(p, f, "id", str(p, s, n));
-        V *l = add_link(p, f, s, n, "self");
-        V *title = eddy__obj_get(f, "title");
+        struct eddy_feed_value *l = add_link(p, f, s, n, "self");
+        struct eddy_feed_value *title = eddy__obj_get(f, "title");
         if (title)
             set(p, l, "title", title);
     }
@@ -342,7 +340,7 @@ static void parse_feed_keys(struct eddy__fp *p, json_t *data)
         add_link(p, f, s, n, "alternate");
     }
     if ((s = json_str_stripped(json_object_get(data, "icon"), &n))) {
-        V *img = eddy__v_obj(p->A);
+        struct eddy_feed_value *img = eddy__v_obj(p->arena);
         set(p, img, "href", str(p, s, n));
         set(p, f, "image", img);
     }
@@ -353,10 +351,10 @@ static void parse_feed_keys(struct eddy__fp *p, json_t *data)
         add_link(p, f, s, n, "next");
     json_t *expired = json_object_get(data, "expired");
     if (expired) /* "only boolean true means finished" */
-        set(p, f, "complete", eddy__v_bool(p->A, json_is_true(expired)));
+        set(p, f, "complete", eddy__v_bool(p->arena, json_is_true(expired)));
     json_t *hubs = json_object_get(data, "hubs");
     if (hubs) {
-        V *list = eddy__v_arr(p->A);
+        struct eddy_feed_value *list = eddy__v_arr(p->arena);
         set(p, f, "hubs", list);
         size_t i;
         json_t *hub;
@@ -366,10 +364,10 @@ static void parse_feed_keys(struct eddy__fp *p, json_t *data)
             const char *type = json_str_stripped(json_object_get(hub, "type"), &tn);
             if (!url || !type)
                 continue;
-            V *h = eddy__v_obj(p->A);
+            struct eddy_feed_value *h = eddy__v_obj(p->arena);
             set(p, h, "url", str(p, url, un));
             set(p, h, "type", str(p, type, tn));
-            oom(p, eddy__arr_push(p->A, list, h));
+            oom(p, eddy__arr_push(p->arena, list, h));
         }
     }
     set_author(p, f, json_object_get(data, "author"));
@@ -378,24 +376,24 @@ static void parse_feed_keys(struct eddy__fp *p, json_t *data)
 /* ---- the entries ----------------------------------------------------------- */
 
 /* coerce_scalar: the id of an item given as a JSON scalar. */
-static V *coerce_scalar(struct eddy__fp *p, json_t *v)
+static struct eddy_feed_value *coerce_scalar(struct eddy__mixin *p, json_t *v)
 {
     char b[40];
     if (!v || json_is_null(v))
-        return eddy__v_cstr(p->A, "null");
+        return eddy__v_cstr(p->arena, "null");
     if (json_is_boolean(v))
-        return eddy__v_cstr(p->A, json_is_true(v) ? "true" : "false");
+        return eddy__v_cstr(p->arena, json_is_true(v) ? "true" : "false");
     if (json_is_integer(v)) {
         snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return eddy__v_cstr(p->A, b);
+        return eddy__v_cstr(p->arena, b);
     }
     double d = json_real_value(v);
     if (isnan(d))
-        return eddy__v_cstr(p->A, "NaN");
+        return eddy__v_cstr(p->arena, "NaN");
     if (isinf(d))
-        return eddy__v_cstr(p->A, d < 0 ? "-Infinity" : "Infinity");
+        return eddy__v_cstr(p->arena, d < 0 ? "-Infinity" : "Infinity");
     py_float_repr(d, b, sizeof b);
-    return eddy__v_cstr(p->A, b);
+    return eddy__v_cstr(p->arena, b);
 }
 
 static const struct {
@@ -437,7 +435,7 @@ static bool entry_has_keys(json_t *item)
 }
 
 /* published / updated: the raw value and its parse. */
-static void date_pair(struct eddy__fp *p, V *e, const char *key, const char *parsed_key, json_t *v)
+static void date_pair(struct eddy__mixin *p, struct eddy_feed_value *e, const char *key, const char *parsed_key, json_t *v)
 {
     if (!v)
         return;
@@ -445,7 +443,7 @@ static void date_pair(struct eddy__fp *p, V *e, const char *key, const char *par
     set(p, e, parsed_key, eddy__date_value(p, json_is_string(v) ? json_string_value(v) : NULL));
 }
 
-static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
+static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t *item)
 {
     size_t n;
     const char *s;
@@ -461,10 +459,10 @@ static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
 
     json_t *text = json_object_get(item, "content_text"), *html = json_object_get(item, "content_html");
     if (text || json_is_string(html)) {
-        V *c = eddy__v_obj(p->A);
-        set(p, c, "type", eddy__v_cstr(p->A, text ? "text/plain" : "text/html"));
-        set(p, c, "language", eddy__v_null(p->A));
-        set(p, c, "base", eddy__v_cstr(p->A, eddy_buf_cstr(&p->baseuri)));
+        struct eddy_feed_value *c = eddy__v_obj(p->arena);
+        set(p, c, "type", eddy__v_cstr(p->arena, text ? "text/plain" : "text/html"));
+        set(p, c, "language", eddy__v_null(p->arena));
+        set(p, c, "base", eddy__v_cstr(p->arena, eddy_buf_cstr(&p->baseuri)));
         if (text) {
             set(p, c, "value", from_json(p, text));
         } else { /* content_html is always sanitized */
@@ -473,8 +471,8 @@ static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
             set(p, c, "value", str(p, eddy_buf_cstr(&b), b.len));
             eddy_buf_free(&b);
         }
-        V *list = eddy__v_arr(p->A);
-        oom(p, eddy__arr_push(p->A, list, c));
+        struct eddy_feed_value *list = eddy__v_arr(p->arena);
+        oom(p, eddy__arr_push(p->arena, list, c));
         set(p, e, "content", list);
     }
 
@@ -483,17 +481,17 @@ static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
 
     json_t *tags = json_object_get(item, "tags");
     if (json_is_array(tags)) {
-        V *list = eddy__v_arr(p->A);
+        struct eddy_feed_value *list = eddy__v_arr(p->arena);
         size_t i;
         json_t *t;
         json_array_foreach(tags, i, t) {
             if (!json_is_string(t))
                 continue;
-            V *tag = eddy__v_obj(p->A);
+            struct eddy_feed_value *tag = eddy__v_obj(p->arena);
             set(p, tag, "term", str(p, json_string_value(t), json_string_length(t)));
-            set(p, tag, "scheme", eddy__v_null(p->A));
-            set(p, tag, "label", eddy__v_null(p->A));
-            oom(p, eddy__arr_push(p->A, list, tag));
+            set(p, tag, "scheme", eddy__v_null(p->arena));
+            set(p, tag, "label", eddy__v_null(p->arena));
+            oom(p, eddy__arr_push(p->arena, list, tag));
         }
         set(p, e, "tags", list);
     }
@@ -509,7 +507,7 @@ static void parse_entry(struct eddy__fp *p, V *e, json_t *item)
         json_t *url = json_object_get(a, "url");
         if (!json_is_string(url))
             continue;
-        V *l = add_link(p, e, json_string_value(url), json_string_length(url), "enclosure");
+        struct eddy_feed_value *l = add_link(p, e, json_string_value(url), json_string_length(url), "enclosure");
         json_t *type = json_object_get(a, "mime_type"), *size = json_object_get(a, "size_in_bytes");
         if (type)
             set(p, l, "type", from_json(p, type));
@@ -534,7 +532,7 @@ static const char *python_type(json_t *j)
     }
 }
 
-int eddy__json_parse(struct eddy__fp *p, const char *data, size_t len, char *exc, size_t excsize)
+int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *exc, size_t excsize)
 {
     json_error_t jerr;
     /* Python's json: any value at the top, NUL allowed in strings, the
@@ -569,9 +567,9 @@ int eddy__json_parse(struct eddy__fp *p, const char *data, size_t len, char *exc
         if (!json_is_object(item) || !entry_has_keys(item))
             continue;
         eddy__entry_begin(p);
-        V *entries = p->entries;
+        struct eddy_feed_value *entries = p->entries;
         size_t ne = entries ? entries->u.a.n : 0;
-        V *e = ne ? entries->u.a.items[ne - 1] : NULL;
+        struct eddy_feed_value *e = ne ? entries->u.a.items[ne - 1] : NULL;
         if (e)
             parse_entry(p, e, item);
         else

@@ -1,17 +1,17 @@
 /*
  * loose.c — feedparser's loose parser: sgmllib's tokenizer (as feedparser
  * 6 patches it, sgml.py) with _BaseHTMLProcessor.feed's rewrites, driving
- * the same mixin (parser.c) with p->loose set.
+ * the same mixin (mixin.c) with p->loose set.
  *
  * Why: feedparser parses with expat and, on the first XML error, parses the
  * whole document again with this SGML-ish parser, which recovers very
  * differently from libxml2 ("A < B" in a title, "<br>" in a description,
  * unclosed tags: libxml2 may drop the rest of the document, sgmllib keeps
  * it as text or tags).  To give feedparser's results for ill-formed feeds,
- * feed.c runs this over the buffered document when libxml2 reported an
+ * sax_driver.c runs this over the buffered document when libxml2 reported an
  * error (bozo stays as the XML pass set it).  Only the tokenizer lives
  * here; the loose conventions of the mixin (attributes as written,
- * decode_entities, entity and character references) are in parser.c.
+ * decode_entities, entity and character references) are in mixin.c.
  *
  * The regular expressions of sgmllib are hand-matched below; each function
  * names the pattern it implements.  The whole document is tokenized at
@@ -25,15 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs);
-void eddy__end_tag(struct eddy__fp *p, const char *tag);
-void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n);
-void eddy__handle_data_raw(struct eddy__fp *p, const char *s, size_t n);
-void eddy__handle_charref(struct eddy__fp *p, const char *ref, size_t n);
-void eddy__handle_entityref(struct eddy__fp *p, const char *name, size_t n);
 
 struct lx {
-    struct eddy__fp *p;
+    struct eddy__mixin *p;
     const char *s;         /* the document (after feed()'s rewrites) */
     size_t n;
     char lasttag[128];     /* sgmllib's lasttag, for "<>" and "/>" */
@@ -50,7 +44,7 @@ static const char *const no_end_tag[] = {
     "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL,
 };
 
-static void prepare(struct eddy__fp *p, const char *s, size_t n, struct eddy_buf *out)
+static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_buf *out)
 {
     struct eddy_buf a = EDDY_BUF_INIT(0);
     /* re.sub(r'<!((?!DOCTYPE|--|\[))', r'&lt;!\1', data, re.IGNORECASE):
@@ -208,7 +202,7 @@ static bool attr_unquoted(char c)
  * lower-cased, '&amp;' -> '&'; stored in the scratch arena */
 static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k, size_t kl, const char *v, size_t vl)
 {
-    struct eddy__fp *p = L->p;
+    struct eddy__mixin *p = L->p;
     char key[128];
     if (kl >= sizeof key)
         kl = sizeof key - 1;
@@ -248,11 +242,13 @@ static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
 }
 
 /* parse_starttag: returns the index after the tag, or -1 */
-static long parse_starttag(struct lx *L, size_t i)
+/* sgmllib's shorttag <tag/text/ at s[i]: the index after it, -1 when
+ * unfinished, -2 when it is none. */
+static long parse_shorttag(struct lx *L, size_t i)
 {
     const char *s = L->s;
     size_t n = L->n;
-    struct eddy__fp *p = L->p;
+    struct eddy__mixin *p = L->p;
     /* shorttagopen: <[a-zA-Z][-.a-zA-Z0-9]*\/ */
     size_t k = i + 1;
     if (k < n && alpha(s[k])) {
@@ -273,24 +269,14 @@ static long parse_starttag(struct lx *L, size_t i)
             return (long)(q - s) + 1;
         }
     }
-    long jb = endbracket(s, n, i + 1);
-    if (jb < 0)
-        return -1;
-    size_t j = (size_t)jb;
-    eddy_arena_reset(&p->scratch);
-    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
-    char tag[128];
-    if (s[i + 1] == '>') {
-        k = j;
-        snprintf(tag, sizeof tag, "%s", L->lasttag);
-    } else {
-        /* tagfind: [a-zA-Z][-_.:a-zA-Z0-9]* */
-        k = i + 2;
-        while (k < n && (alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
-            k++;
-        lower_copy(tag, sizeof tag, s + i + 1, k - i - 1);
-        snprintf(L->lasttag, sizeof L->lasttag, "%s", tag);
-    }
+    return -2;
+}
+
+/* sgmllib's attrfind over s[k..j) into attrs. */
+static void parse_attrs(struct lx *L, struct eddy_feed_value *attrs, size_t k, size_t j)
+{
+    const char *s = L->s;
+    size_t n = L->n;
     /* attrfind: \s*([a-zA-Z_][-:.a-zA-Z_0-9]*)[$]?(\s*=\s*('[^']*'|"[^"]*"|[...]*))? */
     while (k < j) {
         size_t a = k;
@@ -332,6 +318,36 @@ static long parse_starttag(struct lx *L, size_t i)
         add_attr(L, attrs, s + a, ne - a, v, vl);
         k = m;
     }
+}
+
+static long parse_starttag(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    struct eddy__mixin *p = L->p;
+    long st = parse_shorttag(L, i);
+    if (st != -2)
+        return st;
+    size_t k;
+    long jb = endbracket(s, n, i + 1);
+    if (jb < 0)
+        return -1;
+    size_t j = (size_t)jb;
+    eddy_arena_reset(&p->scratch);
+    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
+    char tag[128];
+    if (s[i + 1] == '>') {
+        k = j;
+        snprintf(tag, sizeof tag, "%s", L->lasttag);
+    } else {
+        /* tagfind: [a-zA-Z][-_.:a-zA-Z0-9]* */
+        k = i + 2;
+        while (k < n && (alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
+            k++;
+        lower_copy(tag, sizeof tag, s + i + 1, k - i - 1);
+        snprintf(L->lasttag, sizeof L->lasttag, "%s", tag);
+    }
+    parse_attrs(L, attrs, k, j);
     if (s[j] == '>')
         j++;
     eddy__start_tag(p, tag, attrs);
@@ -361,7 +377,99 @@ static long parse_endtag(struct lx *L, size_t i)
 
 /* ---- goahead --------------------------------------------------------------------- */
 
-void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len)
+/* parse_comment: "<!--" at s[i] up to --\s*>; the index after it, -1 when unfinished. */
+static long parse_comment(const char *s, size_t n, size_t i)
+{
+    for (size_t c = i + 4; c + 1 < n; c++) {
+        if (s[c] == '-' && s[c + 1] == '-') {
+            size_t e = c + 2;
+            while (e < n && space(s[e]))
+                e++;
+            if (e < n && s[e] == '>')
+                return (long)e + 1;
+        }
+    }
+    return -1;
+}
+
+/* The mixin's parse_declaration at "<!" (s[i]): a CDATA section's text
+ * goes on escaped; the index after it, -1 when unfinished. */
+static long parse_declaration(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    if (n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9)) {
+        const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
+        if (!e)
+            return (long)n; /* an unfinished CDATA block is dropped */
+        struct eddy_buf esc = EDDY_BUF_INIT(0);
+        for (const char *c = s + i + 9; c < e; c++)
+            if (*c == '&') eddy_buf_append(&esc, "&amp;", 5);
+            else if (*c == '<') eddy_buf_append(&esc, "&lt;", 4);
+            else if (*c == '>') eddy_buf_append(&esc, "&gt;", 4);
+            else eddy_buf_putc(&esc, *c);
+        eddy__handle_data_raw(L->p, eddy_buf_cstr(&esc), esc.len);
+        eddy_buf_free(&esc);
+        return (long)(e - s) + 3;
+    }
+    const char *gt = memchr(s + i, '>', n - i);
+    return gt ? (long)(gt - s) + 1 : -1;
+}
+
+/* The markup at '<' (s[i]): the index after it, -1 when unfinished (the
+ * parse stops), -2 when it is no markup (sgmllib's `incomplete`). */
+static long parse_markup(struct lx *L, size_t i)
+{
+    const char *s = L->s;
+    size_t n = L->n;
+    if (i + 1 < n && (s[i + 1] == '>' || alpha(s[i + 1])))
+        return parse_starttag(L, i);
+    if (i + 1 < n && s[i + 1] == '/')
+        return parse_endtag(L, i);
+    if (n - i >= 4 && !memcmp(s + i, "<!--", 4))
+        return parse_comment(s, n, i);
+    if (i + 1 < n && s[i + 1] == '?') {
+        const char *gt = memchr(s + i + 2, '>', n - i - 2);
+        return gt ? (long)(gt - s) + 1 : -1;
+    }
+    if (i + 1 < n && s[i + 1] == '!')
+        return parse_declaration(L, i);
+    return -2;
+}
+
+/* A character or entity reference at '&' (s[i]), handed to the mixin:
+ * true with *next after it, false when it is none. */
+static bool parse_reference(struct lx *L, size_t i, size_t *next)
+{
+    const char *s = L->s;
+    size_t n = L->n, c = i + 1;
+    if (c < n && s[c] == '#') {
+        /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
+        size_t d = c + 1;
+        bool hex = d < n && (s[d] == 'x' || s[d] == 'X');
+        size_t st = d + hex, e = st;
+        while (e < n && (hex ? isxdigit((unsigned char)s[e]) : isdigit((unsigned char)s[e])))
+            e++;
+        if (e > st && e < n && s[e] == ';') {
+            eddy__handle_charref(L->p, s + d, e - d);
+            *next = e + 1;
+            return true;
+        }
+    } else if (c < n && alpha(s[c])) {
+        /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] */
+        size_t e = c + 1;
+        while (e < n && (alnum(s[e]) || s[e] == '-' || s[e] == '.'))
+            e++;
+        if (e < n) {
+            eddy__handle_entityref(L->p, s + c, e - c);
+            *next = s[e] == ';' ? e + 1 : e;
+            return true;
+        }
+    }
+    return false;
+}
+
+void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len)
 {
     struct eddy_buf doc = EDDY_BUF_INIT(0);
     prepare(p, data, len, &doc);
@@ -379,74 +487,10 @@ void eddy__loose_parse(struct eddy__fp *p, const char *data, size_t len)
             break;
         long k = -2; /* -2: not handled, fall to `incomplete` */
         if (s[i] == '<') {
-            if (i + 1 < n && (s[i + 1] == '>' || alpha(s[i + 1]))) {
-                k = parse_starttag(&L, i);
-            } else if (i + 1 < n && s[i + 1] == '/') {
-                k = parse_endtag(&L, i);
-            } else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
-                /* parse_comment: up to --\s*> */
-                k = -1;
-                for (size_t c = i + 4; c + 1 < n; c++) {
-                    if (s[c] == '-' && s[c + 1] == '-') {
-                        size_t e = c + 2;
-                        while (e < n && space(s[e]))
-                            e++;
-                        if (e < n && s[e] == '>') {
-                            k = (long)e + 1;
-                            break;
-                        }
-                    }
-                }
-            } else if (i + 1 < n && s[i + 1] == '?') {
-                const char *gt = memchr(s + i + 2, '>', n - i - 2);
-                k = gt ? (long)(gt - s) + 1 : -1;
-            } else if (i + 1 < n && s[i + 1] == '!') {
-                /* the mixin's parse_declaration */
-                if (n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9)) {
-                    const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
-                    if (!e) {
-                        k = (long)n; /* an unfinished CDATA block is dropped */
-                    } else {
-                        struct eddy_buf esc = EDDY_BUF_INIT(0);
-                        for (const char *c = s + i + 9; c < e; c++)
-                            if (*c == '&') eddy_buf_append(&esc, "&amp;", 5);
-                            else if (*c == '<') eddy_buf_append(&esc, "&lt;", 4);
-                            else if (*c == '>') eddy_buf_append(&esc, "&gt;", 4);
-                            else eddy_buf_putc(&esc, *c);
-                        eddy__handle_data_raw(p, eddy_buf_cstr(&esc), esc.len);
-                        eddy_buf_free(&esc);
-                        k = (long)(e - s) + 3;
-                    }
-                } else {
-                    const char *gt = memchr(s + i, '>', n - i);
-                    k = gt ? (long)(gt - s) + 1 : -1;
-                }
-            }
-        } else {
-            /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
-            size_t c = i + 1;
-            if (c < n && s[c] == '#') {
-                size_t d = c + 1;
-                bool hex = d < n && (s[d] == 'x' || s[d] == 'X');
-                size_t st = d + hex, e = st;
-                while (e < n && (hex ? isxdigit((unsigned char)s[e]) : isdigit((unsigned char)s[e])))
-                    e++;
-                if (e > st && e < n && s[e] == ';') {
-                    eddy__handle_charref(p, s + d, e - d);
-                    i = e + 1;
-                    continue;
-                }
-            } else if (c < n && alpha(s[c])) {
-                /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] */
-                size_t e = c + 1;
-                while (e < n && (alnum(s[e]) || s[e] == '-' || s[e] == '.'))
-                    e++;
-                if (e < n) {
-                    eddy__handle_entityref(p, s + c, e - c);
-                    i = s[e] == ';' ? e + 1 : e;
-                    continue;
-                }
-            }
+            k = parse_markup(&L, i);
+        } else if (parse_reference(&L, i, &j)) {
+            i = j;
+            continue;
         }
         if (k == -1)
             break;

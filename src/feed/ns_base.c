@@ -12,16 +12,15 @@
 
 #include "uri.h"
 
-typedef struct eddy_feed_value V;
 
-static const char *S(const V *v) { return eddy_feed_str(v, NULL); }
+static const char *S(const struct eddy_feed_value *v) { return eddy_feed_str(v, NULL); }
 static bool truthy(const char *s) { return s && *s; }
 
-static void set(struct eddy__fp *p, V *o, const char *key, V *v) { eddy__fp_set(p, o, key, v); }
+static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v) { eddy__fp_set(p, o, key, v); }
 
 /* ---- feed types ------------------------------------------------------------ */
 
-static void start_rss(struct eddy__fp *p, V *a)
+static void start_rss(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     if (!p->version[0] || strncmp(p->version, "rss", 3)) {
         const char *v = eddy__attr(a, "version");
@@ -34,10 +33,10 @@ static void start_rss(struct eddy__fp *p, V *a)
     }
 }
 
-static void start_link(struct eddy__fp *p, V *a);
-static void end_link(struct eddy__fp *p);
+static void start_link(struct eddy__mixin *p, struct eddy_feed_value *a);
+static void end_link(struct eddy__mixin *p);
 
-static void cdf_common(struct eddy__fp *p, V *a)
+static void cdf_common(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     const char *lastmod = eddy__attr(a, "lastmod");
     if (lastmod) {
@@ -52,7 +51,7 @@ static void cdf_common(struct eddy__fp *p, V *a)
     }
     const char *href = eddy__attr(a, "href");
     if (href) {
-        V *none = eddy__v_obj(&p->scratch);
+        struct eddy_feed_value *none = eddy__v_obj(&p->scratch);
         start_link(p, none);
         if (p->nframes) {
             struct eddy__frame *f = &p->frames[p->nframes - 1];
@@ -64,13 +63,13 @@ static void cdf_common(struct eddy__fp *p, V *a)
     }
 }
 
-static void start_channel(struct eddy__fp *p, V *a)
+static void start_channel(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     p->infeed = 1;
     cdf_common(p, a);
 }
 
-static void start_feed(struct eddy__fp *p, V *a)
+static void start_feed(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     p->infeed = 1;
     if (!p->version[0]) {
@@ -81,38 +80,38 @@ static void start_feed(struct eddy__fp *p, V *a)
     }
 }
 
-static void end_channel(struct eddy__fp *p) { p->infeed = 0; }
+static void end_channel(struct eddy__mixin *p) { p->infeed = 0; }
 
 /* ---- image, textinput -------------------------------------------------------- */
 
-static void start_image(struct eddy__fp *p, V *a)
+static void start_image(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (!p->inentry)
-        eddy__fp_setdefault(p, ctx, "image", eddy__v_obj(p->A));
+        eddy__fp_setdefault(p, ctx, "image", eddy__v_obj(p->arena));
     p->inimage = 1;
     p->title_depth = -1;
     eddy__push(p, "image", false);
 }
 
-static void end_image(struct eddy__fp *p)
+static void end_image(struct eddy__mixin *p)
 {
     eddy__pop(p, "image", true);
     p->inimage = 0;
 }
 
-static void start_textinput(struct eddy__fp *p, V *a)
+static void start_textinput(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
-    V *ctx = eddy__ctx(p);
-    eddy__fp_setdefault(p, ctx, "textinput", eddy__v_obj(p->A));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    eddy__fp_setdefault(p, ctx, "textinput", eddy__v_obj(p->arena));
     p->intextinput = 1;
     p->title_depth = -1;
     eddy__push(p, "textinput", false);
 }
 
-static void end_textinput(struct eddy__fp *p)
+static void end_textinput(struct eddy__mixin *p)
 {
     eddy__pop(p, "textinput", true);
     p->intextinput = 0;
@@ -120,48 +119,48 @@ static void end_textinput(struct eddy__fp *p)
 
 /* ---- people ---------------------------------------------------------------- */
 
-void eddy__start_author(struct eddy__fp *p, V *a)
+void eddy__start_author(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->inauthor = 1;
     eddy__push(p, "author", true);
-    V *ctx = eddy__ctx(p);
-    V *authors = eddy__fp_setdefault(p, ctx, "authors", eddy__v_arr(p->A));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *authors = eddy__fp_setdefault(p, ctx, "authors", eddy__v_arr(p->arena));
     if (authors && authors->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, authors, eddy__v_obj(p->A));
+        eddy__arr_push(p->arena, authors, eddy__v_obj(p->arena));
 }
 
-void eddy__end_author(struct eddy__fp *p)
+void eddy__end_author(struct eddy__mixin *p)
 {
     eddy__pop(p, "author", true);
     p->inauthor = 0;
     eddy__sync_author_detail(p, "author");
 }
 
-static void start_contributor(struct eddy__fp *p, V *a)
+static void start_contributor(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->incontributor = 1;
-    V *ctx = eddy__ctx(p);
-    V *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->A));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->arena));
     if (c && c->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, c, eddy__v_obj(p->A));
+        eddy__arr_push(p->arena, c, eddy__v_obj(p->arena));
     eddy__push(p, "contributor", false);
 }
 
-static void end_contributor(struct eddy__fp *p)
+static void end_contributor(struct eddy__mixin *p)
 {
     eddy__pop(p, "contributor", true);
     p->incontributor = 0;
 }
 
-void eddy__start_name(struct eddy__fp *p, V *a)
+void eddy__start_name(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     eddy__push(p, "name", false);
 }
 
-void eddy__end_name(struct eddy__fp *p)
+void eddy__end_name(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "name", true);
     if (p->inpublisher)
@@ -171,11 +170,11 @@ void eddy__end_name(struct eddy__fp *p)
     else if (p->incontributor)
         eddy__save_contributor(p, "name", value);
     else if (p->intextinput)
-        set(p, eddy__ctx(p), "name", eddy__s(p, value));
+        set(p, eddy__ctx(p), "name", eddy__str_value(p, value));
 }
 
-static void start_width(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "width", false); }
-static void start_height(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "height", false); }
+static void start_width(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "width", false); }
+static void start_height(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "height", false); }
 
 /* int(value) or 0 (Python's int() accepts surrounding whitespace and a sign) */
 static long long to_int(const char *s)
@@ -191,18 +190,18 @@ static long long to_int(const char *s)
     return *end ? 0 : v;
 }
 
-static void end_dim(struct eddy__fp *p, const char *key)
+static void end_dim(struct eddy__mixin *p, const char *key)
 {
     const char *value = eddy__pop(p, key, true);
     if (p->inimage)
-        set(p, eddy__ctx(p), key, eddy__v_int(p->A, to_int(value)));
+        set(p, eddy__ctx(p), key, eddy__v_int(p->arena, to_int(value)));
 }
-static void end_width(struct eddy__fp *p) { end_dim(p, "width"); }
-static void end_height(struct eddy__fp *p) { end_dim(p, "height"); }
+static void end_width(struct eddy__mixin *p) { end_dim(p, "width"); }
+static void end_height(struct eddy__mixin *p) { end_dim(p, "height"); }
 
-static void start_url(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "href", true); }
+static void start_url(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "href", true); }
 
-static void end_url(struct eddy__fp *p)
+static void end_url(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "href", true);
     if (p->inauthor)
@@ -211,9 +210,9 @@ static void end_url(struct eddy__fp *p)
         eddy__save_contributor(p, "href", value);
 }
 
-void eddy__start_email(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "email", false); }
+void eddy__start_email(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "email", false); }
 
-void eddy__end_email(struct eddy__fp *p)
+void eddy__end_email(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "email", true);
     if (p->inpublisher)
@@ -226,26 +225,26 @@ void eddy__end_email(struct eddy__fp *p)
 
 /* ---- text constructs --------------------------------------------------------- */
 
-void eddy__start_subtitle(struct eddy__fp *p, V *a) { eddy__push_content(p, "subtitle", a, "text/plain", true); }
-void eddy__end_subtitle(struct eddy__fp *p) { eddy__pop_content(p, "subtitle"); }
-void eddy__start_rights(struct eddy__fp *p, V *a) { eddy__push_content(p, "rights", a, "text/plain", true); }
-void eddy__end_rights(struct eddy__fp *p) { eddy__pop_content(p, "rights"); }
+void eddy__start_subtitle(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "subtitle", a, "text/plain", true); }
+void eddy__end_subtitle(struct eddy__mixin *p) { eddy__pop_content(p, "subtitle"); }
+void eddy__start_rights(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "rights", a, "text/plain", true); }
+void eddy__end_rights(struct eddy__mixin *p) { eddy__pop_content(p, "rights"); }
 
-static bool in_any(struct eddy__fp *p) { return p->infeed || p->inentry || p->insource; }
+static bool in_any(struct eddy__mixin *p) { return p->infeed || p->inentry || p->insource; }
 
-void eddy__start_title(struct eddy__fp *p, V *a)
+void eddy__start_title(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     if (p->svgok) {
         /* feedparser re-enters unknown_starttag('title'): inside svg this
          * writes the tag back as markup */
-        extern void eddy__start_tag(struct eddy__fp *, const char *, V *);
+        extern void eddy__start_tag(struct eddy__mixin *, const char *, struct eddy_feed_value *);
         eddy__start_tag(p, "title", a);
         return;
     }
     eddy__push_content(p, "title", a, "text/plain", in_any(p));
 }
 
-void eddy__end_title(struct eddy__fp *p)
+void eddy__end_title(struct eddy__mixin *p)
 {
     if (p->svgok)
         return;
@@ -255,9 +254,9 @@ void eddy__end_title(struct eddy__fp *p)
     p->title_depth = p->depth;
 }
 
-void eddy__start_description(struct eddy__fp *p, V *a)
+void eddy__start_description(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (eddy__fp_get(ctx, "summary") && !p->has_content) {
         p->summary_key = "content";
         eddy__start_content(p, a);
@@ -266,12 +265,12 @@ void eddy__start_description(struct eddy__fp *p, V *a)
     }
 }
 
-static void start_abstract(struct eddy__fp *p, V *a)
+static void start_abstract(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__push_content(p, "description", a, "text/plain", in_any(p));
 }
 
-void eddy__end_description(struct eddy__fp *p)
+void eddy__end_description(struct eddy__mixin *p)
 {
     if (p->summary_key && !strcmp(p->summary_key, "content"))
         eddy__end_content(p);
@@ -280,12 +279,12 @@ void eddy__end_description(struct eddy__fp *p)
     p->summary_key = NULL;
 }
 
-static void start_info(struct eddy__fp *p, V *a) { eddy__push_content(p, "info", a, "text/plain", true); }
-static void end_info(struct eddy__fp *p) { eddy__pop_content(p, "info"); }
+static void start_info(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "info", a, "text/plain", true); }
+static void end_info(struct eddy__mixin *p) { eddy__pop_content(p, "info"); }
 
-void eddy__start_summary(struct eddy__fp *p, V *a)
+void eddy__start_summary(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (eddy__fp_get(ctx, "summary") && !p->has_content) {
         p->summary_key = "content";
         eddy__start_content(p, a);
@@ -295,7 +294,7 @@ void eddy__start_summary(struct eddy__fp *p, V *a)
     }
 }
 
-void eddy__end_summary(struct eddy__fp *p)
+void eddy__end_summary(struct eddy__mixin *p)
 {
     if (p->summary_key && !strcmp(p->summary_key, "content"))
         eddy__end_content(p);
@@ -304,7 +303,7 @@ void eddy__end_summary(struct eddy__fp *p)
     p->summary_key = NULL;
 }
 
-void eddy__start_content(struct eddy__fp *p, V *a)
+void eddy__start_content(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     p->has_content = 1;
     eddy__push_content(p, "content", a, "text/plain", true);
@@ -314,21 +313,21 @@ void eddy__start_content(struct eddy__fp *p, V *a)
         eddy_buf_reset(&p->cp.src);
         eddy_buf_puts(&p->cp.src, src);
     }
-    /* feedparser pushes 'content' a second time here; see parser.c */
+    /* feedparser pushes 'content' a second time here; see mixin.c */
 }
 
-static void start_body(struct eddy__fp *p, V *a)
+static void start_body(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__push_content(p, "content", a, "application/xhtml+xml", true);
 }
 
-static void start_content_encoded(struct eddy__fp *p, V *a)
+static void start_content_encoded(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     p->has_content = 1;
     eddy__push_content(p, "content", a, "text/html", true);
 }
 
-void eddy__end_content(struct eddy__fp *p)
+void eddy__end_content(struct eddy__mixin *p)
 {
     const char *t = eddy__map_content_type(p, p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : NULL);
     bool copy = !strcmp(t, "text/plain") || !strcmp(t, "text/html") || !strcmp(t, "application/xhtml+xml");
@@ -338,17 +337,17 @@ void eddy__end_content(struct eddy__fp *p)
          * summary is already there (an RSS description before
          * content:encoded): that dead copy was 14 MB of the 93 MB result
          * arena of the bench corpus's biggest feed */
-        V *ctx = eddy__ctx(p);
+        struct eddy_feed_value *ctx = eddy__ctx(p);
         if (!eddy__fp_get(ctx, "summary"))
-            eddy__fp_set(p, ctx, "summary", eddy__s(p, value));
+            eddy__fp_set(p, ctx, "summary", eddy__str_value(p, value));
     }
 }
 
 /* ---- entries ----------------------------------------------------------------- */
 
-static void start_item(struct eddy__fp *p, V *a)
+static void start_item(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    extern void eddy__entry_begin(struct eddy__fp *);
+    extern void eddy__entry_begin(struct eddy__mixin *);
     eddy__entry_begin(p);
     eddy__push(p, "item", false);
     p->inentry = 1;
@@ -356,22 +355,22 @@ static void start_item(struct eddy__fp *p, V *a)
     p->title_depth = -1;
     const char *id = eddy__get_attribute(p, a, "rdf:about");
     if (truthy(id))
-        set(p, eddy__ctx(p), "id", eddy__s(p, id));
+        set(p, eddy__ctx(p), "id", eddy__str_value(p, id));
     cdf_common(p, a);
 }
 
-static void end_item(struct eddy__fp *p)
+static void end_item(struct eddy__mixin *p)
 {
-    extern void eddy__entry_end(struct eddy__fp *);
+    extern void eddy__entry_end(struct eddy__mixin *);
     eddy__pop(p, "item", true);
     p->inentry = 0;
     p->has_content = 0;
     eddy__entry_end(p);
 }
 
-void eddy__start_language(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "language", true); }
+void eddy__start_language(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "language", true); }
 
-void eddy__end_language(struct eddy__fp *p)
+void eddy__end_language(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "language", true);
     eddy_buf_reset(&p->lang);
@@ -380,9 +379,9 @@ void eddy__end_language(struct eddy__fp *p)
         eddy_buf_puts(&p->lang, v);
 }
 
-void eddy__start_webmaster(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "publisher", true); }
+void eddy__start_webmaster(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "publisher", true); }
 
-void eddy__end_webmaster(struct eddy__fp *p)
+void eddy__end_webmaster(struct eddy__mixin *p)
 {
     eddy__pop(p, "publisher", true);
     eddy__sync_author_detail(p, "publisher");
@@ -390,29 +389,29 @@ void eddy__end_webmaster(struct eddy__fp *p)
 
 /* ---- dates ------------------------------------------------------------------- */
 
-void eddy__start_published(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "published", true); }
-void eddy__end_published(struct eddy__fp *p)
+void eddy__start_published(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "published", true); }
+void eddy__end_published(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "published", true);
     eddy__save(p, "published_parsed", eddy__date_value(p, v), true);
 }
 
-void eddy__start_updated(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "updated", true); }
-void eddy__end_updated(struct eddy__fp *p)
+void eddy__start_updated(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "updated", true); }
+void eddy__end_updated(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "updated", true);
     eddy__save(p, "updated_parsed", eddy__date_value(p, v), true);
 }
 
-void eddy__start_created(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "created", true); }
-void eddy__end_created(struct eddy__fp *p)
+void eddy__start_created(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "created", true); }
+void eddy__end_created(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "created", true);
     eddy__save(p, "created_parsed", eddy__date_value(p, v), true);
 }
 
-static void start_expirationdate(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "expired", true); }
-static void end_expirationdate(struct eddy__fp *p)
+static void start_expirationdate(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "expired", true); }
+static void end_expirationdate(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "expired", true);
     eddy__save(p, "expired_parsed", eddy__date_value(p, v), true);
@@ -420,7 +419,7 @@ static void end_expirationdate(struct eddy__fp *p)
 
 /* ---- categories -------------------------------------------------------------- */
 
-void eddy__start_category(struct eddy__fp *p, V *a)
+void eddy__start_category(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     const char *term = eddy__attr(a, "term");
     const char *scheme = eddy__attr(a, "scheme");
@@ -431,48 +430,48 @@ void eddy__start_category(struct eddy__fp *p, V *a)
     eddy__push(p, "category", true);
 }
 
-void eddy__end_category(struct eddy__fp *p)
+void eddy__end_category(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "category", true);
     if (!truthy(value))
         return;
-    V *ctx = eddy__ctx(p);
-    V *tags = eddy__fp_get(ctx, "tags");
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *tags = eddy__fp_get(ctx, "tags");
     size_t n = eddy_feed_len(tags);
-    V *last = n ? (V *)eddy_feed_at(tags, n - 1) : NULL;
+    struct eddy_feed_value *last = n ? (struct eddy_feed_value *)eddy_feed_at(tags, n - 1) : NULL;
     if (last && !truthy(S(eddy__obj_get(last, "term"))))
-        eddy__obj_set(p->A, last, "term", false, eddy__s(p, value));
+        eddy__obj_set(p->arena, last, "term", false, eddy__str_value(p, value));
     else
         eddy__add_tag(p, value, NULL, NULL);
 }
 
-static void start_tags(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "tags", true); }
+static void start_tags(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "tags", true); }
 
-static void add_term(struct eddy__fp *p, char *term)
+static void add_term(struct eddy__mixin *p, char *term)
 {
     /* term.strip() */
     eddy__add_tag(p, eddy__strip(term, EDDY__PY_SPACE, EDDY__PY_SPACE), NULL, NULL);
 }
 
-static void end_tags(struct eddy__fp *p)
+static void end_tags(struct eddy__mixin *p)
 {
     eddy__pop_split(p, "tags", ',', add_term);
 }
 
-static void start_cloud(struct eddy__fp *p, V *a)
+static void start_cloud(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    set(p, eddy__ctx(p), "cloud", eddy__deepcopy(p->A, a));
+    set(p, eddy__ctx(p), "cloud", eddy__deepcopy(p->arena, a));
 }
 
 /* ---- links ------------------------------------------------------------------- */
 
-static void start_link(struct eddy__fp *p, V *a)
+static void start_link(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     if (!eddy__attr(a, "rel"))
         eddy__attr_set(p, a, "rel", "alternate");
     if (!eddy__attr(a, "type"))
         eddy__attr_set(p, a, "type", !strcmp(eddy__attr(a, "rel"), "self") ? "application/atom+xml" : "text/html");
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     eddy__enforce_href(p, a);
     const char *href = eddy__attr(a, "href");
     if (href)
@@ -482,98 +481,98 @@ static void start_link(struct eddy__fp *p, V *a)
          !strcmp(eddy__map_content_type(p, eddy__attr(a, "type")), "application/xhtml+xml")))
         p->isentrylink = true;
     bool expecting = in_any(p);
-    V *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->A));
+    struct eddy_feed_value *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->arena));
     if (!(p->inentry && p->inimage) && links && links->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, links, eddy__deepcopy(p->A, a));
+        eddy__arr_push(p->arena, links, eddy__deepcopy(p->arena, a));
     href = eddy__attr(a, "href");
     if (href) {
         if (p->isentrylink)
-            set(p, ctx, "link", eddy__s(p, href));
+            set(p, ctx, "link", eddy__str_value(p, href));
     } else {
         eddy__push(p, "link", expecting);
     }
 }
 
-static void end_link(struct eddy__fp *p)
+static void end_link(struct eddy__mixin *p)
 {
     eddy__pop(p, "link", true);
     p->isentrylink = false;
 }
 
-static void start_guid(struct eddy__fp *p, V *a)
+static void start_guid(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     const char *perma = eddy__attr(a, "ispermalink");
     p->guidislink = !perma || !strcmp(perma, "true");
     eddy__push(p, "id", true);
 }
 
-static void end_guid(struct eddy__fp *p)
+static void end_guid(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "id", true);
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     bool gil = p->guidislink && !eddy__fp_get(ctx, "link");
-    eddy__save(p, "guidislink", eddy__v_bool(p->A, gil), false);
+    eddy__save(p, "guidislink", eddy__v_bool(p->arena, gil), false);
     if (p->guidislink)
-        eddy__save(p, "link", eddy__s(p, value), false);
+        eddy__save(p, "link", eddy__str_value(p, value), false);
 }
 
-static void start_generator(struct eddy__fp *p, V *a)
+static void start_generator(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    if (a && a->u.o.n) {
+    if (a && a->nmembers) {
         eddy__enforce_href(p, a);
         const char *href = eddy__attr(a, "href");
         if (href)
             eddy__attr_set(p, a, "href", eddy__resolve_uri(p, href));
     }
-    set(p, eddy__ctx(p), "generator_detail", eddy__deepcopy(p->A, a));
+    set(p, eddy__ctx(p), "generator_detail", eddy__deepcopy(p->arena, a));
     eddy__push(p, "generator", true);
 }
 
-static void end_generator(struct eddy__fp *p)
+static void end_generator(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "generator", true);
-    V *ctx = eddy__ctx(p);
-    V *d = eddy__fp_get(ctx, "generator_detail");
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *d = eddy__fp_get(ctx, "generator_detail");
     if (d && d->type == EDDY_FEED_OBJECT)
-        eddy__obj_set(p->A, d, "name", false, eddy__s(p, value));
+        eddy__obj_set(p->arena, d, "name", false, eddy__str_value(p, value));
 }
 
-static void start_enclosure(struct eddy__fp *p, V *a)
+static void start_enclosure(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__enforce_href(p, a);
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     eddy__attr_set(p, a, "rel", "enclosure");
-    V *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->A));
+    struct eddy_feed_value *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->arena));
     if (links && links->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, links, eddy__deepcopy(p->A, a));
+        eddy__arr_push(p->arena, links, eddy__deepcopy(p->arena, a));
 }
 
-static void start_source(struct eddy__fp *p, V *a)
+static void start_source(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     const char *url = eddy__attr(a, "url");
     if (url)
-        set(p, p->sourcedata, "href", eddy__s(p, url));
+        set(p, p->sourcedata, "href", eddy__str_value(p, url));
     eddy__push(p, "source", true);
     p->insource = 1;
     p->title_depth = -1;
 }
 
-static void end_source(struct eddy__fp *p)
+static void end_source(struct eddy__mixin *p)
 {
     p->insource = 0;
     const char *value = eddy__pop(p, "source", true);
     if (truthy(value))
-        set(p, p->sourcedata, "title", eddy__s(p, value));
-    set(p, eddy__ctx(p), "source", eddy__deepcopy(p->A, p->sourcedata));
+        set(p, p->sourcedata, "title", eddy__str_value(p, value));
+    set(p, eddy__ctx(p), "source", eddy__deepcopy(p->arena, p->sourcedata));
     eddy__obj_clear(p->sourcedata);
 }
 
-static void start_newlocation(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "newlocation", true); }
+static void start_newlocation(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "newlocation", true); }
 
-static void end_newlocation(struct eddy__fp *p)
+static void end_newlocation(struct eddy__mixin *p)
 {
     const char *url = eddy__pop(p, "newlocation", true);
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (ctx != p->feeddata || !url)
         return;
     /* make_safe_absolute_uri(self.baseuri, url.strip()) */
@@ -586,11 +585,11 @@ static void end_newlocation(struct eddy__fp *p)
             eddy_buf_puts(&out, base);
     } else
         eddy__uri_resolve_safe(&out, base, url);
-    set(p, ctx, "newlocation", eddy__s(p, eddy_buf_cstr(&out)));
+    set(p, ctx, "newlocation", eddy__str_value(p, eddy_buf_cstr(&out)));
     eddy_buf_free(&out);
 }
 
-static void start_managingeditor(struct eddy__fp *p, V *a) { eddy__start_author(p, a); }
+static void start_managingeditor(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__start_author(p, a); }
 
 /* Sorted by name (strcmp order): looked up with bsearch. */
 const struct eddy__handler eddy__ns_base[] = {

@@ -5,32 +5,31 @@
  */
 #include "internal.h"
 
-typedef struct eddy_feed_value V;
 
-static void add_license(struct eddy__fp *p, const char *href)
+static void add_license(struct eddy__mixin *p, const char *href)
 {
-    V *ctx = eddy__ctx(p);
-    V *link = eddy__v_obj(p->A);
-    eddy__obj_set(p->A, link, "rel", false, eddy__s(p, "license"));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *link = eddy__v_obj(p->arena);
+    eddy__obj_set(p->arena, link, "rel", false, eddy__str_value(p, "license"));
     if (href && *href)
-        eddy__obj_set(p->A, link, "href", false, eddy__s(p, href));
-    V *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->A));
+        eddy__obj_set(p->arena, link, "href", false, eddy__str_value(p, href));
+    struct eddy_feed_value *links = eddy__fp_setdefault(p, ctx, "links", eddy__v_arr(p->arena));
     if (links && links->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, links, link);
+        eddy__arr_push(p->arena, links, link);
 }
 
-static void start_cc_license(struct eddy__fp *p, V *a)
+static void start_cc_license(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     add_license(p, eddy__get_attribute(p, a, "rdf:resource"));
 }
 
-static void start_cc_rss_license(struct eddy__fp *p, V *a)
+static void start_cc_rss_license(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     eddy__push(p, "license", true);
 }
 
-static void end_cc_rss_license(struct eddy__fp *p)
+static void end_cc_rss_license(struct eddy__mixin *p)
 {
     const char *value = eddy__pop(p, "license", true);
     add_license(p, value);

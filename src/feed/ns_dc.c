@@ -8,14 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
-static void end_dc_title(struct eddy__fp *p) { eddy__end_title(p); }
+static void end_dc_title(struct eddy__mixin *p) { eddy__end_title(p); }
 
-static void start_dcterms_valid(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "validity", true); }
+static void start_dcterms_valid(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "validity", true); }
 
 /* One "key=value" piece of dcterms:valid ("start=...; end=..."). */
-static void validity_piece(struct eddy__fp *p, char *piece)
+static void validity_piece(struct eddy__mixin *p, char *piece)
 {
     char *eq = strchr(piece, '=');
     if (!eq)
@@ -23,31 +22,31 @@ static void validity_piece(struct eddy__fp *p, char *piece)
     *eq = 0;
     const char *key = piece, *value = eq + 1;
     if (!strcmp(key, "start")) {
-        eddy__save(p, "validity_start", eddy__s(p, value), true);
+        eddy__save(p, "validity_start", eddy__str_value(p, value), true);
         eddy__save(p, "validity_start_parsed", eddy__date_value(p, value), true);
     } else if (!strcmp(key, "end")) {
-        eddy__save(p, "validity_end", eddy__s(p, value), true);
+        eddy__save(p, "validity_end", eddy__str_value(p, value), true);
         eddy__save(p, "validity_end_parsed", eddy__date_value(p, value), true);
     }
 }
 
-static void end_dcterms_valid(struct eddy__fp *p)
+static void end_dcterms_valid(struct eddy__mixin *p)
 {
     eddy__pop_split(p, "validity", ';', validity_piece);
 }
 
-static void start_dc_contributor(struct eddy__fp *p, V *a)
+static void start_dc_contributor(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->incontributor = 1;
-    V *ctx = eddy__ctx(p);
-    V *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->A));
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    struct eddy_feed_value *c = eddy__fp_setdefault(p, ctx, "contributors", eddy__v_arr(p->arena));
     if (c && c->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, c, eddy__v_obj(p->A));
+        eddy__arr_push(p->arena, c, eddy__v_obj(p->arena));
     eddy__push(p, "name", false);
 }
 
-static void end_dc_contributor(struct eddy__fp *p)
+static void end_dc_contributor(struct eddy__mixin *p)
 {
     eddy__end_name(p);
     p->incontributor = 0;

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
 /* EPSG codes of geographic coordinate systems (sorted, for bsearch). */
 static const int geog_cs[] = {
@@ -56,23 +55,23 @@ static int cmp_int(const void *a, const void *b)
 
 enum { GEOM_NONE, GEOM_POINT, GEOM_LINESTRING, GEOM_POLYGON };
 
-static V *where(struct eddy__fp *p)
+static struct eddy_feed_value *where(struct eddy__mixin *p)
 {
-    V *w = eddy__fp_get(eddy__ctx(p), "where");
+    struct eddy_feed_value *w = eddy__fp_get(eddy__ctx(p), "where");
     return w && w->type == EDDY_FEED_OBJECT ? w : NULL;
 }
 
-static void start_geom(struct eddy__fp *p, V *a)
+static void start_geom(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     eddy__push(p, "geometry", false);
-    eddy__fp_set(p, eddy__ctx(p), "where", eddy__v_obj(p->A));
+    eddy__fp_set(p, eddy__ctx(p), "where", eddy__v_obj(p->arena));
 }
 
 /* _gen_georss_coords: an array of coordinate tuples, or NULL on a bad number */
-static V *coords(struct eddy__fp *p, const char *value, bool swap, int dims)
+static struct eddy_feed_value *coords(struct eddy__mixin *p, const char *value, bool swap, int dims)
 {
-    V *list = eddy__v_arr(p->A);
+    struct eddy_feed_value *list = eddy__v_arr(p->arena);
     if (!value)
         return NULL;
     char *copy = strdup(value);
@@ -95,12 +94,12 @@ static V *coords(struct eddy__fp *p, const char *value, bool swap, int dims)
         }
         nums[have++] = d;
         if (have == want) {
-            V *t = eddy__v_arr(p->A);
-            eddy__arr_push(p->A, t, eddy__v_real(p->A, swap ? nums[1] : nums[0]));
-            eddy__arr_push(p->A, t, eddy__v_real(p->A, swap ? nums[0] : nums[1]));
+            struct eddy_feed_value *t = eddy__v_arr(p->arena);
+            eddy__arr_push(p->arena, t, eddy__v_real(p->arena, swap ? nums[1] : nums[0]));
+            eddy__arr_push(p->arena, t, eddy__v_real(p->arena, swap ? nums[0] : nums[1]));
             if (want == 3)
-                eddy__arr_push(p->A, t, eddy__v_real(p->A, nums[2]));
-            eddy__arr_push(p->A, list, t);
+                eddy__arr_push(p->arena, t, eddy__v_real(p->arena, nums[2]));
+            eddy__arr_push(p->arena, list, t);
             have = 0;
         }
     }
@@ -108,69 +107,69 @@ static V *coords(struct eddy__fp *p, const char *value, bool swap, int dims)
     return list;
 }
 
-static V *geometry(struct eddy__fp *p, const char *type, V *c)
+static struct eddy_feed_value *geometry(struct eddy__mixin *p, const char *type, struct eddy_feed_value *c)
 {
-    V *g = eddy__v_obj(p->A);
-    eddy__obj_set(p->A, g, "type", false, eddy__s(p, type));
-    eddy__obj_set(p->A, g, "coordinates", false, c);
+    struct eddy_feed_value *g = eddy__v_obj(p->arena);
+    eddy__obj_set(p->arena, g, "type", false, eddy__str_value(p, type));
+    eddy__obj_set(p->arena, g, "coordinates", false, c);
     return g;
 }
 
-static V *parse_point(struct eddy__fp *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_point(struct eddy__mixin *p, const char *v, bool swap, int dims)
 {
-    V *c = coords(p, v, swap, dims);
+    struct eddy_feed_value *c = coords(p, v, swap, dims);
     if (!c || !eddy_feed_len(c))
         return NULL;
-    return geometry(p, "Point", (V *)eddy_feed_at(c, 0));
+    return geometry(p, "Point", (struct eddy_feed_value *)eddy_feed_at(c, 0));
 }
 
-static V *parse_line(struct eddy__fp *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_line(struct eddy__mixin *p, const char *v, bool swap, int dims)
 {
-    V *c = coords(p, v, swap, dims);
+    struct eddy_feed_value *c = coords(p, v, swap, dims);
     return c ? geometry(p, "LineString", c) : NULL;
 }
 
-static V *parse_polygon(struct eddy__fp *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_polygon(struct eddy__mixin *p, const char *v, bool swap, int dims)
 {
-    V *ring = coords(p, v, swap, dims);
+    struct eddy_feed_value *ring = coords(p, v, swap, dims);
     if (!ring || eddy_feed_len(ring) < 4)
         return NULL;
-    V *outer = eddy__v_arr(p->A);
-    eddy__arr_push(p->A, outer, ring);
+    struct eddy_feed_value *outer = eddy__v_arr(p->arena);
+    eddy__arr_push(p->arena, outer, ring);
     return geometry(p, "Polygon", outer);
 }
 
-static V *parse_box(struct eddy__fp *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_box(struct eddy__mixin *p, const char *v, bool swap, int dims)
 {
-    V *c = coords(p, v, swap, dims);
+    struct eddy_feed_value *c = coords(p, v, swap, dims);
     return c ? geometry(p, "Box", c) : NULL;
 }
 
 /* context['where'].update(geometry) */
-static void save_where(struct eddy__fp *p, V *g)
+static void save_where(struct eddy__mixin *p, struct eddy_feed_value *g)
 {
-    V *w = where(p);
+    struct eddy_feed_value *w = where(p);
     if (!g || !w)
         return;
     for (struct eddy__member *m = g->u.o.first; m; m = m->next)
-        eddy__obj_set(p->A, w, m->key, false, m->v);
+        eddy__obj_set(p->arena, w, m->key, false, m->v);
 }
 
-static void end_point(struct eddy__fp *p) { save_where(p, parse_point(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_line(struct eddy__fp *p) { save_where(p, parse_line(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_polygon(struct eddy__fp *p) { save_where(p, parse_polygon(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_box(struct eddy__fp *p) { save_where(p, parse_box(p, eddy__pop(p, "geometry", true), true, 2)); }
+static void end_point(struct eddy__mixin *p) { save_where(p, parse_point(p, eddy__pop(p, "geometry", true), true, 2)); }
+static void end_line(struct eddy__mixin *p) { save_where(p, parse_line(p, eddy__pop(p, "geometry", true), true, 2)); }
+static void end_polygon(struct eddy__mixin *p) { save_where(p, parse_polygon(p, eddy__pop(p, "geometry", true), true, 2)); }
+static void end_box(struct eddy__mixin *p) { save_where(p, parse_box(p, eddy__pop(p, "geometry", true), true, 2)); }
 
-static void start_where(struct eddy__fp *p, V *a)
+static void start_where(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     eddy__push(p, "where", false);
-    eddy__fp_set(p, eddy__ctx(p), "where", eddy__v_obj(p->A));
+    eddy__fp_set(p, eddy__ctx(p), "where", eddy__v_obj(p->arena));
 }
 
-static void end_where(struct eddy__fp *p) { eddy__pop(p, "where", true); }
+static void end_where(struct eddy__mixin *p) { eddy__pop(p, "where", true); }
 
-static void parse_srs_attrs(struct eddy__fp *p, V *a)
+static void parse_srs_attrs(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     const char *srs = eddy__attr(a, "srsname");
     const char *dim = eddy__attr(a, "srsdimension");
@@ -181,53 +180,53 @@ static void parse_srs_attrs(struct eddy__fp *p, V *a)
         if (end == dim || *end)
             d = 2;
     }
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (!eddy__fp_get(ctx, "where"))
-        eddy__fp_set(p, ctx, "where", eddy__v_obj(p->A));
-    V *w = where(p);
+        eddy__fp_set(p, ctx, "where", eddy__v_obj(p->arena));
+    struct eddy_feed_value *w = where(p);
     if (!w)
         return;
-    eddy__obj_set(p->A, w, "srsName", false, eddy__s(p, srs));
-    eddy__obj_set(p->A, w, "srsDimension", false, eddy__v_int(p->A, d));
+    eddy__obj_set(p->arena, w, "srsName", false, eddy__str_value(p, srs));
+    eddy__obj_set(p->arena, w, "srsDimension", false, eddy__v_int(p->arena, d));
 }
 
-static void start_gml_point(struct eddy__fp *p, V *a)
+static void start_gml_point(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     parse_srs_attrs(p, a);
     p->ingeometry = GEOM_POINT;
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_linestring(struct eddy__fp *p, V *a)
+static void start_gml_linestring(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     parse_srs_attrs(p, a);
     p->ingeometry = GEOM_LINESTRING;
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_polygon(struct eddy__fp *p, V *a)
+static void start_gml_polygon(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     parse_srs_attrs(p, a);
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_exterior(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "geometry", false); }
+static void start_gml_exterior(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "geometry", false); }
 
-static void start_gml_linearring(struct eddy__fp *p, V *a)
+static void start_gml_linearring(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->ingeometry = GEOM_POLYGON;
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_pos(struct eddy__fp *p, V *a) { (void)a; eddy__push(p, "pos", false); }
+static void start_gml_pos(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "pos", false); }
 
 /* swap and dims from the where object's srsName / srsDimension */
-static void srs(struct eddy__fp *p, bool *swap, int *dims)
+static void srs(struct eddy__mixin *p, bool *swap, int *dims)
 {
-    V *w = where(p);
+    struct eddy_feed_value *w = where(p);
     const char *name = eddy_feed_str(eddy__obj_get(w, "srsName"), NULL);
-    V *d = eddy__obj_get(w, "srsDimension");
+    struct eddy_feed_value *d = eddy__obj_get(w, "srsDimension");
     *dims = d ? (int)eddy_feed_int(d) : 2;
     *swap = true;
     if (name && strstr(name, "EPSG")) {
@@ -237,7 +236,7 @@ static void srs(struct eddy__fp *p, bool *swap, int *dims)
     }
 }
 
-static void end_gml_pos(struct eddy__fp *p)
+static void end_gml_pos(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "pos", true);
     bool swap;
@@ -246,27 +245,27 @@ static void end_gml_pos(struct eddy__fp *p)
     save_where(p, parse_point(p, v, swap, dims));
 }
 
-static void end_gml_poslist(struct eddy__fp *p)
+static void end_gml_poslist(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "pos", true);
     bool swap;
     int dims;
     srs(p, &swap, &dims);
-    V *g = NULL;
+    struct eddy_feed_value *g = NULL;
     if (p->ingeometry == GEOM_LINESTRING) {
         g = parse_line(p, v, swap, dims);
     } else if (p->ingeometry == GEOM_POLYGON) {
-        V *ring = parse_line(p, v, swap, dims);
+        struct eddy_feed_value *ring = parse_line(p, v, swap, dims);
         if (ring) {
-            V *outer = eddy__v_arr(p->A);
-            eddy__arr_push(p->A, outer, eddy__obj_get(ring, "coordinates"));
+            struct eddy_feed_value *outer = eddy__v_arr(p->arena);
+            eddy__arr_push(p->arena, outer, eddy__obj_get(ring, "coordinates"));
             g = geometry(p, "Polygon", outer);
         }
     }
     save_where(p, g);
 }
 
-static void end_geom(struct eddy__fp *p)
+static void end_geom(struct eddy__mixin *p)
 {
     p->ingeometry = GEOM_NONE;
     eddy__pop(p, "geometry", true);

@@ -8,23 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
-static void start_owner(struct eddy__fp *p, V *a)
+static void start_owner(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
     p->inpublisher = 1;
     eddy__push(p, "publisher", false);
 }
 
-static void end_owner(struct eddy__fp *p)
+static void end_owner(struct eddy__mixin *p)
 {
     eddy__pop(p, "publisher", true);
     p->inpublisher = 0;
     eddy__sync_author_detail(p, "publisher");
 }
 
-static void add_keyword(struct eddy__fp *p, char *word)
+static void add_keyword(struct eddy__mixin *p, char *word)
 {
     word = eddy__strip(word, EDDY__PY_SPACE, EDDY__PY_SPACE);
     if (*word)
@@ -33,26 +32,26 @@ static void add_keyword(struct eddy__fp *p, char *word)
 
 /* feedparser: with no value, an AttributeError, then a second pop that does
  * nothing. */
-static void end_keywords(struct eddy__fp *p)
+static void end_keywords(struct eddy__mixin *p)
 {
     eddy__pop_split(p, "itunes_keywords", ',', add_keyword);
 }
 
-static void start_category(struct eddy__fp *p, V *a)
+static void start_category(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__add_tag(p, eddy__attr(a, "text"), "http://www.itunes.com/", NULL);
     eddy__push(p, "category", true);
 }
 
-static void start_image(struct eddy__fp *p, V *a)
+static void start_image(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__push(p, "itunes_image", false);
     const char *href = eddy__attr(a, "href");
     if (!href || !*href)
         href = eddy__attr(a, "url");
     if (href && *href) {
-        V *img = eddy__v_obj(p->A);
-        eddy__obj_set(p->A, img, "href", false, eddy__s(p, href));
+        struct eddy_feed_value *img = eddy__v_obj(p->arena);
+        eddy__obj_set(p->arena, img, "href", false, eddy__str_value(p, href));
         eddy__fp_set(p, eddy__ctx(p), "image", img);
     }
 }
@@ -62,22 +61,22 @@ static void start_image(struct eddy__fp *p, V *a)
  * leaks per element.  Popping it here keeps memory bounded on huge podcast
  * feeds; feedparser's only visible difference is text after the element
  * going to the leaked entry instead of the enclosing element. */
-static void end_link(struct eddy__fp *p) { eddy__pop(p, "itunes_image", true); }
+static void end_link(struct eddy__mixin *p) { eddy__pop(p, "itunes_image", true); }
 
-static void end_block(struct eddy__fp *p)
+static void end_block(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "itunes_block", false);
     bool yes = v && (!strcmp(v, "yes") || !strcmp(v, "Yes"));
-    eddy__fp_set(p, eddy__ctx(p), "itunes_block", eddy__v_int(p->A, yes));
+    eddy__fp_set(p, eddy__ctx(p), "itunes_block", eddy__v_int(p->arena, yes));
 }
 
-static void end_explicit(struct eddy__fp *p)
+static void end_explicit(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "itunes_explicit", false);
     /* feedparser 6.0.11+: yes/true -> True, clean/no/false -> False, else None */
     bool t = v && (!strcmp(v, "yes") || !strcmp(v, "true"));
     bool f = v && (!strcmp(v, "clean") || !strcmp(v, "no") || !strcmp(v, "false"));
-    V *r = t ? eddy__v_bool(p->A, true) : f ? eddy__v_bool(p->A, false) : eddy__v_null(p->A);
+    struct eddy_feed_value *r = t ? eddy__v_bool(p->arena, true) : f ? eddy__v_bool(p->arena, false) : eddy__v_null(p->arena);
     eddy__fp_set(p, eddy__ctx(p), "itunes_explicit", r);
 }
 

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
 static bool blank(const char *s)
 {
@@ -22,26 +21,26 @@ static bool blank(const char *s)
     return true;
 }
 
-static void start_category(struct eddy__fp *p, V *a)
+static void start_category(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     if (!eddy__attr(a, "scheme"))
         eddy__attr_set(p, a, "scheme", "http://search.yahoo.com/mrss/category_schema");
     eddy__start_category(p, a);
 }
 
-static void add_keyword(struct eddy__fp *p, char *word)
+static void add_keyword(struct eddy__mixin *p, char *word)
 {
     word = eddy__strip(word, EDDY__PY_SPACE, EDDY__PY_SPACE);
     if (*word)
         eddy__add_tag(p, word, NULL, NULL);
 }
 
-static void end_keywords(struct eddy__fp *p)
+static void end_keywords(struct eddy__mixin *p)
 {
     eddy__pop_split(p, "media_keywords", ',', add_keyword);
 }
 
-static void end_title(struct eddy__fp *p)
+static void end_title(struct eddy__mixin *p)
 {
     int depth = p->title_depth;
     eddy__end_title(p);
@@ -49,38 +48,38 @@ static void end_title(struct eddy__fp *p)
 }
 
 /* context.setdefault(key, attrs_d); push(element) */
-static void start_attr_obj(struct eddy__fp *p, V *a, const char *key, const char *element)
+static void start_attr_obj(struct eddy__mixin *p, struct eddy_feed_value *a, const char *key, const char *element)
 {
-    eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__deepcopy(p->A, a));
+    eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__deepcopy(p->arena, a));
     eddy__push(p, element, true);
 }
 
-static void end_attr_obj(struct eddy__fp *p, const char *key, const char *element)
+static void end_attr_obj(struct eddy__mixin *p, const char *key, const char *element)
 {
     const char *v = eddy__pop(p, element, true);
     if (!blank(v)) {
-        V *o = eddy__fp_get(eddy__ctx(p), key);
+        struct eddy_feed_value *o = eddy__fp_get(eddy__ctx(p), key);
         if (o && o->type == EDDY_FEED_OBJECT)
-            eddy__obj_set(p->A, o, "content", false, eddy__s(p, v));
+            eddy__obj_set(p->arena, o, "content", false, eddy__str_value(p, v));
     }
 }
 
-static void start_rating(struct eddy__fp *p, V *a) { start_attr_obj(p, a, "media_rating", "rating"); }
-static void end_rating(struct eddy__fp *p) { end_attr_obj(p, "media_rating", "rating"); }
-static void start_license(struct eddy__fp *p, V *a) { start_attr_obj(p, a, "media_license", "license"); }
-static void end_license(struct eddy__fp *p) { end_attr_obj(p, "media_license", "license"); }
-static void start_restriction(struct eddy__fp *p, V *a) { start_attr_obj(p, a, "media_restriction", "restriction"); }
+static void start_rating(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_rating", "rating"); }
+static void end_rating(struct eddy__mixin *p) { end_attr_obj(p, "media_rating", "rating"); }
+static void start_license(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_license", "license"); }
+static void end_license(struct eddy__mixin *p) { end_attr_obj(p, "media_license", "license"); }
+static void start_restriction(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_restriction", "restriction"); }
 
-static void end_restriction(struct eddy__fp *p)
+static void end_restriction(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "restriction", true);
     if (blank(v))
         return;
-    V *o = eddy__fp_get(eddy__ctx(p), "media_restriction");
+    struct eddy_feed_value *o = eddy__fp_get(eddy__ctx(p), "media_restriction");
     if (!o || o->type != EDDY_FEED_OBJECT)
         return;
     /* [cc.strip().lower() for cc in restriction.split(' ')] */
-    V *arr = eddy__v_arr(p->A);
+    struct eddy_feed_value *arr = eddy__v_arr(p->arena);
     char *copy = strdup(v);
     if (!copy) {
         p->oom = true;
@@ -98,78 +97,78 @@ static void end_restriction(struct eddy__fp *p)
             t[--n] = 0;
         for (char *q = t; *q; q++)
             *q = (char)tolower((unsigned char)*q);
-        eddy__arr_push(p->A, arr, eddy__s(p, t));
+        eddy__arr_push(p->arena, arr, eddy__str_value(p, t));
         if (!sp)
             break;
     }
     free(copy);
-    eddy__obj_set(p->A, o, "content", false, arr);
+    eddy__obj_set(p->arena, o, "content", false, arr);
 }
 
 /* context.setdefault(key, []).append(attrs_d) */
-static V *append_attrs(struct eddy__fp *p, V *a, const char *key)
+static struct eddy_feed_value *append_attrs(struct eddy__mixin *p, struct eddy_feed_value *a, const char *key)
 {
-    V *list = eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__v_arr(p->A));
-    V *copy = eddy__deepcopy(p->A, a);
+    struct eddy_feed_value *list = eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__v_arr(p->arena));
+    struct eddy_feed_value *copy = eddy__deepcopy(p->arena, a);
     if (list && list->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, list, copy);
+        eddy__arr_push(p->arena, list, copy);
     return copy;
 }
 
-static void start_credit(struct eddy__fp *p, V *a)
+static void start_credit(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     append_attrs(p, a, "media_credit");
     eddy__push(p, "credit", true);
 }
 
-static void end_credit(struct eddy__fp *p)
+static void end_credit(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "credit", true);
     if (blank(v))
         return;
-    V *list = eddy__fp_get(eddy__ctx(p), "media_credit");
+    struct eddy_feed_value *list = eddy__fp_get(eddy__ctx(p), "media_credit");
     size_t n = eddy_feed_len(list);
     if (n)
-        eddy__obj_set(p->A, (V *)eddy_feed_at(list, n - 1), "content", false, eddy__s(p, v));
+        eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(list, n - 1), "content", false, eddy__str_value(p, v));
 }
 
-static void start_content(struct eddy__fp *p, V *a) { append_attrs(p, a, "media_content"); }
+static void start_content(struct eddy__mixin *p, struct eddy_feed_value *a) { append_attrs(p, a, "media_content"); }
 
-static void start_thumbnail(struct eddy__fp *p, V *a)
+static void start_thumbnail(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    V *list = eddy__fp_setdefault(p, eddy__ctx(p), "media_thumbnail", eddy__v_arr(p->A));
+    struct eddy_feed_value *list = eddy__fp_setdefault(p, eddy__ctx(p), "media_thumbnail", eddy__v_arr(p->arena));
     eddy__push(p, "url", true);
     if (list && list->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, list, eddy__deepcopy(p->A, a));
+        eddy__arr_push(p->arena, list, eddy__deepcopy(p->arena, a));
 }
 
-static void end_thumbnail(struct eddy__fp *p)
+static void end_thumbnail(struct eddy__mixin *p)
 {
     const char *url = eddy__pop(p, "url", true);
-    V *list = eddy__fp_get(eddy__ctx(p), "media_thumbnail");
+    struct eddy_feed_value *list = eddy__fp_get(eddy__ctx(p), "media_thumbnail");
     if (!blank(url)) {
         size_t n = eddy_feed_len(list);
-        V *last = n ? (V *)eddy_feed_at(list, n - 1) : NULL;
+        struct eddy_feed_value *last = n ? (struct eddy_feed_value *)eddy_feed_at(list, n - 1) : NULL;
         if (last && !eddy__obj_get(last, "url"))
-            eddy__obj_set(p->A, last, "url", false, eddy__s(p, url));
+            eddy__obj_set(p->arena, last, "url", false, eddy__str_value(p, url));
     }
 }
 
-static void start_player(struct eddy__fp *p, V *a)
+static void start_player(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     eddy__push(p, "media_player", false);
-    eddy__fp_set(p, eddy__ctx(p), "media_player", eddy__deepcopy(p->A, a));
+    eddy__fp_set(p, eddy__ctx(p), "media_player", eddy__deepcopy(p->arena, a));
 }
 
-static void end_player(struct eddy__fp *p)
+static void end_player(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "media_player", true);
-    V *o = eddy__fp_get(eddy__ctx(p), "media_player");
+    struct eddy_feed_value *o = eddy__fp_get(eddy__ctx(p), "media_player");
     if (o && o->type == EDDY_FEED_OBJECT)
-        eddy__obj_set(p->A, o, "content", false, eddy__s(p, v));
+        eddy__obj_set(p->arena, o, "content", false, eddy__str_value(p, v));
 }
 
-static void start_group(struct eddy__fp *p, V *a) { (void)p; (void)a; }
+static void start_group(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)p; (void)a; }
 
 /* Sorted by name (strcmp order). */
 const struct eddy__handler eddy__ns_media[] = {

@@ -9,20 +9,19 @@
 #include <ctype.h>
 #include <string.h>
 
-typedef struct eddy_feed_value V;
 
-static void start_chapters(struct eddy__fp *p, V *a)
+static void start_chapters(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    V *ctx = eddy__ctx(p);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
     if (eddy__fp_get(ctx, "psc_chapters"))
         return;
     p->psc_chapters_flag = true;
-    V *o = eddy__deepcopy(p->A, a);
-    eddy__obj_set(p->A, o, "chapters", false, eddy__v_arr(p->A));
+    struct eddy_feed_value *o = eddy__deepcopy(p->arena, a);
+    eddy__obj_set(p->arena, o, "chapters", false, eddy__v_arr(p->arena));
     eddy__fp_set(p, ctx, "psc_chapters", o);
 }
 
-static void end_chapters(struct eddy__fp *p) { p->psc_chapters_flag = false; }
+static void end_chapters(struct eddy__mixin *p) { p->psc_chapters_flag = false; }
 
 static bool digits(const char *s, int n)
 {
@@ -59,16 +58,16 @@ static double parse_start(const char *s)
     return h * 3600.0 + m * 60.0 + sec + ms / 1000.0;
 }
 
-static void start_chapter(struct eddy__fp *p, V *a)
+static void start_chapter(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     if (!p->psc_chapters_flag)
         return;
     double start = parse_start(eddy__get_attribute(p, a, "start"));
-    V *ch = eddy__deepcopy(p->A, a);
-    eddy__obj_set(p->A, ch, "start_parsed", false, start < 0 ? eddy__v_null(p->A) : eddy__v_real(p->A, start));
-    V *chapters = eddy__obj_get(eddy__fp_get(eddy__ctx(p), "psc_chapters"), "chapters");
+    struct eddy_feed_value *ch = eddy__deepcopy(p->arena, a);
+    eddy__obj_set(p->arena, ch, "start_parsed", false, start < 0 ? eddy__v_null(p->arena) : eddy__v_real(p->arena, start));
+    struct eddy_feed_value *chapters = eddy__obj_get(eddy__fp_get(eddy__ctx(p), "psc_chapters"), "chapters");
     if (chapters && chapters->type == EDDY_FEED_ARRAY)
-        eddy__arr_push(p->A, chapters, ch);
+        eddy__arr_push(p->arena, chapters, ch);
 }
 
 /* Sorted by name (strcmp order). */

@@ -9,7 +9,9 @@
  * bump allocation from big chunks avoids a malloc per node and frees in one
  * go.  Objects are linked lists of members (insertion order, like Python's
  * dict): feedparser's objects have a handful to a few dozen keys, where a
- * linear scan beats hashing.  Arrays are vectors that double (the old
+ * linear scan beats hashing; an object that grows past OBJ_INDEX_MIN members
+ * (a hostile element with 100,000 attributes or distinct children) gets a
+ * hash index, so that building it stays linear in the input.  Arrays are vectors that double (the old
  * storage stays in the arena: at most 2x waste) so entries[i] is O(1).
  */
 #include "internal.h"
@@ -78,10 +80,74 @@ struct eddy_feed_value *eddy__v_cstr(struct eddy_arena *a, const char *s)
     return eddy__v_str(a, s, strlen(s));
 }
 
+#define OBJ_INDEX_MIN 32
+
+static uint32_t key_hash(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+        h = (h ^ *k) * 16777619u;
+    return h;
+}
+
+/* Puts m into a free slot of idx (its key is not there yet). */
+static void index_put(struct eddy__obj_index *idx, struct eddy__member *m)
+{
+    size_t i = key_hash(m->key) & (idx->cap - 1);
+    while (idx->slot[i])
+        i = (i + 1) & (idx->cap - 1);
+    idx->slot[i] = m;
+}
+
+/* (Re)builds o's index for at least `want` members; on ENOMEM the object
+ * keeps its old index (or none) and lookups stay correct, only slower. */
+static void index_build(struct eddy_arena *a, struct eddy_feed_value *o, size_t want)
+{
+    size_t cap = 64;
+    while (cap < 2 * want)
+        cap *= 2;
+    struct eddy__obj_index *idx = eddy_arena_alloc(a, sizeof *idx + cap * sizeof idx->slot[0]);
+    if (!idx)
+        return;
+    idx->cap = cap;
+    memset(idx->slot, 0, cap * sizeof idx->slot[0]);
+    for (struct eddy__member *m = o->u.o.first; m; m = m->next)
+        index_put(idx, m);
+    o->u.o.index = idx;
+}
+
+/* The slot of key in o's index, or of the free slot where it would go. */
+static size_t index_slot(const struct eddy__obj_index *idx, const char *key)
+{
+    size_t i = key_hash(key) & (idx->cap - 1);
+    while (idx->slot[i] && strcmp(idx->slot[i]->key, key))
+        i = (i + 1) & (idx->cap - 1);
+    return i;
+}
+
+/* Empties slot i and moves back the members of its probe run that hashed
+ * before it (deletion without tombstones). */
+static void index_remove(struct eddy__obj_index *idx, size_t i)
+{
+    size_t mask = idx->cap - 1;
+    idx->slot[i] = NULL;
+    for (size_t j = (i + 1) & mask; idx->slot[j]; j = (j + 1) & mask) {
+        size_t home = key_hash(idx->slot[j]->key) & mask;
+        /* slot[j] may move to i when i lies cyclically in [home, j) */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            idx->slot[i] = idx->slot[j];
+            idx->slot[j] = NULL;
+            i = j;
+        }
+    }
+}
+
 struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key)
 {
     if (!o || o->type != EDDY_FEED_OBJECT)
         return NULL;
+    if (o->u.o.index)
+        return o->u.o.index->slot[index_slot(o->u.o.index, key)];
     for (struct eddy__member *m = o->u.o.first; m; m = m->next)
         if (m->key[0] == key[0] && !strcmp(m->key, key))
             return m;
@@ -112,12 +178,21 @@ int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *k
         return -ENOMEM;
     m->v = v;
     m->next = NULL;
+    m->prev = o->u.o.last;
     if (o->u.o.last)
         o->u.o.last->next = m;
     else
         o->u.o.first = m;
     o->u.o.last = m;
-    o->u.o.n++;
+    o->nmembers++;
+    struct eddy__obj_index *idx = o->u.o.index;
+    if (idx && 2 * o->nmembers <= idx->cap)
+        index_put(idx, m);
+    else if (o->nmembers >= OBJ_INDEX_MIN) {
+        index_build(a, o, 2 * o->nmembers); /* grows geometrically: the old index stays in the arena */
+        if (o->u.o.index == idx)
+            o->u.o.index = NULL; /* ENOMEM: the old index lacks m; the linear scan stays correct */
+    }
     return 0;
 }
 
@@ -125,26 +200,28 @@ bool eddy__obj_del(struct eddy_feed_value *o, const char *key)
 {
     if (!o || o->type != EDDY_FEED_OBJECT)
         return false;
-    struct eddy__member *prev = NULL;
-    for (struct eddy__member *m = o->u.o.first; m; prev = m, m = m->next) {
-        if (strcmp(m->key, key))
-            continue;
-        if (prev)
-            prev->next = m->next;
-        else
-            o->u.o.first = m->next;
-        if (o->u.o.last == m)
-            o->u.o.last = prev;
-        o->u.o.n--;
-        return true;
-    }
-    return false;
+    struct eddy__member *m = eddy__obj_find(o, key);
+    if (!m)
+        return false;
+    if (o->u.o.index)
+        index_remove(o->u.o.index, index_slot(o->u.o.index, key));
+    if (m->prev)
+        m->prev->next = m->next;
+    else
+        o->u.o.first = m->next;
+    if (m->next)
+        m->next->prev = m->prev;
+    else
+        o->u.o.last = m->prev;
+    o->nmembers--;
+    return true;
 }
 
 void eddy__obj_clear(struct eddy_feed_value *o)
 {
     o->u.o.first = o->u.o.last = NULL;
-    o->u.o.n = 0;
+    o->u.o.index = NULL;
+    o->nmembers = 0;
 }
 
 int eddy__arr_push(struct eddy_arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v)
@@ -219,7 +296,7 @@ bool eddy__equal(const struct eddy_feed_value *x, const struct eddy_feed_value *
                 return false;
         return true;
     case EDDY_FEED_OBJECT:
-        if (x->u.o.n != y->u.o.n)
+        if (x->nmembers != y->nmembers)
             return false;
         for (struct eddy__member *m = x->u.o.first; m; m = m->next)
             if (!eddy__equal(m->v, eddy__obj_get(y, m->key)))
@@ -289,7 +366,7 @@ size_t eddy_feed_len(const struct eddy_feed_value *v)
     if (v->type == EDDY_FEED_ARRAY)
         return v->u.a.n;
     if (v->type == EDDY_FEED_OBJECT)
-        return v->u.o.n;
+        return v->nmembers;
     return 0;
 }
 
@@ -375,31 +452,6 @@ void eddy__lower(char *s, size_t n)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-size_t eddy__utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Escapes a string for JSON: '"', '\\' and control characters; invalid
  * UTF-8 becomes U+FFFD so the output is always valid UTF-8.  Runs of plain
  * bytes are copied in one append. */
@@ -415,7 +467,7 @@ static int json_str(struct eddy_buf *out, const char *s, size_t n)
             i++;
             continue;
         }
-        size_t seq = c >= 0x80 ? eddy__utf8_seq(u + i, n - i) : 0;
+        size_t seq = c >= 0x80 ? eddy__utf8_seq(u + i, n - i, NULL) : 0;
         if (seq) {
             i += seq;
             continue;

@@ -58,9 +58,9 @@ static char *dup_or_null(const char *s)
 /* The parser's outcome: 0 for a feed, -EBADMSG (with the reason) for none. */
 static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser *p)
 {
-    out->feed = eddy_feed_parser_finish(p);
-    if (!out->feed)
-        return -ENOMEM;
+    int err = eddy_feed_parser_finish(p, &out->feed);
+    if (err < 0)
+        return err;
     const char *why = eddy_feed_not_a_feed(out->feed);
     if (!why)
         return 0;

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../base/text.h"
+
 bool eddy_http_token_eq(const char *s, size_t len, const char *name)
 {
     for (size_t i = 0; i < len; i++, name++)
@@ -278,22 +280,11 @@ int eddy_http_target_split(const char *t, size_t len, struct eddy_http_target *o
 
 ssize_t eddy_http_percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '%') {
-            int hi = len - i >= 3 ? eddy__http_hexval(in[i + 1]) : -1;
-            int lo = hi >= 0 ? eddy__http_hexval(in[i + 2]) : -1;
-            if (lo < 0)
-                return -EINVAL;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            c = ' ';
-        }
-        if (c == 0)
+    /* stricter than the URL standard's decoder: a '%' that is no escape
+     * is refused here, not kept */
+    for (size_t i = 0; i < len; i++)
+        if (in[i] == '%' && (len - i < 3 || eddy__http_hexval(in[i + 1]) < 0 || eddy__http_hexval(in[i + 2]) < 0))
             return -EINVAL;
-        out[o++] = c;
-    }
-    return (ssize_t)o;
+    size_t o = eddy__percent_decode(in, len, out, plus_is_space);
+    return memchr(out, 0, o) ? -EINVAL : (ssize_t)o;
 }

@@ -28,6 +28,8 @@
 
 #include "internal.h"
 
+#include "../base/text.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -2050,18 +2052,7 @@ static size_t decode_entity(const char *p, size_t n, char *out)
         return 0;
     if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
         c = 0xFFFD;
-    unsigned char *o = (unsigned char *)out;
-    if (c < 0x80)
-        *o++ = (unsigned char)c;
-    else if (c < 0x800)
-        *o++ = (unsigned char)(0xC0 | c >> 6), *o++ = (unsigned char)(0x80 | (c & 0x3F));
-    else if (c < 0x10000)
-        *o++ = (unsigned char)(0xE0 | c >> 12), *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F)),
-        *o++ = (unsigned char)(0x80 | (c & 0x3F));
-    else
-        *o++ = (unsigned char)(0xF0 | c >> 18), *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F)),
-        *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F)), *o++ = (unsigned char)(0x80 | (c & 0x3F));
-    *o = 0;
+    out[eddy__utf8_encode((uint32_t)c, out)] = 0;
     return i + 1;
 }
 

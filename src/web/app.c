@@ -29,6 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base/text.h"
+
 #define MAX_HOOKS 16
 #define MAX_HANDLERS 16
 #define MAX_RESPONSE_HEADERS 64
@@ -905,9 +907,9 @@ static bool encoded_separator(const char *t, size_t n)
 {
     for (size_t i = 0; i + 2 < n && t[i] != '?'; i++)
         if (t[i] == '%') {
-            char hex[3] = {t[i + 1], t[i + 2], 0};
-            long c = strtol(hex, NULL, 16);
-            if (c == '/' || c == '\\' || c == 0)
+            char c;
+            /* "%zz" is no escape (the URL standard's rule): not a NUL */
+            if (eddy__percent_decode(t + i, 3, &c, false) == 1 && (c == '/' || c == '\\' || c == 0))
                 return true;
         }
     return false;

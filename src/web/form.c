@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+#include "../base/text.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,27 +121,12 @@ const char *eddy_form_error(const struct eddy_form *f)
 /* ------------------------------------------------------------------ */
 /* Percent-encoding                                                    */
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 int eddy_url_decode(const char *s, size_t n, bool plus, struct eddy_buf *out)
 {
     char stack[256] = "", *tmp = n <= sizeof stack ? stack : malloc(n);
-    size_t len = 0;
     if (!tmp)
         return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && n - i >= 3 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            tmp[len++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else
-            tmp[len++] = plus && s[i] == '+' ? ' ' : s[i];
-    }
+    size_t len = eddy__percent_decode(s, n, tmp, plus);
     int err = eddy__utf8_append(out, tmp, len);
     if (tmp != stack)
         free(tmp);

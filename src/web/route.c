@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/text.h"
+
 enum { S_LIT, S_INT, S_STR, S_PATH }; /* also the priority rank */
 
 struct seg {
@@ -217,20 +219,13 @@ int eddy_router_mount(struct eddy_router *r, const char *prefix, const char *nam
     return 0;
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 /* Decodes the byte at s[*i] (a %XX escape or a plain byte) and advances. */
 static unsigned char next_byte(const char *s, size_t n, size_t *i)
 {
-    if (s[*i] == '%' && n - *i >= 3 && hexval(s[*i + 1]) >= 0 && hexval(s[*i + 2]) >= 0) {
+    char c;
+    if (s[*i] == '%' && n - *i >= 3 && eddy__percent_decode(s + *i, 3, &c, false) == 1) {
         *i += 3;
-        return (unsigned char)(hexval(s[*i - 2]) * 16 + hexval(s[*i - 1]));
+        return (unsigned char)c;
     }
     return (unsigned char)s[(*i)++];
 }

@@ -1,5 +1,5 @@
 /*
- * What fuzz/feed.c found in the feed parser, one test per bug, through the
+ * What fuzz/sax_driver.c found in the feed parser, one test per bug, through the
  * public API (the inputs are also in fuzz/regression/feed/).  Most are in
  * callback mode (on_entry), where an entry's values live in an arena reset
  * when the next entry starts, and where the body streams into libxml2.
@@ -7,6 +7,7 @@
 #include "../test.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@ static char *parse_cb(const char *doc, size_t step, struct seen *s)
         CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
         off += k;
     }
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     eddy_feed_parser_free(p);
     CHECK(f != NULL);
     struct eddy_buf b = EDDY_BUF_INIT(0);
@@ -119,7 +121,8 @@ TEST(fuzz_callback_item_image_writes_to_the_feed_image)
         "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title>"
         "<description>CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC</description></item>"
         "</channel></rss>";
-    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    struct eddy_feed *ref;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &ref), ==, 0);
     CHECK(ref != NULL);
     struct eddy_buf want = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
@@ -144,7 +147,8 @@ TEST(fuzz_callback_item_textinput_writes_to_the_feed)
         "<item><textinput><name>NNNN</name><link>http://t/</link></textinput></item>"
         "<item><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title></item>"
         "</channel></rss>";
-    struct eddy_feed *ref = eddy_feed_parse(doc, strlen(doc), NULL);
+    struct eddy_feed *ref;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &ref), ==, 0);
     CHECK(ref != NULL);
     struct eddy_buf want = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_feed_to_json(eddy_feed_get(eddy_feed_root(ref), "feed"), &want), ==, 0);
@@ -198,7 +202,7 @@ TEST(fuzz_callback_entry_inside_source)
 /* Invalid UTF-8 in callback mode: libxml2, told the body is UTF-8, passed
  * the raw bytes on to the values, and reported the same byte again at every
  * chunk boundary.  Each invalid byte now becomes U+FFFD before libxml2 sees
- * it (feed.c, clean_utf8): values are UTF-8 and the result does not depend
+ * it (sax_driver.c, clean_utf8): values are UTF-8 and the result does not depend
  * on the chunks. */
 TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
 {
@@ -219,7 +223,8 @@ TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
             CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
             off += k;
         }
-        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        struct eddy_feed *f;
+        CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
         eddy_feed_parser_free(p);
         CHECK(f != NULL);
         const struct eddy_feed_value *root = eddy_feed_root(f);
@@ -305,7 +310,8 @@ TEST(fuzz_long_non_ascii_element_name_gives_a_utf8_key)
         CHECK_INT(eddy_buf_puts(&name, "\xe2\x82\xac"), ==, 0); /* U+20AC */
     CHECK_INT(eddy_buf_printf(&doc, "<rss version=\"2.0\"><channel><%s>v</%s></channel></rss>", eddy_buf_cstr(&name),
                               eddy_buf_cstr(&name)), ==, 0);
-    struct eddy_feed *f = eddy_feed_parse(doc.data, doc.len, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc.data, doc.len, NULL, &f), ==, 0);
     CHECK(f != NULL);
     CHECK(strings_utf8(eddy_feed_root(f)));
     const struct eddy_feed_member *m = eddy_feed_first(eddy_feed_get(eddy_feed_root(f), "feed"));
@@ -320,4 +326,101 @@ TEST(fuzz_long_non_ascii_element_name_gives_a_utf8_key)
     eddy_buf_free(&s.json);
     eddy_buf_free(&doc);
     eddy_buf_free(&name);
+}
+
+/* Pushes doc[0..len) in chunks of `step` bytes with check_utf8_entry as the
+ * callback; every string of the entries and of the result must be UTF-8. */
+static void callback_utf8_in_steps(const char *doc, size_t len, size_t step)
+{
+    struct eddy_feed_opts o = {.on_entry = check_utf8_entry};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    CHECK(p != NULL);
+    for (size_t off = 0; off < len; off += step)
+        if (eddy_feed_parser_push(p, doc + off, len - off < step ? len - off : step))
+            test_fail(__FILE__, __LINE__, "invalid UTF-8 in an entry, chunks of %zu bytes", step);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    eddy_feed_parser_free(p);
+    if (!strings_utf8(eddy_feed_root(f)))
+        test_fail(__FILE__, __LINE__, "invalid UTF-8 in the result, chunks of %zu bytes", step);
+    eddy_feed_free(f);
+}
+
+/* Issue 11: a Shift_JIS document without a declaration, pushed in 4- or
+ * 7-byte chunks, gave entries with invalid UTF-8 ("ea 82 cd 90"): a chunk
+ * with a replaced byte and a sequence cut at its end whose cleaned length
+ * happened to equal the raw length lost the cut (clean_utf8 took
+ * "ready == n" for "nothing cut"). */
+TEST(fuzz_callback_shift_jis_without_declaration_stays_utf8)
+{
+    /* <rss version="2.0"><channel><title>t</title><item><title>日本語のタイトル</title>
+     * <description>これは説明です。テスト</description></item></channel></rss>, in Shift_JIS */
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>t</title><item><title>"
+        "\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x5e\x83\x43\x83\x67\x83\x8b</title><description>"
+        "\x82\xb1\x82\xea\x82\xcd\x90\xe0\x96\xbe\x82\xc5\x82\xb7\x81\x42\x83\x65\x83\x58\x83\x67"
+        "</description></item></channel></rss>";
+    for (size_t step = 1; step <= 16; step++)
+        callback_utf8_in_steps(doc, sizeof doc - 1, step);
+}
+
+/* The same over random bytes in text, in every chunk size up to 13. */
+TEST(fuzz_callback_random_bytes_stay_utf8)
+{
+    uint32_t seed = 12345;
+    for (int round = 0; round < 20; round++) {
+        struct eddy_buf b = EDDY_BUF_INIT(0);
+        CHECK_INT(eddy_buf_printf(&b, "%s", "<rss version=\"2.0\"><channel><item><title>"), ==, 0);
+        for (int i = 0; i < 200; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned char c = (unsigned char)(seed >> 16);
+            if (c == '<' || c == '&' || c < 0x20)
+                c = 0x80 | (c & 0x3F);
+            CHECK_INT(eddy_buf_putc(&b, (char)c), ==, 0);
+        }
+        CHECK_INT(eddy_buf_printf(&b, "%s", "</title></item></channel></rss>"), ==, 0);
+        for (size_t step = 1; step <= 13; step++)
+            callback_utf8_in_steps(b.data, b.len, step);
+        eddy_buf_free(&b);
+    }
+}
+
+/* Issue 11: a NUL in text cut the value ("a\0b" gave "a"); feedparser
+ * (its loose parser, after expat's error) keeps it, and strings carry
+ * their length. */
+TEST(fuzz_nul_in_text_is_kept)
+{
+    static const char doc[] = "<rss version=\"2.0\"><channel><title>a\0b</title><item>"
+                              "<description>e\0f &lt;b&gt;g&lt;/b&gt;</description></item></channel></rss>";
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    size_t n = 0;
+    const char *t = eddy_feed_str(eddy_feed_get(eddy_feed_get(root, "feed"), "title"), &n);
+    CHECK_INT(n, ==, 3);
+    CHECK(!memcmp(t, "a\0b", 4));
+    const char *s = eddy_feed_str(eddy_feed_get(eddy_feed_at(eddy_feed_get(root, "entries"), 0), "summary"), &n);
+    CHECK(n > 3 && !memcmp(s, "e\0f", 3));
+    eddy_feed_free(f);
+}
+
+/* In callback mode a NUL stopped libxml2's push parser for the whole
+ * document (no feed title, no entry); it now reads as U+FFFD there. */
+TEST(fuzz_callback_nul_does_not_end_the_document)
+{
+    static const char doc[] = "<rss version=\"2.0\"><channel><title>a\0b</title><item><title>c\0d</title>"
+                              "</item><item><title>x</title></item></channel></rss>";
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &s};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    CHECK(p != NULL);
+    CHECK_INT(eddy_feed_parser_push(p, doc, sizeof doc - 1), ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    eddy_feed_parser_free(p);
+    CHECK_INT(s.n, ==, 2);
+    CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"c\xef\xbf\xbd" "d\"") != NULL);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "a\xef\xbf\xbd" "b");
+    eddy_feed_free(f);
+    eddy_buf_free(&s.json);
 }

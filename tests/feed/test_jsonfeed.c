@@ -17,7 +17,8 @@ static struct eddy_feed *parse(const char *doc, const char *ct)
 {
     struct eddy_feed_header h = {"Content-Type", ct};
     struct eddy_feed_opts o = {.headers = ct ? &h : NULL, .nheaders = ct ? 1 : 0};
-    struct eddy_feed *f = eddy_feed_parse(doc, strlen(doc), &o);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), &o, &f), ==, 0);
     CHECK(f != NULL);
     return f;
 }
@@ -149,7 +150,7 @@ TEST(jsonfeed_text_constructs)
     CHECK_STR(json_of(f, "feed", "subtitle_detail"), "{\"value\":\"1 < 2\",\"type\":\"text/plain\"}");
     CHECK_STR(json_of(f, "feed", "info_detail"), "{\"value\":\"<em>hi</em>\",\"type\":\"text/html\"}");
     eddy_feed_free(f);
-    /* HTML is sanitized (typed: feed.c tries XML first on an untyped body) */
+    /* HTML is sanitized (typed: sax_driver.c tries XML first on an untyped body) */
     f = parse("{\"title\": \"<p onclick=\\\"x()\\\">A</p>\"}", "application/feed+json");
     CHECK_STR(json_of(f, "feed", "title"), "\"<p>A</p>\"");
     eddy_feed_free(f);
@@ -222,7 +223,8 @@ TEST(jsonfeed_entry_callback)
     char *doc = read_case("json/example.json");
     struct counter c = {0};
     struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &c};
-    struct eddy_feed *f = eddy_feed_parse(doc, strlen(doc), &o);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), &o, &f), ==, 0);
     CHECK(f != NULL);
     CHECK_INT(c.n, ==, 2);
     CHECK_STR(c.ids, "21");

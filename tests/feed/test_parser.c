@@ -1,5 +1,5 @@
 /*
- * Tests of the feed parser core (src/feed/feed.c, parser.c, value.c): the
+ * Tests of the feed parser core (src/feed/sax_driver.c, mixin.c, value.c): the
  * sans-IO contract (chunking never changes the result, callback mode gives
  * the same entries and stays bounded), hostile documents (entity bombs, deep
  * nesting) ending with bozo, the value tree and its JSON, diagnostics.
@@ -48,7 +48,8 @@ static char *parse_json(const char *doc, size_t len, size_t step, const struct e
         CHECK_INT(eddy_feed_parser_push(p, doc + off, n), ==, 0);
         off += n;
     }
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     CHECK(f != NULL);
     char *json = to_json(eddy_feed_root(f));
     eddy_feed_free(f);
@@ -113,7 +114,8 @@ TEST(feed_entry_callback_gives_the_same_entries_streaming)
         "</channel></rss>";
     size_t len = sizeof doc - 1;
     /* reference: entries kept in the result */
-    struct eddy_feed *ref = eddy_feed_parse(doc, len, NULL);
+    struct eddy_feed *ref;
+    CHECK_INT(eddy_feed_parse(doc, len, NULL, &ref), ==, 0);
     CHECK(ref != NULL);
     char *want = to_json(eddy_feed_get(eddy_feed_root(ref), "entries"));
     char *want_feed = to_json(eddy_feed_get(eddy_feed_root(ref), "feed"));
@@ -166,7 +168,8 @@ TEST(feed_huge_feed_in_callback_mode_stays_bounded)
             peak = m;
     }
     CHECK_INT(eddy_feed_parser_push(p, "</channel></rss>", 16), ==, 0);
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     CHECK(f != NULL);
     CHECK_INT(n, ==, entries);
     CHECK(!eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
@@ -187,7 +190,8 @@ TEST(feed_billion_laughs_ends_with_bozo)
                         i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
     eddy_buf_puts(&b, "]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>"
                       "<description>&lol;</description></channel></rss>");
-    struct eddy_feed *f = eddy_feed_parse(b.data, b.len, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(b.data, b.len, NULL, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -217,7 +221,8 @@ TEST(feed_deep_nesting_ends_with_bozo)
         for (size_t off = 0; off < b.len; off += 4096)
             CHECK_INT(eddy_feed_parser_push(p, b.data + off, b.len - off < 4096 ? b.len - off : 4096), ==, 0);
         CHECK_INT(eddy__feed_parser_memory(p), <, streaming ? (4u << 20) : (16u << 20));
-        struct eddy_feed *f = eddy_feed_parser_finish(p);
+        struct eddy_feed *f;
+        CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
         CHECK(f != NULL);
         CHECK(eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
         CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "deep");
@@ -230,7 +235,8 @@ TEST(feed_deep_nesting_ends_with_bozo)
 TEST(feed_undefined_entity_is_bozo_and_diagnosed)
 {
     static const char doc[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
-    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -250,7 +256,8 @@ TEST(feed_empty_document_and_headers)
 {
     struct eddy_feed_header h[] = {{"Content-Type", "text/xml"}, {"ETag", "\"x\""}, {"X-A", "1"}, {"x-a", "2"}};
     struct eddy_feed_opts o = {.url = "http://example.com/feed", .headers = h, .nheaders = 4};
-    struct eddy_feed *f = eddy_feed_parse("", 0, &o);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse("", 0, &o, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -303,7 +310,8 @@ TEST(feed_callback_mode_matches_buffered_on_real_cases)
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         size_t len;
         char *doc = read_case(samples[i], &len);
-        struct eddy_feed *ref = eddy_feed_parse(doc, len, NULL);
+        struct eddy_feed *ref;
+        CHECK_INT(eddy_feed_parse(doc, len, NULL, &ref), ==, 0);
         CHECK(ref != NULL);
         struct eddy_buf want = EDDY_BUF_INIT(0);
         const struct eddy_feed_value *entries = eddy_feed_get(eddy_feed_root(ref), "entries");
@@ -335,7 +343,8 @@ TEST(feed_internal_subset_not_at_line_start_is_never_expanded)
         "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
         "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
         "<rss version=\"2.0\"><channel><title>&c;&x;</title></channel></rss>";
-    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -363,7 +372,8 @@ TEST(feed_leaked_element_stack_entries_stay_bounded)
         if (m > peak)
             peak = m;
     }
-    struct eddy_feed *f = eddy_feed_parser_finish(p);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     CHECK(f != NULL);
     CHECK_INT(n, ==, 50000);
     CHECK_INT(peak, <, 4u << 20);
@@ -381,7 +391,8 @@ TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
         "<link>http://example.com/1</link></item>\n"
         "<item><title>Item two</title><description>ok</description></item>\n"
         "</channel></rss>\n";
-    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -403,7 +414,8 @@ TEST(feed_split_terms_stripped_like_python)
         " xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
         "<itunes:keywords> a ,\tb\v, ,c\x1f\n</itunes:keywords><item><title>e</title>"
         "<media:keywords> x\x1c , y\f,  , z </media:keywords></item></channel></rss>";
-    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     CHECK(f != NULL);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     const struct eddy_feed_value *ft = eddy_feed_get(eddy_feed_get(root, "feed"), "tags");
@@ -417,4 +429,102 @@ TEST(feed_split_terms_stripped_like_python)
         CHECK_STR(eddy_feed_get_str(eddy_feed_at(et, i), "term"), want_e[i]);
     }
     eddy_feed_free(f);
+}
+
+/* finish says why it gives no result: -EINVAL for a second call or a NULL
+ * parser (it returned NULL for those and for ENOMEM alike); parse passes
+ * push's error (-E2BIG past max_bytes) with no result. */
+TEST(feed_finish_and_parse_report_one_reason_each)
+{
+    struct eddy_feed_parser *p = eddy_feed_parser_new(NULL);
+    CHECK(p != NULL);
+    CHECK_INT(eddy_feed_parser_push(p, "<rss/>", 6), ==, 0);
+    struct eddy_feed *f = NULL, *again = (struct eddy_feed *)p;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    CHECK(f != NULL);
+    CHECK_INT(eddy_feed_parser_finish(p, &again), ==, -EINVAL);
+    CHECK(again == NULL);
+    CHECK_INT(eddy_feed_parser_finish(NULL, &again), ==, -EINVAL);
+    eddy_feed_free(f);
+    eddy_feed_parser_free(p);
+
+    struct eddy_feed_opts o = {.max_bytes = 4};
+    f = (struct eddy_feed *)&o;
+    CHECK_INT(eddy_feed_parse("<rss/>", 6, &o, &f), ==, -E2BIG);
+    CHECK(f == NULL);
+}
+
+static struct eddy_feed *parse_str(const char *doc)
+{
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, &f), ==, 0);
+    return f;
+}
+
+/* Issue 8: JSON is a fallback only when XML failed.  A well-formed XML
+ * document that is no feed, or an encoding bozo, was reported as a JSON
+ * error ("JSONDecodeError: invalid token near '<'"); so was a text file. */
+TEST(feed_json_only_when_xml_failed_or_by_its_first_byte)
+{
+    struct eddy_feed *f = parse_str("<?xml version=\"1.0\"?><note/>");
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK(eddy_feed_get(root, "bozo_exception") == NULL);
+    CHECK_STR(eddy_feed_get_str(root, "version"), "");
+    eddy_feed_free(f);
+
+    f = parse_str("<?xml version=\"1.0\" encoding=\"us-ascii\"?><note>\xe9</note>");
+    CHECK(!strncmp(eddy_feed_get_str(eddy_feed_root(f), "bozo_exception"), "CharacterEncodingOverride", 25));
+    eddy_feed_free(f);
+
+    f = parse_str("hello world, this is just text\n");
+    const char *exc = eddy_feed_get_str(eddy_feed_root(f), "bozo_exception");
+    CHECK(exc && !strstr(exc, "JSON") && strstr(exc, "not XML"));
+    eddy_feed_free(f);
+
+    /* a JSON Feed without a Content-Type: read as JSON first, no XML error */
+    f = parse_str(" {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}");
+    root = eddy_feed_root(f);
+    CHECK_STR(eddy_feed_get_str(root, "version"), "json11");
+    CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    CHECK_INT(eddy_feed_diag_count(f), ==, 0);
+    eddy_feed_free(f);
+}
+
+/* Issue 8: diagnostic offsets are in the input's bytes.  They were in the
+ * converted UTF-8, which starts with an XML declaration the conversion
+ * writes (39 bytes off for a document without one) and counts 2 bytes for
+ * a Latin-1 'é' and 1 for a UTF-16 'a'. */
+static size_t first_diag_offset(const char *doc, size_t len)
+{
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc, len, NULL, &f), ==, 0);
+    size_t off = (size_t)-1;
+    for (size_t i = 0; i < eddy_feed_diag_count(f) && off == (size_t)-1; i++)
+        if (strstr(eddy_feed_diag(f, i, NULL), "bogus"))
+            eddy_feed_diag(f, i, &off);
+    eddy_feed_free(f);
+    return off;
+}
+
+TEST(feed_diagnostic_offsets_are_in_input_bytes)
+{
+    static const char u8[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
+    size_t at = (size_t)(strstr(u8, "&bogus") - u8), off = first_diag_offset(u8, sizeof u8 - 1);
+    CHECK(off >= at && off <= at + 7);
+    static const char l1[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel>"
+                             "<title>\xe9\xe9\xe9 &bogus; b</title></channel></rss>";
+    at = (size_t)(strstr(l1, "&bogus") - l1), off = first_diag_offset(l1, sizeof l1 - 1);
+    CHECK(off >= at && off <= at + 7);
+    /* in UTF-16LE with a BOM: 2 bytes a character */
+    static const char decl[] = "<?xml version=\"1.0\" encoding=\"utf-16\"?>";
+    char u16[400];
+    size_t n = 0;
+    u16[n++] = (char)0xFF, u16[n++] = (char)0xFE;
+    for (const char *s = decl; *s; s++)
+        u16[n++] = *s, u16[n++] = 0;
+    for (const char *s = u8; *s; s++)
+        u16[n++] = *s, u16[n++] = 0;
+    at = 2 + 2 * (sizeof decl - 1 + (size_t)(strstr(u8, "&bogus") - u8)), off = first_diag_offset(u16, n);
+    CHECK(off >= at && off <= at + 14);
 }

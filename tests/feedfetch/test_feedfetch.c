@@ -195,7 +195,8 @@ static const char *render(const char *src, struct eddy_tdata ctx)
 
 TEST(feedfetch_feed_renders_through_tdata)
 {
-    struct eddy_feed *f = eddy_feed_parse(doc, sizeof doc - 1, NULL);
+    struct eddy_feed *f = NULL;
+    CHECK(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f) == 0);
     const struct eddy_feed_value *root = eddy_feed_root(f);
     struct eddy_tdata ctx = eddy_feed_tdata(root);
     CHECK_STR(render("{{ feed.title }}|{{ feed.ttl }}|{{ bozo }}|{{ entries|length }}"

@@ -1,6 +1,6 @@
 /*
- * feed.c — the public feed parser (include/eddy/feed.h): bytes in, libxml2's
- * SAX2 push parser in the middle, feedparser's mixin (parser.c) on its
+ * sax_driver.c — the public feed parser (include/eddy/feed.h): bytes in, libxml2's
+ * SAX2 push parser in the middle, feedparser's mixin (mixin.c) on its
  * events, and the result tree out.
  *
  * The path of a document, as feedparser's api.parse() does it:
@@ -51,14 +51,10 @@
 #include "json.h"
 #include "uri.h"
 
-void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n);
-void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri);
-const char *eddy__match_namespace(const char *lower_uri);
-int eddy__fp_init(struct eddy__fp *p);
-void eddy__fp_free(struct eddy__fp *p);
 
 #define MAX_DEPTH 1024                 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS 1000                 /* records kept; the count goes on */
+#define MAX_ATTRS 1000                 /* attributes of one start tag (cap_attributes) */
 #define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
 #define DEFAULT_MAX_BYTES (512u << 20)
 
@@ -67,7 +63,7 @@ struct header { char *name; char *value; };
 struct mem_reader { const char *p; size_t left; }; /* parse_whole's input */
 
 struct eddy_feed_parser {
-    struct eddy__fp fp;                /* the mixin state; fp.main becomes the result */
+    struct eddy__mixin mixin;               /* the mixin state; mixin.main becomes the result */
     char *url;                         /* opts.url copy, or NULL */
     struct header *headers;            /* lower-cased names, repeated ones joined */
     size_t nheaders;
@@ -93,7 +89,7 @@ struct eddy_feed_parser {
     int xml_depth;                     /* open elements, for MAX_DEPTH */
     struct tcache {                    /* element names by interned (localname, URI) */
         const xmlChar *local, *uri;
-        unsigned gen;                  /* fp.ns_gen when computed */
+        unsigned gen;                  /* mixin.ns_gen when computed */
         size_t len;
         char tag[48];
         char key[48];                  /* its eddy__tagkey */
@@ -109,6 +105,9 @@ struct eddy_feed_parser {
     bool is_json;                      /* the document was read as JSON Feed */
     bool quiet;                        /* the loose pass: no diagnostics (the XML pass made them) */
     bool utf8_body;                    /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
+    size_t rattrs;                     /* attribute values in the tag being scanned (MAX_ATTRS) */
+    bool cut;                          /* callback mode: the document was ended early (MAX_ATTRS) */
+    bool namespaces_cap_told;          /* the diagnostic of EDDY__MAX_NAMESPACES was given */
 };
 
 struct eddy_feed {
@@ -120,19 +119,19 @@ struct eddy_feed {
 
 /* ---- diagnostics and bozo ---------------------------------------------------- */
 
-static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...)
+static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...)
+static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
 {
-    if (P->ndiags >= MAX_DIAGS || P->quiet)
+    if (parser->ndiags >= MAX_DIAGS || parser->quiet)
         return;
-    if (P->ndiags == P->capdiags) {
-        size_t cap = P->capdiags ? P->capdiags * 2 : 8;
-        struct eddy__diag *d = realloc(P->diags, cap * sizeof *d);
+    if (parser->ndiags == parser->capdiags) {
+        size_t cap = parser->capdiags ? parser->capdiags * 2 : 8;
+        struct eddy__diag *d = realloc(parser->diags, cap * sizeof *d);
         if (!d)
             return;
-        P->diags = d;
-        P->capdiags = cap;
+        parser->diags = d;
+        parser->capdiags = cap;
     }
     char msg[512];
     va_list ap;
@@ -142,50 +141,108 @@ static void diag(struct eddy_feed_parser *P, size_t offset, const char *fmt, ...
     char *m = strdup(msg);
     if (!m)
         return;
-    P->diags[P->ndiags++] = (struct eddy__diag){offset, m};
+    parser->diags[parser->ndiags++] = (struct eddy__diag){offset, m};
 }
 
-static size_t cur_offset(struct eddy_feed_parser *P)
+static size_t cur_offset(struct eddy_feed_parser *parser)
 {
-    if (!P->ctxt)
+    if (!parser->ctxt)
         return 0;
-    xmlParserInputPtr in = P->ctxt->input;
+    xmlParserInputPtr in = parser->ctxt->input;
     if (!in || !in->cur || !in->base)
-        return P->offset_base;
-    return (size_t)in->consumed + (size_t)(in->cur - in->base) + P->offset_base;
+        return parser->offset_base;
+    return (size_t)in->consumed + (size_t)(in->cur - in->base) + parser->offset_base;
 }
 
-static void set_bozo(struct eddy_feed_parser *P, const char *exc)
+static void set_bozo(struct eddy_feed_parser *parser, const char *exc)
 {
-    P->bozo = true;
-    free(P->bozo_exception);
-    P->bozo_exception = strdup(exc);
+    parser->bozo = true;
+    free(parser->bozo_exception);
+    parser->bozo_exception = strdup(exc);
 }
 
-static void xml_error(struct eddy_feed_parser *P, int line, int col, const char *msg)
+static void xml_error(struct eddy_feed_parser *parser, int line, int col, const char *msg)
 {
     char buf[512];
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
     snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n, msg);
-    diag(P, cur_offset(P), "%s", buf + 19);
-    if (!P->xml_bozo && P->strict) {
-        P->xml_bozo = true;
-        set_bozo(P, buf);
+    diag(parser, cur_offset(parser), "%s", buf + 19);
+    if (!parser->xml_bozo && parser->strict) {
+        parser->xml_bozo = true;
+        set_bozo(parser, buf);
     }
+}
+
+/* libxml2 2.9 checks each attribute of a start tag against all the ones
+ * before it: 200,000 attributes on one element took minutes.  So the
+ * document ends before a start tag with more than MAX_ATTRS attributes
+ * (namespace declarations included), far above real feeds, with bozo and a
+ * diagnostic. */
+static void too_many_attributes(struct eddy_feed_parser *parser, size_t offset)
+{
+    diag(parser, offset, "more than %d attributes on one element: the document ends before it", MAX_ATTRS);
+    if (!parser->xml_bozo) {
+        parser->xml_bozo = true;
+        set_bozo(parser, "SAXParseException: <unknown>: too many attributes on one element");
+    }
+}
+
+/* Attribute values ('=' outside quotes) of the tag at s[0..n), counted up to MAX_ATTRS + 1. */
+static size_t count_attributes(const char *s, size_t n)
+{
+    size_t count = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n && count <= MAX_ATTRS; i++) {
+        if (quote)
+            quote = s[i] == quote ? 0 : quote;
+        else if (s[i] == '"' || s[i] == '\'')
+            quote = s[i];
+        else if (s[i] == '=')
+            count++;
+    }
+    return count;
+}
+
+/* The length of s[0..n) to parse: all of it, or up to a start tag with too
+ * many attributes.  Only tags longer than 3 bytes per allowed attribute are
+ * counted: found as windows of that length without a '>' (one memrchr
+ * skips a window's many tags at once; the scan costs about 0.5%). */
+static size_t cap_attributes(struct eddy_feed_parser *parser, const char *s, size_t n)
+{
+    const size_t longest = 3 * MAX_ATTRS;
+    const char *end = s + n, *from = s;
+    while ((size_t)(end - from) > longest) {
+        const char *gt = memrchr(from, '>', longest + 1);
+        if (gt) {
+            from = gt + 1; /* no gap longer than `longest` before gt */
+            continue;
+        }
+        gt = memchr(from, '>', (size_t)(end - from));
+        const char *stop = gt ? gt : end;
+        const char *lt = memrchr(from, '<', (size_t)(stop - from));
+        if (lt && count_attributes(lt, (size_t)(stop - lt)) > MAX_ATTRS) {
+            too_many_attributes(parser, (size_t)(lt - s));
+            return (size_t)(lt - s);
+        }
+        if (!gt)
+            return n;
+        from = gt + 1;
+    }
+    return n;
 }
 
 /* ---- libxml2 SAX2 callbacks ---------------------------------------------------- */
 
 static void on_serror(void *ud, xmlErrorPtr e)
 {
-    struct eddy_feed_parser *P = ud;
+    struct eddy_feed_parser *parser = ud;
     if (!e || e->level < XML_ERR_ERROR)
         return; /* warnings: expat does not report these either */
     if (e->code == XML_WAR_NS_URI || e->code == XML_WAR_NS_URI_RELATIVE)
         return; /* expat does not check that namespace names are URIs */
-    xml_error(P, e->line, e->int2, e->message ? e->message : "error");
+    xml_error(parser, e->line, e->int2, e->message ? e->message : "error");
 }
 
 static void lower_into(char *dst, size_t cap, const char *src)
@@ -198,7 +255,7 @@ static void lower_into(char *dst, size_t cap, const char *src)
 
 /* _matchnamespaces.get(lower(uri)) for a libxml2-interned URI, with the
  * userland rewrite; *ns_out gets the namespace as feedparser then sees it. */
-static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char **ns_out)
+static const char *canon_ns(struct eddy__mixin *p, const xmlChar *URI, const char **ns_out)
 {
     if (!URI) { /* no namespace (RSS 2.0's elements): "" is feedparser's '' prefix */
         *ns_out = NULL;
@@ -227,63 +284,63 @@ static const char *canon_ns(struct eddy__fp *p, const xmlChar *URI, const char *
     return canon;
 }
 
-static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI);
+static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI);
 
 /* The element's name as feedparser's startElementNS/endElementNS make it:
  * "canonical:local", "docprefix:local" for unknown namespaces, lower case,
- * into P->tag; and its handler key and handler (eddy__tag_key) into *k,
+ * into parser->tag; and its handler key and handler (eddy__tag_key) into *k,
  * with the key's text in key[0..256). */
-static void element_name(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI,
+static void element_name(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI,
                          struct eddy__tagkey *k, char *key)
 {
-    struct eddy__fp *p = &P->fp;
+    struct eddy__mixin *p = &parser->mixin;
     /* libxml2 interns names and URIs: (localname, URI) pointers are a key,
      * valid while no namespace declaration changes the mapping.  The
      * handler key is cached with the name: computing it for every start
      * and end tag (namespacemap scan, handler hash) was 2% of parsing. */
     uintptr_t h = (uintptr_t)localname * 31 + (uintptr_t)URI;
     unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) & 63;
-    struct tcache *tc = &P->tcache[slot];
+    struct tcache *tc = &parser->tcache[slot];
     if (tc->local == localname && tc->uri == URI && tc->gen == p->ns_gen) {
-        memcpy(P->tag, tc->tag, tc->len + 1);
+        memcpy(parser->tag, tc->tag, tc->len + 1);
         memcpy(key, tc->key, sizeof tc->key);
         *k = (struct eddy__tagkey){key, tc->has_prefix, tc->h};
         return;
     }
-    element_name_slow(P, localname, URI);
-    eddy__tag_key(p, P->tag, key, 256, k);
-    size_t len = strlen(P->tag);
+    element_name_slow(parser, localname, URI);
+    eddy__tag_key(p, parser->tag, key, 256, k);
+    size_t len = strlen(parser->tag);
     if (len < sizeof tc->tag && strlen(key) < sizeof tc->key) {
         tc->local = localname;
         tc->uri = URI;
         tc->gen = p->ns_gen;
         tc->len = len;
-        memcpy(tc->tag, P->tag, len + 1);
+        memcpy(tc->tag, parser->tag, len + 1);
         memcpy(tc->key, key, strlen(key) + 1);
         tc->has_prefix = k->has_prefix;
         tc->h = k->h;
     }
 }
 
-static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localname, const xmlChar *URI)
+static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI)
 {
-    struct eddy__fp *p = &P->fp;
+    struct eddy__mixin *p = &parser->mixin;
     const char *ns;
     const char *canon = canon_ns(p, URI, &ns);
     const char *local = (const char *)localname;
     if (canon && *canon) {
-        eddy__concat(P->tag, sizeof P->tag, canon, ':', local);
+        eddy__concat(parser->tag, sizeof parser->tag, canon, ':', local);
     } else {
-        eddy__concat(P->tag, sizeof P->tag, local, 0, NULL);
+        eddy__concat(parser->tag, sizeof parser->tag, local, 0, NULL);
         if (ns && *ns && !canon) {
             for (const struct eddy__member *m = p->namespaces->u.o.first; m; m = m->next)
                 if (m->key[0] && !strcmp(eddy_feed_str(m->v, NULL), ns)) {
-                    snprintf(P->tag, sizeof P->tag, "%s:%s", m->key, local);
+                    snprintf(parser->tag, sizeof parser->tag, "%s:%s", m->key, local);
                     break;
                 }
         }
     }
-    eddy__lower(P->tag, strlen(P->tag)); /* str.lower() */
+    eddy__lower(parser->tag, strlen(parser->tag)); /* str.lower() */
 }
 
 /* In callback mode an entry's values live in the entry arena, reset when
@@ -292,56 +349,40 @@ static void element_name_slow(struct eddy_feed_parser *P, const xmlChar *localna
  * of those events must go to the result arena, or the feed would keep
  * pointers into a reset arena.  Decided per event, because handlers allocate
  * before and after eddy__ctx() in no fixed order. */
-static void pick_arena(struct eddy__fp *p)
+static void pick_arena(struct eddy__mixin *p)
 {
     if (p->on_entry && eddy_feed_len(p->entries) == 1) /* inside an entry */
-        p->A = p->inimage || p->intextinput ? &p->main : &p->entry;
+        p->arena = p->inimage || p->intextinput ? &p->main : &p->entry;
 }
 
-static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
-                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-                     const xmlChar **attributes)
+/* startPrefixMapping for each declaration of an element, in order. */
+static void start_prefix_mappings(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs, int nb_namespaces,
+                                  const xmlChar **namespaces)
 {
-    (void)prefix; (void)nb_defaulted;
-    struct eddy_feed_parser *P = ud;
-    struct eddy__fp *p = &P->fp;
-    if (++P->xml_depth > MAX_DEPTH) {
-        int line = P->ctxt->input ? P->ctxt->input->line : 0;
-        xml_error(P, line, 0, "elements nested too deeply; parsing stopped");
-        xmlStopParser(P->ctxt);
-        return;
-    }
-    eddy_arena_reset(&p->scratch);
-    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
-    if (!attrs) {
-        p->oom = true;
-        return;
-    }
-    /* startPrefixMapping for each declaration, in order */
+    struct eddy__mixin *p = &parser->mixin;
     for (int i = 0; i < nb_namespaces; i++) {
         const char *pfx = (const char *)namespaces[2 * i], *uri = (const char *)namespaces[2 * i + 1];
         if (!uri || !*uri)
             continue;
         eddy__track_namespace(p, pfx && *pfx ? pfx : NULL, uri);
+        if (p->namespaces_capped && !parser->namespaces_cap_told) {
+            parser->namespaces_cap_told = true;
+            diag(parser, cur_offset(parser), "more than %d namespaces: later declarations ignored", EDDY__MAX_NAMESPACES);
+        }
         if (pfx && *pfx && !strcmp(uri, "http://www.w3.org/1999/xlink")) {
             char k[256];
             snprintf(k, sizeof k, "xmlns:%s", pfx);
             eddy__attr_set(p, attrs, k, uri);
         }
     }
-    {
-        const char *ns;
-        canon_ns(p, URI, &ns);
-        const char *local = (const char *)localname;
-        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
-            eddy__attr_set(p, attrs, "xmlns", ns);
-        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
-            eddy__attr_set(p, attrs, "xmlns", ns);
-    }
-    struct eddy__tagkey tk;
-    char tkey[256];
-    element_name(P, localname, URI, &tk, tkey);
-    /* attributes: namespaced keys first, then plain local names (expat's qnames) */
+}
+
+/* The element's attributes into attrs as expat gives them to feedparser:
+ * namespaced keys first, then plain local names (expat's qnames). */
+static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs, int nb_attributes,
+                               const xmlChar **attributes)
+{
+    struct eddy__mixin *p = &parser->mixin;
     char key[512];
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < nb_attributes; i++) {
@@ -386,44 +427,79 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
                 p->oom = true;
         }
     }
+}
+
+static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                     const xmlChar **attributes)
+{
+    (void)prefix; (void)nb_defaulted;
+    struct eddy_feed_parser *parser = ud;
+    struct eddy__mixin *p = &parser->mixin;
+    if (++parser->xml_depth > MAX_DEPTH) {
+        int line = parser->ctxt->input ? parser->ctxt->input->line : 0;
+        xml_error(parser, line, 0, "elements nested too deeply; parsing stopped");
+        xmlStopParser(parser->ctxt);
+        return;
+    }
+    eddy_arena_reset(&p->scratch);
+    struct eddy_feed_value *attrs = eddy__v_obj(&p->scratch);
+    if (!attrs) {
+        p->oom = true;
+        return;
+    }
+    start_prefix_mappings(parser, attrs, nb_namespaces, namespaces);
+    {
+        const char *ns;
+        canon_ns(p, URI, &ns);
+        const char *local = (const char *)localname;
+        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
+        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
+            eddy__attr_set(p, attrs, "xmlns", ns);
+    }
+    struct eddy__tagkey tk;
+    char tkey[256];
+    element_name(parser, localname, URI, &tk, tkey);
+    collect_attributes(parser, attrs, nb_attributes, attributes);
     pick_arena(p);
-    eddy__start_tag_k(p, P->tag, &tk, attrs);
+    eddy__start_tag_k(p, parser->tag, &tk, attrs);
 }
 
 static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI)
 {
     (void)prefix;
-    struct eddy_feed_parser *P = ud;
-    struct eddy__fp *p = &P->fp;
-    if (P->xml_depth-- > MAX_DEPTH)
+    struct eddy_feed_parser *parser = ud;
+    struct eddy__mixin *p = &parser->mixin;
+    if (parser->xml_depth-- > MAX_DEPTH)
         return;
     pick_arena(p);
     struct eddy__tagkey tk;
     char tkey[256];
-    element_name(P, localname, URI, &tk, tkey);
-    eddy__end_tag_k(p, P->tag, &tk);
+    element_name(parser, localname, URI, &tk, tkey);
+    eddy__end_tag_k(p, parser->tag, &tk);
 }
 
 static void on_chars(void *ud, const xmlChar *ch, int len)
 {
-    struct eddy_feed_parser *P = ud;
-    eddy__handle_data(&P->fp, (const char *)ch, (size_t)len);
+    struct eddy_feed_parser *parser = ud;
+    eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
 }
 
 /* An xmlEntity of the predefined kind: libxml2 then passes its content to
  * characters() (or into the attribute value) without any expansion. */
-static xmlEntityPtr make_entity(struct eddy_feed_parser *P, const char *name, const char *value)
+static xmlEntityPtr make_entity(struct eddy_feed_parser *parser, const char *name, const char *value)
 {
-    for (size_t i = 0; i < P->nents; i++)
-        if (!strcmp((const char *)P->ents[i]->name, name))
-            return P->ents[i];
-    if (P->nents == P->capents) {
-        size_t cap = P->capents ? P->capents * 2 : 16;
-        xmlEntityPtr *e = realloc(P->ents, cap * sizeof *e);
+    for (size_t i = 0; i < parser->nents; i++)
+        if (!strcmp((const char *)parser->ents[i]->name, name))
+            return parser->ents[i];
+    if (parser->nents == parser->capents) {
+        size_t cap = parser->capents ? parser->capents * 2 : 16;
+        xmlEntityPtr *e = realloc(parser->ents, cap * sizeof *e);
         if (!e)
             return NULL;
-        P->ents = e;
-        P->capents = cap;
+        parser->ents = e;
+        parser->capents = cap;
     }
     xmlEntityPtr e = calloc(1, sizeof *e);
     if (!e)
@@ -441,39 +517,39 @@ static xmlEntityPtr make_entity(struct eddy_feed_parser *P, const char *name, co
     }
     e->length = (int)strlen(value);
     e->etype = XML_INTERNAL_PREDEFINED_ENTITY;
-    P->ents[P->nents++] = e;
+    parser->ents[parser->nents++] = e;
     return e;
 }
 
 static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
 {
-    struct eddy_feed_parser *P = ud;
+    struct eddy_feed_parser *parser = ud;
     const char *name = (const char *)xname;
-    for (size_t i = 0; i < P->fp.nentities; i++) {
-        if (strcmp(P->fp.entities[i].name, name))
+    for (size_t i = 0; i < parser->mixin.nentities; i++) {
+        if (strcmp(parser->mixin.entities[i].name, name))
             continue;
-        const char *v = P->fp.entities[i].value;
+        const char *v = parser->mixin.entities[i].value;
         if (strpbrk(v, "<&")) {
             /* expat parses the replacement text as markup: a lone '<' or
              * '&' there is an error (and the loose pass takes over) */
-            int line = P->ctxt && P->ctxt->input ? P->ctxt->input->line : 0;
-            xml_error(P, line, 0, "not well-formed (invalid token) in an entity's replacement text");
+            int line = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->line : 0;
+            xml_error(parser, line, 0, "not well-formed (invalid token) in an entity's replacement text");
         }
-        return make_entity(P, name, v);
+        return make_entity(parser, name, v);
     }
     /* undefined in XML: expat fails here, feedparser's loose parser decodes
      * HTML entities and keeps anything else as text */
     char utf8[5], msg[300];
     size_t n = eddy__entity4(name, strlen(name), utf8);
     snprintf(msg, sizeof msg, "undefined entity &%.200s;", name);
-    int line = P->ctxt && P->ctxt->input ? P->ctxt->input->line : 0;
-    int col = P->ctxt && P->ctxt->input ? P->ctxt->input->col : 0;
-    xml_error(P, line, col, msg);
+    int line = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->line : 0;
+    int col = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->col : 0;
+    xml_error(parser, line, col, msg);
     if (n)
-        return make_entity(P, name, utf8);
+        return make_entity(parser, name, utf8);
     char raw[300];
     snprintf(raw, sizeof raw, "&%.200s;", name);
-    return make_entity(P, name, raw);
+    return make_entity(parser, name, raw);
 }
 
 /* ---- replace_doctype ----------------------------------------------------------- */
@@ -508,7 +584,7 @@ static bool find_decl(const char *s, size_t n, size_t from, const char *kw, size
     return false;
 }
 
-static void add_entity(struct eddy__fp *p, const char *name, size_t nl, const char *val, size_t vl)
+static void add_entity(struct eddy__mixin *p, const char *name, size_t nl, const char *val, size_t vl)
 {
     struct eddy__entity *e = realloc(p->entities, (p->nentities + 1) * sizeof *e);
     if (!e) {
@@ -521,12 +597,8 @@ static void add_entity(struct eddy__fp *p, const char *name, size_t nl, const ch
     if (vl > 2 && val[0] == '&' && val[1] == '#') {
         /* a character reference: expat expands it when the entity is used */
         unsigned long cp = val[2] == 'x' || val[2] == 'X' ? strtoul(val + 3, NULL, 16) : strtoul(val + 2, NULL, 10);
-        char u[5] = {0};
-        if (cp < 0x80) u[0] = (char)cp;
-        else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
-        else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F));
-        else if (cp < 0x110000) u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
-        eddy_buf_puts(&v, u);
+        char u[4];
+        eddy_buf_append(&v, u, cp < 0x110000 ? eddy__utf8_encode((uint32_t)cp, u) : 0);
     } else {
         eddy_buf_append(&v, val, vl);
     }
@@ -582,10 +654,10 @@ static bool safe_entity(const char *e, size_t n, size_t *ns, size_t *nl, size_t 
 }
 
 /* Rewrites the prolog head[0..n) into out: entity declarations and the
- * DOCTYPE removed, safe entities kept in the fp table. */
-static void replace_doctype(struct eddy_feed_parser *P, const char *head, size_t n, struct eddy_buf *out)
+ * DOCTYPE removed, safe entities kept in the mixin table. */
+static void replace_doctype(struct eddy_feed_parser *parser, const char *head, size_t n, struct eddy_buf *out)
 {
-    struct eddy__fp *p = &P->fp;
+    struct eddy__mixin *p = &parser->mixin;
     struct eddy_buf h = EDDY_BUF_INIT(0);
     struct { size_t s, n; } ents[64];
     size_t nents = 0, pos = 0, ms, me, gs, ge;
@@ -609,7 +681,7 @@ static void replace_doctype(struct eddy_feed_parser *P, const char *head, size_t
                 low[i] = (char)tolower((unsigned char)hd[gs + i]);
             low[gl] = 0;
             if (strstr(low, "netscape"))
-                strcpy(P->version_hint, "rss091n");
+                strcpy(parser->version_hint, "rss091n");
         }
         ndoctypes++;
         eddy_buf_append(&o2, hd + pos, ms - pos);
@@ -626,8 +698,8 @@ static void replace_doctype(struct eddy_feed_parser *P, const char *head, size_t
         }
     }
     if (nents || ndoctypes)
-        diag(P, 0, "DOCTYPE removed (%zu entity declarations, %zu kept)", nents, p->nentities);
-    P->offset_base = n > o2.len ? n - o2.len : 0;
+        diag(parser, 0, "DOCTYPE removed (%zu entity declarations, %zu kept)", nents, p->nentities);
+    parser->offset_base = n > o2.len ? n - o2.len : 0;
     eddy_buf_append(out, o2.data ? o2.data : "", o2.len);
     eddy_buf_free(&h);
     eddy_buf_free(&o2);
@@ -646,31 +718,31 @@ static size_t head_end(const char *s, size_t n)
 
 /* The SAX2 callbacks both ways of parsing use (push, and the whole buffered
  * document through a read callback). */
-static void init_sax(struct eddy_feed_parser *P)
+static void init_sax(struct eddy_feed_parser *parser)
 {
-    memset(&P->sax, 0, sizeof P->sax);
-    P->sax.initialized = XML_SAX2_MAGIC;
-    P->sax.startElementNs = on_start;
-    P->sax.endElementNs = on_end;
-    P->sax.characters = on_chars;
-    P->sax.cdataBlock = on_chars;
-    P->sax.ignorableWhitespace = on_chars;
-    P->sax.getEntity = on_get_entity;
-    P->sax.serror = on_serror;
+    memset(&parser->sax, 0, sizeof parser->sax);
+    parser->sax.initialized = XML_SAX2_MAGIC;
+    parser->sax.startElementNs = on_start;
+    parser->sax.endElementNs = on_end;
+    parser->sax.characters = on_chars;
+    parser->sax.cdataBlock = on_chars;
+    parser->sax.ignorableWhitespace = on_chars;
+    parser->sax.getEntity = on_get_entity;
+    parser->sax.serror = on_serror;
 }
 
-static int start_xml(struct eddy_feed_parser *P, bool utf8)
+static int start_xml(struct eddy_feed_parser *parser, bool utf8)
 {
-    init_sax(P);
-    P->ctxt = xmlCreatePushParserCtxt(&P->sax, P, NULL, 0, NULL);
-    if (!P->ctxt)
+    init_sax(parser);
+    parser->ctxt = xmlCreatePushParserCtxt(&parser->sax, parser, NULL, 0, NULL);
+    if (!parser->ctxt)
         return -ENOMEM;
     int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
     if (utf8)
         opts |= XML_PARSE_IGNORE_ENC;
-    xmlCtxtUseOptions(P->ctxt, opts);
+    xmlCtxtUseOptions(parser->ctxt, opts);
     if (utf8)
-        xmlSwitchEncoding(P->ctxt, XML_CHAR_ENCODING_UTF8);
+        xmlSwitchEncoding(parser->ctxt, XML_CHAR_ENCODING_UTF8);
     return 0;
 }
 
@@ -694,11 +766,11 @@ static void silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static struct xml_handlers handlers_take(struct eddy_feed_parser *P)
+static struct xml_handlers handlers_take(struct eddy_feed_parser *parser)
 {
     struct xml_handlers h = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError, xmlStructuredErrorContext};
     xmlSetGenericErrorFunc(NULL, silent);
-    xmlSetStructuredErrorFunc(P, on_serror);
+    xmlSetStructuredErrorFunc(parser, on_serror);
     return h;
 }
 
@@ -708,20 +780,20 @@ static void handlers_restore(struct xml_handlers h)
     xmlSetStructuredErrorFunc(h.structured_ctx, h.structured);
 }
 
-static int feed_xml(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
+static int feed_xml(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
 {
-    struct xml_handlers h = handlers_take(P);
+    struct xml_handlers h = handlers_take(parser);
     /* xmlParseChunk takes an int size */
     while (n > (1u << 30)) {
-        xmlParseChunk(P->ctxt, s, 1 << 30, 0);
+        xmlParseChunk(parser->ctxt, s, 1 << 30, 0);
         s += 1u << 30;
         n -= 1u << 30;
     }
-    xmlParseChunk(P->ctxt, s, (int)n, last);
+    xmlParseChunk(parser->ctxt, s, (int)n, last);
     handlers_restore(h);
-    if (P->fp.oom)
+    if (parser->mixin.oom)
         return -ENOMEM;
-    return P->fp.cb_err;
+    return parser->mixin.cb_err;
 }
 
 /* ---- the '&' repairs of feedparser's loose parser ------------------------------------ */
@@ -746,7 +818,7 @@ static bool name_char(unsigned char c) { return isalnum(c) || c == '_' || c == '
 
 /* Decides the '&' at s[0] (n bytes available).  Returns the bytes consumed
  * and appends their replacement, or 0 when more data is needed. */
-static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bool last, bool in_attr,
+static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, bool in_attr,
                          struct eddy_buf *out, size_t abs_off)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -764,10 +836,10 @@ static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bo
             if (hex && u[i] == 'X') {
                 eddy_buf_append(out, "&#x", 3);
                 eddy_buf_append(out, s + st, j + 1 - st);
-                diag(P, abs_off, "character reference with 'X' read as 'x'");
-                if (!P->xml_bozo && P->strict) {
-                    P->xml_bozo = true;
-                    set_bozo(P, "SAXParseException: <unknown>: reference to invalid character number");
+                diag(parser, abs_off, "character reference with 'X' read as 'x'");
+                if (!parser->xml_bozo && parser->strict) {
+                    parser->xml_bozo = true;
+                    set_bozo(parser, "SAXParseException: <unknown>: reference to invalid character number");
                 }
                 return j + 1;
             }
@@ -799,10 +871,10 @@ static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bo
                 eddy_buf_append(out, s + i, k - i);
                 eddy_buf_putc(out, ';');
             }
-            diag(P, abs_off, "'&%.*s' without ';' read as a reference", (int)(k - i), s + i);
-            if (!P->xml_bozo && P->strict) {
-                P->xml_bozo = true;
-                set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+            diag(parser, abs_off, "'&%.*s' without ';' read as a reference", (int)(k - i), s + i);
+            if (!parser->xml_bozo && parser->strict) {
+                parser->xml_bozo = true;
+                set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
             }
             return k;
         }
@@ -810,22 +882,70 @@ static size_t repair_amp(struct eddy_feed_parser *P, const char *s, size_t n, bo
         return 0;
     }
     eddy_buf_append(out, "&amp;", 5);
-    diag(P, abs_off, "bare '&' read as text");
-    if (!P->xml_bozo && P->strict) {
-        P->xml_bozo = true;
-        set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+    diag(parser, abs_off, "bare '&' read as text");
+    if (!parser->xml_bozo && parser->strict) {
+        parser->xml_bozo = true;
+        set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
     }
     return 1;
 }
 
-/* Scans s[0..n) from state P->rstate, appending the repaired text to out.
- * Returns the bytes consumed (the rest must be offered again with more). */
-static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool last, struct eddy_buf *out)
+/* The '<' at s[i] in text: the state it opens, and i past its opening
+ * (comment, CDATA, processing instruction, declaration or tag).  False
+ * when fewer bytes than "<![CDATA[" are left and more may come. */
+static bool repair_open(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, size_t *i)
+{
+    size_t left = n - *i;
+    const char *t = s + *i;
+    if (left < 9 && !last)
+        return false;
+    if (left >= 4 && !memcmp(t, "<!--", 4))
+        parser->rstate = R_COMMENT, *i += 4;
+    else if (left >= 9 && !memcmp(t, "<![CDATA[", 9))
+        parser->rstate = R_CDATA, *i += 9;
+    else if (left >= 2 && t[1] == '?')
+        parser->rstate = R_PI, *i += 2;
+    else if (left >= 2 && t[1] == '!')
+        parser->rstate = R_DECL, *i += 2;
+    else
+        parser->rstate = R_TAG, parser->rattrs = 0, *i += 1;
+    return true;
+}
+
+/* In a comment, CDATA section, PI or declaration: i past its end (state
+ * back to text) or at n.  False when the end may be cut by the chunk. */
+static bool repair_skip(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, size_t *i)
+{
+    const char *end = parser->rstate == R_COMMENT ? "-->" : parser->rstate == R_CDATA ? "]]>"
+                    : parser->rstate == R_PI ? "?>" : ">";
+    size_t el = strlen(end);
+    const char *hit = memchr(s + *i, end[0], n - *i);
+    if (!hit) {
+        *i = n;
+        return true;
+    }
+    *i = (size_t)(hit - s);
+    if (n - *i < el && !last)
+        return false;
+    if (n - *i >= el && !memcmp(s + *i, end, el)) {
+        parser->rstate = R_TEXT;
+        *i += el;
+    } else {
+        *i += 1;
+    }
+    return true;
+}
+
+/* Scans s[0..n) from state parser->rstate, appending the repaired text to out.
+ * Returns the bytes consumed (the rest must be offered again with more).
+ * One loop over the states: the hot path of callback mode, kept together
+ * so that runs of plain bytes are appended in one piece. */
+static size_t repair(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, struct eddy_buf *out)
 {
     size_t i = 0, run = 0;
     while (i < n) {
         char c = s[i];
-        switch (P->rstate) {
+        switch (parser->rstate) {
         case R_TEXT:
             while (c != '&' && c != '<' && ++i < n)
                 c = s[i];
@@ -833,87 +953,62 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
                 continue;
             if (c == '&') {
                 eddy_buf_append(out, s + run, i - run);
-                size_t k = repair_amp(P, s + i, n - i, last, false, out, P->rpos + i);
+                size_t k = repair_amp(parser, s + i, n - i, last, false, out, parser->rpos + i);
                 if (!k)
                     return i;
                 i += k;
                 run = i;
                 continue;
             }
-            if (c == '<') {
-                size_t left = n - i;
-                if (left < 9 && !last) {
-                    eddy_buf_append(out, s + run, i - run);
-                    return i;
-                }
-                if (left >= 4 && !memcmp(s + i, "<!--", 4))
-                    P->rstate = R_COMMENT, i += 4;
-                else if (left >= 9 && !memcmp(s + i, "<![CDATA[", 9))
-                    P->rstate = R_CDATA, i += 9;
-                else if (left >= 2 && s[i + 1] == '?')
-                    P->rstate = R_PI, i += 2;
-                else if (left >= 2 && s[i + 1] == '!')
-                    P->rstate = R_DECL, i += 2;
-                else
-                    P->rstate = R_TAG, i++;
-                continue;
+            if (!repair_open(parser, s, n, last, &i)) {
+                eddy_buf_append(out, s + run, i - run);
+                return i;
             }
-            i++;
             continue;
         case R_TAG:
             while (c != '"' && c != '\'' && c != '>' && ++i < n)
                 c = s[i];
             if (i == n)
                 continue;
+            if ((c == '"' || c == '\'') && ++parser->rattrs > MAX_ATTRS) {
+                too_many_attributes(parser, parser->rpos + i);
+                parser->cut = true;
+                eddy_buf_append(out, s + run, i - run);
+                return n; /* the rest is dropped */
+            }
             if (c == '"' || c == '\'')
-                P->rquote = c, P->rstate = R_ATTR;
+                parser->rquote = c, parser->rstate = R_ATTR;
             else if (c == '>')
-                P->rstate = R_TEXT;
+                parser->rstate = R_TEXT;
             i++;
             continue;
         case R_ATTR:
-            while (c != P->rquote && c != '&' && c != '<' && ++i < n)
+            while (c != parser->rquote && c != '&' && c != '<' && ++i < n)
                 c = s[i];
             if (i == n)
                 continue;
-            if (c == P->rquote) {
-                P->rstate = R_TAG;
+            if (c == parser->rquote) {
+                parser->rstate = R_TAG;
             } else if (c == '&') {
                 eddy_buf_append(out, s + run, i - run);
-                size_t k = repair_amp(P, s + i, n - i, last, true, out, P->rpos + i);
+                size_t k = repair_amp(parser, s + i, n - i, last, true, out, parser->rpos + i);
                 if (!k)
                     return i;
                 i += k;
                 run = i;
                 continue;
             } else if (c == '<') {
-                P->rstate = R_TEXT; /* an unclosed quote: libxml2 gives up on the tag */
+                parser->rstate = R_TEXT; /* an unclosed quote: libxml2 gives up on the tag */
                 continue;
             }
             i++;
             continue;
-        default: {
-            const char *end = P->rstate == R_COMMENT ? "-->" : P->rstate == R_CDATA ? "]]>"
-                            : P->rstate == R_PI ? "?>" : ">";
-            size_t el = strlen(end);
-            const char *hit = memchr(s + i, end[0], n - i);
-            if (!hit) {
-                i = n;
-                continue;
-            }
-            i = (size_t)(hit - s);
-            if (n - i < el && !last) {
+        default:
+            if (!repair_skip(parser, s, n, last, &i)) {
                 eddy_buf_append(out, s + run, i - run);
                 return i;
             }
-            if (n - i >= el && !memcmp(s + i, end, el)) {
-                P->rstate = R_TEXT;
-                i += el;
-            } else {
-                i++;
-            }
             continue;
-        }
         }
     }
     eddy_buf_append(out, s + run, n - run);
@@ -931,7 +1026,9 @@ static size_t repair(struct eddy_feed_parser *P, const char *s, size_t n, bool l
  * first, encoding.c).  Sets *ready to the bytes that may go on: a sequence cut
  * by the end of s (not last) stays after them.  When something was replaced
  * the cleaned text is in *out (else out stays empty and s is clean).
- * Offsets of the diagnostics are in the cleaned text, from abs_off. */
+ * Offsets of the diagnostics are in the cleaned text, from abs_off.
+ * A NUL becomes U+FFFD too: libxml2's push parser stops the whole document
+ * at one (buffered mode keeps it, as feedparser's loose parser does). */
 static bool utf8_cut(const unsigned char *u, size_t n)
 {
     size_t len = u[0] >= 0xC2 && u[0] <= 0xDF   ? 2
@@ -946,37 +1043,40 @@ static bool utf8_cut(const unsigned char *u, size_t n)
     return true;
 }
 
-static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool last, struct eddy_buf *out,
+static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, struct eddy_buf *out,
                       size_t *ready, size_t abs_off)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
+    bool cut = false;
     *ready = n;
     while (i < n) {
-        if (u[i] < 0x80) {
+        if (u[i] < 0x80 && u[i]) {
             i++;
             continue;
         }
-        size_t k = eddy__utf8_seq(u + i, n - i);
+        size_t k = u[i] ? eddy__utf8_seq(u + i, n - i, NULL) : 0;
         if (k) {
             i += k;
             continue;
         }
         if (!last && utf8_cut(u + i, n - i)) {
             *ready = i - run + out->len; /* in the cleaned text when out is used */
+            cut = true;
             break;
         }
         if (eddy_buf_append(out, s + run, i - run) || eddy_buf_append(out, "\xEF\xBF\xBD", 3))
             return -ENOMEM;
-        diag(P, abs_off + out->len - 3, "invalid UTF-8 byte 0x%02X read as U+FFFD", u[i]);
-        if (!P->xml_bozo && P->strict) {
-            P->xml_bozo = true;
-            set_bozo(P, "SAXParseException: <unknown>: not well-formed (invalid token)");
+        diag(parser, abs_off + out->len - 3, u[i] ? "invalid UTF-8 byte 0x%02X read as U+FFFD" : "NUL read as U+FFFD",
+             u[i]);
+        if (!parser->xml_bozo && parser->strict) {
+            parser->xml_bozo = true;
+            set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
         }
         run = ++i;
     }
     if (out->len) {
-        if (*ready == n)
+        if (!cut) /* (*ready == n is no sign of it: the cleaned text is longer) */
             *ready = out->len + (n - run);
         if (eddy_buf_append(out, s + run, n - run))
             return -ENOMEM;
@@ -985,31 +1085,33 @@ static int clean_utf8(struct eddy_feed_parser *P, const char *s, size_t n, bool 
 }
 
 /* Repairs and parses s[0..n) (a piece of the body), keeping an undecided tail. */
-static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool last)
+static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
 {
+    if (parser->cut)
+        return 0;
     struct eddy_buf in = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
-    if (P->carry.len) {
-        if (eddy_buf_append(&P->carry, s, n))
+    if (parser->carry.len) {
+        if (eddy_buf_append(&parser->carry, s, n))
             return -ENOMEM;
-        in = P->carry;
-        P->carry = (struct eddy_buf)EDDY_BUF_INIT(0);
+        in = parser->carry;
+        parser->carry = (struct eddy_buf)EDDY_BUF_INIT(0);
         s = in.data;
         n = in.len;
     }
     size_t m = n; /* s[0..m) is scanned now; s[m..n) is a cut UTF-8 sequence */
     int err = 0;
-    if (P->utf8_body) {
-        err = clean_utf8(P, s, n, last, &clean, &m, P->rpos);
+    if (parser->utf8_body) {
+        err = clean_utf8(parser, s, n, last, &clean, &m, parser->rpos);
         if (clean.len)
             s = clean.data, n = clean.len;
     }
-    eddy_buf_reset(&P->rbuf);
-    size_t k = err ? 0 : repair(P, s, m, last, &P->rbuf);
-    P->rpos += k;
+    eddy_buf_reset(&parser->rbuf);
+    size_t k = err ? 0 : repair(parser, s, m, last, &parser->rbuf);
+    parser->rpos += k;
     if (!err && k < n)
-        err = eddy_buf_append(&P->carry, s + k, n - k);
+        err = eddy_buf_append(&parser->carry, s + k, n - k);
     if (!err)
-        err = feed_xml(P, eddy_buf_cstr(&P->rbuf), P->rbuf.len, last);
+        err = feed_xml(parser, eddy_buf_cstr(&parser->rbuf), parser->rbuf.len, last || parser->cut);
     eddy_buf_free(&in);
     eddy_buf_free(&clean);
     return err;
@@ -1017,19 +1119,19 @@ static int feed_body(struct eddy_feed_parser *P, const char *s, size_t n, bool l
 
 /* ---- entries in callback mode ----------------------------------------------------- */
 
-static void deliver(struct eddy__fp *p)
+static void deliver(struct eddy__mixin *p)
 {
     struct eddy_feed_value *e = (struct eddy_feed_value *)eddy_feed_at(p->entries, 0);
     if (e && !p->cb_err)
         p->cb_err = p->on_entry(p->arg, e);
-    p->A = &p->main;
+    p->arena = &p->main;
     p->entries = NULL;
 }
 
-void eddy__entry_begin(struct eddy__fp *p)
+void eddy__entry_begin(struct eddy__mixin *p)
 {
     if (!p->on_entry) {
-        if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))
+        if (eddy__arr_push(p->arena, p->entries, eddy__v_obj(p->arena)))
             p->oom = true;
         return;
     }
@@ -1040,14 +1142,14 @@ void eddy__entry_begin(struct eddy__fp *p)
     eddy__obj_clear(p->sourcedata);
     eddy_arena_reset(&p->entry);
     memset(p->strcache, 0, sizeof p->strcache); /* they may point into the entry arena */
-    p->A = &p->entry;
+    p->arena = &p->entry;
     p->entries = eddy__v_arr(&p->entry);
-    if (eddy__arr_push(p->A, p->entries, eddy__v_obj(p->A)))
+    if (eddy__arr_push(p->arena, p->entries, eddy__v_obj(p->arena)))
         p->oom = true;
-    p->pdm_entry = NULL;
+    p->depth_map_entry = NULL;
 }
 
-void eddy__entry_end(struct eddy__fp *p)
+void eddy__entry_end(struct eddy__mixin *p)
 {
     if (p->on_entry && p->entries)
         deliver(p);
@@ -1056,12 +1158,14 @@ void eddy__entry_end(struct eddy__fp *p)
 /* ---- public API ----------------------------------------------------------------- */
 
 static bool json_type(const char *ct);
+static bool xml_type(const char *ct);
+static bool starts_with_brace(const char *s, size_t n);
 
-static const char *header(const struct eddy_feed_parser *P, const char *name)
+static const char *header(const struct eddy_feed_parser *parser, const char *name)
 {
-    for (size_t i = 0; i < P->nheaders; i++)
-        if (!strcmp(P->headers[i].name, name))
-            return P->headers[i].value;
+    for (size_t i = 0; i < parser->nheaders; i++)
+        if (!strcmp(parser->headers[i].name, name))
+            return parser->headers[i].value;
     return NULL;
 }
 
@@ -1072,19 +1176,19 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
 {
     /* libxml2's one-time global set-up is not safe to race: do it once */
     pthread_once(&xml_once, xml_init);
-    struct eddy_feed_parser *P = calloc(1, sizeof *P);
-    if (!P)
+    struct eddy_feed_parser *parser = calloc(1, sizeof *parser);
+    if (!parser)
         return NULL;
-    if (eddy__fp_init(&P->fp))
+    if (eddy__mixin_init(&parser->mixin))
         goto fail;
     struct eddy_feed_opts o = opts ? *opts : (struct eddy_feed_opts){0};
-    P->max_bytes = o.max_bytes ? o.max_bytes : DEFAULT_MAX_BYTES;
-    eddy_buf_init(&P->doc, P->max_bytes);
-    if (o.url && !(P->url = strdup(o.url)))
+    parser->max_bytes = o.max_bytes ? o.max_bytes : DEFAULT_MAX_BYTES;
+    eddy_buf_init(&parser->doc, parser->max_bytes);
+    if (o.url && !(parser->url = strdup(o.url)))
         goto fail;
     if (o.nheaders) {
-        P->headers = calloc(o.nheaders, sizeof *P->headers);
-        if (!P->headers)
+        parser->headers = calloc(o.nheaders, sizeof *parser->headers);
+        if (!parser->headers)
             goto fail;
         for (size_t i = 0; i < o.nheaders; i++) {
             char low[256];
@@ -1092,9 +1196,9 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
             /* strip the name and value as feedparser-reference does */
             const char *v = o.headers[i].value ? o.headers[i].value : "";
             struct header *h = NULL;
-            for (size_t j = 0; j < P->nheaders; j++)
-                if (!strcmp(P->headers[j].name, low))
-                    h = &P->headers[j];
+            for (size_t j = 0; j < parser->nheaders; j++)
+                if (!strcmp(parser->headers[j].name, low))
+                    h = &parser->headers[j];
             if (h) {
                 size_t n = strlen(h->value) + strlen(v) + 3;
                 char *nv = malloc(n);
@@ -1104,31 +1208,31 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
                 free(h->value);
                 h->value = nv;
             } else {
-                h = &P->headers[P->nheaders];
+                h = &parser->headers[parser->nheaders];
                 h->name = strdup(low);
                 h->value = strdup(v);
-                P->nheaders++;
+                parser->nheaders++;
                 if (!h->name || !h->value)
                     goto fail;
             }
         }
     }
-    P->fp.on_entry = o.on_entry;
-    P->fp.arg = o.arg;
-    P->streaming = o.on_entry != NULL;
-    P->strict = true;
-    return P;
+    parser->mixin.on_entry = o.on_entry;
+    parser->mixin.arg = o.arg;
+    parser->streaming = o.on_entry != NULL;
+    parser->strict = true;
+    return parser;
 fail:
-    eddy_feed_parser_free(P);
+    eddy_feed_parser_free(parser);
     return NULL;
 }
 
-static void init_mixin(struct eddy_feed_parser *P)
+static void init_mixin(struct eddy_feed_parser *parser)
 {
-    struct eddy__fp *p = &P->fp;
+    struct eddy__mixin *p = &parser->mixin;
     /* baseuri = make_safe_absolute_uri(href, contentloc) or make_safe_absolute_uri(contentloc) or href */
-    const char *href = P->url ? P->url : "";
-    const char *loc = header(P, "content-location");
+    const char *href = parser->url ? parser->url : "";
+    const char *loc = header(parser, "content-location");
     struct eddy_buf b = EDDY_BUF_INIT(0);
     if (loc && *loc) {
         if (*href)
@@ -1144,7 +1248,7 @@ static void init_mixin(struct eddy_feed_parser *P)
         eddy_buf_puts(&b, href);
     eddy_buf_append(&p->baseuri, eddy_buf_cstr(&b), b.len);
     eddy_buf_free(&b);
-    const char *lang = header(P, "content-language");
+    const char *lang = header(parser, "content-language");
     if (lang) {
         p->lang_null = false;
         eddy_buf_puts(&p->lang, lang);
@@ -1152,14 +1256,14 @@ static void init_mixin(struct eddy_feed_parser *P)
             struct eddy_buf l = EDDY_BUF_INIT(0);
             for (const char *s = lang; *s; s++)
                 eddy_buf_putc(&l, *s == '_' ? '-' : *s);
-            eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&l)));
+            eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, eddy_buf_cstr(&l)));
             eddy_buf_free(&l);
         }
     }
 }
 
 /* Streaming mode: the encoding name from BOM / XML declaration / charset. */
-static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
+static void sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_t n)
 {
     const char *enc = "utf-8";
     char decl[48] = "";
@@ -1190,7 +1294,7 @@ static void sniff_encoding(struct eddy_feed_parser *P, const char *s, size_t n)
             }
         }
     }
-    snprintf(P->encoding, sizeof P->encoding, "%s", enc);
+    snprintf(parser->encoding, sizeof parser->encoding, "%s", enc);
 }
 
 /* The document reaches libxml2 through a read callback, in its 4 KB reads:
@@ -1222,13 +1326,13 @@ static int mem_close(void *ctx)
  * error sends the document through the loose pass anyway).  XML_PARSE_HUGE
  * lifts libxml2's 10 MB text-node and 256-level limits; MAX_DEPTH still
  * applies. */
-static int parse_whole(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend)
+static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
 {
-    init_mixin(P);
+    init_mixin(parser);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
     struct eddy_buf doc = EDDY_BUF_INIT(0);
-    replace_doctype(P, s, plen, &doc);
-    P->head_done = true;
+    replace_doctype(parser, s, plen, &doc);
+    parser->head_done = true;
     const char *d = s;
     size_t dn = n;
     if (doc.len != plen || (plen && memcmp(doc.data, s, plen))) {
@@ -1243,89 +1347,87 @@ static int parse_whole(struct eddy_feed_parser *P, const char *s, size_t n, size
         eddy_buf_free(&doc);
         return -E2BIG;
     }
-    init_sax(P);
-    P->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
-    P->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &P->mem, XML_CHAR_ENCODING_NONE);
-    if (!P->ctxt) {
+    init_sax(parser);
+    parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
+    parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem, XML_CHAR_ENCODING_NONE);
+    if (!parser->ctxt) {
         eddy_buf_free(&doc);
         return -ENOMEM;
     }
-    xmlSAXHandlerPtr own = P->ctxt->sax;
-    P->ctxt->sax = &P->sax;
-    P->ctxt->userData = P;
-    xmlCtxtUseOptions(P->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+    xmlSAXHandlerPtr own = parser->ctxt->sax;
+    parser->ctxt->sax = &parser->sax;
+    parser->ctxt->userData = parser;
+    xmlCtxtUseOptions(parser->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
                                    XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
-    xmlSwitchEncoding(P->ctxt, XML_CHAR_ENCODING_UTF8);
-    struct xml_handlers h = handlers_take(P);
-    xmlParseDocument(P->ctxt);
+    xmlSwitchEncoding(parser->ctxt, XML_CHAR_ENCODING_UTF8);
+    struct xml_handlers h = handlers_take(parser);
+    xmlParseDocument(parser->ctxt);
     handlers_restore(h);
-    P->ctxt->sax = own; /* libxml2 frees its own handler with the context */
+    parser->ctxt->sax = own; /* libxml2 frees its own handler with the context */
     eddy_buf_free(&doc);
-    return P->fp.oom ? -ENOMEM : 0;
+    return parser->mixin.oom ? -ENOMEM : 0;
 }
 
 /* Sends the document start s[0..n) through replace_doctype (its prolog is
  * s[0..hend)) and starts libxml2 with it. */
-static int begin_xml(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend, bool utf8, bool last)
+static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend, bool utf8, bool last)
 {
-    int err = start_xml(P, utf8);
+    int err = start_xml(parser, utf8);
     if (err)
         return err;
-    init_mixin(P);
+    init_mixin(parser);
     struct eddy_buf head = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
     size_t hlen = plen;
-    P->utf8_body = utf8;
-    if (utf8 && clean_utf8(P, s, plen, true, &clean, &hlen, 0))
-        P->fp.oom = true;
-    replace_doctype(P, clean.len ? clean.data : s, hlen, &head);
+    parser->utf8_body = utf8;
+    if (utf8 && clean_utf8(parser, s, plen, true, &clean, &hlen, 0))
+        parser->mixin.oom = true;
+    replace_doctype(parser, clean.len ? clean.data : s, hlen, &head);
     eddy_buf_free(&clean);
-    P->head_done = true;
-    P->rpos = hlen;
-    err = feed_xml(P, eddy_buf_cstr(&head), head.len, false);
+    parser->head_done = true;
+    parser->rpos = hlen;
+    err = feed_xml(parser, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
     /* in slices, so that libxml2's input buffer and ours stay small */
     const size_t slice = 256 * 1024;
     for (size_t off = plen; !err && off < n; off += slice) {
         size_t k = n - off < slice ? n - off : slice;
-        err = feed_body(P, s + off, k, last && off + k == n);
+        err = feed_body(parser, s + off, k, last && off + k == n);
     }
     if (!err && last && plen == n)
-        err = feed_body(P, "", 0, true);
+        err = feed_body(parser, "", 0, true);
     return err;
 }
 
-int eddy_feed_parser_push(struct eddy_feed_parser *P, const void *bytes, size_t len)
+int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, size_t len)
 {
-    if (!P || P->finished)
+    if (!parser || parser->finished)
         return -EINVAL;
     if (!len)
         return 0;
-    if (!P->streaming || !P->head_done) {
-        int err = eddy_buf_append(&P->doc, bytes, len);
+    if (!parser->streaming || !parser->head_done) {
+        int err = eddy_buf_append(&parser->doc, bytes, len);
         if (err)
             return err;
-        if (!P->streaming)
+        if (!parser->streaming)
             return 0;
-        size_t ws = 0;
-        while (ws < P->doc.len && strchr(" \t\r\n", P->doc.data[ws]))
-            ws++;
-        if ((ws < P->doc.len && P->doc.data[ws] == '{') || json_type(header(P, "content-type"))) {
-            P->streaming = false; /* JSON Feed: buffered, entries still go to the callback */
+        const char *ct = header(parser, "content-type");
+        if (json_type(ct) || (!xml_type(ct) && starts_with_brace(parser->doc.data, parser->doc.len))) {
+            parser->streaming = false; /* JSON Feed: buffered, entries still go to the callback */
             return 0;
         }
-        size_t hend = head_end(P->doc.data, P->doc.len);
-        if (!hend && P->doc.len < MAX_HEAD)
+        size_t hend = head_end(parser->doc.data, parser->doc.len);
+        if (!hend && parser->doc.len < MAX_HEAD)
             return 0;
         if (!hend)
-            hend = P->doc.len;
-        sniff_encoding(P, P->doc.data, hend); /* the prolog only: the same whatever the chunks */
-        bool utf8 = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
-        err = begin_xml(P, P->doc.data, P->doc.len, hend, utf8, false);
-        eddy_buf_free(&P->doc);
+            hend = parser->doc.len;
+        sniff_encoding(parser, parser->doc.data, hend); /* the prolog only: the same whatever the chunks */
+        bool utf8 = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
+        err = begin_xml(parser, parser->doc.data, parser->doc.len, hend, utf8, false);
+        eddy_buf_free(&parser->doc);
         return err;
     }
-    return feed_body(P, bytes, len, false);
+    return feed_body(parser, bytes, len, false);
 }
 
 static void set_str(struct eddy_arena *A, struct eddy_feed_value *o, const char *k, const char *v)
@@ -1337,31 +1439,31 @@ static void set_str(struct eddy_arena *A, struct eddy_feed_value *o, const char 
  * parser: a fresh mixin (the DOCTYPE's safe entities kept), loose.c's
  * tokenizer over the document with its prolog rewritten.  Bozo, the
  * exception and the diagnostics stay those of the XML pass. */
-static void loose_pass(struct eddy_feed_parser *P, const char *s, size_t n, size_t hend)
+static void loose_pass(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
 {
-    struct eddy__fp *p = &P->fp;
+    struct eddy__mixin *p = &parser->mixin;
     eddy_feed_entry_fn on_entry = p->on_entry;
     void *arg = p->arg;
-    eddy__fp_free(p);
+    eddy__mixin_free(p);
     eddy_arena_free(&p->main);
-    if (eddy__fp_init(p)) {
+    if (eddy__mixin_init(p)) {
         p->oom = true;
         return;
     }
     p->on_entry = on_entry;
     p->arg = arg;
     p->loose = true;
-    P->quiet = true;
-    init_mixin(P);
+    parser->quiet = true;
+    init_mixin(parser);
     size_t plen = hend ? hend - 1 : 0;
     struct eddy_buf doc = EDDY_BUF_INIT(0);
-    replace_doctype(P, s, plen, &doc); /* the safe entities again, for the fresh mixin */
+    replace_doctype(parser, s, plen, &doc); /* the safe entities again, for the fresh mixin */
     if (eddy_buf_append(&doc, s + plen, n - plen))
         p->oom = true;
     else
         eddy__loose_parse(p, eddy_buf_cstr(&doc), doc.len);
     eddy_buf_free(&doc);
-    P->quiet = false;
+    parser->quiet = false;
 }
 
 /* Content-Type application/json or application/feed+json */
@@ -1376,134 +1478,234 @@ static bool json_type(const char *ct)
            (n == 21 && !strncasecmp(ct, "application/feed+json", 21));
 }
 
-/* feedparser 6.0.11+: JSON Feed when the type says so, or when the XML
- * parse found nothing (then the XML bozo is forgotten). */
-static void try_json(struct eddy_feed_parser *P, const char *data, size_t len, bool by_type)
+/* An explicit XML Content-Type: a media type ending in "/xml" or "+xml". */
+static bool xml_type(const char *ct)
 {
-    struct eddy__fp *p = &P->fp;
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    return (n >= 4 && !strncasecmp(ct + n - 4, "/xml", 4)) || (n >= 4 && !strncasecmp(ct + n - 4, "+xml", 4));
+}
+
+/* The first byte that is not XML whitespace is '{'. */
+static bool starts_with_brace(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i < n && s[i] == '{';
+}
+
+/* JSON Feed (feedparser 6.0.11+) when the type or the first byte says so
+ * (by_type), or as a fallback when the XML parse failed and found nothing:
+ * then a JSON Feed makes the XML bozo forgotten, and anything else keeps
+ * the XML outcome. */
+static void try_json(struct eddy_feed_parser *parser, const char *data, size_t len, bool by_type)
+{
+    struct eddy__mixin *p = &parser->mixin;
     struct eddy_feed_value *feed = p->feeddata, *entries = p->entries;
     p->feeddata = eddy__v_obj(&p->main);
     p->entries = p->on_entry ? NULL : eddy__v_arr(&p->main);
     char exc[256] = "";
     int err = eddy__json_parse(p, data, len, exc, sizeof exc);
-    if (err == -ENOTSUP) {
-        p->feeddata = feed; /* not built: keep the XML outcome */
+    if (err == -ENOTSUP || (err == -EINVAL && !by_type)) {
+        /* not built, or no JSON either: keep the XML outcome (its error
+         * says more about a document that is neither) */
+        p->feeddata = feed;
         p->entries = entries;
+        p->version[0] = 0;
         return;
     }
-    P->is_json = true;
-    P->version_hint[0] = 0;
+    parser->is_json = true;
+    parser->version_hint[0] = 0;
     if (!by_type) {
-        P->bozo = P->xml_bozo = false;
-        free(P->bozo_exception);
-        P->bozo_exception = NULL;
+        parser->bozo = parser->xml_bozo = false;
+        free(parser->bozo_exception);
+        parser->bozo_exception = NULL;
     }
     if (err == -ENOMEM)
         p->oom = true;
     else if (err) {
-        P->bozo = true;
-        free(P->bozo_exception);
-        P->bozo_exception = strdup(exc[0] ? exc : "ValueError: not a JSON feed");
+        parser->bozo = true;
+        free(parser->bozo_exception);
+        parser->bozo_exception = strdup(exc[0] ? exc : "ValueError: not a JSON feed");
     }
 }
 
-struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
+/* Diagnostic offsets from `first` on, in the converted UTF-8 text t[0..tn),
+ * moved to the input's bytes (input_len of them): past the XML declaration
+ * the conversion wrote, then byte for byte for UTF-8, or through the code
+ * points when each took 1, 2 (UTF-16 without surrogates) or 4 input bytes.
+ * Other multi-byte encodings keep offsets in the decoded text's UTF-8. */
+static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, const char *t, size_t tn,
+                             size_t input_len, const struct eddy__encoding *enc)
 {
-    if (!P || P->finished)
-        return NULL;
-    P->finished = true;
-    struct eddy__fp *p = &P->fp;
+    if (first >= parser->ndiags)
+        return;
+    const unsigned char *d = (const unsigned char *)t + enc->decl_written;
+    size_t dn = tn - enc->decl_written, body = input_len - enc->bom_len, cps = 0, wide = 0;
+    for (size_t i = 0; i < dn; i++) {
+        cps += (d[i] & 0xC0) != 0x80;
+        wide += d[i] >= 0xF0;
+    }
+    dn += enc->decl_dropped; /* the decoded text before the rewrite */
+    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    cps += enc->decl_dropped; /* the old declaration is ASCII */
+    size_t unit = utf8 ? 0 : cps == body ? 1 : 2 * cps == body && !wide ? 2 : 4 * cps == body ? 4 : 0;
+    size_t at = enc->decl_dropped, before = enc->decl_dropped; /* code points before `at` (offsets mostly grow) */
+    for (size_t k = first; k < parser->ndiags; k++) {
+        size_t o = parser->diags[k].offset;
+        if (o <= enc->decl_written) {
+            parser->diags[k].offset = 0;
+            continue;
+        }
+        size_t in_d = o - enc->decl_written + enc->decl_dropped; /* offset in the decoded text */
+        if (in_d > dn)
+            in_d = dn;
+        if (unit) {
+            if (in_d < at)
+                at = before = enc->decl_dropped;
+            for (; at < in_d; at++)
+                before += (d[at - enc->decl_dropped] & 0xC0) != 0x80;
+            in_d = before * unit;
+        }
+        parser->diags[k].offset = enc->bom_len + in_d;
+    }
+}
+
+/* Buffered mode at finish: the document converted to UTF-8 (feedparser's
+ * convert_to_utf8), parsed as XML, again by the loose parser when that
+ * failed, and as JSON Feed when it says so or when XML found nothing. */
+static void parse_buffered(struct eddy_feed_parser *parser)
+{
+    struct eddy__mixin *p = &parser->mixin;
     struct eddy_buf utf8 = EDDY_BUF_INIT(0);
-    bool empty = false;
-    if (!P->streaming) {
-        empty = P->doc.len == 0;
-        if (!empty) {
-            struct eddy__encoding enc;
-            const char *ct = header(P, "content-type");
-            bool http = P->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
-            if (eddy__encoding_to_utf8(P->doc.data, P->doc.len, ct, http, &utf8, &enc)) {
-                p->oom = true;
-            } else {
-                snprintf(P->encoding, sizeof P->encoding, "%s", enc.encoding);
-                if (enc.bozo) {
-                    set_bozo(P, enc.exception);
-                    diag(P, 0, "%s", enc.exception);
-                }
-                P->strict = enc.encoding[0] != 0;
-                eddy_buf_free(&P->doc);
-                size_t hend = head_end(utf8.data, utf8.len);
-                if (!hend)
-                    hend = utf8.len;
-                bool json = json_type(ct);
-                if (!json)
-                    parse_whole(P, utf8.data, utf8.len, hend);
-                /* not in callback mode: its entries were delivered already */
-                if (!json && P->xml_bozo && !p->oom && !p->on_entry)
-                    loose_pass(P, utf8.data, utf8.len, hend);
-                if (json || (!eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) && !p->version[0] &&
-                             !P->version_hint[0]))
-                    try_json(P, utf8.data, utf8.len, json);
-            }
-        }
-    } else if (!P->head_done) {
-        empty = P->doc.len == 0;
-        if (!empty) {
-            size_t hend = head_end(P->doc.data, P->doc.len);
-            if (!hend)
-                hend = P->doc.len;
-            sniff_encoding(P, P->doc.data, hend);
-            bool u = !strcmp(P->encoding, "utf-8") || !strcmp(P->encoding, "us-ascii");
-            begin_xml(P, P->doc.data, P->doc.len, hend, u, true);
-        }
+    struct eddy__encoding enc;
+    const char *ct = header(parser, "content-type");
+    bool http = parser->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
+    if (eddy__encoding_to_utf8(parser->doc.data, parser->doc.len, ct, http, &utf8, &enc)) {
+        p->oom = true;
     } else {
-        feed_body(P, "", 0, true);
+        snprintf(parser->encoding, sizeof parser->encoding, "%s", enc.encoding);
+        if (enc.bozo) {
+            set_bozo(parser, enc.exception);
+            diag(parser, 0, "%s", enc.exception);
+        }
+        parser->strict = enc.encoding[0] != 0;
+        size_t input_len = parser->doc.len, first_diag = parser->ndiags;
+        /* text that is neither XML nor JSON gets its own message: libxml2's
+         * would point at the XML declaration the conversion wrote */
+        size_t ws = 0;
+        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) && parser->doc.data[ws])
+            ws++;
+        bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
+                    (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
+        eddy_buf_free(&parser->doc);
+        size_t hend = head_end(utf8.data, utf8.len);
+        if (!hend)
+            hend = utf8.len;
+        /* JSON Feed by type, or by its first byte unless typed as XML */
+        bool json = json_type(ct) || (!xml_type(ct) && starts_with_brace(utf8.data, utf8.len));
+        size_t xml_len = json ? 0 : cap_attributes(parser, utf8.data, utf8.len);
+        if (hend > xml_len + 1)
+            hend = xml_len + 1;
+        if (!json)
+            parse_whole(parser, utf8.data, xml_len, hend);
+        /* not in callback mode: its entries were delivered already */
+        if (!json && parser->xml_bozo && !p->oom && !p->on_entry)
+            loose_pass(parser, utf8.data, xml_len, hend);
+        if (!json && parser->xml_bozo && text)
+            set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it does not start with '<'");
+        offsets_to_input(parser, first_diag, utf8.data, utf8.len, input_len, &enc);
+        /* JSON as a fallback only when XML failed and found nothing */
+        if (json || (parser->xml_bozo && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
+                     !p->version[0] && !parser->version_hint[0]))
+            try_json(parser, utf8.data, utf8.len, json);
     }
     eddy_buf_free(&utf8);
-    if (P->streaming && p->entries)
-        deliver(p); /* an entry the document never closed */
-    p->A = &p->main;
+}
 
-    struct eddy_feed *f = calloc(1, sizeof *f);
-    if (!f || p->oom) {
-        free(f);
-        return NULL;
-    }
+/* The result's top-level object (feedparser.parse()'s dict) in the main
+ * arena; NULL on ENOMEM. */
+static struct eddy_feed_value *result_root(struct eddy_feed_parser *parser, bool empty)
+{
+    struct eddy__mixin *p = &parser->mixin;
     struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = eddy__v_obj(A);
-    eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, P->bozo));
-    struct eddy_feed_value *entries = P->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
+    eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, parser->bozo));
+    struct eddy_feed_value *entries = parser->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
     eddy__obj_set(A, root, "entries", false, empty ? eddy__v_arr(A) : entries);
     eddy__obj_set(A, root, "feed", false, empty ? eddy__v_obj(A) : p->feeddata);
     struct eddy_feed_value *hdrs = eddy__v_obj(A);
-    for (size_t i = 0; i < P->nheaders; i++)
-        eddy__obj_set(A, hdrs, P->headers[i].name, true, eddy__v_cstr(A, P->headers[i].value));
+    for (size_t i = 0; i < parser->nheaders; i++)
+        eddy__obj_set(A, hdrs, parser->headers[i].name, true, eddy__v_cstr(A, parser->headers[i].value));
     eddy__obj_set(A, root, "headers", false, hdrs);
-    if (P->url) {
-        const char *etag = header(P, "etag"), *lm = header(P, "last-modified");
+    if (parser->url) {
+        const char *etag = header(parser, "etag"), *lm = header(parser, "last-modified");
         if (etag)
             set_str(A, root, "etag", etag);
         if (lm && *lm) {
             set_str(A, root, "modified", lm);
-            struct eddy_arena *save = p->A;
-            p->A = A;
+            struct eddy_arena *save = p->arena;
+            p->arena = A;
             eddy__obj_set(A, root, "modified_parsed", false, eddy__date_value(p, lm));
-            p->A = save;
+            p->arena = save;
         }
-        set_str(A, root, "href", P->url);
+        set_str(A, root, "href", parser->url);
         eddy__obj_set(A, root, "status", false, eddy__v_int(A, 200));
     }
     if (!empty) {
-        if (P->bozo && P->bozo_exception)
-            set_str(A, root, "bozo_exception", P->bozo_exception);
-        set_str(A, root, "encoding", P->encoding);
-        set_str(A, root, "version", P->version_hint[0] ? P->version_hint : p->version);
-        eddy__obj_set(A, root, "namespaces", false, P->is_json ? eddy__v_obj(A) : p->namespaces);
+        if (parser->bozo && parser->bozo_exception)
+            set_str(A, root, "bozo_exception", parser->bozo_exception);
+        set_str(A, root, "encoding", parser->encoding);
+        set_str(A, root, "version", parser->version_hint[0] ? parser->version_hint : p->version);
+        eddy__obj_set(A, root, "namespaces", false, parser->is_json ? eddy__v_obj(A) : p->namespaces);
     }
+    return root;
+}
+
+int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **out)
+{
+    *out = NULL;
+    if (!parser || parser->finished)
+        return -EINVAL;
+    parser->finished = true;
+    struct eddy__mixin *p = &parser->mixin;
+    bool empty = parser->doc.len == 0;
+    if (!parser->streaming) {
+        if (!empty)
+            parse_buffered(parser);
+    } else if (!parser->head_done) {
+        if (!empty) {
+            size_t hend = head_end(parser->doc.data, parser->doc.len);
+            if (!hend)
+                hend = parser->doc.len;
+            sniff_encoding(parser, parser->doc.data, hend);
+            bool u = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
+            begin_xml(parser, parser->doc.data, parser->doc.len, hend, u, true);
+        }
+    } else {
+        empty = false;
+        feed_body(parser, "", 0, true);
+    }
+    if (parser->streaming && p->entries)
+        deliver(p); /* an entry the document never closed */
+    p->arena = &p->main;
+
+    struct eddy_feed *f = calloc(1, sizeof *f);
+    if (!f || p->oom) {
+        free(f);
+        return -ENOMEM;
+    }
+    struct eddy_arena *A = &p->main;
+    struct eddy_feed_value *root = result_root(parser, empty);
     /* diagnostics move into the result's arena */
-    f->diags = eddy_arena_alloc(A, (P->ndiags ? P->ndiags : 1) * sizeof *f->diags);
-    for (size_t i = 0; f->diags && i < P->ndiags; i++) {
-        f->diags[i].offset = P->diags[i].offset;
-        f->diags[i].msg = eddy_arena_strndup(A, P->diags[i].msg, strlen(P->diags[i].msg));
+    f->diags = eddy_arena_alloc(A, (parser->ndiags ? parser->ndiags : 1) * sizeof *f->diags);
+    for (size_t i = 0; f->diags && i < parser->ndiags; i++) {
+        f->diags[i].offset = parser->diags[i].offset;
+        f->diags[i].msg = eddy_arena_strndup(A, parser->diags[i].msg, strlen(parser->diags[i].msg));
         if (f->diags[i].msg)
             f->ndiags++;
     }
@@ -1512,63 +1714,65 @@ struct eddy_feed *eddy_feed_parser_finish(struct eddy_feed_parser *P)
     memset(&p->main, 0, sizeof p->main);
     if (!root || !f->diags) {
         eddy_feed_free(f);
-        return NULL;
+        return -ENOMEM;
     }
-    return f;
+    *out = f;
+    return 0;
 }
 
-void eddy_feed_parser_free(struct eddy_feed_parser *P)
+void eddy_feed_parser_free(struct eddy_feed_parser *parser)
 {
-    if (!P)
+    if (!parser)
         return;
-    if (P->ctxt) {
+    if (parser->ctxt) {
         /* an internal subset that reached libxml2 gets a document to hold it */
-        if (P->ctxt->myDoc)
-            xmlFreeDoc(P->ctxt->myDoc);
-        xmlFreeParserCtxt(P->ctxt);
+        if (parser->ctxt->myDoc)
+            xmlFreeDoc(parser->ctxt->myDoc);
+        xmlFreeParserCtxt(parser->ctxt);
     }
-    eddy__fp_free(&P->fp);
-    eddy_arena_free(&P->fp.main);
-    free(P->url);
-    for (size_t i = 0; i < P->nheaders; i++) {
-        free(P->headers[i].name);
-        free(P->headers[i].value);
+    eddy__mixin_free(&parser->mixin);
+    eddy_arena_free(&parser->mixin.main);
+    free(parser->url);
+    for (size_t i = 0; i < parser->nheaders; i++) {
+        free(parser->headers[i].name);
+        free(parser->headers[i].value);
     }
-    free(P->headers);
-    eddy_buf_free(&P->doc);
-    eddy_buf_free(&P->carry);
-    eddy_buf_free(&P->rbuf);
-    free(P->bozo_exception);
-    for (size_t i = 0; i < P->ndiags; i++)
-        free(P->diags[i].msg);
-    free(P->diags);
-    for (size_t i = 0; i < P->nents; i++) {
-        free((void *)P->ents[i]->name);
-        free(P->ents[i]->content);
-        free(P->ents[i]->orig);
-        free(P->ents[i]);
+    free(parser->headers);
+    eddy_buf_free(&parser->doc);
+    eddy_buf_free(&parser->carry);
+    eddy_buf_free(&parser->rbuf);
+    free(parser->bozo_exception);
+    for (size_t i = 0; i < parser->ndiags; i++)
+        free(parser->diags[i].msg);
+    free(parser->diags);
+    for (size_t i = 0; i < parser->nents; i++) {
+        free((void *)parser->ents[i]->name);
+        free(parser->ents[i]->content);
+        free(parser->ents[i]->orig);
+        free(parser->ents[i]);
     }
-    free(P->ents);
-    free(P);
+    free(parser->ents);
+    free(parser);
 }
 
-struct eddy_feed *eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts)
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out)
 {
-    struct eddy_feed_parser *P = eddy_feed_parser_new(opts);
-    if (!P)
-        return NULL;
-    struct eddy_feed *f = NULL;
-    if (!eddy_feed_parser_push(P, bytes, len))
-        f = eddy_feed_parser_finish(P);
-    eddy_feed_parser_free(P);
-    return f;
+    *out = NULL;
+    struct eddy_feed_parser *parser = eddy_feed_parser_new(opts);
+    if (!parser)
+        return -ENOMEM;
+    int err = eddy_feed_parser_push(parser, bytes, len);
+    if (!err)
+        err = eddy_feed_parser_finish(parser, out);
+    eddy_feed_parser_free(parser);
+    return err;
 }
 
-size_t eddy__feed_parser_memory(const struct eddy_feed_parser *P)
+size_t eddy__feed_parser_memory(const struct eddy_feed_parser *parser)
 {
-    const struct eddy__fp *p = &P->fp;
-    size_t n = p->main.total + p->entry.total + p->scratch.total + P->doc.cap + p->pool.cap + p->out.cap +
-               P->carry.cap + P->rbuf.cap;
+    const struct eddy__mixin *p = &parser->mixin;
+    size_t n = p->main.total + p->entry.total + p->scratch.total + parser->doc.cap + p->pool.cap + p->out.cap +
+               parser->carry.cap + parser->rbuf.cap;
     for (size_t i = 0; i < p->capframes; i++)
         n += p->frames[i].text.cap + p->frames[i].name.cap + p->frames[i].cappieces * sizeof *p->frames[i].pieces;
     return n;

@@ -1,6 +1,6 @@
 /*
- * parser.c — feedparser's _FeedParserMixin in C: what happens at each start
- * tag, end tag and piece of text, independent of the tokenizer: feed.c
+ * mixin.c — feedparser's _FeedParserMixin in C: what happens at each start
+ * tag, end tag and piece of text, independent of the tokenizer: sax_driver.c
  * drives it from libxml2's SAX2 callbacks, loose.c (p->loose) from a port of
  * feedparser's loose SGML parser for ill-formed documents.
  *
@@ -14,7 +14,7 @@
  * (feedparser leaks one elementstack entry per Atom <content>; nothing reads
  * it, and dropping it keeps memory bounded on huge feeds).
  *
- * Memory: values go to p->A (the result arena, or the entry arena in
+ * Memory: values go to p->arena (the result arena, or the entry arena in
  * callback mode); the element stack, scopes and contentparams reuse their
  * buffers, so steady-state parsing does not call malloc.
  */
@@ -34,15 +34,15 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static void oom(struct eddy__fp *p, int err)
+static void oom(struct eddy__mixin *p, int err)
 {
     if (err)
         p->oom = true;
 }
 
-struct eddy_feed_value *eddy__s(struct eddy__fp *p, const char *s)
+struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s)
 {
-    struct eddy_feed_value *v = s ? eddy__v_cstr(p->A, s) : eddy__v_null(p->A);
+    struct eddy_feed_value *v = s ? eddy__v_cstr(p->arena, s) : eddy__v_null(p->arena);
     if (!v)
         p->oom = true;
     return v;
@@ -77,7 +77,7 @@ static size_t space_at(const unsigned char *s, size_t n)
         return 1;
     if (c < 0x80)
         return 0;
-    size_t len = eddy__utf8_seq(s, n);
+    size_t len = eddy__utf8_seq(s, n, NULL);
     if (!len)
         return 0;
     unsigned cp = len == 2 ? (c & 0x1F) << 6 | (s[1] & 0x3F)
@@ -165,12 +165,12 @@ static const char *mapkey(const char *key)
     return key;
 }
 
-void eddy__fp_set(struct eddy__fp *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
+void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
 {
     const char *k = mapkey(key);
     /* keys that are not literals must be copied into the arena */
     bool copy = k == key;
-    oom(p, eddy__obj_set(p->A, o, k, copy, v));
+    oom(p, eddy__obj_set(p->arena, o, k, copy, v));
 }
 
 /* FeedParserDict.__getitem__ without the warnings; NULL for KeyError.  The
@@ -203,7 +203,7 @@ static bool fp_has(const struct eddy_feed_value *o, const char *key)
     return eddy__fp_get(o, key) != NULL;
 }
 
-struct eddy_feed_value *eddy__fp_setdefault(struct eddy__fp *p, struct eddy_feed_value *o, const char *key,
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
                                             struct eddy_feed_value *dflt)
 {
     if (!fp_has(o, key)) {
@@ -218,7 +218,7 @@ const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
     return eddy_feed_str(eddy__obj_get(attrs, key), NULL);
 }
 
-void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const char *key, const char *value)
+void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key, const char *value)
 {
     struct eddy_feed_value *v = eddy__v_cstr(&p->scratch, value);
     oom(p, eddy__obj_set(&p->scratch, attrs, key, true, v));
@@ -226,7 +226,7 @@ void eddy__attr_set(struct eddy__fp *p, struct eddy_feed_value *attrs, const cha
 
 /* ---- contentparams -------------------------------------------------------- */
 
-static void cp_clear(struct eddy__fp *p)
+static void cp_clear(struct eddy__mixin *p)
 {
     p->cp.has_type = p->cp.has_lang = p->cp.has_base = p->cp.has_src = false;
     p->cp.xhtml = false;
@@ -234,12 +234,12 @@ static void cp_clear(struct eddy__fp *p)
 }
 
 /* contentparams.get('type', dflt) */
-static const char *cp_type(struct eddy__fp *p, const char *dflt)
+static const char *cp_type(struct eddy__mixin *p, const char *dflt)
 {
     return p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : dflt;
 }
 
-static void cp_set_type(struct eddy__fp *p, const char *t)
+static void cp_set_type(struct eddy__mixin *p, const char *t)
 {
     if (p->cp.type.data != t) {
         eddy_buf_reset(&p->cp.type);
@@ -253,38 +253,38 @@ static void cp_set_type(struct eddy__fp *p, const char *t)
  * values are never modified in place) */
 /* A string value equal to b, reusing the last one made for this slot when
  * the text is the same (type, language and base repeat in every detail). */
-static struct eddy_feed_value *cached_str(struct eddy__fp *p, int slot, const struct eddy_buf *b, bool null)
+static struct eddy_feed_value *cached_str(struct eddy__mixin *p, int slot, const struct eddy_buf *b, bool null)
 {
     struct eddy_feed_value *v = p->strcache[slot];
-    if (v && p->strcache_arena[slot] == p->A &&
+    if (v && p->strcache_arena[slot] == p->arena &&
         (null ? v->type == EDDY_FEED_NULL
               : v->type == EDDY_FEED_STRING && v->u.s.len == b->len && !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
         return v;
-    v = eddy__s(p, null ? NULL : eddy_buf_cstr(b));
+    v = eddy__str_value(p, null ? NULL : eddy_buf_cstr(b));
     p->strcache[slot] = v;
-    p->strcache_arena[slot] = p->A;
+    p->strcache_arena[slot] = p->arena;
     return v;
 }
 
-static struct eddy_feed_value *cp_detail(struct eddy__fp *p, struct eddy_feed_value *value)
+static struct eddy_feed_value *cp_detail(struct eddy__mixin *p, struct eddy_feed_value *value)
 {
-    struct eddy_feed_value *d = eddy__v_obj(p->A);
+    struct eddy_feed_value *d = eddy__v_obj(p->arena);
     if (p->cp.has_type)
-        oom(p, eddy__obj_set(p->A, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
+        oom(p, eddy__obj_set(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
     if (p->cp.has_lang)
-        oom(p, eddy__obj_set(p->A, d, "language", false, cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
+        oom(p, eddy__obj_set(p->arena, d, "language", false, cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
     if (p->cp.has_base)
-        oom(p, eddy__obj_set(p->A, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
+        oom(p, eddy__obj_set(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
-        oom(p, eddy__obj_set(p->A, d, "src", false, eddy__s(p, eddy_buf_cstr(&p->cp.src))));
-    oom(p, eddy__obj_set(p->A, d, "value", false, value));
+        oom(p, eddy__obj_set(p->arena, d, "src", false, eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
+    oom(p, eddy__obj_set(p->arena, d, "value", false, value));
     return d;
 }
 
 /* ---- URIs ----------------------------------------------------------------- */
 
 /* make_safe_absolute_uri(base, rel) into out */
-static void safe_abs(struct eddy__fp *p, struct eddy_buf *out, const char *base, const char *rel)
+static void safe_abs(struct eddy__mixin *p, struct eddy_buf *out, const char *base, const char *rel)
 {
     eddy_buf_reset(out);
     if (!base || !*base) {
@@ -299,14 +299,14 @@ static void safe_abs(struct eddy__fp *p, struct eddy_buf *out, const char *base,
     oom(p, eddy__uri_resolve_safe(out, base, rel));
 }
 
-const char *eddy__resolve_uri(struct eddy__fp *p, const char *uri)
+const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri)
 {
     eddy_buf_reset(&p->tmp);
     oom(p, eddy__uri_resolve(&p->tmp, eddy_buf_cstr(&p->baseuri), uri));
     return eddy_buf_cstr(&p->tmp);
 }
 
-const char *eddy__map_content_type(struct eddy__fp *p, const char *type)
+const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
 {
     if (!type)
         type = "";
@@ -336,18 +336,18 @@ static bool html_type(const char *t)
 
 /* ---- dates ---------------------------------------------------------------- */
 
-struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s)
+struct eddy_feed_value *eddy__date_value(struct eddy__mixin *p, const char *s)
 {
     struct eddy__date d;
     if (!s || !eddy__date_parse(s, strlen(s), &d))
-        return eddy__s(p, NULL);
+        return eddy__str_value(p, NULL);
     /* the array, its items and its 9 ints in one allocation: pushed one by
      * one they were 19 allocations and 544 bytes (6% of the result of the
      * bench corpus's feeds) */
     struct date_block {
         struct eddy_feed_value arr, ints[9];
         struct eddy_feed_value *items[9];
-    } *b = eddy_arena_alloc(p->A, sizeof *b);
+    } *b = eddy_arena_alloc(p->arena, sizeof *b);
     if (!b) {
         p->oom = true;
         return NULL;
@@ -372,7 +372,7 @@ struct eddy_feed_value *eddy__date_value(struct eddy__fp *p, const char *s)
  * entries the document is absurd and pushes are dropped, to bound memory. */
 #define MAX_FRAMES 4096
 
-void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text)
+void eddy__push(struct eddy__mixin *p, const char *element, bool expecting_text)
 {
     if (p->nframes >= MAX_FRAMES)
         return;
@@ -397,7 +397,7 @@ void eddy__push(struct eddy__fp *p, const char *element, bool expecting_text)
 
 /* Appends a piece to the top frame (handle_data).  Consecutive text pieces
  * are merged: only the markup pieces' boundaries matter to pop(). */
-static void add_piece(struct eddy__fp *p, const char *s, size_t n, bool markup)
+static void add_piece(struct eddy__mixin *p, const char *s, size_t n, bool markup)
 {
     if (!p->nframes)
         return;
@@ -426,7 +426,7 @@ static void add_piece(struct eddy__fp *p, const char *s, size_t n, bool markup)
 }
 
 /* xml.sax.saxutils.escape */
-static void append_escaped(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_t n, bool quot)
+static void append_escaped(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n, bool quot)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -441,7 +441,7 @@ static void append_escaped(struct eddy__fp *p, struct eddy_buf *b, const char *s
     oom(p, eddy_buf_append(b, s + run, n - run));
 }
 
-void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n)
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
 {
     if (!p->nframes)
         return;
@@ -454,27 +454,22 @@ void eddy__handle_data(struct eddy__fp *p, const char *s, size_t n)
     add_piece(p, s, n, false);
 }
 
-static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from, const char *to);
+static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from, const char *to);
 
 /* handle_data(text, escape=0) for text (CDATA in the loose parser) */
-void eddy__handle_data_raw(struct eddy__fp *p, const char *s, size_t n)
+void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n)
 {
     add_piece(p, s, n, false);
 }
 
-static void append_utf8(struct eddy__fp *p, struct eddy_buf *b, unsigned long cp)
+static void append_utf8(struct eddy__mixin *p, struct eddy_buf *b, unsigned long cp)
 {
     char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    oom(p, eddy_buf_append(b, u, n));
+    oom(p, eddy_buf_append(b, u, eddy__utf8_encode((uint32_t)cp, u)));
 }
 
 /* mixin.handle_charref (the loose parser's references) */
-void eddy__handle_charref(struct eddy__fp *p, const char *ref, size_t n)
+void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n)
 {
     if (!p->nframes || !n || n > 16)
         return;
@@ -496,7 +491,7 @@ void eddy__handle_charref(struct eddy__fp *p, const char *ref, size_t n)
 }
 
 /* mixin.handle_entityref (the loose parser's references) */
-void eddy__handle_entityref(struct eddy__fp *p, const char *name, size_t n)
+void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n)
 {
     if (!p->nframes)
         return;
@@ -534,7 +529,7 @@ void eddy__handle_entityref(struct eddy__fp *p, const char *name, size_t n)
 }
 
 /* _LooseFeedParser.decode_entities */
-static void decode_entities(struct eddy__fp *p, struct eddy_buf *b)
+static void decode_entities(struct eddy__mixin *p, struct eddy_buf *b)
 {
     static const char *const always[][2] = {
         {"&#60;", "&lt;"}, {"&#x3c;", "&lt;"}, {"&#x3C;", "&lt;"}, {"&#62;", "&gt;"}, {"&#x3e;", "&gt;"},
@@ -591,13 +586,8 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
     if (quads % 4)
         return false; /* "Incorrect padding" */
     /* must be valid UTF-8 */
-    const unsigned char *u = (const unsigned char *)eddy_buf_cstr(out);
-    for (size_t i = 0; i < out->len;) {
-        size_t k = eddy__utf8_seq(u + i, out->len - i);
-        if (!k)
-            return false;
-        i += k;
-    }
+    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(out), out->len))
+        return false;
     return true;
 }
 
@@ -629,15 +619,7 @@ size_t eddy__entity4(const char *name, size_t len, char utf8[5])
                                             sizeof eddy__entities4[0], cmp_entity4);
     if (!e)
         return 0;
-    unsigned cp = e->cp;
-    size_t n;
-    if (cp < 0x80)
-        utf8[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        utf8[0] = (char)(0xC0 | cp >> 6), utf8[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else
-        utf8[0] = (char)(0xE0 | cp >> 12), utf8[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        utf8[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    size_t n = eddy__utf8_encode(e->cp, utf8);
     utf8[n] = 0;
     return n;
 }
@@ -716,7 +698,7 @@ static void fix_query_amps(struct eddy_buf *b)
     s[w] = 0;
 }
 
-static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from, const char *to)
+static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from, const char *to)
 {
     if (!b->data || !strstr(b->data, from))
         return;
@@ -733,7 +715,7 @@ static void replace_all(struct eddy__fp *p, struct eddy_buf *b, const char *from
 }
 
 /* output.encode('iso-8859-1').decode('utf-8') when both succeed */
-static void fix_double_utf8(struct eddy__fp *p, struct eddy_buf *b)
+static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
 {
     const unsigned char *u = (const unsigned char *)b->data;
     bool high = false;
@@ -763,19 +745,14 @@ static void fix_double_utf8(struct eddy__fp *p, struct eddy_buf *b)
         }
         oom(p, eddy_buf_putc(&p->tmp2, (int)c));
     }
-    const unsigned char *v = (const unsigned char *)eddy_buf_cstr(&p->tmp2);
-    for (size_t i = 0; i < p->tmp2.len;) {
-        size_t k = eddy__utf8_seq(v + i, p->tmp2.len - i);
-        if (!k)
-            return;
-        i += k;
-    }
+    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(&p->tmp2), p->tmp2.len))
+        return;
     eddy_buf_reset(b);
     oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
 }
 
 /* output.translate(_cp1252): U+0080..U+009F -> the windows-1252 characters */
-static void fix_cp1252(struct eddy__fp *p, struct eddy_buf *b)
+static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
 {
     static const char *const tab[32] = {
         "\u20ac", NULL, "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021", "\u02c6", "\u2030",
@@ -807,28 +784,28 @@ static void fix_cp1252(struct eddy__fp *p, struct eddy_buf *b)
     oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
 }
 
-static int pdm_get(struct eddy__fp *p, const char *key)
+static int depth_map_get(struct eddy__mixin *p, const char *key)
 {
-    if (p->pdm_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
-        p->pdm_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
-        p->npdm = 0;
+    if (p->depth_map_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
+        p->depth_map_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        p->ndepth_map = 0;
     }
-    for (size_t i = 0; i < p->npdm; i++)
-        if (!strcmp(p->pdm[i].key, key))
-            return p->pdm[i].depth;
+    for (size_t i = 0; i < p->ndepth_map; i++)
+        if (!strcmp(p->depth_map[i].key, key))
+            return p->depth_map[i].depth;
     return -1000000;
 }
 
-static void pdm_set(struct eddy__fp *p, const char *key, int depth)
+static void depth_map_set(struct eddy__mixin *p, const char *key, int depth)
 {
-    for (size_t i = 0; i < p->npdm; i++)
-        if (!strcmp(p->pdm[i].key, key)) {
-            p->pdm[i].depth = depth;
+    for (size_t i = 0; i < p->ndepth_map; i++)
+        if (!strcmp(p->depth_map[i].key, key)) {
+            p->depth_map[i].depth = depth;
             return;
         }
-    if (p->npdm < sizeof p->pdm / sizeof p->pdm[0] && strlen(key) < sizeof p->pdm[0].key) {
-        strcpy(p->pdm[p->npdm].key, key);
-        p->pdm[p->npdm++].depth = depth;
+    if (p->ndepth_map < sizeof p->depth_map / sizeof p->depth_map[0] && strlen(key) < sizeof p->depth_map[0].key) {
+        strcpy(p->depth_map[p->ndepth_map].key, key);
+        p->depth_map[p->ndepth_map++].depth = depth;
     }
 }
 
@@ -839,8 +816,8 @@ static const char *const can_contain_markup[] = {
     "content", "copyright", "description", "info", "rights", "subtitle", "summary", "tagline", "title", NULL,
 };
 
-void eddy__pop_split(struct eddy__fp *p, const char *element, char sep,
-                     void (*each)(struct eddy__fp *p, char *piece))
+void eddy__pop_split(struct eddy__mixin *p, const char *element, char sep,
+                     void (*each)(struct eddy__mixin *p, char *piece))
 {
     const char *v = eddy__pop(p, element, true);
     if (!v)
@@ -871,69 +848,56 @@ char *eddy__strip(char *s, const char *lead, const char *trail)
     return s;
 }
 
-const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
+/* pop()'s output as a string value: with its length, so that a NUL in the
+ * text (kept by the loose parser, as feedparser keeps it) does not cut it. */
+static struct eddy_feed_value *out_value(struct eddy__mixin *p)
 {
-    if (!p->nframes)
-        return NULL;
-    struct eddy__frame *f = &p->frames[p->nframes - 1];
-    if (strcmp(eddy_buf_cstr(&f->name), element))
-        return NULL;
-    p->nframes--;
-    struct eddy_buf *out = &p->out;
-    eddy_buf_reset(out);
+    return eddy__v_str(p->arena, p->out.data ? p->out.data : "", p->out.len);
+}
 
-    const char *text = eddy_buf_cstr(&f->text);
-    size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
-    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces) {
-        /* remove an enclosing <div>, only if all the content is inside it */
-        size_t first = 0, last = f->npieces - 1;
+/* Atom's xhtml content: the text range [*b, *e) of frame f without an
+ * enclosing <div>, when all the content is inside it (feedparser's pop). */
+static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size_t *b, size_t *e)
+{
+    size_t first = 0, last = f->npieces - 1;
 #define PEND(i) ((i) + 1 < f->npieces ? f->pieces[(i) + 1].off : (uint32_t)f->text.len)
-        while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
-                                                                   PEND(last) - f->pieces[last].off))
-            last--;
-        while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
-                                                                     PEND(first) - f->pieces[first].off))
-            first++;
-        b = f->pieces[first].off;
-        e = PEND(last);
-        const char *p0 = text + f->pieces[first].off;
-        size_t l0 = PEND(first) - f->pieces[first].off;
-        const char *pl = text + f->pieces[last].off;
-        size_t ll = PEND(last) - f->pieces[last].off;
-        if (last > first && f->pieces[first].markup && f->pieces[last].markup &&
-            ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) &&
-            ll == 6 && !memcmp(pl, "</div>", 6)) {
-            int depth = 0;
-            bool broke = false;
-            for (size_t i = first; i < last; i++) {
-                const char *ps = text + f->pieces[i].off;
-                size_t pn = PEND(i) - f->pieces[i].off;
-                if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
-                    if (--depth == 0) {
-                        broke = true;
-                        break;
-                    }
-                } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
-                    depth++;
-                }
-            }
-            if (!broke) {
-                b = PEND(first);
-                e = f->pieces[last].off;
-            }
+    while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
+                                                               PEND(last) - f->pieces[last].off))
+        last--;
+    while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
+                                                                 PEND(first) - f->pieces[first].off))
+        first++;
+    *b = f->pieces[first].off;
+    *e = PEND(last);
+    const char *p0 = text + f->pieces[first].off;
+    size_t l0 = PEND(first) - f->pieces[first].off;
+    const char *pl = text + f->pieces[last].off;
+    size_t ll = PEND(last) - f->pieces[last].off;
+    if (!(last > first && f->pieces[first].markup && f->pieces[last].markup &&
+          ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) && ll == 6 &&
+          !memcmp(pl, "</div>", 6)))
+        return;
+    int depth = 0;
+    for (size_t i = first; i < last; i++) {
+        const char *ps = text + f->pieces[i].off;
+        size_t pn = PEND(i) - f->pieces[i].off;
+        if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
+            if (--depth == 0)
+                return; /* the div closes before the end: kept */
+        } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
+            depth++;
         }
-#undef PEND
     }
-    size_t off = b, len = e - b;
-    if (strip)
-        strip_span(text, &off, &len);
-    oom(p, eddy_buf_append(out, text + off, len));
-    eddy_buf_cstr(out);
-    if (!out->data)
-        oom(p, eddy_buf_reserve(out, 1));
-    if (!f->expecting_text)
-        return eddy_buf_cstr(out);
+    *b = PEND(first);
+    *e = f->pieces[last].off;
+#undef PEND
+}
 
+/* pop()'s decoding of an expected text in p->out: base64, relative URI
+ * resolution, the loose parser's entities, text/plain that looks like HTML. */
+static void pop_decode(struct eddy__mixin *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
     if (p->cp.base64) {
         eddy_buf_reset(&p->tmp);
         if (b64decode(&p->tmp, out->data, out->len)) {
@@ -959,7 +923,13 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
             cp_set_type(p, "text/html");
 
     p->cp.base64 = false; /* del contentparams['mode'], ['base64'] */
+}
 
+/* pop()'s HTML passes over p->out for an element that can contain markup:
+ * relative URIs resolved, then the sanitizer. */
+static void pop_clean_markup(struct eddy__mixin *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
     const char *type = cp_type(p, "text/html");
     bool htmlish = html_type(eddy__map_content_type(p, type));
     bool xhtml = !strcmp(type, "application/xhtml+xml");
@@ -990,7 +960,104 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
         oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
         swap_bufs(out, &p->tmp);
     }
+}
 
+/* pop()'s store of p->out into the current entry (returns the output,
+ * which a link rewrites). */
+static const char *pop_store_entry(struct eddy__mixin *p, const char *element, struct eddy_feed_value *entry)
+{
+    struct eddy_buf *out = &p->out;
+    const char *output = eddy_buf_cstr(out);
+    if (!strcmp(element, "content")) {
+        struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->arena));
+        if (arr && arr->type == EDDY_FEED_ARRAY)
+            oom(p, eddy__arr_push(p->arena, arr, cp_detail(p, out_value(p))));
+    } else if (!strcmp(element, "link")) {
+        if (!p->inimage) {
+            replace_all(p, out, "&amp;", "&");
+            fix_query_amps(out);
+            output = eddy_buf_cstr(out);
+            /* feedparser 6.0.11+: an enclosure link without href does not
+             * replace the entry's link */
+            if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
+                eddy__fp_set(p, entry, "link", out_value(p));
+            struct eddy_feed_value *links = eddy__obj_get(entry, "links");
+            if (*output && eddy_feed_len(links))
+                oom(p, eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                     "href", false, out_value(p)));
+        }
+    } else {
+        const char *el = !strcmp(element, "description") ? "summary" : element;
+        int old = depth_map_get(p, el);
+        struct eddy_feed_value *ov = out_value(p);
+        if (old == -1000000 || p->depth <= old) {
+            depth_map_set(p, el, p->depth);
+            eddy__fp_set(p, entry, el, ov);
+        }
+        if (p->incontent) {
+            char key[96];
+            eddy__concat(key, sizeof key, el, '_', "detail");
+            struct eddy_feed_value *d = cp_detail(p, ov);
+            const char *k = mapkey(key);
+            oom(p, eddy__obj_set(p->arena, entry, k, k == key, d));
+        }
+    }
+    return output;
+}
+
+/* pop()'s store of p->out into the feed (or the source) context. */
+static const char *pop_store_feed(struct eddy__mixin *p, const char *element)
+{
+    struct eddy_buf *out = &p->out;
+    const char *output = eddy_buf_cstr(out);
+    struct eddy_feed_value *ctx = eddy__ctx(p);
+    const char *el = !strcmp(element, "description") ? "subtitle" : element;
+    struct eddy_feed_value *ov = out_value(p);
+    eddy__fp_set(p, ctx, el, ov);
+    if (!strcmp(el, "link")) {
+        fix_query_amps(out);
+        output = eddy_buf_cstr(out);
+        eddy__fp_set(p, ctx, el, out_value(p));
+        struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
+        if (eddy_feed_len(links))
+            oom(p, eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                                 "href", false, out_value(p)));
+    } else if (p->incontent) {
+        char key[96];
+        eddy__concat(key, sizeof key, el, '_', "detail");
+        const char *k = mapkey(key);
+        oom(p, eddy__obj_set(p->arena, ctx, k, k == key, cp_detail(p, ov)));
+    }
+    return output;
+}
+
+const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
+{
+    if (!p->nframes)
+        return NULL;
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    if (strcmp(eddy_buf_cstr(&f->name), element))
+        return NULL;
+    p->nframes--;
+    struct eddy_buf *out = &p->out;
+    eddy_buf_reset(out);
+
+    const char *text = eddy_buf_cstr(&f->text);
+    size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
+    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces)
+        unwrap_xhtml_div(f, text, &b, &e);
+    size_t off = b, len = e - b;
+    if (strip)
+        strip_span(text, &off, &len);
+    oom(p, eddy_buf_append(out, text + off, len));
+    eddy_buf_cstr(out);
+    if (!out->data)
+        oom(p, eddy_buf_reserve(out, 1));
+    if (!f->expecting_text)
+        return eddy_buf_cstr(out);
+
+    pop_decode(p, element);
+    pop_clean_markup(p, element);
     fix_double_utf8(p, out);
     fix_cp1252(p, out);
     const char *output = eddy_buf_cstr(out);
@@ -1002,67 +1069,15 @@ const char *eddy__pop(struct eddy__fp *p, const char *element, bool strip)
 
     if (p->inentry && !p->insource) {
         struct eddy_feed_value *entry = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
-        if (!entry)
-            return output;
-        if (!strcmp(element, "content")) {
-            struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->A));
-            if (arr && arr->type == EDDY_FEED_ARRAY)
-                oom(p, eddy__arr_push(p->A, arr, cp_detail(p, eddy__s(p, output))));
-        } else if (!strcmp(element, "link")) {
-            if (!p->inimage) {
-                replace_all(p, out, "&amp;", "&");
-                fix_query_amps(out);
-                output = eddy_buf_cstr(out);
-                /* feedparser 6.0.11+: an enclosure link without href does not
-                 * replace the entry's link */
-                if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
-                    eddy__fp_set(p, entry, "link", eddy__s(p, output));
-                struct eddy_feed_value *links = eddy__obj_get(entry, "links");
-                if (*output && eddy_feed_len(links))
-                    oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                         "href", false, eddy__s(p, output)));
-            }
-        } else {
-            const char *el = !strcmp(element, "description") ? "summary" : element;
-            int old = pdm_get(p, el);
-            struct eddy_feed_value *ov = eddy__s(p, output);
-            if (old == -1000000 || p->depth <= old) {
-                pdm_set(p, el, p->depth);
-                eddy__fp_set(p, entry, el, ov);
-            }
-            if (p->incontent) {
-                char key[96];
-                eddy__concat(key, sizeof key, el, '_', "detail");
-                struct eddy_feed_value *d = cp_detail(p, ov);
-                const char *k = mapkey(key);
-                oom(p, eddy__obj_set(p->A, entry, k, k == key, d));
-            }
-        }
-    } else if (p->infeed || p->insource) {
-        struct eddy_feed_value *ctx = eddy__ctx(p);
-        const char *el = !strcmp(element, "description") ? "subtitle" : element;
-        struct eddy_feed_value *ov = eddy__s(p, output);
-        eddy__fp_set(p, ctx, el, ov);
-        if (!strcmp(el, "link")) {
-            fix_query_amps(out);
-            output = eddy_buf_cstr(out);
-            eddy__fp_set(p, ctx, el, eddy__s(p, output));
-            struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
-            if (eddy_feed_len(links))
-                oom(p, eddy__obj_set(p->A, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                     "href", false, eddy__s(p, output)));
-        } else if (p->incontent) {
-            char key[96];
-            eddy__concat(key, sizeof key, el, '_', "detail");
-            const char *k = mapkey(key);
-            oom(p, eddy__obj_set(p->A, ctx, k, k == key, cp_detail(p, ov)));
-        }
+        return entry ? pop_store_entry(p, element, entry) : output;
     }
+    if (p->infeed || p->insource)
+        return pop_store_feed(p, element);
     return output;
 }
 
 /* _is_base64 */
-static bool is_base64(struct eddy__fp *p, const struct eddy_feed_value *attrs)
+static bool is_base64(struct eddy__mixin *p, const struct eddy_feed_value *attrs)
 {
     if (streq(eddy__attr(attrs, "mode"), "base64"))
         return true;
@@ -1072,7 +1087,7 @@ static bool is_base64(struct eddy__fp *p, const struct eddy_feed_value *attrs)
     return true;
 }
 
-void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs,
+void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs,
                         const char *default_type, bool expecting_text)
 {
     p->incontent++;
@@ -1094,7 +1109,7 @@ void eddy__push_content(struct eddy__fp *p, const char *tag, struct eddy_feed_va
     eddy__push(p, tag, expecting_text);
 }
 
-const char *eddy__pop_content(struct eddy__fp *p, const char *tag)
+const char *eddy__pop_content(struct eddy__mixin *p, const char *tag)
 {
     const char *v = eddy__pop(p, tag, true);
     p->incontent--;
@@ -1102,7 +1117,7 @@ const char *eddy__pop_content(struct eddy__fp *p, const char *tag)
     return v;
 }
 
-struct eddy_feed_value *eddy__ctx(struct eddy__fp *p)
+struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p)
 {
     if (p->insource)
         return p->sourcedata;
@@ -1116,7 +1131,7 @@ struct eddy_feed_value *eddy__ctx(struct eddy__fp *p)
         if (ti && ti->type == EDDY_FEED_OBJECT)
             return ti;
         /* feedparser raises KeyError here; keep the value somewhere harmless */
-        ti = eddy__v_obj(p->A);
+        ti = eddy__v_obj(p->arena);
         eddy__fp_set(p, p->feeddata, "textinput", ti);
         return ti;
     }
@@ -1128,7 +1143,7 @@ struct eddy_feed_value *eddy__ctx(struct eddy__fp *p)
     return p->feeddata;
 }
 
-void eddy__save(struct eddy__fp *p, const char *key, struct eddy_feed_value *v, bool overwrite)
+void eddy__save(struct eddy__mixin *p, const char *key, struct eddy_feed_value *v, bool overwrite)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     if (overwrite)
@@ -1137,7 +1152,7 @@ void eddy__save(struct eddy__fp *p, const char *key, struct eddy_feed_value *v, 
         eddy__fp_setdefault(p, ctx, key, v);
 }
 
-void eddy__save_author(struct eddy__fp *p, const char *key, const char *value, const char *prefix)
+void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value, const char *prefix)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char dk[64];
@@ -1145,35 +1160,35 @@ void eddy__save_author(struct eddy__fp *p, const char *key, const char *value, c
     const char *k = mapkey(dk);
     struct eddy_feed_value *d = eddy__obj_get(ctx, k);
     if (!d) {
-        d = eddy__v_obj(p->A);
-        oom(p, eddy__obj_set(p->A, ctx, k, k == dk, d));
+        d = eddy__v_obj(p->arena);
+        oom(p, eddy__obj_set(p->arena, ctx, k, k == dk, d));
     }
     if (d && d->type == EDDY_FEED_OBJECT)
-        oom(p, eddy__obj_set(p->A, d, key, false, eddy__s(p, value)));
+        oom(p, eddy__obj_set(p->arena, d, key, false, eddy__str_value(p, value)));
     eddy__sync_author_detail(p, "author");
     struct eddy_feed_value *authors = eddy__obj_get(ctx, "authors");
     if (!authors) {
-        authors = eddy__v_arr(p->A);
-        oom(p, eddy__arr_push(p->A, authors, eddy__v_obj(p->A)));
-        oom(p, eddy__obj_set(p->A, ctx, "authors", false, authors));
+        authors = eddy__v_arr(p->arena);
+        oom(p, eddy__arr_push(p->arena, authors, eddy__v_obj(p->arena)));
+        oom(p, eddy__obj_set(p->arena, ctx, "authors", false, authors));
     }
     struct eddy_feed_value *last = (struct eddy_feed_value *)eddy_feed_at(authors, eddy_feed_len(authors) - 1);
     if (last && last->type == EDDY_FEED_OBJECT)
-        oom(p, eddy__obj_set(p->A, last, key, false, eddy__s(p, value)));
+        oom(p, eddy__obj_set(p->arena, last, key, false, eddy__str_value(p, value)));
 }
 
-void eddy__save_contributor(struct eddy__fp *p, const char *key, const char *value)
+void eddy__save_contributor(struct eddy__mixin *p, const char *key, const char *value)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     struct eddy_feed_value *c = eddy__obj_get(ctx, "contributors");
     if (!c) {
-        c = eddy__v_arr(p->A);
-        oom(p, eddy__arr_push(p->A, c, eddy__v_obj(p->A)));
-        oom(p, eddy__obj_set(p->A, ctx, "contributors", false, c));
+        c = eddy__v_arr(p->arena);
+        oom(p, eddy__arr_push(p->arena, c, eddy__v_obj(p->arena)));
+        oom(p, eddy__obj_set(p->arena, ctx, "contributors", false, c));
     }
     struct eddy_feed_value *last = (struct eddy_feed_value *)eddy_feed_at(c, eddy_feed_len(c) - 1);
     if (last && last->type == EDDY_FEED_OBJECT)
-        oom(p, eddy__obj_set(p->A, last, key, false, eddy__s(p, value)));
+        oom(p, eddy__obj_set(p->arena, last, key, false, eddy__str_value(p, value)));
 }
 
 
@@ -1181,7 +1196,7 @@ static const char email_re[] =
     "(([a-zA-Z0-9_.+-]+)@((\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.)|(([a-zA-Z0-9-]+\\.)+))"
     "([a-zA-Z]{2,4}|[0-9]{1,3})(\\]?))(\\?subject=[^[:space:]]+)?";
 
-void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
+void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char k2[64];
@@ -1193,9 +1208,9 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
             return; /* IndexError in feedparser */
         detail = list->u.a.items[list->u.a.n - 1];
     } else {
-        detail = eddy__v_obj(p->A);
+        detail = eddy__v_obj(p->arena);
     }
-    if (detail && detail->type == EDDY_FEED_OBJECT && detail->u.o.n) {
+    if (detail && detail->type == EDDY_FEED_OBJECT && detail->nmembers) {
         const char *name = vstr(eddy__obj_get(detail, "name"));
         const char *email = vstr(eddy__obj_get(detail, "email"));
         eddy_buf_reset(&p->tmp);
@@ -1207,7 +1222,7 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
             oom(p, eddy_buf_puts(&p->tmp, email));
         else
             return;
-        eddy__fp_set(p, ctx, key, eddy__s(p, eddy_buf_cstr(&p->tmp)));
+        eddy__fp_set(p, ctx, key, eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
         return;
     }
     const char *author = vstr(eddy__fp_get(ctx, key));
@@ -1243,35 +1258,35 @@ void eddy__sync_author_detail(struct eddy__fp *p, const char *key)
         snprintf(dk, sizeof dk, "%s_detail", key);
         const char *k = mapkey(dk);
         if (!eddy__obj_get(ctx, k))
-            oom(p, eddy__obj_set(p->A, ctx, k, k == dk, detail));
+            oom(p, eddy__obj_set(p->arena, ctx, k, k == dk, detail));
     }
     if (a.len)
-        oom(p, eddy__obj_set(p->A, detail, "name", false, eddy__s(p, eddy_buf_cstr(&a))));
+        oom(p, eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, eddy_buf_cstr(&a))));
     if (email.len)
-        oom(p, eddy__obj_set(p->A, detail, "email", false, eddy__s(p, eddy_buf_cstr(&email))));
+        oom(p, eddy__obj_set(p->arena, detail, "email", false, eddy__str_value(p, eddy_buf_cstr(&email))));
     eddy_buf_free(&a);
     eddy_buf_free(&email);
 }
 
-void eddy__add_tag(struct eddy__fp *p, const char *term, const char *scheme, const char *label)
+void eddy__add_tag(struct eddy__mixin *p, const char *term, const char *scheme, const char *label)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
-    struct eddy_feed_value *tags = eddy__fp_setdefault(p, ctx, "tags", eddy__v_arr(p->A));
+    struct eddy_feed_value *tags = eddy__fp_setdefault(p, ctx, "tags", eddy__v_arr(p->arena));
     if (!truthy_str(term) && !truthy_str(scheme) && !truthy_str(label))
         return;
     if (!tags || tags->type != EDDY_FEED_ARRAY)
         return;
-    struct eddy_feed_value *v = eddy__v_obj(p->A);
-    oom(p, eddy__obj_set(p->A, v, "term", false, eddy__s(p, term)));
-    oom(p, eddy__obj_set(p->A, v, "scheme", false, eddy__s(p, scheme)));
-    oom(p, eddy__obj_set(p->A, v, "label", false, eddy__s(p, label)));
+    struct eddy_feed_value *v = eddy__v_obj(p->arena);
+    oom(p, eddy__obj_set(p->arena, v, "term", false, eddy__str_value(p, term)));
+    oom(p, eddy__obj_set(p->arena, v, "scheme", false, eddy__str_value(p, scheme)));
+    oom(p, eddy__obj_set(p->arena, v, "label", false, eddy__str_value(p, label)));
     for (size_t i = 0; i < tags->u.a.n; i++)
         if (eddy__equal(tags->u.a.items[i], v))
             return;
-    oom(p, eddy__arr_push(p->A, tags, v));
+    oom(p, eddy__arr_push(p->arena, tags, v));
 }
 
-void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs)
+void eddy__enforce_href(struct eddy__mixin *p, struct eddy_feed_value *attrs)
 {
     const char *href = eddy__attr(attrs, "url");
     if (!href)
@@ -1287,7 +1302,7 @@ void eddy__enforce_href(struct eddy__fp *p, struct eddy_feed_value *attrs)
     }
 }
 
-const char *eddy__get_attribute(struct eddy__fp *p, const struct eddy_feed_value *attrs, const char *name)
+const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs, const char *name)
 {
     const char *colon = strchr(name, ':');
     if (!colon)
@@ -1333,7 +1348,7 @@ const struct eddy__handler *eddy__find_handler(const char *name)
     return NULL;
 }
 
-const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *name)
+const struct eddy__handler *eddy__handler_for(struct eddy__mixin *p, const char *name)
 {
     uint32_t hash = 2166136261u;
     size_t n = 0;
@@ -1354,7 +1369,7 @@ const struct eddy__handler *eddy__handler_for(struct eddy__fp *p, const char *na
 
 /* ---- scopes (xml:base, xml:lang) ------------------------------------------ */
 
-static void set_buf(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_t n)
+static void set_buf(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n)
 {
     if (b->len == n && (!n || !memcmp(b->data, s, n)))
         return;
@@ -1364,12 +1379,12 @@ static void set_buf(struct eddy__fp *p, struct eddy_buf *b, const char *s, size_
 }
 
 /* namespaces_in_use.get(prefix, '') */
-static const char *ns_in_use(struct eddy__fp *p, const char *prefix)
+static const char *ns_in_use(struct eddy__mixin *p, const char *prefix)
 {
     return vstr(eddy__obj_get(p->namespaces, prefix));
 }
 
-static void strattrs(struct eddy__fp *p, struct eddy_buf *b, const struct eddy_feed_value *attrs)
+static void strattrs(struct eddy__mixin *p, struct eddy_buf *b, const struct eddy_feed_value *attrs)
 {
     for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
         const char *v = vstr(m->v);
@@ -1387,7 +1402,7 @@ static void strattrs(struct eddy__fp *p, struct eddy_buf *b, const struct eddy_f
 /* unknown_starttag's "match namespaces": the tag's prefix through
  * namespacemap, "<prefix>_<local>" or "<local>" into name[0..cap), and
  * its handler. */
-void eddy__tag_key(struct eddy__fp *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k)
+void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k)
 {
     const char *colon = strchr(tag, ':');
     bool has_prefix = false;
@@ -1415,7 +1430,7 @@ void eddy__tag_key(struct eddy__fp *p, const char *tag, char *name, size_t cap, 
 
 /* unknown_starttag: tag is "prefix:local" or "local", lower case, with
  * feedparser's canonical prefix; attrs in the scratch arena. */
-void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value *attrs)
+void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs)
 {
     char name[256];
     struct eddy__tagkey k;
@@ -1423,12 +1438,11 @@ void eddy__start_tag(struct eddy__fp *p, const char *tag, struct eddy_feed_value
     eddy__start_tag_k(p, tag, &k, attrs);
 }
 
-void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k,
-                       struct eddy_feed_value *attrs)
+/* unknown_starttag's xml:base and xml:lang: the new base URI and language,
+ * and the feed's language from the root element. */
+static void start_base_and_lang(struct eddy__mixin *p, const char *tag, const struct eddy_feed_value *attrs)
 {
-    unsigned ns_gen = p->ns_gen;
-    p->depth++;
-    /* normalize attrs: rel and type values are lower-cased (done by feed.c) */
+    /* normalize attrs: rel and type values are lower-cased (done by sax_driver.c) */
     const char *base = eddy__attr(attrs, "xml:base");
     if (!base)
         base = eddy__attr(attrs, "base");
@@ -1461,18 +1475,23 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         eddy_buf_reset(&p->tmp);
         for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
-        struct eddy_arena *save = p->A; /* a <feed> inside an entry in callback mode: */
-        p->A = &p->main;                 /* feeddata outlives the entry arena */
-        eddy__fp_set(p, p->feeddata, "language", eddy__s(p, eddy_buf_cstr(&p->tmp)));
-        p->A = save;
+        struct eddy_arena *save = p->arena; /* a <feed> inside an entry in callback mode: */
+        p->arena = &p->main;                 /* feeddata outlives the entry arena */
+        eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
+        p->arena = save;
     }
+}
+
+/* unknown_starttag's basestack / langstack push (false on ENOMEM). */
+static bool push_scope(struct eddy__mixin *p)
+{
     /* basestack / langstack */
     if (p->nscopes == p->capscopes) {
         size_t cap = p->capscopes ? p->capscopes * 2 : 32;
         struct eddy__scope *s = realloc(p->scopes, cap * sizeof *s);
         if (!s) {
             p->oom = true;
-            return;
+            return false;
         }
         p->scopes = s;
         p->capscopes = cap;
@@ -1495,7 +1514,51 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
         oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
     }
+    return true;
+}
 
+/* An element inside xhtml content: written back as markup into the
+ * content's text (unknown_starttag's "track inline content"). */
+static void inline_xhtml_start(struct eddy__mixin *p, const char *tag, const struct eddy_feed_value *attrs)
+{
+    const char *t = tag, *colon = strchr(tag, ':');
+    bool addns = false;
+    const char *ns = NULL;
+    if (colon) {
+        char prefix[64];
+        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        memcpy(prefix, tag, pl);
+        prefix[pl] = 0;
+        t = colon + 1;
+        ns = ns_in_use(p, prefix);
+        if (!ns)
+            ns = "";
+        if ((!strcmp(t, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML")) ||
+            (!strcmp(t, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg")))
+            addns = true;
+    }
+    if (!strcmp(t, "svg"))
+        p->svgok++;
+    eddy_buf_reset(&p->tmp);
+    oom(p, eddy_buf_printf(&p->tmp, "<%s", t));
+    strattrs(p, &p->tmp, attrs);
+    if (addns) {
+        oom(p, eddy_buf_puts(&p->tmp, " xmlns=\""));
+        append_escaped(p, &p->tmp, ns, strlen(ns), true);
+        oom(p, eddy_buf_putc(&p->tmp, '"'));
+    }
+    oom(p, eddy_buf_putc(&p->tmp, '>'));
+    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+}
+
+void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
+                       struct eddy_feed_value *attrs)
+{
+    unsigned ns_gen = p->ns_gen;
+    p->depth++;
+    start_base_and_lang(p, tag, attrs);
+    if (!push_scope(p))
+        return;
     /* track namespaces declared as attributes (xlink declarations, the
      * xmlns feedparser adds to math and svg) */
     for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
@@ -1517,34 +1580,7 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         cp_set_type(p, "application/xhtml+xml");
     }
     if (p->incontent && p->cp.xhtml) {
-        const char *t = tag, *colon = strchr(tag, ':');
-        bool addns = false;
-        const char *ns = NULL;
-        if (colon) {
-            char prefix[64];
-            size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
-            memcpy(prefix, tag, pl);
-            prefix[pl] = 0;
-            t = colon + 1;
-            ns = ns_in_use(p, prefix);
-            if (!ns)
-                ns = "";
-            if ((!strcmp(t, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML")) ||
-                (!strcmp(t, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg")))
-                addns = true;
-        }
-        if (!strcmp(t, "svg"))
-            p->svgok++;
-        eddy_buf_reset(&p->tmp);
-        oom(p, eddy_buf_printf(&p->tmp, "<%s", t));
-        strattrs(p, &p->tmp, attrs);
-        if (addns) {
-            oom(p, eddy_buf_puts(&p->tmp, " xmlns=\""));
-            append_escaped(p, &p->tmp, ns, strlen(ns), true);
-            oom(p, eddy_buf_putc(&p->tmp, '"'));
-        }
-        oom(p, eddy_buf_putc(&p->tmp, '>'));
-        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+        inline_xhtml_start(p, tag, attrs);
         return;
     }
 
@@ -1564,15 +1600,15 @@ void eddy__start_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__t
         h->start(p, attrs);
         return;
     }
-    if (!attrs || !attrs->u.o.n) {
+    if (!attrs || !attrs->nmembers) {
         eddy__push(p, name, true);
     } else {
         struct eddy_feed_value *ctx = eddy__ctx(p);
-        oom(p, eddy__obj_set(p->A, ctx, mapkey(name), true, eddy__deepcopy(p->A, attrs)));
+        oom(p, eddy__obj_set(p->arena, ctx, mapkey(name), true, eddy__deepcopy(p->arena, attrs)));
     }
 }
 
-void eddy__end_tag(struct eddy__fp *p, const char *tag)
+void eddy__end_tag(struct eddy__mixin *p, const char *tag)
 {
     char name[256];
     struct eddy__tagkey k;
@@ -1580,7 +1616,7 @@ void eddy__end_tag(struct eddy__fp *p, const char *tag)
     eddy__end_tag_k(p, tag, &k);
 }
 
-void eddy__end_tag_k(struct eddy__fp *p, const char *tag, const struct eddy__tagkey *k)
+void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k)
 {
     const char *colon = strchr(tag, ':');
     const char *suffix = colon ? colon + 1 : tag;
@@ -1701,7 +1737,7 @@ const char *eddy__match_namespace(const char *lower_uri)
     return NULL;
 }
 
-void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *uri)
+void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char *uri)
 {
     char lower[512];
     size_t n = strlen(uri);
@@ -1724,6 +1760,10 @@ void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *u
     }
     const char *canon = eddy__match_namespace(lower);
     struct eddy_arena *A = &p->main; /* namespaces outlive entries */
+    if (eddy_feed_len(p->namespaces) >= EDDY__MAX_NAMESPACES) {
+        p->namespaces_capped = true; /* each element name looks prefixes up by URI: keep that short */
+        return;
+    }
     p->ns_gen++;
     if (canon) {
         if (prefix) {
@@ -1759,10 +1799,10 @@ void eddy__track_namespace(struct eddy__fp *p, const char *prefix, const char *u
 
 /* ---- lifetime --------------------------------------------------------------- */
 
-int eddy__fp_init(struct eddy__fp *p)
+int eddy__mixin_init(struct eddy__mixin *p)
 {
     memset(p, 0, sizeof *p);
-    p->A = &p->main;
+    p->arena = &p->main;
     p->feeddata = eddy__v_obj(&p->main);
     p->entries = eddy__v_arr(&p->main);
     p->namespaces = eddy__v_obj(&p->main);
@@ -1774,7 +1814,7 @@ int eddy__fp_init(struct eddy__fp *p)
     return p->feeddata && p->entries && p->namespaces && p->sourcedata ? 0 : -ENOMEM;
 }
 
-void eddy__fp_free(struct eddy__fp *p)
+void eddy__mixin_free(struct eddy__mixin *p)
 {
     for (size_t i = 0; i < p->capframes; i++) {
         eddy_buf_free(&p->frames[i].name);

@@ -1,0 +1,59 @@
+/* Tests of base/text.c: the UTF-8 and percent-decoding helpers every layer
+ * uses (four UTF-8 encoders, four validators and three percent-decoders with
+ * three rules for a malformed escape were merged into these). */
+#include "../test.h"
+
+#include <string.h>
+
+#include "../../src/base/text.h"
+
+TEST(text_utf8_encode)
+{
+    char u[4];
+    CHECK_INT(eddy__utf8_encode(0x41, u), ==, 1);
+    CHECK(u[0] == 'A');
+    CHECK_INT(eddy__utf8_encode(0xE9, u), ==, 2);
+    CHECK(!memcmp(u, "\xC3\xA9", 2));
+    CHECK_INT(eddy__utf8_encode(0x20AC, u), ==, 3);
+    CHECK(!memcmp(u, "\xE2\x82\xAC", 3));
+    CHECK_INT(eddy__utf8_encode(0x1F600, u), ==, 4);
+    CHECK(!memcmp(u, "\xF0\x9F\x98\x80", 4));
+    CHECK_INT(eddy__utf8_encode(0x10FFFF, u), ==, 4);
+    CHECK_INT(eddy__utf8_encode(0x110000, u), ==, 0);
+}
+
+TEST(text_utf8_seq_and_valid)
+{
+    size_t bad;
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xE2\x82\xAC", 3, &bad), ==, 3);
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xE2\x82", 2, &bad), ==, 0);
+    CHECK_INT(bad, ==, 2); /* maximal subpart: one U+FFFD for both bytes */
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xC0\xAF", 2, &bad), ==, 0); /* overlong */
+    CHECK_INT(bad, ==, 1);
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xED\xA0\x80", 3, NULL), ==, 0); /* surrogate */
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4, NULL), ==, 0); /* > U+10FFFF */
+    CHECK(eddy__utf8_valid((const unsigned char *)"plain ascii text, long enough \xC3\xA9!", 33));
+    CHECK(!eddy__utf8_valid((const unsigned char *)"plain ascii text, long enough \xC3", 31));
+    CHECK(!eddy__utf8_valid((const unsigned char *)"abcdefgh\xFF", 9));
+    CHECK(eddy__utf8_valid((const unsigned char *)"", 0));
+}
+
+TEST(text_percent_decode_keeps_malformed_escapes)
+{
+    char out[32];
+    size_t n = eddy__percent_decode("a%20b%2Fc%c3%A9+", 16, out, false);
+    CHECK_INT(n, ==, 8);
+    CHECK(!memcmp(out, "a b/c\xC3\xA9+", 8));
+    n = eddy__percent_decode("a+b", 3, out, true);
+    CHECK(n == 3 && !memcmp(out, "a b", 3));
+    /* the URL standard: a '%' not followed by two hex digits stays */
+    n = eddy__percent_decode("%zz%4%", 6, out, false);
+    CHECK(n == 6 && !memcmp(out, "%zz%4%", 6));
+    n = eddy__percent_decode("x%00y", 5, out, false);
+    CHECK(n == 3 && !memcmp(out, "x\0y", 3));
+    char inplace[] = "%41%42c";
+    n = eddy__percent_decode(inplace, 7, inplace, false);
+    CHECK(n == 3 && !memcmp(inplace, "ABc", 3));
+    CHECK_INT(eddy__hex_digit('f'), ==, 15);
+    CHECK_INT(eddy__hex_digit('G'), ==, -1);
+}
