@@ -85,7 +85,9 @@ int main(void)
 {
     static const char rss[] = "<rss version=\"2.0\"><channel><title>It &amp; links</title>"
                               "<item><title>one</title></item></channel></rss>";
-    struct eddy_feed *f = eddy_feed_parse(rss, strlen(rss), NULL);
+    struct eddy_feed *f;
+    if (eddy_feed_parse(rss, strlen(rss), NULL, &f) != 0)
+        return 1;
     const char *title = eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title");
     int slept = 0;
     if (eddy_run(main_task, &slept, NULL) != 0)
