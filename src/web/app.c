@@ -907,9 +907,9 @@ static bool encoded_separator(const char *t, size_t n)
 {
     for (size_t i = 0; i + 2 < n && t[i] != '?'; i++)
         if (t[i] == '%') {
-            char c;
             /* "%zz" is no escape (the URL standard's rule): not a NUL */
-            if (eddy__percent_decode(t + i, 3, &c, false) == 1 && (c == '/' || c == '\\' || c == 0))
+            int hi = eddy__hex_digit(t[i + 1]), lo = eddy__hex_digit(t[i + 2]), c = hi << 4 | lo;
+            if (hi >= 0 && lo >= 0 && (c == '/' || c == '\\' || c == 0))
                 return true;
         }
     return false;

@@ -222,10 +222,11 @@ int eddy_router_mount(struct eddy_router *r, const char *prefix, const char *nam
 /* Decodes the byte at s[*i] (a %XX escape or a plain byte) and advances. */
 static unsigned char next_byte(const char *s, size_t n, size_t *i)
 {
-    char c;
-    if (s[*i] == '%' && n - *i >= 3 && eddy__percent_decode(s + *i, 3, &c, false) == 1) {
+    int hi, lo;
+    if (s[*i] == '%' && n - *i >= 3 && (hi = eddy__hex_digit(s[*i + 1])) >= 0 &&
+        (lo = eddy__hex_digit(s[*i + 2])) >= 0) {
         *i += 3;
-        return (unsigned char)c;
+        return (unsigned char)(hi << 4 | lo);
     }
     return (unsigned char)s[(*i)++];
 }

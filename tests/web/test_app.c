@@ -420,7 +420,7 @@ static int static_main(void *arg)
         /* web.h: NUL and encoded slashes are 404, even where they lead to a
          * file inside the folder */
         "/static/hello.txt%00.png", "/static/sub%2Fx.txt", "/static/sub%2fx.txt",
-        "/static/sub%5Cx.txt",
+        "/static/sub%5Cx.txt", "/static/%zz", "/static/hello.txt%z",
     };
     for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
         r = req(app, "GET", escapes[i], NULL, NULL);
