@@ -1,0 +1,264 @@
+/*
+ * refresh.c — one refresh pass: due feeds fetched concurrently into the store.
+ *
+ * A pool of worker tasks (never more than there are feeds) takes the next
+ * feed from a shared index; the client session queues the transfers behind
+ * its global and per-host limits, so a worker waiting on a busy host holds
+ * only its stack.  Each feed's body streams into the parser (feedfetch.h);
+ * its entries are then handed to the store in one transaction on the thread
+ * pool, and the outcome recorded with the next check time.  Store writes
+ * queue one at a time (store.h), so they never contend with each other.
+ */
+#include "eddy/app.h"
+
+#include "eddy/feedfetch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKOFF_BASE 300 /* seconds after the first error */
+#define REPAIRS_MAX  20  /* diagnostics kept per fetch: the feed doctor's first page */
+
+int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd)
+{
+    if (interval <= 0)
+        interval = EDDY_APP_INTERVAL_DEFAULT;
+    int64_t wait;
+    if (errors > 0) {
+        wait = BACKOFF_BASE;
+        for (int i = 1; i < errors && wait < EDDY_APP_BACKOFF_MAX; i++)
+            wait *= 2;
+        if (wait > EDDY_APP_BACKOFF_MAX)
+            wait = EDDY_APP_BACKOFF_MAX;
+        wait -= (int64_t)((uint64_t)(wait / 4) * rnd / UINT32_MAX);
+    } else {
+        wait = ttl > interval ? ttl : interval;
+        if (wait > EDDY_APP_BACKOFF_MAX)
+            wait = EDDY_APP_BACKOFF_MAX;
+    }
+    return now + wait;
+}
+
+struct pass {
+    struct eddy_store *store;
+    struct eddy_session *session;
+    struct eddy_app_refresh_opts o;
+    struct eddy_store_feed *feeds;
+    size_t n, next;
+    struct eddy_app_summary sum;
+    uint64_t rnd;
+};
+
+static uint32_t next_rnd(struct pass *p) /* xorshift64*: jitter needs no more */
+{
+    p->rnd ^= p->rnd >> 12, p->rnd ^= p->rnd << 25, p->rnd ^= p->rnd >> 27;
+    return (uint32_t)((p->rnd * 2685821657736338717ULL) >> 32);
+}
+
+/* feedparser's *_parsed tuple [year, mon, mday, hour, min, sec, ...] in UTC. */
+static bool tuple_time(const struct eddy_feed_value *v, int64_t *out)
+{
+    if (eddy_feed_type(v) != EDDY_FEED_ARRAY || eddy_feed_len(v) < 6)
+        return false;
+    struct tm tm = {
+        .tm_year = (int)eddy_feed_int(eddy_feed_at(v, 0)) - 1900,
+        .tm_mon = (int)eddy_feed_int(eddy_feed_at(v, 1)) - 1,
+        .tm_mday = (int)eddy_feed_int(eddy_feed_at(v, 2)),
+        .tm_hour = (int)eddy_feed_int(eddy_feed_at(v, 3)),
+        .tm_min = (int)eddy_feed_int(eddy_feed_at(v, 4)),
+        .tm_sec = (int)eddy_feed_int(eddy_feed_at(v, 5)),
+    };
+    *out = (int64_t)timegm(&tm);
+    return true;
+}
+
+/* One parsed entry as the store takes it; strings stay in the feed. */
+static void entry_in(const struct eddy_feed_value *e, struct eddy_store_entry_in *in)
+{
+    *in = (struct eddy_store_entry_in){
+        .guid = eddy_feed_get_str(e, "id"),
+        .link = eddy_feed_get_str(e, "link"),
+        .title = eddy_feed_get_str(e, "title"),
+        .author = eddy_feed_get_str(e, "author"),
+        .summary = eddy_feed_get_str(e, "summary"),
+    };
+    in->content = eddy_feed_get_str(eddy_feed_at(eddy_feed_get(e, "content"), 0), "value");
+    if (!in->content)
+        in->content = in->summary;
+    const char *published = eddy_feed_get_str(e, "published");
+    in->date_raw = published ? published : eddy_feed_get_str(e, "updated");
+    if (tuple_time(eddy_feed_get(e, "published_parsed"), &in->date))
+        in->date_source = EDDY_STORE_DATE_PARSED;
+    else if (tuple_time(eddy_feed_get(e, "updated_parsed"), &in->date))
+        in->date_source = EDDY_STORE_DATE_GUESSED; /* store.h: updated for published */
+    else
+        in->date_source = EDDY_STORE_DATE_MISSING;
+}
+
+/* The parser's diagnostics as text, one "offset N: message" a line. */
+static char *repairs_text(const struct eddy_feed *feed)
+{
+    size_t n = eddy_feed_diag_count(feed);
+    if (!n)
+        return NULL;
+    struct eddy_buf b;
+    eddy_buf_init(&b, 0);
+    for (size_t i = 0; i < n && i < REPAIRS_MAX; i++) {
+        size_t off = 0;
+        const char *msg = eddy_feed_diag(feed, i, &off);
+        eddy_buf_printf(&b, "%soffset %zu: %s", i ? "\n" : "", off, msg ? msg : "");
+    }
+    if (n > REPAIRS_MAX)
+        eddy_buf_printf(&b, "\n... and %zu more", n - REPAIRS_MAX);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* Stores the entries of a parsed feed.  Returns 0 or the store's error. */
+static int store_entries(struct pass *p, const struct eddy_store_feed *f,
+                         const struct eddy_feed_value *entries, struct eddy_store_upsert *up)
+{
+    size_t n = eddy_feed_len(entries);
+    if (!n)
+        return 0;
+    struct eddy_store_entry_in *in = calloc(n, sizeof *in);
+    if (!in)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        entry_in(eddy_feed_at(entries, i), &in[i]);
+    int err = eddy_store_upsert_await(p->store, f->id, in, n, p->o.now, up);
+    free(in);
+    return err;
+}
+
+static void refresh_one(struct pass *p, const struct eddy_store_feed *f)
+{
+    struct eddy_feed_fetch_result r;
+    int err = eddy_feed_fetch(p->session,
+                              &(struct eddy_feed_fetch_opts){.url = f->url,
+                                                             .etag = f->etag,
+                                                             .last_modified = f->last_modified,
+                                                             .timeout_ns = p->o.timeout_ns},
+                              &r);
+    struct eddy_store_fetch rec = {
+        .fetched_at = p->o.now,
+        .status = r.status,
+        .etag = r.etag,
+        .last_modified = r.last_modified,
+        .gone = r.status == 410,
+    };
+    struct eddy_store_upsert up = {0};
+    char *repairs = NULL, errbuf[96];
+    int64_t ttl = 0;
+    if (err == 0 && r.feed) {
+        const struct eddy_feed_value *root = eddy_feed_root(r.feed);
+        const struct eddy_feed_value *feed = eddy_feed_get(root, "feed");
+        rec.title = eddy_feed_get_str(feed, "title");
+        rec.site_link = eddy_feed_get_str(feed, "link");
+        const char *t = eddy_feed_get_str(feed, "ttl"); /* minutes, a string in feedparser */
+        if (t)
+            ttl = strtol(t, NULL, 10) * 60;
+        rec.repairs = repairs = repairs_text(r.feed);
+        err = store_entries(p, f, eddy_feed_get(root, "entries"), &up);
+        if (err < 0) {
+            snprintf(errbuf, sizeof errbuf, "storing entries: %s", eddy_strerror(err));
+            rec.error = errbuf;
+        }
+    } else if (err < 0) {
+        rec.error = r.error && *r.error ? r.error : eddy_strerror(err);
+    }
+    if (err == 0 && r.moved && r.final_url && strcmp(r.final_url, f->url))
+        rec.new_url = r.final_url;
+    rec.next_check = eddy_app_next_check(p->o.now, p->o.interval, ttl,
+                                         rec.error ? f->consecutive_errors + 1 : 0, next_rnd(p));
+    int serr = eddy_store_fetched_await(p->store, f->id, &rec);
+    if (serr == -EEXIST && rec.new_url) {
+        /* Moved onto a URL another subscription has: keep this one as it is. */
+        rec.new_url = NULL;
+        serr = eddy_store_fetched_await(p->store, f->id, &rec);
+    }
+    if (serr < 0 && !rec.error) {
+        snprintf(errbuf, sizeof errbuf, "recording the fetch: %s", eddy_strerror(serr));
+        rec.error = errbuf;
+    }
+
+    p->sum.added += up.added, p->sum.updated += up.updated;
+    if (rec.error)
+        p->sum.errors++;
+    else if (r.not_modified)
+        p->sum.not_modified++;
+    else
+        p->sum.fetched++;
+    p->sum.moved += rec.new_url && serr == 0;
+    p->sum.gone += rec.gone;
+    if (p->o.progress)
+        p->o.progress(p->o.arg, &(struct eddy_app_feed_done){.feed_id = f->id,
+                                                             .url = f->url,
+                                                             .status = r.status,
+                                                             .not_modified = r.not_modified,
+                                                             .error = rec.error,
+                                                             .added = up.added,
+                                                             .updated = up.updated});
+    free(repairs);
+    eddy_feed_fetch_result_clear(&r);
+}
+
+static int worker(void *arg)
+{
+    struct pass *p = arg;
+    while (p->next < p->n && !eddy_task_cancelled(eddy_task_current()))
+        refresh_one(p, &p->feeds[p->next++]);
+    return 0;
+}
+
+/* Every live feed (--all): dead ones stay listed but are never fetched. */
+static int live_feeds(struct eddy_store *s, void *arg)
+{
+    struct pass *p = arg;
+    int err = eddy_store_feeds(s, &p->feeds, &p->n);
+    if (err < 0)
+        return err;
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->feeds[i].dead)
+            eddy_store_feed_fini(&p->feeds[i]);
+        else
+            p->feeds[k++] = p->feeds[i];
+    }
+    p->n = k;
+    return 0;
+}
+
+int eddy_app_refresh(struct eddy_store *store, struct eddy_session *session,
+                     const struct eddy_app_refresh_opts *opts, struct eddy_app_summary *sum)
+{
+    struct pass p = {.store = store, .session = session};
+    if (opts)
+        p.o = *opts;
+    if (!p.o.now)
+        p.o.now = (int64_t)time(NULL);
+    if (!p.o.workers)
+        p.o.workers = 64;
+    if (!p.o.timeout_ns)
+        p.o.timeout_ns = 30 * EDDY_SEC;
+    p.rnd = ((uint64_t)eddy_now() ^ ((uint64_t)getpid() << 32)) | 1;
+    int err = p.o.all ? eddy_store_run_await(store, false, live_feeds, &p)
+                      : eddy_store_due_await(store, p.o.now, 0, &p.feeds, &p.n);
+    if (err < 0)
+        return err;
+    p.sum.feeds = p.n;
+    unsigned workers = p.o.workers < p.n ? p.o.workers : (unsigned)p.n;
+    struct eddy_group g;
+    eddy_group_init(&g);
+    for (unsigned i = 0; i < workers && !err; i++)
+        err = eddy_group_spawn(&g, worker, &p, "refresh");
+    int werr = eddy_group_wait(&g);
+    eddy_group_fini(&g);
+    eddy_store_feeds_free(p.feeds, p.n);
+    if (sum)
+        *sum = p.sum;
+    return err < 0 ? err : werr;
+}
