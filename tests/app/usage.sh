@@ -28,7 +28,7 @@ expect "nothing refused created the data folder" '[ ! -e "$EDDY_DATA" ]'
 
 run stats --json
 expect "EDDY_DATA is the default data folder" \
-    '[ "$status" -eq 0 ] && [ -f "$EDDY_DATA/eddy.db" ] && grep -q "^{\"feeds\": 0, \"entries\": 0, \"errors\": 0, " "$tmp/out"'
+    '[ "$status" -eq 0 ] && [ -f "$EDDY_DATA/eddy.db" ] && grep -qx "{\"feeds\": 0, \"errors\": 0, \"dead\": 0, \"unread\": 0, \"starred\": 0, \"unindexed\": 0, \"entries\": 0}" "$tmp/out"'
 run add --data "$tmp/d" http://127.0.0.1:9/feed
 data=$tmp/d
 expect "--data wins over EDDY_DATA" '[ "$status" -eq 0 ] && [ "$(stat feeds)" -eq 1 ] && [ "$(data=$EDDY_DATA stat feeds)" -eq 0 ]'
