@@ -115,6 +115,34 @@ int eddy_app_opml_parse(const void *bytes, size_t len,
  * top level.  0 or -ENOMEM. */
 int eddy_app_opml_write(const struct eddy_store_feed *feeds, size_t n, struct eddy_buf *out);
 
+/* ------------------------------------------------------------- discovery */
+
+/* The feeds an HTML page announces: each <link rel="alternate"> whose type
+ * is a feed's (application/rss+xml, atom+xml, feed+json, json, rdf+xml,
+ * xml, text/xml), in document order, its href resolved against page_url
+ * (and a <base href>; page_url NULL: hrefs as written).  Calls fn(arg, url,
+ * title) for each (both borrowed for the call; title NULL when absent);
+ * fn's negative return stops and is returned.  Returns how many were found
+ * (0 for anything that is no HTML with such links), or -ENOMEM. */
+int eddy_app_discover(const void *html, size_t len, const char *page_url,
+                      int (*fn)(void *arg, const char *url, const char *title), void *arg);
+
+/* What is at a URL someone wants to subscribe to. */
+struct eddy_app_found {
+    char *url;   /* the feed's URL: the one given when it is a feed, else the
+                  * first the page announces; NULL when none */
+    char *error; /* why the URL could not be fetched; NULL when it was */
+};
+/* Fetches `url` (from a task, through session s, within timeout_ns; 0: no
+ * limit but the session's): a feed is itself, an HTML page gives the first
+ * feed it announces (eddy_app_discover).  Fills *out (owned by the caller:
+ * eddy_app_found_clear) and returns 0 when a feed was found, -ENOENT when
+ * the page was fetched but is no feed and announces none, or the transfer's
+ * error (-EREMOTEIO: a status other than 2xx; out->error says why). */
+EDDY_AWAITS int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_ns,
+                                   struct eddy_app_found *out);
+void eddy_app_found_clear(struct eddy_app_found *f);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

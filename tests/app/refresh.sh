@@ -6,10 +6,10 @@
 . "$(dirname "$0")/support/lib.sh"
 start_feeds
 
-run add --data "$data" "$base/feed/a" "$base/feed/b?n=5" "$base/r301/c" "$base/r308/d" \
+run add --no-fetch --data "$data" "$base/feed/a" "$base/feed/b?n=5" "$base/r301/c" "$base/r308/d" \
     "$base/r302/e" "$base/gone" "$base/error" "$base/stall" "$base/ttl" "$base/busy"
 expect "add: 10 feeds" '[ "$status" -eq 0 ] && [ "$(grep -c '\''^added '\'' "$tmp/out")" -eq 10 ]'
-run add --data "$data" "$base/feed/a"
+run add --no-fetch --data "$data" "$base/feed/a"
 expect "add again: exists, exit 0" '[ "$status" -eq 0 ] && grep -q "^exists 1 $base/feed/a\$" "$tmp/out"'
 
 run refresh --data "$data" --timeout 2s

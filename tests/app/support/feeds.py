@@ -12,6 +12,9 @@ prints the port, serves until killed (or its parent dies).  Paths:
   /error              500
   /busy               503 with Retry-After: 120
   /stall              headers, a few bytes, then silence for 60 s
+  /page               HTML announcing ../feed/p (relative, after a <base href>)
+                      with rel="alternate stylesheet"-like decoys first
+  /blank              HTML announcing no feed
   /requests           the request log: one "PATH INM" line per request
                       (INM: the If-None-Match sent, or -)
 """
@@ -82,6 +85,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"<?xml version='1.0'?><rss version='2.0'>")
             self.wfile.flush()
             time.sleep(60)
+        elif p[0] == "page":
+            html = ('<!DOCTYPE html><html><head><base href="/sub/dir/">'
+                    '<link rel="stylesheet" type="text/css" href="x.css">'
+                    '<link rel="alternate" type="text/html" href="other.html">'
+                    '<LINK REL="Alternate home" TYPE="application/rss+xml; charset=utf-8" '
+                    'href="../../feed/p" title="P">'
+                    '<link rel="alternate" type="application/atom+xml" href="/feed/q">'
+                    '</head><body><p>Hello<p>unclosed</body></html>')
+            self.send(200, html.encode(), [("Content-Type", "text/html")])
+        elif p[0] == "blank":
+            self.send(200, b"<html><body>nothing</body></html>", [("Content-Type", "text/html")])
         elif p[0] == "requests":
             with lock:
                 body = "".join(line + "\n" for line in log).encode()
