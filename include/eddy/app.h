@@ -49,7 +49,8 @@ struct eddy_app_refresh_opts {
                             * max_concurrency / max_per_host limit the transfers */
     int64_t timeout_ns;    /* one feed's whole transfer; 0: 30 s */
     int64_t interval;      /* seconds to the next check of a healthy feed; 0: the default */
-    /* Called on the loop after each feed is recorded; must not suspend. */
+    /* Called on the loop after each feed is recorded; must not suspend.
+     * The pass's counts are locked meanwhile: keep it short. */
     void (*progress)(void *arg, const struct eddy_app_feed_done *d);
     void *arg;
 };
@@ -79,6 +80,17 @@ EDDY_NODISCARD EDDY_AWAITS int eddy_app_refresh(struct eddy_store *store,
                                                 struct eddy_session *session,
                                                 const struct eddy_app_refresh_opts *opts,
                                                 struct eddy_app_summary *sum);
+
+/* The same pass on `threads` loops (one per thread, this one included: call
+ * it outside any loop; it blocks until the pass ends), each with a session
+ * made from *so (NULL: defaults) with its share of max_concurrency,
+ * max_per_host and opts->workers: parsing is CPU work, and one thread caps
+ * a pass at its parsing speed.  Fewer threads when the limits or the feeds
+ * are fewer.  opts->progress is then called from those threads, one call
+ * at a time.  Returns as eddy_app_refresh. */
+int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session_opts *so,
+                             unsigned threads, const struct eddy_app_refresh_opts *opts,
+                             struct eddy_app_summary *sum);
 
 /* The schedule: when a feed fetched at `now` is due again.
  *   errors == 0: now + interval, or + ttl (the feed's RSS <ttl>, seconds;

@@ -16,7 +16,7 @@
 struct refresh {
     struct eddy_store *store;
     struct eddy_app_refresh_opts o;
-    unsigned per_host;
+    unsigned per_host, threads;
     struct eddy_app_summary sum;
     size_t done, errors;
     bool progress;        /* stderr is a terminal */
@@ -48,23 +48,16 @@ static void on_feed(void *arg, const struct eddy_app_feed_done *d)
     }
 }
 
-static int run(void *arg)
-{
-    struct refresh *r = arg;
-    struct eddy_session *session = eddy_session_new(&(struct eddy_session_opts){
-        .max_concurrency = r->o.workers, .max_per_host = r->per_host});
-    if (!session)
-        return -errno;
-    int err = eddy_app_refresh(r->store, session, &r->o, &r->sum);
-    eddy_session_free(session);
-    return err;
-}
-
 int cmd_refresh(int argc, char **argv)
 {
     const char *data = NULL;
     int64_t interval_ns = EDDY_APP_INTERVAL_DEFAULT * EDDY_SEC;
-    struct refresh r = {.o = {.workers = 64, .timeout_ns = 30 * EDDY_SEC}, .per_host = 8};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct refresh r = {.o = {.workers = 64, .timeout_ns = 30 * EDDY_SEC},
+                        .per_host = 8,
+                        .threads = cpus > 0 ? (unsigned)cpus : 1};
+    char threads_def[48];
+    snprintf(threads_def, sizeof threads_def, "one per CPU, %u here", r.threads);
     const struct cli_opt table[] = {
         CLI_OPT_DATA(&data),
         {.name = "all",
@@ -92,6 +85,14 @@ int cmd_refresh(int argc, char **argv)
          .help = "give up on a feed after TIME: 30s, 250ms, 2m; a plain number is seconds",
          .min = EDDY_MSEC,
          .max = 3600 * EDDY_SEC},
+        {.name = "threads",
+         .type = CLI_COUNT,
+         .dst = &r.threads,
+         .arg = "N",
+         .help = "threads parsing feeds, each with its share of the limits above",
+         .def = threads_def,
+         .min = 1,
+         .max = 1024},
         {.name = "interval",
          .type = CLI_DURATION,
          .dst = &interval_ns,
@@ -127,7 +128,10 @@ int cmd_refresh(int argc, char **argv)
     r.o.progress = on_feed;
     r.o.arg = &r;
     r.progress = isatty(2);
-    int err = eddy_run(run, &r, NULL);
+    int err = eddy_app_refresh_threads(
+        r.store,
+        &(struct eddy_session_opts){.max_concurrency = r.o.workers, .max_per_host = r.per_host},
+        r.threads, &r.o, &r.sum);
     eddy_store_close(r.store);
     if (r.progress && r.done)
         draw(&r, true);

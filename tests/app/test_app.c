@@ -1,5 +1,5 @@
 /* The app layer's pure parts: the schedule and OPML. */
-#include "../test.h"
+#include "../client/support/httpd.h"
 
 #include "eddy/app.h"
 
@@ -97,4 +97,78 @@ TEST(app_opml_refuses_what_is_no_opml)
     CHECK_INT(eddy_app_opml_parse(html, strlen(html), collect, &s), ==, -EBADMSG);
     CHECK_INT(eddy_app_opml_parse("not xml at all", 14, collect, &s), ==, -EBADMSG);
     CHECK_INT(s.n, ==, 0);
+}
+
+/* eddy_app_refresh on the caller's loop and session, against the client
+ * tests' loopback server (tests/client/support/httpd.py). */
+struct loop_run {
+    struct eddy_store *store;
+    struct eddy_app_refresh_opts o;
+    struct eddy_app_summary sum;
+    size_t calls;
+};
+
+static void count_call(void *arg, const struct eddy_app_feed_done *d)
+{
+    struct loop_run *r = arg;
+    (void)d;
+    r->calls++;
+}
+
+static int refresh_task(void *arg)
+{
+    struct loop_run *r = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    if (!s)
+        return -ENOMEM;
+    int err = eddy_app_refresh(r->store, s, &r->o, &r->sum);
+    eddy_session_free(s);
+    return err;
+}
+
+TEST(app_refresh_on_the_callers_loop)
+{
+    server_start(NULL, NULL);
+    struct loop_run r = {.o = {.timeout_ns = 1 * EDDY_SEC, .progress = count_call}};
+    r.o.arg = &r;
+    CHECK_INT(eddy_store_open(test_tmpdir(), &r.store), ==, 0);
+    int64_t koi8, moved;
+    CHECK_INT(eddy_store_feed_add(r.store, url("/feed/koi8"), NULL, NULL, &koi8), ==, 0);
+    CHECK_INT(eddy_store_feed_add(r.store, url("/feed/json"), NULL, NULL, NULL), ==, 0);
+    CHECK_INT(eddy_store_feed_add(r.store, url("/stall"), NULL, NULL, NULL), ==, 0);
+    /* 301 onto a URL another subscription has: recorded where it is. */
+    CHECK_INT(eddy_store_feed_add(r.store, url("/moved"), NULL, NULL, &moved), ==, 0);
+
+    CHECK_INT(eddy_run(refresh_task, &r, NULL), ==, 0);
+    CHECK_INT(r.sum.feeds, ==, 4);
+    CHECK_INT(r.sum.fetched, ==, 3);
+    CHECK_INT(r.sum.errors, ==, 1);
+    CHECK_INT(r.sum.added, ==, 3);
+    CHECK_INT(r.sum.moved, ==, 0);
+    CHECK_INT(r.calls, ==, 4);
+    struct eddy_store_feed f = {0};
+    CHECK_INT(eddy_store_feed(r.store, moved, &f), ==, 0);
+    CHECK_STR(f.url, url("/moved"));
+    CHECK_INT(f.last_status, ==, 200);
+    CHECK(f.last_error == NULL);
+    eddy_store_feed_fini(&f);
+    CHECK_INT(eddy_store_feed(r.store, koi8, &f), ==, 0);
+    CHECK_STR(f.title, "Привет");
+    CHECK_STR(f.etag, "\"f1\"");
+    eddy_store_feed_fini(&f);
+
+    /* Nothing is due now; with all, the koi8 feed answers 304 (the /moved
+     * one too: it carries the same validators). */
+    r.sum = (struct eddy_app_summary){0};
+    CHECK_INT(eddy_run(refresh_task, &r, NULL), ==, 0);
+    CHECK_INT(r.sum.feeds, ==, 0);
+    r.o.all = true;
+    CHECK_INT(eddy_run(refresh_task, &r, NULL), ==, 0);
+    CHECK_INT(r.sum.feeds, ==, 4);
+    CHECK_INT(r.sum.not_modified, ==, 2);
+    CHECK_INT(r.sum.fetched, ==, 1);
+    CHECK_INT(r.sum.added, ==, 0);
+    CHECK_INT(r.sum.errors, ==, 1);
+    eddy_store_close(r.store);
+    server_stop();
 }
