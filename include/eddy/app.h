@@ -39,6 +39,7 @@ struct eddy_app_feed_done {
     bool not_modified;     /* 304 */
     const char *error;     /* NULL: success */
     size_t added, updated; /* entries */
+    size_t done, total;    /* feeds of the pass finished (this one included), and all */
 };
 
 /* Zero-initialise and set what you need. */

@@ -60,6 +60,7 @@ struct pass {
     _Atomic size_t next;
     pthread_mutex_t mu;        /* sum and progress calls */
     struct eddy_app_summary sum;
+    size_t done;               /* feeds finished */
 };
 
 /* One loop's part. */
@@ -270,6 +271,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         p->sum.fetched++;
     p->sum.moved += rec.new_url && serr == 0;
     p->sum.gone += rec.gone;
+    p->done++;
     if (p->o.progress)
         p->o.progress(p->o.arg, &(struct eddy_app_feed_done){.feed_id = f->id,
                                                              .url = f->url,
@@ -277,7 +279,9 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
                                                              .not_modified = r.not_modified,
                                                              .error = rec.error,
                                                              .added = up.added,
-                                                             .updated = up.updated});
+                                                             .updated = up.updated,
+                                                             .done = p->done,
+                                                             .total = p->n});
     pthread_mutex_unlock(&p->mu);
     free(repairs);
     eddy_feed_fetch_result_clear(&r);

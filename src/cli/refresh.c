@@ -18,24 +18,28 @@ struct refresh {
     struct eddy_app_refresh_opts o;
     unsigned per_host, threads;
     struct eddy_app_summary sum;
-    size_t done, errors;
+    size_t done, total, errors;
     bool progress;        /* stderr is a terminal */
     int width;            /* of the progress line on screen */
     int64_t drawn;        /* when it was last drawn */
 };
 
+/* Draws the progress line over the previous one, padded to its width so a
+ * shorter line leaves no tail. */
 static void draw(struct refresh *r, bool last)
 {
-    int len = fprintf(stderr, "\r%zu done, %zu errors%*s", r->done, r->errors, r->width, "");
-    fprintf(stderr, "\r%zu done, %zu errors%s", r->done, r->errors, last ? "\n" : "");
-    r->width = len;
+    char line[96];
+    int len = snprintf(line, sizeof line, "%zu/%zu done, %zu errors", r->done, r->total,
+                       r->errors);
+    fprintf(stderr, "\r%-*s%s", r->width, line, last ? "\n" : "");
+    r->width = len > r->width ? len : r->width;
 }
 
 /* Failures on stderr (the feed's state also keeps them: `eddy list`). */
 static void on_feed(void *arg, const struct eddy_app_feed_done *d)
 {
     struct refresh *r = arg;
-    r->done++;
+    r->done = d->done, r->total = d->total;
     if (d->error) {
         r->errors++;
         if (r->progress)
