@@ -219,6 +219,11 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
                                                              .last_modified = f->last_modified,
                                                              .timeout_ns = p->o.timeout_ns},
                               &r);
+    if (err == -ECANCELED && eddy_task_cancelled(eddy_task_current())) {
+        /* The pass is stopping: this feed was not fetched, nothing to record. */
+        eddy_feed_fetch_result_clear(&r);
+        return;
+    }
     struct eddy_store_fetch rec = {
         .fetched_at = p->o.now,
         .status = r.status,
@@ -235,13 +240,16 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         rec.title = eddy_feed_get_str(feed, "title");
         rec.site_link = eddy_feed_get_str(feed, "link");
         const char *t = eddy_feed_get_str(feed, "ttl"); /* minutes, a string in feedparser */
-        if (t)
-            ttl = strtol(t, NULL, 10) * 60;
+        long minutes = t ? strtol(t, NULL, 10) : 0;
+        if (minutes > 0)
+            ttl = minutes < EDDY_APP_BACKOFF_MAX / 60 ? minutes * 60 : EDDY_APP_BACKOFF_MAX;
         rec.repairs = repairs = repairs_text(r.feed);
         err = store_entries(sh, f, eddy_feed_get(root, "entries"), &up);
         if (err < 0) {
             snprintf(errbuf, sizeof errbuf, "storing entries: %s", eddy_strerror(err));
             rec.error = errbuf;
+            /* No validators: the next fetch gets the entries again, not a 304. */
+            rec.etag = rec.last_modified = NULL;
         }
     } else if (err < 0) {
         rec.error = r.error && *r.error ? r.error : eddy_strerror(err);

@@ -5,7 +5,7 @@ prints the port, serves until killed (or its parent dies).  Paths:
 
   /feed/NAME          RSS 2.0 with 3 entries (guids NAME-1..3), ETag "NAME",
                       304 when If-None-Match matches; /feed/NAME?n=K: K entries
-  /ttl                RSS with <ttl>180</ttl> (3 hours)
+  /ttl                RSS with <ttl>180</ttl> (3 hours); /ttl?m=M: <ttl>M</ttl>
   /r301/NAME, /r308/NAME   a permanent redirect to /feed/NAME
   /r302/NAME          a temporary one
   /gone               410
@@ -68,7 +68,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(304, b"", [("ETag", etag)])
             self.send(200, rss(p[1], int(q.get("n", ["3"])[0])), [xml, ("ETag", etag)])
         elif p[0] == "ttl":
-            self.send(200, rss("ttl", 1, 180), [xml])
+            self.send(200, rss("ttl", 1, int(q.get("m", ["180"])[0])), [xml])
         elif p[0] in ("r301", "r308", "r302") and len(p) == 2:
             self.send(int(p[0][1:]), b"", [("Location", "/feed/" + p[1])])
         elif p[0] == "gone":

@@ -14,13 +14,13 @@ start_feeds() {
 }
 
 # field URL_SUBSTRING EXPR: evaluates the Python expression EXPR on the feed
-# f of `eddy list --json` whose URL contains URL_SUBSTRING (field_in DATA ...:
-# in the data folder DATA).
+# f of `eddy list --json` whose URL contains URL_SUBSTRING (ending with $: whose
+# URL ends so) (field_in DATA ...: in the data folder DATA).
 field() { field_in "$data" "$@"; }
 field_in() {
     local d=$1; shift
     "$eddy" list --data "$d" --json |
-        "$py" -c 'import json,sys; f=[f for f in json.load(sys.stdin) if sys.argv[1] in f["url"]][0]; print(eval(sys.argv[2]))' "$1" "$2"
+        "$py" -c 'import json,sys; k=sys.argv[1]; f=[f for f in json.load(sys.stdin) if (f["url"].endswith(k[:-1]) if k.endswith("$") else k in f["url"])][0]; print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # stat KEY: one number of `eddy stats --json`.
