@@ -44,12 +44,12 @@ struct eddy_app_feed_done {
 
 /* Zero-initialise and set what you need. */
 struct eddy_app_refresh_opts {
-    bool all;              /* every live feed, due or not (dead ones never) */
-    int64_t now;           /* the pass's wall-clock time; 0: time(NULL) */
-    unsigned workers;      /* feeds in flight at once; 0: 64.  The session's
-                            * max_concurrency / max_per_host limit the transfers */
-    int64_t timeout_ns;    /* one feed's whole transfer; 0: 30 s */
-    int64_t interval;      /* seconds to the next check of a healthy feed; 0: the default */
+    bool all;           /* every live feed, due or not (dead ones never) */
+    int64_t now;        /* the pass's wall-clock time; 0: time(NULL) */
+    unsigned workers;   /* feeds in flight at once; 0: 64.  The session's
+                         * max_concurrency / max_per_host limit the transfers */
+    int64_t timeout_ns; /* one feed's whole transfer; 0: 30 s */
+    int64_t interval;   /* seconds to the next check of a healthy feed; 0: the default */
     /* Called on the loop after each feed is recorded; must not suspend.
      * The pass's counts are locked meanwhile: keep it short. */
     void (*progress)(void *arg, const struct eddy_app_feed_done *d);
@@ -57,14 +57,14 @@ struct eddy_app_refresh_opts {
 };
 
 struct eddy_app_summary {
-    size_t feeds;          /* feeds the pass took */
-    size_t fetched;        /* answered 200 with a feed */
-    size_t not_modified;   /* answered 304 */
-    size_t errors;         /* failed: network, HTTP status, no feed, store */
-    size_t moved;          /* permanent redirects recorded */
-    size_t gone;           /* 410: marked dead */
-    size_t added;          /* new entries */
-    size_t updated;        /* entries rewritten */
+    size_t feeds;        /* feeds the pass took */
+    size_t fetched;      /* answered 200 with a feed */
+    size_t not_modified; /* answered 304 */
+    size_t errors;       /* failed: network, HTTP status, no feed, store */
+    size_t moved;        /* permanent redirects recorded */
+    size_t gone;         /* 410: marked dead */
+    size_t added;        /* new entries */
+    size_t updated;      /* entries rewritten */
 };
 
 /* One refresh pass, from a task: takes the due feeds (every live one with
@@ -101,17 +101,16 @@ int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session
  *                quarter is taken off (jitter: feeds that failed together do
  *                not come back together); never gives up.
  * `rnd` is any uniformly random 32-bit value (the caller's generator). */
-int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors,
-                            uint32_t rnd);
+int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd);
 
 /* ------------------------------------------------------------------ OPML */
 
 /* One subscription found in an OPML document (strings borrowed for the call). */
 struct eddy_app_outline {
-    const char *url;       /* xmlUrl */
-    const char *title;     /* title, else text; NULL when neither */
-    const char *category;  /* text (else title) of the nearest enclosing outline
-                            * without xmlUrl; NULL at the top level */
+    const char *url;      /* xmlUrl */
+    const char *title;    /* title, else text; NULL when neither */
+    const char *category; /* text (else title) of the nearest enclosing outline
+                           * without xmlUrl; NULL at the top level */
 };
 
 /* Parses an OPML document (any version; libxml2, no network, no entity

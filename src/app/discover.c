@@ -15,8 +15,12 @@
 #include <strings.h>
 
 static const char *const feed_types[] = {
-    "application/rss+xml", "application/atom+xml", "application/feed+json",
-    "application/json",    "application/rdf+xml",  "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/xml",
     "text/xml",
 };
 
@@ -126,18 +130,18 @@ int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_
 {
     *out = (struct eddy_app_found){0};
     struct eddy_reply *r = NULL;
-    int err = eddy_fetch(s, &(struct eddy_fetch_opts){.url = url, .timeout_ns = timeout_ns,
-                                                      .max_body = 16 << 20},
-                         &r);
+    int err = eddy_fetch(
+        s, &(struct eddy_fetch_opts){.url = url, .timeout_ns = timeout_ns, .max_body = 16 << 20},
+        &r);
     int status = eddy_reply_status(r);
     if (err == 0 && (status < 200 || status > 299))
         err = -EREMOTEIO;
     if (err < 0) {
         char msg[64];
         snprintf(msg, sizeof msg, "HTTP status %d", status);
-        out->error = strdup(err == -EREMOTEIO ? msg
+        out->error = strdup(err == -EREMOTEIO           ? msg
                             : r && *eddy_reply_error(r) ? eddy_reply_error(r)
-                                                         : eddy_strerror(err));
+                                                        : eddy_strerror(err));
         eddy_reply_free(r);
         return out->error ? err : -ENOMEM;
     }
@@ -145,9 +149,10 @@ int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_
     const char *body = eddy_reply_body(r, &len);
     const char *ctype = eddy_reply_header(r, "Content-Type");
     struct eddy_feed_header h = {"Content-Type", ctype};
-    struct eddy_feed *feed = eddy_feed_parse(
-        body, len, &(struct eddy_feed_opts){.url = url, .headers = ctype ? &h : NULL,
-                                            .nheaders = ctype ? 1 : 0});
+    struct eddy_feed *feed =
+        eddy_feed_parse(body, len,
+                        &(struct eddy_feed_opts){
+                            .url = url, .headers = ctype ? &h : NULL, .nheaders = ctype ? 1 : 0});
     if (!feed) {
         eddy_reply_free(r);
         return -ENOMEM;

@@ -58,17 +58,17 @@ struct pass {
     struct eddy_store_feed *feeds;
     size_t n;
     _Atomic size_t next;
-    pthread_mutex_t mu;        /* sum and progress calls */
+    pthread_mutex_t mu; /* sum and progress calls */
     struct eddy_app_summary sum;
-    size_t done;               /* feeds finished */
+    size_t done; /* feeds finished */
 };
 
 /* One loop's part. */
 struct shard {
     struct pass *p;
     struct eddy_session *session;
-    struct eddy_lock *gate;    /* threaded: this shard's writes, one at a time;
-                                * NULL: the store's await wrappers */
+    struct eddy_lock *gate;             /* threaded: this shard's writes, one at a time;
+                                         * NULL: the store's await wrappers */
     const struct eddy_session_opts *so; /* threaded: the session to make */
     unsigned workers;
     uint64_t rnd;
@@ -122,8 +122,9 @@ static int upsert(struct shard *sh, int64_t id, const struct eddy_store_entry_in
     struct eddy_store *s = sh->p->store;
     if (!sh->gate)
         return eddy_store_upsert_await(s, id, in, n, sh->p->o.now, up);
-    return gated(sh, run_upsert, &(struct write){.s = s, .id = id, .in = in, .n = n,
-                                                 .now = sh->p->o.now, .up = up});
+    return gated(
+        sh, run_upsert,
+        &(struct write){.s = s, .id = id, .in = in, .n = n, .now = sh->p->o.now, .up = up});
 }
 
 static int fetched(struct shard *sh, int64_t id, const struct eddy_store_fetch *f)

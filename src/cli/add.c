@@ -56,8 +56,8 @@ static int run(void *arg)
                     a->urls[i]);
             a->status = 1;
         } else if (f.error) {
-            fprintf(stderr, "eddy add: %s: %s; subscribed as given (refresh retries)\n",
-                    a->urls[i], f.error);
+            fprintf(stderr, "eddy add: %s: %s; subscribed as given (refresh retries)\n", a->urls[i],
+                    f.error);
             subscribe(a, a->urls[i], NULL);
         } else {
             fprintf(stderr, "eddy add: %s: %s\n", a->urls[i], eddy_strerror(err));

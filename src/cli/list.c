@@ -18,9 +18,9 @@ static json_t *feed_json(const struct eddy_store_feed *f)
                      f->site_link, "category", f->category, "last_status", f->last_status,
                      "last_error", f->last_error, "consecutive_errors", f->consecutive_errors,
                      "last_check", (json_int_t)f->last_check, "next_check",
-                     (json_int_t)f->next_check, "count_200", (json_int_t)f->count_200,
-                     "count_304", (json_int_t)f->count_304, "dead", f->dead, "etag", f->etag,
-                     "last_modified", f->last_modified, "repairs", f->repairs);
+                     (json_int_t)f->next_check, "count_200", (json_int_t)f->count_200, "count_304",
+                     (json_int_t)f->count_304, "dead", f->dead, "etag", f->etag, "last_modified",
+                     f->last_modified, "repairs", f->repairs);
 }
 
 int cmd_list(int argc, char **argv)

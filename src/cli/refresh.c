@@ -19,9 +19,9 @@ struct refresh {
     unsigned per_host, threads;
     struct eddy_app_summary sum;
     size_t done, total, errors;
-    bool progress;        /* stderr is a terminal */
-    int width;            /* of the progress line on screen */
-    int64_t drawn;        /* when it was last drawn */
+    bool progress; /* stderr is a terminal */
+    int width;     /* of the progress line on screen */
+    int64_t drawn; /* when it was last drawn */
 };
 
 /* Draws the progress line over the previous one, padded to its width so a
@@ -29,8 +29,7 @@ struct refresh {
 static void draw(struct refresh *r, bool last)
 {
     char line[96];
-    int len = snprintf(line, sizeof line, "%zu/%zu done, %zu errors", r->done, r->total,
-                       r->errors);
+    int len = snprintf(line, sizeof line, "%zu/%zu done, %zu errors", r->done, r->total, r->errors);
     fprintf(stderr, "\r%-*s%s", r->width, line, last ? "\n" : "");
     r->width = len > r->width ? len : r->width;
 }
@@ -108,15 +107,14 @@ int cmd_refresh(int argc, char **argv)
     const struct cli_command cmd = {
         .name = "refresh",
         .usage = "[OPTIONS]",
-        .about =
-            "Fetches every due feed once, concurrently, with conditional GET; stores the new\n"
-            "and changed entries and each feed's outcome, then exits.  A feed is due when\n"
-            "its next check has come: --interval after a success, later when its <ttl> says\n"
-            "so; after errors an exponential backoff from 5 minutes, capped at 24 hours and\n"
-            "never giving up.  A permanent redirect moves the feed to its new URL; 410 Gone\n"
-            "marks it dead (listed, no longer fetched).  On a terminal a progress line on\n"
-            "stderr; each failed feed on stderr; then one summary line on stdout:\n"
-            "feeds, fetched, not modified (304), errors, new and updated entries.",
+        .about = "Fetches every due feed once, concurrently, with conditional GET; stores the new\n"
+                 "and changed entries and each feed's outcome, then exits.  A feed is due when\n"
+                 "its next check has come: --interval after a success, later when its <ttl> says\n"
+                 "so; after errors an exponential backoff from 5 minutes, capped at 24 hours and\n"
+                 "never giving up.  A permanent redirect moves the feed to its new URL; 410 Gone\n"
+                 "marks it dead (listed, no longer fetched).  On a terminal a progress line on\n"
+                 "stderr; each failed feed on stderr; then one summary line on stdout:\n"
+                 "feeds, fetched, not modified (304), errors, new and updated entries.",
         .footer = "exit status: 0 the pass ran (feeds that failed are counted in the summary and\n"
                   "shown by `eddy list`), 1 it could not run (store, memory), 2 bad usage",
         .opts = table,
