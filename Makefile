@@ -61,6 +61,8 @@ PKGS_template := jansson
 PKGS_cli    := jansson
 # store/ is the one layer on SQLite (FTS5 is compiled into Debian's libsqlite3).
 PKGS_store  := sqlite3
+# app/ reads OPML with libxml2.
+PKGS_app    := libxml-2.0
 PKGS      := $(sort $(foreach l,$(LAYERS) cli,$(PKGS_$(l))))
 # The packages whose types the public headers use (web.h and template.h
 # include <jansson.h>): a user's program needs their -I and -l too, so eddy.pc

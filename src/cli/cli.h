@@ -15,8 +15,15 @@
 /* The one version: eddy.pc.in says the same (tests/cli/usage.sh checks). */
 #define EDDY_VERSION "0.1.0"
 
-int cmd_parse(int argc, char **argv); /* parse.c */
-int cmd_fetch(int argc, char **argv); /* fetch.c */
+int cmd_parse(int argc, char **argv);   /* parse.c */
+int cmd_fetch(int argc, char **argv);   /* fetch.c */
+int cmd_add(int argc, char **argv);     /* add.c */
+int cmd_remove(int argc, char **argv);  /* remove.c */
+int cmd_list(int argc, char **argv);    /* list.c */
+int cmd_refresh(int argc, char **argv); /* refresh.c */
+int cmd_stats(int argc, char **argv);   /* stats.c */
+int cmd_import(int argc, char **argv);  /* import.c */
+int cmd_export(int argc, char **argv);  /* export.c */
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -66,9 +73,23 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *status)
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* ---- shared by the aggregator's commands (data.c) ------------------------ */
+
+/* The --data option every aggregator command takes; where points to a const char *. */
+#define CLI_OPT_DATA(where)                                                                        \
+    {                                                                                              \
+        .name = "data", .type = CLI_STRING, .dst = (where), .arg = "DIR",                          \
+        .help = "the data folder holding eddy.db",                                                 \
+        .def = "$EDDY_DATA, else $XDG_DATA_HOME/eddy, else ~/.local/share/eddy"                    \
+    }
+
+struct eddy_store;
+/* Opens the store of the data folder `flag` (--data; NULL: the default).
+ * Returns 0, or prints "eddy NAME: ..." on stderr and returns 1. */
+int cli_store_open(const struct cli_command *cmd, const char *flag, struct eddy_store **out);
+
 /* ---- shared by parse and fetch ------------------------------------------ */
 
 struct eddy_feed_value;
-
 
 #endif

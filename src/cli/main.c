@@ -18,6 +18,13 @@ static const struct command {
 } commands[] = {
     {"parse", cmd_parse, "parse one feed (a file or -) to feedparser-shaped JSON"},
     {"fetch", cmd_fetch, "fetch and parse many feeds concurrently"},
+    {"add", cmd_add, "subscribe to feeds"},
+    {"remove", cmd_remove, "unsubscribe from a feed and delete its entries"},
+    {"list", cmd_list, "list the subscribed feeds and how their last fetch went"},
+    {"refresh", cmd_refresh, "fetch the due feeds (or all) into the store, once"},
+    {"stats", cmd_stats, "count feeds, entries, errors"},
+    {"import", cmd_import, "subscribe to the feeds of an OPML file"},
+    {"export", cmd_export, "print the subscriptions as OPML 2.0"},
     {"help", cmd_help, "describe eddy, or one command and all its options"},
     {"version", cmd_version, "print the version"},
 };

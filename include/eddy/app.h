@@ -1,0 +1,163 @@
+/*
+ * eddy/app.h — the aggregator's engine (layer app/): the refresh pass that
+ * fetches due feeds into the store, its polite schedule, and OPML.
+ *
+ * Depends on store/ (eddy_store_*), feedfetch/ (eddy_feed_fetch), client/
+ * (a session carries the global and per-host limits), loop/ and feed/, and
+ * libxml2 for OPML.
+ *
+ * Errors: int returns are >= 0 on success and a negative errno on failure.
+ * Time: int64_t Unix seconds (wall clock), as in store.h.
+ */
+#ifndef EDDY_APP_H
+#define EDDY_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eddy/buf.h"
+#include "eddy/client.h"
+#include "eddy/loop.h"
+#include "eddy/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
+
+/* ---------------------------------------------------------------- refresh */
+
+#define EDDY_APP_INTERVAL_DEFAULT 3600        /* seconds between checks of a healthy feed */
+#define EDDY_APP_BACKOFF_MAX      (24 * 3600) /* the longest wait, after errors or a <ttl> */
+
+/* What became of one feed in a pass (for a progress display). */
+struct eddy_app_feed_done {
+    int64_t feed_id;
+    const char *url;       /* the URL fetched (borrowed for the call) */
+    int status;            /* HTTP status; 0: no response */
+    bool not_modified;     /* 304 */
+    const char *error;     /* NULL: success */
+    size_t added, updated; /* entries */
+    size_t done, total;    /* feeds of the pass finished (this one included), and all */
+};
+
+/* Zero-initialise and set what you need. */
+struct eddy_app_refresh_opts {
+    bool all;           /* every live feed, due or not (dead ones never) */
+    int64_t now;        /* the pass's wall-clock time; 0: time(NULL) */
+    unsigned workers;   /* feeds in flight at once; 0: 64.  The session's
+                         * max_concurrency / max_per_host limit the transfers */
+    int64_t timeout_ns; /* one feed's whole transfer; 0: 30 s */
+    int64_t interval;   /* seconds to the next check of a healthy feed; 0: the default */
+    /* Called on the loop after each feed is recorded; must not suspend.
+     * The pass's counts are locked meanwhile: keep it short. */
+    void (*progress)(void *arg, const struct eddy_app_feed_done *d);
+    void *arg;
+};
+
+struct eddy_app_summary {
+    size_t feeds;        /* feeds the pass took */
+    size_t fetched;      /* answered 200 with a feed */
+    size_t not_modified; /* answered 304 */
+    size_t errors;       /* failed: network, HTTP status, no feed, store */
+    size_t moved;        /* permanent redirects recorded */
+    size_t gone;         /* 410: marked dead */
+    size_t added;        /* new entries */
+    size_t updated;      /* entries rewritten */
+};
+
+/* One refresh pass, from a task: takes the due feeds (every live one with
+ * opts->all), fetches them concurrently through `session` with a
+ * conditional GET from their stored validators, stores each feed's entries
+ * in one transaction and records the outcome: validators, status, error,
+ * consecutive errors, a permanent redirect's URL, 410 as dead, the parser's
+ * repairs, and the next check (eddy_app_next_check).  One feed failing or
+ * stalling never stops the others (each has its own timeout).  *sum (may be
+ * NULL) gets the counts.  Returns 0 when the pass ran (feeds that failed
+ * are counted in sum->errors, not returned), or a negative errno when it
+ * could not (the store unreadable, -ECANCELED, -ENOMEM). */
+EDDY_NODISCARD EDDY_AWAITS int eddy_app_refresh(struct eddy_store *store,
+                                                struct eddy_session *session,
+                                                const struct eddy_app_refresh_opts *opts,
+                                                struct eddy_app_summary *sum);
+
+/* The same pass on `threads` loops (one per thread, this one included: call
+ * it outside any loop; it blocks until the pass ends), each with a session
+ * made from *so (NULL: defaults) with its share of max_concurrency,
+ * max_per_host and opts->workers: parsing is CPU work, and one thread caps
+ * a pass at its parsing speed.  Fewer threads when the limits or the feeds
+ * are fewer.  opts->progress is then called from those threads, one call
+ * at a time.  Returns as eddy_app_refresh. */
+int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session_opts *so,
+                             unsigned threads, const struct eddy_app_refresh_opts *opts,
+                             struct eddy_app_summary *sum);
+
+/* The schedule: when a feed fetched at `now` is due again.
+ *   errors == 0: now + interval, or + ttl (the feed's RSS <ttl>, seconds;
+ *                0: none) when it is longer, at most EDDY_APP_BACKOFF_MAX;
+ *   errors  > 0: exponential backoff from 5 minutes (×2 per consecutive
+ *                error) capped at EDDY_APP_BACKOFF_MAX, of which a random
+ *                quarter is taken off (jitter: feeds that failed together do
+ *                not come back together); never gives up.
+ * `rnd` is any uniformly random 32-bit value (the caller's generator). */
+int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd);
+
+/* ------------------------------------------------------------------ OPML */
+
+/* One subscription found in an OPML document (strings borrowed for the call). */
+struct eddy_app_outline {
+    const char *url;      /* xmlUrl */
+    const char *title;    /* title, else text; NULL when neither */
+    const char *category; /* text (else title) of the nearest enclosing outline
+                           * without xmlUrl; NULL at the top level */
+};
+
+/* Parses an OPML document (any version; libxml2, no network, no entity
+ * expansion, recovering from small faults) and calls fn for each outline
+ * with an xmlUrl, at any depth, in document order.  fn's negative return
+ * stops the walk and is returned.  Returns the number of outlines, or
+ * -EBADMSG when the bytes are no OPML (not XML, or the root is not <opml>),
+ * -ENOMEM. */
+int eddy_app_opml_parse(const void *bytes, size_t len,
+                        int (*fn)(void *arg, const struct eddy_app_outline *o), void *arg);
+
+/* Appends an OPML 2.0 document of feeds[0..n) to out: one outline per
+ * category (in the order met) holding its feeds, uncategorized feeds at the
+ * top level.  0 or -ENOMEM. */
+int eddy_app_opml_write(const struct eddy_store_feed *feeds, size_t n, struct eddy_buf *out);
+
+/* ------------------------------------------------------------- discovery */
+
+/* The feeds an HTML page announces: each <link rel="alternate"> whose type
+ * is a feed's (application/rss+xml, atom+xml, feed+json, json, rdf+xml,
+ * xml, text/xml), in document order, its href resolved against page_url
+ * (and a <base href>; page_url NULL: hrefs as written).  Calls fn(arg, url,
+ * title) for each (both borrowed for the call; title NULL when absent);
+ * fn's negative return stops and is returned.  Returns how many were found
+ * (0 for anything that is no HTML with such links), or -ENOMEM. */
+int eddy_app_discover(const void *html, size_t len, const char *page_url,
+                      int (*fn)(void *arg, const char *url, const char *title), void *arg);
+
+/* What is at a URL someone wants to subscribe to. */
+struct eddy_app_found {
+    char *url;   /* the feed's URL: the one given when it is a feed, else the
+                  * first the page announces; NULL when none */
+    char *error; /* why the URL could not be fetched; NULL when it was */
+};
+/* Fetches `url` (from a task, through session s, within timeout_ns; 0: no
+ * limit but the session's): a feed is itself, an HTML page gives the first
+ * feed it announces (eddy_app_discover).  Fills *out (owned by the caller:
+ * eddy_app_found_clear) and returns 0 when a feed was found, -ENOENT when
+ * the page was fetched but is no feed and announces none, or the transfer's
+ * error (-EREMOTEIO: a status other than 2xx; out->error says why). */
+EDDY_AWAITS int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_ns,
+                                   struct eddy_app_found *out);
+void eddy_app_found_clear(struct eddy_app_found *f);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * refresh.c — one refresh pass: due feeds fetched concurrently into the store.
+ *
+ * A pool of worker tasks (never more than there are feeds) takes the next
+ * feed from a shared index; the client session queues the transfers behind
+ * its global and per-host limits, so a worker waiting on a busy host holds
+ * only its stack.  Each feed's body streams into the parser (feedfetch.h);
+ * its entries are then handed to the store in one transaction on the thread
+ * pool, and the outcome recorded with the next check time.  Store writes
+ * queue one at a time (store.h), so they never contend with each other.
+ *
+ * eddy_app_refresh_threads runs the same workers on several loops, one per
+ * thread (a shard each, with its own session and write gate), taking feeds
+ * from one shared atomic index: parsing is CPU work, and one thread caps a
+ * pass at its parsing speed.  The store's own write gate belongs to one
+ * loop, so a shard passes its writes through a gate of its own instead.
+ */
+#include "eddy/app.h"
+
+#include "eddy/feedfetch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKOFF_BASE 300 /* seconds after the first error */
+#define REPAIRS_MAX  20  /* diagnostics kept per fetch: the feed doctor's first page */
+
+int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd)
+{
+    if (interval <= 0)
+        interval = EDDY_APP_INTERVAL_DEFAULT;
+    int64_t wait;
+    if (errors > 0) {
+        wait = BACKOFF_BASE;
+        for (int i = 1; i < errors && wait < EDDY_APP_BACKOFF_MAX; i++)
+            wait *= 2;
+        if (wait > EDDY_APP_BACKOFF_MAX)
+            wait = EDDY_APP_BACKOFF_MAX;
+        wait -= (int64_t)((uint64_t)(wait / 4) * rnd / UINT32_MAX);
+    } else {
+        wait = ttl > interval ? ttl : interval;
+        if (wait > EDDY_APP_BACKOFF_MAX)
+            wait = EDDY_APP_BACKOFF_MAX;
+    }
+    return now + wait;
+}
+
+/* What the shards of a pass share. */
+struct pass {
+    struct eddy_store *store;
+    struct eddy_app_refresh_opts o;
+    struct eddy_store_feed *feeds;
+    size_t n;
+    _Atomic size_t next;
+    pthread_mutex_t mu; /* sum and progress calls */
+    struct eddy_app_summary sum;
+    size_t done; /* feeds finished */
+};
+
+/* One loop's part. */
+struct shard {
+    struct pass *p;
+    struct eddy_session *session;
+    struct eddy_lock *gate;             /* threaded: this shard's writes, one at a time;
+                                         * NULL: the store's await wrappers */
+    const struct eddy_session_opts *so; /* threaded: the session to make */
+    unsigned workers;
+    uint64_t rnd;
+    pthread_t thread;
+    int err;
+};
+
+static uint32_t next_rnd(struct shard *sh) /* xorshift64*: jitter needs no more */
+{
+    sh->rnd ^= sh->rnd >> 12, sh->rnd ^= sh->rnd << 25, sh->rnd ^= sh->rnd >> 27;
+    return (uint32_t)((sh->rnd * 2685821657736338717ULL) >> 32);
+}
+
+/* A store write from a shard: the await wrapper, or through the shard's
+ * gate to the pool when several loops share the store. */
+struct write {
+    struct eddy_store *s;
+    int64_t id;
+    const struct eddy_store_entry_in *in;
+    size_t n;
+    int64_t now;
+    struct eddy_store_upsert *up;
+    const struct eddy_store_fetch *f;
+};
+
+static int run_upsert(void *arg)
+{
+    struct write *w = arg;
+    return eddy_store_entries_upsert(w->s, w->id, w->in, w->n, w->now, w->up);
+}
+
+static int run_fetched(void *arg)
+{
+    struct write *w = arg;
+    return eddy_store_feed_fetched(w->s, w->id, w->f);
+}
+
+static int gated(struct shard *sh, int (*fn)(void *), struct write *w)
+{
+    int err = eddy_lock_acquire(sh->gate, EDDY_FOREVER);
+    if (err < 0)
+        return err;
+    err = eddy_to_thread(fn, w);
+    eddy_lock_release(sh->gate);
+    return err;
+}
+
+static int upsert(struct shard *sh, int64_t id, const struct eddy_store_entry_in *in, size_t n,
+                  struct eddy_store_upsert *up)
+{
+    struct eddy_store *s = sh->p->store;
+    if (!sh->gate)
+        return eddy_store_upsert_await(s, id, in, n, sh->p->o.now, up);
+    return gated(
+        sh, run_upsert,
+        &(struct write){.s = s, .id = id, .in = in, .n = n, .now = sh->p->o.now, .up = up});
+}
+
+static int fetched(struct shard *sh, int64_t id, const struct eddy_store_fetch *f)
+{
+    struct eddy_store *s = sh->p->store;
+    if (!sh->gate)
+        return eddy_store_fetched_await(s, id, f);
+    return gated(sh, run_fetched, &(struct write){.s = s, .id = id, .f = f});
+}
+
+/* feedparser's *_parsed tuple [year, mon, mday, hour, min, sec, ...] in UTC. */
+static bool tuple_time(const struct eddy_feed_value *v, int64_t *out)
+{
+    if (eddy_feed_type(v) != EDDY_FEED_ARRAY || eddy_feed_len(v) < 6)
+        return false;
+    struct tm tm = {
+        .tm_year = (int)eddy_feed_int(eddy_feed_at(v, 0)) - 1900,
+        .tm_mon = (int)eddy_feed_int(eddy_feed_at(v, 1)) - 1,
+        .tm_mday = (int)eddy_feed_int(eddy_feed_at(v, 2)),
+        .tm_hour = (int)eddy_feed_int(eddy_feed_at(v, 3)),
+        .tm_min = (int)eddy_feed_int(eddy_feed_at(v, 4)),
+        .tm_sec = (int)eddy_feed_int(eddy_feed_at(v, 5)),
+    };
+    *out = (int64_t)timegm(&tm);
+    return true;
+}
+
+/* One parsed entry as the store takes it; strings stay in the feed. */
+static void entry_in(const struct eddy_feed_value *e, struct eddy_store_entry_in *in)
+{
+    *in = (struct eddy_store_entry_in){
+        .guid = eddy_feed_get_str(e, "id"),
+        .link = eddy_feed_get_str(e, "link"),
+        .title = eddy_feed_get_str(e, "title"),
+        .author = eddy_feed_get_str(e, "author"),
+        .summary = eddy_feed_get_str(e, "summary"),
+    };
+    in->content = eddy_feed_get_str(eddy_feed_at(eddy_feed_get(e, "content"), 0), "value");
+    if (!in->content)
+        in->content = in->summary;
+    const char *published = eddy_feed_get_str(e, "published");
+    in->date_raw = published ? published : eddy_feed_get_str(e, "updated");
+    if (tuple_time(eddy_feed_get(e, "published_parsed"), &in->date))
+        in->date_source = EDDY_STORE_DATE_PARSED;
+    else if (tuple_time(eddy_feed_get(e, "updated_parsed"), &in->date))
+        in->date_source = EDDY_STORE_DATE_GUESSED; /* store.h: updated for published */
+    else
+        in->date_source = EDDY_STORE_DATE_MISSING;
+}
+
+/* The parser's diagnostics as text, one "offset N: message" a line. */
+static char *repairs_text(const struct eddy_feed *feed)
+{
+    size_t n = eddy_feed_diag_count(feed);
+    if (!n)
+        return NULL;
+    struct eddy_buf b;
+    eddy_buf_init(&b, 0);
+    for (size_t i = 0; i < n && i < REPAIRS_MAX; i++) {
+        size_t off = 0;
+        const char *msg = eddy_feed_diag(feed, i, &off);
+        eddy_buf_printf(&b, "%soffset %zu: %s", i ? "\n" : "", off, msg ? msg : "");
+    }
+    if (n > REPAIRS_MAX)
+        eddy_buf_printf(&b, "\n... and %zu more", n - REPAIRS_MAX);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* Stores the entries of a parsed feed.  Returns 0 or the store's error. */
+static int store_entries(struct shard *sh, const struct eddy_store_feed *f,
+                         const struct eddy_feed_value *entries, struct eddy_store_upsert *up)
+{
+    size_t n = eddy_feed_len(entries);
+    if (!n)
+        return 0;
+    struct eddy_store_entry_in *in = calloc(n, sizeof *in);
+    if (!in)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        entry_in(eddy_feed_at(entries, i), &in[i]);
+    int err = upsert(sh, f->id, in, n, up);
+    free(in);
+    return err;
+}
+
+static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
+{
+    struct pass *p = sh->p;
+    struct eddy_feed_fetch_result r;
+    int err = eddy_feed_fetch(sh->session,
+                              &(struct eddy_feed_fetch_opts){.url = f->url,
+                                                             .etag = f->etag,
+                                                             .last_modified = f->last_modified,
+                                                             .timeout_ns = p->o.timeout_ns},
+                              &r);
+    if (err == -ECANCELED && eddy_task_cancelled(eddy_task_current())) {
+        /* The pass is stopping: this feed was not fetched, nothing to record. */
+        eddy_feed_fetch_result_clear(&r);
+        return;
+    }
+    struct eddy_store_fetch rec = {
+        .fetched_at = p->o.now,
+        .status = r.status,
+        .etag = r.etag,
+        .last_modified = r.last_modified,
+        .gone = r.status == 410,
+    };
+    struct eddy_store_upsert up = {0};
+    char *repairs = NULL, errbuf[96];
+    int64_t ttl = 0;
+    if (err == 0 && r.feed) {
+        const struct eddy_feed_value *root = eddy_feed_root(r.feed);
+        const struct eddy_feed_value *feed = eddy_feed_get(root, "feed");
+        rec.title = eddy_feed_get_str(feed, "title");
+        rec.site_link = eddy_feed_get_str(feed, "link");
+        const char *t = eddy_feed_get_str(feed, "ttl"); /* minutes, a string in feedparser */
+        long minutes = t ? strtol(t, NULL, 10) : 0;
+        if (minutes > 0)
+            ttl = minutes < EDDY_APP_BACKOFF_MAX / 60 ? minutes * 60 : EDDY_APP_BACKOFF_MAX;
+        rec.repairs = repairs = repairs_text(r.feed);
+        err = store_entries(sh, f, eddy_feed_get(root, "entries"), &up);
+        if (err < 0) {
+            snprintf(errbuf, sizeof errbuf, "storing entries: %s", eddy_strerror(err));
+            rec.error = errbuf;
+            /* No validators: the next fetch gets the entries again, not a 304. */
+            rec.etag = rec.last_modified = NULL;
+        }
+    } else if (err < 0) {
+        rec.error = r.error && *r.error ? r.error : eddy_strerror(err);
+    }
+    if (err == 0 && r.moved && r.final_url && strcmp(r.final_url, f->url))
+        rec.new_url = r.final_url;
+    rec.next_check = eddy_app_next_check(p->o.now, p->o.interval, ttl,
+                                         rec.error ? f->consecutive_errors + 1 : 0, next_rnd(sh));
+    int serr = fetched(sh, f->id, &rec);
+    if (serr == -EEXIST && rec.new_url) {
+        /* Moved onto a URL another subscription has: keep this one as it is. */
+        rec.new_url = NULL;
+        serr = fetched(sh, f->id, &rec);
+    }
+    if (serr < 0 && !rec.error) {
+        snprintf(errbuf, sizeof errbuf, "recording the fetch: %s", eddy_strerror(serr));
+        rec.error = errbuf;
+    }
+
+    pthread_mutex_lock(&p->mu);
+    p->sum.added += up.added, p->sum.updated += up.updated;
+    if (rec.error)
+        p->sum.errors++;
+    else if (r.not_modified)
+        p->sum.not_modified++;
+    else
+        p->sum.fetched++;
+    p->sum.moved += rec.new_url && serr == 0;
+    p->sum.gone += rec.gone;
+    p->done++;
+    if (p->o.progress)
+        p->o.progress(p->o.arg, &(struct eddy_app_feed_done){.feed_id = f->id,
+                                                             .url = f->url,
+                                                             .status = r.status,
+                                                             .not_modified = r.not_modified,
+                                                             .error = rec.error,
+                                                             .added = up.added,
+                                                             .updated = up.updated,
+                                                             .done = p->done,
+                                                             .total = p->n});
+    pthread_mutex_unlock(&p->mu);
+    free(repairs);
+    eddy_feed_fetch_result_clear(&r);
+}
+
+static int worker(void *arg)
+{
+    struct shard *sh = arg;
+    struct pass *p = sh->p;
+    for (size_t i; !eddy_task_cancelled(eddy_task_current()) && (i = p->next++) < p->n;)
+        refresh_one(sh, &p->feeds[i]);
+    return 0;
+}
+
+/* Runs a shard's workers (never more than there are feeds) to the end. */
+static int run_workers(struct shard *sh)
+{
+    unsigned workers = sh->workers < sh->p->n ? sh->workers : (unsigned)sh->p->n;
+    sh->rnd = ((uint64_t)eddy_now() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)sh) | 1;
+    struct eddy_group g;
+    eddy_group_init(&g);
+    int err = 0;
+    for (unsigned i = 0; i < workers && !err; i++)
+        err = eddy_group_spawn(&g, worker, sh, "refresh");
+    int werr = eddy_group_wait(&g);
+    eddy_group_fini(&g);
+    return err < 0 ? err : werr;
+}
+
+/* Every live feed (all): dead ones stay listed but are never fetched. */
+static int live_feeds(struct eddy_store *s, void *arg)
+{
+    struct pass *p = arg;
+    int err = eddy_store_feeds(s, &p->feeds, &p->n);
+    if (err < 0)
+        return err;
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->feeds[i].dead)
+            eddy_store_feed_fini(&p->feeds[i]);
+        else
+            p->feeds[k++] = p->feeds[i];
+    }
+    p->n = k;
+    return 0;
+}
+
+static int due_feeds(struct eddy_store *s, void *arg)
+{
+    struct pass *p = arg;
+    return p->o.all ? live_feeds(s, p) : eddy_store_feeds_due(s, p->o.now, 0, &p->feeds, &p->n);
+}
+
+static void pass_init(struct pass *p, struct eddy_store *store,
+                      const struct eddy_app_refresh_opts *opts)
+{
+    *p = (struct pass){.store = store};
+    if (opts)
+        p->o = *opts;
+    if (!p->o.now)
+        p->o.now = (int64_t)time(NULL);
+    if (!p->o.workers)
+        p->o.workers = 64;
+    if (!p->o.timeout_ns)
+        p->o.timeout_ns = 30 * EDDY_SEC;
+    pthread_mutex_init(&p->mu, NULL);
+}
+
+static void pass_fini(struct pass *p, struct eddy_app_summary *sum)
+{
+    eddy_store_feeds_free(p->feeds, p->n);
+    pthread_mutex_destroy(&p->mu);
+    if (sum)
+        *sum = p->sum;
+}
+
+int eddy_app_refresh(struct eddy_store *store, struct eddy_session *session,
+                     const struct eddy_app_refresh_opts *opts, struct eddy_app_summary *sum)
+{
+    struct pass p;
+    pass_init(&p, store, opts);
+    int err = eddy_store_run_await(store, false, due_feeds, &p);
+    p.sum.feeds = p.n;
+    struct shard sh = {.p = &p, .session = session, .workers = p.o.workers};
+    if (err == 0)
+        err = run_workers(&sh);
+    pass_fini(&p, sum);
+    return err;
+}
+
+static int shard_main(void *arg)
+{
+    struct shard *sh = arg;
+    if (!(sh->session = eddy_session_new(sh->so)) || !(sh->gate = eddy_lock_new())) {
+        eddy_session_free(sh->session);
+        return -ENOMEM;
+    }
+    int err = run_workers(sh);
+    eddy_lock_free(sh->gate);
+    eddy_session_free(sh->session);
+    return err;
+}
+
+static void *shard_thread(void *arg)
+{
+    struct shard *sh = arg;
+    sh->err = eddy_run(shard_main, sh, NULL);
+    return NULL;
+}
+
+/* A's share i of n: the remainder goes to the first shares. */
+static unsigned share(unsigned a, unsigned i, unsigned n)
+{
+    return a ? a / n + (i < a % n) : 0;
+}
+
+int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session_opts *so,
+                             unsigned threads, const struct eddy_app_refresh_opts *opts,
+                             struct eddy_app_summary *sum)
+{
+    struct pass p;
+    pass_init(&p, store, opts);
+    int err = due_feeds(store, &p);
+    p.sum.feeds = p.n;
+    struct eddy_session_opts base = so ? *so : (struct eddy_session_opts){0};
+    unsigned conc = base.max_concurrency ? base.max_concurrency : 256;
+    unsigned per_host = base.max_per_host ? base.max_per_host : 8;
+    /* Each shard needs a worker, a transfer slot and a slot per host. */
+    unsigned n = threads ? threads : 1;
+    n = n < p.o.workers ? n : p.o.workers;
+    n = n < conc ? n : conc;
+    n = n < per_host ? n : per_host;
+    n = n < p.n ? n : (unsigned)(p.n ? p.n : 1);
+    struct shard *shards = err ? NULL : calloc(n, sizeof *shards);
+    struct eddy_session_opts *sos = err ? NULL : calloc(n, sizeof *sos);
+    if (!err && (!shards || !sos))
+        err = -ENOMEM;
+    unsigned started = 1;
+    if (!err) {
+        for (unsigned i = 0; i < n; i++) {
+            sos[i] = base;
+            sos[i].max_concurrency = share(conc, i, n);
+            sos[i].max_per_host = share(per_host, i, n);
+            shards[i] = (struct shard){.p = &p, .so = &sos[i], .workers = share(p.o.workers, i, n)};
+        }
+        for (; started < n; started++)
+            if (pthread_create(&shards[started].thread, NULL, shard_thread, &shards[started]))
+                break; /* fewer threads: the shared index hands their feeds to the others */
+        shard_thread(&shards[0]);
+        err = shards[0].err;
+        for (unsigned i = 1; i < started; i++) {
+            pthread_join(shards[i].thread, NULL);
+            err = err ? err : shards[i].err;
+        }
+    }
+    free(shards);
+    free(sos);
+    pass_fini(&p, sum);
+    return err;
+}
