@@ -149,13 +149,14 @@ int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_
     const char *body = eddy_reply_body(r, &len);
     const char *ctype = eddy_reply_header(r, "Content-Type");
     struct eddy_feed_header h = {"Content-Type", ctype};
-    struct eddy_feed *feed =
-        eddy_feed_parse(body, len,
-                        &(struct eddy_feed_opts){
-                            .url = url, .headers = ctype ? &h : NULL, .nheaders = ctype ? 1 : 0});
-    if (!feed) {
+    struct eddy_feed *feed;
+    err = eddy_feed_parse(body, len,
+                          &(struct eddy_feed_opts){
+                              .url = url, .headers = ctype ? &h : NULL, .nheaders = ctype ? 1 : 0},
+                          &feed);
+    if (err < 0) {
         eddy_reply_free(r);
-        return -ENOMEM;
+        return err;
     }
     if (!eddy_feed_not_a_feed(feed)) {
         out->url = strdup(url);
