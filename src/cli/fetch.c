@@ -320,6 +320,8 @@ static void print_summary(struct run *run)
                          ms_round((double)(eddy_now() - run->started) / 1e9)));
 }
 
+/* Long because of its option table (one declaration per option, with its
+ * help): the logic is in run_shard and fetch_one. */
 int cmd_fetch(int argc, char **argv)
 {
     /* No per-host limit unless asked (aiohttp's default): one host serving

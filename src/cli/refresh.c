@@ -51,6 +51,8 @@ static void on_feed(void *arg, const struct eddy_app_feed_done *d)
     }
 }
 
+/* Long because of its option table (one declaration per option, with its
+ * help): the pass itself is eddy_app_refresh_threads. */
 int cmd_refresh(int argc, char **argv)
 {
     const char *data = NULL;

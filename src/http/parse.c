@@ -767,6 +767,8 @@ static ssize_t body_event(struct eddy_http_parser *p, const char *b, size_t n,
     return (ssize_t)(off + n);
 }
 
+/* One piece: the state machine's dispatch, each state a short case that
+ * calls out to the helpers above. */
 ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
                         struct eddy_http_event *ev)
 {

@@ -258,7 +258,9 @@ static bool op_in(int op, const char *set)
     return op > 0 && op < 256 && strchr(set, op);
 }
 
-/* Reads the next token of the current tag into ps->tok. */
+/* Reads the next token of the current tag into ps->tok.
+ * One piece: one branch per token class (end of tag, name, number, string,
+ * operator), each short; a tokenizer reads best as one such chain. */
 static void next(struct parser *ps)
 {
     const char *p = ps->p, *e = ps->end;
@@ -1672,6 +1674,9 @@ static struct val index_of(const struct val *o, const struct val *key)
     return (struct val){.k = V_UNDEF};
 }
 
+/* One switch over the expression kinds, each case a few lines: split,
+ * it would only scatter the dispatch (as the byte code loops of interpreters
+ * keep theirs). */
 static int eval(struct render *r, const struct expr *e, struct val *v)
 {
     struct val a, b, args[MAX_ARGS];
