@@ -72,7 +72,7 @@ PKGS_PRIVATE := $(filter-out $(PKGS_PUBLIC),$(PKGS))
 pkg_libs   = $(if $(1),$(shell pkg-config --libs $(sort $(1))))
 layers_ldlibs = $(call pkg_libs,$(foreach l,$(1),$(PKGS_$(l)))) -lpthread -lm
 
-ALL_CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -MMD -MP $(if $(PKGS),$(shell pkg-config --cflags $(PKGS))) $(CPPFLAGS)
+ALL_CPPFLAGS := -std=c11 -D_GNU_SOURCE -DEDDY_VERSION='"$(VERSION)"' -Iinclude -MMD -MP $(if $(PKGS),$(shell pkg-config --cflags $(PKGS))) $(CPPFLAGS)
 ALL_LDLIBS   := $(call pkg_libs,$(PKGS)) -lpthread -lm $(LDLIBS)
 ALL_LDFLAGS  := -Wl,--as-needed $(LDFLAGS)
 # The library's objects serve the archives and the shared library alike.

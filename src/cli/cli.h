@@ -12,8 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The one version: eddy.pc.in says the same (tests/cli/usage.sh checks). */
-#define EDDY_VERSION "0.1.0"
+/* The version: the Makefile's VERSION (eddy.pc and the soname use it too). */
+#ifndef EDDY_VERSION
+#error "build with -DEDDY_VERSION (the Makefile passes its VERSION)"
+#endif
 
 int cmd_parse(int argc, char **argv);   /* parse.c */
 int cmd_fetch(int argc, char **argv);   /* fetch.c */

@@ -10,19 +10,19 @@ run fetch "$base/feed/3"
 check "a feed: exit 0, one line with its entries and title" \
     [ "$status" -eq 0 ] && grep -qE "^200 +3 entries +[0-9]+\.[0-9]{2}s  $base/feed/3  Feed 3\$" "$tmp/out"
 run fetch "$base/page" "$base/missing" "$base/feed/1"
-check "an HTML page is no feed, a 404 an error: exit 1" [ "$status" -eq 1 ] &&
+{ [ "$status" -eq 1 ] &&
     grep -qE "^ERR 200 .*$base/page  not a feed: " "$tmp/out" &&
-    grep -qE "^ERR 404 .*$base/missing  HTTP status 404\$" "$tmp/out" && grep -q "Feed 1\$" "$tmp/out"
+    grep -qE "^ERR 404 .*$base/missing  HTTP status 404\$" "$tmp/out" && grep -q "Feed 1\$" "$tmp/out"; }; verdict "an HTML page is no feed, a 404 an error: exit 1"
 printf '# feeds\n\n  %s/feed/1  \n%s/feed/2\n' "$base" "$base" >"$tmp/urls"
 run fetch --file "$tmp/urls"
-check "--file: comments and blanks skipped, spaces trimmed" [ "$status" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 2 ]
+{ [ "$status" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 2 ]; }; verdict "--file: comments and blanks skipped, spaces trimmed"
 "$eddy" fetch --file - <"$tmp/urls" >"$tmp/out" 2>&1
-check "--file - reads stdin" [ "$?" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 2 ]
+{ [ "$?" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 2 ]; }; verdict "--file - reads stdin"
 
 # A duration's unit counts: 200ms gives up long before the 20 s answer (a
 # plain 200 would be seconds).
 run fetch --timeout 200ms "$base/slow/20000/1"
-check "--timeout 200ms gives up on a slow feed" [ "$status" -eq 1 ] && grep -q '^ERR ' "$tmp/out"
+{ [ "$status" -eq 1 ] && grep -q '^ERR ' "$tmp/out"; }; verdict "--timeout 200ms gives up on a slow feed"
 
 # --concurrency beyond the URL count spawns one task per URL, not 100000
 # 64 KiB stacks (6 GB of address space): it runs under a 400 MB limit.

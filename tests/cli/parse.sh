@@ -16,7 +16,7 @@ is_json() { "$py" -c 'import json,sys; assert isinstance(json.load(open(sys.argv
 
 for f in feed.xml bozo.xml cdf.xml; do
     run parse "$tmp/$f"
-    check "$f is a feed: exit 0, JSON, nothing on stderr" [ "$status" -eq 0 ] && is_json "$tmp/out" && [ ! -s "$tmp/err" ]
+    { [ "$status" -eq 0 ] && is_json "$tmp/out" && [ ! -s "$tmp/err" ]; }; verdict "$f is a feed: exit 0, JSON, nothing on stderr"
 done
 for f in page.html words.txt empty.xml; do
     run parse "$tmp/$f"
@@ -26,18 +26,18 @@ done
 run parse "$tmp/empty.xml"
 check "an empty file: 'no feed element and no entries'" grep -qx "eddy parse: $tmp/empty.xml: not a feed: no feed element and no entries" "$tmp/err"
 "$eddy" parse - <"$tmp/page.html" >"$tmp/out" 2>"$tmp/err"
-check "stdin is named <stdin>" [ "$?" -eq 1 ] && grep -q '^eddy parse: <stdin>: not a feed: ' "$tmp/err"
+{ [ "$?" -eq 1 ] && grep -q '^eddy parse: <stdin>: not a feed: ' "$tmp/err"; }; verdict "stdin is named <stdin>"
 run parse "$tmp/dir"
-check "a directory gets its own message" [ "$status" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-    grep -qx "eddy parse: $tmp/dir: is a directory, not a feed document" "$tmp/err"
+{ [ "$status" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qx "eddy parse: $tmp/dir: is a directory, not a feed document" "$tmp/err"; }; verdict "a directory gets its own message"
 run parse "$tmp/missing.xml"
-check "a missing file is named" [ "$status" -eq 1 ] && grep -qx "eddy parse: $tmp/missing.xml: No such file or directory" "$tmp/err"
+{ [ "$status" -eq 1 ] && grep -qx "eddy parse: $tmp/missing.xml: No such file or directory" "$tmp/err"; }; verdict "a missing file is named"
 run parse --diagnostics "$tmp/bozo.xml"
-check "--diagnostics: FILE: offset N: message" [ "$status" -eq 0 ] && [ -s "$tmp/err" ] &&
-    [ "$(grep -cvE "^eddy parse: $tmp/bozo.xml: offset [0-9]+: ." "$tmp/err")" -eq 0 ]
+{ [ "$status" -eq 0 ] && [ -s "$tmp/err" ] &&
+    [ "$(grep -cvE "^eddy parse: $tmp/bozo.xml: offset [0-9]+: ." "$tmp/err")" -eq 0 ]; }; verdict "--diagnostics: FILE: offset N: message"
 run parse --url=http://example.com/f --header ' X-Test :  a value ' --header 'Content-Type: text/xml' "$tmp/feed.xml"
-check "--url=URL and trimmed --header reach the parser" [ "$status" -eq 0 ] &&
-    grep -q '"x-test":"a value"' "$tmp/out" && grep -q '"href":"http://example.com/f"' "$tmp/out"
+{ [ "$status" -eq 0 ] &&
+    grep -q '"x-test":"a value"' "$tmp/out" && grep -q '"href":"http://example.com/f"' "$tmp/out"; }; verdict "--url=URL and trimmed --header reach the parser"
 run parse -- "$tmp/feed.xml"
-check "-- ends the options" [ "$status" -eq 0 ] && is_json "$tmp/out"
+{ [ "$status" -eq 0 ] && is_json "$tmp/out"; }; verdict "-- ends the options"
 summary

@@ -17,6 +17,13 @@ check() { # check DESCRIPTION COMMAND... : passes when the command succeeds
     if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
+# { COND && COND...; }; verdict DESCRIPTION : passes when the whole group did
+# (check runs one command: `check D [ a ] && grep` would check only `[ a ]`).
+verdict() {
+    local st=$?
+    if [ "$st" -eq 0 ]; then ok "$1"; else fail "$1"; fi
+}
+
 # run ARGS...: runs eddy; leaves $status, $tmp/out and $tmp/err.
 run() {
     "$eddy" "$@" >"$tmp/out" 2>"$tmp/err"
