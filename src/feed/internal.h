@@ -107,28 +107,7 @@ void eddy__lower(char *s, size_t n);
 /* dst = a + sep + b (sep 0: none), truncated to cap; a cheap snprintf for hot paths. */
 void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b);
 
-/* ---- the CPU budget of one document (sax_driver.c) ----------------------- */
-
-/* Thread CPU time spent on one document, summed over push and finish calls
- * (each measured on the thread it ran on), on_entry's time left out.  The
- * tokenizers (libxml2's callbacks, loose.c) ask eddy__over_budget() at each
- * token; it reads the clock every 256th call only (a clock_gettime of
- * CLOCK_THREAD_CPUTIME_ID is a system call, ~0.2 us), so a check costs an
- * increment.  Past the limit they stop: what was parsed is kept. */
-struct eddy__budget {
-    int64_t limit;      /* ns */
-    int64_t spent;      /* ns, of the calls that ended */
-    int64_t t0;         /* thread CPU clock when the current call began; -1: none */
-    size_t at;          /* where the tokenizer stopped (byte offset of its text) */
-    unsigned ticks;
-    bool over;
-};
-int64_t eddy__thread_cpu_ns(void);
-bool eddy__budget_spent(struct eddy__budget *b); /* reads the clock; sets b->over */
-static inline bool eddy__over_budget(struct eddy__budget *b)
-{
-    return b && (b->over || ((++b->ticks & 255) == 0 && eddy__budget_spent(b)));
-}
+#include "budget.h"
 
 /* ---- parser state (mixin.c): feedparser's _FeedParserMixin ---------------- */
 

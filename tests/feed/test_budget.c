@@ -2,17 +2,21 @@
  * The CPU budget of one document (issue 11, defect 2): a parse past
  * eddy_feed_opts.max_cpu_ns ends where it is, with bozo, a TimeoutError
  * naming the budget and the byte, a diagnostic, and what was parsed before
- * kept — in the XML pass, in the loose pass and in callback mode (where the
- * budget sums over the pushes).  A tiny budget (1 ms) against a document
+ * kept — in the XML pass, the loose pass, the sanitizer and callback mode
+ * (where the budget sums over the pushes).  A tiny budget (1 ms) against a document
  * that takes far longer (~50 ms), so no timing is asserted.
  */
 #include "../test.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eddy/feed.h"
+
+#include "../../src/feed/budget.h"
+#include "../../src/feed/html.h"
 
 #define ITEMS 20000
 #define MS 1000000
@@ -116,4 +120,23 @@ TEST(feed_budget_sums_over_pushes_in_callback_mode)
     CHECK(n < ITEMS);
     eddy_feed_free(f);
     eddy_buf_free(&doc);
+}
+
+/* The sanitizer stops at the budget too, and keeps nothing half-sanitized. */
+TEST(feed_budget_stops_the_sanitizer)
+{
+    struct eddy_buf html = EDDY_BUF_INIT(0), out = EDDY_BUF_INIT(0);
+    for (int i = 0; i < 1000; i++)
+        eddy_buf_puts(&html, "<p>a<script>alert(1)</script><b>b</b></p>");
+    eddy_buf_puts(&out, "kept");
+    /* 1 ns, spent at the first look at the clock (the 256th token) */
+    struct eddy__budget b = {.limit = 1, .t0 = eddy__thread_cpu_ns()};
+    CHECK_INT(eddy__html_sanitize_within(&out, html.data, html.len, false, &b), ==, -ETIME);
+    CHECK(b.over);
+    CHECK_STR(eddy_buf_cstr(&out), "kept");
+    /* no budget: all of it */
+    CHECK_INT(eddy__html_sanitize_within(&out, html.data, html.len, false, NULL), ==, 0);
+    CHECK(out.len > 4000 && !strstr(eddy_buf_cstr(&out), "script"));
+    eddy_buf_free(&out);
+    eddy_buf_free(&html);
 }
