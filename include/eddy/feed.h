@@ -100,13 +100,13 @@ struct eddy_feed_opts {
     void *arg;                              /* passed to on_entry */
     size_t max_bytes;                       /* cap on the document size when buffered; 0: 512 MiB */
     /* CPU budget of the document, in ns of thread CPU time summed over its
-     * pushes and finish (on_entry's time left out); 0: 2 s, ~20x what the
-     * largest real feeds take.  Past it the tokenizer stops where it is:
-     * finish returns what was parsed before, with bozo, bozo_exception
-     * "TimeoutError: the parse exceeded its CPU budget of 2 s at byte N"
-     * (N: offset in the UTF-8 text parsed) and a diagnostic; later pushes
-     * are ignored.  Checked at every 256th token (element, text run,
-     * error), so one token's work is not cut: such work is linear. */
+     * pushes and finish (on_entry's time left out); 0: 2 s plus 1 s per
+     * 4 MB pushed, over 10x what real feeds take.  Past it the tokenizers
+     * (XML, loose, sanitizer) stop where they are: finish returns what was
+     * parsed before, with bozo, bozo_exception "TimeoutError: the parse
+     * exceeded its CPU budget of 2 s at byte N" (N: offset in the UTF-8
+     * text parsed) and a diagnostic; later pushes are ignored.  Checked at
+     * every 256th token, so a check costs an increment. */
     int64_t max_cpu_ns;
 };
 

@@ -50,7 +50,7 @@ struct eddy_feed_fetch_opts {
      * loop outside any task: it must not suspend. */
     eddy_feed_entry_fn on_entry;
     void *arg;
-    int64_t max_cpu_ns;          /* the parse's CPU budget (feed.h); 0: 2 s */
+    int64_t max_cpu_ns;          /* the parse's CPU budget (feed.h); 0: its default */
 };
 
 /* What one fetch gave.  Strings are owned by the result (never NULL unless
