@@ -106,7 +106,7 @@ struct eddy_feed_opts {
      * parsed before, with bozo, bozo_exception "TimeoutError: the parse
      * exceeded its CPU budget of 2 s at byte N" (N: offset in the UTF-8
      * text parsed) and a diagnostic; later pushes are ignored.  Checked at
-     * every 256th token, so a check costs an increment. */
+     * every 1024th token, so a check costs an increment. */
     int64_t max_cpu_ns;
 };
 

@@ -13,8 +13,8 @@
 /* Thread CPU time spent on one document, summed over push and finish calls
  * (each measured on the thread it ran on), on_entry's time left out.  The
  * tokenizers (libxml2's callbacks, loose.c) ask eddy__over_budget() at each
- * token; it reads the clock every 256th call only (a clock_gettime of
- * CLOCK_THREAD_CPUTIME_ID is a system call, ~0.2 us), so a check costs an
+ * token; it reads the clock every 1024th call only (a clock_gettime of
+ * CLOCK_THREAD_CPUTIME_ID is a system call, ~1 us here), so a check costs an
  * increment.  Past the limit they stop: what was parsed is kept. */
 struct eddy__budget {
     int64_t limit;      /* ns, plus per_byte_ns for each byte pushed */
@@ -30,7 +30,7 @@ int64_t eddy__thread_cpu_ns(void);
 bool eddy__budget_spent(struct eddy__budget *b); /* reads the clock; sets b->over */
 static inline bool eddy__over_budget(struct eddy__budget *b)
 {
-    return b && (b->over || ((++b->ticks & 255) == 0 && eddy__budget_spent(b)));
+    return b && (b->over || ((++b->ticks & 1023) == 0 && eddy__budget_spent(b)));
 }
 
 #endif

@@ -129,7 +129,7 @@ TEST(feed_budget_stops_the_sanitizer)
     for (int i = 0; i < 1000; i++)
         eddy_buf_puts(&html, "<p>a<script>alert(1)</script><b>b</b></p>");
     eddy_buf_puts(&out, "kept");
-    /* 1 ns, spent at the first look at the clock (the 256th token) */
+    /* 1 ns, spent at the first look at the clock (the 1024th token) */
     struct eddy__budget b = {.limit = 1, .t0 = eddy__thread_cpu_ns()};
     CHECK_INT(eddy__html_sanitize_within(&out, html.data, html.len, false, &b), ==, -ETIME);
     CHECK(b.over);
