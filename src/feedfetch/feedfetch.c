@@ -20,12 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bodies up to this size are parsed on the loop.  Measured (2 cores shared,
- * loaded): an eddy_to_thread round trip costs ~32 us; the bench corpus
- * parses at ~55 MB/s, so a 64 KiB feed holds the loop ~1.2 ms (ill-formed
- * ones, parsed twice, ~3-6 ms): no longer than a burst of other work, and
- * most real feeds (10-80 KB) stay off the pool, which blocking file and
- * SQLite work share.  Above it a hop is a few percent of the parse. */
+/* Bodies up to this size are parsed on the loop.  Measured on the bench
+ * corpus (2 shared cores, loaded): an eddy_to_thread round trip costs
+ * 31-63 us; a 15 KB feed parses in ~0.85 ms, a 47 KB one in ~1.5 ms, an
+ * 80 KB one in ~4 ms.  So at 64 KiB the loop is held at most a few ms per
+ * feed (the parse of a cut, ill-formed 64 KiB piece, parsed twice: ~6 ms),
+ * the pool (shared with blocking file and SQLite work) is spared the many
+ * small feeds, and above it a hop is ~1% of the parse. */
 #define ON_LOOP_MAX (64 * 1024)
 
 struct job {
