@@ -99,6 +99,15 @@ struct eddy_feed_opts {
     eddy_feed_entry_fn on_entry;            /* NULL: entries are kept in the result */
     void *arg;                              /* passed to on_entry */
     size_t max_bytes;                       /* cap on the document size when buffered; 0: 512 MiB */
+    /* CPU budget of the document, in ns of thread CPU time summed over its
+     * pushes and finish (on_entry's time left out); 0: 2 s plus 1 s per
+     * 4 MB pushed, over 10x what real feeds take.  Past it the tokenizers
+     * (XML, loose, sanitizer) stop where they are: finish returns what was
+     * parsed before, with bozo, bozo_exception "TimeoutError: the parse
+     * exceeded its CPU budget of 2 s at byte N" (N: offset in the UTF-8
+     * text parsed) and a diagnostic; later pushes are ignored.  Checked at
+     * every 1024th token, so a check costs an increment. */
+    int64_t max_cpu_ns;
 };
 
 /* A parser for one document.  opts may be NULL; its strings are copied.
@@ -120,8 +129,9 @@ struct eddy_feed_opts {
  * entries still go to the callback. */
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts);
 
-/* Adds len bytes of the document.  Returns 0, -ENOMEM, -E2BIG, or the
- * callback's error. */
+/* Adds len bytes of the document.  Without on_entry it only appends them
+ * (the parse is all in finish); with on_entry it parses them (bounded by
+ * the budget).  Returns 0, -ENOMEM, -E2BIG, or the callback's error. */
 int eddy_feed_parser_push(struct eddy_feed_parser *p, const void *bytes, size_t len);
 
 /* Ends the document and stores the result in *out, owned by the caller (free

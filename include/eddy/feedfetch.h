@@ -50,6 +50,7 @@ struct eddy_feed_fetch_opts {
      * loop outside any task: it must not suspend. */
     eddy_feed_entry_fn on_entry;
     void *arg;
+    int64_t max_cpu_ns;          /* the parse's CPU budget (feed.h); 0: its default */
 };
 
 /* What one fetch gave.  Strings are owned by the result (never NULL unless
@@ -67,9 +68,17 @@ struct eddy_feed_fetch_result {
     double seconds;          /* time in the call, queueing for a connection slot included */
 };
 
-/* Fetches o->url with session s and parses the body as it streams in.
- * Suspends the calling task.  *out is always filled (zeroed first) and must
- * be cleared with eddy_feed_fetch_result_clear().  Returns:
+/* Fetches o->url with session s and parses the body.  Suspends the calling
+ * task.  The loop is not held by a parse: without on_entry the body is only
+ * buffered as it arrives and parsed at the end, on the loop's thread pool
+ * (eddy_to_thread) when it is larger than 64 KiB (smaller ones parse on the
+ * loop in a few ms at most, sparing the pool).  With on_entry the body is
+ * parsed as it arrives, on the loop, each chunk's work bounded by its size
+ * and the whole by the CPU budget (max_cpu_ns); a parse past its budget
+ * ends the feed there (bozo, a TimeoutError, feed.h).  A task cancelled
+ * during a parse on the thread pool returns -ECANCELED once the parse has
+ * ended.  *out is always filled (zeroed first) and must be cleared with
+ * eddy_feed_fetch_result_clear().  Returns:
  *   0           a feed was parsed (out->feed set; it may be bozo), or the
  *               server answered 304 (out->not_modified, out->feed NULL)
  *   -EBADMSG    the body is no feed (eddy_feed_not_a_feed): out->feed is

@@ -64,6 +64,7 @@
 #include <string.h>
 
 #include "../base/text.h"
+#include "budget.h"
 #include "html_entities.h"
 #include "uri.h"
 #ifdef __SSE2__
@@ -634,6 +635,7 @@ struct parser {
     bool sanitize;            /* _HTMLSanitizer (else _RelativeURIResolver) */
     bool xhtml;               /* type application/xhtml+xml (else text/html) */
     const char *base;         /* the resolver's base URI ("" for none) */
+    struct eddy__budget *budget; /* NULL: none */
     const char *lasttag;      /* sgmllib's lasttag: name of the last start tag */
     size_t lasttag_len;
     int unacceptable;         /* _HTMLSanitizer.unacceptablestack */
@@ -1891,6 +1893,10 @@ static void goahead(struct parser *p)
     size_t lt = (q = memchr(s, '<', n)) ? (size_t)(q - s) : n;
     size_t amp = (q = memchr(s, '&', n)) ? (size_t)(q - s) : n;
     while (i < n && !p->err) {
+        if (eddy__over_budget(p->budget)) {
+            p->err = -ETIME;
+            break;
+        }
         if (lt < i)
             lt = (q = memchr(s + i, '<', n - i)) ? (size_t)(q - s) : n;
         if (amp < i)
@@ -2122,10 +2128,10 @@ static unsigned prescan(const char *s, size_t n)
 }
 
 static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize, bool xhtml,
-               const char *base)
+               const char *base, struct eddy__budget *budget)
 {
     struct parser p = {
-        .out = out, .sanitize = sanitize, .xhtml = xhtml, .base = base ? base : "",
+        .out = out, .sanitize = sanitize, .xhtml = xhtml, .base = base ? base : "", .budget = budget,
         .lasttag = "???", .lasttag_len = 3, .no_comment_end = NONE,
         .scratch = EDDY_BUF_INIT(0), .attrs = EDDY_BUF_INIT(0), .tmp = EDDY_BUF_INIT(0),
         .css = EDDY_BUF_INIT(0),
@@ -2164,8 +2170,14 @@ done:
 
 int eddy__html_sanitize(struct eddy_buf *out, const char *html, size_t len, bool xhtml)
 {
+    return eddy__html_sanitize_within(out, html, len, xhtml, NULL);
+}
+
+int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t len, bool xhtml,
+                               struct eddy__budget *budget)
+{
     size_t mark = out->len;
-    int err = run(out, html, len, true, xhtml, NULL);
+    int err = run(out, html, len, true, xhtml, NULL, budget);
     if (err) {
         out->len = mark;
         if (out->data)
@@ -2208,7 +2220,7 @@ int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len,
                             const char *base, bool xhtml)
 {
     size_t mark = out->len;
-    int err = run(out, html, len, false, xhtml, base);
+    int err = run(out, html, len, false, xhtml, base, NULL);
     if (err) {
         out->len = mark;
         if (out->data)

@@ -32,6 +32,11 @@
  * _sanitize_html returns (stripped, CRLF as LF), except where feedparser lets
  * script through (listed at the top of html.c). */
 int eddy__html_sanitize(struct eddy_buf *out, const char *html, size_t len, bool xhtml);
+/* The same within budget b (NULL: none): past it, -ETIME with out as it was
+ * (nothing half-sanitized is kept). */
+struct eddy__budget;
+int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t len, bool xhtml,
+                               struct eddy__budget *b);
 
 /* Rewrites relative URIs in the URI-carrying attributes (a href, img src, ...)
  * as absolute ones against `base` (NUL-terminated, may be NULL or ""), as

@@ -107,6 +107,8 @@ void eddy__lower(char *s, size_t n);
 /* dst = a + sep + b (sep 0: none), truncated to cap; a cheap snprintf for hot paths. */
 void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b);
 
+#include "budget.h"
+
 /* ---- parser state (mixin.c): feedparser's _FeedParserMixin ---------------- */
 
 /* One entry of feedparser's elementstack: [element, expecting_text, pieces]. */
@@ -200,6 +202,7 @@ struct eddy__mixin {
      * module is ~30 strcmp, and feeds repeat a few dozen names) */
     struct { uint32_t hash; const struct eddy__handler *h; char name[40]; } hcache[64];
     bool oom;
+    struct eddy__budget *budget;     /* the parser's (NULL: no limit) */
     /* entry callback */
     eddy_feed_entry_fn on_entry;
     void *arg;
@@ -310,7 +313,8 @@ void eddy__entry_end(struct eddy__mixin *p);
 void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char *uri);
 
 /* The loose parser (loose.c): tokenizes data[0..len) as feedparser's
- * sgmllib-based parser does and drives the mixin; p->loose must be set. */
+ * sgmllib-based parser does and drives the mixin; p->loose must be set.
+ * Stops at p->budget's limit (b->at: where, in data). */
 void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len);
 
 /* Handlers implemented in ns_base.c and called from other modules. */

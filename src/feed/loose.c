@@ -477,6 +477,10 @@ void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len)
     const char *s = L.s;
     size_t n = L.n, i = 0;
     while (i < n) {
+        if (eddy__over_budget(p->budget)) {
+            p->budget->at = i;
+            break;
+        }
         size_t j = i;
         while (j < n && s[j] != '<' && s[j] != '&')
             j++;
@@ -504,7 +508,7 @@ void eddy__loose_parse(struct eddy__mixin *p, const char *data, size_t len)
         eddy__handle_data(p, s + i, e - i);
         i = e;
     }
-    if (i < n)
+    if (i < n && !(p->budget && p->budget->over))
         eddy__handle_data(p, s + i, n - i);
     eddy_buf_free(&doc);
 }

@@ -957,7 +957,9 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
     }
     if (html_el && markup && p->sanitize_html) {
         eddy_buf_reset(&p->tmp);
-        oom(p, eddy__html_sanitize(&p->tmp, eddy_buf_cstr(out), out->len, xhtml));
+        /* past the budget the text is dropped, not kept half-sanitized */
+        int err = eddy__html_sanitize_within(&p->tmp, eddy_buf_cstr(out), out->len, xhtml, p->budget);
+        oom(p, err == -ETIME ? 0 : err);
         swap_bufs(out, &p->tmp);
     }
 }

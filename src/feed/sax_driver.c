@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -57,6 +58,12 @@
 #define MAX_ATTRS 1000                 /* attributes of one start tag (cap_attributes) */
 #define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
 #define DEFAULT_MAX_BYTES (512u << 20)
+/* The default CPU budget: 2 s + 250 ns a byte (1 s per 4 MB).  A document
+ * parses at ~55 MB/s here (~18 ns a byte; ill-formed ones, parsed twice,
+ * ~60), an ASan build ~8x slower: the budget is 14x the normal cost of a
+ * big feed and catches what is 4x slower than an ill-formed one. */
+#define DEFAULT_MAX_CPU_NS 2000000000
+#define DEFAULT_CPU_NS_PER_BYTE 250
 
 struct header { char *name; char *value; };
 
@@ -108,6 +115,8 @@ struct eddy_feed_parser {
     size_t rattrs;                     /* attribute values in the tag being scanned (MAX_ATTRS) */
     bool cut;                          /* callback mode: the document was ended early (MAX_ATTRS) */
     bool namespaces_cap_told;          /* the diagnostic of EDDY__MAX_NAMESPACES was given */
+    struct eddy__budget budget;        /* CPU time of this document (opts.max_cpu_ns) */
+    bool budget_told;                  /* the parse was stopped at the budget and said so */
 };
 
 struct eddy_feed {
@@ -175,6 +184,77 @@ static void xml_error(struct eddy_feed_parser *parser, int line, int col, const 
     }
 }
 
+/* ---- the CPU budget ---------------------------------------------------------- */
+
+int64_t eddy__thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool eddy__budget_spent(struct eddy__budget *b)
+{
+    if (b->t0 >= 0 && b->spent + (eddy__thread_cpu_ns() - b->t0) > b->limit + (int64_t)b->bytes * b->per_byte_ns)
+        b->over = true;
+    return b->over;
+}
+
+/* Around each push and finish that parses: the budget sums their CPU time. */
+static void budget_begin(struct eddy_feed_parser *parser)
+{
+    parser->budget.t0 = eddy__thread_cpu_ns();
+}
+
+static void budget_end(struct eddy_feed_parser *parser)
+{
+    parser->budget.spent += eddy__thread_cpu_ns() - parser->budget.t0;
+    parser->budget.t0 = -1;
+}
+
+/* The tokenizer stopped at the budget, at byte `at` of the text it read:
+ * bozo with a TimeoutError (as Python names it) and a diagnostic, once.
+ * In callback mode the rest of the document is ignored (cut). */
+static void budget_exceeded(struct eddy_feed_parser *parser, size_t at)
+{
+    parser->cut = true;
+    if (parser->budget_told)
+        return;
+    parser->budget_told = true;
+    int64_t ns = parser->budget.limit + (int64_t)parser->budget.bytes * parser->budget.per_byte_ns;
+    char lim[32];
+    if (ns % 1000000000 == 0)
+        snprintf(lim, sizeof lim, "%lld s", (long long)(ns / 1000000000));
+    else if (ns > 1000000000)
+        snprintf(lim, sizeof lim, "%.3f s", (double)ns / 1e9);
+    else if (ns % 1000000 == 0)
+        snprintf(lim, sizeof lim, "%lld ms", (long long)(ns / 1000000));
+    else
+        snprintf(lim, sizeof lim, "%lld us", (long long)(ns / 1000));
+    char msg[128];
+    snprintf(msg, sizeof msg, "the parse exceeded its CPU budget of %s at byte %zu", lim, at);
+    bool quiet = parser->quiet;
+    parser->quiet = false;
+    diag(parser, at, "%s: the document ends there", msg);
+    parser->quiet = quiet;
+    char exc[160];
+    snprintf(exc, sizeof exc, "TimeoutError: %s", msg);
+    parser->xml_bozo = true;
+    set_bozo(parser, exc);
+}
+
+/* For libxml2's callbacks: true (and the parser stopped) past the budget. */
+static bool xml_over_budget(struct eddy_feed_parser *parser)
+{
+    if (!eddy__over_budget(&parser->budget))
+        return false;
+    if (!parser->budget_told)
+        budget_exceeded(parser, cur_offset(parser));
+    xmlStopParser(parser->ctxt);
+    return true;
+}
+
 /* libxml2 2.9 checks each attribute of a start tag against all the ones
  * before it: 200,000 attributes on one element took minutes.  So the
  * document ends before a start tag with more than MAX_ATTRS attributes
@@ -240,6 +320,8 @@ static void on_serror(void *ud, xmlErrorPtr e)
     struct eddy_feed_parser *parser = ud;
     if (!e || e->level < XML_ERR_ERROR)
         return; /* warnings: expat does not report these either */
+    if (xml_over_budget(parser))
+        return; /* recovery can make an error per byte without an element */
     if (e->code == XML_WAR_NS_URI || e->code == XML_WAR_NS_URI_RELATIVE)
         return; /* expat does not check that namespace names are URIs */
     xml_error(parser, e->line, e->int2, e->message ? e->message : "error");
@@ -436,6 +518,8 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
     (void)prefix; (void)nb_defaulted;
     struct eddy_feed_parser *parser = ud;
     struct eddy__mixin *p = &parser->mixin;
+    if (xml_over_budget(parser))
+        return;
     if (++parser->xml_depth > MAX_DEPTH) {
         int line = parser->ctxt->input ? parser->ctxt->input->line : 0;
         xml_error(parser, line, 0, "elements nested too deeply; parsing stopped");
@@ -471,7 +555,7 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     (void)prefix;
     struct eddy_feed_parser *parser = ud;
     struct eddy__mixin *p = &parser->mixin;
-    if (parser->xml_depth-- > MAX_DEPTH)
+    if (parser->xml_depth-- > MAX_DEPTH || xml_over_budget(parser))
         return;
     pick_arena(p);
     struct eddy__tagkey tk;
@@ -483,7 +567,8 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
 static void on_chars(void *ud, const xmlChar *ch, int len)
 {
     struct eddy_feed_parser *parser = ud;
-    eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
+    if (!xml_over_budget(parser))
+        eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
 }
 
 /* An xmlEntity of the predefined kind: libxml2 then passes its content to
@@ -1122,8 +1207,12 @@ static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, b
 static void deliver(struct eddy__mixin *p)
 {
     struct eddy_feed_value *e = (struct eddy_feed_value *)eddy_feed_at(p->entries, 0);
-    if (e && !p->cb_err)
+    if (e && !p->cb_err) {
+        /* the caller's time is not the parse's */
+        int64_t t = eddy__thread_cpu_ns();
         p->cb_err = p->on_entry(p->arg, e);
+        p->budget->spent -= eddy__thread_cpu_ns() - t;
+    }
     p->arena = &p->main;
     p->entries = NULL;
 }
@@ -1183,6 +1272,9 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
         goto fail;
     struct eddy_feed_opts o = opts ? *opts : (struct eddy_feed_opts){0};
     parser->max_bytes = o.max_bytes ? o.max_bytes : DEFAULT_MAX_BYTES;
+    parser->budget = (struct eddy__budget){.limit = o.max_cpu_ns > 0 ? o.max_cpu_ns : DEFAULT_MAX_CPU_NS,
+                                           .per_byte_ns = o.max_cpu_ns > 0 ? 0 : DEFAULT_CPU_NS_PER_BYTE, .t0 = -1};
+    parser->mixin.budget = &parser->budget;
     eddy_buf_init(&parser->doc, parser->max_bytes);
     if (o.url && !(parser->url = strdup(o.url)))
         goto fail;
@@ -1405,6 +1497,7 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
         return -EINVAL;
     if (!len)
         return 0;
+    parser->budget.bytes += len;
     if (!parser->streaming || !parser->head_done) {
         int err = eddy_buf_append(&parser->doc, bytes, len);
         if (err)
@@ -1423,11 +1516,16 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
             hend = parser->doc.len;
         sniff_encoding(parser, parser->doc.data, hend); /* the prolog only: the same whatever the chunks */
         bool utf8 = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
+        budget_begin(parser);
         err = begin_xml(parser, parser->doc.data, parser->doc.len, hend, utf8, false);
+        budget_end(parser);
         eddy_buf_free(&parser->doc);
         return err;
     }
-    return feed_body(parser, bytes, len, false);
+    budget_begin(parser);
+    int err = feed_body(parser, bytes, len, false);
+    budget_end(parser);
+    return err;
 }
 
 static void set_str(struct eddy_arena *A, struct eddy_feed_value *o, const char *k, const char *v)
@@ -1444,6 +1542,7 @@ static void loose_pass(struct eddy_feed_parser *parser, const char *s, size_t n,
     struct eddy__mixin *p = &parser->mixin;
     eddy_feed_entry_fn on_entry = p->on_entry;
     void *arg = p->arg;
+    struct eddy__budget *budget = p->budget;
     eddy__mixin_free(p);
     eddy_arena_free(&p->main);
     if (eddy__mixin_init(p)) {
@@ -1452,6 +1551,7 @@ static void loose_pass(struct eddy_feed_parser *parser, const char *s, size_t n,
     }
     p->on_entry = on_entry;
     p->arg = arg;
+    p->budget = budget;
     p->loose = true;
     parser->quiet = true;
     init_mixin(parser);
@@ -1464,6 +1564,8 @@ static void loose_pass(struct eddy_feed_parser *parser, const char *s, size_t n,
         eddy__loose_parse(p, eddy_buf_cstr(&doc), doc.len);
     eddy_buf_free(&doc);
     parser->quiet = false;
+    if (budget->over)
+        budget_exceeded(parser, budget->at);
 }
 
 /* Content-Type application/json or application/feed+json */
@@ -1614,13 +1716,15 @@ static void parse_buffered(struct eddy_feed_parser *parser)
         if (!json)
             parse_whole(parser, utf8.data, xml_len, hend);
         /* not in callback mode: its entries were delivered already */
-        if (!json && parser->xml_bozo && !p->oom && !p->on_entry)
+        bool over = parser->budget.over; /* the XML pass stopped at the budget: no other pass */
+        if (!json && parser->xml_bozo && !p->oom && !p->on_entry && !over)
             loose_pass(parser, utf8.data, xml_len, hend);
-        if (!json && parser->xml_bozo && text)
+        over = parser->budget.over;
+        if (!json && parser->xml_bozo && text && !over)
             set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it does not start with '<'");
         offsets_to_input(parser, first_diag, utf8.data, utf8.len, input_len, &enc);
         /* JSON as a fallback only when XML failed and found nothing */
-        if (json || (parser->xml_bozo && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
+        if (json || (parser->xml_bozo && !over && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
                      !p->version[0] && !parser->version_hint[0]))
             try_json(parser, utf8.data, utf8.len, json);
     }
@@ -1674,6 +1778,7 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **
     parser->finished = true;
     struct eddy__mixin *p = &parser->mixin;
     bool empty = parser->doc.len == 0;
+    budget_begin(parser);
     if (!parser->streaming) {
         if (!empty)
             parse_buffered(parser);
@@ -1692,6 +1797,7 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **
     }
     if (parser->streaming && p->entries)
         deliver(p); /* an entry the document never closed */
+    budget_end(parser);
     p->arena = &p->main;
 
     struct eddy_feed *f = calloc(1, sizeof *f);
