@@ -18,11 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EDDY__SGML_INCOMPLETE                                                                      \
-    SIZE_MAX                               /* ran into the end of the text (sgmllib's -1):         \
-                                            * goahead leaves the rest as text */
-#define EDDY__SGML_ERROR    (SIZE_MAX - 1) /* markupbase's parse error (html.c's declarations) */
-#define EDDY__SGML_NO_MATCH (SIZE_MAX - 2) /* not this construct: goahead goes to `incomplete` */
+/* ran into the end of the text (sgmllib's -1): goahead leaves the rest as text */
+#define EDDY__SGML_INCOMPLETE SIZE_MAX
+/* markupbase's parse error (only html.c's declarations give it) */
+#define EDDY__SGML_ERROR (SIZE_MAX - 1)
+/* not this construct: goahead goes on to `incomplete` */
+#define EDDY__SGML_NO_MATCH (SIZE_MAX - 2)
 
 /* ---- character classes (Python's, for str patterns) ---- */
 
