@@ -12,7 +12,8 @@
  * entities — a different string for most real-world input (we checked the
  * cases: most would fail).  So this file mirrors sgmllib.SGMLParser.goahead
  * and feedparser's overrides step by step; each regex of theirs became a
- * small deterministic scanner (noted where it sits), so a document is read
+ * small deterministic scanner (in sgml.c, shared with the loose feed
+ * parser, or here for markupbase's declarations), so a document is read
  * in one pass with no backtracking and no regex library (~165 MB/s per pass
  * on a tag-dense post: bench/html_bench.c).  The model is feedparser 6.0.14
  * on feedparser-sgmllib (the suite's version); where it differs from

@@ -13,10 +13,11 @@
  * here; the loose conventions of the mixin (attributes as written,
  * decode_entities, entity and character references) are in mixin.c.
  *
- * The regular expressions of sgmllib are hand-matched below; each function
- * names the pattern it implements.  The whole document is tokenized at
- * once, so sgmllib's "incomplete, wait for more data" cases all become its
- * end-of-data behaviour (the rest is text).
+ * The scanning is sgml.c's, shared with html.c; what stays here is this
+ * parser's policy (comments and processing instructions dropped, CDATA as
+ * escaped text, a declaration skipped to its '>').  The whole document is
+ * tokenized at once, so sgmllib's "incomplete, wait for more data" cases all
+ * become its end-of-data behaviour (the rest is text).
  */
 #include "internal.h"
 #include "sgml.h"
