@@ -12,7 +12,8 @@
  * entities — a different string for most real-world input (we checked the
  * cases: most would fail).  So this file mirrors sgmllib.SGMLParser.goahead
  * and feedparser's overrides step by step; each regex of theirs became a
- * small deterministic scanner (noted where it sits), so a document is read
+ * small deterministic scanner (in sgml.c, shared with the loose feed
+ * parser, or here for markupbase's declarations), so a document is read
  * in one pass with no backtracking and no regex library (~165 MB/s per pass
  * on a tag-dense post: bench/html_bench.c).  The model is feedparser 6.0.14
  * on feedparser-sgmllib (the suite's version); where it differs from
@@ -66,12 +67,12 @@
 #include "../base/text.h"
 #include "budget.h"
 #include "html_entities.h"
+#include "sgml.h"
 #include "uri.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-#define NONE SIZE_MAX /* "no match" / "incomplete" (sgmllib's -1) */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- feedparser's tables (sorted by bytes: looked up with bsearch) ---------- */
@@ -447,31 +448,10 @@ size_t eddy__html_entity(const char *name, size_t len, char utf8[9])
     return n;
 }
 
-/* ---- character classes (Python's, for str patterns) --------------------------- */
+/* ---- character classes: sgml.h's, with the tables of Python they need here ---- */
 
-static bool is_alpha(int c) { return (unsigned)((c | 32) - 'a') < 26; }
-static bool is_digit(int c) { return (unsigned)(c - '0') < 10; }
-static bool is_alnum(int c) { return is_alpha(c) || is_digit(c); }
-static bool is_hex(int c) { return is_digit(c) || (unsigned)((c | 32) - 'a') < 6; }
-static char lower(char c) { return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c); }
-
-/* Length of the whitespace character (Python's \s / str.isspace) at s[i], or
- * 0.  Non-ASCII: U+0085 U+00A0 U+1680 U+2000-200A U+2028 U+2029 U+202F
- * U+205F U+3000. */
-static size_t space_at_utf8(const char *s, size_t n, size_t i);
-/* Inlined ASCII case: called for each byte of names and tags, the call was
- * 4% of html_bench. */
-static inline size_t space_at(const char *s, size_t n, size_t i)
-{
-    if (i >= n)
-        return 0;
-    unsigned char c = (unsigned char)s[i];
-    if (c <= ' ')
-        return c == ' ' || (c >= '\t' && c <= '\r') || c >= 0x1c;
-    return c < 0xc2 ? 0 : space_at_utf8(s, n, i);
-}
-
-static size_t space_at_utf8(const char *s, size_t n, size_t i)
+/* sgml.h's space_at for a non-ASCII character. */
+size_t eddy__sgml_space_utf8(const char *s, size_t n, size_t i)
 {
     const unsigned char *u = (const unsigned char *)s + i;
     size_t left = n - i;
@@ -490,38 +470,6 @@ static size_t space_at_utf8(const char *s, size_t n, size_t i)
     return 0;
 }
 
-static size_t skip_spaces(const char *s, size_t n, size_t i)
-{
-    for (size_t k; (k = space_at(s, n, i));)
-        i += k;
-    return i;
-}
-
-/* Length of the UTF-8 character at s[i] (1 for a stray byte). */
-static size_t char_len(const char *s, size_t n, size_t i)
-{
-    unsigned char c = (unsigned char)s[i];
-    size_t len = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    if (len > n - i)
-        return 1;
-    for (size_t k = 1; k < len; k++)
-        if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-            return 1;
-    return len;
-}
-
-/* The code point of the UTF-8 character of `len` bytes at s (char_len). */
-static uint32_t code_point(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (len == 1)
-        return u[0];
-    uint32_t c = u[0] & (0x7f >> len);
-    for (size_t k = 1; k < len; k++)
-        c = c << 6 | (u[k] & 0x3f);
-    return c;
-}
-
 static bool in_ranges(const uint16_t (*r)[2], size_t count, uint32_t c)
 {
     size_t lo = 0, hi = count;
@@ -537,20 +485,8 @@ static bool in_ranges(const uint16_t (*r)[2], size_t count, uint32_t c)
     return false;
 }
 
-/* Length of the \w character at s[i], or 0.  Outside ASCII, Python's table
- * for the BMP; above it, letters except the emoji planes' symbols. */
-static size_t word_at_utf8(const char *s, size_t n, size_t i);
-static inline size_t word_at(const char *s, size_t n, size_t i)
-{
-    if (i >= n)
-        return 0;
-    unsigned char c = (unsigned char)s[i];
-    if (c < 0x80) /* inlined: the call was 2% of html_bench */
-        return is_alnum(c) || c == '_';
-    return word_at_utf8(s, n, i);
-}
-
-static size_t word_at_utf8(const char *s, size_t n, size_t i)
+/* sgml.h's word_at for a non-ASCII byte (the table is here, html_entities.h). */
+size_t eddy__sgml_word_utf8(const char *s, size_t n, size_t i)
 {
     size_t len = char_len(s, n, i);
     uint32_t cp = code_point(s + i, len);
@@ -1437,73 +1373,24 @@ static void scratch_value(struct parser *p, const char *v, size_t n, size_t *off
 
 /* ---- sgmllib's scanners ------------------------------------------------------------- */
 
-/* feedparser's endbracket regex, matched at `i`:
- *   ([^'"<>] | "[^"]*"(?=>|/|\s|\w+=) | '[^']*'(?=...))*(?=[<>])  |  .*?(?=[<>])
- * Returns the position of the '<' or '>' that ends the tag, or NONE. */
-static size_t endbracket(const char *s, size_t n, size_t i)
-{
-    for (size_t k = i; k < n;) {
-        char c = s[k];
-        if (c == '<' || c == '>')
-            return k;
-        if (c != '"' && c != '\'') {
-            k++;
-            continue;
-        }
-        const char *q = memchr(s + k + 1, c, n - k - 1);
-        if (!q)
-            break;
-        k = (size_t)(q - s) + 1;
-        size_t w = k, d;
-        while ((d = word_at(s, n, w)))
-            w += d;
-        if (!(k < n && (s[k] == '>' || s[k] == '/' || space_at(s, n, k) || (w > k && w < n && s[w] == '='))))
-            break;
-    }
-    for (size_t k = i; k < n && s[k] != '\n'; k++) /* '.' is anything but '\n' */
-        if (s[k] == '<' || s[k] == '>')
-            return k;
-    return NONE;
-}
-
-/* attrfind: \s*([a-zA-Z_][-:.a-zA-Z_0-9]*)[$]?(\s*=\s*('[^']*'|"[^"]*"|[][\-a-zA-Z0-9./,:;+*%?!&$()_#=~'"@]*))?
- * matched at k; adds the attribute and returns the end of the match, or NONE. */
+/* One attribute (sgml.h's attrfind) at k, added: the end of the match, or
+ * NO_MATCH. */
 static size_t attrfind(struct parser *p, size_t k)
 {
-    const char *s = p->s;
-    size_t n = p->n, i = skip_spaces(s, n, k);
-    if (i >= n || !(is_alpha(s[i]) || s[i] == '_'))
-        return NONE;
-    size_t name = i++;
-    while (i < n && (is_alnum(s[i]) || s[i] == '-' || s[i] == ':' || s[i] == '.' || s[i] == '_'))
-        i++;
-    size_t name_end = i;
-    i += i < n && s[i] == '$';
-    struct attr a = {.name_len = name_end - name};
-    size_t j = skip_spaces(s, n, i), v, v_end;
-    if (j < n && s[j] == '=') {
-        v = j = skip_spaces(s, n, j + 1);
-        const char *q = j < n && (s[j] == '\'' || s[j] == '"') ? memchr(s + j + 1, s[j], n - j - 1) : NULL;
-        if (q) {
-            v_end = i = (size_t)(q - s) + 1;
-        } else {
-            static const char unquoted[] = "[]-./,:;+*%?!&$()_#=~'\"@";
-            while (j < n && (is_alnum(s[j]) || (s[j] && strchr(unquoted, s[j]))))
-                j++;
-            v_end = i = j;
-        }
-        /* quotes at both ends are stripped ("'" alone gives "") */
-        if (v_end > v && (s[v] == '\'' || s[v] == '"') && s[v_end - 1] == s[v])
-            v++, v_end -= v_end > v;
-        scratch_lower(p, s + name, a.name_len, &a.name.off);
-        scratch_value(p, s + v, v_end - v, &a.val.off);
+    struct eddy__sgml_attr m;
+    size_t i = eddy__sgml_attr(p->s, p->n, k, &m);
+    if (i == EDDY__SGML_NO_MATCH)
+        return i;
+    struct attr a = {.name_len = m.name_end - m.name};
+    scratch_lower(p, p->s + m.name, a.name_len, &a.name.off);
+    if (m.has_value) {
+        scratch_value(p, p->s + m.val, m.val_end - m.val, &a.val.off);
         a.val_len = p->scratch.len - 1 - a.val.off;
     } else { /* no value: the value is the name as written */
-        scratch_lower(p, s + name, a.name_len, &a.name.off);
         a.val.off = p->scratch.len;
         a.val_len = a.name_len;
         if (!p->err)
-            p->err = eddy_buf_append(&p->scratch, s + name, a.name_len);
+            p->err = eddy_buf_append(&p->scratch, p->s + m.name, a.name_len);
         if (!p->err)
             p->err = eddy_buf_putc(&p->scratch, 0);
     }
@@ -1535,33 +1422,25 @@ static size_t parse_starttag(struct parser *p, size_t i)
             (p->err = eddy_buf_reserve(&p->attrs, 16 * sizeof(struct attr))))
             return n;
     }
-    if (is_alpha(s[i + 1])) { /* shorttagopen: <[a-zA-Z][-.a-zA-Z0-9]* then '/' */
-        size_t e = i + 2;
-        while (e < n && (is_alnum(s[e]) || s[e] == '-' || s[e] == '.'))
-            e++;
-        if (e < n && s[e] == '/') { /* shorttag: <tag/data/ == <tag>data</tag> */
-            const char *slash = memchr(s + e + 1, '/', n - e - 1);
-            if (!slash)
-                return NONE;
-            size_t tn;
-            const char *tag = tag_name(p, s + i + 1, e - i - 1, &tn);
-            if (p->err)
-                return n;
-            unknown_starttag(p, tag, tn);
-            tag = p->scratch.data; /* the name was the first thing in scratch */
-            handle_raw_data(p, s + e + 1, (size_t)(slash - s) - e - 1);
-            unknown_endtag(p, tag, tn);
-            return (size_t)(slash - s) + 1;
-        }
+    size_t e, j = eddy__sgml_shorttag(s, n, i, &e);
+    if (j == EDDY__SGML_INCOMPLETE)
+        return j;
+    if (j != EDDY__SGML_NO_MATCH) { /* <tag/data/ == <tag>data</tag> */
+        size_t tn;
+        const char *tag = tag_name(p, s + i + 1, e - i - 1, &tn);
+        if (p->err)
+            return n;
+        unknown_starttag(p, tag, tn);
+        tag = p->scratch.data; /* the name was the first thing in scratch */
+        handle_raw_data(p, s + e + 1, j - e - 2);
+        unknown_endtag(p, tag, tn);
+        return j;
     }
-    size_t j = endbracket(s, n, i + 1);
-    if (j == NONE)
-        return NONE;
+    if ((j = eddy__sgml_endbracket(s, n, i + 1)) == EDDY__SGML_INCOMPLETE)
+        return j;
     size_t k = j;
-    if (s[i + 1] != '>') { /* tagfind: [a-zA-Z][-_.:a-zA-Z0-9]*; "<>" is lasttag again */
-        k = i + 2;
-        while (k < n && (is_alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
-            k++;
+    if (s[i + 1] != '>') { /* "<>" is lasttag again */
+        k = eddy__sgml_tagname(s, n, i + 1);
         p->lasttag = s + i + 1;
         p->lasttag_len = k - i - 1;
     }
@@ -1569,7 +1448,7 @@ static size_t parse_starttag(struct parser *p, size_t i)
     scratch_lower(p, p->lasttag, p->lasttag_len, &tag_off);
     while (k < j && !p->err) {
         size_t m = attrfind(p, k);
-        if (m == NONE)
+        if (m == EDDY__SGML_NO_MATCH)
             break;
         k = m;
     }
@@ -1587,29 +1466,17 @@ static size_t parse_starttag(struct parser *p, size_t i)
 }
 
 /* parse_endtag: "</" up to the end bracket; the name is what is between,
- * stripped and lower-cased.  feedparser 6.0.14 (on feedparser-sgmllib)
- * finds that bracket with its quote-aware endbracket, as for start tags;
- * 6.0.10 (on sgmllib3k) used sgmllib's plain [<>] there. */
+ * stripped and lower-cased. */
 static size_t parse_endtag(struct parser *p, size_t i)
 {
-    const char *s = p->s;
-    size_t n = p->n, j = endbracket(s, n, i + 1);
-    if (j == NONE)
-        return NONE;
-    size_t a = skip_spaces(s, j, i + 2), b = j;
-    while (b > a) { /* strip() at the end: find the start of the last character */
-        size_t k = 1;
-        while (k < 4 && k < b - a && ((unsigned char)s[b - k] & 0xc0) == 0x80)
-            k++;
-        if (!space_at(s, j, b - k))
-            break;
-        b -= k;
-    }
+    size_t a, b, j = eddy__sgml_endtag(p->s, p->n, i, &a, &b);
+    if (j == EDDY__SGML_INCOMPLETE)
+        return j;
     p->scratch.len = 0;
     size_t tn;
-    const char *tag = tag_name(p, s + a, b - a, &tn);
+    const char *tag = tag_name(p, p->s + a, b - a, &tn);
     unknown_endtag(p, tag, tn);
-    return j + (s[j] == '>');
+    return j;
 }
 
 /* _HTMLSanitizer: a comment a browser would end before sgmllib does; one
@@ -1635,25 +1502,20 @@ static bool comment_unsafe(const char *c, size_t n)
 static size_t parse_comment(struct parser *p, size_t i, bool report)
 {
     const char *s = p->s;
-    size_t n = p->n;
-    for (size_t k = i + 4; k + 1 < n && k < p->no_comment_end; k++) {
-        if (s[k] != '-' || s[k + 1] != '-')
-            continue;
-        size_t e = skip_spaces(s, n, k + 2);
-        if (e < n && s[e] == '>') {
-            if (report && (!p->sanitize || !comment_unsafe(s + i + 4, k - i - 4))) {
-                emits(p, "<!--");
-                emit(p, s + i + 4, k - i - 4);
-                emits(p, "-->");
-            }
-            return e + 1;
+    size_t n = p->n, k, e = eddy__sgml_comment(s, n, i, p->no_comment_end, &k);
+    if (e != EDDY__SGML_INCOMPLETE) {
+        if (report && (!p->sanitize || !comment_unsafe(s + i + 4, k - i - 4))) {
+            emits(p, "<!--");
+            emit(p, s + i + 4, k - i - 4);
+            emits(p, "-->");
         }
+        return e;
     }
     if (i + 4 < p->no_comment_end)
         p->no_comment_end = i + 4; /* (a later search would fail too) */
     if (!p->sanitize)
-        return NONE;
-    for (size_t k = i + 4; k + 1 < n; k++)
+        return e;
+    for (k = i + 4; k + 1 < n; k++)
         if (s[k] == '-' && s[k + 1] == '-') {
             const char *gt = memchr(s + k + 2, '>', n - k - 2);
             return gt ? (size_t)(gt - s) + 1 : n;
@@ -1662,22 +1524,20 @@ static size_t parse_comment(struct parser *p, size_t i, bool report)
 }
 
 /* feedparser's _scan_name: [a-zA-Z][-_.a-zA-Z0-9:]*\s* at i.  Returns the end,
- * NONE when it reaches the end of the text (incomplete), or ERR when there is
+ * INCOMPLETE when it reaches the end of the text, or ERROR when there is
  * no name (feedparser would copy the raw document: we report an error). */
-#define ERR (SIZE_MAX - 1)       /* a parse error (see scan_name) */
-#define NOT_TRIED (SIZE_MAX - 2) /* goahead: no scanner applied, go to `incomplete` */
 static size_t scan_name(const char *s, size_t n, size_t i, size_t *name_end)
 {
     if (i >= n)
-        return NONE;
+        return EDDY__SGML_INCOMPLETE;
     if (!is_alpha(s[i]))
-        return ERR;
+        return EDDY__SGML_ERROR;
     size_t k = i + 1;
     while (k < n && (is_alnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.' || s[k] == ':'))
         k++;
     *name_end = k;
     k = skip_spaces(s, n, k);
-    return k >= n ? NONE : k;
+    return k >= n ? EDDY__SGML_INCOMPLETE : k;
 }
 
 static bool name_is(const char *s, size_t a, size_t b, const char *lit)
@@ -1695,7 +1555,7 @@ static bool name_is(const char *s, size_t a, size_t b, const char *lit)
 static size_t string_lit(const char *s, size_t n, size_t j)
 {
     const char *q = memchr(s + j + 1, s[j], n - j - 1);
-    return q ? skip_spaces(s, n, (size_t)(q - s) + 1) : NONE;
+    return q ? skip_spaces(s, n, (size_t)(q - s) + 1) : EDDY__SGML_INCOMPLETE;
 }
 
 /* _markupbase's _parse_doctype_subset.  Only comments can be in it here:
@@ -1709,37 +1569,37 @@ static size_t doctype_subset(struct parser *p, size_t j)
         char c = s[j];
         if (c == '<') {
             if (j + 1 >= n)
-                return NONE;
+                return EDDY__SGML_INCOMPLETE;
             if (s[j + 1] != '!')
-                return ERR;
+                return EDDY__SGML_ERROR;
             if (j + 4 > n)
-                return NONE;
+                return EDDY__SGML_INCOMPLETE;
             if (memcmp(s + j, "<!--", 4))
-                return scan_name(s, n, j + 2, &ne) == NONE ? NONE : ERR;
-            if ((j = parse_comment(p, j, false)) == NONE)
-                return NONE;
+                return scan_name(s, n, j + 2, &ne) == EDDY__SGML_INCOMPLETE ? EDDY__SGML_INCOMPLETE : EDDY__SGML_ERROR;
+            if ((j = parse_comment(p, j, false)) == EDDY__SGML_INCOMPLETE)
+                return EDDY__SGML_INCOMPLETE;
         } else if (c == '%') {
             if (j + 1 >= n)
-                return NONE;
-            if ((e = scan_name(s, n, j + 1, &ne)) >= ERR)
+                return EDDY__SGML_INCOMPLETE;
+            if ((e = scan_name(s, n, j + 1, &ne)) >= EDDY__SGML_ERROR)
                 return e;
             j = e + (s[e] == ';');
         } else if (c == ']') {
             j = skip_spaces(s, n, j + 1);
             if (j >= n)
-                return NONE;
-            return s[j] == '>' ? j : ERR;
+                return EDDY__SGML_INCOMPLETE;
+            return s[j] == '>' ? j : EDDY__SGML_ERROR;
         } else if ((e = space_at(s, n, j))) {
             j += e;
         } else {
-            return ERR;
+            return EDDY__SGML_ERROR;
         }
     }
-    return NONE;
+    return EDDY__SGML_INCOMPLETE;
 }
 
 /* parse_declaration for "<!DOCTYPE" and "<![" (feed() turned every other
- * "<!" into text).  Returns the end, NONE (incomplete) or ERR. */
+ * "<!" into text).  Returns the end, INCOMPLETE or ERROR. */
 static size_t parse_declaration(struct parser *p, size_t i)
 {
     const char *s = p->s;
@@ -1747,9 +1607,9 @@ static size_t parse_declaration(struct parser *p, size_t i)
     if (j < n && s[j] == '>')
         return j + 1;
     if (j >= n || s[j] == '-')
-        return NONE;
+        return EDDY__SGML_INCOMPLETE;
     if (s[j] == '[') { /* parse_marked_section */
-        if ((e = scan_name(s, n, i + 3, &ne)) >= ERR)
+        if ((e = scan_name(s, n, i + 3, &ne)) >= EDDY__SGML_ERROR)
             return e;
         bool ms = false;
         if (name_is(s, i + 3, ne, "if") || name_is(s, i + 3, ne, "else") || name_is(s, i + 3, ne, "endif"))
@@ -1757,7 +1617,7 @@ static size_t parse_declaration(struct parser *p, size_t i)
         else if (!(name_is(s, i + 3, ne, "temp") || name_is(s, i + 3, ne, "cdata") ||
                    name_is(s, i + 3, ne, "ignore") || name_is(s, i + 3, ne, "include") ||
                    name_is(s, i + 3, ne, "rcdata")))
-            return ERR;
+            return EDDY__SGML_ERROR;
         for (size_t k = i + 3; k < n; k++) { /* ]\s*]\s*> or, for MS Office, ]\s*> */
             if (s[k] != ']')
                 continue;
@@ -1770,9 +1630,9 @@ static size_t parse_declaration(struct parser *p, size_t i)
             if (g < n && s[g] == '>')
                 return g + 1; /* unknown_decl: not reported */
         }
-        return NONE;
+        return EDDY__SGML_INCOMPLETE;
     }
-    if ((e = scan_name(s, n, j, &ne)) >= ERR)
+    if ((e = scan_name(s, n, j, &ne)) >= EDDY__SGML_ERROR)
         return e;
     bool doctype = name_is(s, j, ne, "doctype");
     if (doctype)
@@ -1796,34 +1656,32 @@ static size_t parse_declaration(struct parser *p, size_t i)
         else if (c == '[' && doctype)
             j = doctype_subset(p, j + 1);
         else
-            return ERR;
-        if (j >= ERR)
+            return EDDY__SGML_ERROR;
+        if (j >= EDDY__SGML_ERROR)
             return j;
     }
-    return NONE;
+    return EDDY__SGML_INCOMPLETE;
 }
 
 /* parse_pi: "<?" up to the first '>'. */
 static size_t parse_pi(struct parser *p, size_t i)
 {
-    const char *gt = memchr(p->s + i + 2, '>', p->n - i - 2);
-    if (!gt)
-        return NONE;
-    if (!p->sanitize) {
+    size_t e = eddy__sgml_pi(p->s, p->n, i);
+    if (e != EDDY__SGML_INCOMPLETE && !p->sanitize) {
         emits(p, "<?");
-        emit(p, p->s + i + 2, (size_t)(gt - p->s) - i - 2);
+        emit(p, p->s + i + 2, e - i - 3);
         emits(p, ">");
     }
-    return (size_t)(gt - p->s) + 1;
+    return e;
 }
 
 /* sgmllib's goahead(), to the end: text, tags, references, comments... */
-/* The markup at '<' (s[i]): the index after it, or NOT_TRIED / NONE as
+/* The markup at '<' (s[i]): the index after it, or NO_MATCH / INCOMPLETE as
  * goahead reads them; a tag sgmllib rejects is text "&lt;". */
 static size_t goahead_markup(struct parser *p, size_t i)
 {
     const char *s = p->s;
-    size_t n = p->n, k = NOT_TRIED;
+    size_t n = p->n, k = EDDY__SGML_NO_MATCH;
     char c = i + 1 < n ? s[i + 1] : 0;
     if (c == '>' || is_alpha(c))
         k = parse_starttag(p, i);
@@ -1835,7 +1693,7 @@ static size_t goahead_markup(struct parser *p, size_t i)
         k = parse_pi(p, i);
     else if (c == '!')
         k = parse_declaration(p, i);
-    if (k == ERR) { /* what sgmllib did on SGMLParseError */
+    if (k == EDDY__SGML_ERROR) { /* what sgmllib did on SGMLParseError */
         handle_data(p, "&lt;", 4);
         k = i + 1;
     }
@@ -1846,42 +1704,17 @@ static size_t goahead_markup(struct parser *p, size_t i)
  * after it, false when it is none. */
 static bool goahead_reference(struct parser *p, size_t i, size_t *next)
 {
-    const char *s = p->s;
-    size_t n = p->n;
-    /* charref (feedparser's): &#(\d+|[xX][0-9a-fA-F]+); */
-    size_t a = i + 2, b = a;
-    if (a < n && s[i + 1] == '#') {
-        bool x = (s[a] | 32) == 'x';
-        b += x;
-        while (b < n && (x ? is_hex(s[b]) : is_digit(s[b])))
-            b++;
-        if (b > a + x && b < n && s[b] == ';') {
-            handle_charref(p, s + a, b - a);
-            *next = b + 1;
-            return true;
-        }
-    }
-    /* entityref: &([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9] -- the name may
-     * give back a trailing run after a '-' or '.' to find its end */
-    if (i + 1 < n && is_alpha(s[i + 1])) {
-        b = i + 2;
-        while (b < n && (is_alnum(s[b]) || s[b] == '-' || s[b] == '.'))
-            b++;
-        while (b == n && b > i + 2) {
-            size_t d = b - 1;
-            while (d > i + 1 && s[d] != '-' && s[d] != '.')
-                d--;
-            b = d > i + 1 ? d : b;
-            if (d <= i + 1)
-                break;
-        }
-        if (b < n) {
-            handle_entityref(p, s + i + 1, b - i - 1);
-            *next = b + (s[b] == ';');
-            return true;
-        }
-    }
-    return false;
+    size_t a, b;
+    bool charref;
+    size_t e = eddy__sgml_reference(p->s, p->n, i, &a, &b, &charref);
+    if (e == EDDY__SGML_NO_MATCH)
+        return false;
+    if (charref)
+        handle_charref(p, p->s + a, b - a);
+    else
+        handle_entityref(p, p->s + a, b - a);
+    *next = e;
+    return true;
 }
 
 static void goahead(struct parser *p)
@@ -1907,7 +1740,7 @@ static void goahead(struct parser *p)
         i = j;
         if (i == n)
             break;
-        size_t k = NOT_TRIED;
+        size_t k = EDDY__SGML_NO_MATCH;
         if (s[i] == '<') {
             k = goahead_markup(p, i);
         } else if (goahead_reference(p, i, &j)) {
@@ -1918,17 +1751,9 @@ static void goahead(struct parser *p)
             i = k;
             continue;
         }
-        if (k == NONE) /* incomplete: the rest is text */
+        if (k == EDDY__SGML_INCOMPLETE) /* the rest is text */
             break;
-        /* incomplete: &([a-zA-Z][a-zA-Z0-9]*|#[0-9]*)? | <(...)? -- what is
-         * left for it here is only "&name", "&#123" or a lone "<" */
-        size_t e = i + 1;
-        if (s[i] == '&' && e < n && is_alpha(s[e]))
-            while (++e < n && is_alnum(s[e]))
-                ;
-        else if (s[i] == '&' && e < n && s[e] == '#')
-            while (++e < n && is_digit(s[e]))
-                ;
+        size_t e = eddy__sgml_incomplete(s, n, i);
         if (e == n)
             break;
         handle_data(p, s + i, e - i);
@@ -2034,7 +1859,7 @@ static bool has_quote_refs(const char *s, size_t n)
  * parses s itself -- the copy was 7% of html_bench. */
 static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool quotes, bool *changed)
 {
-    size_t j = 0, done = 0, tried = NONE;
+    size_t j = 0, done = 0, tried = SIZE_MAX;
     int err = 0;
     *changed = quotes;
     /* A match ends at the first '>' after its '<' (neither the group nor
@@ -2132,7 +1957,7 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
 {
     struct parser p = {
         .out = out, .sanitize = sanitize, .xhtml = xhtml, .base = base ? base : "", .budget = budget,
-        .lasttag = "???", .lasttag_len = 3, .no_comment_end = NONE,
+        .lasttag = "???", .lasttag_len = 3, .no_comment_end = SIZE_MAX,
         .scratch = EDDY_BUF_INIT(0), .attrs = EDDY_BUF_INIT(0), .tmp = EDDY_BUF_INIT(0),
         .css = EDDY_BUF_INIT(0),
         .work = {EDDY_BUF_INIT(0), EDDY_BUF_INIT(0), EDDY_BUF_INIT(0)},

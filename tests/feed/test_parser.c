@@ -405,6 +405,36 @@ TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
     eddy_feed_free(f);
 }
 
+/* The loose parser's tokenizer (src/feed/sgml.c) takes Python's \s between
+ * an attribute and its tag, and before the '>' of a comment or end tag:
+ * U+00A0 and \x1c are spaces there (feedparser 6.0.10 on the same bytes). */
+TEST(feed_loose_tokenizer_spaces_are_pythons)
+{
+    static const char *const middles[] = {
+        "<item><category\xc2\xa0" "domain=\"d\">C</category><title>T</title></item>",
+        "<item><category\x1c" "domain=\"d\">C</category><title>T</title></item>",
+        "<item><!-- c --\xc2\xa0><title>T</title></item>",
+        "<item><title>T</title\xc2\xa0></item>",
+    };
+    for (size_t i = 0; i < sizeof middles / sizeof *middles; i++) {
+        char doc[512];
+        int n = snprintf(doc, sizeof doc,
+                         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>A < B</title>"
+                         "%s</channel></rss>",
+                         middles[i]);
+        struct eddy_feed *f;
+        CHECK_INT(eddy_feed_parse(doc, (size_t)n, NULL, &f), ==, 0);
+        CHECK(f != NULL);
+        const struct eddy_feed_value *root = eddy_feed_root(f);
+        CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+        const struct eddy_feed_value *e = eddy_feed_at(eddy_feed_get(root, "entries"), 0);
+        CHECK_STR(eddy_feed_get_str(e, "title"), "T");
+        if (i < 2)
+            CHECK_STR(eddy_feed_get_str(eddy_feed_at(eddy_feed_get(e, "tags"), 0), "scheme"), "d");
+        eddy_feed_free(f);
+    }
+}
+
 /* Keyword and tag lists are split and each term stripped as Python's
  * str.strip() does (vertical tab, form feed and \x1c-\x1f included). */
 TEST(feed_split_terms_stripped_like_python)
