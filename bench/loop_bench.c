@@ -44,7 +44,8 @@ static int bench_switch(void *arg)
 {
     (void)arg;
     iters = n_arg ? n_arg : 10000000;
-    struct eddy_task *t[2] = {eddy_spawn(pingpong, NULL, "ping"), eddy_spawn(pingpong, NULL, "pong")};
+    struct eddy_task *t[2] = {eddy_spawn(pingpong, NULL, "ping"),
+                              eddy_spawn(pingpong, NULL, "pong")};
     int64_t t0 = eddy_now();
     if (eddy_gather(t, 2, NULL) < 0)
         return 1;
@@ -174,7 +175,8 @@ static int bench_timers(void *arg)
         return 1;
     dt = eddy_now() - t0;
     printf("timers: %.1f ns per event wait with a deadline + wake (timer insert+remove, "
-           "2 switches) with %ld sleeping tasks\n", (double)dt / pa.rounds, n);
+           "2 switches) with %ld sleeping tasks\n",
+           (double)dt / pa.rounds, n);
     eddy_event_free(pa.a);
     eddy_event_free(pa.b);
     eddy_group_cancel(&g);
@@ -229,8 +231,9 @@ static int rss_one(long n)
     long after = rss_pages(), vafter = vmas();
     double per = (double)(after - before) * (double)sysconf(_SC_PAGESIZE) / (double)spawned;
     printf("rss: %ld parked tasks: %.0f bytes (%.2f KiB) RSS per task, %ld more VMAs; "
-           "spawn+first run %.0f ns per task%s\n", spawned, per, per / 1024, vafter - vbefore,
-           (double)dt / (double)spawned, spawned < n ? " (spawn failed early: ENOMEM)" : "");
+           "spawn+first run %.0f ns per task%s\n",
+           spawned, per, per / 1024, vafter - vbefore, (double)dt / (double)spawned,
+           spawned < n ? " (spawn failed early: ENOMEM)" : "");
     eddy_event_set(ev);
     int err = eddy_group_wait(&g);
     eddy_group_fini(&g);
@@ -274,10 +277,11 @@ static int bench_kernel(void *arg)
     for (long i = 0; i < n; i++)
         munmap(p[i], len);
     t[4] = eddy_now();
-    printf("kernel: per %zu-byte stack: mmap %.0f ns, guard page (%s) %.0f ns, first touch %.0f ns, "
-           "munmap %.0f ns (%ld stacks)\n", len, (double)(t[1] - t[0]) / n,
-           guard < 0 ? "mprotect" : "MADV_GUARD_INSTALL", (double)(t[2] - t[1]) / n,
-           (double)(t[3] - t[2]) / n, (double)(t[4] - t[3]) / n, n);
+    printf(
+        "kernel: per %zu-byte stack: mmap %.0f ns, guard page (%s) %.0f ns, first touch %.0f ns, "
+        "munmap %.0f ns (%ld stacks)\n",
+        len, (double)(t[1] - t[0]) / n, guard < 0 ? "mprotect" : "MADV_GUARD_INSTALL",
+        (double)(t[2] - t[1]) / n, (double)(t[3] - t[2]) / n, (double)(t[4] - t[3]) / n, n);
     free(p);
     return 0;
 }
@@ -289,9 +293,14 @@ int main(int argc, char **argv)
     /* The switch figure is taken with the watchdog on, as in production;
      * the others turn it off because mass spawns would be reported. */
     struct eddy_loop_config cfg = {.watchdog_ns = -1};
-    struct { const char *name; int (*fn)(void *); } b[] = {
-        {"switch", bench_switch}, {"spawn", bench_spawn}, {"timers", bench_timers},
-        {"rss", bench_rss}, {"kernel", bench_kernel}};
+    struct {
+        const char *name;
+        int (*fn)(void *);
+    } b[] = {{"switch", bench_switch},
+             {"spawn", bench_spawn},
+             {"timers", bench_timers},
+             {"rss", bench_rss},
+             {"kernel", bench_kernel}};
     for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
         if (!strcmp(what, "all") || !strcmp(what, b[i].name))
             if (eddy_run(b[i].fn, NULL, !strcmp(b[i].name, "switch") ? NULL : &cfg) != 0)

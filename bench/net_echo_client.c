@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 struct conn {
-    int fd;       /* blocking socket */
-    size_t got;   /* bytes of the current echo received */
+    int fd;     /* blocking socket */
+    size_t got; /* bytes of the current echo received */
 };
 
 static double now_s(void)
@@ -165,7 +165,9 @@ int main(int argc, char **argv)
     free(conns), free(msg), free(buf);
     return 0;
 usage:
-    fprintf(stderr, "usage: %s [--addr HOST:PORT | --port N] [--conns N] [--size BYTES] "
-                    "[--duration SECONDS]\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s [--addr HOST:PORT | --port N] [--conns N] [--size BYTES] "
+            "[--duration SECONDS]\n",
+            argv[0]);
     return 2;
 }

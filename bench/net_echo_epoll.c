@@ -21,7 +21,8 @@ int main(int argc, char **argv)
     int port = argc == 3 && !strcmp(argv[1], "--port") ? atoi(argv[2]) : 25000;
     int one = 1;
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -39,8 +39,8 @@ static int conn_task(void *arg)
 }
 
 struct server {
-    const char *addr;               /* where to listen */
-    struct eddy_listen_opts opts;   /* backlog, reuseport */
+    const char *addr;             /* where to listen */
+    struct eddy_listen_opts opts; /* backlog, reuseport */
 };
 
 static int server_main(void *arg)

@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 15
+#define BATCH   15
 #define CONTENT 2800
 #define SUMMARY 200
-#define CORPUS (1 << 20)
+#define CORPUS  (1 << 20)
 
 static char corpus[CORPUS + 1];
 static int nfeeds = 10000, nentries = 148500;
@@ -52,8 +52,8 @@ static double cpu_s(void)
 {
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
-    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
-           + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 static uint64_t mix(uint64_t x)
@@ -121,10 +121,13 @@ static int fill(struct batch *bt, int b)
         bt->summary[k][SUMMARY] = 0;
         memcpy(bt->content[k], corpus + off + SUMMARY, CONTENT);
         bt->content[k][CONTENT] = 0;
-        bt->v[k] = (struct eddy_store_entry_in){
-            .guid = bt->guid[k], .link = bt->link[k], .title = bt->title[k],
-            .summary = bt->summary[k], .content = bt->content[k],
-            .date = 1700000000 + e, .date_source = EDDY_STORE_DATE_PARSED};
+        bt->v[k] = (struct eddy_store_entry_in){.guid = bt->guid[k],
+                                                .link = bt->link[k],
+                                                .title = bt->title[k],
+                                                .summary = bt->summary[k],
+                                                .content = bt->content[k],
+                                                .date = 1700000000 + e,
+                                                .date_source = EDDY_STORE_DATE_PARSED};
     }
     return n;
 }
@@ -162,8 +165,8 @@ static void pass(struct eddy_store *s, const char *name, int inline_index)
     for (int b = 0; b * BATCH < nentries; b++) {
         int n = fill(&bt, b);
         struct eddy_store_upsert r;
-        int err = eddy_store_entries_upsert(s, feed_ids[b % nfeeds], bt.v, (size_t)n,
-                                            1800000000, &r);
+        int err =
+            eddy_store_entries_upsert(s, feed_ids[b % nfeeds], bt.v, (size_t)n, 1800000000, &r);
         if (err < 0 || (inline_index && eddy_store_index_pending(s, 0) < 0)) {
             fprintf(stderr, "%s: batch %d: %s\n", name, b, strerror(-err));
             exit(1);
@@ -174,8 +177,9 @@ static void pass(struct eddy_store *s, const char *name, int inline_index)
     }
     double dt = now_s() - t;
     printf("%-10s %6d entries           %7.2f s  cpu %6.2f s  (%.0f entries/s; added %zu,"
-           " updated %zu, unchanged %zu)\n", name, nentries, dt, cpu_s() - c, nentries / dt,
-           total.added, total.updated, total.unchanged);
+           " updated %zu, unchanged %zu)\n",
+           name, nentries, dt, cpu_s() - c, nentries / dt, total.added, total.updated,
+           total.unchanged);
 }
 
 static void bare(const char *dir)
@@ -185,14 +189,17 @@ static void bare(const char *dir)
     snprintf(path, sizeof path, "%s/bare.db", dir);
     sqlite3 *db;
     sqlite3_stmt *ins;
-    if (sqlite3_open(path, &db) != SQLITE_OK
-        || sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA secure_delete=OFF; PRAGMA cache_size=-16000;"
-                            "CREATE TABLE t (id INTEGER PRIMARY KEY, feed INTEGER, guid TEXT,"
-                            " link TEXT, title TEXT, summary TEXT, content TEXT, date INTEGER)",
-                        NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "INSERT INTO t (feed, guid, link, title, summary, content,"
-                                  " date) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     "PRAGMA secure_delete=OFF; PRAGMA cache_size=-16000;"
+                     "CREATE TABLE t (id INTEGER PRIMARY KEY, feed INTEGER, guid TEXT,"
+                     " link TEXT, title TEXT, summary TEXT, content TEXT, date INTEGER)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO t (feed, guid, link, title, summary, content,"
+                           " date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           -1, &ins, NULL) != SQLITE_OK)
         exit(1);
     double t = now_s(), c = cpu_s();
     for (int b = 0; b * BATCH < nentries; b++) {
@@ -215,8 +222,8 @@ static void bare(const char *dir)
             exit(1);
     }
     double dt = now_s() - t;
-    printf("%-10s %6d entries           %7.2f s  cpu %6.2f s  (%.0f entries/s)\n", "bare",
-           nentries, dt, cpu_s() - c, nentries / dt);
+    printf("%-10s %6d entries           %7.2f s  cpu %6.2f s  (%.0f entries/s)\n", "bare", nentries,
+           dt, cpu_s() - c, nentries / dt);
     sqlite3_finalize(ins);
     sqlite3_close(db);
 }
@@ -279,8 +286,8 @@ int main(int argc, char **argv)
     feed_ids = calloc((size_t)nfeeds, sizeof *feed_ids);
     setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it comes, also into a file */
     make_corpus();
-    printf("store_bench: %d feeds, %d entries of ~%d bytes, %d per transaction, in %s\n",
-           nfeeds, nentries, CONTENT + SUMMARY, BATCH, dir);
+    printf("store_bench: %d feeds, %d entries of ~%d bytes, %d per transaction, in %s\n", nfeeds,
+           nentries, CONTENT + SUMMARY, BATCH, dir);
 
     struct eddy_store *s = open_fresh(dir);
     pass(s, "trailing", 0);

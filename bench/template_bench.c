@@ -18,7 +18,8 @@
 
 static const char layout[] =
     "<!doctype html>\n<html><head><title>{% block title %}eddy{% endblock %}</title></head>\n"
-    "<body><header><h1>{{ site.name }}</h1></header>\n<main>{% block content %}{% endblock %}</main>\n"
+    "<body><header><h1>{{ site.name }}</h1></header>\n<main>{% block content %}{% endblock "
+    "%}</main>\n"
     "<footer>{{ entries|length }} entries</footer></body></html>\n";
 
 static const char page[] =
@@ -57,12 +58,14 @@ int main(int argc, char **argv)
         char title[128], link[128];
         snprintf(title, sizeof title, "Entry %d: a <title> & some \"quotes\"", i);
         snprintf(link, sizeof link, "https://example.org/posts/%d?ref=feed&x=1", i);
-        json_array_append_new(entries, json_pack(
-            "{s:s, s:s, s:I, s:s}", "title", title, "link", link, "date",
-            (json_int_t)1700000000 + i * 3600, "summary",
-            "<p>The <b>summary</b> of this entry, with markup to strip &amp; entities, long "
-            "enough to be truncated: lorem ipsum dolor sit amet, consectetur adipiscing elit, "
-            "sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>"));
+        json_array_append_new(
+            entries,
+            json_pack(
+                "{s:s, s:s, s:I, s:s}", "title", title, "link", link, "date",
+                (json_int_t)1700000000 + i * 3600, "summary",
+                "<p>The <b>summary</b> of this entry, with markup to strip &amp; entities, long "
+                "enough to be truncated: lorem ipsum dolor sit amet, consectetur adipiscing elit, "
+                "sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>"));
     }
     json_t *ctx = json_pack("{s:s, s:{s:s}, s:o}", "title", "All feeds", "site", "name", "eddy",
                             "entries", entries);

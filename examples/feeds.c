@@ -34,7 +34,8 @@ struct job {
 static int fetch_feed(void *arg)
 {
     struct job *j = arg;
-    eddy_feed_fetch(j->session, &(struct eddy_feed_fetch_opts){.url = j->url, .timeout_ns = 10 * EDDY_SEC},
+    eddy_feed_fetch(j->session,
+                    &(struct eddy_feed_fetch_opts){.url = j->url, .timeout_ns = 10 * EDDY_SEC},
                     &j->result);
     return 0;
 }

@@ -36,7 +36,8 @@ int main(int argc, char **argv)
         else if (val && !strcmp(opt, "--access-log"))
             o.access_log = val;
         else {
-            fprintf(stderr, "usage: hello [--port N | --listen ADDR] [--workers N] [--access-log FILE]\n");
+            fprintf(stderr,
+                    "usage: hello [--port N | --listen ADDR] [--workers N] [--access-log FILE]\n");
             return 2;
         }
     }

@@ -12,15 +12,24 @@
 #include <string.h>
 
 static const char *const content_types[] = {
-    NULL, "text/xml", "application/xml", "application/atom+xml; charset=utf-8", "text/plain",
-    "application/json", "text/xml; charset=\"shift_jis\"", "application/rss+xml;charset=gb2312",
+    NULL,
+    "text/xml",
+    "application/xml",
+    "application/atom+xml; charset=utf-8",
+    "text/plain",
+    "application/json",
+    "text/xml; charset=\"shift_jis\"",
+    "application/rss+xml;charset=gb2312",
 };
 
 static int utf8_ok(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        size_t k = s[i] < 0x80 ? 0 : s[i] >= 0xC2 && s[i] <= 0xDF ? 1 : s[i] >= 0xE0 && s[i] <= 0xEF ? 2
-                 : s[i] >= 0xF0 && s[i] <= 0xF4 ? 3 : 9;
+        size_t k = s[i] < 0x80                    ? 0
+                   : s[i] >= 0xC2 && s[i] <= 0xDF ? 1
+                   : s[i] >= 0xE0 && s[i] <= 0xEF ? 2
+                   : s[i] >= 0xF0 && s[i] <= 0xF4 ? 3
+                                                  : 9;
         if (k == 9 || n - i <= k)
             return 0;
         if ((s[i] == 0xE0 && s[i + 1] < 0xA0) || (s[i] == 0xED && s[i + 1] > 0x9F) ||
@@ -54,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (!xml && (ct == NULL || strcmp(ct, "application/json")) && out.len && out.data[0] == '<')
             abort(); /* only JSON documents keep their own beginning */
-        if (res.bozo != (res.exception[0] != 0) || memchr(res.encoding, 0, sizeof res.encoding) == NULL ||
+        if (res.bozo != (res.exception[0] != 0) ||
+            memchr(res.encoding, 0, sizeof res.encoding) == NULL ||
             !utf8_ok((const unsigned char *)res.exception, strlen(res.exception)))
             abort();
     }

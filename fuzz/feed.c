@@ -115,7 +115,9 @@ static void walk(const struct eddy_feed_value *v, const json_t *j, const char *d
             break;
         }
         /* "%.17g" of an integral double reads back as a JSON integer */
-        double r = json_is_real(j) ? json_real_value(j) : json_is_integer(j) ? (double)json_integer_value(j) : d + 1;
+        double r = json_is_real(j)      ? json_real_value(j)
+                   : json_is_integer(j) ? (double)json_integer_value(j)
+                                        : d + 1;
         if (r != d)
             fail("real differs in JSON", doc, NULL);
         break;
@@ -129,7 +131,8 @@ static void walk(const struct eddy_feed_value *v, const json_t *j, const char *d
             fail("string is not valid UTF-8", s, doc);
         if (eddy_feed_str(v, NULL) != s)
             fail("eddy_feed_str(v, NULL) differs", s, doc);
-        if (!json_is_string(j) || json_string_length(j) != len || memcmp(json_string_value(j), s, len))
+        if (!json_is_string(j) || json_string_length(j) != len ||
+            memcmp(json_string_value(j), s, len))
             fail("string differs in JSON", s, doc);
         break;
     }
@@ -162,8 +165,7 @@ static void walk(const struct eddy_feed_value *v, const json_t *j, const char *d
             fail("eddy_feed_at on an object", doc, NULL);
         break;
     }
-    default:
-        fail("unknown value type", doc, NULL);
+    default: fail("unknown value type", doc, NULL);
     }
 }
 
@@ -194,11 +196,16 @@ struct params {
     size_t chunk_state;
 };
 
-static const char *const types[] = {NULL, "text/xml", "application/xml", "application/rss+xml",
-                                    "application/atom+xml", "text/plain", "application/json",
+static const char *const types[] = {NULL,
+                                    "text/xml",
+                                    "application/xml",
+                                    "application/rss+xml",
+                                    "application/atom+xml",
+                                    "text/plain",
+                                    "application/json",
                                     "application/feed+json"};
-static const char *const charsets[] = {NULL, "utf-8", "iso-8859-1", "utf-16",
-                                       "windows-1252", "gb2312", "koi8-r", "x-bogus"};
+static const char *const charsets[] = {NULL,           "utf-8",  "iso-8859-1", "utf-16",
+                                       "windows-1252", "gb2312", "koi8-r",     "x-bogus"};
 
 static void params_init(struct params *P, uint8_t split, uint8_t flags)
 {
@@ -235,8 +242,8 @@ static size_t next_chunk(struct params *P)
 }
 
 /* Pushes doc whole (chunked false) or in chunks; finishes. */
-static struct eddy_feed *run(struct params *P, const struct eddy_feed_opts *o, const uint8_t *doc, size_t n,
-                             bool chunked)
+static struct eddy_feed *run(struct params *P, const struct eddy_feed_opts *o, const uint8_t *doc,
+                             size_t n, bool chunked)
 {
     struct eddy_feed_parser *p = eddy_feed_parser_new(o);
     if (!p)
@@ -325,7 +332,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     phase = "one push";
     struct eddy_feed *fa = run(&P, &P.o, doc, n, false);
     const struct eddy_feed_value *root = eddy_feed_root(fa);
-    if (eddy_feed_type(root) != EDDY_FEED_OBJECT || eddy_feed_type(eddy_feed_get(root, "bozo")) != EDDY_FEED_BOOL)
+    if (eddy_feed_type(root) != EDDY_FEED_OBJECT ||
+        eddy_feed_type(eddy_feed_get(root, "bozo")) != EDDY_FEED_BOOL)
         fail("the result has no bozo", shown, NULL);
     size_t la;
     char *ja = checked_json(root, &la, shown);
@@ -360,7 +368,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t l1, l2;
     char *j1 = checked_json(eddy_feed_root(f1), &l1, shown);
     char *j2 = checked_json(eddy_feed_root(f2), &l2, shown);
-    if (c1.log.len != c2.log.len || memcmp(eddy_buf_cstr(&c1.log), eddy_buf_cstr(&c2.log), c1.log.len))
+    if (c1.log.len != c2.log.len ||
+        memcmp(eddy_buf_cstr(&c1.log), eddy_buf_cstr(&c2.log), c1.log.len))
         fail("chunked pushes changed the entries given to on_entry", eddy_buf_cstr(&c1.log),
              eddy_buf_cstr(&c2.log));
     if (eddy_feed_bool(eddy_feed_get(eddy_feed_root(f1), "bozo"))) {
@@ -383,7 +392,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool charset = (P.flags >> 1) & 7 && P.flags >> 5;
     if (!bozo && !charset && c1.n != nentries) {
         char msg[96];
-        snprintf(msg, sizeof msg, "on_entry saw %zu entries, the buffered result has %zu", c1.n, nentries);
+        snprintf(msg, sizeof msg, "on_entry saw %zu entries, the buffered result has %zu", c1.n,
+                 nentries);
         fail(msg, ja, shown);
     }
 

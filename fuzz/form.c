@@ -31,14 +31,12 @@ static void route(const char *path, size_t n)
     struct eddy_route_match m, m2;
     struct eddy_buf url = EDDY_BUF_INIT(0);
     if (eddy_router_match(r, "GET", path, n, &m) == 0 && m.status == EDDY_ROUTE_FOUND &&
-        m.nparams == 1 &&
-        strlen(m.params[0].value) == m.params[0].len) {
+        m.nparams == 1 && strlen(m.params[0].value) == m.params[0].len) {
         const char *params[] = {m.params[0].name, m.params[0].value, NULL};
         if (eddy_router_url_for(r, m.endpoint, params, &url) == 0 &&
             url.len <= EDDY_ROUTE_MAX_PATH) { /* encoding may make it too long */
             if (eddy_router_match(r, "GET", url.data, url.len, &m2) != 0 ||
-                m2.status != EDDY_ROUTE_FOUND ||
-                strcmp(m2.params[0].value, m.params[0].value))
+                m2.status != EDDY_ROUTE_FOUND || strcmp(m2.params[0].value, m.params[0].value))
                 abort();
         }
     }

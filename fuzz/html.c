@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int low(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int low(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 static int starts(const char *s, size_t n, const char *lit)
 {
@@ -47,15 +50,17 @@ static void decode(const char *v, size_t n, char *d, size_t cap)
             int hex = i + 1 < n && (v[i + 1] | 32) == 'x';
             size_t j = i + 1 + hex;
             c = 0;
-            while (j < n && (hex ? strchr("0123456789abcdefABCDEF", v[j]) : strchr("0123456789", v[j])) && v[j]) {
+            while (j < n &&
+                   (hex ? strchr("0123456789abcdefABCDEF", v[j]) : strchr("0123456789", v[j])) &&
+                   v[j]) {
                 unsigned dgt = (unsigned)(v[j] <= '9' ? v[j] - '0' : (v[j] | 32) - 'a' + 10);
                 c = c < 0x110000 ? c * (hex ? 16 : 10) + dgt : c;
                 j++;
             }
             i = j + (j < n && v[j] == ';');
         } else if (c == '&') {
-            static const char *const named[][2] = {{"colon;", ":"}, {"tab;", "\t"}, {"newline;", "\n"},
-                                                   {"amp;", "&"}, {"lpar;", "("}};
+            static const char *const named[][2] = {
+                {"colon;", ":"}, {"tab;", "\t"}, {"newline;", "\n"}, {"amp;", "&"}, {"lpar;", "("}};
             for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
                 if (starts(v + i, n - i, named[k][0])) {
                     c = (unsigned char)named[k][1][0];
@@ -72,8 +77,8 @@ static void decode(const char *v, size_t n, char *d, size_t cap)
 
 static void check_tag(const char *t, size_t n, const char *out)
 {
-    static const char *const banned[] = {"script", "style", "iframe", "object", "embed", "applet",
-                                         "link", "meta", "base", "frame", "frameset"};
+    static const char *const banned[] = {"script", "style", "iframe", "object", "embed",   "applet",
+                                         "link",   "meta",  "base",   "frame",  "frameset"};
     size_t name = 0;
     while (name < n && t[name] != ' ' && t[name] != '>' && t[name] != '/')
         name++;
@@ -98,14 +103,16 @@ static void check_tag(const char *t, size_t n, const char *out)
         decode(t + v, e - v, d, sizeof d);
         if (an >= 2 && low(t[a]) == 'o' && low(t[a + 1]) == 'n')
             fail("event handler", out);
-        static const char *const uri[] = {"href", "src", "action", "background", "cite", "codebase",
-                                          "data", "dynsrc", "lowsrc", "longdesc", "poster", "usemap",
-                                          "xlink:href", "xml:base", "icon", "formaction"};
+        static const char *const uri[] = {"href",       "src",      "action", "background",
+                                          "cite",       "codebase", "data",   "dynsrc",
+                                          "lowsrc",     "longdesc", "poster", "usemap",
+                                          "xlink:href", "xml:base", "icon",   "formaction"};
         for (size_t k = 0; k < sizeof uri / sizeof uri[0]; k++)
             if (an == strlen(uri[k]) && starts(t + a, an, uri[k]) &&
                 (starts(d, strlen(d), "javascript:") || starts(d, strlen(d), "vbscript:")))
                 fail("script URI", out);
-        if (an == 5 && starts(t + a, an, "style") && (strstr(d, "url(") || strstr(d, "expression(")))
+        if (an == 5 && starts(t + a, an, "style") &&
+            (strstr(d, "url(") || strstr(d, "expression(")))
             fail("style", out);
         size_t dl = strlen(d);
         while (dl && (unsigned char)d[dl - 1] <= ' ')
@@ -178,7 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (mode >= 2) { /* resolve first, as feed/ does, then sanitize that */
-        if (eddy__html_resolve_uris(&res, html, n, mode == 2 ? "http://example.com/a/b" : "", mode == 3))
+        if (eddy__html_resolve_uris(&res, html, n, mode == 2 ? "http://example.com/a/b" : "",
+                                    mode == 3))
             abort();
         html = eddy_buf_cstr(&res);
         n = res.len;

@@ -27,8 +27,8 @@ static void mix_head(uint64_t *h, const struct eddy_http_head *hd)
 {
     mix(h, hd->method ? hd->method : "", hd->method_len);
     mix(h, hd->target ? hd->target : "", hd->target_len);
-    int facts[] = {hd->status, hd->minor, (int)hd->framing, hd->keep_alive, hd->expect_continue,
-                   hd->upgrade};
+    int facts[] = {hd->status,     hd->minor,           (int)hd->framing,
+                   hd->keep_alive, hd->expect_continue, hd->upgrade};
     mix(h, facts, sizeof facts);
     mix(h, &hd->content_length, sizeof hd->content_length);
     for (size_t i = 0; i < hd->nheaders; i++) {
@@ -136,8 +136,7 @@ static uint64_t run(const uint8_t *data, size_t size, uint8_t cfg, unsigned spli
             if (ev.type != EDDY_HTTP_BODY && ev.type != EDDY_HTTP_NEED_MORE)
                 in_body = false;
             switch (ev.type) {
-            case EDDY_HTTP_NEED_MORE:
-                break;
+            case EDDY_HTTP_NEED_MORE: break;
             case EDDY_HTTP_HEAD:
                 if (in_msg || closing)
                     abort();
@@ -182,7 +181,13 @@ static uint64_t run(const uint8_t *data, size_t size, uint8_t cfg, unsigned spli
                 break;
             case EDDY_HTTP_ERROR:
                 switch (ev.status) {
-                case 400: case 413: case 414: case 417: case 431: case 501: case 505: break;
+                case 400:
+                case 413:
+                case 414:
+                case 417:
+                case 431:
+                case 501:
+                case 505: break;
                 default: abort();
                 }
                 mix(&h, ev.reason, strlen(ev.reason));

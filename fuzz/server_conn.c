@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #define MAX_REQUESTS 256
-#define MAX_OUT (1 << 20)
+#define MAX_OUT      (1 << 20)
 
 static uint64_t hash(uint64_t h, const void *p, size_t n)
 {
@@ -38,11 +38,11 @@ static uint64_t hash(uint64_t h, const void *p, size_t n)
 
 /* A request as the handler (or the model) saw it. */
 struct seen {
-    uint64_t id[MAX_REQUESTS]; /* hash of method, target, body */
+    uint64_t id[MAX_REQUESTS];   /* hash of method, target, body */
     bool head[MAX_REQUESTS + 1]; /* method HEAD: its answer has no body (the
                                   * model: also for a refused request n) */
     size_t n;
-    bool more;                 /* more than MAX_REQUESTS */
+    bool more; /* more than MAX_REQUESTS */
 };
 
 static void see(struct seen *s, const char *m, size_t ml, const char *t, size_t tl, uint64_t body)
@@ -90,7 +90,8 @@ static void model(const uint8_t *data, size_t size, const struct eddy_http_limit
             struct eddy_http_target t;
             if (eddy_http_target_split(ev.head->target, ev.head->target_len, &t) < 0) {
                 /* The server answers 400 (without a body, to HEAD). */
-                out->head[out->n] = eddy_http_token_eq(ev.head->method, ev.head->method_len, "HEAD");
+                out->head[out->n] =
+                    eddy_http_token_eq(ev.head->method, ev.head->method_len, "HEAD");
                 break;
             }
             head = ev.head;
@@ -140,14 +141,10 @@ static int handler(void *arg, struct eddy_exchange *x)
         if (!err)
             err = eddy_exchange_write(x, "+", 1);
         return err ? err : eddy_exchange_end(x);
-    case 'n':
-        return eddy_exchange_respond(x, 204, NULL, 0, NULL, 0);
-    case 'f':
-        return -EIO; /* 500, and the connection goes on */
-    case 'k':
-        return eddy_exchange_respond(x, 200, &close, 1, "bye", 3);
-    default:
-        return eddy_exchange_respond(x, 200, NULL, 0, body, blen);
+    case 'n': return eddy_exchange_respond(x, 204, NULL, 0, NULL, 0);
+    case 'f': return -EIO; /* 500, and the connection goes on */
+    case 'k': return eddy_exchange_respond(x, 200, &close, 1, "bye", 3);
+    default: return eddy_exchange_respond(x, 200, NULL, 0, body, blen);
     }
 }
 
@@ -156,10 +153,10 @@ struct run {
     size_t size;
     uint8_t cfg;
     struct eddy_http_limits lim;
-    struct seen seen;          /* by the handler */
-    char *out;                 /* what the server wrote */
+    struct seen seen; /* by the handler */
+    char *out;        /* what the server wrote */
     size_t out_len;
-    int fd;                    /* the client's socket */
+    int fd; /* the client's socket */
     struct eddy_server_stats stats;
 };
 
@@ -191,8 +188,11 @@ static int client_main(void *arg)
     struct run *r = arg;
     char listen[64];
     snprintf(listen, sizeof listen, "unix:@eddy-fuzz-server-%d", (int)getpid());
-    struct eddy_server_opts o = {.listen = listen, .handler = handler, .arg = &r->seen,
-                                 .limits = r->lim, .header_timeout_ns = 60 * EDDY_SEC,
+    struct eddy_server_opts o = {.listen = listen,
+                                 .handler = handler,
+                                 .arg = &r->seen,
+                                 .limits = r->lim,
+                                 .header_timeout_ns = 60 * EDDY_SEC,
                                  .body_timeout_ns = 60 * EDDY_SEC};
     struct eddy_server *s = eddy_server_start(&o);
     if (!s)
@@ -245,7 +245,7 @@ static size_t responses(const struct run *r, const struct seen *want, int *last_
         len -= (size_t)n;
         if (ev.type == EDDY_HTTP_NEED_MORE) {
             if (eddy_http_parser_eof(p, &ev) < 0)
-                abort(); /* a response cut short */
+                abort();                  /* a response cut short */
             if (ev.type == EDDY_HTTP_END) /* close-delimited: the last */
                 finals++;
             break;
@@ -254,8 +254,8 @@ static size_t responses(const struct run *r, const struct seen *want, int *last_
             break;
         if (ev.type == EDDY_HTTP_HEAD && ev.head->status >= 200)
             *last_status = ev.head->status;
-        if (ev.type == EDDY_HTTP_END && ev.head->status >= 200 &&
-            ++finals <= want->n && want->head[finals])
+        if (ev.type == EDDY_HTTP_END && ev.head->status >= 200 && ++finals <= want->n &&
+            want->head[finals])
             eddy_http_parser_expect_head(p);
     }
     if (len)
@@ -273,8 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r->data = data + 1;
     r->size = size - 1;
     if (r->cfg & 1)
-        r->lim = (struct eddy_http_limits){.max_line = 64, .max_head = 256, .max_headers = 4,
-                                           .max_body = 100, .max_chunk_ext = 8};
+        r->lim = (struct eddy_http_limits){
+            .max_line = 64, .max_head = 256, .max_headers = 4, .max_body = 100, .max_chunk_ext = 8};
     r->lim.allow_bare_lf = r->cfg & 2;
     r->out = malloc(MAX_OUT);
     struct eddy_loop_config cfg = {.watchdog_ns = -1};

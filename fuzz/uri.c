@@ -37,7 +37,10 @@ static const char *result(const struct eddy_buf *out, const char *base, const ch
     return out->data + k;
 }
 
-static bool py_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
+static bool py_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
 
 /* feedparser: uri.strip().split(':', 1)[0] in ACCEPTABLE_URI_SCHEMES */
 static bool safe_scheme(const char *s, size_t n)

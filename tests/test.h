@@ -43,37 +43,42 @@ struct test_cmd {
 struct test_cmd *test_sh_(int (*to_thread)(int (*fn)(void *), void *), const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#define TEST(name)                                                            \
-    static void test_##name(void);                                            \
-    __attribute__((constructor)) static void test_reg_##name(void)            \
-    { test_register(#name, test_##name, __FILE__, __LINE__); }                \
+#define TEST(name)                                                                                 \
+    static void test_##name(void);                                                                 \
+    __attribute__((constructor)) static void test_reg_##name(void)                                 \
+    {                                                                                              \
+        test_register(#name, test_##name, __FILE__, __LINE__);                                     \
+    }                                                                                              \
     static void test_##name(void)
 
-#define CHECK(cond)                                                           \
-    do { if (!(cond)) test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); } while (0)
-
-#define CHECK_INT(a, op, b)                                                   \
-    do {                                                                      \
-        intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);                      \
-        if (!(a_ op b_))                                                      \
-            test_fail(__FILE__, __LINE__, "%s %s %s: %jd vs %jd",             \
-                      #a, #op, #b, a_, b_);                                   \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                     \
     } while (0)
 
-#define CHECK_STR(a, b)                                                       \
-    do {                                                                      \
-        const char *a_ = (a), *b_ = (b);                                      \
-        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                \
-            test_fail(__FILE__, __LINE__, "%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", \
-                      #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");        \
+#define CHECK_INT(a, op, b)                                                                        \
+    do {                                                                                           \
+        intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);                                           \
+        if (!(a_ op b_))                                                                           \
+            test_fail(__FILE__, __LINE__, "%s %s %s: %jd vs %jd", #a, #op, #b, a_, b_);            \
     } while (0)
 
-#define CHECK_MEM(a, alen, b, blen)                                           \
-    do {                                                                      \
-        size_t al_ = (alen), bl_ = (blen);                                    \
-        if (al_ != bl_ || memcmp((a), (b), al_) != 0)                         \
-            test_fail(__FILE__, __LINE__, "%s == %s:\n  got:      \"%.*s\" (%zu)\n  expected: \"%.*s\" (%zu)", \
-                      #a, #b, (int)al_, (const char *)(a), al_, (int)bl_, (const char *)(b), bl_); \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                     \
+            test_fail(__FILE__, __LINE__, "%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", #a, \
+                      #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                 \
+    } while (0)
+
+#define CHECK_MEM(a, alen, b, blen)                                                                \
+    do {                                                                                           \
+        size_t al_ = (alen), bl_ = (blen);                                                         \
+        if (al_ != bl_ || memcmp((a), (b), al_) != 0)                                              \
+            test_fail(__FILE__, __LINE__,                                                          \
+                      "%s == %s:\n  got:      \"%.*s\" (%zu)\n  expected: \"%.*s\" (%zu)", #a, #b, \
+                      (int)al_, (const char *)(a), al_, (int)bl_, (const char *)(b), bl_);         \
     } while (0)
 
 #endif

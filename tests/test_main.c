@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 struct test {
-    const char *name;  /* the TEST() name */
-    test_fn fn;        /* its body */
-    const char *file;  /* source file, for sorting and messages */
-    int line;          /* line of the TEST(), for sorting */
+    const char *name; /* the TEST() name */
+    test_fn fn;       /* its body */
+    const char *file; /* source file, for sorting and messages */
+    int line;         /* line of the TEST(), for sorting */
 };
 
 static struct test tests[4096];
@@ -56,7 +56,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
     _exit(1);
 }
 
-void test_allow_fd_growth(void) { allow_fd_growth = true; }
+void test_allow_fd_growth(void)
+{
+    allow_fd_growth = true;
+}
 
 const char *test_tmpdir(void)
 {
@@ -99,7 +102,9 @@ struct test_cmd *test_sh_(int (*to_thread)(int (*fn)(void *), void *), const cha
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    (void)st; (void)flag; (void)ftw;
+    (void)st;
+    (void)flag;
+    (void)ftw;
     return remove(path);
 }
 

@@ -25,7 +25,10 @@ struct eddy_arena {
     size_t total;            /* bytes of chunks held (for memory bounds and tests) */
 };
 
-#define EDDY_ARENA_INIT {NULL, 0}
+#define EDDY_ARENA_INIT                                                                            \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 /* A point to go back to with eddy_arena_release(). */
 struct eddy_arena_mark {

@@ -22,14 +22,17 @@ extern "C" {
 #pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
 
 struct eddy_buf {
-    char *data;  /* owned; NULL until the first append; data[len] == 0 */
-    size_t len;  /* bytes used, not counting the terminating NUL */
-    size_t cap;  /* bytes allocated (>= len + 1 once data != NULL) */
-    size_t max;  /* largest len allowed; 0 means no cap */
+    char *data; /* owned; NULL until the first append; data[len] == 0 */
+    size_t len; /* bytes used, not counting the terminating NUL */
+    size_t cap; /* bytes allocated (>= len + 1 once data != NULL) */
+    size_t max; /* largest len allowed; 0 means no cap */
 };
 
 /* An empty buffer that may hold at most `max` bytes (0: unlimited). */
-#define EDDY_BUF_INIT(max_) {NULL, 0, 0, (max_)}
+#define EDDY_BUF_INIT(max_)                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, (max_)                                                                         \
+    }
 void eddy_buf_init(struct eddy_buf *b, size_t max);
 
 /* Makes room for `n` more bytes without changing len. */
@@ -37,8 +40,7 @@ int eddy_buf_reserve(struct eddy_buf *b, size_t n);
 int eddy_buf_append(struct eddy_buf *b, const void *p, size_t n);
 int eddy_buf_puts(struct eddy_buf *b, const char *s);
 int eddy_buf_putc(struct eddy_buf *b, int c);
-int eddy_buf_printf(struct eddy_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int eddy_buf_printf(struct eddy_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int eddy_buf_vprintf(struct eddy_buf *b, const char *fmt, va_list ap);
 
 /* The content as a C string: "" for an empty buffer, never NULL. */

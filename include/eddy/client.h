@@ -11,8 +11,8 @@
  *
  * Depends on loop/ and libcurl.  A session belongs to the loop (thread) that
  * created it.  Creating one sets SIGPIPE to ignored when it is at its
- * default (TLS writes to a vanished peer would otherwise end the process).  Proxies come from the environment as libcurl reads them
- * (http_proxy, https_proxy, no_proxy...).
+ * default (TLS writes to a vanished peer would otherwise end the process).  Proxies come from the
+ * environment as libcurl reads them (http_proxy, https_proxy, no_proxy...).
  *
  * Time: two clocks bound a fetch, and the earlier wins.
  *  - The relative options of struct eddy_fetch_opts (timeout_ns,
@@ -63,13 +63,14 @@ struct eddy_session;
 struct eddy_reply;
 
 struct eddy_session_opts {
-    const char *user_agent;     /* NULL: "eddy/<version>" */
-    const char *const *headers; /* "Name: value" sent with every request, NULL-terminated; may be NULL */
-    unsigned max_concurrency;   /* transfers at once; 0: 256 (also capped by the fd limit) */
-    unsigned max_per_host;      /* transfers at once per host name; 0: 8 */
-    bool cookies;               /* keep a cookie jar in memory (default off) */
-    const char *ca_file;        /* CA bundle to trust instead of the system's; NULL: system */
-    bool insecure;              /* skip TLS verification (never the default) */
+    const char *user_agent; /* NULL: "eddy/<version>" */
+    const char *const
+        *headers; /* "Name: value" sent with every request, NULL-terminated; may be NULL */
+    unsigned max_concurrency; /* transfers at once; 0: 256 (also capped by the fd limit) */
+    unsigned max_per_host;    /* transfers at once per host name; 0: 8 */
+    bool cookies;             /* keep a cookie jar in memory (default off) */
+    const char *ca_file;      /* CA bundle to trust instead of the system's; NULL: system */
+    bool insecure;            /* skip TLS verification (never the default) */
     /* SSRF guard, for a server that fetches URLs its users give (off by
      * default: a command-line tool may fetch from its own network).  On, the
      * session refuses to connect to loopback, private (RFC 1918, unique
@@ -100,22 +101,22 @@ void eddy_session_free(struct eddy_session *s);
 /* One request (aiohttp.ClientSession.request's arguments).  Zero-initialise
  * and set what you need. */
 struct eddy_fetch_opts {
-    const char *url;             /* required */
-    const char *method;          /* NULL: GET (or POST when body is set) */
-    const char *const *headers;  /* extra "Name: value" lines, NULL-terminated */
-    const void *body;            /* request body; must live until eddy_fetch returns */
+    const char *url;            /* required */
+    const char *method;         /* NULL: GET (or POST when body is set) */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated */
+    const void *body;           /* request body; must live until eddy_fetch returns */
     size_t body_len;
     /* Conditional GET: sent as If-None-Match / If-Modified-Since; a 304 answer
      * sets eddy_reply_not_modified(). */
     const char *etag;
     const char *last_modified;
-    size_t max_body;             /* bytes; 0: 32 MiB.  Past it: -EFBIG */
+    size_t max_body; /* bytes; 0: 32 MiB.  Past it: -EFBIG */
     /* Relative, from the moment the transfer leaves the queue (see "Time"
      * at the top); the task's timeout scope bounds the call as well. */
-    int64_t timeout_ns;          /* whole transfer; 0: none */
-    int64_t connect_timeout_ns;  /* 0: 10 s */
-    int64_t stall_ns;            /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
-    int max_redirects;           /* 0: 10; < 0: do not follow redirects */
+    int64_t timeout_ns;         /* whole transfer; 0: none */
+    int64_t connect_timeout_ns; /* 0: 10 s */
+    int64_t stall_ns;           /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
+    int max_redirects;          /* 0: 10; < 0: do not follow redirects */
     /* Streaming: when set, body bytes go to on_data as they arrive instead of
      * being collected (called on the loop, outside any task: it must not
      * suspend).  Return 0 to go on, < 0 to abort (-ECONNABORTED). */
@@ -125,7 +126,7 @@ struct eddy_fetch_opts {
      * (a streaming parser needs Content-Type before the bytes).  Return < 0
      * to abort (-ECONNABORTED). */
     int (*on_response)(void *arg, const struct eddy_reply *r);
-    void *arg;                   /* passed to on_data and on_response */
+    void *arg; /* passed to on_data and on_response */
 };
 
 /* Sends `req` and suspends the calling task until the transfer ends.  *out
@@ -139,7 +140,7 @@ EDDY_AWAITS int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts 
 EDDY_AWAITS int eddy_get(struct eddy_session *s, const char *url, struct eddy_reply **out);
 
 void eddy_reply_free(struct eddy_reply *r);
-int eddy_reply_status(const struct eddy_reply *r);          /* 0 when none arrived */
+int eddy_reply_status(const struct eddy_reply *r); /* 0 when none arrived */
 /* The last URL after redirects. */
 const char *eddy_reply_url(const struct eddy_reply *r);
 /* The first header of that name (case-insensitive), NULL when absent.  Only
@@ -147,7 +148,7 @@ const char *eddy_reply_url(const struct eddy_reply *r);
 const char *eddy_reply_header(const struct eddy_reply *r, const char *name);
 /* The i-th header (name and value) in arrival order; false past the end. */
 bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **name,
-                             const char **value);
+                          const char **value);
 /* The collected body (NUL-terminated; empty when streamed). */
 const char *eddy_reply_body(const struct eddy_reply *r, size_t *len);
 /* The redirect chain: how many redirects were followed, the i-th hop's URL

@@ -75,14 +75,14 @@ extern "C" {
 #endif
 #pragma GCC visibility push(default) /* exported by libeddy.so, built -fvisibility=hidden */
 
-struct eddy_feed_parser;   /* opaque: one document being parsed */
-struct eddy_feed;          /* opaque: a finished result (arena + tree) */
-struct eddy_feed_value;    /* opaque: one node of a result tree */
-struct eddy_feed_member;   /* opaque: one key/value pair of an object */
+struct eddy_feed_parser; /* opaque: one document being parsed */
+struct eddy_feed;        /* opaque: a finished result (arena + tree) */
+struct eddy_feed_value;  /* opaque: one node of a result tree */
+struct eddy_feed_member; /* opaque: one key/value pair of an object */
 
 /* One HTTP response header, as received. */
 struct eddy_feed_header {
-    const char *name;   /* any case; repeated names are joined with ", " */
+    const char *name; /* any case; repeated names are joined with ", " */
     const char *value;
 };
 
@@ -93,12 +93,13 @@ struct eddy_feed_header {
 typedef int (*eddy_feed_entry_fn)(void *arg, const struct eddy_feed_value *entry);
 
 struct eddy_feed_opts {
-    const char *url;                        /* document URL (href, base of relative links) or NULL */
-    const struct eddy_feed_header *headers; /* HTTP response headers, or NULL when not fetched over HTTP */
+    const char *url; /* document URL (href, base of relative links) or NULL */
+    const struct eddy_feed_header
+        *headers; /* HTTP response headers, or NULL when not fetched over HTTP */
     size_t nheaders;
-    eddy_feed_entry_fn on_entry;            /* NULL: entries are kept in the result */
-    void *arg;                              /* passed to on_entry */
-    size_t max_bytes;                       /* cap on the document size when buffered; 0: 512 MiB */
+    eddy_feed_entry_fn on_entry; /* NULL: entries are kept in the result */
+    void *arg;                   /* passed to on_entry */
+    size_t max_bytes;            /* cap on the document size when buffered; 0: 512 MiB */
     /* CPU budget of the document, in ns of thread CPU time summed over its
      * pushes and finish (on_entry's time left out); 0: 2 s plus 1 s per
      * 4 MB pushed, over 10x what real feeds take.  Past it the tokenizers
@@ -147,7 +148,8 @@ void eddy_feed_parser_free(struct eddy_feed_parser *p);
 /* One-shot convenience: new + push + finish + free.  Returns 0 with the
  * result in *out (owned by the caller), or push's or finish's error with
  * *out NULL. */
-int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out);
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts,
+                    struct eddy_feed **out);
 
 void eddy_feed_free(struct eddy_feed *f);
 

@@ -42,30 +42,30 @@ struct eddy_feed_fetch_opts {
     /* Validators from the previous fetch (NULL: unconditional GET). */
     const char *etag;
     const char *last_modified;
-    const char *const *headers;  /* extra "Name: value" request lines, NULL-terminated */
-    int64_t timeout_ns;          /* whole transfer, relative; 0: none (see client.h's time rule) */
-    size_t max_body;             /* bytes; 0: the client's default (32 MiB) */
+    const char *const *headers; /* extra "Name: value" request lines, NULL-terminated */
+    int64_t timeout_ns;         /* whole transfer, relative; 0: none (see client.h's time rule) */
+    size_t max_body;            /* bytes; 0: the client's default (32 MiB) */
     /* Callback mode (feed.h): entries go to on_entry as they end instead of
      * into the result, so memory stays flat on long feeds.  Called on the
      * loop outside any task: it must not suspend. */
     eddy_feed_entry_fn on_entry;
     void *arg;
-    int64_t max_cpu_ns;          /* the parse's CPU budget (feed.h); 0: its default */
+    int64_t max_cpu_ns; /* the parse's CPU budget (feed.h); 0: its default */
 };
 
 /* What one fetch gave.  Strings are owned by the result (never NULL unless
  * said so) and freed, with the feed, by eddy_feed_fetch_result_clear(). */
 struct eddy_feed_fetch_result {
-    struct eddy_feed *feed;  /* the parsed feed, or NULL (304, transfer or HTTP error) */
-    int status;              /* HTTP status of the final response; 0 when none arrived */
-    bool not_modified;       /* 304: the feed is unchanged since the validators */
-    bool moved;              /* a permanent redirect (301/308) was followed: store final_url */
-    char *final_url;         /* the URL after redirects */
-    char *etag;              /* validators to send next time: the response's, else  */
-    char *last_modified;     /*   the ones given (on a 304); NULL when neither */
-    char *error;             /* why it failed; "" on success */
-    size_t bytes;            /* body bytes received (after decompression) */
-    double seconds;          /* time in the call, queueing for a connection slot included */
+    struct eddy_feed *feed; /* the parsed feed, or NULL (304, transfer or HTTP error) */
+    int status;             /* HTTP status of the final response; 0 when none arrived */
+    bool not_modified;      /* 304: the feed is unchanged since the validators */
+    bool moved;             /* a permanent redirect (301/308) was followed: store final_url */
+    char *final_url;        /* the URL after redirects */
+    char *etag;             /* validators to send next time: the response's, else  */
+    char *last_modified;    /*   the ones given (on a 304); NULL when neither */
+    char *error;            /* why it failed; "" on success */
+    size_t bytes;           /* body bytes received (after decompression) */
+    double seconds;         /* time in the call, queueing for a connection slot included */
 };
 
 /* Fetches o->url with session s and parses the body.  Suspends the calling

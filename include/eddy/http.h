@@ -100,18 +100,18 @@ struct eddy_buf;
 /* A header (or trailer) field: slices into the caller's buffer, without the
  * surrounding whitespace of the value.  Plain data; not NUL-terminated. */
 struct eddy_http_header {
-    const char *name;   /* field name as received (case preserved) */
+    const char *name; /* field name as received (case preserved) */
     size_t name_len;
-    const char *value;  /* field value, leading/trailing SP and HTAB trimmed */
+    const char *value; /* field value, leading/trailing SP and HTAB trimmed */
     size_t value_len;
 };
 
 /* How the body of a message is delimited (RFC 9112 §6.3). */
 enum eddy_http_framing {
-    EDDY_HTTP_NO_BODY,      /* no body at all */
-    EDDY_HTTP_LENGTH,       /* content_length bytes (possibly 0) */
-    EDDY_HTTP_CHUNKED,      /* chunked transfer coding */
-    EDDY_HTTP_UNTIL_CLOSE,  /* responses only: the body ends at EOF */
+    EDDY_HTTP_NO_BODY,     /* no body at all */
+    EDDY_HTTP_LENGTH,      /* content_length bytes (possibly 0) */
+    EDDY_HTTP_CHUNKED,     /* chunked transfer coding */
+    EDDY_HTTP_UNTIL_CLOSE, /* responses only: the body ends at EOF */
 };
 
 /* A parsed request or response head.  Owned by the parser; it stays valid
@@ -119,60 +119,60 @@ enum eddy_http_framing {
  * is reset or freed).  The slices point into the caller's buffer and are
  * valid as long as the caller keeps those bytes in place. */
 struct eddy_http_head {
-    const char *method;       /* requests: method token, e.g. "GET" */
+    const char *method; /* requests: method token, e.g. "GET" */
     size_t method_len;
-    const char *target;       /* requests: request-target as received */
+    const char *target; /* requests: request-target as received */
     size_t target_len;
-    int status;               /* responses: 100..999 */
-    const char *reason;       /* responses: reason phrase (may be empty) */
+    int status;         /* responses: 100..999 */
+    const char *reason; /* responses: reason phrase (may be empty) */
     size_t reason_len;
-    int minor;                /* HTTP/1.<minor>: 0 or 1 (1.2+ counts as 1) */
+    int minor;                              /* HTTP/1.<minor>: 0 or 1 (1.2+ counts as 1) */
     const struct eddy_http_header *headers; /* in order received */
     size_t nheaders;
     enum eddy_http_framing framing;
-    uint64_t content_length;  /* body size when framing == EDDY_HTTP_LENGTH */
-    bool keep_alive;          /* the connection may carry another message */
-    bool expect_continue;     /* HTTP/1.1 request with Expect: 100-continue:
-                                 send "100 Continue" before reading the body */
-    bool upgrade;             /* Connection lists "upgrade" */
+    uint64_t content_length; /* body size when framing == EDDY_HTTP_LENGTH */
+    bool keep_alive;         /* the connection may carry another message */
+    bool expect_continue;    /* HTTP/1.1 request with Expect: 100-continue:
+                                send "100 Continue" before reading the body */
+    bool upgrade;            /* Connection lists "upgrade" */
 };
 
 enum eddy_http_event_type {
-    EDDY_HTTP_NEED_MORE,  /* append more input and call again */
-    EDDY_HTTP_HEAD,       /* ev->head is complete */
-    EDDY_HTTP_BODY,       /* ev->data, ev->len: body bytes (never 0 bytes) */
-    EDDY_HTTP_TRAILERS,   /* ev->trailers, ev->ntrailers (chunked only, >= 1) */
-    EDDY_HTTP_END,        /* the message is complete */
-    EDDY_HTTP_CLOSED,     /* no further message on this connection (after a
-                             non-persistent message, 101, or EOF): close */
-    EDDY_HTTP_ERROR,      /* ev->status, ev->reason; the parser is dead */
+    EDDY_HTTP_NEED_MORE, /* append more input and call again */
+    EDDY_HTTP_HEAD,      /* ev->head is complete */
+    EDDY_HTTP_BODY,      /* ev->data, ev->len: body bytes (never 0 bytes) */
+    EDDY_HTTP_TRAILERS,  /* ev->trailers, ev->ntrailers (chunked only, >= 1) */
+    EDDY_HTTP_END,       /* the message is complete */
+    EDDY_HTTP_CLOSED,    /* no further message on this connection (after a
+                            non-persistent message, 101, or EOF): close */
+    EDDY_HTTP_ERROR,     /* ev->status, ev->reason; the parser is dead */
 };
 
 struct eddy_http_event {
     enum eddy_http_event_type type;
-    const struct eddy_http_head *head;         /* HEAD (and later events of the
-                                                  same message) */
-    const char *data;                          /* BODY */
+    const struct eddy_http_head *head; /* HEAD (and later events of the
+                                          same message) */
+    const char *data;                  /* BODY */
     size_t len;
-    const struct eddy_http_header *trailers;   /* TRAILERS: owned by the parser,
-                                                  valid until the next call */
+    const struct eddy_http_header *trailers; /* TRAILERS: owned by the parser,
+                                                valid until the next call */
     size_t ntrailers;
-    int status;                                /* ERROR: status to answer */
-    const char *reason;                        /* ERROR: static, precise */
+    int status;         /* ERROR: status to answer */
+    const char *reason; /* ERROR: static, precise */
 };
 
 /* Limits; a 0 field means the default shown. */
 struct eddy_http_limits {
-    size_t max_line;       /* request/status line incl. CRLF: 8192 (414) */
-    size_t max_head;       /* header or trailer section incl. the start line
-                              and final CRLF: 16384 (431).  A read buffer of
-                              max_head bytes always reaches a verdict */
-    size_t max_headers;    /* fields per section: 100 (431); the parser
-                              allocates 80 bytes per field up front */
-    uint64_t max_body;     /* body bytes: 1 MiB for requests, unlimited
-                              (UINT64_MAX) for responses (413) */
-    size_t max_chunk_ext;  /* chunk-extension bytes per chunk: 256 (400) */
-    bool allow_bare_lf;    /* accept LF alone as a head line ending */
+    size_t max_line;      /* request/status line incl. CRLF: 8192 (414) */
+    size_t max_head;      /* header or trailer section incl. the start line
+                             and final CRLF: 16384 (431).  A read buffer of
+                             max_head bytes always reaches a verdict */
+    size_t max_headers;   /* fields per section: 100 (431); the parser
+                             allocates 80 bytes per field up front */
+    uint64_t max_body;    /* body bytes: 1 MiB for requests, unlimited
+                             (UINT64_MAX) for responses (413) */
+    size_t max_chunk_ext; /* chunk-extension bytes per chunk: 256 (400) */
+    bool allow_bare_lf;   /* accept LF alone as a head line ending */
 };
 
 enum eddy_http_role { EDDY_HTTP_REQUEST, EDDY_HTTP_RESPONSE };
@@ -212,8 +212,8 @@ void eddy_http_parser_expect_head(struct eddy_http_parser *p);
 /* Case-insensitive ASCII comparison of a slice with a C string. */
 bool eddy_http_token_eq(const char *s, size_t len, const char *name);
 /* The first header named `name` (case-insensitive), or NULL. */
-const struct eddy_http_header *eddy_http_header_find(const struct eddy_http_header *h,
-                                                     size_t n, const char *name);
+const struct eddy_http_header *eddy_http_header_find(const struct eddy_http_header *h, size_t n,
+                                                     const char *name);
 /* Does the comma-separated list in `value` contain `token` (case-insensitive,
  * parameters after ';' ignored)?  For Connection, Accept-Encoding... */
 bool eddy_http_list_has(const char *value, size_t len, const char *token);
@@ -233,12 +233,12 @@ int eddy_http_date_parse(const char *s, size_t len, time_t *t);
 
 /* A request-target split into parts (slices of the target). */
 struct eddy_http_target {
-    const char *authority;  /* absolute-form only ("host:port"), else NULL */
+    const char *authority; /* absolute-form only ("host:port"), else NULL */
     size_t authority_len;
-    const char *path;       /* "/..." ("*" for asterisk-form); "/" if an
-                               absolute-form target has an empty path */
+    const char *path; /* "/..." ("*" for asterisk-form); "/" if an
+                         absolute-form target has an empty path */
     size_t path_len;
-    const char *query;      /* after '?', without it; NULL if no '?' */
+    const char *query; /* after '?', without it; NULL if no '?' */
     size_t query_len;
 };
 /* Splits a target the parser accepted.  For absolute-form, use authority in

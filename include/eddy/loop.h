@@ -67,15 +67,14 @@ const char *eddy_strerror(int err);
 struct eddy_loop;
 
 struct eddy_loop_config {
-    size_t stack_size;    /* default task stack in bytes; 0: EDDY_STACK_DEFAULT */
-    int64_t watchdog_ns;  /* report a task that runs this long without
-                           * suspending; 0: 100 ms; < 0: watchdog off */
+    size_t stack_size;   /* default task stack in bytes; 0: EDDY_STACK_DEFAULT */
+    int64_t watchdog_ns; /* report a task that runs this long without
+                          * suspending; 0: 100 ms; < 0: watchdog off */
     /* Called (on the watchdog's thread) for each report; NULL: one line on
      * stderr.  `where` is the code address the task last resumed at,
      * symbolized when possible.  A watch or timer callback that runs too
      * long is reported too, as task "(callback)" with the callback's address. */
-    void (*watchdog_report)(void *arg, const char *task_name, const char *where,
-                            int64_t ran_ns);
+    void (*watchdog_report)(void *arg, const char *task_name, const char *where, int64_t ran_ns);
     void *watchdog_arg;
 };
 
@@ -105,12 +104,12 @@ struct eddy_loop *eddy_loop_current(void);
 int eddy_run(int (*fn)(void *arg), void *arg, const struct eddy_loop_config *cfg);
 
 struct eddy_loop_stats {
-    uint64_t switches;          /* task resumptions since the loop started */
-    uint64_t tasks_spawned;     /* tasks created */
-    uint64_t tasks_alive;       /* tasks not yet finished */
-    uint64_t timers_pending;    /* armed timers and sleeping tasks */
-    uint64_t watchdog_reports;  /* tasks reported as running too long */
-    int64_t watchdog_worst_ns;  /* longest run without suspending, reported */
+    uint64_t switches;            /* task resumptions since the loop started */
+    uint64_t tasks_spawned;       /* tasks created */
+    uint64_t tasks_alive;         /* tasks not yet finished */
+    uint64_t timers_pending;      /* armed timers and sleeping tasks */
+    uint64_t watchdog_reports;    /* tasks reported as running too long */
+    int64_t watchdog_worst_ns;    /* longest run without suspending, reported */
     char watchdog_worst_task[32]; /* its name */
 };
 /* Counters of `loop` (any thread may call this; values are a snapshot). */
@@ -125,8 +124,8 @@ struct eddy_task;
 typedef int (*eddy_task_fn)(void *arg);
 
 struct eddy_task_opts {
-    const char *name;   /* for diagnostics (copied, truncated to 31 bytes); NULL: "task" */
-    size_t stack_size;  /* 0: the loop's default */
+    const char *name;  /* for diagnostics (copied, truncated to 31 bytes); NULL: "task" */
+    size_t stack_size; /* 0: the loop's default */
 };
 
 /* Creates a task on the current loop that will run fn(arg); it starts at the
@@ -134,7 +133,8 @@ struct eddy_task_opts {
  * stack) belongs to the caller until eddy_join() or eddy_detach() releases
  * it.  Returns NULL (errno set: EPERM without a loop, ENOMEM) on failure. */
 EDDY_NODISCARD struct eddy_task *eddy_spawn(eddy_task_fn fn, void *arg, const char *name);
-EDDY_NODISCARD struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg, const struct eddy_task_opts *opts);
+EDDY_NODISCARD struct eddy_task *eddy_spawn_opts(eddy_task_fn fn, void *arg,
+                                                 const struct eddy_task_opts *opts);
 
 /* Waits for `t` to finish; no deadline of its own: bounded by the task's
  * timeout scope.  Returns 0 and stores its result in *result (may be NULL)
@@ -215,15 +215,15 @@ int64_t eddy_timeout_deadline(void);
  *     eddy_group_fini(&g);
  */
 struct eddy__waiter;
-struct eddy__waitq {                 /* private */
+struct eddy__waitq { /* private */
     struct eddy__waiter *head, *tail;
 };
-struct eddy_group {                  /* every field private */
-    struct eddy_task *children;      /* live children */
-    size_t n;                        /* how many */
-    int error;                       /* first failing child's result, 0 if none */
-    bool cancelled;                  /* eddy_group_cancel() or a failure happened */
-    struct eddy__waitq waiters;      /* the task in eddy_group_wait */
+struct eddy_group {             /* every field private */
+    struct eddy_task *children; /* live children */
+    size_t n;                   /* how many */
+    int error;                  /* first failing child's result, 0 if none */
+    bool cancelled;             /* eddy_group_cancel() or a failure happened */
+    struct eddy__waitq waiters; /* the task in eddy_group_wait */
 };
 
 /* An empty group (cannot fail).  Its children run on the loop of the task
@@ -256,7 +256,7 @@ void eddy_group_fini(struct eddy_group *g);
 struct eddy_event;
 struct eddy_event *eddy_event_new(void);
 void eddy_event_free(struct eddy_event *ev);
-void eddy_event_set(struct eddy_event *ev);   /* wakes every waiter */
+void eddy_event_set(struct eddy_event *ev); /* wakes every waiter */
 void eddy_event_clear(struct eddy_event *ev);
 bool eddy_event_is_set(const struct eddy_event *ev);
 EDDY_AWAITS int eddy_event_wait(struct eddy_event *ev, int64_t deadline);
@@ -266,7 +266,7 @@ struct eddy_lock;
 struct eddy_lock *eddy_lock_new(void);
 void eddy_lock_free(struct eddy_lock *l);
 EDDY_NODISCARD EDDY_AWAITS int eddy_lock_acquire(struct eddy_lock *l, int64_t deadline);
-EDDY_NODISCARD bool eddy_lock_try(struct eddy_lock *l);       /* true: acquired */
+EDDY_NODISCARD bool eddy_lock_try(struct eddy_lock *l); /* true: acquired */
 void eddy_lock_release(struct eddy_lock *l);
 
 /* asyncio.Semaphore: FIFO. */
@@ -281,12 +281,12 @@ void eddy_sem_release(struct eddy_sem *s);
  * with close: after eddy_chan_close() sends fail with -EPIPE and receives
  * drain what is queued, then fail with -EPIPE. */
 struct eddy_chan;
-struct eddy_chan *eddy_chan_new(size_t capacity);  /* capacity >= 1 */
+struct eddy_chan *eddy_chan_new(size_t capacity); /* capacity >= 1 */
 void eddy_chan_free(struct eddy_chan *ch);
 EDDY_NODISCARD EDDY_AWAITS int eddy_chan_send(struct eddy_chan *ch, void *item, int64_t deadline);
 EDDY_NODISCARD EDDY_AWAITS int eddy_chan_recv(struct eddy_chan *ch, void **item, int64_t deadline);
-EDDY_NODISCARD int eddy_chan_try_send(struct eddy_chan *ch, void *item);   /* -EAGAIN when full */
-EDDY_NODISCARD int eddy_chan_try_recv(struct eddy_chan *ch, void **item);  /* -EAGAIN when empty */
+EDDY_NODISCARD int eddy_chan_try_send(struct eddy_chan *ch, void *item);  /* -EAGAIN when full */
+EDDY_NODISCARD int eddy_chan_try_recv(struct eddy_chan *ch, void **item); /* -EAGAIN when empty */
 void eddy_chan_close(struct eddy_chan *ch);
 size_t eddy_chan_len(const struct eddy_chan *ch);
 
@@ -321,8 +321,8 @@ struct eddy_watch;
 /* Watches fd for `events` (0 allowed: paused) and calls cb(arg, fd, ready)
  * on readiness (level-triggered).  Owned by the caller (eddy_watch_free);
  * NULL (errno) on failure. */
-struct eddy_watch *eddy_watch_new(int fd, int events,
-                                  void (*cb)(void *arg, int fd, int ready), void *arg);
+struct eddy_watch *eddy_watch_new(int fd, int events, void (*cb)(void *arg, int fd, int ready),
+                                  void *arg);
 int eddy_watch_set(struct eddy_watch *w, int events);
 void eddy_watch_free(struct eddy_watch *w);
 

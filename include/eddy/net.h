@@ -210,8 +210,7 @@ EDDY_AWAITS ssize_t eddy_reader_exact(struct eddy_reader *r, size_t n, int64_t d
 /* Copies out up to n (> 0) bytes: the buffered ones, or, with none buffered,
  * whatever one read brings.  Returns the count, 0 at end of stream, or a
  * negative errno. */
-EDDY_AWAITS ssize_t eddy_reader_read(struct eddy_reader *r, void *dst, size_t n,
-                                     int64_t deadline);
+EDDY_AWAITS ssize_t eddy_reader_read(struct eddy_reader *r, void *dst, size_t n, int64_t deadline);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

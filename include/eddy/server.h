@@ -53,27 +53,27 @@ struct eddy_exchange;
 typedef int (*eddy_server_handler)(void *arg, struct eddy_exchange *x);
 
 struct eddy_server_opts {
-    const char *listen;          /* "127.0.0.1:8080", "[::]:8080", "unix:/path"; NULL: "127.0.0.1:8080" */
+    const char *listen; /* "127.0.0.1:8080", "[::]:8080", "unix:/path"; NULL: "127.0.0.1:8080" */
     eddy_server_handler handler;
-    void *arg;                   /* passed to handler */
-    unsigned workers;            /* eddy_server_run: worker threads; 0: 1 */
-    unsigned max_connections;    /* per worker; 0: 10000.  At the limit, a client waiting
-                                  * in the backlog takes the place of the oldest idle
-                                  * connection (keep-alive ones first, then ones that
-                                  * have not sent a request); with none idle, accepting
-                                  * pauses.  Each connection is a descriptor: see
-                                  * RLIMIT_NOFILE (eddy_server_run raises it) */
+    void *arg;                /* passed to handler */
+    unsigned workers;         /* eddy_server_run: worker threads; 0: 1 */
+    unsigned max_connections; /* per worker; 0: 10000.  At the limit, a client waiting
+                               * in the backlog takes the place of the oldest idle
+                               * connection (keep-alive ones first, then ones that
+                               * have not sent a request); with none idle, accepting
+                               * pauses.  Each connection is a descriptor: see
+                               * RLIMIT_NOFILE (eddy_server_run raises it) */
     /* Durations (relative, include/eddy/README.md "Time"), each counted from
      * the start of the phase it bounds; 0: the default shown. */
-    int64_t header_timeout_ns;   /* whole request head must arrive within: 0: 10 s */
-    int64_t body_timeout_ns;     /* whole request body: 0: 60 s */
-    int64_t idle_timeout_ns;     /* keep-alive wait for the next request: 0: 5 s */
-    int64_t write_timeout_ns;    /* each response write: 0: 30 s */
-    int64_t shutdown_timeout_ns; /* graceful stop: in-flight requests get this long: 0: 10 s */
+    int64_t header_timeout_ns;      /* whole request head must arrive within: 0: 10 s */
+    int64_t body_timeout_ns;        /* whole request body: 0: 60 s */
+    int64_t idle_timeout_ns;        /* keep-alive wait for the next request: 0: 5 s */
+    int64_t write_timeout_ns;       /* each response write: 0: 30 s */
+    int64_t shutdown_timeout_ns;    /* graceful stop: in-flight requests get this long: 0: 10 s */
     struct eddy_http_limits limits; /* request limits (0 fields: http.h's defaults) */
-    const char *access_log;      /* file path, "-" for stdout, NULL: none */
-    const char *server_name;     /* Server header; NULL: "eddy" */
-    bool reuseport;              /* SO_REUSEPORT on the listener (always on with workers > 1) */
+    const char *access_log;         /* file path, "-" for stdout, NULL: none */
+    const char *server_name;        /* Server header; NULL: "eddy" */
+    bool reuseport;                 /* SO_REUSEPORT on the listener (always on with workers > 1) */
     /* eddy_server_run only: called in each worker's loop, from a task,
      * before it listens (a failure stops the server) and after it stopped
      * (also after a failed worker_start, to undo what it did): the place
@@ -107,9 +107,9 @@ struct eddy_server_stats {
     uint64_t connections_open;
     uint64_t requests;
     uint64_t responses_5xx;
-    uint64_t rejected_4xx;       /* malformed or over-limit requests answered by the server itself */
-    uint64_t connections_idle;   /* parked: open, without a request for more than a
-                                  * moment (or not sent the first yet) */
+    uint64_t rejected_4xx;     /* malformed or over-limit requests answered by the server itself */
+    uint64_t connections_idle; /* parked: open, without a request for more than a
+                                * moment (or not sent the first yet) */
     uint64_t connections_reclaimed; /* idle ones closed at the limit for a new client */
 };
 void eddy_server_stats(const struct eddy_server *s, struct eddy_server_stats *out);

@@ -73,21 +73,21 @@ int eddy_store_schema_version(void);
 
 struct eddy_store_feed {
     int64_t id;
-    char *url;            /* where it is fetched (updated on a permanent redirect) */
-    char *title;          /* NULL: none known yet */
-    char *site_link;      /* the feed's web site; NULL: unknown */
-    char *category;       /* NULL: uncategorized */
-    char *etag;           /* validators for the next conditional GET; NULL: none */
+    char *url;       /* where it is fetched (updated on a permanent redirect) */
+    char *title;     /* NULL: none known yet */
+    char *site_link; /* the feed's web site; NULL: unknown */
+    char *category;  /* NULL: uncategorized */
+    char *etag;      /* validators for the next conditional GET; NULL: none */
     char *last_modified;
-    int last_status;      /* HTTP status of the last fetch; 0: none or no response */
-    char *last_error;     /* NULL when the last fetch succeeded */
+    int last_status;        /* HTTP status of the last fetch; 0: none or no response */
+    char *last_error;       /* NULL when the last fetch succeeded */
     int consecutive_errors; /* fetches that failed in a row (0 after a success) */
-    int64_t last_check;   /* when it was last fetched; 0: never */
-    int64_t next_check;   /* when it is due; 0: at once */
-    char *repairs;        /* the last parse's diagnostics (text or JSON, as given); NULL: none */
-    int64_t count_200;    /* fetches answered 200 */
-    int64_t count_304;    /* fetches answered 304 */
-    bool dead;            /* 410 Gone: listed, never due again */
+    int64_t last_check;     /* when it was last fetched; 0: never */
+    int64_t next_check;     /* when it is due; 0: at once */
+    char *repairs;          /* the last parse's diagnostics (text or JSON, as given); NULL: none */
+    int64_t count_200;      /* fetches answered 200 */
+    int64_t count_304;      /* fetches answered 304 */
+    bool dead;              /* 410 Gone: listed, never due again */
 };
 
 /* Frees the strings of one record (not the record) and zeroes it; a zeroed
@@ -127,20 +127,20 @@ int eddy_store_feeds_due(struct eddy_store *s, int64_t now, size_t max,
 
 /* The outcome of one fetch of a feed, as the scheduler saw it. */
 struct eddy_store_fetch {
-    int64_t fetched_at;     /* when */
-    int64_t next_check;     /* when the scheduler wants it again */
-    int status;             /* HTTP status; 0: no response (network error) */
-    const char *error;      /* NULL: success (consecutive errors reset to 0);
-                             * else the message (consecutive errors + 1) */
+    int64_t fetched_at; /* when */
+    int64_t next_check; /* when the scheduler wants it again */
+    int status;         /* HTTP status; 0: no response (network error) */
+    const char *error;  /* NULL: success (consecutive errors reset to 0);
+                         * else the message (consecutive errors + 1) */
     /* Validators.  After a 200 they replace the stored ones (NULL clears);
      * after any other status NULL keeps the stored one. */
     const char *etag;
     const char *last_modified;
-    const char *title;      /* the parsed feed's title/link; NULL keeps the stored one */
+    const char *title; /* the parsed feed's title/link; NULL keeps the stored one */
     const char *site_link;
-    const char *repairs;    /* the parse's diagnostics; NULL: none (cleared after a 200) */
-    const char *new_url;    /* a permanent redirect's target; NULL: unchanged */
-    bool gone;              /* 410: the feed is marked dead */
+    const char *repairs; /* the parse's diagnostics; NULL: none (cleared after a 200) */
+    const char *new_url; /* a permanent redirect's target; NULL: unchanged */
+    bool gone;           /* 410: the feed is marked dead */
 };
 /* Records a fetch: the fields above, 200/304 counters.  A title given here
  * does not replace a title the user set (eddy_store_feed_set_title with
@@ -151,9 +151,9 @@ int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_
 /* ------------------------------------------------------------ categories */
 
 struct eddy_store_category {
-    char *name;           /* owned */
-    int64_t feeds;        /* feeds in it */
-    int64_t unread;       /* unread entries of those feeds */
+    char *name;     /* owned */
+    int64_t feeds;  /* feeds in it */
+    int64_t unread; /* unread entries of those feeds */
 };
 /* Every category in use, by name.  *out is a malloc'ed array of *n records
  * (NULL when none), freed with eddy_store_categories_free. */
@@ -172,23 +172,23 @@ enum eddy_store_date_source {
 
 /* One entry as the parser gave it (every string borrowed; NULL: absent). */
 struct eddy_store_entry_in {
-    const char *guid;        /* id/guid */
+    const char *guid; /* id/guid */
     const char *link;
     const char *title;
     const char *author;
     const char *summary;
     const char *content;
-    const char *date_raw;    /* the date string as found in the feed */
-    int64_t date;            /* the parsed date; ignored when MISSING */
+    const char *date_raw; /* the date string as found in the feed */
+    int64_t date;         /* the parsed date; ignored when MISSING */
     enum eddy_store_date_source date_source;
 };
 
 /* What one upsert did. */
 struct eddy_store_upsert {
-    size_t added;            /* new entries */
-    size_t updated;          /* existing entries rewritten (content changed,
-                              * or found again under a new guid) */
-    size_t unchanged;        /* existing entries left as they were */
+    size_t added;     /* new entries */
+    size_t updated;   /* existing entries rewritten (content changed,
+                       * or found again under a new guid) */
+    size_t unchanged; /* existing entries left as they were */
 };
 
 /* Stores a batch of entries of feed `feed_id`, fetched at `now`, in one
@@ -203,20 +203,20 @@ struct eddy_store_upsert {
  * not updated here: eddy_store_index_pending() catches up.  *r may be NULL.
  * -ENOENT when the feed does not exist. */
 int eddy_store_entries_upsert(struct eddy_store *s, int64_t feed_id,
-                              const struct eddy_store_entry_in *entries, size_t n,
-                              int64_t now, struct eddy_store_upsert *r);
+                              const struct eddy_store_entry_in *entries, size_t n, int64_t now,
+                              struct eddy_store_upsert *r);
 
 /* An entry as stored. */
 struct eddy_store_entry {
     int64_t id;
     int64_t feed_id;
     char *guid, *link, *title, *author, *summary, *content; /* owned; NULL: absent */
-    int64_t date;            /* the date it sorts by (clamped / first seen as above) */
-    char *date_raw;          /* owned; the feed's date string; NULL: none */
-    int64_t date_claimed;    /* the feed's parsed date (may be in the future); 0: missing */
+    int64_t date;         /* the date it sorts by (clamped / first seen as above) */
+    char *date_raw;       /* owned; the feed's date string; NULL: none */
+    int64_t date_claimed; /* the feed's parsed date (may be in the future); 0: missing */
     enum eddy_store_date_source date_source;
-    int64_t first_seen;      /* first stored */
-    int64_t updated_at;      /* last rewritten (== first_seen when never) */
+    int64_t first_seen; /* first stored */
+    int64_t updated_at; /* last rewritten (== first_seen when never) */
     bool read, starred;
 };
 void eddy_store_entry_fini(struct eddy_store_entry *e);
@@ -233,30 +233,30 @@ struct eddy_store_cursor {
 };
 
 #define EDDY_STORE_LIMIT_DEFAULT 50
-#define EDDY_STORE_LIMIT_MAX 1000
+#define EDDY_STORE_LIMIT_MAX     1000
 
 /* Filters of a listing; zero-initialized means "every entry, first page". */
 struct eddy_store_query {
-    int64_t feed_id;         /* 0: any feed */
-    const char *category;    /* NULL: any */
-    bool unread;             /* only unread ones */
-    bool starred;            /* only starred ones */
-    int64_t since;           /* only date >= since; 0: any */
-    const char *search;      /* words that must all occur in the title, summary
-                              * or content (indexed entries only); NULL: none */
+    int64_t feed_id;                       /* 0: any feed */
+    const char *category;                  /* NULL: any */
+    bool unread;                           /* only unread ones */
+    bool starred;                          /* only starred ones */
+    int64_t since;                         /* only date >= since; 0: any */
+    const char *search;                    /* words that must all occur in the title, summary
+                                            * or content (indexed entries only); NULL: none */
     const struct eddy_store_cursor *after; /* the page after this; NULL: first */
-    size_t limit;            /* 0: EDDY_STORE_LIMIT_DEFAULT; capped at _MAX */
+    size_t limit;                          /* 0: EDDY_STORE_LIMIT_DEFAULT; capped at _MAX */
 };
 
 /* A page of entries, newest first (date, then id, descending). */
 struct eddy_store_page {
     struct eddy_store_entry *entries; /* owned: eddy_store_page_fini */
     size_t n;
-    bool more;                        /* another page follows */
-    struct eddy_store_cursor next;    /* pass as `after` for it (when more) */
+    bool more;                     /* another page follows */
+    struct eddy_store_cursor next; /* pass as `after` for it (when more) */
 };
 int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
-                            struct eddy_store_page *out);
+                       struct eddy_store_page *out);
 /* Frees the entries of a page and zeroes it.  A zeroed page is a no-op. */
 void eddy_store_page_fini(struct eddy_store_page *p);
 
@@ -277,12 +277,12 @@ int eddy_store_index_pending(struct eddy_store *s, size_t max);
 
 struct eddy_store_stats {
     int64_t feeds;
-    int64_t dead;            /* feeds marked dead (410) */
-    int64_t errors;          /* feeds whose last fetch failed */
+    int64_t dead;   /* feeds marked dead (410) */
+    int64_t errors; /* feeds whose last fetch failed */
     int64_t entries;
     int64_t unread;
     int64_t starred;
-    int64_t unindexed;       /* entries not yet in the search index */
+    int64_t unindexed; /* entries not yet in the search index */
 };
 int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
 
@@ -299,23 +299,27 @@ int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
  * returns at once, nothing written): call them from the tasks of one loop
  * at a time. */
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
-                                        const struct eddy_store_entry_in *entries,
-                                        size_t n, int64_t now, struct eddy_store_upsert *r);
+                                                       const struct eddy_store_entry_in *entries,
+                                                       size_t n, int64_t now,
+                                                       struct eddy_store_upsert *r);
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_fetched_await(struct eddy_store *s, int64_t id,
-                                         const struct eddy_store_fetch *f);
+                                                        const struct eddy_store_fetch *f);
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_due_await(struct eddy_store *s, int64_t now, size_t max,
-                                     struct eddy_store_feed **out, size_t *n);
-EDDY_NODISCARD EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
-                                      struct eddy_store_page *out);
-EDDY_NODISCARD EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids, size_t n,
-                                      enum eddy_store_flag flag, bool on);
+                                                    struct eddy_store_feed **out, size_t *n);
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s,
+                                                        const struct eddy_store_query *q,
+                                                        struct eddy_store_page *out);
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_mark_await(struct eddy_store *s, const int64_t *ids,
+                                                     size_t n, enum eddy_store_flag flag, bool on);
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_index_await(struct eddy_store *s, size_t max);
-EDDY_NODISCARD EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s, struct eddy_store_stats *out);
+EDDY_NODISCARD EDDY_AWAITS int eddy_store_stats_await(struct eddy_store *s,
+                                                      struct eddy_store_stats *out);
 /* Any other call, or several in a row: runs fn(s, arg) on the pool and
  * returns its result.  `writes`: fn writes (it then queues with the writes
  * above, see there). */
 EDDY_NODISCARD EDDY_AWAITS int eddy_store_run_await(struct eddy_store *s, bool writes,
-                                     int (*fn)(struct eddy_store *s, void *arg), void *arg);
+                                                    int (*fn)(struct eddy_store *s, void *arg),
+                                                    void *arg);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -105,8 +105,8 @@ struct eddy_tdata_ops;
  * borrowed and must outlive the render.  {0} (ops NULL) is undefined. */
 struct eddy_tdata {
     const struct eddy_tdata_ops *ops;
-    const void *p;  /* the implementation's node */
-    int64_t n;      /* a spare word for the implementation (an index, a number) */
+    const void *p; /* the implementation's node */
+    int64_t n;     /* a spare word for the implementation (an index, a number) */
 };
 
 /* An implementation: type is required; the others are called only for
@@ -115,9 +115,9 @@ struct eddy_tdata {
 struct eddy_tdata_ops {
     enum eddy_tdata_type (*type)(const struct eddy_tdata *v);
     const char *(*str)(const struct eddy_tdata *v, size_t *len); /* STRING */
-    int64_t (*integer)(const struct eddy_tdata *v);               /* INT; BOOL as 0 / 1 */
-    double (*real)(const struct eddy_tdata *v);                   /* REAL */
-    size_t (*len)(const struct eddy_tdata *v);                    /* ARRAY, OBJECT */
+    int64_t (*integer)(const struct eddy_tdata *v);              /* INT; BOOL as 0 / 1 */
+    double (*real)(const struct eddy_tdata *v);                  /* REAL */
+    size_t (*len)(const struct eddy_tdata *v);                   /* ARRAY, OBJECT */
     /* ARRAY: element i < len (the engine checks the bound). */
     struct eddy_tdata (*at)(const struct eddy_tdata *v, size_t i);
     /* OBJECT: the member key[0..klen) (key is also NUL-terminated), or an
@@ -133,7 +133,7 @@ struct eddy_tdata_ops {
 struct eddy_tdata eddy_tdata_json(const json_t *j);
 /* Small builders for a context made in C without a JSON tree: the value
  * owns nothing, so s / fields / items must outlive the render. */
-struct eddy_tdata eddy_tdata_str(const char *s);   /* NULL: null */
+struct eddy_tdata eddy_tdata_str(const char *s); /* NULL: null */
 struct eddy_tdata eddy_tdata_int(int64_t i);
 struct eddy_tdata eddy_tdata_bool(bool b);
 /* An object of named values, in order, and an array of values. */
@@ -185,8 +185,8 @@ typedef int eddy_template_fn(void *data, const char *const *args, size_t nargs,
 /* Makes fn callable as `name` (replacing a previous one); data is passed
  * back to it.  Calls are resolved when rendering, so templates may be added
  * before functions.  Returns 0 or -ENOMEM. */
-int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
-                                eddy_template_fn *fn, void *data);
+int eddy_templates_set_function(struct eddy_templates *ts, const char *name, eddy_template_fn *fn,
+                                void *data);
 
 /* A render executing more than `steps` template nodes (loop iterations,
  * includes and blocks included) fails with -ELOOP.  Default 10 million: far

@@ -173,8 +173,7 @@ const char *eddy_request_endpoint(const struct eddy_request *req);
  * is absent.  They parse lazily; when that runs out of memory the request
  * ends in a 500 after the view, whatever the view answered. */
 const char *eddy_request_arg(struct eddy_request *req, const char *name);
-size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out,
-                         size_t max);
+size_t eddy_request_args(struct eddy_request *req, const char *name, const char **out, size_t max);
 /* Headers (case-insensitive); cookies by name. */
 const char *eddy_request_header(struct eddy_request *req, const char *name);
 const char *eddy_request_cookie(struct eddy_request *req, const char *name);

@@ -70,7 +70,7 @@ struct eddy_route_match {
     const char *endpoint; /* the route's endpoint name (NULL if none) */
     size_t nparams;
     struct eddy_route_param params[EDDY_ROUTE_MAX_PARAMS];
-    char allow[64];       /* for 204/405: e.g. "GET, HEAD, POST, OPTIONS" */
+    char allow[64]; /* for 204/405: e.g. "GET, HEAD, POST, OPTIONS" */
     char buf[EDDY_ROUTE_MAX_PATH + EDDY_ROUTE_MAX_PARAMS]; /* storage of decoded values */
 };
 
@@ -98,8 +98,8 @@ int eddy_router_mount(struct eddy_router *r, const char *prefix, const char *nam
  * The verdict is m->status (EDDY_ROUTE_*, an HTTP status).  Returns 0, or
  * -ENAMETOOLONG (m->status 414).  m is filled (no allocation; its values
  * live in m->buf). */
-int eddy_router_match(const struct eddy_router *r, const char *method, const char *path,
-                      size_t len, struct eddy_route_match *m);
+int eddy_router_match(const struct eddy_router *r, const char *method, const char *path, size_t len,
+                      struct eddy_route_match *m);
 
 /* The value of parameter `name`, or NULL. */
 const char *eddy_route_param(const struct eddy_route_match *m, const char *name);
@@ -130,9 +130,9 @@ int eddy_router_url_for(const struct eddy_router *r, const char *endpoint,
 struct eddy_form;
 
 struct eddy_form_field {
-    const char *name;         /* decoded, NUL-terminated */
+    const char *name; /* decoded, NUL-terminated */
     size_t name_len;
-    const char *value;        /* decoded, NUL-terminated; files may hold NULs: use value_len */
+    const char *value; /* decoded, NUL-terminated; files may hold NULs: use value_len */
     size_t value_len;
     const char *filename;     /* multipart file parts: as sent (untrusted!), else NULL */
     const char *content_type; /* multipart: the part's Content-Type, else NULL */
@@ -176,7 +176,7 @@ const char *eddy_form_value(const struct eddy_form *f, const char *name);
  * order, and returns how many it stored (never more than max; values[got..]
  * untouched).  Values are borrowed from f. */
 size_t eddy_form_values(const struct eddy_form *f, const char *name, const char **values,
-                         size_t max);
+                        size_t max);
 /* Why the last parse failed ("" if it did not). */
 const char *eddy_form_error(const struct eddy_form *f);
 
@@ -190,12 +190,12 @@ int eddy_url_encode(const char *s, size_t n, const char *keep, bool plus, struct
 /* Set-Cookie: a zero-initialized struct plus name and value is a session
  * cookie; set what you need. */
 struct eddy_cookie {
-    const char *name;      /* a token (RFC 6265), required */
-    const char *value;     /* cookie-octets (no space, '"', ',', ';', '\\'), may be "" */
-    const char *path;      /* NULL: not sent */
-    const char *domain;    /* NULL: not sent */
-    long long max_age;     /* > 0: Max-Age; 0: not sent; < 0: delete (Max-Age=0 + Expires 1970) */
-    long long expires;     /* unix time; 0: not sent */
+    const char *name;   /* a token (RFC 6265), required */
+    const char *value;  /* cookie-octets (no space, '"', ',', ';', '\\'), may be "" */
+    const char *path;   /* NULL: not sent */
+    const char *domain; /* NULL: not sent */
+    long long max_age;  /* > 0: Max-Age; 0: not sent; < 0: delete (Max-Age=0 + Expires 1970) */
+    long long expires;  /* unix time; 0: not sent */
     bool secure;
     bool http_only;
     const char *same_site; /* "Strict", "Lax", "None" (needs secure) or NULL */

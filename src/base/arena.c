@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define FIRST_CHUNK 4096
-#define MAX_CHUNK (1u << 20)
+#define MAX_CHUNK   (1u << 20)
 
 struct eddy__chunk {
     struct eddy__chunk *prev; /* older chunk */

@@ -34,10 +34,10 @@
 
 struct job {
     const char *url;
-    int err;               /* 0, or the fetch's negative errno */
+    int err; /* 0, or the fetch's negative errno */
     int status;
     char *final_url;
-    char *error;           /* message when err < 0 */
+    char *error; /* message when err < 0 */
     char *title;
     size_t entries;
     bool bozo;
@@ -51,18 +51,18 @@ struct run {
     unsigned concurrency, per_host, threads;
     int64_t timeout_ns;
     bool json;
-    bool progress;         /* stderr is a terminal: show the progress line */
-    bool redraw;           /* stdout is one too: clear that line before each result */
-    int progress_width;    /* of the progress line on screen; under out */
+    bool progress;      /* stderr is a terminal: show the progress line */
+    bool redraw;        /* stdout is one too: clear that line before each result */
+    int progress_width; /* of the progress line on screen; under out */
     int64_t started;
-    pthread_mutex_t out;   /* one line at a time on stdout and stderr */
+    pthread_mutex_t out; /* one line at a time on stdout and stderr */
 };
 
 /* One thread's part: its loop, session and workers. */
 struct shard {
     struct run *run;
     unsigned workers, per_host;
-    bool ticker;           /* shows the progress line */
+    bool ticker; /* shows the progress line */
     struct eddy_session *session;
     pthread_t thread;
     int err;

@@ -102,17 +102,13 @@ static const char *expected(const struct cli_opt *o, char *buf, size_t size)
 static const char *set(const struct cli_opt *o, char *value, char *buf, size_t size)
 {
     switch (o->type) {
-    case CLI_STRING:
-        *(const char **)o->dst = value;
-        return NULL;
+    case CLI_STRING: *(const char **)o->dst = value; return NULL;
     case CLI_COUNT:
         return parse_count(value, o->min, o->max, o->dst) ? NULL : expected(o, buf, size);
     case CLI_DURATION:
         return parse_duration(value, o->min, o->max, o->dst) ? NULL : expected(o, buf, size);
-    case CLI_CALL:
-        return o->call(o->dst, value);
-    case CLI_FLAG:
-        break;
+    case CLI_CALL: return o->call(o->dst, value);
+    case CLI_FLAG: break;
     }
     return "no value";
 }
@@ -123,15 +119,10 @@ static const char *default_text(const struct cli_opt *o, char *buf, size_t size)
     if (o->def || o->type == CLI_FLAG)
         return o->def;
     switch (o->type) {
-    case CLI_COUNT:
-        snprintf(buf, size, "%u", *(const unsigned *)o->dst);
-        return buf;
-    case CLI_DURATION:
-        return format_duration((uint64_t) * (const int64_t *)o->dst, buf, size);
-    case CLI_STRING:
-        return *(const char **)o->dst ? *(const char **)o->dst : "none";
-    default:
-        return NULL;
+    case CLI_COUNT: snprintf(buf, size, "%u", *(const unsigned *)o->dst); return buf;
+    case CLI_DURATION: return format_duration((uint64_t) * (const int64_t *)o->dst, buf, size);
+    case CLI_STRING: return *(const char **)o->dst ? *(const char **)o->dst : "none";
+    default: return NULL;
     }
 }
 

@@ -160,8 +160,7 @@ int cmd_parse(int argc, char **argv)
     status = 1;
     if (!p)
         fprintf(stderr, "eddy parse: out of memory\n");
-    else if (read_all(fd, name, p) == 0)
-    {
+    else if (read_all(fd, name, p) == 0) {
         struct eddy_feed *f = NULL;
         eddy_feed_parser_finish(p, &f); /* f stays NULL on ENOMEM: report says so */
         status = report(f, name, diags);

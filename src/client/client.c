@@ -38,9 +38,9 @@
 
 /* One host's concurrency slot, kept for the session's lifetime. */
 struct host {
-    struct host *next;     /* hash chain */
-    struct eddy_sem *sem;  /* max_per_host permits */
-    char name[];           /* lower-case host name */
+    struct host *next;    /* hash chain */
+    struct eddy_sem *sem; /* max_per_host permits */
+    char name[];          /* lower-case host name */
 };
 
 /* An address range of the SSRF guard: an IPv6 prefix (IPv4 as ::ffff:a.b.c.d). */
@@ -51,29 +51,32 @@ struct cidr {
 
 struct eddy_session {
     CURLM *multi;
-    CURLSH *share;              /* DNS cache, TLS sessions (cookies when asked) */
-    struct eddy_timer *timer;   /* curl's one timeout */
-    struct eddy_sem *slots;     /* session-wide permits */
+    CURLSH *share;            /* DNS cache, TLS sessions (cookies when asked) */
+    struct eddy_timer *timer; /* curl's one timeout */
+    struct eddy_sem *slots;   /* session-wide permits */
     unsigned per_host;
     struct host *hosts[HOST_BUCKETS];
     struct curl_slist *headers; /* the session's default headers */
     char *user_agent;
     char *ca_file;
     bool insecure, cookies;
-    bool guard;                 /* the SSRF guard is on */
-    struct cidr *allow;         /* ranges it lets through */
+    bool guard;         /* the SSRF guard is on */
+    struct cidr *allow; /* ranges it lets through */
     size_t nallow;
-    unsigned in_flight;         /* eddy_fetch calls not yet returned */
+    unsigned in_flight; /* eddy_fetch calls not yet returned */
 };
 
 struct eddy_reply {
     int status;
-    char *url;                  /* effective URL */
-    struct eddy_buf headers;    /* "name\0value\0" pairs of the final response */
+    char *url;               /* effective URL */
+    struct eddy_buf headers; /* "name\0value\0" pairs of the final response */
     size_t nheaders;
-    struct eddy_buf body;       /* collected body (max = request's max_body) */
+    struct eddy_buf body; /* collected body (max = request's max_body) */
     size_t body_bytes;
-    struct hop { char *url; int status; } *hops;
+    struct hop {
+        char *url;
+        int status;
+    } * hops;
     size_t nhops;
     bool permanent, not_modified;
     double seconds;
@@ -86,13 +89,13 @@ struct xfer {
     const struct eddy_fetch_opts *req;
     struct eddy_reply *res;
     CURL *easy;
-    struct eddy_event *done;    /* set by check_done() */
+    struct eddy_event *done; /* set by check_done() */
     bool finished;
     CURLcode code;
-    bool too_big;               /* the body passed max_body */
-    bool aborted;               /* on_data / on_response asked to stop */
-    bool started;               /* on_response was called */
-    bool refused;               /* the SSRF guard refused an address */
+    bool too_big; /* the body passed max_body */
+    bool aborted; /* on_data / on_response asked to stop */
+    bool started; /* on_response was called */
+    bool refused; /* the SSRF guard refused an address */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -117,7 +120,8 @@ static void check_done(struct eddy_session *s)
 static void on_socket_ready(void *arg, int fd, int ready)
 {
     struct eddy_session *s = arg;
-    int action = (ready & EDDY_READ ? CURL_CSELECT_IN : 0) | (ready & EDDY_WRITE ? CURL_CSELECT_OUT : 0);
+    int action =
+        (ready & EDDY_READ ? CURL_CSELECT_IN : 0) | (ready & EDDY_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
     curl_multi_socket_action(s->multi, fd, action, &running);
     check_done(s);
@@ -157,7 +161,8 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     struct eddy_session *s = userp;
-    eddy_timer_set(s->timer, timeout_ms < 0 ? EDDY_FOREVER : eddy_deadline_in(timeout_ms * EDDY_MSEC));
+    eddy_timer_set(s->timer,
+                   timeout_ms < 0 ? EDDY_FOREVER : eddy_deadline_in(timeout_ms * EDDY_MSEC));
     return 0;
 }
 
@@ -238,18 +243,21 @@ static int parse_allow(struct eddy_session *s, const char *const *allow)
  * non-public IPv4 ranges, as the last 4 bytes of a v4-mapped address. */
 static bool v4_internal(const unsigned char *a)
 {
-    static const struct { unsigned char p[4]; unsigned bits; } ranges[] = {
-        {{0}, 8},              /* "this network", 0.0.0.0 */
-        {{10}, 8},             /* private */
-        {{100, 64}, 10},       /* carrier-grade NAT */
-        {{127}, 8},            /* loopback */
-        {{169, 254}, 16},      /* link-local (cloud metadata) */
-        {{172, 16}, 12},       /* private */
-        {{192, 0, 0}, 24},     /* IETF protocol assignments */
-        {{192, 168}, 16},      /* private */
-        {{198, 18}, 15},       /* benchmarking */
-        {{224}, 4},            /* multicast */
-        {{240}, 4},            /* reserved, broadcast */
+    static const struct {
+        unsigned char p[4];
+        unsigned bits;
+    } ranges[] = {
+        {{0}, 8},          /* "this network", 0.0.0.0 */
+        {{10}, 8},         /* private */
+        {{100, 64}, 10},   /* carrier-grade NAT */
+        {{127}, 8},        /* loopback */
+        {{169, 254}, 16},  /* link-local (cloud metadata) */
+        {{172, 16}, 12},   /* private */
+        {{192, 0, 0}, 24}, /* IETF protocol assignments */
+        {{192, 168}, 16},  /* private */
+        {{198, 18}, 15},   /* benchmarking */
+        {{224}, 4},        /* multicast */
+        {{240}, 4},        /* reserved, broadcast */
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (in_prefix(a, ranges[i].p, ranges[i].bits))
@@ -259,13 +267,16 @@ static bool v4_internal(const unsigned char *a)
 
 static bool v6_internal(const unsigned char *a)
 {
-    static const struct { unsigned char p[16]; unsigned bits; } ranges[] = {
-        {{0}, 96},                                  /* ::, ::1 and IPv4-compatible */
-        {{0x01, 0x00}, 64},                         /* discard */
-        {{0xfc}, 7},                                /* unique local */
-        {{0xfe, 0x80}, 10},                         /* link-local */
-        {{0xfe, 0xc0}, 10},                         /* site-local */
-        {{0xff}, 8},                                /* multicast */
+    static const struct {
+        unsigned char p[16];
+        unsigned bits;
+    } ranges[] = {
+        {{0}, 96},          /* ::, ::1 and IPv4-compatible */
+        {{0x01, 0x00}, 64}, /* discard */
+        {{0xfc}, 7},        /* unique local */
+        {{0xfe, 0x80}, 10}, /* link-local */
+        {{0xfe, 0xc0}, 10}, /* site-local */
+        {{0xff}, 8},        /* multicast */
     };
     static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
     if (!memcmp(a, v4_mapped, 12) || !memcmp(a, nat64, 12))
@@ -543,8 +554,8 @@ static size_t header_cb(char *line, size_t size, size_t n, void *arg)
     while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
     if (eddy_buf_append(&r->headers, line, (size_t)(colon - line)) < 0 ||
-        eddy_buf_putc(&r->headers, 0) < 0 || eddy_buf_append(&r->headers, v, (size_t)(end - v)) < 0 ||
-        eddy_buf_putc(&r->headers, 0) < 0)
+        eddy_buf_putc(&r->headers, 0) < 0 ||
+        eddy_buf_append(&r->headers, v, (size_t)(end - v)) < 0 || eddy_buf_putc(&r->headers, 0) < 0)
         return 0;
     r->nheaders++;
     return size * n;
@@ -566,25 +577,16 @@ static int map_error(struct xfer *x)
         return -EHOSTUNREACH;
     }
     switch (x->code) {
-    case CURLE_OK:
-        return 0;
-    case CURLE_OPERATION_TIMEDOUT:
-        set_error(r, "timed out: %s", why);
-        return -ETIMEDOUT;
+    case CURLE_OK: return 0;
+    case CURLE_OPERATION_TIMEDOUT: set_error(r, "timed out: %s", why); return -ETIMEDOUT;
     case CURLE_COULDNT_CONNECT:
         curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
         set_error(r, "could not connect: %s", why);
         return os_errno ? -(int)os_errno : -ECONNREFUSED;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        set_error(r, "could not resolve: %s", why);
-        return -ENXIO;
-    case CURLE_TOO_MANY_REDIRECTS:
-        set_error(r, "too many redirects: %s", why);
-        return -ELOOP;
-    case CURLE_FILESIZE_EXCEEDED:
-        set_error(r, "body too large: %s", why);
-        return -EFBIG;
+    case CURLE_COULDNT_RESOLVE_PROXY: set_error(r, "could not resolve: %s", why); return -ENXIO;
+    case CURLE_TOO_MANY_REDIRECTS: set_error(r, "too many redirects: %s", why); return -ELOOP;
+    case CURLE_FILESIZE_EXCEEDED: set_error(r, "body too large: %s", why); return -EFBIG;
     case CURLE_WRITE_ERROR:
         if (x->too_big) {
             snprintf(r->error, sizeof r->error, "body too large: over %zu bytes", r->body.max);
@@ -595,20 +597,14 @@ static int map_error(struct xfer *x)
     case CURLE_PEER_FAILED_VERIFICATION:
         set_error(r, "TLS verification failed: %s", why);
         return -EKEYREJECTED;
-    case CURLE_URL_MALFORMAT:
-        set_error(r, "bad URL: %s", why);
-        return -EINVAL;
+    case CURLE_URL_MALFORMAT: set_error(r, "bad URL: %s", why); return -EINVAL;
     case CURLE_UNSUPPORTED_PROTOCOL:
         /* The URL's scheme was checked before: the server answered with
          * no HTTP (or redirected to another scheme). */
         set_error(r, "protocol error: %s", why);
         return -EPROTO;
-    case CURLE_OUT_OF_MEMORY:
-        set_error(r, "%s", why);
-        return -ENOMEM;
-    default:
-        set_error(r, "%s", why);
-        return -EPROTO;
+    case CURLE_OUT_OF_MEMORY: set_error(r, "%s", why); return -ENOMEM;
+    default: set_error(r, "%s", why); return -EPROTO;
     }
 }
 
@@ -672,7 +668,8 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     if (q->max_redirects >= 0) {
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)(q->max_redirects ? q->max_redirects : DEFAULT_REDIRECTS));
+        curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+                         (long)(q->max_redirects ? q->max_redirects : DEFAULT_REDIRECTS));
     }
     size_t max_body = q->max_body ? q->max_body : DEFAULT_MAX_BODY;
     eddy_buf_init(&x->res->body, max_body);
@@ -868,14 +865,38 @@ void eddy_reply_free(struct eddy_reply *r)
     free(r);
 }
 
-int eddy_reply_status(const struct eddy_reply *r) { return r->status; }
-const char *eddy_reply_url(const struct eddy_reply *r) { return r->url ? r->url : ""; }
-bool eddy_reply_not_modified(const struct eddy_reply *r) { return r->not_modified; }
-bool eddy_reply_permanent_redirect(const struct eddy_reply *r) { return r->permanent; }
-size_t eddy_reply_redirects(const struct eddy_reply *r) { return r->nhops; }
-const char *eddy_reply_error(const struct eddy_reply *r) { return r->error; }
-size_t eddy_reply_body_bytes(const struct eddy_reply *r) { return r->body_bytes; }
-double eddy_reply_seconds(const struct eddy_reply *r) { return r->seconds; }
+int eddy_reply_status(const struct eddy_reply *r)
+{
+    return r->status;
+}
+const char *eddy_reply_url(const struct eddy_reply *r)
+{
+    return r->url ? r->url : "";
+}
+bool eddy_reply_not_modified(const struct eddy_reply *r)
+{
+    return r->not_modified;
+}
+bool eddy_reply_permanent_redirect(const struct eddy_reply *r)
+{
+    return r->permanent;
+}
+size_t eddy_reply_redirects(const struct eddy_reply *r)
+{
+    return r->nhops;
+}
+const char *eddy_reply_error(const struct eddy_reply *r)
+{
+    return r->error;
+}
+size_t eddy_reply_body_bytes(const struct eddy_reply *r)
+{
+    return r->body_bytes;
+}
+double eddy_reply_seconds(const struct eddy_reply *r)
+{
+    return r->seconds;
+}
 
 const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status)
 {
@@ -887,7 +908,7 @@ const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *s
 }
 
 bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **name,
-                             const char **value)
+                          const char **value)
 {
     if (i >= r->nheaders)
         return false;

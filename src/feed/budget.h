@@ -17,12 +17,12 @@
  * CLOCK_THREAD_CPUTIME_ID is a system call, ~1 us here), so a check costs an
  * increment.  Past the limit they stop: what was parsed is kept. */
 struct eddy__budget {
-    int64_t limit;      /* ns, plus per_byte_ns for each byte pushed */
+    int64_t limit; /* ns, plus per_byte_ns for each byte pushed */
     int64_t per_byte_ns;
-    size_t bytes;       /* pushed so far */
-    int64_t spent;      /* ns, of the calls that ended */
-    int64_t t0;         /* thread CPU clock when the current call began; -1: none */
-    size_t at;          /* where the tokenizer stopped (byte offset of its text) */
+    size_t bytes;  /* pushed so far */
+    int64_t spent; /* ns, of the calls that ended */
+    int64_t t0;    /* thread CPU clock when the current call began; -1: none */
+    size_t at;     /* where the tokenizer stopped (byte offset of its text) */
     unsigned ticks;
     bool over;
 };

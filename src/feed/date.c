@@ -50,7 +50,7 @@ struct span {
 };
 
 #define SPAN(lit) ((struct span){lit, sizeof lit - 1})
-#define NONE      ((int64_t)-1) /* an ISO 8601 group that did not participate */
+#define NONE      ((int64_t)-1)               /* an ISO 8601 group that did not participate */
 #define BIG       ((int64_t)1000000000000000) /* |values| saturate here: all invalid */
 
 /* ---------------------------------------------------------------- text ---- */
@@ -125,13 +125,13 @@ static bool is_num_space(uint32_t c)
 /* The zero of every run of ten Unicode decimal digits (category Nd, Unicode
  * 14 as in Python 3.11): \d matches them and int() reads them. */
 static const uint32_t digit_zeros[] = {
-    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
-    0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0,
-    0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066,
-    0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730,
-    0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE,
-    0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+    0x0660,  0x06F0,  0x07C0,  0x0966,  0x09E6,  0x0A66,  0x0AE6,  0x0B66,  0x0BE6,  0x0C66,
+    0x0CE6,  0x0D66,  0x0DE6,  0x0E50,  0x0ED0,  0x0F20,  0x1040,  0x1090,  0x17E0,  0x1810,
+    0x1946,  0x19D0,  0x1A80,  0x1A90,  0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,  0xA8D0,
+    0xA900,  0xA9D0,  0xA9F0,  0xAA50,  0xABF0,  0xFF10,  0x104A0, 0x10D30, 0x11066, 0x110F0,
+    0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
+    0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
+    0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 };
 
 /* The value of a decimal digit, -1 for anything else. */
@@ -416,7 +416,8 @@ static bool py_float_int(struct span s, int64_t *v)
         return false;
 
     /* L = how many digits the integer part has. */
-    int64_t L = (f.int_sig ? (int64_t)f.int_sig : -(int64_t)f.frac_zeros) + (f.exp_neg ? -f.exp : f.exp);
+    int64_t L =
+        (f.int_sig ? (int64_t)f.int_sig : -(int64_t)f.frac_zeros) + (f.exp_neg ? -f.exp : f.exp);
     int64_t ip = 0;
     if (f.nsig && L > 3) {
         *v = f.neg ? -BIG : BIG;
@@ -508,7 +509,7 @@ static bool datetime_minus(int64_t y, int64_t mon, int64_t d, int64_t h, int64_t
 
 /* What every handler gets: the string and its first words, split once. */
 struct input {
-    struct span s;   /* the whole string */
+    struct span s;    /* the whole string */
     struct span w[7]; /* str.split()'s first words */
     size_t nw;        /* how many words there are in all */
 };
@@ -517,13 +518,13 @@ struct input {
 
 /* rfc822.timezone_names; W3DTF's timezonenames lacks the last two. */
 static const struct {
-    char name[5];   /* lower case */
+    char name[5];      /* lower case */
     signed char hours; /* offset from UTC */
 } tz_names[] = {
-    {"ut", 0},   {"gmt", 0},  {"z", 0},    {"adt", -3}, {"ast", -4}, {"at", -4},
-    {"edt", -4}, {"est", -5}, {"et", -5},  {"cdt", -5}, {"cst", -6}, {"ct", -6},
-    {"mdt", -6}, {"mst", -7}, {"mt", -7},  {"pdt", -7}, {"pst", -8}, {"pt", -8},
-    {"a", -1},   {"n", 1},    {"m", -12},  {"y", 12},   {"met", 1},  {"mest", 2},
+    {"ut", 0},   {"gmt", 0},  {"z", 0},   {"adt", -3}, {"ast", -4}, {"at", -4},
+    {"edt", -4}, {"est", -5}, {"et", -5}, {"cdt", -5}, {"cst", -6}, {"ct", -6},
+    {"mdt", -6}, {"mst", -7}, {"mt", -7}, {"pdt", -7}, {"pst", -8}, {"pt", -8},
+    {"a", -1},   {"n", 1},    {"m", -12}, {"y", 12},   {"met", 1},  {"mest", 2},
 };
 #define TZ_NAMES_W3DTF (sizeof tz_names / sizeof tz_names[0] - 2)
 
@@ -589,8 +590,7 @@ static bool parse_w3dtf(const struct input *in, int64_t *out)
     struct span d[3] = {date, SPAN("1"), SPAN("1")};
     split3(d, '-');
     int64_t year, mon, day;
-    if (cp_count(d[0]) != 4 || !py_int(d[0], &year) ||
-        !py_int(d[1], &mon) || !py_int(d[2], &day))
+    if (cp_count(d[0]) != 4 || !py_int(d[0], &year) || !py_int(d[1], &mon) || !py_int(d[2], &day))
         return false;
 
     /* A trailing 'z' becomes the zone, else what follows the first '-' or
@@ -606,8 +606,7 @@ static bool parse_w3dtf(const struct input *in, int64_t *out)
 
     int64_t tzh = 0, tzm = 0;
     if (tz.n && (tz.p[0] == '-' || tz.p[0] == '+')) {
-        if (!py_int_slice(tz, 1, 3, LOWERED, &tzh) ||
-            !py_int_slice(tz, 4, SIZE_MAX, LOWERED, &tzm))
+        if (!py_int_slice(tz, 1, 3, LOWERED, &tzh) || !py_int_slice(tz, 4, SIZE_MAX, LOWERED, &tzm))
             return false;
         if (tz.p[0] == '-')
             tzh = -tzh, tzm = -tzm;
@@ -717,8 +716,8 @@ static bool parse_rfc822(const struct input *in, int64_t *out)
  * O = (?P<ordinal>[0123]\d\d), C = (?P<century>\d\d$); '-' and '0' are
  * literal and '?' makes the element before it optional (greedy). */
 static const char *const iso_templates[] = {
-    "Y-?M-?D", "Y-0M?-?D", "Y-M", "Y-?O", "y-?M-?D", "y-?O", "Y", "-y-?M",
-    "-O",      "-y",       "--M-?D", "--M", "---D", "C",   "",
+    "Y-?M-?D", "Y-0M?-?D", "Y-M",    "Y-?O", "y-?M-?D", "y-?O", "Y", "-y-?M",
+    "-O",      "-y",       "--M-?D", "--M",  "---D",    "C",    "",
 };
 
 /* The template groups' values; NONE for those that did not participate. */
@@ -731,18 +730,14 @@ static bool iso_element(char e, const char *s, size_t n, size_t *i, struct iso_g
 {
     switch (e) {
     case '-':
-    case '0':
-        return *i < n && s[*i] == e && ++*i;
+    case '0': return *i < n && s[*i] == e && ++*i;
     case 'Y':
     case 'y':
         g->short_year = e == 'y';
         return (g->year = read_digits(s, n, i, e == 'Y' ? 4 : 2, NULL)) >= 0;
-    case 'M':
-        return (g->month = read_digits(s, n, i, 2, "01")) >= 0;
-    case 'D':
-        return (g->day = read_digits(s, n, i, 2, "0123")) >= 0;
-    case 'O':
-        return (g->ordinal = read_digits(s, n, i, 3, "0123")) >= 0;
+    case 'M': return (g->month = read_digits(s, n, i, 2, "01")) >= 0;
+    case 'D': return (g->day = read_digits(s, n, i, 2, "0123")) >= 0;
+    case 'O': return (g->ordinal = read_digits(s, n, i, 3, "0123")) >= 0;
     default: /* 'C': \d\d$, where $ also matches before a final newline */
         return (g->century = read_digits(s, n, i, 2, NULL)) >= 0 &&
                (*i == n || (*i + 1 == n && s[*i] == '\n'));
@@ -820,10 +815,10 @@ static bool parse_iso8601(const struct input *in, int64_t *out)
     int64_t ordinal = g.ordinal == NONE ? 0 : g.ordinal;
     int64_t year = g.year == NONE ? now_y : g.short_year ? now_y / 100 * 100 + g.year : g.year;
     int64_t month = g.month != NONE ? g.month : ordinal ? 1 : now_m;
-    int64_t day = g.day != NONE  ? g.day
-                  : ordinal      ? ordinal
+    int64_t day = g.day != NONE                                            ? g.day
+                  : ordinal                                                ? ordinal
                   : g.century != NONE || g.year != NONE || g.month != NONE ? 1
-                                                                             : now_d;
+                                                                           : now_d;
     if (g.century != NONE)
         year = (g.century - 1) * 100 + 1;
     *out = timegm64(year, month, day, hour, minute, second);
@@ -839,8 +834,8 @@ static bool parse_asctime(const struct input *in, int64_t *out)
     const struct span *w = in->w;
     if (in->nw != 5 && in->nw != 6)
         return false;
-    const struct span r[6] = {w[0], w[2], w[1], in->nw == 5 ? w[4] : w[5], w[3],
-                              in->nw == 5 ? SPAN("+0000") : w[4]};
+    const struct span r[6] = {
+        w[0], w[2], w[1], in->nw == 5 ? w[4] : w[5], w[3], in->nw == 5 ? SPAN("+0000") : w[4]};
     return rfc822_words(r, 6, out);
 }
 
@@ -871,7 +866,7 @@ static bool upper_key(struct span s, char key[4])
         uint32_t c;
         char upper[4];
     } special[] = {
-        {0xDF, "SS"},   {0x131, "I"},   {0x17F, "S"},   {0xFB00, "FF"}, {0xFB01, "FI"},
+        {0xDF, "SS"},   {0x131, "I"},    {0x17F, "S"},    {0xFB00, "FF"}, {0xFB01, "FI"},
         {0xFB02, "FL"}, {0xFB03, "FFI"}, {0xFB04, "FFL"}, {0xFB05, "ST"}, {0xFB06, "ST"},
     };
     size_t k = 0;
@@ -939,8 +934,7 @@ static bool parse_perforce(const struct input *in, int64_t *out)
         year = tz;
         tz.n = 0;
     }
-    if (!py_int(year, &y) || !py_int(day, &d) ||
-        !py_int(hour, &hh) || !py_int(min, &mm) ||
+    if (!py_int(year, &y) || !py_int(day, &d) || !py_int(hour, &hh) || !py_int(min, &mm) ||
         !py_int(sec, &ss))
         return false;
     if (y < 100)

@@ -18,15 +18,15 @@
 /* A parsed date in UTC, shaped like Python's time.struct_time, which is what
  * feedparser returns in its *_parsed keys. */
 struct eddy__date {
-    int year;  /* e.g. 2004; ISO 8601's mktime() normalisation can reach
-                  -99 .. 10000 ("00" is century 0, year -99) */
-    int mon;   /* 1..12 */
-    int mday;  /* 1..31 */
-    int hour;  /* 0..23 */
-    int min;   /* 0..59 */
-    int sec;   /* 0..59: every handler validates or normalises it */
-    int wday;  /* day of the week, Monday = 0 */
-    int yday;  /* day of the year, 1..366 */
+    int year; /* e.g. 2004; ISO 8601's mktime() normalisation can reach
+                 -99 .. 10000 ("00" is century 0, year -99) */
+    int mon;  /* 1..12 */
+    int mday; /* 1..31 */
+    int hour; /* 0..23 */
+    int min;  /* 0..59 */
+    int sec;  /* 0..59: every handler validates or normalises it */
+    int wday; /* day of the week, Monday = 0 */
+    int yday; /* day of the year, 1..366 */
 };
 
 /* Parses s[0..len) (not necessarily NUL-terminated).  Returns true and fills

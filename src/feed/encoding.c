@@ -90,15 +90,15 @@ enum {
 };
 
 struct codec {
-    const char *name;      /* Python's module name, encodings/<name>.py */
-    const char *iconv;     /* glibc's name for it, or NULL: map or a SPECIAL_ rule */
-    const uint16_t *map;   /* Python's decoding table (0xFFFF: undefined byte) */
-    unsigned flags;        /* FIX_ and SPECIAL_ rules */
+    const char *name;    /* Python's module name, encodings/<name>.py */
+    const char *iconv;   /* glibc's name for it, or NULL: map or a SPECIAL_ rule */
+    const uint16_t *map; /* Python's decoding table (0xFFFF: undefined byte) */
+    unsigned flags;      /* FIX_ and SPECIAL_ rules */
 };
 
 struct alias {
-    const char *alias;     /* normalised alias, a key of encodings/aliases.py */
-    const char *codec;     /* the module it names */
+    const char *alias; /* normalised alias, a key of encodings/aliases.py */
+    const char *codec; /* the module it names */
 };
 
 /* Python's decoding tables, at the end of the file. */
@@ -167,7 +167,8 @@ static const struct codec codecs[] = {
     {"iso2022_jp", "ISO-2022-JP", NULL, FIX_NO_ESC | FIX_LONG_ESC},
     {"iso2022_jp_1", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA},
     {"iso2022_jp_2", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA},
-    {"iso2022_jp_2004", "ISO-2022-JP-3", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA | FIX_NO_ROMAN},
+    {"iso2022_jp_2004", "ISO-2022-JP-3", NULL,
+     FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA | FIX_NO_ROMAN},
     {"iso2022_jp_3", "ISO-2022-JP-3", NULL, FIX_NO_ESC | FIX_LONG_ESC | FIX_NO_KANA | FIX_NO_ROMAN},
     {"iso2022_jp_ext", "ISO-2022-JP-2", NULL, FIX_NO_ESC | FIX_LONG_ESC},
     {"iso2022_kr", "ISO-2022-KR", NULL, FIX_NO_ESC},
@@ -221,101 +222,318 @@ static const struct codec codecs[] = {
 
 /* encodings/aliases.py (Python 3.11), restricted to the codecs above.  Sorted. */
 static const struct alias aliases[] = {
-    {"037", "cp037"}, {"1026", "cp1026"}, {"1125", "cp1125"}, {"1140", "cp1140"},
-    {"1250", "cp1250"}, {"1251", "cp1251"}, {"1252", "cp1252"}, {"1253", "cp1253"},
-    {"1254", "cp1254"}, {"1255", "cp1255"}, {"1256", "cp1256"}, {"1257", "cp1257"},
-    {"1258", "cp1258"}, {"273", "cp273"}, {"424", "cp424"}, {"437", "cp437"}, {"500", "cp500"},
-    {"646", "ascii"}, {"775", "cp775"}, {"850", "cp850"}, {"852", "cp852"}, {"855", "cp855"},
-    {"857", "cp857"}, {"858", "cp858"}, {"860", "cp860"}, {"861", "cp861"}, {"862", "cp862"},
-    {"863", "cp863"}, {"864", "cp864"}, {"865", "cp865"}, {"866", "cp866"}, {"869", "cp869"},
-    {"8859", "latin_1"}, {"932", "cp932"}, {"936", "gbk"}, {"949", "cp949"}, {"950", "cp950"},
-    {"ansi_x3.4_1968", "ascii"}, {"ansi_x3.4_1986", "ascii"}, {"ansi_x3_4_1968", "ascii"},
-    {"arabic", "iso8859_6"}, {"asmo_708", "iso8859_6"}, {"big5_hkscs", "big5hkscs"},
-    {"big5_tw", "big5"}, {"chinese", "gb2312"}, {"cp1051", "hp_roman8"}, {"cp1361", "johab"},
-    {"cp154", "ptcp154"}, {"cp367", "ascii"}, {"cp65001", "utf_8"}, {"cp819", "latin_1"},
-    {"cp866u", "cp1125"}, {"cp936", "gbk"}, {"cp_gr", "cp869"}, {"cp_is", "cp861"},
-    {"csHPRoman8", "hp_roman8"}, {"csascii", "ascii"}, {"csbig5", "big5"}, {"csibm037", "cp037"},
-    {"csibm1026", "cp1026"}, {"csibm273", "cp273"}, {"csibm424", "cp424"}, {"csibm500", "cp500"},
-    {"csibm855", "cp855"}, {"csibm857", "cp857"}, {"csibm858", "cp858"}, {"csibm860", "cp860"},
-    {"csibm861", "cp861"}, {"csibm863", "cp863"}, {"csibm864", "cp864"}, {"csibm865", "cp865"},
-    {"csibm866", "cp866"}, {"csibm869", "cp869"}, {"csiso2022jp", "iso2022_jp"},
-    {"csiso2022kr", "iso2022_kr"}, {"csiso58gb231280", "gb2312"}, {"csisolatin1", "latin_1"},
-    {"csisolatin2", "iso8859_2"}, {"csisolatin3", "iso8859_3"}, {"csisolatin4", "iso8859_4"},
-    {"csisolatin5", "iso8859_9"}, {"csisolatin6", "iso8859_10"}, {"csisolatinarabic", "iso8859_6"},
-    {"csisolatincyrillic", "iso8859_5"}, {"csisolatingreek", "iso8859_7"},
-    {"csisolatinhebrew", "iso8859_8"}, {"cskoi8r", "koi8_r"}, {"cspc775baltic", "cp775"},
-    {"cspc850multilingual", "cp850"}, {"cspc862latinhebrew", "cp862"},
-    {"cspc8codepage437", "cp437"}, {"cspcp852", "cp852"}, {"csptcp154", "ptcp154"},
-    {"csshiftjis", "shift_jis"}, {"cyrillic", "iso8859_5"}, {"cyrillic_asian", "ptcp154"},
-    {"ebcdic_cp_be", "cp500"}, {"ebcdic_cp_ca", "cp037"}, {"ebcdic_cp_ch", "cp500"},
-    {"ebcdic_cp_he", "cp424"}, {"ebcdic_cp_nl", "cp037"}, {"ebcdic_cp_us", "cp037"},
-    {"ebcdic_cp_wt", "cp037"}, {"ecma_114", "iso8859_6"}, {"ecma_118", "iso8859_7"},
-    {"elot_928", "iso8859_7"}, {"euc_cn", "gb2312"}, {"euc_jis2004", "euc_jis_2004"},
-    {"euccn", "gb2312"}, {"eucgb2312_cn", "gb2312"}, {"eucjis2004", "euc_jis_2004"},
-    {"eucjisx0213", "euc_jisx0213"}, {"eucjp", "euc_jp"}, {"euckr", "euc_kr"},
-    {"gb18030_2000", "gb18030"}, {"gb2312_1980", "gb2312"}, {"gb2312_80", "gb2312"},
-    {"greek", "iso8859_7"}, {"greek8", "iso8859_7"}, {"hebrew", "iso8859_8"},
-    {"hkscs", "big5hkscs"}, {"hz_gb", "hz"}, {"hz_gb_2312", "hz"}, {"hzgb", "hz"},
-    {"ibm037", "cp037"}, {"ibm039", "cp037"}, {"ibm1026", "cp1026"}, {"ibm1051", "hp_roman8"},
-    {"ibm1125", "cp1125"}, {"ibm1140", "cp1140"}, {"ibm273", "cp273"}, {"ibm367", "ascii"},
-    {"ibm424", "cp424"}, {"ibm437", "cp437"}, {"ibm500", "cp500"}, {"ibm775", "cp775"},
-    {"ibm819", "latin_1"}, {"ibm850", "cp850"}, {"ibm852", "cp852"}, {"ibm855", "cp855"},
-    {"ibm857", "cp857"}, {"ibm858", "cp858"}, {"ibm860", "cp860"}, {"ibm861", "cp861"},
-    {"ibm862", "cp862"}, {"ibm863", "cp863"}, {"ibm864", "cp864"}, {"ibm865", "cp865"},
-    {"ibm866", "cp866"}, {"ibm869", "cp869"}, {"iso2022jp", "iso2022_jp"},
-    {"iso2022jp_1", "iso2022_jp_1"}, {"iso2022jp_2", "iso2022_jp_2"},
-    {"iso2022jp_2004", "iso2022_jp_2004"}, {"iso2022jp_3", "iso2022_jp_3"},
-    {"iso2022jp_ext", "iso2022_jp_ext"}, {"iso2022kr", "iso2022_kr"}, {"iso646_us", "ascii"},
-    {"iso8859", "latin_1"}, {"iso8859_1", "latin_1"}, {"iso_2022_jp", "iso2022_jp"},
-    {"iso_2022_jp_1", "iso2022_jp_1"}, {"iso_2022_jp_2", "iso2022_jp_2"},
-    {"iso_2022_jp_2004", "iso2022_jp_2004"}, {"iso_2022_jp_3", "iso2022_jp_3"},
-    {"iso_2022_jp_ext", "iso2022_jp_ext"}, {"iso_2022_kr", "iso2022_kr"},
-    {"iso_646.irv_1991", "ascii"}, {"iso_8859_1", "latin_1"}, {"iso_8859_10", "iso8859_10"},
-    {"iso_8859_10_1992", "iso8859_10"}, {"iso_8859_11", "iso8859_11"},
-    {"iso_8859_11_2001", "iso8859_11"}, {"iso_8859_13", "iso8859_13"},
-    {"iso_8859_14", "iso8859_14"}, {"iso_8859_14_1998", "iso8859_14"},
-    {"iso_8859_15", "iso8859_15"}, {"iso_8859_16", "iso8859_16"},
-    {"iso_8859_16_2001", "iso8859_16"}, {"iso_8859_1_1987", "latin_1"}, {"iso_8859_2", "iso8859_2"},
-    {"iso_8859_2_1987", "iso8859_2"}, {"iso_8859_3", "iso8859_3"}, {"iso_8859_3_1988", "iso8859_3"},
-    {"iso_8859_4", "iso8859_4"}, {"iso_8859_4_1988", "iso8859_4"}, {"iso_8859_5", "iso8859_5"},
-    {"iso_8859_5_1988", "iso8859_5"}, {"iso_8859_6", "iso8859_6"}, {"iso_8859_6_1987", "iso8859_6"},
-    {"iso_8859_7", "iso8859_7"}, {"iso_8859_7_1987", "iso8859_7"}, {"iso_8859_8", "iso8859_8"},
-    {"iso_8859_8_1988", "iso8859_8"}, {"iso_8859_9", "iso8859_9"}, {"iso_8859_9_1989", "iso8859_9"},
-    {"iso_celtic", "iso8859_14"}, {"iso_ir_100", "latin_1"}, {"iso_ir_101", "iso8859_2"},
-    {"iso_ir_109", "iso8859_3"}, {"iso_ir_110", "iso8859_4"}, {"iso_ir_126", "iso8859_7"},
-    {"iso_ir_127", "iso8859_6"}, {"iso_ir_138", "iso8859_8"}, {"iso_ir_144", "iso8859_5"},
-    {"iso_ir_148", "iso8859_9"}, {"iso_ir_157", "iso8859_10"}, {"iso_ir_166", "tis_620"},
-    {"iso_ir_199", "iso8859_14"}, {"iso_ir_226", "iso8859_16"}, {"iso_ir_58", "gb2312"},
-    {"iso_ir_6", "ascii"}, {"jisx0213", "euc_jis_2004"}, {"korean", "euc_kr"},
-    {"ks_c_5601", "euc_kr"}, {"ks_c_5601_1987", "euc_kr"}, {"ks_x_1001", "euc_kr"},
-    {"ksc5601", "euc_kr"}, {"ksx1001", "euc_kr"}, {"kz_1048", "kz1048"}, {"l1", "latin_1"},
-    {"l10", "iso8859_16"}, {"l2", "iso8859_2"}, {"l3", "iso8859_3"}, {"l4", "iso8859_4"},
-    {"l5", "iso8859_9"}, {"l6", "iso8859_10"}, {"l7", "iso8859_13"}, {"l8", "iso8859_14"},
-    {"l9", "iso8859_15"}, {"latin", "latin_1"}, {"latin1", "latin_1"}, {"latin10", "iso8859_16"},
-    {"latin2", "iso8859_2"}, {"latin3", "iso8859_3"}, {"latin4", "iso8859_4"},
-    {"latin5", "iso8859_9"}, {"latin6", "iso8859_10"}, {"latin7", "iso8859_13"},
-    {"latin8", "iso8859_14"}, {"latin9", "iso8859_15"}, {"mac_centeuro", "mac_latin2"},
-    {"maccentraleurope", "mac_latin2"}, {"maccyrillic", "mac_cyrillic"}, {"macgreek", "mac_greek"},
-    {"maciceland", "mac_iceland"}, {"macintosh", "mac_roman"}, {"maclatin2", "mac_latin2"},
-    {"macroman", "mac_roman"}, {"macturkish", "mac_turkish"}, {"ms1361", "johab"},
-    {"ms932", "cp932"}, {"ms936", "gbk"}, {"ms949", "cp949"}, {"ms950", "cp950"},
-    {"ms_kanji", "cp932"}, {"mskanji", "cp932"}, {"pt154", "ptcp154"}, {"r8", "hp_roman8"},
-    {"rk1048", "kz1048"}, {"roman8", "hp_roman8"}, {"ruscii", "cp1125"}, {"s_jis", "shift_jis"},
-    {"s_jis_2004", "shift_jis_2004"}, {"s_jisx0213", "shift_jisx0213"}, {"shiftjis", "shift_jis"},
-    {"shiftjis2004", "shift_jis_2004"}, {"shiftjisx0213", "shift_jisx0213"}, {"sjis", "shift_jis"},
-    {"sjis_2004", "shift_jis_2004"}, {"sjisx0213", "shift_jisx0213"}, {"strk1048_2002", "kz1048"},
-    {"thai", "iso8859_11"}, {"tis620", "tis_620"}, {"tis_620_0", "tis_620"},
-    {"tis_620_2529_0", "tis_620"}, {"tis_620_2529_1", "tis_620"}, {"u16", "utf_16"},
-    {"u32", "utf_32"}, {"u7", "utf_7"}, {"u8", "utf_8"}, {"u_jis", "euc_jp"}, {"uhc", "cp949"},
-    {"ujis", "euc_jp"}, {"unicode_1_1_utf_7", "utf_7"}, {"unicodebigunmarked", "utf_16_be"},
-    {"unicodelittleunmarked", "utf_16_le"}, {"us", "ascii"}, {"us_ascii", "ascii"},
-    {"utf", "utf_8"}, {"utf16", "utf_16"}, {"utf32", "utf_32"}, {"utf7", "utf_7"},
-    {"utf8", "utf_8"}, {"utf8_ucs2", "utf_8"}, {"utf8_ucs4", "utf_8"}, {"utf_16be", "utf_16_be"},
-    {"utf_16le", "utf_16_le"}, {"utf_32be", "utf_32_be"}, {"utf_32le", "utf_32_le"},
-    {"windows_1250", "cp1250"}, {"windows_1251", "cp1251"}, {"windows_1252", "cp1252"},
-    {"windows_1253", "cp1253"}, {"windows_1254", "cp1254"}, {"windows_1255", "cp1255"},
-    {"windows_1256", "cp1256"}, {"windows_1257", "cp1257"}, {"windows_1258", "cp1258"},
-    {"x_mac_japanese", "shift_jis"}, {"x_mac_korean", "euc_kr"}, {"x_mac_simp_chinese", "gb2312"},
+    {"037", "cp037"},
+    {"1026", "cp1026"},
+    {"1125", "cp1125"},
+    {"1140", "cp1140"},
+    {"1250", "cp1250"},
+    {"1251", "cp1251"},
+    {"1252", "cp1252"},
+    {"1253", "cp1253"},
+    {"1254", "cp1254"},
+    {"1255", "cp1255"},
+    {"1256", "cp1256"},
+    {"1257", "cp1257"},
+    {"1258", "cp1258"},
+    {"273", "cp273"},
+    {"424", "cp424"},
+    {"437", "cp437"},
+    {"500", "cp500"},
+    {"646", "ascii"},
+    {"775", "cp775"},
+    {"850", "cp850"},
+    {"852", "cp852"},
+    {"855", "cp855"},
+    {"857", "cp857"},
+    {"858", "cp858"},
+    {"860", "cp860"},
+    {"861", "cp861"},
+    {"862", "cp862"},
+    {"863", "cp863"},
+    {"864", "cp864"},
+    {"865", "cp865"},
+    {"866", "cp866"},
+    {"869", "cp869"},
+    {"8859", "latin_1"},
+    {"932", "cp932"},
+    {"936", "gbk"},
+    {"949", "cp949"},
+    {"950", "cp950"},
+    {"ansi_x3.4_1968", "ascii"},
+    {"ansi_x3.4_1986", "ascii"},
+    {"ansi_x3_4_1968", "ascii"},
+    {"arabic", "iso8859_6"},
+    {"asmo_708", "iso8859_6"},
+    {"big5_hkscs", "big5hkscs"},
+    {"big5_tw", "big5"},
+    {"chinese", "gb2312"},
+    {"cp1051", "hp_roman8"},
+    {"cp1361", "johab"},
+    {"cp154", "ptcp154"},
+    {"cp367", "ascii"},
+    {"cp65001", "utf_8"},
+    {"cp819", "latin_1"},
+    {"cp866u", "cp1125"},
+    {"cp936", "gbk"},
+    {"cp_gr", "cp869"},
+    {"cp_is", "cp861"},
+    {"csHPRoman8", "hp_roman8"},
+    {"csascii", "ascii"},
+    {"csbig5", "big5"},
+    {"csibm037", "cp037"},
+    {"csibm1026", "cp1026"},
+    {"csibm273", "cp273"},
+    {"csibm424", "cp424"},
+    {"csibm500", "cp500"},
+    {"csibm855", "cp855"},
+    {"csibm857", "cp857"},
+    {"csibm858", "cp858"},
+    {"csibm860", "cp860"},
+    {"csibm861", "cp861"},
+    {"csibm863", "cp863"},
+    {"csibm864", "cp864"},
+    {"csibm865", "cp865"},
+    {"csibm866", "cp866"},
+    {"csibm869", "cp869"},
+    {"csiso2022jp", "iso2022_jp"},
+    {"csiso2022kr", "iso2022_kr"},
+    {"csiso58gb231280", "gb2312"},
+    {"csisolatin1", "latin_1"},
+    {"csisolatin2", "iso8859_2"},
+    {"csisolatin3", "iso8859_3"},
+    {"csisolatin4", "iso8859_4"},
+    {"csisolatin5", "iso8859_9"},
+    {"csisolatin6", "iso8859_10"},
+    {"csisolatinarabic", "iso8859_6"},
+    {"csisolatincyrillic", "iso8859_5"},
+    {"csisolatingreek", "iso8859_7"},
+    {"csisolatinhebrew", "iso8859_8"},
+    {"cskoi8r", "koi8_r"},
+    {"cspc775baltic", "cp775"},
+    {"cspc850multilingual", "cp850"},
+    {"cspc862latinhebrew", "cp862"},
+    {"cspc8codepage437", "cp437"},
+    {"cspcp852", "cp852"},
+    {"csptcp154", "ptcp154"},
+    {"csshiftjis", "shift_jis"},
+    {"cyrillic", "iso8859_5"},
+    {"cyrillic_asian", "ptcp154"},
+    {"ebcdic_cp_be", "cp500"},
+    {"ebcdic_cp_ca", "cp037"},
+    {"ebcdic_cp_ch", "cp500"},
+    {"ebcdic_cp_he", "cp424"},
+    {"ebcdic_cp_nl", "cp037"},
+    {"ebcdic_cp_us", "cp037"},
+    {"ebcdic_cp_wt", "cp037"},
+    {"ecma_114", "iso8859_6"},
+    {"ecma_118", "iso8859_7"},
+    {"elot_928", "iso8859_7"},
+    {"euc_cn", "gb2312"},
+    {"euc_jis2004", "euc_jis_2004"},
+    {"euccn", "gb2312"},
+    {"eucgb2312_cn", "gb2312"},
+    {"eucjis2004", "euc_jis_2004"},
+    {"eucjisx0213", "euc_jisx0213"},
+    {"eucjp", "euc_jp"},
+    {"euckr", "euc_kr"},
+    {"gb18030_2000", "gb18030"},
+    {"gb2312_1980", "gb2312"},
+    {"gb2312_80", "gb2312"},
+    {"greek", "iso8859_7"},
+    {"greek8", "iso8859_7"},
+    {"hebrew", "iso8859_8"},
+    {"hkscs", "big5hkscs"},
+    {"hz_gb", "hz"},
+    {"hz_gb_2312", "hz"},
+    {"hzgb", "hz"},
+    {"ibm037", "cp037"},
+    {"ibm039", "cp037"},
+    {"ibm1026", "cp1026"},
+    {"ibm1051", "hp_roman8"},
+    {"ibm1125", "cp1125"},
+    {"ibm1140", "cp1140"},
+    {"ibm273", "cp273"},
+    {"ibm367", "ascii"},
+    {"ibm424", "cp424"},
+    {"ibm437", "cp437"},
+    {"ibm500", "cp500"},
+    {"ibm775", "cp775"},
+    {"ibm819", "latin_1"},
+    {"ibm850", "cp850"},
+    {"ibm852", "cp852"},
+    {"ibm855", "cp855"},
+    {"ibm857", "cp857"},
+    {"ibm858", "cp858"},
+    {"ibm860", "cp860"},
+    {"ibm861", "cp861"},
+    {"ibm862", "cp862"},
+    {"ibm863", "cp863"},
+    {"ibm864", "cp864"},
+    {"ibm865", "cp865"},
+    {"ibm866", "cp866"},
+    {"ibm869", "cp869"},
+    {"iso2022jp", "iso2022_jp"},
+    {"iso2022jp_1", "iso2022_jp_1"},
+    {"iso2022jp_2", "iso2022_jp_2"},
+    {"iso2022jp_2004", "iso2022_jp_2004"},
+    {"iso2022jp_3", "iso2022_jp_3"},
+    {"iso2022jp_ext", "iso2022_jp_ext"},
+    {"iso2022kr", "iso2022_kr"},
+    {"iso646_us", "ascii"},
+    {"iso8859", "latin_1"},
+    {"iso8859_1", "latin_1"},
+    {"iso_2022_jp", "iso2022_jp"},
+    {"iso_2022_jp_1", "iso2022_jp_1"},
+    {"iso_2022_jp_2", "iso2022_jp_2"},
+    {"iso_2022_jp_2004", "iso2022_jp_2004"},
+    {"iso_2022_jp_3", "iso2022_jp_3"},
+    {"iso_2022_jp_ext", "iso2022_jp_ext"},
+    {"iso_2022_kr", "iso2022_kr"},
+    {"iso_646.irv_1991", "ascii"},
+    {"iso_8859_1", "latin_1"},
+    {"iso_8859_10", "iso8859_10"},
+    {"iso_8859_10_1992", "iso8859_10"},
+    {"iso_8859_11", "iso8859_11"},
+    {"iso_8859_11_2001", "iso8859_11"},
+    {"iso_8859_13", "iso8859_13"},
+    {"iso_8859_14", "iso8859_14"},
+    {"iso_8859_14_1998", "iso8859_14"},
+    {"iso_8859_15", "iso8859_15"},
+    {"iso_8859_16", "iso8859_16"},
+    {"iso_8859_16_2001", "iso8859_16"},
+    {"iso_8859_1_1987", "latin_1"},
+    {"iso_8859_2", "iso8859_2"},
+    {"iso_8859_2_1987", "iso8859_2"},
+    {"iso_8859_3", "iso8859_3"},
+    {"iso_8859_3_1988", "iso8859_3"},
+    {"iso_8859_4", "iso8859_4"},
+    {"iso_8859_4_1988", "iso8859_4"},
+    {"iso_8859_5", "iso8859_5"},
+    {"iso_8859_5_1988", "iso8859_5"},
+    {"iso_8859_6", "iso8859_6"},
+    {"iso_8859_6_1987", "iso8859_6"},
+    {"iso_8859_7", "iso8859_7"},
+    {"iso_8859_7_1987", "iso8859_7"},
+    {"iso_8859_8", "iso8859_8"},
+    {"iso_8859_8_1988", "iso8859_8"},
+    {"iso_8859_9", "iso8859_9"},
+    {"iso_8859_9_1989", "iso8859_9"},
+    {"iso_celtic", "iso8859_14"},
+    {"iso_ir_100", "latin_1"},
+    {"iso_ir_101", "iso8859_2"},
+    {"iso_ir_109", "iso8859_3"},
+    {"iso_ir_110", "iso8859_4"},
+    {"iso_ir_126", "iso8859_7"},
+    {"iso_ir_127", "iso8859_6"},
+    {"iso_ir_138", "iso8859_8"},
+    {"iso_ir_144", "iso8859_5"},
+    {"iso_ir_148", "iso8859_9"},
+    {"iso_ir_157", "iso8859_10"},
+    {"iso_ir_166", "tis_620"},
+    {"iso_ir_199", "iso8859_14"},
+    {"iso_ir_226", "iso8859_16"},
+    {"iso_ir_58", "gb2312"},
+    {"iso_ir_6", "ascii"},
+    {"jisx0213", "euc_jis_2004"},
+    {"korean", "euc_kr"},
+    {"ks_c_5601", "euc_kr"},
+    {"ks_c_5601_1987", "euc_kr"},
+    {"ks_x_1001", "euc_kr"},
+    {"ksc5601", "euc_kr"},
+    {"ksx1001", "euc_kr"},
+    {"kz_1048", "kz1048"},
+    {"l1", "latin_1"},
+    {"l10", "iso8859_16"},
+    {"l2", "iso8859_2"},
+    {"l3", "iso8859_3"},
+    {"l4", "iso8859_4"},
+    {"l5", "iso8859_9"},
+    {"l6", "iso8859_10"},
+    {"l7", "iso8859_13"},
+    {"l8", "iso8859_14"},
+    {"l9", "iso8859_15"},
+    {"latin", "latin_1"},
+    {"latin1", "latin_1"},
+    {"latin10", "iso8859_16"},
+    {"latin2", "iso8859_2"},
+    {"latin3", "iso8859_3"},
+    {"latin4", "iso8859_4"},
+    {"latin5", "iso8859_9"},
+    {"latin6", "iso8859_10"},
+    {"latin7", "iso8859_13"},
+    {"latin8", "iso8859_14"},
+    {"latin9", "iso8859_15"},
+    {"mac_centeuro", "mac_latin2"},
+    {"maccentraleurope", "mac_latin2"},
+    {"maccyrillic", "mac_cyrillic"},
+    {"macgreek", "mac_greek"},
+    {"maciceland", "mac_iceland"},
+    {"macintosh", "mac_roman"},
+    {"maclatin2", "mac_latin2"},
+    {"macroman", "mac_roman"},
+    {"macturkish", "mac_turkish"},
+    {"ms1361", "johab"},
+    {"ms932", "cp932"},
+    {"ms936", "gbk"},
+    {"ms949", "cp949"},
+    {"ms950", "cp950"},
+    {"ms_kanji", "cp932"},
+    {"mskanji", "cp932"},
+    {"pt154", "ptcp154"},
+    {"r8", "hp_roman8"},
+    {"rk1048", "kz1048"},
+    {"roman8", "hp_roman8"},
+    {"ruscii", "cp1125"},
+    {"s_jis", "shift_jis"},
+    {"s_jis_2004", "shift_jis_2004"},
+    {"s_jisx0213", "shift_jisx0213"},
+    {"shiftjis", "shift_jis"},
+    {"shiftjis2004", "shift_jis_2004"},
+    {"shiftjisx0213", "shift_jisx0213"},
+    {"sjis", "shift_jis"},
+    {"sjis_2004", "shift_jis_2004"},
+    {"sjisx0213", "shift_jisx0213"},
+    {"strk1048_2002", "kz1048"},
+    {"thai", "iso8859_11"},
+    {"tis620", "tis_620"},
+    {"tis_620_0", "tis_620"},
+    {"tis_620_2529_0", "tis_620"},
+    {"tis_620_2529_1", "tis_620"},
+    {"u16", "utf_16"},
+    {"u32", "utf_32"},
+    {"u7", "utf_7"},
+    {"u8", "utf_8"},
+    {"u_jis", "euc_jp"},
+    {"uhc", "cp949"},
+    {"ujis", "euc_jp"},
+    {"unicode_1_1_utf_7", "utf_7"},
+    {"unicodebigunmarked", "utf_16_be"},
+    {"unicodelittleunmarked", "utf_16_le"},
+    {"us", "ascii"},
+    {"us_ascii", "ascii"},
+    {"utf", "utf_8"},
+    {"utf16", "utf_16"},
+    {"utf32", "utf_32"},
+    {"utf7", "utf_7"},
+    {"utf8", "utf_8"},
+    {"utf8_ucs2", "utf_8"},
+    {"utf8_ucs4", "utf_8"},
+    {"utf_16be", "utf_16_be"},
+    {"utf_16le", "utf_16_le"},
+    {"utf_32be", "utf_32_be"},
+    {"utf_32le", "utf_32_le"},
+    {"windows_1250", "cp1250"},
+    {"windows_1251", "cp1251"},
+    {"windows_1252", "cp1252"},
+    {"windows_1253", "cp1253"},
+    {"windows_1254", "cp1254"},
+    {"windows_1255", "cp1255"},
+    {"windows_1256", "cp1256"},
+    {"windows_1257", "cp1257"},
+    {"windows_1258", "cp1258"},
+    {"x_mac_japanese", "shift_jis"},
+    {"x_mac_korean", "euc_kr"},
+    {"x_mac_simp_chinese", "gb2312"},
     {"x_mac_trad_chinese", "big5"},
 };
 
@@ -404,7 +622,8 @@ static int put_utf8(struct eddy_buf *out, uint32_t cp)
 
 /* A charmap codec (Python's codecs.charmap_decode with its table).
  * 1 decoded, 0 an undefined byte, or a negative errno from out. */
-static int decode_map(const struct codec *c, const unsigned char *in, size_t n, struct eddy_buf *out)
+static int decode_map(const struct codec *c, const unsigned char *in, size_t n,
+                      struct eddy_buf *out)
 {
     unsigned from = c->flags & MAP_HIGH_HALF ? 0x80 : 0;
     for (size_t i = 0; i < n; i++) {
@@ -509,11 +728,15 @@ static const struct {
     const struct override *codes;
     size_t n;
 } fixed[] = {
-#define FIXED(name, walk) {#name, walk, fix_##name, sizeof fix_##name / sizeof fix_##name[0]}
-    FIXED(big5, WALK_DBCS),        FIXED(big5hkscs, WALK_DBCS),     FIXED(cp932, WALK_SJIS),
-    FIXED(cp950, WALK_DBCS),       FIXED(euc_jp, WALK_EUC),         FIXED(euc_kr, WALK_EUC), /* + make-up */
-    FIXED(gb18030, WALK_GB18030),  FIXED(johab, WALK_DBCS),         FIXED(shift_jis_2004, WALK_SJIS),
-    FIXED(shift_jisx0213, WALK_SJIS),
+#define FIXED(name, walk)                                                                          \
+    {                                                                                              \
+#name, walk, fix_##name, sizeof fix_##name / sizeof fix_##name[0]                          \
+    }
+    FIXED(big5, WALK_DBCS),           FIXED(big5hkscs, WALK_DBCS),
+    FIXED(cp932, WALK_SJIS),          FIXED(cp950, WALK_DBCS),
+    FIXED(euc_jp, WALK_EUC),          FIXED(euc_kr, WALK_EUC), /* + make-up */
+    FIXED(gb18030, WALK_GB18030),     FIXED(johab, WALK_DBCS),
+    FIXED(shift_jis_2004, WALK_SJIS), FIXED(shift_jisx0213, WALK_SJIS),
 #undef FIXED
 };
 
@@ -525,15 +748,19 @@ static uint32_t euckr_makeup(const unsigned char *s, size_t i, size_t n)
 {
     enum { NO = 0xFF };
     /* the indexes of the jamo A4A1..A4BE among initials and finals */
-    static const unsigned char initial[30] = {0,  1,  NO, 2,  NO, NO, 3,  4,  5,  NO, NO, NO, NO, NO, NO,
-                                              NO, 6,  7,  8,  NO, 9,  10, 11, 12, 13, 14, 15, 16, 17, 18};
-    static const unsigned char final[30] = {1,  2,  3,  4,  5,  6,  7,  NO, 8,  9,  10, 11, 12, 13, 14,
-                                            15, 16, 17, NO, 18, 19, 20, 21, 22, NO, 23, 24, 25, 26, 27};
+    static const unsigned char initial[30] = {0,  1,  NO, 2,  NO, NO, 3,  4,  5,  NO,
+                                              NO, NO, NO, NO, NO, NO, 6,  7,  8,  NO,
+                                              9,  10, 11, 12, 13, 14, 15, 16, 17, 18};
+    static const unsigned char final[30] = {1,  2,  3,  4,  5,  6,  7,  NO, 8,  9,
+                                            10, 11, 12, 13, 14, 15, 16, 17, NO, 18,
+                                            19, 20, 21, 22, NO, 23, 24, 25, 26, 27};
     if (n - i < 8 || s[i + 2] != 0xA4 || s[i + 4] != 0xA4 || s[i + 6] != 0xA4)
         return 0;
     unsigned cho = s[i + 3] >= 0xA1 && s[i + 3] <= 0xBE ? initial[s[i + 3] - 0xA1] : NO;
     unsigned jung = s[i + 5] >= 0xBF && s[i + 5] <= 0xD3 ? s[i + 5] - 0xBFu : NO;
-    unsigned jong = s[i + 7] == 0xD4 ? 0 : s[i + 7] >= 0xA1 && s[i + 7] <= 0xBE ? final[s[i + 7] - 0xA1] : NO;
+    unsigned jong = s[i + 7] == 0xD4                       ? 0
+                    : s[i + 7] >= 0xA1 && s[i + 7] <= 0xBE ? final[s[i + 7] - 0xA1]
+                                                           : NO;
     if (cho == NO || jung == NO || jong == NO)
         return 0;
     return 0xAC00 + cho * 588 + jung * 28 + jong;
@@ -544,14 +771,13 @@ static size_t char_len(enum walk walk, const unsigned char *s, size_t i, size_t 
 {
     unsigned b = s[i];
     switch (walk) {
-    case WALK_DBCS:
-        return b >= 0x81 && b <= 0xFE ? 2 : 1;
+    case WALK_DBCS: return b >= 0x81 && b <= 0xFE ? 2 : 1;
     case WALK_GB18030:
-        return b < 0x81 || b == 0xFF ? 1 : i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39 ? 4 : 2;
-    case WALK_SJIS:
-        return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC) ? 2 : 1;
-    case WALK_EUC:
-        return b == 0x8F ? 3 : (b >= 0xA1 && b <= 0xFE) || b == 0x8E ? 2 : 1;
+        return b < 0x81 || b == 0xFF                               ? 1
+               : i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39 ? 4
+                                                                   : 2;
+    case WALK_SJIS: return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC) ? 2 : 1;
+    case WALK_EUC: return b == 0x8F ? 3 : (b >= 0xA1 && b <= 0xFE) || b == 0x8E ? 2 : 1;
     }
     return 1;
 }
@@ -639,7 +865,8 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     for (size_t r = from, n; r < out->len; r += n) {
         unsigned cp = utf8_at(s + r, &n);
         if ((flags & FIX_NO_C1 && cp >= 0x80 && cp <= 0xA0) ||
-            (flags & FIX_NO_ESC && cp == 0x1B && r + 1 < out->len && strchr("()$.&", s[r + 1]) && s[r + 1]) ||
+            (flags & FIX_NO_ESC && cp == 0x1B && r + 1 < out->len && strchr("()$.&", s[r + 1]) &&
+             s[r + 1]) ||
             (flags & FIX_NO_U0080 && cp == 0x80) || (flags & FIX_NO_EURO && cp == 0x20AC))
             return false;
         if ((flags & FIX_YEN_OVERLINE && (cp == 0xA5 || cp == 0x203E)) ||
@@ -655,11 +882,14 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     return true;
 }
 
-
 static int b64(unsigned char c)
 {
-    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
-         : c == '+' ? 62 : c == '/' ? 63 : -1;
+    return c >= 'A' && c <= 'Z'   ? c - 'A'
+           : c >= 'a' && c <= 'z' ? c - 'a' + 26
+           : c >= '0' && c <= '9' ? c - '0' + 52
+           : c == '+'             ? 62
+           : c == '/'             ? 63
+                                  : -1;
 }
 
 /* Python's UTF-7 decoder (PyUnicode_DecodeUTF7Stateful), strict: any
@@ -768,7 +998,8 @@ static int decode_hz(const unsigned char *s, size_t n, struct eddy_buf *out)
             unsigned char pairs[512];
             size_t k = 0;
             while (i < n && s[i] != '~' && k < sizeof pairs) {
-                if (i + 1 >= n || s[i] < 0x21 || s[i] > 0x7E || s[i + 1] < 0x21 || s[i + 1] > 0x7E) {
+                if (i + 1 >= n || s[i] < 0x21 || s[i] > 0x7E || s[i + 1] < 0x21 ||
+                    s[i + 1] > 0x7E) {
                     rc = 0;
                     break;
                 }
@@ -794,8 +1025,8 @@ static int decode_long_esc(const struct codec *c, const char *in, size_t n, stru
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         copy[k++] = in[i];
-        if (in[i] == 0x1B && n - i >= 4 && in[i + 1] == '$' && in[i + 2] == '(' && strchr("AB@", in[i + 3]) &&
-            in[i + 3]) {
+        if (in[i] == 0x1B && n - i >= 4 && in[i + 1] == '$' && in[i + 2] == '(' &&
+            strchr("AB@", in[i + 3]) && in[i + 3]) {
             copy[k++] = '$';
             i += 2; /* the '(' is dropped; the final byte is copied next */
         }
@@ -892,8 +1123,8 @@ static bool pi_encoding(const char *s, size_t n, struct span *val)
     for (size_t p = len; p-- > 2;) {
         if (p + 10 < len && (s[p + 10] == '\'' || s[p + 10] == '"'))
             nq = p + 10;
-        if (p + 10 <= len && !memcmp(s + p, "encoding=", 9) && (s[p + 9] == '\'' || s[p + 9] == '"') &&
-            nq < last_qgt) {
+        if (p + 10 <= len && !memcmp(s + p, "encoding=", 9) &&
+            (s[p + 9] == '\'' || s[p + 9] == '"') && nq < last_qgt) {
             *val = (struct span){s + p + 10, nq - (p + 10)};
             return true;
         }
@@ -930,7 +1161,8 @@ static void parse_content_type(const char *ct, struct span *mime, struct span *c
         const char *eq = memchr(chunk, '=', n);
         struct span key = strip((struct span){chunk, eq ? (size_t)(eq - chunk) : n}, NULL);
         if (key.n == 7 && !strncasecmp(key.p, "charset", 7)) {
-            struct span v = eq ? (struct span){eq + 1, n - (size_t)(eq + 1 - chunk)} : (struct span){"", 0};
+            struct span v =
+                eq ? (struct span){eq + 1, n - (size_t)(eq + 1 - chunk)} : (struct span){"", 0};
             /* .strip().strip("\"'"): spaces, then quotes (spaces inside stay) */
             v = strip(v, NULL);
             while (v.n && (v.p[0] == '"' || v.p[0] == '\''))
@@ -1010,7 +1242,8 @@ static int rewrite_declaration(struct eddy_buf *out, size_t from, struct eddy__e
 {
     size_t tlen = out->len - from, drop = 0;
     const char *text = out->data ? out->data + from : "";
-    const char *gt = tlen >= 5 && !memcmp(text, "<?xml", 5) ? memchr(text + 5, '>', tlen - 5) : NULL;
+    const char *gt =
+        tlen >= 5 && !memcmp(text, "<?xml", 5) ? memchr(text + 5, '>', tlen - 5) : NULL;
     size_t ins = sizeof new_declaration - 1;
     if (gt)
         drop = (size_t)(gt - text) + 1;
@@ -1033,8 +1266,8 @@ static int rewrite_declaration(struct eddy_buf *out, size_t from, struct eddy__e
     return 0;
 }
 
-static const char *const application_types[] = {
-    "application/xml", "application/xml-dtd", "application/xml-external-parsed-entity", NULL};
+static const char *const application_types[] = {"application/xml", "application/xml-dtd",
+                                                "application/xml-external-parsed-entity", NULL};
 static const char *const text_types[] = {"text/xml", "text/xml-external-parsed-entity", NULL};
 static const char *const json_types[] = {"application/feed+json", "application/json", NULL};
 
@@ -1062,8 +1295,9 @@ static const struct {
 
 /* Declared encodings that only say "UTF-16/32" and get the sniffed byte order. */
 static const char *const unicode_names[] = {
-    "u16", "utf-16", "utf16", "utf_16", "u32", "utf-32", "utf32", "utf_32", "iso-10646-ucs-2",
-    "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4", NULL};
+    "u16",    "utf-16",    "utf16",  "utf_16",          "u32",
+    "utf-32", "utf32",     "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4",
+    "csucs4", "csunicode", "ucs-2",  "ucs-4",           NULL};
 
 /* data.lstrip().startswith(b"{") */
 static bool starts_with_brace(const char *d, size_t n)
@@ -1093,7 +1327,8 @@ static struct span sniff_bom(const char **data, size_t *len)
  * decodes the whole document for that: a document that does not decode has
  * no declared encoding).  *xml is that name, or the BOM's when the
  * declaration only says "UTF-16/32".  0 or -ENOMEM. */
-static int declared_encoding(const char *data, size_t len, struct span bom, struct span *xml, char **xml_lower)
+static int declared_encoding(const char *data, size_t len, struct span bom, struct span *xml,
+                             char **xml_lower)
 {
     struct eddy_buf tmp = EDDY_BUF_INIT(0);
     struct span val;
@@ -1114,7 +1349,8 @@ static int declared_encoding(const char *data, size_t len, struct span bom, stru
         text_len = tmp.len;
     }
     /* feedparser raises on a value that is not UTF-8: we read no value. */
-    if (have_text && pi_encoding(text, text_len, &val) && eddy__utf8_valid((const unsigned char *)val.p, val.n)) {
+    if (have_text && pi_encoding(text, text_len, &val) &&
+        eddy__utf8_valid((const unsigned char *)val.p, val.n)) {
         char *lower = malloc(val.n + 1);
         if (!lower) {
             eddy_buf_free(&tmp);
@@ -1135,8 +1371,9 @@ static int declared_encoding(const char *data, size_t len, struct span bom, stru
 /* RFC 3023, as feedparser reads it: the encoding the HTTP headers (or their
  * absence) give; *json when the media type is JSON's; NonXMLContentType
  * into res when headers came with no acceptable type. */
-static struct span rfc3023_encoding(const char *content_type, bool headers, struct span xml, const char *data,
-                                    size_t len, bool *json, struct eddy__encoding *res)
+static struct span rfc3023_encoding(const char *content_type, bool headers, struct span xml,
+                                    const char *data, size_t len, bool *json,
+                                    struct eddy__encoding *res)
 {
     struct span mime = {"", 0}, http_enc = {"", 0}, rfc3023;
     if (content_type)
@@ -1147,7 +1384,8 @@ static struct span rfc3023_encoding(const char *content_type, bool headers, stru
         (span_starts(mime, "application/") && span_ends(mime, "+xml"))) {
         acceptable = true;
         rfc3023 = http_enc.n ? http_enc : xml.n ? xml : cspan("utf-8");
-    } else if (span_in(mime, text_types) || (span_starts(mime, "text/") && span_ends(mime, "+xml"))) {
+    } else if (span_in(mime, text_types) ||
+               (span_starts(mime, "text/") && span_ends(mime, "+xml"))) {
         acceptable = true;
         rfc3023 = http_enc.n ? http_enc : cspan("us-ascii");
     } else if (span_in(mime, json_types) || (!mime.n && starts_with_brace(data, len))) {
@@ -1176,7 +1414,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
     memset(res, 0, sizeof *res);
     if (!data)
         data = "";
-    const size_t from = out->len;        /* out is restored to this on error */
+    const size_t from = out->len;              /* out is restored to this on error */
     const bool headers = http || content_type; /* feedparser's `if http_headers` */
     char *xml_lower = NULL;
     size_t whole = len;
@@ -1196,8 +1434,8 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
     /* The candidates in order (chardet's guess would come after bom: not
      * used, as in a feedparser without chardet); the first that decodes
      * the whole document wins. */
-    const struct span candidates[] = {rfc3023, xml, bom, cspan("utf-8"), cspan("windows-1252"),
-                                      cspan("iso-8859-2")};
+    const struct span candidates[] = {
+        rfc3023, xml, bom, cspan("utf-8"), cspan("windows-1252"), cspan("iso-8859-2")};
     struct span tried[sizeof candidates / sizeof candidates[0]];
     size_t ntried = 0;
     const struct span *used = NULL;
@@ -1233,7 +1471,8 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
     if (!json && (rc = rewrite_declaration(out, from, res)) < 0)
         goto done;
     if (!span_eq(*used, rfc3023))
-        set_exception(res, "CharacterEncodingOverride: document declared as %.*s, but parsed as %.*s",
+        set_exception(res,
+                      "CharacterEncodingOverride: document declared as %.*s, but parsed as %.*s",
                       (int)rfc3023.n, rfc3023.p, (int)used->n, used->p);
     copy_trunc(res->encoding, sizeof res->encoding, used->p, used->n);
 
@@ -1252,7 +1491,8 @@ done:
 /* Python 3.11; 0xFFFF marks a byte the codec leaves undefined.             */
 /* ======================================================================== */
 
-static const uint16_t map_cp1006[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_cp1006[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x0080, 0x0081, 0x0082, 0x0083, 0x0084, 0x0085, 0x0086, 0x0087, 0x0088, 0x0089, 0x008A, 0x008B,
     0x008C, 0x008D, 0x008E, 0x008F, 0x0090, 0x0091, 0x0092, 0x0093, 0x0094, 0x0095, 0x0096, 0x0097,
     0x0098, 0x0099, 0x009A, 0x009B, 0x009C, 0x009D, 0x009E, 0x009F, 0x00A0, 0x06F0, 0x06F1, 0x06F2,
@@ -1265,7 +1505,8 @@ static const uint16_t map_cp1006[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are A
     0xFB9E, 0xFEE5, 0xFEE7, 0xFE85, 0xFEED, 0xFBA6, 0xFBA8, 0xFBA9, 0xFBAA, 0xFE80, 0xFE89, 0xFE8A,
     0xFE8B, 0xFEF1, 0xFEF2, 0xFEF3, 0xFBB0, 0xFBAE, 0xFE7C, 0xFE7D,
 };
-static const uint16_t map_cp1026[256] = {  /* bytes 0x00..0xFF */
+static const uint16_t map_cp1026[256] = {
+    /* bytes 0x00..0xFF */
     0x0000, 0x0001, 0x0002, 0x0003, 0x009C, 0x0009, 0x0086, 0x007F, 0x0097, 0x008D, 0x008E, 0x000B,
     0x000C, 0x000D, 0x000E, 0x000F, 0x0010, 0x0011, 0x0012, 0x0013, 0x009D, 0x0085, 0x0008, 0x0087,
     0x0018, 0x0019, 0x0092, 0x008F, 0x001C, 0x001D, 0x001E, 0x001F, 0x0080, 0x0081, 0x0082, 0x0083,
@@ -1289,7 +1530,8 @@ static const uint16_t map_cp1026[256] = {  /* bytes 0x00..0xFF */
     0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x0038, 0x0039, 0x00B3, 0x00DB,
     0x0022, 0x00D9, 0x00DA, 0x009F,
 };
-static const uint16_t map_cp1255[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_cp1255[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x20AC, 0xFFFF, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0xFFFF, 0x2039,
     0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0xFFFF, 0x203A, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0x00A0, 0x00A1, 0x00A2, 0x00A3,
@@ -1302,7 +1544,8 @@ static const uint16_t map_cp1255[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are A
     0x05DC, 0x05DD, 0x05DE, 0x05DF, 0x05E0, 0x05E1, 0x05E2, 0x05E3, 0x05E4, 0x05E5, 0x05E6, 0x05E7,
     0x05E8, 0x05E9, 0x05EA, 0xFFFF, 0xFFFF, 0x200E, 0x200F, 0xFFFF,
 };
-static const uint16_t map_cp1258[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_cp1258[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x20AC, 0xFFFF, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0xFFFF, 0x2039,
     0x0152, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0xFFFF, 0x203A, 0x0153, 0xFFFF, 0xFFFF, 0x0178, 0x00A0, 0x00A1, 0x00A2, 0x00A3,
@@ -1315,7 +1558,8 @@ static const uint16_t map_cp1258[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are A
     0x0301, 0x00ED, 0x00EE, 0x00EF, 0x0111, 0x00F1, 0x0323, 0x00F3, 0x00F4, 0x01A1, 0x00F6, 0x00F7,
     0x00F8, 0x00F9, 0x00FA, 0x00FB, 0x00FC, 0x01B0, 0x20AB, 0x00FF,
 };
-static const uint16_t map_cp273[256] = {  /* bytes 0x00..0xFF */
+static const uint16_t map_cp273[256] = {
+    /* bytes 0x00..0xFF */
     0x0000, 0x0001, 0x0002, 0x0003, 0x009C, 0x0009, 0x0086, 0x007F, 0x0097, 0x008D, 0x008E, 0x000B,
     0x000C, 0x000D, 0x000E, 0x000F, 0x0010, 0x0011, 0x0012, 0x0013, 0x009D, 0x0085, 0x0008, 0x0087,
     0x0018, 0x0019, 0x0092, 0x008F, 0x001C, 0x001D, 0x001E, 0x001F, 0x0080, 0x0081, 0x0082, 0x0083,
@@ -1339,7 +1583,8 @@ static const uint16_t map_cp273[256] = {  /* bytes 0x00..0xFF */
     0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x0038, 0x0039, 0x00B3, 0x00DB,
     0x005D, 0x00D9, 0x00DA, 0x009F,
 };
-static const uint16_t map_cp424[256] = {  /* bytes 0x00..0xFF */
+static const uint16_t map_cp424[256] = {
+    /* bytes 0x00..0xFF */
     0x0000, 0x0001, 0x0002, 0x0003, 0x009C, 0x0009, 0x0086, 0x007F, 0x0097, 0x008D, 0x008E, 0x000B,
     0x000C, 0x000D, 0x000E, 0x000F, 0x0010, 0x0011, 0x0012, 0x0013, 0x009D, 0x0085, 0x0008, 0x0087,
     0x0018, 0x0019, 0x0092, 0x008F, 0x001C, 0x001D, 0x001E, 0x001F, 0x0080, 0x0081, 0x0082, 0x0083,
@@ -1363,7 +1608,8 @@ static const uint16_t map_cp424[256] = {  /* bytes 0x00..0xFF */
     0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x0038, 0x0039, 0x00B3, 0xFFFF,
     0xFFFF, 0xFFFF, 0xFFFF, 0x009F,
 };
-static const uint16_t map_cp720[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_cp720[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x0080, 0x0081, 0x00E9, 0x00E2, 0x0084, 0x00E0, 0x0086, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
     0x00EE, 0x008D, 0x008E, 0x008F, 0x0090, 0x0651, 0x0652, 0x00F4, 0x00A4, 0x0640, 0x00FB, 0x00F9,
     0x0621, 0x0622, 0x0623, 0x0624, 0x00A3, 0x0625, 0x0626, 0x0627, 0x0628, 0x0629, 0x062A, 0x062B,
@@ -1376,7 +1622,8 @@ static const uint16_t map_cp720[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are AS
     0x0647, 0x0648, 0x0649, 0x064A, 0x2261, 0x064B, 0x064C, 0x064D, 0x064E, 0x064F, 0x0650, 0x2248,
     0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
-static const uint16_t map_cp856[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_cp856[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x05D0, 0x05D1, 0x05D2, 0x05D3, 0x05D4, 0x05D5, 0x05D6, 0x05D7, 0x05D8, 0x05D9, 0x05DA, 0x05DB,
     0x05DC, 0x05DD, 0x05DE, 0x05DF, 0x05E0, 0x05E1, 0x05E2, 0x05E3, 0x05E4, 0x05E5, 0x05E6, 0x05E7,
     0x05E8, 0x05E9, 0x05EA, 0xFFFF, 0x00A3, 0xFFFF, 0x00D7, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
@@ -1389,7 +1636,8 @@ static const uint16_t map_cp856[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are AS
     0xFFFF, 0xFFFF, 0x00AF, 0x00B4, 0x00AD, 0x00B1, 0x2017, 0x00BE, 0x00B6, 0x00A7, 0x00F7, 0x00B8,
     0x00B0, 0x00A8, 0x00B7, 0x00B9, 0x00B3, 0x00B2, 0x25A0, 0x00A0,
 };
-static const uint16_t map_cp875[256] = {  /* bytes 0x00..0xFF */
+static const uint16_t map_cp875[256] = {
+    /* bytes 0x00..0xFF */
     0x0000, 0x0001, 0x0002, 0x0003, 0x009C, 0x0009, 0x0086, 0x007F, 0x0097, 0x008D, 0x008E, 0x000B,
     0x000C, 0x000D, 0x000E, 0x000F, 0x0010, 0x0011, 0x0012, 0x0013, 0x009D, 0x0085, 0x0008, 0x0087,
     0x0018, 0x0019, 0x0092, 0x008F, 0x001C, 0x001D, 0x001E, 0x001F, 0x0080, 0x0081, 0x0082, 0x0083,
@@ -1413,7 +1661,8 @@ static const uint16_t map_cp875[256] = {  /* bytes 0x00..0xFF */
     0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x0038, 0x0039, 0x00B3, 0x00A9,
     0x001A, 0x001A, 0x00BB, 0x009F,
 };
-static const uint16_t map_mac_arabic[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_arabic[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00A0, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x06BA,
     0x00AB, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x2026, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00BB, 0x00F4, 0x00F6, 0x00F7, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x0020, 0x0021, 0x0022, 0x0023,
@@ -1426,7 +1675,8 @@ static const uint16_t map_mac_arabic[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F a
     0x064C, 0x064D, 0x064E, 0x064F, 0x0650, 0x0651, 0x0652, 0x067E, 0x0679, 0x0686, 0x06D5, 0x06A4,
     0x06AF, 0x0688, 0x0691, 0x007B, 0x007C, 0x007D, 0x0698, 0x06D2,
 };
-static const uint16_t map_mac_croatian[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_croatian[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
     0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3,
@@ -1439,7 +1689,8 @@ static const uint16_t map_mac_croatian[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F
     0x00CF, 0x00CC, 0x00D3, 0x00D4, 0x0111, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
     0x00AF, 0x03C0, 0x00CB, 0x02DA, 0x00B8, 0x00CA, 0x00E6, 0x02C7,
 };
-static const uint16_t map_mac_cyrillic[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_cyrillic[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x0410, 0x0411, 0x0412, 0x0413, 0x0414, 0x0415, 0x0416, 0x0417, 0x0418, 0x0419, 0x041A, 0x041B,
     0x041C, 0x041D, 0x041E, 0x041F, 0x0420, 0x0421, 0x0422, 0x0423, 0x0424, 0x0425, 0x0426, 0x0427,
     0x0428, 0x0429, 0x042A, 0x042B, 0x042C, 0x042D, 0x042E, 0x042F, 0x2020, 0x00B0, 0x0490, 0x00A3,
@@ -1452,7 +1703,8 @@ static const uint16_t map_mac_cyrillic[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F
     0x043C, 0x043D, 0x043E, 0x043F, 0x0440, 0x0441, 0x0442, 0x0443, 0x0444, 0x0445, 0x0446, 0x0447,
     0x0448, 0x0449, 0x044A, 0x044B, 0x044C, 0x044D, 0x044E, 0x20AC,
 };
-static const uint16_t map_mac_farsi[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_farsi[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00A0, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x06BA,
     0x00AB, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x2026, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00BB, 0x00F4, 0x00F6, 0x00F7, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x0020, 0x0021, 0x0022, 0x0023,
@@ -1465,7 +1717,8 @@ static const uint16_t map_mac_farsi[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F ar
     0x064C, 0x064D, 0x064E, 0x064F, 0x0650, 0x0651, 0x0652, 0x067E, 0x0679, 0x0686, 0x06D5, 0x06A4,
     0x06AF, 0x0688, 0x0691, 0x007B, 0x007C, 0x007D, 0x0698, 0x06D2,
 };
-static const uint16_t map_mac_greek[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_greek[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00B9, 0x00B2, 0x00C9, 0x00B3, 0x00D6, 0x00DC, 0x0385, 0x00E0, 0x00E2, 0x00E4, 0x0384,
     0x00A8, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00A3, 0x2122, 0x00EE, 0x00EF, 0x2022, 0x00BD,
     0x2030, 0x00F4, 0x00F6, 0x00A6, 0x20AC, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x0393, 0x0394, 0x0398,
@@ -1478,7 +1731,8 @@ static const uint16_t map_mac_greek[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F ar
     0x03BB, 0x03BC, 0x03BD, 0x03BF, 0x03C0, 0x03CE, 0x03C1, 0x03C3, 0x03C4, 0x03B8, 0x03C9, 0x03C2,
     0x03C7, 0x03C5, 0x03B6, 0x03CA, 0x03CB, 0x0390, 0x03B0, 0x00AD,
 };
-static const uint16_t map_mac_iceland[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_iceland[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
     0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x00DD, 0x00B0, 0x00A2, 0x00A3,
@@ -1491,7 +1745,8 @@ static const uint16_t map_mac_iceland[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F 
     0x00CF, 0x00CC, 0x00D3, 0x00D4, 0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
     0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7,
 };
-static const uint16_t map_mac_latin2[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_latin2[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x0100, 0x0101, 0x00C9, 0x0104, 0x00D6, 0x00DC, 0x00E1, 0x0105, 0x010C, 0x00E4, 0x010D,
     0x0106, 0x0107, 0x00E9, 0x0179, 0x017A, 0x010E, 0x00ED, 0x010F, 0x0112, 0x0113, 0x0116, 0x00F3,
     0x0117, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x011A, 0x011B, 0x00FC, 0x2020, 0x00B0, 0x0118, 0x00A3,
@@ -1504,7 +1759,8 @@ static const uint16_t map_mac_latin2[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F a
     0x017E, 0x016A, 0x00D3, 0x00D4, 0x016B, 0x016E, 0x00DA, 0x016F, 0x0170, 0x0171, 0x0172, 0x0173,
     0x00DD, 0x00FD, 0x0137, 0x017B, 0x0141, 0x017C, 0x0122, 0x02C7,
 };
-static const uint16_t map_mac_roman[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_roman[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
     0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3,
@@ -1517,7 +1773,8 @@ static const uint16_t map_mac_roman[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F ar
     0x00CF, 0x00CC, 0x00D3, 0x00D4, 0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
     0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7,
 };
-static const uint16_t map_mac_romanian[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_romanian[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
     0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3,
@@ -1530,7 +1787,8 @@ static const uint16_t map_mac_romanian[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F
     0x00CF, 0x00CC, 0x00D3, 0x00D4, 0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
     0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7,
 };
-static const uint16_t map_mac_turkish[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_mac_turkish[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3,
     0x00E5, 0x00E7, 0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
     0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3,
@@ -1543,7 +1801,8 @@ static const uint16_t map_mac_turkish[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F 
     0x00CF, 0x00CC, 0x00D3, 0x00D4, 0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0xF8A0, 0x02C6, 0x02DC,
     0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7,
 };
-static const uint16_t map_palmos[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_palmos[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
     0x0152, 0x2666, 0x2663, 0x2665, 0x2660, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x009B, 0x0153, 0x009D, 0x009E, 0x0178, 0x00A0, 0x00A1, 0x00A2, 0x00A3,
@@ -1556,7 +1815,8 @@ static const uint16_t map_palmos[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are A
     0x00EC, 0x00ED, 0x00EE, 0x00EF, 0x00F0, 0x00F1, 0x00F2, 0x00F3, 0x00F4, 0x00F5, 0x00F6, 0x00F7,
     0x00F8, 0x00F9, 0x00FA, 0x00FB, 0x00FC, 0x00FD, 0x00FE, 0x00FF,
 };
-static const uint16_t map_tis_620[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
+static const uint16_t map_tis_620[128] = {
+    /* bytes 0x80..0xFF; 0x00..0x7F are ASCII */
     0x0080, 0x0081, 0x0082, 0x0083, 0x0084, 0x0085, 0x0086, 0x0087, 0x0088, 0x0089, 0x008A, 0x008B,
     0x008C, 0x008D, 0x008E, 0x008F, 0x0090, 0x0091, 0x0092, 0x0093, 0x0094, 0x0095, 0x0096, 0x0097,
     0x0098, 0x0099, 0x009A, 0x009B, 0x009C, 0x009D, 0x009E, 0x009F, 0xFFFF, 0x0E01, 0x0E02, 0x0E03,
@@ -1578,7 +1838,7 @@ static const uint16_t map_tis_620[128] = {  /* bytes 0x80..0xFF; 0x00..0x7F are 
 static const struct override fix_big5[461] = {
     {0xA145, 0x2022}, {0xA14E, 0xFF64}, {0xA1C2, 0x203E}, {0xA1E3, 0x223C}, {0xA1F2, 0x2641},
     {0xA1F3, 0x2609}, {0xA241, 0xFF0F}, {0xA242, 0xFF3C}, {0xA244, 0x00A5}, {0xA246, 0x00A2},
-    {0xA247, 0x00A3}, {0xA3E1, 0}, {0xC6A1, 0x30FE}, {0xC6A2, 0x309D}, {0xC6A3, 0x309E},
+    {0xA247, 0x00A3}, {0xA3E1, 0},      {0xC6A1, 0x30FE}, {0xC6A2, 0x309D}, {0xC6A3, 0x309E},
     {0xC6A4, 0x3005}, {0xC6A5, 0x3041}, {0xC6A6, 0x3042}, {0xC6A7, 0x3043}, {0xC6A8, 0x3044},
     {0xC6A9, 0x3045}, {0xC6AA, 0x3046}, {0xC6AB, 0x3047}, {0xC6AC, 0x3048}, {0xC6AD, 0x3049},
     {0xC6AE, 0x304A}, {0xC6AF, 0x304B}, {0xC6B0, 0x304C}, {0xC6B1, 0x304D}, {0xC6B2, 0x304E},
@@ -1628,49 +1888,64 @@ static const struct override fix_big5[461] = {
     {0xC7ED, 0x2464}, {0xC7EE, 0x2465}, {0xC7EF, 0x2466}, {0xC7F0, 0x2467}, {0xC7F1, 0x2468},
     {0xC7F2, 0x2469}, {0xC7F3, 0x2474}, {0xC7F4, 0x2475}, {0xC7F5, 0x2476}, {0xC7F6, 0x2477},
     {0xC7F7, 0x2478}, {0xC7F8, 0x2479}, {0xC7F9, 0x247A}, {0xC7FA, 0x247B}, {0xC7FB, 0x247C},
-    {0xC7FC, 0x247D}, {0xC7FD, 0}, {0xC7FE, 0}, {0xC840, 0}, {0xC841, 0}, {0xC842, 0}, {0xC843, 0},
-    {0xC844, 0}, {0xC845, 0}, {0xC846, 0}, {0xC847, 0}, {0xC848, 0}, {0xC849, 0}, {0xC84A, 0},
-    {0xC84B, 0}, {0xC84C, 0}, {0xC84D, 0}, {0xC84E, 0}, {0xC84F, 0}, {0xC850, 0}, {0xC851, 0},
-    {0xC852, 0}, {0xC853, 0}, {0xC854, 0}, {0xC855, 0}, {0xC856, 0}, {0xC857, 0}, {0xC858, 0},
-    {0xC859, 0}, {0xC85A, 0}, {0xC85B, 0}, {0xC85C, 0}, {0xC85D, 0}, {0xC85E, 0}, {0xC85F, 0},
-    {0xC860, 0}, {0xC861, 0}, {0xC862, 0}, {0xC863, 0}, {0xC864, 0}, {0xC865, 0}, {0xC866, 0},
-    {0xC867, 0}, {0xC868, 0}, {0xC869, 0}, {0xC86A, 0}, {0xC86B, 0}, {0xC86C, 0}, {0xC86D, 0},
-    {0xC86E, 0}, {0xC86F, 0}, {0xC870, 0}, {0xC871, 0}, {0xC872, 0}, {0xC873, 0}, {0xC874, 0},
-    {0xC875, 0}, {0xC876, 0}, {0xC877, 0}, {0xC878, 0}, {0xC879, 0}, {0xC87A, 0}, {0xC87B, 0},
-    {0xC87C, 0}, {0xC87D, 0}, {0xC87E, 0}, {0xC8A1, 0}, {0xC8A2, 0}, {0xC8A3, 0}, {0xC8A4, 0},
-    {0xC8A5, 0}, {0xC8A6, 0}, {0xC8A7, 0}, {0xC8A8, 0}, {0xC8A9, 0}, {0xC8AA, 0}, {0xC8AB, 0},
-    {0xC8AC, 0}, {0xC8AD, 0}, {0xC8AE, 0}, {0xC8AF, 0}, {0xC8B0, 0}, {0xC8B1, 0}, {0xC8B2, 0},
-    {0xC8B3, 0}, {0xC8B4, 0}, {0xC8B5, 0}, {0xC8B6, 0}, {0xC8B7, 0}, {0xC8B8, 0}, {0xC8B9, 0},
-    {0xC8BA, 0}, {0xC8BB, 0}, {0xC8BC, 0}, {0xC8BD, 0}, {0xC8BE, 0}, {0xC8BF, 0}, {0xC8C0, 0},
-    {0xC8C1, 0}, {0xC8C2, 0}, {0xC8C3, 0}, {0xC8C4, 0}, {0xC8C5, 0}, {0xC8C6, 0}, {0xC8C7, 0},
-    {0xC8C8, 0}, {0xC8C9, 0}, {0xC8CA, 0}, {0xC8CB, 0}, {0xC8CC, 0}, {0xC8CD, 0}, {0xC8CE, 0},
-    {0xC8CF, 0}, {0xC8D0, 0}, {0xC8D1, 0}, {0xC8D2, 0}, {0xC8D3, 0}, {0xC8D4, 0}, {0xC8D5, 0},
-    {0xC8D6, 0}, {0xC8D7, 0}, {0xC8D8, 0}, {0xC8D9, 0}, {0xC8DA, 0}, {0xC8DB, 0}, {0xC8DC, 0},
-    {0xC8DD, 0}, {0xC8DE, 0}, {0xC8DF, 0}, {0xC8E0, 0}, {0xC8E1, 0}, {0xC8E2, 0}, {0xC8E3, 0},
-    {0xC8E4, 0}, {0xC8E5, 0}, {0xC8E6, 0}, {0xC8E7, 0}, {0xC8E8, 0}, {0xC8E9, 0}, {0xC8EA, 0},
-    {0xC8EB, 0}, {0xC8EC, 0}, {0xC8ED, 0}, {0xC8EE, 0}, {0xC8EF, 0}, {0xC8F0, 0}, {0xC8F1, 0},
-    {0xC8F2, 0}, {0xC8F3, 0}, {0xC8F4, 0}, {0xC8F5, 0}, {0xC8F6, 0}, {0xC8F7, 0}, {0xC8F8, 0},
-    {0xC8F9, 0}, {0xC8FA, 0}, {0xC8FB, 0}, {0xC8FC, 0}, {0xC8FD, 0}, {0xC8FE, 0}, {0xF9D6, 0},
-    {0xF9D7, 0}, {0xF9D8, 0}, {0xF9D9, 0}, {0xF9DA, 0}, {0xF9DB, 0}, {0xF9DC, 0}, {0xF9DD, 0},
-    {0xF9DE, 0}, {0xF9DF, 0}, {0xF9E0, 0}, {0xF9E1, 0}, {0xF9E2, 0}, {0xF9E3, 0}, {0xF9E4, 0},
-    {0xF9E5, 0}, {0xF9E6, 0}, {0xF9E7, 0}, {0xF9E8, 0}, {0xF9E9, 0}, {0xF9EA, 0}, {0xF9EB, 0},
-    {0xF9EC, 0}, {0xF9ED, 0}, {0xF9EE, 0}, {0xF9EF, 0}, {0xF9F0, 0}, {0xF9F1, 0}, {0xF9F2, 0},
-    {0xF9F3, 0}, {0xF9F4, 0}, {0xF9F5, 0}, {0xF9F6, 0}, {0xF9F7, 0}, {0xF9F8, 0}, {0xF9F9, 0},
-    {0xF9FA, 0}, {0xF9FB, 0}, {0xF9FC, 0}, {0xF9FD, 0}, {0xF9FE, 0},
+    {0xC7FC, 0x247D}, {0xC7FD, 0},      {0xC7FE, 0},      {0xC840, 0},      {0xC841, 0},
+    {0xC842, 0},      {0xC843, 0},      {0xC844, 0},      {0xC845, 0},      {0xC846, 0},
+    {0xC847, 0},      {0xC848, 0},      {0xC849, 0},      {0xC84A, 0},      {0xC84B, 0},
+    {0xC84C, 0},      {0xC84D, 0},      {0xC84E, 0},      {0xC84F, 0},      {0xC850, 0},
+    {0xC851, 0},      {0xC852, 0},      {0xC853, 0},      {0xC854, 0},      {0xC855, 0},
+    {0xC856, 0},      {0xC857, 0},      {0xC858, 0},      {0xC859, 0},      {0xC85A, 0},
+    {0xC85B, 0},      {0xC85C, 0},      {0xC85D, 0},      {0xC85E, 0},      {0xC85F, 0},
+    {0xC860, 0},      {0xC861, 0},      {0xC862, 0},      {0xC863, 0},      {0xC864, 0},
+    {0xC865, 0},      {0xC866, 0},      {0xC867, 0},      {0xC868, 0},      {0xC869, 0},
+    {0xC86A, 0},      {0xC86B, 0},      {0xC86C, 0},      {0xC86D, 0},      {0xC86E, 0},
+    {0xC86F, 0},      {0xC870, 0},      {0xC871, 0},      {0xC872, 0},      {0xC873, 0},
+    {0xC874, 0},      {0xC875, 0},      {0xC876, 0},      {0xC877, 0},      {0xC878, 0},
+    {0xC879, 0},      {0xC87A, 0},      {0xC87B, 0},      {0xC87C, 0},      {0xC87D, 0},
+    {0xC87E, 0},      {0xC8A1, 0},      {0xC8A2, 0},      {0xC8A3, 0},      {0xC8A4, 0},
+    {0xC8A5, 0},      {0xC8A6, 0},      {0xC8A7, 0},      {0xC8A8, 0},      {0xC8A9, 0},
+    {0xC8AA, 0},      {0xC8AB, 0},      {0xC8AC, 0},      {0xC8AD, 0},      {0xC8AE, 0},
+    {0xC8AF, 0},      {0xC8B0, 0},      {0xC8B1, 0},      {0xC8B2, 0},      {0xC8B3, 0},
+    {0xC8B4, 0},      {0xC8B5, 0},      {0xC8B6, 0},      {0xC8B7, 0},      {0xC8B8, 0},
+    {0xC8B9, 0},      {0xC8BA, 0},      {0xC8BB, 0},      {0xC8BC, 0},      {0xC8BD, 0},
+    {0xC8BE, 0},      {0xC8BF, 0},      {0xC8C0, 0},      {0xC8C1, 0},      {0xC8C2, 0},
+    {0xC8C3, 0},      {0xC8C4, 0},      {0xC8C5, 0},      {0xC8C6, 0},      {0xC8C7, 0},
+    {0xC8C8, 0},      {0xC8C9, 0},      {0xC8CA, 0},      {0xC8CB, 0},      {0xC8CC, 0},
+    {0xC8CD, 0},      {0xC8CE, 0},      {0xC8CF, 0},      {0xC8D0, 0},      {0xC8D1, 0},
+    {0xC8D2, 0},      {0xC8D3, 0},      {0xC8D4, 0},      {0xC8D5, 0},      {0xC8D6, 0},
+    {0xC8D7, 0},      {0xC8D8, 0},      {0xC8D9, 0},      {0xC8DA, 0},      {0xC8DB, 0},
+    {0xC8DC, 0},      {0xC8DD, 0},      {0xC8DE, 0},      {0xC8DF, 0},      {0xC8E0, 0},
+    {0xC8E1, 0},      {0xC8E2, 0},      {0xC8E3, 0},      {0xC8E4, 0},      {0xC8E5, 0},
+    {0xC8E6, 0},      {0xC8E7, 0},      {0xC8E8, 0},      {0xC8E9, 0},      {0xC8EA, 0},
+    {0xC8EB, 0},      {0xC8EC, 0},      {0xC8ED, 0},      {0xC8EE, 0},      {0xC8EF, 0},
+    {0xC8F0, 0},      {0xC8F1, 0},      {0xC8F2, 0},      {0xC8F3, 0},      {0xC8F4, 0},
+    {0xC8F5, 0},      {0xC8F6, 0},      {0xC8F7, 0},      {0xC8F8, 0},      {0xC8F9, 0},
+    {0xC8FA, 0},      {0xC8FB, 0},      {0xC8FC, 0},      {0xC8FD, 0},      {0xC8FE, 0},
+    {0xF9D6, 0},      {0xF9D7, 0},      {0xF9D8, 0},      {0xF9D9, 0},      {0xF9DA, 0},
+    {0xF9DB, 0},      {0xF9DC, 0},      {0xF9DD, 0},      {0xF9DE, 0},      {0xF9DF, 0},
+    {0xF9E0, 0},      {0xF9E1, 0},      {0xF9E2, 0},      {0xF9E3, 0},      {0xF9E4, 0},
+    {0xF9E5, 0},      {0xF9E6, 0},      {0xF9E7, 0},      {0xF9E8, 0},      {0xF9E9, 0},
+    {0xF9EA, 0},      {0xF9EB, 0},      {0xF9EC, 0},      {0xF9ED, 0},      {0xF9EE, 0},
+    {0xF9EF, 0},      {0xF9F0, 0},      {0xF9F1, 0},      {0xF9F2, 0},      {0xF9F3, 0},
+    {0xF9F4, 0},      {0xF9F5, 0},      {0xF9F6, 0},      {0xF9F7, 0},      {0xF9F8, 0},
+    {0xF9F9, 0},      {0xF9FA, 0},      {0xF9FB, 0},      {0xF9FC, 0},      {0xF9FD, 0},
+    {0xF9FE, 0},
 };
 static const struct override fix_big5hkscs[75] = {
-    {0x877A, 0}, {0x877B, 0}, {0x877C, 0}, {0x877D, 0}, {0x877E, 0}, {0x87A1, 0}, {0x87A2, 0},
-    {0x87A3, 0}, {0x87A4, 0}, {0x87A5, 0}, {0x87A6, 0}, {0x87A7, 0}, {0x87A8, 0}, {0x87A9, 0},
-    {0x87AA, 0}, {0x87AB, 0}, {0x87AC, 0}, {0x87AD, 0}, {0x87AE, 0}, {0x87AF, 0}, {0x87B0, 0},
-    {0x87B1, 0}, {0x87B2, 0}, {0x87B3, 0}, {0x87B4, 0}, {0x87B5, 0}, {0x87B6, 0}, {0x87B7, 0},
-    {0x87B8, 0}, {0x87B9, 0}, {0x87BA, 0}, {0x87BB, 0}, {0x87BC, 0}, {0x87BD, 0}, {0x87BE, 0},
-    {0x87BF, 0}, {0x87C0, 0}, {0x87C1, 0}, {0x87C2, 0}, {0x87C3, 0}, {0x87C4, 0}, {0x87C5, 0},
-    {0x87C6, 0}, {0x87C7, 0}, {0x87C8, 0}, {0x87C9, 0}, {0x87CA, 0}, {0x87CB, 0}, {0x87CC, 0},
-    {0x87CD, 0}, {0x87CE, 0}, {0x87CF, 0}, {0x87D0, 0}, {0x87D1, 0}, {0x87D2, 0}, {0x87D3, 0},
-    {0x87D4, 0}, {0x87D5, 0}, {0x87D6, 0}, {0x87D7, 0}, {0x87D8, 0}, {0x87D9, 0}, {0x87DA, 0},
-    {0x87DB, 0}, {0x87DC, 0}, {0x87DD, 0}, {0x87DE, 0}, {0x87DF, 0}, {0xA15A, 0x2574},
-    {0xA1C3, 0xFFE3}, {0xA1C5, 0x02CD}, {0xA1FE, 0xFF0F}, {0xA240, 0xFF3C}, {0xA2CC, 0x5341},
-    {0xA2CE, 0x5345},
+    {0x877A, 0},      {0x877B, 0},      {0x877C, 0},      {0x877D, 0},      {0x877E, 0},
+    {0x87A1, 0},      {0x87A2, 0},      {0x87A3, 0},      {0x87A4, 0},      {0x87A5, 0},
+    {0x87A6, 0},      {0x87A7, 0},      {0x87A8, 0},      {0x87A9, 0},      {0x87AA, 0},
+    {0x87AB, 0},      {0x87AC, 0},      {0x87AD, 0},      {0x87AE, 0},      {0x87AF, 0},
+    {0x87B0, 0},      {0x87B1, 0},      {0x87B2, 0},      {0x87B3, 0},      {0x87B4, 0},
+    {0x87B5, 0},      {0x87B6, 0},      {0x87B7, 0},      {0x87B8, 0},      {0x87B9, 0},
+    {0x87BA, 0},      {0x87BB, 0},      {0x87BC, 0},      {0x87BD, 0},      {0x87BE, 0},
+    {0x87BF, 0},      {0x87C0, 0},      {0x87C1, 0},      {0x87C2, 0},      {0x87C3, 0},
+    {0x87C4, 0},      {0x87C5, 0},      {0x87C6, 0},      {0x87C7, 0},      {0x87C8, 0},
+    {0x87C9, 0},      {0x87CA, 0},      {0x87CB, 0},      {0x87CC, 0},      {0x87CD, 0},
+    {0x87CE, 0},      {0x87CF, 0},      {0x87D0, 0},      {0x87D1, 0},      {0x87D2, 0},
+    {0x87D3, 0},      {0x87D4, 0},      {0x87D5, 0},      {0x87D6, 0},      {0x87D7, 0},
+    {0x87D8, 0},      {0x87D9, 0},      {0x87DA, 0},      {0x87DB, 0},      {0x87DC, 0},
+    {0x87DD, 0},      {0x87DE, 0},      {0x87DF, 0},      {0xA15A, 0x2574}, {0xA1C3, 0xFFE3},
+    {0xA1C5, 0x02CD}, {0xA1FE, 0xFF0F}, {0xA240, 0xFF3C}, {0xA2CC, 0x5341}, {0xA2CE, 0x5345},
 };
 static const struct override fix_cp932[5] = {
     {0x80, 0x0080}, {0xA0, 0xF8F0}, {0xFD, 0xF8F1}, {0xFE, 0xF8F2}, {0xFF, 0xF8F3},
@@ -1726,29 +2001,38 @@ static const struct override fix_cp950[408] = {
     {0xC7EF, 0x2466}, {0xC7F0, 0x2467}, {0xC7F1, 0x2468}, {0xC7F2, 0x2469}, {0xC7F3, 0x2474},
     {0xC7F4, 0x2475}, {0xC7F5, 0x2476}, {0xC7F6, 0x2477}, {0xC7F7, 0x2478}, {0xC7F8, 0x2479},
     {0xC7F9, 0x247A}, {0xC7FA, 0x247B}, {0xC7FB, 0x247C}, {0xC7FC, 0x247D}, {0xC7FD, 0},
-    {0xC7FE, 0}, {0xC840, 0}, {0xC841, 0}, {0xC842, 0}, {0xC843, 0}, {0xC844, 0}, {0xC845, 0},
-    {0xC846, 0}, {0xC847, 0}, {0xC848, 0}, {0xC849, 0}, {0xC84A, 0}, {0xC84B, 0}, {0xC84C, 0},
-    {0xC84D, 0}, {0xC84E, 0}, {0xC84F, 0}, {0xC850, 0}, {0xC851, 0}, {0xC852, 0}, {0xC853, 0},
-    {0xC854, 0}, {0xC855, 0}, {0xC856, 0}, {0xC857, 0}, {0xC858, 0}, {0xC859, 0}, {0xC85A, 0},
-    {0xC85B, 0}, {0xC85C, 0}, {0xC85D, 0}, {0xC85E, 0}, {0xC85F, 0}, {0xC860, 0}, {0xC861, 0},
-    {0xC862, 0}, {0xC863, 0}, {0xC864, 0}, {0xC865, 0}, {0xC866, 0}, {0xC867, 0}, {0xC868, 0},
-    {0xC869, 0}, {0xC86A, 0}, {0xC86B, 0}, {0xC86C, 0}, {0xC86D, 0}, {0xC86E, 0}, {0xC86F, 0},
-    {0xC870, 0}, {0xC871, 0}, {0xC872, 0}, {0xC873, 0}, {0xC874, 0}, {0xC875, 0}, {0xC876, 0},
-    {0xC877, 0}, {0xC878, 0}, {0xC879, 0}, {0xC87A, 0}, {0xC87B, 0}, {0xC87C, 0}, {0xC87D, 0},
-    {0xC87E, 0}, {0xC8A1, 0}, {0xC8A2, 0}, {0xC8A3, 0}, {0xC8A4, 0}, {0xC8A5, 0}, {0xC8A6, 0},
-    {0xC8A7, 0}, {0xC8A8, 0}, {0xC8A9, 0}, {0xC8AA, 0}, {0xC8AB, 0}, {0xC8AC, 0}, {0xC8AD, 0},
-    {0xC8AE, 0}, {0xC8AF, 0}, {0xC8B0, 0}, {0xC8B1, 0}, {0xC8B2, 0}, {0xC8B3, 0}, {0xC8B4, 0},
-    {0xC8B5, 0}, {0xC8B6, 0}, {0xC8B7, 0}, {0xC8B8, 0}, {0xC8B9, 0}, {0xC8BA, 0}, {0xC8BB, 0},
-    {0xC8BC, 0}, {0xC8BD, 0}, {0xC8BE, 0}, {0xC8BF, 0}, {0xC8C0, 0}, {0xC8C1, 0}, {0xC8C2, 0},
-    {0xC8C3, 0}, {0xC8C4, 0}, {0xC8C5, 0}, {0xC8C6, 0}, {0xC8C7, 0}, {0xC8C8, 0}, {0xC8C9, 0},
-    {0xC8CA, 0}, {0xC8CB, 0}, {0xC8CC, 0}, {0xC8CD, 0}, {0xC8CE, 0}, {0xC8CF, 0}, {0xC8D0, 0},
-    {0xC8D1, 0}, {0xC8D2, 0}, {0xC8D3, 0}, {0xC8D4, 0}, {0xC8D5, 0}, {0xC8D6, 0}, {0xC8D7, 0},
-    {0xC8D8, 0}, {0xC8D9, 0}, {0xC8DA, 0}, {0xC8DB, 0}, {0xC8DC, 0}, {0xC8DD, 0}, {0xC8DE, 0},
-    {0xC8DF, 0}, {0xC8E0, 0}, {0xC8E1, 0}, {0xC8E2, 0}, {0xC8E3, 0}, {0xC8E4, 0}, {0xC8E5, 0},
-    {0xC8E6, 0}, {0xC8E7, 0}, {0xC8E8, 0}, {0xC8E9, 0}, {0xC8EA, 0}, {0xC8EB, 0}, {0xC8EC, 0},
-    {0xC8ED, 0}, {0xC8EE, 0}, {0xC8EF, 0}, {0xC8F0, 0}, {0xC8F1, 0}, {0xC8F2, 0}, {0xC8F3, 0},
-    {0xC8F4, 0}, {0xC8F5, 0}, {0xC8F6, 0}, {0xC8F7, 0}, {0xC8F8, 0}, {0xC8F9, 0}, {0xC8FA, 0},
-    {0xC8FB, 0}, {0xC8FC, 0}, {0xC8FD, 0}, {0xC8FE, 0},
+    {0xC7FE, 0},      {0xC840, 0},      {0xC841, 0},      {0xC842, 0},      {0xC843, 0},
+    {0xC844, 0},      {0xC845, 0},      {0xC846, 0},      {0xC847, 0},      {0xC848, 0},
+    {0xC849, 0},      {0xC84A, 0},      {0xC84B, 0},      {0xC84C, 0},      {0xC84D, 0},
+    {0xC84E, 0},      {0xC84F, 0},      {0xC850, 0},      {0xC851, 0},      {0xC852, 0},
+    {0xC853, 0},      {0xC854, 0},      {0xC855, 0},      {0xC856, 0},      {0xC857, 0},
+    {0xC858, 0},      {0xC859, 0},      {0xC85A, 0},      {0xC85B, 0},      {0xC85C, 0},
+    {0xC85D, 0},      {0xC85E, 0},      {0xC85F, 0},      {0xC860, 0},      {0xC861, 0},
+    {0xC862, 0},      {0xC863, 0},      {0xC864, 0},      {0xC865, 0},      {0xC866, 0},
+    {0xC867, 0},      {0xC868, 0},      {0xC869, 0},      {0xC86A, 0},      {0xC86B, 0},
+    {0xC86C, 0},      {0xC86D, 0},      {0xC86E, 0},      {0xC86F, 0},      {0xC870, 0},
+    {0xC871, 0},      {0xC872, 0},      {0xC873, 0},      {0xC874, 0},      {0xC875, 0},
+    {0xC876, 0},      {0xC877, 0},      {0xC878, 0},      {0xC879, 0},      {0xC87A, 0},
+    {0xC87B, 0},      {0xC87C, 0},      {0xC87D, 0},      {0xC87E, 0},      {0xC8A1, 0},
+    {0xC8A2, 0},      {0xC8A3, 0},      {0xC8A4, 0},      {0xC8A5, 0},      {0xC8A6, 0},
+    {0xC8A7, 0},      {0xC8A8, 0},      {0xC8A9, 0},      {0xC8AA, 0},      {0xC8AB, 0},
+    {0xC8AC, 0},      {0xC8AD, 0},      {0xC8AE, 0},      {0xC8AF, 0},      {0xC8B0, 0},
+    {0xC8B1, 0},      {0xC8B2, 0},      {0xC8B3, 0},      {0xC8B4, 0},      {0xC8B5, 0},
+    {0xC8B6, 0},      {0xC8B7, 0},      {0xC8B8, 0},      {0xC8B9, 0},      {0xC8BA, 0},
+    {0xC8BB, 0},      {0xC8BC, 0},      {0xC8BD, 0},      {0xC8BE, 0},      {0xC8BF, 0},
+    {0xC8C0, 0},      {0xC8C1, 0},      {0xC8C2, 0},      {0xC8C3, 0},      {0xC8C4, 0},
+    {0xC8C5, 0},      {0xC8C6, 0},      {0xC8C7, 0},      {0xC8C8, 0},      {0xC8C9, 0},
+    {0xC8CA, 0},      {0xC8CB, 0},      {0xC8CC, 0},      {0xC8CD, 0},      {0xC8CE, 0},
+    {0xC8CF, 0},      {0xC8D0, 0},      {0xC8D1, 0},      {0xC8D2, 0},      {0xC8D3, 0},
+    {0xC8D4, 0},      {0xC8D5, 0},      {0xC8D6, 0},      {0xC8D7, 0},      {0xC8D8, 0},
+    {0xC8D9, 0},      {0xC8DA, 0},      {0xC8DB, 0},      {0xC8DC, 0},      {0xC8DD, 0},
+    {0xC8DE, 0},      {0xC8DF, 0},      {0xC8E0, 0},      {0xC8E1, 0},      {0xC8E2, 0},
+    {0xC8E3, 0},      {0xC8E4, 0},      {0xC8E5, 0},      {0xC8E6, 0},      {0xC8E7, 0},
+    {0xC8E8, 0},      {0xC8E9, 0},      {0xC8EA, 0},      {0xC8EB, 0},      {0xC8EC, 0},
+    {0xC8ED, 0},      {0xC8EE, 0},      {0xC8EF, 0},      {0xC8F0, 0},      {0xC8F1, 0},
+    {0xC8F2, 0},      {0xC8F3, 0},      {0xC8F4, 0},      {0xC8F5, 0},      {0xC8F6, 0},
+    {0xC8F7, 0},      {0xC8F8, 0},      {0xC8F9, 0},      {0xC8FA, 0},      {0xC8FB, 0},
+    {0xC8FC, 0},      {0xC8FD, 0},      {0xC8FE, 0},
 };
 static const struct override fix_euc_jp[1] = {
     {0x8FA2B7, 0x007E},
@@ -1757,16 +2041,17 @@ static const struct override fix_euc_kr[1] = {
     {0xA2E8, 0},
 };
 static const struct override fix_gb18030[44] = {
-    {0xA6D9, 0xE78D}, {0xA6DA, 0xE78E}, {0xA6DB, 0xE78F}, {0xA6DC, 0xE790}, {0xA6DD, 0xE791},
-    {0xA6DE, 0xE792}, {0xA6DF, 0xE793}, {0xA6EC, 0xE794}, {0xA6ED, 0xE795}, {0xA6F3, 0xE796},
-    {0xA8BC, 0xE7C7}, {0xFE51, 0xE816}, {0xFE52, 0xE817}, {0xFE53, 0xE818}, {0xFE59, 0xE81E},
-    {0xFE61, 0xE826}, {0xFE66, 0xE82B}, {0xFE67, 0xE82C}, {0xFE6C, 0xE831}, {0xFE6D, 0xE832},
-    {0xFE76, 0xE83B}, {0xFE7E, 0xE843}, {0xFE90, 0xE854}, {0xFE91, 0xE855}, {0xFEA0, 0xE864},
-    {0x8135F437, 0x1E3F}, {0x82359037, 0x9FB4}, {0x82359038, 0x9FB5}, {0x82359039, 0x9FB6},
-    {0x82359130, 0x9FB7}, {0x82359131, 0x9FB8}, {0x82359132, 0x9FB9}, {0x82359133, 0x9FBA},
-    {0x82359134, 0x9FBB}, {0x84318236, 0xFE10}, {0x84318237, 0xFE11}, {0x84318238, 0xFE12},
-    {0x84318239, 0xFE13}, {0x84318330, 0xFE14}, {0x84318331, 0xFE15}, {0x84318332, 0xFE16},
-    {0x84318333, 0xFE17}, {0x84318334, 0xFE18}, {0x84318335, 0xFE19},
+    {0xA6D9, 0xE78D},     {0xA6DA, 0xE78E},     {0xA6DB, 0xE78F},     {0xA6DC, 0xE790},
+    {0xA6DD, 0xE791},     {0xA6DE, 0xE792},     {0xA6DF, 0xE793},     {0xA6EC, 0xE794},
+    {0xA6ED, 0xE795},     {0xA6F3, 0xE796},     {0xA8BC, 0xE7C7},     {0xFE51, 0xE816},
+    {0xFE52, 0xE817},     {0xFE53, 0xE818},     {0xFE59, 0xE81E},     {0xFE61, 0xE826},
+    {0xFE66, 0xE82B},     {0xFE67, 0xE82C},     {0xFE6C, 0xE831},     {0xFE6D, 0xE832},
+    {0xFE76, 0xE83B},     {0xFE7E, 0xE843},     {0xFE90, 0xE854},     {0xFE91, 0xE855},
+    {0xFEA0, 0xE864},     {0x8135F437, 0x1E3F}, {0x82359037, 0x9FB4}, {0x82359038, 0x9FB5},
+    {0x82359039, 0x9FB6}, {0x82359130, 0x9FB7}, {0x82359131, 0x9FB8}, {0x82359132, 0x9FB9},
+    {0x82359133, 0x9FBA}, {0x82359134, 0x9FBB}, {0x84318236, 0xFE10}, {0x84318237, 0xFE11},
+    {0x84318238, 0xFE12}, {0x84318239, 0xFE13}, {0x84318330, 0xFE14}, {0x84318331, 0xFE15},
+    {0x84318332, 0xFE16}, {0x84318333, 0xFE17}, {0x84318334, 0xFE18}, {0x84318335, 0xFE19},
 };
 static const struct override fix_johab[18] = {
     {0x8441, 0x3000}, {0x8442, 0x3131}, {0x8443, 0x3132}, {0x8445, 0x3134}, {0x8448, 0x3137},
@@ -1778,7 +2063,8 @@ static const struct override fix_shift_jis_2004[5] = {
     {0x815C, 0x2015}, {0x815F, 0x005C}, {0x81B0, 0x007E}, {0x81D4, 0x2985}, {0x81D5, 0x2986},
 };
 static const struct override fix_shift_jisx0213[16] = {
-    {0x815C, 0x2015}, {0x815F, 0x005C}, {0x81B0, 0x007E}, {0x81D4, 0x2985}, {0x81D5, 0x2986},
-    {0x879F, 0}, {0x889E, 0}, {0x9873, 0}, {0x989E, 0}, {0xEAA5, 0}, {0xEFF8, 0}, {0xEFF9, 0},
-    {0xEFFA, 0}, {0xEFFB, 0}, {0xEFFC, 0}, {0xFC5A, 0x9B1D},
+    {0x815C, 0x2015}, {0x815F, 0x005C}, {0x81B0, 0x007E}, {0x81D4, 0x2985},
+    {0x81D5, 0x2986}, {0x879F, 0},      {0x889E, 0},      {0x9873, 0},
+    {0x989E, 0},      {0xEAA5, 0},      {0xEFF8, 0},      {0xEFF9, 0},
+    {0xEFFA, 0},      {0xEFFB, 0},      {0xEFFC, 0},      {0xFC5A, 0x9B1D},
 };

@@ -20,19 +20,20 @@
 #include "eddy/buf.h"
 
 struct eddy__encoding {
-    char encoding[48];       /* as feedparser spells it: "utf-8", "us-ascii", "windows-1252"... "" unknown */
-    bool bozo;               /* an encoding condition feedparser reports */
-    char exception[256];     /* "CharacterEncodingOverride: ..." when bozo */
-    bool nonxml;             /* content type is not XML (feedparser's NonXMLContentType) */
+    char encoding[48]; /* as feedparser spells it: "utf-8", "us-ascii", "windows-1252"... "" unknown
+                        */
+    bool bozo;         /* an encoding condition feedparser reports */
+    char exception[256]; /* "CharacterEncodingOverride: ..." when bozo */
+    bool nonxml;         /* content type is not XML (feedparser's NonXMLContentType) */
     /* how the UTF-8 maps back to the input, for diagnostic offsets: */
-    size_t bom_len;          /* input bytes of the byte order mark, not decoded */
-    size_t decl_written;     /* the UTF-8 starts with this many bytes of a new XML declaration */
-    size_t decl_dropped;     /* ... replacing this many of the decoded text (the old declaration) */
+    size_t bom_len;      /* input bytes of the byte order mark, not decoded */
+    size_t decl_written; /* the UTF-8 starts with this many bytes of a new XML declaration */
+    size_t decl_dropped; /* ... replacing this many of the decoded text (the old declaration) */
 };
 
 /* feedparser's convert_to_utf8: decides the encoding of the whole document data[0..len) given the
- * HTTP Content-Type header (NULL when not fetched over HTTP) and appends the document as UTF-8 to out
- * (XML declaration rewritten as feedparser does). Returns 0 or a negative errno from out. */
+ * HTTP Content-Type header (NULL when not fetched over HTTP) and appends the document as UTF-8 to
+ * out (XML declaration rewritten as feedparser does). Returns 0 or a negative errno from out. */
 int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
                            struct eddy_buf *out, struct eddy__encoding *res);
 

@@ -89,169 +89,610 @@ struct span {
 
 /* _HTMLSanitizer.acceptable_elements */
 static const char *const acceptable_elements[] = {
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
-    "blockquote", "br", "button", "canvas", "caption", "center", "cite", "code", "col",
-    "colgroup", "command", "datagrid", "datalist", "dd", "del", "details", "dfn",
-    "dialog", "dir", "div", "dl", "dt", "em", "event-source", "fieldset", "figcaption",
-    "figure", "font", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend", "li", "m",
-    "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
-    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select",
-    "small", "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup",
-    "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u",
-    "ul", "var", "video",
+    "a",          "abbr",
+    "acronym",    "address",
+    "area",       "article",
+    "aside",      "audio",
+    "b",          "big",
+    "blockquote", "br",
+    "button",     "canvas",
+    "caption",    "center",
+    "cite",       "code",
+    "col",        "colgroup",
+    "command",    "datagrid",
+    "datalist",   "dd",
+    "del",        "details",
+    "dfn",        "dialog",
+    "dir",        "div",
+    "dl",         "dt",
+    "em",         "event-source",
+    "fieldset",   "figcaption",
+    "figure",     "font",
+    "footer",     "form",
+    "h1",         "h2",
+    "h3",         "h4",
+    "h5",         "h6",
+    "header",     "hr",
+    "i",          "img",
+    "input",      "ins",
+    "kbd",        "keygen",
+    "label",      "legend",
+    "li",         "m",
+    "map",        "menu",
+    "meter",      "multicol",
+    "nav",        "nextid",
+    "noscript",   "ol",
+    "optgroup",   "option",
+    "output",     "p",
+    "pre",        "progress",
+    "q",          "s",
+    "samp",       "section",
+    "select",     "small",
+    "sound",      "source",
+    "spacer",     "span",
+    "strike",     "strong",
+    "sub",        "sup",
+    "table",      "tbody",
+    "td",         "textarea",
+    "tfoot",      "th",
+    "thead",      "time",
+    "tr",         "tt",
+    "u",          "ul",
+    "var",        "video",
 };
 /* _HTMLSanitizer.acceptable_attributes */
 static const char *const acceptable_attributes[] = {
-    "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt",
-    "autocomplete", "autofocus", "axis", "background", "balance", "bgcolor",
-    "bgproperties", "border", "bordercolor", "bordercolordark", "bordercolorlight",
-    "bottompadding", "cellpadding", "cellspacing", "ch", "challenge", "char", "charoff",
-    "charset", "checked", "choff", "cite", "class", "clear", "color", "cols", "colspan",
-    "compact", "contenteditable", "controls", "coords", "data", "datafld",
-    "datapagesize", "datasrc", "datetime", "default", "delay", "dir", "disabled",
-    "draggable", "dynsrc", "enctype", "end", "face", "for", "form", "frame",
-    "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
-    "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label",
-    "lang", "leftspacing", "list", "longdesc", "loop", "loopcount", "loopend",
-    "loopstart", "low", "lowsrc", "max", "maxlength", "media", "method", "min",
-    "multiple", "name", "nohref", "noshade", "nowrap", "open", "optimum", "pattern",
-    "ping", "point-size", "poster", "pqg", "preload", "prompt", "radiogroup",
-    "readonly", "rel", "repeat-max", "repeat-min", "replace", "required", "rev",
-    "rightspacing", "rows", "rowspan", "rules", "scope", "selected", "shape", "size",
-    "span", "src", "start", "step", "style", "summary", "suppress", "tabindex",
-    "target", "template", "title", "toppadding", "type", "unselectable", "urn",
-    "usemap", "valign", "value", "variable", "volume", "vrml", "vspace", "width",
-    "wrap", "xml:lang",
+    "abbr",
+    "accept",
+    "accept-charset",
+    "accesskey",
+    "action",
+    "align",
+    "alt",
+    "autocomplete",
+    "autofocus",
+    "axis",
+    "background",
+    "balance",
+    "bgcolor",
+    "bgproperties",
+    "border",
+    "bordercolor",
+    "bordercolordark",
+    "bordercolorlight",
+    "bottompadding",
+    "cellpadding",
+    "cellspacing",
+    "ch",
+    "challenge",
+    "char",
+    "charoff",
+    "charset",
+    "checked",
+    "choff",
+    "cite",
+    "class",
+    "clear",
+    "color",
+    "cols",
+    "colspan",
+    "compact",
+    "contenteditable",
+    "controls",
+    "coords",
+    "data",
+    "datafld",
+    "datapagesize",
+    "datasrc",
+    "datetime",
+    "default",
+    "delay",
+    "dir",
+    "disabled",
+    "draggable",
+    "dynsrc",
+    "enctype",
+    "end",
+    "face",
+    "for",
+    "form",
+    "frame",
+    "galleryimg",
+    "gutter",
+    "headers",
+    "height",
+    "hidden",
+    "hidefocus",
+    "high",
+    "href",
+    "hreflang",
+    "hspace",
+    "icon",
+    "id",
+    "inputmode",
+    "ismap",
+    "keytype",
+    "label",
+    "lang",
+    "leftspacing",
+    "list",
+    "longdesc",
+    "loop",
+    "loopcount",
+    "loopend",
+    "loopstart",
+    "low",
+    "lowsrc",
+    "max",
+    "maxlength",
+    "media",
+    "method",
+    "min",
+    "multiple",
+    "name",
+    "nohref",
+    "noshade",
+    "nowrap",
+    "open",
+    "optimum",
+    "pattern",
+    "ping",
+    "point-size",
+    "poster",
+    "pqg",
+    "preload",
+    "prompt",
+    "radiogroup",
+    "readonly",
+    "rel",
+    "repeat-max",
+    "repeat-min",
+    "replace",
+    "required",
+    "rev",
+    "rightspacing",
+    "rows",
+    "rowspan",
+    "rules",
+    "scope",
+    "selected",
+    "shape",
+    "size",
+    "span",
+    "src",
+    "start",
+    "step",
+    "style",
+    "summary",
+    "suppress",
+    "tabindex",
+    "target",
+    "template",
+    "title",
+    "toppadding",
+    "type",
+    "unselectable",
+    "urn",
+    "usemap",
+    "valign",
+    "value",
+    "variable",
+    "volume",
+    "vrml",
+    "vspace",
+    "width",
+    "wrap",
+    "xml:lang",
 };
 /* _HTMLSanitizer.mathml_elements */
 static const char *const mathml_elements[] = {
-    "annotation", "annotation-xml", "maction", "maligngroup", "malignmark", "math",
-    "menclose", "merror", "mfenced", "mfrac", "mglyph", "mi", "mlabeledtr", "mlongdiv",
-    "mmultiscripts", "mn", "mo", "mover", "mpadded", "mphantom", "mprescripts", "mroot",
-    "mrow", "ms", "mscarries", "mscarry", "msgroup", "msline", "mspace", "msqrt",
-    "msrow", "mstack", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext",
-    "mtr", "munder", "munderover", "none", "semantics",
+    "annotation",
+    "annotation-xml",
+    "maction",
+    "maligngroup",
+    "malignmark",
+    "math",
+    "menclose",
+    "merror",
+    "mfenced",
+    "mfrac",
+    "mglyph",
+    "mi",
+    "mlabeledtr",
+    "mlongdiv",
+    "mmultiscripts",
+    "mn",
+    "mo",
+    "mover",
+    "mpadded",
+    "mphantom",
+    "mprescripts",
+    "mroot",
+    "mrow",
+    "ms",
+    "mscarries",
+    "mscarry",
+    "msgroup",
+    "msline",
+    "mspace",
+    "msqrt",
+    "msrow",
+    "mstack",
+    "mstyle",
+    "msub",
+    "msubsup",
+    "msup",
+    "mtable",
+    "mtd",
+    "mtext",
+    "mtr",
+    "munder",
+    "munderover",
+    "none",
+    "semantics",
 };
 /* _HTMLSanitizer.mathml_attributes */
 static const char *const mathml_attributes[] = {
-    "accent", "accentunder", "actiontype", "align", "alignmentscope", "altimg",
-    "altimg-height", "altimg-valign", "altimg-width", "alttext", "bevelled",
-    "charalign", "close", "columnalign", "columnlines", "columnspacing", "columnspan",
-    "columnwidth", "crossout", "decimalpoint", "denomalign", "depth", "dir", "display",
-    "displaystyle", "edge", "encoding", "equalcolumns", "equalrows", "fence",
-    "fontstyle", "fontweight", "form", "frame", "framespacing", "groupalign", "height",
-    "href", "id", "indentalign", "indentalignfirst", "indentalignlast", "indentshift",
-    "indentshiftfirst", "indentshiftlast", "indenttarget", "infixlinebreakstyle",
-    "largeop", "length", "linebreak", "linebreakmultchar", "linebreakstyle",
-    "lineleading", "linethickness", "location", "longdivstyle", "lquote", "lspace",
-    "mathbackground", "mathcolor", "mathsize", "mathvariant", "maxsize",
-    "minlabelspacing", "minsize", "movablelimits", "notation", "numalign", "open",
-    "other", "overflow", "position", "rowalign", "rowlines", "rowspacing", "rowspan",
-    "rquote", "rspace", "scriptlevel", "scriptminsize", "scriptsizemultiplier",
-    "selection", "separator", "separators", "shift", "side", "src", "stackalign",
-    "stretchy", "subscriptshift", "superscriptshift", "symmetric", "voffset", "width",
-    "xlink:href", "xlink:show", "xlink:type", "xmlns", "xmlns:xlink",
+    "accent",
+    "accentunder",
+    "actiontype",
+    "align",
+    "alignmentscope",
+    "altimg",
+    "altimg-height",
+    "altimg-valign",
+    "altimg-width",
+    "alttext",
+    "bevelled",
+    "charalign",
+    "close",
+    "columnalign",
+    "columnlines",
+    "columnspacing",
+    "columnspan",
+    "columnwidth",
+    "crossout",
+    "decimalpoint",
+    "denomalign",
+    "depth",
+    "dir",
+    "display",
+    "displaystyle",
+    "edge",
+    "encoding",
+    "equalcolumns",
+    "equalrows",
+    "fence",
+    "fontstyle",
+    "fontweight",
+    "form",
+    "frame",
+    "framespacing",
+    "groupalign",
+    "height",
+    "href",
+    "id",
+    "indentalign",
+    "indentalignfirst",
+    "indentalignlast",
+    "indentshift",
+    "indentshiftfirst",
+    "indentshiftlast",
+    "indenttarget",
+    "infixlinebreakstyle",
+    "largeop",
+    "length",
+    "linebreak",
+    "linebreakmultchar",
+    "linebreakstyle",
+    "lineleading",
+    "linethickness",
+    "location",
+    "longdivstyle",
+    "lquote",
+    "lspace",
+    "mathbackground",
+    "mathcolor",
+    "mathsize",
+    "mathvariant",
+    "maxsize",
+    "minlabelspacing",
+    "minsize",
+    "movablelimits",
+    "notation",
+    "numalign",
+    "open",
+    "other",
+    "overflow",
+    "position",
+    "rowalign",
+    "rowlines",
+    "rowspacing",
+    "rowspan",
+    "rquote",
+    "rspace",
+    "scriptlevel",
+    "scriptminsize",
+    "scriptsizemultiplier",
+    "selection",
+    "separator",
+    "separators",
+    "shift",
+    "side",
+    "src",
+    "stackalign",
+    "stretchy",
+    "subscriptshift",
+    "superscriptshift",
+    "symmetric",
+    "voffset",
+    "width",
+    "xlink:href",
+    "xlink:show",
+    "xlink:type",
+    "xmlns",
+    "xmlns:xlink",
 };
 /* _HTMLSanitizer.acceptable_css_properties */
 static const char *const acceptable_css_properties[] = {
-    "azimuth", "background-color", "border-bottom-color", "border-collapse",
-    "border-color", "border-left-color", "border-right-color", "border-top-color",
-    "clear", "color", "cursor", "direction", "display", "elevation", "float", "font",
-    "font-family", "font-size", "font-style", "font-variant", "font-weight", "height",
-    "letter-spacing", "line-height", "overflow", "pause", "pause-after", "pause-before",
-    "pitch", "pitch-range", "richness", "speak", "speak-header", "speak-numeral",
-    "speak-punctuation", "speech-rate", "stress", "text-align", "text-decoration",
-    "text-indent", "unicode-bidi", "vertical-align", "voice-family", "volume",
-    "white-space", "width",
+    "azimuth",
+    "background-color",
+    "border-bottom-color",
+    "border-collapse",
+    "border-color",
+    "border-left-color",
+    "border-right-color",
+    "border-top-color",
+    "clear",
+    "color",
+    "cursor",
+    "direction",
+    "display",
+    "elevation",
+    "float",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "overflow",
+    "pause",
+    "pause-after",
+    "pause-before",
+    "pitch",
+    "pitch-range",
+    "richness",
+    "speak",
+    "speak-header",
+    "speak-numeral",
+    "speak-punctuation",
+    "speech-rate",
+    "stress",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "unicode-bidi",
+    "vertical-align",
+    "voice-family",
+    "volume",
+    "white-space",
+    "width",
 };
 /* _HTMLSanitizer.acceptable_css_keywords */
 static const char *const acceptable_css_keywords[] = {
-    "!important", "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom",
-    "brown", "center", "collapse", "dashed", "dotted", "fuchsia", "gray", "green",
-    "italic", "left", "lime", "maroon", "medium", "navy", "none", "normal", "nowrap",
-    "olive", "pointer", "purple", "red", "right", "silver", "solid", "teal", "top",
-    "transparent", "underline", "white", "yellow",
+    "!important", "aqua",   "auto",   "black",       "block",     "blue",   "bold",    "both",
+    "bottom",     "brown",  "center", "collapse",    "dashed",    "dotted", "fuchsia", "gray",
+    "green",      "italic", "left",   "lime",        "maroon",    "medium", "navy",    "none",
+    "normal",     "nowrap", "olive",  "pointer",     "purple",    "red",    "right",   "silver",
+    "solid",      "teal",   "top",    "transparent", "underline", "white",  "yellow",
 };
 /* _HTMLSanitizer.acceptable_svg_properties */
 static const char *const acceptable_svg_properties[] = {
-    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-linecap", "stroke-linejoin",
-    "stroke-opacity", "stroke-width",
+    "fill",           "fill-opacity",    "fill-rule",      "stroke",
+    "stroke-linecap", "stroke-linejoin", "stroke-opacity", "stroke-width",
 };
 /* _BaseHTMLProcessor.elements_no_end_tag */
 static const char *const elements_no_end_tag[] = {
-    "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img",
-    "input", "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr",
+    "area",  "base",    "basefont", "br",   "col",  "command", "embed",  "frame", "hr",  "img",
+    "input", "isindex", "keygen",   "link", "meta", "param",   "source", "track", "wbr",
 };
 /* RelativeURIResolver.relative_uris as "tag attribute" */
 static const char *const relative_uris[] = {
-    "a href", "applet codebase", "area href", "audio src", "blockquote cite",
-    "body background", "del cite", "form action", "frame longdesc", "frame src",
-    "head profile", "iframe longdesc", "iframe src", "img longdesc", "img src",
-    "img usemap", "input src", "input usemap", "ins cite", "link href",
-    "object classid", "object codebase", "object data", "object usemap", "q cite",
-    "script src", "source src", "video poster", "video src",
+    "a href",          "applet codebase", "area href",    "audio src",      "blockquote cite",
+    "body background", "del cite",        "form action",  "frame longdesc", "frame src",
+    "head profile",    "iframe longdesc", "iframe src",   "img longdesc",   "img src",
+    "img usemap",      "input src",       "input usemap", "ins cite",       "link href",
+    "object classid",  "object codebase", "object data",  "object usemap",  "q cite",
+    "script src",      "source src",      "video poster", "video src",
 };
 /* The tags of relative_uris (a tag not here has no URI to resolve) */
 static const char *const relative_uri_tags[] = {
-    "a", "applet", "area", "audio", "blockquote", "body", "del", "form", "frame", "head", "iframe", "img", "input", "ins", "link", "object", "q", "script", "source", "video"
-};
+    "a",    "applet", "area", "audio",  "blockquote", "body",  "del",
+    "form", "frame",  "head", "iframe", "img",        "input", "ins",
+    "link", "object", "q",    "script", "source",     "video"};
 /* _HTMLSanitizer.svg_elements: lower-case name (what the parser sees) -> SVG's spelling */
 static const struct name_pair svg_elements[] = {
-    {"a", NULL}, {"animate", NULL}, {"animatecolor", "animateColor"},
-    {"animatemotion", "animateMotion"}, {"animatetransform", "animateTransform"},
-    {"circle", NULL}, {"defs", NULL}, {"desc", NULL}, {"ellipse", NULL},
-    {"font-face", NULL}, {"font-face-name", NULL}, {"font-face-src", NULL},
-    {"foreignobject", "foreignObject"}, {"g", NULL}, {"glyph", NULL}, {"hkern", NULL},
-    {"line", NULL}, {"lineargradient", "linearGradient"}, {"marker", NULL},
-    {"metadata", NULL}, {"missing-glyph", NULL}, {"mpath", NULL}, {"path", NULL},
-    {"polygon", NULL}, {"polyline", NULL}, {"radialgradient", "radialGradient"},
-    {"rect", NULL}, {"set", NULL}, {"stop", NULL}, {"svg", NULL}, {"switch", NULL},
-    {"text", NULL}, {"title", NULL}, {"tspan", NULL}, {"use", NULL},
+    {"a", NULL},
+    {"animate", NULL},
+    {"animatecolor", "animateColor"},
+    {"animatemotion", "animateMotion"},
+    {"animatetransform", "animateTransform"},
+    {"circle", NULL},
+    {"defs", NULL},
+    {"desc", NULL},
+    {"ellipse", NULL},
+    {"font-face", NULL},
+    {"font-face-name", NULL},
+    {"font-face-src", NULL},
+    {"foreignobject", "foreignObject"},
+    {"g", NULL},
+    {"glyph", NULL},
+    {"hkern", NULL},
+    {"line", NULL},
+    {"lineargradient", "linearGradient"},
+    {"marker", NULL},
+    {"metadata", NULL},
+    {"missing-glyph", NULL},
+    {"mpath", NULL},
+    {"path", NULL},
+    {"polygon", NULL},
+    {"polyline", NULL},
+    {"radialgradient", "radialGradient"},
+    {"rect", NULL},
+    {"set", NULL},
+    {"stop", NULL},
+    {"svg", NULL},
+    {"switch", NULL},
+    {"text", NULL},
+    {"title", NULL},
+    {"tspan", NULL},
+    {"use", NULL},
 };
 /* _HTMLSanitizer.svg_attributes: lower-case name (what the parser sees) -> SVG's spelling */
 static const struct name_pair svg_attributes[] = {
-    {"accent-height", NULL}, {"accumulate", NULL}, {"additive", NULL},
-    {"alphabetic", NULL}, {"arabic-form", NULL}, {"ascent", NULL},
-    {"attributename", "attributeName"}, {"attributetype", "attributeType"},
-    {"baseprofile", "baseProfile"}, {"bbox", NULL}, {"begin", NULL}, {"by", NULL},
-    {"calcmode", "calcMode"}, {"cap-height", NULL}, {"class", NULL}, {"color", NULL},
-    {"color-rendering", NULL}, {"content", NULL}, {"cx", NULL}, {"cy", NULL},
-    {"d", NULL}, {"descent", NULL}, {"display", NULL}, {"dur", NULL}, {"dx", NULL},
-    {"dy", NULL}, {"end", NULL}, {"fill", NULL}, {"fill-opacity", NULL},
-    {"fill-rule", NULL}, {"font-family", NULL}, {"font-size", NULL},
-    {"font-stretch", NULL}, {"font-style", NULL}, {"font-variant", NULL},
-    {"font-weight", NULL}, {"from", NULL}, {"fx", NULL}, {"fy", NULL}, {"g1", NULL},
-    {"g2", NULL}, {"glyph-name", NULL}, {"gradientunits", "gradientUnits"},
-    {"hanging", NULL}, {"height", NULL}, {"horiz-adv-x", NULL},
-    {"horiz-origin-x", NULL}, {"id", NULL}, {"ideographic", NULL}, {"k", NULL},
-    {"keypoints", "keyPoints"}, {"keysplines", "keySplines"}, {"keytimes", "keyTimes"},
-    {"lang", NULL}, {"marker-end", NULL}, {"marker-mid", NULL}, {"marker-start", NULL},
-    {"markerheight", "markerHeight"}, {"markerunits", "markerUnits"},
-    {"markerwidth", "markerWidth"}, {"mathematical", NULL}, {"max", NULL},
-    {"min", NULL}, {"name", NULL}, {"offset", NULL}, {"opacity", NULL},
-    {"orient", NULL}, {"origin", NULL}, {"overline-position", NULL},
-    {"overline-thickness", NULL}, {"panose-1", NULL}, {"path", NULL},
-    {"pathlength", "pathLength"}, {"points", NULL},
-    {"preserveaspectratio", "preserveAspectRatio"}, {"r", NULL}, {"refx", "refX"},
-    {"refy", "refY"}, {"repeatcount", "repeatCount"}, {"repeatdur", "repeatDur"},
+    {"accent-height", NULL},
+    {"accumulate", NULL},
+    {"additive", NULL},
+    {"alphabetic", NULL},
+    {"arabic-form", NULL},
+    {"ascent", NULL},
+    {"attributename", "attributeName"},
+    {"attributetype", "attributeType"},
+    {"baseprofile", "baseProfile"},
+    {"bbox", NULL},
+    {"begin", NULL},
+    {"by", NULL},
+    {"calcmode", "calcMode"},
+    {"cap-height", NULL},
+    {"class", NULL},
+    {"color", NULL},
+    {"color-rendering", NULL},
+    {"content", NULL},
+    {"cx", NULL},
+    {"cy", NULL},
+    {"d", NULL},
+    {"descent", NULL},
+    {"display", NULL},
+    {"dur", NULL},
+    {"dx", NULL},
+    {"dy", NULL},
+    {"end", NULL},
+    {"fill", NULL},
+    {"fill-opacity", NULL},
+    {"fill-rule", NULL},
+    {"font-family", NULL},
+    {"font-size", NULL},
+    {"font-stretch", NULL},
+    {"font-style", NULL},
+    {"font-variant", NULL},
+    {"font-weight", NULL},
+    {"from", NULL},
+    {"fx", NULL},
+    {"fy", NULL},
+    {"g1", NULL},
+    {"g2", NULL},
+    {"glyph-name", NULL},
+    {"gradientunits", "gradientUnits"},
+    {"hanging", NULL},
+    {"height", NULL},
+    {"horiz-adv-x", NULL},
+    {"horiz-origin-x", NULL},
+    {"id", NULL},
+    {"ideographic", NULL},
+    {"k", NULL},
+    {"keypoints", "keyPoints"},
+    {"keysplines", "keySplines"},
+    {"keytimes", "keyTimes"},
+    {"lang", NULL},
+    {"marker-end", NULL},
+    {"marker-mid", NULL},
+    {"marker-start", NULL},
+    {"markerheight", "markerHeight"},
+    {"markerunits", "markerUnits"},
+    {"markerwidth", "markerWidth"},
+    {"mathematical", NULL},
+    {"max", NULL},
+    {"min", NULL},
+    {"name", NULL},
+    {"offset", NULL},
+    {"opacity", NULL},
+    {"orient", NULL},
+    {"origin", NULL},
+    {"overline-position", NULL},
+    {"overline-thickness", NULL},
+    {"panose-1", NULL},
+    {"path", NULL},
+    {"pathlength", "pathLength"},
+    {"points", NULL},
+    {"preserveaspectratio", "preserveAspectRatio"},
+    {"r", NULL},
+    {"refx", "refX"},
+    {"refy", "refY"},
+    {"repeatcount", "repeatCount"},
+    {"repeatdur", "repeatDur"},
     {"requiredextensions", "requiredExtensions"},
-    {"requiredfeatures", "requiredFeatures"}, {"restart", NULL}, {"rotate", NULL},
-    {"rx", NULL}, {"ry", NULL}, {"slope", NULL}, {"stemh", NULL}, {"stemv", NULL},
-    {"stop-color", NULL}, {"stop-opacity", NULL}, {"strikethrough-position", NULL},
-    {"strikethrough-thickness", NULL}, {"stroke", NULL}, {"stroke-dasharray", NULL},
-    {"stroke-dashoffset", NULL}, {"stroke-linecap", NULL}, {"stroke-linejoin", NULL},
-    {"stroke-miterlimit", NULL}, {"stroke-opacity", NULL}, {"stroke-width", NULL},
-    {"systemlanguage", "systemLanguage"}, {"target", NULL}, {"text-anchor", NULL},
-    {"to", NULL}, {"transform", NULL}, {"type", NULL}, {"u1", NULL}, {"u2", NULL},
-    {"underline-position", NULL}, {"underline-thickness", NULL}, {"unicode", NULL},
-    {"unicode-range", NULL}, {"units-per-em", NULL}, {"values", NULL},
-    {"version", NULL}, {"viewbox", "viewBox"}, {"visibility", NULL}, {"width", NULL},
-    {"widths", NULL}, {"x", NULL}, {"x-height", NULL}, {"x1", NULL}, {"x2", NULL},
-    {"xlink:actuate", NULL}, {"xlink:arcrole", NULL}, {"xlink:href", NULL},
-    {"xlink:role", NULL}, {"xlink:show", NULL}, {"xlink:title", NULL},
-    {"xlink:type", NULL}, {"xml:base", NULL}, {"xml:lang", NULL}, {"xml:space", NULL},
-    {"xmlns", NULL}, {"xmlns:xlink", NULL}, {"y", NULL}, {"y1", NULL}, {"y2", NULL},
+    {"requiredfeatures", "requiredFeatures"},
+    {"restart", NULL},
+    {"rotate", NULL},
+    {"rx", NULL},
+    {"ry", NULL},
+    {"slope", NULL},
+    {"stemh", NULL},
+    {"stemv", NULL},
+    {"stop-color", NULL},
+    {"stop-opacity", NULL},
+    {"strikethrough-position", NULL},
+    {"strikethrough-thickness", NULL},
+    {"stroke", NULL},
+    {"stroke-dasharray", NULL},
+    {"stroke-dashoffset", NULL},
+    {"stroke-linecap", NULL},
+    {"stroke-linejoin", NULL},
+    {"stroke-miterlimit", NULL},
+    {"stroke-opacity", NULL},
+    {"stroke-width", NULL},
+    {"systemlanguage", "systemLanguage"},
+    {"target", NULL},
+    {"text-anchor", NULL},
+    {"to", NULL},
+    {"transform", NULL},
+    {"type", NULL},
+    {"u1", NULL},
+    {"u2", NULL},
+    {"underline-position", NULL},
+    {"underline-thickness", NULL},
+    {"unicode", NULL},
+    {"unicode-range", NULL},
+    {"units-per-em", NULL},
+    {"values", NULL},
+    {"version", NULL},
+    {"viewbox", "viewBox"},
+    {"visibility", NULL},
+    {"width", NULL},
+    {"widths", NULL},
+    {"x", NULL},
+    {"x-height", NULL},
+    {"x1", NULL},
+    {"x2", NULL},
+    {"xlink:actuate", NULL},
+    {"xlink:arcrole", NULL},
+    {"xlink:href", NULL},
+    {"xlink:role", NULL},
+    {"xlink:show", NULL},
+    {"xlink:title", NULL},
+    {"xlink:type", NULL},
+    {"xml:base", NULL},
+    {"xml:lang", NULL},
+    {"xml:space", NULL},
+    {"xmlns", NULL},
+    {"xmlns:xlink", NULL},
+    {"y", NULL},
+    {"y1", NULL},
+    {"y2", NULL},
     {"zoomandpan", "zoomAndPan"},
 };
 /* _HTMLSanitizer.unacceptable_elements_with_end_tag */
@@ -260,9 +701,9 @@ static const char *const unacceptable_elements_with_end_tag[] = {"applet", "scri
 /* feedparser's _cp1252: character references to C1 controls that windows-1252
  * maps to printable characters are rewritten to the real code point. */
 static const uint16_t cp1252[32] = {
-    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013,
-    0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178,
 };
 
 static const char SVG_NS[] = "http://www.w3.org/2000/svg";
@@ -272,8 +713,8 @@ static const char XLINK_NS[] = "http://www.w3.org/1999/xlink";
 /* Attributes that hold a URI a browser may follow or load: checked with
  * uri_safe() on top of feedparser's rules. */
 static const char *const uri_attributes[] = {
-    "action", "background", "cite", "codebase", "data", "dynsrc", "href", "icon",
-    "longdesc", "lowsrc", "poster", "src", "usemap", "xlink:href", "xml:base",
+    "action",   "background", "cite",   "codebase", "data",   "dynsrc",     "href",     "icon",
+    "longdesc", "lowsrc",     "poster", "src",      "usemap", "xlink:href", "xml:base",
 };
 
 /* strcmp(key, s[0..n)) for a span that may hold NULs; most calls differ
@@ -328,7 +769,7 @@ static long find_name(const char *const *set, size_t count, const char *s, size_
 struct hset {
     const void *table; /* entries that start with their name (const char *) */
     size_t count, stride;
-    uint16_t *slot;    /* mask + 1 entries: index + 1, or 0 for empty */
+    uint16_t *slot; /* mask + 1 entries: index + 1, or 0 for empty */
     uint32_t mask;
 };
 
@@ -341,24 +782,27 @@ static uint16_t slots_elements[256], slots_attributes[512], slots_mathml_element
  * of acceptable_attributes: also in uri_attributes (one lookup, not two). */
 static bool element_no_end[COUNT(acceptable_elements)], attribute_uri[COUNT(acceptable_attributes)];
 
-#define HSET(t, slots) {t, COUNT(t), sizeof(t[0]), slots, COUNT(slots) - 1}
+#define HSET(t, slots)                                                                             \
+    {                                                                                              \
+        t, COUNT(t), sizeof(t[0]), slots, COUNT(slots) - 1                                         \
+    }
 static const struct hset hs_elements = HSET(acceptable_elements, slots_elements),
-                   hs_attributes = HSET(acceptable_attributes, slots_attributes),
-                   hs_mathml_elements = HSET(mathml_elements, slots_mathml_elements),
-                   hs_mathml_attributes = HSET(mathml_attributes, slots_mathml_attributes),
-                   hs_no_end_tag = HSET(elements_no_end_tag, slots_no_end_tag),
-                   hs_relative_uris = HSET(relative_uris, slots_relative_uris),
-                   hs_uri_attributes = HSET(uri_attributes, slots_uri_attributes),
-                   hs_css_properties = HSET(acceptable_css_properties, slots_css_properties),
-                   hs_css_keywords = HSET(acceptable_css_keywords, slots_css_keywords),
-                   hs_svg_elements = HSET(svg_elements, slots_svg_elements),
-                   hs_svg_attributes = HSET(svg_attributes, slots_svg_attributes),
-                   hs_entities = HSET(html_entities, slots_entities),
-                   hs_relative_uri_tags = HSET(relative_uri_tags, slots_relative_uri_tags);
+                         hs_attributes = HSET(acceptable_attributes, slots_attributes),
+                         hs_mathml_elements = HSET(mathml_elements, slots_mathml_elements),
+                         hs_mathml_attributes = HSET(mathml_attributes, slots_mathml_attributes),
+                         hs_no_end_tag = HSET(elements_no_end_tag, slots_no_end_tag),
+                         hs_relative_uris = HSET(relative_uris, slots_relative_uris),
+                         hs_uri_attributes = HSET(uri_attributes, slots_uri_attributes),
+                         hs_css_properties = HSET(acceptable_css_properties, slots_css_properties),
+                         hs_css_keywords = HSET(acceptable_css_keywords, slots_css_keywords),
+                         hs_svg_elements = HSET(svg_elements, slots_svg_elements),
+                         hs_svg_attributes = HSET(svg_attributes, slots_svg_attributes),
+                         hs_entities = HSET(html_entities, slots_entities),
+                         hs_relative_uri_tags = HSET(relative_uri_tags, slots_relative_uri_tags);
 static const struct hset *const all_hsets[] = {
-    &hs_elements, &hs_attributes, &hs_mathml_elements, &hs_mathml_attributes,
-    &hs_no_end_tag, &hs_relative_uris, &hs_uri_attributes, &hs_css_properties,
-    &hs_css_keywords, &hs_svg_elements, &hs_svg_attributes, &hs_entities,
+    &hs_elements,          &hs_attributes,    &hs_mathml_elements, &hs_mathml_attributes,
+    &hs_no_end_tag,        &hs_relative_uris, &hs_uri_attributes,  &hs_css_properties,
+    &hs_css_keywords,      &hs_svg_elements,  &hs_svg_attributes,  &hs_entities,
     &hs_relative_uri_tags,
 };
 static pthread_once_t hsets_once = PTHREAD_ONCE_INIT;
@@ -381,7 +825,8 @@ static inline uint64_t load_le(const char *s, size_t n)
  * hfind's time). */
 static inline uint32_t name_hash(const char *s, size_t n)
 {
-    uint64_t a = load_le(s, n < 8 ? n : 8), b = n > 8 ? load_le(s + n - (n < 16 ? n - 8 : 8), n < 16 ? n - 8 : 8) : 0;
+    uint64_t a = load_le(s, n < 8 ? n : 8),
+             b = n > 8 ? load_le(s + n - (n < 16 ? n - 8 : 8), n < 16 ? n - 8 : 8) : 0;
     uint64_t h = (a ^ n) * 0x9e3779b97f4a7c15u ^ b * 0xc2b2ae3d27d4eb4fu;
     return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
@@ -406,9 +851,11 @@ static void build_hsets(void)
         }
     }
     for (size_t i = 0; i < COUNT(acceptable_elements); i++)
-        element_no_end[i] = hfind(&hs_no_end_tag, acceptable_elements[i], strlen(acceptable_elements[i])) >= 0;
+        element_no_end[i] =
+            hfind(&hs_no_end_tag, acceptable_elements[i], strlen(acceptable_elements[i])) >= 0;
     for (size_t i = 0; i < COUNT(acceptable_attributes); i++)
-        attribute_uri[i] = hfind(&hs_uri_attributes, acceptable_attributes[i], strlen(acceptable_attributes[i])) >= 0;
+        attribute_uri[i] = hfind(&hs_uri_attributes, acceptable_attributes[i],
+                                 strlen(acceptable_attributes[i])) >= 0;
 }
 
 /* Index of s[0..n) in the set, or -1 (as find_name: names are unique).
@@ -559,33 +1006,36 @@ static int append_lower(struct eddy_buf *b, const char *s, size_t n)
 /* One attribute of the tag being parsed.  Offsets into p->scratch while the
  * tag is read (the buffer may move), pointers once it is complete. */
 struct attr {
-    union { size_t off; const char *p; } name, val;
+    union {
+        size_t off;
+        const char *p;
+    } name, val;
     size_t name_len, val_len;
     size_t order; /* position in the tag: duplicates keep the last value */
 };
 
 struct parser {
-    const char *s;            /* the text after feed()'s rewrites */
-    size_t n;                 /* its length */
-    struct eddy_buf *out;     /* where the output goes */
-    bool sanitize;            /* _HTMLSanitizer (else _RelativeURIResolver) */
-    bool xhtml;               /* type application/xhtml+xml (else text/html) */
-    const char *base;         /* the resolver's base URI ("" for none) */
+    const char *s;               /* the text after feed()'s rewrites */
+    size_t n;                    /* its length */
+    struct eddy_buf *out;        /* where the output goes */
+    bool sanitize;               /* _HTMLSanitizer (else _RelativeURIResolver) */
+    bool xhtml;                  /* type application/xhtml+xml (else text/html) */
+    const char *base;            /* the resolver's base URI ("" for none) */
     struct eddy__budget *budget; /* NULL: none */
-    const char *lasttag;      /* sgmllib's lasttag: name of the last start tag */
+    const char *lasttag;         /* sgmllib's lasttag: name of the last start tag */
     size_t lasttag_len;
-    int unacceptable;         /* _HTMLSanitizer.unacceptablestack */
-    int mathml, svg;          /* mathmlOK, svgOK */
-    bool doctype_seen;        /* sgmllib's _decl_otherchars is '' after one */
-    size_t no_comment_end;    /* no "--\s*>" at or after this position */
-    bool text_lt;             /* the output ends with a '<' of text */
-    int err;                  /* first error of the output buffer */
-    struct eddy_buf scratch;  /* names and values of the current tag's attributes */
-    struct eddy_buf attrs;    /* struct attr[] of the current tag */
-    struct eddy_buf tmp;      /* the CSS gauntlet's marks */
-    struct eddy_buf css;      /* a style attribute without its url(...) */
-    struct eddy_buf work[3];  /* per-attribute results: lower-cased rel/type,
-                               * clean style or stripped URI, resolved URI */
+    int unacceptable;        /* _HTMLSanitizer.unacceptablestack */
+    int mathml, svg;         /* mathmlOK, svgOK */
+    bool doctype_seen;       /* sgmllib's _decl_otherchars is '' after one */
+    size_t no_comment_end;   /* no "--\s*>" at or after this position */
+    bool text_lt;            /* the output ends with a '<' of text */
+    int err;                 /* first error of the output buffer */
+    struct eddy_buf scratch; /* names and values of the current tag's attributes */
+    struct eddy_buf attrs;   /* struct attr[] of the current tag */
+    struct eddy_buf tmp;     /* the CSS gauntlet's marks */
+    struct eddy_buf css;     /* a style attribute without its url(...) */
+    struct eddy_buf work[3]; /* per-attribute results: lower-cased rel/type,
+                              * clean style or stripped URI, resolved URI */
 };
 
 /* Text ended with '<' (p->text_lt) and s follows: is it now the start of a
@@ -630,7 +1080,8 @@ static void text_emitted(struct parser *p, const char *s, size_t n)
 static void emit_escaped(struct parser *p, const char *s, size_t n)
 {
     for (size_t i = 0, j = 0; i <= n; i++)
-        if (i == n || (s[i] == '<' && i + 1 < n && (is_alpha(s[i + 1]) || (n - i >= 4 && !memcmp(s + i, "<!--", 4))))) {
+        if (i == n || (s[i] == '<' && i + 1 < n &&
+                       (is_alpha(s[i + 1]) || (n - i >= 4 && !memcmp(s + i, "<!--", 4))))) {
             emit(p, s + j, i - j);
             if (i < n)
                 emits(p, "&lt;");
@@ -662,7 +1113,8 @@ static void handle_charref(struct parser *p, const char *ref, size_t n)
     bool hex = (ref[0] | 32) == 'x';
     unsigned long v = 0;
     for (size_t i = hex; i < n && v < 0x10000; i++)
-        v = v * (hex ? 16 : 10) + (unsigned long)(is_digit(ref[i]) ? ref[i] - '0' : (ref[i] | 32) - 'a' + 10);
+        v = v * (hex ? 16 : 10) +
+            (unsigned long)(is_digit(ref[i]) ? ref[i] - '0' : (ref[i] | 32) - 'a' + 10);
     char buf[16];
     if (v >= 128 && v < 160 && cp1252[v - 128]) {
         snprintf(buf, sizeof buf, "&#x%x;", cp1252[v - 128]);
@@ -762,7 +1214,8 @@ static uint32_t decoded_char(const char *v, size_t n, size_t *i)
         uint32_t c = 0;
         for (; j < n && (x ? is_hex(v[j]) : is_digit(v[j])); j++)
             if (c < 0x110000)
-                c = c * (x ? 16 : 10) + (uint32_t)(is_digit(v[j]) ? v[j] - '0' : (v[j] | 32) - 'a' + 10);
+                c = c * (x ? 16 : 10) +
+                    (uint32_t)(is_digit(v[j]) ? v[j] - '0' : (v[j] | 32) - 'a' + 10);
         if (j == start) {
             *i = k + 1;
             return '&';
@@ -856,7 +1309,8 @@ static bool valid_css_value(const char *s, size_t n)
             }
         }
     }
-    static const char *const units[] = {"%", ")", ",", "cm", "em", "ex", "in", "mm", "pc", "pt", "px"};
+    static const char *const units[] = {"%",  ")",  ",",  "cm", "em", "ex",
+                                        "in", "mm", "pc", "pt", "px"};
     i = 0;
     for (int k = 0; k < 2 && i < n && is_digit(s[i]); k++)
         i++;
@@ -884,7 +1338,8 @@ static bool css_gauntlet(struct parser *p, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         if ((k = space_at(s, n, i)) || (c < 0x80 && (is_alnum(c) || strchr(":,;#%.!", c)) && c))
             reach[i + (k ? k : 1)] = 1;
-        if ((w = word_at(s, n, i)) && i + w < n && s[i + w] == '-' && (k = word_at(s, n, i + w + 1)))
+        if ((w = word_at(s, n, i)) && i + w < n && s[i + w] == '-' &&
+            (k = word_at(s, n, i + w + 1)))
             reach[i + w + 1 + k] = 1;
         if (c == '\'' || c == '"') {
             size_t j = i + 1;
@@ -948,7 +1403,8 @@ static bool css_keep(struct parser *p, struct span prop, struct span val)
             size_t a = skip_spaces(val.p, val.n, k), b = a;
             while (b < val.n && !space_at(val.p, val.n, b))
                 b++;
-            if (b > a && !HIN(hs_css_keywords, val.p + a, b - a) && !valid_css_value(val.p + a, b - a))
+            if (b > a && !HIN(hs_css_keywords, val.p + a, b - a) &&
+                !valid_css_value(val.p + a, b - a))
                 return false;
             k = b;
         }
@@ -1049,7 +1505,8 @@ static size_t normalize_attrs(struct attr *a, size_t n)
     }
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        if (w && a[w - 1].name_len == a[i].name_len && !memcmp(a[w - 1].name.p, a[i].name.p, a[i].name_len))
+        if (w && a[w - 1].name_len == a[i].name_len &&
+            !memcmp(a[w - 1].name.p, a[i].name.p, a[i].name_len))
             a[w - 1].val = a[i].val, a[w - 1].val_len = a[i].val_len;
         else
             a[w++] = a[i];
@@ -1063,7 +1520,8 @@ static bool span_is(const char *s, size_t n, const char *lit)
 }
 
 /* normalize_attrs lower-cases the values of rel and type. */
-static const char *attr_value(struct parser *p, const struct attr *a, struct eddy_buf *low, size_t *len)
+static const char *attr_value(struct parser *p, const struct attr *a, struct eddy_buf *low,
+                              size_t *len)
 {
     *len = a->val_len;
     if (!span_is(a->name.p, a->name_len, "rel") && !span_is(a->name.p, a->name_len, "type"))
@@ -1079,8 +1537,8 @@ static void push_attr(struct parser *p, const char *name, const char *val)
 {
     size_t n;
     attr_list(p, &n);
-    struct attr a = {.name.p = name, .val.p = val, .name_len = strlen(name),
-                     .val_len = strlen(val), .order = n};
+    struct attr a = {
+        .name.p = name, .val.p = val, .name_len = strlen(name), .val_len = strlen(val), .order = n};
     if (!p->err)
         p->err = eddy_buf_append(&p->attrs, &a, sizeof a);
 }
@@ -1169,8 +1627,9 @@ static bool is_animation(const char *tag, size_t tn)
  * elements, tracks SVG and MathML (their implicit HTML5 namespaces
  * included) and picks their attribute lists (*ok_attrs, *svg_attrs; *tag
  * gets SVG's camel case).  False when the element is dropped. */
-static bool foreign_element(struct parser *p, const char **tag, size_t tn, long ei, const struct hset **ok_attrs,
-                            bool *svg_attrs, struct attr **a, size_t *n)
+static bool foreign_element(struct parser *p, const char **tag, size_t tn, long ei,
+                            const struct hset **ok_attrs, bool *svg_attrs, struct attr **a,
+                            size_t *n)
 {
     if (IN(unacceptable_elements_with_end_tag, *tag, tn))
         p->unacceptable++;
@@ -1187,7 +1646,8 @@ static bool foreign_element(struct parser *p, const char **tag, size_t tn, long 
     }
     for (size_t i = 0; i < *n && (is_svg || is_math); i++)
         if (span_is((*a)[i].name.p, (*a)[i].name_len, "xmlns") &&
-            !strcmp((*a)[i].val.p, is_svg ? SVG_NS : MATHML_NS) && (*a)[i].val_len == strlen((*a)[i].val.p)) {
+            !strcmp((*a)[i].val.p, is_svg ? SVG_NS : MATHML_NS) &&
+            (*a)[i].val_len == strlen((*a)[i].val.p)) {
             if (is_svg)
                 p->svg++;
             else
@@ -1259,7 +1719,8 @@ static void emit_attributes(struct parser *p, const char *tag, size_t tn, struct
             key = pair->svg, kn = strlen(key);
         /* feedparser: make_safe_absolute_uri(href); ours: any URI attribute */
         if ((span_is(key, kn, "href") && !eddy__uri_scheme_ok(v)) ||
-            ((uri_attr >= 0 ? uri_attr : HIN(hs_uri_attributes, key, kn)) && !uri_safe(v, vn, span_is(key, kn, "href"))))
+            ((uri_attr >= 0 ? uri_attr : HIN(hs_uri_attributes, key, kn)) &&
+             !uri_safe(v, vn, span_is(key, kn, "href"))))
             v = "", vn = 0;
         if (is_animation(tag, tn) && span_is(key, kn, "attributeName") && targets_href(v, vn))
             continue;
@@ -1575,7 +2036,8 @@ static size_t doctype_subset(struct parser *p, size_t j)
             if (j + 4 > n)
                 return EDDY__SGML_INCOMPLETE;
             if (memcmp(s + j, "<!--", 4))
-                return scan_name(s, n, j + 2, &ne) == EDDY__SGML_INCOMPLETE ? EDDY__SGML_INCOMPLETE : EDDY__SGML_ERROR;
+                return scan_name(s, n, j + 2, &ne) == EDDY__SGML_INCOMPLETE ? EDDY__SGML_INCOMPLETE
+                                                                            : EDDY__SGML_ERROR;
             if ((j = parse_comment(p, j, false)) == EDDY__SGML_INCOMPLETE)
                 return EDDY__SGML_INCOMPLETE;
         } else if (c == '%') {
@@ -1612,7 +2074,8 @@ static size_t parse_declaration(struct parser *p, size_t i)
         if ((e = scan_name(s, n, i + 3, &ne)) >= EDDY__SGML_ERROR)
             return e;
         bool ms = false;
-        if (name_is(s, i + 3, ne, "if") || name_is(s, i + 3, ne, "else") || name_is(s, i + 3, ne, "endif"))
+        if (name_is(s, i + 3, ne, "if") || name_is(s, i + 3, ne, "else") ||
+            name_is(s, i + 3, ne, "endif"))
             ms = true;
         else if (!(name_is(s, i + 3, ne, "temp") || name_is(s, i + 3, ne, "cdata") ||
                    name_is(s, i + 3, ne, "ignore") || name_is(s, i + 3, ne, "include") ||
@@ -1776,7 +2239,8 @@ static size_t find_pair(const char *s, size_t n, size_t from, char c1, char c2)
     for (; i + 17 <= n; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
@@ -1827,7 +2291,8 @@ static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
         if (!amp)
             break;
         i = (size_t)(amp - s);
-        if (s[i + 1] == '#' && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') && s[i + 4] == ';') {
+        if (s[i + 1] == '#' && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') &&
+            s[i + 4] == ';') {
             int err = buf_add(t, s + j, i - j);
             if (!err)
                 err = buf_add(t, s[i + 3] == '9' ? "'" : "\"", 1);
@@ -1845,7 +2310,8 @@ static int append_quotes(struct eddy_buf *t, const char *s, size_t n)
 static bool has_quote_refs(const char *s, size_t n)
 {
     for (size_t i = 0; (i = find_pair(s, n, i, '&', '#')) < n; i++)
-        if (n - i >= 5 && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') && s[i + 4] == ';')
+        if (n - i >= 5 && s[i + 2] == '3' && (s[i + 3] == '9' || s[i + 3] == '4') &&
+            s[i + 4] == ';')
             return true;
     return false;
 }
@@ -1857,7 +2323,8 @@ static bool has_quote_refs(const char *s, size_t n)
  * empty element (the resolver's own output, read again by the sanitizer),
  * nothing changes: *changed is false and t stays empty, so the caller
  * parses s itself -- the copy was 7% of html_bench. */
-static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool quotes, bool *changed)
+static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool quotes,
+                             bool *changed)
 {
     size_t j = 0, done = 0, tried = SIZE_MAX;
     int err = 0;
@@ -1876,7 +2343,8 @@ static int rewrite_shorttags(struct eddy_buf *t, const char *s, size_t n, bool q
         size_t g_end = 0, end = 0;
         if (r - i - 1 >= 2 && s[r - 1] == '/' && r < n && s[r] == '>') {
             g_end = r - 1, end = r + 1; /* "<tag/>": the lazy group stops before the '/' */
-        } else if (r > i + 1 && (d = skip_spaces(s, n, r)) > r && d + 1 < n && s[d] == '/' && s[d + 1] == '>') {
+        } else if (r > i + 1 && (d = skip_spaces(s, n, r)) > r && d + 1 < n && s[d] == '/' &&
+                   s[d + 1] == '>') {
             g_end = r, end = d + 2; /* "<tag />" */
         }
         if (!end)
@@ -1928,9 +2396,12 @@ static unsigned prescan(const char *s, size_t n)
     for (; i + 17 <= n; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
-        vb = _mm_or_si128(vb, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('<')), _mm_cmpeq_epi8(b, _mm_set1_epi8('!'))));
-        vs = _mm_or_si128(vs, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('/')), _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))));
-        va = _mm_or_si128(va, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('&')), _mm_cmpeq_epi8(b, _mm_set1_epi8('#'))));
+        vb = _mm_or_si128(vb, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('<')),
+                                            _mm_cmpeq_epi8(b, _mm_set1_epi8('!'))));
+        vs = _mm_or_si128(vs, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('/')),
+                                            _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))));
+        va = _mm_or_si128(va, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('&')),
+                                            _mm_cmpeq_epi8(b, _mm_set1_epi8('#'))));
     }
     bang = (uint64_t)_mm_movemask_epi8(vb);
     slash = (uint64_t)_mm_movemask_epi8(vs);
@@ -1956,9 +2427,17 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
                const char *base, struct eddy__budget *budget)
 {
     struct parser p = {
-        .out = out, .sanitize = sanitize, .xhtml = xhtml, .base = base ? base : "", .budget = budget,
-        .lasttag = "???", .lasttag_len = 3, .no_comment_end = SIZE_MAX,
-        .scratch = EDDY_BUF_INIT(0), .attrs = EDDY_BUF_INIT(0), .tmp = EDDY_BUF_INIT(0),
+        .out = out,
+        .sanitize = sanitize,
+        .xhtml = xhtml,
+        .base = base ? base : "",
+        .budget = budget,
+        .lasttag = "???",
+        .lasttag_len = 3,
+        .no_comment_end = SIZE_MAX,
+        .scratch = EDDY_BUF_INIT(0),
+        .attrs = EDDY_BUF_INIT(0),
+        .tmp = EDDY_BUF_INIT(0),
         .css = EDDY_BUF_INIT(0),
         .work = {EDDY_BUF_INIT(0), EDDY_BUF_INIT(0), EDDY_BUF_INIT(0)},
     };
@@ -2041,8 +2520,8 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
     return 0;
 }
 
-int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len,
-                            const char *base, bool xhtml)
+int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, const char *base,
+                            bool xhtml)
 {
     size_t mark = out->len;
     int err = run(out, html, len, false, xhtml, base, NULL);

@@ -43,8 +43,8 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
  * feedparser's resolve_relative_uris does: a URI whose result would have an
  * unacceptable scheme stays as written; with no base, URIs are only stripped
  * of surrounding spaces.  Not a sanitizer: the rest is re-serialized as is. */
-int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len,
-                            const char *base, bool xhtml);
+int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, const char *base,
+                            bool xhtml);
 
 /* Looks up an HTML named character reference without '&' and ';' ("nbsp").
  * Writes its UTF-8 encoding (at most 8 bytes, NUL-terminated) into `utf8` and

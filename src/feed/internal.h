@@ -46,10 +46,10 @@
 /* ---- values (value.c) ----------------------------------------------------- */
 
 struct eddy__member {
-    const char *key;             /* NUL-terminated; static or in the arena */
+    const char *key; /* NUL-terminated; static or in the arena */
     struct eddy_feed_value *v;
-    struct eddy__member *next;   /* insertion order */
-    struct eddy__member *prev;   /* so that deleting is O(1) once indexed */
+    struct eddy__member *next; /* insertion order */
+    struct eddy__member *prev; /* so that deleting is O(1) once indexed */
 };
 
 /* An object's hash index (value.c), built once it has OBJ_INDEX_MIN
@@ -61,14 +61,23 @@ struct eddy__obj_index {
 
 struct eddy_feed_value {
     enum eddy_feed_type type;
-    uint32_t nmembers;           /* objects: member count (in the padding after type) */
+    uint32_t nmembers; /* objects: member count (in the padding after type) */
     union {
         bool b;
         int64_t i;
         double d;
-        struct { const char *p; size_t len; } s;                          /* NUL-terminated */
-        struct { struct eddy_feed_value **items; size_t n, cap; } a;
-        struct { struct eddy__member *first, *last; struct eddy__obj_index *index; } o; /* index NULL: small */
+        struct {
+            const char *p;
+            size_t len;
+        } s; /* NUL-terminated */
+        struct {
+            struct eddy_feed_value **items;
+            size_t n, cap;
+        } a;
+        struct {
+            struct eddy__member *first, *last;
+            struct eddy__obj_index *index;
+        } o; /* index NULL: small */
     } u;
 };
 
@@ -113,25 +122,30 @@ void eddy__concat(char *dst, size_t cap, const char *a, char sep, const char *b)
 
 /* One entry of feedparser's elementstack: [element, expecting_text, pieces]. */
 struct eddy__piece {
-    uint32_t off;    /* start of the piece in text */
-    bool markup;     /* a tag written back (handle_data escape=0) */
+    uint32_t off; /* start of the piece in text */
+    bool markup;  /* a tag written back (handle_data escape=0) */
 };
 struct eddy__frame {
-    struct eddy_buf name;        /* the element's key, e.g. "title", "dc_foo" */
+    struct eddy_buf name; /* the element's key, e.g. "title", "dc_foo" */
     bool expecting_text;
-    struct eddy_buf text;        /* the pieces, concatenated */
-    struct eddy__piece *pieces;  /* owned; for Atom's xhtml <div> unwrapping */
+    struct eddy_buf text;       /* the pieces, concatenated */
+    struct eddy__piece *pieces; /* owned; for Atom's xhtml <div> unwrapping */
     size_t npieces, cappieces;
 };
 
 /* feedparser's contentparams (a dict cleared by pop_content). */
 struct eddy__contentparams {
-    bool has_type;  struct eddy_buf type;
-    bool has_lang;  bool lang_null;  struct eddy_buf lang;
-    bool has_base;  struct eddy_buf base;
-    bool has_src;   struct eddy_buf src;
-    bool base64;    /* 'base64' key present and true */
-    bool xhtml;     /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
+    bool has_type;
+    struct eddy_buf type;
+    bool has_lang;
+    bool lang_null;
+    struct eddy_buf lang;
+    bool has_base;
+    struct eddy_buf base;
+    bool has_src;
+    struct eddy_buf src;
+    bool base64; /* 'base64' key present and true */
+    bool xhtml;  /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
 };
 
 /* basestack / langstack entries: slices of fp.pool (LIFO). */
@@ -139,70 +153,95 @@ struct eddy__scope {
     size_t base_off, base_len;
     size_t lang_off, lang_len;
     bool lang_null;
-    size_t pool_len;             /* pool length to restore at the end tag */
+    size_t pool_len; /* pool length to restore at the end tag */
 };
 
-struct eddy__nsmap { char *prefix; const char *canonical; };  /* namespacemap */
-struct eddy__entity { char *name; char *value; char *raw; };  /* safe DOCTYPE entities: value decoded, raw as declared */
-struct eddy__diag { size_t offset; char *msg; };
+struct eddy__nsmap {
+    char *prefix;
+    const char *canonical;
+}; /* namespacemap */
+struct eddy__entity {
+    char *name;
+    char *value;
+    char *raw;
+}; /* safe DOCTYPE entities: value decoded, raw as declared */
+struct eddy__diag {
+    size_t offset;
+    char *msg;
+};
 
 struct eddy__mixin {
-    struct eddy_arena *arena;       /* arena for result values now: main, or entry in callback mode */
-    struct eddy_arena main;         /* the result */
-    struct eddy_arena entry;        /* the current entry in callback mode */
-    struct eddy_arena scratch;      /* attrs_d of the element being started */
+    struct eddy_arena *arena;  /* arena for result values now: main, or entry in callback mode */
+    struct eddy_arena main;    /* the result */
+    struct eddy_arena entry;   /* the current entry in callback mode */
+    struct eddy_arena scratch; /* attrs_d of the element being started */
     struct eddy_feed_value *feeddata, *entries, *namespaces, *sourcedata;
-    char version[16];                /* "" until detected */
+    char version[16]; /* "" until detected */
 
-    int infeed, inentry, incontent, intextinput, inimage, inauthor, incontributor,
-        inpublisher, insource;
+    int infeed, inentry, incontent, intextinput, inimage, inauthor, incontributor, inpublisher,
+        insource;
     struct eddy__contentparams cp;
-    const char *summary_key;         /* _summaryKey: NULL, "summary" or "content" */
+    const char *summary_key; /* _summaryKey: NULL, "summary" or "content" */
     bool guidislink;
-    bool isentrylink;                /* feedparser 6.0.11+: the link being read is rel=alternate html */
+    bool isentrylink; /* feedparser 6.0.11+: the link being read is rel=alternate html */
     int svgok, title_depth, depth, has_content;
     bool psc_chapters_flag;
-    int ingeometry;                  /* georss: 0, point, linestring, polygon */
+    int ingeometry; /* georss: 0, point, linestring, polygon */
 
-    struct eddy_buf baseuri;         /* self.baseuri */
-    struct eddy_buf lang;            /* self.lang ... */
-    bool lang_null;                  /* ... or None */
-    struct eddy_buf pool;            /* strings of the scope stack */
-    struct eddy__scope *scopes;  size_t nscopes, capscopes;
+    struct eddy_buf baseuri; /* self.baseuri */
+    struct eddy_buf lang;    /* self.lang ... */
+    bool lang_null;          /* ... or None */
+    struct eddy_buf pool;    /* strings of the scope stack */
+    struct eddy__scope *scopes;
+    size_t nscopes, capscopes;
 
-    struct eddy__frame *frames;  size_t nframes, capframes;  /* elementstack */
+    struct eddy__frame *frames;
+    size_t nframes, capframes; /* elementstack */
 
-    struct eddy__nsmap *nsmap;  size_t nnsmap, capnsmap;
-    bool namespaces_capped;          /* declarations past EDDY__MAX_NAMESPACES were ignored */
-    struct eddy__entity *entities;  size_t nentities;
+    struct eddy__nsmap *nsmap;
+    size_t nnsmap, capnsmap;
+    bool namespaces_capped; /* declarations past EDDY__MAX_NAMESPACES were ignored */
+    struct eddy__entity *entities;
+    size_t nentities;
 
     /* property_depth_map of the current entry (keys are element names) */
     const struct eddy_feed_value *depth_map_entry;
-    struct { char key[32]; int depth; } depth_map[32];
+    struct {
+        char key[32];
+        int depth;
+    } depth_map[32];
     size_t ndepth_map;
 
-    struct eddy_buf out;             /* pop()'s result, valid until the next pop */
-    struct eddy_buf tmp, tmp2;       /* scratch for helpers */
+    struct eddy_buf out;       /* pop()'s result, valid until the next pop */
+    struct eddy_buf tmp, tmp2; /* scratch for helpers */
 
     bool resolve_relative_uris, sanitize_html;
-    bool loose;                      /* feedparser's loose parser conventions (loose.c drives) */
-    regex_t email_re;                /* _sync_author_detail's e-mail pattern, compiled on first use */
+    bool loose;       /* feedparser's loose parser conventions (loose.c drives) */
+    regex_t email_re; /* _sync_author_detail's e-mail pattern, compiled on first use */
     bool email_re_ok;
     /* canonical prefixes of the last namespace URIs seen (libxml2 interns
      * URIs, so the pointer is the key) */
-    struct { const void *uri; const char *canon; const char *ns; } nscache[8];
+    struct {
+        const void *uri;
+        const char *canon;
+        const char *ns;
+    } nscache[8];
     unsigned nscache_next;
     /* the last type / language / base values of a detail, shared by the next
      * equal ones (values are immutable); valid only in the arena they were
      * made in, which entry callbacks reset */
     struct eddy_feed_value *strcache[3];
     const struct eddy_arena *strcache_arena[3];
-    unsigned ns_gen;                 /* bumped whenever namespaces change: element name caches check it */
+    unsigned ns_gen; /* bumped whenever namespaces change: element name caches check it */
     /* handler lookups by element name (direct-mapped; bsearch over every
      * module is ~30 strcmp, and feeds repeat a few dozen names) */
-    struct { uint32_t hash; const struct eddy__handler *h; char name[40]; } hcache[64];
+    struct {
+        uint32_t hash;
+        const struct eddy__handler *h;
+        char name[40];
+    } hcache[64];
     bool oom;
-    struct eddy__budget *budget;     /* the parser's (NULL: no limit) */
+    struct eddy__budget *budget; /* the parser's (NULL: no limit) */
     /* entry callback */
     eddy_feed_entry_fn on_entry;
     void *arg;
@@ -231,7 +270,7 @@ const char *eddy__match_namespace(const char *lower_uri);
 
 /* A start or end handler for one element name. */
 struct eddy__handler {
-    const char *name;   /* "title", "dc_creator", ... (lower case) */
+    const char *name; /* "title", "dc_creator", ... (lower case) */
     void (*start)(struct eddy__mixin *p, struct eddy_feed_value *attrs);
     void (*end)(struct eddy__mixin *p);
 };
@@ -246,7 +285,8 @@ struct eddy__tagkey {
     bool has_prefix;
     const struct eddy__handler *h;
 };
-void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k);
+void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap,
+                   struct eddy__tagkey *k);
 /* unknown_starttag / unknown_endtag with the key computed (eddy__start_tag
  * and eddy__end_tag compute it) */
 void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
@@ -273,14 +313,15 @@ char *eddy__strip(char *s, const char *lead, const char *trail);
 void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed_value *attrs,
                         const char *default_type, bool expecting_text);
 const char *eddy__pop_content(struct eddy__mixin *p, const char *tag);
-struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p);               /* _get_context */
+struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p); /* _get_context */
 void eddy__save(struct eddy__mixin *p, const char *key, struct eddy_feed_value *v, bool overwrite);
-void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value, const char *prefix);
+void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value,
+                       const char *prefix);
 void eddy__save_contributor(struct eddy__mixin *p, const char *key, const char *value);
 void eddy__sync_author_detail(struct eddy__mixin *p, const char *key);
 void eddy__add_tag(struct eddy__mixin *p, const char *term, const char *scheme, const char *label);
 void eddy__enforce_href(struct eddy__mixin *p, struct eddy_feed_value *attrs);
-const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri); /* in p->tmp */
+const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri);       /* in p->tmp */
 const char *eddy__map_content_type(struct eddy__mixin *p, const char *type); /* in p->tmp2 */
 /* A string value in the current result arena (NULL s: null). */
 struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s);
@@ -288,16 +329,19 @@ struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s);
 struct eddy_feed_value *eddy__date_value(struct eddy__mixin *p, const char *s);
 
 /* FeedParserDict semantics: key aliases on set/get, setdefault. */
-void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v);
+void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                  struct eddy_feed_value *v);
 struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char *key);
-struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
-                                            struct eddy_feed_value *dflt);
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o,
+                                            const char *key, struct eddy_feed_value *dflt);
 /* attrs_d.get(key) as a C string, NULL when absent or not a string. */
 const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key);
 /* _get_attribute: the key's prefix mapped through namespacemap. */
-const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs, const char *name);
+const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs,
+                                const char *name);
 /* Sets attrs[key] = value (a copy) in the scratch arena. */
-void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key, const char *value);
+void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key,
+                    const char *value);
 
 /* An entry starts / ends (sax_driver.c): in callback mode the entry lives in its
  * own arena and is handed to the callback at its end. */
@@ -354,13 +398,20 @@ void eddy__end_content(struct eddy__mixin *p);
 size_t eddy__feed_parser_memory(const struct eddy_feed_parser *p);
 
 /* The modules: name-sorted handler tables. */
-extern const struct eddy__handler eddy__ns_base[];   extern const size_t eddy__ns_base_n;
-extern const struct eddy__handler eddy__ns_dc[];     extern const size_t eddy__ns_dc_n;
-extern const struct eddy__handler eddy__ns_itunes[]; extern const size_t eddy__ns_itunes_n;
-extern const struct eddy__handler eddy__ns_media[];  extern const size_t eddy__ns_media_n;
-extern const struct eddy__handler eddy__ns_georss[]; extern const size_t eddy__ns_georss_n;
-extern const struct eddy__handler eddy__ns_psc[];    extern const size_t eddy__ns_psc_n;
-extern const struct eddy__handler eddy__ns_cc[];     extern const size_t eddy__ns_cc_n;
+extern const struct eddy__handler eddy__ns_base[];
+extern const size_t eddy__ns_base_n;
+extern const struct eddy__handler eddy__ns_dc[];
+extern const size_t eddy__ns_dc_n;
+extern const struct eddy__handler eddy__ns_itunes[];
+extern const size_t eddy__ns_itunes_n;
+extern const struct eddy__handler eddy__ns_media[];
+extern const size_t eddy__ns_media_n;
+extern const struct eddy__handler eddy__ns_georss[];
+extern const size_t eddy__ns_georss_n;
+extern const struct eddy__handler eddy__ns_psc[];
+extern const size_t eddy__ns_psc_n;
+extern const struct eddy__handler eddy__ns_cc[];
+extern const size_t eddy__ns_cc_n;
 /* feedparser ships namespaces/admin.py but never mixes it in (6.0.10 to
  * 6.0.14): admin:* elements are unknown elements there, so here too. */
 

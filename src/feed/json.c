@@ -76,7 +76,8 @@ static void oom(struct eddy__mixin *p, int err)
         p->oom = true;
 }
 
-static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
+static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                struct eddy_feed_value *v)
 {
     oom(p, eddy__obj_set(p->arena, o, key, false, v));
 }
@@ -97,7 +98,8 @@ static size_t space_len(const unsigned char *s, size_t n)
     if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) /* U+1680 */
         return 3;
     if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
-        (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
+        (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 ||
+         s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
         return 3;
     if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) /* U+205F */
         return 3;
@@ -137,7 +139,6 @@ static const char *json_str_stripped(json_t *v, size_t *n)
     *n = json_string_length(v);
     return strip(json_string_value(v), n);
 }
-
 
 /* Python's repr() of a float: the shortest digits that read back, in
  * fixed notation for 1e-4 <= |x| < 1e16 (with ".0" when integral), else
@@ -218,25 +219,20 @@ static struct eddy_feed_value *from_json(struct eddy__mixin *p, json_t *j)
         json_array_foreach(j, i, v) oom(p, eddy__arr_push(p->arena, a, from_json(p, v)));
         return a;
     }
-    case JSON_STRING:
-        return str(p, json_string_value(j), json_string_length(j));
-    case JSON_INTEGER:
-        return eddy__v_int(p->arena, (int64_t)json_integer_value(j));
-    case JSON_REAL:
-        return eddy__v_real(p->arena, json_real_value(j));
-    case JSON_TRUE:
-        return eddy__v_bool(p->arena, true);
-    case JSON_FALSE:
-        return eddy__v_bool(p->arena, false);
-    default:
-        return eddy__v_null(p->arena);
+    case JSON_STRING: return str(p, json_string_value(j), json_string_length(j));
+    case JSON_INTEGER: return eddy__v_int(p->arena, (int64_t)json_integer_value(j));
+    case JSON_REAL: return eddy__v_real(p->arena, json_real_value(j));
+    case JSON_TRUE: return eddy__v_bool(p->arena, true);
+    case JSON_FALSE: return eddy__v_bool(p->arena, false);
+    default: return eddy__v_null(p->arena);
     }
 }
 
 /* A stripped text construct: key = value, key_detail = {value, type}; the
  * value is sanitized when it looks like HTML (feedparser's title,
  * description and user_comment handling). */
-static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, const char *detail_key, json_t *j)
+static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                           const char *detail_key, json_t *j)
 {
     size_t n;
     const char *s = json_str_stripped(j, &n);
@@ -260,7 +256,8 @@ static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, con
 }
 
 /* feeddata.setdefault("links", []).append({href, rel}) */
-static struct eddy_feed_value *add_link(struct eddy__mixin *p, struct eddy_feed_value *o, const char *href, size_t n, const char *rel)
+static struct eddy_feed_value *add_link(struct eddy__mixin *p, struct eddy_feed_value *o,
+                                        const char *href, size_t n, const char *rel)
 {
     struct eddy_feed_value *links = eddy__obj_get(o, "links");
     if (!links) {
@@ -358,7 +355,8 @@ static void parse_feed_keys(struct eddy__mixin *p, json_t *data)
         set(p, f, "hubs", list);
         size_t i;
         json_t *hub;
-        json_array_foreach(hubs, i, hub) { /* a non-array gives no iterations */
+        json_array_foreach(hubs, i, hub)
+        { /* a non-array gives no iterations */
             size_t un, tn;
             const char *url = json_str_stripped(json_object_get(hub, "url"), &un);
             const char *type = json_str_stripped(json_object_get(hub, "type"), &tn);
@@ -413,12 +411,14 @@ static bool entry_has_keys(json_t *item)
     json_t *id = json_object_get(item, "id");
     if (!json_is_object(id) && !json_is_array(id))
         return true;
-    static const char *const keys[] = {"title", "url", "summary", "external_url", "content_text",
-                                       "date_published", "date_modified", NULL};
+    static const char *const keys[] = {
+        "title",          "url",           "summary", "external_url", "content_text",
+        "date_published", "date_modified", NULL};
     for (const char *const *k = keys; *k; k++)
         if (json_object_get(item, *k))
             return true;
-    if (json_is_string(json_object_get(item, "content_html")) || json_is_array(json_object_get(item, "tags")))
+    if (json_is_string(json_object_get(item, "content_html")) ||
+        json_is_array(json_object_get(item, "tags")))
         return true;
     json_t *author = json_object_get(item, "author");
     static const char *const author_keys[] = {"name", "url", "avatar", NULL};
@@ -427,7 +427,8 @@ static bool entry_has_keys(json_t *item)
             return true;
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(item, "attachments"), i, a) {
+    json_array_foreach(json_object_get(item, "attachments"), i, a)
+    {
         if (json_is_string(json_object_get(a, "url")))
             return true;
     }
@@ -435,7 +436,8 @@ static bool entry_has_keys(json_t *item)
 }
 
 /* published / updated: the raw value and its parse. */
-static void date_pair(struct eddy__mixin *p, struct eddy_feed_value *e, const char *key, const char *parsed_key, json_t *v)
+static void date_pair(struct eddy__mixin *p, struct eddy_feed_value *e, const char *key,
+                      const char *parsed_key, json_t *v)
 {
     if (!v)
         return;
@@ -457,7 +459,8 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
         if ((v = json_object_get(item, item_fields[i].src)))
             set(p, e, item_fields[i].dst, from_json(p, v));
 
-    json_t *text = json_object_get(item, "content_text"), *html = json_object_get(item, "content_html");
+    json_t *text = json_object_get(item, "content_text"),
+           *html = json_object_get(item, "content_html");
     if (text || json_is_string(html)) {
         struct eddy_feed_value *c = eddy__v_obj(p->arena);
         set(p, c, "type", eddy__v_cstr(p->arena, text ? "text/plain" : "text/html"));
@@ -467,7 +470,8 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
             set(p, c, "value", from_json(p, text));
         } else { /* content_html is always sanitized */
             struct eddy_buf b = EDDY_BUF_INIT(0);
-            oom(p, eddy__html_sanitize(&b, json_string_value(html), json_string_length(html), false));
+            oom(p,
+                eddy__html_sanitize(&b, json_string_value(html), json_string_length(html), false));
             set(p, c, "value", str(p, eddy_buf_cstr(&b), b.len));
             eddy_buf_free(&b);
         }
@@ -484,7 +488,8 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
         struct eddy_feed_value *list = eddy__v_arr(p->arena);
         size_t i;
         json_t *t;
-        json_array_foreach(tags, i, t) {
+        json_array_foreach(tags, i, t)
+        {
             if (!json_is_string(t))
                 continue;
             struct eddy_feed_value *tag = eddy__v_obj(p->arena);
@@ -501,13 +506,15 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
     json_t *atts = json_object_get(item, "attachments");
     size_t i;
     json_t *a;
-    json_array_foreach(atts, i, a) {
+    json_array_foreach(atts, i, a)
+    {
         if (!json_is_object(a))
             continue;
         json_t *url = json_object_get(a, "url");
         if (!json_is_string(url))
             continue;
-        struct eddy_feed_value *l = add_link(p, e, json_string_value(url), json_string_length(url), "enclosure");
+        struct eddy_feed_value *l =
+            add_link(p, e, json_string_value(url), json_string_length(url), "enclosure");
         json_t *type = json_object_get(a, "mime_type"), *size = json_object_get(a, "size_in_bytes");
         if (type)
             set(p, l, "type", from_json(p, type));
@@ -540,8 +547,8 @@ int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *
     json_t *root = json_loadb(data ? data : "", len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!root) {
         if (exc && excsize)
-            snprintf(exc, excsize, "JSONDecodeError: %s: line %d column %d (char %d)", jerr.text, jerr.line,
-                     jerr.column, jerr.position);
+            snprintf(exc, excsize, "JSONDecodeError: %s: line %d column %d (char %d)", jerr.text,
+                     jerr.line, jerr.column, jerr.position);
         return -EINVAL;
     }
 
@@ -554,7 +561,8 @@ int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *
 
     if (!json_is_object(root)) {
         if (exc && excsize)
-            snprintf(exc, excsize, "AttributeError: '%s' object has no attribute 'get'", python_type(root));
+            snprintf(exc, excsize, "AttributeError: '%s' object has no attribute 'get'",
+                     python_type(root));
         json_decref(root);
         return -EINVAL;
     }
@@ -563,7 +571,8 @@ int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *
 
     size_t i;
     json_t *item;
-    json_array_foreach(json_object_get(root, "items"), i, item) {
+    json_array_foreach(json_object_get(root, "items"), i, item)
+    {
         if (!json_is_object(item) || !entry_has_keys(item))
             continue;
         eddy__entry_begin(p);

@@ -20,6 +20,7 @@ struct eddy__mixin;
  * Returns 0; -EINVAL when data is not a JSON Feed, with feedparser's
  * exception ("ValueError: ...") written to exc[0..excsize); -ENOMEM;
  * -ENOTSUP while JSON Feed support is not built (then nothing changes). */
-int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *exc, size_t excsize);
+int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *exc,
+                     size_t excsize);
 
 #endif

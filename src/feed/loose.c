@@ -26,22 +26,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct lx {
     struct eddy__mixin *p;
-    const char *s;         /* the document (after feed()'s rewrites) */
+    const char *s; /* the document (after feed()'s rewrites) */
     size_t n;
-    char lasttag[128];     /* sgmllib's lasttag, for "<>" and "/>" */
+    char lasttag[128]; /* sgmllib's lasttag, for "<>" and "/>" */
 };
 
 /* ASCII whitespace, for feed()'s rewrites (the tokenizer's \s is sgml.h's) */
-static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static bool space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 /* ---- _BaseHTMLProcessor.feed's rewrites -------------------------------------- */
 
 static const char *const no_end_tag[] = {
-    "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input",
-    "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL,
+    "area",  "base",    "basefont", "br",   "col",  "command", "embed",  "frame", "hr",  "img",
+    "input", "isindex", "keygen",   "link", "meta", "param",   "source", "track", "wbr", NULL,
 };
 
 static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_buf *out)
@@ -56,7 +58,8 @@ static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_
             continue;
         const char *r = s + i + 2;
         size_t left = n - i - 2;
-        if ((left >= 7 && !memcmp(r, "DOCTYPE", 7)) || (left >= 2 && !memcmp(r, "--", 2)) || (left >= 1 && *r == '['))
+        if ((left >= 7 && !memcmp(r, "DOCTYPE", 7)) || (left >= 2 && !memcmp(r, "--", 2)) ||
+            (left >= 1 && *r == '['))
             continue;
         eddy_buf_append(&a, s + run, i - run);
         eddy_buf_append(&a, "&lt;!", 5);
@@ -104,8 +107,8 @@ static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_
                 i = end;
                 continue;
             }
-        } else if (t[i] == '&' && i + 4 < tn && t[i + 1] == '#' && t[i + 2] == '3' && t[i + 4] == ';' &&
-                   (t[i + 3] == '9' || t[i + 3] == '4')) {
+        } else if (t[i] == '&' && i + 4 < tn && t[i + 1] == '#' && t[i + 2] == '3' &&
+                   t[i + 4] == ';' && (t[i + 3] == '9' || t[i + 3] == '4')) {
             eddy_buf_putc(out, t[i + 3] == '9' ? '\'' : '"');
             i += 5;
             continue;
@@ -122,7 +125,8 @@ static void prepare(struct eddy__mixin *p, const char *s, size_t n, struct eddy_
 
 /* mixin._normalize_attributes (loose): key lower-cased, rel/type values
  * lower-cased, '&amp;' -> '&'; stored in the scratch arena */
-static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k, size_t kl, const char *v, size_t vl)
+static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k, size_t kl,
+                     const char *v, size_t vl)
 {
     struct eddy__mixin *p = L->p;
     char key[128];
@@ -220,10 +224,14 @@ static size_t parse_declaration(struct lx *L, size_t i)
             return n; /* an unfinished CDATA block is dropped */
         struct eddy_buf esc = EDDY_BUF_INIT(0);
         for (const char *c = s + i + 9; c < e; c++)
-            if (*c == '&') eddy_buf_append(&esc, "&amp;", 5);
-            else if (*c == '<') eddy_buf_append(&esc, "&lt;", 4);
-            else if (*c == '>') eddy_buf_append(&esc, "&gt;", 4);
-            else eddy_buf_putc(&esc, *c);
+            if (*c == '&')
+                eddy_buf_append(&esc, "&amp;", 5);
+            else if (*c == '<')
+                eddy_buf_append(&esc, "&lt;", 4);
+            else if (*c == '>')
+                eddy_buf_append(&esc, "&gt;", 4);
+            else
+                eddy_buf_putc(&esc, *c);
         eddy__handle_data_raw(L->p, eddy_buf_cstr(&esc), esc.len);
         eddy_buf_free(&esc);
         return (size_t)(e - s) + 3;

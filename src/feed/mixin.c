@@ -48,9 +48,18 @@ struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s)
     return v;
 }
 
-static const char *vstr(const struct eddy_feed_value *v) { return eddy_feed_str(v, NULL); }
-static bool truthy_str(const char *s) { return s && *s; }
-static bool streq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+static const char *vstr(const struct eddy_feed_value *v)
+{
+    return eddy_feed_str(v, NULL);
+}
+static bool truthy_str(const char *s)
+{
+    return s && *s;
+}
+static bool streq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
 
 static bool in_set(const char *s, const char *const *set)
 {
@@ -80,10 +89,11 @@ static size_t space_at(const unsigned char *s, size_t n)
     size_t len = eddy__utf8_seq(s, n, NULL);
     if (!len)
         return 0;
-    unsigned cp = len == 2 ? (c & 0x1F) << 6 | (s[1] & 0x3F)
-                : len == 3 ? (c & 0x0F) << 12 | (s[1] & 0x3F) << 6 | (s[2] & 0x3F) : 0;
-    if (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-        cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000)
+    unsigned cp = len == 2   ? (c & 0x1F) << 6 | (s[1] & 0x3F)
+                  : len == 3 ? (c & 0x0F) << 12 | (s[1] & 0x3F) << 6 | (s[2] & 0x3F)
+                             : 0;
+    if (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+        cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000)
         return len;
     return 0;
 }
@@ -132,14 +142,20 @@ static void swap_bufs(struct eddy_buf *a, struct eddy_buf *b)
  * by the key's first letter: most keys have none of these letters and leave
  * at the switch, the others compare a few (scanning the whole map was 2% of
  * parsing, in strcmp) */
-static const char *const setmap_c[][2] = {
-    {"channel", "feed"}, {"copyright", "rights"}, {"copyright_detail", "rights_detail"}, {NULL, NULL}};
-static const char *const setmap_d[][2] = {
-    {"date", "updated"}, {"date_parsed", "updated_parsed"}, {"description", "summary"},
-    {"description_detail", "summary_detail"}, {NULL, NULL}};
+static const char *const setmap_c[][2] = {{"channel", "feed"},
+                                          {"copyright", "rights"},
+                                          {"copyright_detail", "rights_detail"},
+                                          {NULL, NULL}};
+static const char *const setmap_d[][2] = {{"date", "updated"},
+                                          {"date_parsed", "updated_parsed"},
+                                          {"description", "summary"},
+                                          {"description_detail", "summary_detail"},
+                                          {NULL, NULL}};
 static const char *const setmap_g[][2] = {{"guid", "id"}, {NULL, NULL}};
-static const char *const setmap_i[][2] = {
-    {"items", "entries"}, {"issued", "published"}, {"issued_parsed", "published_parsed"}, {NULL, NULL}};
+static const char *const setmap_i[][2] = {{"items", "entries"},
+                                          {"issued", "published"},
+                                          {"issued_parsed", "published_parsed"},
+                                          {NULL, NULL}};
 static const char *const setmap_m[][2] = {
     {"modified", "updated"}, {"modified_parsed", "updated_parsed"}, {NULL, NULL}};
 static const char *const setmap_t[][2] = {
@@ -148,7 +164,7 @@ static const char *const setmap_u[][2] = {{"url", "href"}, {NULL, NULL}};
 
 static const char *mapkey(const char *key)
 {
-    const char *const (*m)[2];
+    const char *const(*m)[2];
     switch (key[0]) {
     case 'c': m = setmap_c; break;
     case 'd': m = setmap_d; break;
@@ -165,7 +181,8 @@ static const char *mapkey(const char *key)
     return key;
 }
 
-void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v)
+void eddy__fp_set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                  struct eddy_feed_value *v)
 {
     const char *k = mapkey(key);
     /* keys that are not literals must be copied into the arena */
@@ -203,8 +220,8 @@ static bool fp_has(const struct eddy_feed_value *o, const char *key)
     return eddy__fp_get(o, key) != NULL;
 }
 
-struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
-                                            struct eddy_feed_value *dflt)
+struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o,
+                                            const char *key, struct eddy_feed_value *dflt)
 {
     if (!fp_has(o, key)) {
         eddy__fp_set(p, o, key, dflt);
@@ -218,7 +235,8 @@ const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
     return eddy_feed_str(eddy__obj_get(attrs, key), NULL);
 }
 
-void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key, const char *value)
+void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key,
+                    const char *value)
 {
     struct eddy_feed_value *v = eddy__v_cstr(&p->scratch, value);
     oom(p, eddy__obj_set(&p->scratch, attrs, key, true, v));
@@ -253,12 +271,14 @@ static void cp_set_type(struct eddy__mixin *p, const char *t)
  * values are never modified in place) */
 /* A string value equal to b, reusing the last one made for this slot when
  * the text is the same (type, language and base repeat in every detail). */
-static struct eddy_feed_value *cached_str(struct eddy__mixin *p, int slot, const struct eddy_buf *b, bool null)
+static struct eddy_feed_value *cached_str(struct eddy__mixin *p, int slot, const struct eddy_buf *b,
+                                          bool null)
 {
     struct eddy_feed_value *v = p->strcache[slot];
     if (v && p->strcache_arena[slot] == p->arena &&
         (null ? v->type == EDDY_FEED_NULL
-              : v->type == EDDY_FEED_STRING && v->u.s.len == b->len && !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
+              : v->type == EDDY_FEED_STRING && v->u.s.len == b->len &&
+                    !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
         return v;
     v = eddy__str_value(p, null ? NULL : eddy_buf_cstr(b));
     p->strcache[slot] = v;
@@ -272,11 +292,13 @@ static struct eddy_feed_value *cp_detail(struct eddy__mixin *p, struct eddy_feed
     if (p->cp.has_type)
         oom(p, eddy__obj_set(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
     if (p->cp.has_lang)
-        oom(p, eddy__obj_set(p->arena, d, "language", false, cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
+        oom(p, eddy__obj_set(p->arena, d, "language", false,
+                             cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
     if (p->cp.has_base)
         oom(p, eddy__obj_set(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
-        oom(p, eddy__obj_set(p->arena, d, "src", false, eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
+        oom(p, eddy__obj_set(p->arena, d, "src", false,
+                             eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
     oom(p, eddy__obj_set(p->arena, d, "value", false, value));
     return d;
 }
@@ -426,12 +448,16 @@ static void add_piece(struct eddy__mixin *p, const char *s, size_t n, bool marku
 }
 
 /* xml.sax.saxutils.escape */
-static void append_escaped(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n, bool quot)
+static void append_escaped(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n,
+                           bool quot)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;"
-                        : (quot && s[i] == '"') ? "&quot;" : NULL;
+        const char *rep = s[i] == '&'             ? "&amp;"
+                          : s[i] == '<'           ? "&lt;"
+                          : s[i] == '>'           ? "&gt;"
+                          : (quot && s[i] == '"') ? "&quot;"
+                                                  : NULL;
         if (!rep)
             continue;
         oom(p, eddy_buf_append(b, s + run, i - run));
@@ -454,7 +480,8 @@ void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
     add_piece(p, s, n, false);
 }
 
-static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from, const char *to);
+static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from,
+                        const char *to);
 
 /* handle_data(text, escape=0) for text (CDATA in the loose parser) */
 void eddy__handle_data_raw(struct eddy__mixin *p, const char *s, size_t n)
@@ -477,7 +504,8 @@ void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n)
     for (size_t i = 0; i < n; i++)
         r[i] = (char)tolower((unsigned char)ref[i]);
     r[n] = 0;
-    static const char *const kept[] = {"34", "38", "39", "60", "62", "x22", "x26", "x27", "x3c", "x3e", NULL};
+    static const char *const kept[] = {"34",  "38",  "39",  "60",  "62", "x22",
+                                       "x26", "x27", "x3c", "x3e", NULL};
     eddy_buf_reset(&p->tmp);
     if (in_set(r, kept)) {
         oom(p, eddy_buf_printf(&p->tmp, "&#%s;", r));
@@ -532,12 +560,13 @@ void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n)
 static void decode_entities(struct eddy__mixin *p, struct eddy_buf *b)
 {
     static const char *const always[][2] = {
-        {"&#60;", "&lt;"}, {"&#x3c;", "&lt;"}, {"&#x3C;", "&lt;"}, {"&#62;", "&gt;"}, {"&#x3e;", "&gt;"},
-        {"&#x3E;", "&gt;"}, {"&#38;", "&amp;"}, {"&#x26;", "&amp;"}, {"&#34;", "&quot;"}, {"&#x22;", "&quot;"},
-        {"&#39;", "&apos;"}, {"&#x27;", "&apos;"},
+        {"&#60;", "&lt;"},   {"&#x3c;", "&lt;"},   {"&#x3C;", "&lt;"},  {"&#62;", "&gt;"},
+        {"&#x3e;", "&gt;"},  {"&#x3E;", "&gt;"},   {"&#38;", "&amp;"},  {"&#x26;", "&amp;"},
+        {"&#34;", "&quot;"}, {"&#x22;", "&quot;"}, {"&#39;", "&apos;"}, {"&#x27;", "&apos;"},
     };
     static const char *const nonxml[][2] = {
-        {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#x2f;", "/"}, {"&#x2F;", "/"},
+        {"&lt;", "<"},   {"&gt;", ">"},   {"&amp;", "&"},  {"&quot;", "\""},
+        {"&apos;", "'"}, {"&#x2f;", "/"}, {"&#x2F;", "/"},
     };
     if (!b->data || !memchr(b->data, '&', b->len))
         return;
@@ -592,15 +621,57 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
 }
 
 static const char *const acceptable_elements[] = {
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
-    "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
-    "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
-    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
-    "li", "m", "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
-    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select", "small",
-    "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
-    "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", NULL,
+    "a",          "abbr",
+    "acronym",    "address",
+    "area",       "article",
+    "aside",      "audio",
+    "b",          "big",
+    "blockquote", "br",
+    "button",     "canvas",
+    "caption",    "center",
+    "cite",       "code",
+    "col",        "colgroup",
+    "command",    "datagrid",
+    "datalist",   "dd",
+    "del",        "details",
+    "dfn",        "dialog",
+    "dir",        "div",
+    "dl",         "dt",
+    "em",         "event-source",
+    "fieldset",   "figcaption",
+    "figure",     "font",
+    "footer",     "form",
+    "h1",         "h2",
+    "h3",         "h4",
+    "h5",         "h6",
+    "header",     "hr",
+    "i",          "img",
+    "input",      "ins",
+    "kbd",        "keygen",
+    "label",      "legend",
+    "li",         "m",
+    "map",        "menu",
+    "meter",      "multicol",
+    "nav",        "nextid",
+    "noscript",   "ol",
+    "optgroup",   "option",
+    "output",     "p",
+    "pre",        "progress",
+    "q",          "s",
+    "samp",       "section",
+    "select",     "small",
+    "sound",      "source",
+    "spacer",     "span",
+    "strike",     "strong",
+    "sub",        "sup",
+    "table",      "tbody",
+    "td",         "textarea",
+    "tfoot",      "th",
+    "thead",      "time",
+    "tr",         "tt",
+    "u",          "ul",
+    "var",        "video",
+    NULL,
 };
 
 static int cmp_entity4(const void *key, const void *elem)
@@ -615,8 +686,9 @@ size_t eddy__entity4(const char *name, size_t len, char utf8[5])
         return 0;
     memcpy(key, name, len);
     key[len] = 0;
-    const struct eddy__entity4 *e = bsearch(key, eddy__entities4, sizeof eddy__entities4 / sizeof eddy__entities4[0],
-                                            sizeof eddy__entities4[0], cmp_entity4);
+    const struct eddy__entity4 *e =
+        bsearch(key, eddy__entities4, sizeof eddy__entities4 / sizeof eddy__entities4[0],
+                sizeof eddy__entities4[0], cmp_entity4);
     if (!e)
         return 0;
     size_t n = eddy__utf8_encode(e->cp, utf8);
@@ -624,7 +696,10 @@ size_t eddy__entity4(const char *name, size_t len, char utf8[5])
     return n;
 }
 
-static bool wordc(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
+static bool wordc(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c >= 0x80;
+}
 
 /* mixin/util.looks_like_html: a close tag or an entity, only acceptable
  * elements, only HTML 4 entity names (used by the XML and JSON Feed paths). */
@@ -656,7 +731,8 @@ bool eddy__looks_like_html(const char *s, size_t n)
                 if (e - st >= sizeof tag)
                     return false;
                 for (size_t k = 0; k < e - st; k++)
-                    tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a' : s[st + k]);
+                    tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a'
+                                                                         : s[st + k]);
                 tag[e - st] = 0;
                 if (!in_set(tag, acceptable_elements))
                     return false;
@@ -755,16 +831,16 @@ static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
 static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
 {
     static const char *const tab[32] = {
-        "\u20ac", NULL, "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021", "\u02c6", "\u2030",
-        "\u0160", "\u2039", "\u0152", NULL, "\u017d", NULL, NULL, "\u2018", "\u2019", "\u201c", "\u201d",
-        "\u2022", "\u2013", "\u2014", "\u02dc", "\u2122", "\u0161", "\u203a", "\u0153", NULL, "\u017e",
-        "\u0178",
+        "\u20ac", NULL,     "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021",
+        "\u02c6", "\u2030", "\u0160", "\u2039", "\u0152", NULL,     "\u017d", NULL,
+        NULL,     "\u2018", "\u2019", "\u201c", "\u201d", "\u2022", "\u2013", "\u2014",
+        "\u02dc", "\u2122", "\u0161", "\u203a", "\u0153", NULL,     "\u017e", "\u0178",
     };
     const unsigned char *u = (const unsigned char *)b->data;
     bool any = false;
     /* memchr for the lead byte: a bytewise scan of every value was 1% of parsing */
-    for (const unsigned char *q = u, *end = u + b->len; b->len > 1 && (q = memchr(q, 0xC2, (size_t)(end - q))) &&
-                                                       q + 1 < end; q++)
+    for (const unsigned char *q = u, *end = u + b->len;
+         b->len > 1 && (q = memchr(q, 0xC2, (size_t)(end - q))) && q + 1 < end; q++)
         if (q[1] >= 0x80 && q[1] <= 0x9F && tab[q[1] - 0x80]) {
             any = true;
             break;
@@ -773,7 +849,8 @@ static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
         return;
     eddy_buf_reset(&p->tmp2);
     for (size_t i = 0; i < b->len; i++) {
-        if (i + 1 < b->len && u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F && tab[u[i + 1] - 0x80]) {
+        if (i + 1 < b->len && u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F &&
+            tab[u[i + 1] - 0x80]) {
             oom(p, eddy_buf_puts(&p->tmp2, tab[u[i + 1] - 0x80]));
             i++;
             continue;
@@ -803,17 +880,20 @@ static void depth_map_set(struct eddy__mixin *p, const char *key, int depth)
             p->depth_map[i].depth = depth;
             return;
         }
-    if (p->ndepth_map < sizeof p->depth_map / sizeof p->depth_map[0] && strlen(key) < sizeof p->depth_map[0].key) {
+    if (p->ndepth_map < sizeof p->depth_map / sizeof p->depth_map[0] &&
+        strlen(key) < sizeof p->depth_map[0].key) {
         strcpy(p->depth_map[p->ndepth_map].key, key);
         p->depth_map[p->ndepth_map++].depth = depth;
     }
 }
 
 static const char *const can_be_relative_uri[] = {
-    "comments", "docs", "href", "icon", "id", "link", "logo", "url", "wfw_comment", "wfw_commentrss", NULL,
+    "comments", "docs", "href",        "icon",           "id", "link",
+    "logo",     "url",  "wfw_comment", "wfw_commentrss", NULL,
 };
 static const char *const can_contain_markup[] = {
-    "content", "copyright", "description", "info", "rights", "subtitle", "summary", "tagline", "title", NULL,
+    "content",  "copyright", "description", "info",  "rights",
+    "subtitle", "summary",   "tagline",     "title", NULL,
 };
 
 void eddy__pop_split(struct eddy__mixin *p, const char *element, char sep,
@@ -861,11 +941,11 @@ static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size
 {
     size_t first = 0, last = f->npieces - 1;
 #define PEND(i) ((i) + 1 < f->npieces ? f->pieces[(i) + 1].off : (uint32_t)f->text.len)
-    while (last > first && !f->pieces[last].markup && is_blank(text + f->pieces[last].off,
-                                                               PEND(last) - f->pieces[last].off))
+    while (last > first && !f->pieces[last].markup &&
+           is_blank(text + f->pieces[last].off, PEND(last) - f->pieces[last].off))
         last--;
-    while (last > first && !f->pieces[first].markup && is_blank(text + f->pieces[first].off,
-                                                                 PEND(first) - f->pieces[first].off))
+    while (last > first && !f->pieces[first].markup &&
+           is_blank(text + f->pieces[first].off, PEND(first) - f->pieces[first].off))
         first++;
     *b = f->pieces[first].off;
     *e = PEND(last);
@@ -874,8 +954,8 @@ static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size
     const char *pl = text + f->pieces[last].off;
     size_t ll = PEND(last) - f->pieces[last].off;
     if (!(last > first && f->pieces[first].markup && f->pieces[last].markup &&
-          ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) && ll == 6 &&
-          !memcmp(pl, "</div>", 6)))
+          ((l0 == 5 && !memcmp(p0, "<div>", 5)) || (l0 >= 5 && !memcmp(p0, "<div ", 5))) &&
+          ll == 6 && !memcmp(pl, "</div>", 6)))
         return;
     int depth = 0;
     for (size_t i = first; i < last; i++) {
@@ -884,7 +964,8 @@ static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size
         if (pn >= 2 && ps[0] == '<' && ps[1] == '/') {
             if (--depth == 0)
                 return; /* the div closes before the end: kept */
-        } else if (pn >= 1 && ps[0] == '<' && !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
+        } else if (pn >= 1 && ps[0] == '<' &&
+                   !(pn >= 2 && ps[pn - 2] == '/' && ps[pn - 1] == '>')) {
             depth++;
         }
     }
@@ -918,7 +999,8 @@ static void pop_decode(struct eddy__mixin *p, const char *element)
     if (p->loose && !p->cp.base64)
         decode_entities(p, out);
 
-    if (strncmp(p->version, "atom", 4) && p->cp.has_type && !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
+    if (strncmp(p->version, "atom", 4) && p->cp.has_type &&
+        !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
         if (eddy__looks_like_html(out->data ? out->data : "", out->len))
             cp_set_type(p, "text/html");
 
@@ -936,7 +1018,8 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
     /* Without '<' or '&' both HTML passes are the identity except for the
      * sanitizer's final strip() and "\r\n" -> "\n" (sgmllib passes such
      * text through verbatim): skip the HTML parsers then. */
-    bool markup = out->len && (memchr(out->data, '<', out->len) || memchr(out->data, '&', out->len));
+    bool markup =
+        out->len && (memchr(out->data, '<', out->len) || memchr(out->data, '&', out->len));
     bool html_el = htmlish && in_set(element, can_contain_markup);
     if (html_el && !markup && p->sanitize_html) {
         size_t so = 0, sl = out->len;
@@ -952,13 +1035,15 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
     }
     if (html_el && markup && p->resolve_relative_uris) {
         eddy_buf_reset(&p->tmp);
-        oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len, eddy_buf_cstr(&p->baseuri), xhtml));
+        oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len,
+                                       eddy_buf_cstr(&p->baseuri), xhtml));
         swap_bufs(out, &p->tmp);
     }
     if (html_el && markup && p->sanitize_html) {
         eddy_buf_reset(&p->tmp);
         /* past the budget the text is dropped, not kept half-sanitized */
-        int err = eddy__html_sanitize_within(&p->tmp, eddy_buf_cstr(out), out->len, xhtml, p->budget);
+        int err =
+            eddy__html_sanitize_within(&p->tmp, eddy_buf_cstr(out), out->len, xhtml, p->budget);
         oom(p, err == -ETIME ? 0 : err);
         swap_bufs(out, &p->tmp);
     }
@@ -966,12 +1051,14 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
 
 /* pop()'s store of p->out into the current entry (returns the output,
  * which a link rewrites). */
-static const char *pop_store_entry(struct eddy__mixin *p, const char *element, struct eddy_feed_value *entry)
+static const char *pop_store_entry(struct eddy__mixin *p, const char *element,
+                                   struct eddy_feed_value *entry)
 {
     struct eddy_buf *out = &p->out;
     const char *output = eddy_buf_cstr(out);
     if (!strcmp(element, "content")) {
-        struct eddy_feed_value *arr = eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->arena));
+        struct eddy_feed_value *arr =
+            eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->arena));
         if (arr && arr->type == EDDY_FEED_ARRAY)
             oom(p, eddy__arr_push(p->arena, arr, cp_detail(p, out_value(p))));
     } else if (!strcmp(element, "link")) {
@@ -985,8 +1072,10 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element, s
                 eddy__fp_set(p, entry, "link", out_value(p));
             struct eddy_feed_value *links = eddy__obj_get(entry, "links");
             if (*output && eddy_feed_len(links))
-                oom(p, eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                     "href", false, out_value(p)));
+                oom(p, eddy__obj_set(
+                           p->arena,
+                           (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                           "href", false, out_value(p)));
         }
     } else {
         const char *el = !strcmp(element, "description") ? "summary" : element;
@@ -1022,8 +1111,10 @@ static const char *pop_store_feed(struct eddy__mixin *p, const char *element)
         eddy__fp_set(p, ctx, el, out_value(p));
         struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
         if (eddy_feed_len(links))
-            oom(p, eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
-                                 "href", false, out_value(p)));
+            oom(p, eddy__obj_set(
+                       p->arena,
+                       (struct eddy_feed_value *)eddy_feed_at(links, eddy_feed_len(links) - 1),
+                       "href", false, out_value(p)));
     } else if (p->incontent) {
         char key[96];
         eddy__concat(key, sizeof key, el, '_', "detail");
@@ -1046,7 +1137,8 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
 
     const char *text = eddy_buf_cstr(&f->text);
     size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
-    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") && f->npieces)
+    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") &&
+        f->npieces)
         unwrap_xhtml_div(f, text, &b, &e);
     size_t off = b, len = e - b;
     if (strip)
@@ -1064,13 +1156,15 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     fix_cp1252(p, out);
     const char *output = eddy_buf_cstr(out);
 
-    if (!strcmp(element, "category") || !strcmp(element, "tags") || !strcmp(element, "itunes_keywords"))
+    if (!strcmp(element, "category") || !strcmp(element, "tags") ||
+        !strcmp(element, "itunes_keywords"))
         return output;
     if (!strcmp(element, "title") && -1 < p->title_depth && p->title_depth <= p->depth)
         return output;
 
     if (p->inentry && !p->insource) {
-        struct eddy_feed_value *entry = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        struct eddy_feed_value *entry =
+            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
         return entry ? pop_store_entry(p, element, entry) : output;
     }
     if (p->infeed || p->insource)
@@ -1138,7 +1232,8 @@ struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p)
         return ti;
     }
     if (p->inentry) {
-        struct eddy_feed_value *e = (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        struct eddy_feed_value *e =
+            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
         if (e)
             return e;
     }
@@ -1154,7 +1249,8 @@ void eddy__save(struct eddy__mixin *p, const char *key, struct eddy_feed_value *
         eddy__fp_setdefault(p, ctx, key, v);
 }
 
-void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value, const char *prefix)
+void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value,
+                       const char *prefix)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char dk[64];
@@ -1174,7 +1270,8 @@ void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value
         oom(p, eddy__arr_push(p->arena, authors, eddy__v_obj(p->arena)));
         oom(p, eddy__obj_set(p->arena, ctx, "authors", false, authors));
     }
-    struct eddy_feed_value *last = (struct eddy_feed_value *)eddy_feed_at(authors, eddy_feed_len(authors) - 1);
+    struct eddy_feed_value *last =
+        (struct eddy_feed_value *)eddy_feed_at(authors, eddy_feed_len(authors) - 1);
     if (last && last->type == EDDY_FEED_OBJECT)
         oom(p, eddy__obj_set(p->arena, last, key, false, eddy__str_value(p, value)));
 }
@@ -1192,7 +1289,6 @@ void eddy__save_contributor(struct eddy__mixin *p, const char *key, const char *
     if (last && last->type == EDDY_FEED_OBJECT)
         oom(p, eddy__obj_set(p->arena, last, key, false, eddy__str_value(p, value)));
 }
-
 
 static const char email_re[] =
     "(([a-zA-Z0-9_.+-]+)@((\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.)|(([a-zA-Z0-9-]+\\.)+))"
@@ -1247,8 +1343,10 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
             replace_all(p, &a, "&lt;&gt;", "");
             size_t off = 0, len = a.len;
             strip_span(eddy_buf_cstr(&a), &off, &len);
-            if (len && a.data[off] == '(') off++, len--;
-            if (len && a.data[off + len - 1] == ')') len--;
+            if (len && a.data[off] == '(')
+                off++, len--;
+            if (len && a.data[off + len - 1] == ')')
+                len--;
             strip_span(eddy_buf_cstr(&a), &off, &len);
             memmove(a.data, a.data + off, len);
             a.len = len;
@@ -1263,9 +1361,11 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
             oom(p, eddy__obj_set(p->arena, ctx, k, k == dk, detail));
     }
     if (a.len)
-        oom(p, eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, eddy_buf_cstr(&a))));
+        oom(p,
+            eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, eddy_buf_cstr(&a))));
     if (email.len)
-        oom(p, eddy__obj_set(p->arena, detail, "email", false, eddy__str_value(p, eddy_buf_cstr(&email))));
+        oom(p, eddy__obj_set(p->arena, detail, "email", false,
+                             eddy__str_value(p, eddy_buf_cstr(&email))));
     eddy_buf_free(&a);
     eddy_buf_free(&email);
 }
@@ -1304,7 +1404,8 @@ void eddy__enforce_href(struct eddy__mixin *p, struct eddy_feed_value *attrs)
     }
 }
 
-const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs, const char *name)
+const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_value *attrs,
+                                const char *name)
 {
     const char *colon = strchr(name, ':');
     if (!colon)
@@ -1342,8 +1443,8 @@ static int cmp_handler(const void *key, const void *elem)
 const struct eddy__handler *eddy__find_handler(const char *name)
 {
     for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
-        const struct eddy__handler *h = bsearch(name, modules[i].table, *modules[i].n,
-                                                sizeof *modules[i].table, cmp_handler);
+        const struct eddy__handler *h =
+            bsearch(name, modules[i].table, *modules[i].n, sizeof *modules[i].table, cmp_handler);
         if (h)
             return h;
     }
@@ -1404,13 +1505,15 @@ static void strattrs(struct eddy__mixin *p, struct eddy_buf *b, const struct edd
 /* unknown_starttag's "match namespaces": the tag's prefix through
  * namespacemap, "<prefix>_<local>" or "<local>" into name[0..cap), and
  * its handler. */
-void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap, struct eddy__tagkey *k)
+void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t cap,
+                   struct eddy__tagkey *k)
 {
     const char *colon = strchr(tag, ':');
     bool has_prefix = false;
     if (colon) {
         char prefix[128];
-        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        size_t pl =
+            (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
         memcpy(prefix, tag, pl);
         prefix[pl] = 0;
         const char *mapped = prefix;
@@ -1442,7 +1545,8 @@ void eddy__start_tag(struct eddy__mixin *p, const char *tag, struct eddy_feed_va
 
 /* unknown_starttag's xml:base and xml:lang: the new base URI and language,
  * and the feed's language from the root element. */
-static void start_base_and_lang(struct eddy__mixin *p, const char *tag, const struct eddy_feed_value *attrs)
+static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
+                                const struct eddy_feed_value *attrs)
 {
     /* normalize attrs: rel and type values are lower-cased (done by sax_driver.c) */
     const char *base = eddy__attr(attrs, "xml:base");
@@ -1473,12 +1577,13 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag, const st
         set_buf(p, &p->lang, lang, strlen(lang));
     }
     if (!p->lang_null && p->lang.len &&
-        (!strcmp(tag, "feed") || !strcmp(tag, "rss"))) { /* "rdf:RDF" never matches: tags are lower-cased */
+        (!strcmp(tag, "feed") ||
+         !strcmp(tag, "rss"))) { /* "rdf:RDF" never matches: tags are lower-cased */
         eddy_buf_reset(&p->tmp);
         for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
         struct eddy_arena *save = p->arena; /* a <feed> inside an entry in callback mode: */
-        p->arena = &p->main;                 /* feeddata outlives the entry arena */
+        p->arena = &p->main;                /* feeddata outlives the entry arena */
         eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
         p->arena = save;
     }
@@ -1521,14 +1626,16 @@ static bool push_scope(struct eddy__mixin *p)
 
 /* An element inside xhtml content: written back as markup into the
  * content's text (unknown_starttag's "track inline content"). */
-static void inline_xhtml_start(struct eddy__mixin *p, const char *tag, const struct eddy_feed_value *attrs)
+static void inline_xhtml_start(struct eddy__mixin *p, const char *tag,
+                               const struct eddy_feed_value *attrs)
 {
     const char *t = tag, *colon = strchr(tag, ':');
     bool addns = false;
     const char *ns = NULL;
     if (colon) {
         char prefix[64];
-        size_t pl = (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        size_t pl =
+            (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
         memcpy(prefix, tag, pl);
         prefix[pl] = 0;
         t = colon + 1;
@@ -1593,8 +1700,9 @@ void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy
     if (p->intextinput && !has_prefix && strcmp(tag, "title") && strcmp(tag, "link") &&
         strcmp(tag, "description") && strcmp(tag, "name"))
         p->intextinput = 0;
-    if (p->inimage && !has_prefix && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
-        strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
+    if (p->inimage && !has_prefix && strcmp(tag, "title") && strcmp(tag, "link") &&
+        strcmp(tag, "description") && strcmp(tag, "url") && strcmp(tag, "href") &&
+        strcmp(tag, "width") && strcmp(tag, "height"))
         p->inimage = 0;
 
     const struct eddy__handler *h = k->h;
@@ -1763,7 +1871,8 @@ void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char
     const char *canon = eddy__match_namespace(lower);
     struct eddy_arena *A = &p->main; /* namespaces outlive entries */
     if (eddy_feed_len(p->namespaces) >= EDDY__MAX_NAMESPACES) {
-        p->namespaces_capped = true; /* each element name looks prefixes up by URI: keep that short */
+        p->namespaces_capped =
+            true; /* each element name looks prefixes up by URI: keep that short */
         return;
     }
     p->ns_gen++;
@@ -1837,7 +1946,7 @@ void eddy__mixin_free(struct eddy__mixin *p)
     }
     free(p->entities);
     struct eddy_buf *bufs[] = {&p->cp.type, &p->cp.lang, &p->cp.base, &p->cp.src, &p->baseuri,
-                               &p->lang, &p->pool, &p->out, &p->tmp, &p->tmp2};
+                               &p->lang,    &p->pool,    &p->out,     &p->tmp,    &p->tmp2};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         eddy_buf_free(bufs[i]);
     eddy_arena_free(&p->entry);

@@ -12,11 +12,20 @@
 
 #include "uri.h"
 
+static const char *S(const struct eddy_feed_value *v)
+{
+    return eddy_feed_str(v, NULL);
+}
+static bool truthy(const char *s)
+{
+    return s && *s;
+}
 
-static const char *S(const struct eddy_feed_value *v) { return eddy_feed_str(v, NULL); }
-static bool truthy(const char *s) { return s && *s; }
-
-static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key, struct eddy_feed_value *v) { eddy__fp_set(p, o, key, v); }
+static void set(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                struct eddy_feed_value *v)
+{
+    eddy__fp_set(p, o, key, v);
+}
 
 /* ---- feed types ------------------------------------------------------------ */
 
@@ -26,9 +35,12 @@ static void start_rss(struct eddy__mixin *p, struct eddy_feed_value *a)
         const char *v = eddy__attr(a, "version");
         if (!v)
             v = "";
-        const char *ver = !strcmp(v, "0.91") ? "rss091u" : !strcmp(v, "0.92") ? "rss092"
-                        : !strcmp(v, "0.93") ? "rss093" : !strcmp(v, "0.94") ? "rss094"
-                        : !strncmp(v, "2.", 2) ? "rss20" : "rss";
+        const char *ver = !strcmp(v, "0.91")     ? "rss091u"
+                          : !strcmp(v, "0.92")   ? "rss092"
+                          : !strcmp(v, "0.93")   ? "rss093"
+                          : !strcmp(v, "0.94")   ? "rss094"
+                          : !strncmp(v, "2.", 2) ? "rss20"
+                                                 : "rss";
         strcpy(p->version, ver);
     }
 }
@@ -74,13 +86,19 @@ static void start_feed(struct eddy__mixin *p, struct eddy_feed_value *a)
     p->infeed = 1;
     if (!p->version[0]) {
         const char *v = eddy__attr(a, "version");
-        const char *ver = !v ? "atom" : !strcmp(v, "0.1") ? "atom01" : !strcmp(v, "0.2") ? "atom02"
-                        : !strcmp(v, "0.3") ? "atom03" : "atom";
+        const char *ver = !v                  ? "atom"
+                          : !strcmp(v, "0.1") ? "atom01"
+                          : !strcmp(v, "0.2") ? "atom02"
+                          : !strcmp(v, "0.3") ? "atom03"
+                                              : "atom";
         strcpy(p->version, ver);
     }
 }
 
-static void end_channel(struct eddy__mixin *p) { p->infeed = 0; }
+static void end_channel(struct eddy__mixin *p)
+{
+    p->infeed = 0;
+}
 
 /* ---- image, textinput -------------------------------------------------------- */
 
@@ -173,8 +191,16 @@ void eddy__end_name(struct eddy__mixin *p)
         set(p, eddy__ctx(p), "name", eddy__str_value(p, value));
 }
 
-static void start_width(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "width", false); }
-static void start_height(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "height", false); }
+static void start_width(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "width", false);
+}
+static void start_height(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "height", false);
+}
 
 /* int(value) or 0 (Python's int() accepts surrounding whitespace and a sign) */
 static long long to_int(const char *s)
@@ -196,10 +222,20 @@ static void end_dim(struct eddy__mixin *p, const char *key)
     if (p->inimage)
         set(p, eddy__ctx(p), key, eddy__v_int(p->arena, to_int(value)));
 }
-static void end_width(struct eddy__mixin *p) { end_dim(p, "width"); }
-static void end_height(struct eddy__mixin *p) { end_dim(p, "height"); }
+static void end_width(struct eddy__mixin *p)
+{
+    end_dim(p, "width");
+}
+static void end_height(struct eddy__mixin *p)
+{
+    end_dim(p, "height");
+}
 
-static void start_url(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "href", true); }
+static void start_url(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "href", true);
+}
 
 static void end_url(struct eddy__mixin *p)
 {
@@ -210,7 +246,11 @@ static void end_url(struct eddy__mixin *p)
         eddy__save_contributor(p, "href", value);
 }
 
-void eddy__start_email(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "email", false); }
+void eddy__start_email(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "email", false);
+}
 
 void eddy__end_email(struct eddy__mixin *p)
 {
@@ -225,12 +265,27 @@ void eddy__end_email(struct eddy__mixin *p)
 
 /* ---- text constructs --------------------------------------------------------- */
 
-void eddy__start_subtitle(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "subtitle", a, "text/plain", true); }
-void eddy__end_subtitle(struct eddy__mixin *p) { eddy__pop_content(p, "subtitle"); }
-void eddy__start_rights(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "rights", a, "text/plain", true); }
-void eddy__end_rights(struct eddy__mixin *p) { eddy__pop_content(p, "rights"); }
+void eddy__start_subtitle(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    eddy__push_content(p, "subtitle", a, "text/plain", true);
+}
+void eddy__end_subtitle(struct eddy__mixin *p)
+{
+    eddy__pop_content(p, "subtitle");
+}
+void eddy__start_rights(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    eddy__push_content(p, "rights", a, "text/plain", true);
+}
+void eddy__end_rights(struct eddy__mixin *p)
+{
+    eddy__pop_content(p, "rights");
+}
 
-static bool in_any(struct eddy__mixin *p) { return p->infeed || p->inentry || p->insource; }
+static bool in_any(struct eddy__mixin *p)
+{
+    return p->infeed || p->inentry || p->insource;
+}
 
 void eddy__start_title(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
@@ -279,8 +334,14 @@ void eddy__end_description(struct eddy__mixin *p)
     p->summary_key = NULL;
 }
 
-static void start_info(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__push_content(p, "info", a, "text/plain", true); }
-static void end_info(struct eddy__mixin *p) { eddy__pop_content(p, "info"); }
+static void start_info(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    eddy__push_content(p, "info", a, "text/plain", true);
+}
+static void end_info(struct eddy__mixin *p)
+{
+    eddy__pop_content(p, "info");
+}
 
 void eddy__start_summary(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
@@ -330,7 +391,8 @@ static void start_content_encoded(struct eddy__mixin *p, struct eddy_feed_value 
 void eddy__end_content(struct eddy__mixin *p)
 {
     const char *t = eddy__map_content_type(p, p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : NULL);
-    bool copy = !strcmp(t, "text/plain") || !strcmp(t, "text/html") || !strcmp(t, "application/xhtml+xml");
+    bool copy =
+        !strcmp(t, "text/plain") || !strcmp(t, "text/html") || !strcmp(t, "application/xhtml+xml");
     const char *value = eddy__pop_content(p, "content");
     if (copy) {
         /* _save(..., overwrite=False) without its copy of the text when
@@ -368,7 +430,11 @@ static void end_item(struct eddy__mixin *p)
     eddy__entry_end(p);
 }
 
-void eddy__start_language(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "language", true); }
+void eddy__start_language(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "language", true);
+}
 
 void eddy__end_language(struct eddy__mixin *p)
 {
@@ -379,7 +445,11 @@ void eddy__end_language(struct eddy__mixin *p)
         eddy_buf_puts(&p->lang, v);
 }
 
-void eddy__start_webmaster(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "publisher", true); }
+void eddy__start_webmaster(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "publisher", true);
+}
 
 void eddy__end_webmaster(struct eddy__mixin *p)
 {
@@ -389,28 +459,44 @@ void eddy__end_webmaster(struct eddy__mixin *p)
 
 /* ---- dates ------------------------------------------------------------------- */
 
-void eddy__start_published(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "published", true); }
+void eddy__start_published(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "published", true);
+}
 void eddy__end_published(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "published", true);
     eddy__save(p, "published_parsed", eddy__date_value(p, v), true);
 }
 
-void eddy__start_updated(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "updated", true); }
+void eddy__start_updated(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "updated", true);
+}
 void eddy__end_updated(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "updated", true);
     eddy__save(p, "updated_parsed", eddy__date_value(p, v), true);
 }
 
-void eddy__start_created(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "created", true); }
+void eddy__start_created(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "created", true);
+}
 void eddy__end_created(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "created", true);
     eddy__save(p, "created_parsed", eddy__date_value(p, v), true);
 }
 
-static void start_expirationdate(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "expired", true); }
+static void start_expirationdate(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "expired", true);
+}
 static void end_expirationdate(struct eddy__mixin *p)
 {
     const char *v = eddy__pop(p, "expired", true);
@@ -445,7 +531,11 @@ void eddy__end_category(struct eddy__mixin *p)
         eddy__add_tag(p, value, NULL, NULL);
 }
 
-static void start_tags(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "tags", true); }
+static void start_tags(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "tags", true);
+}
 
 static void add_term(struct eddy__mixin *p, char *term)
 {
@@ -470,7 +560,9 @@ static void start_link(struct eddy__mixin *p, struct eddy_feed_value *a)
     if (!eddy__attr(a, "rel"))
         eddy__attr_set(p, a, "rel", "alternate");
     if (!eddy__attr(a, "type"))
-        eddy__attr_set(p, a, "type", !strcmp(eddy__attr(a, "rel"), "self") ? "application/atom+xml" : "text/html");
+        eddy__attr_set(p, a, "type",
+                       !strcmp(eddy__attr(a, "rel"), "self") ? "application/atom+xml"
+                                                             : "text/html");
     struct eddy_feed_value *ctx = eddy__ctx(p);
     eddy__enforce_href(p, a);
     const char *href = eddy__attr(a, "href");
@@ -567,7 +659,11 @@ static void end_source(struct eddy__mixin *p)
     eddy__obj_clear(p->sourcedata);
 }
 
-static void start_newlocation(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "newlocation", true); }
+static void start_newlocation(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "newlocation", true);
+}
 
 static void end_newlocation(struct eddy__mixin *p)
 {
@@ -589,7 +685,10 @@ static void end_newlocation(struct eddy__mixin *p)
     eddy_buf_free(&out);
 }
 
-static void start_managingeditor(struct eddy__mixin *p, struct eddy_feed_value *a) { eddy__start_author(p, a); }
+static void start_managingeditor(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    eddy__start_author(p, a);
+}
 
 /* Sorted by name (strcmp order): looked up with bsearch. */
 const struct eddy__handler eddy__ns_base[] = {

@@ -5,7 +5,6 @@
  */
 #include "internal.h"
 
-
 static void add_license(struct eddy__mixin *p, const char *href)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);

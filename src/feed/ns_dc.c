@@ -8,10 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void end_dc_title(struct eddy__mixin *p)
+{
+    eddy__end_title(p);
+}
 
-static void end_dc_title(struct eddy__mixin *p) { eddy__end_title(p); }
-
-static void start_dcterms_valid(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "validity", true); }
+static void start_dcterms_valid(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "validity", true);
+}
 
 /* One "key=value" piece of dcterms:valid ("start=...; end=..."). */
 static void validity_piece(struct eddy__mixin *p, char *piece)

@@ -10,41 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* EPSG codes of geographic coordinate systems (sorted, for bsearch). */
 static const int geog_cs[] = {
-    3819, 3821, 3824, 3889, 3906, 4001, 4002, 4003, 4004, 4005, 4006, 4007, 4008, 4009,
-    4010, 4011, 4012, 4013, 4014, 4015, 4016, 4018, 4019, 4020, 4021, 4022, 4023, 4024,
-    4025, 4027, 4028, 4029, 4030, 4031, 4032, 4033, 4034, 4035, 4036, 4041, 4042, 4043,
-    4044, 4045, 4046, 4047, 4052, 4053, 4054, 4055, 4075, 4081, 4120, 4121, 4122, 4123,
-    4124, 4125, 4126, 4127, 4128, 4129, 4130, 4131, 4132, 4133, 4134, 4135, 4136, 4137,
-    4138, 4139, 4140, 4141, 4142, 4143, 4144, 4145, 4146, 4147, 4148, 4149, 4150, 4151,
-    4152, 4153, 4154, 4155, 4156, 4157, 4158, 4159, 4160, 4161, 4162, 4163, 4164, 4165,
-    4166, 4167, 4168, 4169, 4170, 4171, 4172, 4173, 4174, 4175, 4176, 4178, 4179, 4180,
-    4181, 4182, 4183, 4184, 4185, 4188, 4189, 4190, 4191, 4192, 4193, 4194, 4195, 4196,
-    4197, 4198, 4199, 4200, 4201, 4202, 4203, 4204, 4205, 4206, 4207, 4208, 4209, 4210,
-    4211, 4212, 4213, 4214, 4215, 4216, 4218, 4219, 4220, 4221, 4222, 4223, 4224, 4225,
-    4226, 4227, 4228, 4229, 4230, 4231, 4232, 4233, 4234, 4235, 4236, 4237, 4238, 4239,
-    4240, 4241, 4242, 4243, 4244, 4245, 4246, 4247, 4248, 4249, 4250, 4251, 4252, 4253,
-    4254, 4255, 4256, 4257, 4258, 4259, 4260, 4261, 4262, 4263, 4264, 4265, 4266, 4267,
-    4268, 4269, 4270, 4271, 4272, 4273, 4274, 4275, 4276, 4277, 4278, 4279, 4280, 4281,
-    4282, 4283, 4284, 4285, 4286, 4287, 4288, 4289, 4291, 4292, 4293, 4294, 4295, 4296,
-    4297, 4298, 4299, 4300, 4301, 4302, 4303, 4304, 4306, 4307, 4308, 4309, 4310, 4311,
-    4312, 4313, 4314, 4315, 4316, 4317, 4318, 4319, 4322, 4324, 4326, 4463, 4470, 4475,
-    4483, 4490, 4555, 4558, 4600, 4601, 4602, 4603, 4604, 4605, 4606, 4607, 4608, 4609,
-    4610, 4611, 4612, 4613, 4614, 4615, 4616, 4617, 4618, 4619, 4620, 4621, 4622, 4623,
-    4624, 4625, 4626, 4627, 4628, 4629, 4630, 4631, 4632, 4633, 4634, 4635, 4636, 4637,
-    4638, 4639, 4640, 4641, 4642, 4643, 4644, 4645, 4646, 4657, 4658, 4659, 4660, 4661,
-    4662, 4663, 4664, 4665, 4666, 4667, 4668, 4669, 4670, 4671, 4672, 4673, 4674, 4675,
-    4676, 4677, 4678, 4679, 4680, 4681, 4682, 4683, 4684, 4685, 4686, 4687, 4688, 4689,
-    4690, 4691, 4692, 4693, 4694, 4695, 4696, 4697, 4698, 4699, 4700, 4701, 4702, 4703,
-    4704, 4705, 4706, 4707, 4708, 4709, 4710, 4711, 4712, 4713, 4714, 4715, 4716, 4717,
-    4718, 4719, 4720, 4721, 4722, 4723, 4724, 4725, 4726, 4727, 4728, 4729, 4730, 4731,
-    4732, 4733, 4734, 4735, 4736, 4737, 4738, 4739, 4740, 4741, 4742, 4743, 4744, 4745,
-    4746, 4747, 4748, 4749, 4750, 4751, 4752, 4753, 4754, 4755, 4756, 4757, 4758, 4759,
-    4760, 4761, 4762, 4763, 4764, 4765, 4801, 4802, 4803, 4804, 4805, 4806, 4807, 4808,
-    4809, 4810, 4811, 4813, 4814, 4815, 4816, 4817, 4818, 4819, 4820, 4821, 4823, 4824,
-    4901, 4902, 4903, 4904, 4979,
+    3819, 3821, 3824, 3889, 3906, 4001, 4002, 4003, 4004, 4005, 4006, 4007, 4008, 4009, 4010, 4011,
+    4012, 4013, 4014, 4015, 4016, 4018, 4019, 4020, 4021, 4022, 4023, 4024, 4025, 4027, 4028, 4029,
+    4030, 4031, 4032, 4033, 4034, 4035, 4036, 4041, 4042, 4043, 4044, 4045, 4046, 4047, 4052, 4053,
+    4054, 4055, 4075, 4081, 4120, 4121, 4122, 4123, 4124, 4125, 4126, 4127, 4128, 4129, 4130, 4131,
+    4132, 4133, 4134, 4135, 4136, 4137, 4138, 4139, 4140, 4141, 4142, 4143, 4144, 4145, 4146, 4147,
+    4148, 4149, 4150, 4151, 4152, 4153, 4154, 4155, 4156, 4157, 4158, 4159, 4160, 4161, 4162, 4163,
+    4164, 4165, 4166, 4167, 4168, 4169, 4170, 4171, 4172, 4173, 4174, 4175, 4176, 4178, 4179, 4180,
+    4181, 4182, 4183, 4184, 4185, 4188, 4189, 4190, 4191, 4192, 4193, 4194, 4195, 4196, 4197, 4198,
+    4199, 4200, 4201, 4202, 4203, 4204, 4205, 4206, 4207, 4208, 4209, 4210, 4211, 4212, 4213, 4214,
+    4215, 4216, 4218, 4219, 4220, 4221, 4222, 4223, 4224, 4225, 4226, 4227, 4228, 4229, 4230, 4231,
+    4232, 4233, 4234, 4235, 4236, 4237, 4238, 4239, 4240, 4241, 4242, 4243, 4244, 4245, 4246, 4247,
+    4248, 4249, 4250, 4251, 4252, 4253, 4254, 4255, 4256, 4257, 4258, 4259, 4260, 4261, 4262, 4263,
+    4264, 4265, 4266, 4267, 4268, 4269, 4270, 4271, 4272, 4273, 4274, 4275, 4276, 4277, 4278, 4279,
+    4280, 4281, 4282, 4283, 4284, 4285, 4286, 4287, 4288, 4289, 4291, 4292, 4293, 4294, 4295, 4296,
+    4297, 4298, 4299, 4300, 4301, 4302, 4303, 4304, 4306, 4307, 4308, 4309, 4310, 4311, 4312, 4313,
+    4314, 4315, 4316, 4317, 4318, 4319, 4322, 4324, 4326, 4463, 4470, 4475, 4483, 4490, 4555, 4558,
+    4600, 4601, 4602, 4603, 4604, 4605, 4606, 4607, 4608, 4609, 4610, 4611, 4612, 4613, 4614, 4615,
+    4616, 4617, 4618, 4619, 4620, 4621, 4622, 4623, 4624, 4625, 4626, 4627, 4628, 4629, 4630, 4631,
+    4632, 4633, 4634, 4635, 4636, 4637, 4638, 4639, 4640, 4641, 4642, 4643, 4644, 4645, 4646, 4657,
+    4658, 4659, 4660, 4661, 4662, 4663, 4664, 4665, 4666, 4667, 4668, 4669, 4670, 4671, 4672, 4673,
+    4674, 4675, 4676, 4677, 4678, 4679, 4680, 4681, 4682, 4683, 4684, 4685, 4686, 4687, 4688, 4689,
+    4690, 4691, 4692, 4693, 4694, 4695, 4696, 4697, 4698, 4699, 4700, 4701, 4702, 4703, 4704, 4705,
+    4706, 4707, 4708, 4709, 4710, 4711, 4712, 4713, 4714, 4715, 4716, 4717, 4718, 4719, 4720, 4721,
+    4722, 4723, 4724, 4725, 4726, 4727, 4728, 4729, 4730, 4731, 4732, 4733, 4734, 4735, 4736, 4737,
+    4738, 4739, 4740, 4741, 4742, 4743, 4744, 4745, 4746, 4747, 4748, 4749, 4750, 4751, 4752, 4753,
+    4754, 4755, 4756, 4757, 4758, 4759, 4760, 4761, 4762, 4763, 4764, 4765, 4801, 4802, 4803, 4804,
+    4805, 4806, 4807, 4808, 4809, 4810, 4811, 4813, 4814, 4815, 4816, 4817, 4818, 4819, 4820, 4821,
+    4823, 4824, 4901, 4902, 4903, 4904, 4979,
 };
 
 static int cmp_int(const void *a, const void *b)
@@ -85,7 +80,8 @@ static struct eddy_feed_value *coords(struct eddy__mixin *p, const char *value, 
     double nums[3];
     int have = 0, want = dims == 3 ? 3 : 2;
     char *save = NULL;
-    for (char *tok = strtok_r(copy, " \t\n\r\f\v", &save); tok; tok = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+    for (char *tok = strtok_r(copy, " \t\n\r\f\v", &save); tok;
+         tok = strtok_r(NULL, " \t\n\r\f\v", &save)) {
         char *end;
         double d = strtod(tok, &end);
         if (end == tok || *end) {
@@ -107,7 +103,8 @@ static struct eddy_feed_value *coords(struct eddy__mixin *p, const char *value, 
     return list;
 }
 
-static struct eddy_feed_value *geometry(struct eddy__mixin *p, const char *type, struct eddy_feed_value *c)
+static struct eddy_feed_value *geometry(struct eddy__mixin *p, const char *type,
+                                        struct eddy_feed_value *c)
 {
     struct eddy_feed_value *g = eddy__v_obj(p->arena);
     eddy__obj_set(p->arena, g, "type", false, eddy__str_value(p, type));
@@ -115,7 +112,8 @@ static struct eddy_feed_value *geometry(struct eddy__mixin *p, const char *type,
     return g;
 }
 
-static struct eddy_feed_value *parse_point(struct eddy__mixin *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_point(struct eddy__mixin *p, const char *v, bool swap,
+                                           int dims)
 {
     struct eddy_feed_value *c = coords(p, v, swap, dims);
     if (!c || !eddy_feed_len(c))
@@ -129,7 +127,8 @@ static struct eddy_feed_value *parse_line(struct eddy__mixin *p, const char *v, 
     return c ? geometry(p, "LineString", c) : NULL;
 }
 
-static struct eddy_feed_value *parse_polygon(struct eddy__mixin *p, const char *v, bool swap, int dims)
+static struct eddy_feed_value *parse_polygon(struct eddy__mixin *p, const char *v, bool swap,
+                                             int dims)
 {
     struct eddy_feed_value *ring = coords(p, v, swap, dims);
     if (!ring || eddy_feed_len(ring) < 4)
@@ -155,10 +154,22 @@ static void save_where(struct eddy__mixin *p, struct eddy_feed_value *g)
         eddy__obj_set(p->arena, w, m->key, false, m->v);
 }
 
-static void end_point(struct eddy__mixin *p) { save_where(p, parse_point(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_line(struct eddy__mixin *p) { save_where(p, parse_line(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_polygon(struct eddy__mixin *p) { save_where(p, parse_polygon(p, eddy__pop(p, "geometry", true), true, 2)); }
-static void end_box(struct eddy__mixin *p) { save_where(p, parse_box(p, eddy__pop(p, "geometry", true), true, 2)); }
+static void end_point(struct eddy__mixin *p)
+{
+    save_where(p, parse_point(p, eddy__pop(p, "geometry", true), true, 2));
+}
+static void end_line(struct eddy__mixin *p)
+{
+    save_where(p, parse_line(p, eddy__pop(p, "geometry", true), true, 2));
+}
+static void end_polygon(struct eddy__mixin *p)
+{
+    save_where(p, parse_polygon(p, eddy__pop(p, "geometry", true), true, 2));
+}
+static void end_box(struct eddy__mixin *p)
+{
+    save_where(p, parse_box(p, eddy__pop(p, "geometry", true), true, 2));
+}
 
 static void start_where(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
@@ -167,7 +178,10 @@ static void start_where(struct eddy__mixin *p, struct eddy_feed_value *a)
     eddy__fp_set(p, eddy__ctx(p), "where", eddy__v_obj(p->arena));
 }
 
-static void end_where(struct eddy__mixin *p) { eddy__pop(p, "where", true); }
+static void end_where(struct eddy__mixin *p)
+{
+    eddy__pop(p, "where", true);
+}
 
 static void parse_srs_attrs(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
@@ -210,7 +224,11 @@ static void start_gml_polygon(struct eddy__mixin *p, struct eddy_feed_value *a)
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_exterior(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "geometry", false); }
+static void start_gml_exterior(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "geometry", false);
+}
 
 static void start_gml_linearring(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
@@ -219,7 +237,11 @@ static void start_gml_linearring(struct eddy__mixin *p, struct eddy_feed_value *
     eddy__push(p, "geometry", false);
 }
 
-static void start_gml_pos(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)a; eddy__push(p, "pos", false); }
+static void start_gml_pos(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)a;
+    eddy__push(p, "pos", false);
+}
 
 /* swap and dims from the where object's srsName / srsDimension */
 static void srs(struct eddy__mixin *p, bool *swap, int *dims)
@@ -232,7 +254,8 @@ static void srs(struct eddy__mixin *p, bool *swap, int *dims)
     if (name && strstr(name, "EPSG")) {
         const char *last = strrchr(name, ':');
         int epsg = atoi(last ? last + 1 : name);
-        *swap = bsearch(&epsg, geog_cs, sizeof geog_cs / sizeof geog_cs[0], sizeof geog_cs[0], cmp_int) != NULL;
+        *swap = bsearch(&epsg, geog_cs, sizeof geog_cs / sizeof geog_cs[0], sizeof geog_cs[0],
+                        cmp_int) != NULL;
     }
 }
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void start_owner(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     (void)a;
@@ -61,7 +60,10 @@ static void start_image(struct eddy__mixin *p, struct eddy_feed_value *a)
  * leaks per element.  Popping it here keeps memory bounded on huge podcast
  * feeds; feedparser's only visible difference is text after the element
  * going to the leaked entry instead of the enclosing element. */
-static void end_link(struct eddy__mixin *p) { eddy__pop(p, "itunes_image", true); }
+static void end_link(struct eddy__mixin *p)
+{
+    eddy__pop(p, "itunes_image", true);
+}
 
 static void end_block(struct eddy__mixin *p)
 {
@@ -76,7 +78,9 @@ static void end_explicit(struct eddy__mixin *p)
     /* feedparser 6.0.11+: yes/true -> True, clean/no/false -> False, else None */
     bool t = v && (!strcmp(v, "yes") || !strcmp(v, "true"));
     bool f = v && (!strcmp(v, "clean") || !strcmp(v, "no") || !strcmp(v, "false"));
-    struct eddy_feed_value *r = t ? eddy__v_bool(p->arena, true) : f ? eddy__v_bool(p->arena, false) : eddy__v_null(p->arena);
+    struct eddy_feed_value *r = t   ? eddy__v_bool(p->arena, true)
+                                : f ? eddy__v_bool(p->arena, false)
+                                    : eddy__v_null(p->arena);
     eddy__fp_set(p, eddy__ctx(p), "itunes_explicit", r);
 }
 

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static bool blank(const char *s)
 {
     if (!s)
@@ -48,7 +47,8 @@ static void end_title(struct eddy__mixin *p)
 }
 
 /* context.setdefault(key, attrs_d); push(element) */
-static void start_attr_obj(struct eddy__mixin *p, struct eddy_feed_value *a, const char *key, const char *element)
+static void start_attr_obj(struct eddy__mixin *p, struct eddy_feed_value *a, const char *key,
+                           const char *element)
 {
     eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__deepcopy(p->arena, a));
     eddy__push(p, element, true);
@@ -64,11 +64,26 @@ static void end_attr_obj(struct eddy__mixin *p, const char *key, const char *ele
     }
 }
 
-static void start_rating(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_rating", "rating"); }
-static void end_rating(struct eddy__mixin *p) { end_attr_obj(p, "media_rating", "rating"); }
-static void start_license(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_license", "license"); }
-static void end_license(struct eddy__mixin *p) { end_attr_obj(p, "media_license", "license"); }
-static void start_restriction(struct eddy__mixin *p, struct eddy_feed_value *a) { start_attr_obj(p, a, "media_restriction", "restriction"); }
+static void start_rating(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    start_attr_obj(p, a, "media_rating", "rating");
+}
+static void end_rating(struct eddy__mixin *p)
+{
+    end_attr_obj(p, "media_rating", "rating");
+}
+static void start_license(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    start_attr_obj(p, a, "media_license", "license");
+}
+static void end_license(struct eddy__mixin *p)
+{
+    end_attr_obj(p, "media_license", "license");
+}
+static void start_restriction(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    start_attr_obj(p, a, "media_restriction", "restriction");
+}
 
 static void end_restriction(struct eddy__mixin *p)
 {
@@ -106,7 +121,8 @@ static void end_restriction(struct eddy__mixin *p)
 }
 
 /* context.setdefault(key, []).append(attrs_d) */
-static struct eddy_feed_value *append_attrs(struct eddy__mixin *p, struct eddy_feed_value *a, const char *key)
+static struct eddy_feed_value *append_attrs(struct eddy__mixin *p, struct eddy_feed_value *a,
+                                            const char *key)
 {
     struct eddy_feed_value *list = eddy__fp_setdefault(p, eddy__ctx(p), key, eddy__v_arr(p->arena));
     struct eddy_feed_value *copy = eddy__deepcopy(p->arena, a);
@@ -129,14 +145,19 @@ static void end_credit(struct eddy__mixin *p)
     struct eddy_feed_value *list = eddy__fp_get(eddy__ctx(p), "media_credit");
     size_t n = eddy_feed_len(list);
     if (n)
-        eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(list, n - 1), "content", false, eddy__str_value(p, v));
+        eddy__obj_set(p->arena, (struct eddy_feed_value *)eddy_feed_at(list, n - 1), "content",
+                      false, eddy__str_value(p, v));
 }
 
-static void start_content(struct eddy__mixin *p, struct eddy_feed_value *a) { append_attrs(p, a, "media_content"); }
+static void start_content(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    append_attrs(p, a, "media_content");
+}
 
 static void start_thumbnail(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
-    struct eddy_feed_value *list = eddy__fp_setdefault(p, eddy__ctx(p), "media_thumbnail", eddy__v_arr(p->arena));
+    struct eddy_feed_value *list =
+        eddy__fp_setdefault(p, eddy__ctx(p), "media_thumbnail", eddy__v_arr(p->arena));
     eddy__push(p, "url", true);
     if (list && list->type == EDDY_FEED_ARRAY)
         eddy__arr_push(p->arena, list, eddy__deepcopy(p->arena, a));
@@ -148,7 +169,8 @@ static void end_thumbnail(struct eddy__mixin *p)
     struct eddy_feed_value *list = eddy__fp_get(eddy__ctx(p), "media_thumbnail");
     if (!blank(url)) {
         size_t n = eddy_feed_len(list);
-        struct eddy_feed_value *last = n ? (struct eddy_feed_value *)eddy_feed_at(list, n - 1) : NULL;
+        struct eddy_feed_value *last =
+            n ? (struct eddy_feed_value *)eddy_feed_at(list, n - 1) : NULL;
         if (last && !eddy__obj_get(last, "url"))
             eddy__obj_set(p->arena, last, "url", false, eddy__str_value(p, url));
     }
@@ -168,7 +190,11 @@ static void end_player(struct eddy__mixin *p)
         eddy__obj_set(p->arena, o, "content", false, eddy__str_value(p, v));
 }
 
-static void start_group(struct eddy__mixin *p, struct eddy_feed_value *a) { (void)p; (void)a; }
+static void start_group(struct eddy__mixin *p, struct eddy_feed_value *a)
+{
+    (void)p;
+    (void)a;
+}
 
 /* Sorted by name (strcmp order). */
 const struct eddy__handler eddy__ns_media[] = {

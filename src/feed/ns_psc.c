@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <string.h>
 
-
 static void start_chapters(struct eddy__mixin *p, struct eddy_feed_value *a)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
@@ -21,7 +20,10 @@ static void start_chapters(struct eddy__mixin *p, struct eddy_feed_value *a)
     eddy__fp_set(p, ctx, "psc_chapters", o);
 }
 
-static void end_chapters(struct eddy__mixin *p) { p->psc_chapters_flag = false; }
+static void end_chapters(struct eddy__mixin *p)
+{
+    p->psc_chapters_flag = false;
+}
 
 static bool digits(const char *s, int n)
 {
@@ -64,8 +66,10 @@ static void start_chapter(struct eddy__mixin *p, struct eddy_feed_value *a)
         return;
     double start = parse_start(eddy__get_attribute(p, a, "start"));
     struct eddy_feed_value *ch = eddy__deepcopy(p->arena, a);
-    eddy__obj_set(p->arena, ch, "start_parsed", false, start < 0 ? eddy__v_null(p->arena) : eddy__v_real(p->arena, start));
-    struct eddy_feed_value *chapters = eddy__obj_get(eddy__fp_get(eddy__ctx(p), "psc_chapters"), "chapters");
+    eddy__obj_set(p->arena, ch, "start_parsed", false,
+                  start < 0 ? eddy__v_null(p->arena) : eddy__v_real(p->arena, start));
+    struct eddy_feed_value *chapters =
+        eddy__obj_get(eddy__fp_get(eddy__ctx(p), "psc_chapters"), "chapters");
     if (chapters && chapters->type == EDDY_FEED_ARRAY)
         eddy__arr_push(p->arena, chapters, ch);
 }

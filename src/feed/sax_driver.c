@@ -52,77 +52,82 @@
 #include "json.h"
 #include "uri.h"
 
-
-#define MAX_DEPTH 1024                 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
-#define MAX_DIAGS 1000                 /* records kept; the count goes on */
-#define MAX_ATTRS 1000                 /* attributes of one start tag (cap_attributes) */
-#define MAX_HEAD (1u << 20)            /* prolog buffered before the first element */
+#define MAX_DEPTH         1024 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
+#define MAX_DIAGS         1000       /* records kept; the count goes on */
+#define MAX_ATTRS         1000       /* attributes of one start tag (cap_attributes) */
+#define MAX_HEAD          (1u << 20) /* prolog buffered before the first element */
 #define DEFAULT_MAX_BYTES (512u << 20)
 /* The default CPU budget: 2 s + 250 ns a byte (1 s per 4 MB).  A document
  * parses at ~55 MB/s here (~18 ns a byte; ill-formed ones, parsed twice,
  * ~60), an ASan build ~8x slower: the budget is 14x the normal cost of a
  * big feed and catches what is 4x slower than an ill-formed one. */
-#define DEFAULT_MAX_CPU_NS 2000000000
+#define DEFAULT_MAX_CPU_NS      2000000000
 #define DEFAULT_CPU_NS_PER_BYTE 250
 
-struct header { char *name; char *value; };
+struct header {
+    char *name;
+    char *value;
+};
 
-struct mem_reader { const char *p; size_t left; }; /* parse_whole's input */
+struct mem_reader {
+    const char *p;
+    size_t left;
+}; /* parse_whole's input */
 
 struct eddy_feed_parser {
-    struct eddy__mixin mixin;               /* the mixin state; mixin.main becomes the result */
-    char *url;                         /* opts.url copy, or NULL */
-    struct header *headers;            /* lower-cased names, repeated ones joined */
+    struct eddy__mixin mixin; /* the mixin state; mixin.main becomes the result */
+    char *url;                /* opts.url copy, or NULL */
+    struct header *headers;   /* lower-cased names, repeated ones joined */
     size_t nheaders;
-    bool streaming;                    /* on_entry given: no buffering */
+    bool streaming; /* on_entry given: no buffering */
     size_t max_bytes;
-    struct eddy_buf doc;               /* the document (buffered mode) or the prolog (streaming) */
-    bool head_done;                    /* the prolog went through replace_doctype */
+    struct eddy_buf doc; /* the document (buffered mode) or the prolog (streaming) */
+    bool head_done;      /* the prolog went through replace_doctype */
     xmlParserCtxtPtr ctxt;
-    struct mem_reader mem;             /* the document libxml2 reads (buffered mode) */
+    struct mem_reader mem; /* the document libxml2 reads (buffered mode) */
     xmlSAXHandler sax;
-    char version_hint[16];             /* "rss091n" from the DOCTYPE */
+    char version_hint[16]; /* "rss091n" from the DOCTYPE */
     char encoding[48];
     bool bozo;
-    char *bozo_exception;              /* malloc'ed "Class: message" */
-    bool xml_bozo;                     /* an XML error was seen (it overrides the encoding message) */
-    bool strict;                       /* feedparser would use its strict parser (encoding known) */
+    char *bozo_exception; /* malloc'ed "Class: message" */
+    bool xml_bozo;        /* an XML error was seen (it overrides the encoding message) */
+    bool strict;          /* feedparser would use its strict parser (encoding known) */
     struct eddy__diag *diags;
     size_t ndiags, capdiags;
-    xmlEntityPtr *ents;                /* entities handed to libxml2 by getEntity */
+    xmlEntityPtr *ents; /* entities handed to libxml2 by getEntity */
     size_t nents, capents;
-    size_t offset_base;                /* bytes removed by the prolog rewrite, for offsets */
-    char tag[512];                     /* scratch for element names */
-    int xml_depth;                     /* open elements, for MAX_DEPTH */
-    struct tcache {                    /* element names by interned (localname, URI) */
+    size_t offset_base; /* bytes removed by the prolog rewrite, for offsets */
+    char tag[512];      /* scratch for element names */
+    int xml_depth;      /* open elements, for MAX_DEPTH */
+    struct tcache {     /* element names by interned (localname, URI) */
         const xmlChar *local, *uri;
-        unsigned gen;                  /* mixin.ns_gen when computed */
+        unsigned gen; /* mixin.ns_gen when computed */
         size_t len;
         char tag[48];
-        char key[48];                  /* its eddy__tagkey */
+        char key[48]; /* its eddy__tagkey */
         bool has_prefix;
         const struct eddy__handler *h;
     } tcache[64];
-    int rstate;                        /* the '&' repair scanner: R_TEXT... */
-    char rquote;                       /* quote of the attribute value being scanned */
-    size_t rpos;                       /* body bytes scanned so far (diagnostic offsets) */
-    struct eddy_buf carry;             /* body bytes waiting for a decision */
-    struct eddy_buf rbuf;              /* repaired body bytes for libxml2 */
+    int rstate;            /* the '&' repair scanner: R_TEXT... */
+    char rquote;           /* quote of the attribute value being scanned */
+    size_t rpos;           /* body bytes scanned so far (diagnostic offsets) */
+    struct eddy_buf carry; /* body bytes waiting for a decision */
+    struct eddy_buf rbuf;  /* repaired body bytes for libxml2 */
     bool finished;
-    bool is_json;                      /* the document was read as JSON Feed */
-    bool quiet;                        /* the loose pass: no diagnostics (the XML pass made them) */
-    bool utf8_body;                    /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
-    size_t rattrs;                     /* attribute values in the tag being scanned (MAX_ATTRS) */
-    bool cut;                          /* callback mode: the document was ended early (MAX_ATTRS) */
-    bool namespaces_cap_told;          /* the diagnostic of EDDY__MAX_NAMESPACES was given */
-    struct eddy__budget budget;        /* CPU time of this document (opts.max_cpu_ns) */
-    bool budget_told;                  /* the parse was stopped at the budget and said so */
+    bool is_json;               /* the document was read as JSON Feed */
+    bool quiet;                 /* the loose pass: no diagnostics (the XML pass made them) */
+    bool utf8_body;             /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
+    size_t rattrs;              /* attribute values in the tag being scanned (MAX_ATTRS) */
+    bool cut;                   /* callback mode: the document was ended early (MAX_ATTRS) */
+    bool namespaces_cap_told;   /* the diagnostic of EDDY__MAX_NAMESPACES was given */
+    struct eddy__budget budget; /* CPU time of this document (opts.max_cpu_ns) */
+    bool budget_told;           /* the parse was stopped at the budget and said so */
 };
 
 struct eddy_feed {
-    struct eddy_arena arena;          /* every value of the result */
+    struct eddy_arena arena; /* every value of the result */
     struct eddy_feed_value *root;
-    struct eddy__diag *diags;          /* messages in the arena */
+    struct eddy__diag *diags; /* messages in the arena */
     size_t ndiags;
 };
 
@@ -196,7 +201,8 @@ int64_t eddy__thread_cpu_ns(void)
 
 bool eddy__budget_spent(struct eddy__budget *b)
 {
-    if (b->t0 >= 0 && b->spent + (eddy__thread_cpu_ns() - b->t0) > b->limit + (int64_t)b->bytes * b->per_byte_ns)
+    if (b->t0 >= 0 &&
+        b->spent + (eddy__thread_cpu_ns() - b->t0) > b->limit + (int64_t)b->bytes * b->per_byte_ns)
         b->over = true;
     return b->over;
 }
@@ -262,7 +268,8 @@ static bool xml_over_budget(struct eddy_feed_parser *parser)
  * diagnostic. */
 static void too_many_attributes(struct eddy_feed_parser *parser, size_t offset)
 {
-    diag(parser, offset, "more than %d attributes on one element: the document ends before it", MAX_ATTRS);
+    diag(parser, offset, "more than %d attributes on one element: the document ends before it",
+         MAX_ATTRS);
     if (!parser->xml_bozo) {
         parser->xml_bozo = true;
         set_bozo(parser, "SAXParseException: <unknown>: too many attributes on one element");
@@ -366,14 +373,15 @@ static const char *canon_ns(struct eddy__mixin *p, const xmlChar *URI, const cha
     return canon;
 }
 
-static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI);
+static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname,
+                              const xmlChar *URI);
 
 /* The element's name as feedparser's startElementNS/endElementNS make it:
  * "canonical:local", "docprefix:local" for unknown namespaces, lower case,
  * into parser->tag; and its handler key and handler (eddy__tag_key) into *k,
  * with the key's text in key[0..256). */
-static void element_name(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI,
-                         struct eddy__tagkey *k, char *key)
+static void element_name(struct eddy_feed_parser *parser, const xmlChar *localname,
+                         const xmlChar *URI, struct eddy__tagkey *k, char *key)
 {
     struct eddy__mixin *p = &parser->mixin;
     /* libxml2 interns names and URIs: (localname, URI) pointers are a key,
@@ -404,7 +412,8 @@ static void element_name(struct eddy_feed_parser *parser, const xmlChar *localna
     }
 }
 
-static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname, const xmlChar *URI)
+static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname,
+                              const xmlChar *URI)
 {
     struct eddy__mixin *p = &parser->mixin;
     const char *ns;
@@ -438,18 +447,20 @@ static void pick_arena(struct eddy__mixin *p)
 }
 
 /* startPrefixMapping for each declaration of an element, in order. */
-static void start_prefix_mappings(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs, int nb_namespaces,
-                                  const xmlChar **namespaces)
+static void start_prefix_mappings(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs,
+                                  int nb_namespaces, const xmlChar **namespaces)
 {
     struct eddy__mixin *p = &parser->mixin;
     for (int i = 0; i < nb_namespaces; i++) {
-        const char *pfx = (const char *)namespaces[2 * i], *uri = (const char *)namespaces[2 * i + 1];
+        const char *pfx = (const char *)namespaces[2 * i],
+                   *uri = (const char *)namespaces[2 * i + 1];
         if (!uri || !*uri)
             continue;
         eddy__track_namespace(p, pfx && *pfx ? pfx : NULL, uri);
         if (p->namespaces_capped && !parser->namespaces_cap_told) {
             parser->namespaces_cap_told = true;
-            diag(parser, cur_offset(parser), "more than %d namespaces: later declarations ignored", EDDY__MAX_NAMESPACES);
+            diag(parser, cur_offset(parser), "more than %d namespaces: later declarations ignored",
+                 EDDY__MAX_NAMESPACES);
         }
         if (pfx && *pfx && !strcmp(uri, "http://www.w3.org/1999/xlink")) {
             char k[256];
@@ -461,8 +472,8 @@ static void start_prefix_mappings(struct eddy_feed_parser *parser, struct eddy_f
 
 /* The element's attributes into attrs as expat gives them to feedparser:
  * namespaced keys first, then plain local names (expat's qnames). */
-static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs, int nb_attributes,
-                               const xmlChar **attributes)
+static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed_value *attrs,
+                               int nb_attributes, const xmlChar **attributes)
 {
     struct eddy__mixin *p = &parser->mixin;
     char key[512];
@@ -480,7 +491,8 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
             } else {
                 /* expat with namespace_prefixes: the qname as written */
                 const char *apfx = (const char *)a[1];
-                eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0, apfx ? alocal : NULL);
+                eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0,
+                             apfx ? alocal : NULL);
             }
             eddy__lower(key, strlen(key));
             size_t vlen = (size_t)(a[4] - a[3]);
@@ -512,10 +524,11 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
 }
 
 static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *URI,
-                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-                     const xmlChar **attributes)
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes)
 {
-    (void)prefix; (void)nb_defaulted;
+    (void)prefix;
+    (void)nb_defaulted;
     struct eddy_feed_parser *parser = ud;
     struct eddy__mixin *p = &parser->mixin;
     if (xml_over_budget(parser))
@@ -573,7 +586,8 @@ static void on_chars(void *ud, const xmlChar *ch, int len)
 
 /* An xmlEntity of the predefined kind: libxml2 then passes its content to
  * characters() (or into the attribute value) without any expansion. */
-static xmlEntityPtr make_entity(struct eddy_feed_parser *parser, const char *name, const char *value)
+static xmlEntityPtr make_entity(struct eddy_feed_parser *parser, const char *name,
+                                const char *value)
 {
     for (size_t i = 0; i < parser->nents; i++)
         if (!strcmp((const char *)parser->ents[i]->name, name))
@@ -618,7 +632,8 @@ static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
             /* expat parses the replacement text as markup: a lone '<' or
              * '&' there is an error (and the loose pass takes over) */
             int line = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->line : 0;
-            xml_error(parser, line, 0, "not well-formed (invalid token) in an entity's replacement text");
+            xml_error(parser, line, 0,
+                      "not well-formed (invalid token) in an entity's replacement text");
         }
         return make_entity(parser, name, v);
     }
@@ -639,8 +654,14 @@ static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
 
 /* ---- replace_doctype ----------------------------------------------------------- */
 
-static bool wchar(unsigned char c) { return isalnum(c) || c == '_'; }
-static bool pyspace(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
+static bool wchar(unsigned char c)
+{
+    return isalnum(c) || c == '_';
+}
+static bool pyspace(unsigned char c)
+{
+    return c == ' ' || (c >= 9 && c <= 13);
+}
 
 /* Finds `^\s*<!KEYWORD([^>]*?)>` (MULTILINE) starting at a line start at or
  * after *pos in s[0..n).  Returns true with the match [*ms, *me) and the
@@ -669,7 +690,8 @@ static bool find_decl(const char *s, size_t n, size_t from, const char *kw, size
     return false;
 }
 
-static void add_entity(struct eddy__mixin *p, const char *name, size_t nl, const char *val, size_t vl)
+static void add_entity(struct eddy__mixin *p, const char *name, size_t nl, const char *val,
+                       size_t vl)
 {
     struct eddy__entity *e = realloc(p->entities, (p->nentities + 1) * sizeof *e);
     if (!e) {
@@ -681,7 +703,8 @@ static void add_entity(struct eddy__mixin *p, const char *name, size_t nl, const
     struct eddy_buf v = EDDY_BUF_INIT(0);
     if (vl > 2 && val[0] == '&' && val[1] == '#') {
         /* a character reference: expat expands it when the entity is used */
-        unsigned long cp = val[2] == 'x' || val[2] == 'X' ? strtoul(val + 3, NULL, 16) : strtoul(val + 2, NULL, 10);
+        unsigned long cp = val[2] == 'x' || val[2] == 'X' ? strtoul(val + 3, NULL, 16)
+                                                          : strtoul(val + 2, NULL, 10);
         char u[4];
         eddy_buf_append(&v, u, cp < 0x110000 ? eddy__utf8_encode((uint32_t)cp, u) : 0);
     } else {
@@ -740,11 +763,14 @@ static bool safe_entity(const char *e, size_t n, size_t *ns, size_t *nl, size_t 
 
 /* Rewrites the prolog head[0..n) into out: entity declarations and the
  * DOCTYPE removed, safe entities kept in the mixin table. */
-static void replace_doctype(struct eddy_feed_parser *parser, const char *head, size_t n, struct eddy_buf *out)
+static void replace_doctype(struct eddy_feed_parser *parser, const char *head, size_t n,
+                            struct eddy_buf *out)
 {
     struct eddy__mixin *p = &parser->mixin;
     struct eddy_buf h = EDDY_BUF_INIT(0);
-    struct { size_t s, n; } ents[64];
+    struct {
+        size_t s, n;
+    } ents[64];
     size_t nents = 0, pos = 0, ms, me, gs, ge;
     while (pos <= n && find_decl(head, n, pos, "<!ENTITY", &ms, &me, &gs, &ge)) {
         eddy_buf_append(&h, head + pos, ms - pos);
@@ -853,7 +879,8 @@ static void silent(void *ctx, const char *msg, ...)
 
 static struct xml_handlers handlers_take(struct eddy_feed_parser *parser)
 {
-    struct xml_handlers h = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError, xmlStructuredErrorContext};
+    struct xml_handlers h = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError,
+                             xmlStructuredErrorContext};
     xmlSetGenericErrorFunc(NULL, silent);
     xmlSetStructuredErrorFunc(parser, on_serror);
     return h;
@@ -898,13 +925,19 @@ static int feed_xml(struct eddy_feed_parser *parser, const char *s, size_t n, bo
 enum { R_TEXT, R_TAG, R_ATTR, R_COMMENT, R_CDATA, R_PI, R_DECL };
 #define LOOKAHEAD 64
 
-static bool name_start(unsigned char c) { return isalpha(c) || c == '_' || c == ':' || c >= 0x80; }
-static bool name_char(unsigned char c) { return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80; }
+static bool name_start(unsigned char c)
+{
+    return isalpha(c) || c == '_' || c == ':' || c >= 0x80;
+}
+static bool name_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
+}
 
 /* Decides the '&' at s[0] (n bytes available).  Returns the bytes consumed
  * and appends their replacement, or 0 when more data is needed. */
-static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, bool in_attr,
-                         struct eddy_buf *out, size_t abs_off)
+static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
+                         bool in_attr, struct eddy_buf *out, size_t abs_off)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 1;
@@ -924,7 +957,8 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
                 diag(parser, abs_off, "character reference with 'X' read as 'x'");
                 if (!parser->xml_bozo && parser->strict) {
                     parser->xml_bozo = true;
-                    set_bozo(parser, "SAXParseException: <unknown>: reference to invalid character number");
+                    set_bozo(parser,
+                             "SAXParseException: <unknown>: reference to invalid character number");
                 }
                 return j + 1;
             }
@@ -949,8 +983,8 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
                 k++;
             char utf8[5];
             if (eddy__entity4(s + i, k - i, utf8)) {
-                eddy_buf_append(out, s, k);           /* "&name" */
-                eddy_buf_putc(out, ';');              /* getEntity decodes it */
+                eddy_buf_append(out, s, k); /* "&name" */
+                eddy_buf_putc(out, ';');    /* getEntity decodes it */
             } else {
                 eddy_buf_append(out, "&amp;", 5);
                 eddy_buf_append(out, s + i, k - i);
@@ -978,7 +1012,8 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
 /* The '<' at s[i] in text: the state it opens, and i past its opening
  * (comment, CDATA, processing instruction, declaration or tag).  False
  * when fewer bytes than "<![CDATA[" are left and more may come. */
-static bool repair_open(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, size_t *i)
+static bool repair_open(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
+                        size_t *i)
 {
     size_t left = n - *i;
     const char *t = s + *i;
@@ -999,10 +1034,13 @@ static bool repair_open(struct eddy_feed_parser *parser, const char *s, size_t n
 
 /* In a comment, CDATA section, PI or declaration: i past its end (state
  * back to text) or at n.  False when the end may be cut by the chunk. */
-static bool repair_skip(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, size_t *i)
+static bool repair_skip(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
+                        size_t *i)
 {
-    const char *end = parser->rstate == R_COMMENT ? "-->" : parser->rstate == R_CDATA ? "]]>"
-                    : parser->rstate == R_PI ? "?>" : ">";
+    const char *end = parser->rstate == R_COMMENT ? "-->"
+                      : parser->rstate == R_CDATA ? "]]>"
+                      : parser->rstate == R_PI    ? "?>"
+                                                  : ">";
     size_t el = strlen(end);
     const char *hit = memchr(s + *i, end[0], n - *i);
     if (!hit) {
@@ -1025,7 +1063,8 @@ static bool repair_skip(struct eddy_feed_parser *parser, const char *s, size_t n
  * Returns the bytes consumed (the rest must be offered again with more).
  * One loop over the states: the hot path of callback mode, kept together
  * so that runs of plain bytes are appended in one piece. */
-static size_t repair(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, struct eddy_buf *out)
+static size_t repair(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
+                     struct eddy_buf *out)
 {
     size_t i = 0, run = 0;
     while (i < n) {
@@ -1128,8 +1167,8 @@ static bool utf8_cut(const unsigned char *u, size_t n)
     return true;
 }
 
-static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, bool last, struct eddy_buf *out,
-                      size_t *ready, size_t abs_off)
+static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
+                      struct eddy_buf *out, size_t *ready, size_t abs_off)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
@@ -1152,8 +1191,8 @@ static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, 
         }
         if (eddy_buf_append(out, s + run, i - run) || eddy_buf_append(out, "\xEF\xBF\xBD", 3))
             return -ENOMEM;
-        diag(parser, abs_off + out->len - 3, u[i] ? "invalid UTF-8 byte 0x%02X read as U+FFFD" : "NUL read as U+FFFD",
-             u[i]);
+        diag(parser, abs_off + out->len - 3,
+             u[i] ? "invalid UTF-8 byte 0x%02X read as U+FFFD" : "NUL read as U+FFFD", u[i]);
         if (!parser->xml_bozo && parser->strict) {
             parser->xml_bozo = true;
             set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
@@ -1259,7 +1298,10 @@ static const char *header(const struct eddy_feed_parser *parser, const char *nam
 }
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static void xml_init(void) { xmlInitParser(); }
+static void xml_init(void)
+{
+    xmlInitParser();
+}
 
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
 {
@@ -1272,8 +1314,10 @@ struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts)
         goto fail;
     struct eddy_feed_opts o = opts ? *opts : (struct eddy_feed_opts){0};
     parser->max_bytes = o.max_bytes ? o.max_bytes : DEFAULT_MAX_BYTES;
-    parser->budget = (struct eddy__budget){.limit = o.max_cpu_ns > 0 ? o.max_cpu_ns : DEFAULT_MAX_CPU_NS,
-                                           .per_byte_ns = o.max_cpu_ns > 0 ? 0 : DEFAULT_CPU_NS_PER_BYTE, .t0 = -1};
+    parser->budget =
+        (struct eddy__budget){.limit = o.max_cpu_ns > 0 ? o.max_cpu_ns : DEFAULT_MAX_CPU_NS,
+                              .per_byte_ns = o.max_cpu_ns > 0 ? 0 : DEFAULT_CPU_NS_PER_BYTE,
+                              .t0 = -1};
     parser->mixin.budget = &parser->budget;
     eddy_buf_init(&parser->doc, parser->max_bytes);
     if (o.url && !(parser->url = strdup(o.url)))
@@ -1322,7 +1366,8 @@ fail:
 static void init_mixin(struct eddy_feed_parser *parser)
 {
     struct eddy__mixin *p = &parser->mixin;
-    /* baseuri = make_safe_absolute_uri(href, contentloc) or make_safe_absolute_uri(contentloc) or href */
+    /* baseuri = make_safe_absolute_uri(href, contentloc) or make_safe_absolute_uri(contentloc) or
+     * href */
     const char *href = parser->url ? parser->url : "";
     const char *loc = header(parser, "content-location");
     struct eddy_buf b = EDDY_BUF_INIT(0);
@@ -1441,7 +1486,8 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
     }
     init_sax(parser);
     parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
-    parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem, XML_CHAR_ENCODING_NONE);
+    parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem,
+                                         XML_CHAR_ENCODING_NONE);
     if (!parser->ctxt) {
         eddy_buf_free(&doc);
         return -ENOMEM;
@@ -1449,8 +1495,8 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
     xmlSAXHandlerPtr own = parser->ctxt->sax;
     parser->ctxt->sax = &parser->sax;
     parser->ctxt->userData = parser;
-    xmlCtxtUseOptions(parser->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
-                                   XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
+    xmlCtxtUseOptions(parser->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING |
+                                        XML_PARSE_NOERROR | XML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
     xmlSwitchEncoding(parser->ctxt, XML_CHAR_ENCODING_UTF8);
     struct xml_handlers h = handlers_take(parser);
     xmlParseDocument(parser->ctxt);
@@ -1462,7 +1508,8 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
 
 /* Sends the document start s[0..n) through replace_doctype (its prolog is
  * s[0..hend)) and starts libxml2 with it. */
-static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend, bool utf8, bool last)
+static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                     bool utf8, bool last)
 {
     int err = start_xml(parser, utf8);
     if (err)
@@ -1505,7 +1552,8 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
         if (!parser->streaming)
             return 0;
         const char *ct = header(parser, "content-type");
-        if (json_type(ct) || (!xml_type(ct) && starts_with_brace(parser->doc.data, parser->doc.len))) {
+        if (json_type(ct) ||
+            (!xml_type(ct) && starts_with_brace(parser->doc.data, parser->doc.len))) {
             parser->streaming = false; /* JSON Feed: buffered, entries still go to the callback */
             return 0;
         }
@@ -1514,7 +1562,8 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
             return 0;
         if (!hend)
             hend = parser->doc.len;
-        sniff_encoding(parser, parser->doc.data, hend); /* the prolog only: the same whatever the chunks */
+        sniff_encoding(parser, parser->doc.data,
+                       hend); /* the prolog only: the same whatever the chunks */
         bool utf8 = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
         budget_begin(parser);
         err = begin_xml(parser, parser->doc.data, parser->doc.len, hend, utf8, false);
@@ -1588,7 +1637,8 @@ static bool xml_type(const char *ct)
     while (*ct == ' ')
         ct++;
     size_t n = strcspn(ct, "; ");
-    return (n >= 4 && !strncasecmp(ct + n - 4, "/xml", 4)) || (n >= 4 && !strncasecmp(ct + n - 4, "+xml", 4));
+    return (n >= 4 && !strncasecmp(ct + n - 4, "/xml", 4)) ||
+           (n >= 4 && !strncasecmp(ct + n - 4, "+xml", 4));
 }
 
 /* The first byte that is not XML whitespace is '{'. */
@@ -1641,8 +1691,8 @@ static void try_json(struct eddy_feed_parser *parser, const char *data, size_t l
  * the conversion wrote, then byte for byte for UTF-8, or through the code
  * points when each took 1, 2 (UTF-16 without surrogates) or 4 input bytes.
  * Other multi-byte encodings keep offsets in the decoded text's UTF-8. */
-static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, const char *t, size_t tn,
-                             size_t input_len, const struct eddy__encoding *enc)
+static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, const char *t,
+                             size_t tn, size_t input_len, const struct eddy__encoding *enc)
 {
     if (first >= parser->ndiags)
         return;
@@ -1655,8 +1705,13 @@ static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, cons
     dn += enc->decl_dropped; /* the decoded text before the rewrite */
     bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
     cps += enc->decl_dropped; /* the old declaration is ASCII */
-    size_t unit = utf8 ? 0 : cps == body ? 1 : 2 * cps == body && !wide ? 2 : 4 * cps == body ? 4 : 0;
-    size_t at = enc->decl_dropped, before = enc->decl_dropped; /* code points before `at` (offsets mostly grow) */
+    size_t unit = utf8                       ? 0
+                  : cps == body              ? 1
+                  : 2 * cps == body && !wide ? 2
+                  : 4 * cps == body          ? 4
+                                             : 0;
+    size_t at = enc->decl_dropped,
+           before = enc->decl_dropped; /* code points before `at` (offsets mostly grow) */
     for (size_t k = first; k < parser->ndiags; k++) {
         size_t o = parser->diags[k].offset;
         if (o <= enc->decl_written) {
@@ -1700,7 +1755,8 @@ static void parse_buffered(struct eddy_feed_parser *parser)
         /* text that is neither XML nor JSON gets its own message: libxml2's
          * would point at the XML declaration the conversion wrote */
         size_t ws = 0;
-        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) && parser->doc.data[ws])
+        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) &&
+               parser->doc.data[ws])
             ws++;
         bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
                     (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
@@ -1721,11 +1777,12 @@ static void parse_buffered(struct eddy_feed_parser *parser)
             loose_pass(parser, utf8.data, xml_len, hend);
         over = parser->budget.over;
         if (!json && parser->xml_bozo && text && !over)
-            set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it does not start with '<'");
+            set_bozo(parser, "SAXParseException: <unknown>:1:1: not XML: the document is text, it "
+                             "does not start with '<'");
         offsets_to_input(parser, first_diag, utf8.data, utf8.len, input_len, &enc);
         /* JSON as a fallback only when XML failed and found nothing */
-        if (json || (parser->xml_bozo && !over && !eddy_feed_len(p->entries) && !eddy_feed_len(p->feeddata) &&
-                     !p->version[0] && !parser->version_hint[0]))
+        if (json || (parser->xml_bozo && !over && !eddy_feed_len(p->entries) &&
+                     !eddy_feed_len(p->feeddata) && !p->version[0] && !parser->version_hint[0]))
             try_json(parser, utf8.data, utf8.len, json);
     }
     eddy_buf_free(&utf8);
@@ -1739,12 +1796,14 @@ static struct eddy_feed_value *result_root(struct eddy_feed_parser *parser, bool
     struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = eddy__v_obj(A);
     eddy__obj_set(A, root, "bozo", false, eddy__v_bool(A, parser->bozo));
-    struct eddy_feed_value *entries = parser->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
+    struct eddy_feed_value *entries =
+        parser->streaming || !p->entries ? eddy__v_arr(A) : p->entries;
     eddy__obj_set(A, root, "entries", false, empty ? eddy__v_arr(A) : entries);
     eddy__obj_set(A, root, "feed", false, empty ? eddy__v_obj(A) : p->feeddata);
     struct eddy_feed_value *hdrs = eddy__v_obj(A);
     for (size_t i = 0; i < parser->nheaders; i++)
-        eddy__obj_set(A, hdrs, parser->headers[i].name, true, eddy__v_cstr(A, parser->headers[i].value));
+        eddy__obj_set(A, hdrs, parser->headers[i].name, true,
+                      eddy__v_cstr(A, parser->headers[i].value));
     eddy__obj_set(A, root, "headers", false, hdrs);
     if (parser->url) {
         const char *etag = header(parser, "etag"), *lm = header(parser, "last-modified");
@@ -1765,7 +1824,8 @@ static struct eddy_feed_value *result_root(struct eddy_feed_parser *parser, bool
             set_str(A, root, "bozo_exception", parser->bozo_exception);
         set_str(A, root, "encoding", parser->encoding);
         set_str(A, root, "version", parser->version_hint[0] ? parser->version_hint : p->version);
-        eddy__obj_set(A, root, "namespaces", false, parser->is_json ? eddy__v_obj(A) : p->namespaces);
+        eddy__obj_set(A, root, "namespaces", false,
+                      parser->is_json ? eddy__v_obj(A) : p->namespaces);
     }
     return root;
 }
@@ -1861,7 +1921,8 @@ void eddy_feed_parser_free(struct eddy_feed_parser *parser)
     free(parser);
 }
 
-int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts, struct eddy_feed **out)
+int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *opts,
+                    struct eddy_feed **out)
 {
     *out = NULL;
     struct eddy_feed_parser *parser = eddy_feed_parser_new(opts);
@@ -1877,10 +1938,11 @@ int eddy_feed_parse(const void *bytes, size_t len, const struct eddy_feed_opts *
 size_t eddy__feed_parser_memory(const struct eddy_feed_parser *parser)
 {
     const struct eddy__mixin *p = &parser->mixin;
-    size_t n = p->main.total + p->entry.total + p->scratch.total + parser->doc.cap + p->pool.cap + p->out.cap +
-               parser->carry.cap + parser->rbuf.cap;
+    size_t n = p->main.total + p->entry.total + p->scratch.total + parser->doc.cap + p->pool.cap +
+               p->out.cap + parser->carry.cap + parser->rbuf.cap;
     for (size_t i = 0; i < p->capframes; i++)
-        n += p->frames[i].text.cap + p->frames[i].name.cap + p->frames[i].cappieces * sizeof *p->frames[i].pieces;
+        n += p->frames[i].text.cap + p->frames[i].name.cap +
+             p->frames[i].cappieces * sizeof *p->frames[i].pieces;
     return n;
 }
 

@@ -35,27 +35,26 @@ struct parts {
 
 /* Sorted (strcmp) so that bsearch works; keep them sorted. */
 static const char *const acceptable_schemes[] = {
-    "aim", "callto", "cvs", "facetime", "feed", "file", "ftp", "git", "gopher",
-    "gtalk", "h323", "hdl", "http", "https", "imap", "irc", "irc6", "ircs",
-    "itms", "magnet", "mailto", "mms", "msnim", "news", "nntp", "prospero",
-    "rsync", "rtsp", "rtspu", "sftp", "shttp", "sip", "sips", "skype", "smb",
-    "snews", "ssh", "svn", "svn+ssh", "telnet", "wais", "ymsg",
+    "aim",   "callto", "cvs",     "facetime", "feed",  "file", "ftp",   "git",      "gopher",
+    "gtalk", "h323",   "hdl",     "http",     "https", "imap", "irc",   "irc6",     "ircs",
+    "itms",  "magnet", "mailto",  "mms",      "msnim", "news", "nntp",  "prospero", "rsync",
+    "rtsp",  "rtspu",  "sftp",    "shttp",    "sip",   "sips", "skype", "smb",      "snews",
+    "ssh",   "svn",    "svn+ssh", "telnet",   "wais",  "ymsg",
 };
 /* urllib.parse.uses_relative, uses_netloc, uses_params (the empty scheme,
  * which all three include, is tested separately). */
 static const char *const uses_relative[] = {
-    "file", "ftp", "gopher", "http", "https", "imap", "mms", "nntp",
-    "prospero", "rtsp", "rtspu", "sftp", "shttp", "svn", "svn+ssh", "wais",
-    "ws", "wss",
+    "file", "ftp",   "gopher", "http",  "https", "imap",    "mms",  "nntp", "prospero",
+    "rtsp", "rtspu", "sftp",   "shttp", "svn",   "svn+ssh", "wais", "ws",   "wss",
 };
 static const char *const uses_netloc[] = {
-    "file", "ftp", "git", "git+ssh", "gopher", "http", "https", "imap", "mms",
-    "nfs", "nntp", "prospero", "rsync", "rtsp", "rtspu", "sftp", "shttp",
-    "snews", "svn", "svn+ssh", "telnet", "wais", "ws", "wss",
+    "file",  "ftp",   "git",  "git+ssh",  "gopher", "http", "https", "imap",
+    "mms",   "nfs",   "nntp", "prospero", "rsync",  "rtsp", "rtspu", "sftp",
+    "shttp", "snews", "svn",  "svn+ssh",  "telnet", "wais", "ws",    "wss",
 };
 static const char *const uses_params[] = {
-    "ftp", "hdl", "http", "https", "imap", "mms", "prospero", "rtsp", "rtspu",
-    "sftp", "shttp", "sip", "sips", "tel",
+    "ftp",  "hdl",   "http", "https", "imap", "mms",  "prospero",
+    "rtsp", "rtspu", "sftp", "shttp", "sip",  "sips", "tel",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -91,10 +90,22 @@ static bool in_list(const char *const *list, size_t n, struct span s)
 }
 #define IN(list, s) ((s).n == 0 || in_list(list, COUNT(list), s))
 
-static bool is_alpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static bool is_digit(int c) { return c >= '0' && c <= '9'; }
-static bool is_hex(int c) { return is_digit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f'); }
-static bool is_scheme_char(int c) { return is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'; }
+static bool is_alpha(int c)
+{
+    return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+static bool is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_hex(int c)
+{
+    return is_digit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f');
+}
+static bool is_scheme_char(int c)
+{
+    return is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
+}
 
 static const char *find(struct span s, char c, size_t from)
 {
@@ -218,7 +229,10 @@ static bool netloc_ok(struct span nl)
 
 /* ---- urlsplit / urlparse -------------------------------------------------- */
 
-static bool c0_or_space(unsigned char c) { return c <= 0x20; }
+static bool c0_or_space(unsigned char c)
+{
+    return c <= 0x20;
+}
 
 /* Python's url.lstrip(C0 and space) and removal of \t \r \n.  A URL with
  * none of \t \r \n is used in place (c->in_tmp false): copying every URL
@@ -330,7 +344,10 @@ static bool url_parse(struct span u, struct span default_scheme, struct parts *r
     return true;
 }
 
-static int put(struct eddy_buf *out, struct span s) { return eddy_buf_append(out, s.p, s.n); }
+static int put(struct eddy_buf *out, struct span s)
+{
+    return eddy_buf_append(out, s.p, s.n);
+}
 
 /* urlunparse */
 static int unparse(struct eddy_buf *out, struct span scheme, struct span netloc, struct span path,
@@ -344,7 +361,8 @@ static int unparse(struct eddy_buf *out, struct span scheme, struct span netloc,
     if (slashes && ((err = eddy_buf_puts(out, "//")) || (err = put(out, netloc))))
         return err;
     /* urlunparse put ";params" after the path first, so it counts here */
-    if (slashes && (path.n || params.n) && (!path.n || path.p[0] != '/') && (err = eddy_buf_putc(out, '/')))
+    if (slashes && (path.n || params.n) && (!path.n || path.p[0] != '/') &&
+        (err = eddy_buf_putc(out, '/')))
         return err;
     if ((err = put(out, path)))
         return err;
@@ -378,14 +396,14 @@ static int merge_paths(char *dst, size_t *len, struct span bpath, struct span pa
     struct span *res = seg + cap; /* resolved_path */
     size_t nseg = 0, nres = 0;
     /* str.split('/'): "a/b" -> ["a", "b"]; "" -> [""] */
-#define SPLIT(s)                                                              \
-    for (size_t a_ = 0;;) {                                                   \
-        const char *sl_ = find(s, '/', a_);                                   \
-        size_t e_ = sl_ ? (size_t)(sl_ - (s).p) : (s).n;                      \
-        seg[nseg++] = (struct span){(s).p + a_, e_ - a_};                     \
-        if (!sl_)                                                             \
-            break;                                                            \
-        a_ = e_ + 1;                                                          \
+#define SPLIT(s)                                                                                   \
+    for (size_t a_ = 0;;) {                                                                        \
+        const char *sl_ = find(s, '/', a_);                                                        \
+        size_t e_ = sl_ ? (size_t)(sl_ - (s).p) : (s).n;                                           \
+        seg[nseg++] = (struct span){(s).p + a_, e_ - a_};                                          \
+        if (!sl_)                                                                                  \
+            break;                                                                                 \
+        a_ = e_ + 1;                                                                               \
     }
     if (path.n && path.p[0] == '/') {
         SPLIT(path);
@@ -563,7 +581,8 @@ static bool scheme_acceptable(const char *uri)
 
 bool eddy__uri_scheme_acceptable(const char *scheme, size_t len)
 {
-    return len && in_list(acceptable_schemes, COUNT(acceptable_schemes), (struct span){scheme, len});
+    return len &&
+           in_list(acceptable_schemes, COUNT(acceptable_schemes), (struct span){scheme, len});
 }
 
 bool eddy__uri_scheme_ok(const char *uri)

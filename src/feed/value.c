@@ -11,8 +11,8 @@
  * dict): feedparser's objects have a handful to a few dozen keys, where a
  * linear scan beats hashing; an object that grows past OBJ_INDEX_MIN members
  * (a hostile element with 100,000 attributes or distinct children) gets a
- * hash index, so that building it stays linear in the input.  Arrays are vectors that double (the old
- * storage stays in the arena: at most 2x waste) so entries[i] is O(1).
+ * hash index, so that building it stays linear in the input.  Arrays are vectors that double (the
+ * old storage stays in the arena: at most 2x waste) so entries[i] is O(1).
  */
 #include "internal.h"
 
@@ -35,9 +35,18 @@ static struct eddy_feed_value *mk(struct eddy_arena *a, enum eddy_feed_type t)
     return v;
 }
 
-struct eddy_feed_value *eddy__v_null(struct eddy_arena *a) { return mk(a, EDDY_FEED_NULL); }
-struct eddy_feed_value *eddy__v_obj(struct eddy_arena *a) { return mk(a, EDDY_FEED_OBJECT); }
-struct eddy_feed_value *eddy__v_arr(struct eddy_arena *a) { return mk(a, EDDY_FEED_ARRAY); }
+struct eddy_feed_value *eddy__v_null(struct eddy_arena *a)
+{
+    return mk(a, EDDY_FEED_NULL);
+}
+struct eddy_feed_value *eddy__v_obj(struct eddy_arena *a)
+{
+    return mk(a, EDDY_FEED_OBJECT);
+}
+struct eddy_feed_value *eddy__v_arr(struct eddy_arena *a)
+{
+    return mk(a, EDDY_FEED_ARRAY);
+}
 
 struct eddy_feed_value *eddy__v_bool(struct eddy_arena *a, bool b)
 {
@@ -189,7 +198,8 @@ int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *k
     if (idx && 2 * o->nmembers <= idx->cap)
         index_put(idx, m);
     else if (o->nmembers >= OBJ_INDEX_MIN) {
-        index_build(a, o, 2 * o->nmembers); /* grows geometrically: the old index stays in the arena */
+        index_build(a, o,
+                    2 * o->nmembers); /* grows geometrically: the old index stays in the arena */
         if (o->u.o.index == idx)
             o->u.o.index = NULL; /* ENOMEM: the old index lacks m; the linear scan stays correct */
     }
@@ -247,8 +257,7 @@ struct eddy_feed_value *eddy__deepcopy(struct eddy_arena *a, const struct eddy_f
     if (!v)
         return NULL;
     switch (v->type) {
-    case EDDY_FEED_STRING:
-        return eddy__v_str(a, v->u.s.p, v->u.s.len);
+    case EDDY_FEED_STRING: return eddy__v_str(a, v->u.s.p, v->u.s.len);
     case EDDY_FEED_ARRAY: {
         struct eddy_feed_value *c = eddy__v_arr(a);
         for (size_t i = 0; c && i < v->u.a.n; i++)
@@ -432,15 +441,15 @@ void eddy__lower(char *s, size_t n)
         if (i + 1 >= n || (u[i] & 0xE0) != 0xC0 || (u[i + 1] & 0xC0) != 0x80)
             continue;
         unsigned cp = (u[i] & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu), lc = cp;
-        if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
-            (cp >= 0x410 && cp <= 0x42F))
+        if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+            (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
             lc = cp + 0x20;
         else if (cp >= 0x400 && cp <= 0x40F)
             lc = cp + 0x50;
         else if (cp == 0x178)
             lc = 0xFF; /* Ÿ -> ÿ */
-        else if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 && cp != 0x17F &&
-                 ((cp < 0x139 || cp > 0x148) && (cp < 0x179) ? !(cp & 1) : (cp & 1)))
+        else if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 &&
+                 cp != 0x17F && ((cp < 0x139 || cp > 0x148) && (cp < 0x179) ? !(cp & 1) : (cp & 1)))
             lc = cp + 1;
         if (lc != cp && lc < 0x800) {
             u[i] = (unsigned char)(0xC0 | lc >> 6);
@@ -507,7 +516,8 @@ int eddy_feed_to_json(const struct eddy_feed_value *v, struct eddy_buf *out)
         return eddy_buf_append(out, "null", 4);
     switch (v->type) {
     case EDDY_FEED_NULL: return eddy_buf_append(out, "null", 4);
-    case EDDY_FEED_BOOL: return v->u.b ? eddy_buf_append(out, "true", 4) : eddy_buf_append(out, "false", 5);
+    case EDDY_FEED_BOOL:
+        return v->u.b ? eddy_buf_append(out, "true", 4) : eddy_buf_append(out, "false", 5);
     case EDDY_FEED_INT: return eddy_buf_printf(out, "%lld", (long long)v->u.i);
     case EDDY_FEED_REAL:
         if (v->u.d != v->u.d || v->u.d - v->u.d != 0)

@@ -53,8 +53,11 @@ static int on_response(void *arg, const struct eddy_reply *r)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)
         eddy_reply_header_at(r, i, &h[i].name, &h[i].value);
-    struct eddy_feed_opts fo = {.url = eddy_reply_url(r), .headers = h, .nheaders = n,
-                                .on_entry = j->o->on_entry, .arg = j->o->arg,
+    struct eddy_feed_opts fo = {.url = eddy_reply_url(r),
+                                .headers = h,
+                                .nheaders = n,
+                                .on_entry = j->o->on_entry,
+                                .arg = j->o->arg,
                                 .max_cpu_ns = j->o->max_cpu_ns};
     j->parser = eddy_feed_parser_new(&fo); /* copies what it keeps */
     free(h);
@@ -231,7 +234,7 @@ static bool feed_next(const struct eddy_tdata *v, const void **it, const char **
     return true;
 }
 
-static const struct eddy_tdata_ops feed_ops = {feed_type, feed_str, feed_int,  feed_real,
+static const struct eddy_tdata_ops feed_ops = {feed_type, feed_str, feed_int, feed_real,
                                                feed_len,  feed_at,  feed_get, feed_next};
 
 struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v)
@@ -243,9 +246,9 @@ struct eddy_tdata eddy_feed_tdata(const struct eddy_feed_value *v)
 
 /* The members, in this order: the fetch's outcome, then the parsed feed's
  * top-level keys a page shows. */
-static const char *const result_keys[] = {"url", "status", "error", "not_modified", "moved",
-                                          "etag", "last_modified", "seconds", "bozo", "version",
-                                          "feed", "entries"};
+static const char *const result_keys[] = {"url",   "status",  "error",         "not_modified",
+                                          "moved", "etag",    "last_modified", "seconds",
+                                          "bozo",  "version", "feed",          "entries"};
 enum { NKEYS = sizeof result_keys / sizeof result_keys[0] };
 
 static enum eddy_tdata_type object_type(const struct eddy_tdata *v)
@@ -298,8 +301,8 @@ static struct eddy_tdata result_get(const struct eddy_tdata *v, const char *key,
     return (struct eddy_tdata){0};
 }
 
-static bool result_next(const struct eddy_tdata *v, const void **it, const char **key,
-                        size_t *klen, struct eddy_tdata *value)
+static bool result_next(const struct eddy_tdata *v, const void **it, const char **key, size_t *klen,
+                        struct eddy_tdata *value)
 {
     const char *const *k = *it ? (const char *const *)*it + 1 : result_keys;
     if (k == result_keys + NKEYS)

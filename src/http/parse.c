@@ -25,19 +25,41 @@
 
 /* The byte classes (internal.h).  GNU range designators keep it readable. */
 #define TVT (EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE | EDDY__HTTP_TARGET)
-#define VT (EDDY__HTTP_VALUE | EDDY__HTTP_TARGET)
-#define H EDDY__HTTP_HOST
+#define VT  (EDDY__HTTP_VALUE | EDDY__HTTP_TARGET)
+#define H   EDDY__HTTP_HOST
 const uint8_t eddy__http_class[256] = {
-    [0x00 ... 0x08] = EDDY__HTTP_STOP, ['\t'] = EDDY__HTTP_VALUE, ['\n'] = EDDY__HTTP_STOP,
-    [0x0b ... 0x0c] = EDDY__HTTP_STOP, [0x0e ... 0x1f] = EDDY__HTTP_STOP,
+    [0x00 ... 0x08] = EDDY__HTTP_STOP,
+    ['\t'] = EDDY__HTTP_VALUE,
+    ['\n'] = EDDY__HTTP_STOP,
+    [0x0b ... 0x0c] = EDDY__HTTP_STOP,
+    [0x0e ... 0x1f] = EDDY__HTTP_STOP,
     [' '] = EDDY__HTTP_VALUE,
-    ['!'] = TVT | H, ['"'] = VT, ['#'] = EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE,
-    ['$' ... '\''] = TVT | H, ['(' ... ')'] = VT | H, ['*' ... '+'] = TVT | H, [','] = VT | H,
-    ['-' ... '.'] = TVT | H, ['/'] = VT, ['0' ... '9'] = TVT | H, [':' ... ';'] = VT | H,
-    ['<'] = VT, ['='] = VT | H, ['>' ... '@'] = VT,
-    ['A' ... 'Z'] = TVT | H, ['['] = VT | H, ['\\'] = VT, [']'] = VT | H, ['^'] = TVT,
-    ['_'] = TVT | H, ['`'] = TVT, ['a' ... 'z'] = TVT | H,
-    ['{'] = VT, ['|'] = TVT, ['}'] = VT, ['~'] = TVT | H,
+    ['!'] = TVT | H,
+    ['"'] = VT,
+    ['#'] = EDDY__HTTP_TOKEN | EDDY__HTTP_VALUE,
+    ['$' ... '\''] = TVT | H,
+    ['(' ... ')'] = VT | H,
+    ['*' ... '+'] = TVT | H,
+    [','] = VT | H,
+    ['-' ... '.'] = TVT | H,
+    ['/'] = VT,
+    ['0' ... '9'] = TVT | H,
+    [':' ... ';'] = VT | H,
+    ['<'] = VT,
+    ['='] = VT | H,
+    ['>' ... '@'] = VT,
+    ['A' ... 'Z'] = TVT | H,
+    ['['] = VT | H,
+    ['\\'] = VT,
+    [']'] = VT | H,
+    ['^'] = TVT,
+    ['_'] = TVT | H,
+    ['`'] = TVT,
+    ['a' ... 'z'] = TVT | H,
+    ['{'] = VT,
+    ['|'] = TVT,
+    ['}'] = VT,
+    ['~'] = TVT | H,
     [0x7f] = EDDY__HTTP_STOP,
     [0x80 ... 0xff] = EDDY__HTTP_VALUE,
 };
@@ -85,17 +107,17 @@ enum state {
 
 /* Per-message facts gathered from the header fields. */
 enum {
-    F_CL = 1 << 0,          /* Content-Length seen */
-    F_TE = 1 << 1,          /* Transfer-Encoding seen */
-    F_TE_CHUNKED = 1 << 2,  /* chunked listed */
-    F_TE_LAST = 1 << 3,     /* ... and it is the last coding so far */
-    F_TE_TWICE = 1 << 4,    /* chunked listed more than once */
-    F_TE_OTHER = 1 << 5,    /* a coding other than chunked */
-    F_CLOSE = 1 << 6,       /* Connection: close */
-    F_KEEP = 1 << 7,        /* Connection: keep-alive */
-    F_UPGRADE = 1 << 8,     /* Connection: upgrade */
-    F_HOST = 1 << 9,        /* Host seen */
-    F_CONTINUE = 1 << 10,   /* Expect: 100-continue */
+    F_CL = 1 << 0,         /* Content-Length seen */
+    F_TE = 1 << 1,         /* Transfer-Encoding seen */
+    F_TE_CHUNKED = 1 << 2, /* chunked listed */
+    F_TE_LAST = 1 << 3,    /* ... and it is the last coding so far */
+    F_TE_TWICE = 1 << 4,   /* chunked listed more than once */
+    F_TE_OTHER = 1 << 5,   /* a coding other than chunked */
+    F_CLOSE = 1 << 6,      /* Connection: close */
+    F_KEEP = 1 << 7,       /* Connection: keep-alive */
+    F_UPGRADE = 1 << 8,    /* Connection: upgrade */
+    F_HOST = 1 << 9,       /* Host seen */
+    F_CONTINUE = 1 << 10,  /* Expect: 100-continue */
 };
 
 /* A field as offsets from the section start (the buffer may move). */
@@ -105,25 +127,25 @@ struct field {
 
 struct eddy_http_parser {
     enum eddy_http_role role;
-    struct eddy_http_limits lim;  /* defaults filled in */
+    struct eddy_http_limits lim; /* defaults filled in */
     enum state state;
-    size_t pos;                   /* section: first line not parsed yet */
-    size_t scan;                  /* section: bytes of that line checked */
-    size_t err_pos;               /* where the last line error was found */
-    size_t nfields;               /* fields parsed in this section */
-    struct field *fields;         /* [lim.max_headers] */
+    size_t pos;                        /* section: first line not parsed yet */
+    size_t scan;                       /* section: bytes of that line checked */
+    size_t err_pos;                    /* where the last line error was found */
+    size_t nfields;                    /* fields parsed in this section */
+    struct field *fields;              /* [lim.max_headers] */
     struct eddy_http_header *headers;  /* [lim.max_headers] of the head */
     struct eddy_http_header *trailers; /* [lim.max_headers] */
     uint32_t method, method_len, target, target_len, reason, reason_len;
-    unsigned flags;               /* F_* of the current message */
-    struct eddy_http_head head;   /* reported with HEAD */
-    uint64_t content_length;      /* from Content-Length, when F_CL */
-    uint64_t remaining;           /* bytes left in the body or chunk */
-    uint64_t body_total;          /* body bytes so far (max_body) */
-    size_t held;                  /* bytes left unconsumed by the last call */
-    bool head_request;            /* response answers a HEAD request */
-    int err_status;               /* ERROR: status to answer */
-    const char *err_reason;       /* ERROR: why */
+    unsigned flags;             /* F_* of the current message */
+    struct eddy_http_head head; /* reported with HEAD */
+    uint64_t content_length;    /* from Content-Length, when F_CL */
+    uint64_t remaining;         /* bytes left in the body or chunk */
+    uint64_t body_total;        /* body bytes so far (max_body) */
+    size_t held;                /* bytes left unconsumed by the last call */
+    bool head_request;          /* response answers a HEAD request */
+    int err_status;             /* ERROR: status to answer */
+    const char *err_reason;     /* ERROR: why */
 };
 
 /* ------------------------------------------------------------ lifecycle */
@@ -132,13 +154,20 @@ struct eddy_http_parser *eddy_http_parser_new(enum eddy_http_role role,
                                               const struct eddy_http_limits *limits)
 {
     struct eddy_http_limits l = limits ? *limits : (struct eddy_http_limits){0};
-    if (!l.max_line) l.max_line = 8192;
-    if (!l.max_head) l.max_head = 16384;
-    if (!l.max_headers) l.max_headers = 100;
-    if (!l.max_body) l.max_body = role == EDDY_HTTP_REQUEST ? 1 << 20 : UINT64_MAX;
-    if (!l.max_chunk_ext) l.max_chunk_ext = 256;
-    if (l.max_head > UINT32_MAX) l.max_head = UINT32_MAX; /* offsets are 32 bits */
-    if (l.max_headers > 65536) l.max_headers = 65536;     /* tables stay sane */
+    if (!l.max_line)
+        l.max_line = 8192;
+    if (!l.max_head)
+        l.max_head = 16384;
+    if (!l.max_headers)
+        l.max_headers = 100;
+    if (!l.max_body)
+        l.max_body = role == EDDY_HTTP_REQUEST ? 1 << 20 : UINT64_MAX;
+    if (!l.max_chunk_ext)
+        l.max_chunk_ext = 256;
+    if (l.max_head > UINT32_MAX)
+        l.max_head = UINT32_MAX; /* offsets are 32 bits */
+    if (l.max_headers > 65536)
+        l.max_headers = 65536; /* tables stay sane */
     struct eddy_http_parser *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
@@ -205,16 +234,14 @@ static ssize_t fail(struct eddy_http_parser *p, struct eddy_http_event *ev, int 
         p->err_reason = why;
     }
     p->state = S_ERROR;
-    *ev = (struct eddy_http_event){.type = EDDY_HTTP_ERROR, .status = p->err_status,
-                                   .reason = p->err_reason};
+    *ev = (struct eddy_http_event){
+        .type = EDDY_HTTP_ERROR, .status = p->err_status, .reason = p->err_reason};
     return -EPROTO;
 }
 
-
 /* The line end at b[i]: returns the offset after it, 0 if more bytes are
  * needed, -1 (error) if b[i] is no line end; `why` names that error. */
-static ssize_t eol(struct eddy_http_parser *p, const char *b, size_t i, size_t e,
-                   const char *why)
+static ssize_t eol(struct eddy_http_parser *p, const char *b, size_t i, size_t e, const char *why)
 {
     if (i == e)
         return 0;
@@ -272,8 +299,9 @@ static bool target_form_ok(const char *t, size_t n, bool options)
     if (n == 1 && t[0] == '*')
         return options;
     size_t i = 0; /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-    for (char c; i < n && (c = eddy__http_lower(t[i]), (c >= 'a' && c <= 'z') ||
-                           (i && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')));)
+    for (char c; i < n && (c = eddy__http_lower(t[i]),
+                          (c >= 'a' && c <= 'z') || (i && ((c >= '0' && c <= '9') || c == '+' ||
+                                                           c == '-' || c == '.')));)
         i++;
     if (i == 0)
         return false;
@@ -303,8 +331,9 @@ static ssize_t request_line(struct eddy_http_parser *p, const char *b, size_t e)
     if (i == e)
         return 0;
     if (b[i] != ' ' || i == t)
-        return line_err(p, i, 400, b[i] == '#' ? "fragment in request target"
-                                   : "invalid character in request target");
+        return line_err(p, i, 400,
+                        b[i] == '#' ? "fragment in request target"
+                                    : "invalid character in request target");
     p->target = (uint32_t)t;
     p->target_len = (uint32_t)(i - t);
     int v;
@@ -451,15 +480,16 @@ static bool host_ok(const char *v, size_t n)
     unsigned all = EDDY__HTTP_HOST; /* and-ed, not branched on: short and hot */
     size_t i = 0;
     for (; n - i >= 4; i += 4)
-        all &= c[(uint8_t)v[i]] & c[(uint8_t)v[i + 1]] & c[(uint8_t)v[i + 2]] & c[(uint8_t)v[i + 3]];
+        all &=
+            c[(uint8_t)v[i]] & c[(uint8_t)v[i + 1]] & c[(uint8_t)v[i + 2]] & c[(uint8_t)v[i + 3]];
     for (; i < n; i++)
         all &= c[(uint8_t)v[i]];
     return all;
 }
 
 /* The fields that decide framing and persistence; 0 or a line error. */
-static ssize_t special_field(struct eddy_http_parser *p, const char *name, size_t nl,
-                             const char *v, size_t vl, size_t at)
+static ssize_t special_field(struct eddy_http_parser *p, const char *name, size_t nl, const char *v,
+                             size_t vl, size_t at)
 {
     switch (nl) {
     case 4:
@@ -518,11 +548,13 @@ static ssize_t field_line(struct eddy_http_parser *p, const char *b, size_t s, s
         return 0;
     if (b[i] != ':' || i == s) {
         if (i == s && (b[i] == ' ' || b[i] == '\t'))
-            return line_err(p, i, 400, p->nfields ? "obsolete line folding (obs-fold)"
-                                                  : "whitespace before the first header field");
+            return line_err(p, i, 400,
+                            p->nfields ? "obsolete line folding (obs-fold)"
+                                       : "whitespace before the first header field");
         if (b[i] == ' ' || b[i] == '\t')
             return line_err(p, i, 400, "whitespace between header name and colon");
-        return line_err(p, i, 400, i == s ? "empty header name" : "invalid character in header name");
+        return line_err(p, i, 400,
+                        i == s ? "empty header name" : "invalid character in header name");
     }
     size_t name_end = i++;
     while (i < e && (b[i] == ' ' || b[i] == '\t'))
@@ -542,8 +574,8 @@ static ssize_t field_line(struct eddy_http_parser *p, const char *b, size_t s, s
         return line_err(p, i, 431, trailer ? "too many trailer fields" : "too many header fields");
     if (!trailer && special_field(p, b + s, name_end - s, b + v, ve - v, i) < 0)
         return -1;
-    p->fields[p->nfields++] = (struct field){(uint32_t)s, (uint32_t)(name_end - s),
-                                             (uint32_t)v, (uint32_t)(ve - v)};
+    p->fields[p->nfields++] =
+        (struct field){(uint32_t)s, (uint32_t)(name_end - s), (uint32_t)v, (uint32_t)(ve - v)};
     return r;
 }
 
@@ -573,9 +605,9 @@ static ssize_t section(struct eddy_http_parser *p, const char *b, size_t n, bool
                 return 0;
             }
         }
-        ssize_t r = start ? (p->role == EDDY_HTTP_REQUEST ? request_line(p, b, e)
-                                                           : status_line(p, b, e))
-                          : field_line(p, b, s, e, trailer);
+        ssize_t r =
+            start ? (p->role == EDDY_HTTP_REQUEST ? request_line(p, b, e) : status_line(p, b, e))
+                  : field_line(p, b, s, e, trailer);
         if (r < 0) {
             /* Report it only once the answer no longer depends on splitting. */
             size_t i = p->err_pos;
@@ -592,10 +624,11 @@ static ssize_t section(struct eddy_http_parser *p, const char *b, size_t n, bool
                 return 0;
             }
             if (start && lim == p->lim.max_line)
-                return line_err(p, e, 414, p->role == EDDY_HTTP_REQUEST ? "request line too long"
-                                                                        : "status line too long");
-            return line_err(p, e, 431, trailer ? "trailer section too large"
-                                               : "header section too large");
+                return line_err(p, e, 414,
+                                p->role == EDDY_HTTP_REQUEST ? "request line too long"
+                                                             : "status line too long");
+            return line_err(p, e, 431,
+                            trailer ? "trailer section too large" : "header section too large");
         }
         p->pos = p->scan = (size_t)r;
         if (!start && (b[s] == '\r' || b[s] == '\n'))
@@ -626,8 +659,7 @@ static ssize_t finish_head(struct eddy_http_parser *p)
     h->content_length = 0;
     if (req && h->minor == 1 && !(f & F_HOST))
         return line_err(p, 0, 400, "missing Host header");
-    if (!req && (h->status < 200 || h->status == 204 || h->status == 304 ||
-                 (p->head_request))) {
+    if (!req && (h->status < 200 || h->status == 204 || h->status == 304 || (p->head_request))) {
         h->framing = EDDY_HTTP_NO_BODY;
         return 0;
     }
@@ -638,9 +670,10 @@ static ssize_t finish_head(struct eddy_http_parser *p)
             return line_err(p, 0, 400, "both Content-Length and Transfer-Encoding");
         if (!(f & F_TE_LAST)) {
             if (req || !(f & (F_TE_CHUNKED | F_TE_OTHER)))
-                return line_err(p, 0, 400, f & (F_TE_CHUNKED | F_TE_OTHER)
-                                ? "chunked is not the final transfer coding"
-                                : "empty Transfer-Encoding");
+                return line_err(p, 0, 400,
+                                f & (F_TE_CHUNKED | F_TE_OTHER)
+                                    ? "chunked is not the final transfer coding"
+                                    : "empty Transfer-Encoding");
             h->keep_alive = false; /* response delimited by close */
             return 0;
         }
@@ -741,8 +774,9 @@ static ssize_t chunk_line(struct eddy_http_parser *p, const char *b, size_t n)
     if (i == n)
         return 0;
     if (b[i] != '\r')
-        return line_err(p, i, 400, b[i] == '\n' ? "bare LF in chunked framing"
-                                                : "invalid chunk size or extension");
+        return line_err(p, i, 400,
+                        b[i] == '\n' ? "bare LF in chunked framing"
+                                     : "invalid chunk size or extension");
     if (i + 1 == n)
         return 0;
     if (b[i + 1] != '\n')
@@ -778,9 +812,7 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
         size_t n = len - off;
         ssize_t r;
         switch (p->state) {
-        case S_HEAD:
-            r = parse_head(p, b, n, ev);
-            return r < 0 ? r : r + (ssize_t)off;
+        case S_HEAD: r = parse_head(p, b, n, ev); return r < 0 ? r : r + (ssize_t)off;
         case S_BODY:
         case S_CHUNK_DATA:
             if (n == 0)
@@ -811,8 +843,9 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
             continue;
         case S_CHUNK_CRLF:
             if (n >= 1 && b[0] != '\r')
-                return fail(p, ev, 400, b[0] == '\n' ? "bare LF after chunk data"
-                                                     : "chunk data longer than its size");
+                return fail(p, ev, 400,
+                            b[0] == '\n' ? "bare LF after chunk data"
+                                         : "chunk data longer than its size");
             if (n < 2)
                 goto need_more;
             if (b[1] != '\n')
@@ -831,8 +864,10 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
             if (p->nfields == 0)
                 continue;
             fill(p, b, p->trailers);
-            *ev = (struct eddy_http_event){.type = EDDY_HTTP_TRAILERS, .head = &p->head,
-                                           .trailers = p->trailers, .ntrailers = p->nfields};
+            *ev = (struct eddy_http_event){.type = EDDY_HTTP_TRAILERS,
+                                           .head = &p->head,
+                                           .trailers = p->trailers,
+                                           .ntrailers = p->nfields};
             p->pos = p->scan = p->nfields = 0;
             return (ssize_t)off;
         case S_END:
@@ -846,8 +881,7 @@ ssize_t eddy_http_parse(struct eddy_http_parser *p, const char *buf, size_t len,
         case S_CLOSED:
             *ev = (struct eddy_http_event){.type = EDDY_HTTP_CLOSED};
             return (ssize_t)off;
-        case S_ERROR:
-            return fail(p, ev, 0, NULL);
+        case S_ERROR: return fail(p, ev, 0, NULL);
         }
     }
 need_more:

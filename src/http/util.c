@@ -24,8 +24,8 @@ bool eddy_http_token_eq(const char *s, size_t len, const char *name)
     return *name == 0;
 }
 
-const struct eddy_http_header *eddy_http_header_find(const struct eddy_http_header *h,
-                                                     size_t n, const char *name)
+const struct eddy_http_header *eddy_http_header_find(const struct eddy_http_header *h, size_t n,
+                                                     const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (eddy_http_token_eq(h[i].name, h[i].name_len, name))
@@ -102,7 +102,7 @@ const char *eddy_http_reason(int status)
 
 /* ---------------------------------------------------------------- dates */
 
-static const char wkdays[7][10] = {"Sunday", "Monday", "Tuesday", "Wednesday",
+static const char wkdays[7][10] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                    "Thursday", "Friday", "Saturday"};
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -216,8 +216,8 @@ int eddy_http_date_parse(const char *in, size_t len, time_t *t)
     memcpy(s, in, len);
     int y, m, d, secs;
     if (len == 29 && s[3] == ',') { /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
-        if (!wkday_ok(s, 3, false) || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-            s[16] != ' ' || memcmp(s + 25, " GMT", 4))
+        if (!wkday_ok(s, 3, false) || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+            memcmp(s + 25, " GMT", 4))
             return -EINVAL;
         d = digits(s + 5, 2), m = month_of(s + 8), y = digits(s + 12, 4), secs = hms(s + 17);
     } else if (len == 24 && s[3] == ' ') { /* asctime: Sun Nov  6 08:49:37 1994 */
@@ -283,7 +283,8 @@ ssize_t eddy_http_percent_decode(const char *in, size_t len, char *out, bool plu
     /* stricter than the URL standard's decoder: a '%' that is no escape
      * is refused here, not kept */
     for (size_t i = 0; i < len; i++)
-        if (in[i] == '%' && (len - i < 3 || eddy__http_hexval(in[i + 1]) < 0 || eddy__http_hexval(in[i + 2]) < 0))
+        if (in[i] == '%' &&
+            (len - i < 3 || eddy__http_hexval(in[i + 1]) < 0 || eddy__http_hexval(in[i + 2]) < 0))
             return -EINVAL;
     size_t o = eddy__percent_decode(in, len, out, plus_is_space);
     return memchr(out, 0, o) ? -EINVAL : (ssize_t)o;

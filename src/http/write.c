@@ -73,8 +73,8 @@ int eddy_http_write_request(struct eddy_buf *b, const char *method, const char *
     for (size_t i = 0; i < tl; i++)
         if (!eddy__http_is((unsigned char)target[i], EDDY__HTTP_TARGET))
             return -EINVAL;
-    return put(b, (const char *[]){method, " ", target, " HTTP/1.1\r\n"},
-               (size_t[]){ml, 1, tl, 11}, 4);
+    return put(b, (const char *[]){method, " ", target, " HTTP/1.1\r\n"}, (size_t[]){ml, 1, tl, 11},
+               4);
 }
 
 int eddy_http_write_header(struct eddy_buf *b, const char *name, const char *value,

@@ -3,8 +3,8 @@
  * architectures without a ctx_<arch>.S (or `make CORO=ucontext`).
  *
  * Much slower than the assembly (glibc's swapcontext makes a sigprocmask
- * system call on every switch, and we add one to keep the thread's mask) but correct everywhere glibc runs.  A task's
- * ucontext_t is carved from the top of its own stack, so it costs no
+ * system call on every switch, and we add one to keep the thread's mask) but correct everywhere
+ * glibc runs.  A task's ucontext_t is carved from the top of its own stack, so it costs no
  * allocation; the loop's own context is malloc'ed.
  */
 #include "internal.h"

@@ -40,10 +40,10 @@ void eddy__ctx_switch(struct eddy__ctx *from, struct eddy__ctx *to);
 /* One task's memory: a mapping [guard page][stack ...][task struct], so a
  * task costs one mmap and its struct shares the stack's topmost page. */
 struct eddy__stack {
-    void *base;    /* the mapping (guard page included) */
-    char *lo;      /* lowest usable byte (base + one page) */
-    size_t len;    /* its length */
-    bool guarded;  /* the lowest page is a guard */
+    void *base;   /* the mapping (guard page included) */
+    char *lo;     /* lowest usable byte (base + one page) */
+    size_t len;   /* its length */
+    bool guarded; /* the lowest page is a guard */
 };
 /* A stack with at least `size` usable bytes; 0 or -ENOMEM. */
 int eddy__stack_get(struct eddy_loop *loop, size_t size, struct eddy__stack *out);
@@ -92,29 +92,29 @@ enum eddy__state { EDDY__READY, EDDY__RUNNING, EDDY__WAITING, EDDY__DONE };
 struct eddy_group;
 
 struct eddy_task {
-    struct eddy__ctx ctx;          /* saved context while not running */
-    struct eddy_loop *loop;        /* the loop it belongs to */
-    eddy_task_fn fn;               /* body */
-    void *arg;                     /* its argument */
-    int result;                    /* fn's return value, once DONE */
-    int wake_result;               /* what the current suspension returns */
-    int timer_result;              /* what it returns if its timer fires */
-    uint8_t state;                 /* enum eddy__state */
-    bool cancelled;                /* eddy_cancel() was called (sticky) */
-    bool detached;                 /* no handle: free itself when done */
-    bool shielded;                 /* current wait ignores cancel (to_thread, group cleanup) */
-    struct eddy_task *next_ready;  /* ready queue link */
+    struct eddy__ctx ctx;         /* saved context while not running */
+    struct eddy_loop *loop;       /* the loop it belongs to */
+    eddy_task_fn fn;              /* body */
+    void *arg;                    /* its argument */
+    int result;                   /* fn's return value, once DONE */
+    int wake_result;              /* what the current suspension returns */
+    int timer_result;             /* what it returns if its timer fires */
+    uint8_t state;                /* enum eddy__state */
+    bool cancelled;               /* eddy_cancel() was called (sticky) */
+    bool detached;                /* no handle: free itself when done */
+    bool shielded;                /* current wait ignores cancel (to_thread, group cleanup) */
+    struct eddy_task *next_ready; /* ready queue link */
     struct eddy_task *prev_all, *next_all; /* the loop's list of live handles */
-    struct eddy__waiter *wnodes;   /* the waiter nodes of the current wait */
-    size_t nwnodes;                /* how many */
-    struct eddy__tnode timer;      /* deadline of the current wait */
-    struct eddy_timeout *timeout;  /* innermost timeout scope */
-    struct eddy__waitq joinq;      /* tasks waiting for this one to end */
-    struct eddy_group *group;      /* owning group, or NULL */
-    struct eddy_task *gprev, *gnext; /* siblings in the group */
-    void *where;                   /* code address it last resumed at (watchdog) */
-    struct eddy__stack stack;      /* the memory this struct lives in */
-    char name[32];                 /* for diagnostics */
+    struct eddy__waiter *wnodes;           /* the waiter nodes of the current wait */
+    size_t nwnodes;                        /* how many */
+    struct eddy__tnode timer;              /* deadline of the current wait */
+    struct eddy_timeout *timeout;          /* innermost timeout scope */
+    struct eddy__waitq joinq;              /* tasks waiting for this one to end */
+    struct eddy_group *group;              /* owning group, or NULL */
+    struct eddy_task *gprev, *gnext;       /* siblings in the group */
+    void *where;                           /* code address it last resumed at (watchdog) */
+    struct eddy__stack stack;              /* the memory this struct lives in */
+    char name[32];                         /* for diagnostics */
 };
 
 /* The running task of this thread's loop, or NULL. */
@@ -178,32 +178,35 @@ void eddy__watchdog_stop(struct eddy_loop *loop);
 
 /* Single-writer counter that other threads may read: a relaxed load+store,
  * not a locked add (that would cost ~20 cycles per switch). */
-#define EDDY__BUMP(x, n) \
-    atomic_store_explicit(&(x), atomic_load_explicit(&(x), memory_order_relaxed) + (n), \
+#define EDDY__BUMP(x, n)                                                                           \
+    atomic_store_explicit(&(x), atomic_load_explicit(&(x), memory_order_relaxed) + (n),            \
                           memory_order_relaxed)
 
 struct eddy_loop {
-    int epfd;                         /* epoll instance */
-    struct eddy__ctx main_ctx;        /* the scheduler's context */
-    const void *main_stack;           /* its stack bounds (ASan only) */
+    int epfd;                  /* epoll instance */
+    struct eddy__ctx main_ctx; /* the scheduler's context */
+    const void *main_stack;    /* its stack bounds (ASan only) */
     size_t main_stack_size;
-    struct eddy_task *_Atomic current; /* running task (read by the watchdog) */
+    struct eddy_task *_Atomic current;         /* running task (read by the watchdog) */
     struct eddy_task *ready_head, *ready_tail; /* FIFO of READY tasks */
-    size_t nready;                    /* its length */
-    size_t batch_left;                /* tasks of this iteration's batch not yet resumed */
-    struct eddy_task *all;            /* every task whose handle is not released */
-    bool running;                     /* inside eddy_loop_run */
-    bool stop;                        /* eddy_loop_stop() was called */
-    size_t stack_size;                /* default task stack */
-    size_t nregistered;               /* fds known to epoll (skip polling at 0) */
-    size_t watches_armed;             /* watches with events != 0 */
+    size_t nready;                             /* its length */
+    size_t batch_left;                         /* tasks of this iteration's batch not yet resumed */
+    struct eddy_task *all;                     /* every task whose handle is not released */
+    bool running;                              /* inside eddy_loop_run */
+    bool stop;                                 /* eddy_loop_stop() was called */
+    size_t stack_size;                         /* default task stack */
+    size_t nregistered;                        /* fds known to epoll (skip polling at 0) */
+    size_t watches_armed;                      /* watches with events != 0 */
 
     /* timer heap: 4-ary min-heap of (deadline, node) */
-    struct eddy__heap_ent { int64_t deadline; struct eddy__tnode *node; } *heap;
+    struct eddy__heap_ent {
+        int64_t deadline;
+        struct eddy__tnode *node;
+    } * heap;
     size_t nheap, heap_cap;
 
     /* fd table */
-    struct eddy__fd **fds;            /* chunks of EDDY__FD_CHUNK */
+    struct eddy__fd **fds; /* chunks of EDDY__FD_CHUNK */
     size_t nfd_chunks;
 
     /* stack pool: LIFO of default-size stacks */
@@ -214,27 +217,27 @@ struct eddy_loop {
     _Atomic uint64_t switches, spawned, alive, timers;
     /* callback runs (watch and timer callbacks), for the watchdog */
     _Atomic uint64_t cb_runs;
-    void *_Atomic cb_fn;              /* the callback running, or NULL */
+    void *_Atomic cb_fn; /* the callback running, or NULL */
 
     /* watchdog (watchdog.c) */
-    int64_t wd_ns;                    /* threshold, < 0 off */
+    int64_t wd_ns; /* threshold, < 0 off */
     void (*wd_report)(void *, const char *, const char *, int64_t);
     void *wd_arg;
     pthread_t wd_thread;
     bool wd_started;
-    pthread_mutex_t wd_lock;          /* stats below; wd_stop; memory release vs. sampling */
+    pthread_mutex_t wd_lock; /* stats below; wd_stop; memory release vs. sampling */
     pthread_cond_t wd_cond;
     bool wd_stop;
     uint64_t wd_reports;
     int64_t wd_worst_ns;
     char wd_worst_task[32];
 
-    struct eddy__pool *pool_threads;  /* to_thread pool, lazily started */
+    struct eddy__pool *pool_threads; /* to_thread pool, lazily started */
 
     /* signals */
-    int sigfd;                        /* signalfd, -1 until the first eddy_signal_event */
-    sigset_t sigmask;                 /* the signals it reads */
-    sigset_t sig_oldmask;             /* thread mask before we blocked them */
+    int sigfd;                         /* signalfd, -1 until the first eddy_signal_event */
+    sigset_t sigmask;                  /* the signals it reads */
+    sigset_t sig_oldmask;              /* thread mask before we blocked them */
     struct eddy_event *sig_events[65]; /* per signal number */
 };
 

@@ -179,10 +179,10 @@ static int poll_events(struct eddy_loop *l, struct epoll_event *evs, int max, bo
 }
 
 struct eddy_timer {
-    struct eddy__tnode node;  /* first: the heap hands back this pointer */
-    struct eddy_loop *loop;   /* the loop it belongs to */
-    void (*cb)(void *arg);    /* what to call */
-    void *arg;                /* with this */
+    struct eddy__tnode node; /* first: the heap hands back this pointer */
+    struct eddy_loop *loop;  /* the loop it belongs to */
+    void (*cb)(void *arg);   /* what to call */
+    void *arg;               /* with this */
 };
 
 /* Callbacks are watched like tasks: a run counter and what runs. */
@@ -359,11 +359,11 @@ void eddy_fd_forget(int fd)
 /* ============================================================== watches */
 
 struct eddy_watch {
-    struct eddy_loop *loop;                    /* owner */
-    int fd;                                    /* watched descriptor */
-    int events;                                /* EDDY_READ|EDDY_WRITE, 0: paused */
-    void (*cb)(void *arg, int fd, int ready);  /* readiness callback */
-    void *arg;                                 /* its argument */
+    struct eddy_loop *loop;                   /* owner */
+    int fd;                                   /* watched descriptor */
+    int events;                               /* EDDY_READ|EDDY_WRITE, 0: paused */
+    void (*cb)(void *arg, int fd, int ready); /* readiness callback */
+    void *arg;                                /* its argument */
 };
 
 struct eddy_watch *eddy_watch_new(int fd, int events, void (*cb)(void *arg, int fd, int ready),

@@ -65,8 +65,8 @@ enum { GUARD_MADVISE, GUARD_MPROTECT, GUARD_NONE };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static size_t page;
-static _Atomic int mode;              /* GUARD_*; MADVISE demotes on EINVAL */
-static _Atomic long guard_budget;     /* mprotect guards still allowed */
+static _Atomic int mode;          /* GUARD_*; MADVISE demotes on EINVAL */
+static _Atomic long guard_budget; /* mprotect guards still allowed */
 
 static void init(void)
 {
@@ -80,8 +80,10 @@ static void init(void)
     }
     guard_budget = maps / 4;
     const char *env = getenv("EDDY_STACK_GUARD");
-    mode = !env ? GUARD_MADVISE : !strcmp(env, "none") ? GUARD_NONE
-         : !strcmp(env, "mprotect") ? GUARD_MPROTECT : GUARD_MADVISE;
+    mode = !env                       ? GUARD_MADVISE
+           : !strcmp(env, "none")     ? GUARD_NONE
+           : !strcmp(env, "mprotect") ? GUARD_MPROTECT
+                                      : GUARD_MADVISE;
 }
 
 static bool add_guard(void *base)
@@ -121,8 +123,8 @@ int eddy__stack_get(struct eddy_loop *loop, size_t size, struct eddy__stack *out
         *out = loop->pool[--loop->npool];
         return 0;
     }
-    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *base =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return -ENOMEM;
     *out = (struct eddy__stack){base, (char *)base + page, len, add_guard(base)};

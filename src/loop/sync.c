@@ -15,8 +15,8 @@
 /* ================================================================ event */
 
 struct eddy_event {
-    bool set;                 /* flag */
-    struct eddy__waitq q;     /* waiters */
+    bool set;             /* flag */
+    struct eddy__waitq q; /* waiters */
 };
 
 struct eddy_event *eddy_event_new(void)
@@ -61,8 +61,8 @@ EDDY_AWAITS int eddy_event_wait(struct eddy_event *ev, int64_t deadline)
 /* ================================================================= lock */
 
 struct eddy_lock {
-    bool locked;              /* held (ownership passes directly to waiters) */
-    struct eddy__waitq q;     /* waiters, FIFO */
+    bool locked;          /* held (ownership passes directly to waiters) */
+    struct eddy__waitq q; /* waiters, FIFO */
 };
 
 struct eddy_lock *eddy_lock_new(void)
@@ -109,8 +109,8 @@ void eddy_lock_release(struct eddy_lock *l)
 /* ============================================================ semaphore */
 
 struct eddy_sem {
-    unsigned value;           /* free permits */
-    struct eddy__waitq q;     /* waiters, FIFO */
+    unsigned value;       /* free permits */
+    struct eddy__waitq q; /* waiters, FIFO */
 };
 
 struct eddy_sem *eddy_sem_new(unsigned value)
@@ -160,9 +160,9 @@ void eddy_sem_release(struct eddy_sem *s)
 /* ============================================================== channel */
 
 struct eddy_chan {
-    void **ring;              /* capacity slots */
-    size_t cap, head, len;    /* ring geometry */
-    bool closed;              /* eddy_chan_close() was called */
+    void **ring;                           /* capacity slots */
+    size_t cap, head, len;                 /* ring geometry */
+    bool closed;                           /* eddy_chan_close() was called */
     struct eddy__waitq senders, receivers; /* a sender's item rides in its waiter */
 };
 

@@ -29,14 +29,14 @@ struct job {
 };
 
 struct eddy__pool {
-    pthread_mutex_t mu;          /* guards everything below */
-    pthread_cond_t cv;           /* work queued or stop */
-    struct job *head, *tail;     /* queued jobs, FIFO */
-    struct job *done;            /* finished jobs, for the loop */
-    bool stop;                   /* eddy_loop_free */
-    int efd;                     /* eventfd the loop polls */
-    size_t n;                    /* threads started */
-    pthread_t threads[];         /* them */
+    pthread_mutex_t mu;      /* guards everything below */
+    pthread_cond_t cv;       /* work queued or stop */
+    struct job *head, *tail; /* queued jobs, FIFO */
+    struct job *done;        /* finished jobs, for the loop */
+    bool stop;               /* eddy_loop_free */
+    int efd;                 /* eventfd the loop polls */
+    size_t n;                /* threads started */
+    pthread_t threads[];     /* them */
 };
 
 int eddy__thread_start(pthread_t *th, void *(*fn)(void *), void *arg)

@@ -77,7 +77,8 @@ static void *wd_main(void *arg)
             where = t->where;
         }
         if (atomic_load_explicit(&l->switches, memory_order_relaxed) +
-                atomic_load_explicit(&l->cb_runs, memory_order_relaxed) != c)
+                atomic_load_explicit(&l->cb_runs, memory_order_relaxed) !=
+            c)
             continue;
         if (ran > l->wd_worst_ns) {
             l->wd_worst_ns = ran;
@@ -93,8 +94,10 @@ static void *wd_main(void *arg)
         if (l->wd_report)
             l->wd_report(l->wd_arg, name, sym, ran);
         else
-            fprintf(stderr, "eddy: watchdog: %s \"%s\" has run %.1f ms without suspending"
-                    " (%s %s)\n", t ? "task" : "callback", name, (double)ran / EDDY_MSEC,
+            fprintf(stderr,
+                    "eddy: watchdog: %s \"%s\" has run %.1f ms without suspending"
+                    " (%s %s)\n",
+                    t ? "task" : "callback", name, (double)ran / EDDY_MSEC,
                     t ? "last resumed at" : "function", sym);
         pthread_mutex_lock(&l->wd_lock);
     }

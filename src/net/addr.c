@@ -124,8 +124,7 @@ int eddy_addr_format(const struct eddy_addr *a, char *buf, size_t size)
             n = snprintf(buf, size, UNIX_PREFIX "%.*s", (int)strnlen(p, plen), p);
         break;
     }
-    default:
-        return -EAFNOSUPPORT;
+    default: return -EAFNOSUPPORT;
     }
     return n < 0 ? -EINVAL : (size_t)n >= size ? -ENOSPC : n;
 }
@@ -133,9 +132,9 @@ int eddy_addr_format(const struct eddy_addr *a, char *buf, size_t size)
 int eddy_addr_port(const struct eddy_addr *a)
 {
     switch (a->u.sa.sa_family) {
-    case AF_INET:  return ntohs(a->u.in.sin_port);
+    case AF_INET: return ntohs(a->u.in.sin_port);
     case AF_INET6: return ntohs(a->u.in6.sin6_port);
-    default:       return -EAFNOSUPPORT;
+    default: return -EAFNOSUPPORT;
     }
 }
 
@@ -144,8 +143,8 @@ int eddy_addr_port(const struct eddy_addr *a)
 /* One getaddrinfo() call, run on the thread pool; lives on the caller's
  * stack, which eddy_to_thread keeps alive until the call returns. */
 struct resolve_job {
-    const char *host;      /* the name to resolve */
-    struct addrinfo *res;  /* the answer; freed by the caller */
+    const char *host;     /* the name to resolve */
+    struct addrinfo *res; /* the answer; freed by the caller */
 };
 
 static int resolve_on_thread(void *arg)
@@ -154,11 +153,11 @@ static int resolve_on_thread(void *arg)
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     int rc = getaddrinfo(job->host, NULL, &hints, &job->res);
     switch (rc) {
-    case 0:          return 0;
-    case EAI_AGAIN:  return -EAGAIN;
+    case 0: return 0;
+    case EAI_AGAIN: return -EAGAIN;
     case EAI_MEMORY: return -ENOMEM;
     case EAI_SYSTEM: return errno ? -errno : -EIO;
-    default:         return -ENOENT; /* no such name, no address of that kind */
+    default: return -ENOENT; /* no such name, no address of that kind */
     }
 }
 

@@ -192,7 +192,8 @@ ssize_t eddy_sock_writev(int fd, struct iovec *iov, int iovcnt, int64_t deadline
     while (iovcnt > 0 && iov->iov_len == 0)
         iov++, iovcnt--;
     while (iovcnt > 0) {
-        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)(iovcnt < IOV_MAX ? iovcnt : IOV_MAX)};
+        struct msghdr msg = {.msg_iov = iov,
+                             .msg_iovlen = (size_t)(iovcnt < IOV_MAX ? iovcnt : IOV_MAX)};
         /* MSG_NOSIGNAL: a closed peer is -EPIPE, not the death of the process. */
         ssize_t sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
         if (sent < 0) {

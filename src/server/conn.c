@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#define LINGER_NS (2 * EDDY_SEC)
+#define LINGER_NS    (2 * EDDY_SEC)
 #define LINGER_BYTES (256 * 1024)
 /* How long a connection's task waits for the next request before it parks
  * the connection (idle.c), and how many tasks may wait so at once.  Parking
@@ -34,7 +34,7 @@
  * came back every ~20 ms), an idle one gives its task and session back
  * soon.  The cap bounds what waiting tasks hold (a stack and a session,
  * ~40 KiB each: 10 MiB) when thousands of clients come at once. */
-#define WAIT_NEXT_NS (50 * EDDY_MSEC)
+#define WAIT_NEXT_NS  (50 * EDDY_MSEC)
 #define WAIT_NEXT_MAX 256
 /* Sessions kept for reuse: enough for the requests a loop serves at once
  * in the common case, few enough to bound what they hold. */
@@ -126,8 +126,8 @@ static int build_head(struct eddy_exchange *x, int status, const struct eddy_htt
 }
 
 int eddy_exchange_respond(struct eddy_exchange *x, int status,
-                          const struct eddy_http_header *headers, size_t nheaders,
-                          const void *body, size_t len)
+                          const struct eddy_http_header *headers, size_t nheaders, const void *body,
+                          size_t len)
 {
     if (x->started)
         return -EALREADY;
@@ -143,9 +143,8 @@ int eddy_exchange_respond(struct eddy_exchange *x, int status,
     return err;
 }
 
-int eddy_exchange_begin(struct eddy_exchange *x, int status,
-                        const struct eddy_http_header *headers, size_t nheaders,
-                        int64_t content_length)
+int eddy_exchange_begin(struct eddy_exchange *x, int status, const struct eddy_http_header *headers,
+                        size_t nheaders, int64_t content_length)
 {
     if (x->started)
         return -EALREADY;
@@ -296,7 +295,7 @@ static int pin_head(struct conn *c, struct eddy_exchange *x, const char *src, si
     if (err)
         return err;
     char *base = ss->head_copy.data;
-#define REBASE(p) ((p) ? base + ((p) - src) : NULL)
+#define REBASE(p) ((p) ? base + ((p)-src) : NULL)
     x->head = *h;
     x->head.method = REBASE(h->method);
     x->head.target = REBASE(h->target);
@@ -347,8 +346,7 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
     char body[160];
     int len = snprintf(body, sizeof body, "%d %s: %s\n", status, eddy_http_reason(status),
                        reason ? reason : "");
-    static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8",
-                                               25};
+    static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8", 25};
     if (status >= 500)
         s->stats.responses_5xx++;
     else
@@ -409,8 +407,8 @@ static int read_request(struct conn *c, struct eddy_exchange *x, int64_t deadlin
             return 0;
         }
         if (got == -ETIMEDOUT)
-            reject(c, x, 408, have_head ? "the request body took too long"
-                                        : "the request head took too long");
+            reject(c, x, 408,
+                   have_head ? "the request body took too long" : "the request head took too long");
         else if (got == -EMSGSIZE)
             reject(c, x, 431, "request head too large");
         if (got < 0)
@@ -423,8 +421,8 @@ static void finish(struct conn *c, struct eddy_exchange *x, int err)
 {
     struct eddy_server *s = c->srv;
     if (!x->started) {
-        static const struct eddy_http_header ct = {"Content-Type", 12,
-                                                   "text/plain; charset=utf-8", 25};
+        static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8",
+                                                   25};
         static const char body[] = "500 Internal Server Error\n";
         eddy_exchange_respond(x, 500, &ct, 1, body, sizeof body - 1);
     } else if (!x->ended) {

@@ -24,12 +24,12 @@
 
 struct worker {
     pthread_t thread;
-    bool started;                  /* thread is running (join it) */
-    struct eddy_server_opts opts;  /* the shared options, with this worker's listen */
+    bool started;                 /* thread is running (join it) */
+    struct eddy_server_opts opts; /* the shared options, with this worker's listen */
     char listen[EDDY_ADDR_STRLEN];
-    int stopfd, hupfd;             /* eventfds the main thread writes */
-    int readyfd;                   /* the main thread's: one count per worker ready */
-    int port, err;                 /* set before readyfd is written */
+    int stopfd, hupfd; /* eventfds the main thread writes */
+    int readyfd;       /* the main thread's: one count per worker ready */
+    int port, err;     /* set before readyfd is written */
     struct eddy_server *srv;
 };
 
@@ -92,8 +92,8 @@ static int worker_main(void *arg)
     eddy_fd_forget(w->stopfd);
     eddy_fd_forget(w->hupfd);
     int err = eddy_server_stop(w->srv, eddy_deadline_in(w->opts.shutdown_timeout_ns > 0
-                                                             ? w->opts.shutdown_timeout_ns
-                                                             : 10 * EDDY_SEC));
+                                                            ? w->opts.shutdown_timeout_ns
+                                                            : 10 * EDDY_SEC));
     if (w->opts.worker_stop)
         w->opts.worker_stop(w->opts.arg);
     return err;
@@ -116,7 +116,7 @@ struct run {
     void *ready_arg;
     int readyfd;
     struct eddy_event *stop;
-    int err;                       /* run_main's own failure */
+    int err; /* run_main's own failure */
 };
 
 static int start_worker(struct run *r, unsigned i, const char *listen)
@@ -227,8 +227,10 @@ int eddy_server_run(const struct eddy_server_opts *opts, void (*on_ready)(void *
                     void *ready_arg)
 {
     raise_fd_limit();
-    struct run r = {.opts = opts, .n = opts->workers ? opts->workers : 1,
-                    .on_ready = on_ready, .ready_arg = ready_arg};
+    struct run r = {.opts = opts,
+                    .n = opts->workers ? opts->workers : 1,
+                    .on_ready = on_ready,
+                    .ready_arg = ready_arg};
     r.workers = calloc(r.n, sizeof *r.workers);
     r.readyfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct eddy_loop *loop = NULL;

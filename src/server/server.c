@@ -33,12 +33,12 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_CONNECTIONS 10000
-#define DEFAULT_HEADER_NS (10 * EDDY_SEC)
-#define DEFAULT_BODY_NS (60 * EDDY_SEC)
-#define DEFAULT_IDLE_NS (5 * EDDY_SEC)
-#define DEFAULT_WRITE_NS (30 * EDDY_SEC)
-#define DEFAULT_SHUTDOWN_NS (10 * EDDY_SEC)
-#define LOG_FLUSH_BYTES 8192
+#define DEFAULT_HEADER_NS       (10 * EDDY_SEC)
+#define DEFAULT_BODY_NS         (60 * EDDY_SEC)
+#define DEFAULT_IDLE_NS         (5 * EDDY_SEC)
+#define DEFAULT_WRITE_NS        (30 * EDDY_SEC)
+#define DEFAULT_SHUTDOWN_NS     (10 * EDDY_SEC)
+#define LOG_FLUSH_BYTES         8192
 
 static int64_t or_default(int64_t v, int64_t d)
 {
@@ -330,8 +330,7 @@ struct eddy_server *eddy_server_start(const struct eddy_server_opts *opts)
     int err = -ENOMEM;
     if (!s->opts.listen || !s->opts.server_name || (opts->access_log && !s->opts.access_log))
         goto fail;
-    if (!(s->room = eddy_event_new()) ||
-        !(s->sweep = eddy_timer_new(eddy__server_sweep, s)) ||
+    if (!(s->room = eddy_event_new()) || !(s->sweep = eddy_timer_new(eddy__server_sweep, s)) ||
         !(s->log_timer = eddy_timer_new(log_timer_cb, s)))
         goto fail;
     if ((err = eddy_server_reopen_log(s)) < 0)

@@ -39,8 +39,8 @@ static int run_upsert(void *a)
 }
 
 EDDY_AWAITS int eddy_store_upsert_await(struct eddy_store *s, int64_t feed_id,
-                                        const struct eddy_store_entry_in *entries,
-                                        size_t n, int64_t now, struct eddy_store_upsert *r)
+                                        const struct eddy_store_entry_in *entries, size_t n,
+                                        int64_t now, struct eddy_store_upsert *r)
 {
     struct call c = {.s = s, .id = feed_id, .in = entries, .n = n, .now = now, .out = r};
     return write_to_thread(s, run_upsert, &c);
@@ -79,7 +79,7 @@ static int run_list(void *a)
 }
 
 EDDY_AWAITS int eddy_store_entries_await(struct eddy_store *s, const struct eddy_store_query *q,
-                                      struct eddy_store_page *out)
+                                         struct eddy_store_page *out)
 {
     struct call c = {.s = s, .in = q, .out = out};
     return eddy_to_thread(run_list, &c);

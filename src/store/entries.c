@@ -83,8 +83,9 @@ int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         int rc = sqlite3_step(st);
-        err = rc == SQLITE_ROW ? eddy__entry_row(st, out)
-              : rc == SQLITE_DONE ? -ENOENT : eddy__err(rc);
+        err = rc == SQLITE_ROW    ? eddy__entry_row(st, out)
+              : rc == SQLITE_DONE ? -ENOENT
+                                  : eddy__err(rc);
         sqlite3_reset(st);
     }
     eddy__reader_done(s, c);
@@ -148,8 +149,8 @@ static int64_t content_hash(const struct eddy_store_entry_in *e)
     char date[24];
     snprintf(date, sizeof date, "%d:%lld", (int)e->date_source,
              e->date_source == EDDY_STORE_DATE_MISSING ? 0LL : (long long)e->date);
-    const char *f[] = {e->guid, e->link, e->title, e->author, e->summary,
-                       e->content, e->date_raw, date};
+    const char *f[] = {e->guid,    e->link,    e->title,    e->author,
+                       e->summary, e->content, e->date_raw, date};
     return (int64_t)hash_fields(f, sizeof f / sizeof f[0]);
 }
 
@@ -184,9 +185,8 @@ static int find_stored(struct eddy__conn *c, int64_t feed_id, const char *key, i
 {
     static const char by_key[] =
         "SELECT id, hash, date, date_claimed FROM entries WHERE feed_id = ? AND key = ?";
-    static const char by_fp[] =
-        "SELECT id, hash, date, date_claimed, key FROM entries"
-        " WHERE feed_id = ? AND fingerprint = ? ORDER BY id";
+    static const char by_fp[] = "SELECT id, hash, date, date_claimed, key FROM entries"
+                                " WHERE feed_id = ? AND fingerprint = ? ORDER BY id";
     sqlite3_stmt *st = eddy__stmt(c, by_key);
     if (!st)
         return -EIO;
@@ -290,8 +290,8 @@ static int store_one(struct eddy__conn *c, int64_t feed_id, const struct eddy_st
 }
 
 int eddy_store_entries_upsert(struct eddy_store *s, int64_t feed_id,
-                              const struct eddy_store_entry_in *entries, size_t n,
-                              int64_t now, struct eddy_store_upsert *r)
+                              const struct eddy_store_entry_in *entries, size_t n, int64_t now,
+                              struct eddy_store_upsert *r)
 {
     static const char feed_exists[] = "SELECT count(*) FROM feeds WHERE id = ?";
     struct eddy_store_upsert local;
@@ -336,7 +336,8 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
                             enum eddy_store_flag flag, bool on)
 {
     static const char read_sql[] = "UPDATE entries SET read = ?2 WHERE id = ?1 AND read != ?2";
-    static const char star_sql[] = "UPDATE entries SET starred = ?2 WHERE id = ?1 AND starred != ?2";
+    static const char star_sql[] =
+        "UPDATE entries SET starred = ?2 WHERE id = ?1 AND starred != ?2";
     if (flag != EDDY_STORE_READ && flag != EDDY_STORE_STARRED)
         return -EINVAL;
     struct eddy__conn *c = eddy__writer(s);
@@ -359,7 +360,7 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
 /* -------------------------------------------------------------- listing */
 
 int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
-                            struct eddy_store_page *out)
+                       struct eddy_store_page *out)
 {
     memset(out, 0, sizeof *out);
     size_t limit = q->limit ? q->limit : EDDY_STORE_LIMIT_DEFAULT;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FEED_COLS                                                           \
-    "id, url, title, site_link, category, etag, last_modified, last_status," \
-    " last_error, consecutive_errors, last_check, next_check, repairs,"      \
+#define FEED_COLS                                                                                  \
+    "id, url, title, site_link, category, etag, last_modified, last_status,"                       \
+    " last_error, consecutive_errors, last_check, next_check, repairs,"                            \
     " count_200, count_304, dead"
 
 void eddy_store_feed_fini(struct eddy_store_feed *f)
@@ -143,8 +143,9 @@ static int get_feed(struct eddy_store *s, int64_t id, const char *url, struct ed
         else
             sqlite3_bind_int64(st, 1, id);
         int rc = sqlite3_step(st);
-        err = rc == SQLITE_ROW ? eddy__feed_row(st, out)
-              : rc == SQLITE_DONE ? -ENOENT : eddy__err(rc);
+        err = rc == SQLITE_ROW    ? eddy__feed_row(st, out)
+              : rc == SQLITE_DONE ? -ENOENT
+                                  : eddy__err(rc);
         sqlite3_reset(st);
     }
     eddy__reader_done(s, c);
@@ -230,7 +231,8 @@ int eddy_store_feed_set_next_check(struct eddy_store *s, int64_t id, int64_t whe
 
 int eddy_store_feed_set_title(struct eddy_store *s, int64_t id, const char *title)
 {
-    static const char sql[] = "UPDATE feeds SET title = ?2, user_title = ?2 IS NOT NULL WHERE id = ?1";
+    static const char sql[] =
+        "UPDATE feeds SET title = ?2, user_title = ?2 IS NOT NULL WHERE id = ?1";
     return write_feed(s, sql, id, title, 0);
 }
 

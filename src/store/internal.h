@@ -15,10 +15,11 @@
 
 #include "eddy/store.h"
 
-#define EDDY__STORE_READERS 4      /* reader connections in the pool */
-#define EDDY__STORE_STMTS 48       /* cached statements per connection: more
-                                    * than the layer has (25), never evicted */
-#define EDDY__STORE_BUSY_MS 5000   /* busy timeout */
+#define EDDY__STORE_READERS 4 /* reader connections in the pool */
+#define EDDY__STORE_STMTS                                                                          \
+    48                           /* cached statements per connection: more                         \
+                                  * than the layer has (25), never evicted */
+#define EDDY__STORE_BUSY_MS 5000 /* busy timeout */
 
 struct eddy__conn {
     sqlite3 *db;
@@ -29,10 +30,10 @@ struct eddy__conn {
 };
 
 struct eddy_store {
-    pthread_mutex_t wlock;          /* held while the writer is in use */
+    pthread_mutex_t wlock; /* held while the writer is in use */
     struct eddy__conn writer;
-    pthread_mutex_t rlock;          /* guards rfree */
-    pthread_cond_t rcond;           /* signalled when a reader is returned */
+    pthread_mutex_t rlock; /* guards rfree */
+    pthread_cond_t rcond;  /* signalled when a reader is returned */
     struct eddy__conn readers[EDDY__STORE_READERS];
     int rfree[EDDY__STORE_READERS]; /* stack of free reader indexes */
     int nfree;
@@ -80,9 +81,9 @@ int eddy__store_migrate(sqlite3 *db, int target);
 int eddy__feed_row(sqlite3_stmt *st, struct eddy_store_feed *f);
 int eddy__entry_row(sqlite3_stmt *st, struct eddy_store_entry *e);
 /* The column list eddy__entry_row reads, with table alias "e". */
-#define EDDY__ENTRY_COLS                                                    \
-    "e.id, e.feed_id, e.guid, e.link, e.title, e.author, e.summary, "      \
-    "e.content, e.date, e.date_raw, e.date_claimed, e.date_source, "       \
+#define EDDY__ENTRY_COLS                                                                           \
+    "e.id, e.feed_id, e.guid, e.link, e.title, e.author, e.summary, "                              \
+    "e.content, e.date, e.date_raw, e.date_claimed, e.date_source, "                               \
     "e.first_seen, e.updated_at, e.read, e.starred"
 
 /* search.c: appends an FTS5 query that requires every word of `words`

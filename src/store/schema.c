@@ -37,9 +37,9 @@ static const char *const migrations[] = {
     "CREATE TABLE entries ("
     "  id INTEGER PRIMARY KEY,"
     "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
-    "  key TEXT NOT NULL,"        /* identity in its feed: g:guid, l:link or h:hash */
-    "  fingerprint INTEGER,"      /* hash of link+title, for GUID churn; NULL: none */
-    "  hash INTEGER NOT NULL,"    /* hash of the content: unchanged entries are not rewritten */
+    "  key TEXT NOT NULL,"     /* identity in its feed: g:guid, l:link or h:hash */
+    "  fingerprint INTEGER,"   /* hash of link+title, for GUID churn; NULL: none */
+    "  hash INTEGER NOT NULL," /* hash of the content: unchanged entries are not rewritten */
     "  guid TEXT, link TEXT, title TEXT, author TEXT, summary TEXT, content TEXT,"
     "  date INTEGER NOT NULL,"
     "  first_seen INTEGER NOT NULL,"
@@ -49,7 +49,8 @@ static const char *const migrations[] = {
     "  UNIQUE (feed_id, key));"
     "CREATE INDEX entries_river ON entries(date, id);"
     "CREATE INDEX entries_feed ON entries(feed_id, date, id);"
-    "CREATE INDEX entries_fingerprint ON entries(feed_id, fingerprint) WHERE fingerprint IS NOT NULL;",
+    "CREATE INDEX entries_fingerprint ON entries(feed_id, fingerprint) WHERE fingerprint IS NOT "
+    "NULL;",
 
     /* v1 -> v2: where dates came from, and full-text search.  The index is
      * external-content FTS5 over entries, filled by the background indexer:

@@ -41,15 +41,13 @@ int eddy__fts_query(struct eddy_buf *b, const char *words, int *empty)
 
 int eddy_store_index_pending(struct eddy_store *s, size_t max)
 {
-    static const char pick[] =
-        "SELECT e.id, e.title, e.summary, e.content FROM fts_pending p"
-        " JOIN entries e ON e.id = p.entry_id ORDER BY p.entry_id LIMIT ?";
+    static const char pick[] = "SELECT e.id, e.title, e.summary, e.content FROM fts_pending p"
+                               " JOIN entries e ON e.id = p.entry_id ORDER BY p.entry_id LIMIT ?";
     static const char add[] =
         "INSERT INTO entries_fts (rowid, title, summary, content) VALUES (?, ?, ?, ?)";
     /* After the scan: deleting rows of the table being scanned is avoided. */
-    static const char done[] =
-        "DELETE FROM fts_pending WHERE entry_id IN"
-        " (SELECT entry_id FROM fts_pending ORDER BY entry_id LIMIT ?)";
+    static const char done[] = "DELETE FROM fts_pending WHERE entry_id IN"
+                               " (SELECT entry_id FROM fts_pending ORDER BY entry_id LIMIT ?)";
     if (max == 0)
         max = 1000;
     struct eddy__conn *c = eddy__writer(s);
@@ -90,14 +88,13 @@ int eddy_store_index_pending(struct eddy_store *s, size_t max)
 
 int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out)
 {
-    static const char sql[] =
-        "SELECT (SELECT count(*) FROM feeds),"
-        " (SELECT count(*) FROM feeds WHERE dead),"
-        " (SELECT count(*) FROM feeds WHERE last_error IS NOT NULL),"
-        " (SELECT count(*) FROM entries),"
-        " (SELECT count(*) FROM entries WHERE read = 0),"
-        " (SELECT count(*) FROM entries WHERE starred),"
-        " (SELECT count(*) FROM fts_pending)";
+    static const char sql[] = "SELECT (SELECT count(*) FROM feeds),"
+                              " (SELECT count(*) FROM feeds WHERE dead),"
+                              " (SELECT count(*) FROM feeds WHERE last_error IS NOT NULL),"
+                              " (SELECT count(*) FROM entries),"
+                              " (SELECT count(*) FROM entries WHERE read = 0),"
+                              " (SELECT count(*) FROM entries WHERE starred),"
+                              " (SELECT count(*) FROM fts_pending)";
     memset(out, 0, sizeof *out);
     struct eddy__conn *c = eddy__reader(s);
     sqlite3_stmt *st = eddy__stmt(c, sql);

@@ -22,16 +22,23 @@
 int eddy__err(int rc)
 {
     switch (rc & 0xff) {
-    case SQLITE_OK: case SQLITE_ROW: case SQLITE_DONE: return 0;
-    case SQLITE_BUSY: case SQLITE_LOCKED: return -EBUSY;
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return 0;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return -EBUSY;
     case SQLITE_NOMEM: return -ENOMEM;
     case SQLITE_FULL: return -ENOSPC;
     case SQLITE_CONSTRAINT:
-        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
-                   ? -EEXIST : -EINVAL;
-    case SQLITE_RANGE: case SQLITE_MISMATCH: case SQLITE_TOOBIG: return -EINVAL;
+        return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? -EEXIST
+                                                                                    : -EINVAL;
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG: return -EINVAL;
     case SQLITE_CANTOPEN: return -EACCES;
-    case SQLITE_READONLY: case SQLITE_PERM: case SQLITE_AUTH: return -EACCES;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return -EACCES;
     default: return -EIO;
     }
 }
@@ -107,7 +114,9 @@ int eddy__step_done(sqlite3_stmt *st)
     if (!st)
         return -EIO;
     int rc = sqlite3_step(st);
-    int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : eddy__err(sqlite3_extended_errcode(sqlite3_db_handle(st)));
+    int err = rc == SQLITE_DONE || rc == SQLITE_ROW
+                  ? 0
+                  : eddy__err(sqlite3_extended_errcode(sqlite3_db_handle(st)));
     sqlite3_reset(st);
     return err;
 }
@@ -179,9 +188,8 @@ static int make_dir(const char *dir)
 static int conn_open(struct eddy__conn *c, const char *path, int reader)
 {
     memset(c, 0, sizeof *c);
-    int rc = sqlite3_open_v2(path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         return eddy__err(rc);
     sqlite3_busy_timeout(c->db, EDDY__STORE_BUSY_MS);

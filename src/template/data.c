@@ -40,7 +40,7 @@ static const char *jv_str(const struct eddy_tdata *v, size_t *len)
 static int64_t jv_int(const struct eddy_tdata *v)
 {
     return json_is_boolean((const json_t *)v->p) ? json_is_true((const json_t *)v->p)
-                                                  : json_integer_value(v->p);
+                                                 : json_integer_value(v->p);
 }
 
 static double jv_dbl(const struct eddy_tdata *v)
@@ -64,7 +64,7 @@ static struct eddy_tdata jv_get(const struct eddy_tdata *v, const char *key, siz
 }
 
 static bool jv_next(const struct eddy_tdata *v, const void **it, const char **key, size_t *klen,
-                      struct eddy_tdata *value)
+                    struct eddy_tdata *value)
 {
     json_t *o = (json_t *)v->p;
     void *i = *it ? json_object_iter_next(o, (void *)*it) : json_object_iter(o);
@@ -78,7 +78,7 @@ static bool jv_next(const struct eddy_tdata *v, const void **it, const char **ke
 }
 
 static const struct eddy_tdata_ops jv_ops = {jv_type, jv_str, jv_int, jv_dbl,
-                                               jv_len,  jv_at,  jv_get, jv_next};
+                                             jv_len,  jv_at,  jv_get, jv_next};
 
 struct eddy_tdata eddy_tdata_json(const json_t *j)
 {
@@ -157,8 +157,8 @@ static struct eddy_tdata fields_get(const struct eddy_tdata *v, const char *key,
     return (struct eddy_tdata){0};
 }
 
-static bool fields_next(const struct eddy_tdata *v, const void **it, const char **key,
-                        size_t *klen, struct eddy_tdata *value)
+static bool fields_next(const struct eddy_tdata *v, const void **it, const char **key, size_t *klen,
+                        struct eddy_tdata *value)
 {
     const struct eddy_tfield *f = *it ? (const struct eddy_tfield *)*it + 1 : v->p;
     if (f == (const struct eddy_tfield *)v->p + v->n)
@@ -189,7 +189,8 @@ static struct eddy_tdata items_at(const struct eddy_tdata *v, size_t i)
     return ((const struct eddy_tdata *)v->p)[i];
 }
 
-static const struct eddy_tdata_ops items_ops = {.type = items_type, .len = items_len, .at = items_at};
+static const struct eddy_tdata_ops items_ops = {
+    .type = items_type, .len = items_len, .at = items_at};
 
 struct eddy_tdata eddy_tdata_array(const struct eddy_tdata *items, size_t n)
 {
@@ -286,15 +287,10 @@ int eddy__tdata_write_json(struct eddy_buf *b, struct eddy_tdata v, int flags)
     size_t n;
     const char *s;
     switch (type_of(&v)) {
-    case EDDY_TDATA_BOOL:
-        return eddy_buf_puts(b, v.ops->integer(&v) ? "true" : "false");
-    case EDDY_TDATA_INT:
-        return eddy_buf_printf(b, "%" PRId64, v.ops->integer(&v));
-    case EDDY_TDATA_REAL:
-        return eddy__tdata_write_real(b, v.ops->real(&v));
-    case EDDY_TDATA_STRING:
-        s = v.ops->str(&v, &n);
-        return eddy__tdata_write_string(b, s, n);
+    case EDDY_TDATA_BOOL: return eddy_buf_puts(b, v.ops->integer(&v) ? "true" : "false");
+    case EDDY_TDATA_INT: return eddy_buf_printf(b, "%" PRId64, v.ops->integer(&v));
+    case EDDY_TDATA_REAL: return eddy__tdata_write_real(b, v.ops->real(&v));
+    case EDDY_TDATA_STRING: s = v.ops->str(&v, &n); return eddy__tdata_write_string(b, s, n);
     case EDDY_TDATA_ARRAY: {
         n = v.ops->len(&v);
         int err = eddy_buf_putc(b, '[');
@@ -302,13 +298,12 @@ int eddy__tdata_write_json(struct eddy_buf *b, struct eddy_tdata v, int flags)
             if (i)
                 err = eddy_buf_puts(b, flags & EDDY__JSON_COMPACT ? "," : ", ");
             if (!err)
-                err = eddy__tdata_write_json(b, v.ops->at(&v, i), (flags & 0xff) | (depth + 1) << 8);
+                err =
+                    eddy__tdata_write_json(b, v.ops->at(&v, i), (flags & 0xff) | (depth + 1) << 8);
         }
         return err ? err : eddy_buf_putc(b, ']');
     }
-    case EDDY_TDATA_OBJECT:
-        return write_object(b, &v, flags & 0xff, depth);
-    default:
-        return eddy_buf_puts(b, "null");
+    case EDDY_TDATA_OBJECT: return write_object(b, &v, flags & 0xff, depth);
+    default: return eddy_buf_puts(b, "null");
     }
 }

@@ -43,13 +43,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_NEST   32        /* statement + expression nesting in one template */
-#define MAX_DEPTH  64        /* statement nesting of a render, includes included */
-#define MAX_INUSE  12        /* templates being rendered at once (include/extends depth) */
-#define MAX_LOCALS 192       /* loop variables visible at once */
+#define MAX_NEST   32         /* statement + expression nesting in one template */
+#define MAX_DEPTH  64         /* statement nesting of a render, includes included */
+#define MAX_INUSE  12         /* templates being rendered at once (include/extends depth) */
+#define MAX_LOCALS 192        /* loop variables visible at once */
 #define MAX_FILE   (4u << 20) /* largest template file */
-#define MAX_ARGS   4         /* filter arguments */
-#define MAX_CALL   16        /* function call arguments */
+#define MAX_ARGS   4          /* filter arguments */
+#define MAX_CALL   16         /* function call arguments */
 
 /* ------------------------------------------------------------------ */
 /* Values                                                              */
@@ -81,8 +81,22 @@ struct val {
 /* ------------------------------------------------------------------ */
 /* The compiled form                                                   */
 
-enum { E_LIT, E_VAR, E_ATTR, E_INDEX, E_FILTER, E_NOT, E_NEG, E_AND, E_OR, E_BIN, E_TEST,
-       E_SUPER, E_CALL, E_COND };
+enum {
+    E_LIT,
+    E_VAR,
+    E_ATTR,
+    E_INDEX,
+    E_FILTER,
+    E_NOT,
+    E_NEG,
+    E_AND,
+    E_OR,
+    E_BIN,
+    E_TEST,
+    E_SUPER,
+    E_CALL,
+    E_COND
+};
 enum { OP_EQ = 256, OP_NE, OP_LE, OP_GE, OP_IN, OP_NOTIN };
 enum { T_DEFINED, T_UNDEFINED, T_NONE, T_ODD, T_EVEN, T_STRING, T_NUMBER };
 
@@ -105,22 +119,22 @@ struct expr {
     const struct filter *f; /* E_FILTER */
     struct expr *a, *b;     /* operands; a is the filtered value; E_COND: a if args[0] else b */
     struct expr *args[MAX_ARGS];
-    struct expr **argv;     /* E_CALL: nargs arguments */
-    const char **kw;        /* E_CALL: keyword of each argument, NULL if positional */
+    struct expr **argv; /* E_CALL: nargs arguments */
+    const char **kw;    /* E_CALL: keyword of each argument, NULL if positional */
 };
 
 enum { N_TEXT, N_OUT, N_IF, N_FOR, N_INCLUDE, N_BLOCK, N_SET };
 
 struct node {
-    unsigned char k;   /* N_* */
-    int line;          /* where it starts, for messages */
-    struct node *next; /* next sibling */
-    const char *text;  /* N_TEXT: into the source; N_INCLUDE, N_BLOCK: the name */
-    size_t len;        /* N_TEXT: its length */
+    unsigned char k;         /* N_* */
+    int line;                /* where it starts, for messages */
+    struct node *next;       /* next sibling */
+    const char *text;        /* N_TEXT: into the source; N_INCLUDE, N_BLOCK: the name */
+    size_t len;              /* N_TEXT: its length */
     const char *var1, *var2; /* N_FOR: loop variables (var2 NULL for one); N_SET: var1 */
-    struct expr *e;    /* N_OUT, N_SET: the value; N_IF: condition; N_FOR: iterable */
+    struct expr *e;          /* N_OUT, N_SET: the value; N_IF: condition; N_FOR: iterable */
     struct node *body, *alt; /* N_IF: then / else; N_FOR: body / else; N_BLOCK: body */
-    bool ignore_missing; /* N_INCLUDE */
+    bool ignore_missing;     /* N_INCLUDE */
 };
 
 struct blockdef {
@@ -135,7 +149,7 @@ struct tpl {
     char *src;               /* owned copy of the source, NUL-terminated */
     struct eddy_arena arena; /* nodes, expressions, names, literals */
     struct node *body;
-    const char *extends;     /* parent's name or NULL */
+    const char *extends; /* parent's name or NULL */
     int extends_line;
     struct blockdef *blocks; /* every {% block %} of this template */
     bool autoescape;         /* from the name's extension */
@@ -143,7 +157,7 @@ struct tpl {
     struct timespec mtime;   /* file identity when loaded */
     off_t size;
     ino_t ino;
-    unsigned long checked;   /* render generation of the last stat() */
+    unsigned long checked; /* render generation of the last stat() */
 };
 
 struct func {
@@ -185,7 +199,7 @@ struct token {
     const char *str; /* T_STR: decoded, in the arena */
     json_int_t i;
     double d;
-    bool trim;       /* T_END: "-%}" / "-}}" */
+    bool trim; /* T_END: "-%}" / "-}}" */
 };
 
 struct parser {
@@ -213,7 +227,7 @@ static int line_at(struct parser *ps, const char *p)
 }
 
 __attribute__((format(printf, 3, 4))) static void *perr(struct parser *ps, int line,
-                                                         const char *fmt, ...)
+                                                        const char *fmt, ...)
 {
     if (!ps->failed) {
         va_list ap;
@@ -588,8 +602,8 @@ static struct expr *parse_cmp(struct parser *ps)
     if (!e)
         return NULL;
     if (is_kw(ps, "is")) {
-        static const char *const tests[] = {"defined", "undefined", "none", "odd", "even",
-                                            "string", "number"};
+        static const char *const tests[] = {"defined", "undefined", "none",  "odd",
+                                            "even",    "string",    "number"};
         if (!(x = new_expr(ps, E_TEST)))
             return NULL;
         next(ps);
@@ -730,15 +744,15 @@ static struct node *parse_body(struct parser *ps, const char *const *stops, cons
         if (!tag) {
             ps->p = ps->end;
             if (stops)
-                perr(ps, open_line, "unclosed {%% %s %%} (expected {%% %s %%})", opener,
-                     stops[0]);
+                perr(ps, open_line, "unclosed {%% %s %%} (expected {%% %s %%})", opener, stops[0]);
             break;
         }
         ps->kind = tag[1];
         ps->p = tag + 2 + (tag + 2 < ps->end && tag[2] == '-');
         if (ps->kind == '#') {
             const char *c = ps->p;
-            while (c && (c = memchr(c, '#', (size_t)(ps->end - c))) && (c + 1 == ps->end || c[1] != '}'))
+            while (c && (c = memchr(c, '#', (size_t)(ps->end - c))) &&
+                   (c + 1 == ps->end || c[1] != '}'))
                 c++;
             if (!c || c + 1 >= ps->end) {
                 perr(ps, line_at(ps, tag), "unclosed comment (expected '#}')");
@@ -1007,8 +1021,8 @@ static struct tpl *compile(struct eddy_templates *ts, const char *name, const ch
     memcpy(t->src, src, len);
     t->src[len] = 0;
     t->autoescape = autoescape_for(name);
-    struct parser ps = {.ts = ts, .t = t, .p = t->src, .end = t->src + len, .lpos = t->src,
-                        .lline = 1};
+    struct parser ps = {
+        .ts = ts, .t = t, .p = t->src, .end = t->src + len, .lpos = t->src, .lline = 1};
     t->body = parse_body(&ps, NULL, NULL, NULL, 1);
     if (ps.failed) {
         tpl_free(t);
@@ -1033,8 +1047,8 @@ struct eddy_templates *eddy_templates_new(const char *dir)
     return ts;
 }
 
-int eddy_templates_set_function(struct eddy_templates *ts, const char *name,
-                                eddy_template_fn *fn, void *data)
+int eddy_templates_set_function(struct eddy_templates *ts, const char *name, eddy_template_fn *fn,
+                                void *data)
 {
     struct func *f = ts->funcs;
     while (f && strcmp(f->name, name))
@@ -1191,26 +1205,26 @@ struct local {
 struct render {
     struct eddy_templates *ts;
     struct eddy_buf *out;
-    struct val ctx;           /* the variables: an object, or undefined */
-    struct eddy_arena tmp;   /* temporaries: strings made by filters */
-    struct eddy_arena keep;  /* values of {% set %}: live until the render ends */
+    struct val ctx;         /* the variables: an object, or undefined */
+    struct eddy_arena tmp;  /* temporaries: strings made by filters */
+    struct eddy_arena keep; /* values of {% set %}: live until the render ends */
     struct local locals[MAX_LOCALS];
     size_t nlocals;
     struct tpl *inuse[MAX_INUSE]; /* every template being rendered */
     size_t ninuse;
     struct tpl *const *chain; /* extends chain of the current render_template */
     size_t nchain;
-    const struct tpl *cur;    /* template of the running node: messages, autoescape */
-    int line;                 /* line of the running node */
-    unsigned long steps;      /* nodes executed */
-    int depth;                /* render_body nesting, bounded by MAX_DEPTH */
-    const char *block;        /* block being rendered, for super() */
-    size_t block_level;       /* its index in chain */
-    bool msg;                 /* an error message is set */
+    const struct tpl *cur; /* template of the running node: messages, autoescape */
+    int line;              /* line of the running node */
+    unsigned long steps;   /* nodes executed */
+    int depth;             /* render_body nesting, bounded by MAX_DEPTH */
+    const char *block;     /* block being rendered, for super() */
+    size_t block_level;    /* its index in chain */
+    bool msg;              /* an error message is set */
 };
 
-__attribute__((format(printf, 3, 4))) static int rerr(struct render *r, int code,
-                                                       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int rerr(struct render *r, int code, const char *fmt,
+                                                      ...)
 {
     if (!r->msg) {
         va_list ap;
@@ -1227,23 +1241,14 @@ static struct val from_data(struct eddy_tdata d)
     size_t n;
     const char *p;
     switch (d.ops ? d.ops->type(&d) : EDDY_TDATA_UNDEFINED) {
-    case EDDY_TDATA_STRING:
-        p = d.ops->str(&d, &n);
-        return (struct val){.k = V_STR, .u.s = {p, n}};
-    case EDDY_TDATA_INT:
-        return (struct val){.k = V_INT, .u.i = d.ops->integer(&d)};
-    case EDDY_TDATA_REAL:
-        return (struct val){.k = V_REAL, .u.d = d.ops->real(&d)};
-    case EDDY_TDATA_BOOL:
-        return (struct val){.k = V_BOOL, .u.b = d.ops->integer(&d) != 0};
-    case EDDY_TDATA_ARRAY:
-        return (struct val){.k = V_DATA, .arr = true, .u.data = d};
-    case EDDY_TDATA_OBJECT:
-        return (struct val){.k = V_DATA, .u.data = d};
-    case EDDY_TDATA_NULL:
-        return (struct val){.k = V_NULL};
-    default:
-        return (struct val){.k = V_UNDEF};
+    case EDDY_TDATA_STRING: p = d.ops->str(&d, &n); return (struct val){.k = V_STR, .u.s = {p, n}};
+    case EDDY_TDATA_INT: return (struct val){.k = V_INT, .u.i = d.ops->integer(&d)};
+    case EDDY_TDATA_REAL: return (struct val){.k = V_REAL, .u.d = d.ops->real(&d)};
+    case EDDY_TDATA_BOOL: return (struct val){.k = V_BOOL, .u.b = d.ops->integer(&d) != 0};
+    case EDDY_TDATA_ARRAY: return (struct val){.k = V_DATA, .arr = true, .u.data = d};
+    case EDDY_TDATA_OBJECT: return (struct val){.k = V_DATA, .u.data = d};
+    case EDDY_TDATA_NULL: return (struct val){.k = V_NULL};
+    default: return (struct val){.k = V_UNDEF};
     }
 }
 
@@ -1265,7 +1270,8 @@ static size_t data_len(const struct val *v)
 
 static struct val data_at(const struct val *v, size_t i)
 {
-    return i < data_len(v) ? from_data(v->u.data.ops->at(&v->u.data, i)) : (struct val){.k = V_UNDEF};
+    return i < data_len(v) ? from_data(v->u.data.ops->at(&v->u.data, i))
+                           : (struct val){.k = V_UNDEF};
 }
 
 /* The interface promises a NUL-terminated key: a slice of a longer string
@@ -1290,20 +1296,13 @@ static struct val data_get(const struct val *v, const char *key, size_t n)
 static bool truthy(const struct val *v)
 {
     switch (v->k) {
-    case V_BOOL:
-        return v->u.b;
-    case V_INT:
-        return v->u.i != 0;
-    case V_REAL:
-        return v->u.d != 0;
-    case V_STR:
-        return v->u.s.n != 0;
-    case V_DATA:
-        return data_len(v) != 0;
-    case V_LOOP:
-        return true;
-    default:
-        return false;
+    case V_BOOL: return v->u.b;
+    case V_INT: return v->u.i != 0;
+    case V_REAL: return v->u.d != 0;
+    case V_STR: return v->u.s.n != 0;
+    case V_DATA: return data_len(v) != 0;
+    case V_LOOP: return true;
+    default: return false;
     }
 }
 
@@ -1338,9 +1337,7 @@ static int text_of(struct render *r, const struct val *v, char *tmp, const char 
         *p = v->u.s.p;
         *n = v->u.s.n;
         return 0;
-    case V_INT:
-        *n = (size_t)snprintf(tmp, 32, "%" JSON_INTEGER_FORMAT, v->u.i);
-        return 0;
+    case V_INT: *n = (size_t)snprintf(tmp, 32, "%" JSON_INTEGER_FORMAT, v->u.i); return 0;
     case V_REAL:
         fmt_real(tmp, 32, v->u.d);
         *n = strlen(tmp);
@@ -1484,14 +1481,10 @@ static bool equal(const struct val *a, const struct val *b)
     if (a->k != b->k)
         return false;
     switch (a->k) {
-    case V_BOOL:
-        return a->u.b == b->u.b;
-    case V_DATA:
-        return data_equal(a, b);
-    case V_LOOP:
-        return a->u.loop == b->u.loop;
-    default: /* undefined, null */
-        return true;
+    case V_BOOL: return a->u.b == b->u.b;
+    case V_DATA: return data_equal(a, b);
+    case V_LOOP: return a->u.loop == b->u.loop;
+    default: /* undefined, null */ return true;
     }
 }
 
@@ -1546,10 +1539,10 @@ static int arith(struct render *r, int op, const struct val *a, const struct val
     if ((op == '/' || op == '%') && (ib ? y == 0 : dy == 0))
         return rerr(r, -EDOM, "division by zero");
     if (ia && ib && op != '/') {
-        bool over = op == '+' ? __builtin_add_overflow(x, y, &z)
-                  : op == '-' ? __builtin_sub_overflow(x, y, &z)
-                  : op == '*' ? __builtin_mul_overflow(x, y, &z)
-                              : false;
+        bool over = op == '+'   ? __builtin_add_overflow(x, y, &z)
+                    : op == '-' ? __builtin_sub_overflow(x, y, &z)
+                    : op == '*' ? __builtin_mul_overflow(x, y, &z)
+                                : false;
         if (op == '%') { /* Python's sign: the result has the divisor's sign */
             z = y == -1 ? 0 : x % y;
             if (z != 0 && (z < 0) != (y < 0))
@@ -1560,8 +1553,11 @@ static int arith(struct render *r, int op, const struct val *a, const struct val
             return 0;
         }
     }
-    double d = op == '+' ? dx + dy : op == '-' ? dx - dy : op == '*' ? dx * dy : op == '/' ? dx / dy
-                                                                             : fmod(dx, dy);
+    double d = op == '+'   ? dx + dy
+               : op == '-' ? dx - dy
+               : op == '*' ? dx * dy
+               : op == '/' ? dx / dy
+                           : fmod(dx, dy);
     if (op == '%' && d != 0 && (d < 0) != (dy < 0))
         d += dy;
     *v = (struct val){.k = V_REAL, .u.d = d};
@@ -1594,7 +1590,8 @@ static int eval_call(struct render *r, const struct expr *e, struct val *v)
         f = f->next;
     if (!f || !f->fn)
         return rerr(r, -EINVAL, "unknown function '%s'", e->name);
-    const char **pos = eddy_arena_alloc(&r->tmp, (3 * MAX_CALL + 2) * sizeof *pos), **kw = pos + MAX_CALL + 1;
+    const char **pos = eddy_arena_alloc(&r->tmp, (3 * MAX_CALL + 2) * sizeof *pos),
+               **kw = pos + MAX_CALL + 1;
     size_t np = 0, nk = 0;
     if (!pos)
         return -ENOMEM;
@@ -1619,7 +1616,8 @@ static int eval_call(struct render *r, const struct expr *e, struct val *v)
     *v = str_val(s, buf.len, false);
     eddy_buf_free(&buf);
     if (err)
-        return rerr(r, err < 0 ? err : -EINVAL, "%s(): %s", e->name, strerror(err < 0 ? -err : EINVAL));
+        return rerr(r, err < 0 ? err : -EINVAL, "%s(): %s", e->name,
+                    strerror(err < 0 ? -err : EINVAL));
     return s ? 0 : -ENOMEM;
 }
 
@@ -1638,15 +1636,16 @@ static struct val attr(const struct val *o, const char *name, size_t len)
     if (o->k == V_LOOP) {
         const struct loopstate *l = o->u.loop;
         static const char *const names[] = {"index", "index0", "revindex", "revindex0",
-                                            "first", "last", "length"};
-        json_int_t vals[] = {l->index0 + 1, l->index0, l->length - l->index0,
-                             l->length - l->index0 - 1, 0, 0, l->length};
+                                            "first", "last",   "length"};
+        json_int_t vals[] = {
+            l->index0 + 1, l->index0, l->length - l->index0, l->length - l->index0 - 1, 0, 0,
+            l->length};
         for (int i = 0; i < 7; i++)
             if (!strcmp(name, names[i]))
-                return i == 4 || i == 5
-                           ? (struct val){.k = V_BOOL,
-                                          .u.b = i == 4 ? l->index0 == 0 : l->index0 == l->length - 1}
-                           : (struct val){.k = V_INT, .u.i = vals[i]};
+                return i == 4 || i == 5 ? (struct val){.k = V_BOOL,
+                                                       .u.b = i == 4 ? l->index0 == 0
+                                                                     : l->index0 == l->length - 1}
+                                        : (struct val){.k = V_INT, .u.i = vals[i]};
     }
     if (is_array(o) && is_digit(*name)) /* a.0 */
         return data_at(o, strtoul(name, NULL, 10));
@@ -1682,16 +1681,10 @@ static int eval(struct render *r, const struct expr *e, struct val *v)
     struct val a, b, args[MAX_ARGS];
     int err;
     switch (e->k) {
-    case E_LIT:
-        *v = e->lit;
-        return 0;
-    case E_VAR:
-        *v = lookup(r, e->name, e->len);
-        return 0;
-    case E_SUPER:
-        return eval_super(r, v);
-    case E_CALL:
-        return eval_call(r, e, v);
+    case E_LIT: *v = e->lit; return 0;
+    case E_VAR: *v = lookup(r, e->name, e->len); return 0;
+    case E_SUPER: return eval_super(r, v);
+    case E_CALL: return eval_call(r, e, v);
     case E_COND:
         if ((err = eval(r, e->args[0], &a)))
             return err;
@@ -1703,12 +1696,8 @@ static int eval(struct render *r, const struct expr *e, struct val *v)
     if ((err = eval(r, e->a, &a)))
         return err;
     switch (e->k) {
-    case E_ATTR:
-        *v = attr(&a, e->name, e->len);
-        return 0;
-    case E_NOT:
-        *v = (struct val){.k = V_BOOL, .u.b = !truthy(&a)};
-        return 0;
+    case E_ATTR: *v = attr(&a, e->name, e->len); return 0;
+    case E_NOT: *v = (struct val){.k = V_BOOL, .u.b = !truthy(&a)}; return 0;
     case E_NEG:
         if (a.k == V_INT && a.u.i != INT64_MIN)
             *v = (struct val){.k = V_INT, .u.i = -a.u.i};
@@ -1961,8 +1950,12 @@ static bool parse_iso(const char *p, size_t n, time_t *t)
     if (p != e || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || oh > 23 ||
         om > 59)
         return false;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = s};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = s};
     *t = timegm(&tm) - sign * (oh * 3600 + om * 60);
     return true;
 }
@@ -1979,8 +1972,12 @@ static bool tuple_time(const struct val *v, time_t *t)
             return false;
         f[i] = x.u.i;
     }
-    struct tm tm = {.tm_year = (int)f[0] - 1900, .tm_mon = (int)f[1] - 1, .tm_mday = (int)f[2],
-                    .tm_hour = (int)f[3], .tm_min = (int)f[4], .tm_sec = (int)f[5]};
+    struct tm tm = {.tm_year = (int)f[0] - 1900,
+                    .tm_mon = (int)f[1] - 1,
+                    .tm_mday = (int)f[2],
+                    .tm_hour = (int)f[3],
+                    .tm_min = (int)f[4],
+                    .tm_sec = (int)f[5]};
     *t = timegm(&tm);
     return true;
 }
@@ -2034,10 +2031,18 @@ static size_t decode_entity(const char *p, size_t n, char *out)
 {
     static const struct {
         const char *name, *utf8;
-    } ents[] = {{"amp;", "&"},         {"lt;", "<"},           {"gt;", ">"},
-                {"quot;", "\""},       {"apos;", "'"},         {"nbsp;", "\xC2\xA0"},
-                {"hellip;", "\xE2\x80\xA6"}, {"mdash;", "\xE2\x80\x94"}, {"ndash;", "\xE2\x80\x93"},
-                {"rsquo;", "\xE2\x80\x99"},  {"lsquo;", "\xE2\x80\x98"}, {"ldquo;", "\xE2\x80\x9C"},
+    } ents[] = {{"amp;", "&"},
+                {"lt;", "<"},
+                {"gt;", ">"},
+                {"quot;", "\""},
+                {"apos;", "'"},
+                {"nbsp;", "\xC2\xA0"},
+                {"hellip;", "\xE2\x80\xA6"},
+                {"mdash;", "\xE2\x80\x94"},
+                {"ndash;", "\xE2\x80\x93"},
+                {"rsquo;", "\xE2\x80\x99"},
+                {"lsquo;", "\xE2\x80\x98"},
+                {"ldquo;", "\xE2\x80\x9C"},
                 {"rdquo;", "\xE2\x80\x9D"}};
     for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
         size_t l = strlen(ents[i].name);
@@ -2052,7 +2057,8 @@ static size_t decode_entity(const char *p, size_t n, char *out)
     size_t i = hex ? 3 : 2;
     unsigned long c = 0;
     for (; i < n && i < 12 && (is_digit(p[i]) || (hex && strchr("abcdefABCDEF", p[i]))); i++)
-        c = c * (hex ? 16 : 10) + (is_digit(p[i]) ? (unsigned)(p[i] - '0') : (unsigned)((p[i] | 0x20) - 'a' + 10));
+        c = c * (hex ? 16 : 10) +
+            (is_digit(p[i]) ? (unsigned)(p[i] - '0') : (unsigned)((p[i] | 0x20) - 'a' + 10));
     if (i >= n || p[i] != ';' || i == (hex ? 3u : 2u))
         return 0;
     if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
@@ -2169,7 +2175,8 @@ static int f_join(struct render *r, struct val *v, const struct val *a, int na)
     for (size_t i = 0, len = data_len(v); !err && i < len; i++) {
         struct val x = data_at(v, i);
         char tmp[32];
-        if (!(err = i ? eddy_buf_append(&buf, sep, sepn) : 0) && !(err = text_of(r, &x, tmp, &p, &n)))
+        if (!(err = i ? eddy_buf_append(&buf, sep, sepn) : 0) &&
+            !(err = text_of(r, &x, tmp, &p, &n)))
             err = eddy_buf_append(&buf, p, n);
     }
     const char *s = err ? NULL : eddy_arena_strndup(&r->tmp, eddy_buf_cstr(&buf), buf.len);
@@ -2209,9 +2216,13 @@ static int f_tojson(struct render *r, struct val *v, const struct val *a, int na
         json_decref(j);
         break;
     case V_INT: err = eddy_buf_printf(&b, "%" JSON_INTEGER_FORMAT, v->u.i); break;
-    case V_REAL: err = isfinite(v->u.d) ? eddy__tdata_write_real(&b, v->u.d) : eddy_buf_puts(&b, "null"); break;
+    case V_REAL:
+        err = isfinite(v->u.d) ? eddy__tdata_write_real(&b, v->u.d) : eddy_buf_puts(&b, "null");
+        break;
     case V_BOOL: err = eddy_buf_puts(&b, v->u.b ? "true" : "false"); break;
-    case V_DATA: err = eddy__tdata_write_json(&b, v->u.data, EDDY__JSON_SORT); break; /* Jinja's separators and key order */
+    case V_DATA:
+        err = eddy__tdata_write_json(&b, v->u.data, EDDY__JSON_SORT);
+        break; /* Jinja's separators and key order */
     default: err = eddy_buf_puts(&b, "null"); break;
     }
     const char *s = eddy_buf_cstr(&b);
@@ -2234,12 +2245,12 @@ static int f_tojson(struct render *r, struct val *v, const struct val *a, int na
 }
 
 static const struct filter filters[] = {
-    {"default", f_default, 1, 2},   {"d", f_default, 1, 2},    {"date", f_date, 0, 1},
-    {"e", f_escape, 0, 0},          {"escape", f_escape, 0, 0}, {"join", f_join, 0, 1},
-    {"length", f_length, 0, 0},     {"count", f_length, 0, 0}, {"lower", f_lower, 0, 0},
-    {"safe", f_safe, 0, 0},         {"striptags", f_striptags, 0, 0},
-    {"tojson", f_tojson, 0, 0},     {"trim", f_trim, 0, 0},    {"truncate", f_truncate, 0, 4},
-    {"upper", f_upper, 0, 0},       {"url", f_url, 0, 0},      {"urlencode", f_urlencode, 0, 0},
+    {"default", f_default, 1, 2}, {"d", f_default, 1, 2},           {"date", f_date, 0, 1},
+    {"e", f_escape, 0, 0},        {"escape", f_escape, 0, 0},       {"join", f_join, 0, 1},
+    {"length", f_length, 0, 0},   {"count", f_length, 0, 0},        {"lower", f_lower, 0, 0},
+    {"safe", f_safe, 0, 0},       {"striptags", f_striptags, 0, 0}, {"tojson", f_tojson, 0, 0},
+    {"trim", f_trim, 0, 0},       {"truncate", f_truncate, 0, 4},   {"upper", f_upper, 0, 0},
+    {"url", f_url, 0, 0},         {"urlencode", f_urlencode, 0, 0},
 };
 
 static const struct filter *find_filter(const char *name, size_t n)
@@ -2312,8 +2323,8 @@ static int render_for(struct render *r, const struct node *n)
         const char *key;
         size_t klen;
         struct eddy_tdata d;
-        for (const void *iter = NULL; !err && it.u.data.ops->next(&it.u.data, &iter, &key, &klen, &d);
-             ls.index0++) {
+        for (const void *iter = NULL;
+             !err && it.u.data.ops->next(&it.u.data, &iter, &key, &klen, &d); ls.index0++) {
             if (++r->steps > r->ts->max_steps) {
                 err = rerr(r, -ELOOP, "render budget of %lu steps exceeded", r->ts->max_steps);
                 break;
@@ -2442,9 +2453,7 @@ static int render_body(struct render *r, const struct node *n)
         struct val v;
         struct tpl *t;
         switch (n->k) {
-        case N_TEXT:
-            err = eddy_buf_append(r->out, n->text, n->len);
-            break;
+        case N_TEXT: err = eddy_buf_append(r->out, n->text, n->len); break;
         case N_OUT:
             if (!(err = eval(r, n->e, &v)))
                 err = emit(r, &v);
@@ -2456,9 +2465,7 @@ static int render_body(struct render *r, const struct node *n)
                 err = render_body(r, yes ? n->body : n->alt);
             }
             break;
-        case N_FOR:
-            err = render_for(r, n);
-            break;
+        case N_FOR: err = render_for(r, n); break;
         case N_INCLUDE:
             err = need(r, n->text, "included", &t);
             if (err == -ENOENT && n->ignore_missing) {
@@ -2468,9 +2475,7 @@ static int render_body(struct render *r, const struct node *n)
             } else if (!err)
                 err = render_template(r, t);
             break;
-        case N_BLOCK:
-            err = render_block(r, n->text, 0);
-            break;
+        case N_BLOCK: err = render_block(r, n->text, 0); break;
         case N_SET:
             if (!(err = eval(r, n->e, &v)))
                 err = set_local(r, n->var1, &v);

@@ -31,20 +31,20 @@
 
 #include "../base/text.h"
 
-#define MAX_HOOKS 16
-#define MAX_HANDLERS 16
+#define MAX_HOOKS            16
+#define MAX_HANDLERS         16
 #define MAX_RESPONSE_HEADERS 64
-#define BODY_CAP (64u << 20) /* a view building more than this in memory is a bug */
+#define BODY_CAP             (64u << 20) /* a view building more than this in memory is a bug */
 
 /* What a route's handler pointer in the router really is. */
 struct target {
-    eddy_view_fn view;            /* or NULL for a static folder */
+    eddy_view_fn view; /* or NULL for a static folder */
     struct static_dir *dir;
-    struct target *next;          /* every target of the app, for freeing */
+    struct target *next; /* every target of the app, for freeing */
 };
 
 struct static_dir {
-    char *real;                   /* realpath of the folder */
+    char *real; /* realpath of the folder */
     struct static_dir *next;
 };
 
@@ -54,12 +54,19 @@ struct eddy_app {
     struct static_dir *statics;
     eddy_hook_fn before[MAX_HOOKS], after[MAX_HOOKS];
     size_t nbefore, nafter;
-    struct { int status; eddy_view_fn view; } errors[MAX_HANDLERS];
+    struct {
+        int status;
+        eddy_view_fn view;
+    } errors[MAX_HANDLERS];
     size_t nerrors;
     eddy_startup_fn startup[MAX_HANDLERS];
     eddy_shutdown_fn shutdown[MAX_HANDLERS];
     size_t nstartup, nshutdown;
-    struct { eddy_task_fn fn; void *arg; const char *name; } background[MAX_HANDLERS];
+    struct {
+        eddy_task_fn fn;
+        void *arg;
+        const char *name;
+    } background[MAX_HANDLERS];
     size_t nbackground;
     char *templates_dir;
     void *data;
@@ -70,12 +77,12 @@ struct eddy_app {
 struct eddy_blueprint {
     char *name;
     struct eddy_router *router;
-    struct target *targets;       /* handed to the app on registration */
+    struct target *targets; /* handed to the app on registration */
 };
 
 /* One serving thread's state. */
 static _Thread_local struct {
-    const struct eddy_app *app;       /* whose templates these are */
+    const struct eddy_app *app; /* whose templates these are */
     struct eddy_templates *templates;
 } tls;
 
@@ -84,7 +91,7 @@ static _Thread_local struct {
  * app started on it (tests start several); users never see a thread-local. */
 struct loop_ctx {
     const struct eddy_app *app;
-    void *data;                       /* eddy_request_loop_data() */
+    void *data; /* eddy_request_loop_data() */
     struct eddy_group background;
     struct loop_ctx *next;
 };
@@ -100,26 +107,26 @@ static struct loop_ctx *loop_ctx(const struct eddy_app *app)
 
 struct eddy_request {
     struct eddy_app *app;
-    void *loop_data;                  /* the startup hooks' for this loop */
-    struct eddy_exchange *x;          /* NULL under the test client (struct test_request) */
+    void *loop_data;         /* the startup hooks' for this loop */
+    struct eddy_exchange *x; /* NULL under the test client (struct test_request) */
     const char *method;
-    const char *target;               /* raw (encoded) path of the target */
+    const char *target; /* raw (encoded) path of the target */
     size_t target_len;
-    struct eddy_buf path;             /* decoded path */
-    struct eddy_buf query;            /* raw query, NUL-terminated */
+    struct eddy_buf path;  /* decoded path */
+    struct eddy_buf query; /* raw query, NUL-terminated */
     const char *body;
     size_t body_len;
     bool matched;
-    bool oom;                         /* a lookup lost data to ENOMEM: the answer is a 500 */
+    bool oom; /* a lookup lost data to ENOMEM: the answer is a 500 */
     struct eddy_form *args, *cookies, *form;
-    int form_err, json_err;           /* eddy_request_form/json's result, once tried */
+    int form_err, json_err; /* eddy_request_form/json's result, once tried */
     bool form_tried, json_tried;
     json_t *json;
     char json_error[256];
     char remote[EDDY_ADDR_STRLEN];
-    struct eddy_arena arena;          /* eddy_request_alloc, freed with the request */
-    struct deferred *deferred;        /* newest first: run in reverse order */
-    struct eddy_route_match match;    /* last: 2 KiB that only the router fills */
+    struct eddy_arena arena;       /* eddy_request_alloc, freed with the request */
+    struct deferred *deferred;     /* newest first: run in reverse order */
+    struct eddy_route_match match; /* last: 2 KiB that only the router fills */
 };
 
 struct deferred {
@@ -130,15 +137,15 @@ struct deferred {
 
 struct eddy_response {
     struct eddy_request *req;
-    int status;                       /* 0: no response yet */
-    struct eddy_buf headers;          /* "name\0value\0" pairs */
+    int status;              /* 0: no response yet */
+    struct eddy_buf headers; /* "name\0value\0" pairs */
     size_t nheaders;
     struct eddy_buf body;
-    int file_fd;                      /* a file to send after the head, or -1 */
+    int file_fd; /* a file to send after the head, or -1 */
     off_t file_off;
     size_t file_len;
-    bool streaming;                   /* the head has been sent */
-    bool in_error_handler;            /* no recursion into error views */
+    bool streaming;        /* the head has been sent */
+    bool in_error_handler; /* no recursion into error views */
 };
 
 /* ------------------------------------------------------------------ app */
@@ -182,7 +189,10 @@ void eddy_app_free(struct eddy_app *app)
     free(app);
 }
 
-void eddy_app_set_data(struct eddy_app *app, void *data) { app->data = data; }
+void eddy_app_set_data(struct eddy_app *app, void *data)
+{
+    app->data = data;
+}
 
 void eddy_app_set_logger(struct eddy_app *app, void (*log)(void *arg, const char *message),
                          void *arg)
@@ -206,7 +216,10 @@ static void app_log(const struct eddy_app *app, const char *fmt, ...)
     else
         fprintf(stderr, "eddy: %s\n", line);
 }
-void *eddy_app_data(const struct eddy_app *app) { return app->data; }
+void *eddy_app_data(const struct eddy_app *app)
+{
+    return app->data;
+}
 
 static struct target *new_target(struct target **list, eddy_view_fn view, struct static_dir *dir)
 {
@@ -273,11 +286,11 @@ int eddy_app_register(struct eddy_app *app, struct eddy_blueprint *bp, const cha
     return 0;
 }
 
-#define ADD(arr, n, v)                                                                            \
-    do {                                                                                          \
-        if ((n) >= sizeof(arr) / sizeof((arr)[0]))                                                \
-            return -ENOSPC;                                                                       \
-        (arr)[(n)++] = (v);                                                                       \
+#define ADD(arr, n, v)                                                                             \
+    do {                                                                                           \
+        if ((n) >= sizeof(arr) / sizeof((arr)[0]))                                                 \
+            return -ENOSPC;                                                                        \
+        (arr)[(n)++] = (v);                                                                        \
     } while (0)
 
 int eddy_app_before_request(struct eddy_app *app, eddy_hook_fn hook)
@@ -403,17 +416,32 @@ static const char *test_header(const char *const *lines, const char *name)
     return NULL;
 }
 
-struct eddy_app *eddy_request_app(const struct eddy_request *req) { return req->app; }
-void *eddy_request_loop_data(const struct eddy_request *req) { return req->loop_data; }
+struct eddy_app *eddy_request_app(const struct eddy_request *req)
+{
+    return req->app;
+}
+void *eddy_request_loop_data(const struct eddy_request *req)
+{
+    return req->loop_data;
+}
 
 void *eddy_app_loop_data(const struct eddy_app *app)
 {
     struct loop_ctx *c = loop_ctx(app);
     return c ? c->data : NULL;
 }
-const char *eddy_request_method(const struct eddy_request *req) { return req->method; }
-const char *eddy_request_path(const struct eddy_request *req) { return eddy_buf_cstr(&req->path); }
-const char *eddy_request_query(const struct eddy_request *req) { return eddy_buf_cstr(&req->query); }
+const char *eddy_request_method(const struct eddy_request *req)
+{
+    return req->method;
+}
+const char *eddy_request_path(const struct eddy_request *req)
+{
+    return eddy_buf_cstr(&req->path);
+}
+const char *eddy_request_query(const struct eddy_request *req)
+{
+    return eddy_buf_cstr(&req->query);
+}
 
 const char *eddy_request_endpoint(const struct eddy_request *req)
 {
@@ -504,8 +532,8 @@ int eddy_request_form(struct eddy_request *req, const struct eddy_form **out)
         else if (content_type_is(req, "application/x-www-form-urlencoded"))
             req->form_err = eddy_form_parse_urlencoded(f, body, req->body_len);
         else if (content_type_is(req, "multipart/form-data"))
-            req->form_err = eddy_form_parse_multipart(
-                f, eddy_request_header(req, "Content-Type"), body, req->body_len);
+            req->form_err = eddy_form_parse_multipart(f, eddy_request_header(req, "Content-Type"),
+                                                      body, req->body_len);
         else
             req->form_err = -ENOMSG;
         if (req->form_err)
@@ -579,8 +607,14 @@ const char *eddy_request_remote(struct eddy_request *req)
 
 /* ------------------------------------------------------------- response */
 
-void eddy_response_set_status(struct eddy_response *res, int status) { res->status = status; }
-int eddy_response_status(const struct eddy_response *res) { return res->status; }
+void eddy_response_set_status(struct eddy_response *res, int status)
+{
+    res->status = status;
+}
+int eddy_response_status(const struct eddy_response *res)
+{
+    return res->status;
+}
 
 static bool header_safe(const char *s)
 {
@@ -766,16 +800,27 @@ int eddy_render_data(struct eddy_response *res, const char *name, struct eddy_td
 
 static const char *mime_type(const char *path)
 {
-    static const struct { const char *ext, *type; } types[] = {
-        {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"},
-        {"css", "text/css; charset=utf-8"},   {"js", "text/javascript; charset=utf-8"},
-        {"json", "application/json"},         {"txt", "text/plain; charset=utf-8"},
-        {"xml", "application/xml"},           {"svg", "image/svg+xml"},
-        {"png", "image/png"},                 {"jpg", "image/jpeg"},
-        {"jpeg", "image/jpeg"},               {"gif", "image/gif"},
-        {"webp", "image/webp"},               {"ico", "image/x-icon"},
-        {"woff2", "font/woff2"},              {"pdf", "application/pdf"},
-        {"atom", "application/atom+xml"},     {"rss", "application/rss+xml"},
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {"html", "text/html; charset=utf-8"},
+        {"htm", "text/html; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"json", "application/json"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"xml", "application/xml"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"gif", "image/gif"},
+        {"webp", "image/webp"},
+        {"ico", "image/x-icon"},
+        {"woff2", "font/woff2"},
+        {"pdf", "application/pdf"},
+        {"atom", "application/atom+xml"},
+        {"rss", "application/rss+xml"},
     };
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     if (dot && (!slash || dot > slash))
@@ -856,7 +901,8 @@ int eddy_response_file(struct eddy_response *res, const char *path, const char *
     reset(res);
     char etag[64], modified[EDDY_HTTP_DATE_LEN + 1], value[96];
     snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-             (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + (unsigned long long)st.st_mtim.tv_nsec);
+             (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+                 (unsigned long long)st.st_mtim.tv_nsec);
     eddy_http_date_format(st.st_mtime, modified);
     int err = eddy_response_add_header(res, "ETag", etag);
     if (!err)
@@ -872,7 +918,8 @@ int eddy_response_file(struct eddy_response *res, const char *path, const char *
     const char *ims = eddy_request_header(req, "If-Modified-Since");
     time_t since;
     if ((inm && etag_matches(inm, etag)) ||
-        (!inm && ims && eddy_http_date_parse(ims, strlen(ims), &since) == 0 && since >= st.st_mtime)) {
+        (!inm && ims && eddy_http_date_parse(ims, strlen(ims), &since) == 0 &&
+         since >= st.st_mtime)) {
         close(fd);
         res->status = 304;
         return 0;
@@ -881,7 +928,9 @@ int eddy_response_file(struct eddy_response *res, const char *path, const char *
     off_t from = 0, to = st.st_size - 1;
     const char *range = eddy_request_header(req, "Range");
     const char *if_range = eddy_request_header(req, "If-Range");
-    int r = range && (!if_range || !strcmp(if_range, etag)) ? parse_range(range, st.st_size, &from, &to) : 0;
+    int r = range && (!if_range || !strcmp(if_range, etag))
+                ? parse_range(range, st.st_size, &from, &to)
+                : 0;
     if (r < 0) {
         close(fd);
         snprintf(value, sizeof value, "bytes */%lld", (long long)st.st_size);
@@ -1010,11 +1059,11 @@ int eddy_response_sse_send(struct eddy_response *res, const char *event, const c
  * is never set by us: it is often shared by every stream (a broadcast), and
  * one client leaving must not wake the others. */
 struct sse_wait {
-    struct eddy_exchange *x;    /* NULL under the test client */
-    struct eddy_event *ev;      /* the caller's */
-    struct eddy_event *wake;    /* ours */
+    struct eddy_exchange *x; /* NULL under the test client */
+    struct eddy_event *ev;   /* the caller's */
+    struct eddy_event *wake; /* ours */
     bool fired, closed;
-    int result;                 /* of the wait on ev, once fired (-EPIPE: ev freed) */
+    int result; /* of the wait on ev, once fired (-EPIPE: ev freed) */
 };
 
 static int sse_waiter(void *arg)
@@ -1052,8 +1101,8 @@ int eddy_response_sse_wait(struct eddy_response *res, struct eddy_event *ev, int
     if (!err && w.x)
         err = eddy_group_spawn(&g, sse_watcher, &w, "sse-watch");
     while (!err) {
-        int r = eddy_event_wait(w.wake, eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns
-                                                                          : 15 * EDDY_SEC));
+        int r = eddy_event_wait(w.wake,
+                                eddy_deadline_in(keepalive_ns > 0 ? keepalive_ns : 15 * EDDY_SEC));
         if (w.closed) {
             err = -EPIPE;
             break;
@@ -1111,12 +1160,8 @@ static int dispatch(struct eddy_request *req, struct eddy_response *res)
         eddy_response_error(res, 405, NULL);
         eddy_response_set_header(res, "Allow", req->match.allow);
         break;
-    case EDDY_ROUTE_TOO_LONG:
-        eddy_response_error(res, 414, NULL);
-        break;
-    default:
-        eddy_response_error(res, 404, NULL);
-        break;
+    case EDDY_ROUTE_TOO_LONG: eddy_response_error(res, 414, NULL); break;
+    default: eddy_response_error(res, 404, NULL); break;
     }
 after:
     if (res->streaming)
@@ -1236,8 +1281,8 @@ static int worker_start(void *arg)
             return err;
     }
     for (size_t i = 0; i < app->nbackground; i++) {
-        int err = eddy_group_spawn(&c->background, app->background[i].fn,
-                                   app->background[i].arg, app->background[i].name);
+        int err = eddy_group_spawn(&c->background, app->background[i].fn, app->background[i].arg,
+                                   app->background[i].name);
         if (err < 0)
             return err;
     }
@@ -1381,7 +1426,10 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
     return 0;
 }
 
-int eddy_test_reply_status(const struct eddy_test_reply *r) { return r->status; }
+int eddy_test_reply_status(const struct eddy_test_reply *r)
+{
+    return r->status;
+}
 
 const char *eddy_test_reply_header(const struct eddy_test_reply *r, const char *name)
 {

@@ -29,9 +29,9 @@
 struct eddy_form {
     struct eddy_form_field *fields; /* in order of appearance */
     size_t n, cap;
-    struct eddy_arena arena;       /* every string of every field */
-    struct eddy_buf scratch;        /* decoding space, reused */
-    char err[160];                  /* why the last parse failed */
+    struct eddy_arena arena; /* every string of every field */
+    struct eddy_buf scratch; /* decoding space, reused */
+    char err[160];           /* why the last parse failed */
 };
 
 struct eddy_form *eddy_form_new(void)
@@ -49,8 +49,8 @@ void eddy_form_free(struct eddy_form *f)
     free(f);
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(struct eddy_form *f, int err,
-                                                       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct eddy_form *f, int err, const char *fmt,
+                                                      ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -74,8 +74,12 @@ static int add(struct eddy_form *f, const char *name, size_t nl, const char *val
         f->cap = cap;
     }
     struct eddy_form_field *fd = &f->fields[f->n];
-    *fd = (struct eddy_form_field){eddy_arena_strndup(&f->arena, name, nl), nl,
-                                   eddy_arena_strndup(&f->arena, val, vl), vl, NULL, NULL};
+    *fd = (struct eddy_form_field){eddy_arena_strndup(&f->arena, name, nl),
+                                   nl,
+                                   eddy_arena_strndup(&f->arena, val, vl),
+                                   vl,
+                                   NULL,
+                                   NULL};
     if (filename)
         fd->filename = eddy_arena_strndup(&f->arena, filename, fl);
     if (ctype)
@@ -104,7 +108,7 @@ const char *eddy_form_value(const struct eddy_form *f, const char *name)
 }
 
 size_t eddy_form_values(const struct eddy_form *f, const char *name, const char **values,
-                         size_t max)
+                        size_t max)
 {
     size_t k = 0;
     for (size_t i = 0; i < f->n && k < max; i++)
@@ -336,8 +340,8 @@ static int add_part(struct eddy_form *f, int part, const char *h, size_t n, cons
         err = has_name == -EINVAL ? -EINVAL : -ENOMEM;
     size_t nl = s->len;
     eddy_buf_reset(&raw);
-    if (!err && (has_file_star = get_param(cd, cdl, "filename*", &raw)) > 0 &&
-        raw.len >= 7 && !strncasecmp(raw.data, "UTF-8''", 7))
+    if (!err && (has_file_star = get_param(cd, cdl, "filename*", &raw)) > 0 && raw.len >= 7 &&
+        !strncasecmp(raw.data, "UTF-8''", 7))
         err = eddy_url_decode(raw.data + 7, raw.len - 7, false, s);
     else if (!err && has_file_star >= 0) {
         eddy_buf_reset(&raw);
@@ -388,7 +392,8 @@ int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, con
     size_t ctn = strlen(ct);
     while (*ct == ' ' || *ct == '\t')
         ct++, ctn--;
-    if (ctn < 19 || strncasecmp(ct, "multipart/form-data", 19) || (ct[19] && !strchr("; \t", ct[19])))
+    if (ctn < 19 || strncasecmp(ct, "multipart/form-data", 19) ||
+        (ct[19] && !strchr("; \t", ct[19])))
         return fail(f, -EINVAL, "multipart: Content-Type is not multipart/form-data");
     struct eddy_buf bnd = EDDY_BUF_INIT(80);
     int found = eddy_buf_puts(&bnd, "--") ? -ENOMEM : get_param(ct, ctn, "boundary", &bnd);
@@ -416,8 +421,9 @@ int eddy_form_parse_multipart(struct eddy_form *f, const char *content_type, con
             pos++; /* transport padding */
         pos += pos < n && body[pos] == '\r';
         if (pos >= n || body[pos] != '\n')
-            return fail(f, -EINVAL, pos >= n ? "multipart: body ends without the closing boundary"
-                                             : "multipart: part %d: boundary line not ended by CRLF",
+            return fail(f, -EINVAL,
+                        pos >= n ? "multipart: body ends without the closing boundary"
+                                 : "multipart: part %d: boundary line not ended by CRLF",
                         part);
         if (part > MAX_PARTS)
             return fail(f, -E2BIG, "multipart: more than %d parts", MAX_PARTS);
@@ -507,9 +513,9 @@ int eddy_cookie_format(const struct eddy_cookie *c, struct eddy_buf *out)
     struct tm tm;
     time_t t = (time_t)exp;
     if (!err && exp && gmtime_r(&t, &tm))
-        err = eddy_buf_printf(out, "; Expires=%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                              tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-                              tm.tm_min, tm.tm_sec);
+        err = eddy_buf_printf(out, "; Expires=%s, %02d %s %04d %02d:%02d:%02d GMT",
+                              days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+                              tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (!err && c->secure)
         err = eddy_buf_puts(out, "; Secure");
     if (!err && c->http_only)

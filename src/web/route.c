@@ -40,8 +40,8 @@ struct eddy_router {
     size_t n, cap;
 };
 
-static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
-                                           "OPTIONS"};
+static const char *const method_names[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                           "PATCH", "DELETE", "OPTIONS"};
 enum { M_GET = 1, M_HEAD = 2, M_OPTIONS = 64, NMETHODS = 7 };
 
 static unsigned method_bit(const char *s, size_t n)
@@ -328,8 +328,8 @@ static int match_status(const struct eddy_router *r, const char *method, const c
     return want == M_OPTIONS ? EDDY_ROUTE_OPTIONS : EDDY_ROUTE_NOT_ALLOWED;
 }
 
-int eddy_router_match(const struct eddy_router *r, const char *method, const char *path,
-                      size_t len, struct eddy_route_match *m)
+int eddy_router_match(const struct eddy_router *r, const char *method, const char *path, size_t len,
+                      struct eddy_route_match *m)
 {
     m->status = match_status(r, method, path, len, m);
     return m->status == EDDY_ROUTE_TOO_LONG ? -ENAMETOOLONG : 0;

@@ -30,8 +30,10 @@ TEST(text_utf8_seq_and_valid)
     CHECK_INT(bad, ==, 2); /* maximal subpart: one U+FFFD for both bytes */
     CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xC0\xAF", 2, &bad), ==, 0); /* overlong */
     CHECK_INT(bad, ==, 1);
-    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xED\xA0\x80", 3, NULL), ==, 0); /* surrogate */
-    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4, NULL), ==, 0); /* > U+10FFFF */
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xED\xA0\x80", 3, NULL), ==,
+              0); /* surrogate */
+    CHECK_INT(eddy__utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4, NULL), ==,
+              0); /* > U+10FFFF */
     CHECK(eddy__utf8_valid((const unsigned char *)"plain ascii text, long enough \xC3\xA9!", 33));
     CHECK(!eddy__utf8_valid((const unsigned char *)"plain ascii text, long enough \xC3", 31));
     CHECK(!eddy__utf8_valid((const unsigned char *)"abcdefgh\xFF", 9));

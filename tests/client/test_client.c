@@ -26,7 +26,7 @@ struct one {
     char body[256];
     size_t body_len;
     char error[256];
-    char header[64];       /* value of req_header, if asked */
+    char header[64]; /* value of req_header, if asked */
     const char *req_header;
     size_t hops;
     bool permanent, not_modified;
@@ -208,7 +208,8 @@ TEST(client_total_timeout)
 TEST(client_stall_detected_despite_long_total_timeout)
 {
     server_start(NULL, NULL);
-    struct one o = {.req = {.url = url("/stall"), .timeout_ns = 60 * EDDY_SEC, .stall_ns = EDDY_SEC}};
+    struct one o = {
+        .req = {.url = url("/stall"), .timeout_ns = 60 * EDDY_SEC, .stall_ns = EDDY_SEC}};
     run_one(&o);
     CHECK_INT(o.err, ==, -ETIMEDOUT);
     CHECK(strstr(o.error, "slow") != NULL);
@@ -311,8 +312,8 @@ TEST(client_streams_body_to_callback)
     CHECK_INT(o.body_len, ==, 0);
     /* max_body holds for streamed bodies too: an endless feed must end. */
     struct stream st3 = {0};
-    struct one b = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st3,
-                            .max_body = 1000}};
+    struct one b = {
+        .req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st3, .max_body = 1000}};
     run_one(&b);
     CHECK_INT(b.err, ==, -EFBIG);
     CHECK(strstr(b.error, "too large") != NULL);
@@ -520,8 +521,8 @@ TEST(client_ssrf_guard_refuses_internal_targets_with_one_error)
 {
     server_start(NULL, NULL);
     char urls[9][128];
-    const char *forms[] = {"127.0.0.1", "localhost", "2130706433", "0x7f.1", "0177.0.0.1",
-                           "[::1]", "[::ffff:127.0.0.1]", "0.0.0.0"};
+    const char *forms[] = {"127.0.0.1",  "localhost", "2130706433",         "0x7f.1",
+                           "0177.0.0.1", "[::1]",     "[::ffff:127.0.0.1]", "0.0.0.0"};
     for (size_t i = 0; i < 8; i++)
         snprintf(urls[i], sizeof urls[i], "http://%s:%d/ok", forms[i], server_port);
     snprintf(urls[8], sizeof urls[8], "http://no-such-host.invalid/ok");
@@ -534,8 +535,9 @@ TEST(client_ssrf_guard_refuses_internal_targets_with_one_error)
     }
     server_stop();
     /* A closed port reads the same as a refused address. */
-    struct one c = {.sopts = {.ssrf_guard = true, .ssrf_allow = (const char *[]){"127.0.0.1", NULL}},
-                    .req = {.url = "http://127.0.0.1:1/"}};
+    struct one c = {
+        .sopts = {.ssrf_guard = true, .ssrf_allow = (const char *[]){"127.0.0.1", NULL}},
+        .req = {.url = "http://127.0.0.1:1/"}};
     run_one(&c);
     CHECK_INT(c.err, ==, -EHOSTUNREACH);
     CHECK_STR(c.error, UNREACHABLE);
@@ -558,18 +560,20 @@ TEST(client_ssrf_allow_list)
     snprintf(hex, sizeof hex, "http://0x7f.1:%d/ok", server_port);
     const char *urls[] = {url("/ok"), num, hex};
     for (size_t i = 0; i < 3; i++) {
-        struct one o = {.sopts = {.ssrf_guard = true, .ssrf_allow = allow}, .req = {.url = urls[i]}};
+        struct one o = {.sopts = {.ssrf_guard = true, .ssrf_allow = allow},
+                        .req = {.url = urls[i]}};
         run_one(&o);
         CHECK_INT(o.err, ==, 0);
         CHECK_STR(o.body, "ok");
     }
     /* Unguarded, the allow-list means nothing and loopback is reachable. */
-    struct one u = {.sopts = {.ssrf_allow = (const char *[]){"::1/128", NULL}}, .req = {.url = url("/ok")}};
+    struct one u = {.sopts = {.ssrf_allow = (const char *[]){"::1/128", NULL}},
+                    .req = {.url = url("/ok")}};
     run_one(&u);
     CHECK_INT(u.err, ==, 0);
     server_stop();
-    const char *bad[][2] = {{"127.0.0.1/33", NULL}, {"nonsense", NULL}, {"10.0.0.0/", NULL},
-                            {"::1/129", NULL}};
+    const char *bad[][2] = {
+        {"127.0.0.1/33", NULL}, {"nonsense", NULL}, {"10.0.0.0/", NULL}, {"::1/129", NULL}};
     for (size_t i = 0; i < 4; i++) {
         struct eddy_session_opts so = {.ssrf_guard = true, .ssrf_allow = bad[i]};
         CHECK_INT(eddy_run(bad_session, &so, NULL), ==, -EINVAL);

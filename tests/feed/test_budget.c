@@ -19,7 +19,7 @@
 #include "../../src/feed/html.h"
 
 #define ITEMS 20000
-#define MS 1000000
+#define MS    1000000
 
 /* An RSS feed of ITEMS items (~2.4 MB); ill: an XML error the XML pass
  * stops at (extra content after a first root) so the loose pass parses it all. */
@@ -33,7 +33,8 @@ static void big_feed(struct eddy_buf *b, bool ill)
         char item[256];
         snprintf(item, sizeof item,
                  "<item><title>Item %d</title><link>http://example.com/%d</link>"
-                 "<description>&lt;p&gt;Text of item %d&lt;/p&gt;</description></item>\n", i, i, i);
+                 "<description>&lt;p&gt;Text of item %d&lt;/p&gt;</description></item>\n",
+                 i, i, i);
         eddy_buf_puts(b, item);
     }
     eddy_buf_puts(b, "</channel></rss>\n");
@@ -45,7 +46,8 @@ static void check_stopped(const struct eddy_feed *f, const char *budget)
     const struct eddy_feed_value *root = eddy_feed_root(f);
     CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
     char want[96];
-    snprintf(want, sizeof want, "TimeoutError: the parse exceeded its CPU budget of %s at byte ", budget);
+    snprintf(want, sizeof want, "TimeoutError: the parse exceeded its CPU budget of %s at byte ",
+             budget);
     const char *exc = eddy_feed_get_str(root, "bozo_exception");
     CHECK(exc && !strncmp(exc, want, strlen(want)));
     bool told = false;
@@ -64,7 +66,8 @@ TEST(feed_budget_stops_the_xml_pass)
     struct eddy_buf doc;
     big_feed(&doc, false);
     struct eddy_feed *f;
-    CHECK_INT(eddy_feed_parse(doc.data, doc.len, &(struct eddy_feed_opts){.max_cpu_ns = MS}, &f), ==, 0);
+    CHECK_INT(eddy_feed_parse(doc.data, doc.len, &(struct eddy_feed_opts){.max_cpu_ns = MS}, &f),
+              ==, 0);
     check_stopped(f, "1 ms");
     CHECK(entries_of(f) < ITEMS); /* what was parsed before is kept */
     CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "Big");
@@ -83,7 +86,9 @@ TEST(feed_budget_stops_the_loose_pass)
     big_feed(&doc, true);
     struct eddy_feed *f;
     /* 20 ms: more than the XML pass takes to stop at the second root */
-    CHECK_INT(eddy_feed_parse(doc.data, doc.len, &(struct eddy_feed_opts){.max_cpu_ns = 20 * MS}, &f), ==, 0);
+    CHECK_INT(
+        eddy_feed_parse(doc.data, doc.len, &(struct eddy_feed_opts){.max_cpu_ns = 20 * MS}, &f), ==,
+        0);
     check_stopped(f, "20 ms");
     size_t n = entries_of(f);
     CHECK(n > 0 && n < ITEMS); /* the loose pass's, cut */
@@ -107,12 +112,14 @@ TEST(feed_budget_sums_over_pushes_in_callback_mode)
     struct eddy_buf doc;
     big_feed(&doc, false);
     size_t n = 0;
-    struct eddy_feed_parser *p =
-        eddy_feed_parser_new(&(struct eddy_feed_opts){.on_entry = count_entry, .arg = &n, .max_cpu_ns = MS});
+    struct eddy_feed_parser *p = eddy_feed_parser_new(
+        &(struct eddy_feed_opts){.on_entry = count_entry, .arg = &n, .max_cpu_ns = MS});
     CHECK(p);
     /* 1 KiB pushes: each is far below the budget, their sum is not */
     for (size_t off = 0; off < doc.len; off += 1024)
-        CHECK_INT(eddy_feed_parser_push(p, doc.data + off, doc.len - off < 1024 ? doc.len - off : 1024), ==, 0);
+        CHECK_INT(
+            eddy_feed_parser_push(p, doc.data + off, doc.len - off < 1024 ? doc.len - off : 1024),
+            ==, 0);
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     eddy_feed_parser_free(p);

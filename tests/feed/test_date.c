@@ -26,14 +26,18 @@
 struct want {
     int year, mon, mday, hour, min, sec, wday, yday;
 };
-#define NO_DATE {-1, 0, 0, 0, 0, 0, 0, 0} /* feedparser says None */
+#define NO_DATE                                                                                    \
+    {                                                                                              \
+        -1, 0, 0, 0, 0, 0, 0, 0                                                                    \
+    } /* feedparser says None */
 
 static const struct case_ {
     const char *in;
     struct want want;
 } cases[] = {
     /* feedparser's tests/test_date_parsers.py (every cases/dates/ input is one) */
-    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00 EST", {2004, 7, 11, 17, 0, 0, 6, 193}},
+    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00 EST",
+     {2004, 7, 11, 17, 0, 0, 6, 193}},
     {"2003-12-31T10:14:55.1234Z", {2003, 12, 31, 10, 14, 55, 2, 365}},
     {"2003-012-31T10:14:55+00:00", {2003, 12, 31, 10, 14, 55, 2, 365}},
     {"2004-05-25 \xec\x98\xa4\xed\x9b\x84 11:23:17", {2004, 5, 25, 0, 0, 0, 1, 146}},
@@ -125,7 +129,8 @@ static const struct case_ {
     {"2003-12-31 7.9999999999999995:0:0", {2003, 12, 31, 7, 0, 0, 2, 365}},
     {"2003-12-31 \xd9\xa1\xd9\xa2:00:00", {2003, 12, 31, 12, 0, 0, 2, 365}},
     {"\xd9\xa2\xd9\xa0\xd9\xa0\xd9\xa3-12-31", {2003, 12, 31, 0, 0, 0, 2, 365}},
-    {"\xef\xbc\x92\xef\xbc\x90\xef\xbc\x90\xef\xbc\x93-12-31T10:00:00Z", {2003, 12, 31, 10, 0, 0, 2, 365}},
+    {"\xef\xbc\x92\xef\xbc\x90\xef\xbc\x90\xef\xbc\x93-12-31T10:00:00Z",
+     {2003, 12, 31, 10, 0, 0, 2, 365}},
     {"2003-12-31 10:00:00 est", {2003, 12, 31, 0, 0, 0, 2, 365}},
     {"2003-12-31 10:00:00 -05:00 extra", {2003, 12, 31, 0, 0, 0, 2, 365}},
     {"2003-12-31t10:00z", {2003, 12, 31, 10, 0, 0, 2, 365}},
@@ -174,15 +179,23 @@ static const struct case_ {
     {"Sun Jan 4 16:29 2004", {2004, 1, 4, 16, 29, 0, 6, 4}},
     {"Xyz Jan 4 16:29:06 2004", NO_DATE},
     {"Sun Jan 4 16:29:06 EST 2004", {2004, 1, 4, 21, 29, 6, 6, 4}},
-    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00 +0200", {2004, 7, 11, 10, 0, 0, 6, 193}},
+    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00 +0200",
+     {2004, 7, 11, 10, 0, 0, 6, 193}},
     {"\xce\x9a\xcf\x85\xcf\x81,11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00 EST", NO_DATE},
     {"\xce\x9a\xcf\x85\xcf\x81, 11 Jul 2004 12:00:00 EST", NO_DATE},
-    {"\xce\xa0\xce\xb1\xcf\x81, 31 \xce\x94\xce\xb5\xce\xba 2004 23:00:00 -0100", {2005, 1, 1, 0, 0, 0, 5, 1}},
-    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00\xe3\x80\x80""EST", {2004, 7, 11, 17, 0, 0, 6, 193}},
+    {"\xce\xa0\xce\xb1\xcf\x81, 31 \xce\x94\xce\xb5\xce\xba 2004 23:00:00 -0100",
+     {2005, 1, 1, 0, 0, 0, 5, 1}},
+    {"\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb 2004 12:00:00\xe3\x80\x80"
+     "EST",
+     {2004, 7, 11, 17, 0, 0, 6, 193}},
     {"2004-12-31T10:00:00\xe3\x80\x80+01:00", {2004, 12, 31, 9, 0, 0, 4, 366}},
     {"Thu, 01 Jan 2004 10:00:00\xc2\xa0GMT", {2004, 1, 1, 10, 0, 0, 3, 1}},
-    {"Thu,\x1c""01 Jan 2004 10:00:00 GMT", {2004, 1, 1, 10, 0, 0, 3, 1}},
-    {"2003-12-31 \x1c""10:00:00", {2003, 12, 31, 10, 0, 0, 2, 365}},
+    {"Thu,\x1c"
+     "01 Jan 2004 10:00:00 GMT",
+     {2004, 1, 1, 10, 0, 0, 3, 1}},
+    {"2003-12-31 \x1c"
+     "10:00:00",
+     {2003, 12, 31, 10, 0, 0, 2, 365}},
     {"Thu, 01 Jan \xd9\xa2\xd9\xa0\xd9\xa0\xd9\xa4 10:00:00 GMT", {2004, 1, 1, 10, 0, 0, 3, 1}},
     {"Thu, \xef\xbc\x90\xef\xbc\x91 Jan 2004", {2004, 1, 1, 0, 0, 0, 3, 1}},
     {"\xc4\xb0", NO_DATE},
@@ -212,11 +225,17 @@ static const struct case_ {
     {"--", NO_DATE},
     {"---", NO_DATE},
     {"----", NO_DATE},
-    {"FR\xc4\xb0""DAY, 01 Jan 2004 10:00:00 GMT", {2004, 1, 1, 10, 0, 0, 3, 1}},
-    {"2003-12-31T10:00+05\xc4\xb0""30", {2003, 12, 31, 5, 0, 0, 2, 365}},
+    {"FR\xc4\xb0"
+     "DAY, 01 Jan 2004 10:00:00 GMT",
+     {2004, 1, 1, 10, 0, 0, 3, 1}},
+    {"2003-12-31T10:00+05\xc4\xb0"
+     "30",
+     {2003, 12, 31, 5, 0, 0, 2, 365}},
     {"Fri, 2006/09/15 08:19:53 E\xc5\xbfT", {2006, 9, 15, 13, 19, 53, 4, 258}},
     {"Fri, 2006/09/15 08:19:53 E\xef\xac\x86", {2006, 9, 15, 13, 19, 53, 4, 258}},
-    {"Thu, 01 Jan 2004 10:00:00 GMT+01\xc4\xb0""0", NO_DATE},
+    {"Thu, 01 Jan 2004 10:00:00 GMT+01\xc4\xb0"
+     "0",
+     NO_DATE},
     {"Fri, 2006/09/15 08:19:53 1_2", {2006, 9, 15, 8, 7, 53, 4, 258}},
     {"Fri, 2006/09/15 08:19:53 \xd9\xa1\xd9\xa2", {2006, 9, 15, 8, 7, 53, 4, 258}},
     {"2003-12-31 10:14:55 z", {2003, 12, 31, 10, 14, 55, 2, 365}},
@@ -231,7 +250,8 @@ static bool parse_guarded(const char *s, size_t len, struct eddy__date *out)
 {
     long page = sysconf(_SC_PAGESIZE);
     CHECK((size_t)page >= len);
-    char *m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *m =
+        mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(m != MAP_FAILED);
     CHECK(mprotect(m + page, (size_t)page, PROT_NONE) == 0);
     char *at = m + page - len;
@@ -244,8 +264,8 @@ static bool parse_guarded(const char *s, size_t len, struct eddy__date *out)
 static void check_date(const char *in, const struct eddy__date *got, const struct want *w)
 {
     if (got->year != w->year || got->mon != w->mon || got->mday != w->mday ||
-        got->hour != w->hour || got->min != w->min || got->sec != w->sec ||
-        got->wday != w->wday || got->yday != w->yday)
+        got->hour != w->hour || got->min != w->min || got->sec != w->sec || got->wday != w->wday ||
+        got->yday != w->yday)
         test_fail(__FILE__, __LINE__,
                   "\"%s\":\n  got:      (%d, %d, %d, %d, %d, %d, %d, %d)\n"
                   "  expected: (%d, %d, %d, %d, %d, %d, %d, %d)",
@@ -270,8 +290,8 @@ TEST(date_feedparser_table)
             CHECK(memcmp(&d, &untouched, sizeof d) == 0);
         } else {
             if (!ok)
-                test_fail(__FILE__, __LINE__, "\"%s\": no date, expected (%d, %d, %d, ...)",
-                          c->in, c->want.year, c->want.mon, c->want.mday);
+                test_fail(__FILE__, __LINE__, "\"%s\": no date, expected (%d, %d, %d, ...)", c->in,
+                          c->want.year, c->want.mon, c->want.mday);
             check_date(c->in, &d, &c->want);
         }
     }
@@ -286,14 +306,15 @@ static const struct {
     int year, mon, mday, hour, min, sec; /* before normalisation */
 } today_cases[] = {
     /* no month: ISO 8601 "YYYY" claims these before their own handlers run */
-    {"2004-j\xc3\xbalius-13T9:15-05:00", 2004, NOW, 1, 0, 0, 0},   /* Hungarian */
-    {"2004\xeb\x85\x84 05\xec\x9b\x94 28\xec\x9d\xbc  01:31:15", 2004, NOW, 1, 0, 0, 0}, /* OnBlog */
+    {"2004-j\xc3\xbalius-13T9:15-05:00", 2004, NOW, 1, 0, 0, 0}, /* Hungarian */
+    {"2004\xeb\x85\x84 05\xec\x9b\x94 28\xec\x9d\xbc  01:31:15", 2004, NOW, 1, 0, 0,
+     0}, /* OnBlog */
     {"2013-xx-27", 2013, NOW, 1, 0, 0, 0},
     {"2003-W01", 2003, NOW, 1, 0, 0, 0},
     {"2003-031", 2003, NOW, 31, 0, 0, 0}, /* "YYYY-0MM?-?DD" without its month */
     {"0000", 0, NOW, 1, 0, 0, 0},
-    {"00", -99, NOW, 1, 0, 0, 0},   /* century 00 */
-    {"99", 9801, NOW, 1, 0, 0, 0},  /* century 99 */
+    {"00", -99, NOW, 1, 0, 0, 0},    /* century 00 */
+    {"99", 9801, NOW, 1, 0, 0, 0},   /* century 99 */
     {"20\n", 1901, NOW, 1, 0, 0, 0}, /* $ matches before a final newline */
     {"-03", CENT(3), NOW, 1, 0, 0, 0},
     /* two-digit years are in the current century */
@@ -332,8 +353,11 @@ TEST(date_relative_to_today)
         if (!ok)
             test_fail(__FILE__, __LINE__, "\"%s\": no date", today_cases[i].in);
 
-#define FIELD(v, now) ((v) == NOW ? (now) : (v) > CENT(-1) && (v) <= CENT(99) \
-                       ? before.tm_year + 1900 - (before.tm_year + 1900) % 100 + (v) - CENT(0) : (v))
+#define FIELD(v, now)                                                                              \
+    ((v) == NOW ? (now)                                                                            \
+     : (v) > CENT(-1) && (v) <= CENT(99)                                                           \
+         ? before.tm_year + 1900 - (before.tm_year + 1900) % 100 + (v)-CENT(0)                     \
+         : (v))
         struct tm tm = {
             .tm_year = FIELD(today_cases[i].year, before.tm_year + 1900) - 1900,
             .tm_mon = FIELD(today_cases[i].mon, before.tm_mon + 1) - 1,
@@ -346,8 +370,8 @@ TEST(date_relative_to_today)
         time_t t = timegm(&tm);
         struct tm e;
         CHECK(gmtime_r(&t, &e) != NULL);
-        struct want w = {e.tm_year + 1900, e.tm_mon + 1, e.tm_mday, e.tm_hour, e.tm_min,
-                         e.tm_sec, (e.tm_wday + 6) % 7, e.tm_yday + 1};
+        struct want w = {e.tm_year + 1900, e.tm_mon + 1, e.tm_mday,           e.tm_hour,
+                         e.tm_min,         e.tm_sec,     (e.tm_wday + 6) % 7, e.tm_yday + 1};
         check_date(today_cases[i].in, &d, &w);
     }
 }

@@ -36,8 +36,10 @@ static const struct enc_case cases[] = {
     {"encoding/bozo_double-encoded-html.xml", NULL, "utf-8", false, ""},
     {"encoding/bozo_http_i18n.xml", "text/xml", "utf-8", true, "CharacterEncodingOverride"},
     {"encoding/bozo_http_text_plain.xml", "text/plain", "us-ascii", true, "NonXMLContentType"},
-    {"encoding/bozo_http_text_plain_charset.xml", "text/plain; charset=utf-8", "utf-8", true, "NonXMLContentType"},
-    {"encoding/bozo_invalid-bytes-with-bom.xml", NULL, "windows-1252", true, "CharacterEncodingOverride"},
+    {"encoding/bozo_http_text_plain_charset.xml", "text/plain; charset=utf-8", "utf-8", true,
+     "NonXMLContentType"},
+    {"encoding/bozo_invalid-bytes-with-bom.xml", NULL, "windows-1252", true,
+     "CharacterEncodingOverride"},
     {"encoding/bozo_linenoise.xml", NULL, "iso-8859-2", true, "CharacterEncodingOverride"},
     {"encoding/demoronize-3.xml", NULL, "utf-8", false, ""},
     {"encoding/encoding_attribute_crash.xml", NULL, "utf-8", false, ""},
@@ -45,40 +47,64 @@ static const struct enc_case cases[] = {
     {"encoding/euc-kr-attribute.xml", NULL, "euc-kr", false, ""},
     {"encoding/euc-kr-item.xml", NULL, "euc-kr", false, ""},
     {"encoding/euc-kr.xml", NULL, "euc-kr", false, ""},
-    {"encoding/http_application_atom_xml_charset_overrides_encoding.xml", "application/atom+xml; charset='us-ascii'", "us-ascii", false, ""},
-    {"encoding/http_application_atom_xml_encoding.xml", "application/atom+xml", "iso-8859-1", false, ""},
-    {"encoding/http_application_atom_xml_gb2312_charset.xml", "application/atom+xml;charset='gb2312'", "gb18030", false, ""},
-    {"encoding/http_application_atom_xml_gb2312_charset_overrides_encoding.xml", "application/atom+xml; charset='gb2312'", "gb18030", false, ""},
-    {"encoding/http_application_atom_xml_gb2312_encoding.xml", "application/atom+xml", "gb18030", false, ""},
-    {"encoding/http_application_rss_xml_charset.xml", "application/rss+xml;charset= 'us-ascii'", "us-ascii", false, ""},
-    {"encoding/http_application_rss_xml_charset_overrides_encoding.xml", "application/rss+xml;charset= \"us-ascii\"", "us-ascii", false, ""},
+    {"encoding/http_application_atom_xml_charset_overrides_encoding.xml",
+     "application/atom+xml; charset='us-ascii'", "us-ascii", false, ""},
+    {"encoding/http_application_atom_xml_encoding.xml", "application/atom+xml", "iso-8859-1", false,
+     ""},
+    {"encoding/http_application_atom_xml_gb2312_charset.xml",
+     "application/atom+xml;charset='gb2312'", "gb18030", false, ""},
+    {"encoding/http_application_atom_xml_gb2312_charset_overrides_encoding.xml",
+     "application/atom+xml; charset='gb2312'", "gb18030", false, ""},
+    {"encoding/http_application_atom_xml_gb2312_encoding.xml", "application/atom+xml", "gb18030",
+     false, ""},
+    {"encoding/http_application_rss_xml_charset.xml", "application/rss+xml;charset= 'us-ascii'",
+     "us-ascii", false, ""},
+    {"encoding/http_application_rss_xml_charset_overrides_encoding.xml",
+     "application/rss+xml;charset= \"us-ascii\"", "us-ascii", false, ""},
     {"encoding/http_application_rss_xml_default.xml", "application/rss+xml", "utf-8", false, ""},
-    {"encoding/http_application_rss_xml_encoding.xml", "application/rss+xml", "iso-8859-1", false, ""},
-    {"encoding/http_application_xml_charset.xml", "application/xml;charset= \"us-ascii\"", "us-ascii", false, ""},
-    {"encoding/http_application_xml_dtd_charset.xml", "application/xml-dtd; charset=\"us-ascii\"", "us-ascii", false, ""},
+    {"encoding/http_application_rss_xml_encoding.xml", "application/rss+xml", "iso-8859-1", false,
+     ""},
+    {"encoding/http_application_xml_charset.xml", "application/xml;charset= \"us-ascii\"",
+     "us-ascii", false, ""},
+    {"encoding/http_application_xml_dtd_charset.xml", "application/xml-dtd; charset=\"us-ascii\"",
+     "us-ascii", false, ""},
     {"encoding/http_application_xml_dtd_default.xml", "application/xml-dtd", "utf-8", false, ""},
-    {"encoding/http_application_xml_dtd_encoding.xml", "application/xml-dtd", "iso-8859-1", false, ""},
+    {"encoding/http_application_xml_dtd_encoding.xml", "application/xml-dtd", "iso-8859-1", false,
+     ""},
     {"encoding/http_application_xml_encoding.xml", "application/xml", "iso-8859-1", false, ""},
-    {"encoding/http_application_xml_epe_charset.xml", "application/xml-external-parsed-entity; charset=\"us-ascii\"", "us-ascii", false, ""},
-    {"encoding/http_application_xml_epe_charset_overrides_encoding.xml", "application/xml-external-parsed-entity;charset=us-ascii", "us-ascii", false, ""},
-    {"encoding/http_application_xml_epe_default.xml", "application/xml-external-parsed-entity", "utf-8", false, ""},
-    {"encoding/http_application_xml_epe_encoding.xml", "application/xml-external-parsed-entity", "iso-8859-1", false, ""},
+    {"encoding/http_application_xml_epe_charset.xml",
+     "application/xml-external-parsed-entity; charset=\"us-ascii\"", "us-ascii", false, ""},
+    {"encoding/http_application_xml_epe_charset_overrides_encoding.xml",
+     "application/xml-external-parsed-entity;charset=us-ascii", "us-ascii", false, ""},
+    {"encoding/http_application_xml_epe_default.xml", "application/xml-external-parsed-entity",
+     "utf-8", false, ""},
+    {"encoding/http_application_xml_epe_encoding.xml", "application/xml-external-parsed-entity",
+     "iso-8859-1", false, ""},
     {"encoding/http_encoding_attribute_crash.xml", "application/atom+xml", "utf-8", false, ""},
     {"encoding/http_i18n.xml", "application/xml", "utf-8", false, ""},
-    {"encoding/http_text_atom_xml_charset.xml", "text/atom+xml;charset='us-ascii'", "us-ascii", false, ""},
+    {"encoding/http_text_atom_xml_charset.xml", "text/atom+xml;charset='us-ascii'", "us-ascii",
+     false, ""},
     {"encoding/http_text_atom_xml_default.xml", "text/atom+xml", "us-ascii", false, ""},
     {"encoding/http_text_atom_xml_encoding.xml", "text/atom+xml", "us-ascii", false, ""},
-    {"encoding/http_text_rss_xml_charset.xml", "text/rss+xml;charset= 'us-ascii'", "us-ascii", false, ""},
-    {"encoding/http_text_rss_xml_charset_overrides_encoding.xml", "text/rss+xml;charset= \"us-ascii\"", "us-ascii", false, ""},
+    {"encoding/http_text_rss_xml_charset.xml", "text/rss+xml;charset= 'us-ascii'", "us-ascii",
+     false, ""},
+    {"encoding/http_text_rss_xml_charset_overrides_encoding.xml",
+     "text/rss+xml;charset= \"us-ascii\"", "us-ascii", false, ""},
     {"encoding/http_text_rss_xml_default.xml", "text/rss+xml", "us-ascii", false, ""},
     {"encoding/http_text_xml_bogus_charset.xml", "text/xml;", "us-ascii", false, ""},
-    {"encoding/http_text_xml_bogus_param.xml", "text/xml; charset:iso-8859-1", "us-ascii", false, ""},
-    {"encoding/http_text_xml_charset_overrides_encoding.xml", "text/xml;charset = us-ascii", "us-ascii", false, ""},
+    {"encoding/http_text_xml_bogus_param.xml", "text/xml; charset:iso-8859-1", "us-ascii", false,
+     ""},
+    {"encoding/http_text_xml_charset_overrides_encoding.xml", "text/xml;charset = us-ascii",
+     "us-ascii", false, ""},
     {"encoding/http_text_xml_default.xml", "text/xml", "us-ascii", false, ""},
-    {"encoding/http_text_xml_epe_charset.xml", "text/xml-external-parsed-entity; charset=\"us-ascii\"", "us-ascii", false, ""},
-    {"encoding/http_text_xml_epe_charset_overrides_encoding.xml", "text/xml-external-parsed-entity;charset=us-ascii", "us-ascii", false, ""},
-    {"encoding/http_text_xml_epe_default.xml", "text/xml-external-parsed-entity", "us-ascii", false, ""},
-    {"encoding/http_text_xml_epe_encoding.xml", "text/xml-external-parsed-entity", "us-ascii", false, ""},
+    {"encoding/http_text_xml_epe_charset.xml",
+     "text/xml-external-parsed-entity; charset=\"us-ascii\"", "us-ascii", false, ""},
+    {"encoding/http_text_xml_epe_charset_overrides_encoding.xml",
+     "text/xml-external-parsed-entity;charset=us-ascii", "us-ascii", false, ""},
+    {"encoding/http_text_xml_epe_default.xml", "text/xml-external-parsed-entity", "us-ascii", false,
+     ""},
+    {"encoding/http_text_xml_epe_encoding.xml", "text/xml-external-parsed-entity", "us-ascii",
+     false, ""},
     {"encoding/http_text_xml_qs.xml", "text/xml; qs=0.9", "us-ascii", false, ""},
     {"encoding/no_content_type_default.xml", NULL, "utf-8", false, ""},
     {"encoding/no_content_type_encoding.xml", NULL, "iso-8859-1", false, ""},
@@ -95,7 +121,8 @@ static const struct enc_case cases[] = {
     {"encoding/utf-8-bom.xml", NULL, "utf-8", false, ""},
     {"encoding/utf_16.xml", NULL, "utf-16be", false, ""},
     {"encoding/utf_32.xml", NULL, "utf-32be", false, ""},
-    {"illformed/http_high_bit_date.xml", "text/xml", "iso-8859-7", true, "CharacterEncodingOverride"},
+    {"illformed/http_high_bit_date.xml", "text/xml", "iso-8859-7", true,
+     "CharacterEncodingOverride"},
 };
 
 /* The file's bytes (malloc'ed, exact size so ASan sees over-reads). */
@@ -124,8 +151,11 @@ static char *read_case(const char *rel, size_t *len)
 static bool valid_utf8(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        size_t k = s[i] < 0x80 ? 0 : s[i] >= 0xC2 && s[i] <= 0xDF ? 1 : s[i] >= 0xE0 && s[i] <= 0xEF ? 2
-                 : s[i] >= 0xF0 && s[i] <= 0xF4 ? 3 : 9;
+        size_t k = s[i] < 0x80                    ? 0
+                   : s[i] >= 0xC2 && s[i] <= 0xDF ? 1
+                   : s[i] >= 0xE0 && s[i] <= 0xEF ? 2
+                   : s[i] >= 0xF0 && s[i] <= 0xF4 ? 3
+                                                  : 9;
         if (k == 9 || n - i <= k)
             return false;
         if ((s[i] == 0xE0 && s[i + 1] < 0xA0) || (s[i] == 0xED && s[i + 1] > 0x9F) ||
@@ -153,10 +183,13 @@ TEST(encoding_conformance_cases)
         char *data = read_case(c->path, &len);
         struct eddy_buf out = EDDY_BUF_INIT(0);
         struct eddy__encoding r;
-        CHECK_INT(eddy__encoding_to_utf8(data, len, c->content_type, c->content_type != NULL, &out, &r), ==, 0);
-        if (strcmp(r.encoding, c->encoding) || r.bozo != c->bozo || (c->bozo && !has_class(&r, c->exception)))
-            test_fail(__FILE__, __LINE__, "%s: got %s bozo=%d \"%s\", expected %s bozo=%d %s", c->path,
-                      r.encoding, r.bozo, r.exception, c->encoding, c->bozo, c->exception);
+        CHECK_INT(
+            eddy__encoding_to_utf8(data, len, c->content_type, c->content_type != NULL, &out, &r),
+            ==, 0);
+        if (strcmp(r.encoding, c->encoding) || r.bozo != c->bozo ||
+            (c->bozo && !has_class(&r, c->exception)))
+            test_fail(__FILE__, __LINE__, "%s: got %s bozo=%d \"%s\", expected %s bozo=%d %s",
+                      c->path, r.encoding, r.bozo, r.exception, c->encoding, c->bozo, c->exception);
         /* The output is UTF-8 that starts with feedparser's declaration. */
         CHECK(out.len >= sizeof decl - 1 && !memcmp(out.data, decl, sizeof decl - 1));
         CHECK(valid_utf8((const unsigned char *)out.data, out.len));
@@ -231,9 +264,11 @@ TEST(encoding_empty_and_truncated_boms)
     x = CONV("\xFF", NULL, false); /* half a UTF-16 BOM: just a byte */
     CHECK_STR(x.r.encoding, "windows-1252");
     CHECK(x.r.bozo && has_class(&x.r, "CharacterEncodingOverride"));
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
+    CHECK_STR(x.r.exception,
+              "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
     CHECK_OUT(x, "\n\xC3\xBF");
-    x = CONV("\xFE\xFF", NULL, false); /* a UTF-16BE BOM, empty document: b''.decode() of any name */
+    x = CONV("\xFE\xFF", NULL,
+             false); /* a UTF-16BE BOM, empty document: b''.decode() of any name */
     CHECK_STR(x.r.encoding, "utf-8");
     CHECK(!x.r.bozo);
     CHECK_OUT(x, "\n");
@@ -247,7 +282,9 @@ TEST(encoding_empty_and_truncated_boms)
     x = CONV("\x00\x00\xFE\xFF\x00\x00\x00<", NULL, false);
     CHECK_STR(x.r.encoding, "utf-8");
     check_out(&x, "\n\0\0\0<", 5);
-    x = CONV("\xFE\xFF\x00<\x00" "a\x00", NULL, false); /* odd UTF-16: not UTF-16 at all */
+    x = CONV("\xFE\xFF\x00<\x00"
+             "a\x00",
+             NULL, false); /* odd UTF-16: not UTF-16 at all */
     CHECK_STR(x.r.encoding, "utf-8");
     check_out(&x, "\n\0<\0a\0", 6);
 }
@@ -261,9 +298,11 @@ TEST(encoding_declaration_names)
     CHECK_OUT(x, "<a>\xC3\xA9</a>");
     x = CONV("<?xml version=\"1.0\" encoding=\"x-unknown\"?><a/>", NULL, false);
     CHECK_STR(x.r.encoding, "utf-8");
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as x-unknown, but parsed as utf-8");
+    CHECK_STR(x.r.exception,
+              "CharacterEncodingOverride: document declared as x-unknown, but parsed as utf-8");
     CHECK_OUT(x, "<a/>");
-    x = CONV("<?xml encoding=\"GB2312\"?><a>\xC4\xE3</a>", NULL, false); /* gb2312 is read as gb18030 */
+    x = CONV("<?xml encoding=\"GB2312\"?><a>\xC4\xE3</a>", NULL,
+             false); /* gb2312 is read as gb18030 */
     CHECK_STR(x.r.encoding, "gb18030");
     CHECK(!x.r.bozo);
     CHECK_OUT(x, "<a>\xE4\xBD\xA0</a>");
@@ -308,12 +347,14 @@ TEST(encoding_fallback_chain)
 {
     struct run x = CONV("<a>\x93hi\x94</a>", NULL, false); /* not UTF-8: windows-1252 */
     CHECK_STR(x.r.encoding, "windows-1252");
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
+    CHECK_STR(x.r.exception,
+              "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
     CHECK_OUT(x, "\n<a>\xE2\x80\x9Chi\xE2\x80\x9D</a>");
     /* Python's strict UTF-8: no 5-byte forms (glibc's iconv takes them), no surrogates */
     x = CONV("\xFB\x89\x96\x96\x95", "application/xml", true);
     CHECK_STR(x.r.encoding, "windows-1252");
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
+    CHECK_STR(x.r.exception,
+              "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252");
     CHECK_OUT(x, "\n\xC3\xBB\xE2\x80\xB0\xE2\x80\x93\xE2\x80\x93\xE2\x80\xA2");
     x = CONV("<a>\xED\xA0\x80</a>", NULL, false);
     CHECK_STR(x.r.encoding, "windows-1252");
@@ -324,7 +365,8 @@ TEST(encoding_fallback_chain)
     CHECK_OUT(x, "\n<a>\xC2\x81\xC2\x93</a>");
     x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\x80</a>", NULL, false); /* lone 0x80 */
     CHECK_STR(x.r.encoding, "windows-1252");
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as euc-kr, but parsed as windows-1252");
+    CHECK_STR(x.r.exception,
+              "CharacterEncodingOverride: document declared as euc-kr, but parsed as windows-1252");
     CHECK_OUT(x, "<a>\xE2\x82\xAC</a>");
 }
 
@@ -332,12 +374,14 @@ TEST(encoding_python_codec_details)
 {
     /* Shift_JIS: 0x5C and 0x7E are ASCII for Python (glibc says yen, overline),
      * also as the second byte of a double-byte character (0x83 0x5C) */
-    struct run x = CONV("<?xml version=\"1.0\" encoding=\"shift_jis\"?><a>\\~\x83\x5C</a>", NULL, false);
+    struct run x =
+        CONV("<?xml version=\"1.0\" encoding=\"shift_jis\"?><a>\\~\x83\x5C</a>", NULL, false);
     CHECK_STR(x.r.encoding, "shift_jis");
     CHECK(!x.r.bozo);
     CHECK_OUT(x, "<a>\\~\xE3\x82\xBD</a>");
     /* gb2312 is read as gb18030, with Python's (GB18030-2000) mappings where glibc's differ */
-    x = CONV("<?xml version=\"1.0\" encoding=\"gb2312\"?><a>\xA8\xBC\x81\x35\xF4\x37\xC4\xE3</a>", NULL, false);
+    x = CONV("<?xml version=\"1.0\" encoding=\"gb2312\"?><a>\xA8\xBC\x81\x35\xF4\x37\xC4\xE3</a>",
+             NULL, false);
     CHECK_STR(x.r.encoding, "gb18030");
     CHECK_OUT(x, "<a>\xEE\x9F\x87\xE1\xB8\xBF\xE4\xBD\xA0</a>");
     /* Big5 from Python's table where glibc's is newer (A1E3: U+223C, glibc U+FF5E) */
@@ -345,10 +389,12 @@ TEST(encoding_python_codec_details)
     CHECK_STR(x.r.encoding, "big5");
     CHECK_OUT(x, "<a>\xE2\x88\xBC\xE4\xB8\x80</a>");
     /* EUC-KR make-up sequence (filler, initial, vowel, final): one syllable, U+AC01 */
-    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4\xA4\xA1\xA4\xBF\xA4\xA1</a>", NULL, false);
+    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4\xA4\xA1\xA4\xBF\xA4\xA1</a>",
+             NULL, false);
     CHECK_STR(x.r.encoding, "euc-kr");
     CHECK_OUT(x, "<a>\xEA\xB0\x81</a>");
-    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4</a>", NULL, false); /* a lone filler */
+    x = CONV("<?xml version=\"1.0\" encoding=\"euc-kr\"?><a>\xA4\xD4</a>", NULL,
+             false); /* a lone filler */
     CHECK_STR(x.r.encoding, "windows-1252");
     eddy_buf_free(&x.out);
     /* CP932 single bytes glibc refuses */
@@ -359,7 +405,8 @@ TEST(encoding_python_codec_details)
     x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>\x01+-+AOk-x</a>", NULL, false);
     CHECK_STR(x.r.encoding, "utf-7");
     CHECK_OUT(x, "<a>\x01+\xC3\xA9x</a>");
-    x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>+AOm-</a>", NULL, false); /* bits left over */
+    x = CONV("<?xml version=\"1.0\" encoding=\"utf-7\"?><a>+AOm-</a>", NULL,
+             false); /* bits left over */
     CHECK_STR(x.r.encoding, "utf-8");
     eddy_buf_free(&x.out);
     /* HZ (glibc has none): "~{" GB2312 pairs "~}", "~~" */
@@ -368,7 +415,8 @@ TEST(encoding_python_codec_details)
     CHECK_OUT(x, "<a>\xE5\xB7\xB1~</a>");
     /* ISO-2022-JP-2: Python's long form ESC $ ( A of GB2312 (glibc knows ESC $ A);
      * an unknown designation fails as in Python (glibc passes it on as text) */
-    x = CONV("<?xml version=\"1.0\" encoding=\"iso-2022-jp-2\"?><a>\x1B$(A2c\x1B(B</a>", NULL, false);
+    x = CONV("<?xml version=\"1.0\" encoding=\"iso-2022-jp-2\"?><a>\x1B$(A2c\x1B(B</a>", NULL,
+             false);
     CHECK_STR(x.r.encoding, "iso-2022-jp-2");
     CHECK_OUT(x, "<a>\xE5\xB1\x82</a>");
     x = CONV("<?xml version=\"1.0\" encoding=\"iso-2022-jp\"?><a>\x1B$(Z!!</a>", NULL, false);
@@ -399,7 +447,9 @@ TEST(encoding_http_content_types)
 {
     struct run x = CONV("<a>\xE9</a>", "text/xml", true); /* us-ascii by RFC 3023 */
     CHECK_STR(x.r.encoding, "windows-1252");
-    CHECK_STR(x.r.exception, "CharacterEncodingOverride: document declared as us-ascii, but parsed as windows-1252");
+    CHECK_STR(
+        x.r.exception,
+        "CharacterEncodingOverride: document declared as us-ascii, but parsed as windows-1252");
     CHECK(!x.r.nonxml);
     CHECK_OUT(x, "\n<a>\xC3\xA9</a>");
     x = CONV("<a/>", "text/plain", true);
@@ -407,7 +457,8 @@ TEST(encoding_http_content_types)
     CHECK(x.r.nonxml);
     CHECK_STR(x.r.exception, "NonXMLContentType: text/plain is not an accepted media type");
     CHECK_OUT(x, "\n<a/>");
-    x = CONV("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>", NULL, true); /* HTTP, no Content-Type */
+    x = CONV("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>", NULL,
+             true); /* HTTP, no Content-Type */
     CHECK_STR(x.r.encoding, "utf-8");
     CHECK_STR(x.r.exception, "NonXMLContentType: no Content-type specified");
     CHECK_OUT(x, "<a/>");
@@ -437,7 +488,9 @@ TEST(encoding_json_documents)
     CHECK(!x.r.bozo);
     CHECK_MEM(x.out.data, x.out.len, "  {\"version\": \"x\"}", 18);
     eddy_buf_free(&x.out);
-    x = CONV("\xFF\xFE{\x00\"\x00" "a\x00\"\x00:\x00\"\x00\xE9\x00\"\x00}\x00", "application/json; charset=utf-16", true);
+    x = CONV("\xFF\xFE{\x00\"\x00"
+             "a\x00\"\x00:\x00\"\x00\xE9\x00\"\x00}\x00",
+             "application/json; charset=utf-16", true);
     CHECK_STR(x.r.encoding, "utf-16");
     CHECK(!x.r.bozo && !x.r.nonxml);
     CHECK_MEM(x.out.data, x.out.len, "{\"a\":\"\xC3\xA9\"}", 10);
@@ -456,11 +509,15 @@ TEST(encoding_appends_and_respects_the_cap)
     /* too small for the result: -E2BIG and the buffer as it was */
     struct eddy_buf small = EDDY_BUF_INIT(20);
     CHECK_INT(eddy_buf_puts(&small, "keep"), ==, 0);
-    CHECK_INT(eddy__encoding_to_utf8("<a>\xE9\xE9\xE9</a>", 10, NULL, false, &small, &r), ==, -E2BIG);
+    CHECK_INT(eddy__encoding_to_utf8("<a>\xE9\xE9\xE9</a>", 10, NULL, false, &small, &r), ==,
+              -E2BIG);
     CHECK_STR(small.data, "keep");
     CHECK_INT(small.len, ==, 4);
     /* the iconv path (UTF-16) too */
-    CHECK_INT(eddy__encoding_to_utf8("\xFF\xFE<\x00" "a\x00/\x00>\x00", 10, NULL, false, &small, &r), ==, -E2BIG);
+    CHECK_INT(eddy__encoding_to_utf8("\xFF\xFE<\x00"
+                                     "a\x00/\x00>\x00",
+                                     10, NULL, false, &small, &r),
+              ==, -E2BIG);
     CHECK_STR(small.data, "keep");
     eddy_buf_free(&small);
 

@@ -62,10 +62,14 @@ static bool utf8_ok(const unsigned char *s, size_t n)
             i++;
             continue;
         }
-        if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
-        else return false;
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, cp = c & 0x07;
+        else
+            return false;
         if (n - i <= k)
             return false;
         for (size_t j = 1; j <= k; j++) {
@@ -73,7 +77,10 @@ static bool utf8_ok(const unsigned char *s, size_t n)
                 return false;
             cp = cp << 6 | (s[i + j] & 0x3F);
         }
-        if (cp < (k == 1 ? 0x80u : k == 2 ? 0x800u : 0x10000u) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        if (cp < (k == 1   ? 0x80u
+                  : k == 2 ? 0x800u
+                           : 0x10000u) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
         i += k + 1;
     }
@@ -98,8 +105,7 @@ static bool strings_utf8(const struct eddy_feed_value *v)
             if (!strings_utf8(eddy_feed_member_value(m)))
                 return false;
         return true;
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -167,7 +173,8 @@ TEST(fuzz_callback_item_textinput_writes_to_the_feed)
 TEST(fuzz_callback_nested_feed_language)
 {
     static const char doc[] =
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><feed xml:lang=\"AAAAAAAAAAAAAAAA\"></feed></entry>"
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><feed "
+        "xml:lang=\"AAAAAAAAAAAAAAAA\"></feed></entry>"
         "<entry><title>BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB</title></entry></feed>";
     struct seen s = {EDDY_BUF_INIT(0), 0};
     char *got = parse_cb(doc, 0, &s);
@@ -183,10 +190,16 @@ TEST(fuzz_callback_nested_feed_language)
 TEST(fuzz_callback_entry_inside_source)
 {
     static const char *const docs[] = {
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><uri>x</uri></contributor>"
-        "<entry><source><contributor><uri>y</uri></contributor></source></entry></source></entry></feed>",
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><name>a</name></contributor>"
-        "<category term=\"t\"/></entry><entry><contributor><name>b</name></contributor><category term=\"u\"/>"
+        "<feed "
+        "xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><uri>x</uri></"
+        "contributor>"
+        "<entry><source><contributor><uri>y</uri></contributor></source></entry></source></entry></"
+        "feed>",
+        "<feed "
+        "xmlns=\"http://www.w3.org/2005/Atom\"><entry><source><contributor><name>a</name></"
+        "contributor>"
+        "<category term=\"t\"/></entry><entry><contributor><name>b</name></contributor><category "
+        "term=\"u\"/>"
         "</entry><entry><title>c</title></entry></source></feed>",
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
@@ -230,7 +243,8 @@ TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
         const struct eddy_feed_value *root = eddy_feed_root(f);
         CHECK(strings_utf8(root));
         CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
-        CHECK(strstr(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "a\xef\xbf\xbd") != NULL);
+        CHECK(strstr(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "a\xef\xbf\xbd") !=
+              NULL);
         struct eddy_buf b = EDDY_BUF_INIT(0);
         CHECK_INT(eddy_feed_to_json(eddy_feed_get(root, "feed"), &b), ==, 0);
         if (!one) {
@@ -252,10 +266,12 @@ TEST(fuzz_callback_invalid_utf8_becomes_replacement_characters)
  * and copied any bytes as the name (so "encoding" was not UTF-8). */
 TEST(fuzz_callback_declared_encoding)
 {
-    static const char cut[] = "<?xml version=\"1.0\" <rss encoding=\"koi8-r\" version=\"2.0\"><channel>"
-                              "<title>t</title></channel></rss>";
-    static const char bad[] = "<?xml version=\"1.0\" encoding=\"iso-\xff\xff\x1f)8859-1\"?><rss version=\"2.0\">"
-                              "<channel><title>t</title></channel></rss>";
+    static const char cut[] =
+        "<?xml version=\"1.0\" <rss encoding=\"koi8-r\" version=\"2.0\"><channel>"
+        "<title>t</title></channel></rss>";
+    static const char bad[] =
+        "<?xml version=\"1.0\" encoding=\"iso-\xff\xff\x1f)8859-1\"?><rss version=\"2.0\">"
+        "<channel><title>t</title></channel></rss>";
     for (size_t step = 0; step < 5; step++) {
         struct seen s = {EDDY_BUF_INIT(0), 0};
         char *got = parse_cb(cut, step, &s);
@@ -279,7 +295,8 @@ TEST(fuzz_callback_encoding_errors_are_not_printed)
         char doc[256];
         snprintf(doc, sizeof doc,
                  "<?xml version=\"1.0\" encoding=\"%s\"?><rss version=\"2.0\"><channel>"
-                 "<title>\xf0\x74\xff\xff\x80</title></channel></rss>", encs[i]);
+                 "<title>\xf0\x74\xff\xff\x80</title></channel></rss>",
+                 encs[i]);
         fflush(stderr);
         int saved = dup(2);
         FILE *capture = tmpfile();
@@ -290,7 +307,8 @@ TEST(fuzz_callback_encoding_errors_are_not_printed)
         fflush(stderr);
         dup2(saved, 2);
         close(saved);
-        long printed = ftell(capture) >= 0 && fseek(capture, 0, SEEK_END) == 0 ? ftell(capture) : -1;
+        long printed =
+            ftell(capture) >= 0 && fseek(capture, 0, SEEK_END) == 0 ? ftell(capture) : -1;
         fclose(capture);
         CHECK_INT(printed, ==, 0);
         CHECK(strstr(got, "\"bozo\":true") != NULL);
@@ -308,8 +326,9 @@ TEST(fuzz_long_non_ascii_element_name_gives_a_utf8_key)
     CHECK_INT(eddy_buf_puts(&name, "xy"), ==, 0);
     for (int i = 0; i < 100; i++)
         CHECK_INT(eddy_buf_puts(&name, "\xe2\x82\xac"), ==, 0); /* U+20AC */
-    CHECK_INT(eddy_buf_printf(&doc, "<rss version=\"2.0\"><channel><%s>v</%s></channel></rss>", eddy_buf_cstr(&name),
-                              eddy_buf_cstr(&name)), ==, 0);
+    CHECK_INT(eddy_buf_printf(&doc, "<rss version=\"2.0\"><channel><%s>v</%s></channel></rss>",
+                              eddy_buf_cstr(&name), eddy_buf_cstr(&name)),
+              ==, 0);
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parse(doc.data, doc.len, NULL, &f), ==, 0);
     CHECK(f != NULL);
@@ -390,8 +409,9 @@ TEST(fuzz_callback_random_bytes_stay_utf8)
  * their length. */
 TEST(fuzz_nul_in_text_is_kept)
 {
-    static const char doc[] = "<rss version=\"2.0\"><channel><title>a\0b</title><item>"
-                              "<description>e\0f &lt;b&gt;g&lt;/b&gt;</description></item></channel></rss>";
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>a\0b</title><item>"
+        "<description>e\0f &lt;b&gt;g&lt;/b&gt;</description></item></channel></rss>";
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     const struct eddy_feed_value *root = eddy_feed_root(f);
@@ -399,7 +419,8 @@ TEST(fuzz_nul_in_text_is_kept)
     const char *t = eddy_feed_str(eddy_feed_get(eddy_feed_get(root, "feed"), "title"), &n);
     CHECK_INT(n, ==, 3);
     CHECK(!memcmp(t, "a\0b", 4));
-    const char *s = eddy_feed_str(eddy_feed_get(eddy_feed_at(eddy_feed_get(root, "entries"), 0), "summary"), &n);
+    const char *s = eddy_feed_str(
+        eddy_feed_get(eddy_feed_at(eddy_feed_get(root, "entries"), 0), "summary"), &n);
     CHECK(n > 3 && !memcmp(s, "e\0f", 3));
     eddy_feed_free(f);
 }
@@ -408,8 +429,9 @@ TEST(fuzz_nul_in_text_is_kept)
  * document (no feed title, no entry); it now reads as U+FFFD there. */
 TEST(fuzz_callback_nul_does_not_end_the_document)
 {
-    static const char doc[] = "<rss version=\"2.0\"><channel><title>a\0b</title><item><title>c\0d</title>"
-                              "</item><item><title>x</title></item></channel></rss>";
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>a\0b</title><item><title>c\0d</title>"
+        "</item><item><title>x</title></item></channel></rss>";
     struct seen s = {EDDY_BUF_INIT(0), 0};
     struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &s};
     struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
@@ -419,8 +441,10 @@ TEST(fuzz_callback_nul_does_not_end_the_document)
     CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     eddy_feed_parser_free(p);
     CHECK_INT(s.n, ==, 2);
-    CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"c\xef\xbf\xbd" "d\"") != NULL);
-    CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "a\xef\xbf\xbd" "b");
+    CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"c\xef\xbf\xbd"
+                                         "d\"") != NULL);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(eddy_feed_root(f), "feed"), "title"), "a\xef\xbf\xbd"
+                                                                                    "b");
     eddy_feed_free(f);
     eddy_buf_free(&s.json);
 }

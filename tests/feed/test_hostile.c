@@ -35,7 +35,8 @@ static double parse_cpu(const struct eddy_buf *doc, bool callback)
         struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
         CHECK(p != NULL);
         for (size_t off = 0; off < doc->len; off += 65536)
-            eddy_feed_parser_push(p, doc->data + off, doc->len - off < 65536 ? doc->len - off : 65536);
+            eddy_feed_parser_push(p, doc->data + off,
+                                  doc->len - off < 65536 ? doc->len - off : 65536);
         struct eddy_feed *f;
         CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
         eddy_feed_free(f);
@@ -51,10 +52,15 @@ static double parse_cpu(const struct eddy_buf *doc, bool callback)
 static void good_feed(struct eddy_buf *b, size_t bytes)
 {
     eddy_buf_reset(b);
-    CHECK_INT(eddy_buf_printf(b, "%s", "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"), ==, 0);
+    CHECK_INT(eddy_buf_printf(
+                  b, "%s", "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"),
+              ==, 0);
     for (int i = 0; b->len < bytes; i++)
-        CHECK_INT(eddy_buf_printf(b, "<item><title>entry %d</title><link>http://example.com/%d</link>"
-                                     "<description>text of entry %d</description></item>", i, i, i), ==, 0);
+        CHECK_INT(eddy_buf_printf(b,
+                                  "<item><title>entry %d</title><link>http://example.com/%d</link>"
+                                  "<description>text of entry %d</description></item>",
+                                  i, i, i),
+                  ==, 0);
     CHECK_INT(eddy_buf_printf(b, "%s", "</channel></rss>"), ==, 0);
 }
 
@@ -65,7 +71,8 @@ static void check_ratio(const char *what, const struct eddy_buf *doc)
     for (int callback = 0; callback < 2; callback++) {
         double t_good = parse_cpu(&good, callback), t_bad = parse_cpu(doc, callback);
         /* 10x the linear time, with a floor for clock()'s granularity */
-        if (getenv("EDDY_TEST_VERBOSE")) fprintf(stderr, "%s %d: %.3f vs %.3f\n", what, callback, t_bad, t_good);
+        if (getenv("EDDY_TEST_VERBOSE"))
+            fprintf(stderr, "%s %d: %.3f vs %.3f\n", what, callback, t_bad, t_good);
         double bound = 10 * (t_good > 0.01 ? t_good : 0.01);
         if (t_bad > bound)
             test_fail(__FILE__, __LINE__, "%s (%s): %.3f s of CPU, a same-size feed %.3f s", what,
@@ -76,8 +83,11 @@ static void check_ratio(const char *what, const struct eddy_buf *doc)
 
 static void open_doc(struct eddy_buf *b)
 {
-    CHECK_INT(eddy_buf_printf(b, "%s", "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
-                                        "<item><title>x</title>"), ==, 0);
+    CHECK_INT(
+        eddy_buf_printf(b, "%s",
+                        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
+                        "<item><title>x</title>"),
+        ==, 0);
 }
 
 TEST(feed_many_attributes_parse_in_linear_time)
@@ -112,7 +122,8 @@ TEST(feed_900_attributes_all_kept)
     CHECK_INT(eddy_buf_printf(&b, "%s", "/></item></channel></rss>"), ==, 0);
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parse(b.data, b.len, NULL, &f), ==, 0);
-    const struct eddy_feed_value *foo = eddy_feed_get(eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0), "foo");
+    const struct eddy_feed_value *foo =
+        eddy_feed_get(eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0), "foo");
     CHECK_INT(eddy_feed_len(foo), ==, 900);
     CHECK_STR(eddy_feed_get_str(foo, "a0"), "v0");
     CHECK_STR(eddy_feed_get_str(foo, "a899"), "v899");
@@ -143,12 +154,17 @@ TEST(feed_many_namespace_declarations_parse_in_linear_time)
     CHECK_INT(eddy_buf_printf(&b, "%s", "<?xml version=\"1.0\"?><rss version=\"2.0\""), ==, 0);
     for (int i = 0; i < N; i++)
         CHECK_INT(eddy_buf_printf(&b, " xmlns:p%d=\"http://example.com/%d\"", i, i), ==, 0);
-    CHECK_INT(eddy_buf_printf(&b, "%s", "><channel><title>t</title><item><title>x</title></item></channel></rss>"), ==, 0);
+    CHECK_INT(
+        eddy_buf_printf(&b, "%s",
+                        "><channel><title>t</title><item><title>x</title></item></channel></rss>"),
+        ==, 0);
     check_ratio("namespace declarations on one element", &b);
     eddy_buf_reset(&b);
     open_doc(&b);
     for (int i = 0; i < N / 2; i++)
-        CHECK_INT(eddy_buf_printf(&b, "<p%d:e xmlns:p%d=\"http://example.com/%d\">v</p%d:e>", i, i, i, i), ==, 0);
+        CHECK_INT(
+            eddy_buf_printf(&b, "<p%d:e xmlns:p%d=\"http://example.com/%d\">v</p%d:e>", i, i, i, i),
+            ==, 0);
     CHECK_INT(eddy_buf_printf(&b, "%s", "</item></channel></rss>"), ==, 0);
     check_ratio("a namespace per element", &b);
     eddy_buf_free(&b);

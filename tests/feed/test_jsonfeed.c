@@ -68,20 +68,31 @@ TEST(jsonfeed_example_case)
     CHECK_STR(json_of(f, "version", NULL), "\"json1\"");
     CHECK_STR(json_of(f, "encoding", NULL), "\"utf-8\"");
     CHECK_STR(json_of(f, "namespaces", NULL), "{}");
-    CHECK_STR(json_of(f, "feed", NULL),
-              "{\"title\":\"My Example Feed\",\"title_detail\":{\"value\":\"My Example Feed\",\"type\":\"text/plain\"},"
-              "\"id\":\"https://example.org/feed.json\",\"links\":[{\"href\":\"https://example.org/feed.json\","
-              "\"rel\":\"self\",\"title\":\"My Example Feed\"},{\"href\":\"https://example.org/\",\"rel\":\"alternate\"}],"
-              "\"link\":\"https://example.org/\",\"image\":{\"href\":\"https://example.org/feed.png\"},"
-              "\"authors\":[{\"name\":\"me\"}],\"author_detail\":{\"name\":\"me\"},\"author\":\"me\"}");
+    CHECK_STR(
+        json_of(f, "feed", NULL),
+        "{\"title\":\"My Example Feed\",\"title_detail\":{\"value\":\"My Example "
+        "Feed\",\"type\":\"text/plain\"},"
+        "\"id\":\"https://example.org/feed.json\",\"links\":[{\"href\":\"https://example.org/"
+        "feed.json\","
+        "\"rel\":\"self\",\"title\":\"My Example "
+        "Feed\"},{\"href\":\"https://example.org/\",\"rel\":\"alternate\"}],"
+        "\"link\":\"https://example.org/\",\"image\":{\"href\":\"https://example.org/feed.png\"},"
+        "\"authors\":[{\"name\":\"me\"}],\"author_detail\":{\"name\":\"me\"},\"author\":\"me\"}");
     CHECK_STR(json_of(f, "entries", NULL),
-              "[{\"id\":\"2\",\"title\":\"post 2\",\"link\":\"https://example.org/second-item\",\"content\":[{\"type\":"
-              "\"text/plain\",\"language\":null,\"base\":\"\",\"value\":\"This is a second item.\"}],\"tags\":[{\"term\":"
-              "\"test\",\"scheme\":null,\"label\":null},{\"term\":\"JSON\",\"scheme\":null,\"label\":null}],\"links\":"
-              "[{\"href\":\"https://example.org/second-item-show.mp4\",\"rel\":\"enclosure\",\"type\":\"video/mp4\","
-              "\"length\":12000000}]},{\"id\":\"1\",\"link\":\"https://example.org/initial-post\",\"content\":[{\"type\":"
-              "\"text/html\",\"language\":null,\"base\":\"\",\"value\":\"<p>Hello, world!</p>\"}],\"authors\":[{\"name\":"
-              "\"you\",\"href\":\"http://example.net/~you\"}],\"author_detail\":{\"name\":\"you\",\"href\":"
+              "[{\"id\":\"2\",\"title\":\"post "
+              "2\",\"link\":\"https://example.org/second-item\",\"content\":[{\"type\":"
+              "\"text/plain\",\"language\":null,\"base\":\"\",\"value\":\"This is a second "
+              "item.\"}],\"tags\":[{\"term\":"
+              "\"test\",\"scheme\":null,\"label\":null},{\"term\":\"JSON\",\"scheme\":null,"
+              "\"label\":null}],\"links\":"
+              "[{\"href\":\"https://example.org/"
+              "second-item-show.mp4\",\"rel\":\"enclosure\",\"type\":\"video/mp4\","
+              "\"length\":12000000}]},{\"id\":\"1\",\"link\":\"https://example.org/"
+              "initial-post\",\"content\":[{\"type\":"
+              "\"text/html\",\"language\":null,\"base\":\"\",\"value\":\"<p>Hello, "
+              "world!</p>\"}],\"authors\":[{\"name\":"
+              "\"you\",\"href\":\"http://example.net/"
+              "~you\"}],\"author_detail\":{\"name\":\"you\",\"href\":"
               "\"http://example.net/~you\"},\"author\":\"you\"}]");
     eddy_feed_free(f);
     free(doc);
@@ -124,12 +135,13 @@ TEST(jsonfeed_errors)
 TEST(jsonfeed_item_ids)
 {
     struct eddy_feed *f = parse(
-        "{\"items\": [{\"id\": \" a \"}, {\"id\": 7}, {\"id\": 1.5}, {\"id\": 100.0}, {\"id\": 1e20},"
+        "{\"items\": [{\"id\": \" a \"}, {\"id\": 7}, {\"id\": 1.5}, {\"id\": 100.0}, {\"id\": "
+        "1e20},"
         " {\"id\": 0.00001}, {\"id\": 0.0001}, {\"id\": -0.0}, {\"id\": true}, {\"id\": null}, {},"
         " {\"id\": {}}, {\"id\": [1], \"title\": \"kept\"}]}",
         NULL);
-    static const char *const want[] = {"a", "7", "1.5", "100.0", "1e+20", "1e-05", "0.0001", "-0.0",
-                                       "true", "null", "null"};
+    static const char *const want[] = {"a",      "7",    "1.5",  "100.0", "1e+20", "1e-05",
+                                       "0.0001", "-0.0", "true", "null",  "null"};
     size_t n = eddy_feed_len(eddy_feed_get(eddy_feed_root(f), "entries"));
     CHECK_INT(n, ==, 12); /* {"id": {}} alone makes an empty entry: dropped */
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -147,8 +159,10 @@ TEST(jsonfeed_text_constructs)
     /* <script> is not an acceptable element: not HTML for looks_like_html */
     CHECK_STR(json_of(f, "feed", "title_detail"),
               "{\"value\":\"<b>A</b> &amp; <script>x</script>\",\"type\":\"text/plain\"}");
-    CHECK_STR(json_of(f, "feed", "subtitle_detail"), "{\"value\":\"1 < 2\",\"type\":\"text/plain\"}");
-    CHECK_STR(json_of(f, "feed", "info_detail"), "{\"value\":\"<em>hi</em>\",\"type\":\"text/html\"}");
+    CHECK_STR(json_of(f, "feed", "subtitle_detail"),
+              "{\"value\":\"1 < 2\",\"type\":\"text/plain\"}");
+    CHECK_STR(json_of(f, "feed", "info_detail"),
+              "{\"value\":\"<em>hi</em>\",\"type\":\"text/html\"}");
     eddy_feed_free(f);
     /* HTML is sanitized (typed: sax_driver.c tries XML first on an untyped body) */
     f = parse("{\"title\": \"<p onclick=\\\"x()\\\">A</p>\"}", "application/feed+json");
@@ -161,14 +175,18 @@ TEST(jsonfeed_feed_keys)
     struct eddy_feed *f = parse(
         "{\"favicon\": \" f.ico \", \"next_url\": \"n\", \"expired\": \"true\", "
         "\"hubs\": [{\"url\": \" u \", \"type\": \"WebSub\"}, {\"url\": 1, \"type\": \"x\"}, 3], "
-        "\"author\": {\"name\": \" N \", \"url\": \"mailto:a@b.example?subject=x\", \"avatar\": \"av\"}}",
+        "\"author\": {\"name\": \" N \", \"url\": \"mailto:a@b.example?subject=x\", \"avatar\": "
+        "\"av\"}}",
         NULL);
-    CHECK_STR(json_of(f, "feed", NULL),
-              "{\"icon\":\"f.ico\",\"links\":[{\"href\":\"n\",\"rel\":\"next\"}],\"complete\":false,"
-              "\"hubs\":[{\"url\":\"u\",\"type\":\"WebSub\"}],\"authors\":[{\"name\":\"N\",\"href\":"
-              "\"mailto:a@b.example?subject=x\",\"email\":\"a@b.example\",\"image\":\"av\"}],\"author_detail\":"
-              "{\"name\":\"N\",\"href\":\"mailto:a@b.example?subject=x\",\"email\":\"a@b.example\",\"image\":\"av\"},"
-              "\"author\":\"N\"}");
+    CHECK_STR(
+        json_of(f, "feed", NULL),
+        "{\"icon\":\"f.ico\",\"links\":[{\"href\":\"n\",\"rel\":\"next\"}],\"complete\":false,"
+        "\"hubs\":[{\"url\":\"u\",\"type\":\"WebSub\"}],\"authors\":[{\"name\":\"N\",\"href\":"
+        "\"mailto:a@b.example?subject=x\",\"email\":\"a@b.example\",\"image\":\"av\"}],\"author_"
+        "detail\":"
+        "{\"name\":\"N\",\"href\":\"mailto:a@b.example?subject=x\",\"email\":\"a@b.example\","
+        "\"image\":\"av\"},"
+        "\"author\":\"N\"}");
     eddy_feed_free(f);
     f = parse("{\"expired\": true, \"hubs\": \"no\", \"author\": {}}", NULL);
     CHECK_STR(json_of(f, "feed", NULL), "{\"complete\":true,\"hubs\":[]}");
@@ -177,12 +195,14 @@ TEST(jsonfeed_feed_keys)
 
 TEST(jsonfeed_entry_model)
 {
-    struct eddy_feed *f = parse(
-        "{\"items\": [{\"id\": \"x\", \"summary\": \"s\", \"external_url\": \"e\", "
-        "\"content_html\": \"<p>a</p><script>b()</script>\", \"date_published\": \"2010-02-07T14:04:00-05:00\", "
-        "\"date_modified\": \"not a date\", \"tags\": [\"t\", 3], "
-        "\"attachments\": [{\"url\": \"a.mp3\", \"mime_type\": \"audio/mpeg\"}, {\"mime_type\": \"x\"}]}]}",
-        NULL);
+    struct eddy_feed *f =
+        parse("{\"items\": [{\"id\": \"x\", \"summary\": \"s\", \"external_url\": \"e\", "
+              "\"content_html\": \"<p>a</p><script>b()</script>\", \"date_published\": "
+              "\"2010-02-07T14:04:00-05:00\", "
+              "\"date_modified\": \"not a date\", \"tags\": [\"t\", 3], "
+              "\"attachments\": [{\"url\": \"a.mp3\", \"mime_type\": \"audio/mpeg\"}, "
+              "{\"mime_type\": \"x\"}]}]}",
+              NULL);
     const struct eddy_feed_value *e = entry(f, 0);
     CHECK_STR(eddy_feed_get_str(e, "summary"), "s");
     CHECK_STR(eddy_feed_get_str(e, "source"), "e");
@@ -214,7 +234,8 @@ static int on_entry(void *arg, const struct eddy_feed_value *e)
 {
     struct counter *c = arg;
     c->n++;
-    strncat(c->ids, eddy_feed_get_str(e, "id") ? eddy_feed_get_str(e, "id") : "?", sizeof c->ids - strlen(c->ids) - 1);
+    strncat(c->ids, eddy_feed_get_str(e, "id") ? eddy_feed_get_str(e, "id") : "?",
+            sizeof c->ids - strlen(c->ids) - 1);
     return 0;
 }
 
@@ -237,12 +258,14 @@ TEST(jsonfeed_entry_callback)
 TEST(jsonfeed_empty_entries_are_dropped)
 {
     /* an item whose id is an object or array and which gives no other key */
-    struct eddy_feed *f = parse("{\"items\": [{\"id\": {}, \"author\": {}}, {\"id\": [], \"attachments\": [{}]},"
-                                " {\"id\": {}, \"author\": {\"name\": \"kept\"}}, {\"id\": [], \"tags\": []}, 5]}",
-                                NULL);
+    struct eddy_feed *f =
+        parse("{\"items\": [{\"id\": {}, \"author\": {}}, {\"id\": [], \"attachments\": [{}]},"
+              " {\"id\": {}, \"author\": {\"name\": \"kept\"}}, {\"id\": [], \"tags\": []}, 5]}",
+              NULL);
     CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(f), "entries")), ==, 2);
     CHECK_STR(eddy_feed_get_str(entry(f, 0), "author"), "kept");
-    CHECK_STR(json_of(f, "entries", NULL), "[{\"authors\":[{\"name\":\"kept\"}],\"author_detail\":{\"name\":\"kept\"},"
-                                           "\"author\":\"kept\"},{\"tags\":[]}]");
+    CHECK_STR(json_of(f, "entries", NULL),
+              "[{\"authors\":[{\"name\":\"kept\"}],\"author_detail\":{\"name\":\"kept\"},"
+              "\"author\":\"kept\"},{\"tags\":[]}]");
     eddy_feed_free(f);
 }

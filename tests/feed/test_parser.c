@@ -89,7 +89,7 @@ TEST(feed_one_byte_chunks_give_the_same_json)
 }
 
 struct collect {
-    struct eddy_buf json;  /* entries as a JSON array, built as they come */
+    struct eddy_buf json; /* entries as a JSON array, built as they come */
     size_t n;
 };
 
@@ -161,7 +161,8 @@ TEST(feed_huge_feed_in_callback_mode_stays_bounded)
         int k = snprintf(item, sizeof item,
                          "<item><title>Entry %zu</title><link>http://example.com/%zu</link>"
                          "<description>&lt;p&gt;Body of entry %zu&lt;/p&gt;</description>"
-                         "<guid>http://example.com/%zu</guid></item>\n", i, i, i, i);
+                         "<guid>http://example.com/%zu</guid></item>\n",
+                         i, i, i, i);
         CHECK_INT(eddy_feed_parser_push(p, item, (size_t)k), ==, 0);
         size_t m = eddy__feed_parser_memory(p);
         if (m > peak)
@@ -186,8 +187,11 @@ TEST(feed_billion_laughs_ends_with_bozo)
     eddy_buf_puts(&b, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
     eddy_buf_puts(&b, "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
     for (int i = 2; i <= 9; i++)
-        eddy_buf_printf(&b, "<!ENTITY lol%d \"&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;\">\n",
-                        i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+        eddy_buf_printf(
+            &b,
+            "<!ENTITY lol%d "
+            "\"&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;\">\n",
+            i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
     eddy_buf_puts(&b, "]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>"
                       "<description>&lol;</description></channel></rss>");
     struct eddy_feed *f;
@@ -219,7 +223,9 @@ TEST(feed_deep_nesting_ends_with_bozo)
         struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
         CHECK(p != NULL);
         for (size_t off = 0; off < b.len; off += 4096)
-            CHECK_INT(eddy_feed_parser_push(p, b.data + off, b.len - off < 4096 ? b.len - off : 4096), ==, 0);
+            CHECK_INT(
+                eddy_feed_parser_push(p, b.data + off, b.len - off < 4096 ? b.len - off : 4096), ==,
+                0);
         CHECK_INT(eddy__feed_parser_memory(p), <, streaming ? (4u << 20) : (16u << 20));
         struct eddy_feed *f;
         CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
@@ -234,7 +240,8 @@ TEST(feed_deep_nesting_ends_with_bozo)
 
 TEST(feed_undefined_entity_is_bozo_and_diagnosed)
 {
-    static const char doc[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parse(doc, sizeof doc - 1, NULL, &f), ==, 0);
     CHECK(f != NULL);
@@ -247,14 +254,16 @@ TEST(feed_undefined_entity_is_bozo_and_diagnosed)
     const char *msg = eddy_feed_diag(f, 0, &off);
     CHECK(msg && strstr(msg, "&bogus;"));
     CHECK_INT(off, >, 30);
-    CHECK_INT(off, <=, sizeof doc + 64); /* in the UTF-8 document as parsed (a declaration may be added) */
+    CHECK_INT(off, <=,
+              sizeof doc + 64); /* in the UTF-8 document as parsed (a declaration may be added) */
     CHECK(eddy_feed_diag(f, eddy_feed_diag_count(f), NULL) == NULL);
     eddy_feed_free(f);
 }
 
 TEST(feed_empty_document_and_headers)
 {
-    struct eddy_feed_header h[] = {{"Content-Type", "text/xml"}, {"ETag", "\"x\""}, {"X-A", "1"}, {"x-a", "2"}};
+    struct eddy_feed_header h[] = {
+        {"Content-Type", "text/xml"}, {"ETag", "\"x\""}, {"X-A", "1"}, {"x-a", "2"}};
     struct eddy_feed_opts o = {.url = "http://example.com/feed", .headers = h, .nheaders = 4};
     struct eddy_feed *f;
     CHECK_INT(eddy_feed_parse("", 0, &o, &f), ==, 0);
@@ -273,14 +282,17 @@ TEST(feed_json_escaping)
 {
     struct eddy_arena a = {0};
     struct eddy_feed_value *o = eddy__v_obj(&a);
-    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)), ==, 0);
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)),
+              ==, 0);
     CHECK_INT(eddy__obj_set(&a, o, "r", false, eddy__v_real(&a, 0.1)), ==, 0);
-    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "x", 1)), ==, 0); /* keeps its place */
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "x", 1)), ==,
+              0); /* keeps its place */
     CHECK_INT(eddy__obj_set(&a, o, "n", false, eddy__v_null(&a)), ==, 0);
     char *j = to_json(o);
     CHECK_STR(j, "{\"s\":\"x\",\"r\":0.10000000000000001,\"n\":null}");
     free(j);
-    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)), ==, 0);
+    CHECK_INT(eddy__obj_set(&a, o, "s", false, eddy__v_str(&a, "q\"b\\n\n\x01\xff\xc3\xa9", 10)),
+              ==, 0);
     j = to_json(eddy__obj_get(o, "s"));
     CHECK_STR(j, "\"q\\\"b\\\\n\\n\\u0001\xef\xbf\xbd\xc3\xa9\"");
     free(j);
@@ -291,15 +303,20 @@ TEST(feed_json_escaping)
 
 TEST(feed_handler_tables_are_sorted)
 {
-    const struct { const struct eddy__handler *t; size_t n; } tabs[] = {
-        {eddy__ns_base, eddy__ns_base_n}, {eddy__ns_dc, eddy__ns_dc_n}, {eddy__ns_itunes, eddy__ns_itunes_n},
-        {eddy__ns_media, eddy__ns_media_n}, {eddy__ns_georss, eddy__ns_georss_n}, {eddy__ns_psc, eddy__ns_psc_n},
+    const struct {
+        const struct eddy__handler *t;
+        size_t n;
+    } tabs[] = {
+        {eddy__ns_base, eddy__ns_base_n},     {eddy__ns_dc, eddy__ns_dc_n},
+        {eddy__ns_itunes, eddy__ns_itunes_n}, {eddy__ns_media, eddy__ns_media_n},
+        {eddy__ns_georss, eddy__ns_georss_n}, {eddy__ns_psc, eddy__ns_psc_n},
         {eddy__ns_cc, eddy__ns_cc_n},
     };
     for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
         for (size_t j = 1; j < tabs[i].n; j++)
             if (strcmp(tabs[i].t[j - 1].name, tabs[i].t[j].name) >= 0)
-                test_fail(__FILE__, __LINE__, "table %zu: '%s' before '%s'", i, tabs[i].t[j - 1].name, tabs[i].t[j].name);
+                test_fail(__FILE__, __LINE__, "table %zu: '%s' before '%s'", i,
+                          tabs[i].t[j - 1].name, tabs[i].t[j].name);
     CHECK(eddy__find_handler("dc_creator") != NULL);
     CHECK(eddy__find_handler("media_thumbnail") != NULL);
     CHECK(eddy__find_handler("nonexistent") == NULL);
@@ -340,7 +357,8 @@ TEST(feed_internal_subset_not_at_line_start_is_never_expanded)
     /* feedparser's DOCTYPE stripping only sees declarations at line starts;
      * whatever reaches libxml2 is never expanded or loaded either. */
     static const char doc[] =
-        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b "
+        "\"&a;&a;&a;&a;&a;&a;&a;&a;\">"
         "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
         "<rss version=\"2.0\"><channel><title>&c;&x;</title></channel></rss>";
     struct eddy_feed *f;
@@ -362,11 +380,14 @@ TEST(feed_leaked_element_stack_entries_stay_bounded)
     struct eddy_feed_opts o = {.on_entry = count_entry, .arg = &n};
     struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
     CHECK(p != NULL);
-    const char *head = "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>";
+    const char *head = "<rss version=\"2.0\" "
+                       "xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>";
     CHECK_INT(eddy_feed_parser_push(p, head, strlen(head)), ==, 0);
     char item[256];
     for (int i = 0; i < 50000; i++) {
-        int k = snprintf(item, sizeof item, "<item><title>t%d</title><itunes:link href=\"http://x/%d\"/></item>\n", i, i);
+        int k =
+            snprintf(item, sizeof item,
+                     "<item><title>t%d</title><itunes:link href=\"http://x/%d\"/></item>\n", i, i);
         CHECK_INT(eddy_feed_parser_push(p, item, (size_t)k), ==, 0);
         size_t m = eddy__feed_parser_memory(p);
         if (m > peak)
@@ -400,7 +421,8 @@ TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
     CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "link"), "http://example.com/");
     const struct eddy_feed_value *entries = eddy_feed_get(root, "entries");
     CHECK_INT(eddy_feed_len(entries), ==, 2);
-    CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 0), "summary"), "Line one<br />Line two<p>para");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 0), "summary"),
+              "Line one<br />Line two<p>para");
     CHECK_STR(eddy_feed_get_str(eddy_feed_at(entries, 1), "title"), "Item two");
     eddy_feed_free(f);
 }
@@ -411,8 +433,10 @@ TEST(feed_ill_formed_feed_goes_through_the_loose_parser)
 TEST(feed_loose_tokenizer_spaces_are_pythons)
 {
     static const char *const middles[] = {
-        "<item><category\xc2\xa0" "domain=\"d\">C</category><title>T</title></item>",
-        "<item><category\x1c" "domain=\"d\">C</category><title>T</title></item>",
+        "<item><category\xc2\xa0"
+        "domain=\"d\">C</category><title>T</title></item>",
+        "<item><category\x1c"
+        "domain=\"d\">C</category><title>T</title></item>",
         "<item><!-- c --\xc2\xa0><title>T</title></item>",
         "<item><title>T</title\xc2\xa0></item>",
     };
@@ -504,7 +528,8 @@ TEST(feed_json_only_when_xml_failed_or_by_its_first_byte)
     eddy_feed_free(f);
 
     f = parse_str("<?xml version=\"1.0\" encoding=\"us-ascii\"?><note>\xe9</note>");
-    CHECK(!strncmp(eddy_feed_get_str(eddy_feed_root(f), "bozo_exception"), "CharacterEncodingOverride", 25));
+    CHECK(!strncmp(eddy_feed_get_str(eddy_feed_root(f), "bozo_exception"),
+                   "CharacterEncodingOverride", 25));
     eddy_feed_free(f);
 
     f = parse_str("hello world, this is just text\n");
@@ -513,7 +538,8 @@ TEST(feed_json_only_when_xml_failed_or_by_its_first_byte)
     eddy_feed_free(f);
 
     /* a JSON Feed without a Content-Type: read as JSON first, no XML error */
-    f = parse_str(" {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}");
+    f = parse_str(
+        " {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}");
     root = eddy_feed_root(f);
     CHECK_STR(eddy_feed_get_str(root, "version"), "json11");
     CHECK(!eddy_feed_bool(eddy_feed_get(root, "bozo")));
@@ -539,11 +565,13 @@ static size_t first_diag_offset(const char *doc, size_t len)
 
 TEST(feed_diagnostic_offsets_are_in_input_bytes)
 {
-    static const char u8[] = "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
+    static const char u8[] =
+        "<rss version=\"2.0\"><channel><title>a &bogus; b</title></channel></rss>";
     size_t at = (size_t)(strstr(u8, "&bogus") - u8), off = first_diag_offset(u8, sizeof u8 - 1);
     CHECK(off >= at && off <= at + 7);
-    static const char l1[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel>"
-                             "<title>\xe9\xe9\xe9 &bogus; b</title></channel></rss>";
+    static const char l1[] =
+        "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel>"
+        "<title>\xe9\xe9\xe9 &bogus; b</title></channel></rss>";
     at = (size_t)(strstr(l1, "&bogus") - l1), off = first_diag_offset(l1, sizeof l1 - 1);
     CHECK(off >= at && off <= at + 7);
     /* in UTF-16LE with a BOM: 2 bytes a character */
@@ -555,6 +583,7 @@ TEST(feed_diagnostic_offsets_are_in_input_bytes)
         u16[n++] = *s, u16[n++] = 0;
     for (const char *s = u8; *s; s++)
         u16[n++] = *s, u16[n++] = 0;
-    at = 2 + 2 * (sizeof decl - 1 + (size_t)(strstr(u8, "&bogus") - u8)), off = first_diag_offset(u16, n);
+    at = 2 + 2 * (sizeof decl - 1 + (size_t)(strstr(u8, "&bogus") - u8)),
+    off = first_diag_offset(u16, n);
     CHECK(off >= at && off <= at + 14);
 }

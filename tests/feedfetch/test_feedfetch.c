@@ -31,7 +31,8 @@ static void fetch(struct call *c)
     CHECK_INT(eddy_run(do_fetch, c, NULL), ==, 0);
 }
 
-static const char *root_str(const struct eddy_feed_fetch_result *r, const char *obj, const char *key)
+static const char *root_str(const struct eddy_feed_fetch_result *r, const char *obj,
+                            const char *key)
 {
     const struct eddy_feed_value *v = eddy_feed_root(r->feed);
     return eddy_feed_get_str(obj ? eddy_feed_get(v, obj) : v, key);
@@ -55,7 +56,8 @@ TEST(feedfetch_charset_from_content_type)
     CHECK(!c.r.moved && !c.r.not_modified);
     CHECK(c.r.bytes > 50);
     /* Relative links resolve against the final URL the parser was given. */
-    const struct eddy_feed_value *e = eddy_feed_at(eddy_feed_get(eddy_feed_root(c.r.feed), "entries"), 0);
+    const struct eddy_feed_value *e =
+        eddy_feed_at(eddy_feed_get(eddy_feed_root(c.r.feed), "entries"), 0);
     CHECK_STR(eddy_feed_get_str(e, "link"), url("/one"));
     eddy_feed_fetch_result_clear(&c.r);
     CHECK(!c.r.feed && !c.r.error);
@@ -78,7 +80,8 @@ TEST(feedfetch_json_feed_by_content_type)
 TEST(feedfetch_conditional_get_304_keeps_validators)
 {
     server_start(NULL, NULL);
-    struct call c = {.o = {.url = url("/feed/koi8"), .etag = "\"f1\"",
+    struct call c = {.o = {.url = url("/feed/koi8"),
+                           .etag = "\"f1\"",
                            .last_modified = "Wed, 21 Oct 2015 07:28:00 GMT"}};
     fetch(&c);
     CHECK_INT(c.err, ==, 0);
@@ -211,14 +214,15 @@ TEST(feedfetch_feed_renders_through_tdata)
     CHECK_STR(render("{{ entries[0]|safe }}", ctx), eddy_buf_cstr(&j));
     eddy_buf_free(&j);
     /* Mixed with C values: a view's own fields around the feed. */
-    struct eddy_tfield fields[] = {{"feed", ctx}, {"who", eddy_tdata_str("me")},
-                                   {"n", eddy_tdata_int(3)}};
+    struct eddy_tfield fields[] = {
+        {"feed", ctx}, {"who", eddy_tdata_str("me")}, {"n", eddy_tdata_int(3)}};
     struct eddy_tdata items[] = {eddy_tdata_object(fields, 3), eddy_tdata_object(fields, 3)};
     struct eddy_tfield top[] = {{"feeds", eddy_tdata_array(items, 2)}};
-    CHECK_STR(render("{% for f in feeds %}{{ f.who }}{{ f.n + 1 }}:{{ f.feed.feed.title }};{% endfor %}"
-                     "{% for k, v in feeds[0] %}{{ k }},{% endfor %}{{ feeds[0].n|tojson }}",
-                     eddy_tdata_object(top, 1)),
-              "me4:T &amp; co;me4:T &amp; co;feed,who,n,3");
+    CHECK_STR(
+        render("{% for f in feeds %}{{ f.who }}{{ f.n + 1 }}:{{ f.feed.feed.title }};{% endfor %}"
+               "{% for k, v in feeds[0] %}{{ k }},{% endfor %}{{ feeds[0].n|tojson }}",
+               eddy_tdata_object(top, 1)),
+        "me4:T &amp; co;me4:T &amp; co;feed,who,n,3");
     eddy_feed_free(f);
 }
 

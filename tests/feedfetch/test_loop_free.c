@@ -46,8 +46,10 @@ static void write_all(int fd, const char *s, size_t n)
 static void reply_head(int fd, size_t len)
 {
     char h[160];
-    int n = snprintf(h, sizeof h, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
-                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+    int n = snprintf(h, sizeof h,
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     len);
     write_all(fd, h, (size_t)n);
 }
 
@@ -94,7 +96,7 @@ struct run {
     bool good_before_big;
     int big_err, good_err;
     size_t big_entries;
-    bool cancel_big;              /* the good task cancels the big one during its parse */
+    bool cancel_big; /* the good task cancels the big one during its parse */
     struct eddy_task *big;
     bool big_had_feed, big_error_set;
 };
@@ -169,7 +171,8 @@ static void run(struct run *r)
         char item[256];
         snprintf(item, sizeof item,
                  "<item><title>Item %d</title><link>http://example.com/%d</link>"
-                 "<description>&lt;p&gt;Text of &lt;b&gt;item&lt;/b&gt; %d&lt;/p&gt;</description></item>\n",
+                 "<description>&lt;p&gt;Text of &lt;b&gt;item&lt;/b&gt; "
+                 "%d&lt;/p&gt;</description></item>\n",
                  i, i, i);
         eddy_buf_puts(&s.big, item);
     }

@@ -13,8 +13,8 @@
 
 /* Memory whose last usable byte is followed by a PROT_NONE page. */
 struct guard {
-    char *base;   /* the mapping */
-    size_t size;  /* usable bytes before the guard page */
+    char *base;  /* the mapping */
+    size_t size; /* usable bytes before the guard page */
 };
 
 static struct guard guard_new(size_t n)
@@ -62,14 +62,16 @@ static void put_event(struct eddy_buf *t, const struct eddy_http_event *ev, bool
     switch (ev->type) {
     case EDDY_HTTP_HEAD:
         if (h->method)
-            eddy_buf_printf(t, "HEAD %.*s %.*s", (int)h->method_len, h->method,
-                            (int)h->target_len, h->target);
+            eddy_buf_printf(t, "HEAD %.*s %.*s", (int)h->method_len, h->method, (int)h->target_len,
+                            h->target);
         else
             eddy_buf_printf(t, "HEAD %d %.*s", h->status, (int)h->reason_len, h->reason);
         eddy_buf_printf(t, " 1.%d", h->minor);
         switch (h->framing) {
         case EDDY_HTTP_NO_BODY: eddy_buf_puts(t, " nobody"); break;
-        case EDDY_HTTP_LENGTH: eddy_buf_printf(t, " cl=%llu", (unsigned long long)h->content_length); break;
+        case EDDY_HTTP_LENGTH:
+            eddy_buf_printf(t, " cl=%llu", (unsigned long long)h->content_length);
+            break;
         case EDDY_HTTP_CHUNKED: eddy_buf_puts(t, " chunked"); break;
         case EDDY_HTTP_UNTIL_CLOSE: eddy_buf_puts(t, " eof"); break;
         }
@@ -94,8 +96,7 @@ static void put_event(struct eddy_buf *t, const struct eddy_http_event *ev, bool
         CHECK(ev->status >= 400 && ev->reason && *ev->reason);
         eddy_buf_printf(t, "ERROR %d %s\n", ev->status, ev->reason);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -180,8 +181,9 @@ const char *http_trace(const struct http_opts *o, const char *in, size_t len, si
          * in the failing call are not counted, so only compare without one. */
         bool error = strstr(eddy_buf_cstr(&whole), "ERROR ") != NULL;
         if (strcmp(eddy_buf_cstr(&whole), eddy_buf_cstr(&other)) != 0 || (!error && cw != co)) {
-            fprintf(stderr, "split mode %d differs:\n--- whole (%zu consumed)\n%s--- split (%zu)\n%s",
-                    mode, cw, eddy_buf_cstr(&whole), co, eddy_buf_cstr(&other));
+            fprintf(stderr,
+                    "split mode %d differs:\n--- whole (%zu consumed)\n%s--- split (%zu)\n%s", mode,
+                    cw, eddy_buf_cstr(&whole), co, eddy_buf_cstr(&other));
             CHECK(!"same trace whatever the split");
         }
     }

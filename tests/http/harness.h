@@ -35,8 +35,9 @@ const char *http_trace(const struct http_opts *o, const char *in, size_t len, si
 
 /* Shorthands for string literals. */
 #define REQ(s) http_trace(&(struct http_opts){.role = EDDY_HTTP_REQUEST}, (s), sizeof(s) - 1, NULL)
-#define RESP(s) http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, \
-                           (s), sizeof(s) - 1, NULL)
+#define RESP(s)                                                                                    \
+    http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, (s), sizeof(s) - 1,   \
+               NULL)
 
 /* The status of the ERROR a request input ends with, 0 if none. */
 int http_req_status(const char *in, size_t len);

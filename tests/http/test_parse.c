@@ -39,9 +39,10 @@ TEST(http_parse_content_length_zero_and_identical_duplicates)
 {
     CHECK_STR(REQ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
               "HEAD POST / 1.1 cl=0 ka {Host: a}{Content-Length: 0}\nEND\n");
-    CHECK_STR(REQ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc"),
-              "HEAD POST / 1.1 cl=3 ka {Host: a}{Content-Length: 3, 3}{Content-Length: 3}\n"
-              "BODY abc\nEND\n");
+    CHECK_STR(
+        REQ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc"),
+        "HEAD POST / 1.1 cl=3 ka {Host: a}{Content-Length: 3, 3}{Content-Length: 3}\n"
+        "BODY abc\nEND\n");
 }
 
 TEST(http_parse_chunked_body_with_extensions_and_trailers)
@@ -70,11 +71,12 @@ TEST(http_parse_chunked_without_trailers_and_case)
 TEST(http_parse_pipelined_requests_in_order)
 {
     size_t used;
-    const char in[] = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
-                      "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz"
-                      "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
-                      "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"
-                      "GET /5 HTTP/1.1\r\nHo"; /* incomplete: not consumed */
+    const char in[] =
+        "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz"
+        "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+        "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"
+        "GET /5 HTTP/1.1\r\nHo"; /* incomplete: not consumed */
     CHECK_STR(http_trace(&(struct http_opts){0}, in, sizeof in - 1, &used),
               "HEAD GET /1 1.1 nobody ka {Host: a}\nEND\n"
               "HEAD POST /2 1.1 cl=3 ka {Host: a}{Content-Length: 3}\nBODY xyz\nEND\n"
@@ -86,7 +88,8 @@ TEST(http_parse_pipelined_requests_in_order)
 TEST(http_parse_connection_close_stops_the_connection)
 {
     size_t used;
-    const char in[] = "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\nGET /x HTTP/1.1\r\n\r\n";
+    const char in[] =
+        "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\nGET /x HTTP/1.1\r\n\r\n";
     CHECK_STR(http_trace(&(struct http_opts){0}, in, sizeof in - 1, &used),
               "HEAD GET / 1.1 nobody close {Host: a}{Connection: foo, Close}\nEND\nCLOSED\n");
     CHECK_INT(used, ==, sizeof in - 1 - strlen("GET /x HTTP/1.1\r\n\r\n"));
@@ -104,14 +107,16 @@ TEST(http_parse_http10_keep_alive_rules)
 
 TEST(http_parse_minor_versions_above_1_are_1_1)
 {
-    CHECK_STR(REQ("GET / HTTP/1.7\r\nHost: a\r\n\r\n"), "HEAD GET / 1.1 nobody ka {Host: a}\nEND\n");
+    CHECK_STR(REQ("GET / HTTP/1.7\r\nHost: a\r\n\r\n"),
+              "HEAD GET / 1.1 nobody ka {Host: a}\nEND\n");
 }
 
 TEST(http_parse_expect_100_continue)
 {
-    CHECK_STR(REQ("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok"),
-              "HEAD PUT / 1.1 cl=2 ka continue {Host: a}{Expect: 100-Continue}{Content-Length: 2}\n"
-              "BODY ok\nEND\n");
+    CHECK_STR(
+        REQ("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok"),
+        "HEAD PUT / 1.1 cl=2 ka continue {Host: a}{Expect: 100-Continue}{Content-Length: 2}\n"
+        "BODY ok\nEND\n");
     /* HTTP/1.0 must ignore the expectation (RFC 9110 §10.1.1). */
     CHECK_STR(REQ("PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"),
               "HEAD PUT / 1.0 cl=0 close {Expect: 100-continue}{Content-Length: 0}\nEND\nCLOSED\n");
@@ -120,8 +125,10 @@ TEST(http_parse_expect_100_continue)
 
 TEST(http_parse_upgrade_flag)
 {
-    CHECK_STR(REQ("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
-              "HEAD GET /ws 1.1 nobody ka upgrade {Host: a}{Connection: Upgrade}{Upgrade: websocket}\nEND\n");
+    CHECK_STR(
+        REQ("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
+        "HEAD GET /ws 1.1 nobody ka upgrade {Host: a}{Connection: Upgrade}{Upgrade: "
+        "websocket}\nEND\n");
 }
 
 TEST(http_parse_leading_empty_lines_skipped)
@@ -135,7 +142,8 @@ TEST(http_parse_leading_empty_lines_skipped)
 
 TEST(http_parse_target_forms)
 {
-    CHECK_STR(REQ("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"), "HEAD OPTIONS * 1.1 nobody ka {Host: a}\nEND\n");
+    CHECK_STR(REQ("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"),
+              "HEAD OPTIONS * 1.1 nobody ka {Host: a}\nEND\n");
     CHECK_STR(REQ("GET http://h.example:80/p?q HTTP/1.1\r\nHost: h.example\r\n\r\n"),
               "HEAD GET http://h.example:80/p?q 1.1 nobody ka {Host: h.example}\nEND\n");
     CHECK_INT(REQ_STATUS("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), ==, 400);
@@ -149,8 +157,9 @@ TEST(http_parse_bare_lf_only_when_allowed)
     const char in[] = "GET / HTTP/1.1\nHost: a\n\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
     CHECK_INT(http_req_status(in, sizeof in - 1), ==, 400);
     struct http_opts o = {.limits.allow_bare_lf = true};
-    CHECK_STR(http_trace(&o, in, sizeof in - 1, NULL),
-              "HEAD GET / 1.1 nobody ka {Host: a}\nEND\nHEAD GET /2 1.1 nobody ka {Host: a}\nEND\n");
+    CHECK_STR(
+        http_trace(&o, in, sizeof in - 1, NULL),
+        "HEAD GET / 1.1 nobody ka {Host: a}\nEND\nHEAD GET /2 1.1 nobody ka {Host: a}\nEND\n");
     /* Chunk framing stays strict either way. */
     const char ch[] = "POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n1\nx\n0\n\n";
     CHECK(strstr(http_trace(&o, ch, sizeof ch - 1, NULL), "ERROR 400 bare LF in chunked framing"));
@@ -158,12 +167,14 @@ TEST(http_parse_bare_lf_only_when_allowed)
 
 TEST(http_parse_limits_line_head_count_body)
 {
-    struct http_opts o = {.limits = {.max_line = 32, .max_head = 100, .max_headers = 3, .max_body = 10}};
+    struct http_opts o = {
+        .limits = {.max_line = 32, .max_head = 100, .max_headers = 3, .max_body = 10}};
     char in[512];
     int n;
     n = snprintf(in, sizeof in, "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n", "aaaaaaaaaaaaaaaaaaaaaa");
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "ERROR 414 request line too long"));
-    n = snprintf(in, sizeof in, "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n", "aaaaaaaaaaaaaaaa"); /* 32: fits */
+    n = snprintf(in, sizeof in, "GET /%s HTTP/1.1\r\nHost: a\r\n\r\n",
+                 "aaaaaaaaaaaaaaaa"); /* 32: fits */
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "HEAD GET /"));
     n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: a\r\nX: %080d\r\n\r\n", 0);
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "ERROR 431 header section too large"));
@@ -171,10 +182,12 @@ TEST(http_parse_limits_line_head_count_body)
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "ERROR 431 too many header fields"));
     n = snprintf(in, sizeof in, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n");
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "ERROR 413"));
-    n = snprintf(in, sizeof in, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789");
+    n = snprintf(in, sizeof in,
+                 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789");
     CHECK(strstr(http_trace(&o, in, (size_t)n, NULL), "BODY 0123456789\nEND\n"));
-    n = snprintf(in, sizeof in, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                "8\r\n01234567\r\n3\r\n");
+    n = snprintf(in, sizeof in,
+                 "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "8\r\n01234567\r\n3\r\n");
     CHECK_STR(http_trace(&o, in, (size_t)n, NULL),
               "HEAD POST / 1.1 chunked ka {Host: a}{Transfer-Encoding: chunked}\n"
               "BODY 01234567\nERROR 413 body larger than the limit (chunked)\n");
@@ -193,9 +206,11 @@ TEST(http_parse_head_exactly_at_the_limit)
 TEST(http_parse_chunk_extension_limit)
 {
     struct http_opts o = {.limits.max_chunk_ext = 8};
-    const char ok[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;abcdef\r\nx\r\n0\r\n\r\n";
+    const char ok[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n1;abcdef\r\nx\r\n0\r\n\r\n";
     CHECK(strstr(http_trace(&o, ok, sizeof ok - 1, NULL), "BODY x\nEND\n"));
-    const char bad[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;abcdefgh\r\nx\r\n0\r\n\r\n";
+    const char bad[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                       "chunked\r\n\r\n1;abcdefgh\r\nx\r\n0\r\n\r\n";
     CHECK(strstr(http_trace(&o, bad, sizeof bad - 1, NULL), "ERROR 400 chunk extension too long"));
 }
 
@@ -270,11 +285,12 @@ TEST(http_parse_response_length_chunked_and_close)
 
 TEST(http_parse_response_without_body_statuses)
 {
-    CHECK_STR(RESP("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"
-                   "HTTP/1.1 304 Not Modified\r\n\r\n"),
-              "HEAD 100 Continue 1.1 nobody ka \nEND\n"
-              "HEAD 204 No Content 1.1 nobody ka {Content-Length: 5}\nEND\n"
-              "HEAD 304 Not Modified 1.1 nobody ka \nEND\nCLOSED\n");
+    CHECK_STR(
+        RESP("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"
+             "HTTP/1.1 304 Not Modified\r\n\r\n"),
+        "HEAD 100 Continue 1.1 nobody ka \nEND\n"
+        "HEAD 204 No Content 1.1 nobody ka {Content-Length: 5}\nEND\n"
+        "HEAD 304 Not Modified 1.1 nobody ka \nEND\nCLOSED\n");
     CHECK_STR(RESP("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nbinary"),
               "HEAD 101 Switching Protocols 1.1 nobody ka {Upgrade: x}\nEND\nCLOSED\n");
 }
@@ -294,7 +310,8 @@ TEST(http_parse_response_errors)
 {
     CHECK(strstr(RESP("HTTP/1.1 20 OK\r\n\r\n"), "ERROR 400 malformed status code"));
     CHECK(strstr(RESP("HTTP/2 200 OK\r\n\r\n"), "ERROR 400 malformed HTTP version"));
-    CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"), "ERROR 400 connection closed"));
+    CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"),
+                 "ERROR 400 connection closed"));
     CHECK(strstr(RESP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab"),
                  "ERROR 400 connection closed"));
 }
@@ -382,16 +399,20 @@ TEST(http_parse_trailer_limits)
     struct http_opts o = {.limits = {.max_head = 64, .max_headers = 2}};
     const char many[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                         "1\r\nx\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
-    CHECK(strstr(http_trace(&o, many, sizeof many - 1, NULL), "BODY x\nERROR 431 too many trailer fields\n"));
+    CHECK(strstr(http_trace(&o, many, sizeof many - 1, NULL),
+                 "BODY x\nERROR 431 too many trailer fields\n"));
     o.limits.max_headers = 0;
     char big[256];
-    int n = snprintf(big, sizeof big, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                      "0\r\nT: %0150d\r\n\r\n", 0);
+    int n = snprintf(big, sizeof big,
+                     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "0\r\nT: %0150d\r\n\r\n",
+                     0);
     o.limits.max_head = 128;
     CHECK(strstr(http_trace(&o, big, (size_t)n, NULL), "ERROR 431 trailer section too large\n"));
     /* Framing fields in trailers are data, never applied. */
-    const char framing[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           "0\r\nContent-Length: 5\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    const char framing[] =
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\nContent-Length: 5\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
     CHECK_STR(REQ(framing), "HEAD POST / 1.1 chunked ka {Host: a}{Transfer-Encoding: chunked}\n"
                             "TRAILERS {Content-Length: 5}{Connection: close}\nEND\n"
                             "HEAD GET / 1.1 nobody ka {Host: a}\nEND\n");
@@ -407,7 +428,8 @@ TEST(http_parse_response_framing_conflicts)
     CHECK(strstr(RESP("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), "ERROR 400"));
     CHECK(strstr(RESP("HTTP/2.0 200 OK\r\n\r\n"), "ERROR 505"));
     CHECK(strstr(RESP("HTTP/1.1 099 Low\r\n\r\n"), "ERROR 400 status code below 100"));
-    CHECK(strstr(RESP("HTTP/1.1 200 O\x01K\r\n\r\n"), "ERROR 400 invalid character in reason phrase"));
+    CHECK(strstr(RESP("HTTP/1.1 200 O\x01K\r\n\r\n"),
+                 "ERROR 400 invalid character in reason phrase"));
     /* A body-less status ignores framing fields entirely. */
     CHECK_STR(RESP("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"),
               "HEAD 304 Not Modified 1.1 nobody ka {Transfer-Encoding: chunked}\nEND\nCLOSED\n");
@@ -416,7 +438,8 @@ TEST(http_parse_response_framing_conflicts)
 TEST(http_parse_eof_inside_chunked_framing)
 {
     struct http_opts o = {.eof = true};
-    const char in[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nT: 1\r\n";
+    const char in[] =
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nT: 1\r\n";
     CHECK_STR(http_trace(&o, in, sizeof in - 1, NULL),
               "HEAD POST / 1.1 chunked ka {Host: a}{Transfer-Encoding: chunked}\nBODY ab\n"
               "ERROR 400 connection closed in the middle of a message\n");

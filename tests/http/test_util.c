@@ -75,11 +75,17 @@ TEST(http_util_date_parse_rejects)
 {
     time_t t;
     const char *bad[] = {
-        "", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 31 Nov 1994 08:49:37 GMT",
-        "Sun, 29 Feb 1900 08:49:37 GMT", "Sun, 06 Now 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994 24:00:00 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
-        "Sun, 6 Nov 1994 08:49:37 GMT", "Sun Nov 6 08:49:37 1994",
-        "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT and more text",
+        "",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 31 Nov 1994 08:49:37 GMT",
+        "Sun, 29 Feb 1900 08:49:37 GMT",
+        "Sun, 06 Now 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun Nov 6 08:49:37 1994",
+        "Sunday, 06-Nov-1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT and more text",
         "Sun, 06 Nov 1994 08:4a:37 GMT",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

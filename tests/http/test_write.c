@@ -18,7 +18,8 @@ TEST(http_write_response_with_content_length)
     CHECK_INT(eddy_buf_append(&b, "hello", 5), ==, 0);
     CHECK_STR(b.data, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
                       "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\nhello");
-    CHECK_STR(http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, b.data, b.len, NULL),
+    CHECK_STR(http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, b.data,
+                         b.len, NULL),
               "HEAD 200 OK 1.1 cl=5 ka {Content-Type: text/plain}{Content-Length: 5}"
               "{Date: Sun, 06 Nov 1994 08:49:37 GMT}\nBODY hello\nEND\nCLOSED\n");
     eddy_buf_free(&b);
@@ -39,7 +40,8 @@ TEST(http_write_chunked_round_trip_with_trailers)
     CHECK_INT(eddy_http_write_last_chunk(&b, tr, 1), ==, 0);
     CHECK(strstr(b.data, "\r\n\r\n3\r\nabc\r\n12c\r\nzzz"));
     CHECK(strstr(b.data, "zzz\r\n0\r\nDigest: x=1\r\n\r\n"));
-    const char *t = http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, b.data, b.len, NULL);
+    const char *t = http_trace(&(struct http_opts){.role = EDDY_HTTP_RESPONSE, .eof = true}, b.data,
+                               b.len, NULL);
     const char *start = "HEAD 404 Nope 1.1 chunked ka {Transfer-Encoding: chunked}\nBODY abczzz";
     if (strncmp(t, start, strlen(start)))
         test_fail(__FILE__, __LINE__, "got %s", t);
@@ -55,8 +57,9 @@ TEST(http_write_request_round_trip)
     CHECK_INT(eddy_http_write_content_length(&b, 2), ==, 0);
     CHECK_INT(eddy_http_write_end_head(&b), ==, 0);
     CHECK_INT(eddy_buf_append(&b, "ok", 2), ==, 0);
-    CHECK_STR(http_trace(&(struct http_opts){0}, b.data, b.len, NULL),
-              "HEAD POST /submit?a=b 1.1 cl=2 ka {Host: example.com}{Content-Length: 2}\nBODY ok\nEND\n");
+    CHECK_STR(
+        http_trace(&(struct http_opts){0}, b.data, b.len, NULL),
+        "HEAD POST /submit?a=b 1.1 cl=2 ka {Host: example.com}{Content-Length: 2}\nBODY ok\nEND\n");
     eddy_buf_free(&b);
 }
 

@@ -219,8 +219,8 @@ TEST(loop_spawn_fails_cleanly_with_enomem)
  * given back. */
 #if !defined(__SANITIZE_ADDRESS__) /* ASan itself needs maps to work */
 struct filler {
-    char *p;      /* the region whose pages alternate protections */
-    size_t len;   /* its length */
+    char *p;    /* the region whose pages alternate protections */
+    size_t len; /* its length */
 };
 
 static int maps_main(void *arg)
@@ -249,8 +249,9 @@ TEST(loop_spawn_fails_cleanly_when_maps_run_out)
     setenv("EDDY_STACK_GUARD", "mprotect", 1);
     struct eddy_loop *l = eddy_loop_new(NULL); /* its threads and fds first */
     size_t pg = (size_t)sysconf(_SC_PAGESIZE), pages = 200000, i;
-    struct filler f = {mmap(NULL, pages * pg, PROT_NONE,
-                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), pages * pg};
+    struct filler f = {
+        mmap(NULL, pages * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+        pages * pg};
     CHECK(f.p != MAP_FAILED);
     /* Every other page readable: each one splits off two VMAs. */
     for (i = 1; i < pages; i += 2)

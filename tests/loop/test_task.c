@@ -252,7 +252,8 @@ static int pingpong_main(void *arg)
     (void)arg;
     int sv[2];
     CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), ==, 0);
-    struct eddy_task *t[2] = {eddy_spawn(pinger, &sv[0], "ping"), eddy_spawn(ponger, &sv[1], "pong")};
+    struct eddy_task *t[2] = {eddy_spawn(pinger, &sv[0], "ping"),
+                              eddy_spawn(ponger, &sv[1], "pong")};
     int res[2];
     CHECK_INT(eddy_gather(t, 2, res), ==, 0);
     CHECK_INT(res[0], ==, 0);
@@ -411,9 +412,9 @@ static int timeout_main(void *arg)
     CHECK_INT(eddy_sleep(EDDY_SEC), ==, -ETIMEDOUT);
     CHECK_INT(eddy_now(), >=, outer.deadline);
     CHECK_INT(eddy_yield(), ==, -ETIMEDOUT); /* every later suspension too */
-    CHECK(!eddy_timeout_end(&inner));       /* its own deadline did not pass */
+    CHECK(!eddy_timeout_end(&inner));        /* its own deadline did not pass */
     CHECK(eddy_timeout_end(&outer));
-    CHECK_INT(eddy_yield(), ==, 0);         /* out of the scope: fine again */
+    CHECK_INT(eddy_yield(), ==, 0); /* out of the scope: fine again */
     /* A sleep that ends before the scope succeeds; the scope is not marked. */
     CHECK_INT(eddy_timeout_begin(&outer, eddy_deadline_in(EDDY_SEC)), ==, 0);
     CHECK_INT(eddy_sleep(EDDY_MSEC), ==, 0);

@@ -14,9 +14,9 @@
 /* A writer task sending pieces with a pause between them, so they arrive as
  * separate reads, then optionally shutting down its side. */
 struct pieces {
-    int fd;                 /* the writing side */
-    const char *const *p;   /* NULL-terminated pieces */
-    bool shut;              /* SHUT_WR after the last */
+    int fd;               /* the writing side */
+    const char *const *p; /* NULL-terminated pieces */
+    bool shut;            /* SHUT_WR after the last */
 };
 
 static int writer_task(void *arg)
@@ -96,8 +96,8 @@ static void until_split(struct eddy_reader *r)
 TEST(reader_until_across_split_writes)
 {
     /* The 4-byte delimiter arrives split in every possible place. */
-    static const char *const pieces[] = {
-        "GET / HT", "TP/1.1\r", "\nHost: a\r", "\n\r", "\nline", " two\nBO", "DY", NULL};
+    static const char *const pieces[] = {"GET / HT", "TP/1.1\r", "\nHost: a\r", "\n\r",
+                                         "\nline",   " two\nBO", "DY",          NULL};
     run_reader(pieces, true, 1024, until_split);
 }
 

@@ -23,13 +23,13 @@
  * task of its own, and `clients` client tasks doing `rounds` round trips of
  * `size` bytes, all in one loop. */
 struct echo_case {
-    const char *listen; /* address to listen on */
-    int clients;        /* concurrent client tasks */
-    int rounds;         /* round trips per client */
-    size_t size;        /* bytes per message */
+    const char *listen;          /* address to listen on */
+    int clients;                 /* concurrent client tasks */
+    int rounds;                  /* round trips per client */
+    size_t size;                 /* bytes per message */
     char name[EDDY_ADDR_STRLEN]; /* filled in: where clients connect */
-    int next_id;        /* filled in: client numbering, for the patterns */
-    int lfd;            /* filled in: the listening socket */
+    int next_id;                 /* filled in: client numbering, for the patterns */
+    int lfd;                     /* filled in: the listening socket */
 };
 
 static int echo_conn(void *arg)
@@ -63,8 +63,10 @@ static int echo_server(void *arg)
             err = fd;
             break;
         }
-        CHECK_INT(peer.u.sa.sa_family, ==, c->listen[0] == 'u' ? AF_UNIX
-                                           : c->listen[0] == '[' ? AF_INET6 : AF_INET);
+        CHECK_INT(peer.u.sa.sa_family, ==,
+                  c->listen[0] == 'u'   ? AF_UNIX
+                  : c->listen[0] == '[' ? AF_INET6
+                                        : AF_INET);
         err = eddy_group_spawn(g, echo_conn, (void *)(intptr_t)fd, "echo");
     }
     int werr = eddy_group_wait(g);
@@ -197,7 +199,8 @@ TEST(echo_loops_in_threads)
     struct echo_case cases[NTHREADS];
     pthread_t th[NTHREADS];
     for (int i = 0; i < NTHREADS; i++) {
-        cases[i] = (struct echo_case){.listen = "127.0.0.1:0", .clients = 20, .rounds = 10, .size = 3000};
+        cases[i] =
+            (struct echo_case){.listen = "127.0.0.1:0", .clients = 20, .rounds = 10, .size = 3000};
         CHECK_INT(pthread_create(&th[i], NULL, echo_thread, &cases[i]), ==, 0);
     }
     for (int i = 0; i < NTHREADS; i++) {
@@ -216,7 +219,8 @@ static int read_deadline_main(void *arg)
     tcp_pair(fds);
     char b[8];
     /* Its own deadline. */
-    CHECK_INT(eddy_sock_read(fds[0], b, sizeof b, eddy_deadline_in(20 * EDDY_MSEC)), ==, -ETIMEDOUT);
+    CHECK_INT(eddy_sock_read(fds[0], b, sizeof b, eddy_deadline_in(20 * EDDY_MSEC)), ==,
+              -ETIMEDOUT);
     /* The task's timeout scope. */
     struct eddy_timeout to;
     CHECK_INT(eddy_timeout_begin(&to, eddy_deadline_in(20 * EDDY_MSEC)), ==, 0);
@@ -592,9 +596,9 @@ TEST(closed_peer)
 /* ------------------------------------------------------------ reuseport */
 
 struct acceptor {
-    int lfd;       /* its listening socket */
-    int accepted;  /* connections it took */
-    int *total;    /* shared count */
+    int lfd;      /* its listening socket */
+    int accepted; /* connections it took */
+    int *total;   /* shared count */
 };
 
 static int acceptor_task(void *arg)

@@ -72,9 +72,10 @@ static int handler(void *arg, struct eddy_exchange *x)
     }
     if (!strcmp(path, "/framing")) {
         /* Framing headers are the server's: a handler's must not reach the wire. */
-        static const struct eddy_http_header h[] = {
-            {"Content-Length", 14, "5", 1}, {"Transfer-Encoding", 17, "chunked", 7},
-            {"Connection", 10, "close", 5}, {"X-Kept", 6, "yes", 3}};
+        static const struct eddy_http_header h[] = {{"Content-Length", 14, "5", 1},
+                                                    {"Transfer-Encoding", 17, "chunked", 7},
+                                                    {"Connection", 10, "close", 5},
+                                                    {"X-Kept", 6, "yes", 3}};
         return eddy_exchange_respond(x, 200, h, 4, "Hello, World!", 13);
     }
     if (!strcmp(path, "/header")) {
@@ -161,8 +162,8 @@ TEST(server_curl_get)
 
 static void body_keepalive(struct eddy_server *s, int port)
 {
-    struct test_cmd *c = TEST_SH("curl -sv http://127.0.0.1:%d/ http://127.0.0.1:%d/header -H 'X-Test: two'",
-                       port, port);
+    struct test_cmd *c = TEST_SH(
+        "curl -sv http://127.0.0.1:%d/ http://127.0.0.1:%d/header -H 'X-Test: two'", port, port);
     CHECK(strstr(c->out, "Re-using existing connection"));
     CHECK(strstr(c->out, "Hello, World!"));
     struct eddy_server_stats st;
@@ -213,12 +214,12 @@ static void body_upload(struct eddy_server *s, int port)
     fclose(f);
     /* Chunked upload, then 100-continue with a body large enough for curl to ask. */
     struct test_cmd *c = TEST_SH("curl -s -H 'Transfer-Encoding: chunked' --data-binary @%s "
-                       "http://127.0.0.1:%d/echo | cmp - %s && echo SAME",
-                       path, port, path);
+                                 "http://127.0.0.1:%d/echo | cmp - %s && echo SAME",
+                                 path, port, path);
     CHECK(strstr(c->out, "SAME"));
     c = TEST_SH("curl -sv -H 'Expect: 100-continue' --data-binary @%s http://127.0.0.1:%d/echo "
-           "-o /dev/null",
-           path, port);
+                "-o /dev/null",
+                path, port);
     CHECK(strstr(c->out, "HTTP/1.1 100 Continue"));
     CHECK(strstr(c->out, "HTTP/1.1 200 OK"));
 }
@@ -237,8 +238,8 @@ static void body_head(struct eddy_server *s, int port)
     CHECK(strstr(out, "Content-Length: 13\r\n"));
     CHECK(!strstr(out, "Hello"));
     /* A streamed (chunked) answer to HEAD has no body either. */
-    raw(port, "HEAD /stream/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", out,
-        sizeof out, 2 * EDDY_SEC);
+    raw(port, "HEAD /stream/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", out, sizeof out,
+        2 * EDDY_SEC);
     CHECK(strstr(out, "Transfer-Encoding: chunked\r\n"));
     CHECK(!strstr(out, "line"));
 }
@@ -274,14 +275,15 @@ static void body_failures(struct eddy_server *s, int port)
 {
     /* http.client on one connection: a failing handler gives 500 and the
      * connection keeps serving; a handler failing mid-stream closes it. */
-    struct test_cmd *c = TEST_SH("%s -c \"\n"
-                       "import http.client\n"
-                       "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
-                       "for p in ['/fail', '/', '/fail', '/stream/2']:\n"
-                       "    c.request('GET', p); r = c.getresponse()\n"
-                       "    print(r.status, r.read().decode().strip().replace(chr(10), '|'))\n"
-                       "\"",
-                       python(), port);
+    struct test_cmd *c =
+        TEST_SH("%s -c \"\n"
+                "import http.client\n"
+                "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
+                "for p in ['/fail', '/', '/fail', '/stream/2']:\n"
+                "    c.request('GET', p); r = c.getresponse()\n"
+                "    print(r.status, r.read().decode().strip().replace(chr(10), '|'))\n"
+                "\"",
+                python(), port);
     CHECK_STR(c->out, "500 500 Internal Server Error\n200 Hello, World!\n"
                       "500 500 Internal Server Error\n200 line 0|line 1\n");
     struct eddy_server_stats st;
@@ -303,7 +305,8 @@ static void body_malformed(struct eddy_server *s, int port)
         const char *req;
         const char *status;
     } cases[] = {
-        {"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "400"},
+        {"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+         "400"},
         {"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", "400"},
         {"GET / HTTP/1.1\r\n\r\n", "400"}, /* no Host */
         {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", "505"},
@@ -338,11 +341,11 @@ TEST(server_rejects_malformed_and_smuggling_then_closes)
 
 /* Waits until `cond` holds, a bounded number of short sleeps: what a
  * client did reaches the server's side of the loop a little later. */
-#define WAIT_FOR(cond)                                                        \
-    do {                                                                      \
-        for (int i_ = 0; i_ < 1000 && !(cond); i_++)                          \
-            eddy_sleep(10 * EDDY_MSEC);                                       \
-        CHECK(cond);                                                          \
+#define WAIT_FOR(cond)                                                                             \
+    do {                                                                                           \
+        for (int i_ = 0; i_ < 1000 && !(cond); i_++)                                               \
+            eddy_sleep(10 * EDDY_MSEC);                                                            \
+        CHECK(cond);                                                                               \
     } while (0)
 
 static struct eddy_server_stats stats_of(const struct eddy_server *s)
@@ -394,7 +397,7 @@ static bool closed_by_server(int fd)
 
 struct trickle {
     int port;
-    int answered;       /* got the 408 */
+    int answered; /* got the 408 */
 };
 
 /* A slowloris client: a head that never ends, one byte every 50 ms.  The
@@ -409,8 +412,8 @@ static int trickle(void *arg)
     char out[1024];
     size_t got = 0;
     for (;;) {
-        ssize_t n = eddy_sock_read(fd, out + got, sizeof out - 1 - got,
-                                   eddy_deadline_in(50 * EDDY_MSEC));
+        ssize_t n =
+            eddy_sock_read(fd, out + got, sizeof out - 1 - got, eddy_deadline_in(50 * EDDY_MSEC));
         if (n == -ETIMEDOUT) {
             n = eddy_sock_write(fd, "z", 1, eddy_deadline_in(EDDY_SEC));
             if (n == 1)
@@ -435,8 +438,7 @@ static void body_slow_clients(struct eddy_server *s, int port)
     struct trickle tr = {.port = port};
     for (int i = 0; i < TRICKLERS; i++)
         t[i] = eddy_spawn(trickle, &tr, "slowloris");
-    WAIT_FOR(stats_of(s).connections_accepted == TRICKLERS &&
-             stats_of(s).connections_idle == 0);
+    WAIT_FOR(stats_of(s).connections_accepted == TRICKLERS && stats_of(s).connections_idle == 0);
     /* Everyone else is served while the slow clients still trickle (the
      * header timeout is seconds away). */
     for (int i = 0; i < 2; i++) {
@@ -605,8 +607,8 @@ TEST(server_idle_connections_expire)
 struct holders {
     pid_t pid[8];
     int n;
-    int release;                /* closing this write end lets them go */
-    int report;                 /* read end: one byte per holder, twice */
+    int release; /* closing this write end lets them go */
+    int report;  /* read end: one byte per holder, twice */
 };
 
 /* In a forked child: `count` connections, each answered once (keep-alive,
@@ -616,7 +618,8 @@ struct holders {
  * child has the loop's memory but must not run it. */
 static _Noreturn void hold(int port, int count, int report, int release, int *fds)
 {
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)port),
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     static const char req[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
     for (int i = 0; i < count; i++) {
@@ -626,7 +629,8 @@ static _Noreturn void hold(int port, int count, int report, int release, int *fd
         /* Ended with a reset, not a FIN: thousands of TIME_WAIT ports
          * would slow every later connect on this machine. */
         struct linger abort_close = {1, 0};
-        if (fds[i] < 0 || setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close) ||
+        if (fds[i] < 0 ||
+            setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close) ||
             connect(fds[i], (struct sockaddr *)&sin, sizeof sin) < 0 ||
             write(fds[i], req, sizeof req - 1) != sizeof req - 1)
             _exit(2);
@@ -782,7 +786,8 @@ TEST(server_holds_10000_idle_connections_and_serves_others)
     }
     rl.rlim_cur = rl.rlim_max;
     CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
-    struct eddy_server_opts o = {.max_connections = 19500, .idle_timeout_ns = 120 * EDDY_SEC,
+    struct eddy_server_opts o = {.max_connections = 19500,
+                                 .idle_timeout_ns = 120 * EDDY_SEC,
                                  .header_timeout_ns = 120 * EDDY_SEC};
     serve(body_idle_many, &o);
 }
@@ -834,7 +839,8 @@ static int shutdown_main(void *arg)
     char out[1024];
     size_t got = 0;
     ssize_t n;
-    while ((n = eddy_sock_read(next, out + got, sizeof out - 1 - got, eddy_deadline_in(EDDY_SEC))) > 0)
+    while ((n = eddy_sock_read(next, out + got, sizeof out - 1 - got, eddy_deadline_in(EDDY_SEC))) >
+           0)
         got += (size_t)n;
     out[got] = 0;
     CHECK_INT(n, ==, 0);
@@ -863,11 +869,11 @@ TEST(server_graceful_stop_closes_idle_connections_and_finishes_requests)
 struct load {
     pid_t server;
     int port;
-    bool termed;        /* SIGTERM was sent */
-    int completed;      /* responses read whole */
-    int streaming;      /* drip responses begun and not ended yet */
-    int straddled;      /* responses begun before SIGTERM and ended after it */
-    int cut;            /* responses that ended in the middle */
+    bool termed;   /* SIGTERM was sent */
+    int completed; /* responses read whole */
+    int streaming; /* drip responses begun and not ended yet */
+    int straddled; /* responses begun before SIGTERM and ended after it */
+    int cut;       /* responses that ended in the middle */
 };
 
 /* Reads one response.  1: whole (*closing: the server ends the connection
@@ -896,7 +902,8 @@ static int read_response(struct load *L, int fd, struct eddy_http_parser *p, boo
         }
         if (ev.type != EDDY_HTTP_NEED_MORE)
             continue;
-        ssize_t got = eddy_sock_read(fd, buf + len, sizeof buf - len, eddy_deadline_in(10 * EDDY_SEC));
+        ssize_t got =
+            eddy_sock_read(fd, buf + len, sizeof buf - len, eddy_deadline_in(10 * EDDY_SEC));
         if (got <= 0)
             return started ? -1 : 0;
         if (!started)
@@ -924,8 +931,8 @@ static int load_client(void *arg)
         eddy_http_parser_reset(p);
         for (;;) {
             char req[64];
-            int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: a\r\n\r\n",
-                             paths[turn++ % 4]);
+            int n =
+                snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", paths[turn++ % 4]);
             if (eddy_sock_write(fd, req, (size_t)n, eddy_deadline_in(EDDY_SEC)) < 0)
                 break;
             bool closing = false;
@@ -977,7 +984,9 @@ TEST(server_sigterm_under_load_cuts_no_response)
     CHECK(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        struct eddy_server_opts o = {.listen = "127.0.0.1:0", .handler = handler, .workers = 2,
+        struct eddy_server_opts o = {.listen = "127.0.0.1:0",
+                                     .handler = handler,
+                                     .workers = 2,
                                      .shutdown_timeout_ns = 3 * EDDY_SEC};
         _exit(eddy_server_run(&o, port_to_pipe, &fds[1]) == 0 ? 0 : 1);
     }
@@ -1008,8 +1017,8 @@ static void body_log(struct eddy_server *s, int port)
     /* Requests the server refuses itself are logged too (as nginx does):
      * probes and smuggling attempts must not be invisible. */
     raw(port, "GET / HTTP/1.1\r\n\r\n", out, sizeof out, 2 * EDDY_SEC); /* no Host */
-    raw(port, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-        out, sizeof out, 2 * EDDY_SEC);
+    raw(port, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", out,
+        sizeof out, 2 * EDDY_SEC);
 }
 
 TEST(server_access_log_combined_format)
@@ -1025,7 +1034,8 @@ TEST(server_access_log_combined_format)
     fclose(f);
     char date[64], req[64];
     int status, bytes;
-    CHECK_INT(sscanf(line, "127.0.0.1 - - [%63[^]]] \"%63[^\"]\" %d %d \"http://ref/\" \"agent/1.0\"",
+    CHECK_INT(sscanf(line,
+                     "127.0.0.1 - - [%63[^]]] \"%63[^\"]\" %d %d \"http://ref/\" \"agent/1.0\"",
                      date, req, &status, &bytes),
               ==, 4);
     CHECK_STR(req, "GET /nope HTTP/1.1");
@@ -1115,8 +1125,10 @@ TEST(server_run_failed_worker_start_is_cleaned_up)
 {
     /* worker_stop undoes what a failed worker_start did (an app's templates,
      * its background tasks), as when the listener cannot be opened. */
-    struct eddy_server_opts o = {.listen = "127.0.0.1:0", .handler = handler,
-                                 .worker_start = failing_start, .worker_stop = counting_stop};
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0",
+                                 .handler = handler,
+                                 .worker_start = failing_start,
+                                 .worker_stop = counting_stop};
     CHECK_INT(eddy_server_run(&o, NULL, NULL), ==, -EIO);
     CHECK_INT(starts, ==, 1);
     CHECK_INT(stops, ==, 1);

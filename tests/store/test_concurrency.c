@@ -25,13 +25,15 @@ static struct eddy_store *open_tmp(void)
 }
 
 /* Fills `v` (n entries, strings in `buf`) with entries "<prefix>-<i>". */
-static void make_batch(struct eddy_store_entry_in *v, char (*buf)[48], size_t n,
-                       const char *prefix, int64_t date)
+static void make_batch(struct eddy_store_entry_in *v, char (*buf)[48], size_t n, const char *prefix,
+                       int64_t date)
 {
     for (size_t i = 0; i < n; i++) {
         snprintf(buf[i], 48, "%s-%zu", prefix, i);
-        v[i] = (struct eddy_store_entry_in){.guid = buf[i], .title = buf[i],
-                                            .content = "some words to index", .date = date,
+        v[i] = (struct eddy_store_entry_in){.guid = buf[i],
+                                            .title = buf[i],
+                                            .content = "some words to index",
+                                            .date = date,
                                             .date_source = EDDY_STORE_DATE_PARSED};
     }
 }
@@ -52,8 +54,9 @@ static void *hold_write(void *arg)
     if (sqlite3_open(h->path, &db) != SQLITE_OK)
         return NULL;
     sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE;"
-                         "INSERT INTO feeds (url) VALUES ('http://uncommitted/')",
+    if (sqlite3_exec(db,
+                     "BEGIN IMMEDIATE;"
+                     "INSERT INTO feeds (url) VALUES ('http://uncommitted/')",
                      NULL, NULL, NULL) == SQLITE_OK) {
         atomic_store(&h->holding, 1);
         while (!atomic_load(&h->release))
@@ -240,8 +243,8 @@ TEST(store_awaits_fail_cleanly_outside_a_task)
 
 /* ------------------------------------------- readers and writers at once */
 
-#define WRITERS 2
-#define BATCHES 40
+#define WRITERS   2
+#define BATCHES   40
 #define PER_BATCH 20
 
 struct mix {
@@ -266,8 +269,8 @@ static void *mix_writer(void *arg)
         snprintf(prefix, sizeof prefix, "w%d-b%d", wa->w, b);
         make_batch(v, buf, PER_BATCH, prefix, 1000 + b);
         struct eddy_store_upsert r;
-        if (eddy_store_entries_upsert(wa->m->s, wa->m->feeds[wa->w], v, PER_BATCH, 5000, &r) < 0
-            || r.added != PER_BATCH)
+        if (eddy_store_entries_upsert(wa->m->s, wa->m->feeds[wa->w], v, PER_BATCH, 5000, &r) < 0 ||
+            r.added != PER_BATCH)
             atomic_fetch_add(&wa->m->failures, 1);
         if (b % 8 == 0 && eddy_store_index_pending(wa->m->s, 0) < 0)
             atomic_fetch_add(&wa->m->failures, 1);
@@ -287,8 +290,8 @@ static void *mix_reader(void *arg)
         struct eddy_store_stats st;
         struct eddy_store_page p;
         struct eddy_store_query q = {.limit = 100};
-        if (eddy_store_stats(m->s, &st) < 0 || st.entries < last
-            || st.entries % PER_BATCH != 0) /* a batch is seen whole or not at all */
+        if (eddy_store_stats(m->s, &st) < 0 || st.entries < last ||
+            st.entries % PER_BATCH != 0) /* a batch is seen whole or not at all */
             atomic_fetch_add(&m->failures, 1);
         last = st.entries;
         if (eddy_store_entries(m->s, &q, &p) < 0) {
@@ -341,7 +344,7 @@ TEST(store_concurrent_readers_and_writers)
 
 /* -------------------------------------------------------- crash safety */
 
-#define ROUNDS 20
+#define ROUNDS      20
 #define CRASH_BATCH 15
 
 /* The child: writes batch after batch and reports each one's number on the
@@ -370,7 +373,8 @@ static int64_t count_guid(sqlite3 *db, const char *guid)
 {
     sqlite3_stmt *q;
     int64_t n = -1;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM entries WHERE guid = ?", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM entries WHERE guid = ?", -1, &q, NULL) ==
+        SQLITE_OK) {
         sqlite3_bind_text(q, 1, guid, -1, SQLITE_STATIC);
         if (sqlite3_step(q) == SQLITE_ROW)
             n = sqlite3_column_int64(q, 0);
@@ -428,7 +432,8 @@ TEST(store_kill_9_while_writing_loses_nothing_committed)
         check_ok(s->writer.db, "PRAGMA integrity_check");
         CHECK_INT(sqlite3_exec(s->writer.db,
                                "INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')",
-                               NULL, NULL, NULL), ==, SQLITE_OK);
+                               NULL, NULL, NULL),
+                  ==, SQLITE_OK);
         for (int32_t k = 0; k <= last; k++) {
             char guid[64];
             snprintf(guid, sizeof guid, "r%d-b%d-%d", round, (int)k, CRASH_BATCH - 1);

@@ -30,10 +30,13 @@ static int64_t add_feed(struct eddy_store *s, const char *url, const char *categ
 static struct eddy_store_entry_in entry(const char *guid, const char *link, const char *title,
                                         const char *content, int64_t date)
 {
-    struct eddy_store_entry_in e = {.guid = guid, .link = link, .title = title,
-                                    .content = content, .date = date,
-                                    .date_source = date ? EDDY_STORE_DATE_PARSED
-                                                        : EDDY_STORE_DATE_MISSING};
+    struct eddy_store_entry_in e = {.guid = guid,
+                                    .link = link,
+                                    .title = title,
+                                    .content = content,
+                                    .date = date,
+                                    .date_source =
+                                        date ? EDDY_STORE_DATE_PARSED : EDDY_STORE_DATE_MISSING};
     return e;
 }
 
@@ -86,7 +89,8 @@ TEST(store_open_creates_private_folder_wal_schema)
     CHECK_INT(sqlite3_step(q), ==, SQLITE_ROW);
     CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
     sqlite3_finalize(q);
-    CHECK_INT(sqlite3_prepare_v2(s->readers[0].db, "PRAGMA foreign_keys", -1, &q, NULL), ==, SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(s->readers[0].db, "PRAGMA foreign_keys", -1, &q, NULL), ==,
+              SQLITE_OK);
     CHECK_INT(sqlite3_step(q), ==, SQLITE_ROW);
     CHECK_INT(sqlite3_column_int(q, 0), ==, 1);
     sqlite3_finalize(q);
@@ -176,13 +180,17 @@ TEST(store_fetch_outcomes_and_due_list)
     CHECK_INT(n, ==, 1);
     eddy_store_feeds_free(due, n);
 
-    struct eddy_store_fetch ok = {.fetched_at = 100, .next_check = 200, .status = 200,
-                                  .etag = "\"v1\"", .last_modified = "Mon",
-                                  .title = "Feed A", .site_link = "http://a.site/",
+    struct eddy_store_fetch ok = {.fetched_at = 100,
+                                  .next_check = 200,
+                                  .status = 200,
+                                  .etag = "\"v1\"",
+                                  .last_modified = "Mon",
+                                  .title = "Feed A",
+                                  .site_link = "http://a.site/",
                                   .repairs = "[\"fixed\"]"};
     CHECK_INT(eddy_store_feed_fetched(s, a, &ok), ==, 0);
-    struct eddy_store_fetch fail = {.fetched_at = 110, .next_check = 150, .status = 500,
-                                    .error = "HTTP 500"};
+    struct eddy_store_fetch fail = {
+        .fetched_at = 110, .next_check = 150, .status = 500, .error = "HTTP 500"};
     CHECK_INT(eddy_store_feed_fetched(s, b, &fail), ==, 0);
     fail.fetched_at = 150;
     fail.next_check = 300;
@@ -222,8 +230,8 @@ TEST(store_fetch_outcomes_and_due_list)
 
     /* A 200 without validators clears them; a user's title is kept. */
     CHECK_INT(eddy_store_feed_set_title(s, a, "Mine"), ==, 0);
-    struct eddy_store_fetch plain = {.fetched_at = 400, .next_check = 500, .status = 200,
-                                     .title = "Feed A2"};
+    struct eddy_store_fetch plain = {
+        .fetched_at = 400, .next_check = 500, .status = 200, .title = "Feed A2"};
     CHECK_INT(eddy_store_feed_fetched(s, a, &plain), ==, 0);
     CHECK_INT(eddy_store_feed(s, a, &f), ==, 0);
     CHECK(f.etag == NULL && f.last_modified == NULL && f.repairs == NULL);
@@ -231,8 +239,8 @@ TEST(store_fetch_outcomes_and_due_list)
     eddy_store_feed_fini(&f);
 
     /* A permanent redirect moves the URL; onto a taken URL it is refused. */
-    struct eddy_store_fetch moved = {.fetched_at = 500, .next_check = 600, .status = 200,
-                                     .new_url = "http://b/"};
+    struct eddy_store_fetch moved = {
+        .fetched_at = 500, .next_check = 600, .status = 200, .new_url = "http://b/"};
     CHECK_INT(eddy_store_feed_fetched(s, a, &moved), ==, -EEXIST);
     moved.new_url = "http://a2/";
     CHECK_INT(eddy_store_feed_fetched(s, a, &moved), ==, 0);
@@ -241,8 +249,8 @@ TEST(store_fetch_outcomes_and_due_list)
     eddy_store_feed_fini(&f);
 
     /* 410: dead, listed, never due. */
-    struct eddy_store_fetch gone = {.fetched_at = 600, .next_check = 0, .status = 410,
-                                    .error = "gone", .gone = true};
+    struct eddy_store_fetch gone = {
+        .fetched_at = 600, .next_check = 0, .status = 410, .error = "gone", .gone = true};
     CHECK_INT(eddy_store_feed_fetched(s, a, &gone), ==, 0);
     CHECK_INT(eddy_store_feeds_due(s, 1000000, 0, &due, &n), ==, 0);
     CHECK_INT(n, ==, 1);
@@ -275,8 +283,7 @@ TEST(store_dedupe_by_guid_link_hash)
     int64_t g = add_feed(s, "http://g/", NULL);
     struct eddy_store_entry_in batch[] = {
         entry("id-1", "http://f/1", "One", "first", 100),
-        entry(NULL, "http://f/2", "Two", "second", 200),
-        entry(NULL, NULL, "Three", "third", 300),
+        entry(NULL, "http://f/2", "Two", "second", 200), entry(NULL, NULL, "Three", "third", 300),
         entry("id-1", "http://f/1", "One", "first", 100), /* twice in one batch */
     };
     struct eddy_store_upsert r;
@@ -410,12 +417,21 @@ TEST(store_dates_with_provenance)
     struct eddy_store *s = open_tmp();
     int64_t f = add_feed(s, "http://f/", NULL);
     struct eddy_store_entry_in v[] = {
-        {.guid = "past", .title = "p", .date_raw = "Mon, 01 Jan 2024 00:00:00 GMT",
-         .date = 500, .date_source = EDDY_STORE_DATE_PARSED},
-        {.guid = "future", .title = "f", .date_raw = "2099-01-01",
-         .date = 9000, .date_source = EDDY_STORE_DATE_PARSED},
+        {.guid = "past",
+         .title = "p",
+         .date_raw = "Mon, 01 Jan 2024 00:00:00 GMT",
+         .date = 500,
+         .date_source = EDDY_STORE_DATE_PARSED},
+        {.guid = "future",
+         .title = "f",
+         .date_raw = "2099-01-01",
+         .date = 9000,
+         .date_source = EDDY_STORE_DATE_PARSED},
         {.guid = "none", .title = "n"},
-        {.guid = "guess", .title = "g", .date_raw = "yesterday-ish", .date = 700,
+        {.guid = "guess",
+         .title = "g",
+         .date_raw = "yesterday-ish",
+         .date = 700,
          .date_source = EDDY_STORE_DATE_GUESSED},
     };
     CHECK_INT(eddy_store_entries_upsert(s, f, v, 4, 1000, NULL), ==, 0);
@@ -617,8 +633,9 @@ TEST(store_search_trails_then_finds)
     CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
     CHECK_INT(p.n, ==, 0);
     CHECK_INT(sqlite3_exec(s->writer.db,
-                           "INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')",
-                           NULL, NULL, NULL), ==, SQLITE_OK);
+                           "INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')", NULL,
+                           NULL, NULL),
+              ==, SQLITE_OK);
     eddy_store_close(s);
 }
 
@@ -633,11 +650,14 @@ TEST(store_migrates_v1_database)
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), ==, SQLITE_OK);
     CHECK_INT(eddy__store_migrate(db, 1), ==, 0);
-    CHECK_INT(sqlite3_exec(db,
-        "INSERT INTO feeds (id, url, title) VALUES (7, 'http://old/', 'Old');"
-        "INSERT INTO entries (feed_id, key, hash, guid, title, content, date, first_seen,"
-        " updated_at, read, starred) VALUES (7, 'g:x', 1, 'x', 'Ancient lighthouse', 'c',"
-        " 100, 100, 100, 1, 1);", NULL, NULL, NULL), ==, SQLITE_OK);
+    CHECK_INT(sqlite3_exec(
+                  db,
+                  "INSERT INTO feeds (id, url, title) VALUES (7, 'http://old/', 'Old');"
+                  "INSERT INTO entries (feed_id, key, hash, guid, title, content, date, first_seen,"
+                  " updated_at, read, starred) VALUES (7, 'g:x', 1, 'x', 'Ancient lighthouse', 'c',"
+                  " 100, 100, 100, 1, 1);",
+                  NULL, NULL, NULL),
+              ==, SQLITE_OK);
     sqlite3_close(db);
 
     struct eddy_store *s = open_tmp();

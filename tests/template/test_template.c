@@ -90,13 +90,14 @@ TEST(template_filters)
     CHECK_STR(render("{{ s|length }} {{ l|length }} {{ o|count }} {{ m|length }}",
                      "{\"s\": \"héllo\", \"l\": [1,2,3], \"o\": {\"a\": 1}}"),
               "5 3 1 0");
-    CHECK_STR(render("{{ s|truncate(9) }}|{{ s|truncate(9, true) }}|{{ s|truncate(9, false, '…', 0) }}"
-                     "|{{ s|truncate(100) }}|{{ s|truncate(14) }}",
-                     "{\"s\": \"hello wonderful world\"}"),
-              "hello...|hello ...|hello…|hello wonderful world|hello...");
+    CHECK_STR(
+        render("{{ s|truncate(9) }}|{{ s|truncate(9, true) }}|{{ s|truncate(9, false, '…', 0) }}"
+               "|{{ s|truncate(100) }}|{{ s|truncate(14) }}",
+               "{\"s\": \"hello wonderful world\"}"),
+        "hello...|hello ...|hello…|hello wonderful world|hello...");
     CHECK_STR(render("{{ s|urlencode }}", "{\"s\": \"a b&c/d=é\"}"), "a%20b%26c/d%3D%C3%A9");
-    CHECK_STR(render("{{ s|striptags }}",
-                     "{\"s\": \"  <p>Hello <b>big</b>\\n\\n world<!-- x --> &amp; &#233;&#x41;&nbsp;!</p> \"}"),
+    CHECK_STR(render("{{ s|striptags }}", "{\"s\": \"  <p>Hello <b>big</b>\\n\\n world<!-- x --> "
+                                          "&amp; &#233;&#x41;&nbsp;!</p> \"}"),
               "Hello big world &amp; éA\xC2\xA0!");
     CHECK_STR(render("{{ l|join(', ') }}|{{ l|join }}", "{\"l\": [\"a\", 1, \"<\"]}"),
               "a, 1, &lt;|a1&lt;");
@@ -107,8 +108,9 @@ TEST(template_filters)
 
 TEST(template_date_filter)
 {
-    const char *ctx = "{\"t\": 1700000000, \"iso\": \"2024-02-29T13:45:00+01:00\", "
-                      "\"day\": \"2024-03-01\", \"frac\": \"2024-03-01T00:00:00.123Z\", \"bad\": \"yesterday\"}";
+    const char *ctx =
+        "{\"t\": 1700000000, \"iso\": \"2024-02-29T13:45:00+01:00\", "
+        "\"day\": \"2024-03-01\", \"frac\": \"2024-03-01T00:00:00.123Z\", \"bad\": \"yesterday\"}";
     CHECK_STR(render("{{ t|date }}", ctx), "2023-11-14 22:13");
     CHECK_STR(render("{{ t|date('%d/%m/%Y') }}", ctx), "14/11/2023");
     CHECK_STR(render("{{ iso|date('iso') }}", ctx), "2024-02-29T12:45:00Z");
@@ -130,7 +132,8 @@ TEST(template_if_elif_else)
     CHECK_STR(render(src, "{\"n\": 7}"), "mid");
     CHECK_STR(render(src, "{\"n\": 7, \"small\": true}"), "small");
     CHECK_STR(render(src, "{\"n\": 2.5}"), "small");
-    CHECK_STR(render("{% if a or b %}y{% endif %}{% if not c %}n{% endif %}", "{\"b\": [1]}"), "yn");
+    CHECK_STR(render("{% if a or b %}y{% endif %}{% if not c %}n{% endif %}", "{\"b\": [1]}"),
+              "yn");
     CHECK_STR(render("{% if 'x' in s %}1{% endif %}{% if 2 in l %}2{% endif %}{% if 'k' in o %}3"
                      "{% endif %}{% if 9 not in l %}4{% endif %}{% if s != 'yxz' %}5{% endif %}",
                      "{\"s\": \"yxz\", \"l\": [1, 2], \"o\": {\"k\": 0}}"),
@@ -141,9 +144,11 @@ TEST(template_if_elif_else)
               "uno");
     CHECK_STR(render("{{ a or 'fallback' }} {{ 1 < 'a' }} {{ 'a' < 'b' }}", NULL),
               "fallback False True");
-    CHECK_STR(render("{{ 'on' if n > 1 }}|{{ 'on' if n > 5 }}|{{ 'a' if n > 5 else 'b' if n > 2 else 'c' }}",
-                     "{\"n\": 3}"),
-              "on||b");
+    CHECK_STR(
+        render(
+            "{{ 'on' if n > 1 }}|{{ 'on' if n > 5 }}|{{ 'a' if n > 5 else 'b' if n > 2 else 'c' }}",
+            "{\"n\": 3}"),
+        "on||b");
 }
 
 TEST(template_arithmetic)
@@ -169,9 +174,9 @@ TEST(template_for_loops)
               "0212 1102 ");
     CHECK_STR(render("{% for x in l %}x{% else %}empty{% endfor %}", "{\"l\": []}"), "empty");
     CHECK_STR(render("{% for x in missing %}x{% else %}none{% endfor %}", NULL), "none");
-    CHECK_STR(render("{% for k, v in o %}{{ k }}={{ v }};{% endfor %}",
-                     "{\"o\": {\"b\": 1, \"a\": 2}}"),
-              "b=1;a=2;");
+    CHECK_STR(
+        render("{% for k, v in o %}{{ k }}={{ v }};{% endfor %}", "{\"o\": {\"b\": 1, \"a\": 2}}"),
+        "b=1;a=2;");
     CHECK_STR(render("{% for a, b in l %}{{ a }}{{ b }} {% endfor %}", "{\"l\": [[1, 2], [3]]}"),
               "12 3 ");
     /* Nested loops: the inner loop shadows `loop`, the outer variable stays visible. */
@@ -213,12 +218,14 @@ TEST(template_include_and_extends_from_files)
                             "{% block content %}{% for e in entries %}"
                             "{% include \"entry.html\" %}{% endfor %}{% endblock %}");
     write_file("entry.html", "<p>{{ e.t }}</p>");
-    write_file("deeper.html", "{% extends 'page.html' %}{% block footer %}[{{ super() }}]{% endblock %}");
+    write_file("deeper.html",
+               "{% extends 'page.html' %}{% block footer %}[{{ super() }}]{% endblock %}");
     struct eddy_templates *ts = eddy_templates_new(test_tmpdir());
     json_t *ctx = json_pack("{s:s, s:s, s:[{s:s}, {s:s}]}", "title", "Home", "user", "<ann>",
                             "entries", "t", "one", "t", "t&two");
     struct eddy_buf out = EDDY_BUF_INIT(0);
-    CHECK_STR(eddy_templates_render(ts, "page.html", ctx, &out) ? eddy_templates_error(ts) : "", "");
+    CHECK_STR(eddy_templates_render(ts, "page.html", ctx, &out) ? eddy_templates_error(ts) : "",
+              "");
     CHECK_STR(out.data, "<title>Home - Site</title>\n<nav>&lt;ann&gt;</nav>"
                         "<main><p>one</p><p>t&amp;two</p></main>(c)");
     eddy_buf_reset(&out);
@@ -287,8 +294,10 @@ TEST(template_syntax_errors_have_file_and_line)
         {"{% block a %}{% endblock %}\n{% block a %}{% endblock %}",
          "t.html:2: block 'a' defined twice (first at line 1)"},
         {"{% block a %}{% endblock b %}", "t.html:1: {% endblock b %} closes block 'a'"},
-        {"{% if 1 %}{% extends 'b' %}{% endif %}", "t.html:1: {% extends %} must be at the top level"},
-        {"{% include x %}", "t.html:1: expected a template name (string literal) after include, found 'x'"},
+        {"{% if 1 %}{% extends 'b' %}{% endif %}",
+         "t.html:1: {% extends %} must be at the top level"},
+        {"{% include x %}",
+         "t.html:1: expected a template name (string literal) after include, found 'x'"},
         {"{{ x is shiny }}", "t.html:1: unknown test 'shiny'"},
         {"{{ 99999999999999999999 }}", "t.html:1: integer literal too large"},
         {"{{ a $ b }}", "t.html:1: unexpected character"},
@@ -308,7 +317,8 @@ TEST(template_syntax_errors_have_file_and_line)
     deep[0] = 0;
     for (int i = 0; i < 100; i++)
         strcat(deep, "{% if 1 %}");
-    CHECK(strstr(render(deep, NULL), "ERR -22: t.html:1: ") && strstr(render(deep, NULL), "nested too deeply"));
+    CHECK(strstr(render(deep, NULL), "ERR -22: t.html:1: ") &&
+          strstr(render(deep, NULL), "nested too deeply"));
 }
 
 TEST(template_render_errors)
@@ -341,7 +351,8 @@ TEST(template_render_errors)
     CHECK_INT(eddy_templates_render(ts, "self.html", NULL, &out), ==, -ELOOP);
     CHECK_STR(eddy_templates_error(ts), "self.html:1: template cycle: self.html -> self.html");
     CHECK_INT(eddy_templates_render(ts, "missing.html", NULL, &out), ==, -ENOENT);
-    CHECK_STR(eddy_templates_error(ts), "missing.html:3: included template \"nowhere.html\" not found");
+    CHECK_STR(eddy_templates_error(ts),
+              "missing.html:3: included template \"nowhere.html\" not found");
     CHECK_INT(eddy_templates_render(ts, "orphan.html", NULL, &out), ==, -ENOENT);
     CHECK_STR(eddy_templates_error(ts), "orphan.html:1: extended template \"gone.html\" not found");
     CHECK_INT(eddy_templates_render(ts, "badinc.html", NULL, &out), ==, -ENOENT);
@@ -359,7 +370,8 @@ TEST(template_syntax_error_in_file_reported_on_render)
     struct eddy_templates *ts = eddy_templates_new(test_tmpdir());
     struct eddy_buf out = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_templates_render(ts, "page.html", NULL, &out), ==, -EINVAL);
-    CHECK_STR(eddy_templates_error(ts), "part.html:2: expected a loop variable, found the end of the tag");
+    CHECK_STR(eddy_templates_error(ts),
+              "part.html:2: expected a loop variable, found the end of the tag");
     eddy_buf_free(&out);
     eddy_templates_free(ts);
 }
@@ -406,7 +418,8 @@ TEST(template_limits)
         CHECK_INT(eddy_templates_add(ts, name, body, strlen(body)), ==, 0);
     }
     CHECK_INT(eddy_templates_render(ts, "d0", ctx, &out), ==, -ELOOP);
-    CHECK_STR(eddy_templates_error(ts), "d7:1: templates nested too deeply (64 levels of statements)");
+    CHECK_STR(eddy_templates_error(ts),
+              "d7:1: templates nested too deeply (64 levels of statements)");
     json_decref(ctx);
     eddy_buf_free(&out);
     eddy_buf_free(&small);
@@ -429,8 +442,9 @@ static int url_for_fn(void *data, const char *const *args, size_t nargs, const c
 TEST(template_functions)
 {
     struct eddy_templates *ts = eddy_templates_new(NULL);
-    const char *src = "{% for f in feeds %}<a href=\"{{ url_for('feed', id=f.id, q=f.q, p = 2) }}\">"
-                      "{% endfor %}\n{{ url_for('feed') }}";
+    const char *src =
+        "{% for f in feeds %}<a href=\"{{ url_for('feed', id=f.id, q=f.q, p = 2) }}\">"
+        "{% endfor %}\n{{ url_for('feed') }}";
     /* Added before the function exists: calls are resolved when rendering. */
     CHECK_INT(eddy_templates_add(ts, "t.html", src, strlen(src)), ==, 0);
     const char *unknown = "x\n{{ nope(1) }}";
@@ -449,7 +463,8 @@ TEST(template_functions)
     CHECK_STR(render("{{ false() }}", NULL), "ERR -22: t.html:1: expected '}}', found '('");
     const char *bad = "{{ f(a=1, 2) }}";
     CHECK_INT(eddy_templates_add(ts, "b.html", bad, strlen(bad)), ==, -EINVAL);
-    CHECK_STR(eddy_templates_error(ts), "b.html:1: positional argument after a keyword argument in f()");
+    CHECK_STR(eddy_templates_error(ts),
+              "b.html:1: positional argument after a keyword argument in f()");
     json_decref(ctx);
     eddy_buf_free(&out);
     eddy_templates_free(ts);
@@ -465,10 +480,11 @@ TEST(template_set)
                      "{\"l\": [1, 2, 3]}"),
               "10,20,30,out in if");
     /* A loop state captured by set is a snapshot, safe after the loop. */
-    CHECK_STR(render("{% for i in l %}{% if loop.last %}{% set last = loop %}{{ last.index }}{% endif %}"
-                     "{% endfor %}[{{ last.index }}]",
-                     "{\"l\": [1, 2]}"),
-              "2[]");
+    CHECK_STR(
+        render("{% for i in l %}{% if loop.last %}{% set last = loop %}{{ last.index }}{% endif %}"
+               "{% endfor %}[{{ last.index }}]",
+               "{\"l\": [1, 2]}"),
+        "2[]");
     CHECK_STR(render("{% set %}", NULL), "ERR -22: t.html:1: expected a variable name after set, "
                                          "found the end of the tag");
     CHECK_STR(render("{% set a 1 %}", NULL), "ERR -22: t.html:1: expected '=', found '1'");
@@ -478,54 +494,65 @@ TEST(template_set)
  * the expected strings are Jinja's output, pasted. */
 TEST(template_matches_jinja)
 {
-    const char *ctx = "{\"s\": \"<b>Tom & 'Jerry'</b>\", \"n\": 7, \"r\": 2.5, \"l\": [\"a\", \"b\", \"c\"], \"e\": [], \"o\": {\"k\": \"v\", \"k2\": \"w\"}, \"html\": \"<p>Hello <i>x</i>\\n\\n  world &amp; more</p>\", \"long\": \"The quick brown fox jumps over the lazy dog again and again\", \"rows\": [{\"name\": \"r1\", \"cells\": [1, 2]}, {\"name\": \"r2\", \"cells\": []}], \"z\": \"\"}";
+    const char *ctx =
+        "{\"s\": \"<b>Tom & 'Jerry'</b>\", \"n\": 7, \"r\": 2.5, \"l\": [\"a\", \"b\", \"c\"], "
+        "\"e\": [], \"o\": {\"k\": \"v\", \"k2\": \"w\"}, \"html\": \"<p>Hello <i>x</i>\\n\\n  "
+        "world &amp; more</p>\", \"long\": \"The quick brown fox jumps over the lazy dog again and "
+        "again\", \"rows\": [{\"name\": \"r1\", \"cells\": [1, 2]}, {\"name\": \"r2\", \"cells\": "
+        "[]}], \"z\": \"\"}";
     static const struct {
         const char *src, *jinja;
     } cases[] = {
         {"{{ s }}|{{ s|safe }}|{{ s|e }}|{{ s|upper }}|{{ s|lower }}",
-         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>|&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|&lt;B&gt;TOM &amp; &#39;JERRY&#39;&lt;/B&gt;|&lt;b&gt;tom &amp; &#39;jerry&#39;&lt;/b&gt;"},
-        {"{{ n + 1 }} {{ n - 10 }} {{ n * r }} {{ n / 2 }} {{ n % 3 }} {{ -n % 3 }} {{ 0 if false else n }}",
+         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>|&lt;b&gt;Tom &amp; "
+         "&#39;Jerry&#39;&lt;/b&gt;|&lt;B&gt;TOM &amp; &#39;JERRY&#39;&lt;/B&gt;|&lt;b&gt;tom "
+         "&amp; &#39;jerry&#39;&lt;/b&gt;"},
+        {"{{ n + 1 }} {{ n - 10 }} {{ n * r }} {{ n / 2 }} {{ n % 3 }} {{ -n % 3 }} {{ 0 if false "
+         "else n }}",
          "8 -3 17.5 3.5 1 2 7"},
         {"{{ 7 / 2 }} {{ 1.5 + 1 }} {{ 0.1 + 0.2 }} {{ 1000 if false else 10 / 4 }} {{ 3 - 5 }}",
          "3.5 2.5 0.30000000000000004 2.5 -2"},
-        {"{% for x in l %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.length }}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}",
+        {"{% for x in l %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 "
+         "}}{{ loop.length }}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}",
          "10323a,21213b,32103c"},
-        {"{% for x in e %}x{% else %}empty{% endfor %}",
-         "empty"},
-        {"{% for row in rows %}{{ row.name }}:{% for c in row.cells %}{{ c }}{{ loop.index }}{% else %}-{% endfor %};{% endfor %}",
+        {"{% for x in e %}x{% else %}empty{% endfor %}", "empty"},
+        {"{% for row in rows %}{{ row.name }}:{% for c in row.cells %}{{ c }}{{ loop.index }}{% "
+         "else %}-{% endfor %};{% endfor %}",
          "r1:1122;r2:-;"},
-        {"{% if n > 5 and n < 10 %}a{% elif n == 7 %}b{% else %}c{% endif %}{% if not z %}d{% endif %}{% if 'b' in l %}e{% endif %}{% if 'x' not in s %}f{% endif %}",
+        {"{% if n > 5 and n < 10 %}a{% elif n == 7 %}b{% else %}c{% endif %}{% if not z %}d{% "
+         "endif %}{% if 'b' in l %}e{% endif %}{% if 'x' not in s %}f{% endif %}",
          "adef"},
-        {"{{ missing }}|{{ missing|default('dflt') }}|{{ z|default('empty', true) }}|{{ z|default('e2') }}|{{ 'x' if missing else 'y' }}",
+        {"{{ missing }}|{{ missing|default('dflt') }}|{{ z|default('empty', true) }}|{{ "
+         "z|default('e2') }}|{{ 'x' if missing else 'y' }}",
          "|dflt|empty||y"},
         {"{{ l|length }} {{ s|length }} {{ o|length }} {{ l|join(', ') }} {{ l|join }}",
          "3 20 2 a, b, c abc"},
-        {"{{ long|truncate(20) }}|{{ long|truncate(20, true) }}|{{ long|truncate(20, false, '…') }}|{{ long|truncate(58) }}|{{ long|truncate(50) }}|{{ long|truncate(5) }}",
-         "The quick brown...|The quick brown f...|The quick brown…|The quick brown fox jumps over the lazy dog again and again|The quick brown fox jumps over the lazy dog...|Th..."},
+        {"{{ long|truncate(20) }}|{{ long|truncate(20, true) }}|{{ long|truncate(20, false, '…') "
+         "}}|{{ long|truncate(58) }}|{{ long|truncate(50) }}|{{ long|truncate(5) }}",
+         "The quick brown...|The quick brown f...|The quick brown…|The quick brown fox jumps over "
+         "the lazy dog again and again|The quick brown fox jumps over the lazy dog...|Th..."},
         {"{{ html|striptags }}|{{ s|striptags }}",
          "Hello x world &amp; more|Tom &amp; &#39;Jerry&#39;"},
-        {"{{ 'a b/c?d=é&'|urlencode }}",
-         "a%20b/c%3Fd%3D%C3%A9%26"},
-        {"{{ s|trim }}|{{ '  x  '|trim }}|",
-         "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|x|"},
-        {"<ul>\n  {%- for x in l %}\n  <li>{{ x }}</li>\n  {%- endfor %}\n</ul>\n{{- ' end ' -}}\n!",
+        {"{{ 'a b/c?d=é&'|urlencode }}", "a%20b/c%3Fd%3D%C3%A9%26"},
+        {"{{ s|trim }}|{{ '  x  '|trim }}|", "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|x|"},
+        {"<ul>\n  {%- for x in l %}\n  <li>{{ x }}</li>\n  {%- endfor %}\n</ul>\n{{- ' end ' "
+         "-}}\n!",
          "<ul>\n  <li>a</li>\n  <li>b</li>\n  <li>c</li>\n</ul> end !"},
         {"{% set a = n * 2 %}{{ a }}{% for x in l %}{% set a = x %}{{ a }}{% endfor %}{{ a }}",
          "14abc14"},
         {"{{ 'abc' ~ n ~ s }}|{{ s|safe ~ s }}|{{ ('<' ~ n)|safe }}",
-         "abc7&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<7"},
-        {"{{ o.k }}{{ o['k2'] }}{{ l[0] }}{{ l[-1] }}{{ rows[0].cells[1] }}",
-         "vwac2"},
+         "abc7&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|<b>Tom & 'Jerry'</b>&lt;b&gt;Tom &amp; "
+         "&#39;Jerry&#39;&lt;/b&gt;|<7"},
+        {"{{ o.k }}{{ o['k2'] }}{{ l[0] }}{{ l[-1] }}{{ rows[0].cells[1] }}", "vwac2"},
         {"{{ n is odd }}{{ n is even }}{{ missing is defined }}{{ n is number }}{{ s is string }}",
          "TrueFalseFalseTrueTrue"},
-        {"{{ 'a' < 'b' }}{{ 2 >= 2.0 }}{{ n != 7 }}{{ 1 if n == 7 else 2 }}",
-         "TrueTrueFalse1"},
+        {"{{ 'a' < 'b' }}{{ 2 >= 2.0 }}{{ n != 7 }}{{ 1 if n == 7 else 2 }}", "TrueTrueFalse1"},
         {"{{ s or 'x' }}|{{ z or 'x' }}|{{ z and 'y' }}|{{ n and 'y' }}",
          "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;|x||y"},
-        {"{% raw %}{{ x }}{% endraw %}{# comment #}ok",
-         "{{ x }}ok"},
+        {"{% raw %}{{ x }}{% endraw %}{# comment #}ok", "{{ x }}ok"},
         {"{{ o|tojson }}|{{ s|tojson }}|{{ l|tojson }}",
-         "{\"k\": \"v\", \"k2\": \"w\"}|\"\\u003cb\\u003eTom \\u0026 \\u0027Jerry\\u0027\\u003c/b\\u003e\"|[\"a\", \"b\", \"c\"]"},
+         "{\"k\": \"v\", \"k2\": \"w\"}|\"\\u003cb\\u003eTom \\u0026 "
+         "\\u0027Jerry\\u0027\\u003c/b\\u003e\"|[\"a\", \"b\", \"c\"]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_STR(render(cases[i].src, ctx), cases[i].jinja);
@@ -536,19 +563,45 @@ TEST(template_matches_jinja)
 TEST(template_url_filter)
 {
     static const char *const good[] = {
-        "http://example.org/a?b=1&c=2", "HTTPS://example.org/", "mailto:me@example.org",
-        "/feed.xml", "page.html", "?q=1", "#top", "//cdn.example.org/x.js", "a/b:c",
-        "  http://x.test/", "", "https&#58;//x.test/", "x.html?next=javascript:alert(1)",
+        "http://example.org/a?b=1&c=2",
+        "HTTPS://example.org/",
+        "mailto:me@example.org",
+        "/feed.xml",
+        "page.html",
+        "?q=1",
+        "#top",
+        "//cdn.example.org/x.js",
+        "a/b:c",
+        "  http://x.test/",
+        "",
+        "https&#58;//x.test/",
+        "x.html?next=javascript:alert(1)",
     };
     static const char *const bad[] = {
-        "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
-        "\\u0001javascript:alert(1)", "java\\tscript:alert(1)", "java\\nscript:alert(1)",
-        "java\\r\\nscript:alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
-        "&#0000106avascript:alert(1)", "javascript&colon;alert(1)", "javascript&#58;alert(1)",
-        "java&#x09;script:alert(1)", "&#x20;javascript:alert(1)", "data:text/html,<script>x</script>",
-        "vbscript:msgbox(1)", "DATA:text/html;base64,PHNjcmlwdD4=", "jav&#x0A;ascript:alert(1)",
-        "livescript:x", "file:///etc/passwd", "ftp://x.test/", "view-source:http://x.test/",
-        "\\u3000javascript:alert(1)", "javas\\u0001cript:alert(1)",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "\\u0001javascript:alert(1)",
+        "java\\tscript:alert(1)",
+        "java\\nscript:alert(1)",
+        "java\\r\\nscript:alert(1)",
+        "&#106;avascript:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "&#0000106avascript:alert(1)",
+        "javascript&colon;alert(1)",
+        "javascript&#58;alert(1)",
+        "java&#x09;script:alert(1)",
+        "&#x20;javascript:alert(1)",
+        "data:text/html,<script>x</script>",
+        "vbscript:msgbox(1)",
+        "DATA:text/html;base64,PHNjcmlwdD4=",
+        "jav&#x0A;ascript:alert(1)",
+        "livescript:x",
+        "file:///etc/passwd",
+        "ftp://x.test/",
+        "view-source:http://x.test/",
+        "\\u3000javascript:alert(1)",
+        "javas\\u0001cript:alert(1)",
     };
     char ctx[512], want[512];
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
@@ -575,10 +628,11 @@ TEST(template_url_filter)
  * same bytes jansson's json_dumps gave when the engine called it. */
 TEST(template_json_output_matches_jansson)
 {
-    const char *doc = "{\"z\": 0.1, \"b\": 1e20, \"c\": 1e-7, \"d\": -0.0, \"e\": 123456789012345678,"
-                      " \"f\": \"\\u0001\\b\\f\\n\\r\\t\\\"\\\\/ \\u00e9\\u2028\\u007f\", \"h\": 2.5,"
-                      " \"g\": [true, false, null, {}, [], -7], \"i\": 100.0, \"j\": 1.5e300,"
-                      " \"k\": 5e-324, \"l\": 1.7976931348623157e308, \"m\": {\"y\": 1, \"a\": [0.5]}}";
+    const char *doc =
+        "{\"z\": 0.1, \"b\": 1e20, \"c\": 1e-7, \"d\": -0.0, \"e\": 123456789012345678,"
+        " \"f\": \"\\u0001\\b\\f\\n\\r\\t\\\"\\\\/ \\u00e9\\u2028\\u007f\", \"h\": 2.5,"
+        " \"g\": [true, false, null, {}, [], -7], \"i\": 100.0, \"j\": 1.5e300,"
+        " \"k\": 5e-324, \"l\": 1.7976931348623157e308, \"m\": {\"y\": 1, \"a\": [0.5]}}";
     json_error_t jerr;
     json_t *x = json_loads(doc, 0, &jerr);
     CHECK(x);

@@ -96,8 +96,8 @@ static int v_redirect(struct eddy_request *req, struct eddy_response *res)
 
 static int v_page(struct eddy_request *req, struct eddy_response *res)
 {
-    json_t *ctx = json_pack("{s:s, s:[{s:s},{s:s}]}", "title", eddy_request_arg(req, "t"),
-                            "items", "name", "<one>", "name", "two");
+    json_t *ctx = json_pack("{s:s, s:[{s:s},{s:s}]}", "title", eddy_request_arg(req, "t"), "items",
+                            "name", "<one>", "name", "two");
     int err = eddy_render(res, "page.html", ctx);
     json_decref(ctx);
     return err;
@@ -255,16 +255,17 @@ static struct eddy_test_reply *req(struct eddy_app *app, const char *method, con
                                    const char *const *headers, const char *body)
 {
     struct eddy_test_reply *r;
-    CHECK_INT(eddy_app_test(app, method, target, headers, body, body ? strlen(body) : 0, &r), ==, 0);
+    CHECK_INT(eddy_app_test(app, method, target, headers, body, body ? strlen(body) : 0, &r), ==,
+              0);
     return r;
 }
 
-#define EXPECT(reply, status, body)                                                               \
-    do {                                                                                          \
-        struct eddy_test_reply *r_ = (reply);                                                     \
-        CHECK_INT(eddy_test_reply_status(r_), ==, status);                                        \
-        CHECK_STR(eddy_test_reply_body(r_, NULL), body);                                          \
-        eddy_test_reply_free(r_);                                                                 \
+#define EXPECT(reply, status, body)                                                                \
+    do {                                                                                           \
+        struct eddy_test_reply *r_ = (reply);                                                      \
+        CHECK_INT(eddy_test_reply_status(r_), ==, status);                                         \
+        CHECK_STR(eddy_test_reply_body(r_, NULL), body);                                           \
+        eddy_test_reply_free(r_);                                                                  \
     } while (0)
 
 static int client_main(void *arg)
@@ -394,7 +395,11 @@ static int static_main(void *arg)
     eddy_test_reply_free(r);
     /* Range edge cases: overflowing numbers, reversed or several ranges
      * (ignored: the whole file, as RFC 9110 allows), an empty suffix. */
-    static const struct { const char *range; int status; const char *body; } ranges[] = {
+    static const struct {
+        const char *range;
+        int status;
+        const char *body;
+    } ranges[] = {
         {"Range: bytes=0-99999999999999999999999", 206, "0123456789abcdef"},
         {"Range: bytes=99999999999999999999999-", 416, ""},
         {"Range: bytes=-99999999999999999999999", 206, "0123456789abcdef"},
@@ -414,13 +419,21 @@ static int static_main(void *arg)
     }
     /* no way out of the folder */
     static const char *const escapes[] = {
-        "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/..%2fsecret.txt",
-        "/static/escape.txt",    "/static//etc/passwd",       "/static/%00",
+        "/static/../secret.txt",
+        "/static/%2e%2e/secret.txt",
+        "/static/..%2fsecret.txt",
+        "/static/escape.txt",
+        "/static//etc/passwd",
+        "/static/%00",
         "/static/nope.txt",
         /* web.h: NUL and encoded slashes are 404, even where they lead to a
          * file inside the folder */
-        "/static/hello.txt%00.png", "/static/sub%2Fx.txt", "/static/sub%2fx.txt",
-        "/static/sub%5Cx.txt", "/static/%zz", "/static/hello.txt%z",
+        "/static/hello.txt%00.png",
+        "/static/sub%2Fx.txt",
+        "/static/sub%2fx.txt",
+        "/static/sub%5Cx.txt",
+        "/static/%zz",
+        "/static/hello.txt%z",
     };
     for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
         r = req(app, "GET", escapes[i], NULL, NULL);
@@ -551,28 +564,28 @@ static int socket_main(void *arg)
     /* SSE read incrementally: the first event arrives while the stream is
      * still open (the view is parked until /release), then the second. */
     c = TEST_SH("/usr/bin/python3 -c \"\n"
-           "import http.client, urllib.request\n"
-           "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
-           "c.request('GET', '/sse'); r = c.getresponse()\n"
-           "print(r.status, r.getheader('Content-Type'))\n"
-           "lines = []\n"
-           "while True:\n"
-           "    l = r.readline().decode()\n"
-           "    lines.append(l.strip())\n"
-           "    if l == '\\n' and 'id: 1' in lines: break\n"
-           "print('|'.join(lines))\n"
-           "keep = r.readline().decode().strip()\n"
-           "print(keep)\n"
-           "print(urllib.request.urlopen('http://127.0.0.1:%d/release').read().decode())\n"
-           "rest = []\n"
-           "while True:\n"
-           "    l = r.readline().decode().strip()\n"
-           "    if l.startswith(':') or not l: continue\n"
-           "    rest.append(l)\n"
-           "    if l.startswith('data'): break\n"
-           "print('|'.join(rest))\n"
-           "\"",
-           port, port);
+                "import http.client, urllib.request\n"
+                "c = http.client.HTTPConnection('127.0.0.1', %d)\n"
+                "c.request('GET', '/sse'); r = c.getresponse()\n"
+                "print(r.status, r.getheader('Content-Type'))\n"
+                "lines = []\n"
+                "while True:\n"
+                "    l = r.readline().decode()\n"
+                "    lines.append(l.strip())\n"
+                "    if l == '\\n' and 'id: 1' in lines: break\n"
+                "print('|'.join(lines))\n"
+                "keep = r.readline().decode().strip()\n"
+                "print(keep)\n"
+                "print(urllib.request.urlopen('http://127.0.0.1:%d/release').read().decode())\n"
+                "rest = []\n"
+                "while True:\n"
+                "    l = r.readline().decode().strip()\n"
+                "    if l.startswith(':') or not l: continue\n"
+                "    rest.append(l)\n"
+                "    if l.startswith('data'): break\n"
+                "print('|'.join(rest))\n"
+                "\"",
+                port, port);
     CHECK_STR(c->out, "200 text/event-stream\n"
                       "event: greeting|id: 1|data: first|data: line two|\n"
                       ": keep-alive\n"
@@ -602,10 +615,12 @@ static int sse_open(int port)
     int fd = eddy_sock_connect(addr, eddy_deadline_in(EDDY_SEC));
     CHECK(fd >= 0);
     static const char get[] = "GET /sse-shared HTTP/1.1\r\nHost: a\r\n\r\n";
-    CHECK_INT(eddy_sock_write(fd, get, sizeof get - 1, eddy_deadline_in(EDDY_SEC)), ==, sizeof get - 1);
+    CHECK_INT(eddy_sock_write(fd, get, sizeof get - 1, eddy_deadline_in(EDDY_SEC)), ==,
+              sizeof get - 1);
     size_t got = 0;
     while (got < sizeof head - 1 && !memmem(head, got, "\r\n\r\n", 4)) {
-        ssize_t n = eddy_sock_read(fd, head + got, sizeof head - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
+        ssize_t n =
+            eddy_sock_read(fd, head + got, sizeof head - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
         CHECK(n > 0);
         got += (size_t)n;
     }
@@ -633,7 +648,8 @@ static int sse_shared_main(void *arg)
     char buf[256];
     size_t got = 0;
     while (got < sizeof buf - 1 && !memmem(buf, got, "data: news\n", 11)) {
-        ssize_t n = eddy_sock_read(b, buf + got, sizeof buf - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
+        ssize_t n =
+            eddy_sock_read(b, buf + got, sizeof buf - 1 - got, eddy_deadline_in(2 * EDDY_SEC));
         CHECK(n > 0);
         got += (size_t)n;
     }
@@ -661,7 +677,8 @@ static int sse_stop_main(void *arg)
     char buf[256];
     size_t got = 0;
     ssize_t n;
-    while ((n = eddy_sock_read(fd, buf + got, sizeof buf - 1 - got, eddy_deadline_in(EDDY_SEC))) > 0)
+    while ((n = eddy_sock_read(fd, buf + got, sizeof buf - 1 - got, eddy_deadline_in(EDDY_SEC))) >
+           0)
         got += (size_t)n;
     CHECK_INT(n, ==, 0);
     buf[got] = 0;
@@ -696,7 +713,8 @@ static int sse_late_main(void *arg)
     int fd = eddy_sock_connect(addr, eddy_deadline_in(EDDY_SEC));
     CHECK(fd >= 0);
     static const char part[] = "GET /sse-shared HTTP/1.1\r\nHost: a\r\n";
-    CHECK_INT(eddy_sock_write(fd, part, sizeof part - 1, eddy_deadline_in(EDDY_SEC)), ==, sizeof part - 1);
+    CHECK_INT(eddy_sock_write(fd, part, sizeof part - 1, eddy_deadline_in(EDDY_SEC)), ==,
+              sizeof part - 1);
     eddy_sleep(20 * EDDY_MSEC); /* the server has the partial head */
     struct stopper st = {app, s};
     struct eddy_task *t = eddy_spawn(stopper, &st, "stopper");

@@ -22,9 +22,9 @@
 #define WORKERS 3
 
 struct per_loop {
-    struct eddy_loop *loop;  /* the loop whose startup hook made it */
-    int requests;            /* served on that loop (no lock: one loop, one thread) */
-    bool background_saw_it;  /* eddy_app_loop_data() from a background task */
+    struct eddy_loop *loop; /* the loop whose startup hook made it */
+    int requests;           /* served on that loop (no lock: one loop, one thread) */
+    bool background_saw_it; /* eddy_app_loop_data() from a background task */
 };
 
 static atomic_int startups, shutdowns, requests_total, wrong_loop, backgrounds_ok;
@@ -90,8 +90,8 @@ static void *serve_thread(void *arg)
     struct serve *s = arg;
     char listen[32];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
-    s->result = eddy_app_serve(s->app, &(struct eddy_server_opts){.listen = listen,
-                                                                  .workers = WORKERS});
+    s->result =
+        eddy_app_serve(s->app, &(struct eddy_server_opts){.listen = listen, .workers = WORKERS});
     return NULL;
 }
 
@@ -112,7 +112,8 @@ static int free_port(void)
 static bool get(int port, char *out, size_t size)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         close(fd);
@@ -220,7 +221,8 @@ static int refused_start_main(void *arg)
     CHECK(eddy_app_start(app, &(struct eddy_server_opts){.handler = some_handler}) == NULL);
     CHECK_INT(errno, ==, EINVAL);
     /* Started once on this loop: a second start is refused, not stacked. */
-    struct eddy_server *s = eddy_app_start(app, &(struct eddy_server_opts){.listen = "127.0.0.1:0"});
+    struct eddy_server *s =
+        eddy_app_start(app, &(struct eddy_server_opts){.listen = "127.0.0.1:0"});
     CHECK(s != NULL);
     CHECK(eddy_app_start(app, &(struct eddy_server_opts){.listen = "127.0.0.1:0"}) == NULL);
     CHECK_INT(errno, ==, EALREADY);
@@ -321,7 +323,9 @@ static int v_three_args(struct eddy_request *req, struct eddy_response *res)
 
 static int args_main(void *arg)
 {
-    static const struct { const char *target, *body; } cases[] = {
+    static const struct {
+        const char *target, *body;
+    } cases[] = {
         {"/?u=a&u=b&u=c&u=d&u=e", "a,b,c,got=3 untouched"}, /* capped, in order */
         {"/?u=a&x=1&u=b", "a,b,got=2 untouched"},
         {"/?u=a&u=b&u=c", "a,b,c,got=3 untouched"},

@@ -34,12 +34,13 @@ TEST(form_urlencoded_decoding)
 {
     CHECK_STR(parse_qs("a=1&b=two+words&c=%3D%26%2B"), "a=1|b=two words|c==&+");
     CHECK_STR(parse_qs(""), "");
-    CHECK_STR(parse_qs("&&a&=x&b=&&"), "a=|=x|b=");   /* WHATWG: blanks kept, empty pieces skipped */
-    CHECK_STR(parse_qs("a=b=c"), "a=b=c");            /* first '=' splits */
-    CHECK_STR(parse_qs("a;b=1"), "a;b=1");            /* ';' is not a separator */
+    CHECK_STR(parse_qs("&&a&=x&b=&&"), "a=|=x|b="); /* WHATWG: blanks kept, empty pieces skipped */
+    CHECK_STR(parse_qs("a=b=c"), "a=b=c");          /* first '=' splits */
+    CHECK_STR(parse_qs("a;b=1"), "a;b=1");          /* ';' is not a separator */
     CHECK_STR(parse_qs("p=%&q=%z1&r=%4&s=%41%42"), "p=%|q=%z1|r=%4|s=AB"); /* malformed kept */
     CHECK_STR(parse_qs("n=caf%C3%A9&k%20y=v"), "n=café|k y=v");
-    CHECK_STR(parse_qs("bad=%FF%C3x"), "bad=\xEF\xBF\xBD\xEF\xBF\xBDx"); /* invalid UTF-8 -> U+FFFD */
+    CHECK_STR(parse_qs("bad=%FF%C3x"),
+              "bad=\xEF\xBF\xBD\xEF\xBF\xBDx"); /* invalid UTF-8 -> U+FFFD */
     CHECK_STR(parse_qs("plus=%2B+%2b"), "plus=+ +");
     /* One U+FFFD per maximal invalid subpart, as WHATWG and Python do. */
     CHECK_STR(parse_qs("t=%E2%82x%F0%9F%98%E2%82%AC%ED%A0%80"),
@@ -106,8 +107,10 @@ TEST(form_cookies)
     CHECK_STR(eddy_form_value(f, "sid"), "abc123");
     const char *q = "a=\"x\\\"y\"; b=\"\\303\\251\"; c=\"unterminated;d=b=c";
     CHECK_INT(eddy_form_parse_cookies(f, q, strlen(q)), ==, 0);
-    CHECK_STR(dump(f) + strlen("sid=abc123|theme=dark|empty=|q=quoted value|novalue=|enc=a%20b|sid=second|"),
-              "a=x\"y|b=é|c=\"unterminated|d=b=c");
+    CHECK_STR(
+        dump(f) +
+            strlen("sid=abc123|theme=dark|empty=|q=quoted value|novalue=|enc=a%20b|sid=second|"),
+        "a=x\"y|b=é|c=\"unterminated|d=b=c");
     eddy_form_free(f);
 }
 
@@ -124,17 +127,22 @@ static const char *cookie(const struct eddy_cookie *c)
 TEST(form_set_cookie)
 {
     CHECK_STR(cookie(&(struct eddy_cookie){.name = "sid", .value = "abc"}), "sid=abc");
-    CHECK_STR(cookie(&(struct eddy_cookie){.name = "sid", .value = "abc", .path = "/",
-                                           .domain = "example.org", .max_age = 3600,
-                                           .expires = 1700000000, .secure = true,
-                                           .http_only = true, .same_site = "lax"}),
+    CHECK_STR(cookie(&(struct eddy_cookie){.name = "sid",
+                                           .value = "abc",
+                                           .path = "/",
+                                           .domain = "example.org",
+                                           .max_age = 3600,
+                                           .expires = 1700000000,
+                                           .secure = true,
+                                           .http_only = true,
+                                           .same_site = "lax"}),
               "sid=abc; Path=/; Domain=example.org; Max-Age=3600; "
               "Expires=Tue, 14 Nov 2023 22:13:20 GMT; Secure; HttpOnly; SameSite=Lax");
     CHECK_STR(cookie(&(struct eddy_cookie){.name = "sid", .value = "", .max_age = -1}),
               "sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:01 GMT");
     CHECK_STR(cookie(&(struct eddy_cookie){.name = "q", .value = "\"abc\""}), "q=\"abc\"");
-    CHECK_STR(cookie(&(struct eddy_cookie){.name = "a", .value = "x", .secure = true,
-                                           .same_site = "None"}),
+    CHECK_STR(cookie(&(struct eddy_cookie){
+                  .name = "a", .value = "x", .secure = true, .same_site = "None"}),
               "a=x; Secure; SameSite=None");
     /* Invalid input is refused, never fixed silently. */
     struct eddy_cookie bad[] = {
@@ -167,27 +175,28 @@ static int parse_mp(struct eddy_form *f, const char *ct, const char *body)
 TEST(form_multipart_good)
 {
     struct eddy_form *f = eddy_form_new();
-    const char body[] = "preamble to ignore\r\n"
-                        "--XyZ\r\n"
-                        "Content-Disposition: form-data; name=\"title\"\r\n"
-                        "\r\n"
-                        "Hello, caf\xC3\xA9\r\n"
-                        "--XyZ  \r\n" /* transport padding */
-                        "content-disposition: form-data; name=\"up\"; filename=\"a \\\"b\\\".txt\"\r\n"
-                        "Content-Type: application/octet-stream\r\n"
-                        "\r\n"
-                        "bin\0\xFF\r\ndata\r\n"
-                        "--XyZ\r\n"
-                        "Content-Disposition: form-data; name=empty\r\n"
-                        "\r\n"
-                        "\r\n"
-                        "--XyZ\r\n"
-                        "Content-Disposition: form-data; name=\"u\"; filename=\"x\"; "
-                        "filename*=UTF-8''na%C3%AFve.txt\r\n"
-                        "\r\n"
-                        "n\r\n"
-                        "--XyZ--\r\n"
-                        "epilogue";
+    const char body[] =
+        "preamble to ignore\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"title\"\r\n"
+        "\r\n"
+        "Hello, caf\xC3\xA9\r\n"
+        "--XyZ  \r\n" /* transport padding */
+        "content-disposition: form-data; name=\"up\"; filename=\"a \\\"b\\\".txt\"\r\n"
+        "Content-Type: application/octet-stream\r\n"
+        "\r\n"
+        "bin\0\xFF\r\ndata\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=empty\r\n"
+        "\r\n"
+        "\r\n"
+        "--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"u\"; filename=\"x\"; "
+        "filename*=UTF-8''na%C3%AFve.txt\r\n"
+        "\r\n"
+        "n\r\n"
+        "--XyZ--\r\n"
+        "epilogue";
     CHECK_INT(eddy_form_parse_multipart(f, CT, body, sizeof body - 1), ==, 0);
     CHECK_INT(eddy_form_count(f), ==, 4);
     const struct eddy_form_field *t = eddy_form_field(f, 0), *u = eddy_form_field(f, 1),
@@ -215,8 +224,9 @@ TEST(form_multipart_good)
 
     /* Bare LF line endings, as Werkzeug accepts them; a CR inside content stays. */
     f = eddy_form_new();
-    CHECK_INT(parse_mp(f, CT, "--XyZ\nContent-Disposition: form-data; name=\"x\"\n\nLF\ronly\n"
-                              "--XyZ\r\nContent-Disposition: form-data; name=y\r\n\r\n\r\r\n--XyZ--\n"),
+    CHECK_INT(parse_mp(f, CT,
+                       "--XyZ\nContent-Disposition: form-data; name=\"x\"\n\nLF\ronly\n"
+                       "--XyZ\r\nContent-Disposition: form-data; name=y\r\n\r\n\r\r\n--XyZ--\n"),
               ==, 0);
     CHECK_STR(dump(f), "x=LF\ronly|y=\r");
     eddy_form_free(f);
@@ -229,25 +239,32 @@ TEST(form_multipart_malformed)
     } cases[] = {
         {"text/plain", "", "multipart: Content-Type is not multipart/form-data"},
         {"multipart/form-data", "", "multipart: no valid boundary in Content-Type"},
-        {"multipart/form-data; boundary=\"unterminated", "", "multipart: no valid boundary in Content-Type"},
-        {"multipart/form-data; boundary=0123456789012345678901234567890123456789012345678901234567890123456789X",
+        {"multipart/form-data; boundary=\"unterminated", "",
+         "multipart: no valid boundary in Content-Type"},
+        {"multipart/form-data; "
+         "boundary=0123456789012345678901234567890123456789012345678901234567890123456789X",
          "", "multipart: invalid (1 to 70 characters) boundary in Content-Type"},
         {CT, "no delimiter here", "multipart: no boundary in the body"},
         {CT, "--XyZ", "multipart: body ends without the closing boundary"},
         {CT, "--XyZjunk\r\n", "multipart: part 1: boundary line not ended by CRLF"},
-        {CT, "--XyZ\r\nContent-Disposition: form-data; name=a\r\n", "multipart: part 1: headers not ended by an empty line"},
+        {CT, "--XyZ\r\nContent-Disposition: form-data; name=a\r\n",
+         "multipart: part 1: headers not ended by an empty line"},
         {CT, "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\ntruncated",
          "multipart: part 1: no boundary after its content"},
         {CT, "--XyZ\r\n\r\nx\r\n--XyZ--", "multipart: part 1: no Content-Disposition header"},
-        {CT, "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--", "multipart: part 1: no Content-Disposition header"},
-        {CT, "--XyZ\r\nbroken header\r\n\r\nx\r\n--XyZ--", "multipart: part 1: header line without ':'"},
+        {CT, "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--",
+         "multipart: part 1: no Content-Disposition header"},
+        {CT, "--XyZ\r\nbroken header\r\n\r\nx\r\n--XyZ--",
+         "multipart: part 1: header line without ':'"},
         {CT, "--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--XyZ--",
          "multipart: part 1: Content-Disposition is not form-data"},
         {CT, "--XyZ\r\nContent-Disposition: form-data; filename=a\r\n\r\nx\r\n--XyZ--",
          "multipart: part 1: Content-Disposition has no name"},
         {CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--XyZ--",
          "multipart: part 1: unterminated quoted string in Content-Disposition"},
-        {CT, "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--XyZ\r\nbad\r\n\r\n\r\n--XyZ--",
+        {CT,
+         "--XyZ\r\nContent-Disposition: form-data; "
+         "name=a\r\n\r\nx\r\n--XyZ\r\nbad\r\n\r\n\r\n--XyZ--",
          "multipart: part 2: header line without ':'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -10,7 +10,8 @@ static int v_page(struct eddy_request *req, struct eddy_response *res)
 {
     (void)req;
     struct eddy_tdata items[] = {eddy_tdata_str("a<b"), eddy_tdata_str("javascript:x")};
-    struct eddy_tfield ctx[] = {{"title", eddy_tdata_str("T")}, {"n", eddy_tdata_int(2)},
+    struct eddy_tfield ctx[] = {{"title", eddy_tdata_str("T")},
+                                {"n", eddy_tdata_int(2)},
                                 {"links", eddy_tdata_array(items, 2)}};
     return eddy_render_data(res, "page.html", eddy_tdata_object(ctx, 3));
 }
@@ -39,7 +40,9 @@ TEST(web_render_data)
     snprintf(path, sizeof path, "%s/page.html", test_tmpdir());
     FILE *f = fopen(path, "w");
     CHECK(f);
-    fputs("{{ title }} {{ n + 1 }}{% for l in links %} <a href=\"{{ l|url }}\">{{ l }}</a>{% endfor %}", f);
+    fputs("{{ title }} {{ n + 1 }}{% for l in links %} <a href=\"{{ l|url }}\">{{ l }}</a>{% "
+          "endfor %}",
+          f);
     fclose(f);
     struct run r = {.app = eddy_app_new()};
     CHECK_INT(eddy_app_route(r.app, "GET", "/", v_page, NULL), ==, 0);

@@ -86,14 +86,11 @@ TEST(route_not_found_cases)
         CHECK_STR(m.allow, "POST, OPTIONS");
     }
     const char *paths[] = {
-        "/feeds",                      /* strict slashes */
-        "/feeds/1/",                   /* strict slashes */
-        "/tags//entries",              /* empty <string> */
-        "/static/",                    /* empty <path> */
-        "/nothing",
-        "",
-        "relative",
-        "/feeds/1/2",
+        "/feeds",         /* strict slashes */
+        "/feeds/1/",      /* strict slashes */
+        "/tags//entries", /* empty <string> */
+        "/static/",       /* empty <path> */
+        "/nothing",       "", "relative", "/feeds/1/2",
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         int got = match(r, "GET", paths[i], &m);
@@ -158,8 +155,8 @@ TEST(route_priority_is_independent_of_order)
 TEST(route_bad_patterns)
 {
     struct eddy_router *r = eddy_router_new();
-    const char *bad[] = {"feeds", "/a/<int:id", "/a/x<id>", "/a/<float:x>", "/<path:p>/x",
-                         "/<a>/<a>", "/<1x>", "/<>", "/a<b>"};
+    const char *bad[] = {"feeds",    "/a/<int:id", "/a/x<id>", "/a/<float:x>", "/<path:p>/x",
+                         "/<a>/<a>", "/<1x>",      "/<>",      "/a<b>"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (eddy_router_add(r, "GET", bad[i], NULL, NULL) != -EINVAL)
             test_fail(__FILE__, __LINE__, "pattern %s accepted", bad[i]);
@@ -206,14 +203,16 @@ TEST(route_url_for_round_trip)
     CHECK_INT(eddy_router_url_for(r, "index", NULL, &out), ==, 0);
     CHECK_STR(out.data, "/");
     eddy_buf_reset(&out);
-    CHECK_INT(eddy_router_url_for(r, "feed", (const char *[]){"id", "17", "page", "2", "q", "a b&c", NULL},
-                                  &out), ==, 0);
+    CHECK_INT(eddy_router_url_for(
+                  r, "feed", (const char *[]){"id", "17", "page", "2", "q", "a b&c", NULL}, &out),
+              ==, 0);
     CHECK_STR(out.data, "/feeds/17?page=2&q=a+b%26c");
     eddy_buf_reset(&out);
     const char *tags[] = {"c++", "a/b", "é t?#%", "..", "x%2Fy"};
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
         eddy_buf_reset(&out);
-        CHECK_INT(eddy_router_url_for(r, "tag", (const char *[]){"tag", tags[i], NULL}, &out), ==, 0);
+        CHECK_INT(eddy_router_url_for(r, "tag", (const char *[]){"tag", tags[i], NULL}, &out), ==,
+                  0);
         struct eddy_route_match m;
         CHECK_INT(eddy_router_match(r, "GET", out.data, out.len, &m), ==, 0);
         CHECK(m.handler == &h_tag);
@@ -223,12 +222,16 @@ TEST(route_url_for_round_trip)
     CHECK_INT(eddy_router_url_for(r, "tag", (const char *[]){"tag", "é t", NULL}, &out), ==, 0);
     CHECK_STR(out.data, "/tags/%C3%A9%20t/entries");
     eddy_buf_reset(&out);
-    CHECK_INT(eddy_router_url_for(r, "static", (const char *[]){"file", "css/a b.css", NULL}, &out), ==, 0);
+    CHECK_INT(eddy_router_url_for(r, "static", (const char *[]){"file", "css/a b.css", NULL}, &out),
+              ==, 0);
     CHECK_STR(out.data, "/static/css/a%20b.css");
     /* Errors leave out unchanged. */
-    CHECK_INT(eddy_router_url_for(r, "feed", (const char *[]){"id", "-1", NULL}, &out), ==, -EINVAL);
+    CHECK_INT(eddy_router_url_for(r, "feed", (const char *[]){"id", "-1", NULL}, &out), ==,
+              -EINVAL);
     CHECK_INT(eddy_router_url_for(r, "feed", (const char *[]){"id", "x", NULL}, &out), ==, -EINVAL);
-    CHECK_INT(eddy_router_url_for(r, "feed", (const char *[]){"id", "99999999999999999999", NULL}, &out), ==, -EINVAL);
+    CHECK_INT(
+        eddy_router_url_for(r, "feed", (const char *[]){"id", "99999999999999999999", NULL}, &out),
+        ==, -EINVAL);
     CHECK_INT(eddy_router_url_for(r, "feed", NULL, &out), ==, -EINVAL);
     CHECK_INT(eddy_router_url_for(r, "tag", (const char *[]){"tag", "", NULL}, &out), ==, -EINVAL);
     CHECK_INT(eddy_router_url_for(r, "nope", NULL, &out), ==, -ENOENT);

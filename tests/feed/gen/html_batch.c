@@ -17,10 +17,21 @@
 /* records: kind '\0' base '\0' input '\0' -> output '\0' */
 static char *rd(FILE *f, size_t *n)
 {
-    size_t cap = 256, len = 0; char *s = malloc(cap); int c;
-    while ((c = getc(f)) != EOF && c != 0) { if (len + 1 >= cap) s = realloc(s, cap *= 2); s[len++] = (char)c; }
-    if (c == EOF && len == 0) { free(s); return NULL; }
-    s[len] = 0; *n = len; return s;
+    size_t cap = 256, len = 0;
+    char *s = malloc(cap);
+    int c;
+    while ((c = getc(f)) != EOF && c != 0) {
+        if (len + 1 >= cap)
+            s = realloc(s, cap *= 2);
+        s[len++] = (char)c;
+    }
+    if (c == EOF && len == 0) {
+        free(s);
+        return NULL;
+    }
+    s[len] = 0;
+    *n = len;
+    return s;
 }
 int main(void)
 {
@@ -28,12 +39,20 @@ int main(void)
     char *k, *b, *in;
     while ((k = rd(stdin, &kn)) && (b = rd(stdin, &bn)) && (in = rd(stdin, &in_n))) {
         struct eddy_buf o = EDDY_BUF_INIT(0);
-        if (k[0] == 's') eddy__html_sanitize(&o, in, in_n, k[1] == 'x');
-        else if (k[0] == 'r') eddy__html_resolve_uris(&o, in, in_n, b, k[1] == 'x');
-        else if (k[0] == 'j') eddy__uri_resolve(&o, b, in);
-        else if (k[0] == 'm') eddy__uri_resolve_safe(&o, b, k[1] == '1' ? NULL : in);
-        fwrite(eddy_buf_cstr(&o), 1, o.len, stdout); putchar(0);
-        eddy_buf_free(&o); free(k); free(b); free(in);
+        if (k[0] == 's')
+            eddy__html_sanitize(&o, in, in_n, k[1] == 'x');
+        else if (k[0] == 'r')
+            eddy__html_resolve_uris(&o, in, in_n, b, k[1] == 'x');
+        else if (k[0] == 'j')
+            eddy__uri_resolve(&o, b, in);
+        else if (k[0] == 'm')
+            eddy__uri_resolve_safe(&o, b, k[1] == '1' ? NULL : in);
+        fwrite(eddy_buf_cstr(&o), 1, o.len, stdout);
+        putchar(0);
+        eddy_buf_free(&o);
+        free(k);
+        free(b);
+        free(in);
     }
     return 0;
 }
