@@ -359,6 +359,37 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
 
 /* -------------------------------------------------------------- listing */
 
+/* The statement for the filters given; each filter is a bound parameter,
+ * never text pasted into SQL.  match receives the FTS5 query, if any. */
+static int query_sql(const struct eddy_store_query *q, struct eddy_buf *sql, struct eddy_buf *match)
+{
+    int err = eddy_buf_puts(sql, "SELECT " EDDY__ENTRY_COLS " FROM entries e");
+    if (!err && q->category)
+        err = eddy_buf_puts(sql, " JOIN feeds f ON f.id = e.feed_id AND f.category = ?1");
+    if (!err)
+        err = eddy_buf_puts(sql, " WHERE 1");
+    if (!err && q->feed_id)
+        err = eddy_buf_puts(sql, " AND e.feed_id = ?2");
+    if (!err && q->unread)
+        err = eddy_buf_puts(sql, " AND e.read = 0");
+    if (!err && q->starred)
+        err = eddy_buf_puts(sql, " AND e.starred = 1");
+    if (!err && q->since)
+        err = eddy_buf_puts(sql, " AND e.date >= ?3");
+    if (!err && q->after)
+        err = eddy_buf_puts(sql, " AND (e.date, e.id) < (?4, ?5)");
+    if (!err && q->search) {
+        int empty = 0;
+        err = eddy__fts_query(match, q->search, &empty);
+        if (!err && !empty)
+            err = eddy_buf_puts(sql, " AND e.id IN (SELECT rowid FROM entries_fts"
+                                     " WHERE entries_fts MATCH ?6)");
+    }
+    if (!err)
+        err = eddy_buf_puts(sql, " ORDER BY e.date DESC, e.id DESC LIMIT ?7");
+    return err;
+}
+
 int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
                        struct eddy_store_page *out)
 {
@@ -366,33 +397,8 @@ int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
     size_t limit = q->limit ? q->limit : EDDY_STORE_LIMIT_DEFAULT;
     if (limit > EDDY_STORE_LIMIT_MAX)
         limit = EDDY_STORE_LIMIT_MAX;
-    /* The statement is built for the filters given; each filter is a bound
-     * parameter, never text pasted into SQL. */
     struct eddy_buf sql = EDDY_BUF_INIT(0), match = EDDY_BUF_INIT(0);
-    int err = eddy_buf_puts(&sql, "SELECT " EDDY__ENTRY_COLS " FROM entries e");
-    if (!err && q->category)
-        err = eddy_buf_puts(&sql, " JOIN feeds f ON f.id = e.feed_id AND f.category = ?1");
-    if (!err)
-        err = eddy_buf_puts(&sql, " WHERE 1");
-    if (!err && q->feed_id)
-        err = eddy_buf_puts(&sql, " AND e.feed_id = ?2");
-    if (!err && q->unread)
-        err = eddy_buf_puts(&sql, " AND e.read = 0");
-    if (!err && q->starred)
-        err = eddy_buf_puts(&sql, " AND e.starred = 1");
-    if (!err && q->since)
-        err = eddy_buf_puts(&sql, " AND e.date >= ?3");
-    if (!err && q->after)
-        err = eddy_buf_puts(&sql, " AND (e.date, e.id) < (?4, ?5)");
-    if (!err && q->search) {
-        int empty = 0;
-        err = eddy__fts_query(&match, q->search, &empty);
-        if (!err && !empty)
-            err = eddy_buf_puts(&sql, " AND e.id IN (SELECT rowid FROM entries_fts"
-                                      " WHERE entries_fts MATCH ?6)");
-    }
-    if (!err)
-        err = eddy_buf_puts(&sql, " ORDER BY e.date DESC, e.id DESC LIMIT ?7");
+    int err = query_sql(q, &sql, &match);
     if (err < 0) {
         eddy_buf_free(&sql);
         eddy_buf_free(&match);
