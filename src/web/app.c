@@ -957,8 +957,9 @@ static bool encoded_separator(const char *t, size_t n)
     for (size_t i = 0; i + 2 < n && t[i] != '?'; i++)
         if (t[i] == '%') {
             /* "%zz" is no escape (the URL standard's rule): not a NUL */
-            int hi = eddy__hex_digit(t[i + 1]), lo = eddy__hex_digit(t[i + 2]), c = hi << 4 | lo;
-            if (hi >= 0 && lo >= 0 && (c == '/' || c == '\\' || c == 0))
+            int hi = eddy__hex_digit(t[i + 1]), lo = eddy__hex_digit(t[i + 2]);
+            int c = hi >= 0 && lo >= 0 ? hi << 4 | lo : -1;
+            if (c == '/' || c == '\\' || c == 0)
                 return true;
         }
     return false;
