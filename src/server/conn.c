@@ -448,7 +448,7 @@ static enum next wait_next(struct conn *c)
     c->since = eddy_now();
     if (s->nwaiting == WAIT_NEXT_MAX)
         return PARK;
-    c->waiting = eddy_task_current(); /* a graceful stop cancels the wait */
+    c->waiting = eddy_task_current(); /* a graceful stop ends the wait (SHUT_RD) */
     s->nwaiting++;
     ssize_t got = eddy_reader_fill(c->ss->reader, eddy_deadline_in(wait));
     s->nwaiting--;

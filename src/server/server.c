@@ -384,10 +384,12 @@ int eddy_server_stop(struct eddy_server *s, int64_t deadline)
      * end-of-stream now, and such streams end instead of holding the stop
      * until the deadline. */
     eddy__server_end_parked(s);
+    /* A task waiting a moment for a next request sees end-of-stream the same
+     * way.  Cancelling it instead would race: when the request has already
+     * arrived, the wait returns it, and the cancellation, sticky, would cut
+     * the response to it at the handler's first await. */
     for (struct conn *c = s->active.head; c; c = c->next)
-        if (c->waiting)
-            eddy_cancel(c->waiting);
-        else if (c->in_handler)
+        if (c->waiting || c->in_handler)
             eddy_sock_shutdown(c->fd, SHUT_RD);
     err = eddy_group_wait(&s->group);
     if (eddy_timeout_end(&to))
