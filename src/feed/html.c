@@ -895,6 +895,12 @@ size_t eddy__html_entity(const char *name, size_t len, char utf8[9])
     return n;
 }
 
+bool eddy__html_acceptable_element(const char *tag, size_t len)
+{
+    pthread_once(&hsets_once, build_hsets);
+    return HIN(hs_elements, tag, len);
+}
+
 /* ---- character classes: sgml.h's, with the tables of Python they need here ---- */
 
 /* sgml.h's space_at for a non-ASCII character. */

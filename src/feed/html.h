@@ -51,4 +51,8 @@ int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, 
  * returns its length, or returns 0 when the name is unknown. */
 size_t eddy__html_entity(const char *name, size_t len, char utf8[9]);
 
+/* Whether the sanitizer keeps the element `tag` (lower case, len bytes):
+ * feedparser's _HTMLSanitizer.acceptable_elements. */
+bool eddy__html_acceptable_element(const char *tag, size_t len);
+
 #endif

@@ -620,60 +620,6 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
     return true;
 }
 
-static const char *const acceptable_elements[] = {
-    "a",          "abbr",
-    "acronym",    "address",
-    "area",       "article",
-    "aside",      "audio",
-    "b",          "big",
-    "blockquote", "br",
-    "button",     "canvas",
-    "caption",    "center",
-    "cite",       "code",
-    "col",        "colgroup",
-    "command",    "datagrid",
-    "datalist",   "dd",
-    "del",        "details",
-    "dfn",        "dialog",
-    "dir",        "div",
-    "dl",         "dt",
-    "em",         "event-source",
-    "fieldset",   "figcaption",
-    "figure",     "font",
-    "footer",     "form",
-    "h1",         "h2",
-    "h3",         "h4",
-    "h5",         "h6",
-    "header",     "hr",
-    "i",          "img",
-    "input",      "ins",
-    "kbd",        "keygen",
-    "label",      "legend",
-    "li",         "m",
-    "map",        "menu",
-    "meter",      "multicol",
-    "nav",        "nextid",
-    "noscript",   "ol",
-    "optgroup",   "option",
-    "output",     "p",
-    "pre",        "progress",
-    "q",          "s",
-    "samp",       "section",
-    "select",     "small",
-    "sound",      "source",
-    "spacer",     "span",
-    "strike",     "strong",
-    "sub",        "sup",
-    "table",      "tbody",
-    "td",         "textarea",
-    "tfoot",      "th",
-    "thead",      "time",
-    "tr",         "tt",
-    "u",          "ul",
-    "var",        "video",
-    NULL,
-};
-
 static int cmp_entity4(const void *key, const void *elem)
 {
     return strcmp(key, ((const struct eddy__entity4 *)elem)->name);
@@ -734,7 +680,7 @@ bool eddy__looks_like_html(const char *s, size_t n)
                     tag[k] = (char)(s[st + k] >= 'A' && s[st + k] <= 'Z' ? s[st + k] - 'A' + 'a'
                                                                          : s[st + k]);
                 tag[e - st] = 0;
-                if (!in_set(tag, acceptable_elements))
+                if (!eddy__html_acceptable_element(tag, e - st))
                     return false;
             }
         } else if (s[i] == '&') {
