@@ -92,6 +92,14 @@ struct eddy_feed_fetch_result {
 EDDY_AWAITS int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o,
                                 struct eddy_feed_fetch_result *out);
 
+/* Parses a reply whose body was collected (eddy_fetch without on_data) as
+ * eddy_feed_fetch would: with its headers and final URL, on the thread pool
+ * when the body is large.  For a caller that needs the body too (feed
+ * discovery reads a page that may be no feed).  Suspends the calling task
+ * for a large body.  *out, owned by the caller (eddy_feed_free), is NULL on
+ * failure.  Returns 0 or a negative errno (-ENOMEM, -E2BIG, -ECANCELED). */
+EDDY_AWAITS int eddy_feed_parse_reply(const struct eddy_reply *r, struct eddy_feed **out);
+
 /* Frees what a result owns and zeroes it; a zeroed result is a no-op. */
 void eddy_feed_fetch_result_clear(struct eddy_feed_fetch_result *r);
 

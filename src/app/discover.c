@@ -4,7 +4,7 @@
  */
 #include "eddy/app.h"
 
-#include "eddy/feed.h"
+#include "eddy/feedfetch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -147,14 +147,8 @@ int eddy_app_find_feed(struct eddy_session *s, const char *url, int64_t timeout_
     }
     size_t len;
     const char *body = eddy_reply_body(r, &len);
-    const char *ctype = eddy_reply_header(r, "Content-Type");
-    struct eddy_feed_header h = {"Content-Type", ctype};
     struct eddy_feed *feed;
-    err = eddy_feed_parse(body, len,
-                          &(struct eddy_feed_opts){
-                              .url = url, .headers = ctype ? &h : NULL, .nheaders = ctype ? 1 : 0},
-                          &feed);
-    if (err < 0) {
+    if ((err = eddy_feed_parse_reply(r, &feed)) < 0) {
         eddy_reply_free(r);
         return err;
     }

@@ -39,28 +39,36 @@ static bool is_success(int status)
     return status >= 200 && status < 300;
 }
 
-static int on_response(void *arg, const struct eddy_reply *r)
+/* The reply's headers as the parser takes them, and its final URL: what
+ * every parse of a fetched document must be given.  Returns a parser or
+ * NULL (ENOMEM). */
+static struct eddy_feed_parser *reply_parser(const struct eddy_reply *r, struct eddy_feed_opts fo)
 {
-    struct job *j = arg;
-    if (!is_success(eddy_reply_status(r)))
-        return 0;
     const char *name, *value;
     size_t n = 0;
     while (eddy_reply_header_at(r, n, &name, &value))
         n++;
     struct eddy_feed_header *h = calloc(n ? n : 1, sizeof *h);
     if (!h)
-        return -ENOMEM;
+        return NULL;
     for (size_t i = 0; i < n; i++)
         eddy_reply_header_at(r, i, &h[i].name, &h[i].value);
-    struct eddy_feed_opts fo = {.url = eddy_reply_url(r),
-                                .headers = h,
-                                .nheaders = n,
-                                .on_entry = j->o->on_entry,
-                                .arg = j->o->arg,
-                                .max_cpu_ns = j->o->max_cpu_ns};
-    j->parser = eddy_feed_parser_new(&fo); /* copies what it keeps */
+    fo.url = eddy_reply_url(r);
+    fo.headers = h;
+    fo.nheaders = n;
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&fo); /* copies what it keeps */
     free(h);
+    return p;
+}
+
+static int on_response(void *arg, const struct eddy_reply *r)
+{
+    struct job *j = arg;
+    if (!is_success(eddy_reply_status(r)))
+        return 0;
+    j->parser = reply_parser(r, (struct eddy_feed_opts){.on_entry = j->o->on_entry,
+                                                        .arg = j->o->arg,
+                                                        .max_cpu_ns = j->o->max_cpu_ns});
     return j->parser ? 0 : -ENOMEM;
 }
 
@@ -86,10 +94,10 @@ static int finish_parse(void *arg)
     return eddy_feed_parser_finish(f->p, &f->feed);
 }
 
-/* The parser's outcome: 0 for a feed, -EBADMSG (with the reason) for none.
+/* Ends p's document into *out: on the thread pool when `on_loop` is false.
  * eddy_to_thread returns only once finish_parse has, cancelled or not, so
  * the parser and f live on this stack long enough. */
-static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser *p, bool on_loop)
+static int finish(struct eddy_feed_parser *p, bool on_loop, struct eddy_feed **out)
 {
     struct finish f = {p, NULL};
     int err = on_loop ? finish_parse(&f) : eddy_to_thread(finish_parse, &f);
@@ -97,7 +105,16 @@ static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser
         eddy_feed_free(f.feed); /* set when the task was cancelled during the parse */
         return err;
     }
-    out->feed = f.feed;
+    *out = f.feed;
+    return 0;
+}
+
+/* The parser's outcome: 0 for a feed, -EBADMSG (with the reason) for none. */
+static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser *p, bool on_loop)
+{
+    int err = finish(p, on_loop, &out->feed);
+    if (err < 0)
+        return err;
     const char *why = eddy_feed_not_a_feed(out->feed);
     if (!why)
         return 0;
@@ -105,6 +122,19 @@ static int take_feed(struct eddy_feed_fetch_result *out, struct eddy_feed_parser
     if (asprintf(&out->error, "not a feed: %s", why) < 0)
         out->error = NULL;
     return -EBADMSG;
+}
+
+int eddy_feed_parse_reply(const struct eddy_reply *r, struct eddy_feed **out)
+{
+    *out = NULL;
+    size_t len;
+    const char *body = eddy_reply_body(r, &len);
+    struct eddy_feed_parser *p = reply_parser(r, (struct eddy_feed_opts){0});
+    int err = p ? eddy_feed_parser_push(p, body, len) : -ENOMEM;
+    if (!err)
+        err = finish(p, len <= ON_LOOP_MAX, out);
+    eddy_feed_parser_free(p);
+    return err;
 }
 
 int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o,

@@ -64,6 +64,33 @@ TEST(feedfetch_charset_from_content_type)
     server_stop();
 }
 
+/* A collected reply parsed by eddy_feed_parse_reply gets the same headers
+ * and final URL as eddy_feed_fetch's stream (the discovery path). */
+static int do_parse_reply(void *arg)
+{
+    struct eddy_feed **f = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    struct eddy_reply *r = NULL;
+    CHECK(s && eddy_get(s, url("/moved"), &r) == 0);
+    CHECK_INT(eddy_feed_parse_reply(r, f), ==, 0);
+    eddy_reply_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(feedfetch_parse_reply_uses_headers_and_final_url)
+{
+    server_start(NULL, NULL);
+    struct eddy_feed *f = NULL;
+    CHECK_INT(eddy_run(do_parse_reply, &f, NULL), ==, 0);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "Привет");
+    CHECK_STR(eddy_feed_get_str(root, "encoding"), "koi8-r");
+    CHECK_STR(eddy_feed_get_str(root, "href"), url("/feed/koi8"));
+    eddy_feed_free(f);
+    server_stop();
+}
+
 TEST(feedfetch_json_feed_by_content_type)
 {
     server_start(NULL, NULL);
