@@ -88,6 +88,16 @@ struct eddy_store_feed {
     int64_t count_200;      /* fetches answered 200 */
     int64_t count_304;      /* fetches answered 304 */
     bool dead;              /* 410 Gone: listed, never due again */
+    bool guarded;           /* its URL came over HTTP (the API): fetched only
+                             * through the SSRF guard (client.h) */
+    /* What the feed asked for in its last document or reply (kept across
+     * replies that do not repeat it): the seconds it wants between checks
+     * (RSS <ttl>, Cache-Control max-age; 0: none), and the UTC hours (bit h,
+     * 0-23) and days (bit d, 0 = Sunday) not to check it (<skipHours>,
+     * <skipDays>; 0: none). */
+    int64_t min_interval;
+    uint32_t skip_hours;
+    uint8_t skip_days;
 };
 
 /* Frees the strings of one record (not the record) and zeroes it; a zeroed
@@ -103,6 +113,21 @@ void eddy_store_feeds_free(struct eddy_store_feed *feeds, size_t n);
  * stored in *id). */
 int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title,
                         const char *category, int64_t *id);
+
+/* One subscription of a batch: the fields above, and what became of it. */
+struct eddy_store_feed_new {
+    const char *url;
+    const char *title;    /* NULL: none (fetches set it) */
+    const char *category; /* NULL or "": uncategorized */
+    bool guarded;         /* the URL came over HTTP: see eddy_store_feed */
+    int64_t id;           /* out: the new feed's id, or the existing one's on -EEXIST */
+    int err;              /* out: 0 added, -EEXIST subscribed already, -EINVAL no URL */
+};
+/* Subscribes to feeds[0..n) in one transaction (an OPML import of 10,000
+ * feeds is one commit, not 10,000).  Each record's id and err say what
+ * became of it.  Returns how many were added, or a negative errno when the
+ * transaction failed (then none was). */
+int eddy_store_feeds_add(struct eddy_store *s, struct eddy_store_feed_new *feeds, size_t n);
 /* Removes a feed and its entries.  -ENOENT when there is none. */
 int eddy_store_feed_remove(struct eddy_store *s, int64_t id);
 /* Sets the title (NULL clears it, and fetches set it again).  -ENOENT when
@@ -141,6 +166,12 @@ struct eddy_store_fetch {
     const char *repairs; /* the parse's diagnostics; NULL: none (cleared after a 200) */
     const char *new_url; /* a permanent redirect's target; NULL: unchanged */
     bool gone;           /* 410: the feed is marked dead */
+    /* What the feed asked for (see eddy_store_feed).  After a 200 they
+     * replace the stored ones; after any other status the stored ones stay,
+     * except that a min_interval > 0 (a 304's Cache-Control) replaces it. */
+    int64_t min_interval;
+    uint32_t skip_hours;
+    uint8_t skip_days;
 };
 /* Records a fetch: the fields above, 200/304 counters.  A title given here
  * does not replace a title the user set (eddy_store_feed_set_title with

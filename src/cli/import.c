@@ -12,22 +12,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The outlines, gathered to be added in one transaction: the strings are
+ * copied (the parser lends them for the call only). */
 struct import {
-    struct eddy_store *s;
-    size_t added, existed;
+    struct eddy_store_feed_new *feeds;
+    size_t n, cap;
 };
 
-static int add_one(void *arg, const struct eddy_app_outline *o)
+static int gather(void *arg, const struct eddy_app_outline *o)
 {
     struct import *im = arg;
-    int err = eddy_store_feed_add(im->s, o->url, o->title, o->category, NULL);
-    if (err == -EEXIST)
-        im->existed++;
-    else if (err == 0)
-        im->added++;
-    else
-        fprintf(stderr, "eddy import: %s: %s\n", o->url, eddy_strerror(err));
-    return err == -EEXIST ? 0 : err;
+    if (im->n == im->cap) {
+        size_t cap = im->cap ? im->cap * 2 : 64;
+        struct eddy_store_feed_new *v = realloc(im->feeds, cap * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        im->feeds = v, im->cap = cap;
+    }
+    struct eddy_store_feed_new *f = &im->feeds[im->n];
+    *f = (struct eddy_store_feed_new){.url = strdup(o->url),
+                                      .title = o->title ? strdup(o->title) : NULL,
+                                      .category = o->category ? strdup(o->category) : NULL};
+    im->n++;
+    if (!f->url || (o->title && !f->title) || (o->category && !f->category))
+        return -ENOMEM;
+    return 0;
+}
+
+static void import_fini(struct import *im)
+{
+    for (size_t i = 0; i < im->n; i++) {
+        free((char *)im->feeds[i].url);
+        free((char *)im->feeds[i].title);
+        free((char *)im->feeds[i].category);
+    }
+    free(im->feeds);
 }
 
 static int read_all(const char *path, char **out, size_t *len)
@@ -83,17 +102,34 @@ int cmd_import(int argc, char **argv)
         return 1;
     }
     struct import im = {0};
-    if ((status = cli_store_open(&cmd, data, &im.s))) {
-        free(bytes);
-        return status;
-    }
-    err = eddy_app_opml_parse(bytes, len, add_one, &im);
+    err = eddy_app_opml_parse(bytes, len, gather, &im);
     free(bytes);
-    eddy_store_close(im.s);
     if (err == -EBADMSG) {
         fprintf(stderr, "eddy import: %s: no OPML document\n", argv[0]);
+        import_fini(&im);
         return 1;
     }
-    printf("imported %zu feeds (%zu already subscribed)\n", im.added, im.existed);
-    return err < 0;
+    struct eddy_store *s = NULL;
+    if (err >= 0 && (status = cli_store_open(&cmd, data, &s))) {
+        import_fini(&im);
+        return status;
+    }
+    if (err >= 0)
+        err = eddy_store_feeds_add(s, im.feeds, im.n);
+    eddy_store_close(s);
+    if (err < 0) {
+        fprintf(stderr, "eddy import: %s: %s\n", argv[0], eddy_strerror(err));
+        import_fini(&im);
+        return 1;
+    }
+    size_t existed = 0;
+    for (size_t i = 0; i < im.n; i++) {
+        existed += im.feeds[i].err == -EEXIST;
+        if (im.feeds[i].err < 0 && im.feeds[i].err != -EEXIST)
+            fprintf(stderr, "eddy import: %s: %s\n", im.feeds[i].url,
+                    eddy_strerror(im.feeds[i].err));
+    }
+    printf("imported %d feeds (%zu already subscribed)\n", err, existed);
+    import_fini(&im);
+    return 0;
 }

@@ -11,7 +11,7 @@
 #define FEED_COLS                                                                                  \
     "id, url, title, site_link, category, etag, last_modified, last_status,"                       \
     " last_error, consecutive_errors, last_check, next_check, repairs,"                            \
-    " count_200, count_304, dead"
+    " count_200, count_304, dead, guarded, min_interval, skip_hours, skip_days"
 
 void eddy_store_feed_fini(struct eddy_store_feed *f)
 {
@@ -52,6 +52,10 @@ int eddy__feed_row(sqlite3_stmt *st, struct eddy_store_feed *f)
     f->count_200 = sqlite3_column_int64(st, 13);
     f->count_304 = sqlite3_column_int64(st, 14);
     f->dead = sqlite3_column_int(st, 15) != 0;
+    f->guarded = sqlite3_column_int(st, 16) != 0;
+    f->min_interval = sqlite3_column_int64(st, 17);
+    f->skip_hours = (uint32_t)sqlite3_column_int64(st, 18) & 0xffffffu;
+    f->skip_days = (uint8_t)(sqlite3_column_int(st, 19) & 0x7f);
     if (oom) {
         eddy_store_feed_fini(f);
         return -ENOMEM;
@@ -164,34 +168,59 @@ int eddy_store_feed_by_url(struct eddy_store *s, const char *url, struct eddy_st
     return get_feed(s, 0, url, out);
 }
 
+int eddy_store_feeds_add(struct eddy_store *s, struct eddy_store_feed_new *feeds, size_t n)
+{
+    static const char ins[] = "INSERT INTO feeds (url, title, user_title, category, guarded)"
+                              " VALUES (?1, ?2, ?2 IS NOT NULL, ?3, ?4)";
+    static const char find[] = "SELECT id FROM feeds WHERE url = ?";
+    struct eddy__conn *c = eddy__writer(s);
+    int err = eddy__begin(c), added = 0;
+    for (size_t i = 0; i < n && err == 0; i++) {
+        struct eddy_store_feed_new *f = &feeds[i];
+        f->id = 0;
+        if (!f->url || !*f->url) {
+            f->err = -EINVAL;
+            continue;
+        }
+        const char *category = f->category && *f->category ? f->category : NULL;
+        sqlite3_stmt *st = eddy__stmt(c, ins);
+        if (!st) {
+            err = -EIO;
+            break;
+        }
+        eddy__bind_str(st, 1, f->url);
+        eddy__bind_str(st, 2, f->title);
+        eddy__bind_str(st, 3, category);
+        sqlite3_bind_int(st, 4, f->guarded);
+        f->err = eddy__step_done(st);
+        if (f->err == 0) {
+            f->id = sqlite3_last_insert_rowid(c->db);
+            added++;
+        } else if (f->err == -EEXIST && (st = eddy__stmt(c, find))) {
+            eddy__bind_str(st, 1, f->url);
+            eddy__step_int(st, &f->id);
+        } else {
+            err = f->err; /* not the row's fault: the transaction fails */
+        }
+    }
+    if (err == 0)
+        err = eddy__commit(c);
+    else
+        eddy__rollback(c);
+    eddy__writer_done(s);
+    return err < 0 ? err : added;
+}
+
 int eddy_store_feed_add(struct eddy_store *s, const char *url, const char *title,
                         const char *category, int64_t *id)
 {
-    static const char ins[] = "INSERT INTO feeds (url, title, user_title, category)"
-                              " VALUES (?1, ?2, ?2 IS NOT NULL, ?3)";
-    static const char find[] = "SELECT id FROM feeds WHERE url = ?";
-    if (!url || !*url)
-        return -EINVAL;
-    if (category && !*category)
-        category = NULL;
-    struct eddy__conn *c = eddy__writer(s);
-    sqlite3_stmt *st = eddy__stmt(c, ins);
-    int err = -EIO;
-    if (st) {
-        eddy__bind_str(st, 1, url);
-        eddy__bind_str(st, 2, title);
-        eddy__bind_str(st, 3, category);
-        err = eddy__step_done(st);
-        int64_t v = sqlite3_last_insert_rowid(c->db);
-        if (err == -EEXIST && (st = eddy__stmt(c, find))) {
-            eddy__bind_str(st, 1, url);
-            eddy__step_int(st, &v);
-        }
-        if (id && (err == 0 || err == -EEXIST))
-            *id = v;
-    }
-    eddy__writer_done(s);
-    return err;
+    struct eddy_store_feed_new f = {.url = url, .title = title, .category = category};
+    int err = eddy_store_feeds_add(s, &f, 1);
+    if (err < 0)
+        return err;
+    if (id && (f.err == 0 || f.err == -EEXIST))
+        *id = f.id;
+    return f.err;
 }
 
 /* Runs a one-row write `sql` binding ?1 = id, and ?2 = text and ?3 = n
@@ -256,7 +285,10 @@ int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_
         " url = coalesce(?11, url),"
         " dead = dead OR ?12,"
         " count_200 = count_200 + (?4 = 200),"
-        " count_304 = count_304 + (?4 = 304)"
+        " count_304 = count_304 + (?4 = 304),"
+        " min_interval = CASE WHEN ?4 = 200 OR ?13 > 0 THEN ?13 ELSE min_interval END,"
+        " skip_hours = CASE WHEN ?4 = 200 THEN ?14 ELSE skip_hours END,"
+        " skip_days = CASE WHEN ?4 = 200 THEN ?15 ELSE skip_days END"
         " WHERE id = ?1";
     struct eddy__conn *c = eddy__writer(s);
     sqlite3_stmt *st = eddy__stmt(c, sql);
@@ -274,6 +306,9 @@ int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_
         eddy__bind_str(st, 10, f->repairs);
         eddy__bind_str(st, 11, f->new_url && *f->new_url ? f->new_url : NULL);
         sqlite3_bind_int(st, 12, f->gone);
+        sqlite3_bind_int64(st, 13, f->min_interval > 0 ? f->min_interval : 0);
+        sqlite3_bind_int64(st, 14, f->skip_hours & 0xffffffu);
+        sqlite3_bind_int(st, 15, f->skip_days & 0x7f);
         err = eddy__step_done(st);
         if (!err && sqlite3_changes(c->db) == 0)
             err = -ENOENT;

@@ -83,6 +83,16 @@ static const char *const migrations[] = {
     "    WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE entry_id = old.id);"
     "  DELETE FROM fts_pending WHERE entry_id = old.id;"
     "END;",
+
+    /* v2 -> v3: what the scheduler keeps between fetches.  guarded: the
+     * feed's URL came over HTTP (the API), so every fetch of it goes through
+     * the SSRF guard; min_interval, skip_hours, skip_days: what the feed
+     * asked for (RSS <ttl>, Cache-Control, <skipHours>/<skipDays>), kept
+     * across 304 replies that do not repeat it. */
+    "ALTER TABLE feeds ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN min_interval INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

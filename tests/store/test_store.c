@@ -689,3 +689,99 @@ TEST(store_migrates_v1_database)
     CHECK_INT(r.updated, ==, 1);
     eddy_store_close(s);
 }
+
+/* A v1 database already checked above; a v2 one (the last released schema
+ * before the scheduler's columns) gains them with their defaults. */
+TEST(store_migrates_v2_database)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/eddy.db", test_tmpdir());
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), ==, SQLITE_OK);
+    CHECK_INT(eddy__store_migrate(db, 2), ==, 0);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO feeds (id, url, etag) VALUES (3, 'http://v2/', 'e');",
+                           NULL, NULL, NULL),
+              ==, SQLITE_OK);
+    sqlite3_close(db);
+    struct eddy_store *s = open_tmp();
+    struct eddy_store_feed f;
+    CHECK_INT(eddy_store_feed(s, 3, &f), ==, 0);
+    CHECK_STR(f.etag, "e");
+    CHECK(!f.guarded);
+    CHECK_INT(f.min_interval, ==, 0);
+    CHECK_INT(f.skip_hours, ==, 0);
+    eddy_store_feed_fini(&f);
+    eddy_store_close(s);
+}
+
+/* ---------------------------------------------------------- batch, schedule */
+
+/* A batch is one transaction: ids and per-record outcomes come back, a URL
+ * twice in one batch is added once, the guard flag is kept. */
+TEST(store_feeds_add_batch)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t old = add_feed(s, "http://old/", NULL);
+    struct eddy_store_feed_new in[] = {
+        {.url = "http://a/", .category = "news"},
+        {.url = "http://old/"},
+        {.url = ""},
+        {.url = "http://b/", .title = "B", .guarded = true},
+        {.url = "http://a/"},
+    };
+    CHECK_INT(eddy_store_feeds_add(s, in, 5), ==, 2);
+    CHECK_INT(in[0].err, ==, 0);
+    CHECK_INT(in[1].err, ==, -EEXIST);
+    CHECK_INT(in[1].id, ==, old);
+    CHECK_INT(in[2].err, ==, -EINVAL);
+    CHECK_INT(in[3].err, ==, 0);
+    CHECK_INT(in[4].err, ==, -EEXIST);
+    CHECK_INT(in[4].id, ==, in[0].id);
+    struct eddy_store_feed f;
+    CHECK_INT(eddy_store_feed(s, in[3].id, &f), ==, 0);
+    CHECK(f.guarded);
+    CHECK_STR(f.title, "B");
+    eddy_store_feed_fini(&f);
+    CHECK_INT(eddy_store_feed(s, in[0].id, &f), ==, 0);
+    CHECK(!f.guarded);
+    CHECK_STR(f.category, "news");
+    eddy_store_feed_fini(&f);
+    eddy_store_close(s);
+}
+
+/* What the feed asked for survives a 304 that does not repeat it; a 304's
+ * own max-age replaces it; the next 200 replaces everything. */
+TEST(store_fetch_keeps_what_the_feed_asked_for)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t id = add_feed(s, "http://a/", NULL);
+    struct eddy_store_fetch ok = {.fetched_at = 100,
+                                  .next_check = 200,
+                                  .status = 200,
+                                  .min_interval = 7200,
+                                  .skip_hours = 1u << 3 | 1u << 23,
+                                  .skip_days = 1u << 0};
+    CHECK_INT(eddy_store_feed_fetched(s, id, &ok), ==, 0);
+    struct eddy_store_fetch nm = {.fetched_at = 200, .next_check = 300, .status = 304};
+    CHECK_INT(eddy_store_feed_fetched(s, id, &nm), ==, 0);
+    struct eddy_store_feed f;
+    CHECK_INT(eddy_store_feed(s, id, &f), ==, 0);
+    CHECK_INT(f.min_interval, ==, 7200);
+    CHECK_INT(f.skip_hours, ==, (1u << 3 | 1u << 23));
+    CHECK_INT(f.skip_days, ==, 1);
+    eddy_store_feed_fini(&f);
+    nm.min_interval = 600;
+    CHECK_INT(eddy_store_feed_fetched(s, id, &nm), ==, 0);
+    CHECK_INT(eddy_store_feed(s, id, &f), ==, 0);
+    CHECK_INT(f.min_interval, ==, 600);
+    CHECK_INT(f.skip_days, ==, 1);
+    eddy_store_feed_fini(&f);
+    ok.min_interval = 0, ok.skip_hours = 0, ok.skip_days = 0;
+    CHECK_INT(eddy_store_feed_fetched(s, id, &ok), ==, 0);
+    CHECK_INT(eddy_store_feed(s, id, &f), ==, 0);
+    CHECK_INT(f.min_interval, ==, 0);
+    CHECK_INT(f.skip_hours, ==, 0);
+    CHECK_INT(f.skip_days, ==, 0);
+    eddy_store_feed_fini(&f);
+    eddy_store_close(s);
+}
