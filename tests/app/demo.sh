@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The bundled demo feeds (demo/): every one parses as its format with no
+# repair, its entries dated and linked, and the demo page announces them all.
+# (JSON Feed links stay as written, relative here, as in feedparser: the
+# aggregator resolves them against the feed's URL when it stores them.)
+. "$(dirname "$0")/support/lib.sh"
+
+declare -A version=([letters.rss]=rss20 [cuaderno.rss]=rss20 [journal.atom]=atom10
+    [werkstatt.rdf]=rss10 [tsushin.json]=json11)
+for f in "${!version[@]}"; do
+    "$eddy" parse --diagnostics --url "http://127.0.0.1:8080/demo/$f" "$top/demo/$f" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    expect "$f: parses, no repair" '[ "$status" -eq 0 ] && [ ! -s "$tmp/err" ]'
+    expect "$f: ${version[$f]}, not bozo, every entry dated and linked into the demo page" \
+        '"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); es=d[\"entries\"];
+assert d[\"bozo\"] is False and d[\"version\"] == sys.argv[2] and len(es) >= 2, d
+for e in es:
+    assert e[\"link\"].startswith((\"http://127.0.0.1:8080/demo/index.html#\", \"index.html#\")), e[\"link\"]
+    assert e.get(\"published_parsed\") or e.get(\"updated_parsed\"), e" "$tmp/out" "${version[$f]}"'
+done
+for f in "${!version[@]}"; do
+    expect "index.html announces $f" 'grep -q "rel=\"alternate\".*href=\"$f\"" "$top/demo/index.html"'
+done
+expect "every link target exists in index.html" \
+    '! grep -ho "index.html#[a-z0-9-]*" "$top"/demo/*.rss "$top"/demo/*.atom "$top"/demo/*.rdf "$top"/demo/*.json |
+       sed "s/.*#//" | sort -u | while read -r a; do grep -q "id=\"$a\"" "$top/demo/index.html" || echo "$a"; done | grep .'
+summary
