@@ -38,6 +38,9 @@ static void end_cc_rss_license(struct eddy__mixin *p)
 /* Sorted by name (strcmp order). */
 const struct eddy__handler eddy__ns_cc[] = {
     {"cc_license", start_cc_license, NULL},
+    /* the loose parser's key: its lower-cased prefix maps to feedparser's
+     * canonical "creativeCommons" (cc.py aliases the handler the same way) */
+    {"creativeCommons_license", start_cc_rss_license, end_cc_rss_license},
     {"creativecommons_license", start_cc_rss_license, end_cc_rss_license},
 };
 const size_t eddy__ns_cc_n = sizeof eddy__ns_cc / sizeof eddy__ns_cc[0];

@@ -587,3 +587,25 @@ TEST(feed_diagnostic_offsets_are_in_input_bytes)
     off = first_diag_offset(u16, n);
     CHECK(off >= at && off <= at + 14);
 }
+
+/* Issue 12: the loose parser lower-cases the prefix, which namespacemap maps
+ * to feedparser's camel-case "creativeCommons"; the handler was only known
+ * by the strict parser's lower-case key, so an ill-formed feed kept
+ * feed.creativeCommons_license instead of a license link.  (A sweep over
+ * every handler of every namespace module, strict and loose, against
+ * feedparser 6.0.10 found no other.) */
+TEST(feed_loose_creative_commons_license_is_a_link)
+{
+    struct eddy_feed *f =
+        parse_str("<?xml version=\"1.0\"?><rss version=\"2.0\" "
+                  "xmlns:creativeCommons=\"http://backend.userland.com/creativeCommonsRssModule\">"
+                  "<channel><title>t\x01</title>"
+                  "<creativeCommons:license>http://cc/l</creativeCommons:license></channel></rss>");
+    const struct eddy_feed_value *feed = eddy_feed_get(eddy_feed_root(f), "feed");
+    CHECK(eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
+    CHECK(eddy_feed_get(feed, "creativeCommons_license") == NULL);
+    const struct eddy_feed_value *link = eddy_feed_at(eddy_feed_get(feed, "links"), 0);
+    CHECK_STR(eddy_feed_get_str(link, "rel"), "license");
+    CHECK_STR(eddy_feed_get_str(link, "href"), "http://cc/l");
+    eddy_feed_free(f);
+}
