@@ -4,6 +4,8 @@
  */
 #include "text.h"
 
+#include "eddy/buf.h"
+
 #include <string.h>
 
 size_t eddy__utf8_encode(uint32_t cp, char out[4])
@@ -79,4 +81,26 @@ size_t eddy__percent_decode(const char *in, size_t len, char *out, bool plus_is_
         }
     }
     return o;
+}
+
+int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0; /* valid bytes not yet appended */
+    for (size_t i = 0; i < n;) {
+        size_t bad, l = eddy__utf8_seq(p + i, n - i, &bad);
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        int err = eddy_buf_append(out, p + i - run, run);
+        if (!err)
+            err = eddy_buf_append(out, "\xEF\xBF\xBD", 3);
+        if (err)
+            return err;
+        run = 0;
+        i += bad;
+    }
+    return eddy_buf_append(out, p + n - run, run);
 }

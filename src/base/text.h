@@ -1,7 +1,7 @@
 /*
  * text.h — byte-level text helpers written once for every layer (private:
  * include it as "../base/text.h"; nothing here is public API): UTF-8
- * encoding and validation, hex digits, and percent-decoding.
+ * encoding, validation and repair, hex digits, and percent-decoding.
  */
 #ifndef EDDY_BASE_TEXT_H
 #define EDDY_BASE_TEXT_H
@@ -54,6 +54,12 @@ static inline size_t eddy__utf8_seq(const unsigned char *s, size_t n, size_t *ba
 
 /* Whether s[0..n) is all valid UTF-8 (ASCII runs checked 8 bytes at a time). */
 bool eddy__utf8_valid(const unsigned char *s, size_t n);
+
+struct eddy_buf;
+/* Appends s[0..n) to out with every invalid UTF-8 sequence replaced by
+ * U+FFFD (as the WHATWG decoder does), so the result meets jansson or a
+ * template safely.  0 or -ENOMEM. */
+int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n);
 
 /* The value of a hex digit, or -1. */
 int eddy__hex_digit(int c);

@@ -18,6 +18,8 @@
  */
 #include "cli.h"
 
+#include "../base/text.h"
+
 #include "eddy/feedfetch.h"
 #include "eddy/loop.h"
 
@@ -111,13 +113,26 @@ static void print_json(json_t *o)
     json_decref(o);
 }
 
+/* A JSON string of s (NULL: null): invalid UTF-8 — a URL given as bytes,
+ * a title in a broken feed — becomes U+FFFD instead of dropping the line. */
+static json_t *json_text(const char *s)
+{
+    if (!s)
+        return json_null();
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    json_t *v = eddy__utf8_append(&b, s, strlen(s)) ? NULL : json_stringn(b.data, b.len);
+    eddy_buf_free(&b);
+    return v;
+}
+
 static void print_job(const struct job *j, bool json)
 {
     if (json)
-        print_json(json_pack("{s:s, s:i, s:s?, s:s?, s:s?, s:I, s:b, s:f}", "url", j->url, "status",
-                             j->status, "final_url", j->final_url, "error", j->error, "title",
-                             j->title, "entries", (json_int_t)j->entries, "bozo", j->bozo,
-                             "elapsed", ms_round(j->seconds)));
+        print_json(json_pack("{s:o, s:i, s:o, s:o, s:o, s:I, s:b, s:f}", "url", json_text(j->url),
+                             "status", j->status, "final_url", json_text(j->final_url), "error",
+                             json_text(j->error), "title", json_text(j->title), "entries",
+                             (json_int_t)j->entries, "bozo", j->bozo, "elapsed",
+                             ms_round(j->seconds)));
     else if (j->error)
         printf("ERR %3d  %6.2fs  %s  %s\n", j->status, j->seconds, j->url, j->error);
     else

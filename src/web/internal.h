@@ -12,10 +12,6 @@
 
 #include "eddy/arena.h" /* templates, forms and renders allocate from arenas */
 
-/* Appends s[0..n) to out with every invalid UTF-8 sequence replaced by
- * U+FFFD (what browsers and Python's errors='replace' do), so decoded text
- * is always safe to hand to jansson or a template.  Returns 0 or -errno. */
-struct eddy_buf;
-int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n);
+#include "../base/text.h" /* eddy__utf8_append: decoded text made valid UTF-8 */
 
 #endif

@@ -43,6 +43,11 @@ for s in $secs; do
     check "--json: elapsed $s has at most 3 decimals" grep -qE '^[0-9]+(\.[0-9]{1,3})?$' <<<"$s"
 done
 check "--json: the summary" grep -qE '^\{"summary":\{"feeds":2,"ok":1,"failed":1,"elapsed":' "$tmp/out"
+# A URL that is not UTF-8 still gets its line (jansson refused the string,
+# and the line was dropped): the bad byte reads as U+FFFD.
+run fetch --json "$base/missing/$(printf 'caf\xe9')"
+{ [ "$status" -eq 1 ] && [ "$(wc -l <"$tmp/out")" -eq 2 ] &&
+    grep -qF "{\"url\":\"$base/missing/caf$(printf '\xef\xbf\xbd')\"" "$tmp/out"; }; verdict "--json: a URL with invalid UTF-8 keeps its line"
 
 # On a terminal: the progress line is cleared before each result.  Each
 # feed takes 500 ms, five ticks of the 100 ms progress line.

@@ -42,7 +42,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="eddy-form-diff-")
     src, exe = os.path.join(tmp, "driver.c"), os.path.join(tmp, "driver")
     open(src, "w").write(DRIVER)
-    srcs = [os.path.join(top, p) for p in ("src/web/form.c", "src/web/utf8.c", "src/base/arena.c", "src/base/buf.c", "src/base/text.c")]
+    srcs = [os.path.join(top, p) for p in ("src/web/form.c", "src/base/arena.c", "src/base/buf.c", "src/base/text.c")]
     cc = subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-D_GNU_SOURCE", "-O1", "-I", os.path.join(top, "include"),
                          src, *srcs, "-o", exe], capture_output=True, text=True)
     if cc.returncode:
