@@ -91,6 +91,7 @@ struct eddy_feed_parser {
     bool bozo;
     char *bozo_exception; /* malloc'ed "Class: message" */
     bool xml_bozo;        /* an XML error was seen (it overrides the encoding message) */
+    size_t bozo_at;       /* where the error bozo_exception names is */
     bool strict;          /* feedparser would use its strict parser (encoding known) */
     struct eddy__diag *diags;
     size_t ndiags, capdiags;
@@ -133,6 +134,21 @@ struct eddy_feed {
 
 /* ---- diagnostics and bozo ---------------------------------------------------- */
 
+/* n, or less so that s[0..n) does not end inside a UTF-8 sequence: a
+ * message cut to fit its buffer must stay valid UTF-8. */
+static size_t utf8_fit(const char *s, size_t n)
+{
+    size_t lead = n;
+    while (lead && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (!lead || ((unsigned char)s[lead - 1] & 0xC0) != 0xC0)
+        return n; /* ASCII last, or no lead byte in reach: nothing cut */
+    size_t have = n - lead + 1;
+    unsigned c = (unsigned char)s[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    return have < need ? lead - 1 : n;
+}
+
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
@@ -150,8 +166,10 @@ static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int len = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (len >= (int)sizeof msg)
+        msg[utf8_fit(msg, sizeof msg - 1)] = 0;
     char *m = strdup(msg);
     if (!m)
         return;
@@ -175,18 +193,31 @@ static void set_bozo(struct eddy_feed_parser *parser, const char *exc)
     parser->bozo_exception = strdup(exc);
 }
 
+/* An XML error at byte `at`: bozo_exception names the first in document
+ * order, as expat reports it, whatever order the repairs (which run ahead
+ * of libxml2 by up to a chunk) and libxml2 found them in. */
+static void first_xml_error(struct eddy_feed_parser *parser, size_t at, const char *exc)
+{
+    if (parser->xml_bozo && at >= parser->bozo_at)
+        return;
+    parser->xml_bozo = true;
+    parser->bozo_at = at;
+    set_bozo(parser, exc);
+}
+
 static void xml_error(struct eddy_feed_parser *parser, int line, int col, const char *msg)
 {
     char buf[512];
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
-    snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n, msg);
-    diag(parser, cur_offset(parser), "%s", buf + 19);
-    if (!parser->xml_bozo && parser->strict) {
-        parser->xml_bozo = true;
-        set_bozo(parser, buf);
-    }
+    if (snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n,
+                 msg) >= (int)sizeof buf)
+        buf[utf8_fit(buf, sizeof buf - 1)] = 0;
+    size_t at = cur_offset(parser);
+    diag(parser, at, "%s", buf + 19);
+    if (parser->strict)
+        first_xml_error(parser, at, buf);
 }
 
 /* ---- the CPU budget ---------------------------------------------------------- */
@@ -247,6 +278,7 @@ static void budget_exceeded(struct eddy_feed_parser *parser, size_t at)
     char exc[160];
     snprintf(exc, sizeof exc, "TimeoutError: %s", msg);
     parser->xml_bozo = true;
+    parser->bozo_at = 0; /* the parse ends: no other error replaces this one */
     set_bozo(parser, exc);
 }
 
@@ -270,10 +302,8 @@ static void too_many_attributes(struct eddy_feed_parser *parser, size_t offset)
 {
     diag(parser, offset, "more than %d attributes on one element: the document ends before it",
          MAX_ATTRS);
-    if (!parser->xml_bozo) {
-        parser->xml_bozo = true;
-        set_bozo(parser, "SAXParseException: <unknown>: too many attributes on one element");
-    }
+    first_xml_error(parser, offset,
+                    "SAXParseException: <unknown>: too many attributes on one element");
 }
 
 /* Attribute values ('=' outside quotes) of the tag at s[0..n), counted up to MAX_ATTRS + 1. */
@@ -641,7 +671,8 @@ static xmlEntityPtr on_get_entity(void *ud, const xmlChar *xname)
      * HTML entities and keeps anything else as text */
     char utf8[5], msg[300];
     size_t n = eddy__entity4(name, strlen(name), utf8);
-    snprintf(msg, sizeof msg, "undefined entity &%.200s;", name);
+    snprintf(msg, sizeof msg, "undefined entity &%.*s;", (int)utf8_fit(name, strnlen(name, 200)),
+             name);
     int line = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->line : 0;
     int col = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->col : 0;
     xml_error(parser, line, col, msg);
@@ -955,11 +986,10 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
                 eddy_buf_append(out, "&#x", 3);
                 eddy_buf_append(out, s + st, j + 1 - st);
                 diag(parser, abs_off, "character reference with 'X' read as 'x'");
-                if (!parser->xml_bozo && parser->strict) {
-                    parser->xml_bozo = true;
-                    set_bozo(parser,
-                             "SAXParseException: <unknown>: reference to invalid character number");
-                }
+                if (parser->strict)
+                    first_xml_error(
+                        parser, abs_off,
+                        "SAXParseException: <unknown>: reference to invalid character number");
                 return j + 1;
             }
             eddy_buf_append(out, s, j + 1);
@@ -991,10 +1021,9 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
                 eddy_buf_putc(out, ';');
             }
             diag(parser, abs_off, "'&%.*s' without ';' read as a reference", (int)(k - i), s + i);
-            if (!parser->xml_bozo && parser->strict) {
-                parser->xml_bozo = true;
-                set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
-            }
+            if (parser->strict)
+                first_xml_error(parser, abs_off,
+                                "SAXParseException: <unknown>: not well-formed (invalid token)");
             return k;
         }
     } else if (i == n && !last) {
@@ -1002,10 +1031,9 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
     }
     eddy_buf_append(out, "&amp;", 5);
     diag(parser, abs_off, "bare '&' read as text");
-    if (!parser->xml_bozo && parser->strict) {
-        parser->xml_bozo = true;
-        set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
-    }
+    if (parser->strict)
+        first_xml_error(parser, abs_off,
+                        "SAXParseException: <unknown>: not well-formed (invalid token)");
     return 1;
 }
 
@@ -1193,10 +1221,9 @@ static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, 
             return -ENOMEM;
         diag(parser, abs_off + out->len - 3,
              u[i] ? "invalid UTF-8 byte 0x%02X read as U+FFFD" : "NUL read as U+FFFD", u[i]);
-        if (!parser->xml_bozo && parser->strict) {
-            parser->xml_bozo = true;
-            set_bozo(parser, "SAXParseException: <unknown>: not well-formed (invalid token)");
-        }
+        if (parser->strict)
+            first_xml_error(parser, abs_off + out->len - 3,
+                            "SAXParseException: <unknown>: not well-formed (invalid token)");
         run = ++i;
     }
     if (out->len) {
@@ -1867,7 +1894,22 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **
     }
     struct eddy_arena *A = &p->main;
     struct eddy_feed_value *root = result_root(parser, empty);
-    /* diagnostics move into the result's arena */
+    /* diagnostics move into the result's arena, in document order: the
+     * UTF-8 repair of callback mode reports a chunk's bytes before libxml2
+     * reaches them, so the order of arrival depends on the chunking.  An
+     * insertion sort, stable and linear on the nearly sorted list this is;
+     * at one offset a repair goes before libxml2's errors ("<unknown>:..."),
+     * as it does when the document comes in one piece. */
+    for (size_t i = 1; i < parser->ndiags; i++) {
+        struct eddy__diag d = parser->diags[i];
+        size_t j = i;
+        for (; j && (parser->diags[j - 1].offset > d.offset ||
+                     (parser->diags[j - 1].offset == d.offset && *d.msg != '<' &&
+                      *parser->diags[j - 1].msg == '<'));
+             j--)
+            parser->diags[j] = parser->diags[j - 1];
+        parser->diags[j] = d;
+    }
     f->diags = eddy_arena_alloc(A, (parser->ndiags ? parser->ndiags : 1) * sizeof *f->diags);
     for (size_t i = 0; f->diags && i < parser->ndiags; i++) {
         f->diags[i].offset = parser->diags[i].offset;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eddy/feed.h"
+#include "../../src/base/text.h"
 #include "../../src/feed/internal.h"
 
 static char *read_case(const char *rel, size_t *len)
@@ -608,4 +609,89 @@ TEST(feed_loose_creative_commons_license_is_a_link)
     CHECK_STR(eddy_feed_get_str(link, "rel"), "license");
     CHECK_STR(eddy_feed_get_str(link, "href"), "http://cc/l");
     eddy_feed_free(f);
+}
+
+static int ignore_entry(void *arg, const struct eddy_feed_value *entry)
+{
+    (void)arg, (void)entry;
+    return 0;
+}
+
+/* bozo_exception and every diagnostic, one per line, of doc parsed in
+ * callback mode in chunks of `step` bytes (0: one push). */
+static char *callback_diags(const char *doc, size_t len, size_t step)
+{
+    struct eddy_feed_opts o = {.on_entry = ignore_entry};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    CHECK(p != NULL);
+    for (size_t off = 0; off < len;) {
+        size_t n = step && len - off > step ? step : len - off;
+        CHECK_INT(eddy_feed_parser_push(p, doc + off, n), ==, 0);
+        off += n;
+    }
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    eddy_buf_printf(&b, "%s\n", eddy_feed_get_str(eddy_feed_root(f), "bozo_exception"));
+    for (size_t i = 0; i < eddy_feed_diag_count(f); i++) {
+        size_t off;
+        const char *m = eddy_feed_diag(f, i, &off);
+        eddy_buf_printf(&b, "%zu %s\n", off, m);
+    }
+    eddy_feed_free(f);
+    eddy_feed_parser_free(p);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* Issue 12: in callback mode the UTF-8 repair reports a chunk's bytes
+ * before libxml2 parses them, so the diagnostics came in another order, and
+ * bozo_exception named another error, when the same bytes came in smaller
+ * chunks.  Both now follow the document's order. */
+TEST(feed_diagnostics_do_not_depend_on_chunking)
+{
+    static const char *const docs[] = {
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>"
+        "<title>t</title><item><title>a</title><ch x></item>\n"
+        "<item><title>caf\xe9 \xe3\x81</title></item></channel></rss>\n",
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><!-- a -- b -->"
+        "<item><title>x\xff</title><description>a & b</description></item></channel></rss>",
+    };
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
+        size_t len = strlen(docs[d]);
+        char *whole = callback_diags(docs[d], len, 0);
+        CHECK(strstr(whole, "SAXParseException") != NULL);
+        static const size_t steps[] = {1, 4, 7, 64};
+        for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+            char *chunked = callback_diags(docs[d], len, steps[s]);
+            CHECK_STR(chunked, whole);
+            free(chunked);
+        }
+        free(whole);
+    }
+}
+
+/* Issue 12: a message longer than its buffer (libxml2 quotes a long element
+ * name) was cut inside a UTF-8 character: bozo_exception and the diagnostic
+ * were no longer valid UTF-8. */
+TEST(feed_long_messages_are_not_cut_inside_a_character)
+{
+    static const char *const chars[] = {"\xe2\x82\xac", "x\xe2\x82\xac", "\xf0\x9d\x84\x9e"};
+    for (size_t c = 0; c < sizeof chars / sizeof chars[0]; c++) {
+        struct eddy_buf doc = EDDY_BUF_INIT(0);
+        eddy_buf_puts(&doc, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><");
+        for (int i = 0; i < 200; i++)
+            eddy_buf_puts(&doc, chars[c]);
+        eddy_buf_puts(&doc, "></x></channel></rss>");
+        struct eddy_feed *f = parse_str(eddy_buf_cstr(&doc));
+        const char *exc = eddy_feed_get_str(eddy_feed_root(f), "bozo_exception");
+        CHECK(exc && strlen(exc) > 400);
+        CHECK(eddy__utf8_valid((const unsigned char *)exc, strlen(exc)));
+        CHECK(eddy_feed_diag_count(f) > 0);
+        for (size_t i = 0; i < eddy_feed_diag_count(f); i++) {
+            const char *m = eddy_feed_diag(f, i, NULL);
+            CHECK(eddy__utf8_valid((const unsigned char *)m, strlen(m)));
+        }
+        eddy_feed_free(f);
+        eddy_buf_free(&doc);
+    }
 }
