@@ -243,24 +243,19 @@ static int status_job(struct eddy_store *s, void *arg)
     int err = eddy_store_stats(s, &st);
     if (err < 0 || (err = eddy_store_feeds(s, &f, &n)) < 0)
         return err;
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(
-                list, json_pack("{s:I, s:s, s:s?, s:b, s:i, s:s?, s:i, s:I, s:I, s:s?}", "id",
-                                (json_int_t)f[i].id, "url", f[i].url, "title", f[i].title, "dead",
-                                f[i].dead, "last_status", f[i].last_status, "last_error",
-                                f[i].last_error, "consecutive_errors", f[i].consecutive_errors,
-                                "last_check", (json_int_t)f[i].last_check, "next_check",
-                                (json_int_t)f[i].next_check, "repairs", f[i].repairs)) < 0)
-            json_decref(list), list = NULL;
+    json_t *failing = json_array();
+    for (size_t i = 0; failing && i < n; i++)
+        if ((f[i].last_error || f[i].dead) &&
+            json_array_append_new(failing, eddy__api_feed_json(&f[i])) < 0)
+            json_decref(failing), failing = NULL;
     eddy_store_feeds_free(f, n);
-    json_t *v = !list
+    json_t *v = !failing
                     ? NULL
                     : json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "feeds",
                                 (json_int_t)st.feeds, "dead", (json_int_t)st.dead, "errors",
                                 (json_int_t)st.errors, "entries", (json_int_t)st.entries, "unread",
                                 (json_int_t)st.unread, "starred", (json_int_t)st.starred,
-                                "unindexed", (json_int_t)st.unindexed, "feed_status", list);
+                                "unindexed", (json_int_t)st.unindexed, "failing", failing);
     return eddy__api_dump(v, arg);
 }
 

@@ -64,6 +64,10 @@ bool eddy__api_url_ok(struct eddy_response *res, const char *name, const char *u
  * status N"); 400 for a malformed URL. */
 int eddy__api_fetch_error(struct eddy_response *res, int err, const char *detail);
 
+/* A feed with how its fetches went (the names of `eddy list --json`, and
+ * guarded, min_interval).  New reference; NULL on ENOMEM. */
+json_t *eddy__api_feed_json(const struct eddy_store_feed *f);
+
 /* The routes of api_entries.c (on the API's blueprint) and api_feeds.c. */
 int eddy__api_entry_routes(struct eddy_blueprint *bp);
 int eddy__api_feed_routes(struct eddy_blueprint *bp);

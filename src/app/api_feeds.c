@@ -14,8 +14,7 @@
 #define CATEGORY_MAX 256
 #define FIND_TIMEOUT (15 * EDDY_SEC)
 
-/* A feed with how its fetches went (the names of `eddy list --json`). */
-static json_t *feed_json(const struct eddy_store_feed *f)
+json_t *eddy__api_feed_json(const struct eddy_store_feed *f)
 {
     return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:b, s:b, s:i, s:s?, s:i, s:I, s:I, s:I, s:I, "
                      "s:s?, s:I}",
@@ -37,7 +36,7 @@ static int list_job(struct eddy_store *s, void *arg)
         return err;
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, feed_json(&f[i])) < 0)
+        if (json_array_append_new(list, eddy__api_feed_json(&f[i])) < 0)
             json_decref(list), list = NULL;
     eddy_store_feeds_free(f, n);
     return eddy__api_dump(list ? json_pack("{s:o}", "feeds", list) : NULL, arg);
@@ -73,7 +72,7 @@ static int feed_job(struct eddy_store *s, void *arg)
     struct eddy_store_feed f = {0};
     if (err < 0 || (err = eddy_store_feed(s, j->id, &f)) < 0)
         return err;
-    err = eddy__api_dump(feed_json(&f), &j->text);
+    err = eddy__api_dump(eddy__api_feed_json(&f), &j->text);
     eddy_store_feed_fini(&f);
     return err;
 }
@@ -179,7 +178,7 @@ static int add_job(struct eddy_store *s, void *arg)
     struct eddy_store_feed f = {0};
     if (err < 0 || j->feed.err < 0 || (err = eddy_store_feed(s, j->feed.id, &f)) < 0)
         return err < 0 ? err : 0;
-    err = eddy__api_dump(feed_json(&f), &j->text);
+    err = eddy__api_dump(eddy__api_feed_json(&f), &j->text);
     eddy_store_feed_fini(&f);
     return err;
 }

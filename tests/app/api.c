@@ -359,11 +359,28 @@ static void feeds_body(struct env *e)
     CHECK_STR(str(json_array_get(cats, 0), "name"), "Tech");
     CHECK_INT(num(json_array_get(cats, 0), "feeds"), ==, 1);
     CHECK_INT(num(json_array_get(cats, 0), "unread"), ==, 12);
+    /* A failing feed: its outcome in the status and in its record. */
+    CHECK_INT(eddy_store_fetched_await(e->store, e->feed_b,
+                                       &(struct eddy_store_fetch){.fetched_at = 100,
+                                                                  .next_check = 400,
+                                                                  .status = 500,
+                                                                  .error = "HTTP status 500"}),
+              ==, 0);
     r = get("/api/v1/status");
     CHECK_INT(r->status, ==, 200);
     CHECK_INT(num(r->json, "feeds"), ==, 3);
     CHECK_INT(num(r->json, "entries"), ==, 17);
-    CHECK_INT(json_array_size(json_object_get(r->json, "feed_status")), ==, 3);
+    CHECK_INT(num(r->json, "errors"), ==, 1);
+    json_t *failing = json_object_get(r->json, "failing");
+    CHECK_INT(json_array_size(failing), ==, 1);
+    CHECK_INT(num(json_array_get(failing, 0), "id"), ==, e->feed_b);
+    CHECK_STR(str(json_array_get(failing, 0), "last_error"), "HTTP status 500");
+    snprintf(path, sizeof path, "/api/v1/feeds/%" PRId64, e->feed_b);
+    r = get(path);
+    CHECK_INT(num(r->json, "last_status"), ==, 500);
+    CHECK_INT(num(r->json, "consecutive_errors"), ==, 1);
+    CHECK_INT(num(r->json, "last_check"), ==, 100);
+    CHECK_INT(num(r->json, "next_check"), ==, 400);
     check_error(get("/api/v1/status?verbose=1"), 400, "unknown parameter 'verbose'");
 
     /* Unsubscribe. */
