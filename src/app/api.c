@@ -92,6 +92,24 @@ int eddy__api_reply(struct eddy_response *res, int status, char *text)
     return err;
 }
 
+int eddy__api_get(struct eddy_request *req, struct eddy_response *res,
+                  int (*job)(struct eddy_store *s, void *text), const char *what)
+{
+    char *text = NULL;
+    if (!eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    int err = eddy_store_run_await(eddy__api_site(req)->store, false, job, &text);
+    return err < 0 ? eddy__api_store_error(res, err, what) : eddy__api_reply(res, 200, text);
+}
+
+int eddy__api_add_routes(struct eddy_blueprint *bp, const struct eddy__api_route *r, size_t n)
+{
+    int err = 0;
+    for (size_t i = 0; !err && i < n; i++)
+        err = eddy_blueprint_route(bp, r[i].methods, r[i].pattern, r[i].view, r[i].endpoint);
+    return err;
+}
+
 static void form_free(void *f)
 {
     eddy_form_free(f);
@@ -226,11 +244,7 @@ static int categories_job(struct eddy_store *s, void *arg)
 
 static int v_categories(struct eddy_request *req, struct eddy_response *res)
 {
-    char *text = NULL;
-    if (!eddy__api_query(req, res, NULL, NULL, 0))
-        return 0;
-    int err = eddy_store_run_await(eddy__api_site(req)->store, false, categories_job, &text);
-    return err < 0 ? eddy__api_store_error(res, err, "category") : eddy__api_reply(res, 200, text);
+    return eddy__api_get(req, res, categories_job, "category");
 }
 
 /* ---------------------------------------------------------------- status */
@@ -243,11 +257,7 @@ static int status_job(struct eddy_store *s, void *arg)
     int err = eddy_store_stats(s, &st);
     if (err < 0 || (err = eddy_store_feeds(s, &f, &n)) < 0)
         return err;
-    json_t *failing = json_array();
-    for (size_t i = 0; failing && i < n; i++)
-        if ((f[i].last_error || f[i].dead) &&
-            json_array_append_new(failing, eddy__api_feed_json(&f[i])) < 0)
-            json_decref(failing), failing = NULL;
+    json_t *failing = eddy__api_feeds_json(f, n, true);
     eddy_store_feeds_free(f, n);
     json_t *v = !failing
                     ? NULL
@@ -261,11 +271,7 @@ static int status_job(struct eddy_store *s, void *arg)
 
 static int v_status(struct eddy_request *req, struct eddy_response *res)
 {
-    char *text = NULL;
-    if (!eddy__api_query(req, res, NULL, NULL, 0))
-        return 0;
-    int err = eddy_store_run_await(eddy__api_site(req)->store, false, status_job, &text);
-    return err < 0 ? eddy__api_store_error(res, err, "feed") : eddy__api_reply(res, 200, text);
+    return eddy__api_get(req, res, status_job, "feed");
 }
 
 /* ------------------------------------------------------------------ OPML */
@@ -515,6 +521,13 @@ static int v_error(struct eddy_request *req, struct eddy_response *res)
 
 int eddy__api_routes(struct eddy_app *web)
 {
+    static const struct eddy__api_route routes[] = {
+        {"GET", "/categories", v_categories, "categories"},
+        {"GET", "/status", v_status, "status"},
+        {"GET", "/opml", v_opml_export, "opml_export"},
+        {"POST", "/opml", v_opml_import, "opml_import"},
+        {"GET", "/parse", v_parse, "parse"},
+    };
     struct eddy_blueprint *bp = eddy_blueprint_new("api");
     if (!bp)
         return -errno;
@@ -522,15 +535,7 @@ int eddy__api_routes(struct eddy_app *web)
     if (!err)
         err = eddy__api_entry_routes(bp);
     if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/categories", v_categories, "categories");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/status", v_status, "status");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/opml", v_opml_export, "opml_export");
-    if (!err)
-        err = eddy_blueprint_route(bp, "POST", "/opml", v_opml_import, "opml_import");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/parse", v_parse, "parse");
+        err = eddy__api_add_routes(bp, routes, sizeof routes / sizeof routes[0]);
     if (!err)
         err = eddy_app_register(web, bp, "/api/v1");
     eddy_blueprint_free(bp);

@@ -36,6 +36,11 @@ int eddy__api_dump(json_t *v, char **text);
 /* Answers status with the JSON text (owned: freed here, also on failure). */
 int eddy__api_reply(struct eddy_response *res, int status, char *text);
 
+/* A GET with no parameters whose reply job(store, &text) builds on the
+ * store's pool (text: char *, the JSON text); store errors as above. */
+int eddy__api_get(struct eddy_request *req, struct eddy_response *res,
+                  int (*job)(struct eddy_store *s, void *text), const char *what);
+
 /* The query string's parameters, checked: each must be one of names[0..n)
  * and appear once; values[i] gets names[i]'s value or NULL. */
 bool eddy__api_query(struct eddy_request *req, struct eddy_response *res, const char *const *names,
@@ -67,8 +72,18 @@ int eddy__api_fetch_error(struct eddy_response *res, int err, const char *detail
 /* A feed with how its fetches went (the names of `eddy list --json`, and
  * guarded, min_interval).  New reference; NULL on ENOMEM. */
 json_t *eddy__api_feed_json(const struct eddy_store_feed *f);
+/* An array of the feeds f[0..n) (failing: only those whose last fetch
+ * failed, and dead ones).  New reference; NULL on ENOMEM. */
+json_t *eddy__api_feeds_json(const struct eddy_store_feed *f, size_t n, bool failing);
 
-/* The routes of api_entries.c (on the API's blueprint) and api_feeds.c. */
+/* A route of the API's blueprint (pattern below /api/v1). */
+struct eddy__api_route {
+    const char *methods, *pattern;
+    eddy_view_fn view;
+    const char *endpoint;
+};
+int eddy__api_add_routes(struct eddy_blueprint *bp, const struct eddy__api_route *r, size_t n);
+/* The routes of api_entries.c and api_feeds.c. */
 int eddy__api_entry_routes(struct eddy_blueprint *bp);
 int eddy__api_feed_routes(struct eddy_blueprint *bp);
 

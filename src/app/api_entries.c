@@ -243,15 +243,12 @@ static int v_mark_many(struct eddy_request *req, struct eddy_response *res)
 
 int eddy__api_entry_routes(struct eddy_blueprint *bp)
 {
-    int err = eddy_blueprint_route(bp, "GET", "/entries", v_list, "entries");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/feeds/<int:id>/entries", v_feed_entries,
-                                   "feed_entries");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/entries/<int:id>", v_entry, "entry");
-    if (!err)
-        err = eddy_blueprint_route(bp, "PUT,POST", "/entries/<int:id>", v_mark, "entry_mark");
-    if (!err)
-        err = eddy_blueprint_route(bp, "POST", "/entries/mark", v_mark_many, "entries_mark");
-    return err;
+    static const struct eddy__api_route routes[] = {
+        {"GET", "/entries", v_list, "entries"},
+        {"GET", "/feeds/<int:id>/entries", v_feed_entries, "feed_entries"},
+        {"GET", "/entries/<int:id>", v_entry, "entry"},
+        {"PUT,POST", "/entries/<int:id>", v_mark, "entry_mark"},
+        {"POST", "/entries/mark", v_mark_many, "entries_mark"},
+    };
+    return eddy__api_add_routes(bp, routes, sizeof routes / sizeof routes[0]);
 }

@@ -27,6 +27,16 @@ json_t *eddy__api_feed_json(const struct eddy_store_feed *f)
                      "repairs", f->repairs, "min_interval", (json_int_t)f->min_interval);
 }
 
+json_t *eddy__api_feeds_json(const struct eddy_store_feed *f, size_t n, bool failing)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++)
+        if ((!failing || f[i].last_error || f[i].dead) &&
+            json_array_append_new(list, eddy__api_feed_json(&f[i])) < 0)
+            json_decref(list), list = NULL;
+    return list;
+}
+
 static int list_job(struct eddy_store *s, void *arg)
 {
     struct eddy_store_feed *f;
@@ -34,21 +44,14 @@ static int list_job(struct eddy_store *s, void *arg)
     int err = eddy_store_feeds(s, &f, &n);
     if (err < 0)
         return err;
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, eddy__api_feed_json(&f[i])) < 0)
-            json_decref(list), list = NULL;
+    json_t *list = eddy__api_feeds_json(f, n, false);
     eddy_store_feeds_free(f, n);
     return eddy__api_dump(list ? json_pack("{s:o}", "feeds", list) : NULL, arg);
 }
 
 static int v_list(struct eddy_request *req, struct eddy_response *res)
 {
-    char *text = NULL;
-    if (!eddy__api_query(req, res, NULL, NULL, 0))
-        return 0;
-    int err = eddy_store_run_await(eddy__api_site(req)->store, false, list_job, &text);
-    return err < 0 ? eddy__api_store_error(res, err, "feed") : eddy__api_reply(res, 200, text);
+    return eddy__api_get(req, res, list_job, "feed");
 }
 
 /* One feed: changed as asked (PATCH, refresh), then read back as JSON. */
@@ -247,17 +250,13 @@ static int v_add(struct eddy_request *req, struct eddy_response *res)
 
 int eddy__api_feed_routes(struct eddy_blueprint *bp)
 {
-    int err = eddy_blueprint_route(bp, "GET", "/feeds", v_list, "feeds");
-    if (!err)
-        err = eddy_blueprint_route(bp, "POST", "/feeds", v_add, "feed_add");
-    if (!err)
-        err = eddy_blueprint_route(bp, "GET", "/feeds/<int:id>", v_show, "feed");
-    if (!err)
-        err = eddy_blueprint_route(bp, "PATCH", "/feeds/<int:id>", v_patch, "feed_patch");
-    if (!err)
-        err = eddy_blueprint_route(bp, "DELETE", "/feeds/<int:id>", v_remove, "feed_remove");
-    if (!err)
-        err =
-            eddy_blueprint_route(bp, "POST", "/feeds/<int:id>/refresh", v_refresh, "feed_refresh");
-    return err;
+    static const struct eddy__api_route routes[] = {
+        {"GET", "/feeds", v_list, "feeds"},
+        {"POST", "/feeds", v_add, "feed_add"},
+        {"GET", "/feeds/<int:id>", v_show, "feed"},
+        {"PATCH", "/feeds/<int:id>", v_patch, "feed_patch"},
+        {"DELETE", "/feeds/<int:id>", v_remove, "feed_remove"},
+        {"POST", "/feeds/<int:id>/refresh", v_refresh, "feed_refresh"},
+    };
+    return eddy__api_add_routes(bp, routes, sizeof routes / sizeof routes[0]);
 }
