@@ -145,6 +145,10 @@ bool eddy__api_query(struct eddy_request *req, struct eddy_response *res, const 
             eddy__api_error(res, 400, "parameter '%s' given twice", names[i]);
             return false;
         }
+        if (strlen(fl->value) != fl->value_len) {
+            eddy__api_error(res, 400, "parameter '%s' holds a NUL byte", names[i]);
+            return false;
+        }
         values[i] = fl->value;
     }
     return true;

@@ -107,8 +107,8 @@ static bool text_field(struct eddy_response *res, json_t *body, const char *key,
         eddy__api_error(res, 400, "'%s' must be a string or null", key);
         return false;
     }
-    if (*out && (json_string_length(v) > max || strlen(*out) != json_string_length(v))) {
-        eddy__api_error(res, 400, "'%s' must be at most %zu bytes, without NUL", key, max);
+    if (*out && json_string_length(v) > max) { /* (the framework refuses \u0000) */
+        eddy__api_error(res, 400, "'%s' must be at most %zu bytes", key, max);
         return false;
     }
     return true;

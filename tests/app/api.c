@@ -305,6 +305,12 @@ static void feeds_body(struct env *e)
     check_error(call("POST", "/api/v1/feeds", "{}"), 400, "'url' is required");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": 5}"), 400, "'url' is required");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": \"ftp://x/\"}"), 400, "http or https");
+    check_error(call("POST", "/api/v1/feeds", "{\"url\": \"http://x/\\u0000y\"}"), 400,
+                "invalid JSON");
+    char title[1100] = "{\"url\": \"http://x/\", \"title\": \"";
+    memset(title + strlen(title), 't', 1025);
+    strcat(title, "\"}");
+    check_error(call("POST", "/api/v1/feeds", title), 400, "at most 1024 bytes");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": \"http://x/ y\"}"), 400, "http or https");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": \"http://x/\", \"tags\": 1}"), 400,
                 "unknown field 'tags'");
@@ -686,6 +692,7 @@ static void parse_body(struct env *e)
     check_error(get("/api/v1/parse"), 400, "'url' is required");
     check_error(get("/api/v1/parse?url=file:///etc/passwd"), 400, "http or https");
     check_error(get("/api/v1/parse?url=http://"), 400, "http or https");
+    check_error(get("/api/v1/parse?url=http://x/%00y"), 400, "NUL byte");
     check_error(get("/api/v1/parse?url=http://x/&url=http://y/"), 400, "given twice");
     check_error(get("/api/v1/parse?url=http://x/&follow=1"), 400, "unknown parameter");
 }
