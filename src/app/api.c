@@ -128,27 +128,19 @@ bool eddy__api_query(struct eddy_request *req, struct eddy_response *res, const 
         eddy__api_error(res, 500, "out of memory");
         return false;
     }
-    if (eddy_form_parse_urlencoded(f, q, strlen(q)) < 0) {
-        eddy__api_error(res, 400, "bad query string: %s", eddy_form_error(f));
-        return false;
-    }
+    if (eddy_form_parse_urlencoded(f, q, strlen(q)) < 0)
+        return eddy__api_bad(res, "bad query string: %s", eddy_form_error(f));
     for (size_t k = 0; k < eddy_form_count(f); k++) {
         const struct eddy_form_field *fl = eddy_form_field(f, k);
         size_t i = 0;
         while (i < n && strcmp(fl->name, names[i]))
             i++;
-        if (i == n) {
-            eddy__api_error(res, 400, "unknown parameter '%.64s'", fl->name);
-            return false;
-        }
-        if (values[i]) {
-            eddy__api_error(res, 400, "parameter '%s' given twice", names[i]);
-            return false;
-        }
-        if (strlen(fl->value) != fl->value_len) {
-            eddy__api_error(res, 400, "parameter '%s' holds a NUL byte", names[i]);
-            return false;
-        }
+        if (i == n)
+            return eddy__api_bad(res, "unknown parameter '%.64s'", fl->name);
+        if (values[i])
+            return eddy__api_bad(res, "parameter '%s' given twice", names[i]);
+        if (strlen(fl->value) != fl->value_len)
+            return eddy__api_bad(res, "parameter '%s' holds a NUL byte", names[i]);
         values[i] = fl->value;
     }
     return true;
@@ -173,12 +165,10 @@ bool eddy__api_int(struct eddy_response *res, const char *name, const char *valu
 
 bool eddy__api_flag(struct eddy_response *res, const char *name, const char *value, bool *out)
 {
-    if (!strcmp(value, "true") || !strcmp(value, "1"))
-        return *out = true;
-    if (!strcmp(value, "false") || !strcmp(value, "0"))
-        return !(*out = false);
-    eddy__api_error(res, 400, "'%s' must be true, false, 1 or 0", name);
-    return false;
+    *out = !strcmp(value, "true") || !strcmp(value, "1");
+    if (*out || !strcmp(value, "false") || !strcmp(value, "0"))
+        return true;
+    return eddy__api_bad(res, "'%s' must be true, false, 1 or 0", name);
 }
 
 json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res, const char *const *keys)
@@ -220,11 +210,7 @@ bool eddy__api_bool_field(struct eddy_response *res, json_t *body, const char *k
 {
     json_t *v = json_object_get(body, key);
     *out = v ? json_is_true(v) : -1;
-    if (v && !json_is_boolean(v)) {
-        eddy__api_error(res, 400, "'%s' must be true or false", key);
-        return false;
-    }
-    return true;
+    return !v || json_is_boolean(v) || eddy__api_bad(res, "'%s' must be true or false", key);
 }
 
 /* ------------------------------------------------------------ categories */
