@@ -63,6 +63,7 @@ PKGS_cli    := jansson
 PKGS_store  := sqlite3
 # app/ reads OPML with libxml2.
 PKGS_app    := libxml-2.0
+PKGS_app    += jansson
 PKGS      := $(sort $(foreach l,$(LAYERS) cli,$(PKGS_$(l))))
 # The packages whose types the public headers use (web.h and template.h
 # include <jansson.h>): a user's program needs their -I and -l too, so eddy.pc

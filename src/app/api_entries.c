@@ -1,0 +1,254 @@
+/*
+ * api_entries.c — /api/v1/entries: the river with its filters and stable
+ * cursor pages, one entry, and read/starred marks on one entry or many.
+ */
+#include "api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_MAX 256 /* bytes of a search */
+
+static json_t *entry_json(const struct eddy_store_entry *e)
+{
+    static const char *const sources[] = {"missing", "parsed", "guessed"};
+    unsigned src = (unsigned)e->date_source;
+    return json_pack("{s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:s, s:I, "
+                     "s:I, s:b, s:b}",
+                     "id", (json_int_t)e->id, "feed_id", (json_int_t)e->feed_id, "guid", e->guid,
+                     "link", e->link, "title", e->title, "author", e->author, "summary", e->summary,
+                     "content", e->content, "date", (json_int_t)e->date, "date_raw", e->date_raw,
+                     "date_claimed", (json_int_t)e->date_claimed, "date_source",
+                     src < 3 ? sources[src] : "missing", "first_seen", (json_int_t)e->first_seen,
+                     "updated_at", (json_int_t)e->updated_at, "read", e->read, "starred",
+                     e->starred);
+}
+
+/* The cursor is opaque to clients: the (date, id) of a page's last entry,
+ * both in hex ("67522a80-2a"), read back strictly. */
+static bool hex64(const char *s, size_t len, uint64_t *out)
+{
+    if (!len || len > 16 || strspn(s, "0123456789abcdef") < len)
+        return false;
+    *out = 0;
+    for (size_t i = 0; i < len; i++)
+        *out = *out << 4 | (uint64_t)(s[i] <= '9' ? s[i] - '0' : s[i] - 'a' + 10);
+    return true;
+}
+
+static bool cursor_parse(const char *s, struct eddy_store_cursor *c)
+{
+    const char *dash = strchr(s, '-');
+    uint64_t date, id;
+    if (!dash || !hex64(s, (size_t)(dash - s), &date) || !hex64(dash + 1, strlen(dash + 1), &id) ||
+        !id || id > INT64_MAX)
+        return false;
+    c->date = (int64_t)date, c->id = (int64_t)id;
+    return true;
+}
+
+/* ------------------------------------------------------------------ list */
+
+struct list_job {
+    struct eddy_store_query q;
+    struct eddy_store_cursor after;
+    char *text; /* out */
+};
+
+static int list_job(struct eddy_store *s, void *arg)
+{
+    struct list_job *j = arg;
+    struct eddy_store_feed f = {0};
+    int err = j->q.feed_id ? eddy_store_feed(s, j->q.feed_id, &f) : 0;
+    eddy_store_feed_fini(&f);
+    struct eddy_store_page page = {0};
+    if (err < 0 || (err = eddy_store_entries(s, &j->q, &page)) < 0)
+        return err;
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < page.n; i++)
+        if (json_array_append_new(list, entry_json(&page.entries[i])) < 0)
+            json_decref(list), list = NULL;
+    char next[40];
+    snprintf(next, sizeof next, "%" PRIx64 "-%" PRIx64, (uint64_t)page.next.date,
+             (uint64_t)page.next.id);
+    json_t *v =
+        list ? json_pack("{s:o, s:s?}", "entries", list, "next", page.more ? next : NULL) : NULL;
+    eddy_store_page_fini(&page);
+    return eddy__api_dump(v, &j->text);
+}
+
+/* GET /entries and /feeds/<id>/entries (feed_id > 0: that feed's, and no
+ * 'feed' parameter). */
+static int list(struct eddy_request *req, struct eddy_response *res, int64_t feed_id)
+{
+    enum { FEED, CATEGORY, UNREAD, STARRED, SINCE, Q, SEARCH, LIMIT, CURSOR, N };
+    static const char *const names[N] = {"feed", "category", "unread", "starred", "since",
+                                         "q",    "search",   "limit",  "cursor"};
+    const char *v[N] = {0};
+    struct list_job j = {.q.feed_id = feed_id};
+    int64_t n;
+    bool ok = eddy__api_query(req, res, names + !!feed_id, v + !!feed_id, N - !!feed_id);
+    if (ok && !feed_id && v[FEED])
+        ok = eddy__api_int(res, "feed", v[FEED], 1, INT64_MAX, &j.q.feed_id);
+    if (ok && (j.q.category = v[CATEGORY]) && !*v[CATEGORY])
+        ok = eddy__api_bad(res, "'category' must not be empty");
+    if (ok && v[UNREAD])
+        ok = eddy__api_flag(res, "unread", v[UNREAD], &j.q.unread);
+    if (ok && v[STARRED])
+        ok = eddy__api_flag(res, "starred", v[STARRED], &j.q.starred);
+    if (ok && v[SINCE])
+        ok = eddy__api_int(res, "since", v[SINCE], 0, INT64_MAX, &j.q.since);
+    if (ok && v[Q] && v[SEARCH])
+        ok = eddy__api_bad(res, "'q' and 'search' are the same: give one");
+    if (ok && (j.q.search = v[Q] ? v[Q] : v[SEARCH]) &&
+        (!*j.q.search || strlen(j.q.search) > SEARCH_MAX))
+        ok = eddy__api_bad(res, "'q' must have 1 to %d bytes", SEARCH_MAX);
+    if (ok && v[LIMIT] && (ok = eddy__api_int(res, "limit", v[LIMIT], 1, EDDY_STORE_LIMIT_MAX, &n)))
+        j.q.limit = (size_t)n;
+    if (ok && v[CURSOR] && !cursor_parse(v[CURSOR], &j.after))
+        ok = eddy__api_bad(res, "'cursor' is not one this API gave (use the reply's 'next')");
+    j.q.after = v[CURSOR] ? &j.after : NULL;
+    if (!ok)
+        return 0;
+    int err = eddy_store_run_await(eddy__api_site(req)->store, false, list_job, &j);
+    return err < 0 ? eddy__api_store_error(res, err, "feed") : eddy__api_reply(res, 200, j.text);
+}
+
+static int v_list(struct eddy_request *req, struct eddy_response *res)
+{
+    return list(req, res, 0);
+}
+
+static int v_feed_entries(struct eddy_request *req, struct eddy_response *res)
+{
+    return list(req, res, eddy_request_param_int(req, "id"));
+}
+
+/* ----------------------------------------------------------------- marks */
+
+/* One entry: marked as asked (-1: leave the flag), then read back. */
+struct entry_job {
+    int64_t id;
+    int read, starred;
+    char *text; /* out */
+};
+
+static int entry_job(struct eddy_store *s, void *arg)
+{
+    struct entry_job *j = arg;
+    struct eddy_store_entry e = {0};
+    int err = eddy_store_entry(s, j->id, &e);
+    eddy_store_entry_fini(&e);
+    if (!err && j->read >= 0)
+        err = eddy_store_entries_mark(s, &j->id, 1, EDDY_STORE_READ, j->read);
+    if (err >= 0 && j->starred >= 0)
+        err = eddy_store_entries_mark(s, &j->id, 1, EDDY_STORE_STARRED, j->starred);
+    if (err < 0 || (err = eddy_store_entry(s, j->id, &e)) < 0)
+        return err;
+    err = eddy__api_dump(entry_json(&e), &j->text);
+    eddy_store_entry_fini(&e);
+    return err;
+}
+
+static int run_entry_job(struct eddy_request *req, struct eddy_response *res, struct entry_job *j)
+{
+    if (!eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    bool writes = j->read >= 0 || j->starred >= 0;
+    int err = eddy_store_run_await(eddy__api_site(req)->store, writes, entry_job, j);
+    return err < 0 ? eddy__api_store_error(res, err, "entry") : eddy__api_reply(res, 200, j->text);
+}
+
+/* "read" and "starred" of a marking body; at least one. */
+static bool flags(struct eddy_response *res, json_t *body, int *read, int *starred)
+{
+    if (!eddy__api_bool_field(res, body, "read", read) ||
+        !eddy__api_bool_field(res, body, "starred", starred))
+        return false;
+    if (*read < 0 && *starred < 0)
+        return eddy__api_bad(res, "nothing to mark: give 'read' or 'starred'");
+    return true;
+}
+
+static int v_entry(struct eddy_request *req, struct eddy_response *res)
+{
+    struct entry_job j = {.id = eddy_request_param_int(req, "id"), .read = -1, .starred = -1};
+    return run_entry_job(req, res, &j);
+}
+
+static int v_mark(struct eddy_request *req, struct eddy_response *res)
+{
+    static const char *const keys[] = {"read", "starred", NULL};
+    struct entry_job j = {.id = eddy_request_param_int(req, "id")};
+    json_t *body = eddy__api_body(req, res, keys);
+    if (!body || !flags(res, body, &j.read, &j.starred))
+        return 0;
+    return run_entry_job(req, res, &j);
+}
+
+struct mark_job {
+    int64_t *ids;
+    size_t n;
+    int read, starred;
+    int changed; /* out */
+};
+
+static int mark_job(struct eddy_store *s, void *arg)
+{
+    struct mark_job *j = arg;
+    int a = 0, b = 0;
+    if (j->read >= 0)
+        a = eddy_store_entries_mark(s, j->ids, j->n, EDDY_STORE_READ, j->read);
+    if (a >= 0 && j->starred >= 0)
+        b = eddy_store_entries_mark(s, j->ids, j->n, EDDY_STORE_STARRED, j->starred);
+    if (a < 0 || b < 0)
+        return a < 0 ? a : b;
+    j->changed = a + b;
+    return 0;
+}
+
+static int v_mark_many(struct eddy_request *req, struct eddy_response *res)
+{
+    static const char *const keys[] = {"ids", "read", "starred", NULL};
+    struct mark_job j = {0};
+    json_t *body = eddy__api_body(req, res, keys);
+    if (!body || !eddy__api_query(req, res, NULL, NULL, 0) ||
+        !flags(res, body, &j.read, &j.starred))
+        return 0;
+    json_t *ids = json_object_get(body, "ids"), *id;
+    j.n = json_array_size(ids);
+    if (!json_is_array(ids) || !j.n || j.n > EDDY_STORE_LIMIT_MAX)
+        return eddy__api_error(res, 400, "'ids' must be an array of 1 to %d entry ids",
+                               EDDY_STORE_LIMIT_MAX);
+    if (!(j.ids = eddy_request_alloc(req, j.n * sizeof *j.ids)))
+        return -ENOMEM;
+    size_t i;
+    json_array_foreach(ids, i, id)
+    {
+        if (!json_is_integer(id) || json_integer_value(id) < 1)
+            return eddy__api_error(res, 400, "'ids' must hold positive integers");
+        j.ids[i] = json_integer_value(id);
+    }
+    int err = eddy_store_run_await(eddy__api_site(req)->store, true, mark_job, &j);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "entry");
+    char *text;
+    return eddy__api_dump(json_pack("{s:i}", "changed", j.changed), &text) < 0
+               ? -ENOMEM
+               : eddy__api_reply(res, 200, text);
+}
+
+int eddy__api_entry_routes(struct eddy_blueprint *bp)
+{
+    static const struct eddy__api_route routes[] = {
+        {"GET", "/entries", v_list, "entries"},
+        {"GET", "/feeds/<int:id>/entries", v_feed_entries, "feed_entries"},
+        {"GET", "/entries/<int:id>", v_entry, "entry"},
+        {"PUT,POST", "/entries/<int:id>", v_mark, "entry_mark"},
+        {"POST", "/entries/mark", v_mark_many, "entries_mark"},
+    };
+    return eddy__api_add_routes(bp, routes, sizeof routes / sizeof routes[0]);
+}

@@ -1,0 +1,262 @@
+/*
+ * api_feeds.c — /api/v1/feeds: list, subscribe (with discovery, through the
+ * SSRF guard), show, rename and categorize, unsubscribe, refresh now.
+ */
+#include "api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TITLE_MAX    1024 /* bytes of a title the user sets */
+#define CATEGORY_MAX 256
+#define FIND_TIMEOUT (15 * EDDY_SEC)
+
+json_t *eddy__api_feed_json(const struct eddy_store_feed *f)
+{
+    return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:b, s:b, s:i, s:s?, s:i, s:I, s:I, s:I, s:I, "
+                     "s:s?, s:I}",
+                     "id", (json_int_t)f->id, "url", f->url, "title", f->title, "site_link",
+                     f->site_link, "category", f->category, "guarded", f->guarded, "dead", f->dead,
+                     "last_status", f->last_status, "last_error", f->last_error,
+                     "consecutive_errors", f->consecutive_errors, "last_check",
+                     (json_int_t)f->last_check, "next_check", (json_int_t)f->next_check,
+                     "count_200", (json_int_t)f->count_200, "count_304", (json_int_t)f->count_304,
+                     "repairs", f->repairs, "min_interval", (json_int_t)f->min_interval);
+}
+
+json_t *eddy__api_feeds_json(const struct eddy_store_feed *f, size_t n, bool failing)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++)
+        if ((!failing || f[i].last_error || f[i].dead) &&
+            json_array_append_new(list, eddy__api_feed_json(&f[i])) < 0)
+            json_decref(list), list = NULL;
+    return list;
+}
+
+static int list_job(struct eddy_store *s, void *arg)
+{
+    struct eddy_store_feed *f;
+    size_t n;
+    int err = eddy_store_feeds(s, &f, &n);
+    if (err < 0)
+        return err;
+    json_t *list = eddy__api_feeds_json(f, n, false);
+    eddy_store_feeds_free(f, n);
+    return eddy__api_dump(list ? json_pack("{s:o}", "feeds", list) : NULL, arg);
+}
+
+static int v_list(struct eddy_request *req, struct eddy_response *res)
+{
+    return eddy__api_get(req, res, list_job, "feed");
+}
+
+/* One feed: changed as asked (PATCH, refresh), then read back as JSON. */
+struct feed_job {
+    int64_t id;
+    bool set_title, set_category, refresh;
+    const char *title, *category;
+    char *text; /* out */
+};
+
+static int feed_job(struct eddy_store *s, void *arg)
+{
+    struct feed_job *j = arg;
+    int err = 0;
+    if (j->set_title)
+        err = eddy_store_feed_set_title(s, j->id, j->title);
+    if (!err && j->set_category)
+        err = eddy_store_feed_set_category(s, j->id, j->category);
+    if (!err && j->refresh)
+        err = eddy_store_feed_set_next_check(s, j->id, 0);
+    struct eddy_store_feed f = {0};
+    if (err < 0 || (err = eddy_store_feed(s, j->id, &f)) < 0)
+        return err;
+    err = eddy__api_dump(eddy__api_feed_json(&f), &j->text);
+    eddy_store_feed_fini(&f);
+    return err;
+}
+
+static int run_feed_job(struct eddy_request *req, struct eddy_response *res, struct feed_job *j,
+                        int status)
+{
+    if (!eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    struct eddy__site *site = eddy__api_site(req);
+    bool writes = j->set_title || j->set_category || j->refresh;
+    int err = eddy_store_run_await(site->store, writes, feed_job, j);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "feed");
+    if (j->refresh && site->wake)
+        site->wake(site);
+    return eddy__api_reply(res, status, j->text);
+}
+
+/* body[key]: absent (*set false), null or a string of at most max bytes
+ * ("" counts as null: no title, uncategorized). */
+static bool text_field(struct eddy_response *res, json_t *body, const char *key, size_t max,
+                       bool *set, const char **out)
+{
+    json_t *v = json_object_get(body, key);
+    *set = v != NULL;
+    *out = json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+    if (v && !json_is_null(v) && !json_is_string(v)) {
+        eddy__api_error(res, 400, "'%s' must be a string or null", key);
+        return false;
+    }
+    if (*out && json_string_length(v) > max) { /* (the framework refuses \u0000) */
+        eddy__api_error(res, 400, "'%s' must be at most %zu bytes", key, max);
+        return false;
+    }
+    return true;
+}
+
+static int v_show(struct eddy_request *req, struct eddy_response *res)
+{
+    struct feed_job j = {.id = eddy_request_param_int(req, "id")};
+    return run_feed_job(req, res, &j, 200);
+}
+
+static int v_patch(struct eddy_request *req, struct eddy_response *res)
+{
+    static const char *const keys[] = {"title", "category", NULL};
+    struct feed_job j = {.id = eddy_request_param_int(req, "id")};
+    json_t *body = eddy__api_body(req, res, keys);
+    if (!body || !text_field(res, body, "title", TITLE_MAX, &j.set_title, &j.title) ||
+        !text_field(res, body, "category", CATEGORY_MAX, &j.set_category, &j.category))
+        return 0;
+    if (!j.set_title && !j.set_category)
+        return eddy__api_error(res, 400, "nothing to change: give 'title' or 'category'");
+    return run_feed_job(req, res, &j, 200);
+}
+
+static int v_refresh(struct eddy_request *req, struct eddy_response *res)
+{
+    struct feed_job j = {.id = eddy_request_param_int(req, "id"), .refresh = true};
+    return run_feed_job(req, res, &j, 202);
+}
+
+static int remove_job(struct eddy_store *s, void *arg)
+{
+    return eddy_store_feed_remove(s, *(int64_t *)arg);
+}
+
+static int v_remove(struct eddy_request *req, struct eddy_response *res)
+{
+    int64_t id = eddy_request_param_int(req, "id");
+    if (!eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    int err = eddy_store_run_await(eddy__api_site(req)->store, true, remove_job, &id);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "feed");
+    eddy_response_set_status(res, 204);
+    return 0;
+}
+
+/* ------------------------------------------------------------- subscribe */
+
+struct add_job {
+    struct eddy_store_feed_new feed;
+    char *text; /* out: the new feed */
+};
+
+static int exists_job(struct eddy_store *s, void *arg)
+{
+    struct add_job *j = arg;
+    struct eddy_store_feed f;
+    int err = eddy_store_feed_by_url(s, j->feed.url, &f);
+    if (err == 0)
+        j->feed.id = f.id, j->feed.err = -EEXIST;
+    eddy_store_feed_fini(&f);
+    return err == -ENOENT ? 0 : err;
+}
+
+static int add_job(struct eddy_store *s, void *arg)
+{
+    struct add_job *j = arg;
+    int err = eddy_store_feeds_add(s, &j->feed, 1);
+    struct eddy_store_feed f = {0};
+    if (err < 0 || j->feed.err < 0 || (err = eddy_store_feed(s, j->feed.id, &f)) < 0)
+        return err < 0 ? err : 0;
+    err = eddy__api_dump(eddy__api_feed_json(&f), &j->text);
+    eddy_store_feed_fini(&f);
+    return err;
+}
+
+static int conflict(struct eddy_response *res, int64_t id)
+{
+    json_t *v = json_pack("{s:s, s:I}", "error", "already subscribed", "id", (json_int_t)id);
+    int err = v ? eddy_response_json(res, 409, v) : -ENOMEM;
+    json_decref(v);
+    return err;
+}
+
+static void found_clear(void *arg)
+{
+    eddy_app_found_clear(arg);
+}
+
+static int v_add(struct eddy_request *req, struct eddy_response *res)
+{
+    static const char *const keys[] = {"url", "title", "category", NULL};
+    struct eddy__site *site = eddy__api_site(req);
+    struct add_job j = {.feed.guarded = true};
+    bool set;
+    json_t *body = eddy__api_body(req, res, keys);
+    if (!body || !eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    json_t *url = json_object_get(body, "url");
+    if (!json_is_string(url))
+        return eddy__api_error(res, 400, "'url' is required, a string");
+    if (!eddy__api_url_ok(res, "url", json_string_value(url)) ||
+        !text_field(res, body, "title", TITLE_MAX, &set, &j.feed.title) ||
+        !text_field(res, body, "category", CATEGORY_MAX, &set, &j.feed.category))
+        return 0;
+    /* Subscribed already under the URL given: no fetch needed to say so. */
+    j.feed.url = json_string_value(url);
+    int err = eddy_store_run_await(site->store, false, exists_job, &j);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "feed");
+    if (j.feed.err == -EEXIST)
+        return conflict(res, j.feed.id);
+    struct eddy_app_found *found = eddy_request_alloc(req, sizeof *found);
+    if (!found)
+        return -ENOMEM;
+    *found = (struct eddy_app_found){0};
+    if (eddy_request_defer(req, found_clear, found) < 0)
+        return -ENOMEM;
+    err = eddy_app_find_feed(site->guarded, j.feed.url, FIND_TIMEOUT, found);
+    if (err == -ENOENT)
+        return eddy__api_error(res, 422, "no feed at this URL, and the page announces none");
+    if (err < 0)
+        return eddy__api_fetch_error(res, err, found->error);
+    j.feed.url = found->url;
+    if ((err = eddy_store_run_await(site->store, true, add_job, &j)) < 0)
+        return eddy__api_store_error(res, err, "feed");
+    if (j.feed.err == -EEXIST)
+        return conflict(res, j.feed.id);
+    if (j.feed.err < 0)
+        return eddy__api_store_error(res, j.feed.err, "feed");
+    if (site->wake)
+        site->wake(site);
+    char location[64];
+    snprintf(location, sizeof location, "/api/v1/feeds/%" PRId64, j.feed.id);
+    eddy_response_set_header(res, "Location", location);
+    return eddy__api_reply(res, 201, j.text);
+}
+
+int eddy__api_feed_routes(struct eddy_blueprint *bp)
+{
+    static const struct eddy__api_route routes[] = {
+        {"GET", "/feeds", v_list, "feeds"},
+        {"POST", "/feeds", v_add, "feed_add"},
+        {"GET", "/feeds/<int:id>", v_show, "feed"},
+        {"PATCH", "/feeds/<int:id>", v_patch, "feed_patch"},
+        {"DELETE", "/feeds/<int:id>", v_remove, "feed_remove"},
+        {"POST", "/feeds/<int:id>/refresh", v_refresh, "feed_refresh"},
+    };
+    return eddy__api_add_routes(bp, routes, sizeof routes / sizeof routes[0]);
+}
