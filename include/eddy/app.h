@@ -28,10 +28,10 @@ extern "C" {
 
 /* ---------------------------------------------------------------- refresh */
 
-#define EDDY_APP_INTERVAL_DEFAULT 3600 /* seconds between checks of a healthy feed */
-#define EDDY_APP_BACKOFF_MAX                                                                       \
-    (24 * 3600) /* the longest wait: after errors, for a <ttl>,                                    \
-                 * a max-age or a Retry-After */
+/* Seconds between checks of a healthy feed, and the longest wait: after
+ * errors, for a <ttl>, a max-age or a Retry-After. */
+#define EDDY_APP_INTERVAL_DEFAULT 3600
+#define EDDY_APP_BACKOFF_MAX      (24 * 3600)
 
 /* What became of one feed in a pass (for a progress display). */
 struct eddy_app_feed_done {
