@@ -28,8 +28,10 @@ extern "C" {
 
 /* ---------------------------------------------------------------- refresh */
 
-#define EDDY_APP_INTERVAL_DEFAULT 3600        /* seconds between checks of a healthy feed */
-#define EDDY_APP_BACKOFF_MAX      (24 * 3600) /* the longest wait, after errors or a <ttl> */
+/* Seconds between checks of a healthy feed, and the longest wait: after
+ * errors, for a <ttl>, a max-age or a Retry-After. */
+#define EDDY_APP_INTERVAL_DEFAULT 3600
+#define EDDY_APP_BACKOFF_MAX      (24 * 3600)
 
 /* What became of one feed in a pass (for a progress display). */
 struct eddy_app_feed_done {
@@ -49,7 +51,18 @@ struct eddy_app_refresh_opts {
     unsigned workers;   /* feeds in flight at once; 0: 64.  The session's
                          * max_concurrency / max_per_host limit the transfers */
     int64_t timeout_ns; /* one feed's whole transfer; 0: 30 s */
-    int64_t interval;   /* seconds to the next check of a healthy feed; 0: the default */
+    int64_t interval;   /* seconds to the next check of a healthy feed; 0: the default
+                         * (a floor: a feed asking for less gets this) */
+    /* eddy_app_refresh: the session for feeds whose URL came over HTTP
+     * (store.h's `guarded`), made with ssrf_guard; the others go through
+     * `session`.  NULL: every feed through `session` (give one unless that
+     * session is guarded itself). */
+    struct eddy_session *guarded;
+    /* eddy_app_refresh_threads: each shard's session for guarded feeds is
+     * made from *guarded_so (NULL: from the pass's *so) with ssrf_guard
+     * forced on and the shard's share of the limits, when the pass has
+     * guarded feeds.  Guarded feeds are never fetched unguarded there. */
+    const struct eddy_session_opts *guarded_so;
     /* Called on the loop after each feed is recorded; must not suspend.
      * The pass's counts are locked meanwhile: keep it short. */
     void (*progress)(void *arg, const struct eddy_app_feed_done *d);
@@ -72,7 +85,10 @@ struct eddy_app_summary {
  * conditional GET from their stored validators, stores each feed's entries
  * in one transaction and records the outcome: validators, status, error,
  * consecutive errors, a permanent redirect's URL, 410 as dead, the parser's
- * repairs, and the next check (eddy_app_next_check).  One feed failing or
+ * repairs, what the feed asked for (<ttl>, Cache-Control max-age or
+ * Expires, <skipHours>, <skipDays>: kept across 304s), and the next check
+ * (eddy_app_next_check, with the reply's Retry-After).  Feeds marked
+ * guarded go through opts->guarded.  One feed failing or
  * stalling never stops the others (each has its own timeout).  *sum (may be
  * NULL) gets the counts.  Returns 0 when the pass ran (feeds that failed
  * are counted in sum->errors, not returned), or a negative errno when it
@@ -93,15 +109,32 @@ int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session
                              unsigned threads, const struct eddy_app_refresh_opts *opts,
                              struct eddy_app_summary *sum);
 
-/* The schedule: when a feed fetched at `now` is due again.
- *   errors == 0: now + interval, or + ttl (the feed's RSS <ttl>, seconds;
- *                0: none) when it is longer, at most EDDY_APP_BACKOFF_MAX;
+/* What the schedule of one feed goes by (zero-initialise; set what applies). */
+struct eddy_app_schedule {
+    int64_t now;          /* when it was fetched (Unix seconds) */
+    int64_t interval;     /* the configured wait for a healthy feed; 0: the default */
+    int64_t min_interval; /* what the feed asked for (seconds: RSS <ttl>,
+                           * Cache-Control max-age, Expires); 0: nothing */
+    int64_t retry_after;  /* the server's Retry-After (seconds); 0: none */
+    int errors;           /* consecutive errors, this fetch included; 0: it succeeded */
+    uint32_t skip_hours;  /* UTC hours not to check it (bit h), as store.h */
+    uint8_t skip_days;    /* days not to check it (bit d, 0 = Sunday) */
+    uint32_t rnd;         /* any uniformly random 32-bit value (the jitter) */
+};
+
+/* The schedule: when a feed is due again.
+ *   errors == 0: now + interval, or + min_interval when it is longer (the
+ *                interval is the floor: a max-age=0 does not mean "at
+ *                once"), at most EDDY_APP_BACKOFF_MAX;
  *   errors  > 0: exponential backoff from 5 minutes (×2 per consecutive
  *                error) capped at EDDY_APP_BACKOFF_MAX, of which a random
  *                quarter is taken off (jitter: feeds that failed together do
- *                not come back together); never gives up.
- * `rnd` is any uniformly random 32-bit value (the caller's generator). */
-int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd);
+ *                not come back together); never gives up; and never before
+ *                retry_after (itself capped at EDDY_APP_BACKOFF_MAX).
+ * Then a time in a skipped hour or on a skipped day moves to the start of
+ * the first hour allowed after it (a rule that skips every hour, or every
+ * day, is ignored). */
+int64_t eddy_app_next_check(const struct eddy_app_schedule *s);
 
 /* ------------------------------------------------------------------ OPML */
 

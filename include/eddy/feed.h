@@ -201,6 +201,13 @@ int eddy_feed_to_json(const struct eddy_feed_value *v, struct eddy_buf *out);
  * one rule `eddy parse`, `eddy fetch` and eddy_feed_fetch() share. */
 const char *eddy_feed_not_a_feed(const struct eddy_feed *f);
 
+/* The hours and days an RSS feed asks not to be checked (<skipHours><hour>,
+ * <skipDays><day>): bit h of *hours for UTC hour h (0-23; 24 counts as 0),
+ * bit d of *days for day d (0 = Sunday).  Kept apart from the tree, which
+ * holds only the last "hour" and "day", as feedparser does.  0: none (and
+ * for a NULL f). */
+void eddy_feed_skip(const struct eddy_feed *f, uint32_t *hours, uint8_t *days);
+
 /* ---- diagnostics: the repairs the parser made ----------------------------- */
 
 /* Each time the document is not what XML or feedparser expects (an

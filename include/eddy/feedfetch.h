@@ -18,7 +18,8 @@
  * It also adapts a parsed feed to the template engine's data interface
  * (template.h), so a feed renders without a detour through JSON text.
  *
- * Depends on client/, feed/ and template/ (for eddy_tdata only).
+ * Depends on client/, feed/, http/ (HTTP-dates) and template/ (for
+ * eddy_tdata only).
  */
 #ifndef EDDY_FEEDFETCH_H
 #define EDDY_FEEDFETCH_H
@@ -66,6 +67,17 @@ struct eddy_feed_fetch_result {
     char *error;            /* why it failed; "" on success */
     size_t bytes;           /* body bytes received (after decompression) */
     double seconds;         /* time in the call, queueing for a connection slot included */
+    /* What the server said about when to come back, in seconds from its
+     * reply (0: nothing, or "now"; for a scheduler, within its own bounds):
+     * retry_after: Retry-After (delta-seconds, or an HTTP-date less the
+     *   reply's Date) of a 429, 5xx or 3xx (not 304) reply;
+     * fresh_for: the reply's freshness lifetime (RFC 9111 §4.2.1) on a 200
+     *   or 304: Cache-Control max-age, else Expires less Date (an invalid
+     *   Expires is already stale).  s-maxage is a shared cache's and a
+     *   reader is a private one: ignored; no-cache and no-store are about
+     *   storing and revalidating, which a conditional GET does anyway. */
+    int64_t retry_after;
+    int64_t fresh_for;
 };
 
 /* Fetches o->url with session s and parses the body.  Suspends the calling

@@ -31,24 +31,45 @@
 #define BACKOFF_BASE 300 /* seconds after the first error */
 #define REPAIRS_MAX  20  /* diagnostics kept per fetch: the feed doctor's first page */
 
-int64_t eddy_app_next_check(int64_t now, int64_t interval, int64_t ttl, int errors, uint32_t rnd)
+#define ALL_HOURS 0xffffffu
+#define ALL_DAYS  0x7fu
+
+static int64_t at_most_max(int64_t seconds)
 {
-    if (interval <= 0)
-        interval = EDDY_APP_INTERVAL_DEFAULT;
+    return seconds < EDDY_APP_BACKOFF_MAX ? seconds : EDDY_APP_BACKOFF_MAX;
+}
+
+/* Whether Unix time t falls in a skipped hour or on a skipped day (a rule
+ * that skips everything is no rule). */
+static bool skipped(const struct eddy_app_schedule *s, int64_t t)
+{
+    int64_t day = t / 86400 - (t % 86400 < 0);
+    unsigned hour = (unsigned)((t - day * 86400) / 3600);
+    unsigned wday = (unsigned)(((day + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+    uint32_t h = s->skip_hours & ALL_HOURS, d = s->skip_days & ALL_DAYS;
+    return (h != ALL_HOURS && (h >> hour & 1)) || (d != ALL_DAYS && (d >> wday & 1));
+}
+
+int64_t eddy_app_next_check(const struct eddy_app_schedule *s)
+{
+    int64_t interval = s->interval > 0 ? s->interval : EDDY_APP_INTERVAL_DEFAULT;
     int64_t wait;
-    if (errors > 0) {
+    if (s->errors > 0) {
         wait = BACKOFF_BASE;
-        for (int i = 1; i < errors && wait < EDDY_APP_BACKOFF_MAX; i++)
+        for (int i = 1; i < s->errors && wait < EDDY_APP_BACKOFF_MAX; i++)
             wait *= 2;
-        if (wait > EDDY_APP_BACKOFF_MAX)
-            wait = EDDY_APP_BACKOFF_MAX;
-        wait -= (int64_t)((uint64_t)(wait / 4) * rnd / UINT32_MAX);
+        wait = at_most_max(wait);
+        wait -= (int64_t)((uint64_t)(wait / 4) * s->rnd / UINT32_MAX);
+        if (s->retry_after > wait)
+            wait = at_most_max(s->retry_after);
     } else {
-        wait = ttl > interval ? ttl : interval;
-        if (wait > EDDY_APP_BACKOFF_MAX)
-            wait = EDDY_APP_BACKOFF_MAX;
+        wait = at_most_max(s->min_interval > interval ? s->min_interval : interval);
     }
-    return now + wait;
+    int64_t t = s->now + wait;
+    /* At most 7 × 24 hours skipped in a row: past them the rule allows one. */
+    for (int i = 0; i <= 7 * 24 && skipped(s, t); i++)
+        t = (t / 3600 - (t % 3600 < 0) + 1) * 3600;
+    return t;
 }
 
 /* What the shards of a pass share. */
@@ -67,9 +88,11 @@ struct pass {
 struct shard {
     struct pass *p;
     struct eddy_session *session;
+    struct eddy_session *guarded;       /* guarded feeds; NULL: through session */
     struct eddy_lock *gate;             /* threaded: this shard's writes, one at a time;
                                          * NULL: the store's await wrappers */
     const struct eddy_session_opts *so; /* threaded: the session to make */
+    struct eddy_session_opts gso;       /* threaded: the guarded one (when needed) */
     unsigned workers;
     uint64_t rnd;
     pthread_t thread;
@@ -210,11 +233,26 @@ static int store_entries(struct shard *sh, const struct eddy_store_feed *f,
     return err;
 }
 
+/* What a parsed feed asks for: <ttl> (minutes) or the reply's freshness,
+ * whichever is longer, and its skipped hours and days, into rec. */
+static void asked_by_feed(struct eddy_store_fetch *rec, const struct eddy_feed_fetch_result *r,
+                          const struct eddy_feed_value *feed)
+{
+    const char *t = eddy_feed_get_str(feed, "ttl"); /* a string in feedparser */
+    long minutes = t ? strtol(t, NULL, 10) : 0;
+    int64_t ttl = minutes <= 0                          ? 0
+                  : minutes < EDDY_APP_BACKOFF_MAX / 60 ? minutes * 60
+                                                        : EDDY_APP_BACKOFF_MAX;
+    int64_t fresh = at_most_max(r->fresh_for);
+    rec->min_interval = ttl > fresh ? ttl : fresh;
+    eddy_feed_skip(r->feed, &rec->skip_hours, &rec->skip_days);
+}
+
 static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
 {
     struct pass *p = sh->p;
     struct eddy_feed_fetch_result r;
-    int err = eddy_feed_fetch(sh->session,
+    int err = eddy_feed_fetch(f->guarded && sh->guarded ? sh->guarded : sh->session,
                               &(struct eddy_feed_fetch_opts){.url = f->url,
                                                              .etag = f->etag,
                                                              .last_modified = f->last_modified,
@@ -234,16 +272,12 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
     };
     struct eddy_store_upsert up = {0};
     char *repairs = NULL, errbuf[96];
-    int64_t ttl = 0;
     if (err == 0 && r.feed) {
         const struct eddy_feed_value *root = eddy_feed_root(r.feed);
         const struct eddy_feed_value *feed = eddy_feed_get(root, "feed");
         rec.title = eddy_feed_get_str(feed, "title");
         rec.site_link = eddy_feed_get_str(feed, "link");
-        const char *t = eddy_feed_get_str(feed, "ttl"); /* minutes, a string in feedparser */
-        long minutes = t ? strtol(t, NULL, 10) : 0;
-        if (minutes > 0)
-            ttl = minutes < EDDY_APP_BACKOFF_MAX / 60 ? minutes * 60 : EDDY_APP_BACKOFF_MAX;
+        asked_by_feed(&rec, &r, feed);
         rec.repairs = repairs = repairs_text(r.feed);
         err = store_entries(sh, f, eddy_feed_get(root, "entries"), &up);
         if (err < 0) {
@@ -254,11 +288,26 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         }
     } else if (err < 0) {
         rec.error = r.error && *r.error ? r.error : eddy_strerror(err);
+    } else if (r.fresh_for > 0) {
+        /* A 304's max-age: the <ttl> of the unchanged document, folded into
+         * the stored value, still holds. */
+        int64_t fresh = at_most_max(r.fresh_for);
+        rec.min_interval = fresh > f->min_interval ? fresh : f->min_interval;
     }
     if (err == 0 && r.moved && r.final_url && strcmp(r.final_url, f->url))
         rec.new_url = r.final_url;
-    rec.next_check = eddy_app_next_check(p->o.now, p->o.interval, ttl,
-                                         rec.error ? f->consecutive_errors + 1 : 0, next_rnd(sh));
+    /* After a 200 the document's wishes replace the stored ones (store.h);
+     * otherwise the stored ones hold. */
+    bool doc = rec.status == 200;
+    rec.next_check = eddy_app_next_check(&(struct eddy_app_schedule){
+        .now = p->o.now,
+        .interval = p->o.interval,
+        .min_interval = doc || rec.min_interval ? rec.min_interval : f->min_interval,
+        .retry_after = r.retry_after,
+        .errors = rec.error ? f->consecutive_errors + 1 : 0,
+        .skip_hours = doc ? rec.skip_hours : f->skip_hours,
+        .skip_days = doc ? rec.skip_days : f->skip_days,
+        .rnd = next_rnd(sh)});
     int serr = fetched(sh, f->id, &rec);
     if (serr == -EEXIST && rec.new_url) {
         /* Moved onto a URL another subscription has: keep this one as it is. */
@@ -374,7 +423,7 @@ int eddy_app_refresh(struct eddy_store *store, struct eddy_session *session,
     pass_init(&p, store, opts);
     int err = eddy_store_run_await(store, false, due_feeds, &p);
     p.sum.feeds = p.n;
-    struct shard sh = {.p = &p, .session = session, .workers = p.o.workers};
+    struct shard sh = {.p = &p, .session = session, .guarded = p.o.guarded, .workers = p.o.workers};
     if (err == 0)
         err = run_workers(&sh);
     pass_fini(&p, sum);
@@ -384,13 +433,17 @@ int eddy_app_refresh(struct eddy_store *store, struct eddy_session *session,
 static int shard_main(void *arg)
 {
     struct shard *sh = arg;
-    if (!(sh->session = eddy_session_new(sh->so)) || !(sh->gate = eddy_lock_new())) {
+    if (!(sh->session = eddy_session_new(sh->so)) || !(sh->gate = eddy_lock_new()) ||
+        (sh->gso.ssrf_guard && !(sh->guarded = eddy_session_new(&sh->gso)))) {
+        int err = errno == EINVAL ? -EINVAL : -ENOMEM; /* EINVAL: a bad ssrf_allow */
+        eddy_lock_free(sh->gate);
         eddy_session_free(sh->session);
-        return -ENOMEM;
+        return err;
     }
     int err = run_workers(sh);
     eddy_lock_free(sh->gate);
     eddy_session_free(sh->session);
+    eddy_session_free(sh->guarded);
     return err;
 }
 
@@ -399,6 +452,14 @@ static void *shard_thread(void *arg)
     struct shard *sh = arg;
     sh->err = eddy_run(shard_main, sh, NULL);
     return NULL;
+}
+
+static bool any_guarded(const struct pass *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->feeds[i].guarded)
+            return true;
+    return false;
 }
 
 /* A's share i of n: the remainder goes to the first shares. */
@@ -429,12 +490,19 @@ int eddy_app_refresh_threads(struct eddy_store *store, const struct eddy_session
     if (!err && (!shards || !sos))
         err = -ENOMEM;
     unsigned started = 1;
+    bool guard = !err && any_guarded(&p);
     if (!err) {
         for (unsigned i = 0; i < n; i++) {
             sos[i] = base;
             sos[i].max_concurrency = share(conc, i, n);
             sos[i].max_per_host = share(per_host, i, n);
             shards[i] = (struct shard){.p = &p, .so = &sos[i], .workers = share(p.o.workers, i, n)};
+            if (guard) {
+                shards[i].gso = p.o.guarded_so ? *p.o.guarded_so : sos[i];
+                shards[i].gso.ssrf_guard = true;
+                shards[i].gso.max_concurrency = sos[i].max_concurrency;
+                shards[i].gso.max_per_host = sos[i].max_per_host;
+            }
         }
         for (; started < n; started++)
             if (pthread_create(&shards[started].thread, NULL, shard_thread, &shards[started]))

@@ -3,7 +3,9 @@
  * URL is fetched once: a feed is subscribed as it is, an HTML page through
  * the feed it announces (<link rel="alternate">).  The owner at the command
  * line is trusted: the feed may live on a private or loopback address
- * (refresh fetches it without the SSRF guard).
+ * (refresh fetches it without the SSRF guard).  A page that announced the
+ * feed is its site link until a fetch of the feed says otherwise (the feed's
+ * own <link>, recorded by the refresh).
  */
 #include "cli.h"
 
@@ -29,6 +31,14 @@ static void subscribe(struct add *a, const char *url, const char *via)
 {
     int64_t id = 0;
     int err = eddy_store_feed_add(a->store, url, NULL, a->category, &id);
+    if (err == 0 && via) {
+        /* A feed just added was never fetched: a fetch record with only the
+         * site link leaves every other field as it was (zeros and NULLs). */
+        int serr =
+            eddy_store_feed_fetched(a->store, id, &(struct eddy_store_fetch){.site_link = via});
+        if (serr < 0)
+            fprintf(stderr, "eddy add: %s: site link not recorded: %s\n", url, eddy_strerror(serr));
+    }
     if (err == 0 || err == -EEXIST) {
         printf("%s %" PRId64 " %s", err ? "exists" : "added", id, url);
         if (via)

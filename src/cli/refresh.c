@@ -1,8 +1,9 @@
 /*
  * refresh.c — `eddy refresh`: one refresh pass (app.h) over the due feeds,
- * or all of them, then exit.  The feeds were added by the owner at the
- * command line (`eddy add`, `eddy import`), so the session has no SSRF guard:
- * a self-hosted feed on the home network is fetched.
+ * or all of them, then exit.  Feeds the owner added at the command line
+ * (`eddy add`, `eddy import`) go through a session without SSRF guard: a
+ * self-hosted feed on the home network is fetched.  Feeds added over HTTP
+ * (the API) go through a guarded one (eddy_app_refresh_threads does that).
  */
 #include "cli.h"
 
@@ -102,7 +103,7 @@ int cmd_refresh(int argc, char **argv)
          .type = CLI_DURATION,
          .dst = &interval_ns,
          .arg = "TIME",
-         .help = "check a healthy feed again after TIME (longer when its <ttl> says so)",
+         .help = "check a healthy feed again after TIME (longer when the feed asks so)",
          .min = 60 * EDDY_SEC,
          .max = 24 * 3600 * EDDY_SEC},
     };
@@ -111,12 +112,15 @@ int cmd_refresh(int argc, char **argv)
         .usage = "[OPTIONS]",
         .about = "Fetches every due feed once, concurrently, with conditional GET; stores the new\n"
                  "and changed entries and each feed's outcome, then exits.  A feed is due when\n"
-                 "its next check has come: --interval after a success, later when its <ttl> says\n"
-                 "so; after errors an exponential backoff from 5 minutes, capped at 24 hours and\n"
-                 "never giving up.  A permanent redirect moves the feed to its new URL; 410 Gone\n"
-                 "marks it dead (listed, no longer fetched).  On a terminal a progress line on\n"
-                 "stderr; each failed feed on stderr; then one summary line on stdout:\n"
-                 "feeds, fetched, not modified (304), errors, new and updated entries.",
+                 "its next check has come: --interval after a success, later when the feed asks\n"
+                 "so (<ttl>, Cache-Control max-age, Expires; at most 24 hours); after errors an\n"
+                 "exponential backoff from 5 minutes, capped at 24 hours and never giving up,\n"
+                 "and never before a 429's or 503's Retry-After; never in the hours and days\n"
+                 "its <skipHours> and <skipDays> name.  A permanent redirect moves the feed to\n"
+                 "its new URL; 410 Gone marks it dead (listed, no longer fetched).  On a\n"
+                 "terminal a progress line on stderr; each failed feed on stderr; then one\n"
+                 "summary line on stdout: feeds, fetched, not modified (304), errors, new and\n"
+                 "updated entries.",
         .footer = "exit status: 0 the pass ran (feeds that failed are counted in the summary and\n"
                   "shown by `eddy list`), 1 it could not run (store, memory), 2 bad usage",
         .opts = table,

@@ -241,6 +241,11 @@ struct eddy__mixin {
         char name[40];
     } hcache[64];
     bool oom;
+    /* <skipHours>/<skipDays> (bit h UTC hour, bit d day, 0 = Sunday): kept
+     * beside the tree, which holds only the last <hour> and <day> as
+     * feedparser does (eddy_feed_skip) */
+    uint32_t skip_hours;
+    uint8_t skip_days;
     struct eddy__budget *budget; /* the parser's (NULL: no limit) */
     /* entry callback */
     eddy_feed_entry_fn on_entry;

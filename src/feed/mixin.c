@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 #include "entities4.h"
@@ -1070,6 +1071,27 @@ static const char *pop_store_feed(struct eddy__mixin *p, const char *element)
     return output;
 }
 
+/* An <hour> of <skipHours> or a <day> of <skipDays> (RSS 0.91 and 2.0; an
+ * hour 24 is 0), into p->skip_*.  Cheap for every other element. */
+static void skip_rule(struct eddy__mixin *p, const char *element, const char *text)
+{
+    static const char *const days[] = {"sunday",   "monday", "tuesday", "wednesday",
+                                       "thursday", "friday", "saturday"};
+    if ((element[0] != 'h' && element[0] != 'd') || !p->nframes || p->inentry)
+        return;
+    const char *parent = eddy_buf_cstr(&p->frames[p->nframes - 1].name);
+    if (!strcmp(element, "hour") && !strcmp(parent, "skiphours")) {
+        char *end;
+        long h = strtol(text, &end, 10);
+        if (end != text && !*end && h >= 0 && h <= 24)
+            p->skip_hours |= 1u << (h % 24);
+    } else if (!strcmp(element, "day") && !strcmp(parent, "skipdays")) {
+        for (unsigned d = 0; d < 7; d++)
+            if (!strcasecmp(text, days[d]))
+                p->skip_days |= (uint8_t)(1u << d);
+    }
+}
+
 const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
 {
     if (!p->nframes)
@@ -1093,6 +1115,8 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     eddy_buf_cstr(out);
     if (!out->data)
         oom(p, eddy_buf_reserve(out, 1));
+    if (strip)
+        skip_rule(p, element, eddy_buf_cstr(out));
     if (!f->expecting_text)
         return eddy_buf_cstr(out);
 

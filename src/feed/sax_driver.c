@@ -130,6 +130,8 @@ struct eddy_feed {
     struct eddy_feed_value *root;
     struct eddy__diag *diags; /* messages in the arena */
     size_t ndiags;
+    uint32_t skip_hours; /* eddy_feed_skip */
+    uint8_t skip_days;
 };
 
 /* ---- diagnostics and bozo ---------------------------------------------------- */
@@ -1918,6 +1920,8 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **
             f->ndiags++;
     }
     f->root = root;
+    f->skip_hours = p->skip_hours;
+    f->skip_days = p->skip_days;
     f->arena = p->main;
     memset(&p->main, 0, sizeof p->main);
     if (!root || !f->diags) {
@@ -1999,6 +2003,12 @@ void eddy_feed_free(struct eddy_feed *f)
 const struct eddy_feed_value *eddy_feed_root(const struct eddy_feed *f)
 {
     return f ? f->root : NULL;
+}
+
+void eddy_feed_skip(const struct eddy_feed *f, uint32_t *hours, uint8_t *days)
+{
+    *hours = f ? f->skip_hours : 0;
+    *days = f ? f->skip_days : 0;
 }
 
 size_t eddy_feed_diag_count(const struct eddy_feed *f)

@@ -13,12 +13,15 @@
  * (the callback must run there), bounded by the parser's CPU budget.
  */
 #include "eddy/feedfetch.h"
+#include "eddy/http.h"
 #include "eddy/loop.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 /* Bodies up to this size are parsed on the loop.  Measured on the bench
  * corpus (2 shared cores, loaded): an eddy_to_thread round trip costs
@@ -137,6 +140,89 @@ int eddy_feed_parse_reply(const struct eddy_reply *r, struct eddy_feed **out)
     return err;
 }
 
+/* ---- when to come back: Retry-After and freshness ---- */
+
+#define SECONDS_MAX ((int64_t)INT32_MAX) /* past any scheduler's cap */
+
+static bool is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Delta-seconds (digits only) in v[0..n), clamped; -1 when it is none. */
+static int64_t delta_seconds(const char *v, size_t n)
+{
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x < SECONDS_MAX ? x * 10 + (v[i] - '0') : SECONDS_MAX;
+    }
+    return n ? (x < SECONDS_MAX ? x : SECONDS_MAX) : -1;
+}
+
+/* A header value that is an HTTP-date (or delta-seconds, when `delta`), as
+ * seconds after `date` (the reply's Date); -1 when it is neither. */
+static int64_t seconds_after(const char *v, bool delta, time_t date)
+{
+    size_t n = strlen(v);
+    while (n && is_ows(*v))
+        v++, n--;
+    while (n && is_ows(v[n - 1]))
+        n--;
+    int64_t d = delta ? delta_seconds(v, n) : -1;
+    time_t t;
+    if (d >= 0 || eddy_http_date_parse(v, n, &t) < 0)
+        return d;
+    return t <= date ? 0 : t - date < SECONDS_MAX ? (int64_t)(t - date) : SECONDS_MAX;
+}
+
+/* The max-age of one Cache-Control value ("no-cache, max-age=600",
+ * max-age="600" too); -1 when it has none. */
+static int64_t max_age(const char *v)
+{
+    for (const char *d = v; *d; d += strcspn(d, ",")) {
+        d += strspn(d, ", \t");
+        if (strncasecmp(d, "max-age", 7) || (d[7] != '=' && d[7] != ' ' && d[7] != '\t'))
+            continue;
+        const char *a = d + 7 + strspn(d + 7, " \t");
+        if (*a++ != '=')
+            continue;
+        a += strspn(a, " \t\"");
+        return delta_seconds(a, strspn(a, "0123456789"));
+    }
+    return -1;
+}
+
+/* Fills out->retry_after and out->fresh_for from reply r (see feedfetch.h). */
+static void when_back(struct eddy_feed_fetch_result *out, const struct eddy_reply *r)
+{
+    const char *h = eddy_reply_header(r, "Date");
+    time_t date;
+    if (!h || eddy_http_date_parse(h, strlen(h), &date) < 0)
+        date = time(NULL);
+    int st = out->status;
+    if (st == 429 || (st >= 300 && st < 400 && !out->not_modified) || st >= 500) {
+        h = eddy_reply_header(r, "Retry-After");
+        int64_t s = h ? seconds_after(h, true, date) : -1;
+        out->retry_after = s > 0 ? s : 0;
+        return;
+    }
+    if (!is_success(st) && !out->not_modified)
+        return;
+    const char *name, *value;
+    for (size_t i = 0; eddy_reply_header_at(r, i, &name, &value); i++) {
+        int64_t s = strcasecmp(name, "Cache-Control") ? -1 : max_age(value);
+        if (s >= 0) { /* max-age wins over Expires (RFC 9111 §5.3) */
+            out->fresh_for = s;
+            return;
+        }
+    }
+    h = eddy_reply_header(r, "Expires");
+    int64_t s = h ? seconds_after(h, false, date) : -1;
+    out->fresh_for = s > 0 ? s : 0; /* an invalid date is in the past */
+}
+
 int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o,
                     struct eddy_feed_fetch_result *out)
 {
@@ -166,6 +252,7 @@ int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o
     out->moved = eddy_reply_permanent_redirect(r);
     out->final_url = strdup(eddy_reply_url(r));
     out->bytes = eddy_reply_body_bytes(r);
+    when_back(out, r);
     const char *etag = eddy_reply_header(r, "ETag");
     const char *lm = eddy_reply_header(r, "Last-Modified");
     /* A 304 may omit the validators: the old ones still hold. */

@@ -26,7 +26,7 @@ expect "a healthy feed is due in an hour" '[ "$(field /feed/a '\''f["next_check"
 expect "<ttl>180</ttl>: due in 3 hours" '[ "$(field "/ttl$" '\''f["next_check"]-f["last_check"]'\'')" -eq 10800 ]'
 expect "a <ttl> past any number: due in 24 hours" '[ "$(field "ttl?m=" '\''f["next_check"]-f["last_check"]'\'')" -eq 86400 ]'
 expect "first error: backoff 5 minutes less jitter" '[ "$(field /error '\''225 <= f["next_check"]-f["last_check"] <= 300'\'')" = True ]'
-expect "503 (no Retry-After from feedfetch): the same backoff" '[ "$(field /busy '\''225 <= f["next_check"]-f["last_check"] <= 300'\'')" = True ]'
+expect "503 with a shorter Retry-After (120 s): the backoff" '[ "$(field /busy '\''225 <= f["next_check"]-f["last_check"] <= 300'\'')" = True ]'
 
 run refresh --data "$data"
 expect "nothing is due right after a pass" '[ "$status" -eq 0 ] && grep -qx "0 feeds: 0 fetched, 0 not modified, 0 errors, 0 new entries, 0 updated" "$tmp/out"'

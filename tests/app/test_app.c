@@ -1,38 +1,11 @@
-/* The app layer's pure parts: the schedule and OPML. */
+/* The app layer: OPML, and a refresh pass on the caller's loop (the
+ * schedule: test_sched.c). */
 #include "../client/support/httpd.h"
 
 #include "eddy/app.h"
 
 #include <errno.h>
 #include <string.h>
-
-TEST(app_next_check_interval_and_ttl)
-{
-    CHECK_INT(eddy_app_next_check(1000, 0, 0, 0, 0), ==, 1000 + EDDY_APP_INTERVAL_DEFAULT);
-    CHECK_INT(eddy_app_next_check(1000, 600, 0, 0, 0), ==, 1600);
-    /* A <ttl> longer than the interval wins, a shorter one does not, and
-     * none pushes past the cap. */
-    CHECK_INT(eddy_app_next_check(1000, 600, 7200, 0, 0), ==, 8200);
-    CHECK_INT(eddy_app_next_check(1000, 3600, 60, 0, 0), ==, 4600);
-    CHECK_INT(eddy_app_next_check(0, 3600, 30 * 86400, 0, 0), ==, EDDY_APP_BACKOFF_MAX);
-}
-
-TEST(app_next_check_backoff)
-{
-    /* Without jitter (rnd 0): 5 min, doubling, capped at 24 h however many. */
-    CHECK_INT(eddy_app_next_check(0, 3600, 0, 1, 0), ==, 300);
-    CHECK_INT(eddy_app_next_check(0, 3600, 0, 2, 0), ==, 600);
-    CHECK_INT(eddy_app_next_check(0, 3600, 0, 5, 0), ==, 4800);
-    CHECK_INT(eddy_app_next_check(0, 3600, 0, 20, 0), ==, EDDY_APP_BACKOFF_MAX);
-    CHECK_INT(eddy_app_next_check(0, 3600, 0, 1 << 30, 0), ==, EDDY_APP_BACKOFF_MAX);
-    /* The <ttl> plays no part after an error. */
-    CHECK_INT(eddy_app_next_check(0, 3600, 86400, 1, 0), ==, 300);
-    /* Jitter takes off at most a quarter, and different draws differ. */
-    int64_t lo = eddy_app_next_check(0, 3600, 0, 3, UINT32_MAX);
-    int64_t mid = eddy_app_next_check(0, 3600, 0, 3, UINT32_MAX / 2);
-    CHECK_INT(lo, ==, 1200 - 300);
-    CHECK(mid > lo && mid < 1200);
-}
 
 struct seen {
     char urls[8][64], cats[8][32], titles[8][32];

@@ -23,6 +23,11 @@ behaviour the client must handle:
   /feed/text               plain text (no feed)
   /moved                   301 to /feed/koi8
   /garbage                 bytes that are no HTTP response, then close
+  /reply?status=N&h=Name:value&rss=XML&etag=E
+                           status N (200 by default) with the headers h (any
+                           number; a Date given replaces the server's); a 200
+                           is an RSS feed with XML in its channel; with etag, a
+                           304 (the same headers) when If-None-Match is "E"
 """
 import gzip
 import http.server
@@ -91,8 +96,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send(200, b"hello, world", [("Content-Type", "text/plain")])
 
+    def reply(self, q):
+        code = int(q.get("status", ["200"])[0])
+        hdrs = [h.split(":", 1) for h in q.get("h", [])]
+        etag = q.get("etag", [None])[0]
+        body = b""
+        if etag and self.headers.get("If-None-Match") == '"%s"' % etag:
+            code = 304
+        elif code == 200:
+            body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>R</title>"
+                    "<link>http://example.com/r</link>%s<item><guid>r-1</guid><title>one</title>"
+                    "</item></channel></rss>" % q.get("rss", [""])[0]).encode()
+            hdrs.append(["Content-Type", "application/rss+xml"])
+        if etag:
+            hdrs.append(["ETag", '"%s"' % etag])
+        self.send_response_only(code)
+        if not any(k.lower() == "date" for k, _ in hdrs):
+            self.send_header("Date", self.date_time_string())
+        for k, v in hdrs:
+            self.send_header(k, v.strip())
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def route(self, p):
-        if p[0] == "ok":
+        if p[0].split("?")[0] == "reply":
+            self.reply(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+        elif p[0] == "ok":
             self.send(200, b"ok", [("X-Dup", "one"), ("X-Dup", "two"), ("Content-Type", "text/plain")])
         elif p[0] == "size":
             time.sleep(0.001)  # long enough for concurrent requests to overlap
