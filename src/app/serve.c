@@ -33,6 +33,7 @@ struct serve {
     char *dir;        /* the data folder */
     const char *demo; /* the demo folder; NULL: none */
     struct eddy_app *web;
+    bool failed; /* the startup hook said why it failed */
 };
 
 /* The site and what only serve.c needs beside it. */
@@ -216,6 +217,7 @@ static int open_site(struct eddy_app *web, void **loop_data)
     site->token = o->token && *o->token ? o->token : NULL;
     int err = eddy_to_thread(open_store, ss);
     if (err < 0) {
+        sv->failed = true;
         say(sv, "%s: %s", sv->dir,
             err == -EPROTO ? "the database was made by a newer eddy" : eddy_strerror(err));
         return err;
@@ -227,6 +229,7 @@ static int open_site(struct eddy_app *web, void **loop_data)
     so.ssrf_allow = o->allow;
     if (!(site->guarded = eddy_session_new(&so))) {
         err = -errno;
+        sv->failed = true;
         say(sv, "--allow: %s",
             err == -EINVAL ? "expected CIDRs like 10.1.0.0/16" : eddy_strerror(err));
         return err;
@@ -414,9 +417,9 @@ static int serve_task(void *arg)
                                                           .shutdown_timeout_ns = DRAIN_NS,
                                                       });
     int err = srv ? 0 : -errno;
-    if (!srv) {
+    if (!srv && !sv->failed) {
         say(sv, "cannot serve on %s: %s", sv->listen, eddy_strerror(err));
-    } else {
+    } else if (srv) {
         struct eddy__site *site = eddy_app_loop_data(sv->web);
         char origin[EDDY_ADDR_STRLEN + 16];
         origin_of(srv, origin, sizeof origin);

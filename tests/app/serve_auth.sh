@@ -6,6 +6,17 @@
 . "$(dirname "$0")/support/lib.sh"
 . "$(dirname "$0")/support/serve.sh"
 unset EDDY_TOKEN EDDY_LISTEN
+run serve --help
+expect "eddy serve --help: exit 0, synopsis, --listen and --token-file" \
+    '[ "$status" -eq 0 ] && grep -q "^usage: eddy serve " "$tmp/out" && grep -q -- "--listen HOST:PORT" "$tmp/out" && grep -q -- "--token-file FILE" "$tmp/out"'
+refused "eddy serve: unknown option '--bogus'" serve --bogus
+refused "eddy serve: --concurrency: expected an integer from 1 to 100000, got '0'" serve --concurrency 0
+refused "eddy serve: --interval: expected a duration from 1m to 24h (like 5s, 250ms, 2m; a plain number is seconds), got '5s'" serve --interval 5s
+refused "eddy serve: unexpected argument 'x': expected no argument" serve x
+expect "nothing refused created the data folder" '[ ! -e "$data" ]'
+run serve --data "$data" --no-demo --allow 10.0.0.0/33
+expect "--allow 10.0.0.0/33: exit 1, said why" '[ "$status" -eq 1 ] && grep -q -- "--allow" "$tmp/err"'
+
 mkdir "$tmp/demo"
 echo '<rss version="2.0"><channel><title>d</title></channel></rss>' >"$tmp/demo/d.xml"
 
