@@ -190,6 +190,14 @@ static void metric(struct eddy_buf *b, const char *name, const char *type, const
     eddy_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric of one sample without labels. */
+static void single(struct eddy_buf *b, const char *name, const char *type, const char *help,
+                   int64_t v)
+{
+    metric(b, name, type, help);
+    eddy_buf_printf(b, "%s %" PRId64 "\n", name, v);
+}
+
 /* A label value as the format wants it: \\, \" and \n escaped. */
 static void label_value(struct eddy_buf *b, const char *v)
 {
@@ -217,10 +225,10 @@ static void counters(struct eddy_buf *b, const struct eddy__metrics *m)
                     "eddy_entries_stored_total{kind=\"added\"} %" PRIu64 "\n"
                     "eddy_entries_stored_total{kind=\"updated\"} %" PRIu64 "\n",
                     m->entries_added, m->entries_updated);
-    metric(b, "eddy_refresh_passes_total", "counter", "Refresh passes since start.");
-    eddy_buf_printf(b, "eddy_refresh_passes_total %" PRIu64 "\n", m->passes);
-    metric(b, "eddy_refresh_pass_feeds_total", "counter", "Feeds taken by those passes.");
-    eddy_buf_printf(b, "eddy_refresh_pass_feeds_total %" PRIu64 "\n", m->pass_feeds);
+    single(b, "eddy_refresh_passes_total", "counter", "Refresh passes since start.",
+           (int64_t)m->passes);
+    single(b, "eddy_refresh_pass_feeds_total", "counter", "Feeds taken by those passes.",
+           (int64_t)m->pass_feeds);
     metric(b, "eddy_refresh_last_pass_seconds", "gauge", "How long the last pass took.");
     eddy_buf_printf(b, "eddy_refresh_last_pass_seconds %.6f\n",
                     (double)m->last_pass_ns / (double)EDDY_SEC);
@@ -250,44 +258,39 @@ static void loop_stats(struct eddy_buf *b, struct eddy_loop *loop)
 {
     struct eddy_loop_stats ls;
     eddy_loop_stats(loop, &ls);
-    metric(b, "eddy_loop_watchdog_reports_total", "counter",
-           "Times a task ran too long without suspending (the loop's watchdog).");
-    eddy_buf_printf(b, "eddy_loop_watchdog_reports_total %" PRIu64 "\n", ls.watchdog_reports);
+    single(b, "eddy_loop_watchdog_reports_total", "counter",
+           "Times a task ran too long without suspending (the loop's watchdog).",
+           (int64_t)ls.watchdog_reports);
     metric(b, "eddy_loop_watchdog_worst_seconds", "gauge",
            "The longest run without suspending that the watchdog reported, and its task.");
     eddy_buf_puts(b, "eddy_loop_watchdog_worst_seconds{task=\"");
     label_value(b, ls.watchdog_worst_task);
     eddy_buf_printf(b, "\"} %.6f\n", (double)ls.watchdog_worst_ns / (double)EDDY_SEC);
-    metric(b, "eddy_loop_tasks_alive", "gauge", "Tasks on the serving loop.");
-    eddy_buf_printf(b, "eddy_loop_tasks_alive %" PRIu64 "\n", ls.tasks_alive);
-    metric(b, "eddy_loop_switches_total", "counter", "Task resumptions on the serving loop.");
-    eddy_buf_printf(b, "eddy_loop_switches_total %" PRIu64 "\n", ls.switches);
+    single(b, "eddy_loop_tasks_alive", "gauge", "Tasks on the serving loop.",
+           (int64_t)ls.tasks_alive);
+    single(b, "eddy_loop_switches_total", "counter", "Task resumptions on the serving loop.",
+           (int64_t)ls.switches);
 }
 
 static void store_gauges(struct eddy_buf *b, const struct gauges *g)
 {
-    metric(b, "eddy_feeds", "gauge", "Subscribed feeds.");
-    eddy_buf_printf(b, "eddy_feeds %" PRId64 "\n", g->st.feeds);
-    metric(b, "eddy_feeds_dead", "gauge", "Feeds marked dead (410 Gone).");
-    eddy_buf_printf(b, "eddy_feeds_dead %" PRId64 "\n", g->st.dead);
-    metric(b, "eddy_feeds_failing", "gauge", "Feeds whose last fetch failed.");
-    eddy_buf_printf(b, "eddy_feeds_failing %" PRId64 "\n", g->st.errors);
-    metric(b, "eddy_feeds_repaired", "gauge", "Feeds whose last parse needed repairs.");
-    eddy_buf_printf(b, "eddy_feeds_repaired %" PRId64 "\n", g->repaired);
-    metric(b, "eddy_feed_repairs", "gauge", "Repairs of the last parse of every feed, summed.");
-    eddy_buf_printf(b, "eddy_feed_repairs %" PRId64 "\n", g->repairs);
+    single(b, "eddy_feeds", "gauge", "Subscribed feeds.", g->st.feeds);
+    single(b, "eddy_feeds_dead", "gauge", "Feeds marked dead (410 Gone).", g->st.dead);
+    single(b, "eddy_feeds_failing", "gauge", "Feeds whose last fetch failed.", g->st.errors);
+    single(b, "eddy_feeds_repaired", "gauge", "Feeds whose last parse needed repairs.",
+           g->repaired);
+    single(b, "eddy_feed_repairs", "gauge", "Repairs of the last parse of every feed, summed.",
+           g->repairs);
     metric(b, "eddy_feed_responses", "gauge",
            "Responses every feed got since it was added, by status (the 304 ratio's inputs).");
     eddy_buf_printf(b,
                     "eddy_feed_responses{status=\"200\"} %" PRId64 "\n"
                     "eddy_feed_responses{status=\"304\"} %" PRId64 "\n",
                     g->count_200, g->count_304);
-    metric(b, "eddy_entries", "gauge", "Stored entries.");
-    eddy_buf_printf(b, "eddy_entries %" PRId64 "\n", g->st.entries);
-    metric(b, "eddy_entries_unread", "gauge", "Unread entries.");
-    eddy_buf_printf(b, "eddy_entries_unread %" PRId64 "\n", g->st.unread);
-    metric(b, "eddy_entries_unindexed", "gauge", "Entries not yet in the search index.");
-    eddy_buf_printf(b, "eddy_entries_unindexed %" PRId64 "\n", g->st.unindexed);
+    single(b, "eddy_entries", "gauge", "Stored entries.", g->st.entries);
+    single(b, "eddy_entries_unread", "gauge", "Unread entries.", g->st.unread);
+    single(b, "eddy_entries_unindexed", "gauge", "Entries not yet in the search index.",
+           g->st.unindexed);
 }
 
 int eddy__metrics_view(struct eddy_request *req, struct eddy_response *res)

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #define SLEEP_MAX   (60 * EDDY_SEC) /* the longest sleep between passes */
-#define PASS_GAP    EDDY_SEC        /* the shortest, unless woken */
+#define PASS_GAP    EDDY_SEC        /* the shortest, unless woken (see next_pass) */
 #define INDEX_BATCH 1000            /* entries indexed per transaction */
 
 struct sched {
@@ -59,8 +59,10 @@ void eddy__sched_free(struct eddy__site *site)
 
 /* The monotonic deadline of the next pass: when the earliest live feed is
  * due (the store's due list at the end of time, first record), at least
- * PASS_GAP and at most SLEEP_MAX from now. */
-static int64_t next_pass(struct eddy__site *site)
+ * *gap and at most SLEEP_MAX from now.  A feed still due right after a pass
+ * could not be recorded (the store busy or failing): *gap then doubles, so
+ * such a feed is not fetched again every second; else it is PASS_GAP. */
+static int64_t next_pass(struct eddy__site *site, int64_t *gap)
 {
     struct eddy_store_feed *f = NULL;
     size_t n = 0;
@@ -71,7 +73,8 @@ static int64_t next_pass(struct eddy__site *site)
             wait = secs * EDDY_SEC;
     }
     eddy_store_feeds_free(f, n);
-    return eddy_deadline_in(wait > PASS_GAP ? wait : PASS_GAP);
+    *gap = wait > 0 ? PASS_GAP : *gap * 2 < SLEEP_MAX ? *gap * 2 : SLEEP_MAX;
+    return eddy_deadline_in(wait > *gap ? wait : *gap);
 }
 
 /* Indexes what the pass wrote, a batch per transaction (each call yields). */
@@ -87,6 +90,7 @@ int eddy__sched_task(void *arg)
 {
     struct eddy__site *site = eddy_app_loop_data(arg);
     struct sched *s = site->sched;
+    int64_t gap = PASS_GAP / 2; /* doubled at once when a feed is still due */
     for (;;) {
         /* A wake from now on (during the pass too) means one more pass. */
         eddy_event_clear(s->wake);
@@ -109,7 +113,7 @@ int eddy__sched_task(void *arg)
             return 0;
         if (err < 0)
             eddy__serve_log(site, "search index: %s", eddy_strerror(err));
-        if (eddy_event_wait(s->wake, next_pass(site)) == -ECANCELED)
+        if (eddy_event_wait(s->wake, next_pass(site, &gap)) == -ECANCELED)
             return 0;
     }
 }
