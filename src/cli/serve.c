@@ -78,7 +78,6 @@ int cmd_serve(int argc, char **argv)
     const char *env_listen = getenv("EDDY_LISTEN");
     o.listen = env_listen && *env_listen ? env_listen : "127.0.0.1:8080";
     const char *token_file = NULL, *demo = NULL;
-    bool no_demo = false;
     int64_t interval_ns = EDDY_APP_INTERVAL_DEFAULT * EDDY_SEC;
     struct allow allow = {.n = 0};
     const struct cli_opt table[] = {
@@ -108,9 +107,9 @@ int cmd_serve(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &demo,
          .arg = "DIR",
-         .help = "the demo feeds, served at /demo/ and subscribed on the first start",
+         .help = "the demo feeds, served at /demo/ and subscribed on the first start; '' for "
+                 "none",
          .def = "demo/ beside the build folder, else PREFIX/share/eddy/demo"},
-        {.name = "no-demo", .type = CLI_FLAG, .dst = &no_demo, .help = "no demo feeds"},
         {.name = "concurrency",
          .type = CLI_COUNT,
          .dst = &o.workers,
@@ -169,7 +168,7 @@ int cmd_serve(int argc, char **argv)
     char bufs[2][4200];
     const char *dirs[3];
     demo_dirs(demo, bufs, dirs);
-    o.demo = no_demo ? NULL : dirs;
+    o.demo = demo && !*demo ? NULL : dirs;
     int err = eddy_app_serve_main(&o);
     free(token);
     return err < 0 ? 1 : 0;

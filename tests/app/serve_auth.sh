@@ -14,7 +14,7 @@ refused "eddy serve: --concurrency: expected an integer from 1 to 100000, got '0
 refused "eddy serve: --interval: expected a duration from 1m to 24h (like 5s, 250ms, 2m; a plain number is seconds), got '5s'" serve --interval 5s
 refused "eddy serve: unexpected argument 'x': expected no argument" serve x
 expect "nothing refused created the data folder" '[ ! -e "$data" ]'
-run serve --data "$data" --no-demo --allow 10.0.0.0/33
+run serve --data "$data" --demo '' --allow 10.0.0.0/33
 expect "--allow 10.0.0.0/33: exit 1, said why" '[ "$status" -eq 1 ] && grep -q -- "--allow" "$tmp/err"'
 
 mkdir "$tmp/demo"
@@ -49,12 +49,12 @@ stop_serve
 [ "$serve_status" -eq 0 ]; verdict "SIGTERM: exit 0"
 
 printf 'from-a-file\n' >"$tmp/token"
-start_serve --data "$data" --no-demo --token-file "$tmp/token" || { summary; exit 1; }
+start_serve --data "$data" --demo '' --token-file "$tmp/token" || { summary; exit 1; }
 [ "$(http /api/v1/entries)" = 401 ] && [ "$(http /api/v1/entries -H 'Authorization: Bearer from-a-file')" != 401 ]
 verdict "--token-file: the file's first line is the token"
 stop_serve
 : >"$tmp/empty"
-run serve --data "$data" --no-demo --token-file "$tmp/empty"
+run serve --data "$data" --demo '' --token-file "$tmp/empty"
 [ "$status" -eq 1 ] && grep -q "no token in its first line" "$tmp/err"; verdict "an empty token file: exit 1, said why"
 
 # Not loopback, no token: one line, exit 1, nothing served.
@@ -70,7 +70,7 @@ run serve --data "$data" --listen localhost:8080
 [ "$status" -eq 1 ] && grep -q "expected a numeric HOST:PORT" "$tmp/err"; verdict "--listen localhost:8080: exit 1, says what it takes"
 for listen in "[::1]:0" 127.0.0.2:0; do
     : >"$tmp/serve.err"
-    "$eddy" serve --data "$data" --no-demo --listen "$listen" 2>"$tmp/serve.err" &
+    "$eddy" serve --data "$data" --demo '' --listen "$listen" 2>"$tmp/serve.err" &
     serve_pid=$!
     wait_until 'grep -q serving "$tmp/serve.err"' || ! kill -0 $serve_pid 2>/dev/null
     grep -q serving "$tmp/serve.err"; verdict "--listen $listen (loopback) needs no token"
@@ -79,7 +79,7 @@ done
 
 # With a token, any address: reachable here through loopback.
 : >"$tmp/serve.err"
-EDDY_TOKEN=t "$eddy" serve --data "$data" --no-demo --listen 0.0.0.0:0 2>"$tmp/serve.err" &
+EDDY_TOKEN=t "$eddy" serve --data "$data" --demo '' --listen 0.0.0.0:0 2>"$tmp/serve.err" &
 serve_pid=$!
 wait_until 'grep -q serving "$tmp/serve.err"'
 url=$(sed -n 's|.*serving \(http://[^/]*\)/.*|\1|p' "$tmp/serve.err")

@@ -120,7 +120,7 @@ class Serve:
         e = dict(os.environ)
         e.pop("EDDY_TOKEN", None)
         e.update(env or {})
-        self.p = subprocess.Popen([eddy, "serve", "--data", data, "--listen", "127.0.0.1:0", "--no-demo"]
+        self.p = subprocess.Popen([eddy, "serve", "--data", data, "--listen", "127.0.0.1:0", "--demo", ""]
                                   + list(args), stderr=self.errfile, stdout=subprocess.DEVNULL, env=e)
         self.url = None
         deadline = time.monotonic() + 60
