@@ -86,22 +86,23 @@ int cmd_serve(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &o.listen,
          .arg = "HOST:PORT",
-         .help = "the address to serve on: 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080 (needs a "
-                 "token), unix:/path",
+         .help = "where to serve: 127.0.0.1:8080, [::1]:8080, unix:/path; another address "
+                 "needs a token",
          .def = "$EDDY_LISTEN, else 127.0.0.1:8080"},
         {.name = "token-file",
          .type = CLI_STRING,
          .dst = &token_file,
          .arg = "FILE",
-         .help = "the API token is FILE's first line: requests to /api/ then need "
-                 "'Authorization: Bearer TOKEN'",
+         .help = "the API token is FILE's first line: /api/ then needs 'Authorization: "
+                 "Bearer TOKEN'",
          .def = "$EDDY_TOKEN, else none"},
         {.name = "allow",
          .type = CLI_CALL,
          .dst = &allow,
          .arg = "CIDR",
-         .help = "let the SSRF guard fetch from this range (repeatable): URLs given through "
-                 "the API may then live there",
+         .help = "a range the SSRF guard lets through (repeatable), for URLs given through "
+                 "the API",
+         .def = "none",
          .call = add_allow},
         {.name = "demo",
          .type = CLI_STRING,
