@@ -44,7 +44,7 @@ def summary():
     sys.exit(1 if failed else 0)
 
 
-def rss(prefix, n, body=200):
+def rss(prefix, n, body=30):
     items = "".join(
         "<item><title>%s entry %d</title><link>http://example.com/%s/%d</link>"
         "<guid>%s-%d</guid><pubDate>Sat, 05 Dec 2026 10:%02d:00 GMT</pubDate>"
