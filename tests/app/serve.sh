@@ -19,11 +19,12 @@ cat >"$tmp/demo/two.json" <<'JSON'
 {"version": "https://jsonfeed.org/version/1.1", "title": "Demo two", "home_page_url": "http://example.com/two",
  "items": [{"id": "two-1", "url": "http://example.com/two/1", "title": "Zweiter Eintrag", "content_text": "Grüße"}]}
 JSON
+printf '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken & co</title><item><title>Unclosed<guid>b-1</guid></item></channel></rss>' >"$tmp/demo/broken.rss"
 echo "not a feed" >"$tmp/demo/README"
 
 start_serve --data "$data" --demo "$tmp/demo" || { summary; exit 1; }
-grep -q "first start: subscribed 2 demo feeds at $url/demo/" "$tmp/serve.err"; verdict "first start: the 2 demo feeds subscribed (README left out)"
-wait_until '[ "$(entries)" -ge 3 ]'; verdict "the demo's 3 entries stored (fetched from the server itself)"
+grep -q "first start: subscribed 3 demo feeds at $url/demo/" "$tmp/serve.err"; verdict "first start: the 3 demo feeds subscribed (README left out)"
+wait_until '[ "$(entries)" -ge 4 ]'; verdict "the demo's 4 entries stored (fetched from the server itself)"
 [ "$(http /demo/one.xml)" = 200 ] && grep -q "Demo &lt;one&gt;" "$tmp/body"; verdict "GET /demo/one.xml serves the file"
 [ "$(http /demo/../eddy.db --path-as-is)" = 404 ] && [ "$(http /demo/%2e%2e/eddy.db --path-as-is)" = 404 ]
 verdict "no path out of the demo folder"
@@ -32,9 +33,11 @@ verdict "GET / lists the entries, titles escaped"
 ! grep -qi "javascript:\|<script" "$tmp/body" && grep -q 'href="http://example.com/one/2"' "$tmp/body"
 verdict "GET /: a javascript: link dropped, no script, http links kept"
 grep -q "eddy add" "$tmp/body" && grep -q "$url/api/v1/feeds" "$tmp/body"; verdict "GET / says how to add feeds"
-[ "$(metric eddy_feeds)" = 2 ] && [ "$(metric 'eddy_fetches_total{outcome="200"}')" = 2 ] &&
-    [ "$(metric 'eddy_entries_stored_total{kind="added"}')" = 3 ]
-verdict "/metrics: 2 feeds, 2 fetches answered 200, 3 entries added"
+[ "$(metric eddy_feeds)" = 3 ] && [ "$(metric 'eddy_fetches_total{outcome="200"}')" = 3 ] &&
+    [ "$(metric 'eddy_entries_stored_total{kind="added"}')" = 4 ]
+verdict "/metrics: 3 feeds, 3 fetches answered 200, 4 entries added"
+[ "$(metric eddy_feeds_repaired)" = 1 ] && [ "$(metric eddy_feed_repairs)" -ge 2 ] && [ "$(metric 'eddy_feed_responses{status="200"}')" = 3 ]
+verdict "/metrics: the broken feed's repairs counted, every feed's 200s"
 curl -s "$url/metrics" >"$tmp/metrics"
 grep -q '^eddy_http_requests_total{class="2xx"} [1-9]' "$tmp/metrics" &&
     grep -q '^eddy_http_requests_total{class="4xx"} [1-9]' "$tmp/metrics" &&
@@ -45,7 +48,7 @@ verdict "/metrics: requests by class (the 404 counted), the latency histogram, t
 stop_serve
 [ "$serve_status" -eq 0 ] && grep -q "stopping" "$tmp/serve.err"; verdict "SIGTERM: exit 0 (got $serve_status)"
 
-run remove --data "$data" 1 && run remove --data "$data" 2
+run remove --data "$data" 1 && run remove --data "$data" 2 && run remove --data "$data" 3
 run add --no-fetch --data "$data" "$base/feed/a" "$base/feed/b?n=5"
 start_serve --data "$data" --demo "$tmp/demo" || { summary; exit 1; }
 ! grep -q "demo feeds" "$tmp/serve.err"; verdict "restart: the deleted demo is not subscribed again"
