@@ -189,10 +189,15 @@ asan: deps
 	@$(MAKE) --no-print-directory all BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 	@tests/run --build $(ASAN_BUILD)
 
-# Until the aggregator lands, `make run` starts the example web app.
-RUN_CMD   ?= $(BUILD)/examples/feeds --port 8080
+# `make run`: `eddy serve` on 127.0.0.1:8080 with the demo feeds, its data in
+# RUN_DATA (kept across runs; `make run RUN_DATA=~/.local/share/eddy` for the
+# default folder).  Ctrl-C stops it.
+RUN_DATA  ?= $(BUILD)/data
+RUN_CMD   ?= $(BUILD)/eddy serve --data $(RUN_DATA)
 run: deps
 	@$(MAKE) --no-print-directory all
+	@echo "eddy: open http://$${EDDY_LISTEN:-127.0.0.1:8080}/ (data folder $(RUN_DATA)); add real feeds with"
+	@echo "      $(BUILD)/eddy add --data $(RUN_DATA) URL   or   $(BUILD)/eddy import --data $(RUN_DATA) FILE.opml"
 	$(RUN_CMD)
 
 bench: all
@@ -200,6 +205,8 @@ bench: all
 
 # Headers, both libraries, eddy.pc and the command line tool.
 LIBDIR    := $(DESTDIR)$(PREFIX)/lib
+# The demo feeds `eddy serve` looks for in PREFIX/share/eddy/demo.
+DEMO_FILES = $(wildcard demo/*.xml demo/*.rss demo/*.atom demo/*.rdf demo/*.json)
 install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/eddy
 	install -m 755 $(BUILD)/eddy $(DESTDIR)$(PREFIX)/bin/eddy
@@ -208,6 +215,8 @@ install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 	ln -sf $(notdir $(SHLIB)) $(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(LIBDIR)/libeddy.so
 	install -m 644 include/eddy/*.h $(DESTDIR)$(PREFIX)/include/eddy/
+	install -d $(DESTDIR)$(PREFIX)/share/eddy/demo
+	$(if $(DEMO_FILES),install -m 644 $(DEMO_FILES) $(DESTDIR)$(PREFIX)/share/eddy/demo/)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@REQUIRES@|$(PKGS_PUBLIC)|' -e 's|@REQUIRES_PRIVATE@|$(PKGS_PRIVATE)|' \
 		eddy.pc.in >$(LIBDIR)/pkgconfig/eddy.pc

@@ -188,6 +188,52 @@ EDDY_AWAITS int eddy_app_find_feed(struct eddy_session *s, const char *url, int6
                                    struct eddy_app_found *out);
 void eddy_app_found_clear(struct eddy_app_found *f);
 
+/* ----------------------------------------------------------------- serve */
+
+/* `eddy serve`'s options.  Zero-initialise and set what you need. */
+struct eddy_app_serve_opts {
+    const char *data;   /* the data folder, as eddy_store_dir's flag; NULL: the default */
+    const char *listen; /* a numeric address as server.h takes it; NULL: "127.0.0.1:8080" */
+    /* The API's bearer token.  NULL or "": none, and then only a loopback
+     * address or a Unix socket may be listened on (else -EACCES). */
+    const char *token;
+    /* CIDRs the SSRF guard lets through (client.h's ssrf_allow) when it
+     * fetches URLs that arrived over HTTP; NULL-terminated, may be NULL. */
+    const char *const *allow;
+    /* Where the demo feeds may be: folders, NULL-terminated (may be NULL:
+     * no demo).  The first that exists is served at /demo/, and its feeds
+     * (*.xml *.rss *.atom *.rdf *.json) are subscribed at their /demo/ URL
+     * (trusted, category "Demo") on the first start with an empty store,
+     * never again after it (a marker file in the data folder).  None: a
+     * start-up line says where it looked. */
+    const char *const *demo;
+    /* The refresh passes, as eddy_app_refresh_opts (0: its defaults);
+     * `workers` also caps the transfers at once, per_host those per host
+     * (0: 8). */
+    int64_t interval;
+    unsigned workers;
+    unsigned per_host;
+    int64_t timeout_ns;
+    /* Start-up lines and failures, one line a call (no newline; borrowed
+     * for the call); NULL: stderr, each line prefixed "eddy serve: ". */
+    void (*log)(void *arg, const char *line);
+    void *log_arg;
+};
+
+/* The aggregator as one process, on one loop in the calling thread (which
+ * must run none): opens the store, serves on opts->listen the JSON API
+ * (/api/v1/, the token required when one is set), GET /metrics (Prometheus
+ * text), the demo at /demo/ and a front page listing the newest entries,
+ * and runs the refresh scheduler in the background: passes over the due
+ * feeds, the search index caught up after each, a sleep until the next
+ * feed is due or a feed is added.  Blocks until SIGTERM or SIGINT, then
+ * stops gracefully: the server drains (10 s at most), the scheduler is
+ * cancelled (no feed is half-written: its entries are one transaction), the
+ * store is closed.  Returns 0 after that, or a negative errno when it could
+ * not start: -EACCES a non-loopback address without a token, -EINVAL no
+ * numeric address, the store's or the listener's error. */
+int eddy_app_serve_main(const struct eddy_app_serve_opts *opts);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

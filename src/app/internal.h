@@ -26,7 +26,17 @@ struct eddy__site {
     void (*wake)(struct eddy__site *site);
     void *sched;                   /* the scheduler's state, for wake */
     struct eddy__metrics *metrics; /* NULL: none kept */
+    /* Access (auth.c): the API's bearer token (NULL: none configured), and
+     * the pages' password login, a hook they set (NULL: none yet). */
+    const char *token;
+    bool (*logged_in)(struct eddy__site *site, struct eddy_request *req);
 };
+
+/* auth.c: whether req may change state: no credential is configured, or it
+ * carries `Authorization: Bearer TOKEN` (compared in constant time), or
+ * site->logged_in says so.  The API's routes get it as a before-request
+ * hook (401 JSON otherwise); the pages call it for their forms. */
+bool eddy__authorized(struct eddy__site *site, struct eddy_request *req);
 
 /* api.c: the JSON API's routes under /api/v1 on `web`.  Its views read the
  * site from eddy_request_loop_data(req). */

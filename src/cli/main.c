@@ -16,6 +16,7 @@ static const struct command {
     int (*run)(int argc, char **argv); /* gets argv from the command's name on */
     const char *summary;               /* one line for `eddy --help` */
 } commands[] = {
+    {"serve", cmd_serve, "serve the aggregator: the API, the scheduler, the demo (until SIGTERM)"},
     {"parse", cmd_parse, "parse one feed (a file or -) to feedparser-shaped JSON"},
     {"fetch", cmd_fetch, "fetch and parse many feeds concurrently"},
     {"add", cmd_add, "subscribe to feeds"},

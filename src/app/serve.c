@@ -1,0 +1,479 @@
+/*
+ * serve.c — `eddy serve`: the store, the JSON API, /metrics, the demo and a
+ * front page, and the refresh scheduler, on one loop in one process.
+ *
+ * The loop is this thread's (eddy_run); the web app is started on it with
+ * eddy_app_start, so the signals are this loop's events (SIGTERM, SIGINT:
+ * a graceful stop) and the loop's watchdog counts reach /metrics.  The site
+ * (internal.h) is the loop_data a startup hook builds and a shutdown hook
+ * frees: every view finds the store and the sessions there.
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEMO_MARKER    "demo-subscribed" /* in the data folder: the demo was offered */
+#define DRAIN_NS       (10 * EDDY_SEC)   /* in-flight requests get this long at a stop */
+#define FRONT_LIMIT    50                /* entries on the front page */
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+/* One run of eddy_app_serve_main. */
+struct serve {
+    const struct eddy_app_serve_opts *o;
+    const char *listen;
+    char *dir;        /* the data folder */
+    const char *demo; /* the demo folder; NULL: none */
+    struct eddy_app *web;
+    bool failed; /* the startup hook said why it failed */
+};
+
+/* The site and what only serve.c needs beside it. */
+struct serve_site {
+    struct eddy__site site; /* first: loop_data points here */
+    struct serve *sv;
+    struct eddy_templates *pages;
+};
+
+static void vlog(const struct serve *sv, const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    if (sv->o->log)
+        sv->o->log(sv->o->log_arg, line);
+    else
+        fprintf(stderr, "eddy serve: %s\n", line);
+}
+
+static void say(const struct serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct serve *sv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(sv, fmt, ap);
+    va_end(ap);
+}
+
+void eddy__serve_log(struct eddy__site *site, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(((struct serve_site *)site)->sv, fmt, ap);
+    va_end(ap);
+}
+
+/* -------------------------------------------------------------- the page */
+
+/* Until the reader's pages exist: the newest entries and how to add feeds. */
+static const char front_html[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>eddy</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46em;"
+    "margin:2em auto;padding:0 1em;color:#222}article{margin:1.5em 0}h2{font-size:1.1em;"
+    "margin:0}.meta{color:#666;font-size:.9em;margin:0}code,pre{background:#f4f4f4}"
+    "pre{padding:.5em;overflow-x:auto}</style></head>\n<body>\n<h1>eddy</h1>\n"
+    "<p>{{ feeds }} feeds, {{ entries }} entries, {{ unread }} unread.</p>\n"
+    "{% for e in items %}<article>\n"
+    "<h2><a href=\"{{ e.link|url }}\">{{ e.title|default('(untitled)', true) }}</a></h2>\n"
+    "<p class=\"meta\"><a href=\"{{ e.site|url }}\">{{ e.feed }}</a> &middot; "
+    "<time>{{ e.date|date }}</time></p>\n"
+    "{% if e.summary %}<p>{{ e.summary|striptags|truncate(280) }}</p>{% endif %}\n"
+    "</article>\n{% else %}<p>No entries yet: the feeds are being fetched.</p>\n{% endfor %}\n"
+    "<h2>Adding feeds</h2>\n"
+    "<p>From a terminal, with this server's data folder:</p>\n"
+    "<pre>eddy add URL            # a feed, or a page that announces one\n"
+    "eddy import FILE.opml   # another reader's export</pre>\n"
+    "<p>Through the JSON API:</p>\n"
+    "<pre>curl -H 'Content-Type: application/json' -d '{\"url\": "
+    "\"https://example.com/feed.xml\"}' "
+    "{{ origin }}/api/v1/feeds</pre>\n"
+    "<p>(with <code>-H 'Authorization: Bearer TOKEN'</code> when a token is set). "
+    "<a href=\"/metrics\">Metrics</a>.</p>\n</body></html>\n";
+
+struct front {
+    struct eddy_store_stats st;
+    struct eddy_store_page page;
+    struct eddy_store_feed *feeds; /* the page's feeds, page.n slots */
+    size_t nfeeds;
+};
+
+static void front_free(void *arg)
+{
+    struct front *f = arg;
+    eddy_store_page_fini(&f->page);
+    for (size_t i = 0; i < f->nfeeds; i++)
+        eddy_store_feed_fini(&f->feeds[i]);
+    free(f->feeds);
+}
+
+static const struct eddy_store_feed *front_feed(const struct front *f, int64_t id)
+{
+    for (size_t i = 0; i < f->nfeeds; i++)
+        if (f->feeds[i].id == id)
+            return &f->feeds[i];
+    return NULL;
+}
+
+static int read_front(struct eddy_store *s, void *arg)
+{
+    struct front *f = arg;
+    int err = eddy_store_stats(s, &f->st);
+    if (err >= 0)
+        err = eddy_store_entries(s, &(struct eddy_store_query){.limit = FRONT_LIMIT}, &f->page);
+    if (err >= 0 && f->page.n && !(f->feeds = calloc(f->page.n, sizeof *f->feeds)))
+        err = -ENOMEM;
+    for (size_t i = 0; err >= 0 && i < f->page.n; i++) {
+        int64_t id = f->page.entries[i].feed_id;
+        if (!front_feed(f, id) && eddy_store_feed(s, id, &f->feeds[f->nfeeds]) == 0)
+            f->nfeeds++; /* a feed removed meanwhile is left out */
+    }
+    return err;
+}
+
+#define ENTRY_FIELDS 6
+
+static int front_view(struct eddy_request *req, struct eddy_response *res)
+{
+    struct serve_site *ss = eddy_request_loop_data(req);
+    struct front *f = eddy_request_alloc(req, sizeof *f);
+    if (!f)
+        return -ENOMEM;
+    memset(f, 0, sizeof *f);
+    int err = eddy_request_defer(req, front_free, f);
+    if (err < 0)
+        return err;
+    if ((err = eddy_store_run_await(ss->site.store, false, read_front, f)) < 0)
+        return eddy_response_error(res, 503, eddy_strerror(err));
+    size_t n = f->page.n;
+    struct eddy_tdata *items = eddy_request_alloc(req, (n ? n : 1) * sizeof *items);
+    struct eddy_tfield *fields =
+        eddy_request_alloc(req, (n ? n : 1) * ENTRY_FIELDS * sizeof *fields);
+    if (!items || !fields)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct eddy_store_entry *e = &f->page.entries[i];
+        const struct eddy_store_feed *feed = front_feed(f, e->feed_id);
+        struct eddy_tfield *fl = &fields[i * ENTRY_FIELDS];
+        fl[0] = (struct eddy_tfield){"title", eddy_tdata_str(e->title)};
+        fl[1] = (struct eddy_tfield){"link", eddy_tdata_str(e->link)};
+        fl[2] = (struct eddy_tfield){"date", eddy_tdata_int(e->date)};
+        fl[3] = (struct eddy_tfield){"summary", eddy_tdata_str(e->summary)};
+        fl[4] = (struct eddy_tfield){"feed", eddy_tdata_str(!feed         ? ""
+                                                            : feed->title ? feed->title
+                                                                          : feed->url)};
+        fl[5] = (struct eddy_tfield){"site", eddy_tdata_str(!feed             ? NULL
+                                                            : feed->site_link ? feed->site_link
+                                                                              : feed->url)};
+        items[i] = eddy_tdata_object(fl, ENTRY_FIELDS);
+    }
+    /* The origin the client used, for the curl example. */
+    const char *host = eddy_request_header(req, "Host");
+    char origin[300];
+    snprintf(origin, sizeof origin, "http://%s", host ? host : "HOST:PORT");
+    struct eddy_tfield ctx[] = {
+        {"feeds", eddy_tdata_int(f->st.feeds)},   {"entries", eddy_tdata_int(f->st.entries)},
+        {"unread", eddy_tdata_int(f->st.unread)}, {"items", eddy_tdata_array(items, n)},
+        {"origin", eddy_tdata_str(origin)},
+    };
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    err = eddy_templates_render_data(ss->pages, "front.html",
+                                     eddy_tdata_object(ctx, sizeof ctx / sizeof ctx[0]), &out);
+    if (err == 0)
+        err = eddy_response_html(res, 200, eddy_buf_cstr(&out));
+    else
+        say(ss->sv, "front page: %s", eddy_templates_error(ss->pages));
+    eddy_buf_free(&out);
+    return err;
+}
+
+/* ---------------------------------------------------------------- the site */
+
+static int open_store(void *arg)
+{
+    struct serve_site *ss = arg;
+    return eddy_store_open(ss->sv->dir, &ss->site.store);
+}
+
+/* Startup hook: the site on this loop.  What it made is freed by
+ * close_site, also after a failure half-way. */
+static int open_site(struct eddy_app *web, void **loop_data)
+{
+    struct serve *sv = eddy_app_data(web);
+    const struct eddy_app_serve_opts *o = sv->o;
+    struct serve_site *ss = calloc(1, sizeof *ss);
+    if (!ss)
+        return -ENOMEM;
+    *loop_data = ss;
+    ss->sv = sv;
+    struct eddy__site *site = &ss->site;
+    site->token = o->token && *o->token ? o->token : NULL;
+    int err = eddy_to_thread(open_store, ss);
+    if (err < 0) {
+        sv->failed = true;
+        say(sv, "%s: %s", sv->dir,
+            err == -EPROTO ? "the database was made by a newer eddy" : eddy_strerror(err));
+        return err;
+    }
+    struct eddy_session_opts so = {.max_concurrency = o->workers, .max_per_host = o->per_host};
+    if (!(site->session = eddy_session_new(&so)))
+        return -errno;
+    so.ssrf_guard = true;
+    so.ssrf_allow = o->allow;
+    if (!(site->guarded = eddy_session_new(&so))) {
+        err = -errno;
+        sv->failed = true;
+        say(sv, "--allow: %s",
+            err == -EINVAL ? "expected CIDRs like 10.1.0.0/16" : eddy_strerror(err));
+        return err;
+    }
+    if (!(site->metrics = eddy__metrics_new(eddy_loop_current())) ||
+        !(ss->pages = eddy_templates_new(NULL)))
+        return -ENOMEM;
+    if ((err = eddy_templates_add(ss->pages, "front.html", front_html, sizeof front_html - 1)) < 0)
+        return err;
+    return eddy__sched_new(site, &(struct eddy_app_refresh_opts){.interval = o->interval,
+                                                                 .workers = o->workers,
+                                                                 .timeout_ns = o->timeout_ns});
+}
+
+static void close_site(struct eddy_app *web, void *loop_data)
+{
+    (void)web;
+    struct serve_site *ss = loop_data;
+    if (!ss)
+        return;
+    eddy__sched_free(&ss->site);
+    eddy_templates_free(ss->pages);
+    eddy__metrics_free(ss->site.metrics);
+    eddy_session_free(ss->site.guarded);
+    eddy_session_free(ss->site.session);
+    eddy_store_close(ss->site.store); /* checkpoints the WAL: nothing else runs now */
+    free(ss);
+}
+
+/* The web app: hooks, routes, the site's startup and shutdown. */
+static struct eddy_app *make_app(struct serve *sv)
+{
+    struct eddy_app *web = eddy_app_new();
+    if (!web)
+        return NULL;
+    eddy_app_set_data(web, sv);
+    int err = 0;
+    /* The stamp first: the latency includes the other hooks. */
+    err = err ? err : eddy_app_before_request(web, eddy__metrics_before);
+    err = err ? err : eddy_app_before_request(web, eddy__auth_before);
+    err = err ? err : eddy_app_after_request(web, eddy__metrics_after);
+    err = err ? err : eddy_app_on_startup(web, open_site);
+    err = err ? err : eddy_app_on_shutdown(web, close_site);
+    err = err ? err : eddy_app_background(web, eddy__sched_task, web, "scheduler");
+    err = err ? err : eddy_app_route(web, "GET", "/", front_view, "front");
+    err = err ? err : eddy_app_route(web, "GET", "/metrics", eddy__metrics_view, "metrics");
+    err = err ? err : eddy__api_routes(web);
+    if (!err && sv->demo)
+        err = eddy_app_static(web, "/demo", sv->demo);
+    if (err < 0) {
+        eddy_app_free(web);
+        errno = -err;
+        return NULL;
+    }
+    return web;
+}
+
+/* ---------------------------------------------------------------- the demo */
+
+struct demo {
+    const char *folder, *data, *origin;
+    int added;
+};
+
+static int feed_file(const struct dirent *d)
+{
+    const char *dot = strrchr(d->d_name, '.');
+    if (d->d_name[0] == '.' || !dot)
+        return 0;
+    static const char *const kinds[] = {".xml", ".rss", ".atom", ".rdf", ".json"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(dot, kinds[i]))
+            return 1;
+    return 0;
+}
+
+/* Subscribes the demo feeds when the store is empty and the demo was never
+ * offered, then leaves the marker.  On the pool: directory, file, store. */
+static int subscribe_demo(struct eddy_store *s, void *arg)
+{
+    struct demo *d = arg;
+    char marker[4096];
+    snprintf(marker, sizeof marker, "%s/" DEMO_MARKER, d->data);
+    if (access(marker, F_OK) == 0)
+        return 0;
+    struct eddy_store_stats st;
+    int err = eddy_store_stats(s, &st);
+    struct dirent **names = NULL;
+    int n = err < 0 || st.feeds ? 0 : scandir(d->folder, &names, feed_file, alphasort);
+    if (n < 0)
+        err = -errno;
+    struct eddy_store_feed_new *feeds = n > 0 ? calloc((size_t)n, sizeof *feeds) : NULL;
+    struct eddy_buf *urls = n > 0 ? calloc((size_t)n, sizeof *urls) : NULL;
+    if (n > 0 && (!feeds || !urls))
+        err = -ENOMEM;
+    for (int i = 0; err >= 0 && i < n; i++) {
+        const char *name = names[i]->d_name;
+        if ((err = eddy_buf_printf(&urls[i], "%s/demo/", d->origin)) < 0 ||
+            (err = eddy_url_encode(name, strlen(name), NULL, false, &urls[i])) < 0)
+            break;
+        feeds[i] = (struct eddy_store_feed_new){.url = urls[i].data, .category = "Demo"};
+    }
+    if (err >= 0 && n > 0)
+        err = d->added = eddy_store_feeds_add(s, feeds, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        if (urls)
+            eddy_buf_free(&urls[i]);
+        free(names[i]);
+    }
+    free(names);
+    free(urls);
+    free(feeds);
+    if (err < 0)
+        return err;
+    FILE *m = fopen(marker, "w");
+    if (!m)
+        return -errno;
+    fputs("eddy serve subscribed the demo feeds once (when the store was empty);"
+          " delete this file to have them offered again\n",
+          m);
+    return fclose(m) == 0 ? 0 : -errno;
+}
+
+/* http://HOST:PORT as this machine reaches the server: an unspecified
+ * address (0.0.0.0, ::) becomes loopback.  Empty for a Unix socket. */
+static void origin_of(struct eddy_server *srv, char *out, size_t size)
+{
+    struct eddy_addr a = *eddy_server_addr(srv);
+    char text[EDDY_ADDR_STRLEN] = "";
+    if (a.u.sa.sa_family == AF_INET && a.u.in.sin_addr.s_addr == htonl(INADDR_ANY))
+        a.u.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    else if (a.u.sa.sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a.u.in6.sin6_addr))
+        a.u.in6.sin6_addr = in6addr_loopback;
+    else if (a.u.sa.sa_family == AF_UNIX)
+        a.len = 0;
+    if (a.len && eddy_addr_format(&a, text, sizeof text) > 0)
+        snprintf(out, size, "http://%s", text);
+    else
+        snprintf(out, size, "%s", "");
+}
+
+/* The first folder of opts->demo that exists, or a line saying where the
+ * demo was looked for. */
+static void find_demo(struct serve *sv)
+{
+    const char *const *dirs = sv->o->demo;
+    struct stat st;
+    for (size_t i = 0; dirs && dirs[i] && !sv->demo; i++)
+        if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            sv->demo = dirs[i];
+    if (sv->demo || !dirs || !dirs[0])
+        return;
+    char looked[1024] = "";
+    for (size_t i = 0, len = 0; dirs[i] && len < sizeof looked; i++)
+        len += (size_t)snprintf(looked + len, sizeof looked - len, "%s%s", i ? ", " : "", dirs[i]);
+    say(sv, "no demo feeds: no folder at %s", looked);
+}
+
+/* ------------------------------------------------------------------- main */
+
+/* SIGINT does what SIGTERM does. */
+static int forward_sigint(void *arg)
+{
+    struct eddy_event *intr = eddy_signal_event(SIGINT);
+    while (intr && eddy_event_wait(intr, EDDY_FOREVER) == 0) {
+        eddy_event_clear(intr);
+        eddy_event_set(arg);
+    }
+    return 0;
+}
+
+static int serve_task(void *arg)
+{
+    struct serve *sv = arg;
+    /* Before any thread starts (the store's pool, libcurl's resolver), so
+     * every thread inherits the blocked signals and only the loop sees them. */
+    struct eddy_event *term = eddy_signal_event(SIGTERM);
+    if (!term || !eddy_signal_event(SIGINT))
+        return -errno;
+    struct eddy_task *fwd = eddy_spawn(forward_sigint, term, "sigint");
+    if (!fwd)
+        return -errno;
+    struct eddy_server *srv = eddy_app_start(sv->web, &(struct eddy_server_opts){
+                                                          .listen = sv->listen,
+                                                          .shutdown_timeout_ns = DRAIN_NS,
+                                                      });
+    int err = srv ? 0 : -errno;
+    if (!srv && !sv->failed) {
+        say(sv, "cannot serve on %s: %s", sv->listen, eddy_strerror(err));
+    } else if (srv) {
+        struct eddy__site *site = eddy_app_loop_data(sv->web);
+        char origin[EDDY_ADDR_STRLEN + 16];
+        origin_of(srv, origin, sizeof origin);
+        say(sv, "serving %s/ (data folder %s)", *origin ? origin : sv->listen, sv->dir);
+        if (sv->demo && *origin) {
+            struct demo d = {.folder = sv->demo, .data = sv->dir, .origin = origin};
+            int derr = eddy_store_run_await(site->store, true, subscribe_demo, &d);
+            if (derr < 0)
+                say(sv, "demo feeds not subscribed: %s", eddy_strerror(derr));
+            else if (d.added > 0)
+                say(sv, "first start: subscribed %d demo feeds at %s/demo/", d.added, origin);
+            if (d.added > 0)
+                site->wake(site);
+        }
+        eddy_event_wait(term, EDDY_FOREVER);
+        say(sv, "stopping");
+        if (eddy_app_stop(sv->web, srv, eddy_deadline_in(DRAIN_NS)) == -ETIMEDOUT)
+            say(sv, "requests still running after %d s were cancelled", (int)(DRAIN_NS / EDDY_SEC));
+    }
+    eddy_cancel(fwd);
+    if (eddy_join(fwd, NULL) < 0)
+        eddy_detach(fwd);
+    return err;
+}
+
+int eddy_app_serve_main(const struct eddy_app_serve_opts *opts)
+{
+    struct serve sv = {.o = opts, .listen = opts->listen ? opts->listen : DEFAULT_LISTEN};
+    int local = eddy__listen_local(sv.listen);
+    if (local < 0) {
+        say(&sv,
+            "cannot listen on '%s': expected a numeric HOST:PORT such as 127.0.0.1:8080,"
+            " [::1]:8080, 0.0.0.0:8080 or unix:/path",
+            sv.listen);
+        return -EINVAL;
+    }
+    if (!local && !(opts->token && *opts->token)) {
+        say(&sv,
+            "%s is reachable from other machines: set an API token first (EDDY_TOKEN=... or"
+            " --token-file FILE), or listen on 127.0.0.1",
+            sv.listen);
+        return -EACCES;
+    }
+    int err = eddy_store_dir(opts->data, &sv.dir);
+    if (err < 0) {
+        say(&sv, "no data folder: %s (give --data DIR or set EDDY_DATA)", eddy_strerror(err));
+        return err;
+    }
+    find_demo(&sv);
+    if (!(sv.web = make_app(&sv)))
+        err = -errno;
+    else
+        err = eddy_run(serve_task, &sv, NULL);
+    eddy_app_free(sv.web);
+    free(sv.dir);
+    return err;
+}

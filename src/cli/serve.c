@@ -1,0 +1,176 @@
+/*
+ * serve.c — `eddy serve`: the aggregator as a server (app.h's
+ * eddy_app_serve_main): the JSON API, /metrics, the demo feeds and the
+ * refresh scheduler in one process, until SIGTERM or SIGINT.
+ */
+#include "cli.h"
+
+#include "eddy/app.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ALLOW 32
+
+struct allow {
+    const char *cidr[MAX_ALLOW + 1]; /* NULL-terminated */
+    size_t n;
+};
+
+/* --allow CIDR, repeatable. */
+static const char *add_allow(void *dst, char *value)
+{
+    struct allow *a = dst;
+    if (a->n == MAX_ALLOW)
+        return "at most 32 ranges";
+    a->cidr[a->n++] = value;
+    return NULL;
+}
+
+/* The token in FILE: its first line, without the line end.  NULL (and a
+ * message) when it cannot be read or is empty. */
+static char *read_token(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "eddy serve: --token-file %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+        line[--n] = 0;
+    if (n <= 0) {
+        fprintf(stderr, "eddy serve: --token-file %s: no token in its first line\n", path);
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
+/* Where the demo feeds may be: --demo DIR, else demo/ of the source tree
+ * this program was built in (it lives in BUILD/), else share/eddy/demo of
+ * the prefix it was installed in (PREFIX/bin/). */
+static void demo_dirs(const char *given, char bufs[2][4200], const char *dirs[3])
+{
+    if (given) {
+        dirs[0] = given, dirs[1] = NULL;
+        return;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    const char *top = dirname(dirname(exe)); /* BUILD/eddy or PREFIX/bin/eddy */
+    snprintf(bufs[0], sizeof bufs[0], "%s/demo", top);
+    snprintf(bufs[1], sizeof bufs[1], "%s/share/eddy/demo", top);
+    dirs[0] = bufs[0], dirs[1] = bufs[1], dirs[2] = NULL;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct eddy_app_serve_opts o = {.workers = 64, .per_host = 8, .timeout_ns = 30 * EDDY_SEC};
+    const char *env_listen = getenv("EDDY_LISTEN");
+    o.listen = env_listen && *env_listen ? env_listen : "127.0.0.1:8080";
+    const char *token_file = NULL, *demo = NULL;
+    int64_t interval_ns = EDDY_APP_INTERVAL_DEFAULT * EDDY_SEC;
+    struct allow allow = {.n = 0};
+    const struct cli_opt table[] = {
+        CLI_OPT_DATA(&o.data),
+        {.name = "listen",
+         .type = CLI_STRING,
+         .dst = &o.listen,
+         .arg = "HOST:PORT",
+         .help = "where to serve: 127.0.0.1:8080, [::1]:8080, unix:/path; another address "
+                 "needs a token",
+         .def = "$EDDY_LISTEN, else 127.0.0.1:8080"},
+        {.name = "token-file",
+         .type = CLI_STRING,
+         .dst = &token_file,
+         .arg = "FILE",
+         .help = "the API token is FILE's first line: /api/ then needs 'Authorization: "
+                 "Bearer TOKEN'",
+         .def = "$EDDY_TOKEN, else none"},
+        {.name = "allow",
+         .type = CLI_CALL,
+         .dst = &allow,
+         .arg = "CIDR",
+         .help = "a range the SSRF guard lets through (repeatable), for URLs given through "
+                 "the API",
+         .def = "none",
+         .call = add_allow},
+        {.name = "demo",
+         .type = CLI_STRING,
+         .dst = &demo,
+         .arg = "DIR",
+         .help = "the demo feeds, served at /demo/ and subscribed on the first start; '' for "
+                 "none",
+         .def = "demo/ beside the build folder, else PREFIX/share/eddy/demo"},
+        {.name = "concurrency",
+         .type = CLI_COUNT,
+         .dst = &o.workers,
+         .arg = "N",
+         .help = "feeds fetched at once",
+         .min = 1,
+         .max = 100000},
+        {.name = "per-host",
+         .type = CLI_COUNT,
+         .dst = &o.per_host,
+         .arg = "N",
+         .help = "feeds fetched at once from one host",
+         .min = 1,
+         .max = 100000},
+        {.name = "timeout",
+         .type = CLI_DURATION,
+         .dst = &o.timeout_ns,
+         .arg = "TIME",
+         .help = "give up on a feed after TIME",
+         .min = EDDY_MSEC,
+         .max = 3600 * EDDY_SEC},
+        {.name = "interval",
+         .type = CLI_DURATION,
+         .dst = &interval_ns,
+         .arg = "TIME",
+         .help = "check a healthy feed again after TIME (longer when its <ttl> says so)",
+         .min = 60 * EDDY_SEC,
+         .max = 24 * 3600 * EDDY_SEC},
+    };
+    const struct cli_command cmd = {
+        .name = "serve",
+        .usage = "[OPTIONS]",
+        .about = "Serves the aggregator and keeps its feeds fresh, in one process, until SIGTERM\n"
+                 "or SIGINT (a graceful stop: requests finish, no feed is left half-written).\n"
+                 "GET / lists the newest entries; /api/v1/ is the JSON API; /metrics is for\n"
+                 "Prometheus; /demo/ holds the demo feeds, subscribed on the first start when\n"
+                 "the store is empty (never again once deleted).  A scheduler fetches each due\n"
+                 "feed as `eddy refresh` does and sleeps until the next one is due.  Feeds added\n"
+                 "with `eddy add` while it runs are fetched within a minute.\n"
+                 "Listening on an address other than loopback needs an API token.",
+        .footer = "exit status: 0 stopped by a signal, 1 could not start (store, address, token),\n"
+                  "2 bad usage",
+        .opts = table,
+        .nopts = sizeof table / sizeof table[0],
+        .args_name = "no argument",
+    };
+    int status;
+    if (cli_parse(&cmd, argc, argv, &status) < 0)
+        return status;
+    o.interval = interval_ns / EDDY_SEC;
+    o.allow = allow.cidr;
+    char *token = NULL;
+    if (token_file && !(token = read_token(token_file)))
+        return 1;
+    o.token = token ? token : getenv("EDDY_TOKEN");
+    char bufs[2][4200];
+    const char *dirs[3];
+    demo_dirs(demo, bufs, dirs);
+    o.demo = demo && !*demo ? NULL : dirs;
+    int err = eddy_app_serve_main(&o);
+    free(token);
+    return err < 0 ? 1 : 0;
+}
