@@ -26,6 +26,7 @@ int cmd_refresh(int argc, char **argv); /* refresh.c */
 int cmd_stats(int argc, char **argv);   /* stats.c */
 int cmd_import(int argc, char **argv);  /* import.c */
 int cmd_export(int argc, char **argv);  /* export.c */
+int cmd_digest(int argc, char **argv);  /* digest.c */
 
 /* ---- options ------------------------------------------------------------ */
 
