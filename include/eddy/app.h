@@ -175,8 +175,9 @@ struct eddy_app_river {
  * Entry ids: the guid when it is an absolute IRI (it stays the entry's id
  * wherever it is republished, as RFC 4287 asks), else
  * "tag:eddy,2026:entry/<entry id>", stable for the store's life.  Dates are
- * RFC 3339 (updated: the entry's date; published: the feed's own date when
- * it had one); title as text; summary and content as type="html" carrying
+ * RFC 3339: atom:updated is the entry's date as stored (a future date
+ * clamped, a missing one its first-seen time: the feed's own string is not
+ * repeated); title as text; summary and content as type="html" carrying
  * the stored HTML (the parser's sanitized output), escaped.  Links other
  * than absolute http(s) are left out; invalid XML characters are dropped
  * (eddy__app_put).  An entry without author gets the feed's title as
@@ -186,7 +187,8 @@ int eddy_app_river_atom(const struct eddy_app_river *r, const struct eddy_store_
                         struct eddy_buf *out);
 
 /* The same as JSON Feed 1.1: items with id, url, title, content_html,
- * summary, date_published (RFC 3339), authors; the source feed under the
+ * summary, date_published (the same date), authors (the entry's, else the
+ * feed's title; also as 1.0's author, for 1.0 readers); the source feed under the
  * extension key "_eddy": {"feed": {"id": N, "title", "feed_url",
  * "home_page_url"}} (extensions start with '_', which readers ignore).
  * Same ids, links and cleaning as the Atom writer.  0, -ENOMEM, -E2BIG. */
@@ -251,9 +253,9 @@ struct eddy_app_mail {
 int eddy_app_mail_check(const char *from, const char *to);
 
 /* Appends the digest as an RFC 5322 message (CRLF line ends, every line at
- * most 76 characters): From, To, Subject (RFC 2047 encoded when not ASCII),
- * Date, Message-ID, MIME-Version, Auto-Submitted, then multipart/alternative
- * with the text/plain and text/html parts, quoted-printable, UTF-8.  With
+ * most 76 characters but a From or Message-ID of a very long address): From, To, Subject (RFC 2047
+ * encoded when not ASCII), Date, Message-ID, MIME-Version, Auto-Submitted, then
+ * multipart/alternative with the text/plain and text/html parts, quoted-printable, UTF-8.  With
  * mbox true, an mbox record instead: a "From ADDR DATE" line, the message
  * with LF line ends and ">From " quoting, a blank line.  -EINVAL a missing
  * or malformed address, -ENOMEM, -E2BIG. */

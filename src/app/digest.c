@@ -670,25 +670,22 @@ static bool address_ok(const char *a, size_t n)
 }
 
 /* Calls fn for each address of the comma-separated list (spaces around
- * ignored); -EINVAL for an empty list or a malformed address. */
+ * ignored); -EINVAL for a malformed or empty address, an empty list too. */
 static int each_address(const char *list, int (*fn)(void *arg, const char *a, size_t n), void *arg)
 {
-    int count = 0;
-    for (const char *p = list; p && *p;) {
+    for (const char *p = list; p;) {
         p += strspn(p, " \t");
-        size_t n = strcspn(p, ",");
-        size_t m = n;
+        size_t n = strcspn(p, ","), m = n;
         while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
             m--;
         if (!address_ok(p, m))
             return -EINVAL;
         int err = fn(arg, p, m);
-        if (err < 0)
-            return err;
-        count++;
-        p += n + (p[n] == ',');
+        if (err < 0 || !p[n])
+            return err < 0 ? err : 0;
+        p += n + 1;
     }
-    return count ? 0 : -EINVAL;
+    return -EINVAL;
 }
 
 struct to_line {
@@ -733,11 +730,11 @@ static int put_message(const struct eddy_app_digest *d, const struct eddy_app_ma
 {
     if (eddy_app_mail_check(m->from, m->to) < 0)
         return -EINVAL;
-    unsigned char rnd[12];
+    unsigned char rnd[8];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
         for (size_t i = 0; i < sizeof rnd; i++) /* no entropy: still unique enough */
             rnd[i] = (unsigned char)(d->now >> (i % 8 * 8) ^ (uintptr_t)d >> (i % 4 * 8));
-    char token[25], date[64];
+    char token[17], date[64];
     for (size_t i = 0; i < sizeof rnd; i++)
         snprintf(token + 2 * i, 3, "%02x", rnd[i]);
     time_t now = (time_t)d->now;
@@ -754,14 +751,14 @@ static int put_message(const struct eddy_app_digest *d, const struct eddy_app_ma
     err = err ? err : put_header_text(out, "Subject", m->subject ? m->subject : subject);
     free(subject);
     /* The boundary starts with "=_": quoted-printable never writes that. */
-    err =
-        err ? err
-            : eddy_buf_printf(out,
-                              "Date: %s\r\nMessage-ID: <eddy.digest.%" PRId64 ".%s@%s>\r\n"
-                              "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-                              "Content-Type: multipart/alternative; boundary=\"=_eddy_%s\"\r\n\r\n"
-                              "This is a message in MIME format.\r\n",
-                              date, d->now, token, strchr(m->from, '@') + 1, token);
+    err = err ? err
+              : eddy_buf_printf(
+                    out,
+                    "Date: %s\r\nMessage-ID: <eddy.digest.%" PRId64 ".%s@%s>\r\n"
+                    "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+                    "Content-Type: multipart/alternative;\r\n boundary=\"=_eddy_%s\"\r\n\r\n"
+                    "This is a message in MIME format.\r\n",
+                    date, d->now, token, strchr(m->from, '@') + 1, token);
     struct eddy_buf part = EDDY_BUF_INIT(0);
     for (int html = 0; html < 2 && !err; html++) {
         eddy_buf_reset(&part);

@@ -197,16 +197,14 @@ static int author(struct eddy_buf *out, const char *name)
 static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
                       const struct eddy_store_feed *f)
 {
-    char date[EDDY__RFC3339_LEN + 1], published[EDDY__RFC3339_LEN + 1];
+    char date[EDDY__RFC3339_LEN + 1];
     eddy__app_rfc3339(e->date, date);
-    eddy__app_rfc3339(e->date_claimed, published);
     int err = eddy_buf_puts(out, "<entry><id>");
     err = err ? err : put_entry_id(out, e, EDDY__ESC_XML);
     err = err ? err : eddy_buf_puts(out, "</id>");
     err = err ? err : element(out, "title", " type=\"text\"", e->title ? e->title : "");
     err = err ? err : atom_link(out, "alternate", e->link);
     err = err ? err : element(out, "updated", "", date);
-    err = err ? err : element(out, "published", "", e->date_claimed ? published : NULL);
     if (!err && e->author && *e->author)
         err = author(out, e->author);
     const char *content = e->content ? e->content : e->summary;
@@ -272,9 +270,8 @@ static int json_link(struct eddy_buf *out, const char *key, const char *url)
 static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
                      const struct eddy_store_feed *f)
 {
-    char date[EDDY__RFC3339_LEN + 1], published[EDDY__RFC3339_LEN + 1];
+    char date[EDDY__RFC3339_LEN + 1];
     eddy__app_rfc3339(e->date, date);
-    eddy__app_rfc3339(e->date_claimed, published);
     int err = eddy_buf_puts(out, "{\"id\":\"");
     err = err ? err : put_entry_id(out, e, EDDY__ESC_JSON);
     err = err ? err : eddy_buf_puts(out, "\",");
@@ -287,15 +284,16 @@ static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
                                          : "");
     if (!err && e->summary && e->content && strcmp(e->summary, e->content))
         err = json_member(out, "summary", e->summary);
-    err = err ? err : json_member(out, "date_published", e->date_claimed ? published : date);
-    err = err ? err : json_member(out, "date_modified", date);
+    err = err ? err : json_member(out, "date_published", date);
     const char *who = e->author && *e->author ? e->author : f ? feed_title(f) : NULL;
-    if (!err && who) {
-        err = eddy_buf_puts(out, "\"authors\":[{");
+    /* authors (1.1) and the deprecated author (1.0), which readers of 1.0
+     * (feedparser, eddy) read. */
+    for (int one = 0; one < 2 && !err && who; one++) {
+        err = eddy_buf_puts(out, one ? "\"author\":{" : "\"authors\":[{");
         err = err ? err : json_member(out, "name", who);
         if (!err)
             drop_last(out); /* the member's ',' */
-        err = err ? err : eddy_buf_puts(out, "}],");
+        err = err ? err : eddy_buf_puts(out, one ? "}," : "}],");
     }
     if (!err && f) {
         err = eddy_buf_printf(out, "\"_eddy\":{\"feed\":{\"id\":%" PRId64 ",", f->id);
