@@ -219,6 +219,10 @@ struct eddy_app_digest;
  * digest is a success.  Errors: the store's, -EINVAL, -ENOMEM. */
 int eddy_app_digest_compile(struct eddy_store *s, const struct eddy_app_digest_opts *o,
                             struct eddy_app_digest **out);
+/* The same from a task: runs on the loop's thread pool (eddy_store_run_await). */
+EDDY_NODISCARD EDDY_AWAITS int eddy_app_digest_compile_await(struct eddy_store *s,
+                                                             const struct eddy_app_digest_opts *o,
+                                                             struct eddy_app_digest **out);
 void eddy_app_digest_free(struct eddy_app_digest *d);
 /* Entries in the digest, entries left out by max_entries, feeds with entries. */
 size_t eddy_app_digest_count(const struct eddy_app_digest *d, size_t *omitted, size_t *feeds);
@@ -234,7 +238,9 @@ char *eddy_app_digest_subject(const struct eddy_app_digest *d);
  * "[image: ALT]" to them — remote images in mail are tracking pixels, are
  * blocked by most clients, and would show as broken boxes.  Anything
  * runnable that reached this far (script, style, iframe, object, embed,
- * form) is dropped again.  0, -ENOMEM, -E2BIG. */
+ * form) is dropped again.  CPU work that grows with the entries (libxml2
+ * parses each one): from a task, call it through eddy_to_thread, as the
+ * text and message writers below.  0, -ENOMEM, -E2BIG. */
 int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out);
 /* The plain-text rendering (the text/plain part): per feed a heading, per
  * entry its title, link, date and its text wrapped at 72 columns, links as

@@ -120,6 +120,30 @@ int eddy_app_digest_compile(struct eddy_store *s, const struct eddy_app_digest_o
     return 0;
 }
 
+struct compile_call {
+    const struct eddy_app_digest_opts *o;
+    struct eddy_app_digest **out;
+};
+
+static int compile_call(struct eddy_store *s, void *arg)
+{
+    struct compile_call *c = arg;
+    return eddy_app_digest_compile(s, c->o, c->out);
+}
+
+int eddy_app_digest_compile_await(struct eddy_store *s, const struct eddy_app_digest_opts *o,
+                                  struct eddy_app_digest **out)
+{
+    *out = NULL;
+    struct compile_call c = {o, out};
+    int err = eddy_store_run_await(s, false, compile_call, &c);
+    if (err < 0 && *out) { /* cancelled after the compile ended */
+        eddy_app_digest_free(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
 void eddy_app_digest_free(struct eddy_app_digest *d)
 {
     if (!d)

@@ -207,8 +207,9 @@ static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
     err = err ? err : element(out, "updated", "", date);
     if (!err && e->author && *e->author)
         err = author(out, e->author);
-    const char *content = e->content ? e->content : e->summary;
-    if (!err && e->summary && (!e->content || strcmp(e->summary, e->content)))
+    /* content always: an entry without it would need an alternate link. */
+    const char *content = e->content ? e->content : e->summary ? e->summary : "";
+    if (!err && e->summary && e->content && strcmp(e->summary, e->content))
         err = element(out, "summary", " type=\"html\"", e->summary);
     err = err ? err : element(out, "content", " type=\"html\"", content);
     if (!err && f) {
@@ -218,6 +219,9 @@ static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
         err = err ? err : element(out, "title", " type=\"text\"", feed_title(f));
         err = err ? err : atom_link(out, "self", f->url);
         err = err ? err : atom_link(out, "alternate", f->site_link);
+        char checked[EDDY__RFC3339_LEN + 1];
+        eddy__app_rfc3339(f->last_check, checked);
+        err = err ? err : element(out, "updated", "", f->last_check ? checked : NULL);
         if (!err && !(e->author && *e->author))
             err = author(out, feed_title(f));
         err = err ? err : eddy_buf_puts(out, "</source>");

@@ -305,3 +305,28 @@ TEST(digest_message_shape)
     eddy_buf_free(&b);
     eddy_app_digest_free(d);
 }
+
+struct from_task {
+    struct eddy_store *s;
+    struct eddy_app_digest *d;
+};
+
+static int compile_task(void *arg)
+{
+    struct from_task *t = arg;
+    const struct eddy_app_digest_opts o = {.since = NOW - 3600, .now = NOW};
+    return eddy_app_digest_compile_await(t->s, &o, &t->d);
+}
+
+TEST(digest_compile_from_a_task)
+{
+    struct from_task t = {.s = filled_store()};
+    CHECK_INT(eddy_run(compile_task, &t, NULL), ==, 0);
+    CHECK(t.d != NULL);
+    CHECK_INT(eddy_app_digest_count(t.d, NULL, NULL), ==, 4);
+    eddy_app_digest_free(t.d);
+    /* Outside a task: refused, nothing compiled. */
+    CHECK_INT(compile_task(&t), ==, -EPERM);
+    CHECK(t.d == NULL);
+    eddy_store_close(t.s);
+}
