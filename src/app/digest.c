@@ -164,11 +164,6 @@ size_t eddy_app_digest_count(const struct eddy_app_digest *d, size_t *omitted, s
     return d->n;
 }
 
-static const char *title_of(const struct eddy_store_feed *f)
-{
-    return f->title && *f->title ? f->title : f->url;
-}
-
 char *eddy_app_digest_subject(const struct eddy_app_digest *d)
 {
     struct eddy_buf b = EDDY_BUF_INIT(0);
@@ -184,7 +179,9 @@ char *eddy_app_digest_subject(const struct eddy_app_digest *d)
         }
         const char *sep = !shown ? " from " : d->groups == 2 ? " and " : ", ";
         err = eddy_buf_puts(&b, sep);
-        err = err ? err : eddy__app_put(&b, title_of(&d->feeds[d->items[i].feed]), EDDY__ESC_NONE);
+        err = err ? err
+                  : eddy__app_put(&b, eddy__app_feed_title(&d->feeds[d->items[i].feed]),
+                                  EDDY__ESC_NONE);
         shown++;
     }
     /* A title's line breaks would break the header. */
@@ -526,9 +523,9 @@ int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out)
         if (!i || d->items[i].feed != d->items[i - 1].feed) {
             err = eddy_buf_puts(out, "<h2 style=\"font-size:20px;margin:32px 0 14px;padding-bottom:"
                                      "4px;border-bottom:1px solid #ddd\">");
-            err =
-                err ? err
-                    : html_link(out, f->site_link, "color:#222;text-decoration:none", title_of(f));
+            err = err ? err
+                      : html_link(out, f->site_link, "color:#222;text-decoration:none",
+                                  eddy__app_feed_title(f));
             err = err ? err : eddy_buf_puts(out, "</h2>\n");
         }
         err = err ? err : html_entry(out, &d->items[i].e);
@@ -561,7 +558,7 @@ int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out)
             t.breaks = 3;
             words(&t, "==");
             t.space = true;
-            words(&t, title_of(f));
+            words(&t, eddy__app_feed_title(f));
             t.space = true;
             words(&t, "==");
             if (eddy__app_link_ok(f->site_link, false)) {

@@ -152,7 +152,7 @@ static int put_entry_id(struct eddy_buf *out, const struct eddy_store_entry *e, 
     return eddy_buf_printf(out, "tag:eddy,2026:entry/%" PRId64, e->id);
 }
 
-static const char *feed_title(const struct eddy_store_feed *f)
+const char *eddy__app_feed_title(const struct eddy_store_feed *f)
 {
     return f->title && *f->title ? f->title : f->url;
 }
@@ -216,14 +216,14 @@ static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
         err = eddy_buf_puts(out, "<source><id>");
         err = err ? err : X(f->url);
         err = err ? err : eddy_buf_puts(out, "</id>");
-        err = err ? err : element(out, "title", " type=\"text\"", feed_title(f));
+        err = err ? err : element(out, "title", " type=\"text\"", eddy__app_feed_title(f));
         err = err ? err : atom_link(out, "self", f->url);
         err = err ? err : atom_link(out, "alternate", f->site_link);
         char checked[EDDY__RFC3339_LEN + 1];
         eddy__app_rfc3339(f->last_check, checked);
         err = err ? err : element(out, "updated", "", f->last_check ? checked : NULL);
         if (!err && !(e->author && *e->author))
-            err = author(out, feed_title(f));
+            err = author(out, eddy__app_feed_title(f));
         err = err ? err : eddy_buf_puts(out, "</source>");
     }
     return err ? err : eddy_buf_puts(out, "</entry>\n");
@@ -289,7 +289,7 @@ static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
     if (!err && e->summary && e->content && strcmp(e->summary, e->content))
         err = json_member(out, "summary", e->summary);
     err = err ? err : json_member(out, "date_published", date);
-    const char *who = e->author && *e->author ? e->author : f ? feed_title(f) : NULL;
+    const char *who = e->author && *e->author ? e->author : f ? eddy__app_feed_title(f) : NULL;
     /* authors (1.1) and the deprecated author (1.0), which readers of 1.0
      * (feedparser, eddy) read. */
     for (int one = 0; one < 2 && !err && who; one++) {
@@ -301,7 +301,7 @@ static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
     }
     if (!err && f) {
         err = eddy_buf_printf(out, "\"_eddy\":{\"feed\":{\"id\":%" PRId64 ",", f->id);
-        err = err ? err : json_member(out, "title", feed_title(f));
+        err = err ? err : json_member(out, "title", eddy__app_feed_title(f));
         err = err ? err : json_link(out, "feed_url", f->url);
         err = err ? err : json_link(out, "home_page_url", f->site_link);
         if (!err)

@@ -37,4 +37,7 @@ bool eddy__app_link_ok(const char *url, bool mailto);
 const struct eddy_store_feed *eddy__app_feed(const struct eddy_store_feed *feeds, size_t n,
                                              int64_t id);
 
+/* The feed's title, else its URL. */
+const char *eddy__app_feed_title(const struct eddy_store_feed *f);
+
 #endif
