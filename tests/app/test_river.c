@@ -330,3 +330,36 @@ TEST(digest_compile_from_a_task)
     CHECK(t.d == NULL);
     eddy_store_close(t.s);
 }
+
+/* Random bytes in every text field: both documents stay well-formed. */
+TEST(river_random_bytes_stay_well_formed)
+{
+    uint32_t seed = 12345;
+    char text[4][64];
+    for (int round = 0; round < 300; round++) {
+        for (int k = 0; k < 4; k++) {
+            for (int i = 0; i < 63; i++) {
+                seed = seed * 1103515245 + 12345;
+                text[k][i] = (char)(1 + (seed >> 16) % 255);
+            }
+            text[k][63] = 0;
+        }
+        struct eddy_store_feed f = {.id = 1, .url = "http://x.example/", .title = text[0]};
+        struct eddy_store_entry e = {.id = 1,
+                                     .feed_id = 1,
+                                     .guid = text[1],
+                                     .title = text[2],
+                                     .content = text[3],
+                                     .author = text[0]};
+        for (int json = 0; json < 2; json++) {
+            struct eddy_buf b = EDDY_BUF_INIT(0);
+            const struct eddy_app_river r = {.title = text[1]};
+            CHECK_INT((json ? eddy_app_river_json : eddy_app_river_atom)(&r, &e, 1, &f, 1, &b), ==,
+                      0);
+            struct eddy_feed *doc = parse(&b);
+            CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(doc), "entries")), ==, 1);
+            eddy_feed_free(doc);
+            eddy_buf_free(&b);
+        }
+    }
+}
