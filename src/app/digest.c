@@ -113,7 +113,8 @@ int eddy_app_digest_compile(struct eddy_store *s, const struct eddy_app_digest_o
         eddy_app_digest_free(d);
         return err;
     }
-    qsort(d->items, d->n, sizeof *d->items, by_feed_then_date);
+    if (d->n)
+        qsort(d->items, d->n, sizeof *d->items, by_feed_then_date);
     for (size_t i = 0; i < d->n; i++)
         d->groups += !i || d->items[i].feed != d->items[i - 1].feed;
     *out = d;
@@ -849,7 +850,8 @@ int eddy_app_digest_feed(const struct eddy_app_digest *d, const struct eddy_app_
         return -ENOMEM;
     for (size_t i = 0; i < d->n; i++)
         e[i] = d->items[i].e;
-    qsort(e, d->n, sizeof *e, newest_first);
+    if (d->n)
+        qsort(e, d->n, sizeof *e, newest_first);
     int err = atom ? eddy_app_river_atom(r, e, d->n, d->feeds, d->nfeeds, out)
                    : eddy_app_river_json(r, e, d->n, d->feeds, d->nfeeds, out);
     free(e);

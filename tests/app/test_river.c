@@ -235,6 +235,7 @@ TEST(digest_groups_new_entries_by_feed)
     CHECK(strstr(b.data, "<a href=\"http://a.example/posts/1/cat.png\">[image: a cat]</a>"));
     CHECK(!strstr(b.data, "<img") && !strstr(b.data, "<script") && !strstr(b.data, "onclick") &&
           !strstr(b.data, "javascript:") && !strstr(b.data, "data:"));
+    eddy_buf_free(&b);
     eddy_app_digest_free(d);
 
     /* --max: the newest kept, the rest counted. */
@@ -362,4 +363,30 @@ TEST(river_random_bytes_stay_well_formed)
             eddy_buf_free(&b);
         }
     }
+}
+
+/* Nothing new: every output still well-formed ("Nothing new.", an empty
+ * feed).  Under UBSan this also caught qsort being given NULL. */
+TEST(digest_empty)
+{
+    struct eddy_store *s;
+    CHECK_INT(eddy_store_open(test_tmpdir(), &s), ==, 0);
+    struct eddy_app_digest *d;
+    CHECK_INT(
+        eddy_app_digest_compile(s, &(struct eddy_app_digest_opts){.since = NOW, .now = NOW}, &d),
+        ==, 0);
+    eddy_store_close(s);
+    CHECK_INT(eddy_app_digest_count(d, NULL, NULL), ==, 0);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_app_digest_html(d, &b), ==, 0);
+    CHECK(strstr(b.data, "<p>Nothing new.</p>"));
+    eddy_buf_reset(&b);
+    CHECK_INT(eddy_app_digest_feed(d, &(struct eddy_app_river){0}, "atom", &b), ==, 0);
+    struct eddy_feed *f = parse(&b);
+    CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(f), "entries")), ==, 0);
+    eddy_feed_free(f);
+    eddy_buf_reset(&b);
+    CHECK_INT(eddy_app_digest_feed(d, &(struct eddy_app_river){0}, "rss", &b), ==, -EINVAL);
+    eddy_buf_free(&b);
+    eddy_app_digest_free(d);
 }
