@@ -280,6 +280,7 @@ struct eddy_app_smtp {
                            * does not offer it); without it smtp:// is plain */
     const char *user;     /* NULL: no authentication */
     const char *password; /* with user */
+    const char *ca_file;  /* CA bundle to trust instead of the system's; NULL: system */
     int64_t timeout;      /* seconds for the whole transfer; 0: 60 */
 };
 

@@ -941,6 +941,8 @@ int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const
          * or fail (never fall back to plain with the password). */
         if (smtps || smtp->starttls)
             curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+        if (smtp->ca_file)
+            curl_easy_setopt(c, CURLOPT_CAINFO, smtp->ca_file);
         if (smtp->user) {
             curl_easy_setopt(c, CURLOPT_USERNAME, smtp->user);
             curl_easy_setopt(c, CURLOPT_PASSWORD, smtp->password ? smtp->password : "");

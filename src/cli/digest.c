@@ -30,7 +30,7 @@ static const char *set_format(void *dst, char *value)
 int cmd_digest(int argc, char **argv)
 {
     const char *data = NULL, *format = "text", *to = NULL, *from = NULL, *subject = NULL,
-               *smtp_url = NULL;
+               *smtp_url = NULL, *ca_file = NULL;
     int64_t since_ns = 24 * 3600 * EDDY_SEC;
     unsigned max = 500;
     bool starttls = false;
@@ -86,6 +86,12 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_FLAG,
          .dst = &starttls,
          .help = "with smtp://, upgrade to TLS with STARTTLS or fail"},
+        {.name = "ca-file",
+         .type = CLI_STRING,
+         .dst = &ca_file,
+         .arg = "FILE",
+         .help = "trust the CA certificates of FILE (PEM) for the server's TLS certificate",
+         .def = "the system's"},
     };
     const struct cli_command cmd = {
         .name = "digest",
@@ -167,6 +173,7 @@ int cmd_digest(int argc, char **argv)
         char *why = NULL;
         const struct eddy_app_smtp smtp = {.url = smtp_url,
                                            .starttls = starttls,
+                                           .ca_file = ca_file,
                                            .user = getenv("EDDY_SMTP_USER"),
                                            .password = getenv("EDDY_SMTP_PASSWORD")};
         err = eddy_app_mail_send(&smtp, from, to, out.data, out.len, &why);

@@ -14,7 +14,9 @@ read back by an independent reader:
   --smtp              a real SMTP server on loopback (aiosmtpd) with AUTH:
                       the message arrives, parsed as above; a wrong password,
                       --starttls without STARTTLS and a refused connection
-                      fail with one line and exit 1, sending nothing
+                      fail with one line and exit 1, sending nothing; then
+                      STARTTLS and smtps:// servers with a certificate made
+                      here: refused without --ca-file, sent with it
 """
 import email
 import email.header
@@ -28,6 +30,7 @@ import mailbox
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -269,6 +272,51 @@ try:
     check("smtp: a refused connection fails with one line naming the server, exit 1",
           r.returncode == 1 and r.stderr.startswith(b"eddy digest: smtp://127.0.0.1:%d: " % port)
           and len(r.stderr.splitlines()) == 1, r.stderr)
+
+    # ---- TLS: STARTTLS and smtps://, with a certificate made here ----
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    for mode in ("starttls", "smtps"):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        # STARTTLS: AUTH only after the upgrade (aiosmtpd's default), so the
+        # login proves the channel.  smtps: aiosmtpd does not count a TLS
+        # socket as TLS for AUTH, hence auth_require_tls off there.
+        tls = ({"tls_context": ctx, "require_starttls": True} if mode == "starttls"
+               else {"ssl_context": ctx, "auth_require_tls": False})
+        smtpd = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=auth,
+                           auth_required=True, **tls)
+        smtpd.start()
+        try:
+            received.clear()
+            url = "%s://127.0.0.1:%d" % ("smtp" if mode == "starttls" else "smtps", port)
+            flags = ["--starttls"] if mode == "starttls" else []
+            r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com", *flags, env=login)
+            print("    (said: %s)" % r.stderr.decode().strip())
+            check("%s: a certificate no CA vouches for is refused, nothing sent" % mode,
+                  r.returncode == 1 and len(r.stderr.splitlines()) == 1 and not received, r.stderr)
+            r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com", "--ca-file", cert,
+                    *flags, env=login)
+            check("%s: with --ca-file, logged in over TLS and sent" % mode,
+                  r.returncode == 0 and len(received) == 1, r.stdout + r.stderr)
+            if received:
+                check("%s: the message arrived whole" % mode,
+                      email.message_from_bytes(received[0].original_content,
+                                               policy=email.policy.default)["Subject"] == SUBJECT)
+            if mode == "starttls":
+                received.clear()
+                r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com", env=login)
+                print("    (said: %s)" % r.stderr.decode().strip())
+                check("starttls: without --starttls a server that requires it refuses, exit 1",
+                      r.returncode == 1 and not received, r.stderr)
+        finally:
+            smtpd.stop()
 
     # ---- usage ----
     for args, want in [(["--format", "pdf"], "--format"),
