@@ -188,8 +188,8 @@ int eddy_app_river_atom(const struct eddy_app_river *r, const struct eddy_store_
 
 /* The same as JSON Feed 1.1: items with id, url, title, content_html,
  * summary, date_published (the same date), authors (the entry's, else the
- * feed's title; also as 1.0's author, for 1.0 readers); the source feed under the
- * extension key "_eddy": {"feed": {"id": N, "title", "feed_url",
+ * feed's title; also as 1.0's author, for 1.0 readers); the source feed
+ * under the extension key "_eddy": {"feed": {"id": N, "title", "feed_url",
  * "home_page_url"}} (extensions start with '_', which readers ignore).
  * Same ids, links and cleaning as the Atom writer.  0, -ENOMEM, -E2BIG. */
 int eddy_app_river_json(const struct eddy_app_river *r, const struct eddy_store_entry *entries,
@@ -214,7 +214,7 @@ struct eddy_app_digest;
 
 /* Compiles the digest of store s: the entries with first_seen >= since (and
  * a date no older than EDDY_APP_DIGEST_LOOKBACK before it).  Blocking (it
- * reads the store): from a task, run it with eddy_store_run_await.  On
+ * reads the store): from a task, call eddy_app_digest_compile_await.  On
  * success *out is owned by the caller (eddy_app_digest_free); an empty
  * digest is a success.  Errors: the store's, -EINVAL, -ENOMEM. */
 int eddy_app_digest_compile(struct eddy_store *s, const struct eddy_app_digest_opts *o,
@@ -258,13 +258,14 @@ struct eddy_app_mail {
  * quoting) and `to` a comma-separated list of them, else -EINVAL. */
 int eddy_app_mail_check(const char *from, const char *to);
 
-/* Appends the digest as an RFC 5322 message (CRLF line ends, every line at
- * most 76 characters but a From or Message-ID of a very long address): From, To, Subject (RFC 2047
- * encoded when not ASCII), Date, Message-ID, MIME-Version, Auto-Submitted, then
- * multipart/alternative with the text/plain and text/html parts, quoted-printable, UTF-8.  With
- * mbox true, an mbox record instead: a "From ADDR DATE" line, the message
- * with LF line ends and ">From " quoting, a blank line.  -EINVAL a missing
- * or malformed address, -ENOMEM, -E2BIG. */
+/* Appends the digest as an RFC 5322 message, CRLF line ends, every line
+ * within 76 characters (but a From or Message-ID of a very long address):
+ * From, To, Subject (RFC 2047 encoded when not ASCII), Date, Message-ID,
+ * MIME-Version, Auto-Submitted, then multipart/alternative with the
+ * text/plain and text/html parts, quoted-printable UTF-8.  With mbox true,
+ * an mbox record instead: a "From ADDR DATE" line, the message with LF line
+ * ends and ">From " quoting, a blank line.  -EINVAL a missing or malformed
+ * address, -ENOMEM, -E2BIG. */
 int eddy_app_digest_message(const struct eddy_app_digest *d, const struct eddy_app_mail *m,
                             bool mbox, struct eddy_buf *out);
 
