@@ -295,6 +295,18 @@ struct eddy_app_smtp {
 int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const char *to,
                        const void *message, size_t len, char **error);
 
+/* The newsletter in one blocking call, for a scheduler (from a task:
+ * eddy_to_thread): compiles the digest of store s (o as for
+ * eddy_app_digest_compile) and, when it has entries, writes the message
+ * (m) and sends it (smtp).  *sent (may be NULL) gets the number of entries
+ * sent: 0 when there was nothing new and nothing was sent.  Errors as
+ * eddy_app_digest_compile, _message and eddy_app_mail_send, with *error
+ * (may be NULL) a malloc'ed one-line reason ("smtp://host:587: Login
+ * denied", "the store: ...") the caller frees. */
+int eddy_app_digest_mail(struct eddy_store *s, const struct eddy_app_digest_opts *o,
+                         const struct eddy_app_mail *m, const struct eddy_app_smtp *smtp,
+                         size_t *sent, char **error);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -959,3 +959,33 @@ int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const
     curl_easy_cleanup(c);
     return err;
 }
+
+int eddy_app_digest_mail(struct eddy_store *s, const struct eddy_app_digest_opts *o,
+                         const struct eddy_app_mail *m, const struct eddy_app_smtp *smtp,
+                         size_t *sent, char **error)
+{
+    struct eddy_app_digest *d = NULL;
+    struct eddy_buf msg = EDDY_BUF_INIT(0);
+    char *why = NULL;
+    size_t n = 0;
+    int err = eddy_app_mail_check(m->from, m->to) < 0 ? -EINVAL : eddy_app_digest_compile(s, o, &d);
+    const char *where = err == -EINVAL ? "the addresses" : "the store";
+    if (!err && (n = d->n)) {
+        err = eddy_app_digest_message(d, m, false, &msg);
+        where = "the message";
+    }
+    if (!err && n) {
+        err = eddy_app_mail_send(smtp, m->from, m->to, msg.data, msg.len, &why);
+        where = smtp->url;
+    }
+    if (error)
+        *error = NULL;
+    if (err < 0 && error && asprintf(error, "%s: %s", where, why ? why : eddy_strerror(err)) < 0)
+        *error = NULL;
+    if (sent)
+        *sent = err < 0 ? 0 : n;
+    free(why);
+    eddy_buf_free(&msg);
+    eddy_app_digest_free(d);
+    return err;
+}

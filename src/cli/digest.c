@@ -26,6 +26,19 @@ static const char *set_format(void *dst, char *value)
     return "text, html, mail, mbox, atom or json";
 }
 
+static int render(const struct eddy_app_digest *d, const char *format,
+                  const struct eddy_app_mail *mail, struct eddy_buf *out)
+{
+    if (!strcmp(format, "text"))
+        return eddy_app_digest_text(d, out);
+    if (!strcmp(format, "html"))
+        return eddy_app_digest_html(d, out);
+    if (!strcmp(format, "mail") || !strcmp(format, "mbox"))
+        return eddy_app_digest_message(d, mail, !strcmp(format, "mbox"), out);
+    return eddy_app_digest_feed(d, &(struct eddy_app_river){.title = "Letters from a Feed"}, format,
+                                out);
+}
+
 /* Long because of its option table; the work is in app/digest.c. */
 int cmd_digest(int argc, char **argv)
 {
@@ -47,8 +60,7 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_CALL,
          .dst = &format,
          .arg = "FORMAT",
-         .help = "what to print: text, html, mail (the MIME message), mbox, atom or json (a "
-                 "merged feed of the same entries)",
+         .help = "text, html, mail (the MIME message), mbox, or a merged feed: atom, json",
          .def = "text",
          .call = set_format},
         {.name = "max",
@@ -62,7 +74,7 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &to,
          .arg = "ADDRESS",
-         .help = "the recipients, comma-separated (a@b,c@d)",
+         .help = "the recipients, comma-separated",
          .def = "$USER@localhost"},
         {.name = "from",
          .type = CLI_STRING,
@@ -80,8 +92,8 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &smtp_url,
          .arg = "URL",
-         .help = "send the message through this server instead of printing it: "
-                 "smtp://HOST:PORT (plain), smtps://HOST:PORT (TLS)"},
+         .help = "mail it through smtp://HOST:PORT or smtps://HOST:PORT (TLS)",
+         .def = "print it"},
         {.name = "starttls",
          .type = CLI_FLAG,
          .dst = &starttls,
@@ -90,8 +102,8 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &ca_file,
          .arg = "FILE",
-         .help = "trust the CA certificates of FILE (PEM) for the server's TLS certificate",
-         .def = "the system's"},
+         .help = "trust the CAs (PEM) in FILE",
+         .def = "the system's CAs"},
     };
     const struct cli_command cmd = {
         .name = "digest",
@@ -139,52 +151,37 @@ int cmd_digest(int argc, char **argv)
     if ((status = cli_store_open(&cmd, data, &s)))
         return status;
     int64_t now = (int64_t)time(NULL);
-    struct eddy_app_digest *d;
-    int err = eddy_app_digest_compile(
-        s,
-        &(struct eddy_app_digest_opts){
-            .since = now - since_ns / EDDY_SEC, .now = now, .max_entries = max},
-        &d);
-    eddy_store_close(s);
-    if (err < 0) {
-        fprintf(stderr, "eddy digest: %s\n", eddy_strerror(err));
-        return 1;
-    }
-    size_t feeds, n = eddy_app_digest_count(d, NULL, &feeds);
-    struct eddy_buf out = EDDY_BUF_INIT(0);
+    const struct eddy_app_digest_opts o = {
+        .since = now - since_ns / EDDY_SEC, .now = now, .max_entries = max};
     const struct eddy_app_mail mail = {.from = from, .to = to, .subject = subject};
-    const char *what = smtp_url ? "mail" : format;
-    if (smtp_url && !n) {
-        eddy_app_digest_free(d);
-        fprintf(stderr, "eddy digest: nothing new, no mail sent\n");
-        return 0;
-    }
-    if (!strcmp(what, "text"))
-        err = eddy_app_digest_text(d, &out);
-    else if (!strcmp(what, "html"))
-        err = eddy_app_digest_html(d, &out);
-    else if (!strcmp(what, "mail") || !strcmp(what, "mbox"))
-        err = eddy_app_digest_message(d, &mail, !strcmp(what, "mbox"), &out);
-    else
-        err = eddy_app_digest_feed(d, &(struct eddy_app_river){.title = "Letters from a Feed"},
-                                   what, &out);
-    eddy_app_digest_free(d);
-    if (!err && smtp_url) {
-        char *why = NULL;
+    int err;
+    if (smtp_url) {
         const struct eddy_app_smtp smtp = {.url = smtp_url,
                                            .starttls = starttls,
                                            .ca_file = ca_file,
                                            .user = getenv("EDDY_SMTP_USER"),
                                            .password = getenv("EDDY_SMTP_PASSWORD")};
-        err = eddy_app_mail_send(&smtp, from, to, out.data, out.len, &why);
+        size_t sent;
+        char *why = NULL;
+        err = eddy_app_digest_mail(s, &o, &mail, &smtp, &sent, &why);
+        eddy_store_close(s);
         if (err < 0)
-            fprintf(stderr, "eddy digest: %s: %s\n", smtp_url, why ? why : eddy_strerror(err));
+            fprintf(stderr, "eddy digest: %s\n", why ? why : eddy_strerror(err));
+        else if (!sent)
+            fprintf(stderr, "eddy digest: nothing new, no mail sent\n");
         else
-            printf("sent %zu entries from %zu feeds to %s\n", n, feeds, to);
+            printf("sent %zu entries to %s\n", sent, to);
         free(why);
-        eddy_buf_free(&out);
         return err < 0 ? 1 : 0;
     }
+
+    struct eddy_app_digest *d;
+    err = eddy_app_digest_compile(s, &o, &d);
+    eddy_store_close(s);
+    struct eddy_buf out = EDDY_BUF_INIT(0);
+    if (!err)
+        err = render(d, format, &mail, &out);
+    eddy_app_digest_free(d);
     if (!err && fwrite(out.data, 1, out.len, stdout) != out.len)
         err = -EIO;
     eddy_buf_free(&out);

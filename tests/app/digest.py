@@ -244,7 +244,7 @@ try:
         r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com,b@example.com",
                 "--from", "eddy@example.com", env=login)
         check("smtp: sent, exit 0, one line", r.returncode == 0 and r.stdout ==
-              b"sent 3 entries from 2 feeds to a@example.com,b@example.com\n", r.stdout + r.stderr)
+              b"sent 3 entries to a@example.com,b@example.com\n", r.stdout + r.stderr)
         check("smtp: the server got one message for both recipients",
               len(received) == 1 and received[0].mail_from == "eddy@example.com"
               and received[0].rcpt_tos == ["a@example.com", "b@example.com"],

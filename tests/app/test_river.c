@@ -390,3 +390,31 @@ TEST(digest_empty)
     eddy_buf_free(&b);
     eddy_app_digest_free(d);
 }
+
+/* eddy_app_digest_mail: nothing new sends nothing (no connection is even
+ * tried); with entries, the server's failure comes back with its URL. */
+TEST(digest_mail_in_one_call)
+{
+    struct eddy_store *s = filled_store();
+    const struct eddy_app_mail m = {.from = "me@example.com", .to = "you@example.com"};
+    const struct eddy_app_smtp smtp = {.url = "smtp://127.0.0.1:1", .timeout = 5};
+    size_t sent = 99;
+    char *why = (char *)"untouched";
+    CHECK_INT(eddy_app_digest_mail(s, &(struct eddy_app_digest_opts){.since = NOW + 1, .now = NOW},
+                                   &m, &smtp, &sent, &why),
+              ==, 0);
+    CHECK_INT(sent, ==, 0);
+    CHECK(why == NULL);
+    CHECK_INT(eddy_app_digest_mail(s,
+                                   &(struct eddy_app_digest_opts){.since = NOW - 3600, .now = NOW},
+                                   &m, &smtp, &sent, &why),
+              ==, -ECONNREFUSED);
+    CHECK(why && !strncmp(why, "smtp://127.0.0.1:1: ", 20));
+    free(why);
+    const struct eddy_app_mail bad = {.from = "me", .to = "you@example.com"};
+    CHECK_INT(eddy_app_digest_mail(s,
+                                   &(struct eddy_app_digest_opts){.since = NOW - 3600, .now = NOW},
+                                   &bad, &smtp, NULL, NULL),
+              ==, -EINVAL);
+    eddy_store_close(s);
+}
