@@ -308,6 +308,7 @@ struct text {
     bool space; /* a space owed before the next word */
     size_t col; /* characters on the current line */
     int pre;    /* inside <pre>: text as is */
+    int quote;  /* <blockquote> depth: lines start with "> " that many times */
     int err;
 };
 
@@ -336,14 +337,13 @@ static void word(struct text *t, const char *w, size_t n)
             t->err = eddy_buf_putc(t->out, '\n');
         t->col = 0, t->breaks = 0;
     } else if (t->space && t->col) {
-        if (t->col + 1 + wd > WRAP) {
-            t->err = eddy_buf_putc(t->out, '\n');
-            t->col = 0;
-        } else {
-            t->err = eddy_buf_putc(t->out, ' ');
-            t->col++;
-        }
+        bool wrap = t->col + 1 + wd > WRAP;
+        t->err = eddy_buf_putc(t->out, wrap ? '\n' : ' ');
+        t->col = wrap ? 0 : t->col + 1;
     }
+    for (int i = 0; i < t->quote && !t->col && !t->err; i++)
+        t->err = eddy_buf_puts(t->out, "> ");
+    t->col += t->col ? 0 : 2 * (size_t)t->quote;
     t->space = false;
     t->err = t->err ? t->err : eddy_buf_append(t->out, w, n);
     t->col += wd;
@@ -393,9 +393,10 @@ static void to_text(struct text *t, xmlNode *n)
             block(t, is(n, "|li|tr|dt|dd|") ? 1 : 2);
         if (is(n, "|li|"))
             word(t, "-", 1), t->space = true;
-        t->pre += pre;
+        bool quote = is(n, "|blockquote|");
+        t->pre += pre, t->quote += quote;
         to_text(t, n->children);
-        t->pre -= pre;
+        t->pre -= pre, t->quote -= quote;
         xmlChar *href = is(n, "|a|") ? xmlGetProp(n, (const xmlChar *)"href") : NULL;
         if (href) { /* "text <url>", unless the text is the URL */
             xmlChar *content = xmlNodeGetContent(n);

@@ -172,7 +172,10 @@ static struct eddy_store *filled_store(void)
          .content = "<p>See <a href=\"/about\">about</a>, <a href=\"\">empty</a>, "
                     "<a href=\"javascript:alert(1)\">js</a> and <img src=\"cat.png\" alt=\"a cat\">"
                     "<img src=\"data:image/png;base64,AAAA\" alt=\"inline\"></p>"
-                    "<script>alert(1)</script><p onclick=\"alert(2)\">From here.</p>"},
+                    "<script>alert(1)</script><p onclick=\"alert(2)\">From here.</p>"
+                    "<blockquote><p>Quoted words, enough of them to wrap the line once at least, "
+                    "as replies and quotations are.</p><blockquote>Nested.</blockquote>"
+                    "</blockquote>"},
         /* First seen now, dated 3 days ago: in (late publication). */
         {.guid = "a2",
          .title = "Late",
@@ -224,6 +227,9 @@ TEST(digest_groups_new_entries_by_feed)
      * links (a data: one dropped), the script gone. */
     CHECK(strstr(b.data, "See about <http://a.example/about>, empty, js and [image: a cat]\n"
                          "<http://a.example/posts/1/cat.png>\n\nFrom here.\n"));
+    /* Quotations as in mail: "> " before each of their lines. */
+    CHECK(strstr(b.data, "\n\n> Quoted words, enough of them to wrap the line once at least, as\n"
+                         "> replies and quotations are.\n\n> > Nested.\n"));
     CHECK(!strstr(b.data, "inline") && !strstr(b.data, "alert"));
     for (const char *line = b.data; *line; line += strcspn(line, "\n") + 1)
         CHECK_INT(strcspn(line, "\n"), <=, 72);
