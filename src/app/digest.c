@@ -455,14 +455,14 @@ static int render_entry_html(const char *content, const char *base, struct eddy_
 
 #define H(s) eddy__app_put(out, (s), EDDY__ESC_XML)
 
-/* "2026-12-06 21:32 UTC" */
+/* "2026-12-06 22:32 CET": the reader's local time (the process's TZ). */
 static void mail_date(int64_t t, char out[32])
 {
     time_t tt = (time_t)t;
     struct tm tm;
-    if (!gmtime_r(&tt, &tm))
+    if (!localtime_r(&tt, &tm))
         tm = (struct tm){.tm_year = 70, .tm_mday = 1};
-    strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
+    strftime(out, 32, "%Y-%m-%d %H:%M %Z", &tm);
 }
 
 /* <a href="url" style="...">text</a>, or the text alone when url is no link. */

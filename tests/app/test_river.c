@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct eddy_store_feed feeds[] = {
     {.id = 7,
@@ -231,6 +232,17 @@ TEST(digest_groups_new_entries_by_feed)
     CHECK(strstr(b.data, "\n\n> Quoted words, enough of them to wrap the line once at least, as\n"
                          "> replies and quotations are.\n\n> > Nested.\n"));
     CHECK(!strstr(b.data, "inline") && !strstr(b.data, "alert"));
+    /* Dates in the reader's time zone (TZ). */
+    setenv("TZ", "UTC", 1);
+    tzset();
+    eddy_buf_reset(&b);
+    CHECK_INT(eddy_app_digest_text(d, &b), ==, 0);
+    CHECK(strstr(b.data, "\nhttp://b.example/2\n2026-12-05 19:45 UTC\n"));
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+    eddy_buf_reset(&b);
+    CHECK_INT(eddy_app_digest_text(d, &b), ==, 0);
+    CHECK(strstr(b.data, "\nhttp://b.example/2\n2026-12-05 20:45 CET\n"));
     for (const char *line = b.data; *line; line += strcspn(line, "\n") + 1)
         CHECK_INT(strcspn(line, "\n"), <=, 72);
 
