@@ -244,7 +244,8 @@ char *eddy_app_digest_subject(const struct eddy_app_digest *d);
 int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out);
 /* The plain-text rendering (the text/plain part): per feed a heading, per
  * entry its title, link, date and its text wrapped at 72 columns, links as
- * "text <url>".  0, -ENOMEM, -E2BIG. */
+ * "text <url>", quotations as "> " lines.  Dates here and in the HTML are
+ * in the local time zone (TZ).  0, -ENOMEM, -E2BIG. */
 int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out);
 
 /* The envelope of a digest message (zero-initialise; strings borrowed). */
