@@ -309,6 +309,7 @@ struct text {
     size_t col; /* characters on the current line */
     int pre;    /* inside <pre>: text as is */
     int quote;  /* <blockquote> depth: lines start with "> " that many times */
+    int item;   /* the next <li>'s number in an <ol>; 0: bullets */
     int err;
 };
 
@@ -389,14 +390,24 @@ static void to_text(struct text *t, xmlNode *n)
             continue;
         }
         bool blk = is(n, BLOCKS), pre = is(n, "|pre|");
+        /* A line apart: items, rows, and a list inside an item. */
+        int breaks = is(n, "|li|tr|dt|dd|") || (n->parent && is(n->parent, "|li|")) ? 1 : 2;
         if (blk)
-            block(t, is(n, "|li|tr|dt|dd|") ? 1 : 2);
-        if (is(n, "|li|"))
-            word(t, "-", 1), t->space = true;
+            block(t, breaks);
+        if (is(n, "|li|")) {
+            char mark[16];
+            int len = t->item ? snprintf(mark, sizeof mark, "%d.", t->item++) : 1;
+            word(t, t->item ? mark : "-", (size_t)len);
+            t->space = true;
+        }
+        int item = t->item;
+        if (is(n, "|ol|ul|"))
+            t->item = is(n, "|ol|");
         bool quote = is(n, "|blockquote|");
         t->pre += pre, t->quote += quote;
         to_text(t, n->children);
         t->pre -= pre, t->quote -= quote;
+        t->item = item;
         xmlChar *href = is(n, "|a|") ? xmlGetProp(n, (const xmlChar *)"href") : NULL;
         if (href) { /* "text <url>", unless the text is the URL */
             xmlChar *content = xmlNodeGetContent(n);
@@ -412,7 +423,7 @@ static void to_text(struct text *t, xmlNode *n)
             xmlFree(href);
         }
         if (blk)
-            block(t, is(n, "|li|tr|dt|dd|") ? 1 : 2);
+            block(t, breaks);
     }
 }
 

@@ -176,7 +176,8 @@ static struct eddy_store *filled_store(void)
                     "<script>alert(1)</script><p onclick=\"alert(2)\">From here.</p>"
                     "<blockquote><p>Quoted words, enough of them to wrap the line once at least, "
                     "as replies and quotations are.</p><blockquote>Nested.</blockquote>"
-                    "</blockquote>"},
+                    "</blockquote><ol><li>first</li><li>second<ul><li>dot</li></ul></li><li>third</"
+                    "li></ol>"},
         /* First seen now, dated 3 days ago: in (late publication). */
         {.guid = "a2",
          .title = "Late",
@@ -230,7 +231,8 @@ TEST(digest_groups_new_entries_by_feed)
                          "<http://a.example/posts/1/cat.png>\n\nFrom here.\n"));
     /* Quotations as in mail: "> " before each of their lines. */
     CHECK(strstr(b.data, "\n\n> Quoted words, enough of them to wrap the line once at least, as\n"
-                         "> replies and quotations are.\n\n> > Nested.\n"));
+                         "> replies and quotations are.\n\n> > Nested.\n\n"
+                         "1. first\n2. second\n- dot\n3. third\n"));
     CHECK(!strstr(b.data, "inline") && !strstr(b.data, "alert"));
     /* Dates in the reader's time zone (TZ). */
     setenv("TZ", "UTC", 1);
