@@ -277,9 +277,11 @@ int eddy_app_digest_feed(const struct eddy_app_digest *d, const struct eddy_app_
 
 /* Where and how to send mail (zero-initialise; strings borrowed). */
 struct eddy_app_smtp {
-    const char *url;      /* smtp://HOST[:PORT] or smtps://HOST[:PORT] (TLS from the start) */
-    bool starttls;        /* smtp:// only: require STARTTLS (fail when the server
-                           * does not offer it); without it smtp:// is plain */
+    const char *url;      /* smtp://HOST[:PORT] (plain), smtp+starttls://HOST[:PORT]
+                           * (STARTTLS required: the send fails when the server
+                           * does not offer it) or smtps://HOST[:PORT] (TLS from
+                           * the start) */
+    bool starttls;        /* smtp:// as smtp+starttls:// */
     const char *user;     /* NULL: no authentication */
     const char *password; /* with user */
     const char *ca_file;  /* CA bundle to trust instead of the system's; NULL: system */

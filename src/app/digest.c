@@ -923,9 +923,16 @@ int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const
     int err = 0;
     if (error)
         *error = NULL;
-    bool smtps = smtp && smtp->url && !strncasecmp(smtp->url, "smtps://", 8);
-    if (!smtp || !smtp->url || (!smtps && strncasecmp(smtp->url, "smtp://", 7)))
-        err = -EINVAL, why = "the server must be an smtp:// or smtps:// URL";
+    const char *url = smtp ? smtp->url : NULL;
+    bool smtps = url && !strncasecmp(url, "smtps://", 8);
+    /* smtp+starttls://HOST is smtp://HOST with STARTTLS required. */
+    bool starttls = url && !strncasecmp(url, "smtp+starttls://", 16);
+    char plain[1024];
+    if (starttls && snprintf(plain, sizeof plain, "smtp://%s", url + 16) < (int)sizeof plain)
+        url = plain;
+    starttls |= smtp && smtp->starttls;
+    if (!url || (!smtps && strncasecmp(url, "smtp://", 7)))
+        err = -EINVAL, why = "the server must be an smtp://, smtp+starttls:// or smtps:// URL";
     else if (!from || !address_ok(from, strlen(from)))
         err = -EINVAL, why = "the sender is no address (a@b)";
     else if (each_address(to, add_rcpt, &rcpt) < 0)
@@ -937,7 +944,7 @@ int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const
         snprintf(mail_from, sizeof mail_from, "<%s>", from);
         struct upload u = {message, len};
         long timeout = smtp->timeout > 0 ? (long)smtp->timeout : 60;
-        curl_easy_setopt(c, CURLOPT_URL, smtp->url);
+        curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
         curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from);
         curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
@@ -951,7 +958,7 @@ int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const
         curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
         /* smtps:// is TLS from the start; smtp:// with starttls must upgrade
          * or fail (never fall back to plain with the password). */
-        if (smtps || smtp->starttls)
+        if (smtps || starttls)
             curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
         if (smtp->ca_file)
             curl_easy_setopt(c, CURLOPT_CAINFO, smtp->ca_file);

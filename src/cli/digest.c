@@ -92,12 +92,13 @@ int cmd_digest(int argc, char **argv)
          .type = CLI_STRING,
          .dst = &smtp_url,
          .arg = "URL",
-         .help = "mail it through smtp://HOST:PORT or smtps://HOST:PORT (TLS)",
+         .help = "mail it through smtp://HOST:PORT (plain), smtp+starttls://HOST:PORT "
+                 "(STARTTLS required) or smtps://HOST:PORT (TLS)",
          .def = "print it"},
         {.name = "starttls",
          .type = CLI_FLAG,
          .dst = &starttls,
-         .help = "with smtp://, upgrade to TLS with STARTTLS or fail"},
+         .help = "with smtp://, upgrade to TLS with STARTTLS or fail (as smtp+starttls://)"},
         {.name = "ca-file",
          .type = CLI_STRING,
          .dst = &ca_file,
@@ -128,9 +129,12 @@ int cmd_digest(int argc, char **argv)
         return status;
     if (starttls && !(smtp_url && !strncmp(smtp_url, "smtp://", 7)))
         return cli_usage_error(&cmd, "--starttls goes with an smtp:// --smtp URL");
-    if (smtp_url && strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8))
-        return cli_usage_error(
-            &cmd, "--smtp: expected smtp://HOST:PORT or smtps://HOST:PORT, got '%s'", smtp_url);
+    if (smtp_url && strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8) &&
+        strncmp(smtp_url, "smtp+starttls://", 16))
+        return cli_usage_error(&cmd,
+                               "--smtp: expected smtp://, smtp+starttls:// or smtps:// and "
+                               "HOST:PORT, got '%s'",
+                               smtp_url);
     if (smtp_url && !to)
         return cli_usage_error(&cmd, "--smtp needs --to");
     char fallback[300], first[320];

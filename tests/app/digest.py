@@ -311,6 +311,11 @@ try:
                                                policy=email.policy.default)["Subject"] == SUBJECT)
             if mode == "starttls":
                 received.clear()
+                r = run("digest", "--data", data, "--smtp", "smtp+starttls://127.0.0.1:%d" % port,
+                        "--to", "a@example.com", "--ca-file", cert, env=login)
+                check("starttls: smtp+starttls:// asks for it in the URL",
+                      r.returncode == 0 and len(received) == 1, r.stdout + r.stderr)
+                received.clear()
                 r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com", env=login)
                 print("    (said: %s)" % r.stderr.decode().strip())
                 check("starttls: without --starttls a server that requires it refuses, exit 1",
