@@ -256,13 +256,12 @@ static void rework(xmlNode *n, const char *base)
         if (is(n, "|img|")) {
             xmlChar *src = absolute(xmlGetProp(n, (const xmlChar *)"src"), base);
             xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
-            if (src) {
-                xmlNode *a = xmlNewDocNode(n->doc, NULL, (const xmlChar *)"a", NULL);
-                char label[256];
-                snprintf(label, sizeof label, "[image%s%.200s]", alt && *alt ? ": " : "",
-                         alt ? (const char *)alt : "");
+            xmlNode *a = src ? xmlNewDocNode(n->doc, NULL, (const xmlChar *)"a", NULL) : NULL;
+            if (a) {
                 xmlNewProp(a, (const xmlChar *)"href", src);
-                xmlNodeAddContent(a, (const xmlChar *)label);
+                xmlNodeAddContent(a, (const xmlChar *)(alt && *alt ? "[image: " : "[image"));
+                xmlNodeAddContent(a, alt ? alt : (const xmlChar *)"");
+                xmlNodeAddContent(a, (const xmlChar *)"]");
                 xmlReplaceNode(n, a);
             } else {
                 xmlUnlinkNode(n);
