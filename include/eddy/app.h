@@ -230,6 +230,8 @@ size_t eddy_app_digest_count(const struct eddy_app_digest *d, size_t *omitted, s
  * more" (UTF-8); malloc'ed (the caller frees it), NULL on ENOMEM. */
 char *eddy_app_digest_subject(const struct eddy_app_digest *d);
 
+/* The writers below append to out; one that fails leaves out as it was. */
+
 /* The digest as one HTML document made for mail clients (the text/html
  * part; also what a /digest page can serve): inline CSS only, no script, no
  * external resource.  Entry HTML is the stored sanitized HTML, rewritten:

@@ -509,6 +509,7 @@ static int html_entry(struct eddy_buf *out, const struct eddy_store_entry *e)
 
 int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out)
 {
+    size_t start = out->len;
     char since[32];
     mail_date(d->since, since);
     char *subject = eddy_app_digest_subject(d);
@@ -547,9 +548,10 @@ int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out)
     if (!err && d->omitted)
         err = eddy_buf_printf(out, "<p style=\"color:#777\">%zu more entries are not shown.</p>\n",
                               d->omitted);
-    return err ? err
-               : eddy_buf_puts(out, "<p style=\"color:#999;font-size:12px;margin:32px 0 0\">"
-                                    "Sent by eddy.</p>\n</div>\n</body></html>\n");
+    err = err ? err
+              : eddy_buf_puts(out, "<p style=\"color:#999;font-size:12px;margin:32px 0 0\">"
+                                   "Sent by eddy.</p>\n</div>\n</body></html>\n");
+    return eddy__app_undo(out, start, err);
 }
 
 int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out)
@@ -557,6 +559,7 @@ int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out)
     char since[32], date[32];
     mail_date(d->since, since);
     struct text t = {.out = out};
+    size_t start = out->len;
     t.err =
         eddy_buf_printf(out, "Letters from a Feed\n\n%zu new entr%s from %zu feed%s since %s", d->n,
                         d->n == 1 ? "y" : "ies", d->groups, d->groups == 1 ? "" : "s", since);
@@ -607,7 +610,7 @@ int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out)
     word(&t, "-- ", 3);
     block(&t, 1);
     words(&t, "Sent by eddy.");
-    return t.err ? t.err : eddy_buf_putc(out, '\n');
+    return eddy__app_undo(out, start, t.err ? t.err : eddy_buf_putc(out, '\n'));
 }
 
 /* ------------------------------------------------------------ MIME */
@@ -833,9 +836,7 @@ int eddy_app_digest_message(const struct eddy_app_digest *d, const struct eddy_a
             err = err ? err : eddy_buf_putc(out, '\n');
             p += len + 1;
         }
-        err = err ? err : eddy_buf_putc(out, '\n');
-        if (err && out->data)
-            out->data[out->len = start] = 0;
+        err = eddy__app_undo(out, start, err ? err : eddy_buf_putc(out, '\n'));
     }
     eddy_buf_free(&msg);
     return err;

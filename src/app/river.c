@@ -59,8 +59,7 @@ static int put_cp(struct eddy_buf *out, uint32_t c)
     return eddy_buf_append(out, u, n);
 }
 
-/* On error, takes out back to its first `start` bytes: nothing half-written. */
-static int undo(struct eddy_buf *out, size_t start, int err)
+int eddy__app_undo(struct eddy_buf *out, size_t start, int err)
 {
     if (err && out->data)
         out->data[out->len = start] = 0;
@@ -105,7 +104,7 @@ int eddy__app_put(struct eddy_buf *out, const char *s, enum eddy__esc mode)
         else
             err = put_cp(out, c);
     }
-    return undo(out, start, err);
+    return eddy__app_undo(out, start, err);
 }
 
 void eddy__app_rfc3339(int64_t t, char out[EDDY__RFC3339_LEN + 1])
@@ -248,7 +247,7 @@ int eddy_app_river_atom(const struct eddy_app_river *r, const struct eddy_store_
     for (size_t i = 0; i < n && !err; i++)
         err = atom_entry(out, &entries[i], eddy__app_feed(feeds, nfeeds, entries[i].feed_id));
     err = err ? err : eddy_buf_puts(out, "</feed>\n");
-    return undo(out, start, err);
+    return eddy__app_undo(out, start, err);
 }
 
 /* "key": "escaped value", — nothing when value is NULL. */
@@ -329,5 +328,5 @@ int eddy_app_river_json(const struct eddy_app_river *r, const struct eddy_store_
                   : json_item(out, &entries[i], eddy__app_feed(feeds, nfeeds, entries[i].feed_id));
     }
     err = err ? err : eddy_buf_puts(out, "]}\n");
-    return undo(out, start, err);
+    return eddy__app_undo(out, start, err);
 }

@@ -25,6 +25,10 @@ enum eddy__esc {
  * that any XML or JSON parser reads.  0 or the buffer's error. */
 int eddy__app_put(struct eddy_buf *out, const char *s, enum eddy__esc mode);
 
+/* Returns err; when it is an error, first takes out back to its first
+ * `start` bytes: a writer that fails leaves nothing half-written. */
+int eddy__app_undo(struct eddy_buf *out, size_t start, int err);
+
 /* t (Unix seconds) as RFC 3339 UTC, "2026-12-06T21:32:09Z". */
 #define EDDY__RFC3339_LEN 20
 void eddy__app_rfc3339(int64_t t, char out[EDDY__RFC3339_LEN + 1]);

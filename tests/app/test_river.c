@@ -324,6 +324,16 @@ TEST(digest_message_shape)
     }
     CHECK_INT(eddy_app_mail_check("me@example.com", "a@b.c , d@e.f"), ==, 0);
     eddy_buf_free(&b);
+
+    /* Past the buffer's cap: an error, and the buffer as it was. */
+    struct eddy_buf small = EDDY_BUF_INIT(600);
+    CHECK_INT(eddy_buf_puts(&small, "keep"), ==, 0);
+    CHECK_INT(eddy_app_digest_html(d, &small), ==, -E2BIG);
+    CHECK_INT(eddy_app_digest_text(d, &small), ==, -E2BIG);
+    CHECK_INT(eddy_app_digest_message(d, &m, false, &small), ==, -E2BIG);
+    CHECK_INT(eddy_app_digest_message(d, &m, true, &small), ==, -E2BIG);
+    CHECK_STR(eddy_buf_cstr(&small), "keep");
+    eddy_buf_free(&small);
     eddy_app_digest_free(d);
 }
 
