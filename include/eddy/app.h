@@ -234,6 +234,163 @@ struct eddy_app_serve_opts {
  * numeric address, the store's or the listener's error. */
 int eddy_app_serve_main(const struct eddy_app_serve_opts *opts);
 
+/* ------------------------------------------- merged feeds (river.c) */
+
+/* What the merged document says about itself (zero-initialise). */
+struct eddy_app_river {
+    const char *title;    /* NULL: "eddy river" */
+    const char *id;       /* the document's id (an IRI); NULL: self_url, else
+                           * "tag:eddy,2026:river" */
+    const char *self_url; /* where the document is served (atom:link rel="self",
+                           * JSON Feed feed_url); NULL: none */
+    const char *home_url; /* the page it mirrors (rel="alternate", home_page_url) */
+    int64_t updated;      /* the document's date; 0: the newest entry's (else now) */
+};
+
+/* Appends an Atom 1.0 document of entries[0..n) (the store's order: newest
+ * first), each attributed to its source feed, found by feed_id in
+ * feeds[0..nfeeds): an atom:source with the feed's URL as id, its title and
+ * its self and alternate links (an entry whose feed is missing gets none).
+ * Entry ids: the guid when it is an absolute IRI (it stays the entry's id
+ * wherever it is republished, as RFC 4287 asks), else
+ * "tag:eddy,2026:entry/<entry id>", stable for the store's life.  Dates are
+ * RFC 3339: atom:updated is the entry's date as stored (a future date
+ * clamped, a missing one its first-seen time: the feed's own string is not
+ * repeated); title as text; summary and content as type="html" carrying
+ * the stored HTML (the parser's sanitized output), escaped.  Links other
+ * than absolute http(s) are left out; invalid XML characters are dropped
+ * (eddy__app_put).  An entry without author gets the feed's title as
+ * author of its atom:source, so every entry has one.  0, -ENOMEM, -E2BIG. */
+int eddy_app_river_atom(const struct eddy_app_river *r, const struct eddy_store_entry *entries,
+                        size_t n, const struct eddy_store_feed *feeds, size_t nfeeds,
+                        struct eddy_buf *out);
+
+/* The same as JSON Feed 1.1: items with id, url, title, content_html,
+ * summary, date_published (the same date), authors (the entry's, else the
+ * feed's title; also as 1.0's author, for 1.0 readers); the source feed
+ * under the extension key "_eddy": {"feed": {"id": N, "title", "feed_url",
+ * "home_page_url"}} (extensions start with '_', which readers ignore).
+ * Same ids, links and cleaning as the Atom writer.  0, -ENOMEM, -E2BIG. */
+int eddy_app_river_json(const struct eddy_app_river *r, const struct eddy_store_entry *entries,
+                        size_t n, const struct eddy_store_feed *feeds, size_t nfeeds,
+                        struct eddy_buf *out);
+
+/* ------------------------------------------------ the digest (digest.c) */
+
+/* Entries dated more than this before `since` are left out of a digest even
+ * when first seen after it: a new subscription's back catalogue, not news. */
+#define EDDY_APP_DIGEST_LOOKBACK (7 * 24 * 3600)
+
+struct eddy_app_digest_opts {
+    int64_t since;      /* entries first seen at or after (Unix seconds) */
+    int64_t now;        /* the digest's date; 0: time(NULL) */
+    size_t max_entries; /* at most this many (the newest); 0: 500.  The rest are counted */
+};
+
+/* A compiled digest: the new entries, grouped by feed (feeds in the store's
+ * order: category, title), newest first in each.  Opaque. */
+struct eddy_app_digest;
+
+/* Compiles the digest of store s: the entries with first_seen >= since (and
+ * a date no older than EDDY_APP_DIGEST_LOOKBACK before it).  Blocking (it
+ * reads the store): from a task, call eddy_app_digest_compile_await.  On
+ * success *out is owned by the caller (eddy_app_digest_free); an empty
+ * digest is a success.  Errors: the store's, -EINVAL, -ENOMEM. */
+int eddy_app_digest_compile(struct eddy_store *s, const struct eddy_app_digest_opts *o,
+                            struct eddy_app_digest **out);
+/* The same from a task: runs on the loop's thread pool (eddy_store_run_await). */
+EDDY_NODISCARD EDDY_AWAITS int eddy_app_digest_compile_await(struct eddy_store *s,
+                                                             const struct eddy_app_digest_opts *o,
+                                                             struct eddy_app_digest **out);
+void eddy_app_digest_free(struct eddy_app_digest *d);
+/* Entries in the digest, entries left out by max_entries, feeds with entries. */
+size_t eddy_app_digest_count(const struct eddy_app_digest *d, size_t *omitted, size_t *feeds);
+/* The default subject: "Letters from a Feed: N new entries from T1, T2 and K
+ * more" (UTF-8); malloc'ed (the caller frees it), NULL on ENOMEM. */
+char *eddy_app_digest_subject(const struct eddy_app_digest *d);
+
+/* The writers below append to out; one that fails leaves out as it was. */
+
+/* The digest as one HTML document made for mail clients (the text/html
+ * part; also what a /digest page can serve): inline CSS only, no script, no
+ * external resource.  Entry HTML is the stored sanitized HTML, rewritten:
+ * links made absolute against the entry's link (those that cannot be, or
+ * are not http(s)/mailto, lose their href), and images replaced by a link
+ * "[image: ALT]" to them — remote images in mail are tracking pixels, are
+ * blocked by most clients, and would show as broken boxes.  Anything
+ * runnable that reached this far (script, style, iframe, object, embed,
+ * form) is dropped again.  CPU work that grows with the entries (libxml2
+ * parses each one): from a task, call it through eddy_to_thread, as the
+ * text and message writers below.  0, -ENOMEM, -E2BIG. */
+int eddy_app_digest_html(const struct eddy_app_digest *d, struct eddy_buf *out);
+/* The plain-text rendering (the text/plain part): per feed a heading, per
+ * entry its title, link, date and its text wrapped at 72 columns, links as
+ * "text <url>", quotations as "> " lines.  Dates here and in the HTML are
+ * in the local time zone (TZ).  0, -ENOMEM, -E2BIG. */
+int eddy_app_digest_text(const struct eddy_app_digest *d, struct eddy_buf *out);
+
+/* The envelope of a digest message (zero-initialise; strings borrowed). */
+struct eddy_app_mail {
+    const char *from;    /* one address, a@b (required) */
+    const char *to;      /* addresses, comma-separated, a@b,c@d (required) */
+    const char *subject; /* NULL: eddy_app_digest_subject() */
+};
+
+/* 0 when `from` is one address (a@b: printable ASCII, nothing that needs
+ * quoting) and `to` a comma-separated list of them, else -EINVAL. */
+int eddy_app_mail_check(const char *from, const char *to);
+
+/* Appends the digest as an RFC 5322 message, CRLF line ends, every line
+ * within 76 characters (but a From or Message-ID of a very long address):
+ * From, To, Subject (RFC 2047 encoded when not ASCII), Date, Message-ID,
+ * MIME-Version, Auto-Submitted, then multipart/alternative with the
+ * text/plain and text/html parts, quoted-printable UTF-8.  With mbox true,
+ * an mbox record instead: a "From ADDR DATE" line, the message with LF line
+ * ends and ">From " quoting, a blank line.  -EINVAL a missing or malformed
+ * address, -ENOMEM, -E2BIG. */
+int eddy_app_digest_message(const struct eddy_app_digest *d, const struct eddy_app_mail *m,
+                            bool mbox, struct eddy_buf *out);
+
+/* The digest's entries and feeds as a merged feed: `format` "atom" or
+ * "json" (eddy_app_river_atom/_json).  0, -EINVAL, -ENOMEM, -E2BIG. */
+int eddy_app_digest_feed(const struct eddy_app_digest *d, const struct eddy_app_river *r,
+                         const char *format, struct eddy_buf *out);
+
+/* Where and how to send mail (zero-initialise; strings borrowed). */
+struct eddy_app_smtp {
+    const char *url;      /* smtp://HOST[:PORT] (plain), smtp+starttls://HOST[:PORT]
+                           * (STARTTLS required: the send fails when the server
+                           * does not offer it) or smtps://HOST[:PORT] (TLS from
+                           * the start) */
+    bool starttls;        /* smtp:// as smtp+starttls:// */
+    const char *user;     /* NULL: no authentication */
+    const char *password; /* with user */
+    const char *ca_file;  /* CA bundle to trust instead of the system's; NULL: system */
+    int64_t timeout;      /* seconds for the whole transfer; 0: 60 */
+};
+
+/* Sends message[0..len) (a whole RFC 5322 message with CRLF line ends, as
+ * eddy_app_digest_message writes it) from `from` to every address of the
+ * comma-separated list `to`, through libcurl's SMTP: a blocking call (from
+ * a task: eddy_to_thread).  TLS certificates are verified.  Returns 0; or
+ * -EINVAL (a bad URL or address), -ECONNREFUSED, -ETIMEDOUT, -EACCES (login
+ * refused), -EIO (anything else the server or transfer refused), -ENOMEM,
+ * with *error (may be NULL) a malloc'ed one-line reason the caller frees. */
+int eddy_app_mail_send(const struct eddy_app_smtp *smtp, const char *from, const char *to,
+                       const void *message, size_t len, char **error);
+
+/* The newsletter in one blocking call, for a scheduler (from a task:
+ * eddy_to_thread): compiles the digest of store s (o as for
+ * eddy_app_digest_compile) and, when it has entries, writes the message
+ * (m) and sends it (smtp).  *sent (may be NULL) gets the number of entries
+ * sent: 0 when there was nothing new and nothing was sent.  Errors as
+ * eddy_app_digest_compile, _message and eddy_app_mail_send, with *error
+ * (may be NULL) a malloc'ed one-line reason ("smtp://host:587: Login
+ * denied", "the store: ...") the caller frees. */
+int eddy_app_digest_mail(struct eddy_store *s, const struct eddy_app_digest_opts *o,
+                         const struct eddy_app_mail *m, const struct eddy_app_smtp *smtp,
+                         size_t *sent, char **error);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -26,6 +26,7 @@ static const struct command {
     {"stats", cmd_stats, "count feeds, entries, errors"},
     {"import", cmd_import, "subscribe to the feeds of an OPML file"},
     {"export", cmd_export, "print the subscriptions as OPML 2.0"},
+    {"digest", cmd_digest, "the new entries as a newsletter: print it or mail it"},
     {"help", cmd_help, "describe eddy, or one command and all its options"},
     {"version", cmd_version, "print the version"},
 };
