@@ -328,13 +328,31 @@ static int feed_failure(int err)
     return err == -ENOENT || err == -EEXIST || err == -EINVAL;
 }
 
+/* One feed of a batch: its entries and its record together or not at all.
+ * A record alone is one statement, atomic by itself; with entries a
+ * savepoint undoes the feed's part, whatever becomes of its neighbours. */
+static int write_fetched(struct eddy__conn *c, struct eddy_store_fetched *w, int64_t now)
+{
+    static const char save[] = "SAVEPOINT feed", release[] = "RELEASE feed",
+                      undo[] = "ROLLBACK TO feed";
+    if (!w->n && w->fetch) /* the record says whether the feed exists */
+        return w->err = eddy__fetched_tx(c, w->feed_id, w->fetch);
+    int err = eddy__step_done(eddy__stmt(c, save));
+    if (err < 0)
+        return err;
+    w->err = eddy__upsert_tx(c, w->feed_id, w->entries, w->n, now, &w->up);
+    if (!w->err && w->fetch)
+        w->err = eddy__fetched_tx(c, w->feed_id, w->fetch);
+    if (w->err < 0 && feed_failure(w->err))
+        err = eddy__step_done(eddy__stmt(c, undo));
+    if (!err)
+        err = eddy__step_done(eddy__stmt(c, release));
+    return err < 0 ? err : w->err;
+}
+
 int eddy_store_feeds_fetched(struct eddy_store *s, struct eddy_store_fetched *v, size_t n,
                              int64_t now)
 {
-    /* One savepoint per feed: its entries and its record commit together
-     * or not at all, whatever becomes of its neighbours in the batch. */
-    static const char save[] = "SAVEPOINT feed", release[] = "RELEASE feed",
-                      undo[] = "ROLLBACK TO feed";
     struct eddy__conn *c = eddy__writer(s);
     int err = eddy__begin(c), written = 0;
     for (size_t i = 0; i < n; i++) {
@@ -342,24 +360,13 @@ int eddy_store_feeds_fetched(struct eddy_store *s, struct eddy_store_fetched *v,
         v[i].err = err;
     }
     for (size_t i = 0; i < n && !err; i++) {
-        struct eddy_store_fetched *w = &v[i];
-        if ((err = eddy__step_done(eddy__stmt(c, save))) < 0)
-            break;
-        w->err = eddy__upsert_tx(c, w->feed_id, w->entries, w->n, now, &w->up);
-        if (!w->err && w->fetch)
-            w->err = eddy__fetched_tx(c, w->feed_id, w->fetch);
-        if (w->err < 0) {
-            memset(&w->up, 0, sizeof w->up);
-            if (!feed_failure(w->err)) {
-                err = w->err;
-                break;
-            }
-            err = eddy__step_done(eddy__stmt(c, undo));
-        } else {
+        int e = write_fetched(c, &v[i], now);
+        if (e < 0 && !feed_failure(e))
+            err = e; /* the transaction's failure, not the feed's */
+        else if (e < 0)
+            memset(&v[i].up, 0, sizeof v[i].up);
+        else
             written++;
-        }
-        if (!err)
-            err = eddy__step_done(eddy__stmt(c, release));
     }
     if (!err)
         err = eddy__commit(c);

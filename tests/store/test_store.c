@@ -865,6 +865,17 @@ TEST(store_feeds_fetched_batch_all_or_nothing_per_feed)
     CHECK_STR(f.etag, "\"c\"");
     CHECK_INT(f.count_304, ==, 1);
     eddy_store_feed_fini(&f);
+    /* A record alone (no entries) that fails: that feed only. */
+    struct eddy_store_fetch taken = {
+        .fetched_at = 3000, .next_check = 4000, .status = 304, .new_url = "http://c/"};
+    struct eddy_store_fetched x[] = {{.feed_id = a, .fetch = &taken}, {.feed_id = b, .fetch = &nm}};
+    CHECK_INT(eddy_store_feeds_fetched(s, x, 2, 3000), ==, 1);
+    CHECK_INT(x[0].err, ==, -EEXIST);
+    CHECK_INT(x[1].err, ==, 0);
+    CHECK_INT(eddy_store_feed(s, a, &f), ==, 0);
+    CHECK_STR(f.url, "http://a/");
+    CHECK_INT(f.count_304, ==, 0);
+    eddy_store_feed_fini(&f);
     CHECK_INT(eddy_store_feeds_fetched(s, NULL, 0, 3000), ==, 0);
     eddy_store_close(s);
 }
