@@ -89,6 +89,9 @@ struct job {
  * API's writes) and a pass's memory bounded. */
 #define BATCH_FEEDS   256
 #define BATCH_ENTRIES 4096
+/* How long a batch gathers after its first feed: a 304 is written in
+ * microseconds, and without it a pass of 304s committed every few feeds. */
+#define GATHER_NS (20 * EDDY_MSEC)
 
 /* One loop's part. */
 struct shard {
@@ -104,6 +107,7 @@ struct shard {
     /* The committer's queue (this loop's tasks only: no lock). */
     struct job *head, **tail;
     size_t queued;
+    int64_t first;           /* when the oldest queued job was queued */
     unsigned live;           /* workers still running */
     bool closing;            /* the last worker has ended */
     bool gone;               /* the committer has ended: nothing more is written */
@@ -165,18 +169,20 @@ static int write_batch(struct shard *sh, struct batch *b)
 
 static void queue(struct shard *sh, struct job *j)
 {
+    if (!sh->head)
+        sh->first = eddy_now();
     j->next = NULL;
     *sh->tail = j;
     sh->tail = &j->next;
-    sh->queued++;
-    eddy_event_set(sh->wake);
+    if (++sh->queued == 1 || sh->queued == BATCH_FEEDS)
+        eddy_event_set(sh->wake);
 }
 
 /* Hands a fetched feed to the committer (which frees it); waits while the
  * queue is full. */
 static void submit(struct shard *sh, struct job *j)
 {
-    while (!sh->gone && sh->queued >= sh->workers) {
+    while (!sh->gone && sh->queued >= sh->workers + BATCH_FEEDS) {
         eddy_event_clear(sh->room);
         if (eddy_event_wait(sh->room, EDDY_FOREVER) < 0)
             break;
@@ -255,11 +261,14 @@ static int committer(void *arg)
     struct eddy_store_fetched v[BATCH_FEEDS];
     struct job *jobs[BATCH_FEEDS];
     for (;;) {
-        if (!sh->head) {
-            if (sh->closing)
-                break;
+        int64_t until = !sh->head                                  ? EDDY_FOREVER
+                        : sh->queued >= BATCH_FEEDS || sh->closing ? 0
+                                                                   : sh->first + GATHER_NS;
+        if (!sh->head && sh->closing)
+            break;
+        if (until && until > eddy_now()) {
             eddy_event_clear(sh->wake);
-            if (eddy_event_wait(sh->wake, EDDY_FOREVER) < 0)
+            if (eddy_event_wait(sh->wake, until) == -ECANCELED)
                 break;
             continue;
         }
@@ -275,6 +284,7 @@ static int committer(void *arg)
         }
         sh->queued -= k;
         eddy_event_set(sh->room);
+        fprintf(stderr, "batch %zu %zu\n", k, entries);
         struct batch b = {.s = sh->p->store, .v = v, .n = k, .now = sh->p->o.now};
         write_batch(sh, &b); /* b.ran and each v[i].err say what happened */
         for (size_t i = 0; i < k; i++) {
