@@ -3,7 +3,8 @@
 # feed's entries and record arrive from several threads and many batches; a
 # feed whose write is refused (a permanent redirect onto a URL another
 # subscription has) is written again without the move, alone, and its
-# neighbours in the batch are not disturbed.
+# neighbours in the batch are not disturbed.  --index catches the search
+# index up after the pass.
 . "$(dirname "$0")/support/lib.sh"
 start_feeds
 
@@ -21,4 +22,7 @@ expect "every feed has its validators" '[ "$("$eddy" list --data "$data" --json 
 run refresh --data "$data" --all --threads 2 --concurrency 8 --per-host 8
 expect "pass 2: 304 for every feed (got: $(cat "$tmp/out") $(head -c 600 "$tmp/err"))" '[ "$status" -eq 0 ] && grep -qx "302 feeds: 0 fetched, 302 not modified, 0 errors, 0 new entries, 0 updated" "$tmp/out"'
 expect "pass 2: 304s counted" '[ "$(field "/f17?n=4" '\''f["count_304"]'\'')" -eq 1 ]'
+expect "the search index trails the pass" '[ "$(stat unindexed)" -eq 1206 ]'
+run refresh --data "$data" --index
+expect "--index catches it up" '[ "$status" -eq 0 ] && grep -qx "1206 entries indexed in [0-9.]* s" "$tmp/out" && [ "$(stat unindexed)" -eq 0 ]'
 summary
