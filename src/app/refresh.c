@@ -284,7 +284,6 @@ static int committer(void *arg)
         }
         sh->queued -= k;
         eddy_event_set(sh->room);
-        fprintf(stderr, "batch %zu %zu\n", k, entries);
         struct batch b = {.s = sh->p->store, .v = v, .n = k, .now = sh->p->o.now};
         write_batch(sh, &b); /* b.ran and each v[i].err say what happened */
         for (size_t i = 0; i < k; i++) {
