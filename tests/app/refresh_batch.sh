@@ -15,6 +15,7 @@ expect "add: 302 feeds" '[ "$status" -eq 0 ] && [ "$(grep -c '\''^added '\'' "$t
 
 run refresh --data "$data" --threads 2 --concurrency 8 --per-host 8
 expect "pass 1: every feed fetched, none failed (got: $(cat "$tmp/out"))" '[ "$status" -eq 0 ] && grep -qx "302 feeds: 302 fetched, 0 not modified, 0 errors, 1206 new entries, 0 updated" "$tmp/out"'
+expect "a pass without failures says nothing on stderr" '[ ! -s "$tmp/err" ]'
 expect "every entry stored" '[ "$(stat entries)" -eq 1206 ]'
 expect "moved onto a subscribed URL: the feed keeps its own" '[ "$(field /r301/a '\''f["last_status"]'\'')" -eq 200 ] && [ "$(field /r301/a '\''f["etag"]'\'')" = "\"a\"" ]'
 expect "every feed has its validators" '[ "$("$eddy" list --data "$data" --json | "$py" -c "import json,sys; print(sum(1 for f in json.load(sys.stdin) if f[\"etag\"]))")" -eq 302 ]'
