@@ -2,19 +2,23 @@
  * store_bench.c — figures for the store (layer store/).  Prints, never
  * judges.
  *
- *   store_bench [DIR|""] [FEEDS] [ENTRIES]
+ *   store_bench [DIR|""] [FEEDS] [ENTRIES] [PARTS]
  *
  * In DIR (default: a new folder under $TMPDIR), for FEEDS feeds (10,000) and
  * ENTRIES entries (148,500) of ~3 KB stored 15 per transaction, as a refresh
  * pass stores them:
  *   feeds       subscribing FEEDS feeds (one transaction each)
  *   trailing    storing every entry, search index left to the indexer
+ *   batched     the same into a fresh database as a refresh pass writes it:
+ *               eddy_store_feeds_fetched, each feed's entries with its fetch
+ *               record, FEEDS_PER_TX feeds per transaction
  *   indexer     eddy_store_index_pending() until caught up
  *   unchanged   the same entries again (a pass where nothing changed)
  *   inline      a fresh database, each batch indexed right after it is stored
  *   bare        SQLite alone: the same rows into one table without index,
  *               same pragmas and transactions (the floor the store adds to)
  *   list/search the first page of the river, a two-word search
+ * PARTS (a fourth argument, e.g. "trailing,batched") runs only those.
  * Texts are windows into one megabyte of pseudo-random words (the same
  * entry gets the same text in both passes; making it costs a memcpy).
  */
@@ -30,10 +34,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH   15
-#define CONTENT 2800
-#define SUMMARY 200
-#define CORPUS  (1 << 20)
+#define BATCH        15
+#define CONTENT      2800
+#define SUMMARY      200
+#define CORPUS       (1 << 20)
+#define FEEDS_PER_TX 64
 
 static char corpus[CORPUS + 1];
 static int nfeeds = 10000, nentries = 148500;
@@ -182,6 +187,40 @@ static void pass(struct eddy_store *s, const char *name, int inline_index)
            total.unchanged);
 }
 
+/* The refresh pass's way: FEEDS_PER_TX feeds (a batch of entries and a
+ * fetch record each) per transaction. */
+static void batched(struct eddy_store *s)
+{
+    static struct batch bt[FEEDS_PER_TX];
+    struct eddy_store_fetched w[FEEDS_PER_TX];
+    struct eddy_store_fetch rec = {.fetched_at = 1800000000,
+                                   .next_check = 1800003600,
+                                   .status = 200,
+                                   .etag = "\"bench\"",
+                                   .last_modified = "Sat, 05 Dec 2026 10:00:00 GMT"};
+    size_t added = 0;
+    double t = now_s(), c = cpu_s();
+    for (int b = 0; b * BATCH < nentries;) {
+        int k = 0;
+        for (; k < FEEDS_PER_TX && b * BATCH < nentries; k++, b++) {
+            int n = fill(&bt[k], b);
+            w[k] = (struct eddy_store_fetched){
+                .feed_id = feed_ids[b % nfeeds], .entries = bt[k].v, .n = (size_t)n, .fetch = &rec};
+        }
+        int err = eddy_store_feeds_fetched(s, w, (size_t)k, 1800000000);
+        if (err < 0) {
+            fprintf(stderr, "batched: batch %d: %s\n", b, strerror(-err));
+            exit(1);
+        }
+        for (int i = 0; i < k; i++)
+            added += w[i].up.added;
+    }
+    double dt = now_s() - t;
+    printf("%-10s %6d entries           %7.2f s  cpu %6.2f s  (%.0f entries/s; added %zu;"
+           " %d feeds per transaction)\n",
+           "batched", nentries, dt, cpu_s() - c, nentries / dt, added, FEEDS_PER_TX);
+}
+
 static void bare(const char *dir)
 {
     static struct batch bt;
@@ -289,18 +328,33 @@ int main(int argc, char **argv)
     printf("store_bench: %d feeds, %d entries of ~%d bytes, %d per transaction, in %s\n", nfeeds,
            nentries, CONTENT + SUMMARY, BATCH, dir);
 
-    struct eddy_store *s = open_fresh(dir);
-    pass(s, "trailing", 0);
-    catch_up(s);
-    pass(s, "unchanged", 0);
-    reads(s);
-    size_of(dir);
-    eddy_store_close(s);
-
-    s = open_fresh(dir);
-    pass(s, "inline", 1);
-    eddy_store_close(s);
-    bare(dir);
+    const char *parts = argc > 4 ? argv[4] : NULL;
+#define PART(name) (!parts || strstr(parts, name))
+    struct eddy_store *s;
+    if (PART("trailing")) {
+        s = open_fresh(dir);
+        pass(s, "trailing", 0);
+        if (PART("indexer"))
+            catch_up(s);
+        if (PART("unchanged"))
+            pass(s, "unchanged", 0);
+        reads(s);
+        size_of(dir);
+        eddy_store_close(s);
+    }
+    if (PART("batched")) {
+        s = open_fresh(dir);
+        batched(s);
+        size_of(dir);
+        eddy_store_close(s);
+    }
+    if (PART("inline")) {
+        s = open_fresh(dir);
+        pass(s, "inline", 1);
+        eddy_store_close(s);
+    }
+    if (PART("bare"))
+        bare(dir);
 
     char cmd[1100];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -237,6 +237,29 @@ int eddy_store_entries_upsert(struct eddy_store *s, int64_t feed_id,
                               const struct eddy_store_entry_in *entries, size_t n, int64_t now,
                               struct eddy_store_upsert *r);
 
+/* One feed's part of eddy_store_feeds_fetched: its entries (as
+ * eddy_store_entries_upsert takes them; n may be 0) and the outcome of its
+ * fetch (as eddy_store_feed_fetched takes it; NULL: entries only). */
+struct eddy_store_fetched {
+    int64_t feed_id;
+    const struct eddy_store_entry_in *entries; /* borrowed for the call */
+    size_t n;
+    const struct eddy_store_fetch *fetch; /* borrowed for the call */
+    struct eddy_store_upsert up;          /* out: what the upsert did */
+    int err; /* out: 0 written; else nothing of this feed was: -ENOENT no such
+              * feed, -EEXIST its new_url belongs to another feed, or the
+              * transaction's error */
+};
+/* What a refresh pass writes, many feeds in one transaction (one commit per
+ * batch instead of two per feed).  Each feed's entries and its record are
+ * written together or not at all (validators are never saved without the
+ * entries they vouch for): a feed that fails is rolled back alone, with its
+ * err set, and the others are committed.  `now` as in the upsert.  Returns
+ * how many feeds were written, or a negative errno when the transaction
+ * failed (then none was, and every err says so). */
+int eddy_store_feeds_fetched(struct eddy_store *s, struct eddy_store_fetched *v, size_t n,
+                             int64_t now);
+
 /* An entry as stored. */
 struct eddy_store_entry {
     int64_t id;

@@ -18,6 +18,7 @@ struct refresh {
     struct eddy_store *store;
     struct eddy_app_refresh_opts o;
     unsigned per_host, threads;
+    bool index; /* catch the search index up after the pass */
     struct eddy_app_summary sum;
     size_t done, total, errors;
     bool progress; /* stderr is a terminal */
@@ -99,6 +100,11 @@ int cmd_refresh(int argc, char **argv)
          .def = threads_def,
          .min = 1,
          .max = 1024},
+        {.name = "index",
+         .type = CLI_FLAG,
+         .dst = &r.index,
+         .help = "then bring the search index up to date (it trails the stored entries:"
+                 " `eddy serve` indexes in the background)"},
         {.name = "interval",
          .type = CLI_DURATION,
          .dst = &interval_ns,
@@ -140,15 +146,30 @@ int cmd_refresh(int argc, char **argv)
         r.store,
         &(struct eddy_session_opts){.max_concurrency = r.o.workers, .max_per_host = r.per_host},
         r.threads, &r.o, &r.sum);
-    eddy_store_close(r.store);
     if (r.progress && r.done)
         draw(&r, true);
     if (err < 0) {
+        eddy_store_close(r.store);
         fprintf(stderr, "eddy refresh: %s\n", eddy_strerror(err));
         return 1;
     }
     printf("%zu feeds: %zu fetched, %zu not modified, %zu errors, %zu new entries, %zu updated\n",
            r.sum.feeds, r.sum.fetched, r.sum.not_modified, r.sum.errors, r.sum.added,
            r.sum.updated);
+    if (r.index) {
+        fflush(stdout);
+        int64_t t0 = eddy_now();
+        long indexed = 0;
+        int n;
+        while ((n = eddy_store_index_pending(r.store, 0)) > 0)
+            indexed += n;
+        if (n < 0) {
+            eddy_store_close(r.store);
+            fprintf(stderr, "eddy refresh: indexing: %s\n", eddy_strerror(n));
+            return 1;
+        }
+        printf("%ld entries indexed in %.1f s\n", indexed, (double)(eddy_now() - t0) / EDDY_SEC);
+    }
+    eddy_store_close(r.store);
     return 0;
 }

@@ -271,7 +271,7 @@ int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *c
     return write_feed(s, sql, id, category && *category ? category : NULL, 0);
 }
 
-int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f)
+int eddy__fetched_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_fetch *f)
 {
     static const char sql[] =
         "UPDATE feeds SET"
@@ -290,31 +290,93 @@ int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_
         " skip_hours = CASE WHEN ?4 = 200 THEN ?14 ELSE skip_hours END,"
         " skip_days = CASE WHEN ?4 = 200 THEN ?15 ELSE skip_days END"
         " WHERE id = ?1";
-    struct eddy__conn *c = eddy__writer(s);
     sqlite3_stmt *st = eddy__stmt(c, sql);
-    int err = -EIO;
-    if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, f->fetched_at);
-        sqlite3_bind_int64(st, 3, f->next_check);
-        sqlite3_bind_int(st, 4, f->status);
-        eddy__bind_str(st, 5, f->error);
-        eddy__bind_str(st, 6, f->etag);
-        eddy__bind_str(st, 7, f->last_modified);
-        eddy__bind_str(st, 8, f->title);
-        eddy__bind_str(st, 9, f->site_link);
-        eddy__bind_str(st, 10, f->repairs);
-        eddy__bind_str(st, 11, f->new_url && *f->new_url ? f->new_url : NULL);
-        sqlite3_bind_int(st, 12, f->gone);
-        sqlite3_bind_int64(st, 13, f->min_interval > 0 ? f->min_interval : 0);
-        sqlite3_bind_int64(st, 14, f->skip_hours & 0xffffffu);
-        sqlite3_bind_int(st, 15, f->skip_days & 0x7f);
-        err = eddy__step_done(st);
-        if (!err && sqlite3_changes(c->db) == 0)
-            err = -ENOENT;
-    }
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, f->fetched_at);
+    sqlite3_bind_int64(st, 3, f->next_check);
+    sqlite3_bind_int(st, 4, f->status);
+    eddy__bind_str(st, 5, f->error);
+    eddy__bind_str(st, 6, f->etag);
+    eddy__bind_str(st, 7, f->last_modified);
+    eddy__bind_str(st, 8, f->title);
+    eddy__bind_str(st, 9, f->site_link);
+    eddy__bind_str(st, 10, f->repairs);
+    eddy__bind_str(st, 11, f->new_url && *f->new_url ? f->new_url : NULL);
+    sqlite3_bind_int(st, 12, f->gone);
+    sqlite3_bind_int64(st, 13, f->min_interval > 0 ? f->min_interval : 0);
+    sqlite3_bind_int64(st, 14, f->skip_hours & 0xffffffu);
+    sqlite3_bind_int(st, 15, f->skip_days & 0x7f);
+    int err = eddy__step_done(st);
+    if (!err && sqlite3_changes(c->db) == 0)
+        err = -ENOENT;
+    return err;
+}
+
+int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f)
+{
+    int err = eddy__fetched_tx(eddy__writer(s), id, f);
     eddy__writer_done(s);
     return err;
+}
+
+/* A feed's own failure: its savepoint is rolled back, the others go on.
+ * Anything else (I/O, a full disk, memory) fails the transaction. */
+static int feed_failure(int err)
+{
+    return err == -ENOENT || err == -EEXIST || err == -EINVAL;
+}
+
+/* One feed of a batch: its entries and its record together or not at all.
+ * A record alone is one statement, atomic by itself; with entries a
+ * savepoint undoes the feed's part, whatever becomes of its neighbours. */
+static int write_fetched(struct eddy__conn *c, struct eddy_store_fetched *w, int64_t now)
+{
+    static const char save[] = "SAVEPOINT feed", release[] = "RELEASE feed",
+                      undo[] = "ROLLBACK TO feed";
+    if (!w->n && w->fetch) /* the record says whether the feed exists */
+        return w->err = eddy__fetched_tx(c, w->feed_id, w->fetch);
+    int err = eddy__step_done(eddy__stmt(c, save));
+    if (err < 0)
+        return err;
+    w->err = eddy__upsert_tx(c, w->feed_id, w->entries, w->n, now, &w->up);
+    if (!w->err && w->fetch)
+        w->err = eddy__fetched_tx(c, w->feed_id, w->fetch);
+    if (w->err < 0 && feed_failure(w->err))
+        err = eddy__step_done(eddy__stmt(c, undo));
+    if (!err)
+        err = eddy__step_done(eddy__stmt(c, release));
+    return err < 0 ? err : w->err;
+}
+
+int eddy_store_feeds_fetched(struct eddy_store *s, struct eddy_store_fetched *v, size_t n,
+                             int64_t now)
+{
+    struct eddy__conn *c = eddy__writer(s);
+    int err = eddy__begin(c), written = 0;
+    for (size_t i = 0; i < n; i++) {
+        memset(&v[i].up, 0, sizeof v[i].up);
+        v[i].err = err;
+    }
+    for (size_t i = 0; i < n && !err; i++) {
+        int e = write_fetched(c, &v[i], now);
+        if (e < 0 && !feed_failure(e))
+            err = e; /* the transaction's failure, not the feed's */
+        else if (e < 0)
+            memset(&v[i].up, 0, sizeof v[i].up);
+        else
+            written++;
+    }
+    if (!err)
+        err = eddy__commit(c);
+    eddy__writer_done(s); /* rolls back after an error */
+    if (err < 0)
+        for (size_t i = 0; i < n; i++) {
+            memset(&v[i].up, 0, sizeof v[i].up);
+            v[i].err = err;
+        }
+    return err < 0 ? err : written;
 }
 
 /* ------------------------------------------------------------ categories */

@@ -77,6 +77,13 @@ int eddy__step_int(sqlite3_stmt *st, int64_t *v);
  * transaction per step).  -EPROTO when the database is newer. */
 int eddy__store_migrate(sqlite3 *db, int target);
 
+/* Inside the writer's open transaction: eddy_store_entries_upsert and
+ * eddy_store_feed_fetched without their own transaction. */
+int eddy__upsert_tx(struct eddy__conn *c, int64_t feed_id,
+                    const struct eddy_store_entry_in *entries, size_t n, int64_t now,
+                    struct eddy_store_upsert *r);
+int eddy__fetched_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_fetch *f);
+
 /* feeds.c / entries.c: reading one row into a record. */
 int eddy__feed_row(sqlite3_stmt *st, struct eddy_store_feed *f);
 int eddy__entry_row(sqlite3_stmt *st, struct eddy_store_entry *e);

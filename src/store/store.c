@@ -196,8 +196,11 @@ static int conn_open(struct eddy__conn *c, const char *path, int reader)
     sqlite3_extended_result_codes(c->db, 1);
     /* secure_delete (on in Debian's build) zeroes freed pages: a cost on
      * every update that a feed reader's public data does not need. */
+    /* temp_store: a batch's savepoints journal the pages they change in
+     * memory, not in a temporary file. */
     int err = eddy__exec(c, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA secure_delete=OFF; PRAGMA cache_size=-16000");
+                            "PRAGMA secure_delete=OFF; PRAGMA cache_size=-16000;"
+                            "PRAGMA temp_store=MEMORY");
     if (!err && reader)
         err = eddy__exec(c, "PRAGMA query_only=ON");
     return err;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static struct eddy_store *open_tmp(void)
@@ -783,5 +784,137 @@ TEST(store_fetch_keeps_what_the_feed_asked_for)
     CHECK_INT(f.skip_hours, ==, 0);
     CHECK_INT(f.skip_days, ==, 0);
     eddy_store_feed_fini(&f);
+    eddy_store_close(s);
+}
+
+/* ------------------------------------------------ a refresh pass's batch */
+
+static int64_t feed_entries(struct eddy_store *s, int64_t feed)
+{
+    struct eddy_store_page p;
+    CHECK_INT(eddy_store_entries(s, &(struct eddy_store_query){.feed_id = feed, .limit = 1000}, &p),
+              ==, 0);
+    int64_t n = (int64_t)p.n;
+    eddy_store_page_fini(&p);
+    return n;
+}
+
+TEST(store_feeds_fetched_batch_all_or_nothing_per_feed)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t a = add_feed(s, "http://a/", NULL), b = add_feed(s, "http://b/", NULL),
+            c = add_feed(s, "http://c/", NULL);
+    struct eddy_store_entry_in ea[2] = {entry("a1", NULL, "A1", "x", 100),
+                                        entry("a2", NULL, "A2", "y", 200)};
+    struct eddy_store_entry_in eb[1] = {entry("b1", NULL, "B1", "z", 100)};
+    struct eddy_store_entry_in ec[3] = {entry("c1", NULL, "C1", "u", 100),
+                                        entry("c2", NULL, "C2", "v", 200),
+                                        entry("c3", NULL, "C3", "w", 300)};
+    struct eddy_store_fetch ra = {
+        .fetched_at = 1000, .next_check = 2000, .status = 200, .etag = "\"a\""};
+    /* b moved onto c's URL: refused, and with it b's entries and validators. */
+    struct eddy_store_fetch rb = {.fetched_at = 1000,
+                                  .next_check = 2000,
+                                  .status = 200,
+                                  .etag = "\"b\"",
+                                  .new_url = "http://c/"};
+    struct eddy_store_fetch rc = {
+        .fetched_at = 1000, .next_check = 2000, .status = 200, .etag = "\"c\"", .title = "C"};
+    struct eddy_store_fetched v[] = {
+        {.feed_id = a, .entries = ea, .n = 2, .fetch = &ra},
+        {.feed_id = b, .entries = eb, .n = 1, .fetch = &rb},
+        {.feed_id = 999, .entries = eb, .n = 1, .fetch = &ra}, /* no such feed */
+        {.feed_id = c, .entries = ec, .n = 3, .fetch = &rc},
+    };
+    CHECK_INT(eddy_store_feeds_fetched(s, v, 4, 1000), ==, 2);
+    CHECK_INT(v[0].err, ==, 0);
+    CHECK_INT(v[0].up.added, ==, 2);
+    CHECK_INT(v[1].err, ==, -EEXIST);
+    CHECK_INT(v[1].up.added, ==, 0);
+    CHECK_INT(v[2].err, ==, -ENOENT);
+    CHECK_INT(v[3].err, ==, 0);
+    CHECK_INT(v[3].up.added, ==, 3);
+    CHECK_INT(feed_entries(s, a), ==, 2);
+    CHECK_INT(feed_entries(s, b), ==, 0); /* its savepoint was rolled back */
+    CHECK_INT(feed_entries(s, c), ==, 3);
+    struct eddy_store_feed f;
+    CHECK_INT(eddy_store_feed(s, b, &f), ==, 0);
+    CHECK(f.etag == NULL); /* no validators without the entries they vouch for */
+    CHECK_INT(f.last_check, ==, 0);
+    CHECK_STR(f.url, "http://b/");
+    eddy_store_feed_fini(&f);
+    CHECK_INT(eddy_store_feed(s, c, &f), ==, 0);
+    CHECK_STR(f.etag, "\"c\"");
+    CHECK_STR(f.title, "C");
+    CHECK_INT(f.count_200, ==, 1);
+    eddy_store_feed_fini(&f);
+
+    /* Again, b without the move; a unchanged, a 304 for c (no entries). */
+    rb.new_url = NULL;
+    struct eddy_store_fetch nm = {.fetched_at = 2000, .next_check = 3000, .status = 304};
+    struct eddy_store_fetched w[] = {
+        {.feed_id = a, .entries = ea, .n = 2, .fetch = &ra},
+        {.feed_id = b, .entries = eb, .n = 1, .fetch = &rb},
+        {.feed_id = c, .fetch = &nm},
+    };
+    CHECK_INT(eddy_store_feeds_fetched(s, w, 3, 2000), ==, 3);
+    CHECK_INT(w[0].up.unchanged, ==, 2);
+    CHECK_INT(w[1].up.added, ==, 1);
+    CHECK_INT(feed_entries(s, b), ==, 1);
+    CHECK_INT(eddy_store_feed(s, c, &f), ==, 0);
+    CHECK_STR(f.etag, "\"c\"");
+    CHECK_INT(f.count_304, ==, 1);
+    eddy_store_feed_fini(&f);
+    /* A record alone (no entries) that fails: that feed only. */
+    struct eddy_store_fetch taken = {
+        .fetched_at = 3000, .next_check = 4000, .status = 304, .new_url = "http://c/"};
+    struct eddy_store_fetched x[] = {{.feed_id = a, .fetch = &taken}, {.feed_id = b, .fetch = &nm}};
+    CHECK_INT(eddy_store_feeds_fetched(s, x, 2, 3000), ==, 1);
+    CHECK_INT(x[0].err, ==, -EEXIST);
+    CHECK_INT(x[1].err, ==, 0);
+    CHECK_INT(eddy_store_feed(s, a, &f), ==, 0);
+    CHECK_STR(f.url, "http://a/");
+    CHECK_INT(f.count_304, ==, 0);
+    eddy_store_feed_fini(&f);
+    CHECK_INT(eddy_store_feeds_fetched(s, NULL, 0, 3000), ==, 0);
+    eddy_store_close(s);
+}
+
+/* A feed's first batch takes the insert-first path: an entry given twice in
+ * it is still one entry (the later one's content), as in a later batch. */
+TEST(store_first_batch_dedupes_within_itself)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t f = add_feed(s, "http://f/", NULL), g = add_feed(s, "http://g/", NULL);
+    struct eddy_store_entry_in v[] = {
+        entry("same", NULL, "First", "one", 100),
+        entry("other", "http://x/1", "T", "two", 100),
+        entry("same", NULL, "Second", "three", 100),
+        entry(NULL, "http://x/1", "T", "four", 100), /* no guid: its link is its key */
+        entry("same", NULL, "Second", "three", 100),
+    };
+    struct eddy_store_upsert r;
+    CHECK_INT(eddy_store_entries_upsert(s, f, v, 5, 1000, &r), ==, 0);
+    CHECK_INT(r.added, ==, 3);
+    CHECK_INT(r.updated, ==, 1);
+    CHECK_INT(r.unchanged, ==, 1);
+    CHECK_INT(feed_entries(s, f), ==, 3);
+    struct eddy_store_page p;
+    CHECK_INT(eddy_store_entries(s, &(struct eddy_store_query){.feed_id = f}, &p), ==, 0);
+    int seen = 0;
+    for (size_t i = 0; i < p.n; i++)
+        if (p.entries[i].guid && !strcmp(p.entries[i].guid, "same")) {
+            CHECK_STR(p.entries[i].title, "Second");
+            seen++;
+        }
+    CHECK_INT(seen, ==, 1);
+    eddy_store_page_fini(&p);
+    /* The same batch into a feed that has entries already: the same counts. */
+    struct eddy_store_entry_in old = entry("old", NULL, "Old", "zero", 50);
+    CHECK_INT(eddy_store_entries_upsert(s, g, &old, 1, 1000, NULL), ==, 0);
+    CHECK_INT(eddy_store_entries_upsert(s, g, v, 5, 1000, &r), ==, 0);
+    CHECK_INT(r.added, ==, 3);
+    CHECK_INT(r.updated, ==, 1);
+    CHECK_INT(r.unchanged, ==, 1);
     eddy_store_close(s);
 }
