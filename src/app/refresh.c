@@ -24,8 +24,12 @@
  */
 #include "eddy/app.h"
 
+#include "eddy/arena.h"
 #include "eddy/feedfetch.h"
 
+#include "../feed/uri.h"
+
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -101,6 +105,7 @@ struct job {
     struct eddy_store_entry_in *in; /* the entries to store; NULL: none */
     size_t n;
     char *repairs;
+    struct eddy_arena links;       /* entry links resolved against the feed's URL */
     struct eddy_app_schedule when; /* how next_check was computed */
     bool retried;                  /* rewritten after a failure already */
     char errbuf[96];
@@ -146,6 +151,7 @@ static uint32_t next_rnd(struct shard *sh) /* xorshift64*: jitter needs no more 
 
 static void job_free(struct job *j)
 {
+    eddy_arena_free(&j->links);
     free(j->in);
     free(j->repairs);
     eddy_feed_fetch_result_clear(&j->r);
@@ -387,10 +393,24 @@ static char *repairs_text(const struct eddy_feed *feed)
     return eddy_buf_detach(&b, NULL);
 }
 
+/* Whether uri starts with a scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+"
+ * / "-" / "." ) ":"): then it is absolute. */
+static bool has_scheme(const char *uri)
+{
+    if (!isalpha((unsigned char)*uri))
+        return false;
+    while (isalnum((unsigned char)*uri) || *uri == '+' || *uri == '-' || *uri == '.')
+        uri++;
+    return *uri == ':';
+}
+
 /* The entries of a parsed feed as the store takes them (strings borrowed
- * from the feed).  Returns 0 or -ENOMEM. */
-static int entries_of(const struct eddy_feed_value *entries, struct eddy_store_entry_in **out,
-                      size_t *n)
+ * from the feed).  A relative link is resolved against the feed's URL into
+ * `links` (feedparser resolves them in RSS and Atom, not in JSON Feed: a
+ * link must work outside its feed); one with an unsafe scheme is dropped.
+ * Returns 0 or -ENOMEM. */
+static int entries_of(const struct eddy_feed_value *entries, const char *base,
+                      struct eddy_arena *links, struct eddy_store_entry_in **out, size_t *n)
 {
     *n = eddy_feed_len(entries);
     *out = NULL;
@@ -400,9 +420,24 @@ static int entries_of(const struct eddy_feed_value *entries, struct eddy_store_e
         *n = 0;
         return -ENOMEM;
     }
-    for (size_t i = 0; i < *n; i++)
-        entry_in(eddy_feed_at(entries, i), &(*out)[i]);
-    return 0;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    int err = 0;
+    for (size_t i = 0; i < *n && !err; i++) {
+        struct eddy_store_entry_in *e = &(*out)[i];
+        entry_in(eddy_feed_at(entries, i), e);
+        if (!e->link || !base || has_scheme(e->link))
+            continue; /* absolute (or no link): as the parser gave it */
+        eddy_buf_reset(&b);
+        err = eddy__uri_resolve_safe(&b, base, e->link);
+        e->link = b.len ? eddy_arena_strndup(links, b.data, b.len) : NULL;
+        if (!err && b.len && !e->link)
+            err = -ENOMEM;
+    }
+    eddy_buf_free(&b);
+    if (err) {
+        free(*out), *out = NULL, *n = 0;
+    }
+    return err;
 }
 
 /* What a parsed feed asks for: <ttl> (minutes) or the reply's freshness,
@@ -444,6 +479,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
     };
     struct eddy_store_entry_in *in = NULL;
     size_t n = 0;
+    struct eddy_arena links = EDDY_ARENA_INIT;
     char *repairs = NULL, errbuf[96];
     if (err == 0 && r.feed) {
         const struct eddy_feed_value *root = eddy_feed_root(r.feed);
@@ -452,7 +488,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         rec.site_link = eddy_feed_get_str(feed, "link");
         asked_by_feed(&rec, &r, feed);
         rec.repairs = repairs = repairs_text(r.feed);
-        err = entries_of(eddy_feed_get(root, "entries"), &in, &n);
+        err = entries_of(eddy_feed_get(root, "entries"), r.final_url, &links, &in, &n);
         if (err < 0) {
             snprintf(errbuf, sizeof errbuf, "storing entries: %s", eddy_strerror(err));
             rec.error = errbuf;
@@ -484,6 +520,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
     rec.next_check = eddy_app_next_check(&when);
     struct job *j = malloc(sizeof *j);
     if (!j) {
+        eddy_arena_free(&links);
         free(in);
         free(repairs);
         eddy_feed_fetch_result_clear(&r);
@@ -492,8 +529,14 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         pthread_mutex_unlock(&p->mu);
         return;
     }
-    *j = (struct job){
-        .f = f, .r = r, .rec = rec, .in = in, .n = n, .repairs = repairs, .when = when};
+    *j = (struct job){.f = f,
+                      .r = r,
+                      .rec = rec,
+                      .in = in,
+                      .n = n,
+                      .repairs = repairs,
+                      .links = links,
+                      .when = when};
     if (rec.error == errbuf) {
         memcpy(j->errbuf, errbuf, sizeof errbuf);
         j->rec.error = j->errbuf;
