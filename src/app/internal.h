@@ -57,6 +57,17 @@ bool eddy__cursor_parse(const char *s, struct eddy_store_cursor *c);
 int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, bool *fetched,
                     const char **detail);
 
+/* api.c: an OPML document body[0..len) read off the loop and its feeds
+ * subscribed (guarded, the owner's categories) in one transaction, the
+ * scheduler woken.  0 with *out; -EFBIG larger than the API takes, -EBADMSG
+ * not OPML, -E2BIG too many feeds, else a store error. */
+struct eddy__imported {
+    int found, added; /* outlines with a feed URL; feeds subscribed */
+    size_t existing;  /* subscribed already */
+};
+int eddy__opml_import(struct eddy_request *req, const char *body, size_t len,
+                      struct eddy__imported *out);
+
 /* pages*.c: the reader's pages (/, /feeds, /static/) on `web`, their
  * templates and static files in dir/templates and dir/static (dir NULL:
  * none found, the pages answer 503). */

@@ -225,7 +225,8 @@ static int copy_attrs(struct eddy_buf *out, const char *a, size_t n, bool img)
  * (<textarea>, <a>, <noscript> would swallow the rest of the page) or close
  * one it never opened (</article> would end the page's own).  Start and end
  * tags are matched on a stack: a stray end tag is dropped, the elements
- * still open are closed at the end, comments and declarations are dropped.
+ * still open are closed at the end, comments, declarations, <form> and
+ * <plaintext> are dropped.
  * The sanitizer writes '<' of text and '<', '>', '"' of attribute values as
  * references, so a tag ends at the first '>'.  Images get loading="lazy". */
 static int contain_html(const char *p, struct eddy_buf *out)
@@ -264,7 +265,10 @@ static int contain_html(const char *p, struct eddy_buf *out)
         bool self = gt > lt && gt[-1] == '/';
         bool keep_open = !is_void(name) && !(self && foreign) &&
                          !(self && (!strcmp(name, "svg") || !strcmp(name, "math")));
-        if (!strcmp(name, "plaintext") || (keep_open && depth == DEPTH_MAX))
+        /* plaintext cannot be closed; a feed's form could only mislead (a
+         * password field posting away), and would nest in the page's own. */
+        if (!strcmp(name, "plaintext") || !strcmp(name, "form") ||
+            (keep_open && depth == DEPTH_MAX))
             continue;
         const char *attrs = lt + 1 + n;
         err = eddy_buf_printf(out, "<%s", name);

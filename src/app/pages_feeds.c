@@ -79,10 +79,13 @@ static int feeds_view(struct eddy_request *req, struct eddy_response *res)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
     if ((err = eddy_request_defer(req, ctx_free, l.ctx)) < 0)
         return err;
-    const char *msg = eddy_request_arg(req, "msg");
+    const char *msg = eddy_request_arg(req, "msg"), *n = eddy_request_arg(req, "n");
+    const char *existing = eddy_request_arg(req, "existing");
     if (json_object_set_new(l.ctx, "csrf", json_string(csrf)) < 0 ||
         json_object_set_new(l.ctx, "page", json_string("feeds")) < 0 ||
-        json_object_set_new(l.ctx, "msg", msg ? json_string(msg) : json_null()) < 0)
+        json_object_set_new(l.ctx, "msg", msg ? json_string(msg) : json_null()) < 0 ||
+        json_object_set_new(l.ctx, "n", n ? json_string(n) : json_null()) < 0 ||
+        json_object_set_new(l.ctx, "existing", existing ? json_string(existing) : json_null()) < 0)
         return -ENOMEM;
     return eddy_render(res, "feeds.html", l.ctx);
 }
@@ -134,6 +137,31 @@ static int add_view(struct eddy_request *req, struct eddy_response *res)
     if (err < 0)
         return back(res, fetched ? "fetch" : "error");
     return back(res, "added");
+}
+
+/* POST /feeds/import: an OPML file uploaded (multipart, field "opml"). */
+static int import_view(struct eddy_request *req, struct eddy_response *res)
+{
+    const struct eddy_form *form = eddy__pages_post(req, res);
+    if (!form)
+        return 0;
+    const struct eddy_form_field *file = NULL;
+    for (size_t i = 0; i < eddy_form_count(form) && !file; i++)
+        if (!strcmp(eddy_form_field(form, i)->name, "opml"))
+            file = eddy_form_field(form, i);
+    if (!file || !file->value_len)
+        return back(res, "noopml");
+    struct eddy__imported r;
+    int err = eddy__opml_import(req, file->value, file->value_len, &r);
+    if (err == -EBADMSG)
+        return back(res, "noopml");
+    if (err == -EFBIG || err == -E2BIG)
+        return back(res, "toolong");
+    if (err < 0)
+        return back(res, "error");
+    char to[80];
+    snprintf(to, sizeof to, "/feeds?msg=imported&n=%d&existing=%zu", r.added, r.existing);
+    return eddy_response_redirect(res, 303, to);
 }
 
 /* One feed changed: renamed and categorized, refreshed, or removed. */
@@ -202,6 +230,7 @@ int eddy__pages_feed_routes(struct eddy_app *web)
 {
     int err = eddy_app_route(web, "GET", "/feeds", feeds_view, "feeds");
     err = err ? err : eddy_app_route(web, "POST", "/feeds/add", add_view, "feed_add");
+    err = err ? err : eddy_app_route(web, "POST", "/feeds/import", import_view, "feed_import");
     err = err ? err : eddy_app_route(web, "POST", "/feeds/<int:id>/edit", edit_view, "feed_edit");
     err =
         err ? err

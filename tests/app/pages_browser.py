@@ -7,7 +7,8 @@
    (no JavaScript needed) and by the keyboard (j/k, m, s: eddy.js's fetch
    POST with the CSRF token), checked in the store through the API; the
    search finds an entry; `/` and `?`; a feed added on /feeds (through the
-   SSRF guard, --allow 127.0.0.1/32) has its entries arrive; a POST without
+   SSRF guard, --allow 127.0.0.1/32) has its entries arrive, and so does one
+   of an OPML file uploaded there; a POST without
    the token, or with another one, is refused 403.  The console shows no
    error and the page reports no CSP violation (a listener installed before
    any page script); the page weight (HTML + CSS + JS) stays under 50 KB.
@@ -235,6 +236,22 @@ def river(d, sv, files):
     check("add feed: listed", url in d.page_source)
     wait_for("its entry arrives in the river", lambda: any(
         e["link"].endswith("/s1") for e in api(sv, "/api/v1/entries?limit=100")["entries"]))
+    # Import an OPML file by the upload form: one new feed, one known.
+    third = files.write("third.xml", rss("Third feed", [("t1", "From the third feed", "hi")]))
+    opml = os.path.join(files.dir, "subs.opml")
+    with open(opml, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
+                '<outline text="Imported"><outline type="rss" text="Third" xmlUrl="%s"/>'
+                '<outline type="rss" text="News" xmlUrl="%s/news.xml"/></outline></body></opml>'
+                % (third, files.base))
+    d.get(sv.url + "/feeds")
+    d.find_element(By.NAME, "opml").send_keys(opml)
+    d.find_element(By.CSS_SELECTOR, "form.opml button").click()
+    WebDriverWait(d, 60).until(lambda d: "msg=" in d.current_url)
+    msg = d.find_element(By.CSS_SELECTOR, ".msg").text
+    check("OPML import by upload: 1 new, 1 known", msg == "Imported: 1 new feeds, 1 subscribed already.", msg)
+    wait_for("the imported feed's entry arrives", lambda: any(
+        e["link"].endswith("/t1") for e in api(sv, "/api/v1/entries?limit=100")["entries"]))
     d.get(sv.url + "/feeds")
     d.save_screenshot(os.path.join(SHOTS, "feeds-light.png"))
     d.get(sv.url + "/")
