@@ -178,6 +178,11 @@ def river(d, sv, files):
     bg = d.execute_script("return getComputedStyle(document.body).backgroundColor")
     check("dark theme from prefers-color-scheme", bg == "rgb(23, 24, 26)", bg)
     d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    d.set_window_size(390, 844)
+    d.save_screenshot(os.path.join(SHOTS, "river-phone.png"))
+    sw = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    check("on a phone-sized window nothing overflows sideways", sw[0] <= sw[1], str(sw))
+    d.set_window_size(1200, 900)
 
     # Forms, no script involved: mark read, star.
     first = ids["n1"]
