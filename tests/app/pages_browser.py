@@ -371,6 +371,20 @@ def hostile(d, files):
         wait_for("the control", lambda: d.execute_script("return window.__hits").count("1") == 1, 10)
         check("control: an injected handler is caught", d.execute_script("return window.__hits") == ["1"])
         d.execute_cdp_cmd("Page.setBypassCSP", {"enabled": False})
+        # With the CSP on: nothing even tried to run a script (a script-src
+        # report would mean markup that meant to); feeds' style attributes
+        # are refused by style-src, as they should be (a note).
+        d.get(sv.url + "/")
+        csp = d.execute_script("return window.__csp")
+        check("CSP on: no script-src violation on the hostile river",
+              not [v for v in csp if v.startswith("script-src")], str(csp[:10]))
+        print("note: CSP reports on the hostile river's first page: %d (%s)" % (
+            len(csp), ", ".join(sorted(set(v.split()[0] for v in csp)))))
+        d.execute_script("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')")
+        check("control: the CSP listener sees a refused inline style",
+              wait_for("the CSP control", lambda: d.execute_script("return window.__csp").count(
+                  "style-src-attr inline") >= 1, 10), str(d.execute_script("return window.__csp")))
+        d.get_log("browser")  # those reports are expected there
     finally:
         sv.term()
 
