@@ -61,6 +61,7 @@
             if (ev.key === 'Escape') t.blur();
             return;
         }
+        if (ev.key === 'Enter' && (tag === 'A' || tag === 'BUTTON' || tag === 'SUMMARY')) return;
         var cur = current(), link;
         switch (ev.key) {
         case 'j': move(1); break;

@@ -212,6 +212,16 @@ def river(d, sv, files):
     wait_for("s stars", lambda: api(sv, "/api/v1/entries/%d" % second)["starred"])
     check("s: starred in the store and on the page", "starred" in entry(d, second).get_attribute("class"))
     check("m and s posted with fetch: the page was not reloaded", d.execute_script("return window.__stay") == 1)
+    tabs = len(d.window_handles)
+    press(d, "o")
+    WebDriverWait(d, 30).until(lambda d: len(d.window_handles) == tabs + 1)
+    check("o opens the entry's link in a new tab", len(d.window_handles) == tabs + 1)
+    main_tab = d.current_window_handle
+    for h in d.window_handles:
+        if h != main_tab:
+            d.switch_to.window(h)
+            d.close()
+    d.switch_to.window(main_tab)
     press(d, "?")
     check("? shows the help", d.find_element(By.ID, "help").is_displayed())
     press(d, Keys.ESCAPE)
@@ -271,6 +281,16 @@ def river(d, sv, files):
         weight += len(sv.get(f)[1].encode())
     check("page weight (HTML + CSS + JS) under 50 KB", weight < 50 * 1024, "%d bytes" % weight)
     print("note: river page weight %d bytes (HTML + CSS + JS)" % weight)
+
+    for path in ("/", "/feeds", "/static/eddy.css", "/nowhere"):
+        try:
+            with urllib.request.urlopen(sv.url + path, timeout=60) as r:
+                h = r.headers
+        except urllib.error.HTTPError as e:
+            h = e.headers
+        check("the CSP on " + path, h.get("Content-Security-Policy", "").startswith(
+            "default-src 'self'; script-src 'self'; style-src 'self';") and
+            "frame-ancestors 'none'" in h.get("Content-Security-Policy", ""))
 
     # CSRF: the cookie alone, another token, no token.
     token = d.get_cookie("eddy_csrf")["value"]
