@@ -2,7 +2,8 @@
 // action is also a form that works without this file).
 //   j / k  next / previous entry      o  open its link in a new tab
 //   Enter  show / hide its text       m  mark read / unread
-//   s      star / unstar              /  search        ?  help, Esc closes
+//   s      star / unstar              r  reload the page
+//   /      search                     ?  help, Esc closes
 'use strict';
 (function () {
     function entries() { return Array.prototype.slice.call(document.querySelectorAll('article.entry')); }
@@ -77,6 +78,7 @@
             break;
         case 'm': if (cur) mark(cur, 'read'); break;
         case 's': if (cur) mark(cur, 'star'); break;
+        case 'r': window.location.reload(); break;
         case '/': var q = document.getElementById('q'); if (q) q.focus(); break;
         case '?': help(); break;
         case 'Escape': help(false); break;

@@ -5,7 +5,7 @@
 1. The river: `eddy serve` on a data folder whose feeds a loopback
    http.server serves.  Entries shown; mark read and star by their forms
    (no JavaScript needed) and by the keyboard (j/k, m, s: eddy.js's fetch
-   POST with the CSRF token), checked in the store through the API; the
+   POST with the CSRF token; o, r), checked in the store through the API; the
    search finds an entry; `/` and `?`; a feed added on /feeds (through the
    SSRF guard, --allow 127.0.0.1/32) has its entries arrive, and so does one
    of an OPML file uploaded there; a POST without
@@ -225,6 +225,9 @@ def river(d, sv, files):
     press(d, "?")
     check("? shows the help", d.find_element(By.ID, "help").is_displayed())
     press(d, Keys.ESCAPE)
+    press(d, "r")
+    check("r reloads the page", wait_for("the reload", lambda: d.execute_script("return window.__stay") is None, 30))
+    check("the title counts the unread", d.title.startswith("(2) "), d.title)
     press(d, "/")
     check("/ focuses the search", d.switch_to.active_element.get_attribute("id") == "q")
     d.switch_to.active_element.send_keys("zeppelins" + Keys.ENTER)
