@@ -61,7 +61,8 @@ verdict "integrity_check ok"
 
 # make run's default: the demo beside the build folder, or where it looked.
 start_serve --data "$tmp/other" || { summary; exit 1; }
-grep -q "subscribed [0-9]* demo feeds\|no demo feeds: no folder at .*/demo, .*/share/eddy/demo" "$tmp/serve.err"
+# (the "subscribed" line comes after the "serving" one, once the store said so)
+wait_until 'grep -q "subscribed [0-9]* demo feeds\|no demo feeds: no folder at .*/demo, .*/share/eddy/demo" "$tmp/serve.err"'
 verdict "without --demo: demo/ of the source tree, or a line saying where it looked"
 stop_serve
 summary
