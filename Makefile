@@ -217,6 +217,9 @@ install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 	install -m 644 include/eddy/*.h $(DESTDIR)$(PREFIX)/include/eddy/
 	install -d $(DESTDIR)$(PREFIX)/share/eddy/demo
 	$(if $(DEMO_FILES),install -m 644 $(DEMO_FILES) $(DESTDIR)$(PREFIX)/share/eddy/demo/)
+	install -d $(DESTDIR)$(PREFIX)/share/eddy/templates $(DESTDIR)$(PREFIX)/share/eddy/static
+	install -m 644 templates/*.html $(DESTDIR)$(PREFIX)/share/eddy/templates/
+	install -m 644 static/*.css static/*.js static/*.svg $(DESTDIR)$(PREFIX)/share/eddy/static/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@REQUIRES@|$(PKGS_PUBLIC)|' -e 's|@REQUIRES_PRIVATE@|$(PKGS_PRIVATE)|' \
 		eddy.pc.in >$(LIBDIR)/pkgconfig/eddy.pc

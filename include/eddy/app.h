@@ -207,6 +207,10 @@ struct eddy_app_serve_opts {
      * never again after it (a marker file in the data folder).  None: a
      * start-up line says where it looked. */
     const char *const *demo;
+    /* Where the reader's pages may be: folders, NULL-terminated (may be
+     * NULL); the first holding templates/river.html gives the templates,
+     * its static/ is served at /static/.  None: the pages answer 503. */
+    const char *const *pages;
     /* The refresh passes, as eddy_app_refresh_opts (0: its defaults);
      * `workers` also caps the transfers at once, per_host those per host
      * (0: 8). */

@@ -379,43 +379,57 @@ static bool opml_type(const char *ct)
     return false;
 }
 
-static int v_opml_import(struct eddy_request *req, struct eddy_response *res)
+int eddy__opml_import(struct eddy_request *req, const char *body, size_t len,
+                      struct eddy__imported *out)
 {
-    struct eddy__site *site = eddy__api_site(req);
+    struct eddy__site *site = eddy_request_loop_data(req);
     struct import *im = eddy_request_alloc(req, sizeof *im);
     if (!im)
         return -ENOMEM;
-    *im = (struct import){0};
-    im->body = eddy_request_body(req, &im->len);
+    *im = (struct import){.body = body, .len = len};
+    if (len > OPML_MAX)
+        return -EFBIG;
+    if (eddy_request_defer(req, import_free, im) < 0)
+        return -ENOMEM;
+    int err = eddy_to_thread(import_parse, im);
+    if (err < 0)
+        return err;
+    if ((err = eddy_store_run_await(site->store, true, import_store, im)) < 0)
+        return err;
+    size_t existing = 0;
+    for (size_t i = 0; i < im->n; i++)
+        existing += im->feeds[i].err == -EEXIST;
+    if (err > 0 && site->wake)
+        site->wake(site);
+    *out = (struct eddy__imported){.found = im->parsed, .added = err, .existing = existing};
+    return 0;
+}
+
+static int v_opml_import(struct eddy_request *req, struct eddy_response *res)
+{
+    size_t len;
+    const char *body = eddy_request_body(req, &len);
+    struct eddy__imported r;
     if (!eddy__api_query(req, res, NULL, NULL, 0))
         return 0;
     if (!opml_type(eddy_request_header(req, "Content-Type")))
         return eddy__api_error(res, 415,
                                "an OPML document is sent as Content-Type: "
                                "text/x-opml, application/xml or text/xml");
-    if (im->len > OPML_MAX)
-        return eddy__api_error(res, 413, "the document is larger than %d bytes", OPML_MAX);
-    if (!im->len)
+    if (!len)
         return eddy__api_error(res, 400, "the body is empty: send an OPML document");
-    if (eddy_request_defer(req, import_free, im) < 0)
-        return -ENOMEM;
-    int err = eddy_to_thread(import_parse, im);
+    int err = eddy__opml_import(req, body, len, &r);
+    if (err == -EFBIG)
+        return eddy__api_error(res, 413, "the document is larger than %d bytes", OPML_MAX);
     if (err == -EBADMSG)
         return eddy__api_error(res, 400, "not an OPML document");
     if (err == -E2BIG)
         return eddy__api_error(res, 413, "more than %d feeds in one document", OPML_FEEDS_MAX);
     if (err < 0)
-        return err;
-    if ((err = eddy_store_run_await(site->store, true, import_store, im)) < 0)
         return eddy__api_store_error(res, err, "document");
-    size_t existing = 0;
-    for (size_t i = 0; i < im->n; i++)
-        existing += im->feeds[i].err == -EEXIST;
-    if (err > 0 && site->wake)
-        site->wake(site);
-    json_t *v =
-        json_pack("{s:i, s:i, s:I, s:I}", "found", im->parsed, "added", err, "existing",
-                  (json_int_t)existing, "skipped", (json_int_t)(im->parsed - err - existing));
+    json_t *v = json_pack("{s:i, s:i, s:I, s:I}", "found", r.found, "added", r.added, "existing",
+                          (json_int_t)r.existing, "skipped",
+                          (json_int_t)(r.found - r.added - (json_int_t)r.existing));
     char *text;
     return eddy__api_dump(v, &text) < 0 ? -ENOMEM : eddy__api_reply(res, 200, text);
 }

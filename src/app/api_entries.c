@@ -39,7 +39,12 @@ static bool hex64(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
-static bool cursor_parse(const char *s, struct eddy_store_cursor *c)
+void eddy__cursor_format(const struct eddy_store_cursor *c, char out[40])
+{
+    snprintf(out, 40, "%" PRIx64 "-%" PRIx64, (uint64_t)c->date, (uint64_t)c->id);
+}
+
+bool eddy__cursor_parse(const char *s, struct eddy_store_cursor *c)
 {
     const char *dash = strchr(s, '-');
     uint64_t date, id;
@@ -72,8 +77,7 @@ static int list_job(struct eddy_store *s, void *arg)
         if (json_array_append_new(list, entry_json(&page.entries[i])) < 0)
             json_decref(list), list = NULL;
     char next[40];
-    snprintf(next, sizeof next, "%" PRIx64 "-%" PRIx64, (uint64_t)page.next.date,
-             (uint64_t)page.next.id);
+    eddy__cursor_format(&page.next, next);
     json_t *v =
         list ? json_pack("{s:o, s:s?}", "entries", list, "next", page.more ? next : NULL) : NULL;
     eddy_store_page_fini(&page);
@@ -108,7 +112,7 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
         ok = eddy__api_bad(res, "'q' must have 1 to %d bytes", SEARCH_MAX);
     if (ok && v[LIMIT] && (ok = eddy__api_int(res, "limit", v[LIMIT], 1, EDDY_STORE_LIMIT_MAX, &n)))
         j.q.limit = (size_t)n;
-    if (ok && v[CURSOR] && !cursor_parse(v[CURSOR], &j.after))
+    if (ok && v[CURSOR] && !eddy__cursor_parse(v[CURSOR], &j.after))
         ok = eddy__api_bad(res, "'cursor' is not one this API gave (use the reply's 'next')");
     j.q.after = v[CURSOR] ? &j.after : NULL;
     if (!ok)

@@ -158,32 +158,55 @@ static int v_remove(struct eddy_request *req, struct eddy_response *res)
 
 /* ------------------------------------------------------------- subscribe */
 
-struct add_job {
-    struct eddy_store_feed_new feed;
-    char *text; /* out: the new feed */
-};
-
 static int exists_job(struct eddy_store *s, void *arg)
 {
-    struct add_job *j = arg;
+    struct eddy_store_feed_new *feed = arg;
     struct eddy_store_feed f;
-    int err = eddy_store_feed_by_url(s, j->feed.url, &f);
+    int err = eddy_store_feed_by_url(s, feed->url, &f);
     if (err == 0)
-        j->feed.id = f.id, j->feed.err = -EEXIST;
+        feed->id = f.id, feed->err = -EEXIST;
     eddy_store_feed_fini(&f);
     return err == -ENOENT ? 0 : err;
 }
 
 static int add_job(struct eddy_store *s, void *arg)
 {
-    struct add_job *j = arg;
-    int err = eddy_store_feeds_add(s, &j->feed, 1);
-    struct eddy_store_feed f = {0};
-    if (err < 0 || j->feed.err < 0 || (err = eddy_store_feed(s, j->feed.id, &f)) < 0)
-        return err < 0 ? err : 0;
-    err = eddy__api_dump(eddy__api_feed_json(&f), &j->text);
-    eddy_store_feed_fini(&f);
-    return err;
+    int err = eddy_store_feeds_add(s, arg, 1);
+    return err < 0 ? err : 0;
+}
+
+static void found_clear(void *arg)
+{
+    eddy_app_found_clear(arg);
+}
+
+int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, bool *fetched,
+                    const char **detail)
+{
+    struct eddy__site *site = eddy_request_loop_data(req);
+    *fetched = false, *detail = NULL;
+    feed->guarded = true, feed->err = 0;
+    /* Subscribed already under the URL given: no fetch needed to say so. */
+    int err = eddy_store_run_await(site->store, false, exists_job, feed);
+    if (err < 0 || feed->err < 0)
+        return err < 0 ? err : feed->err;
+    struct eddy_app_found *found = eddy_request_alloc(req, sizeof *found);
+    if (!found)
+        return -ENOMEM;
+    *found = (struct eddy_app_found){0};
+    if (eddy_request_defer(req, found_clear, found) < 0)
+        return -ENOMEM;
+    err = eddy_app_find_feed(site->guarded, feed->url, FIND_TIMEOUT, found);
+    if (err < 0) {
+        *fetched = err != -ENOENT, *detail = found->error;
+        return err;
+    }
+    feed->url = found->url;
+    if ((err = eddy_store_run_await(site->store, true, add_job, feed)) < 0 || feed->err < 0)
+        return err < 0 ? err : feed->err;
+    if (site->wake)
+        site->wake(site);
+    return 0;
 }
 
 static int conflict(struct eddy_response *res, int64_t id)
@@ -194,17 +217,12 @@ static int conflict(struct eddy_response *res, int64_t id)
     return err;
 }
 
-static void found_clear(void *arg)
-{
-    eddy_app_found_clear(arg);
-}
-
 static int v_add(struct eddy_request *req, struct eddy_response *res)
 {
     static const char *const keys[] = {"url", "title", "category", NULL};
-    struct eddy__site *site = eddy__api_site(req);
-    struct add_job j = {.feed.guarded = true};
-    bool set;
+    struct eddy_store_feed_new feed = {0};
+    bool set, fetched;
+    const char *detail;
     json_t *body = eddy__api_body(req, res, keys);
     if (!body || !eddy__api_query(req, res, NULL, NULL, 0))
         return 0;
@@ -212,40 +230,23 @@ static int v_add(struct eddy_request *req, struct eddy_response *res)
     if (!json_is_string(url))
         return eddy__api_error(res, 400, "'url' is required, a string");
     if (!eddy__api_url_ok(res, "url", json_string_value(url)) ||
-        !text_field(res, body, "title", TITLE_MAX, &set, &j.feed.title) ||
-        !text_field(res, body, "category", CATEGORY_MAX, &set, &j.feed.category))
+        !text_field(res, body, "title", TITLE_MAX, &set, &feed.title) ||
+        !text_field(res, body, "category", CATEGORY_MAX, &set, &feed.category))
         return 0;
-    /* Subscribed already under the URL given: no fetch needed to say so. */
-    j.feed.url = json_string_value(url);
-    int err = eddy_store_run_await(site->store, false, exists_job, &j);
-    if (err < 0)
-        return eddy__api_store_error(res, err, "feed");
-    if (j.feed.err == -EEXIST)
-        return conflict(res, j.feed.id);
-    struct eddy_app_found *found = eddy_request_alloc(req, sizeof *found);
-    if (!found)
-        return -ENOMEM;
-    *found = (struct eddy_app_found){0};
-    if (eddy_request_defer(req, found_clear, found) < 0)
-        return -ENOMEM;
-    err = eddy_app_find_feed(site->guarded, j.feed.url, FIND_TIMEOUT, found);
-    if (err == -ENOENT)
+    feed.url = json_string_value(url);
+    int err = eddy__subscribe(req, &feed, &fetched, &detail);
+    if (err == -EEXIST)
+        return conflict(res, feed.id);
+    if (err == -ENOENT && !fetched)
         return eddy__api_error(res, 422, "no feed at this URL, and the page announces none");
     if (err < 0)
-        return eddy__api_fetch_error(res, err, found->error);
-    j.feed.url = found->url;
-    if ((err = eddy_store_run_await(site->store, true, add_job, &j)) < 0)
-        return eddy__api_store_error(res, err, "feed");
-    if (j.feed.err == -EEXIST)
-        return conflict(res, j.feed.id);
-    if (j.feed.err < 0)
-        return eddy__api_store_error(res, j.feed.err, "feed");
-    if (site->wake)
-        site->wake(site);
+        return fetched ? eddy__api_fetch_error(res, err, detail)
+                       : eddy__api_store_error(res, err, "feed");
     char location[64];
-    snprintf(location, sizeof location, "/api/v1/feeds/%" PRId64, j.feed.id);
+    snprintf(location, sizeof location, "/api/v1/feeds/%" PRId64, feed.id);
     eddy_response_set_header(res, "Location", location);
-    return eddy__api_reply(res, 201, j.text);
+    struct feed_job j = {.id = feed.id};
+    return run_feed_job(req, res, &j, 201);
 }
 
 int eddy__api_feed_routes(struct eddy_blueprint *bp)

@@ -8,6 +8,7 @@
 #define EDDY_APP_INTERNAL_H
 
 #include "eddy/app.h"
+#include "eddy/store.h"
 #include "eddy/web.h"
 
 struct eddy__metrics; /* serve's counters (metrics.c) */
@@ -41,5 +42,35 @@ bool eddy__authorized(struct eddy__site *site, struct eddy_request *req);
 /* api.c: the JSON API's routes under /api/v1 on `web`.  Its views read the
  * site from eddy_request_loop_data(req). */
 int eddy__api_routes(struct eddy_app *web);
+
+/* api_entries.c: a river cursor as clients see it, opaque ("67522a80-2a":
+ * the date and id in hex), and read back strictly (false: malformed). */
+void eddy__cursor_format(const struct eddy_store_cursor *c, char out[40]);
+bool eddy__cursor_parse(const char *s, struct eddy_store_cursor *c);
+
+/* api_feeds.c: subscribes to feed->url, a URL that came over HTTP (the API,
+ * the pages): discovery through site->guarded, stored guarded, the
+ * scheduler woken.  0 with feed->id; -EEXIST subscribed already (feed->id
+ * that feed's); else an error, *fetched telling whether it came from the
+ * fetch (-ENOENT: no feed there, and the page announces none; *detail,
+ * borrowed from req, says what the target answered) or from the store. */
+int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, bool *fetched,
+                    const char **detail);
+
+/* api.c: an OPML document body[0..len) read off the loop and its feeds
+ * subscribed (guarded, the owner's categories) in one transaction, the
+ * scheduler woken.  0 with *out; -EFBIG larger than the API takes, -EBADMSG
+ * not OPML, -E2BIG too many feeds, else a store error. */
+struct eddy__imported {
+    int found, added; /* outlines with a feed URL; feeds subscribed */
+    size_t existing;  /* subscribed already */
+};
+int eddy__opml_import(struct eddy_request *req, const char *body, size_t len,
+                      struct eddy__imported *out);
+
+/* pages*.c: the reader's pages (/, /feeds, /static/) on `web`, their
+ * templates and static files in dir/templates and dir/static (dir NULL:
+ * none found, the pages answer 503). */
+int eddy__pages_routes(struct eddy_app *web, const char *dir);
 
 #endif

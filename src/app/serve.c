@@ -1,6 +1,6 @@
 /*
  * serve.c — `eddy serve`: the store, the JSON API, /metrics, the demo and a
- * front page, and the refresh scheduler, on one loop in one process.
+ * reader's pages, and the refresh scheduler, on one loop in one process.
  *
  * The loop is this thread's (eddy_run); the web app is started on it with
  * eddy_app_start, so the signals are this loop's events (SIGTERM, SIGINT:
@@ -23,15 +23,15 @@
 
 #define DEMO_MARKER    "demo-subscribed" /* in the data folder: the demo was offered */
 #define DRAIN_NS       (10 * EDDY_SEC)   /* in-flight requests get this long at a stop */
-#define FRONT_LIMIT    50                /* entries on the front page */
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 
 /* One run of eddy_app_serve_main. */
 struct serve {
     const struct eddy_app_serve_opts *o;
     const char *listen;
-    char *dir;        /* the data folder */
-    const char *demo; /* the demo folder; NULL: none */
+    char *dir;         /* the data folder */
+    const char *demo;  /* the demo folder; NULL: none */
+    const char *pages; /* the folder of templates/ and static/; NULL: none */
     struct eddy_app *web;
     bool failed; /* the startup hook said why it failed */
 };
@@ -40,7 +40,6 @@ struct serve {
 struct serve_site {
     struct eddy__site site; /* first: loop_data points here */
     struct serve *sv;
-    struct eddy_templates *pages;
 };
 
 static void vlog(const struct serve *sv, const char *fmt, va_list ap)
@@ -68,130 +67,6 @@ void eddy__serve_log(struct eddy__site *site, const char *fmt, ...)
     va_start(ap, fmt);
     vlog(((struct serve_site *)site)->sv, fmt, ap);
     va_end(ap);
-}
-
-/* -------------------------------------------------------------- the page */
-
-/* Until the reader's pages exist: the newest entries and how to add feeds. */
-static const char front_html[] =
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>eddy</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46em;"
-    "margin:2em auto;padding:0 1em;color:#222}article{margin:1.5em 0}h2{font-size:1.1em;"
-    "margin:0}.meta{color:#666;font-size:.9em;margin:0}code,pre{background:#f4f4f4}"
-    "pre{padding:.5em;overflow-x:auto}</style></head>\n<body>\n<h1>eddy</h1>\n"
-    "<p>{{ feeds }} feeds, {{ entries }} entries, {{ unread }} unread.</p>\n"
-    "{% for e in items %}<article>\n"
-    "<h2><a href=\"{{ e.link|url }}\">{{ e.title|default('(untitled)', true) }}</a></h2>\n"
-    "<p class=\"meta\"><a href=\"{{ e.site|url }}\">{{ e.feed }}</a> &middot; "
-    "<time>{{ e.date|date }}</time></p>\n"
-    "{% if e.summary %}<p>{{ e.summary|striptags|truncate(280) }}</p>{% endif %}\n"
-    "</article>\n{% else %}<p>No entries yet: the feeds are being fetched.</p>\n{% endfor %}\n"
-    "<h2>Adding feeds</h2>\n"
-    "<p>From a terminal, with this server's data folder:</p>\n"
-    "<pre>eddy add URL            # a feed, or a page that announces one\n"
-    "eddy import FILE.opml   # another reader's export</pre>\n"
-    "<p>Through the JSON API:</p>\n"
-    "<pre>curl -H 'Content-Type: application/json' -d '{\"url\": "
-    "\"https://example.com/feed.xml\"}' "
-    "{{ origin }}/api/v1/feeds</pre>\n"
-    "<p>(with <code>-H 'Authorization: Bearer TOKEN'</code> when a token is set). "
-    "<a href=\"/metrics\">Metrics</a>.</p>\n</body></html>\n";
-
-struct front {
-    struct eddy_store_stats st;
-    struct eddy_store_page page;
-    struct eddy_store_feed *feeds; /* the page's feeds, page.n slots */
-    size_t nfeeds;
-};
-
-static void front_free(void *arg)
-{
-    struct front *f = arg;
-    eddy_store_page_fini(&f->page);
-    for (size_t i = 0; i < f->nfeeds; i++)
-        eddy_store_feed_fini(&f->feeds[i]);
-    free(f->feeds);
-}
-
-static const struct eddy_store_feed *front_feed(const struct front *f, int64_t id)
-{
-    for (size_t i = 0; i < f->nfeeds; i++)
-        if (f->feeds[i].id == id)
-            return &f->feeds[i];
-    return NULL;
-}
-
-static int read_front(struct eddy_store *s, void *arg)
-{
-    struct front *f = arg;
-    int err = eddy_store_stats(s, &f->st);
-    if (err >= 0)
-        err = eddy_store_entries(s, &(struct eddy_store_query){.limit = FRONT_LIMIT}, &f->page);
-    if (err >= 0 && f->page.n && !(f->feeds = calloc(f->page.n, sizeof *f->feeds)))
-        err = -ENOMEM;
-    for (size_t i = 0; err >= 0 && i < f->page.n; i++) {
-        int64_t id = f->page.entries[i].feed_id;
-        if (!front_feed(f, id) && eddy_store_feed(s, id, &f->feeds[f->nfeeds]) == 0)
-            f->nfeeds++; /* a feed removed meanwhile is left out */
-    }
-    return err;
-}
-
-#define ENTRY_FIELDS 6
-
-static int front_view(struct eddy_request *req, struct eddy_response *res)
-{
-    struct serve_site *ss = eddy_request_loop_data(req);
-    struct front *f = eddy_request_alloc(req, sizeof *f);
-    if (!f)
-        return -ENOMEM;
-    memset(f, 0, sizeof *f);
-    int err = eddy_request_defer(req, front_free, f);
-    if (err < 0)
-        return err;
-    if ((err = eddy_store_run_await(ss->site.store, false, read_front, f)) < 0)
-        return eddy_response_error(res, 503, eddy_strerror(err));
-    size_t n = f->page.n;
-    struct eddy_tdata *items = eddy_request_alloc(req, (n ? n : 1) * sizeof *items);
-    struct eddy_tfield *fields =
-        eddy_request_alloc(req, (n ? n : 1) * ENTRY_FIELDS * sizeof *fields);
-    if (!items || !fields)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const struct eddy_store_entry *e = &f->page.entries[i];
-        const struct eddy_store_feed *feed = front_feed(f, e->feed_id);
-        struct eddy_tfield *fl = &fields[i * ENTRY_FIELDS];
-        fl[0] = (struct eddy_tfield){"title", eddy_tdata_str(e->title)};
-        fl[1] = (struct eddy_tfield){"link", eddy_tdata_str(e->link)};
-        fl[2] = (struct eddy_tfield){"date", eddy_tdata_int(e->date)};
-        fl[3] = (struct eddy_tfield){"summary", eddy_tdata_str(e->summary)};
-        fl[4] = (struct eddy_tfield){"feed", eddy_tdata_str(!feed         ? ""
-                                                            : feed->title ? feed->title
-                                                                          : feed->url)};
-        fl[5] = (struct eddy_tfield){"site", eddy_tdata_str(!feed             ? NULL
-                                                            : feed->site_link ? feed->site_link
-                                                                              : feed->url)};
-        items[i] = eddy_tdata_object(fl, ENTRY_FIELDS);
-    }
-    /* The origin the client used, for the curl example. */
-    const char *host = eddy_request_header(req, "Host");
-    char origin[300];
-    snprintf(origin, sizeof origin, "http://%s", host ? host : "HOST:PORT");
-    struct eddy_tfield ctx[] = {
-        {"feeds", eddy_tdata_int(f->st.feeds)},   {"entries", eddy_tdata_int(f->st.entries)},
-        {"unread", eddy_tdata_int(f->st.unread)}, {"items", eddy_tdata_array(items, n)},
-        {"origin", eddy_tdata_str(origin)},
-    };
-    struct eddy_buf out = EDDY_BUF_INIT(0);
-    err = eddy_templates_render_data(ss->pages, "front.html",
-                                     eddy_tdata_object(ctx, sizeof ctx / sizeof ctx[0]), &out);
-    if (err == 0)
-        err = eddy_response_html(res, 200, eddy_buf_cstr(&out));
-    else
-        say(ss->sv, "front page: %s", eddy_templates_error(ss->pages));
-    eddy_buf_free(&out);
-    return err;
 }
 
 /* ---------------------------------------------------------------- the site */
@@ -234,11 +109,8 @@ static int open_site(struct eddy_app *web, void **loop_data)
             err == -EINVAL ? "expected CIDRs like 10.1.0.0/16" : eddy_strerror(err));
         return err;
     }
-    if (!(site->metrics = eddy__metrics_new(eddy_loop_current())) ||
-        !(ss->pages = eddy_templates_new(NULL)))
+    if (!(site->metrics = eddy__metrics_new(eddy_loop_current())))
         return -ENOMEM;
-    if ((err = eddy_templates_add(ss->pages, "front.html", front_html, sizeof front_html - 1)) < 0)
-        return err;
     return eddy__sched_new(site, &(struct eddy_app_refresh_opts){.interval = o->interval,
                                                                  .workers = o->workers,
                                                                  .timeout_ns = o->timeout_ns});
@@ -251,7 +123,6 @@ static void close_site(struct eddy_app *web, void *loop_data)
     if (!ss)
         return;
     eddy__sched_free(&ss->site);
-    eddy_templates_free(ss->pages);
     eddy__metrics_free(ss->site.metrics);
     eddy_session_free(ss->site.guarded);
     eddy_session_free(ss->site.session);
@@ -274,7 +145,7 @@ static struct eddy_app *make_app(struct serve *sv)
     err = err ? err : eddy_app_on_startup(web, open_site);
     err = err ? err : eddy_app_on_shutdown(web, close_site);
     err = err ? err : eddy_app_background(web, eddy__sched_task, web, "scheduler");
-    err = err ? err : eddy_app_route(web, "GET", "/", front_view, "front");
+    err = err ? err : eddy__pages_routes(web, sv->pages);
     err = err ? err : eddy_app_route(web, "GET", "/metrics", eddy__metrics_view, "metrics");
     err = err ? err : eddy__api_routes(web);
     if (!err && sv->demo)
@@ -371,21 +242,25 @@ static void origin_of(struct eddy_server *srv, char *out, size_t size)
         snprintf(out, size, "%s", "");
 }
 
-/* The first folder of opts->demo that exists, or a line saying where the
- * demo was looked for. */
-static void find_demo(struct serve *sv)
+/* The first of `dirs` that holds `probe` (a folder or file), or NULL and a
+ * line saying where `what` was looked for. */
+static const char *find_dir(const struct serve *sv, const char *const *dirs, const char *probe,
+                            const char *what)
 {
-    const char *const *dirs = sv->o->demo;
     struct stat st;
-    for (size_t i = 0; dirs && dirs[i] && !sv->demo; i++)
-        if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            sv->demo = dirs[i];
-    if (sv->demo || !dirs || !dirs[0])
-        return;
+    char path[4200];
+    for (size_t i = 0; dirs && dirs[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dirs[i], probe);
+        if (stat(path, &st) == 0)
+            return dirs[i];
+    }
+    if (!dirs || !dirs[0])
+        return NULL;
     char looked[1024] = "";
     for (size_t i = 0, len = 0; dirs[i] && len < sizeof looked; i++)
         len += (size_t)snprintf(looked + len, sizeof looked - len, "%s%s", i ? ", " : "", dirs[i]);
-    say(sv, "no demo feeds: no folder at %s", looked);
+    say(sv, "no %s: no folder at %s", what, looked);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------- main */
@@ -468,7 +343,8 @@ int eddy_app_serve_main(const struct eddy_app_serve_opts *opts)
         say(&sv, "no data folder: %s (give --data DIR or set EDDY_DATA)", eddy_strerror(err));
         return err;
     }
-    find_demo(&sv);
+    sv.demo = find_dir(&sv, opts->demo, ".", "demo feeds");
+    sv.pages = find_dir(&sv, opts->pages, "templates/river.html", "pages (templates/river.html)");
     if (!(sv.web = make_app(&sv)))
         err = -errno;
     else

@@ -54,10 +54,11 @@ static char *read_token(const char *path)
     return line;
 }
 
-/* Where the demo feeds may be: --demo DIR, else demo/ of the source tree
- * this program was built in (it lives in BUILD/), else share/eddy/demo of
- * the prefix it was installed in (PREFIX/bin/). */
-static void demo_dirs(const char *given, char bufs[2][4200], const char *dirs[3])
+/* Where the shared folder `name` (demo, or "" for the one holding the
+ * pages' templates/ and static/) may be: `given`, else NAME of the source
+ * tree this program was built in (it lives in BUILD/), else share/eddy/NAME
+ * of the prefix it was installed in (PREFIX/bin/). */
+static void share_dirs(const char *given, const char *name, char bufs[2][4200], const char *dirs[3])
 {
     if (given) {
         dirs[0] = given, dirs[1] = NULL;
@@ -67,8 +68,8 @@ static void demo_dirs(const char *given, char bufs[2][4200], const char *dirs[3]
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = 0;
     const char *top = dirname(dirname(exe)); /* BUILD/eddy or PREFIX/bin/eddy */
-    snprintf(bufs[0], sizeof bufs[0], "%s/demo", top);
-    snprintf(bufs[1], sizeof bufs[1], "%s/share/eddy/demo", top);
+    snprintf(bufs[0], sizeof bufs[0], "%s/%s", top, name);
+    snprintf(bufs[1], sizeof bufs[1], "%s/share/eddy/%s", top, name);
     dirs[0] = bufs[0], dirs[1] = bufs[1], dirs[2] = NULL;
 }
 
@@ -166,10 +167,12 @@ int cmd_serve(int argc, char **argv)
     if (token_file && !(token = read_token(token_file)))
         return 1;
     o.token = token ? token : getenv("EDDY_TOKEN");
-    char bufs[2][4200];
-    const char *dirs[3];
-    demo_dirs(demo, bufs, dirs);
+    char bufs[2][4200], page_bufs[2][4200];
+    const char *dirs[3], *page_dirs[3];
+    share_dirs(demo, "demo", bufs, dirs);
     o.demo = demo && !*demo ? NULL : dirs;
+    share_dirs(NULL, "", page_bufs, page_dirs);
+    o.pages = page_dirs;
     int err = eddy_app_serve_main(&o);
     free(token);
     return err < 0 ? 1 : 0;
