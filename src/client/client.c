@@ -36,11 +36,14 @@
 #define HOST_BUCKETS        256
 #define UNREACHABLE         "could not reach the host (unreachable or not allowed)"
 
-/* One host's concurrency slot, kept for the session's lifetime. */
+/* One host's concurrency slot, kept while a fetch holds or awaits it: the
+ * table holds the hosts in use, not every host the session ever met. */
 struct host {
     struct host *next;    /* hash chain */
     struct eddy_sem *sem; /* max_per_host permits */
-    char name[];          /* lower-case host name */
+    unsigned users;       /* fetches holding or waiting for a permit */
+    unsigned bucket;
+    char name[]; /* lower-case host name */
 };
 
 /* An address range of the SSRF guard: an IPv6 prefix (IPv4 as ::ffff:a.b.c.d). */
@@ -429,6 +432,8 @@ void eddy_session_free(struct eddy_session *s)
     free(s);
 }
 
+/* The slot of host `name`, made when none is in use; the caller is one of
+ * its users until host_done. */
 static struct host *host_slot(struct eddy_session *s, const char *name)
 {
     unsigned hash = 5381;
@@ -436,8 +441,10 @@ static struct host *host_slot(struct eddy_session *s, const char *name)
         hash = hash * 33 + (unsigned char)*p;
     struct host **b = &s->hosts[hash % HOST_BUCKETS];
     for (struct host *h = *b; h; h = h->next)
-        if (!strcmp(h->name, name))
+        if (!strcmp(h->name, name)) {
+            h->users++;
             return h;
+        }
     size_t n = strlen(name);
     struct host *h = malloc(sizeof *h + n + 1);
     if (!h)
@@ -447,9 +454,35 @@ static struct host *host_slot(struct eddy_session *s, const char *name)
         free(h);
         return NULL;
     }
+    h->users = 1;
+    h->bucket = hash % HOST_BUCKETS;
     h->next = *b;
     *b = h;
     return h;
+}
+
+/* The last user of a slot frees it (no permit is held, none awaited). */
+static void host_done(struct eddy_session *s, struct host *h)
+{
+    if (--h->users)
+        return;
+    struct host **p = &s->hosts[h->bucket];
+    while (*p != h)
+        p = &(*p)->next;
+    *p = h->next;
+    eddy_sem_free(h->sem);
+    free(h);
+}
+
+/* For tests: the host slots in use. */
+size_t eddy__session_hosts(const struct eddy_session *s);
+size_t eddy__session_hosts(const struct eddy_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < HOST_BUCKETS; i++)
+        for (const struct host *h = s->hosts[i]; h; h = h->next)
+            n++;
+    return n;
 }
 
 /* ------------------------------------------------------------ transfer */
@@ -836,6 +869,7 @@ int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct
 queued:
     set_error(r, "%s", err == -ETIMEDOUT ? "timed out while queued" : "cancelled while queued");
 out:
+    host_done(s, h);
     s->in_flight--;
     if (err == -ETIMEDOUT && !r->error[0])
         set_error(r, "%s", "timed out");

@@ -618,3 +618,40 @@ TEST(client_non_http_reply_is_a_protocol_error)
     CHECK_INT(f.err, ==, -EINVAL);
     CHECK(strstr(f.error, "bad URL") != NULL);
 }
+
+/* ------------------------------------------------------- the host table */
+
+size_t eddy__session_hosts(const struct eddy_session *s); /* client.c, for tests */
+
+struct hosts_args {
+    size_t during, after;
+    int refused;
+};
+
+static int many_hosts(void *arg)
+{
+    struct hosts_args *a = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    CHECK(s != NULL);
+    for (int i = 1; i <= 300; i++) {
+        char u[64];
+        snprintf(u, sizeof u, "http://127.0.%d.%d:1/", i / 250, i % 250 + 1);
+        struct eddy_reply *r;
+        a->refused += eddy_get(s, u, &r) == -ECONNREFUSED;
+        eddy_reply_free(r);
+    }
+    a->after = eddy__session_hosts(s);
+    eddy_session_free(s);
+    return 0;
+}
+
+/* Issue 12: a session kept a slot for every host it ever fetched from, so a
+ * long-running aggregator's table grew with every host it met.  Slots now
+ * live while a fetch uses them. */
+TEST(client_host_table_holds_only_hosts_in_use)
+{
+    struct hosts_args a = {0};
+    CHECK_INT(eddy_run(many_hosts, &a, NULL), ==, 0);
+    CHECK_INT(a.refused, ==, 300);
+    CHECK_INT(a.after, ==, 0);
+}
