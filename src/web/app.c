@@ -821,6 +821,12 @@ static const char *mime_type(const char *path)
         {"pdf", "application/pdf"},
         {"atom", "application/atom+xml"},
         {"rss", "application/rss+xml"},
+        {"rdf", "application/rdf+xml"},
+        {"opml", "text/x-opml"},
+        {"mp3", "audio/mpeg"},
+        {"ogg", "audio/ogg"},
+        {"wav", "audio/wav"},
+        {"mp4", "video/mp4"},
     };
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     if (dot && (!slash || dot > slash))

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The bundled demo feeds (demo/): every one parses as its format with no
-# repair, its entries dated and linked, and the demo page announces them all.
+# repair, its entries dated and linked, and the demo page announces them all;
+# then as `make run` has them: served by `eddy serve` itself, subscribed on
+# the first start, all 11 entries stored with no repair and absolute links.
 # (JSON Feed links stay as written, relative here, as in feedparser: the
 # aggregator resolves them against the feed's URL when it stores them.)
 . "$(dirname "$0")/support/lib.sh"
+. "$(dirname "$0")/support/serve.sh"
 
 declare -A version=([letters.rss]=rss20 [cuaderno.rss]=rss20 [journal.atom]=atom10
     [werkstatt.rdf]=rss10 [tsushin.json]=json11)
@@ -24,4 +27,22 @@ done
 expect "every link target exists in index.html" \
     '! grep -ho "index.html#[a-z0-9-]*" "$top"/demo/*.rss "$top"/demo/*.atom "$top"/demo/*.rdf "$top"/demo/*.json |
        sed "s/.*#//" | sort -u | while read -r a; do grep -q "id=\"$a\"" "$top/demo/index.html" || echo "$a"; done | grep .'
+
+start_serve --data "$data" || { summary; exit 1; }
+wait_until '[ "$(entries)" -eq 11 ]'; verdict "eddy serve: the bundled demo's 11 entries stored"
+for f in "${!version[@]}"; do
+    [ "$(http "/demo/$f")" = 200 ] && cmp -s "$tmp/body" "$top/demo/$f"; verdict "GET /demo/$f serves the file"
+done
+curl -s "$url/api/v1/feeds" | "$py" -c 'import json, sys
+fs = json.load(sys.stdin)["feeds"]
+bad = [(f["url"], f.get("repairs"), f.get("last_error")) for f in fs if f.get("repairs") or f.get("last_error") or f["last_status"] != 200]
+assert len(fs) == 5 and not bad, bad' >"$tmp/feeds.err" 2>&1
+st=$? why=$(tail -n 1 "$tmp/feeds.err")
+[ "$st" -eq 0 ]; verdict "every demo feed fetched with no repair, its Content-Type included ($why)"
+curl -s "$url/api/v1/entries" | "$py" -c 'import json, sys
+es = json.load(sys.stdin)["entries"]
+assert all(e["link"].startswith(sys.argv[1] + "/demo/index.html#") for e in es), [e["link"] for e in es]' "$url"
+verdict "every entry's link absolute, into the demo page"
+stop_serve
+[ "$serve_status" -eq 0 ]; verdict "SIGTERM: exit 0"
 summary
