@@ -206,7 +206,7 @@ bench: all
 # Headers, both libraries, eddy.pc and the command line tool.
 LIBDIR    := $(DESTDIR)$(PREFIX)/lib
 # The demo feeds `eddy serve` looks for in PREFIX/share/eddy/demo.
-DEMO_FILES = $(wildcard demo/*.xml demo/*.rss demo/*.atom demo/*.rdf demo/*.json)
+DEMO_FILES = $(wildcard demo/*.xml demo/*.rss demo/*.atom demo/*.rdf demo/*.json demo/*.html demo/*.wav)
 install: $(BUILD)/eddy $(BUILD)/libeddy.a $(BUILD)/libeddy.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/eddy
 	install -m 755 $(BUILD)/eddy $(DESTDIR)$(PREFIX)/bin/eddy
