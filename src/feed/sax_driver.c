@@ -1684,6 +1684,8 @@ static void try_json(struct eddy_feed_parser *parser, const char *data, size_t l
         free(parser->bozo_exception);
         parser->bozo_exception = strdup(exc[0] ? exc : "ValueError: not a JSON feed");
     }
+    if (parser->budget.over)
+        budget_exceeded(parser, parser->budget.at);
 }
 
 /* Diagnostic offsets from `first` on, in the converted UTF-8 text t[0..tn),

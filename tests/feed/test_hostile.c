@@ -22,6 +22,9 @@
 
 #include "eddy/feed.h"
 
+#include "../../src/feed/budget.h"
+#include "../../src/feed/html.h"
+
 #define N 40000
 
 static int count_entry(void *arg, const struct eddy_feed_value *e)
@@ -295,4 +298,124 @@ TEST(feed_external_entities_are_never_read)
     close(fd);
     eddy_buf_free(&doc);
     eddy_buf_free(&json);
+}
+
+/* ---- JSON Feed items: typed and sanitized, and within the budget ---- */
+
+static const struct eddy_feed_value *json_entry(struct eddy_feed **f, const char *doc, size_t i)
+{
+    CHECK_INT(eddy_feed_parse(doc, strlen(doc), NULL, f), ==, 0);
+    return eddy_feed_at(eddy_feed_get(eddy_feed_root(*f), "entries"), i);
+}
+
+TEST(feed_json_item_title_and_summary_are_typed_and_sanitized)
+{
+    /* They came out as the JSON had them, untyped: a page showing them as
+     * HTML ran the script (tests/feed/xss.py). */
+    static const char doc[] =
+        "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"t\",\"items\":["
+        "{\"id\":\"1\",\"title\":\"<b>bold</b><img src=x onerror=alert(1)> &amp;\","
+        "\"summary\":\"<p onclick=alert(1)>hi</p>\"},"
+        "{\"id\":\"2\",\"title\":\" <img src=x onerror=alert(1)> \",\"summary\":\"a < b\"},"
+        "{\"id\":\"3\",\"title\":7}]}";
+    struct eddy_feed *f;
+    const struct eddy_feed_value *e = json_entry(&f, doc, 0);
+    CHECK_STR(eddy_feed_get_str(e, "title"), "<b>bold</b><img src=\"x\" /> &amp;");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(e, "title_detail"), "type"), "text/html");
+    CHECK_STR(eddy_feed_get_str(e, "summary"), "<p>hi</p>");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(e, "summary_detail"), "type"), "text/html");
+    /* Plain text stays as it is (a page escapes it), typed text/plain. */
+    e = eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 1);
+    CHECK_STR(eddy_feed_get_str(e, "title"), " <img src=x onerror=alert(1)> ");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(e, "title_detail"), "type"), "text/plain");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(e, "summary_detail"), "value"), "a < b");
+    /* A value that is no string is kept as it is, without a detail. */
+    e = eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 2);
+    CHECK_INT(eddy_feed_int(eddy_feed_get(e, "title")), ==, 7);
+    CHECK(eddy_feed_get(e, "title_detail") == NULL);
+    eddy_feed_free(f);
+}
+
+TEST(feed_budget_stops_a_json_feed)
+{
+    /* The items' HTML went through the sanitizer without the budget. */
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_printf(&b, "%s",
+                              "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Big\","
+                              "\"items\":["),
+              ==, 0);
+    for (int i = 0; i < 20000; i++)
+        CHECK_INT(eddy_buf_printf(&b,
+                                  "%s{\"id\":\"%d\",\"title\":\"<b>Item</b> %d\",\"content_html\":"
+                                  "\"<p>Text of <i>item</i> %d</p>\"}",
+                                  i ? "," : "", i, i, i),
+                  ==, 0);
+    CHECK_INT(eddy_buf_printf(&b, "%s", "]}"), ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(b.data, b.len, &(struct eddy_feed_opts){.max_cpu_ns = 1000000}, &f),
+              ==, 0);
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    const char *exc = eddy_feed_get_str(root, "bozo_exception");
+    CHECK(exc && !strncmp(exc, "TimeoutError: the parse exceeded its CPU budget of 1 ms", 55));
+    CHECK_INT(eddy_feed_len(eddy_feed_get(root, "entries")), <, 20000);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "title"), "Big");
+    eddy_feed_free(f);
+    /* the default budget parses it all */
+    CHECK_INT(eddy_feed_parse(b.data, b.len, NULL, &f), ==, 0);
+    CHECK(!eddy_feed_bool(eddy_feed_get(eddy_feed_root(f), "bozo")));
+    CHECK_INT(eddy_feed_len(eddy_feed_get(eddy_feed_root(f), "entries")), ==, 20000);
+    eddy_feed_free(f);
+    eddy_buf_free(&b);
+}
+
+/* ---- relative URIs against a hostile base ---- */
+
+TEST(feed_long_base_and_many_links_stay_bounded)
+{
+    /* 165 KB (a 20 KB xml:base, 5,000 relative links) became 200 MB. */
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_printf(&b, "%s",
+                              "<rss version=\"2.0\"><channel><title>t</title><item xml:base=\""
+                              "http://example.com/"),
+              ==, 0);
+    for (int i = 0; i < 20000; i++)
+        CHECK_INT(eddy_buf_putc(&b, 'a'), ==, 0);
+    CHECK_INT(eddy_buf_printf(&b, "%s", "/\"><title>x</title><description>"), ==, 0);
+    size_t start = b.len;
+    for (int i = 0; i < 5000; i++)
+        CHECK_INT(eddy_buf_printf(&b, "%s", "&lt;a href=\"x\"&gt;l&lt;/a&gt;"), ==, 0);
+    size_t text = b.len - start;
+    CHECK_INT(eddy_buf_printf(&b, "%s", "</description></item></channel></rss>"), ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(b.data, b.len, NULL, &f), ==, 0);
+    const char *d =
+        eddy_feed_get_str(eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0), "summary");
+    CHECK(d != NULL);
+    CHECK_INT(strlen(d), <, 16 * text + 65536 + 25000);
+    CHECK(!strncmp(d, "<a href=\"http://example.com/aaaa", 32)); /* the first ones resolved */
+    CHECK(strstr(d, "<a href=\"x\">") != NULL);                  /* the rest as written */
+    eddy_feed_free(f);
+    eddy_buf_free(&b);
+}
+
+/* The resolver stops at the budget too, keeping nothing half-done. */
+TEST(feed_budget_stops_the_uri_resolver)
+{
+    struct eddy_buf html = EDDY_BUF_INIT(0), out = EDDY_BUF_INIT(0);
+    for (int i = 0; i < 1000; i++)
+        eddy_buf_puts(&html, "<p><a href=\"x\">a</a><img src=\"y\"></p>");
+    eddy_buf_puts(&out, "kept");
+    struct eddy__budget bu = {.limit = 1, .t0 = eddy__thread_cpu_ns()};
+    CHECK_INT(eddy__html_resolve_uris_within(&out, html.data, html.len, "http://example.com/",
+                                             false, &bu),
+              ==, -ETIME);
+    CHECK(bu.over);
+    CHECK_STR(eddy_buf_cstr(&out), "kept");
+    CHECK_INT(eddy__html_resolve_uris_within(&out, html.data, html.len, "http://example.com/",
+                                             false, NULL),
+              ==, 0);
+    CHECK(strstr(eddy_buf_cstr(&out), "href=\"http://example.com/x\"") != NULL);
+    eddy_buf_free(&out);
+    eddy_buf_free(&html);
 }
