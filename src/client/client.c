@@ -193,7 +193,9 @@ static char *dup_or_null(const char *s)
 
 static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool in_prefix(const unsigned char a[16], const unsigned char *p, unsigned bits)
+/* Whether a starts with the first `bits` bits of p (a: at least that many
+ * bytes; v4_internal passes the last 4 of a mapped address). */
+static bool in_prefix(const unsigned char *a, const unsigned char *p, unsigned bits)
 {
     unsigned whole = bits / 8, rest = bits % 8;
     if (memcmp(a, p, whole))
