@@ -47,6 +47,7 @@
 #include <libxml/entities.h>
 #include <libxml/xmlerror.h>
 
+#include "../base/text.h"
 #include "encoding.h"
 #include "html.h"
 #include "json.h"
@@ -182,6 +183,11 @@ static void xml_error(struct eddy_feed_parser *parser, int line, int col, const 
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
     snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n, msg);
+    /* libxml2 quotes the document cut at a byte count, and so does buf's
+     * size: a character cut in two would make the result invalid UTF-8. */
+    for (size_t i = 0, len = strlen(buf), k, bad; i < len; i += k ? k : bad)
+        if (!(k = eddy__utf8_seq((const unsigned char *)buf + i, len - i, &bad)))
+            memset(buf + i, '?', bad);
     diag(parser, cur_offset(parser), "%s", buf + 19);
     if (!parser->xml_bozo && parser->strict) {
         parser->xml_bozo = true;
