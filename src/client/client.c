@@ -580,7 +580,12 @@ static int map_error(struct xfer *x)
     }
     switch (x->code) {
     case CURLE_OK: return 0;
-    case CURLE_OPERATION_TIMEDOUT: set_error(r, "timed out: %s", why); return -ETIMEDOUT;
+    case CURLE_OPERATION_TIMEDOUT: /* a silent server reads apart from a trickling one */
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        set_error(r,
+                  status ? "timed out during the response: %s" : "timed out before a response: %s",
+                  why);
+        return -ETIMEDOUT;
     case CURLE_COULDNT_CONNECT:
         curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
         set_error(r, "could not connect: %s", why);
