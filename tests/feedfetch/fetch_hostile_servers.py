@@ -30,10 +30,10 @@ TIMEOUT = 8          # --timeout: what ends the servers that never stop
 
 
 def gzip_bomb():
-    """1 GiB of zeros as gzip: about 1 MB on the wire."""
+    """128 MiB of zeros (4x the limit) as gzip: 130 KB on the wire."""
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     zeros = bytes(1 << 20)
-    return b"".join(c.compress(zeros) for _ in range(1024)) + c.flush()
+    return b"".join(c.compress(zeros) for _ in range(128)) + c.flush()
 
 
 BOMB = gzip_bomb()
