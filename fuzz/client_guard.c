@@ -8,7 +8,8 @@
  * parsed allow-list entry is allowed, v4 or v6; a CIDR that parses holds
  * its own address and the parse does not write past its buffer; url_host
  * gives a lower-cased NUL-terminated host of an http(s) URL, and the URL
- * rebuilt from that host gives the same host again. */
+ * rebuilt from that host gives the same host again (or the same IPv4
+ * address). */
 #include "../src/client/client.c"
 
 static bool allowed4(const struct eddy_session *s, const unsigned char v4[4])
@@ -23,6 +24,16 @@ static bool allowed6(const struct eddy_session *s, const unsigned char v6[16])
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
     memcpy(&sin6.sin6_addr, v6, 16);
     return address_allowed(s, (const struct sockaddr *)&sin6);
+}
+
+/* libcurl 7.88 spells an IPv4 address in a host it percent-decoded as
+ * written ("http:/%33" gives "3") and the same host typed plainly as a
+ * dotted quad ("http://3/" gives "0.0.0.3"): one address either way (the
+ * guard judges the address connected to, not this text). */
+static bool same_ipv4(const char *written, const char *quad)
+{
+    struct in_addr a, b;
+    return inet_aton(written, &a) && inet_pton(AF_INET, quad, &b) == 1 && a.s_addr == b.s_addr;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -68,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
             snprintf(rebuilt, sizeof rebuilt, "http://%s/", host);
             if (strlen(host) + 1 < sizeof host && !strpbrk(host, "%") &&
-                (url_host(rebuilt, again, sizeof again) != 0 || strcmp(host, again)))
+                (url_host(rebuilt, again, sizeof again) != 0 ||
+                 (strcmp(host, again) && !same_ipv4(host, again))))
                 abort(); /* the host read back is not the same host */
         }
     }
