@@ -179,15 +179,18 @@ static void set_bozo(struct eddy_feed_parser *parser, const char *exc)
 static void xml_error(struct eddy_feed_parser *parser, int line, int col, const char *msg)
 {
     char buf[512];
+    /* libxml2 quotes the document cut at a byte count: a character it cut in
+     * two would make bozo_exception and the diagnostic invalid UTF-8. */
+    char whole[512];
+    snprintf(whole, sizeof whole, "%s", msg);
+    for (size_t i = 0, len = strlen(whole), k, bad; i < len; i += k ? k : bad)
+        if (!(k = eddy__utf8_seq((const unsigned char *)whole + i, len - i, &bad)))
+            memset(whole + i, '?', bad);
+    msg = whole;
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
     snprintf(buf, sizeof buf, "SAXParseException: <unknown>:%d:%d: %.*s", line, col, (int)n, msg);
-    /* libxml2 quotes the document cut at a byte count, and so does buf's
-     * size: a character cut in two would make the result invalid UTF-8. */
-    for (size_t i = 0, len = strlen(buf), k, bad; i < len; i += k ? k : bad)
-        if (!(k = eddy__utf8_seq((const unsigned char *)buf + i, len - i, &bad)))
-            memset(buf + i, '?', bad);
     diag(parser, cur_offset(parser), "%s", buf + 19);
     if (!parser->xml_bozo && parser->strict) {
         parser->xml_bozo = true;
