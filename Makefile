@@ -119,6 +119,11 @@ FUZZ_LAYER_http     := http
 FUZZ_LAYER_server_conn := server
 FUZZ_LAYER_form     := web
 FUZZ_LAYER_template := $(if $(filter template,$(LAYERS)),template,web)
+FUZZ_LAYER_opml     := app
+FUZZ_LAYER_discover := app
+FUZZ_LAYER_reader   := net
+FUZZ_LAYER_client_guard := client
+FUZZ_LAYER_web_static := web
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),$(error fuzz/$(1).c: add FUZZ_LAYER_$(1) := <layer> to the Makefile))
 FUZZERS   := $(patsubst fuzz/%.c,%,$(filter-out fuzz/replay_main.c,$(wildcard fuzz/*.c)))
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZERS))

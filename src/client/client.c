@@ -196,7 +196,9 @@ static char *dup_or_null(const char *s)
 
 static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool in_prefix(const unsigned char a[16], const unsigned char *p, unsigned bits)
+/* Whether a starts with the first `bits` bits of p (a: at least that many
+ * bytes; v4_internal passes the last 4 of a mapped address). */
+static bool in_prefix(const unsigned char *a, const unsigned char *p, unsigned bits)
 {
     unsigned whole = bits / 8, rest = bits % 8;
     if (memcmp(a, p, whole))
@@ -598,7 +600,7 @@ static int map_error(struct xfer *x)
 {
     struct eddy_reply *r = x->res;
     const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->code);
-    long os_errno = 0;
+    long os_errno = 0, status = 0;
     curl_off_t connected = 0;
     curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connected);
     /* Guarded, a refused address, a failed connection, an unknown name or
@@ -611,7 +613,12 @@ static int map_error(struct xfer *x)
     }
     switch (x->code) {
     case CURLE_OK: return 0;
-    case CURLE_OPERATION_TIMEDOUT: set_error(r, "timed out: %s", why); return -ETIMEDOUT;
+    case CURLE_OPERATION_TIMEDOUT: /* a silent server reads apart from a trickling one */
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        set_error(r,
+                  status ? "timed out during the response: %s" : "timed out before a response: %s",
+                  why);
+        return -ETIMEDOUT;
     case CURLE_COULDNT_CONNECT:
         curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
         set_error(r, "could not connect: %s", why);
@@ -619,10 +626,20 @@ static int map_error(struct xfer *x)
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY: set_error(r, "could not resolve: %s", why); return -ENXIO;
     case CURLE_TOO_MANY_REDIRECTS: set_error(r, "too many redirects: %s", why); return -ELOOP;
-    case CURLE_FILESIZE_EXCEEDED: set_error(r, "body too large: %s", why); return -EFBIG;
+    case CURLE_FILESIZE_EXCEEDED: {
+        const char *declared = eddy_reply_header(r, "Content-Length");
+        snprintf(r->error, sizeof r->error,
+                 "body too large: Content-Length %.32s is over %zu bytes",
+                 declared ? declared : "(unseen)", r->body.max);
+        return -EFBIG;
+    }
     case CURLE_WRITE_ERROR:
         if (x->too_big) {
-            snprintf(r->error, sizeof r->error, "body too large: over %zu bytes", r->body.max);
+            /* A compression bomb reads apart from an endless body. */
+            const char *enc = eddy_reply_header(r, "Content-Encoding");
+            snprintf(r->error, sizeof r->error, "body too large: over %zu bytes%s%.64s%s",
+                     r->body.max, enc ? " once decoded (Content-Encoding: " : "", enc ? enc : "",
+                     enc ? ")" : "");
             return -EFBIG;
         }
         set_error(r, "%s", x->aborted ? "aborted by the data or response callback" : why);
@@ -633,9 +650,13 @@ static int map_error(struct xfer *x)
     case CURLE_URL_MALFORMAT: set_error(r, "bad URL: %s", why); return -EINVAL;
     case CURLE_UNSUPPORTED_PROTOCOL:
         /* The URL's scheme was checked before: the server answered with
-         * no HTTP (or redirected to another scheme). */
-        set_error(r, "protocol error: %s", why);
+         * no HTTP (no status line) or redirected to another scheme. */
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        set_error(r, status ? "protocol error: %s" : "protocol error: not an HTTP reply (%s)", why);
         return -EPROTO;
+    case CURLE_WEIRD_SERVER_REPLY: set_error(r, "protocol error: %s", why); return -EPROTO;
+    case CURLE_PARTIAL_FILE: set_error(r, "body cut short: %s", why); return -EPROTO;
+    case CURLE_SSL_CONNECT_ERROR: set_error(r, "TLS handshake failed: %s", why); return -EPROTO;
     case CURLE_OUT_OF_MEMORY: set_error(r, "%s", why); return -ENOMEM;
     default: set_error(r, "%s", why); return -EPROTO;
     }

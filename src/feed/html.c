@@ -73,7 +73,8 @@
 #include <emmintrin.h>
 #endif
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define COUNT(a)     (sizeof(a) / sizeof((a)[0]))
+#define RESOLVED_MAX 16 /* resolving relative URIs grows a text at most this many times */
 
 /* ---- feedparser's tables (sorted by bytes: looked up with bsearch) ---------- */
 
@@ -1595,7 +1596,10 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
                 }
                 uri->len = res->len = 0;
                 p->err = eddy_buf_append(uri, v + s, e - s);
-                if (!p->err)
+                /* A long base and many short relative links would multiply
+                 * the text (165 KB became 200 MB): past RESOLVED_MAX times
+                 * the input, the rest stays as written. */
+                if (!p->err && p->out->len <= RESOLVED_MAX * p->n + 65536)
                     p->err = eddy__uri_resolve_safe(res, p->base, eddy_buf_cstr(uri));
                 if (!p->err && res->len) {
                     emit_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
@@ -2529,8 +2533,14 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
 int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, const char *base,
                             bool xhtml)
 {
+    return eddy__html_resolve_uris_within(out, html, len, base, xhtml, NULL);
+}
+
+int eddy__html_resolve_uris_within(struct eddy_buf *out, const char *html, size_t len,
+                                   const char *base, bool xhtml, struct eddy__budget *b)
+{
     size_t mark = out->len;
-    int err = run(out, html, len, false, xhtml, base, NULL);
+    int err = run(out, html, len, false, xhtml, base, b);
     if (err) {
         out->len = mark;
         if (out->data)

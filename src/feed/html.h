@@ -45,6 +45,9 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
  * of surrounding spaces.  Not a sanitizer: the rest is re-serialized as is. */
 int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, const char *base,
                             bool xhtml);
+/* The same within budget b (NULL: none): past it, -ETIME with out as it was. */
+int eddy__html_resolve_uris_within(struct eddy_buf *out, const char *html, size_t len,
+                                   const char *base, bool xhtml, struct eddy__budget *b);
 
 /* Looks up an HTML named character reference without '&' and ';' ("nbsp").
  * Writes its UTF-8 encoding (at most 8 bytes, NUL-terminated) into `utf8` and

@@ -20,8 +20,9 @@
  *                  author/author_detail/authors {name, href, email from a
  *                  mailto: URL up to '?', image from avatar}
  *   entries        id (strings stripped; scalars coerced as feedparser does,
- *                  a missing id included: "null"), title, link (url),
- *                  summary, source (external_url), as the JSON has them
+ *                  a missing id included: "null"), link (url), source
+ *                  (external_url), as the JSON has them; title and summary
+ *                  too, but with a detail (see item_fields)
  *
  * Where feedparser's entry code has bugs we give the model the rest of
  * eddy (and the documentation) promises, and say so here: content is
@@ -228,31 +229,41 @@ static struct eddy_feed_value *from_json(struct eddy__mixin *p, json_t *j)
     }
 }
 
-/* A stripped text construct: key = value, key_detail = {value, type}; the
- * value is sanitized when it looks like HTML (feedparser's title,
- * description and user_comment handling). */
-static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
-                           const char *detail_key, json_t *j)
+/* HTML sanitized within the document's CPU budget: past it the value is
+ * dropped (""), not kept half-sanitized, as the XML side does. */
+static struct eddy_feed_value *sanitized(struct eddy__mixin *p, const char *s, size_t n)
 {
-    size_t n;
-    const char *s = json_str_stripped(j, &n);
-    if (!s)
-        return;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    int err = eddy__html_sanitize_within(&b, s, n, false, p->budget);
+    oom(p, err == -ETIME ? 0 : err);
+    struct eddy_feed_value *v = str(p, err ? "" : eddy_buf_cstr(&b), err ? 0 : b.len);
+    eddy_buf_free(&b);
+    return v;
+}
+
+/* A text: key = value, key_detail = {value, type}; the value is sanitized
+ * when it looks like HTML (feedparser's title, description and
+ * user_comment handling). */
+static void text_value(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                       const char *detail_key, const char *s, size_t n)
+{
     bool html = eddy__looks_like_html(s, n);
-    struct eddy_feed_value *value;
-    if (html && p->sanitize_html) {
-        struct eddy_buf b = EDDY_BUF_INIT(0);
-        oom(p, eddy__html_sanitize(&b, s, n, false));
-        value = str(p, eddy_buf_cstr(&b), b.len);
-        eddy_buf_free(&b);
-    } else {
-        value = str(p, s, n);
-    }
+    struct eddy_feed_value *value = html && p->sanitize_html ? sanitized(p, s, n) : str(p, s, n);
     set(p, o, key, value);
     struct eddy_feed_value *d = eddy__v_obj(p->arena);
     set(p, d, "value", value);
     set(p, d, "type", eddy__v_cstr(p->arena, html ? "text/html" : "text/plain"));
     set(p, o, detail_key, d);
+}
+
+/* The same, stripped, from a JSON string (nothing for any other value). */
+static void text_construct(struct eddy__mixin *p, struct eddy_feed_value *o, const char *key,
+                           const char *detail_key, json_t *j)
+{
+    size_t n;
+    const char *s = json_str_stripped(j, &n);
+    if (s)
+        text_value(p, o, key, detail_key, s, n);
 }
 
 /* feeddata.setdefault("links", []).append({href, rel}) */
@@ -394,13 +405,17 @@ static struct eddy_feed_value *coerce_scalar(struct eddy__mixin *p, json_t *v)
     return eddy__v_cstr(p->arena, b);
 }
 
+/* JSON Feed 1.1 defines title and summary as plain text; feedparser returns
+ * them as they are, untyped, so a page that shows an untyped value as HTML
+ * (as it must for RSS) runs what a JSON Feed puts there.  They get a detail
+ * and HTML in them is sanitized, as for the feed's title and for RSS. */
 static const struct {
-    const char *src, *dst;
+    const char *src, *dst, *detail;
 } item_fields[] = {
-    {"title", "title"},
-    {"url", "link"},
-    {"summary", "summary"},
-    {"external_url", "source"},
+    {"title", "title", "title_detail"},
+    {"url", "link", NULL},
+    {"summary", "summary", "summary_detail"},
+    {"external_url", "source", NULL},
 };
 
 /* Whether parse_entry() below gives the item any key: feedparser drops
@@ -455,9 +470,15 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
     else if (!json_is_object(v) && !json_is_array(v))
         set(p, e, "id", coerce_scalar(p, v));
 
-    for (size_t i = 0; i < sizeof item_fields / sizeof item_fields[0]; i++)
-        if ((v = json_object_get(item, item_fields[i].src)))
+    for (size_t i = 0; i < sizeof item_fields / sizeof item_fields[0]; i++) {
+        if (!(v = json_object_get(item, item_fields[i].src)))
+            continue;
+        if (item_fields[i].detail && json_is_string(v))
+            text_value(p, e, item_fields[i].dst, item_fields[i].detail, json_string_value(v),
+                       json_string_length(v));
+        else
             set(p, e, item_fields[i].dst, from_json(p, v));
+    }
 
     json_t *text = json_object_get(item, "content_text"),
            *html = json_object_get(item, "content_html");
@@ -469,11 +490,7 @@ static void parse_entry(struct eddy__mixin *p, struct eddy_feed_value *e, json_t
         if (text) {
             set(p, c, "value", from_json(p, text));
         } else { /* content_html is always sanitized */
-            struct eddy_buf b = EDDY_BUF_INIT(0);
-            oom(p,
-                eddy__html_sanitize(&b, json_string_value(html), json_string_length(html), false));
-            set(p, c, "value", str(p, eddy_buf_cstr(&b), b.len));
-            eddy_buf_free(&b);
+            set(p, c, "value", sanitized(p, json_string_value(html), json_string_length(html)));
         }
         struct eddy_feed_value *list = eddy__v_arr(p->arena);
         oom(p, eddy__arr_push(p->arena, list, c));
@@ -575,6 +592,8 @@ int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *
     {
         if (!json_is_object(item) || !entry_has_keys(item))
             continue;
+        if (eddy__over_budget(p->budget))
+            break;
         eddy__entry_begin(p);
         struct eddy_feed_value *entries = p->entries;
         size_t ne = entries ? entries->u.a.n : 0;
@@ -586,5 +605,7 @@ int eddy__json_parse(struct eddy__mixin *p, const char *data, size_t len, char *
         eddy__entry_end(p);
     }
     json_decref(root);
+    if (p->budget && p->budget->over)
+        p->budget->at = len; /* jansson read it all; no offset of an item is known */
     return p->oom ? -ENOMEM : 0;
 }

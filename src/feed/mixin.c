@@ -982,8 +982,9 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
     }
     if (html_el && markup && p->resolve_relative_uris) {
         eddy_buf_reset(&p->tmp);
-        oom(p, eddy__html_resolve_uris(&p->tmp, eddy_buf_cstr(out), out->len,
-                                       eddy_buf_cstr(&p->baseuri), xhtml));
+        int err = eddy__html_resolve_uris_within(&p->tmp, eddy_buf_cstr(out), out->len,
+                                                 eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
         swap_bufs(out, &p->tmp);
     }
     if (html_el && markup && p->sanitize_html) {

@@ -47,6 +47,7 @@
 #include <libxml/entities.h>
 #include <libxml/xmlerror.h>
 
+#include "../base/text.h"
 #include "encoding.h"
 #include "html.h"
 #include "json.h"
@@ -210,6 +211,14 @@ static void first_xml_error(struct eddy_feed_parser *parser, size_t at, const ch
 static void xml_error(struct eddy_feed_parser *parser, int line, int col, const char *msg)
 {
     char buf[512];
+    /* libxml2 quotes the document cut at a byte count: a character it cut in
+     * two would make bozo_exception and the diagnostic invalid UTF-8. */
+    char whole[512];
+    snprintf(whole, sizeof whole, "%s", msg);
+    for (size_t i = 0, len = strlen(whole), k, bad; i < len; i += k ? k : bad)
+        if (!(k = eddy__utf8_seq((const unsigned char *)whole + i, len - i, &bad)))
+            memset(whole + i, '?', bad);
+    msg = whole;
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
@@ -1713,6 +1722,8 @@ static void try_json(struct eddy_feed_parser *parser, const char *data, size_t l
         free(parser->bozo_exception);
         parser->bozo_exception = strdup(exc[0] ? exc : "ValueError: not a JSON feed");
     }
+    if (parser->budget.over)
+        budget_exceeded(parser, parser->budget.at);
 }
 
 /* Diagnostic offsets from `first` on, in the converted UTF-8 text t[0..tn),

@@ -80,7 +80,9 @@ TEST(jsonfeed_example_case)
         "\"authors\":[{\"name\":\"me\"}],\"author_detail\":{\"name\":\"me\"},\"author\":\"me\"}");
     CHECK_STR(json_of(f, "entries", NULL),
               "[{\"id\":\"2\",\"title\":\"post "
-              "2\",\"link\":\"https://example.org/second-item\",\"content\":[{\"type\":"
+              "2\",\"title_detail\":{\"value\":\"post "
+              "2\",\"type\":\"text/plain\"},\"link\":\"https://example.org/"
+              "second-item\",\"content\":[{\"type\":"
               "\"text/plain\",\"language\":null,\"base\":\"\",\"value\":\"This is a second "
               "item.\"}],\"tags\":[{\"term\":"
               "\"test\",\"scheme\":null,\"label\":null},{\"term\":\"JSON\",\"scheme\":null,"
