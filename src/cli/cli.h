@@ -87,6 +87,32 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
         .def = "$EDDY_DATA, else $XDG_DATA_HOME/eddy, else ~/.local/share/eddy"                    \
     }
 
+/* The refresh pass's limits, shared by refresh and serve: where points to an
+ * unsigned (concurrency, per-host) or an int64_t of nanoseconds (timeout,
+ * interval). */
+#define CLI_OPT_CONCURRENCY(where)                                                                 \
+    {                                                                                              \
+        .name = "concurrency", .type = CLI_COUNT, .dst = (where), .arg = "N",                      \
+        .help = "feeds fetched at once", .min = 1, .max = 100000                                   \
+    }
+#define CLI_OPT_PER_HOST(where)                                                                    \
+    {                                                                                              \
+        .name = "per-host", .type = CLI_COUNT, .dst = (where), .arg = "N",                         \
+        .help = "feeds fetched at once from one host", .min = 1, .max = 100000                     \
+    }
+#define CLI_OPT_TIMEOUT(where)                                                                     \
+    {                                                                                              \
+        .name = "timeout", .type = CLI_DURATION, .dst = (where), .arg = "TIME",                    \
+        .help = "give up on a feed after TIME: 30s, 250ms, 2m; a plain number is seconds",         \
+        .min = EDDY_MSEC, .max = 3600 * EDDY_SEC                                                   \
+    }
+#define CLI_OPT_INTERVAL(where)                                                                    \
+    {                                                                                              \
+        .name = "interval", .type = CLI_DURATION, .dst = (where), .arg = "TIME",                   \
+        .help = "check a healthy feed again after TIME (longer when the feed asks so)",            \
+        .min = 60 * EDDY_SEC, .max = 24 * 3600 * EDDY_SEC                                          \
+    }
+
 struct eddy_store;
 /* Opens the store of the data folder `flag` (--data; NULL: the default).
  * Returns 0, or prints "eddy NAME: ..." on stderr and returns 1. */
