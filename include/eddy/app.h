@@ -165,7 +165,8 @@ int eddy_app_opml_write(const struct eddy_store_feed *feeds, size_t n, struct ed
 /* The feeds an HTML page announces: each <link rel="alternate"> whose type
  * is a feed's (application/rss+xml, atom+xml, feed+json, json, rdf+xml,
  * xml, text/xml), in document order, its href resolved against page_url
- * (and a <base href>; page_url NULL: hrefs as written).  Calls fn(arg, url,
+ * (and a <base href>; page_url NULL: hrefs as written), http and https only
+ * (a "javascript:" or "file:" feed is skipped).  Calls fn(arg, url,
  * title) for each (both borrowed for the call; title NULL when absent);
  * fn's negative return stops and is returned.  Returns how many were found
  * (0 for anything that is no HTML with such links), or -ENOMEM. */

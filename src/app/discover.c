@@ -6,6 +6,7 @@
 
 #include "eddy/feedfetch.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <libxml/HTMLparser.h>
@@ -60,6 +61,20 @@ static bool feed_type(const char *type)
     return false;
 }
 
+/* A feed is fetched over HTTP: a page may announce "javascript:..." or
+ * "file:///..." as a feed, and such a URL must reach neither the client nor a
+ * page's href.  Relative (no base to resolve against) stays as written. */
+static bool fetchable(const char *url)
+{
+    const char *p = url;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || p == url)
+        return true; /* no scheme: relative */
+    size_t n = (size_t)(p - url);
+    return (n == 4 && !strncasecmp(url, "http", 4)) || (n == 5 && !strncasecmp(url, "https", 5));
+}
+
 struct found {
     const char *base;
     xmlChar *base_owned; /* a <base href> resolved */
@@ -86,13 +101,16 @@ static int visit(struct found *f, xmlNode *n)
             has_token(attr(n, "rel"), "alternate") && feed_type(attr(n, "type"))) {
             xmlChar *abs = f->base ? xmlBuildURI((const xmlChar *)href, (const xmlChar *)f->base)
                                    : xmlStrdup((const xmlChar *)href);
-            if (!abs)
-                return -ENOMEM;
-            int err = f->fn(f->arg, (const char *)abs, attr(n, "title"));
+            /* NULL: an href that is no URI reference (xmlBuildURI cannot
+             * tell that from no memory): not a feed to fetch. */
+            int err = 0;
+            if (abs && fetchable((const char *)abs)) {
+                err = f->fn(f->arg, (const char *)abs, attr(n, "title"));
+                f->count++;
+            }
             xmlFree(abs);
             if (err < 0)
                 return err;
-            f->count++;
         }
         int err = visit(f, n->children);
         if (err < 0)

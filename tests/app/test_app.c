@@ -24,6 +24,38 @@ static int collect(void *arg, const struct eddy_app_outline *o)
     return 0;
 }
 
+static int collect_url(void *arg, const char *url, const char *title)
+{
+    struct seen *s = arg;
+    (void)title;
+    if (s->n == 8)
+        return -E2BIG;
+    snprintf(s->urls[s->n++], 64, "%s", url);
+    return 0;
+}
+
+/* A page may announce javascript:, data: or file: URLs as feeds: they were
+ * returned, and would have been fetched or put in a page's href. */
+TEST(app_discover_announces_only_http_feeds)
+{
+    static const char page[] =
+        "<html><head>"
+        "<link rel=alternate type=application/rss+xml href='javascript:alert(1)'>"
+        "<link rel=alternate type=application/rss+xml href=' JavaScript:alert(2)'>"
+        "<link rel=alternate type=application/atom+xml href='file:///etc/passwd'>"
+        "<link rel=alternate type=application/rss+xml href='data:text/xml,<rss/>'>"
+        "<link rel=alternate type=application/rss+xml href='/feed.xml'>"
+        "<link rel=alternate type=application/atom+xml href='HTTPS://b.example/atom'>"
+        "</head></html>";
+    struct seen s = {0};
+    CHECK_INT(eddy_app_discover(page, sizeof page - 1, "http://a.example/blog/", collect_url, &s),
+              ==, 2);
+    CHECK_INT(s.n, ==, 2);
+    CHECK_STR(s.urls[0], "http://a.example/feed.xml");
+    CHECK(!strncmp(s.urls[1], "HTTPS://b.example/atom", 22) ||
+          !strncmp(s.urls[1], "https://b.example/atom", 22));
+}
+
 TEST(app_opml_nesting_and_escapes)
 {
     static const char doc[] =
