@@ -41,9 +41,11 @@ static int walk(struct walk *w, xmlNode *parent, const char *category)
             if ((err = w->fn(w->arg, &o)) < 0)
                 return err;
             w->count++;
-        } else if ((err = walk(w, n, text ? text : title)) < 0) {
-            return err;
         }
+        /* A feed's outline may hold more (some exporters nest them): they
+         * share its category; a folder's name is the category below it. */
+        if ((err = walk(w, n, url ? category : text ? text : title)) < 0)
+            return err;
     }
     return 0;
 }

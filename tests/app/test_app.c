@@ -56,6 +56,19 @@ TEST(app_discover_announces_only_http_feeds)
           !strncmp(s.urls[1], "https://b.example/atom", 22));
 }
 
+/* "At any depth": an outline inside a feed's outline was skipped. */
+TEST(app_opml_outline_inside_a_feed_outline)
+{
+    static const char doc[] = "<opml version='2.0'><body><outline text='News'>"
+                              "<outline text='A' xmlUrl='http://a/'>"
+                              "<outline text='B' xmlUrl='http://b/'/></outline>"
+                              "</outline></body></opml>";
+    struct seen s = {0};
+    CHECK_INT(eddy_app_opml_parse(doc, sizeof doc - 1, collect, &s), ==, 2);
+    CHECK_STR(s.urls[1], "http://b/");
+    CHECK_STR(s.cats[1], "News");
+}
+
 TEST(app_opml_nesting_and_escapes)
 {
     static const char doc[] =
