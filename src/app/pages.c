@@ -546,6 +546,7 @@ static int unavailable(struct eddy_request *req, struct eddy_response *res)
 int eddy__pages_routes(struct eddy_app *web, const char *dir)
 {
     int err = eddy_app_after_request(web, headers_after);
+    err = err ? err : eddy__pages_river_routes(web);
     if (err < 0 || !dir)
         return err < 0 ? err : eddy_app_route(web, "GET", "/", unavailable, "river");
     char path[4200];

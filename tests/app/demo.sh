@@ -2,7 +2,8 @@
 # The bundled demo feeds (demo/): every one parses as its format with no
 # repair, its entries dated and linked, and the demo page announces them all;
 # then as `make run` has them: served by `eddy serve` itself, subscribed on
-# the first start, all 11 entries stored with no repair and absolute links.
+# the first start, all 11 entries stored with no repair and absolute links;
+# the river again as Atom and JSON Feed, read back by eddy and feedparser.
 # (JSON Feed links stay as written, relative here, as in feedparser: the
 # aggregator resolves them against the feed's URL when it stores them.)
 . "$(dirname "$0")/support/lib.sh"
@@ -43,6 +44,26 @@ curl -s "$url/api/v1/entries" | "$py" -c 'import json, sys
 es = json.load(sys.stdin)["entries"]
 assert all(e["link"].startswith(sys.argv[1] + "/demo/index.html#") for e in es), [e["link"] for e in es]' "$url"
 verdict "every entry's link absolute, into the demo page"
+# The river as feeds: read back by eddy's parser with no repair, and by feedparser.
+for f in river.atom river.json; do
+    [ "$(http "/feeds/$f?category=Demo")" = 200 ] && cp "$tmp/body" "$tmp/$f"
+    "$eddy" parse --diagnostics --url "$url/feeds/$f" "$tmp/$f" >"$tmp/$f.out" 2>"$tmp/$f.err"
+    st=$? n=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["entries"]), d["version"], d["bozo"])' "$tmp/$f.out" 2>&1)
+    [ "$st" -eq 0 ] && [ ! -s "$tmp/$f.err" ] && case $n in "11 atom10 False"|"11 json11 False") true;; *) false;; esac
+    verdict "GET /feeds/$f: 11 entries, parsed back with no repair (got: $n)"
+done
+"$py" -c 'import feedparser, sys
+d = feedparser.parse(open(sys.argv[1], "rb").read())
+assert not d.bozo and len(d.entries) == 11, (d.bozo, len(d.entries))
+titles = {e.source.title for e in d.entries}
+assert "Letters from a Feed" in titles and "Journal de bord" in titles, titles
+assert all(e.link.startswith(sys.argv[2] + "/demo/index.html#") for e in d.entries)' "$tmp/river.atom" "$url" 2>"$tmp/fp.err"
+st=$? why=$(tail -n 1 "$tmp/fp.err")
+[ "$st" -eq 0 ]; verdict "feedparser reads river.atom: 11 entries, each with its source feed ($why)"
+[ "$(http "/feeds/river.atom?category=None%20such")" = 200 ] && ! grep -q "<entry>" "$tmp/body"
+verdict "a category with no feed: a valid empty feed"
+[ "$(http /)" = 200 ] && grep -q 'rel="alternate" type="application/atom+xml"[^>]*href="/feeds/river.atom"' "$tmp/body"
+verdict "the river page announces its feed"
 stop_serve
 [ "$serve_status" -eq 0 ]; verdict "SIGTERM: exit 0"
 summary
