@@ -2,15 +2,15 @@
  * resolution, Range, If-Range, If-None-Match and If-Modified-Since, through
  * a real app server on a Unix socket.
  *
- * A folder is made once: root/ (served at /static) with two files, an empty
+ * A folder is made once: site/ (served at /static) with two files, an empty
  * one, a FIFO, a symlink inside and symlinks out of it (to a file and to the
- * parent), and beside it secret.txt and root-evil/ (a sibling whose name
- * starts like root's).  Input: byte 0 picks HEAD or GET and which of the
+ * parent), and beside it secret.txt and site-evil/ (a sibling whose name
+ * starts like site's).  Input: byte 0 picks HEAD or GET and which of the
  * headers are sent; then newline-separated fields: the path after
  * /static/, Range, If-Range, If-None-Match, If-Modified-Since.
  *
- * Checked: the answer parses as one response; nothing outside root/ is ever
- * sent; a 200 is a whole file of root/, a 206 the exact slice its
+ * Checked: the answer parses as one response; nothing outside site/ is ever
+ * sent; a 200 is a whole file of site/, a 206 the exact slice its
  * Content-Range names, a 416 names the file's size; a 304 only answers a
  * conditional request. */
 #include "eddy/http.h"
@@ -41,9 +41,9 @@ static void put(const char *name, const char *text)
 static void cleanup(void)
 {
     static const char *const names[] = {
-        "root/a.txt",   "root/sub/b.css", "root/empty.txt", "root/fifo",
-        "root/link-in", "root/link-out",  "root/link-up",   "root-evil/x.txt",
-        "secret.txt",   "root/sub",       "root",           "root-evil"};
+        "site/a.txt",   "site/sub/b.css", "site/empty.txt", "site/fifo",
+        "site/link-in", "site/link-out",  "site/link-up",   "site-evil/x.txt",
+        "secret.txt",   "site/sub",       "site",           "site-evil"};
     char path[512];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -60,22 +60,22 @@ static void make_folder(void)
     if (!mkdtemp(dir))
         abort();
     char path[512];
-    static const char *const dirs[] = {"root", "root/sub", "root-evil"};
+    static const char *const dirs[] = {"site", "site/sub", "site-evil"};
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, dirs[i]);
         if (mkdir(path, 0700))
             abort();
     }
-    put("root/a.txt", files[0]);
-    put("root/sub/b.css", files[1]);
-    put("root/empty.txt", files[2]);
+    put("site/a.txt", files[0]);
+    put("site/sub/b.css", files[1]);
+    put("site/empty.txt", files[2]);
     put("secret.txt", SECRET);
-    put("root-evil/x.txt", SECRET);
-    snprintf(path, sizeof path, "%s/root/fifo", dir);
+    put("site-evil/x.txt", SECRET);
+    snprintf(path, sizeof path, "%s/site/fifo", dir);
     if (mkfifo(path, 0600))
         abort();
     static const char *const links[][2] = {
-        {"a.txt", "root/link-in"}, {"../secret.txt", "root/link-out"}, {"..", "root/link-up"}};
+        {"a.txt", "site/link-in"}, {"../secret.txt", "site/link-out"}, {"..", "site/link-up"}};
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, links[i][1]);
         if (symlink(links[i][0], path))
@@ -96,7 +96,7 @@ static int client_main(void *arg)
     static struct eddy_app *app;
     if (!app) {
         char root[300];
-        snprintf(root, sizeof root, "%s/root", dir);
+        snprintf(root, sizeof root, "%s/site", dir);
         if (!(app = eddy_app_new()) || eddy_app_static(app, "/static", root))
             abort();
     }
