@@ -117,6 +117,11 @@ struct eddy_store;
 /* Opens the store of the data folder `flag` (--data; NULL: the default).
  * Returns 0, or prints "eddy NAME: ..." on stderr and returns 1. */
 int cli_store_open(const struct cli_command *cmd, const char *flag, struct eddy_store **out);
+/* cli_parse, then cli_store_open of the folder its --data option left in
+ * *data: returns the positional argument count with *out open, or -1 with
+ * *status set (--help, a usage error, or a store that did not open). */
+int cli_parse_store(const struct cli_command *cmd, int argc, char **argv, const char *const *data,
+                    struct eddy_store **out, int *status);
 
 /* ---- shared by parse and fetch ------------------------------------------ */
 

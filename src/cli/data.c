@@ -25,3 +25,12 @@ int cli_store_open(const struct cli_command *cmd, const char *flag, struct eddy_
     free(dir);
     return err < 0 ? 1 : 0;
 }
+
+int cli_parse_store(const struct cli_command *cmd, int argc, char **argv, const char *const *data,
+                    struct eddy_store **out, int *status)
+{
+    int n = cli_parse(cmd, argc, argv, status);
+    if (n < 0 || (*status = cli_store_open(cmd, *data, out)))
+        return -1;
+    return n;
+}

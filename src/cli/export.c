@@ -24,10 +24,8 @@ int cmd_export(int argc, char **argv)
         .args_name = "no argument",
     };
     int status;
-    if (cli_parse(&cmd, argc, argv, &status) < 0)
-        return status;
     struct eddy_store *s;
-    if ((status = cli_store_open(&cmd, data, &s)))
+    if (cli_parse_store(&cmd, argc, argv, &data, &s, &status) < 0)
         return status;
     struct eddy_store_feed *feeds;
     size_t n;

@@ -110,9 +110,7 @@ int cmd_refresh(int argc, char **argv)
         .args_name = "no argument",
     };
     int status;
-    if (cli_parse(&cmd, argc, argv, &status) < 0)
-        return status;
-    if ((status = cli_store_open(&cmd, data, &r.store)))
+    if (cli_parse_store(&cmd, argc, argv, &data, &r.store, &status) < 0)
         return status;
     r.o.interval = interval_ns / EDDY_SEC;
     r.o.progress = on_feed;

@@ -26,11 +26,9 @@ int cmd_remove(int argc, char **argv)
         .max_args = 1,
         .args_name = "one URL or ID",
     };
-    int status, n = cli_parse(&cmd, argc, argv, &status);
-    if (n < 0)
-        return status;
+    int status;
     struct eddy_store *s;
-    if ((status = cli_store_open(&cmd, data, &s)))
+    if (cli_parse_store(&cmd, argc, argv, &data, &s, &status) < 0)
         return status;
     const char *key = argv[0];
     struct eddy_store_feed f = {0};

@@ -29,10 +29,8 @@ int cmd_stats(int argc, char **argv)
         .args_name = "no argument",
     };
     int status;
-    if (cli_parse(&cmd, argc, argv, &status) < 0)
-        return status;
     struct eddy_store *s;
-    if ((status = cli_store_open(&cmd, data, &s)))
+    if (cli_parse_store(&cmd, argc, argv, &data, &s, &status) < 0)
         return status;
     struct eddy_store_stats st;
     int err = eddy_store_stats(s, &st);
