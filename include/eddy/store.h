@@ -135,6 +135,10 @@ int eddy_store_feed_remove(struct eddy_store *s, int64_t id);
 int eddy_store_feed_set_title(struct eddy_store *s, int64_t id, const char *title);
 /* Sets the category (NULL or "": uncategorized).  -ENOENT as above. */
 int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *category);
+/* Moves the feed to `url` (validators dropped: they belong to the old
+ * one) and makes it due at once.  -ENOENT as above, -EEXIST another feed
+ * has that URL. */
+int eddy_store_feed_set_url(struct eddy_store *s, int64_t id, const char *url);
 /* Makes the feed due at `when` (0: at once) — "refresh now" — and revives
  * it if it was dead (a 410 marks it dead again).  -ENOENT as above. */
 int eddy_store_feed_set_next_check(struct eddy_store *s, int64_t id, int64_t when);

@@ -162,7 +162,7 @@ static struct eddy_app *make_app(struct serve *sv)
 
 struct demo {
     const char *folder, *data, *origin;
-    int added;
+    int added, moved;
 };
 
 static int feed_file(const struct dirent *d)
@@ -177,15 +177,52 @@ static int feed_file(const struct dirent *d)
     return 0;
 }
 
+/* The demo feeds live on this server, so their URLs name its origin: when
+ * the marker says they were subscribed at another one (the server moved to
+ * another port), the feeds still pointing there follow it. */
+static int move_demo(struct eddy_store *s, struct demo *d, FILE *m)
+{
+    char line[512], old[512];
+    if (!fgets(line, sizeof line, m) || !fgets(line, sizeof line, m) ||
+        sscanf(line, "origin %500s", old) != 1 || !strcmp(old, d->origin))
+        return 0;
+    struct eddy_store_feed *feeds;
+    size_t n;
+    int err = eddy_store_feeds(s, &feeds, &n);
+    if (err < 0)
+        return err;
+    size_t len = strlen(old);
+    for (size_t i = 0; err >= 0 && i < n; i++) {
+        const char *u = feeds[i].url;
+        if (strncmp(u, old, len) || strncmp(u + len, "/demo/", 6))
+            continue;
+        struct eddy_buf to = EDDY_BUF_INIT(0);
+        err = eddy_buf_printf(&to, "%s%s", d->origin, u + len);
+        if (err >= 0 && (err = eddy_store_feed_set_url(s, feeds[i].id, to.data)) == 0)
+            d->moved++;
+        if (err == -EEXIST) /* the user subscribed it there too */
+            err = 0;
+        eddy_buf_free(&to);
+    }
+    eddy_store_feeds_free(feeds, n);
+    return err < 0 ? err : 1;
+}
+
 /* Subscribes the demo feeds when the store is empty and the demo was never
- * offered, then leaves the marker.  On the pool: directory, file, store. */
+ * offered, then leaves the marker (with the origin they were subscribed
+ * at); or moves them (move_demo).  On the pool: directory, file, store. */
 static int subscribe_demo(struct eddy_store *s, void *arg)
 {
     struct demo *d = arg;
     char marker[4096];
     snprintf(marker, sizeof marker, "%s/" DEMO_MARKER, d->data);
-    if (access(marker, F_OK) == 0)
-        return 0;
+    FILE *m = fopen(marker, "r");
+    if (m) {
+        int moved = move_demo(s, d, m);
+        fclose(m);
+        if (moved <= 0)
+            return moved;
+    }
     struct eddy_store_stats st;
     int err = eddy_store_stats(s, &st);
     struct dirent **names = NULL;
@@ -215,12 +252,12 @@ static int subscribe_demo(struct eddy_store *s, void *arg)
     free(feeds);
     if (err < 0)
         return err;
-    FILE *m = fopen(marker, "w");
-    if (!m)
+    if (!(m = fopen(marker, "w")))
         return -errno;
-    fputs("eddy serve subscribed the demo feeds once (when the store was empty);"
-          " delete this file to have them offered again\n",
-          m);
+    fprintf(m,
+            "eddy serve subscribed the demo feeds once (when the store was empty);"
+            " delete this file to have them offered again\norigin %s\n",
+            d->origin);
     return fclose(m) == 0 ? 0 : -errno;
 }
 
@@ -306,7 +343,9 @@ static int serve_task(void *arg)
                 say(sv, "demo feeds not subscribed: %s", eddy_strerror(derr));
             else if (d.added > 0)
                 say(sv, "first start: subscribed %d demo feeds at %s/demo/", d.added, origin);
-            if (d.added > 0)
+            else if (d.moved > 0)
+                say(sv, "moved %d demo feeds to %s/demo/", d.moved, origin);
+            if (d.added > 0 || d.moved > 0)
                 site->wake(site);
         }
         eddy_event_wait(term, EDDY_FOREVER);

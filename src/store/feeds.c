@@ -271,6 +271,13 @@ int eddy_store_feed_set_category(struct eddy_store *s, int64_t id, const char *c
     return write_feed(s, sql, id, category && *category ? category : NULL, 0);
 }
 
+int eddy_store_feed_set_url(struct eddy_store *s, int64_t id, const char *url)
+{
+    static const char sql[] = "UPDATE feeds SET url = ?2, etag = NULL, last_modified = NULL,"
+                              " next_check = 0, dead = 0 WHERE id = ?1";
+    return url && *url ? write_feed(s, sql, id, url, 0) : -EINVAL;
+}
+
 int eddy__fetched_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_fetch *f)
 {
     static const char sql[] =

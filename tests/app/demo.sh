@@ -66,4 +66,17 @@ verdict "a category with no feed: a valid empty feed"
 verdict "the river page announces its feed"
 stop_serve
 [ "$serve_status" -eq 0 ]; verdict "SIGTERM: exit 0"
+# Started again on another port: the demo feeds (served by eddy itself)
+# follow the server instead of pointing at the old port.
+old_url=$url
+start_serve --data "$data" || { summary; exit 1; }
+[ "$url" != "$old_url" ] && grep -q "moved 5 demo feeds to $url/demo/" "$tmp/serve.err"
+verdict "restarted on another port: the 5 demo feeds moved with it"
+feeds_ok() {
+    curl -s "$url/api/v1/feeds" | "$py" -c 'import json, sys
+fs = json.load(sys.stdin)["feeds"]
+assert len(fs) == 5 and all(f["url"].startswith(sys.argv[1] + "/demo/") and f["count_200"] >= 2 and not f.get("last_error") for f in fs), fs' "$url" 2>/dev/null
+}
+wait_until feeds_ok; verdict "each fetched again at the new address (no validators carried over), no error"
+stop_serve
 summary

@@ -167,6 +167,32 @@ TEST(store_feeds_add_get_rename_categorize_remove)
     eddy_store_close(s);
 }
 
+TEST(store_feed_set_url_moves_and_drops_validators)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t a = add_feed(s, "http://127.0.0.1:8080/demo/a.rss", NULL);
+    int64_t b = add_feed(s, "http://127.0.0.1:8080/demo/b.rss", NULL);
+    struct eddy_store_fetch f = {.fetched_at = 10,
+                                 .next_check = 500,
+                                 .status = 200,
+                                 .etag = "\"v1\"",
+                                 .last_modified = "Mon, 07 Dec 2026 00:00:00 GMT"};
+    CHECK_INT(eddy_store_feed_fetched(s, a, &f), ==, 0);
+    CHECK_INT(eddy_store_feed_set_url(s, a, "http://127.0.0.1:9090/demo/a.rss"), ==, 0);
+    struct eddy_store_feed got;
+    CHECK_INT(eddy_store_feed(s, a, &got), ==, 0);
+    CHECK_STR(got.url, "http://127.0.0.1:9090/demo/a.rss");
+    CHECK(got.etag == NULL);
+    CHECK(got.last_modified == NULL);
+    CHECK_INT(got.next_check, ==, 0);
+    CHECK_INT(got.count_200, ==, 1); /* its history stays */
+    eddy_store_feed_fini(&got);
+    CHECK_INT(eddy_store_feed_set_url(s, b, "http://127.0.0.1:9090/demo/a.rss"), ==, -EEXIST);
+    CHECK_INT(eddy_store_feed_set_url(s, 999, "http://x/"), ==, -ENOENT);
+    CHECK_INT(eddy_store_feed_set_url(s, b, ""), ==, -EINVAL);
+    eddy_store_close(s);
+}
+
 TEST(store_fetch_outcomes_and_due_list)
 {
     struct eddy_store *s = open_tmp();
