@@ -25,7 +25,7 @@ struct list {
     json_t *ctx; /* out */
 };
 
-static json_t *feed_json(const struct eddy_store_feed *f, int64_t now)
+json_t *eddy__pages_feed_json(const struct eddy_store_feed *f, int64_t now)
 {
     char checked[64] = "never", next[64] = "now";
     if (f->last_check)
@@ -55,7 +55,7 @@ static int list_job(struct eddy_store *s, void *arg)
         return err;
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, feed_json(&f[i], l->now)) < 0)
+        if (json_array_append_new(list, eddy__pages_feed_json(&f[i], l->now)) < 0)
             json_decref(list), list = NULL;
     eddy_store_feeds_free(f, n);
     l->ctx = list ? json_pack("{s:o}", "feeds", list) : NULL;
