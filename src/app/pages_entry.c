@@ -7,7 +7,8 @@
  * entry's HTML is sanitized there, every feed-supplied URL goes through the
  * templates' |url filter.  Opening an entry's page marks it read, as
  * Miniflux does: only for a request that may change state (auth.c), and
- * through the same store call as the mark forms.
+ * through the same store call as the mark forms — but not when its own
+ * forms come back to it (?keep=1), or "Mark unread" would undo itself.
  */
 #include "pages.h"
 
@@ -140,12 +141,13 @@ static int entry_view(struct eddy_request *req, struct eddy_response *res)
     if ((err = eddy_request_defer(req, ctx_free, p.ctx)) < 0)
         return err;
     /* Opened: read.  A failure leaves it unread and the page still shown. */
-    bool marked = !p.read && eddy__authorized(site, req) &&
+    const char *keep = eddy_request_arg(req, "keep");
+    bool marked = !p.read && !(keep && !strcmp(keep, "1")) && eddy__authorized(site, req) &&
                   eddy_store_mark_await(site->store, &p.id, 1, EDDY_STORE_READ, true) > 0;
     if (marked)
         json_object_set_new(json_object_get(p.ctx, "entry"), "read", json_true());
     char here[64];
-    snprintf(here, sizeof here, "/entries/%" PRId64, p.id);
+    snprintf(here, sizeof here, "/entries/%" PRId64 "?keep=1", p.id);
     if (json_object_set_new(p.ctx, "csrf", json_string(csrf)) < 0 ||
         json_object_set_new(p.ctx, "here", json_string(here)) < 0 ||
         json_object_set_new(p.ctx, "marked", json_boolean(marked)) < 0)
