@@ -78,9 +78,9 @@ int eddy__entry_row(sqlite3_stmt *st, struct eddy_store_entry *e)
     return 0;
 }
 
-/* e's enclosures, read on c (a reader).  One lookup per entry: a page of
- * 50 takes half again as long with them (bench/river_page_bench), and a
- * single IN (...) statement for the page was no cheaper. */
+/* e's enclosures, read on c (a reader).  One lookup per entry (a single
+ * IN (...) statement for a page was no cheaper): a page asks only for the
+ * entries whose count says they have some. */
 static int read_enclosures(struct eddy__conn *c, struct eddy_store_entry *e)
 {
     static const char sql[] =
@@ -188,6 +188,15 @@ static int enclosure_kept(const struct eddy_store_enclosure_in *x)
 static const char *enclosure_type(const struct eddy_store_enclosure_in *x)
 {
     return x->type && strlen(x->type) <= 255 ? x->type : NULL;
+}
+
+/* How many of e's enclosures are stored. */
+static int enclosures_kept(const struct eddy_store_entry_in *e)
+{
+    int kept = 0;
+    for (size_t i = 0; i < e->nenclosures && kept < EDDY_STORE_ENCLOSURES_MAX; i++)
+        kept += enclosure_kept(&e->enclosures[i]);
+    return kept;
 }
 
 #define HASHED_FIELDS 8
@@ -311,7 +320,7 @@ static int find_stored(struct eddy__conn *c, int64_t feed_id, const char *key, i
     return found;
 }
 
-/* Binds the columns shared by INSERT and UPDATE: ?1..?13. */
+/* Binds the columns shared by INSERT and UPDATE: ?1..?14, ?16. */
 static void bind_entry(sqlite3_stmt *st, const struct eddy_store_entry_in *e, const char *key,
                        int has_fp, int64_t fp, int64_t hash, int64_t date, int64_t now)
 {
@@ -335,6 +344,7 @@ static void bind_entry(sqlite3_stmt *st, const struct eddy_store_entry_in *e, co
         sqlite3_bind_int64(st, 12, e->date);
     sqlite3_bind_int(st, 13, (int)e->date_source);
     sqlite3_bind_int64(st, 14, now);
+    sqlite3_bind_int(st, 16, enclosures_kept(e));
 }
 
 /* `fresh`: the feed had no entry when the batch began, so nothing can be
@@ -348,17 +358,20 @@ static int store_one(struct eddy__conn *c, int64_t feed_id, const struct eddy_st
 {
     static const char ins[] =
         "INSERT INTO entries (key, fingerprint, hash, guid, link, title, author, summary,"
-        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)";
+        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id,"
+        " enclosures)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16)";
     static const char ins_new[] =
         "INSERT INTO entries (key, fingerprint, hash, guid, link, title, author, summary,"
-        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)"
+        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id,"
+        " enclosures)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16)"
         " ON CONFLICT (feed_id, key) DO NOTHING";
     static const char upd[] =
         "UPDATE entries SET key = ?1, fingerprint = ?2, hash = ?3, guid = ?4, link = ?5,"
         " title = ?6, author = ?7, summary = ?8, content = ?9, date = ?10, date_raw = ?11,"
-        " date_claimed = ?12, date_source = ?13, updated_at = ?14 WHERE id = ?15";
+        " date_claimed = ?12, date_source = ?13, updated_at = ?14, enclosures = ?16"
+        " WHERE id = ?15";
     int64_t fp = 0, hash = content_hash(e);
     int has_fp = fingerprint(e, &fp);
     /* Venus's rule: never in the future; no date: first seen. */
@@ -492,7 +505,10 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
  * never text pasted into SQL.  match receives the FTS5 query, if any. */
 static int query_sql(const struct eddy_store_query *q, struct eddy_buf *sql, struct eddy_buf *match)
 {
-    int err = eddy_buf_puts(sql, "SELECT " EDDY__ENTRY_COLS " FROM entries e");
+    /* with enclosures: their count, column 16 (after eddy__entry_row's) */
+    int err = eddy_buf_puts(sql, q->enclosures ? "SELECT " EDDY__ENTRY_COLS ", e.enclosures"
+                                                 " FROM entries e"
+                                               : "SELECT " EDDY__ENTRY_COLS " FROM entries e");
     if (!err && q->category)
         err = eddy_buf_puts(sql, " JOIN feeds f ON f.id = e.feed_id AND f.category = ?1");
     if (!err)
@@ -559,11 +575,14 @@ int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
                 out->more = true;
                 break;
             }
-            if ((err = eddy__entry_row(st, &v[len])) == 0)
+            if ((err = eddy__entry_row(st, &v[len])) == 0 && q->enclosures &&
+                sqlite3_column_int(st, 16) > 0) /* only those that have some */
+                err = read_enclosures(c, &v[len]);
+            if (err == 0)
                 len++;
+            else
+                eddy_store_entry_fini(&v[len]);
         }
-        for (size_t i = 0; !err && q->enclosures && i < len; i++)
-            err = read_enclosures(c, &v[i]);
         if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
             err = eddy__err(rc);
     }

@@ -161,6 +161,16 @@ TEST(store_enclosures_replaced_when_they_change)
     CHECK_STR(got.enclosures[0].type, "audio/ogg");
     eddy_store_entry_fini(&got);
     CHECK_INT(rows(s), ==, 1);
+    /* A page sees the same (it looks up only entries counted as having some). */
+    struct eddy_store_page p;
+    CHECK_INT(eddy_store_entries(s, &(struct eddy_store_query){.enclosures = true}, &p), ==, 0);
+    CHECK_INT(p.n, ==, 2);
+    for (size_t i = 0; i < p.n; i++) {
+        CHECK_INT(p.entries[i].nenclosures, ==, p.entries[i].id == id ? 1 : 0);
+        if (p.entries[i].id == id)
+            CHECK_STR(p.entries[i].enclosures[0].url, "http://pod.example/b.ogg");
+    }
+    eddy_store_page_fini(&p);
 
     /* None at all now: none kept. */
     e[0] = episode("ep1", NULL, 0);
