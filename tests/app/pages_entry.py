@@ -182,7 +182,18 @@ def feed_page(d, sv, feed_id):
     d.save_screenshot(os.path.join(SHOTS, "feed-light.png"))
     d.find_element(By.CSS_SELECTOR, ".fmanage form[action$=refresh] button").click()
     wait_for("refresh now answered", lambda: "msg=refreshing" in d.current_url)
-    check("refresh now: done", "msg=refreshing" in d.current_url, d.current_url)
+    check("refresh now: back on the feed page, which says so",
+          d.current_url == "%s/feeds/%d?msg=refreshing" % (sv.url, feed_id) and
+          d.find_element(By.CSS_SELECTOR, "p.msg").text == "It will be fetched in a moment.", d.current_url)
+    d.find_element(By.CSS_SELECTOR, ".fmanage summary").click()
+    name = d.find_element(By.CSS_SELECTOR, ".fmanage input[name=title]")
+    name.clear()
+    name.send_keys("Cuaderno")
+    d.find_element(By.CSS_SELECTOR, ".fmanage form[action$=edit] button").click()
+    wait_for("rename answered", lambda: "msg=saved" in d.current_url)
+    check("rename: back on the feed page, renamed",
+          d.find_element(By.TAG_NAME, "h1").text == "Cuaderno" and
+          api(sv, "/api/v1/feeds/%d" % feed_id)["title"] == "Cuaderno", d.find_element(By.TAG_NAME, "h1").text)
 
     # /feeds links to the feed page.
     d.get(sv.url + "/feeds")
