@@ -44,22 +44,22 @@ static void size_text(int64_t n, char *out, size_t size)
 /* What plays an enclosure: its MIME type's, else its file name's. */
 static const char *media_kind(const char *type, const char *url)
 {
-    static const char *const audio[] = {".mp3", ".m4a",  ".aac", ".ogg",
-                                        ".oga", ".opus", ".wav", ".flac"};
-    static const char *const video[] = {".mp4", ".m4v", ".webm", ".mov", ".ogv"};
+    static const struct {
+        const char *ext, *kind;
+    } exts[] = {{".mp3", "audio"}, {".m4a", "audio"},  {".aac", "audio"},  {".ogg", "audio"},
+                {".oga", "audio"}, {".opus", "audio"}, {".wav", "audio"},  {".flac", "audio"},
+                {".mp4", "video"}, {".m4v", "video"},  {".webm", "video"}, {".mov", "video"},
+                {".ogv", "video"}};
     if (type && *type)
         return !strncasecmp(type, "audio/", 6)   ? "audio"
                : !strncasecmp(type, "video/", 6) ? "video"
                                                  : "file";
     size_t n = strcspn(url, "?#");
-    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
-        if (n > strlen(audio[i]) &&
-            !strncasecmp(url + n - strlen(audio[i]), audio[i], strlen(audio[i])))
-            return "audio";
-    for (size_t i = 0; i < sizeof video / sizeof video[0]; i++)
-        if (n > strlen(video[i]) &&
-            !strncasecmp(url + n - strlen(video[i]), video[i], strlen(video[i])))
-            return "video";
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t len = strlen(exts[i].ext);
+        if (n > len && !strncasecmp(url + n - len, exts[i].ext, len))
+            return exts[i].kind;
+    }
     return "file";
 }
 
@@ -68,15 +68,13 @@ static json_t *enclosure_json(const struct eddy_store_enclosure *x)
     char size[32] = "";
     if (x->length > 0)
         size_text(x->length, size, sizeof size);
-    /* the file's name: the path's last segment */
+    /* its name: the path's last segment ("" when none: the page says "the file") */
     size_t end = strcspn(x->url, "?#"), start = end;
     while (start > 0 && x->url[start - 1] != '/')
         start--;
-    json_t *v =
-        json_pack("{s:s, s:s?, s:s, s:s%, s:s?}", "url", x->url, "type", x->type, "kind",
-                  media_kind(x->type, x->url), "name", x->url + start,
-                  end > start ? end - start : strlen(x->url + start), "size", *size ? size : NULL);
-    return v;
+    return json_pack("{s:s, s:s?, s:s, s:s%, s:s?}", "url", x->url, "type", x->type, "kind",
+                     media_kind(x->type, x->url), "name", x->url + start, end - start, "size",
+                     *size ? size : NULL);
 }
 
 /* ------------------------------------------------------------ an entry */

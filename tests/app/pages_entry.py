@@ -8,7 +8,8 @@ python3-selenium), on `eddy serve` over feeds a loopback http.server serves.
    (relative, exact on hover) and an <audio controls preload=none> whose src
    is the WAV; asked to load, the browser reads it (duration 2 s).  Opening
    the page marked the entry read; its star form stars it and comes back.
-   A video enclosure gets <video preload=none>, a PDF a download link.  The
+   A video enclosure gets <video preload=none>, a PDF a download link, an
+   untyped .mp3 an audio player.  The
    river's titles open the entry page.  Screenshot: build/screenshots/.
 2. The feed page: the podcast's status (last fetch, HTTP 200, counts,
    repairs), its entries linking to their pages, its forms; a feed of 55
@@ -142,8 +143,10 @@ def podcast(d, sv, files):
           len(video) == 1 and video[0].get_attribute("src") == files.base + "/clip.mp4" and
           video[0].get_attribute("preload") == "none" and video[0].get_attribute("controls") is not None)
     links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "figure.file a")]
-    check("a PDF: a download link, no player", links == [files.base + "/notes.pdf"] and
-          len(d.find_elements(By.CSS_SELECTOR, "article audio")) == 0, str(links))
+    check("a PDF: a download link, no player", links == [files.base + "/notes.pdf"], str(links))
+    audio = [a.get_attribute("src") for a in d.find_elements(By.CSS_SELECTOR, "article audio")]
+    check("an enclosure without a type, named .mp3: an audio player", audio == [files.base + "/talk.mp3?t=1"],
+          str(audio))
     clean(d, "an entry page with a video")
 
     # The river's titles open the entry page.
@@ -291,6 +294,7 @@ def main():
         "media", "A clip and its notes",
         '<enclosure url="clip.mp4" type="video/mp4" length="1000000"/>'
         '<enclosure url="http://example.com/notes.pdf" type="application/pdf" length="2048"/>'
+        '<enclosure url="talk.mp3?t=1"/>'
         .replace("http://example.com", files.base))]))
     files.write("many.rss", rss("Many", [item("m%d" % i, "Item %d" % i, day=1 + i // 24, hour=i % 24)
                                          for i in range(1, 56)]))
