@@ -218,12 +218,8 @@ static int feed_view(struct eddy_request *req, struct eddy_response *res)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
     if ((err = eddy_request_defer(req, ctx_free, p.ctx)) < 0)
         return err;
-    char here[128];
-    snprintf(here, sizeof here, "/feeds/%" PRId64 "%s%s", p.id, p.paged ? "?after=" : "",
-             p.paged ? after : "");
     const char *msg = eddy_request_arg(req, "msg");
     if (json_object_set_new(p.ctx, "csrf", json_string(csrf)) < 0 ||
-        json_object_set_new(p.ctx, "here", json_string(here)) < 0 ||
         json_object_set_new(p.ctx, "msg", msg ? json_string(msg) : json_null()) < 0)
         return -ENOMEM;
     return eddy_render(res, "feed.html", p.ctx);

@@ -217,6 +217,10 @@ def feed_page(d, sv, feed_id):
           not d.find_elements(By.CSS_SELECTOR, "a[rel=next]") and
           d.find_element(By.LINK_TEXT, "Newest").get_attribute("href") == "%s/feeds/%d" % (sv.url, many["id"]))
     clean(d, "a feed page's second page")
+    weight = len(sv.get("/feeds/%d" % many["id"])[1].encode()) + sum(
+        len(sv.get(p)[1].encode()) for p in ("/static/eddy.css", "/static/eddy.js"))
+    print("note: a feed page of 50 entries weighs %d bytes (HTML + CSS + JS)" % weight)
+    check("a feed page of 50 entries: HTML + CSS + JS under 50 KB", weight < 50 * 1024, str(weight))
     check("an unknown feed: 404", sv.get("/feeds/999999")[0] == 404)
     check("an unknown entry: 404", sv.get("/entries/999999")[0] == 404)
     check("a cursor this page never gave: 400", sv.get("/feeds/%d?after=x" % many["id"])[0] == 400)
