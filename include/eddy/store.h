@@ -205,6 +205,20 @@ enum eddy_store_date_source {
                                   * for published): the parser's guess */
 };
 
+/* A file an entry carries (RSS <enclosure>, Atom rel="enclosure"): a
+ * podcast's episode.  An entry keeps at most EDDY_STORE_ENCLOSURES_MAX of
+ * them, in its feed's order; one with an empty URL or a URL longer than
+ * EDDY_STORE_ENCLOSURE_URL_MAX bytes is skipped, a type longer than 255
+ * bytes is dropped (NULL).  The URL is stored as given: whoever puts it in a
+ * page filters its scheme. */
+#define EDDY_STORE_ENCLOSURES_MAX    16
+#define EDDY_STORE_ENCLOSURE_URL_MAX 2048
+struct eddy_store_enclosure_in {
+    const char *url;  /* borrowed */
+    const char *type; /* MIME type; NULL: unknown */
+    int64_t length;   /* bytes as the feed claims; 0: unknown */
+};
+
 /* One entry as the parser gave it (every string borrowed; NULL: absent). */
 struct eddy_store_entry_in {
     const char *guid; /* id/guid */
@@ -216,6 +230,11 @@ struct eddy_store_entry_in {
     const char *date_raw; /* the date string as found in the feed */
     int64_t date;         /* the parsed date; ignored when MISSING */
     enum eddy_store_date_source date_source;
+    /* Its enclosures[0..nenclosures) (borrowed; may be NULL when 0): an
+     * update replaces the stored ones, a change in them is a change of the
+     * entry. */
+    const struct eddy_store_enclosure_in *enclosures;
+    size_t nenclosures;
 };
 
 /* What one upsert did. */
@@ -276,6 +295,16 @@ struct eddy_store_entry {
     int64_t first_seen; /* first stored */
     int64_t updated_at; /* last rewritten (== first_seen when never) */
     bool read, starred;
+    /* Its enclosures, in the feed's order: filled by eddy_store_entry, and
+     * by eddy_store_entries only when the query asks (else NULL, 0). */
+    struct eddy_store_enclosure *enclosures; /* owned (freed by *_fini) */
+    size_t nenclosures;
+};
+/* An enclosure as stored (strings owned by the entry). */
+struct eddy_store_enclosure {
+    char *url;
+    char *type; /* NULL: unknown */
+    int64_t length;
 };
 void eddy_store_entry_fini(struct eddy_store_entry *e);
 void eddy_store_entries_free(struct eddy_store_entry *e, size_t n);
@@ -304,6 +333,8 @@ struct eddy_store_query {
                                             * or content (indexed entries only); NULL: none */
     const struct eddy_store_cursor *after; /* the page after this; NULL: first */
     size_t limit;                          /* 0: EDDY_STORE_LIMIT_DEFAULT; capped at _MAX */
+    bool enclosures;                       /* fill each entry's enclosures (one more
+                                            * indexed lookup per entry) */
 };
 
 /* A page of entries, newest first (date, then id, descending). */

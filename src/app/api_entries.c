@@ -16,15 +16,21 @@ static json_t *entry_json(const struct eddy_store_entry *e)
 {
     static const char *const sources[] = {"missing", "parsed", "guessed"};
     unsigned src = (unsigned)e->date_source;
+    json_t *enc = json_array();
+    for (size_t i = 0; enc && i < e->nenclosures; i++)
+        if (json_array_append_new(enc, json_pack("{s:s, s:s?, s:I}", "url", e->enclosures[i].url,
+                                                 "type", e->enclosures[i].type, "length",
+                                                 (json_int_t)e->enclosures[i].length)) < 0)
+            json_decref(enc), enc = NULL;
     return json_pack("{s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:s, s:I, "
-                     "s:I, s:b, s:b}",
+                     "s:I, s:b, s:b, s:o}",
                      "id", (json_int_t)e->id, "feed_id", (json_int_t)e->feed_id, "guid", e->guid,
                      "link", e->link, "title", e->title, "author", e->author, "summary", e->summary,
                      "content", e->content, "date", (json_int_t)e->date, "date_raw", e->date_raw,
                      "date_claimed", (json_int_t)e->date_claimed, "date_source",
                      src < 3 ? sources[src] : "missing", "first_seen", (json_int_t)e->first_seen,
                      "updated_at", (json_int_t)e->updated_at, "read", e->read, "starred",
-                     e->starred);
+                     e->starred, "enclosures", enc);
 }
 
 /* The cursor is opaque to clients: the (date, id) of a page's last entry,
@@ -92,7 +98,7 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     static const char *const names[N] = {"feed", "category", "unread", "starred", "since",
                                          "q",    "search",   "limit",  "cursor"};
     const char *v[N] = {0};
-    struct list_job j = {.q.feed_id = feed_id};
+    struct list_job j = {.q.feed_id = feed_id, .q.enclosures = true};
     int64_t n;
     bool ok = eddy__api_query(req, res, names + !!feed_id, v + !!feed_id, N - !!feed_id);
     if (ok && !feed_id && v[FEED])

@@ -288,7 +288,7 @@ static int contain_html(const char *p, struct eddy_buf *out)
 
 /* html sanitized and contained: what an entry's content shows.
  * malloc'ed, or NULL (ENOMEM). */
-static char *safe_html(const char *html)
+char *eddy__pages_safe_html(const char *html)
 {
     struct eddy_buf clean = EDDY_BUF_INIT(0), out = EDDY_BUF_INIT(0);
     int err = eddy__html_sanitize(&clean, html, strlen(html), false);
@@ -318,7 +318,7 @@ static json_t *entry_json(const struct eddy_store_entry *e, const struct eddy_st
 {
     char ago[64];
     eddy__pages_ago(now, e->date, ago, sizeof ago);
-    char *content = e->content && *e->content ? safe_html(e->content) : NULL;
+    char *content = e->content && *e->content ? eddy__pages_safe_html(e->content) : NULL;
     if (e->content && *e->content && !content)
         return NULL;
     const char *excerpt = e->summary && *e->summary ? e->summary : e->content;
@@ -556,5 +556,6 @@ int eddy__pages_routes(struct eddy_app *web, const char *dir)
     err = err ? err : eddy_app_static(web, "/static", path);
     err = err ? err : eddy_app_route(web, "GET", "/", river_view, "river");
     err = err ? err : eddy_app_route(web, "POST", "/entries/mark", mark_view, "mark");
+    err = err ? err : eddy__pages_entry_routes(web);
     return err ? err : eddy__pages_feed_routes(web);
 }

@@ -27,4 +27,15 @@ int eddy__pages_feed_routes(struct eddy_app *web);
 /* pages_river.c: /feeds/river.atom and /feeds/river.json (no template needed). */
 int eddy__pages_river_routes(struct eddy_app *web);
 
+/* pages.c: entry HTML as a page shows it, sanitized and closed (see
+ * there).  malloc'ed (the caller frees it), or NULL on ENOMEM. */
+char *eddy__pages_safe_html(const char *html);
+/* pages_feeds.c: a feed's record and fetch status as the pages show them
+ * (new reference, NULL on ENOMEM). */
+json_t *eddy__pages_feed_json(const struct eddy_store_feed *f, int64_t now);
+/* pages_entry.c: GET /entries/<id> (an entry's page: its text, its
+ * enclosures' players) and GET /feeds/<id> (a feed's status, its entries,
+ * its forms). */
+int eddy__pages_entry_routes(struct eddy_app *web);
+
 #endif

@@ -25,7 +25,7 @@ struct list {
     json_t *ctx; /* out */
 };
 
-static json_t *feed_json(const struct eddy_store_feed *f, int64_t now)
+json_t *eddy__pages_feed_json(const struct eddy_store_feed *f, int64_t now)
 {
     char checked[64] = "never", next[64] = "now";
     if (f->last_check)
@@ -55,7 +55,7 @@ static int list_job(struct eddy_store *s, void *arg)
         return err;
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, feed_json(&f[i], l->now)) < 0)
+        if (json_array_append_new(list, eddy__pages_feed_json(&f[i], l->now)) < 0)
             json_decref(list), list = NULL;
     eddy_store_feeds_free(f, n);
     l->ctx = list ? json_pack("{s:o}", "feeds", list) : NULL;
@@ -169,6 +169,7 @@ struct change {
     int64_t id;
     enum { EDIT, REFRESH, REMOVE } what;
     const char *title, *category;
+    const char *back; /* the page to return to (a feed's page); NULL: /feeds */
 };
 
 static int change_job(struct eddy_store *s, void *arg)
@@ -196,7 +197,7 @@ static int change(struct eddy_request *req, struct eddy_response *res, struct ch
         return back(res, "error");
     if (c->what == REFRESH && site->wake)
         site->wake(site);
-    return back(res, done);
+    return c->back ? eddy__pages_back(res, c->back, "/feeds") : back(res, done);
 }
 
 static int edit_view(struct eddy_request *req, struct eddy_response *res)
@@ -204,8 +205,10 @@ static int edit_view(struct eddy_request *req, struct eddy_response *res)
     const struct eddy_form *form = eddy__pages_post(req, res);
     if (!form)
         return 0;
-    struct change c = {
-        .what = EDIT, .title = text(form, "title"), .category = text(form, "category")};
+    struct change c = {.what = EDIT,
+                       .title = text(form, "title"),
+                       .category = text(form, "category"),
+                       .back = text(form, "back")};
     if ((c.title && strlen(c.title) > TITLE_MAX) ||
         (c.category && strlen(c.category) > CATEGORY_MAX))
         return back(res, "toolong");
@@ -214,9 +217,11 @@ static int edit_view(struct eddy_request *req, struct eddy_response *res)
 
 static int refresh_view(struct eddy_request *req, struct eddy_response *res)
 {
-    if (!eddy__pages_post(req, res))
+    const struct eddy_form *form = eddy__pages_post(req, res);
+    if (!form)
         return 0;
-    return change(req, res, &(struct change){.what = REFRESH}, "refreshing");
+    return change(req, res, &(struct change){.what = REFRESH, .back = text(form, "back")},
+                  "refreshing");
 }
 
 static int remove_view(struct eddy_request *req, struct eddy_response *res)

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -404,10 +405,45 @@ static bool has_scheme(const char *uri)
     return *uri == ':';
 }
 
+/* The entry's enclosures (its links rel="enclosure") into in, in `links`:
+ * resolved against the feed's URL, http(s) only (a file to play or fetch),
+ * at most the store's maximum.  Returns 0 or -ENOMEM. */
+static int enclosures_of(const struct eddy_feed_value *e, const char *base,
+                         struct eddy_arena *links, struct eddy_buf *b,
+                         struct eddy_store_entry_in *in)
+{
+    const struct eddy_feed_value *l = eddy_feed_get(e, "links");
+    struct eddy_store_enclosure_in *x = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < eddy_feed_len(l) && n < EDDY_STORE_ENCLOSURES_MAX; i++) {
+        const struct eddy_feed_value *link = eddy_feed_at(l, i);
+        const char *rel = eddy_feed_get_str(link, "rel"), *href = eddy_feed_get_str(link, "href");
+        if (!rel || strcmp(rel, "enclosure") || !href || !*href)
+            continue;
+        eddy_buf_reset(b);
+        if (eddy__uri_resolve_safe(b, base, href) < 0)
+            return -ENOMEM;
+        if (strncasecmp(eddy_buf_cstr(b), "http://", 7) &&
+            strncasecmp(eddy_buf_cstr(b), "https://", 8))
+            continue;
+        if (!x && !(x = eddy_arena_alloc(links, EDDY_STORE_ENCLOSURES_MAX * sizeof *x)))
+            return -ENOMEM;
+        const char *len = eddy_feed_get_str(link, "length");
+        x[n] = (struct eddy_store_enclosure_in){.url = eddy_arena_strndup(links, b->data, b->len),
+                                                .type = eddy_feed_get_str(link, "type"),
+                                                .length = len ? strtoll(len, NULL, 10) : 0};
+        if (!x[n++].url)
+            return -ENOMEM;
+    }
+    in->enclosures = x, in->nenclosures = n;
+    return 0;
+}
+
 /* The entries of a parsed feed as the store takes them (strings borrowed
  * from the feed).  A relative link is resolved against the feed's URL into
  * `links` (feedparser resolves them in RSS and Atom, not in JSON Feed: a
  * link must work outside its feed); one with an unsafe scheme is dropped.
+ * Enclosures: enclosures_of.
  * Returns 0 or -ENOMEM. */
 static int entries_of(const struct eddy_feed_value *entries, const char *base,
                       struct eddy_arena *links, struct eddy_store_entry_in **out, size_t *n)
@@ -425,6 +461,8 @@ static int entries_of(const struct eddy_feed_value *entries, const char *base,
     for (size_t i = 0; i < *n && !err; i++) {
         struct eddy_store_entry_in *e = &(*out)[i];
         entry_in(eddy_feed_at(entries, i), e);
+        if ((err = enclosures_of(eddy_feed_at(entries, i), base, links, &b, e)) < 0)
+            break;
         if (!e->link || !base || has_scheme(e->link))
             continue; /* absolute (or no link): as the parser gave it */
         eddy_buf_reset(&b);

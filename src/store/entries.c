@@ -31,6 +31,11 @@ void eddy_store_entry_fini(struct eddy_store_entry *e)
     free(e->summary);
     free(e->content);
     free(e->date_raw);
+    for (size_t i = 0; i < e->nenclosures; i++) {
+        free(e->enclosures[i].url);
+        free(e->enclosures[i].type);
+    }
+    free(e->enclosures);
     memset(e, 0, sizeof *e);
 }
 
@@ -73,6 +78,35 @@ int eddy__entry_row(sqlite3_stmt *st, struct eddy_store_entry *e)
     return 0;
 }
 
+/* e's enclosures, read on c (a reader).  One lookup per entry (a single
+ * IN (...) statement for a page was no cheaper): a page asks only for the
+ * entries whose count says they have some. */
+static int read_enclosures(struct eddy__conn *c, struct eddy_store_entry *e)
+{
+    static const char sql[] =
+        "SELECT url, type, length FROM enclosures WHERE entry_id = ? ORDER BY pos";
+    sqlite3_stmt *st = eddy__stmt(c, sql);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, e->id);
+    int rc, oom = 0;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (e->nenclosures == EDDY_STORE_ENCLOSURES_MAX) /* rows written another way */
+            continue;
+        if (!e->enclosures &&
+            !(e->enclosures = calloc(EDDY_STORE_ENCLOSURES_MAX, sizeof *e->enclosures))) {
+            oom = 1;
+            break;
+        }
+        struct eddy_store_enclosure *x = &e->enclosures[e->nenclosures++];
+        x->url = eddy__col_str(st, 0, &oom);
+        x->type = eddy__col_str(st, 1, &oom);
+        x->length = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return oom ? -ENOMEM : rc == SQLITE_DONE ? 0 : eddy__err(rc);
+}
+
 int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *out)
 {
     static const char sql[] = "SELECT " EDDY__ENTRY_COLS " FROM entries e WHERE e.id = ?";
@@ -87,6 +121,8 @@ int eddy_store_entry(struct eddy_store *s, int64_t id, struct eddy_store_entry *
               : rc == SQLITE_DONE ? -ENOENT
                                   : eddy__err(rc);
         sqlite3_reset(st);
+        if (!err && (err = read_enclosures(c, out)) < 0)
+            eddy_store_entry_fini(out);
     }
     eddy__reader_done(s, c);
     return err;
@@ -143,15 +179,78 @@ static char *entry_key(const struct eddy_store_entry_in *e)
     return r < 0 ? NULL : k;
 }
 
-/* What is compared to decide whether a stored entry changed. */
+/* Whether an enclosure is stored (store.h: the limits). */
+static int enclosure_kept(const struct eddy_store_enclosure_in *x)
+{
+    return nonempty(x->url) && strlen(x->url) <= EDDY_STORE_ENCLOSURE_URL_MAX;
+}
+
+static const char *enclosure_type(const struct eddy_store_enclosure_in *x)
+{
+    return x->type && strlen(x->type) <= 255 ? x->type : NULL;
+}
+
+/* How many of e's enclosures are stored. */
+static int enclosures_kept(const struct eddy_store_entry_in *e)
+{
+    int kept = 0;
+    for (size_t i = 0; i < e->nenclosures && kept < EDDY_STORE_ENCLOSURES_MAX; i++)
+        kept += enclosure_kept(&e->enclosures[i]);
+    return kept;
+}
+
+#define HASHED_FIELDS 8
+
+/* What is compared to decide whether a stored entry changed: the fields,
+ * then the enclosures kept, if any (an entry without any hashes as it did
+ * before enclosures were stored, so it is not rewritten for them). */
 static int64_t content_hash(const struct eddy_store_entry_in *e)
 {
-    char date[24];
+    char date[24], len[EDDY_STORE_ENCLOSURES_MAX][24];
     snprintf(date, sizeof date, "%d:%lld", (int)e->date_source,
              e->date_source == EDDY_STORE_DATE_MISSING ? 0LL : (long long)e->date);
-    const char *f[] = {e->guid,    e->link,    e->title,    e->author,
-                       e->summary, e->content, e->date_raw, date};
-    return (int64_t)hash_fields(f, sizeof f / sizeof f[0]);
+    const char *f[HASHED_FIELDS + 3 * EDDY_STORE_ENCLOSURES_MAX] = {
+        e->guid, e->link, e->title, e->author, e->summary, e->content, e->date_raw, date};
+    size_t n = HASHED_FIELDS, kept = 0;
+    for (size_t i = 0; i < e->nenclosures && kept < EDDY_STORE_ENCLOSURES_MAX; i++) {
+        const struct eddy_store_enclosure_in *x = &e->enclosures[i];
+        if (!enclosure_kept(x))
+            continue;
+        snprintf(len[kept], sizeof len[kept], "%lld", (long long)(x->length > 0 ? x->length : 0));
+        f[n++] = x->url, f[n++] = enclosure_type(x), f[n++] = len[kept++];
+    }
+    return (int64_t)hash_fields(f, n);
+}
+
+/* Writes the enclosures of entry `id` (replacing its old ones when
+ * `replace`). */
+static int write_enclosures(struct eddy__conn *c, int64_t id, const struct eddy_store_entry_in *e,
+                            int replace)
+{
+    static const char del[] = "DELETE FROM enclosures WHERE entry_id = ?";
+    static const char ins[] =
+        "INSERT INTO enclosures (entry_id, pos, url, type, length) VALUES (?, ?, ?, ?, ?)";
+    int err = 0, kept = 0;
+    sqlite3_stmt *st;
+    if (replace) {
+        if ((st = eddy__stmt(c, del)))
+            sqlite3_bind_int64(st, 1, id);
+        err = eddy__step_done(st);
+    }
+    for (size_t i = 0; !err && i < e->nenclosures && kept < EDDY_STORE_ENCLOSURES_MAX; i++) {
+        const struct eddy_store_enclosure_in *x = &e->enclosures[i];
+        if (!enclosure_kept(x))
+            continue;
+        if ((st = eddy__stmt(c, ins))) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int(st, 2, kept++);
+            eddy__bind_str(st, 3, x->url);
+            eddy__bind_str(st, 4, enclosure_type(x));
+            sqlite3_bind_int64(st, 5, x->length > 0 ? x->length : 0);
+        }
+        err = eddy__step_done(st);
+    }
+    return err;
 }
 
 /* NULL-aware: a link and a title are both needed for a fingerprint (a link
@@ -221,7 +320,7 @@ static int find_stored(struct eddy__conn *c, int64_t feed_id, const char *key, i
     return found;
 }
 
-/* Binds the columns shared by INSERT and UPDATE: ?1..?13. */
+/* Binds the columns shared by INSERT and UPDATE: ?1..?14, ?16. */
 static void bind_entry(sqlite3_stmt *st, const struct eddy_store_entry_in *e, const char *key,
                        int has_fp, int64_t fp, int64_t hash, int64_t date, int64_t now)
 {
@@ -245,6 +344,7 @@ static void bind_entry(sqlite3_stmt *st, const struct eddy_store_entry_in *e, co
         sqlite3_bind_int64(st, 12, e->date);
     sqlite3_bind_int(st, 13, (int)e->date_source);
     sqlite3_bind_int64(st, 14, now);
+    sqlite3_bind_int(st, 16, enclosures_kept(e));
 }
 
 /* `fresh`: the feed had no entry when the batch began, so nothing can be
@@ -258,17 +358,20 @@ static int store_one(struct eddy__conn *c, int64_t feed_id, const struct eddy_st
 {
     static const char ins[] =
         "INSERT INTO entries (key, fingerprint, hash, guid, link, title, author, summary,"
-        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)";
+        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id,"
+        " enclosures)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16)";
     static const char ins_new[] =
         "INSERT INTO entries (key, fingerprint, hash, guid, link, title, author, summary,"
-        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)"
+        " content, date, date_raw, date_claimed, date_source, first_seen, updated_at, feed_id,"
+        " enclosures)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16)"
         " ON CONFLICT (feed_id, key) DO NOTHING";
     static const char upd[] =
         "UPDATE entries SET key = ?1, fingerprint = ?2, hash = ?3, guid = ?4, link = ?5,"
         " title = ?6, author = ?7, summary = ?8, content = ?9, date = ?10, date_raw = ?11,"
-        " date_claimed = ?12, date_source = ?13, updated_at = ?14 WHERE id = ?15";
+        " date_claimed = ?12, date_source = ?13, updated_at = ?14, enclosures = ?16"
+        " WHERE id = ?15";
     int64_t fp = 0, hash = content_hash(e);
     int has_fp = fingerprint(e, &fp);
     /* Venus's rule: never in the future; no date: first seen. */
@@ -283,8 +386,10 @@ static int store_one(struct eddy__conn *c, int64_t feed_id, const struct eddy_st
         if ((err = eddy__step_done(st)) < 0)
             return err;
         if (sqlite3_changes(c->db)) {
-            r->added++;
-            return 0;
+            err = write_enclosures(c, sqlite3_last_insert_rowid(c->db), e, 0);
+            if (!err)
+                r->added++;
+            return err;
         }
     }
     struct stored old = {0};
@@ -304,6 +409,8 @@ static int store_one(struct eddy__conn *c, int64_t feed_id, const struct eddy_st
     bind_entry(st, e, key, has_fp, fp, hash, date, now);
     sqlite3_bind_int64(st, 15, found ? old.id : feed_id);
     err = eddy__step_done(st);
+    if (!err)
+        err = write_enclosures(c, found ? old.id : sqlite3_last_insert_rowid(c->db), e, found);
     if (!err)
         (found ? r->updated++ : r->added++);
     return err;
@@ -398,7 +505,10 @@ int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
  * never text pasted into SQL.  match receives the FTS5 query, if any. */
 static int query_sql(const struct eddy_store_query *q, struct eddy_buf *sql, struct eddy_buf *match)
 {
-    int err = eddy_buf_puts(sql, "SELECT " EDDY__ENTRY_COLS " FROM entries e");
+    /* with enclosures: their count, column 16 (after eddy__entry_row's) */
+    int err = eddy_buf_puts(sql, q->enclosures ? "SELECT " EDDY__ENTRY_COLS ", e.enclosures"
+                                                 " FROM entries e"
+                                               : "SELECT " EDDY__ENTRY_COLS " FROM entries e");
     if (!err && q->category)
         err = eddy_buf_puts(sql, " JOIN feeds f ON f.id = e.feed_id AND f.category = ?1");
     if (!err)
@@ -465,8 +575,13 @@ int eddy_store_entries(struct eddy_store *s, const struct eddy_store_query *q,
                 out->more = true;
                 break;
             }
-            if ((err = eddy__entry_row(st, &v[len])) == 0)
+            if ((err = eddy__entry_row(st, &v[len])) == 0 && q->enclosures &&
+                sqlite3_column_int(st, 16) > 0) /* only those that have some */
+                err = read_enclosures(c, &v[len]);
+            if (err == 0)
                 len++;
+            else
+                eddy_store_entry_fini(&v[len]);
         }
         if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
             err = eddy__err(rc);

@@ -93,6 +93,20 @@ static const char *const migrations[] = {
     "ALTER TABLE feeds ADD COLUMN min_interval INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
+
+    /* enclosures: the files an entry carries (a podcast's episodes), in its
+     * feed's order (pos); entries.enclosures counts them, so a page looks
+     * up only the entries that have some.  Entries stored before keep none
+     * until their feed next sends them: the enclosures count in the entry's
+     * hash, so that fetch rewrites the entry with them. */
+    "ALTER TABLE entries ADD COLUMN enclosures INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE enclosures ("
+    "  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  type TEXT,"
+    "  length INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (entry_id, pos)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -156,8 +156,10 @@ def river(d, sv, files):
           [a.find_element(By.CSS_SELECTOR, "a.title").text for a in arts] ==
           ["Zeppelins return", "Second <b>news</b>", "First news", "Only item"],
           str([a.text[:40] for a in arts]))
-    link = arts[0].find_element(By.CSS_SELECTOR, "a.title")
-    check("an entry's link goes out with noopener noreferrer, no referrer",
+    link = arts[0].find_element(By.CSS_SELECTOR, "a.out")
+    check("the title opens the entry's page; its link goes out with noopener noreferrer, no referrer",
+          arts[0].find_element(By.CSS_SELECTOR, "a.title").get_attribute("href") ==
+          "%s/entries/%d" % (sv.url, ids["n3"]) and
           link.get_attribute("rel") == "noopener noreferrer" and
           link.get_attribute("referrerpolicy") == "no-referrer" and
           link.get_attribute("href") == "http://example.com/n3")
@@ -215,7 +217,7 @@ def river(d, sv, files):
     tabs = len(d.window_handles)
     press(d, "o")
     WebDriverWait(d, 30).until(lambda d: len(d.window_handles) == tabs + 1)
-    check("o opens the entry's link in a new tab", len(d.window_handles) == tabs + 1)
+    check("o opens the entry's page in a new tab", len(d.window_handles) == tabs + 1)
     main_tab = d.current_window_handle
     for h in d.window_handles:
         if h != main_tab:
