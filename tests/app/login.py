@@ -90,6 +90,7 @@ def main():
     finally:
         sv.term()
     token_only(data)
+    exposed()
     summary()
 
 
@@ -305,6 +306,32 @@ def token_only(data):
         check("the token logs in", login(cl, "tok-12345")[0] == 303)
         st, _, _, _ = cl.post("/entries/mark", {"id": "1", "action": "read", "back": "/"}, page="/")
         check("... and the forms work", st == 303, str(st))
+    finally:
+        sv.term()
+
+
+def exposed():
+    """Beyond loopback: refused without a credential, saying how to set a
+    password; served once `eddy passwd` set one, which then stays."""
+    data = tempfile.mkdtemp(prefix="login-exposed-")
+    st, _, err = run_eddy("serve", "--data", data, "--listen", "0.0.0.0:0", "--demo", "")
+    check("--listen 0.0.0.0:0, no token, no password: refused, naming eddy passwd",
+          st == 1 and "eddy passwd --data" in err and len(err.splitlines()) == 1, err)
+    check("... and the data folder was not created", not os.path.exists(os.path.join(data, "eddy.db")))
+    p = subprocess.run([eddy, "passwd", "--data", data], input="short\n", capture_output=True, text=True)
+    check("eddy passwd with 5 bytes: exit 1, nothing set", p.returncode == 1 and "8 to 1024" in p.stderr, p.stderr)
+    p = subprocess.run([eddy, "passwd", "--data", data], input=PW + "\n", capture_output=True, text=True)
+    check("eddy passwd: exit 0", p.returncode == 0, p.stderr)
+    sv = Serve(data, "--listen", "0.0.0.0:0")
+    try:
+        if not check("with a password, --listen 0.0.0.0:0 serves", sv.url, sv.stderr()):
+            return
+        cl = Client(sv)
+        check("... behind the login", cl.get("/")[0] == 303)
+        check("... which the password opens", login(cl, PW)[0] == 303)
+        st, h, _, _ = cl.post("/settings/password", {"action": "remove", "current": PW})
+        check("... and it cannot be removed there (no token)", st == 303 and "msg=exposed" in h["Location"])
+        check("... the pages still closed", Client(sv).get("/")[0] == 303)
     finally:
         sv.term()
 
