@@ -262,7 +262,13 @@ static int reload(struct eddy__site *site)
     free(a->sessions);
     a->sessions = l.sessions;
     a->n = l.n;
-    a->password = l.password;
+    /* Beyond loopback without a token, the password is the only lock: one
+     * removed by another process (`eddy passwd --remove`) leaves the pages
+     * closed to everyone (no password to log in with) until a restart,
+     * which then refuses to serve without a credential. */
+    if (!l.password && site->exposed && !site->token && a->password)
+        eddy__serve_log(site, "the password was removed: the pages stay closed until a restart");
+    a->password = l.password || (site->exposed && !site->token);
     site->interval = l.interval >= 60 && l.interval <= EDDY_APP_BACKOFF_MAX ? l.interval : 0;
     set_hook(site);
     return 0;

@@ -312,7 +312,8 @@ def token_only(data):
 
 def exposed():
     """Beyond loopback: refused without a credential, saying how to set a
-    password; served once `eddy passwd` set one, which then stays."""
+    password; served once `eddy passwd` set one, which then stays (the
+    pages cannot remove it; `eddy passwd --remove` leaves them closed)."""
     data = tempfile.mkdtemp(prefix="login-exposed-")
     st, _, err = run_eddy("serve", "--data", data, "--listen", "0.0.0.0:0", "--demo", "")
     check("--listen 0.0.0.0:0, no token, no password: refused, naming eddy passwd",
@@ -332,6 +333,11 @@ def exposed():
         st, h, _, _ = cl.post("/settings/password", {"action": "remove", "current": PW})
         check("... and it cannot be removed there (no token)", st == 303 and "msg=exposed" in h["Location"])
         check("... the pages still closed", Client(sv).get("/")[0] == 303)
+        st, _, err = run_eddy("passwd", "--data", data, "--remove")
+        check("eddy passwd --remove while it serves: exit 0", st == 0, err)
+        check("the server sees it within 30 s", wait(lambda: "password was removed" in sv.stderr(), 90), sv.stderr())
+        check("... and its pages stay closed: no login, and the old password opens none",
+              Client(sv).get("/")[0] == 303 and cl.get("/")[0] == 303 and login(Client(sv), PW)[0] == 403)
     finally:
         sv.term()
 

@@ -9,7 +9,7 @@ HttpOnly, SameSite=Lax, Path=/ and not readable by the page's script.  Log
 out: the river then sends the browser to /login; a wrong password is
 refused with "Wrong password." and no session; the right one logs in and
 lands on the page asked for.  No error in the console, no CSP violation
-reported (a listener installed before any page script).  Screenshots of
+reported (pages_browser.py's listener, installed before any page script).  Screenshots of
 /login and /settings go to build/screenshots/.
 Last line "N passed, M failed"."""
 import os
@@ -18,41 +18,15 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "support"))
+sys.path.insert(0, HERE)
 from serve import Feeds, Serve, build, check, db, run_eddy, summary  # noqa: E402
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:
-    check("python3-selenium is installed (scripts/deps)", False)
-    summary()
+from pages_browser import browser, console_errors  # noqa: E402  (its start-up: the same chromium)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 SHOTS = os.path.join(build, "screenshots")
-HOOKS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-    window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
 PW = "a long enough password"
-
-
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-              "--disable-dev-shm-usage", "--window-size=1200,900"):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=webdriver.chrome.service.Service("/usr/bin/chromedriver"), options=o)
-    d.set_page_load_timeout(60)
-    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
-    return d
-
-
-def console_errors(d):
-    return [m["message"] for m in d.get_log("browser") if m["level"] == "SEVERE"]
 
 
 def submit(d, form_css, fields):
