@@ -88,7 +88,8 @@ def main():
     try:
         run(sv, data)
     finally:
-        sv.term()
+        st = sv.term()
+    check("SIGTERM: exit 0 (no sanitizer report)", st == 0, "%s %s" % (st, sv.stderr()[-2000:]))
     token_only(data)
     exposed()
     summary()
