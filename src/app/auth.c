@@ -20,8 +20,8 @@
  *
  * Guessing: one attempt at a time per client address (a second one at
  * once is refused), and a wrong one answers after a second; so an address
- * tries at most one password a second, and at most ATTEMPTS_MAX addresses
- * hash at once.
+ * tries at most one password a second, at most ATTEMPTS_MAX addresses try
+ * at once, and their hashes run one at a time.
  */
 #include "serve.h"
 
@@ -55,6 +55,9 @@ struct eddy__auth {
     struct eddy_store_session *sessions; /* live ones, soonest expiry first */
     size_t n;
     char busy[ATTEMPTS_MAX][ADDR_MAX]; /* addresses with an attempt running; "": free */
+    /* One hash at a time: yescrypt takes tens of ms and 16 MiB, on the
+     * loop's small thread pool, which the pages' store reads need too. */
+    struct eddy_lock *hashing;
 };
 
 /* Compares in time that depends on the token's length only, not on where
@@ -280,7 +283,7 @@ int eddy__auth_startup(struct eddy_app *web, void **loop_data)
     struct eddy__site *site = *loop_data;
     if (!site || !site->store)
         return -EINVAL;
-    if (!(site->auth = calloc(1, sizeof *site->auth)))
+    if (!(site->auth = calloc(1, sizeof *site->auth)) || !(site->auth->hashing = eddy_lock_new()))
         return -ENOMEM;
     /* Before the server listens: no request may find the pages open while
      * a password is set. */
@@ -294,6 +297,7 @@ void eddy__auth_shutdown(struct eddy_app *web, void *loop_data)
     if (!site || !site->auth)
         return;
     free(site->auth->sessions);
+    eddy_lock_free(site->auth->hashing);
     free(site->auth);
     site->auth = NULL;
     site->logged_in = NULL;
@@ -370,7 +374,13 @@ EDDY_AWAITS int eddy__auth_check(struct eddy_request *req, const char *password)
     struct check c = {.password = password, .token = site->token};
     if (!password || strlen(password) > EDDY_APP_PASSWORD_MAX)
         c.password = NULL;
-    int err = c.password ? eddy_store_run_await(site->store, false, check_job, &c) : 0;
+    int err = c.password ? eddy_lock_acquire(site->auth->hashing, EDDY_FOREVER) : 0;
+    if (err < 0)
+        return err;
+    if (c.password) {
+        err = eddy_store_run_await(site->store, false, check_job, &c);
+        eddy_lock_release(site->auth->hashing);
+    }
     if (err < 0)
         return err;
     if (!c.right) {
