@@ -64,6 +64,8 @@ PKGS_store  := sqlite3
 # app/ reads OPML with libxml2.
 PKGS_app    := libxml-2.0
 PKGS_app    += jansson
+# app/'s login: yescrypt from libcrypt (libxcrypt), SHA-256 of session ids from libcrypto.
+PKGS_app    += libcrypt libcrypto
 PKGS      := $(sort $(foreach l,$(LAYERS) cli,$(PKGS_$(l))))
 # The packages whose types the public headers use (web.h and template.h
 # include <jansson.h>): a user's program needs their -I and -l too, so eddy.pc

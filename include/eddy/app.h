@@ -235,9 +235,22 @@ struct eddy_app_serve_opts {
  * stops gracefully: the server drains (10 s at most), the scheduler is
  * cancelled (no feed is half-written: its entries are one transaction), the
  * store is closed.  Returns 0 after that, or a negative errno when it could
- * not start: -EACCES a non-loopback address without a token, -EINVAL no
- * numeric address, the store's or the listener's error. */
+ * not start: -EACCES a non-loopback address without a token (or a password,
+ * eddy_app_set_password), -EINVAL no numeric address, the store's or the
+ * listener's error. */
 int eddy_app_serve_main(const struct eddy_app_serve_opts *opts);
+
+/* The pages' login (auth.c): a password of EDDY_APP_PASSWORD_MIN to _MAX
+ * bytes.  Once set, every page needs a login (a session cookie) or the
+ * API token; the pages can change or remove it (/settings). */
+#define EDDY_APP_PASSWORD_MIN 8
+#define EDDY_APP_PASSWORD_MAX 1024
+/* Sets the pages' password of store s, stored as its yescrypt hash
+ * (libcrypt), and ends every login session; NULL removes it.  Blocking and
+ * slow on purpose (yescrypt's default cost, tens of ms): from a task, run it
+ * with eddy_store_run_await.  A running `eddy serve` sees the change within
+ * 30 s.  -EINVAL a length out of range; the store's errors. */
+int eddy_app_set_password(struct eddy_store *s, const char *password);
 
 /* ------------------------------------------- merged feeds (river.c) */
 

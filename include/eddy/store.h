@@ -375,6 +375,34 @@ struct eddy_store_stats {
 };
 int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
 
+/* -------------------------------------------------- settings, sessions */
+
+/* The owner's settings: small named values ("password": the login's hash,
+ * "interval": the refresh interval in seconds).  *value (malloc'ed, the
+ * caller frees it) is `name`'s value; -ENOENT when it is not set. */
+int eddy_store_setting(struct eddy_store *s, const char *name, char **value);
+/* Sets `name` to `value`; NULL removes it (no error when it was not set). */
+int eddy_store_setting_set(struct eddy_store *s, const char *name, const char *value);
+
+/* A login session, known by a hash of its secret id (the caller's: the
+ * store never sees the id), until `expires` (Unix seconds). */
+#define EDDY_STORE_SESSION_KEY 32
+struct eddy_store_session {
+    unsigned char key[EDDY_STORE_SESSION_KEY];
+    int64_t expires;
+};
+/* Adds a session made at `now`; the sessions expired at `now` are deleted
+ * meanwhile.  -EEXIST when that key is stored already. */
+int eddy_store_session_add(struct eddy_store *s, const unsigned char key[EDDY_STORE_SESSION_KEY],
+                           int64_t now, int64_t expires);
+/* Removes one session (key NULL: every session, as after a password
+ * change).  Returns how many were removed. */
+int eddy_store_session_remove(struct eddy_store *s, const unsigned char *key);
+/* The sessions not expired at `now`, soonest expiry first.  *out is a
+ * malloc'ed array of *n records (NULL when none), freed with free(). */
+int eddy_store_sessions(struct eddy_store *s, int64_t now, struct eddy_store_session **out,
+                        size_t *n);
+
 /* ------------------------------------------------------ from a task */
 
 /* The same calls from a task: each runs its blocking twin on the loop's

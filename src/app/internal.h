@@ -31,6 +31,12 @@ struct eddy__site {
      * the pages' password login, a hook they set (NULL: none yet). */
     const char *token;
     bool (*logged_in)(struct eddy__site *site, struct eddy_request *req);
+    /* The login's state (auth.c): whether a password is set, the live
+     * sessions; NULL until loaded at start. */
+    struct eddy__auth *auth;
+    bool exposed;          /* listening beyond loopback */
+    int64_t interval;      /* the refresh interval the owner set (s); 0: interval_flag */
+    int64_t interval_flag; /* the command line's (--interval, else the default) */
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it
@@ -67,6 +73,44 @@ struct eddy__imported {
 };
 int eddy__opml_import(struct eddy_request *req, const char *body, size_t len,
                       struct eddy__imported *out);
+
+/* auth.c: the pages' login.  The startup hook and the background task
+ * (registered by pages_auth.c) load the password's presence, the sessions
+ * and the settings from the store, and again every 30 s (another process,
+ * `eddy passwd`, may have changed them).  Sessions are checked in memory:
+ * a page costs no store read for its login. */
+struct eddy__auth;
+int eddy__auth_startup(struct eddy_app *web, void **loop_data);
+void eddy__auth_shutdown(struct eddy_app *web, void *loop_data);
+int eddy__auth_task(void *web);
+/* A password is set: every page but /login needs a login. */
+bool eddy__auth_required(struct eddy__site *site);
+/* The request carries a live session's cookie. */
+bool eddy__auth_session(struct eddy__site *site, struct eddy_request *req);
+/* Whether `password` opens the pages: the stored password's, or the API
+ * token when no password is set.  Runs the hash off the loop; a wrong one
+ * costs a second (whose caller holds its address's one attempt, see
+ * eddy__auth_attempt).  0 right, -EACCES wrong (or nothing to log in
+ * with), else an error. */
+EDDY_AWAITS int eddy__auth_check(struct eddy_request *req, const char *password);
+/* One attempt at a time per client address: true with the address's slot
+ * taken (eddy__auth_attempt_end frees it), false when its other attempt
+ * still runs or too many addresses try at once. */
+bool eddy__auth_attempt(struct eddy__site *site, struct eddy_request *req);
+void eddy__auth_attempt_end(struct eddy__site *site, struct eddy_request *req);
+/* A new session for this browser: stored, remembered, its cookie set on res
+ * (HttpOnly, SameSite=Lax, Path=/, Secure when the request came as https
+ * through a proxy: X-Forwarded-Proto). */
+EDDY_AWAITS int eddy__auth_login(struct eddy_request *req, struct eddy_response *res);
+/* Ends this browser's session (its cookie cleared). */
+EDDY_AWAITS int eddy__auth_logout(struct eddy_request *req, struct eddy_response *res);
+/* Sets (NULL: removes) the password, off the loop; every session ends but
+ * this request's when `keep` (a change made by a logged-in owner). */
+EDDY_AWAITS int eddy__auth_set_password(struct eddy_request *req, const char *password, bool keep);
+/* Stores the refresh interval (seconds; 0: back to the command line's). */
+EDDY_AWAITS int eddy__auth_set_interval(struct eddy_request *req, int64_t seconds);
+/* The Origin header, when sent, is this server's (scheme://Host). */
+bool eddy__same_origin(struct eddy_request *req);
 
 /* pages*.c: the reader's pages (/, /feeds, /static/) on `web`, their
  * templates and static files in dir/templates and dir/static (dir NULL:

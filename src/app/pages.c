@@ -84,19 +84,6 @@ const char *eddy__pages_csrf(struct eddy_request *req, struct eddy_response *res
     return err == 0 ? t : NULL;
 }
 
-/* The Origin, when the browser sent one, is this server's. */
-static bool same_origin(struct eddy_request *req)
-{
-    const char *origin = eddy_request_header(req, "Origin");
-    const char *host = eddy_request_header(req, "Host");
-    if (!origin)
-        return true;
-    const char *rest = !strncmp(origin, "http://", 7)    ? origin + 7
-                       : !strncmp(origin, "https://", 8) ? origin + 8
-                                                         : NULL;
-    return rest && host && !strcasecmp(rest, host);
-}
-
 const struct eddy_form *eddy__pages_post(struct eddy_request *req, struct eddy_response *res)
 {
     struct eddy__site *site = eddy_request_loop_data(req);
@@ -106,9 +93,11 @@ const struct eddy_form *eddy__pages_post(struct eddy_request *req, struct eddy_r
         return eddy_response_error(res, 400, "expected a form"), NULL;
     const char *cookie = eddy_request_cookie(req, CSRF_COOKIE);
     const char *field = eddy_form_value(form, "csrf");
-    if (!site || !eddy__authorized(site, req))
+    const char *ep = eddy_request_endpoint(req); /* logging in or out needs no login */
+    bool way_in = ep && (!strcmp(ep, "login") || !strcmp(ep, "logout"));
+    if (!site || (!way_in && !eddy__authorized(site, req)))
         why = "not logged in";
-    else if (!same_origin(req))
+    else if (!eddy__same_origin(req))
         why = "a form from another site";
     else if (!token_ok(cookie) || !token_ok(field) || !same(cookie, field))
         why = "the form's token is missing or stale: reload the page and try again";
@@ -479,6 +468,7 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
         err = -ENOMEM;
     eddy_buf_free(&qs);
     eddy_buf_free(&here);
+    err = err < 0 ? err : eddy__pages_login_ctx(req, r->ctx);
     return err < 0 ? err : eddy_render(res, "river.html", r->ctx);
 }
 
@@ -547,6 +537,7 @@ int eddy__pages_routes(struct eddy_app *web, const char *dir)
 {
     int err = eddy_app_after_request(web, headers_after);
     err = err ? err : eddy__pages_river_routes(web);
+    err = err ? err : eddy__pages_auth_routes(web);
     if (err < 0 || !dir)
         return err < 0 ? err : eddy_app_route(web, "GET", "/", unavailable, "river");
     char path[4200];

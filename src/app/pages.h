@@ -26,6 +26,13 @@ void eddy__pages_ago(int64_t now, int64_t t, char *out, size_t size);
 int eddy__pages_feed_routes(struct eddy_app *web);
 /* pages_river.c: /feeds/river.atom and /feeds/river.json (no template needed). */
 int eddy__pages_river_routes(struct eddy_app *web);
+/* pages_auth.c: /login, /logout, /settings, and the gate sending a visitor
+ * without a login to /login when a password is set; with the login's
+ * startup hook and reloading task (auth.c). */
+int eddy__pages_auth_routes(struct eddy_app *web);
+/* Sets "logged_in" in a page's ctx: the request carries a live session
+ * (base.html then shows the Log out button).  0 or -ENOMEM. */
+int eddy__pages_login_ctx(struct eddy_request *req, json_t *ctx);
 
 /* pages.c: entry HTML as a page shows it, sanitized and closed (see
  * there).  malloc'ed (the caller frees it), or NULL on ENOMEM. */

@@ -85,7 +85,9 @@ static int feeds_view(struct eddy_request *req, struct eddy_response *res)
         json_object_set_new(l.ctx, "page", json_string("feeds")) < 0 ||
         json_object_set_new(l.ctx, "msg", msg ? json_string(msg) : json_null()) < 0 ||
         json_object_set_new(l.ctx, "n", n ? json_string(n) : json_null()) < 0 ||
-        json_object_set_new(l.ctx, "existing", existing ? json_string(existing) : json_null()) < 0)
+        json_object_set_new(l.ctx, "existing", existing ? json_string(existing) : json_null()) <
+            0 ||
+        eddy__pages_login_ctx(req, l.ctx) < 0)
         return -ENOMEM;
     return eddy_render(res, "feeds.html", l.ctx);
 }

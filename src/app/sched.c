@@ -95,6 +95,8 @@ int eddy__sched_task(void *arg)
         /* A wake from now on (during the pass too) means one more pass. */
         eddy_event_clear(s->wake);
         struct eddy_app_refresh_opts o = s->o;
+        if (site->interval > 0) /* the owner's, from /settings */
+            o.interval = site->interval;
         o.progress = site->metrics ? eddy__metrics_feed_done : NULL;
         o.arg = site->metrics;
         o.guarded = site->guarded; /* feeds added over HTTP: through the SSRF guard */

@@ -90,6 +90,8 @@ static int open_site(struct eddy_app *web, void **loop_data)
     ss->sv = sv;
     struct eddy__site *site = &ss->site;
     site->token = o->token && *o->token ? o->token : NULL;
+    site->exposed = eddy__listen_local(sv->listen) == 0;
+    site->interval_flag = o->interval > 0 ? o->interval : EDDY_APP_INTERVAL_DEFAULT;
     int err = eddy_to_thread(open_store, ss);
     if (err < 0) {
         sv->failed = true;
@@ -302,6 +304,22 @@ static const char *find_dir(const struct serve *sv, const char *const *dirs, con
 
 /* ------------------------------------------------------------------- main */
 
+/* The data folder's store has a password (auth.c): a credential for a
+ * non-loopback address.  Read before any loop runs (blocking is fine);
+ * a folder without a database has none, and is not created here. */
+static bool has_password(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/eddy.db", dir);
+    struct eddy_store *s = NULL;
+    char *v = NULL;
+    bool has = access(path, F_OK) == 0 && eddy_store_open(dir, &s) == 0 &&
+               eddy_store_setting(s, "password", &v) == 0 && v && *v;
+    free(v);
+    eddy_store_close(s);
+    return has;
+}
+
 /* SIGINT does what SIGTERM does. */
 static int forward_sigint(void *arg)
 {
@@ -370,17 +388,18 @@ int eddy_app_serve_main(const struct eddy_app_serve_opts *opts)
             sv.listen);
         return -EINVAL;
     }
-    if (!local && !(opts->token && *opts->token)) {
-        say(&sv,
-            "%s is reachable from other machines: set an API token first (EDDY_TOKEN=... or"
-            " --token-file FILE), or listen on 127.0.0.1",
-            sv.listen);
-        return -EACCES;
-    }
     int err = eddy_store_dir(opts->data, &sv.dir);
     if (err < 0) {
         say(&sv, "no data folder: %s (give --data DIR or set EDDY_DATA)", eddy_strerror(err));
         return err;
+    }
+    if (!local && !(opts->token && *opts->token) && !has_password(sv.dir)) {
+        say(&sv,
+            "%s is reachable from other machines: set a password first (eddy passwd --data %s),"
+            " or an API token (EDDY_TOKEN=... or --token-file FILE), or listen on 127.0.0.1",
+            sv.listen, sv.dir);
+        free(sv.dir);
+        return -EACCES;
     }
     sv.demo = find_dir(&sv, opts->demo, ".", "demo feeds");
     sv.pages = find_dir(&sv, opts->pages, "templates/river.html", "pages (templates/river.html)");

@@ -28,6 +28,7 @@ int cmd_import(int argc, char **argv);  /* import.c */
 int cmd_export(int argc, char **argv);  /* export.c */
 int cmd_serve(int argc, char **argv);   /* serve.c */
 int cmd_digest(int argc, char **argv);  /* digest.c */
+int cmd_passwd(int argc, char **argv);  /* passwd.c */
 
 /* ---- options ------------------------------------------------------------ */
 

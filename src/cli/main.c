@@ -27,6 +27,7 @@ static const struct command {
     {"import", cmd_import, "subscribe to the feeds of an OPML file"},
     {"export", cmd_export, "print the subscriptions as OPML 2.0"},
     {"digest", cmd_digest, "the new entries as a newsletter: print it or mail it"},
+    {"passwd", cmd_passwd, "set or remove the password of eddy serve's pages"},
     {"help", cmd_help, "describe eddy, or one command and all its options"},
     {"version", cmd_version, "print the version"},
 };

@@ -127,7 +127,8 @@ int cmd_serve(int argc, char **argv)
                  "the store is empty (never again once deleted).  A scheduler fetches each due\n"
                  "feed as `eddy refresh` does and sleeps until the next one is due.  Feeds added\n"
                  "with `eddy add` while it runs are fetched within a minute.\n"
-                 "Listening on an address other than loopback needs an API token.",
+                 "Listening on an address other than loopback needs a password (eddy passwd)\n"
+                 "or an API token.",
         .footer = "exit status: 0 stopped by a signal, 1 could not start (store, address, token),\n"
                   "2 bad usage",
         .opts = table,

@@ -107,6 +107,15 @@ static const char *const migrations[] = {
     "  type TEXT,"
     "  length INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (entry_id, pos)) WITHOUT ROWID;",
+    /* login: the owner's settings, small named values (the
+     * password's yescrypt hash, the refresh interval), and the login
+     * sessions, known by the SHA-256 of their secret id (a copy of the
+     * database lets no one in). */
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sessions ("
+    "  key BLOB PRIMARY KEY,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
