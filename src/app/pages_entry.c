@@ -148,7 +148,8 @@ static int entry_view(struct eddy_request *req, struct eddy_response *res)
     snprintf(here, sizeof here, "/entries/%" PRId64 "?keep=1", p.id);
     if (json_object_set_new(p.ctx, "csrf", json_string(csrf)) < 0 ||
         json_object_set_new(p.ctx, "here", json_string(here)) < 0 ||
-        json_object_set_new(p.ctx, "marked", json_boolean(marked)) < 0)
+        json_object_set_new(p.ctx, "marked", json_boolean(marked)) < 0 ||
+        eddy__pages_login_ctx(req, p.ctx) < 0)
         return -ENOMEM;
     return eddy_render(res, "entry.html", p.ctx);
 }
@@ -220,7 +221,8 @@ static int feed_view(struct eddy_request *req, struct eddy_response *res)
         return err;
     const char *msg = eddy_request_arg(req, "msg");
     if (json_object_set_new(p.ctx, "csrf", json_string(csrf)) < 0 ||
-        json_object_set_new(p.ctx, "msg", msg ? json_string(msg) : json_null()) < 0)
+        json_object_set_new(p.ctx, "msg", msg ? json_string(msg) : json_null()) < 0 ||
+        eddy__pages_login_ctx(req, p.ctx) < 0)
         return -ENOMEM;
     return eddy_render(res, "feed.html", p.ctx);
 }
