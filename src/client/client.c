@@ -529,17 +529,25 @@ static bool is_redirect(long status)
     return (status >= 300 && status <= 303) || status == 307 || status == 308;
 }
 
-/* Where the current reply redirects to when this fetch follows it: libcurl
- * resolves its Location against the URL asked (RFC 3986, as it did when it
- * followed redirects itself); NULL when it is the final reply. */
-static const char *redirect_target(struct xfer *x)
+/* Whether the current reply, whose headers are all in, is a redirect this
+ * fetch follows (a Location libcurl cannot resolve makes it the final
+ * reply, without its body). */
+static bool redirecting(struct xfer *x)
 {
     long status = 0;
-    char *to = NULL;
-    if (x->req->max_redirects < 0)
-        return NULL;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (is_redirect(status))
+    return x->req->max_redirects >= 0 && is_redirect(status) &&
+           eddy_reply_header(x->res, "Location");
+}
+
+/* Where the ended reply redirects to when this fetch follows it: libcurl
+ * resolves its Location against the URL asked (RFC 3986, as it did when it
+ * followed redirects itself) once the transfer is done; NULL when it is the
+ * final reply. */
+static const char *redirect_target(struct xfer *x)
+{
+    char *to = NULL;
+    if (redirecting(x))
         curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &to);
     return to;
 }
@@ -549,7 +557,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     struct xfer *x = arg;
     size_t len = size * n;
     if (x->body == BODY_UNSEEN)
-        x->body = redirect_target(x) ? BODY_SKIP : BODY_KEEP;
+        x->body = redirecting(x) ? BODY_SKIP : BODY_KEEP;
     if (x->body == BODY_SKIP) {
         /* A redirect's body is read (its connection stays reusable) and
          * dropped; max_body bounds it too. */

@@ -74,6 +74,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def moved(self, code, to):
+        # A body, as servers send: the client must not take it for the
+        # final reply's.
+        self.send(code, b"<a href='%s'>moved</a>" % to.encode(), [("Location", to),
+                  ("Content-Type", "text/html")])
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         self.body = self.rfile.read(n)
@@ -176,17 +182,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n, code = int(p[1]), int(p[2])
             last = "/" + "/".join(p[3:]) if len(p) > 3 else "/ok"
             to = last if n <= 1 else "/redirect/%d/%d%s" % (n - 1, code, last if len(p) > 3 else "")
-            self.send(code, b"", [("Location", to)])
+            self.moved(code, to)
         elif p[0] == "slowhop":
             n, ms = int(p[1]), int(p[2])
             time.sleep(ms / 1000)
-            self.send(302, b"", [("Location", "/slowhop/%d/%d" % (n - 1, ms) if n > 1 else "/ok")])
+            self.moved(302, "/slowhop/%d/%d" % (n - 1, ms) if n > 1 else "/ok")
         elif p[0] == "rel":
-            self.send(302, b"", [("Location", "../../ok")])
+            self.moved(302, "../../ok")
         elif p[0] == "method":
             self.send(200, b"%s %d" % (self.command.encode(), len(getattr(self, "body", b""))))
         elif p[0] == "loop":
-            self.send(302, b"", [("Location", "/loop")])
+            self.moved(302, "/loop")
         elif p[0] == "slow":
             time.sleep(int(p[1]) / 1000)
             self.send(200, b"slow")
@@ -200,9 +206,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif p[0] == "headers":
             self.send(200, str(self.headers).encode())
         elif p[0] == "to":
-            self.send(302, b"", [("Location", urllib.parse.unquote("/".join(p[1:])))])
+            self.moved(302, urllib.parse.unquote("/".join(p[1:])))
         elif p[0] == "moved":
-            self.send(301, b"", [("Location", "/feed/koi8")])
+            self.moved(301, "/feed/koi8")
         elif p[0] == "feed":
             self.feed(p[1])
         elif p[0] == "garbage":
