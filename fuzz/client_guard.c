@@ -6,7 +6,7 @@
  * and a URL separated by a newline.  Checked: an IPv4 address gets the same
  * verdict as its v4-mapped, NAT64 and 6to4 forms; an address inside a
  * parsed allow-list entry is allowed, v4 or v6; a CIDR that parses holds
- * its own address and the parse does not write past its buffer; url_host
+ * its own address and the parse does not write past its buffer; url_parts
  * gives a lower-cased NUL-terminated host of an http(s) URL, and the URL
  * rebuilt from that host gives the same host again (or the same IPv4
  * address). */
@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (url) {
         char host[64], again[64], rebuilt[128];
-        if (url_host(url, host, sizeof host) == 0) {
+        if (url_parts(url, host, sizeof host, NULL, 0) == 0) {
             if (strlen(host) >= sizeof host)
                 abort();
             for (const char *h = host; *h; h++)
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (const char *h = host; *h; h++)
                 plain &= *h > ' ' && *h < 0x7f && *h != '%';
             if (strlen(host) + 1 < sizeof host && plain &&
-                (url_host(rebuilt, again, sizeof again) != 0 ||
+                (url_parts(rebuilt, again, sizeof again, NULL, 0) != 0 ||
                  (strcmp(host, again) && !same_ipv4(host, again))))
                 abort(); /* the host read back is not the same host */
         }

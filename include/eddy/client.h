@@ -28,6 +28,19 @@
  *    scope)" and the transfer is aborted.  eddy_fetch takes no deadline of
  *    its own: to bound "this fetch, however long the queue" use a scope.
  *
+ * Redirects (301, 302, 303, 307, 308, and 300 with a Location) are followed
+ * by eddy, one transfer per hop, each in its own host's slot: a hop to
+ * another host gives up the previous host's slot and waits for the new
+ * one's like any request to it, so max_per_host holds across redirects.
+ * Per hop, as libcurl and browsers do: a relative Location is resolved
+ * against the URL asked; only http and https are followed; POST becomes a
+ * GET without body on 301 and 302, and any method but HEAD on 303, while 307
+ * and 308 keep method and body; Authorization and Cookie header lines (the
+ * session's and the request's) go only to the first URL's origin (scheme,
+ * host, port); the SSRF guard judges every hop's connection.  timeout_ns
+ * covers all hops' transfer time together; connect_timeout_ns and stall_ns
+ * hold per hop.
+ *
  * Errors: eddy_fetch() returns 0 when an HTTP response arrived (whatever its
  * status) and a negative errno otherwise; the response then still carries a
  * precise message (eddy_reply_error):
@@ -37,13 +50,15 @@
  *   -ENXIO          the host name could not be resolved
  *   -EHOSTUNREACH   (ssrf_guard sessions) refused by the guard, unresolvable,
  *                   or unreachable: one error for all
- *   -ELOOP          more redirects than allowed
+ *   -ELOOP          more redirects than allowed, or a redirect back to a
+ *                   URL already asked with the same method (not checked in
+ *                   a session with cookies: a new cookie may change the answer)
  *   -EFBIG          the body exceeded the maximum size
  *   -EKEYREJECTED   TLS certificate verification failed
  *   -ECONNABORTED   the data callback asked to stop
  *   -EINVAL         the URL is malformed or not http/https
- *   -EPROTO         the server's reply is no HTTP, or any other transfer
- *                   error (message from libcurl)
+ *   -EPROTO         the server's reply is no HTTP, a redirect to another
+ *                   scheme, or any other transfer error (message from libcurl)
  */
 #ifndef EDDY_CLIENT_H
 #define EDDY_CLIENT_H
@@ -67,10 +82,13 @@ struct eddy_session_opts {
     const char *const
         *headers; /* "Name: value" sent with every request, NULL-terminated; may be NULL */
     unsigned max_concurrency; /* transfers at once; 0: 256 (also capped by the fd limit) */
-    unsigned max_per_host;    /* transfers at once per host name; 0: 8 */
-    bool cookies;             /* keep a cookie jar in memory (default off) */
-    const char *ca_file;      /* CA bundle to trust instead of the system's; NULL: system */
-    bool insecure;            /* skip TLS verification (never the default) */
+    /* Transfers at once per host; 0: 8.  A host is one however its URLs
+     * spell it (case, numeric IPv4 forms such as 2130706433, IPv6 forms, a
+     * trailing dot); ports and schemes share it. */
+    unsigned max_per_host;
+    bool cookies;        /* keep a cookie jar in memory (default off) */
+    const char *ca_file; /* CA bundle to trust instead of the system's; NULL: system */
+    bool insecure;       /* skip TLS verification (never the default) */
     /* SSRF guard, for a server that fetches URLs its users give (off by
      * default: a command-line tool may fetch from its own network).  On, the
      * session refuses to connect to loopback, private (RFC 1918, unique
@@ -116,7 +134,7 @@ struct eddy_fetch_opts {
     int64_t timeout_ns;         /* whole transfer; 0: none */
     int64_t connect_timeout_ns; /* 0: 10 s */
     int64_t stall_ns;           /* abort when no byte arrives for this long; 0: 30 s; < 0: never */
-    int max_redirects;          /* 0: 10; < 0: do not follow redirects */
+    int max_redirects;          /* 0: 10; < 0: do not follow redirects (see the top) */
     /* Streaming: when set, body bytes go to on_data as they arrive instead of
      * being collected (called on the loop, outside any task: it must not
      * suspend).  Return 0 to go on, < 0 to abort (-ECONNABORTED). */
@@ -152,8 +170,9 @@ bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **nam
 /* The collected body (NUL-terminated; empty when streamed). */
 const char *eddy_reply_body(const struct eddy_reply *r, size_t *len);
 /* The redirect chain: how many redirects were followed, the i-th hop's URL
- * (before it was redirected) and status, and whether a permanent one (301,
- * 308) happened — a feed reader then updates the stored URL. */
+ * (before it was redirected) and status, and whether every one was
+ * permanent (301, 308) — a feed reader then updates the stored URL to
+ * eddy_reply_url (after a 302 on the way, that URL is a temporary one). */
 size_t eddy_reply_redirects(const struct eddy_reply *r);
 const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status);
 bool eddy_reply_permanent_redirect(const struct eddy_reply *r);
@@ -161,7 +180,8 @@ bool eddy_reply_permanent_redirect(const struct eddy_reply *r);
 bool eddy_reply_not_modified(const struct eddy_reply *r);
 /* Why the transfer failed ("" on success). */
 const char *eddy_reply_error(const struct eddy_reply *r);
-/* Bytes of body received (after decompression), and seconds spent (total). */
+/* Bytes of body received (after decompression), and seconds spent in the
+ * transfers (every hop's; not queued). */
 size_t eddy_reply_body_bytes(const struct eddy_reply *r);
 double eddy_reply_seconds(const struct eddy_reply *r);
 

@@ -60,7 +60,7 @@ struct eddy_feed_fetch_result {
     struct eddy_feed *feed; /* the parsed feed, or NULL (304, transfer or HTTP error) */
     int status;             /* HTTP status of the final response; 0 when none arrived */
     bool not_modified;      /* 304: the feed is unchanged since the validators */
-    bool moved;             /* a permanent redirect (301/308) was followed: store final_url */
+    bool moved;             /* every redirect followed was permanent (301/308): store final_url */
     char *final_url;        /* the URL after redirects */
     char *etag;             /* validators to send next time: the response's, else  */
     char *last_modified;    /*   the ones given (on a 304); NULL when neither */

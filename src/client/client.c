@@ -86,19 +86,27 @@ struct eddy_reply {
     char error[CURL_ERROR_SIZE + 64];
 };
 
-/* One transfer in flight, on the fetching task's stack. */
+/* One fetch on the fetching task's stack: a transfer per hop, each
+ * followed redirect a new transfer on the same easy handle (see fetch()). */
 struct xfer {
     struct eddy_session *s;
     const struct eddy_fetch_opts *req;
     struct eddy_reply *res;
     CURL *easy;
     struct eddy_event *done; /* set by check_done() */
+    const char *url;         /* this hop's URL */
+    const char *method;      /* this hop's method */
+    char *next;              /* the absolute URL this hop's reply redirects to, or NULL */
     bool finished;
     CURLcode code;
     bool too_big; /* the body passed max_body */
     bool aborted; /* on_data / on_response asked to stop */
     bool started; /* on_response was called */
     bool refused; /* the SSRF guard refused an address */
+    bool foreign; /* this hop leaves the first URL's origin: no credentials sent */
+    enum { BODY_UNSEEN, BODY_KEEP, BODY_SKIP } body; /* the current reply's body */
+    size_t skipped; /* bytes of redirect bodies thrown away (within max_body) */
+    size_t since;   /* the first hop sent with the current method (loop detection) */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -515,10 +523,48 @@ static bool start_response(struct xfer *x)
     return !x->aborted;
 }
 
+/* Statuses followed when max_redirects allows (300 too, as libcurl did). */
+static bool is_redirect(long status)
+{
+    return (status >= 300 && status <= 303) || status == 307 || status == 308;
+}
+
+/* Whether the current reply, whose headers are all in, is a redirect this
+ * fetch follows (a Location libcurl cannot resolve makes it the final
+ * reply, without its body). */
+static bool redirecting(struct xfer *x)
+{
+    long status = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    return x->req->max_redirects >= 0 && is_redirect(status) &&
+           eddy_reply_header(x->res, "Location");
+}
+
+/* Where the ended reply redirects to when this fetch follows it: libcurl
+ * resolves its Location against the URL asked (RFC 3986, as it did when it
+ * followed redirects itself) once the transfer is done; NULL when it is the
+ * final reply. */
+static const char *redirect_target(struct xfer *x)
+{
+    char *to = NULL;
+    if (redirecting(x))
+        curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &to);
+    return to;
+}
+
 static size_t write_cb(char *data, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
     size_t len = size * n;
+    if (x->body == BODY_UNSEEN)
+        x->body = redirecting(x) ? BODY_SKIP : BODY_KEEP;
+    if (x->body == BODY_SKIP) {
+        /* A redirect's body is read (its connection stays reusable) and
+         * dropped; max_body bounds it too. */
+        x->skipped += len;
+        x->too_big = x->skipped > x->res->body.max;
+        return x->too_big ? 0 : len;
+    }
     if (!start_response(x))
         return 0;
     x->res->body_bytes += len;
@@ -548,15 +594,15 @@ static int add_hop(struct eddy_reply *r, const char *url, int status)
     r->hops = h;
     if (!(h[r->nhops].url = strdup(url ? url : "")))
         return -1;
+    /* Moved for good only when every hop says so: after a 302 the next
+     * URL is a temporary one, not where the resource lives. */
+    r->permanent = (status == 301 || status == 308) && (r->permanent || !r->nhops);
     h[r->nhops++].status = status;
-    if (status == 301 || status == 308)
-        r->permanent = true;
     return 0;
 }
 
-/* Called per header line of every response, redirects and 1xx included:
- * a status line starts a new header set; the previous one was a hop when it
- * was a redirect that curl followed. */
+/* Called per header line of every reply, 1xx included: a status line
+ * starts a new header set (only the final reply's is kept). */
 static size_t header_cb(char *line, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
@@ -565,17 +611,7 @@ static size_t header_cb(char *line, size_t size, size_t n, void *arg)
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     if (len >= 5 && !memcmp(line, "HTTP/", 5)) {
-        const char *sp = memchr(line, ' ', len);
-        int status = sp && sp + 4 <= line + len ? atoi(sp + 1) : 0;
-        /* Record every redirect as it arrives (the effective URL is still
-         * the one that answered); transfer() drops the last one if curl
-         * did not follow it. */
-        if (status >= 300 && status < 400 && status != 304) {
-            char *url = NULL;
-            curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
-            if (add_hop(r, url, status) < 0)
-                return 0;
-        }
+        x->body = BODY_UNSEEN;
         eddy_buf_reset(&r->headers);
         r->nheaders = 0;
         return size * n;
@@ -625,7 +661,6 @@ static int map_error(struct xfer *x)
         return os_errno ? -(int)os_errno : -ECONNREFUSED;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY: set_error(r, "could not resolve: %s", why); return -ENXIO;
-    case CURLE_TOO_MANY_REDIRECTS: set_error(r, "too many redirects: %s", why); return -ELOOP;
     case CURLE_FILESIZE_EXCEEDED: {
         const char *declared = eddy_reply_header(r, "Content-Length");
         snprintf(r->error, sizeof r->error,
@@ -650,7 +685,7 @@ static int map_error(struct xfer *x)
     case CURLE_URL_MALFORMAT: set_error(r, "bad URL: %s", why); return -EINVAL;
     case CURLE_UNSUPPORTED_PROTOCOL:
         /* The URL's scheme was checked before: the server answered with
-         * no HTTP (no status line) or redirected to another scheme. */
+         * no HTTP (no status line). */
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
         set_error(r, status ? "protocol error: %s" : "protocol error: not an HTTP reply (%s)", why);
         return -EPROTO;
@@ -679,25 +714,43 @@ static long ms_of(int64_t ns)
     return (long)((ns + EDDY_MSEC - 1) / EDDY_MSEC);
 }
 
-/* Configures x->easy for x->req.  Returns 0 or a negative errno. */
-static int setup(struct xfer *x, struct curl_slist **hdrs)
+/* Whether header line h ("Name: value", or curl's "Name;") carries
+ * credentials: they go to the first URL's origin only, as curl does. */
+static bool is_credential(const char *h)
+{
+    size_t n = strcspn(h, ":;");
+    while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+        n--;
+    return (n == 13 && !strncasecmp(h, "Authorization", 13)) ||
+           (n == 6 && !strncasecmp(h, "Cookie", 6));
+}
+
+/* This hop's request headers: the session's and the request's (without
+ * credentials on a foreign hop), then the validators. */
+static int hop_headers(struct xfer *x, struct curl_slist **hdrs)
 {
     const struct eddy_fetch_opts *q = x->req;
-    struct eddy_session *s = x->s;
-    CURL *e = x->easy;
     int err = 0;
-    for (struct curl_slist *h = s->headers; h && !err; h = h->next)
-        err = add_header(hdrs, "%s", h->data);
+    for (struct curl_slist *h = x->s->headers; h && !err; h = h->next)
+        if (!x->foreign || !is_credential(h->data))
+            err = add_header(hdrs, "%s", h->data);
     for (const char *const *h = q->headers; h && *h && !err; h++)
-        err = add_header(hdrs, "%s", *h);
+        if (!x->foreign || !is_credential(*h))
+            err = add_header(hdrs, "%s", *h);
     if (!err && q->etag && *q->etag)
         err = add_header(hdrs, "If-None-Match: %s", q->etag);
     if (!err && q->last_modified && *q->last_modified)
         err = add_header(hdrs, "If-Modified-Since: %s", q->last_modified);
-    if (err)
-        return err;
+    return err;
+}
 
-    curl_easy_setopt(e, CURLOPT_URL, q->url);
+/* Configures x->easy for the whole fetch; each hop then sets its URL,
+ * headers and time left (transfer()). */
+static void setup(struct xfer *x)
+{
+    const struct eddy_fetch_opts *q = x->req;
+    struct eddy_session *s = x->s;
+    CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_SHARE, s->share);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -707,29 +760,15 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl has */
-    /* Prefer an HTTP/2 stream to a new connection, but only where h2 can
-     * happen (TLS + ALPN): for plain HTTP/1.1 PIPEWAIT queues transfers
-     * behind busy connections instead of opening new ones. */
-    if (!strncasecmp(q->url, "https:", 6))
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-    if (q->max_redirects >= 0) {
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(e, CURLOPT_MAXREDIRS,
-                         (long)(q->max_redirects ? q->max_redirects : DEFAULT_REDIRECTS));
-    }
-    size_t max_body = q->max_body ? q->max_body : DEFAULT_MAX_BODY;
-    eddy_buf_init(&x->res->body, max_body);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
-    if (q->timeout_ns > 0)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_of(q->timeout_ns));
+    /* Redirects are ours (fetch()): each hop takes its own host's slot. */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->res->body.max);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      ms_of(q->connect_timeout_ns > 0 ? q->connect_timeout_ns : DEFAULT_CONNECT_NS));
     int64_t stall = q->stall_ns ? q->stall_ns : DEFAULT_STALL_NS;
@@ -761,85 +800,274 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
         /* A proxy would connect for us, out of the guard's sight. */
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     }
-    return 0;
 }
 
-/* The host part of url, lower-cased, into out; -EINVAL when unparsable or
- * not http(s). */
-static int url_host(const char *url, char *out, size_t cap)
+#ifndef CURLU_PUNYCODE /* before libcurl 7.88 */
+#define CURLU_PUNYCODE 0
+#endif
+#define HOST_MAX   256
+#define ORIGIN_MAX (HOST_MAX + 24)
+
+/* host (libcurl's spelling, lower-cased) as a slot key, so that one host
+ * has one slot however a URL spells it: an IPv4 address in any numeric form
+ * ("3", "0x7f.1": libcurl leaves a percent-decoded one as written) as a
+ * dotted quad, an IPv6 address in its canonical form (in brackets), a name
+ * without its trailing dot. */
+static void host_key(char *host, size_t cap)
+{
+    size_t n = strlen(host);
+    struct in_addr a4;
+    struct in6_addr a6;
+    char text[INET6_ADDRSTRLEN + 2] = "[";
+    if (host[0] == '[' && host[n - 1] == ']') {
+        host[n - 1] = 0;
+        if (inet_pton(AF_INET6, host + 1, &a6) == 1 &&
+            inet_ntop(AF_INET6, &a6, text + 1, INET6_ADDRSTRLEN))
+            snprintf(host, cap, "%s]", text);
+        else
+            host[n - 1] = ']';
+    } else if (n && strspn(host, "0123456789abcdefx.") == n && inet_aton(host, &a4)) {
+        snprintf(host, cap, "%s", inet_ntop(AF_INET, &a4, text, sizeof text));
+    } else if (n > 1 && host[n - 1] == '.' && host[n - 2] != '.') {
+        host[n - 1] = 0;
+    }
+}
+
+/* Reads an http(s) URL: its host's slot key into host (when not NULL) and
+ * "scheme://key:port" into origin (when not NULL).  -EINVAL when unparsable
+ * or not http(s). */
+static int url_parts(const char *url, char *host, size_t cap, char *origin, size_t ocap)
 {
     CURLU *u = curl_url();
-    char *host = NULL, *scheme = NULL;
+    char *name = NULL, *scheme = NULL, *port = NULL;
     int err = -ENOMEM;
     if (u) {
         err = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
                       curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
                       (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
-                      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+                      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+                      /* an IDN's name is its punycode, where this libcurl can */
+                      (curl_url_get(u, CURLUPART_HOST, &name, CURLU_PUNYCODE) == CURLUE_OK ||
+                       curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK)
                   ? 0
                   : -EINVAL;
     }
-    curl_free(scheme);
     if (!err) {
+        char key[HOST_MAX];
         size_t i = 0;
-        for (; host[i] && i + 1 < cap; i++)
-            out[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
-        out[i] = 0;
+        for (; name[i] && i + 1 < sizeof key; i++)
+            key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+        key[i] = 0;
+        host_key(key, sizeof key);
+        if (host)
+            snprintf(host, cap, "%s", key);
+        if (origin)
+            snprintf(origin, ocap, "%s://%s:%s", scheme, key, port);
     }
-    curl_free(host);
+    curl_free(scheme);
+    curl_free(port);
+    curl_free(name);
     curl_url_cleanup(u);
     return err;
 }
 
-static int transfer(struct xfer *x)
+/* Runs one hop, x->url, within `left` (0: no limit): 0 with x->next set
+ * when the reply redirects, 0 for the final reply, else a negative errno. */
+static int transfer(struct xfer *x, int64_t left)
 {
+    struct eddy_reply *r = x->res;
+    CURL *e = x->easy;
     struct curl_slist *hdrs = NULL;
-    int err = setup(x, &hdrs);
+    int err = hop_headers(x, &hdrs);
     if (err < 0) {
-        set_error(x->res, "%s", err == -EINVAL ? "a request header is too long" : strerror(-err));
+        set_error(r, "%s", err == -EINVAL ? "a request header is too long" : strerror(-err));
         goto out;
     }
-    if (curl_multi_add_handle(x->s->multi, x->easy) != CURLM_OK) {
-        set_error(x->res, "%s", "curl_multi_add_handle failed");
+    x->finished = x->refused = x->too_big = false;
+    x->errbuf[0] = 0;
+    x->body = BODY_UNSEEN;
+    eddy_buf_reset(&r->headers); /* a failed hop has none: not its redirect's */
+    r->nheaders = 0;
+    curl_easy_setopt(e, CURLOPT_URL, x->url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    /* Prefer an HTTP/2 stream to a new connection, but only where h2 can
+     * happen (TLS + ALPN): for plain HTTP/1.1 PIPEWAIT queues transfers
+     * behind busy connections instead of opening new ones. */
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, strncasecmp(x->url, "https:", 6) ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left > 0 ? ms_of(left) : 0L);
+    if (curl_multi_add_handle(x->s->multi, e) != CURLM_OK) {
+        set_error(r, "%s", "curl_multi_add_handle failed");
         err = -ENOMEM;
         goto out;
     }
     err = eddy_event_wait(x->done, EDDY_FOREVER);
+    eddy_event_clear(x->done);
     if (!x->finished) {
         /* Cancelled or timed out while in flight: removing the handle aborts
          * the transfer and gives its connection back (or closes it). */
-        curl_multi_remove_handle(x->s->multi, x->easy);
-        set_error(x->res, "%s", err == -ETIMEDOUT ? "timed out (timeout scope)" : "cancelled");
+        curl_multi_remove_handle(x->s->multi, e);
+        set_error(r, "%s", err == -ETIMEDOUT ? "timed out (timeout scope)" : "cancelled");
         goto out;
     }
     long status = 0;
     char *url = NULL;
     curl_off_t us = 0;
-    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
-    curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
-    x->res->status = (int)status;
-    x->res->seconds = (double)us / 1e6;
-    free(x->res->url);
-    x->res->url = url ? strdup(url) : NULL;
-    /* The last status line's hop was not a hop when curl did not follow it
-     * (max_redirects < 0, or the chain ended there).  A 304 never was one. */
-    if (x->res->nhops && status >= 300 && status < 400 && status != 304) {
-        struct hop *h = &x->res->hops[--x->res->nhops];
-        free(h->url);
-        x->res->permanent = false;
-        for (size_t i = 0; i < x->res->nhops; i++)
-            if (x->res->hops[i].status == 301 || x->res->hops[i].status == 308)
-                x->res->permanent = true;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
+    r->status = (int)status;
+    r->seconds += (double)us / 1e6; /* every hop's */
+    free(r->url);
+    r->url = url ? strdup(url) : NULL;
+    const char *to = x->code == CURLE_OK ? redirect_target(x) : NULL;
+    if (to) {
+        err = (x->next = strdup(to)) ? 0 : -ENOMEM;
+        goto out;
     }
-    x->res->not_modified = status == 304;
+    r->not_modified = status == 304;
     err = map_error(x);
     if (!err && !start_response(x)) {
-        set_error(x->res, "%s", "aborted by the response callback");
+        set_error(r, "%s", "aborted by the response callback");
         err = -ECONNABORTED;
     }
 out:
     curl_slist_free_all(hdrs);
+    return err;
+}
+
+/* Takes the slot of host `name` and a session slot for the next hop, giving
+ * up *held, the previous hop's (NULL for the first): kept when the host is
+ * the same; for another host the session slot is kept only when that host
+ * has a free slot at once (a task holding a session slot never waits for a
+ * host: no deadlock).  Returns 0 or a negative errno (the reply's error
+ * set); *held is what is still held either way. */
+static int take_slots(struct xfer *x, struct host **held, const char *name)
+{
+    struct eddy_session *s = x->s;
+    struct host *old = *held, *h;
+    if (old && !strcmp(old->name, name))
+        return 0;
+    if (!(h = host_slot(s, name))) {
+        set_error(x->res, "%s", "out of memory");
+        return -ENOMEM;
+    }
+    if (old && eddy_sem_try(h->sem)) {
+        eddy_sem_release(old->sem);
+        host_done(s, old);
+        *held = h;
+        return 0;
+    }
+    if (old) {
+        eddy_sem_release(s->slots);
+        eddy_sem_release(old->sem);
+        host_done(s, old);
+        *held = NULL;
+    }
+    int err = eddy_sem_acquire(h->sem, EDDY_FOREVER);
+    if (!err && (err = eddy_sem_acquire(s->slots, EDDY_FOREVER)) < 0)
+        eddy_sem_release(h->sem);
+    if (err < 0) {
+        host_done(s, h);
+        set_error(x->res, "%s",
+                  err == -ETIMEDOUT ? "timed out while queued" : "cancelled while queued");
+        return err;
+    }
+    *held = h;
+    return 0;
+}
+
+/* The request after x's redirect: the method libcurl would use (POST
+ * becomes a bodiless GET on 301 and 302, anything but HEAD on 303; 307 and
+ * 308 keep method and body).  -ELOOP past max_redirects or back to a URL
+ * already asked the same way (without a cookie jar, which could make the
+ * second visit differ). */
+static int follow(struct xfer *x, int max)
+{
+    struct eddy_reply *r = x->res;
+    int st = r->status;
+    if (r->nhops >= (size_t)max) {
+        snprintf(r->error, sizeof r->error,
+                 "too many redirects: past the limit (%d), the last a %d from %.120s", max, st,
+                 x->url);
+        return -ELOOP;
+    }
+    if (add_hop(r, x->url, st) < 0)
+        return -ENOMEM;
+    if (st == 303 ? strcasecmp(x->method, "HEAD") && strcasecmp(x->method, "GET")
+                  : (st == 301 || st == 302) && !strcasecmp(x->method, "POST")) {
+        x->method = "GET";
+        x->since = r->nhops;
+        curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, NULL);
+        curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+    }
+    for (size_t i = x->since; !x->s->cookies && i < r->nhops; i++)
+        if (!strcmp(r->hops[i].url, x->next)) {
+            snprintf(r->error, sizeof r->error, "redirect loop: %.120s (%d) leads back to %.120s",
+                     x->url, st, x->next);
+            return -ELOOP;
+        }
+    free(r->url);
+    return (r->url = strdup(x->next)) ? 0 : -ENOMEM;
+}
+
+/* Runs x's hops: each in its own host's slot, so a redirect to another host
+ * counts against that host's limit (it used to hold the first host's slot
+ * all along, issue 12).  timeout_ns covers every hop's transfer time;
+ * queued time counts against none. */
+static int fetch(struct xfer *x)
+{
+    const struct eddy_fetch_opts *q = x->req;
+    struct eddy_reply *r = x->res;
+    int max = q->max_redirects ? q->max_redirects : DEFAULT_REDIRECTS;
+    int64_t left = q->timeout_ns > 0 ? q->timeout_ns : 0;
+    char first[ORIGIN_MAX], origin[ORIGIN_MAX], host[HOST_MAX];
+    char *owned = NULL; /* the current URL after a redirect */
+    struct host *held = NULL;
+    int err = url_parts(x->url, host, sizeof host, first, sizeof first);
+    if (err < 0)
+        set_error(r, "bad URL: '%s'", x->url);
+    else
+        strcpy(origin, first);
+    while (!err) {
+        x->foreign = strcmp(origin, first) != 0;
+        if ((err = take_slots(x, &held, host)) < 0)
+            break;
+        if (!x->easy) {
+            x->easy = curl_easy_init();
+            x->done = eddy_event_new();
+            if (!x->easy || !x->done) {
+                set_error(r, "%s", "out of memory");
+                err = -ENOMEM;
+                break;
+            }
+            setup(x);
+        }
+        int64_t t0 = eddy_now();
+        if ((err = transfer(x, left)) < 0 || !x->next)
+            break;
+        if (left && (left -= eddy_now() - t0) <= 0) {
+            snprintf(r->error, sizeof r->error, "timed out following redirects (after %zu)",
+                     r->nhops + 1);
+            err = -ETIMEDOUT;
+        } else if ((err = follow(x, max)) == 0) {
+            free(owned);
+            x->url = owned = x->next;
+            x->next = NULL;
+            /* libcurl made it absolute and parses it: only the scheme can be wrong */
+            if (url_parts(x->url, host, sizeof host, origin, sizeof origin) < 0) {
+                set_error(r,
+                          "protocol error: redirected to a URL that is not http or https: %.200s",
+                          x->url);
+                err = -EPROTO;
+            }
+        }
+    }
+    if (held) {
+        eddy_sem_release(x->s->slots);
+        eddy_sem_release(held->sem);
+        host_done(x->s, held);
+    }
+    free(owned);
     return err;
 }
 
@@ -853,44 +1081,19 @@ int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct
         return -ENOMEM;
     *out = r;
     eddy_buf_init(&r->headers, 1 << 20);
+    eddy_buf_init(&r->body, req->max_body ? req->max_body : DEFAULT_MAX_BODY);
     r->url = strdup(req->url ? req->url : "");
-
-    char host[256];
-    int err = req->url ? url_host(req->url, host, sizeof host) : -EINVAL;
-    if (err < 0) {
-        set_error(r, "bad URL: '%s'", req->url ? req->url : "(null)");
-        return err;
+    if (!req->url) {
+        set_error(r, "%s", "bad URL: '(null)'");
+        return -EINVAL;
     }
-    struct host *h = host_slot(s, host);
-    if (!h)
-        return -ENOMEM;
-
+    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
+    struct xfer x = {.s = s, .req = req, .res = r, .url = req->url, .method = method};
     s->in_flight++;
-    /* Per host first: a task holding a session slot never waits for a host. */
-    if ((err = eddy_sem_acquire(h->sem, EDDY_FOREVER)) < 0)
-        goto queued;
-    if ((err = eddy_sem_acquire(s->slots, EDDY_FOREVER)) < 0) {
-        eddy_sem_release(h->sem);
-        goto queued;
-    }
-    struct xfer x = {.s = s, .req = req, .res = r};
-    x.easy = curl_easy_init();
-    x.done = eddy_event_new();
-    if (!x.easy || !x.done) {
-        set_error(r, "%s", "out of memory");
-        err = -ENOMEM;
-    } else {
-        err = transfer(&x);
-    }
+    int err = fetch(&x);
     curl_easy_cleanup(x.easy);
     eddy_event_free(x.done);
-    eddy_sem_release(s->slots);
-    eddy_sem_release(h->sem);
-    goto out;
-queued:
-    set_error(r, "%s", err == -ETIMEDOUT ? "timed out while queued" : "cancelled while queued");
-out:
-    host_done(s, h);
+    free(x.next);
     s->in_flight--;
     if (err == -ETIMEDOUT && !r->error[0])
         set_error(r, "%s", "timed out");

@@ -23,7 +23,7 @@ struct one {
     struct eddy_fetch_opts req;
     int err;
     int status;
-    char body[256];
+    char body[2048];
     size_t body_len;
     char error[256];
     char header[64]; /* value of req_header, if asked */
@@ -31,6 +31,7 @@ struct one {
     size_t hops;
     bool permanent, not_modified;
     int hop0_status;
+    char final_url[256];
 };
 
 static int fetch_one(void *arg)
@@ -54,6 +55,7 @@ static int fetch_one(void *arg)
         eddy_reply_redirect_url(r, 0, &o->hop0_status);
     o->permanent = eddy_reply_permanent_redirect(r);
     o->not_modified = eddy_reply_not_modified(r);
+    snprintf(o->final_url, sizeof o->final_url, "%s", eddy_reply_url(r));
     eddy_reply_free(r);
     eddy_session_free(s);
     return 0;
@@ -654,4 +656,212 @@ TEST(client_host_table_holds_only_hosts_in_use)
     CHECK_INT(eddy_run(many_hosts, &a, NULL), ==, 0);
     CHECK_INT(a.refused, ==, 300);
     CHECK_INT(a.after, ==, 0);
+}
+
+/* ------------------------------------------------------------ redirects */
+
+struct gets {
+    struct eddy_session *s;
+    const char *url;
+    int ok;
+};
+
+static int get_ok(void *arg)
+{
+    struct gets *g = arg;
+    struct eddy_reply *r;
+    if (eddy_get(g->s, g->url, &r) == 0 && eddy_reply_status(r) == 200)
+        g->ok++;
+    eddy_reply_free(r);
+    return 0;
+}
+
+/* Four tasks fetch `a`, four `b`, at once, in a session of one slot per
+ * host; then the server behind `stats` says the most requests it had in
+ * flight. */
+struct limit_args {
+    const char *a, *b, *stats;
+    int ok, peak;
+    size_t hosts_after;
+};
+
+static int per_host_run(void *arg)
+{
+    struct limit_args *l = arg;
+    struct eddy_session_opts so = {.max_per_host = 1};
+    struct eddy_session *s = eddy_session_new(&so);
+    struct gets a = {.s = s, .url = l->a}, b = {.s = s, .url = l->b};
+    struct eddy_group group;
+    eddy_group_init(&group);
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(eddy_group_spawn(&group, get_ok, &a, "a"), ==, 0);
+        CHECK_INT(eddy_group_spawn(&group, get_ok, &b, "b"), ==, 0);
+    }
+    CHECK_INT(eddy_group_wait(&group), ==, 0);
+    eddy_group_fini(&group);
+    l->ok = a.ok + b.ok;
+    l->hosts_after = eddy__session_hosts(s);
+    struct eddy_reply *r;
+    CHECK_INT(eddy_get(s, l->stats, &r), ==, 0);
+    l->peak = atoi(eddy_reply_body(r, NULL));
+    eddy_reply_free(r);
+    eddy_session_free(s);
+    return 0;
+}
+
+/* Issue 12: a request redirected from host A to host B held A's slot while
+ * it talked to B, so B's limit did not hold: with one slot per host, four
+ * requests to B and four redirected to it from A had two at once at B. */
+TEST(client_per_host_limit_follows_redirects_to_another_host)
+{
+    pid_t b = server_start_on("127.0.0.2", NULL, NULL);
+    char at_b[96], via_a[192], stats[96];
+    snprintf(at_b, sizeof at_b, "%s/slow/200", base);
+    snprintf(stats, sizeof stats, "%s/stats", base);
+    server_start(NULL, NULL);
+    snprintf(via_a, sizeof via_a, "%s/to/%s", base, at_b);
+    struct limit_args l = {.a = via_a, .b = at_b, .stats = stats};
+    CHECK_INT(eddy_run(per_host_run, &l, NULL), ==, 0);
+    CHECK_INT(l.ok, ==, 8);
+    CHECK_INT(l.peak, ==, 1);
+    CHECK_INT(l.hosts_after, ==, 0);
+    server_stop();
+    server_stop_pid(b);
+}
+
+/* One host, two spellings: libcurl gives "127.1" for a percent-encoded
+ * host and "127.0.0.1" for the plain one; they used to be two slots. */
+TEST(client_per_host_limit_holds_for_every_spelling_of_an_address)
+{
+    server_start(NULL, NULL);
+    char plain[96], encoded[96];
+    snprintf(plain, sizeof plain, "%s/slow/200", base);
+    snprintf(encoded, sizeof encoded, "http://%%31%%32%%37.1:%d/slow/200", server_port);
+    struct limit_args l = {.a = plain, .b = encoded, .stats = url("/stats")};
+    CHECK_INT(eddy_run(per_host_run, &l, NULL), ==, 0);
+    CHECK_INT(l.ok, ==, 8);
+    CHECK_INT(l.peak, ==, 1);
+    server_stop();
+}
+
+TEST(client_relative_location_resolved)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/rel/a/b")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_STR(o.body, "ok");
+    CHECK_INT(o.hops, ==, 1);
+    CHECK_INT(o.hop0_status, ==, 302);
+    CHECK_STR(o.final_url, url("/ok"));
+    server_stop();
+}
+
+TEST(client_redirect_methods_after_post)
+{
+    server_start(NULL, NULL);
+    static const struct {
+        const char *path, *body;
+    } cases[] = {
+        {"/redirect/1/303/method", "GET 0"},   {"/redirect/1/302/method", "GET 0"},
+        {"/redirect/1/301/method", "GET 0"},   {"/redirect/1/307/method", "POST 11"},
+        {"/redirect/1/308/method", "POST 11"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct one o = {.req = {.url = url(cases[i].path), .body = "hello=world", .body_len = 11}};
+        run_one(&o);
+        CHECK_INT(o.err, ==, 0);
+        CHECK_STR(o.body, cases[i].body);
+        CHECK_INT(o.hops, ==, 1);
+    }
+    /* A 303 answering a HEAD keeps it a HEAD. */
+    struct one h = {.req = {.url = url("/redirect/1/303/ok"), .method = "HEAD"}};
+    run_one(&h);
+    CHECK_INT(h.err, ==, 0);
+    CHECK_INT(h.status, ==, 200);
+    CHECK_INT(h.body_len, ==, 0);
+    server_stop();
+}
+
+TEST(client_credentials_not_sent_to_another_host)
+{
+    pid_t b = server_start_on("127.0.0.2", NULL, NULL);
+    char at_b[96];
+    snprintf(at_b, sizeof at_b, "%s/headers", base);
+    server_start(NULL, NULL);
+    char cross[192], same[192];
+    snprintf(cross, sizeof cross, "/to/%s", at_b);
+    snprintf(same, sizeof same, "/to/%s", url("/headers"));
+    const char *session[] = {"Cookie: c=session", NULL};
+    const char *request[] = {"Authorization: Bearer secret", "X-Keep: yes", NULL};
+    struct one o = {.sopts = {.headers = session}, .req = {.url = url(cross), .headers = request}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, 0);
+    CHECK_INT(o.hops, ==, 1);
+    CHECK(strstr(o.body, "X-Keep: yes") != NULL);
+    CHECK(strstr(o.body, "Bearer secret") == NULL);
+    CHECK(strstr(o.body, "c=session") == NULL);
+    /* The same host still gets them. */
+    struct one k = {.sopts = {.headers = session}, .req = {.url = url(same), .headers = request}};
+    run_one(&k);
+    CHECK_INT(k.err, ==, 0);
+    CHECK(strstr(k.body, "Authorization: Bearer secret") != NULL);
+    CHECK(strstr(k.body, "c=session") != NULL);
+    server_stop();
+    server_stop_pid(b);
+}
+
+TEST(client_redirect_loop_and_limit_have_precise_errors)
+{
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/loop")}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ELOOP);
+    CHECK(!strncmp(o.error, "redirect loop: ", 15));
+    CHECK_INT(o.hops, ==, 1);
+    struct one m = {.req = {.url = url("/redirect/7/302"), .max_redirects = 5}};
+    run_one(&m);
+    CHECK_INT(m.err, ==, -ELOOP);
+    CHECK(!strncmp(m.error, "too many redirects: past the limit (5)", 38));
+    CHECK_INT(m.hops, ==, 5);
+    CHECK_INT(m.status, ==, 302);
+    struct one f = {.req = {.url = url("/to/ftp://127.0.0.1/feed")}};
+    run_one(&f);
+    CHECK_INT(f.err, ==, -EPROTO);
+    CHECK(strstr(f.error, "not http or https") != NULL);
+    server_stop();
+}
+
+/* A feed reader stores the final URL only when every hop was permanent:
+ * after a 302 the URL reached is a temporary one. */
+TEST(client_permanent_only_when_every_hop_is)
+{
+    server_start(NULL, NULL);
+    struct one mixed = {.req = {.url = url("/redirect/1/301/redirect/1/302")}};
+    run_one(&mixed);
+    CHECK_INT(mixed.err, ==, 0);
+    CHECK_INT(mixed.hops, ==, 2);
+    CHECK(!mixed.permanent);
+    struct one late = {.req = {.url = url("/redirect/1/302/redirect/1/308")}};
+    run_one(&late);
+    CHECK_INT(late.hops, ==, 2);
+    CHECK(!late.permanent);
+    struct one all = {.req = {.url = url("/redirect/2/301/redirect/1/308")}};
+    run_one(&all);
+    CHECK_INT(all.err, ==, 0);
+    CHECK_INT(all.hops, ==, 3);
+    CHECK(all.permanent);
+    CHECK_STR(all.final_url, url("/ok"));
+    server_stop();
+}
+
+TEST(client_timeout_covers_every_hop)
+{
+    /* Five hops of 300 ms each: each alone is within the 1 s, all are not. */
+    server_start(NULL, NULL);
+    struct one o = {.req = {.url = url("/slowhop/5/300"), .timeout_ns = EDDY_SEC}};
+    run_one(&o);
+    CHECK_INT(o.err, ==, -ETIMEDOUT);
+    CHECK(strstr(o.error, "timed out") != NULL);
+    server_stop();
 }

@@ -172,7 +172,7 @@ def main():
         base + "/endless": r"^body too large: over %d bytes$" % MAX_BODY,
         base + "/trickle": r"^timed out during the response: .* after \d+ milliseconds with \d+ bytes received$",
         base + "/bomb": r"^body too large: over %d bytes once decoded \(Content-Encoding: gzip\)$" % MAX_BODY,
-        base + "/loop": r"^too many redirects: .*\(10\)",
+        base + "/loop": r"^redirect loop: .*/loop\d \(302\) leads back to .*/loop\d$",
         base + "/cut": r"^body cut short: .*\d+ bytes remaining",
         base + "/short": None,
         base + "/huge": r"^body too large: Content-Length %d is over %d bytes$" % (MAX_BODY * 4, MAX_BODY),

@@ -143,6 +143,16 @@ TEST(feedfetch_permanent_redirect_reported)
     CHECK(!t.r.moved);
     CHECK_STR(t.r.final_url, url("/feed/json"));
     eddy_feed_fetch_result_clear(&t.r);
+    /* A 301 then a 302: the final URL is a temporary one, no move (it was
+     * reported as one when any hop was permanent). */
+    char mixed[160];
+    snprintf(mixed, sizeof mixed, "/redirect/1/301/to/%s", url("/feed/json"));
+    struct call m = {.o = {.url = url(mixed)}};
+    fetch(&m);
+    CHECK_INT(m.err, ==, 0);
+    CHECK(!m.r.moved);
+    CHECK_STR(m.r.final_url, url("/feed/json"));
+    eddy_feed_fetch_result_clear(&m.r);
     server_stop();
 }
 

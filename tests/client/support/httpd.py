@@ -9,14 +9,18 @@ behaviour the client must handle:
   /chunked/N               N bytes of 'y', chunked
   /gzip                    a gzip-encoded body (when the client accepts it)
   /etag                    ETag "v1" + Last-Modified; 304 when they match
-  /redirect/N/CODE[/PATH]  N redirects with status CODE, then /ok (or /PATH)
+  /redirect/N/CODE[/PATH]  N redirects with status CODE, then /ok (or /PATH,
+                           which may have slashes); POST too
   /loop                    redirects to itself forever
+  /rel/A/B                 302 to the relative reference ../../ok
+  /slowhop/N/MS            after MS milliseconds, 302 to /slowhop/N-1/MS; /ok at 0
+  /method                  "METHOD BODY-LENGTH" of the request; POST too
   /slow/MS                 answers after MS milliseconds
   /stall                   headers and 10 bytes, then silence for 30 s
   /headers                 the request headers, as the body
   /echo                    the request body (POST), as the body
   /stats                   the most requests ever in flight at once
-  /to/URL                  302 to URL (the rest of the path, percent-decoded)
+  /to/URL                  302 to URL (the rest of the path, percent-decoded); POST too
   /feed/koi8               RSS in KOI8-R declared only by Content-Type's charset;
                            ETag "f1" + Last-Modified, 304 when they match
   /feed/json               a JSON Feed served as application/feed+json
@@ -50,7 +54,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def done(self):
+        """Ends this request's count before its answer goes out: once the
+        client has the answer, its next request may overlap this thread's
+        bookkeeping but not the request."""
+        global in_flight
+        if getattr(self, "counted", False):
+            self.counted = False
+            with lock:
+                in_flight -= 1
+
     def send(self, code, body=b"", headers=()):
+        self.done()
         self.send_response(code)
         for k, v in headers:
             self.send_header(k, v)
@@ -59,24 +74,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def moved(self, code, to):
+        # A body, as servers send: the client must not take it for the
+        # final reply's.
+        self.send(code, b"<a href='%s'>moved</a>" % to.encode(), [("Location", to),
+                  ("Content-Type", "text/html")])
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(n)
-        self.send(200, body)
+        self.body = self.rfile.read(n)
+        p = self.path.split("/")[1:]
+        if p[0] in ("redirect", "to", "method"):
+            self.route(p)
+        else:
+            self.send(200, self.body)
 
     def do_HEAD(self):
         self.do_GET()
 
     def do_GET(self):
         global in_flight, peak
+        # A body sent with a GET (it must not be, after a 303) is read too.
+        self.body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
+        self.counted = True
         try:
             self.route(self.path.split("/")[1:])
         finally:
-            with lock:
-                in_flight -= 1
+            self.done()
 
     def feed(self, kind):
         if kind == "koi8":
@@ -153,11 +180,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send(200, b"fresh", [("ETag", '"v1"'), ("Last-Modified", lm)])
         elif p[0] == "redirect":
             n, code = int(p[1]), int(p[2])
-            last = "/" + p[3] if len(p) > 3 else "/ok"
+            last = "/" + "/".join(p[3:]) if len(p) > 3 else "/ok"
             to = last if n <= 1 else "/redirect/%d/%d%s" % (n - 1, code, last if len(p) > 3 else "")
-            self.send(code, b"", [("Location", to)])
+            self.moved(code, to)
+        elif p[0] == "slowhop":
+            n, ms = int(p[1]), int(p[2])
+            time.sleep(ms / 1000)
+            self.moved(302, "/slowhop/%d/%d" % (n - 1, ms) if n > 1 else "/ok")
+        elif p[0] == "rel":
+            self.moved(302, "../../ok")
+        elif p[0] == "method":
+            self.send(200, b"%s %d" % (self.command.encode(), len(getattr(self, "body", b""))))
         elif p[0] == "loop":
-            self.send(302, b"", [("Location", "/loop")])
+            self.moved(302, "/loop")
         elif p[0] == "slow":
             time.sleep(int(p[1]) / 1000)
             self.send(200, b"slow")
@@ -171,9 +206,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif p[0] == "headers":
             self.send(200, str(self.headers).encode())
         elif p[0] == "to":
-            self.send(302, b"", [("Location", urllib.parse.unquote("/".join(p[1:])))])
+            self.moved(302, urllib.parse.unquote("/".join(p[1:])))
         elif p[0] == "moved":
-            self.send(301, b"", [("Location", "/feed/koi8")])
+            self.moved(301, "/feed/koi8")
         elif p[0] == "feed":
             self.feed(p[1])
         elif p[0] == "garbage":
