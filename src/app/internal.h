@@ -31,6 +31,9 @@ struct eddy__site {
      * the pages' password login, a hook they set (NULL: none yet). */
     const char *token;
     bool (*logged_in)(struct eddy__site *site, struct eddy_request *req);
+    /* The refresh passes' live events (events.h), made and freed with the
+     * scheduler; NULL when none runs. */
+    struct eddy__hub *hub;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it

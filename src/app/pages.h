@@ -26,5 +26,7 @@ void eddy__pages_ago(int64_t now, int64_t t, char *out, size_t size);
 int eddy__pages_feed_routes(struct eddy_app *web);
 /* pages_river.c: /feeds/river.atom and /feeds/river.json (no template needed). */
 int eddy__pages_river_routes(struct eddy_app *web);
+/* pages_status.c: /status (the feed doctor), POST /refresh, /events. */
+int eddy__pages_status_routes(struct eddy_app *web);
 
 #endif

@@ -84,6 +84,7 @@ struct eddy_reply {
     bool permanent, not_modified;
     double seconds;
     char error[CURL_ERROR_SIZE + 64];
+    struct eddy_fetch_timings timings;
 };
 
 /* One transfer in flight, on the fetching task's stack. */
@@ -99,6 +100,7 @@ struct xfer {
     bool aborted; /* on_data / on_response asked to stop */
     bool started; /* on_response was called */
     bool refused; /* the SSRF guard refused an address */
+    bool body;    /* the body's first byte arrived (on_phase told) */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -521,6 +523,9 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     size_t len = size * n;
     if (!start_response(x))
         return 0;
+    if (!x->body && x->req->on_phase)
+        x->req->on_phase(x->req->arg, EDDY_FETCH_RECEIVING);
+    x->body = true;
     x->res->body_bytes += len;
     if (x->res->body_bytes > x->res->body.max) {
         x->too_big = true; /* streamed bodies too: an endless feed must end */
@@ -764,6 +769,54 @@ static int setup(struct xfer *x, struct curl_slist **hdrs)
     return 0;
 }
 
+/* on_phase's hooks: a new connection's socket exists (CURLOPT_SOCKOPTFUNCTION
+ * runs before connect), and a connection is ready for the request
+ * (CURLOPT_PREREQFUNCTION, before it is sent). */
+static int phase_connecting(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+    struct xfer *x = arg;
+    (void)fd;
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        x->req->on_phase(x->req->arg, EDDY_FETCH_CONNECTING);
+    return CURL_SOCKOPT_OK;
+}
+
+static int phase_waiting(void *arg, char *conn_primary_ip, char *conn_local_ip,
+                         int conn_primary_port, int conn_local_port)
+{
+    struct xfer *x = arg;
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    x->req->on_phase(x->req->arg, EDDY_FETCH_WAITING);
+    return CURL_PREREQFUNC_OK;
+}
+
+static void set_phases(struct xfer *x)
+{
+    if (!x->req->on_phase)
+        return;
+    curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, phase_connecting);
+    curl_easy_setopt(x->easy, CURLOPT_SOCKOPTDATA, x);
+    curl_easy_setopt(x->easy, CURLOPT_PREREQFUNCTION, phase_waiting);
+    curl_easy_setopt(x->easy, CURLOPT_PREREQDATA, x);
+}
+
+static void get_timings(struct xfer *x)
+{
+    static const CURLINFO info[] = {CURLINFO_NAMELOOKUP_TIME_T,    CURLINFO_CONNECT_TIME_T,
+                                    CURLINFO_APPCONNECT_TIME_T,    CURLINFO_PRETRANSFER_TIME_T,
+                                    CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T,
+                                    CURLINFO_REDIRECT_TIME_T,      CURLINFO_SIZE_DOWNLOAD_T};
+    int64_t *out[] = {&x->res->timings.namelookup_us,    &x->res->timings.connect_us,
+                      &x->res->timings.appconnect_us,    &x->res->timings.pretransfer_us,
+                      &x->res->timings.starttransfer_us, &x->res->timings.total_us,
+                      &x->res->timings.redirect_us,      &x->res->timings.wire_bytes};
+    for (size_t i = 0; i < sizeof info / sizeof info[0]; i++) {
+        curl_off_t v = 0;
+        curl_easy_getinfo(x->easy, info[i], &v);
+        *out[i] = (int64_t)v;
+    }
+}
+
 /* The host part of url, lower-cased, into out; -EINVAL when unparsable or
  * not http(s). */
 static int url_host(const char *url, char *out, size_t cap)
@@ -795,6 +848,7 @@ static int transfer(struct xfer *x)
 {
     struct curl_slist *hdrs = NULL;
     int err = setup(x, &hdrs);
+    set_phases(x);
     if (err < 0) {
         set_error(x->res, "%s", err == -EINVAL ? "a request header is too long" : strerror(-err));
         goto out;
@@ -820,6 +874,7 @@ static int transfer(struct xfer *x)
     curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
     x->res->status = (int)status;
     x->res->seconds = (double)us / 1e6;
+    get_timings(x);
     free(x->res->url);
     x->res->url = url ? strdup(url) : NULL;
     /* The last status line's hop was not a hop when curl did not follow it
@@ -951,6 +1006,11 @@ size_t eddy_reply_body_bytes(const struct eddy_reply *r)
 double eddy_reply_seconds(const struct eddy_reply *r)
 {
     return r->seconds;
+}
+
+void eddy_reply_timings(const struct eddy_reply *r, struct eddy_fetch_timings *out)
+{
+    *out = r->timings;
 }
 
 const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status)
