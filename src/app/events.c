@@ -246,7 +246,7 @@ void eddy__events_pass_end(struct eddy__hub *h, const struct eddy_app_summary *s
     h->pass = (struct eddy__pass){
         .started = h->pass.started, .ended = (int64_t)time(NULL), .ms = ms, .sum = *sum};
     publish_json(h, "pass",
-                 json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state", "end", "at",
+                 json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "state", "end", "at",
                            (json_int_t)time(NULL), "ms", (json_int_t)ms, "feeds",
                            (json_int_t)sum->feeds, "errors", (json_int_t)sum->errors,
                            "not_modified", (json_int_t)sum->not_modified, "added",
