@@ -8,6 +8,7 @@ XML the parser must repair, one that fails.
   /broken/NAME    RSS with an unclosed tag, a bare '&' and an undefined entity
   /fail/NAME      500
 
+Every answer closes its connection, so every fetch connects anew.
 bump(NAME) starts a new generation of NAME (new entries, new ETag).
 """
 import http.server
@@ -52,6 +53,10 @@ class StatusFeeds:
                 self.send_header("Content-Length", str(len(body) if length is None else length))
                 if etag:
                     self.send_header("ETag", etag)
+                # A new connection for every fetch: none is reused (eddy's
+                # client keeps idle ones per host), so "connecting" is seen.
+                self.send_header("Connection", "close")
+                self.close_connection = True
                 self.end_headers()
                 return body
 
