@@ -42,6 +42,17 @@ struct eddy_app_feed_done {
     const char *error;     /* NULL: success */
     size_t added, updated; /* entries */
     size_t done, total;    /* feeds of the pass finished (this one included), and all */
+    const struct eddy_store_fetch *rec; /* what was recorded: cost, next check, repairs */
+};
+
+/* A feed's steps in a pass before it is done (eddy_app_refresh_opts.step):
+ * a worker took it (it may still wait for a connection slot), then the
+ * transfer's phases as client.h's on_phase tells them. */
+enum eddy_app_step {
+    EDDY_APP_QUEUED = 1,
+    EDDY_APP_CONNECTING,
+    EDDY_APP_WAITING,
+    EDDY_APP_RECEIVING,
 };
 
 /* Zero-initialise and set what you need. */
@@ -67,6 +78,10 @@ struct eddy_app_refresh_opts {
      * The pass's counts are locked meanwhile: keep it short. */
     void (*progress)(void *arg, const struct eddy_app_feed_done *d);
     void *arg;
+    /* Called on the loop as each feed moves (a live display); must not
+     * suspend.  One call at a time, as progress.  NULL: not told. */
+    void (*step)(void *step_arg, int64_t feed_id, enum eddy_app_step step);
+    void *step_arg;
 };
 
 struct eddy_app_summary {

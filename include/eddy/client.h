@@ -77,6 +77,9 @@ extern "C" {
 struct eddy_session;
 struct eddy_reply;
 
+/* Where a transfer is (eddy_fetch_opts.on_phase). */
+enum eddy_fetch_phase { EDDY_FETCH_CONNECTING = 1, EDDY_FETCH_WAITING, EDDY_FETCH_RECEIVING };
+
 struct eddy_session_opts {
     const char *user_agent; /* NULL: "eddy/<version>" */
     const char *const
@@ -145,6 +148,13 @@ struct eddy_fetch_opts {
      * to abort (-ECONNABORTED). */
     int (*on_response)(void *arg, const struct eddy_reply *r);
     void *arg; /* passed to on_data and on_response */
+    /* Called on the loop (it must not suspend) as the transfer moves on,
+     * for a live display; each phase may repeat on a redirect hop:
+     * CONNECTING  a socket was opened for a new connection (none when an
+     *             idle one is reused),
+     * WAITING     connected (or reused), the request about to be sent,
+     * RECEIVING   the first byte of the final response's body arrived. */
+    void (*on_phase)(void *arg, enum eddy_fetch_phase phase);
 };
 
 /* Sends `req` and suspends the calling task until the transfer ends.  *out
@@ -184,6 +194,23 @@ const char *eddy_reply_error(const struct eddy_reply *r);
  * transfers (every hop's; not queued). */
 size_t eddy_reply_body_bytes(const struct eddy_reply *r);
 double eddy_reply_seconds(const struct eddy_reply *r);
+
+/* What the transfer cost, from libcurl (CURLINFO_*_TIME_T): microseconds
+ * from its start to the end of each step, cumulative as curl counts them
+ * (0: the step did not happen, e.g. no TLS, a reused connection's DNS and
+ * connect), and the body bytes as they came over the wire (before any
+ * decompression; CURLINFO_SIZE_DOWNLOAD_T).  Zero when no transfer ran. */
+struct eddy_fetch_timings {
+    int64_t namelookup_us;    /* name resolved */
+    int64_t connect_us;       /* TCP connected */
+    int64_t appconnect_us;    /* TLS handshake done */
+    int64_t pretransfer_us;   /* about to send the request */
+    int64_t starttransfer_us; /* first response byte */
+    int64_t total_us;         /* done */
+    int64_t redirect_us;      /* of those, the redirect hops before the final request */
+    int64_t wire_bytes;
+};
+void eddy_reply_timings(const struct eddy_reply *r, struct eddy_fetch_timings *out);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -52,6 +52,10 @@ struct eddy_feed_fetch_opts {
     eddy_feed_entry_fn on_entry;
     void *arg;
     int64_t max_cpu_ns; /* the parse's CPU budget (feed.h); 0: its default */
+    /* The transfer's phases as they happen (client.h's on_phase), with
+     * phase_arg; on the loop, must not suspend.  NULL: not told. */
+    void (*on_phase)(void *phase_arg, enum eddy_fetch_phase phase);
+    void *phase_arg;
 };
 
 /* What one fetch gave.  Strings are owned by the result (never NULL unless
@@ -78,6 +82,11 @@ struct eddy_feed_fetch_result {
      *   storing and revalidating, which a conditional GET does anyway. */
     int64_t retry_after;
     int64_t fresh_for;
+    /* What it cost: the transfer's steps (client.h; zero when none ran) and
+     * the parse's wall-clock microseconds (0: nothing parsed; with on_entry
+     * the streamed pushes are counted too). */
+    struct eddy_fetch_timings timings;
+    int64_t parse_us;
 };
 
 /* Fetches o->url with session s and parses the body.  Suspends the calling

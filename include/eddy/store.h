@@ -71,6 +71,15 @@ int eddy_store_schema_version(void);
 
 /* ----------------------------------------------------------------- feeds */
 
+/* What one fetch cost, for the feed doctor: the body's bytes as they came
+ * over the wire, and microseconds per phase (0: did not happen): name
+ * lookup, TCP connect, TLS handshake, waiting for the first byte after the
+ * request, receiving the rest, parsing. */
+struct eddy_store_timing {
+    int64_t bytes;
+    int64_t dns_us, connect_us, tls_us, wait_us, receive_us, parse_us;
+};
+
 struct eddy_store_feed {
     int64_t id;
     char *url;       /* where it is fetched (updated on a permanent redirect) */
@@ -98,6 +107,7 @@ struct eddy_store_feed {
     int64_t min_interval;
     uint32_t skip_hours;
     uint8_t skip_days;
+    struct eddy_store_timing last_timing; /* what the last fetch cost (the status page) */
 };
 
 /* Frees the strings of one record (not the record) and zeroes it; a zeroed
@@ -176,6 +186,7 @@ struct eddy_store_fetch {
     int64_t min_interval;
     uint32_t skip_hours;
     uint8_t skip_days;
+    struct eddy_store_timing timing; /* always stored (the last fetch's cost) */
 };
 /* Records a fetch: the fields above, 200/304 counters.  A title given here
  * does not replace a title the user set (eddy_store_feed_set_title with

@@ -37,6 +37,9 @@ struct eddy__site {
     bool exposed;          /* listening beyond loopback */
     int64_t interval;      /* the refresh interval the owner set (s); 0: interval_flag */
     int64_t interval_flag; /* the command line's (--interval, else the default) */
+    /* The refresh passes' live events (events.h), made and freed with the
+     * scheduler; NULL when none runs. */
+    struct eddy__hub *hub;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it

@@ -548,5 +548,6 @@ int eddy__pages_routes(struct eddy_app *web, const char *dir)
     err = err ? err : eddy_app_route(web, "GET", "/", river_view, "river");
     err = err ? err : eddy_app_route(web, "POST", "/entries/mark", mark_view, "mark");
     err = err ? err : eddy__pages_entry_routes(web);
+    err = err ? err : eddy__pages_status_routes(web);
     return err ? err : eddy__pages_feed_routes(web);
 }

@@ -44,5 +44,7 @@ json_t *eddy__pages_feed_json(const struct eddy_store_feed *f, int64_t now);
  * enclosures' players) and GET /feeds/<id> (a feed's status, its entries,
  * its forms). */
 int eddy__pages_entry_routes(struct eddy_app *web);
+/* pages_status.c: /status (the feed doctor), POST /refresh, /events. */
+int eddy__pages_status_routes(struct eddy_app *web);
 
 #endif

@@ -278,7 +278,8 @@ static void settle(struct shard *sh, struct job *j, const struct eddy_store_fetc
                                                              .added = w->up.added,
                                                              .updated = w->up.updated,
                                                              .done = p->done,
-                                                             .total = p->n});
+                                                             .total = p->n,
+                                                             .rec = rec});
     pthread_mutex_unlock(&p->mu);
     job_free(j);
 }
@@ -493,16 +494,65 @@ static void asked_by_feed(struct eddy_store_fetch *rec, const struct eddy_feed_f
     eddy_feed_skip(r->feed, &rec->skip_hours, &rec->skip_days);
 }
 
+/* A feed's step, told to the pass's step callback. */
+struct stepping {
+    struct pass *p;
+    int64_t feed_id;
+};
+
+static void step(struct stepping *st, enum eddy_app_step s)
+{
+    struct pass *p = st->p;
+    pthread_mutex_lock(&p->mu);
+    p->o.step(p->o.step_arg, st->feed_id, s);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void on_phase(void *arg, enum eddy_fetch_phase phase)
+{
+    step(arg, phase == EDDY_FETCH_CONNECTING ? EDDY_APP_CONNECTING
+              : phase == EDDY_FETCH_WAITING  ? EDDY_APP_WAITING
+                                             : EDDY_APP_RECEIVING);
+}
+
+/* end - start, for a step that happened (end > 0); never negative. */
+static int64_t gap(int64_t end, int64_t start)
+{
+    return end > 0 && end > start ? end - start : 0;
+}
+
+/* curl's cumulative step times as the time each phase took. */
+static struct eddy_store_timing timing_of(const struct eddy_feed_fetch_result *r)
+{
+    const struct eddy_fetch_timings *t = &r->timings;
+    return (struct eddy_store_timing){
+        .bytes = t->wire_bytes,
+        .dns_us = t->namelookup_us,
+        .connect_us = gap(t->connect_us, t->namelookup_us),
+        .tls_us = gap(t->appconnect_us, t->connect_us),
+        .wait_us = gap(t->starttransfer_us, t->pretransfer_us),
+        .receive_us = t->starttransfer_us > 0 ? gap(t->total_us, t->starttransfer_us) : 0,
+        .parse_us = r->parse_us,
+    };
+}
+
 static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
 {
     struct pass *p = sh->p;
     struct eddy_feed_fetch_result r;
-    int err = eddy_feed_fetch(f->guarded && sh->guarded ? sh->guarded : sh->session,
-                              &(struct eddy_feed_fetch_opts){.url = f->url,
-                                                             .etag = f->etag,
-                                                             .last_modified = f->last_modified,
-                                                             .timeout_ns = p->o.timeout_ns},
-                              &r);
+    struct stepping st = {p, f->id};
+    if (p->o.step)
+        step(&st, EDDY_APP_QUEUED);
+    int err =
+        eddy_feed_fetch(f->guarded && sh->guarded ? sh->guarded : sh->session,
+                        &(struct eddy_feed_fetch_opts){.url = f->url,
+                                                       .etag = f->etag,
+                                                       .last_modified = f->last_modified,
+                                                       .timeout_ns = p->o.timeout_ns,
+                                                       .on_phase = p->o.step ? on_phase : NULL,
+                                                       .phase_arg = &st},
+                        &r);
+    int64_t t0 = eddy_now();
     if (err == -ECANCELED && eddy_task_cancelled(eddy_task_current())) {
         /* The pass is stopping: this feed was not fetched, nothing to record. */
         eddy_feed_fetch_result_clear(&r);
@@ -514,6 +564,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         .etag = r.etag,
         .last_modified = r.last_modified,
         .gone = r.status == 410,
+        .timing = timing_of(&r),
     };
     struct eddy_store_entry_in *in = NULL;
     size_t n = 0;
@@ -527,6 +578,7 @@ static void refresh_one(struct shard *sh, const struct eddy_store_feed *f)
         asked_by_feed(&rec, &r, feed);
         rec.repairs = repairs = repairs_text(r.feed);
         err = entries_of(eddy_feed_get(root, "entries"), r.final_url, &links, &in, &n);
+        rec.timing.parse_us += (eddy_now() - t0) / 1000; /* the entries made ready too */
         if (err < 0) {
             snprintf(errbuf, sizeof errbuf, "storing entries: %s", eddy_strerror(err));
             rec.error = errbuf;

@@ -14,6 +14,8 @@
  */
 #include "serve.h"
 
+#include "events.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,9 +23,11 @@
 #define SLEEP_MAX   (60 * EDDY_SEC) /* the longest sleep between passes */
 #define PASS_GAP    EDDY_SEC        /* the shortest, unless woken (see next_pass) */
 #define INDEX_BATCH 1000            /* entries indexed per transaction */
+#define HUB_EVENTS  4096            /* live events kept (events.h): a pass of ~800 feeds */
 
 struct sched {
     struct eddy_event *wake;
+    bool announced; /* the pass under way told the hub it started */
     struct eddy_app_refresh_opts o;
 };
 
@@ -36,7 +40,9 @@ static void wake(struct eddy__site *site)
 int eddy__sched_new(struct eddy__site *site, const struct eddy_app_refresh_opts *o)
 {
     struct sched *s = calloc(1, sizeof *s);
-    if (!s || !(s->wake = eddy_event_new())) {
+    if (!s || !(s->wake = eddy_event_new()) || !(site->hub = eddy__hub_new(HUB_EVENTS))) {
+        if (s)
+            eddy_event_free(s->wake);
         free(s);
         return -ENOMEM;
     }
@@ -53,6 +59,8 @@ void eddy__sched_free(struct eddy__site *site)
         return;
     eddy_event_free(s->wake);
     free(s);
+    eddy__hub_free(site->hub);
+    site->hub = NULL;
     site->sched = NULL;
     site->wake = NULL;
 }
@@ -86,6 +94,27 @@ static int catch_up(struct eddy__site *site)
     return n;
 }
 
+/* A feed recorded: counted, and told to the live page. */
+static void feed_done(void *arg, const struct eddy_app_feed_done *d)
+{
+    struct eddy__site *site = arg;
+    if (site->metrics)
+        eddy__metrics_feed_done(site->metrics, d);
+    eddy__events_done(site->hub, d);
+}
+
+/* A feed moved: the hub hears of the pass with its first feed (a pass
+ * with nothing due stays quiet). */
+static void feed_step(void *arg, int64_t feed_id, enum eddy_app_step step)
+{
+    struct eddy__site *site = arg;
+    struct sched *s = site->sched;
+    if (!s->announced)
+        eddy__events_pass_start(site->hub);
+    s->announced = true;
+    eddy__events_step(site->hub, feed_id, step);
+}
+
 int eddy__sched_task(void *arg)
 {
     struct eddy__site *site = eddy_app_loop_data(arg);
@@ -97,14 +126,19 @@ int eddy__sched_task(void *arg)
         struct eddy_app_refresh_opts o = s->o;
         if (site->interval > 0) /* the owner's, from /settings */
             o.interval = site->interval;
-        o.progress = site->metrics ? eddy__metrics_feed_done : NULL;
-        o.arg = site->metrics;
+        o.progress = feed_done;
+        o.arg = site;
+        o.step = feed_step;
+        o.step_arg = site;
         o.guarded = site->guarded; /* feeds added over HTTP: through the SSRF guard */
         struct eddy_app_summary sum = {0};
         int64_t t0 = eddy_now();
+        s->announced = false;
         int err = eddy_app_refresh(site->store, site->session, &o, &sum);
         if (err == -ECANCELED)
             return 0;
+        if (s->announced)
+            eddy__events_pass_end(site->hub, &sum, (eddy_now() - t0) / EDDY_MSEC);
         if (err < 0)
             eddy__serve_log(site, "refresh pass: %s", eddy_strerror(err));
         if (site->metrics)

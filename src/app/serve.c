@@ -10,6 +10,8 @@
  */
 #include "serve.h"
 
+#include "events.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -368,6 +370,7 @@ static int serve_task(void *arg)
         }
         eddy_event_wait(term, EDDY_FOREVER);
         say(sv, "stopping");
+        eddy__hub_close(site->hub); /* live streams end now, not at the drain's deadline */
         if (eddy_app_stop(sv->web, srv, eddy_deadline_in(DRAIN_NS)) == -ETIMEDOUT)
             say(sv, "requests still running after %d s were cancelled", (int)(DRAIN_NS / EDDY_SEC));
     }

@@ -84,6 +84,7 @@ struct eddy_reply {
     bool permanent, not_modified;
     double seconds;
     char error[CURL_ERROR_SIZE + 64];
+    struct eddy_fetch_timings timings;
 };
 
 /* One fetch on the fetching task's stack: a transfer per hop, each
@@ -107,6 +108,7 @@ struct xfer {
     enum { BODY_UNSEEN, BODY_KEEP, BODY_SKIP } body; /* the current reply's body */
     size_t skipped; /* bytes of redirect bodies thrown away (within max_body) */
     size_t since;   /* the first hop sent with the current method (loop detection) */
+    bool told;    /* on_phase heard RECEIVING for this hop's body */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -567,6 +569,9 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     }
     if (!start_response(x))
         return 0;
+    if (!x->told && x->req->on_phase)
+        x->req->on_phase(x->req->arg, EDDY_FETCH_RECEIVING);
+    x->told = true;
     x->res->body_bytes += len;
     if (x->res->body_bytes > x->res->body.max) {
         x->too_big = true; /* streamed bodies too: an endless feed must end */
@@ -802,6 +807,59 @@ static void setup(struct xfer *x)
     }
 }
 
+/* on_phase's hooks: a new connection's socket exists (CURLOPT_SOCKOPTFUNCTION
+ * runs before connect), and a connection is ready for the request
+ * (CURLOPT_PREREQFUNCTION, before it is sent). */
+static int phase_connecting(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+    struct xfer *x = arg;
+    (void)fd;
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        x->req->on_phase(x->req->arg, EDDY_FETCH_CONNECTING);
+    return CURL_SOCKOPT_OK;
+}
+
+static int phase_waiting(void *arg, char *conn_primary_ip, char *conn_local_ip,
+                         int conn_primary_port, int conn_local_port)
+{
+    struct xfer *x = arg;
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    x->req->on_phase(x->req->arg, EDDY_FETCH_WAITING);
+    return CURL_PREREQFUNC_OK;
+}
+
+static void set_phases(struct xfer *x)
+{
+    if (!x->req->on_phase)
+        return;
+    curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, phase_connecting);
+    curl_easy_setopt(x->easy, CURLOPT_SOCKOPTDATA, x);
+    curl_easy_setopt(x->easy, CURLOPT_PREREQFUNCTION, phase_waiting);
+    curl_easy_setopt(x->easy, CURLOPT_PREREQDATA, x);
+}
+
+/* Adds this hop's costs to the reply's: the phases as differences add up,
+ * and a hop that redirects counts as redirect time (what libcurl's
+ * CURLINFO_REDIRECT_TIME_T said when it followed redirects itself). */
+static void add_timings(struct xfer *x, bool redirect)
+{
+    static const CURLINFO info[] = {CURLINFO_NAMELOOKUP_TIME_T,    CURLINFO_CONNECT_TIME_T,
+                                    CURLINFO_APPCONNECT_TIME_T,    CURLINFO_PRETRANSFER_TIME_T,
+                                    CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T,
+                                    CURLINFO_SIZE_DOWNLOAD_T};
+    int64_t *out[] = {&x->res->timings.namelookup_us,    &x->res->timings.connect_us,
+                      &x->res->timings.appconnect_us,    &x->res->timings.pretransfer_us,
+                      &x->res->timings.starttransfer_us, &x->res->timings.total_us,
+                      &x->res->timings.wire_bytes};
+    for (size_t i = 0; i < sizeof info / sizeof info[0]; i++) {
+        curl_off_t v = 0;
+        curl_easy_getinfo(x->easy, info[i], &v);
+        *out[i] += (int64_t)v;
+        if (redirect && info[i] == CURLINFO_TOTAL_TIME_T)
+            x->res->timings.redirect_us += (int64_t)v;
+    }
+}
+
 #ifndef CURLU_PUNYCODE /* before libcurl 7.88 */
 #define CURLU_PUNYCODE 0
 #endif
@@ -879,6 +937,7 @@ static int transfer(struct xfer *x, int64_t left)
     CURL *e = x->easy;
     struct curl_slist *hdrs = NULL;
     int err = hop_headers(x, &hdrs);
+    set_phases(x);
     if (err < 0) {
         set_error(r, "%s", err == -EINVAL ? "a request header is too long" : strerror(-err));
         goto out;
@@ -886,6 +945,7 @@ static int transfer(struct xfer *x, int64_t left)
     x->finished = x->refused = x->too_big = false;
     x->errbuf[0] = 0;
     x->body = BODY_UNSEEN;
+    x->told = false;
     eddy_buf_reset(&r->headers); /* a failed hop has none: not its redirect's */
     r->nheaders = 0;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
@@ -920,6 +980,7 @@ static int transfer(struct xfer *x, int64_t left)
     free(r->url);
     r->url = url ? strdup(url) : NULL;
     const char *to = x->code == CURLE_OK ? redirect_target(x) : NULL;
+    add_timings(x, to != NULL);
     if (to) {
         err = (x->next = strdup(to)) ? 0 : -ENOMEM;
         goto out;
@@ -1154,6 +1215,11 @@ size_t eddy_reply_body_bytes(const struct eddy_reply *r)
 double eddy_reply_seconds(const struct eddy_reply *r)
 {
     return r->seconds;
+}
+
+void eddy_reply_timings(const struct eddy_reply *r, struct eddy_fetch_timings *out)
+{
+    *out = r->timings;
 }
 
 const char *eddy_reply_redirect_url(const struct eddy_reply *r, size_t i, int *status)

@@ -35,6 +35,7 @@
 struct job {
     const struct eddy_feed_fetch_opts *o;
     struct eddy_feed_parser *parser; /* NULL until a 2xx response begins */
+    int64_t push_ns;                 /* spent in pushes (what parses with on_entry) */
 };
 
 static bool is_success(int status)
@@ -78,7 +79,18 @@ static int on_response(void *arg, const struct eddy_reply *r)
 static int on_data(void *arg, const char *data, size_t len)
 {
     struct job *j = arg;
-    return j->parser ? eddy_feed_parser_push(j->parser, data, len) : 0;
+    if (!j->parser)
+        return 0;
+    int64_t t0 = eddy_now();
+    int err = eddy_feed_parser_push(j->parser, data, len);
+    j->push_ns += eddy_now() - t0;
+    return err;
+}
+
+static void on_phase(void *arg, enum eddy_fetch_phase phase)
+{
+    struct job *j = arg;
+    j->o->on_phase(j->o->phase_arg, phase);
 }
 
 static char *dup_or_null(const char *s)
@@ -239,6 +251,7 @@ int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o
         .on_response = on_response,
         .on_data = on_data,
         .arg = &j,
+        .on_phase = o->on_phase ? on_phase : NULL,
     };
     struct eddy_reply *r = NULL;
     int err = eddy_fetch(s, &q, &r);
@@ -252,6 +265,7 @@ int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o
     out->moved = eddy_reply_permanent_redirect(r);
     out->final_url = strdup(eddy_reply_url(r));
     out->bytes = eddy_reply_body_bytes(r);
+    eddy_reply_timings(r, &out->timings);
     when_back(out, r);
     const char *etag = eddy_reply_header(r, "ETag");
     const char *lm = eddy_reply_header(r, "Last-Modified");
@@ -270,7 +284,9 @@ int eddy_feed_fetch(struct eddy_session *s, const struct eddy_feed_fetch_opts *o
     } else {
         out->error = strdup("");
         bool on_loop = o->on_entry || out->bytes <= ON_LOOP_MAX;
+        int64_t parse0 = eddy_now();
         err = j.parser ? take_feed(out, j.parser, on_loop) : -ENOMEM;
+        out->parse_us = (eddy_now() - parse0 + j.push_ns) / 1000;
         if (err < 0 && err != -EBADMSG && out->error && !*out->error) {
             free(out->error);
             out->error = strdup(strerror(-err));

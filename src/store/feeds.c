@@ -11,7 +11,8 @@
 #define FEED_COLS                                                                                  \
     "id, url, title, site_link, category, etag, last_modified, last_status,"                       \
     " last_error, consecutive_errors, last_check, next_check, repairs,"                            \
-    " count_200, count_304, dead, guarded, min_interval, skip_hours, skip_days"
+    " count_200, count_304, dead, guarded, min_interval, skip_hours, skip_days,"                   \
+    " fetch_bytes, t_dns, t_connect, t_tls, t_wait, t_receive, t_parse"
 
 void eddy_store_feed_fini(struct eddy_store_feed *f)
 {
@@ -56,6 +57,11 @@ int eddy__feed_row(sqlite3_stmt *st, struct eddy_store_feed *f)
     f->min_interval = sqlite3_column_int64(st, 17);
     f->skip_hours = (uint32_t)sqlite3_column_int64(st, 18) & 0xffffffu;
     f->skip_days = (uint8_t)(sqlite3_column_int(st, 19) & 0x7f);
+    struct eddy_store_timing *t = &f->last_timing;
+    int64_t *cost[] = {&t->bytes,   &t->dns_us,     &t->connect_us, &t->tls_us,
+                       &t->wait_us, &t->receive_us, &t->parse_us};
+    for (int i = 0; i < 7; i++)
+        *cost[i] = sqlite3_column_int64(st, 20 + i);
     if (oom) {
         eddy_store_feed_fini(f);
         return -ENOMEM;
@@ -278,6 +284,24 @@ int eddy_store_feed_set_url(struct eddy_store *s, int64_t id, const char *url)
     return url && *url ? write_feed(s, sql, id, url, 0) : -EINVAL;
 }
 
+/* The fetch's cost, beside its outcome (a statement of its own: the
+ * outcome's is long enough). */
+static int timing_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_timing *t)
+{
+    static const char sql[] = "UPDATE feeds SET fetch_bytes = ?2, t_dns = ?3, t_connect = ?4,"
+                              " t_tls = ?5, t_wait = ?6, t_receive = ?7, t_parse = ?8"
+                              " WHERE id = ?1";
+    sqlite3_stmt *st = eddy__stmt(c, sql);
+    if (!st)
+        return -EIO;
+    const int64_t v[] = {t->bytes,   t->dns_us,     t->connect_us, t->tls_us,
+                         t->wait_us, t->receive_us, t->parse_us};
+    sqlite3_bind_int64(st, 1, id);
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_int64(st, 2 + i, v[i] > 0 ? v[i] : 0);
+    return eddy__step_done(st);
+}
+
 int eddy__fetched_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_fetch *f)
 {
     static const char sql[] =
@@ -318,7 +342,7 @@ int eddy__fetched_tx(struct eddy__conn *c, int64_t id, const struct eddy_store_f
     int err = eddy__step_done(st);
     if (!err && sqlite3_changes(c->db) == 0)
         err = -ENOENT;
-    return err;
+    return err ? err : timing_tx(c, id, &f->timing);
 }
 
 int eddy_store_feed_fetched(struct eddy_store *s, int64_t id, const struct eddy_store_fetch *f)

@@ -116,6 +116,15 @@ static const char *const migrations[] = {
     "  key BLOB PRIMARY KEY,"
     "  created INTEGER NOT NULL,"
     "  expires INTEGER NOT NULL) WITHOUT ROWID;",
+    /* status page: what the last fetch cost (store.h's eddy_store_timing):
+     * bytes over the wire and microseconds per phase. */
+    "ALTER TABLE feeds ADD COLUMN fetch_bytes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_dns INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_connect INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_tls INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_wait INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_receive INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE feeds ADD COLUMN t_parse INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

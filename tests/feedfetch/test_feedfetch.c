@@ -299,3 +299,54 @@ TEST(feedfetch_outside_a_task_is_eperm)
     CHECK_STR(r.error, "not called from a task");
     eddy_feed_fetch_result_clear(&r);
 }
+
+/* The transfer's phases as on_phase tells them, and what the fetch cost. */
+struct phases {
+    enum eddy_fetch_phase seen[16];
+    int n;
+};
+
+static void on_phase(void *arg, enum eddy_fetch_phase p)
+{
+    struct phases *ph = arg;
+    if (ph->n < 16)
+        ph->seen[ph->n++] = p;
+}
+
+TEST(feedfetch_phases_and_timings)
+{
+    server_start(NULL, NULL);
+    struct phases ph = {0};
+    struct call c = {.o = {.url = url("/feed/koi8"), .on_phase = on_phase, .phase_arg = &ph}};
+    fetch(&c);
+    CHECK_INT(c.err, ==, 0);
+    CHECK_INT(c.r.status, ==, 200);
+    /* A fresh session: a new connection, the request, the body. */
+    CHECK_INT(ph.n, ==, 3);
+    CHECK_INT(ph.seen[0], ==, EDDY_FETCH_CONNECTING);
+    CHECK_INT(ph.seen[1], ==, EDDY_FETCH_WAITING);
+    CHECK_INT(ph.seen[2], ==, EDDY_FETCH_RECEIVING);
+    const struct eddy_fetch_timings *t = &c.r.timings;
+    CHECK(t->total_us > 0);
+    CHECK(t->connect_us >= t->namelookup_us);
+    CHECK(t->pretransfer_us >= t->connect_us);
+    CHECK(t->starttransfer_us >= t->pretransfer_us);
+    CHECK(t->total_us >= t->starttransfer_us);
+    CHECK_INT(t->appconnect_us, ==, 0);               /* no TLS */
+    CHECK_INT(t->wire_bytes, ==, (int64_t)c.r.bytes); /* no Content-Encoding here */
+    CHECK(c.r.parse_us > 0);
+    eddy_feed_fetch_result_clear(&c.r);
+    /* A 304: no body to receive, nothing parsed. */
+    ph.n = 0;
+    c = (struct call){
+        .o = {.url = url("/feed/koi8"), .etag = "\"f1\"", .on_phase = on_phase, .phase_arg = &ph}};
+    fetch(&c);
+    CHECK_INT(c.r.status, ==, 304);
+    CHECK_INT(ph.n, ==, 2);
+    CHECK_INT(ph.seen[1], ==, EDDY_FETCH_WAITING);
+    CHECK_INT(c.r.parse_us, ==, 0);
+    CHECK_INT(c.r.timings.wire_bytes, ==, 0);
+    CHECK(c.r.timings.total_us > 0);
+    eddy_feed_fetch_result_clear(&c.r);
+    server_stop();
+}
