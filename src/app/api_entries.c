@@ -168,8 +168,8 @@ static int run_entry_job(struct eddy_request *req, struct eddy_response *res, st
 
 int eddy__api_marks_decode(const json_t *body, struct eddy__api_marks *out, char *why)
 {
-    static const char *const one[] = {"read", "starred", NULL}, *const many[] = {"ids", "read",
-                                                                                 "starred", NULL};
+    static const char *const one[] = {"read", "starred", NULL};
+    static const char *const many[] = {"ids", "read", "starred", NULL};
     int64_t *ids = out->ids;
     *out = (struct eddy__api_marks){.read = -1, .starred = -1, .ids = ids};
     int err = eddy__api_body_check(body, ids ? many : one, why);
