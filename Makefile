@@ -127,6 +127,8 @@ FUZZ_LAYER_reader   := net
 FUZZ_LAYER_client_guard := client
 FUZZ_LAYER_web_static := web
 FUZZ_LAYER_sse      := app
+FUZZ_LAYER_header   := http
+FUZZ_LAYER_api_body := app
 fuzz_layer = $(or $(FUZZ_LAYER_$(1)),$(error fuzz/$(1).c: add FUZZ_LAYER_$(1) := <layer> to the Makefile))
 FUZZERS   := $(patsubst fuzz/%.c,%,$(filter-out fuzz/replay_main.c,$(wildcard fuzz/*.c)))
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZERS))

@@ -251,6 +251,18 @@ int eddy_http_target_split(const char *t, size_t len, struct eddy_http_target *o
  * ("%00": never let it reach a C string or a file name). */
 ssize_t eddy_http_percent_decode(const char *in, size_t len, char *out, bool plus_is_space);
 
+/* A header as a person types it, "Name: value" (a command line's --header):
+ * SP and HTAB around the name and the value are dropped.  Returns 0 with
+ * *out slices of line, or -EINVAL with *why saying what was expected (a
+ * static phrase such as "a ':' after the name"): at most
+ * EDDY_HTTP_HEADER_LINE_MAX bytes, a ':', a token name (RFC 9110 tchar), a
+ * value of field-vchar, SP, HTAB and obs-text (no CR, LF, NUL or other
+ * control character).  What it accepts, eddy_http_write_header() writes and
+ * eddy_http_parse() reads back as the same name and value. */
+#define EDDY_HTTP_HEADER_LINE_MAX 8192
+int eddy_http_header_parse(const char *line, size_t len, struct eddy_http_header *out,
+                           const char **why);
+
 /* ------------------------------------------------------------ serializer */
 
 /* Each appends to `b` and returns 0, or the eddy_buf error (-ENOMEM,

@@ -171,7 +171,7 @@ bool eddy__api_flag(struct eddy_response *res, const char *name, const char *val
     return eddy__api_bad(res, "'%s' must be true, false, 1 or 0", name);
 }
 
-json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res, const char *const *keys)
+json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res)
 {
     size_t len;
     eddy_request_body(req, &len);
@@ -187,30 +187,52 @@ json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res, cons
         eddy__api_error(res, 500, "out of memory");
     else if (err < 0)
         eddy__api_error(res, 400, "invalid JSON: %s", eddy_request_json_error(req));
-    else if (!json_is_object(v))
-        eddy__api_error(res, 400, "the body must be a JSON object");
-    if (err < 0 || !json_is_object(v))
-        return NULL;
+    return err < 0 ? NULL : v;
+}
+
+/* ------------------------------------------------------- body decoding */
+
+int eddy__api_refuse(char *why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, EDDY__API_WHY, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+/* How many bytes of s, at most max, end on a character boundary (s is
+ * UTF-8: jansson checks every string and key). */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    while (n && ((unsigned char)s[n] & 0xc0) == 0x80) /* s[n]: the next byte, or NUL */
+        n--;
+    return (int)n;
+}
+
+int eddy__api_body_check(const json_t *body, const char *const *keys, char *why)
+{
+    if (!json_is_object(body))
+        return eddy__api_refuse(why, "the body must be a JSON object");
     const char *key;
     json_t *value;
-    json_object_foreach(v, key, value)
+    json_object_foreach((json_t *)body, key, value)
     {
         size_t i = 0;
         while (keys[i] && strcmp(keys[i], key))
             i++;
-        if (!keys[i]) {
-            eddy__api_error(res, 400, "unknown field '%.64s'", key);
-            return NULL;
-        }
+        if (!keys[i]) /* quoted in part, cut between characters */
+            return eddy__api_refuse(why, "unknown field '%.*s'", utf8_prefix(key, 64), key);
     }
-    return v;
+    return 0;
 }
 
-bool eddy__api_bool_field(struct eddy_response *res, json_t *body, const char *key, int *out)
+int eddy__api_bool_decode(const json_t *body, const char *key, int *out, char *why)
 {
     json_t *v = json_object_get(body, key);
     *out = v ? json_is_true(v) : -1;
-    return !v || json_is_boolean(v) || eddy__api_bad(res, "'%s' must be true or false", key);
+    return !v || json_is_boolean(v) ? 0 : eddy__api_refuse(why, "'%s' must be true or false", key);
 }
 
 /* ------------------------------------------------------------ categories */
@@ -456,14 +478,20 @@ static void parse_free(void *arg)
 
 /* A URL given over HTTP that eddy may fetch: http(s), printable ASCII with
  * no spaces (an IRI arrives percent-encoded), and not absurdly long. */
-bool eddy__api_url_ok(struct eddy_response *res, const char *name, const char *url)
+bool eddy__api_url_valid(const char *url)
 {
-    bool ok = http_url(url) && strlen(url) <= 4096 && url[strcspn(url, "/") + 2];
+    bool ok = http_url(url) && strlen(url) <= EDDY__API_URL_MAX && url[strcspn(url, "/") + 2];
     for (const char *c = url; ok && *c; c++)
         ok = *c > ' ' && *c < 0x7f;
-    if (!ok)
-        eddy__api_error(res, 400, "'%s' must be an http or https URL", name);
     return ok;
+}
+
+bool eddy__api_url_ok(struct eddy_response *res, const char *name, const char *url)
+{
+    if (eddy__api_url_valid(url))
+        return true;
+    eddy__api_error(res, 400, "'%s' must be an http or https URL", name);
+    return false;
 }
 
 int eddy__api_fetch_error(struct eddy_response *res, int err, const char *detail)

@@ -51,18 +51,54 @@ bool eddy__api_int(struct eddy_response *res, const char *name, const char *valu
 /* true/false/1/0. */
 bool eddy__api_flag(struct eddy_response *res, const char *name, const char *value, bool *out);
 
-/* The body as a JSON object: Content-Type application/json (which a
- * cross-site form cannot send without a CORS preflight), at most
- * EDDY__API_BODY_MAX bytes, every key among keys (NULL-terminated).
- * Borrowed from the request.  NULL after answering. */
-json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res,
-                       const char *const *keys);
-/* body[key] as a boolean: *out -1 when absent, else 0 or 1. */
-bool eddy__api_bool_field(struct eddy_response *res, json_t *body, const char *key, int *out);
+/* The body as JSON: Content-Type application/json (which a cross-site form
+ * cannot send without a CORS preflight), at most EDDY__API_BODY_MAX bytes.
+ * Borrowed from the request.  NULL after answering (413, 415, 400). */
+json_t *eddy__api_body(struct eddy_request *req, struct eddy_response *res);
 
 /* A URL given over HTTP that eddy may fetch (http or https, printable
- * ASCII, bounded length). */
+ * ASCII, at most EDDY__API_URL_MAX bytes). */
+#define EDDY__API_URL_MAX 4096
+bool eddy__api_url_valid(const char *url);
+/* The same, answering 400 "'<name>' must be an http or https URL". */
 bool eddy__api_url_ok(struct eddy_response *res, const char *name, const char *url);
+
+/* Request bodies decoded without the request, so fuzz/api_body.c runs the
+ * decoding the views run: each returns 0, or -EINVAL with the 400's message
+ * in why (EDDY__API_WHY bytes, UTF-8).  Strings point into body. */
+#define EDDY__API_WHY          512
+#define EDDY__API_TITLE_MAX    1024 /* bytes of a title the user sets */
+#define EDDY__API_CATEGORY_MAX 256
+/* Formats the message into why; returns -EINVAL. */
+int eddy__api_refuse(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* body is an object whose keys are all among keys (NULL-terminated). */
+int eddy__api_body_check(const json_t *body, const char *const *keys, char *why);
+/* body[key] as a boolean: *out -1 when absent, else 0 or 1. */
+int eddy__api_bool_decode(const json_t *body, const char *key, int *out, char *why);
+
+/* POST /feeds: {"url", "title"?, "category"?}; title and category NULL when
+ * absent, null or "". */
+struct eddy__api_feed_add {
+    const char *url, *title, *category;
+};
+int eddy__api_feed_add_decode(const json_t *body, struct eddy__api_feed_add *out, char *why);
+/* PATCH /feeds/N: {"title"?, "category"?}, at least one; set_* says which
+ * was given (NULL: cleared). */
+struct eddy__api_feed_patch {
+    bool set_title, set_category;
+    const char *title, *category;
+};
+int eddy__api_feed_patch_decode(const json_t *body, struct eddy__api_feed_patch *out, char *why);
+/* PUT /entries/N {"read"?, "starred"?}, and with ids set (room for
+ * EDDY_STORE_LIMIT_MAX) POST /entries/mark {"ids", "read"?, "starred"?}:
+ * read and starred -1 when absent, at least one given; ids[0..n) positive. */
+struct eddy__api_marks {
+    int read, starred;
+    int64_t *ids;
+    size_t n;
+};
+int eddy__api_marks_decode(const json_t *body, struct eddy__api_marks *out, char *why);
+
 /* Answers a failed fetch through site->guarded: 502 "could not fetch" for
  * every transfer error (refused, unresolvable, unreachable alike: no port
  * scanner), with `detail` only when the target answered (-EREMOTEIO, "HTTP

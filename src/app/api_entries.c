@@ -172,15 +172,34 @@ static int run_entry_job(struct eddy_request *req, struct eddy_response *res, st
     return err < 0 ? eddy__api_store_error(res, err, "entry") : eddy__api_reply(res, 200, j->text);
 }
 
-/* "read" and "starred" of a marking body; at least one. */
-static bool flags(struct eddy_response *res, json_t *body, int *read, int *starred)
+int eddy__api_marks_decode(const json_t *body, struct eddy__api_marks *out, char *why)
 {
-    if (!eddy__api_bool_field(res, body, "read", read) ||
-        !eddy__api_bool_field(res, body, "starred", starred))
-        return false;
-    if (*read < 0 && *starred < 0)
-        return eddy__api_bad(res, "nothing to mark: give 'read' or 'starred'");
-    return true;
+    static const char *const one[] = {"read", "starred", NULL};
+    static const char *const many[] = {"ids", "read", "starred", NULL};
+    int64_t *ids = out->ids;
+    *out = (struct eddy__api_marks){.read = -1, .starred = -1, .ids = ids};
+    int err = eddy__api_body_check(body, ids ? many : one, why);
+    if (!err)
+        err = eddy__api_bool_decode(body, "read", &out->read, why);
+    if (!err)
+        err = eddy__api_bool_decode(body, "starred", &out->starred, why);
+    if (!err && out->read < 0 && out->starred < 0)
+        err = eddy__api_refuse(why, "nothing to mark: give 'read' or 'starred'");
+    if (err || !ids)
+        return err;
+    json_t *list = json_object_get(body, "ids"), *id;
+    size_t n = json_array_size(list), i;
+    if (!json_is_array(list) || !n || n > EDDY_STORE_LIMIT_MAX)
+        return eddy__api_refuse(why, "'ids' must be an array of 1 to %d entry ids",
+                                EDDY_STORE_LIMIT_MAX);
+    json_array_foreach(list, i, id)
+    {
+        if (!json_is_integer(id) || json_integer_value(id) < 1)
+            return eddy__api_refuse(why, "'ids' must hold positive integers");
+        ids[i] = json_integer_value(id);
+    }
+    out->n = n;
+    return 0;
 }
 
 static int v_entry(struct eddy_request *req, struct eddy_response *res)
@@ -191,11 +210,15 @@ static int v_entry(struct eddy_request *req, struct eddy_response *res)
 
 static int v_mark(struct eddy_request *req, struct eddy_response *res)
 {
-    static const char *const keys[] = {"read", "starred", NULL};
-    struct entry_job j = {.id = eddy_request_param_int(req, "id")};
-    json_t *body = eddy__api_body(req, res, keys);
-    if (!body || !flags(res, body, &j.read, &j.starred))
+    struct eddy__api_marks m = {.ids = NULL};
+    char why[EDDY__API_WHY];
+    json_t *body = eddy__api_body(req, res);
+    if (!body)
         return 0;
+    if (eddy__api_marks_decode(body, &m, why) < 0)
+        return eddy__api_error(res, 400, "%s", why);
+    struct entry_job j = {
+        .id = eddy_request_param_int(req, "id"), .read = m.read, .starred = m.starred};
     return run_entry_job(req, res, &j);
 }
 
@@ -222,26 +245,17 @@ static int mark_job(struct eddy_store *s, void *arg)
 
 static int v_mark_many(struct eddy_request *req, struct eddy_response *res)
 {
-    static const char *const keys[] = {"ids", "read", "starred", NULL};
-    struct mark_job j = {0};
-    json_t *body = eddy__api_body(req, res, keys);
-    if (!body || !eddy__api_query(req, res, NULL, NULL, 0) ||
-        !flags(res, body, &j.read, &j.starred))
-        return 0;
-    json_t *ids = json_object_get(body, "ids"), *id;
-    j.n = json_array_size(ids);
-    if (!json_is_array(ids) || !j.n || j.n > EDDY_STORE_LIMIT_MAX)
-        return eddy__api_error(res, 400, "'ids' must be an array of 1 to %d entry ids",
-                               EDDY_STORE_LIMIT_MAX);
-    if (!(j.ids = eddy_request_alloc(req, j.n * sizeof *j.ids)))
+    struct eddy__api_marks m = {.ids =
+                                    eddy_request_alloc(req, EDDY_STORE_LIMIT_MAX * sizeof *m.ids)};
+    char why[EDDY__API_WHY];
+    if (!m.ids)
         return -ENOMEM;
-    size_t i;
-    json_array_foreach(ids, i, id)
-    {
-        if (!json_is_integer(id) || json_integer_value(id) < 1)
-            return eddy__api_error(res, 400, "'ids' must hold positive integers");
-        j.ids[i] = json_integer_value(id);
-    }
+    json_t *body = eddy__api_body(req, res);
+    if (!body || !eddy__api_query(req, res, NULL, NULL, 0))
+        return 0;
+    if (eddy__api_marks_decode(body, &m, why) < 0)
+        return eddy__api_error(res, 400, "%s", why);
+    struct mark_job j = {.ids = m.ids, .n = m.n, .read = m.read, .starred = m.starred};
     int err = eddy_store_run_await(eddy__api_site(req)->store, true, mark_job, &j);
     if (err < 0)
         return eddy__api_store_error(res, err, "entry");

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TITLE_MAX    1024 /* bytes of a title the user sets */
-#define CATEGORY_MAX 256
 #define FIND_TIMEOUT (15 * EDDY_SEC)
 
 json_t *eddy__api_feed_json(const struct eddy_store_feed *f)
@@ -97,21 +95,52 @@ static int run_feed_job(struct eddy_request *req, struct eddy_response *res, str
 
 /* body[key]: absent (*set false), null or a string of at most max bytes
  * ("" counts as null: no title, uncategorized). */
-static bool text_field(struct eddy_response *res, json_t *body, const char *key, size_t max,
-                       bool *set, const char **out)
+static int text_decode(const json_t *body, const char *key, size_t max, bool *set, const char **out,
+                       char *why)
 {
     json_t *v = json_object_get(body, key);
     *set = v != NULL;
     *out = json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
-    if (v && !json_is_null(v) && !json_is_string(v)) {
-        eddy__api_error(res, 400, "'%s' must be a string or null", key);
-        return false;
-    }
-    if (*out && json_string_length(v) > max) { /* (the framework refuses \u0000) */
-        eddy__api_error(res, 400, "'%s' must be at most %zu bytes", key, max);
-        return false;
-    }
-    return true;
+    if (v && !json_is_null(v) && !json_is_string(v))
+        return eddy__api_refuse(why, "'%s' must be a string or null", key);
+    if (*out && json_string_length(v) > max) /* (the framework refuses \u0000) */
+        return eddy__api_refuse(why, "'%s' must be at most %zu bytes", key, max);
+    return 0;
+}
+
+int eddy__api_feed_patch_decode(const json_t *body, struct eddy__api_feed_patch *out, char *why)
+{
+    static const char *const keys[] = {"title", "category", NULL};
+    *out = (struct eddy__api_feed_patch){0};
+    int err = eddy__api_body_check(body, keys, why);
+    if (!err)
+        err = text_decode(body, "title", EDDY__API_TITLE_MAX, &out->set_title, &out->title, why);
+    if (!err)
+        err = text_decode(body, "category", EDDY__API_CATEGORY_MAX, &out->set_category,
+                          &out->category, why);
+    if (!err && !out->set_title && !out->set_category)
+        err = eddy__api_refuse(why, "nothing to change: give 'title' or 'category'");
+    return err;
+}
+
+int eddy__api_feed_add_decode(const json_t *body, struct eddy__api_feed_add *out, char *why)
+{
+    static const char *const keys[] = {"url", "title", "category", NULL};
+    *out = (struct eddy__api_feed_add){0};
+    bool set;
+    int err = eddy__api_body_check(body, keys, why);
+    if (err)
+        return err;
+    json_t *url = json_object_get(body, "url");
+    if (!json_is_string(url))
+        return eddy__api_refuse(why, "'url' is required, a string");
+    if (!eddy__api_url_valid(json_string_value(url)))
+        return eddy__api_refuse(why, "'url' must be an http or https URL");
+    if ((err = text_decode(body, "title", EDDY__API_TITLE_MAX, &set, &out->title, why)) ||
+        (err = text_decode(body, "category", EDDY__API_CATEGORY_MAX, &set, &out->category, why)))
+        return err;
+    out->url = json_string_value(url);
+    return 0;
 }
 
 static int v_show(struct eddy_request *req, struct eddy_response *res)
@@ -122,14 +151,18 @@ static int v_show(struct eddy_request *req, struct eddy_response *res)
 
 static int v_patch(struct eddy_request *req, struct eddy_response *res)
 {
-    static const char *const keys[] = {"title", "category", NULL};
-    struct feed_job j = {.id = eddy_request_param_int(req, "id")};
-    json_t *body = eddy__api_body(req, res, keys);
-    if (!body || !text_field(res, body, "title", TITLE_MAX, &j.set_title, &j.title) ||
-        !text_field(res, body, "category", CATEGORY_MAX, &j.set_category, &j.category))
+    struct eddy__api_feed_patch p;
+    char why[EDDY__API_WHY];
+    json_t *body = eddy__api_body(req, res);
+    if (!body)
         return 0;
-    if (!j.set_title && !j.set_category)
-        return eddy__api_error(res, 400, "nothing to change: give 'title' or 'category'");
+    if (eddy__api_feed_patch_decode(body, &p, why) < 0)
+        return eddy__api_error(res, 400, "%s", why);
+    struct feed_job j = {.id = eddy_request_param_int(req, "id"),
+                         .set_title = p.set_title,
+                         .set_category = p.set_category,
+                         .title = p.title,
+                         .category = p.category};
     return run_feed_job(req, res, &j, 200);
 }
 
@@ -219,21 +252,17 @@ static int conflict(struct eddy_response *res, int64_t id)
 
 static int v_add(struct eddy_request *req, struct eddy_response *res)
 {
-    static const char *const keys[] = {"url", "title", "category", NULL};
-    struct eddy_store_feed_new feed = {0};
-    bool set, fetched;
+    struct eddy__api_feed_add add;
+    bool fetched;
     const char *detail;
-    json_t *body = eddy__api_body(req, res, keys);
+    char why[EDDY__API_WHY];
+    json_t *body = eddy__api_body(req, res);
     if (!body || !eddy__api_query(req, res, NULL, NULL, 0))
         return 0;
-    json_t *url = json_object_get(body, "url");
-    if (!json_is_string(url))
-        return eddy__api_error(res, 400, "'url' is required, a string");
-    if (!eddy__api_url_ok(res, "url", json_string_value(url)) ||
-        !text_field(res, body, "title", TITLE_MAX, &set, &feed.title) ||
-        !text_field(res, body, "category", CATEGORY_MAX, &set, &feed.category))
-        return 0;
-    feed.url = json_string_value(url);
+    if (eddy__api_feed_add_decode(body, &add, why) < 0)
+        return eddy__api_error(res, 400, "%s", why);
+    struct eddy_store_feed_new feed = {
+        .url = add.url, .title = add.title, .category = add.category};
     int err = eddy__subscribe(req, &feed, &fetched, &detail);
     if (err == -EEXIST)
         return conflict(res, feed.id);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "eddy/feed.h"
+#include "eddy/http.h"
 
 #define MAX_HEADERS 64
 #define STR_(x)     #x
@@ -33,25 +34,23 @@ struct headers {
     size_t n;
 };
 
-static char *trim(char *s)
-{
-    s += strspn(s, " \t");
-    for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
-        *--e = 0;
-    return s;
-}
-
-/* --header 'Name: value', split in place (the string is argv's). */
+/* --header 'Name: value', checked by the codec and cut in place (the string
+ * is argv's: the name and the value become C strings inside it). */
 static const char *add_header(void *dst, char *value)
 {
+    static char expected[128];
     struct headers *hs = dst;
-    char *colon = strchr(value, ':');
-    if (!colon || colon == value + strspn(value, " \t"))
-        return "'Name: value'";
+    struct eddy_http_header h;
+    const char *why;
+    if (eddy_http_header_parse(value, strlen(value), &h, &why) < 0) {
+        snprintf(expected, sizeof expected, "'Name: value' (%s)", why);
+        return expected;
+    }
     if (hs->n == MAX_HEADERS)
         return "at most " STR(MAX_HEADERS) " headers";
-    *colon = 0;
-    hs->h[hs->n++] = (struct eddy_feed_header){trim(value), trim(colon + 1)};
+    ((char *)h.name)[h.name_len] = 0; /* a ':' or a space */
+    ((char *)h.value)[h.value_len] = 0;
+    hs->h[hs->n++] = (struct eddy_feed_header){h.name, h.value};
     return NULL;
 }
 

@@ -35,6 +35,12 @@
 #define FD_RESERVE          32 /* descriptors left for the rest of the process */
 #define HOST_BUCKETS        256
 #define UNREACHABLE         "could not reach the host (unreachable or not allowed)"
+/* A gzip bomb inflates ~1000x, and curl reads up to 100 times per socket
+ * event and inflates each read whole: the 32 MiB cap was reached in one loop
+ * turn.  Small reads, and a pause after each slice of body (resumed a turn
+ * later), bound what one turn inflates to about one read's worth. */
+#define READ_BYTES  4096
+#define SLICE_BYTES (256 * 1024)
 
 /* One host's concurrency slot, kept while a fetch holds or awaits it: the
  * table holds the hosts in use, not every host the session ever met. */
@@ -109,6 +115,8 @@ struct xfer {
     size_t skipped; /* bytes of redirect bodies thrown away (within max_body) */
     size_t since;   /* the first hop sent with the current method (loop detection) */
     bool told;    /* on_phase heard RECEIVING for this hop's body */
+    bool paused;  /* write_cb paused it; transfer() resumes it a turn later */
+    size_t slice; /* body bytes taken since the last resume */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -554,6 +562,30 @@ static const char *redirect_target(struct xfer *x)
     return to;
 }
 
+/* Whether curl decodes the body at a bounded ratio: no coding, or one gzip
+ * or deflate (at most ~1032x).  A paused transfer's decoder still empties
+ * the current read into curl's own buffer, so a coding without such a bound
+ * (br, zstd, stacked codings) is never paused: the body cap ends it. */
+static bool bounded_coding(const struct eddy_reply *r)
+{
+    const char *name, *v;
+    int codings = 0;
+    for (size_t i = 0; eddy_reply_header_at(r, i, &name, &v); i++) {
+        if (strcasecmp(name, "Content-Encoding"))
+            continue;
+        for (size_t n; *(v += strspn(v, " \t,")); v += n) {
+            n = strcspn(v, " \t,");
+            if (n == 8 && !strncasecmp(v, "identity", 8))
+                continue;
+            if (++codings > 1 || !((n == 4 && !strncasecmp(v, "gzip", 4)) ||
+                                   (n == 6 && !strncasecmp(v, "x-gzip", 6)) ||
+                                   (n == 7 && !strncasecmp(v, "deflate", 7))))
+                return false;
+        }
+    }
+    return true;
+}
+
 static size_t write_cb(char *data, size_t size, size_t n, void *arg)
 {
     struct xfer *x = arg;
@@ -572,6 +604,12 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     if (!x->told && x->req->on_phase)
         x->req->on_phase(x->req->arg, EDDY_FETCH_RECEIVING);
     x->told = true;
+    if (x->slice >= SLICE_BYTES && bounded_coding(x->res)) { /* curl keeps the data */
+        x->paused = true;
+        eddy_event_set(x->done);
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    x->slice += len;
     x->res->body_bytes += len;
     if (x->res->body_bytes > x->res->body.max) {
         x->too_big = true; /* streamed bodies too: an endless feed must end */
@@ -769,6 +807,7 @@ static void setup(struct xfer *x)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl has */
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, (long)READ_BYTES);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     /* Redirects are ours (fetch()): each hop takes its own host's slot. */
@@ -945,7 +984,8 @@ static int transfer(struct xfer *x, int64_t left)
     x->finished = x->refused = x->too_big = false;
     x->errbuf[0] = 0;
     x->body = BODY_UNSEEN;
-    x->told = false;
+    x->told = x->paused = false;
+    x->slice = 0;
     eddy_buf_reset(&r->headers); /* a failed hop has none: not its redirect's */
     r->nheaders = 0;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
@@ -960,8 +1000,24 @@ static int transfer(struct xfer *x, int64_t left)
         err = -ENOMEM;
         goto out;
     }
-    err = eddy_event_wait(x->done, EDDY_FOREVER);
-    eddy_event_clear(x->done);
+    /* write_cb pauses the transfer after each slice: resumed a loop turn on. */
+    while (!x->finished) {
+        if ((err = eddy_event_wait(x->done, EDDY_FOREVER)) < 0)
+            break;
+        eddy_event_clear(x->done);
+        if (x->finished || !x->paused)
+            continue;
+        if ((err = eddy_yield()) < 0 || x->finished)
+            break;
+        x->paused = false, x->slice = 0;
+        CURLcode rc = curl_easy_pause(x->easy, CURLPAUSE_CONT);
+        if (rc != CURLE_OK) { /* write_cb refused the data curl had kept */
+            curl_multi_remove_handle(x->s->multi, x->easy);
+            x->code = rc, x->finished = true;
+        } else { /* libcurl 7.88 calls no timer callback on resume: drive it */
+            on_timer(x->s);
+        }
+    }
     if (!x->finished) {
         /* Cancelled or timed out while in flight: removing the handle aborts
          * the transfer and gives its connection back (or closes it). */

@@ -289,3 +289,55 @@ ssize_t eddy_http_percent_decode(const char *in, size_t len, char *out, bool plu
     size_t o = eddy__percent_decode(in, len, out, plus_is_space);
     return memchr(out, 0, o) ? -EINVAL : (ssize_t)o;
 }
+
+/* ------------------------------------------------------- a typed header */
+
+static bool is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trims SP and HTAB off both ends of s[*start..*end). */
+static void trim_ows(const char *s, size_t *start, size_t *end)
+{
+    while (*start < *end && is_ows(s[*start]))
+        ++*start;
+    while (*end > *start && is_ows(s[*end - 1]))
+        --*end;
+}
+
+static bool all_in(const char *s, size_t start, size_t end, int cls)
+{
+    for (size_t i = start; i < end; i++)
+        if (!eddy__http_is((unsigned char)s[i], cls))
+            return false;
+    return true;
+}
+
+_Static_assert(EDDY_HTTP_HEADER_LINE_MAX == 8192, "the message below says 8192");
+
+int eddy_http_header_parse(const char *line, size_t len, struct eddy_http_header *out,
+                           const char **why)
+{
+    *out = (struct eddy_http_header){0};
+    *why = NULL;
+    const char *colon = memchr(line, ':', len);
+    size_t ns = 0, ne = colon ? (size_t)(colon - line) : 0, vs = ne + 1, ve = len;
+    trim_ows(line, &ns, &ne);
+    if (colon)
+        trim_ows(line, &vs, &ve);
+    if (len > EDDY_HTTP_HEADER_LINE_MAX)
+        *why = "at most 8192 bytes";
+    else if (!colon)
+        *why = "a ':' after the name";
+    else if (ns == ne)
+        *why = "a name before the ':'";
+    else if (!all_in(line, ns, ne, EDDY__HTTP_TOKEN))
+        *why = "a name of letters, digits and !#$%&'*+-.^_`|~ only";
+    else if (!all_in(line, vs, ve, EDDY__HTTP_VALUE))
+        *why = "a value without CR, LF, NUL or another control character";
+    if (*why)
+        return -EINVAL;
+    *out = (struct eddy_http_header){line + ns, ne - ns, line + vs, ve - vs};
+    return 0;
+}

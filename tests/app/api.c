@@ -316,6 +316,23 @@ static void feeds_body(struct env *e)
                 "unknown field 'tags'");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": \"http://x/\", \"title\": 1}"), 400,
                 "'title' must be a string");
+    /* An unknown key is quoted to 64 bytes, never cut inside a character (a
+     * cut made the message invalid UTF-8: no JSON error could carry it, 500). */
+    char key[300] = "{\"x", quoted[100] = "unknown field 'x";
+    for (int i = 0; i < 40; i++)
+        strcat(key, "\u00e9");
+    strcat(key, "\": 1}");
+    for (int i = 0; i < 31; i++)
+        strcat(quoted, "\xc3\xa9");
+    strcat(quoted, "'");
+    check_error(call("POST", "/api/v1/feeds", key), 400, quoted);
+    check_error(call("POST", "/api/v1/feeds", "{\"url\": \"http://x/\", \"url\": \"http://y/\"}"),
+                400, "duplicate");
+    char category[400] = "{\"url\": \"http://x/\", \"category\": \"";
+    memset(category + strlen(category), 'c', 257);
+    strcat(category, "\"}");
+    check_error(call("POST", "/api/v1/feeds", category), 400,
+                "'category' must be at most 256 bytes");
     check_error(call("POST", "/api/v1/feeds", "[1]"), 400, "JSON object");
     check_error(call("POST", "/api/v1/feeds", "{\"url\": "), 400, "invalid JSON");
     check_error(call_as(OPEN, "POST", "/api/v1/feeds", "application/x-www-form-urlencoded",
@@ -558,6 +575,16 @@ static void entries_body(struct env *e)
     check_error(call("POST", "/api/v1/entries/mark", "{\"read\": true, \"ids\": [0]}"), 400,
                 "positive integers");
     check_error(call("POST", "/api/v1/entries/mark", "{\"ids\": [1]}"), 400, "nothing to mark");
+    check_error(call("POST", "/api/v1/entries/mark", "{\"read\": true, \"ids\": 5}"), 400,
+                "'ids' must be an array");
+    check_error(call("POST", "/api/v1/entries/mark", "{\"read\": true, \"ids\": [1.5]}"), 400,
+                "positive integers");
+    check_error(call("POST", "/api/v1/entries/mark", "{\"read\": true, \"ids\": [-3]}"), 400,
+                "positive integers");
+    check_error(call("POST", "/api/v1/entries/mark", "{\"starred\": null, \"ids\": [1]}"), 400,
+                "'starred' must be true or false");
+    check_error(call("POST", "/api/v1/entries/mark", "{\"read\": true, \"ids\": [1], \"all\": 1}"),
+                400, "unknown field 'all'");
     char *many = malloc(8000);
     CHECK(many != NULL);
     strcpy(many, "{\"read\": true, \"ids\": [1");

@@ -32,8 +32,11 @@ refused "eddy fetch: --file $tmp/comments: no URLs in it (one a line; blank line
 refused "eddy fetch: --file <stdin>: no URLs in it (one a line; blank lines and # comments are skipped)" fetch --file - </dev/null
 refused "eddy parse: missing argument: expected one FILE, or - for standard input" parse
 refused "eddy parse: unexpected argument 'b': expected one FILE, or - for standard input" parse a b
-refused "eddy parse: --header: expected 'Name: value', got 'Content-Type'" parse --header Content-Type x
-refused "eddy parse: --header: expected 'Name: value', got ': v'" parse --header ': v' x
+refused "eddy parse: --header: expected 'Name: value' (a ':' after the name), got 'Content-Type'" parse --header Content-Type x
+refused "eddy parse: --header: expected 'Name: value' (a name before the ':'), got ': v'" parse --header ': v' x
+refused "eddy parse: --header: expected 'Name: value' (a name of letters, digits and !#\$%&'*+-.^_\`|~ only), got 'X Y: v'" parse --header 'X Y: v' x
+ctl=$(printf 'A: b\001c')
+refused "eddy parse: --header: expected 'Name: value' (a value without CR, LF, NUL or another control character), got '$ctl'" parse --header "$ctl" x
 refused "eddy: unknown command 'fetchh' (\`eddy --help\` lists the commands)" fetchh
 refused "eddy: unknown option '--verbose' (\`eddy --help\` lists the commands)" --verbose
 refused "eddy help: unknown command 'nope' (\`eddy --help\` lists the commands)" help nope

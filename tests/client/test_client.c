@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -324,6 +326,92 @@ TEST(client_streams_body_to_callback)
     struct one a = {.req = {.url = url("/chunked/300000"), .on_data = on_data, .arg = &st2}};
     run_one(&a);
     CHECK_INT(a.err, ==, -ECONNABORTED);
+    server_stop();
+}
+
+/* A gzip bomb (40 MiB of zeros in 40 KB) against the 32 MiB cap, with a
+ * task beside it that runs every loop turn and measures the turns that took
+ * body bytes in the loop thread's CPU time (not wall time: the test holds on
+ * a loaded machine).  curl read and inflated the whole cap in one turn; now
+ * no turn takes more than a slice of the body, nor a third of the CPU the
+ * body took. */
+struct bomb {
+    bool done;
+    int err;
+    char error[256];
+    size_t bytes, turn_bytes_max;
+    int64_t body_cpu, turn_cpu_max; /* of the turns that took body bytes */
+};
+
+static int64_t thread_cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * EDDY_SEC + t.tv_nsec;
+}
+
+static int bomb_data(void *arg, const char *data, size_t len)
+{
+    (void)data;
+    ((struct bomb *)arg)->bytes += len;
+    return 0;
+}
+
+static int bomb_turns(void *arg)
+{
+    struct bomb *b = arg;
+    while (!b->done) {
+        size_t bytes = b->bytes;
+        int64_t cpu = thread_cpu();
+        if (eddy_yield() < 0)
+            return -ECANCELED;
+        if (b->bytes == bytes)
+            continue;
+        cpu = thread_cpu() - cpu;
+        b->body_cpu += cpu;
+        if (cpu > b->turn_cpu_max)
+            b->turn_cpu_max = cpu;
+        if (b->bytes - bytes > b->turn_bytes_max)
+            b->turn_bytes_max = b->bytes - bytes;
+    }
+    return 0;
+}
+
+static int bomb_fetch(void *arg)
+{
+    struct bomb *b = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    struct eddy_reply *r;
+    b->err = eddy_fetch(
+        s, &(struct eddy_fetch_opts){.url = url("/bomb/40"), .on_data = bomb_data, .arg = b}, &r);
+    snprintf(b->error, sizeof b->error, "%s", eddy_reply_error(r));
+    eddy_reply_free(r);
+    eddy_session_free(s);
+    b->done = true;
+    return 0;
+}
+
+static int bomb_main(void *arg)
+{
+    struct eddy_task *t[2] = {eddy_spawn(bomb_turns, arg, "turns"),
+                              eddy_spawn(bomb_fetch, arg, "fetch")};
+    CHECK(t[0] && t[1]);
+    return eddy_gather(t, 2, NULL);
+}
+
+TEST(client_gzip_bomb_never_holds_the_loop)
+{
+    server_start(NULL, NULL);
+    struct bomb b = {0};
+    CHECK_INT(eddy_run(bomb_main, &b, NULL), ==, 0);
+    printf(
+        "gzip bomb: the longest turn took %.1f ms of CPU and %zu body bytes; all turns %.1f ms\n",
+        b.turn_cpu_max / 1e6, b.turn_bytes_max, b.body_cpu / 1e6);
+    CHECK_INT(b.err, ==, -EFBIG);
+    CHECK(strstr(b.error, "once decoded (Content-Encoding: gzip)") != NULL);
+    CHECK_INT(b.bytes, <=, 32u << 20);
+    CHECK_INT(b.turn_bytes_max, <=, 512u << 10);  /* was the whole 32 MiB */
+    CHECK_INT(b.turn_cpu_max * 3, <, b.body_cpu); /* was nearly all of it */
     server_stop();
 }
 

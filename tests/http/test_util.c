@@ -5,6 +5,8 @@
 #include "eddy/http.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 TEST(http_util_token_eq_and_find)
 {
@@ -131,4 +133,48 @@ TEST(http_util_percent_decode)
     CHECK_INT(eddy_http_percent_decode("%4g", 3, out, false), ==, -EINVAL);
     CHECK_INT(eddy_http_percent_decode("a%00b", 5, out, false), ==, -EINVAL);
     CHECK_INT(eddy_http_percent_decode("", 0, out, false), ==, 0);
+}
+
+/* parse_header(line) -> "name|value", or "!" and the reason. */
+static const char *header(const char *line, size_t len)
+{
+    static char out[256];
+    struct eddy_http_header h;
+    const char *why = "unset";
+    if (eddy_http_header_parse(line, len, &h, &why) < 0) {
+        CHECK(h.name == NULL && h.value == NULL);
+        snprintf(out, sizeof out, "!%s", why);
+    } else {
+        CHECK(why == NULL);
+        snprintf(out, sizeof out, "%.*s|%.*s", (int)h.name_len, h.name, (int)h.value_len, h.value);
+    }
+    return out;
+}
+
+TEST(http_util_header_parse)
+{
+#define H(s) header(s, sizeof s - 1)
+    CHECK_STR(H("Content-Type: text/xml"), "Content-Type|text/xml");
+    CHECK_STR(H(" X-Test :  a value \t"), "X-Test|a value");
+    CHECK_STR(H("A:"), "A|");
+    CHECK_STR(H("A:b:c"), "A|b:c");
+    CHECK_STR(H("X-Feed: caf\xc3\xa9"), "X-Feed|caf\xc3\xa9"); /* obs-text, as the codec */
+    CHECK_STR(H("Content-Type"), "!a ':' after the name");
+    CHECK_STR(H(""), "!a ':' after the name");
+    CHECK_STR(H(": v"), "!a name before the ':'");
+    CHECK_STR(H(" \t: v"), "!a name before the ':'");
+    CHECK_STR(H("X Y: v"), "!a name of letters, digits and !#$%&'*+-.^_`|~ only");
+    CHECK_STR(H("X(: v"), "!a name of letters, digits and !#$%&'*+-.^_`|~ only");
+    CHECK_STR(H("X\xc3\xa9: v"), "!a name of letters, digits and !#$%&'*+-.^_`|~ only");
+    CHECK_STR(H("A: b\r\nEvil: 1"), "!a value without CR, LF, NUL or another control character");
+    CHECK_STR(H("A: b\nc"), "!a value without CR, LF, NUL or another control character");
+    CHECK_STR(H("A: b\0c"), "!a value without CR, LF, NUL or another control character");
+    CHECK_STR(H("A: \x7f"), "!a value without CR, LF, NUL or another control character");
+    CHECK_STR(H("A\0: b"), "!a name of letters, digits and !#$%&'*+-.^_`|~ only");
+#undef H
+    static char big[EDDY_HTTP_HEADER_LINE_MAX + 1];
+    memset(big, 'v', sizeof big);
+    memcpy(big, "A: ", 3);
+    CHECK(!strncmp(header(big, EDDY_HTTP_HEADER_LINE_MAX), "A|vvv", 5));
+    CHECK_STR(header(big, sizeof big), "!at most 8192 bytes");
 }

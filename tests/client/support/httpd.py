@@ -8,6 +8,7 @@ behaviour the client must handle:
   /size/N                  N bytes of 'x' with Content-Length
   /chunked/N               N bytes of 'y', chunked
   /gzip                    a gzip-encoded body (when the client accepts it)
+  /bomb/N                  N MiB of zeros, gzip-encoded (about N KB sent)
   /etag                    ETag "v1" + Last-Modified; 304 when they match
   /redirect/N/CODE[/PATH]  N redirects with status CODE, then /ok (or /PATH,
                            which may have slashes); POST too
@@ -42,8 +43,18 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 lock = threading.Lock()
+bombs = {}
+
+
+def bomb(mib):
+    if mib not in bombs:
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        bombs[mib] = b"".join(z.compress(zeros) for _ in range(mib)) + z.flush()
+    return bombs[mib]
 in_flight = 0
 peak = 0
 
@@ -164,6 +175,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (k, b"y" * k))
                 n -= k
             self.wfile.write(b"0\r\n\r\n")
+        elif p[0] == "bomb":
+            with lock:
+                body = bomb(int(p[1]))
+            self.send(200, body, [("Content-Encoding", "gzip")])
         elif p[0] == "gzip":
             body = b"compressed " * 100
             if "gzip" in self.headers.get("Accept-Encoding", ""):
