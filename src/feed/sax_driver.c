@@ -1110,10 +1110,33 @@ static size_t repair(struct eddy_feed_parser *parser, const char *s, size_t n, b
         char c = s[i];
         switch (parser->rstate) {
         case R_TEXT:
-            while (c != '&' && c != '<' && ++i < n)
+            while (c != '&' && c != '<' && c != ']' && ++i < n)
                 c = s[i];
             if (i == n)
                 continue;
+            if (c == ']') {
+                /* "]]>" in text: libxml2's push parser drops the text before
+                 * it, more or less of it as the chunks fall; sgmllib keeps
+                 * it as text, so it goes on as "]]&gt;" */
+                if (n - i < 3 && !last) {
+                    eddy_buf_append(out, s + run, i - run);
+                    return i;
+                }
+                if (n - i < 3 || s[i + 1] != ']' || s[i + 2] != '>') {
+                    i++;
+                    continue;
+                }
+                eddy_buf_append(out, s + run, i + 2 - run);
+                eddy_buf_append(out, "&gt;", 4);
+                diag(parser, parser->rpos + i, "']]>' in text read as text");
+                if (parser->strict)
+                    first_xml_error(
+                        parser, parser->rpos + i,
+                        "SAXParseException: <unknown>: not well-formed (invalid token)");
+                i += 3;
+                run = i;
+                continue;
+            }
             if (c == '&') {
                 eddy_buf_append(out, s + run, i - run);
                 size_t k = repair_amp(parser, s + i, n - i, last, false, out, parser->rpos + i);
@@ -1565,6 +1588,17 @@ static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     parser->rpos = hlen;
     err = feed_xml(parser, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
+    /* A declaration libxml2 does not take (malformed, or "UTF-16" without a
+     * BOM) leaves it reading UTF-8, raw bytes and all: then the body is
+     * cleaned as UTF-8, as for a UTF-8 document.  (Undecided yet, with no
+     * "?>" before the first element: cleaning keeps the values UTF-8 either
+     * way.)  The head is the same whatever the chunks, so is this. */
+    xmlParserInputPtr in = parser->ctxt ? parser->ctxt->input : NULL;
+    if (!err && !utf8 && in && in->buf && !in->buf->encoder) {
+        parser->utf8_body = true;
+        if (parser->ctxt->instate != XML_PARSER_START)
+            snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
+    }
     /* in slices, so that libxml2's input buffer and ours stay small */
     const size_t slice = 256 * 1024;
     for (size_t off = plen; !err && off < n; off += slice) {
