@@ -1772,12 +1772,12 @@ static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, cons
         return;
     const unsigned char *d = (const unsigned char *)t + enc->decl_written;
     size_t dn = tn - enc->decl_written, body = input_len - enc->bom_len, cps = 0, wide = 0;
-    for (size_t i = 0; i < dn; i++) {
+    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    for (size_t i = 0; i < dn && !utf8; i++) { /* (byte for byte for UTF-8: no count) */
         cps += (d[i] & 0xC0) != 0x80;
         wide += d[i] >= 0xF0;
     }
-    dn += enc->decl_dropped; /* the decoded text before the rewrite */
-    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    dn += enc->decl_dropped;  /* the decoded text before the rewrite */
     cps += enc->decl_dropped; /* the old declaration is ASCII */
     size_t unit = utf8                       ? 0
                   : cps == body              ? 1
@@ -1816,25 +1816,27 @@ static void parse_buffered(struct eddy_feed_parser *parser)
     struct eddy__encoding enc;
     const char *ct = header(parser, "content-type");
     bool http = parser->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
-    if (eddy__encoding_to_utf8(parser->doc.data, parser->doc.len, ct, http, &utf8, &enc)) {
+    size_t input_len = parser->doc.len;
+    /* text that is neither XML nor JSON gets its own message: libxml2's
+     * would point at the XML declaration the conversion wrote */
+    size_t ws = 0;
+    while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) && parser->doc.data[ws])
+        ws++;
+    bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
+                (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
+    /* a UTF-8 document's buffer becomes utf8's, uncopied */
+    if (eddy__encoding_to_utf8_take(&parser->doc, ct, http, &utf8, &enc)) {
+        eddy_buf_free(&parser->doc);
         p->oom = true;
     } else {
+        eddy_buf_free(&parser->doc);
         snprintf(parser->encoding, sizeof parser->encoding, "%s", enc.encoding);
         if (enc.bozo) {
             set_bozo(parser, enc.exception);
             diag(parser, 0, "%s", enc.exception);
         }
         parser->strict = enc.encoding[0] != 0;
-        size_t input_len = parser->doc.len, first_diag = parser->ndiags;
-        /* text that is neither XML nor JSON gets its own message: libxml2's
-         * would point at the XML declaration the conversion wrote */
-        size_t ws = 0;
-        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) &&
-               parser->doc.data[ws])
-            ws++;
-        bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
-                    (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
-        eddy_buf_free(&parser->doc);
+        size_t first_diag = parser->ndiags;
         size_t hend = head_end(utf8.data, utf8.len);
         if (!hend)
             hend = utf8.len;
