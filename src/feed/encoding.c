@@ -1038,7 +1038,8 @@ static int decode_long_esc(const struct codec *c, const char *in, size_t n, stru
 
 /* bytes.decode(codec): appends the text as UTF-8 to out.  1 decoded, 0 the
  * codec rejects the bytes (out unchanged), or a negative errno from out. */
-static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out)
+static int decode(const struct codec *c, const char *in, size_t n, struct eddy_buf *out,
+                  struct eddy_buf *own)
 {
     size_t from = out->len;
     if (c->flags & SPECIAL_UTF8_SIG && n >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3)) {
@@ -1048,6 +1049,18 @@ static int decode(const struct codec *c, const char *in, size_t n, struct eddy_b
     int rc;
     if (c->flags & SPECIAL_UTF8) {
         rc = eddy__utf8_valid((const unsigned char *)in, n);
+        if (rc && own && !out->data && n) {
+            /* in lies in own: out takes that buffer over instead of a copy
+             * of the document (a pass and fresh pages: 7% of a parse) */
+            if (in != own->data) /* a BOM skipped */
+                memmove(own->data, in, n);
+            *out = *own;
+            out->len = n;
+            out->max = 0;
+            out->data[n] = 0;
+            *own = (struct eddy_buf)EDDY_BUF_INIT(0);
+            return 1;
+        }
         int err = rc ? eddy_buf_append(out, in, n) : 0;
         rc = err < 0 ? err : rc;
     } else if (c->flags & SPECIAL_HZ) {
@@ -1339,7 +1352,7 @@ static int declared_encoding(const char *data, size_t len, struct span bom, stru
     *xml_lower = NULL;
     if (bom.n) {
         const struct codec *c = lookup_codec(bom.p, bom.n);
-        int rc = c ? decode(c, data, len, &tmp) : 0;
+        int rc = c ? decode(c, data, len, &tmp, NULL) : 0;
         if (rc < 0) {
             eddy_buf_free(&tmp);
             return rc;
@@ -1408,8 +1421,8 @@ static struct span rfc3023_encoding(const char *content_type, bool headers, stru
     return rfc3023;
 }
 
-int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
-                           struct eddy_buf *out, struct eddy__encoding *res)
+static int to_utf8(const char *data, size_t len, const char *content_type, bool http,
+                   struct eddy_buf *out, struct eddy__encoding *res, struct eddy_buf *own)
 {
     memset(res, 0, sizeof *res);
     if (!data)
@@ -1451,7 +1464,7 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         const struct codec *codec = len ? lookup_codec(candidates[i].p, candidates[i].n) : NULL;
         if (len && !codec)
             continue; /* LookupError */
-        rc = len ? decode(codec, data, len, out) : 1;
+        rc = len ? decode(codec, data, len, out, own) : 1;
         if (rc < 0)
             goto done;
         if (rc == 1)
@@ -1468,13 +1481,15 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
         rc = eddy_buf_append(out, data, len);
         goto done;
     }
-    if (!json && (rc = rewrite_declaration(out, from, res)) < 0)
-        goto done;
+    /* (data may now be out's, which the rewrite changes: the spans are not
+     * in it) */
     if (!span_eq(*used, rfc3023))
         set_exception(res,
                       "CharacterEncodingOverride: document declared as %.*s, but parsed as %.*s",
                       (int)rfc3023.n, rfc3023.p, (int)used->n, used->p);
     copy_trunc(res->encoding, sizeof res->encoding, used->p, used->n);
+    if (!json && (rc = rewrite_declaration(out, from, res)) < 0)
+        goto done;
 
 done:
     if (rc < 0 && out->data) {
@@ -1483,6 +1498,18 @@ done:
     }
     free(xml_lower);
     return rc;
+}
+
+int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
+                           struct eddy_buf *out, struct eddy__encoding *res)
+{
+    return to_utf8(data, len, content_type, http, out, res, NULL);
+}
+
+int eddy__encoding_to_utf8_take(struct eddy_buf *doc, const char *content_type, bool http,
+                                struct eddy_buf *out, struct eddy__encoding *res)
+{
+    return to_utf8(doc->data, doc->len, content_type, http, out, res, doc);
 }
 
 /* ======================================================================== */

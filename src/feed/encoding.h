@@ -37,4 +37,10 @@ struct eddy__encoding {
 int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_type, bool http,
                            struct eddy_buf *out, struct eddy__encoding *res);
 
+/* The same for a document in a buffer of its own, which out (empty) may
+ * take over instead of copying it when the document is UTF-8 already: doc
+ * is then left empty.  doc is freed by the caller either way. */
+int eddy__encoding_to_utf8_take(struct eddy_buf *doc, const char *content_type, bool http,
+                                struct eddy_buf *out, struct eddy__encoding *res);
+
 #endif

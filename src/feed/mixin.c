@@ -1483,8 +1483,12 @@ void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t ca
     bool has_prefix = false;
     if (colon) {
         char prefix[128];
-        size_t pl =
-            (size_t)(colon - tag) < sizeof prefix - 1 ? (size_t)(colon - tag) : sizeof prefix - 1;
+        size_t pl = (size_t)(colon - tag);
+        if (pl >= sizeof prefix) { /* cut, but not inside a UTF-8 sequence: keys stay UTF-8 */
+            pl = sizeof prefix - 1;
+            while (pl && ((unsigned char)tag[pl] & 0xC0) == 0x80)
+                pl--;
+        }
         memcpy(prefix, tag, pl);
         prefix[pl] = 0;
         const char *mapped = prefix;

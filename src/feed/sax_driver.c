@@ -1110,10 +1110,33 @@ static size_t repair(struct eddy_feed_parser *parser, const char *s, size_t n, b
         char c = s[i];
         switch (parser->rstate) {
         case R_TEXT:
-            while (c != '&' && c != '<' && ++i < n)
+            while (c != '&' && c != '<' && c != ']' && ++i < n)
                 c = s[i];
             if (i == n)
                 continue;
+            if (c == ']') {
+                /* "]]>" in text: libxml2's push parser drops the text before
+                 * it, more or less of it as the chunks fall; sgmllib keeps
+                 * it as text, so it goes on as "]]&gt;" */
+                if (n - i < 3 && !last) {
+                    eddy_buf_append(out, s + run, i - run);
+                    return i;
+                }
+                if (n - i < 3 || s[i + 1] != ']' || s[i + 2] != '>') {
+                    i++;
+                    continue;
+                }
+                eddy_buf_append(out, s + run, i + 2 - run);
+                eddy_buf_append(out, "&gt;", 4);
+                diag(parser, parser->rpos + i, "']]>' in text read as text");
+                if (parser->strict)
+                    first_xml_error(
+                        parser, parser->rpos + i,
+                        "SAXParseException: <unknown>: not well-formed (invalid token)");
+                i += 3;
+                run = i;
+                continue;
+            }
             if (c == '&') {
                 eddy_buf_append(out, s + run, i - run);
                 size_t k = repair_amp(parser, s + i, n - i, last, false, out, parser->rpos + i);
@@ -1565,6 +1588,17 @@ static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     parser->rpos = hlen;
     err = feed_xml(parser, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
+    /* A declaration libxml2 does not take (malformed, or "UTF-16" without a
+     * BOM) leaves it reading UTF-8, raw bytes and all: then the body is
+     * cleaned as UTF-8, as for a UTF-8 document.  (Undecided yet, with no
+     * "?>" before the first element: cleaning keeps the values UTF-8 either
+     * way.)  The head is the same whatever the chunks, so is this. */
+    xmlParserInputPtr in = parser->ctxt ? parser->ctxt->input : NULL;
+    if (!err && !utf8 && in && in->buf && !in->buf->encoder) {
+        parser->utf8_body = true;
+        if (parser->ctxt->instate != XML_PARSER_START)
+            snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
+    }
     /* in slices, so that libxml2's input buffer and ours stay small */
     const size_t slice = 256 * 1024;
     for (size_t off = plen; !err && off < n; off += slice) {
@@ -1738,12 +1772,12 @@ static void offsets_to_input(struct eddy_feed_parser *parser, size_t first, cons
         return;
     const unsigned char *d = (const unsigned char *)t + enc->decl_written;
     size_t dn = tn - enc->decl_written, body = input_len - enc->bom_len, cps = 0, wide = 0;
-    for (size_t i = 0; i < dn; i++) {
+    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    for (size_t i = 0; i < dn && !utf8; i++) { /* (byte for byte for UTF-8: no count) */
         cps += (d[i] & 0xC0) != 0x80;
         wide += d[i] >= 0xF0;
     }
-    dn += enc->decl_dropped; /* the decoded text before the rewrite */
-    bool utf8 = !strcmp(enc->encoding, "utf-8") || !strcmp(enc->encoding, "us-ascii");
+    dn += enc->decl_dropped;  /* the decoded text before the rewrite */
     cps += enc->decl_dropped; /* the old declaration is ASCII */
     size_t unit = utf8                       ? 0
                   : cps == body              ? 1
@@ -1782,25 +1816,27 @@ static void parse_buffered(struct eddy_feed_parser *parser)
     struct eddy__encoding enc;
     const char *ct = header(parser, "content-type");
     bool http = parser->nheaders > 0; /* feedparser: HTTP rules apply when headers came */
-    if (eddy__encoding_to_utf8(parser->doc.data, parser->doc.len, ct, http, &utf8, &enc)) {
+    size_t input_len = parser->doc.len;
+    /* text that is neither XML nor JSON gets its own message: libxml2's
+     * would point at the XML declaration the conversion wrote */
+    size_t ws = 0;
+    while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) && parser->doc.data[ws])
+        ws++;
+    bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
+                (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
+    /* a UTF-8 document's buffer becomes utf8's, uncopied */
+    if (eddy__encoding_to_utf8_take(&parser->doc, ct, http, &utf8, &enc)) {
+        eddy_buf_free(&parser->doc);
         p->oom = true;
     } else {
+        eddy_buf_free(&parser->doc);
         snprintf(parser->encoding, sizeof parser->encoding, "%s", enc.encoding);
         if (enc.bozo) {
             set_bozo(parser, enc.exception);
             diag(parser, 0, "%s", enc.exception);
         }
         parser->strict = enc.encoding[0] != 0;
-        size_t input_len = parser->doc.len, first_diag = parser->ndiags;
-        /* text that is neither XML nor JSON gets its own message: libxml2's
-         * would point at the XML declaration the conversion wrote */
-        size_t ws = 0;
-        while (ws < parser->doc.len && strchr(" \t\r\n", parser->doc.data[ws]) &&
-               parser->doc.data[ws])
-            ws++;
-        bool text = ws < parser->doc.len && !strchr("<{", parser->doc.data[ws]) &&
-                    (unsigned char)parser->doc.data[ws] < 0x80 && parser->doc.data[ws];
-        eddy_buf_free(&parser->doc);
+        size_t first_diag = parser->ndiags;
         size_t hend = head_end(utf8.data, utf8.len);
         if (!hend)
             hend = utf8.len;

@@ -448,3 +448,86 @@ TEST(fuzz_callback_nul_does_not_end_the_document)
     eddy_feed_free(f);
     eddy_buf_free(&s.json);
 }
+
+/* An object key: an element's namespace prefix longer than 127 bytes was
+ * cut inside a UTF-8 sequence before "_local" was added, so the key was
+ * not UTF-8 (fuzz/regression/feed/callback-key-not-utf8; buffered mode too). */
+TEST(fuzz_long_non_ascii_prefix_gives_a_utf8_key)
+{
+    struct eddy_buf doc = EDDY_BUF_INIT(0), pfx = EDDY_BUF_INIT(0);
+    for (int i = 0; i < 126; i++)
+        CHECK_INT(eddy_buf_putc(&pfx, 'p'), ==, 0);
+    CHECK_INT(eddy_buf_puts(&pfx, "\xc3\xa9\xc3\xa9"), ==, 0); /* bytes 127..130: "éé" */
+    const char *P = eddy_buf_cstr(&pfx);
+    CHECK_INT(eddy_buf_printf(&doc,
+                              "<rss version=\"2.0\"><channel><item xmlns:%s=\"http://u.example/\">"
+                              "<%s:x>v</%s:x></item></channel></rss>",
+                              P, P, P),
+              ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parse(doc.data, doc.len, NULL, &f), ==, 0);
+    const struct eddy_feed_value *e = eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0);
+    size_t keys = 0;
+    for (const struct eddy_feed_member *m = eddy_feed_first(e); m; m = eddy_feed_next(m), keys++) {
+        const char *key = eddy_feed_member_key(m);
+        CHECK(utf8_ok((const unsigned char *)key, strlen(key)));
+    }
+    CHECK(keys > 0);
+    eddy_feed_free(f);
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    char *got = parse_cb(eddy_buf_cstr(&doc), 0, &s);
+    CHECK_INT(s.n, ==, 1);
+    CHECK(strstr(eddy_buf_cstr(&s.json), "ppp_x\":\"v\"") != NULL);
+    CHECK(utf8_ok((const unsigned char *)s.json.data, s.json.len));
+    free(got);
+    eddy_buf_free(&s.json);
+    eddy_buf_free(&doc);
+    eddy_buf_free(&pfx);
+}
+
+/* A declaration libxml2 does not take (malformed, or "UTF-16" without a
+ * BOM) leaves it reading UTF-8: callback mode, trusting the declared name,
+ * let the raw bytes into the entries.  They are now U+FFFD, and "encoding"
+ * says UTF-8 (fuzz/regression/feed/callback-utf16-declaration-bytes-undecoded,
+ * callback-string-not-utf8). */
+TEST(fuzz_callback_declaration_libxml2_ignores)
+{
+    static const char *const docs[] = {
+        "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><item>"
+        "<title>\xe9t\xe9</title></item></channel></rss>",
+        "<?xml\"ver=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><item>"
+        "<title>\xe9t\xe9</title></item></channel></rss>",
+        "<?xml ver\xe9ion=\"1.0\" encoding=\"euc-kr\"?><rss version=\"2.0\"><channel><item>"
+        "<description>\xb3\xe2</description></item></channel></rss>",
+    };
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++)
+        for (size_t step = 1; step <= 7; step += 3) {
+            callback_utf8_in_steps(docs[d], strlen(docs[d]), step);
+            struct seen s = {EDDY_BUF_INIT(0), 0};
+            char *got = parse_cb(docs[d], step, &s);
+            CHECK_INT(s.n, ==, 1);
+            CHECK(strstr(eddy_buf_cstr(&s.json), "\xef\xbf\xbd") != NULL);
+            CHECK(strstr(got, "\"encoding\":\"utf-8\"") != NULL);
+            free(got);
+            eddy_buf_free(&s.json);
+        }
+}
+
+/* "]]>" in text: libxml2's push parser dropped the text before it, all of
+ * it in one push and less in small chunks, so the chunks changed the
+ * result (fuzz/regression/feed/callback-chunking-changes-result).  It is
+ * text now, as in feedparser's loose parser, and bozo. */
+TEST(fuzz_callback_cdata_end_in_text)
+{
+    static const char doc[] = "<rss version=\"2.0\"><channel><title>a ]]]> b ]]> c ] d</title>"
+                              "<item><title>x ]]> y</title></item></channel></rss>";
+    for (size_t step = 0; step <= 5; step++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(doc, step, &s);
+        CHECK(strstr(got, "\"title\":\"a ]]]> b ]]> c ] d\"") != NULL);
+        CHECK(strstr(got, "\"bozo\":true") != NULL);
+        CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"x ]]> y\"") != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
+}
