@@ -26,5 +26,8 @@ void eddy__pages_ago(int64_t now, int64_t t, char *out, size_t size);
 int eddy__pages_feed_routes(struct eddy_app *web);
 /* pages_river.c: /feeds/river.atom and /feeds/river.json (no template needed). */
 int eddy__pages_river_routes(struct eddy_app *web);
+/* pages_digest.c: /digest, /digest/mail.html (its own CSP: headers_after
+ * leaves that endpoint's alone) and POST /digest/send. */
+int eddy__pages_digest_routes(struct eddy_app *web);
 
 #endif

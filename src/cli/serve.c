@@ -73,6 +73,27 @@ static void share_dirs(const char *given, const char *name, char bufs[2][4200], 
     dirs[0] = bufs[0], dirs[1] = bufs[1], dirs[2] = NULL;
 }
 
+/* --digest-at HH:MM[:SS], local time: seconds after midnight. */
+static const char *set_digest_at(void *dst, char *value)
+{
+    unsigned h, m, sec = 0;
+    int n = 0;
+    if ((sscanf(value, "%2u:%2u%n", &h, &m, &n) != 2 || value[n]) &&
+        (sscanf(value, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 || value[n]))
+        return "HH:MM or HH:MM:SS, local time";
+    if (h > 23 || m > 59 || sec > 59)
+        return "HH:MM or HH:MM:SS, local time";
+    *(int64_t *)dst = (int64_t)h * 3600 + m * 60 + sec;
+    return NULL;
+}
+
+/* The value of environment variable `name` when set and not empty, else NULL. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct eddy_app_serve_opts o = {.workers = 64, .per_host = 8, .timeout_ns = 30 * EDDY_SEC};
@@ -81,6 +102,12 @@ int cmd_serve(int argc, char **argv)
     const char *token_file = NULL, *demo = NULL;
     int64_t interval_ns = EDDY_APP_INTERVAL_DEFAULT * EDDY_SEC;
     struct allow allow = {.n = 0};
+    const char *digest_at = NULL;
+    int64_t digest_since_ns = 24 * 3600 * EDDY_SEC;
+    o.digest_to = env("EDDY_DIGEST_TO");
+    struct eddy_app_smtp smtp = {.url = env("EDDY_SMTP"),
+                                 .user = env("EDDY_SMTP_USER"),
+                                 .password = getenv("EDDY_SMTP_PASSWORD")};
     const struct cli_opt table[] = {
         CLI_OPT_DATA(&o.data),
         {.name = "listen",
@@ -116,6 +143,32 @@ int cmd_serve(int argc, char **argv)
         CLI_OPT_PER_HOST(&o.per_host),
         CLI_OPT_TIMEOUT(&o.timeout_ns),
         CLI_OPT_INTERVAL(&interval_ns),
+        {.name = "digest-at",
+         .type = CLI_STRING,
+         .dst = &digest_at,
+         .arg = "HH:MM[:SS]",
+         .help = "mail the digest every day at this local time (needs --digest-to)",
+         .def = "$EDDY_DIGEST_AT, else never"},
+        {.name = "digest-to",
+         .type = CLI_STRING,
+         .dst = &o.digest_to,
+         .arg = "ADDRESS",
+         .help = "the digest's recipients, comma-separated (also /digest's \"Send now\")",
+         .def = "$EDDY_DIGEST_TO, else none"},
+        {.name = "digest-since",
+         .type = CLI_DURATION,
+         .dst = &digest_since_ns,
+         .arg = "TIME",
+         .help = "a scheduled digest has the entries first seen in the TIME before it",
+         .min = EDDY_SEC,
+         .max = 366 * 24 * 3600 * EDDY_SEC},
+        {.name = "smtp",
+         .type = CLI_STRING,
+         .dst = &smtp.url,
+         .arg = "URL",
+         .help = "mail the digest through smtp://HOST:PORT, smtp+starttls://HOST:PORT or "
+                 "smtps://HOST:PORT (login: $EDDY_SMTP_USER, $EDDY_SMTP_PASSWORD)",
+         .def = "$EDDY_SMTP, else smtp://localhost:25"},
     };
     const struct cli_command cmd = {
         .name = "serve",
@@ -137,6 +190,27 @@ int cmd_serve(int argc, char **argv)
     int status;
     if (cli_parse(&cmd, argc, argv, &status) < 0)
         return status;
+    if (!digest_at)
+        digest_at = env("EDDY_DIGEST_AT");
+    char at_copy[16];
+    snprintf(at_copy, sizeof at_copy, "%s", digest_at ? digest_at : "");
+    if (digest_at && set_digest_at(&o.digest_at, at_copy))
+        return cli_usage_error(&cmd, "--digest-at: expected HH:MM or HH:MM:SS, got '%s'",
+                               digest_at);
+    if (digest_at && !o.digest_to)
+        return cli_usage_error(&cmd, "--digest-at needs --digest-to");
+    if (smtp.url && strncmp(smtp.url, "smtp://", 7) && strncmp(smtp.url, "smtps://", 8) &&
+        strncmp(smtp.url, "smtp+starttls://", 16))
+        return cli_usage_error(&cmd,
+                               "--smtp: expected smtp://, smtp+starttls:// or smtps://, "
+                               "got '%s'",
+                               smtp.url);
+    if (o.digest_to && eddy_app_mail_check("a@b", o.digest_to) < 0)
+        return cli_usage_error(&cmd, "--digest-to: expected addresses like a@b, got '%s'",
+                               o.digest_to);
+    o.digest_daily = digest_at != NULL;
+    o.digest_since = digest_since_ns / EDDY_SEC;
+    o.smtp = &smtp;
     o.interval = interval_ns / EDDY_SEC;
     o.allow = allow.cidr;
     char *token = NULL;
