@@ -47,10 +47,10 @@ curl -s "$url/" >/dev/null # the first request warms the page cache
 
 # "rps p50 p99" of one wrk run.
 measure() {
-    wrk -c64 -t2 -d"${secs}s" --latency "$1" | awk '
+    wrk -c64 -t2 -d"${secs}s" --timeout 30s --latency "$1" | awk '
         /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /^Requests\/sec/ {rps=$2}
-        /Non-2xx/ {bad=$NF}
-        END {printf "%10s rps  p50 %8s  p99 %8s%s\n", rps, p50, p99, bad ? "  NON-2xx " bad : ""}'
+        /Non-2xx/ {bad=$NF} /Socket errors/ {bad=bad " " $0}
+        END {printf "%10s rps  p50 %8s  p99 %8s%s\n", rps, p50, p99, bad ? "  errors:" bad : ""}'
 }
 
 # Makes every feed due whenever the previous pass ended, until killed.
@@ -82,7 +82,7 @@ for r in $(seq "$rounds"); do
     sleep 1
     printf '  %-11s' refresh;    measure "$url/"
     kill "$rpid" 2>/dev/null || true; wait "$rpid" 2>/dev/null || true
-    curl -s "$url/metrics" | awk '/^eddy_refresh_passes_total|^eddy_refresh_last_pass_seconds|^eddy_entries /{printf "    %s\n", $0}'
+    curl -s "$url/metrics" | awk '/^eddy_refresh_passes_total|^eddy_refresh_last_pass_seconds|^eddy_entries |^eddy_fetches_total|^eddy_entries_stored_total/{printf "    %s\n", $0}'
 done
 
 html=$(curl -s "$url/" | wc -c)
