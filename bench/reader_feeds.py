@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""bench/reader_feeds.py PORT — the feeds of bench/fill-store's data folder,
+"""bench/reader_feeds.py PORT [DELAY] — the feeds of bench/fill-store's data folder,
 changed at every fetch: GET /f/N.xml answers an RSS document of 20 items of
 ~3 KB, 5 of them new since the feed's last fetch (guids never seen), so a
 refresh pass parses, stores and indexes real work.  No validators: every
-fetch is a 200.  For bench/reader.sh; runs until killed."""
+fetch is a 200, answered after DELAY seconds (0).  For bench/reader.sh; runs until killed."""
 import http.server
 import socketserver
 import sys
 import threading
+import time
 
 WORDS = ("the of and to in is that for it with as was on be at by this from or an but not are "
          "which one all were when we there can more time about people would like into than "
          "first water been call who now find long down day did get come made may part over "
          "new sound take only little work know place year live back give most very after").split()
 rounds = {}
+DELAY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
 lock = threading.Lock()
 
 
@@ -50,6 +52,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             r = rounds[n] = rounds.get(n, 0) + 1
         body = feed(n, r)
+        time.sleep(DELAY)
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
         self.send_header("Content-Length", str(len(body)))

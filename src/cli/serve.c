@@ -146,29 +146,29 @@ int cmd_serve(int argc, char **argv)
         {.name = "digest-at",
          .type = CLI_STRING,
          .dst = &digest_at,
-         .arg = "HH:MM[:SS]",
-         .help = "mail the digest every day at this local time (needs --digest-to)",
+         .arg = "HH:MM",
+         .help = "mail the digest every day at this local time, HH:MM or HH:MM:SS (needs "
+                 "--digest-to)",
          .def = "$EDDY_DIGEST_AT, else never"},
         {.name = "digest-to",
          .type = CLI_STRING,
          .dst = &o.digest_to,
-         .arg = "ADDRESS",
+         .arg = "EMAIL",
          .help = "the digest's recipients, comma-separated (also /digest's \"Send now\")",
          .def = "$EDDY_DIGEST_TO, else none"},
         {.name = "digest-since",
          .type = CLI_DURATION,
          .dst = &digest_since_ns,
-         .arg = "TIME",
-         .help = "a scheduled digest has the entries first seen in the TIME before it",
+         .arg = "DUR",
+         .help = "a scheduled digest has what was first seen in the DUR before it",
          .min = EDDY_SEC,
          .max = 366 * 24 * 3600 * EDDY_SEC},
         {.name = "smtp",
          .type = CLI_STRING,
          .dst = &smtp.url,
          .arg = "URL",
-         .help = "mail the digest through smtp://HOST:PORT, smtp+starttls://HOST:PORT or "
-                 "smtps://HOST:PORT (login: $EDDY_SMTP_USER, $EDDY_SMTP_PASSWORD)",
-         .def = "$EDDY_SMTP, else smtp://localhost:25"},
+         .help = "the digest's SMTP server: smtp://, smtp+starttls:// or smtps://HOST:PORT",
+         .def = "$EDDY_SMTP, else smtp://localhost"},
     };
     const struct cli_command cmd = {
         .name = "serve",
@@ -180,7 +180,8 @@ int cmd_serve(int argc, char **argv)
                  "the store is empty (never again once deleted).  A scheduler fetches each due\n"
                  "feed as `eddy refresh` does and sleeps until the next one is due.  Feeds added\n"
                  "with `eddy add` while it runs are fetched within a minute.\n"
-                 "Listening on an address other than loopback needs an API token.",
+                 "Listening on an address other than loopback needs an API token.\n"
+                 "The digest's SMTP login comes from EDDY_SMTP_USER and EDDY_SMTP_PASSWORD.",
         .footer = "exit status: 0 stopped by a signal, 1 could not start (store, address, token),\n"
                   "2 bad usage",
         .opts = table,
