@@ -238,6 +238,21 @@ struct eddy_app_serve_opts {
      * for the call); NULL: stderr, each line prefixed "eddy serve: ". */
     void (*log)(void *arg, const char *line);
     void *log_arg;
+    /* The digest (digest_sched.c): with digest_to set, /digest offers
+     * "Send now", and with digest_daily it is also sent every day at
+     * digest_at seconds after local midnight, of the entries first seen in
+     * the digest_since seconds before (0: a day).  digest_from NULL: the
+     * first recipient; smtp NULL or its url NULL: smtp://localhost:25
+     * (borrowed for the serve, as every string here).  The last
+     * scheduled send is kept in the data folder (digest-last-sent), so a
+     * restart neither resends a window nor, when one was missed while the
+     * server was down, forgets it (sent at start then). */
+    const char *digest_to;
+    const char *digest_from;
+    const struct eddy_app_smtp *smtp;
+    bool digest_daily;
+    int64_t digest_at;
+    int64_t digest_since;
 };
 
 /* The aggregator as one process, on one loop in the calling thread (which

@@ -40,6 +40,9 @@ struct eddy__site {
     /* The refresh passes' live events (events.h), made and freed with the
      * scheduler; NULL when none runs. */
     struct eddy__hub *hub;
+    /* The digest's recipients and schedule (digest_sched.c); NULL: no
+     * recipient configured (the /digest page then only shows it). */
+    struct eddy__digest *digest;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it
@@ -119,5 +122,15 @@ bool eddy__same_origin(struct eddy_request *req);
  * templates and static files in dir/templates and dir/static (dir NULL:
  * none found, the pages answer 503). */
 int eddy__pages_routes(struct eddy_app *web, const char *dir);
+
+/* digest_sched.c: sends the digest of the entries first seen since `since`
+ * (Unix seconds) to the configured recipients, from a task: compiled on the
+ * store's pool, written and mailed on a thread (libcurl blocks).  0 with
+ * *sent the entries mailed (0: nothing new, nothing sent); else an error
+ * and *why (malloc'ed, the caller frees; may be NULL) a one-line reason.
+ * -ENOENT when no recipient is configured. */
+EDDY_AWAITS int eddy__digest_send(struct eddy__site *site, int64_t since, size_t *sent, char **why);
+/* The configured recipients, or NULL. */
+const char *eddy__digest_to(const struct eddy__site *site);
 
 #endif

@@ -46,7 +46,8 @@ struct eddy__metrics {
     uint64_t requests[5];
     uint64_t latency[NBUCKETS + 1];
     double latency_sum;
-    struct stamp *stamps; /* requests in progress, newest first */
+    struct stamp *stamps;  /* requests in progress, newest first */
+    uint64_t digests_sent; /* digest_sched.c */
 };
 
 struct eddy__metrics *eddy__metrics_new(struct eddy_loop *loop)
@@ -254,6 +255,11 @@ static void counters(struct eddy_buf *b, const struct eddy__metrics *m)
                     m->latency_sum, cum);
 }
 
+void eddy__metrics_digest_sent(struct eddy__metrics *m)
+{
+    m->digests_sent++;
+}
+
 static void loop_stats(struct eddy_buf *b, struct eddy_loop *loop)
 {
     struct eddy_loop_stats ls;
@@ -304,6 +310,8 @@ int eddy__metrics_view(struct eddy_request *req, struct eddy_response *res)
         return eddy_response_error(res, 503, eddy_strerror(err));
     struct eddy_buf b = EDDY_BUF_INIT(0);
     counters(&b, site->metrics);
+    single(&b, "eddy_digests_sent_total", "counter", "Digests mailed since start.",
+           (int64_t)site->metrics->digests_sent);
     loop_stats(&b, site->metrics->loop);
     store_gauges(&b, &g);
     err = eddy_response_set_body(res, b.data, b.len);

@@ -46,5 +46,8 @@ json_t *eddy__pages_feed_json(const struct eddy_store_feed *f, int64_t now);
 int eddy__pages_entry_routes(struct eddy_app *web);
 /* pages_status.c: /status (the feed doctor), POST /refresh, /events. */
 int eddy__pages_status_routes(struct eddy_app *web);
+/* pages_digest.c: /digest, /digest/mail.html (its own CSP: headers_after
+ * leaves that endpoint's alone) and POST /digest/send. */
+int eddy__pages_digest_routes(struct eddy_app *web);
 
 #endif

@@ -115,6 +115,8 @@ static int open_site(struct eddy_app *web, void **loop_data)
     }
     if (!(site->metrics = eddy__metrics_new(eddy_loop_current())))
         return -ENOMEM;
+    if ((err = eddy__digest_new(site, o, sv->dir)) < 0)
+        return err;
     return eddy__sched_new(site, &(struct eddy_app_refresh_opts){.interval = o->interval,
                                                                  .workers = o->workers,
                                                                  .timeout_ns = o->timeout_ns});
@@ -127,6 +129,7 @@ static void close_site(struct eddy_app *web, void *loop_data)
     if (!ss)
         return;
     eddy__sched_free(&ss->site);
+    eddy__digest_free(&ss->site);
     eddy__metrics_free(ss->site.metrics);
     eddy_session_free(ss->site.guarded);
     eddy_session_free(ss->site.session);
@@ -149,6 +152,7 @@ static struct eddy_app *make_app(struct serve *sv)
     err = err ? err : eddy_app_on_startup(web, open_site);
     err = err ? err : eddy_app_on_shutdown(web, close_site);
     err = err ? err : eddy_app_background(web, eddy__sched_task, web, "scheduler");
+    err = err ? err : eddy_app_background(web, eddy__digest_task, web, "digest");
     err = err ? err : eddy__pages_routes(web, sv->pages);
     err = err ? err : eddy_app_route(web, "GET", "/metrics", eddy__metrics_view, "metrics");
     err = err ? err : eddy__api_routes(web);

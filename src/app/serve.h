@@ -40,6 +40,19 @@ void eddy__sched_free(struct eddy__site *site);
  * due, a wake, or a minute.  Returns 0 when cancelled. */
 int eddy__sched_task(void *arg);
 
+/* ---- digest_sched.c: the digest on a schedule --------------------------- */
+
+/* Sets site->digest from o (nothing when o->digest_to is unset): the state
+ * file is dir/digest-last-sent.  0 or -ENOMEM. */
+int eddy__digest_new(struct eddy__site *site, const struct eddy_app_serve_opts *o, const char *dir);
+void eddy__digest_free(struct eddy__site *site);
+/* The background task (arg: the web app): with a daily digest configured,
+ * sleeps until its local time, sends it, records it; else returns at once.
+ * Returns 0 when cancelled. */
+int eddy__digest_task(void *arg);
+/* metrics.c: a digest was mailed. */
+void eddy__metrics_digest_sent(struct eddy__metrics *m);
+
 /* ---- auth.c ------------------------------------------------------------- */
 
 /* Before-request hook: /api/ requests need eddy__authorized (401 JSON). */

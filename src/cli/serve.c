@@ -73,6 +73,27 @@ static void share_dirs(const char *given, const char *name, char bufs[2][4200], 
     dirs[0] = bufs[0], dirs[1] = bufs[1], dirs[2] = NULL;
 }
 
+/* --digest-at HH:MM[:SS], local time: seconds after midnight. */
+static const char *set_digest_at(void *dst, char *value)
+{
+    unsigned h, m, sec = 0;
+    int n = 0;
+    if ((sscanf(value, "%2u:%2u%n", &h, &m, &n) != 2 || value[n]) &&
+        (sscanf(value, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 || value[n]))
+        return "HH:MM or HH:MM:SS, local time";
+    if (h > 23 || m > 59 || sec > 59)
+        return "HH:MM or HH:MM:SS, local time";
+    *(int64_t *)dst = (int64_t)h * 3600 + m * 60 + sec;
+    return NULL;
+}
+
+/* The value of environment variable `name` when set and not empty, else NULL. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct eddy_app_serve_opts o = {.workers = 64, .per_host = 8, .timeout_ns = 30 * EDDY_SEC};
@@ -81,6 +102,12 @@ int cmd_serve(int argc, char **argv)
     const char *token_file = NULL, *demo = NULL;
     int64_t interval_ns = EDDY_APP_INTERVAL_DEFAULT * EDDY_SEC;
     struct allow allow = {.n = 0};
+    const char *digest_at = NULL;
+    int64_t digest_since_ns = 24 * 3600 * EDDY_SEC;
+    o.digest_to = env("EDDY_DIGEST_TO");
+    struct eddy_app_smtp smtp = {.url = env("EDDY_SMTP"),
+                                 .user = env("EDDY_SMTP_USER"),
+                                 .password = getenv("EDDY_SMTP_PASSWORD")};
     const struct cli_opt table[] = {
         CLI_OPT_DATA(&o.data),
         {.name = "listen",
@@ -116,6 +143,32 @@ int cmd_serve(int argc, char **argv)
         CLI_OPT_PER_HOST(&o.per_host),
         CLI_OPT_TIMEOUT(&o.timeout_ns),
         CLI_OPT_INTERVAL(&interval_ns),
+        {.name = "digest-at",
+         .type = CLI_STRING,
+         .dst = &digest_at,
+         .arg = "HH:MM",
+         .help = "mail the digest every day at this local time, HH:MM or HH:MM:SS (needs "
+                 "--digest-to)",
+         .def = "$EDDY_DIGEST_AT, else never"},
+        {.name = "digest-to",
+         .type = CLI_STRING,
+         .dst = &o.digest_to,
+         .arg = "EMAIL",
+         .help = "the digest's recipients, comma-separated (also /digest's \"Send now\")",
+         .def = "$EDDY_DIGEST_TO, else none"},
+        {.name = "digest-since",
+         .type = CLI_DURATION,
+         .dst = &digest_since_ns,
+         .arg = "DUR",
+         .help = "a scheduled digest has what was first seen in the DUR before it",
+         .min = EDDY_SEC,
+         .max = 366 * 24 * 3600 * EDDY_SEC},
+        {.name = "smtp",
+         .type = CLI_STRING,
+         .dst = &smtp.url,
+         .arg = "URL",
+         .help = "the digest's SMTP server: smtp://, smtp+starttls:// or smtps://HOST:PORT",
+         .def = "$EDDY_SMTP, else smtp://localhost"},
     };
     const struct cli_command cmd = {
         .name = "serve",
@@ -128,7 +181,8 @@ int cmd_serve(int argc, char **argv)
                  "feed as `eddy refresh` does and sleeps until the next one is due.  Feeds added\n"
                  "with `eddy add` while it runs are fetched within a minute.\n"
                  "Listening on an address other than loopback needs a password (eddy passwd)\n"
-                 "or an API token.",
+                 "or an API token.\n"
+                 "The digest's SMTP login comes from EDDY_SMTP_USER and EDDY_SMTP_PASSWORD.",
         .footer = "exit status: 0 stopped by a signal, 1 could not start (store, address, token),\n"
                   "2 bad usage",
         .opts = table,
@@ -138,6 +192,27 @@ int cmd_serve(int argc, char **argv)
     int status;
     if (cli_parse(&cmd, argc, argv, &status) < 0)
         return status;
+    if (!digest_at)
+        digest_at = env("EDDY_DIGEST_AT");
+    char at_copy[16];
+    snprintf(at_copy, sizeof at_copy, "%s", digest_at ? digest_at : "");
+    if (digest_at && set_digest_at(&o.digest_at, at_copy))
+        return cli_usage_error(&cmd, "--digest-at: expected HH:MM or HH:MM:SS, got '%s'",
+                               digest_at);
+    if (digest_at && !o.digest_to)
+        return cli_usage_error(&cmd, "--digest-at needs --digest-to");
+    if (smtp.url && strncmp(smtp.url, "smtp://", 7) && strncmp(smtp.url, "smtps://", 8) &&
+        strncmp(smtp.url, "smtp+starttls://", 16))
+        return cli_usage_error(&cmd,
+                               "--smtp: expected smtp://, smtp+starttls:// or smtps://, "
+                               "got '%s'",
+                               smtp.url);
+    if (o.digest_to && eddy_app_mail_check("a@b", o.digest_to) < 0)
+        return cli_usage_error(&cmd, "--digest-to: expected addresses like a@b, got '%s'",
+                               o.digest_to);
+    o.digest_daily = digest_at != NULL;
+    o.digest_since = digest_since_ns / EDDY_SEC;
+    o.smtp = &smtp;
     o.interval = interval_ns / EDDY_SEC;
     o.allow = allow.cidr;
     char *token = NULL;

@@ -509,6 +509,13 @@ static int query_sql(const struct eddy_store_query *q, struct eddy_buf *sql, str
     int err = eddy_buf_puts(sql, q->enclosures ? "SELECT " EDDY__ENTRY_COLS ", e.enclosures"
                                                  " FROM entries e"
                                                : "SELECT " EDDY__ENTRY_COLS " FROM entries e");
+    /* A search walks the river's index newest first and stops at the page's
+     * end, taking the FTS matches as a set: SQLite's own plan fetched every
+     * match's row to sort them (a row's date lies past its content, on
+     * overflow pages): 110 ms for a word in 2% of 100,000 entries, 6 ms so.
+     * Bounded by the index (ids only) when the word is rare. */
+    if (!err && q->search && !q->feed_id)
+        err = eddy_buf_puts(sql, " INDEXED BY entries_river");
     if (!err && q->category)
         err = eddy_buf_puts(sql, " JOIN feeds f ON f.id = e.feed_id AND f.category = ?1");
     if (!err)

@@ -422,10 +422,9 @@ void eddy_store_categories_free(struct eddy_store_category *c, size_t n)
 int eddy_store_categories(struct eddy_store *s, struct eddy_store_category **out, size_t *n)
 {
     static const char sql[] =
-        "SELECT f.category, count(*),"
-        " (SELECT count(*) FROM entries e JOIN feeds g ON g.id = e.feed_id"
-        "   WHERE g.category = f.category AND e.read = 0)"
-        " FROM feeds f WHERE f.category IS NOT NULL GROUP BY f.category ORDER BY f.category";
+        "SELECT f.category, count(*), coalesce(sum(c.unread), 0)"
+        " FROM feeds f LEFT JOIN feed_counts c ON c.feed_id = f.id"
+        " WHERE f.category IS NOT NULL GROUP BY f.category ORDER BY f.category";
     *out = NULL;
     *n = 0;
     struct eddy__conn *c = eddy__reader(s);

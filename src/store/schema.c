@@ -125,6 +125,34 @@ static const char *const migrations[] = {
     "ALTER TABLE feeds ADD COLUMN t_wait INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE feeds ADD COLUMN t_receive INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE feeds ADD COLUMN t_parse INTEGER NOT NULL DEFAULT 0;",
+    /* vN -> vN+1 (the reader's speed, bench/reader.sh): every feed's entry,
+     * unread and starred counts, kept by triggers.  Counting them from
+     * entries on each river page read the whole table (its rows carry the
+     * content): 7 s for the stats and 46 s for the categories at 100,000
+     * entries; from these 500 rows, under a millisecond. */
+    "CREATE TABLE feed_counts ("
+    "  feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,"
+    "  entries INTEGER NOT NULL DEFAULT 0,"
+    "  unread INTEGER NOT NULL DEFAULT 0,"
+    "  starred INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO feed_counts SELECT feed_id, count(*), sum(read = 0), sum(starred != 0)"
+    "  FROM entries GROUP BY feed_id;"
+    "CREATE TRIGGER feed_counts_new AFTER INSERT ON entries BEGIN"
+    "  INSERT OR IGNORE INTO feed_counts (feed_id) VALUES (new.feed_id);"
+    "  UPDATE feed_counts SET entries = entries + 1, unread = unread + (new.read = 0),"
+    "    starred = starred + (new.starred != 0) WHERE feed_id = new.feed_id;"
+    "END;"
+    "CREATE TRIGGER feed_counts_change AFTER UPDATE OF read, starred, feed_id ON entries BEGIN"
+    "  UPDATE feed_counts SET entries = entries - 1, unread = unread - (old.read = 0),"
+    "    starred = starred - (old.starred != 0) WHERE feed_id = old.feed_id;"
+    "  INSERT OR IGNORE INTO feed_counts (feed_id) VALUES (new.feed_id);"
+    "  UPDATE feed_counts SET entries = entries + 1, unread = unread + (new.read = 0),"
+    "    starred = starred + (new.starred != 0) WHERE feed_id = new.feed_id;"
+    "END;"
+    "CREATE TRIGGER feed_counts_gone AFTER DELETE ON entries BEGIN"
+    "  UPDATE feed_counts SET entries = entries - 1, unread = unread - (old.read = 0),"
+    "    starred = starred - (old.starred != 0) WHERE feed_id = old.feed_id;"
+    "END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

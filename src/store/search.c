@@ -91,9 +91,9 @@ int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out)
     static const char sql[] = "SELECT (SELECT count(*) FROM feeds),"
                               " (SELECT count(*) FROM feeds WHERE dead),"
                               " (SELECT count(*) FROM feeds WHERE last_error IS NOT NULL),"
-                              " (SELECT count(*) FROM entries),"
-                              " (SELECT count(*) FROM entries WHERE read = 0),"
-                              " (SELECT count(*) FROM entries WHERE starred),"
+                              " (SELECT coalesce(sum(entries), 0) FROM feed_counts),"
+                              " (SELECT coalesce(sum(unread), 0) FROM feed_counts),"
+                              " (SELECT coalesce(sum(starred), 0) FROM feed_counts),"
                               " (SELECT count(*) FROM fts_pending)";
     memset(out, 0, sizeof *out);
     struct eddy__conn *c = eddy__reader(s);

@@ -944,3 +944,57 @@ TEST(store_first_batch_dedupes_within_itself)
     CHECK_INT(r.unchanged, ==, 1);
     eddy_store_close(s);
 }
+
+/* The counts the river shows (stats, categories) come from feed_counts,
+ * kept by triggers: they follow inserts, updates that keep the marks, marks,
+ * and a feed removed with its entries. */
+TEST(store_counts_follow_entries_and_marks)
+{
+    struct eddy_store *s = open_tmp();
+    int64_t a = add_feed(s, "http://a/", "News"), b = add_feed(s, "http://b/", "News");
+    int64_t c = add_feed(s, "http://c/", "Tech");
+    struct eddy_store_entry_in in[] = {entry("1", NULL, "one", "x", 100),
+                                       entry("2", NULL, "two", "x", 200),
+                                       entry("3", NULL, "three", "x", 300)};
+    CHECK_INT(eddy_store_entries_upsert(s, a, in, 3, 1000, NULL), ==, 0);
+    CHECK_INT(eddy_store_entries_upsert(s, b, in, 2, 1000, NULL), ==, 0);
+    CHECK_INT(eddy_store_entries_upsert(s, c, in, 1, 1000, NULL), ==, 0);
+    struct eddy_store_query q = {.feed_id = a};
+    struct eddy_store_page p;
+    CHECK_INT(eddy_store_entries(s, &q, &p), ==, 0);
+    CHECK_INT(p.n, ==, 3);
+    int64_t ids[2] = {p.entries[0].id, p.entries[1].id};
+    eddy_store_page_fini(&p);
+    CHECK_INT(eddy_store_entries_mark(s, ids, 2, EDDY_STORE_READ, true), ==, 2);
+    CHECK_INT(eddy_store_entries_mark(s, ids, 1, EDDY_STORE_STARRED, true), ==, 1);
+    in[0].content = "changed"; /* an update keeps the marks and the counts */
+    CHECK_INT(eddy_store_entries_upsert(s, a, in, 3, 1000, NULL), ==, 0);
+
+    struct eddy_store_stats st;
+    CHECK_INT(eddy_store_stats(s, &st), ==, 0);
+    CHECK_INT(st.entries, ==, 6);
+    CHECK_INT(st.unread, ==, 4);
+    CHECK_INT(st.starred, ==, 1);
+    struct eddy_store_category *cats;
+    size_t n;
+    CHECK_INT(eddy_store_categories(s, &cats, &n), ==, 0);
+    CHECK_INT(n, ==, 2);
+    CHECK_STR(cats[0].name, "News");
+    CHECK_INT(cats[0].feeds, ==, 2);
+    CHECK_INT(cats[0].unread, ==, 3);
+    CHECK_INT(cats[1].unread, ==, 1);
+    eddy_store_categories_free(cats, n);
+
+    CHECK_INT(eddy_store_entries_mark(s, ids, 2, EDDY_STORE_READ, false), ==, 2);
+    CHECK_INT(eddy_store_feed_remove(s, b), ==, 0);
+    CHECK_INT(eddy_store_stats(s, &st), ==, 0);
+    CHECK_INT(st.entries, ==, 4);
+    CHECK_INT(st.unread, ==, 4);
+    CHECK_INT(st.starred, ==, 1);
+    CHECK_INT(eddy_store_categories(s, &cats, &n), ==, 0);
+    CHECK_INT(n, ==, 2);
+    CHECK_INT(cats[0].feeds, ==, 1);
+    CHECK_INT(cats[0].unread, ==, 3);
+    eddy_store_categories_free(cats, n);
+    eddy_store_close(s);
+}
