@@ -114,9 +114,9 @@ struct xfer {
     enum { BODY_UNSEEN, BODY_KEEP, BODY_SKIP } body; /* the current reply's body */
     size_t skipped; /* bytes of redirect bodies thrown away (within max_body) */
     size_t since;   /* the first hop sent with the current method (loop detection) */
-    bool told;    /* on_phase heard RECEIVING for this hop's body */
-    bool paused;  /* write_cb paused it; transfer() resumes it a turn later */
-    size_t slice; /* body bytes taken since the last resume */
+    bool told;      /* on_phase heard RECEIVING for this hop's body */
+    bool paused;    /* write_cb paused it; transfer() resumes it a turn later */
+    size_t slice;   /* body bytes taken since the last resume */
     char errbuf[CURL_ERROR_SIZE];
 };
 
