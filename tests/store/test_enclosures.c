@@ -70,7 +70,7 @@ TEST(store_enclosures_stored_in_order_within_limits)
     int64_t f = feed(s);
     /* 20 given: one empty, one too long, the first 16 of the rest kept
      * in order (0, 3..17). */
-    static char urls[20][32], long_url[EDDY_STORE_ENCLOSURE_URL_MAX + 2], long_type[300];
+    static char urls[20][48], long_url[EDDY_STORE_ENCLOSURE_URL_MAX + 2], long_type[300];
     struct eddy_store_enclosure_in x[20];
     for (int i = 0; i < 20; i++) {
         snprintf(urls[i], sizeof urls[i], "http://pod.example/%02d.mp3", i);
