@@ -8,7 +8,7 @@
 // every on* handler present, clicks links and submits forms whose URL has a
 // script scheme, and lists dangerous constructs; a second pass after the SVG
 // animations ran catches animated hrefs.  The results go into <pre
-// id=result> as JSON, read by `chromium --dump-dom`.
+// id=result> as JSON, read by xss.py through chromedriver.
 'use strict';
 var hits = {}, danger = {}, notes = {}, clicked = new WeakSet();
 function __hit(id) { hits[id] = (hits[id] || 0) + 1; }
@@ -100,23 +100,53 @@ function fire(win, el, type) {
 
 function delay(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 
+// After a delay, each frame has also rendered (SMIL animations sample on a
+// rendering update) and run a task of its own (after the javascript: URL
+// navigations queued before it): a loaded machine can delay both past any
+// fixed delay.  SETTLE_BOUND_MS only keeps a frame that never renders (it
+// navigated away, say) from hanging the run.
+var SETTLE_BOUND_MS = 30000;
+function settle(frames) {
+    return Promise.all(frames.map(function (p) {
+        return Promise.race([delay(SETTLE_BOUND_MS), new Promise(function (resolve) {
+            try {
+                var win = p[1].contentWindow;
+                win.requestAnimationFrame(function () {
+                    win.requestAnimationFrame(function () { win.setTimeout(resolve, 0); });
+                });
+            } catch (e) { resolve(); }
+        })]);
+    }));
+}
+
+// xss.py runs Chromium in real time, so the delays below are at least what
+// they say however loaded the machine is.  Every frame's load is awaited
+// before any probe; the bound is only a safety net (a hung renderer): a frame
+// that never loaded is listed in "unloaded", which xss.py reports as a
+// failure, and is not probed.
+var LOAD_BOUND_MS = 240000;
+
 async function main() {
-    var frames = [];
-    await Promise.race([delay(20000), Promise.all(CASES.map(function (c) {
+    var frames = [], loaded = new Set();
+    await Promise.race([delay(LOAD_BOUND_MS), Promise.all(CASES.map(function (c) {
         return new Promise(function (resolve) {
             var f = document.createElement('iframe');
-            f.onload = resolve;
+            f.onload = function () { loaded.add(f); resolve(); };
             f.srcdoc = PRELUDE.replace('@ID@', JSON.stringify(c[0])) + c[1] + POSTLUDE;
             frames.push([c[0], f]);
             document.body.appendChild(f);
         });
     }))]);
+    var unloaded = frames.filter(function (p) { return !loaded.has(p[1]); }).map(function (p) { return p[0]; });
+    frames = frames.filter(function (p) { return loaded.has(p[1]); });
     frames.forEach(function (p) { probe(p[0], p[1], 1); });
     await delay(1500); // SVG animations, javascript: navigations, timers
+    await settle(frames);
     frames.forEach(function (p) { probe(p[0], p[1], 2); });
     await delay(1000);
+    await settle(frames);
     document.getElementById('result').textContent =
-        JSON.stringify({ hits: hits, danger: danger, notes: notes, frames: frames.length });
+        JSON.stringify({ hits: hits, danger: danger, notes: notes, frames: frames.length, unloaded: unloaded });
     frames.forEach(function (p) { p[1].remove(); });
 }
 main();
