@@ -27,7 +27,9 @@ nothing any more is a failure (the list must stay true).
   xss.py --feedparser  also renders Debian's python3-feedparser output of the
                        same vectors and reports what runs there (report only)
   xss.py --keep DIR    keep the feeds and pages in DIR
-Needs `chromium` (scripts/deps installs it); about 30 s on a loaded machine."""
+Needs chromium, chromium-driver and python3-selenium (scripts/deps installs
+them); about 30 s idle, longer on a loaded machine (real time, not virtual:
+its result does not depend on the load)."""
 import html
 import json
 import os
@@ -39,10 +41,21 @@ import time
 import xml.dom.minidom
 from concurrent.futures import ThreadPoolExecutor
 
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    webdriver = None
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.environ.get("EDDY_TOP", os.path.join(HERE, "..", ".."))
 BUILD = os.environ.get("EDDY_BUILD", os.path.join(TOP, "build"))
 CORPUS = os.path.join(HERE, "xss")
+# Chromium runs in real time (virtual time let harness.js's timers jump ahead
+# of frames still loading on a loaded machine); this bound on one render is a
+# safety net, not a timing check.
+RESULT_BOUND = 600
 ATOM = "http://www.w3.org/2005/Atom"
 
 PRELUDE = ('<!doctype html><html><head><meta charset="utf-8"><script>var __id=@ID@;'
@@ -266,7 +279,8 @@ def parse_feedparser(vectors, d):
 
 
 def render(cases, d, tag):
-    """Renders [(frame id, html)] in one Chromium run: (results, seconds)."""
+    """Renders [(frame id, html)] in one Chromium run, driven by chromedriver
+    in real time: (results, seconds)."""
     with open(os.path.join(CORPUS, "harness.js"), encoding="utf-8") as f:
         js = f.read()
 
@@ -278,20 +292,38 @@ def render(cases, d, tag):
         f.write('<!doctype html><html><head><meta charset="utf-8"><title>xss</title></head><body>'
                 '<pre id="result"></pre><script>var PRELUDE=%s, POSTLUDE=%s, CASES=%s;\n%s</script>'
                 '</body></html>' % (js_data(PRELUDE), js_data(POSTLUDE), js_data(cases), js))
-    profile = tempfile.mkdtemp(prefix="xss-chromium-", dir=d)
-    cmd = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--disable-extensions", "--mute-audio", "--user-data-dir=" + profile,
-           # no name resolves: nothing leaves the machine, failures are instant
-           "--host-resolver-rules=MAP * ~NOTFOUND",
-           "--virtual-time-budget=30000", "--dump-dom", "file://" + page]
+    o = webdriver.ChromeOptions()
+    o.binary_location = shutil.which("chromium")
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+              "--mute-audio", "--disable-dev-shm-usage", "--user-data-dir=" + tempfile.mkdtemp(dir=d),
+              # no name resolves: nothing leaves the machine, failures are instant
+              "--host-resolver-rules=MAP * ~NOTFOUND"):
+        o.add_argument(a)
+    # Popups stay blocked as in a plain browser; a dialog no hook caught is
+    # dismissed (as headless Chromium does on its own).
+    o.add_experimental_option("excludeSwitches", ["disable-popup-blocking", "enable-automation"])
+    o.set_capability("unhandledPromptBehavior", "dismiss")
+    o.page_load_strategy = "eager"  # the harness's own wait is the one that counts
     t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    secs = time.monotonic() - t0
-    start = p.stdout.find('<pre id="result">')
-    end = p.stdout.find("</pre>", start)
-    if start < 0 or end < 0 or end == start + len('<pre id="result">'):
-        raise RuntimeError("chromium (%s) gave no result (exit %d): %s" % (tag, p.returncode, p.stderr[-2000:]))
-    return json.loads(html.unescape(p.stdout[start + len('<pre id="result">'):end])), secs
+    drv = webdriver.Chrome(service=webdriver.chrome.service.Service(shutil.which("chromedriver")), options=o)
+    try:
+        drv.set_page_load_timeout(RESULT_BOUND)
+        drv.set_script_timeout(RESULT_BOUND)
+        drv.get("file://" + page)
+        out = WebDriverWait(drv, RESULT_BOUND, poll_frequency=1).until(
+            lambda x: x.execute_script("return document.getElementById('result').textContent"))
+    except TimeoutException:
+        raise RuntimeError("chromium (%s) gave no result within %d s of real time (a safety bound, not a "
+                           "timing check: a hung harness or a stalled machine)" % (tag, RESULT_BOUND))
+    except WebDriverException as e:
+        raise RuntimeError("chromedriver (%s): %s" % (tag, e.msg))
+    finally:
+        drv.quit()
+    res = json.loads(out)
+    if res["unloaded"]:
+        raise RuntimeError("chromium (%s): %d of %d frames never loaded within the harness's bound: %s" %
+                           (tag, len(res["unloaded"]), len(cases), " ".join(res["unloaded"][:40])))
+    return res, time.monotonic() - t0
 
 
 def sanitized_cases(values, vectors, rules):
@@ -458,8 +490,8 @@ def main():
     argv = sys.argv[1:]
     keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
     t0 = time.monotonic()
-    if not shutil.which("chromium"):
-        fail("chromium not found (scripts/deps installs it)")
+    if not shutil.which("chromium") or not shutil.which("chromedriver") or not webdriver:
+        fail("chromium, chromium-driver or python3-selenium not found (scripts/deps installs them)")
         return
     vectors = load_vectors()
     rules = load_known_failing()

@@ -6,9 +6,9 @@
 // navigation cannot hide another's).  The prelude defines __x/alert/... to
 // report a hit to this page.  Once every frame has loaded, probe() fires
 // every on* handler present, clicks links and submits forms whose URL has a
-// script scheme, and lists dangerous constructs; a second pass after the SVG
-// animations ran catches animated hrefs.  The results go into <pre
-// id=result> as JSON, read by `chromium --dump-dom`.
+// script scheme, and lists dangerous constructs; a second pass with the SVG
+// animations at 1.5 s catches animated hrefs.  The results go into <pre
+// id=result> as JSON, read by xss.py through chromedriver.
 'use strict';
 var hits = {}, danger = {}, notes = {}, clicked = new WeakSet();
 function __hit(id) { hits[id] = (hits[id] || 0) + 1; }
@@ -49,6 +49,12 @@ function probe(id, frame, pass) {
     var win = frame.contentWindow, doc;
     try { doc = win.document; void doc.body.firstChild; } catch (e) { doc = null; }
     if (!doc || doc.URL !== 'about:srcdoc') { add(danger, id, 'the frame navigated away'); return; }
+    // SMIL time runs on the wall clock from the frame's load: on a loaded
+    // machine an animation (dur=9s) can be over before this probe.  Every
+    // timeline is held at 1.5 s, the point the second pass looks at.
+    if (pass === 1) doc.querySelectorAll('svg').forEach(function (s) {
+        if (!s.ownerSVGElement) try { s.pauseAnimations(); s.setCurrentTime(1.5); } catch (e) {}
+    });
     var harness = new Set([doc.documentElement, doc.head, doc.body, doc.body.firstElementChild]
         .concat(win.__harness || []));
     var all = doc.querySelectorAll('*');
@@ -100,23 +106,53 @@ function fire(win, el, type) {
 
 function delay(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 
+// After a delay, each frame has also rendered (SMIL animations sample on a
+// rendering update) and run a task of its own (after the javascript: URL
+// navigations queued before it): a loaded machine can delay both past any
+// fixed delay.  SETTLE_BOUND_MS only keeps a frame that never renders (it
+// navigated away, say) from hanging the run.
+var SETTLE_BOUND_MS = 30000;
+function settle(frames) {
+    return Promise.all(frames.map(function (p) {
+        return Promise.race([delay(SETTLE_BOUND_MS), new Promise(function (resolve) {
+            try {
+                var win = p[1].contentWindow;
+                win.requestAnimationFrame(function () {
+                    win.requestAnimationFrame(function () { win.setTimeout(resolve, 0); });
+                });
+            } catch (e) { resolve(); }
+        })]);
+    }));
+}
+
+// xss.py runs Chromium in real time, so the delays below are at least what
+// they say however loaded the machine is.  Every frame's load is awaited
+// before any probe; the bound is only a safety net (a hung renderer): a frame
+// that never loaded is listed in "unloaded", which xss.py reports as a
+// failure, and is not probed.
+var LOAD_BOUND_MS = 240000;
+
 async function main() {
-    var frames = [];
-    await Promise.race([delay(20000), Promise.all(CASES.map(function (c) {
+    var frames = [], loaded = new Set();
+    await Promise.race([delay(LOAD_BOUND_MS), Promise.all(CASES.map(function (c) {
         return new Promise(function (resolve) {
             var f = document.createElement('iframe');
-            f.onload = resolve;
+            f.onload = function () { loaded.add(f); resolve(); };
             f.srcdoc = PRELUDE.replace('@ID@', JSON.stringify(c[0])) + c[1] + POSTLUDE;
             frames.push([c[0], f]);
             document.body.appendChild(f);
         });
     }))]);
+    var unloaded = frames.filter(function (p) { return !loaded.has(p[1]); }).map(function (p) { return p[0]; });
+    frames = frames.filter(function (p) { return loaded.has(p[1]); });
     frames.forEach(function (p) { probe(p[0], p[1], 1); });
     await delay(1500); // SVG animations, javascript: navigations, timers
+    await settle(frames);
     frames.forEach(function (p) { probe(p[0], p[1], 2); });
     await delay(1000);
+    await settle(frames);
     document.getElementById('result').textContent =
-        JSON.stringify({ hits: hits, danger: danger, notes: notes, frames: frames.length });
+        JSON.stringify({ hits: hits, danger: danger, notes: notes, frames: frames.length, unloaded: unloaded });
     frames.forEach(function (p) { p[1].remove(); });
 }
 main();
