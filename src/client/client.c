@@ -930,6 +930,20 @@ static void host_key(char *host, size_t cap)
     }
 }
 
+/* The URL's host into *name (curl_free): an IDN's name is its punycode,
+ * where this libcurl can.  libcurl 7.88 fails a CURLU_PUNYCODE get that
+ * libidn2 refuses ("http:/\xc0") with the copy it made left in *name. */
+static CURLUcode url_host(CURLU *u, char **name)
+{
+    CURLUcode rc = curl_url_get(u, CURLUPART_HOST, name, CURLU_PUNYCODE);
+    if (rc != CURLUE_OK) {
+        curl_free(*name);
+        *name = NULL;
+        rc = curl_url_get(u, CURLUPART_HOST, name, 0);
+    }
+    return rc;
+}
+
 /* Reads an http(s) URL: its host's slot key into host (when not NULL) and
  * "scheme://key:port" into origin (when not NULL).  -EINVAL when unparsable
  * or not http(s). */
@@ -943,9 +957,7 @@ static int url_parts(const char *url, char *host, size_t cap, char *origin, size
                       curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
                       (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
                       curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-                      /* an IDN's name is its punycode, where this libcurl can */
-                      (curl_url_get(u, CURLUPART_HOST, &name, CURLU_PUNYCODE) == CURLUE_OK ||
-                       curl_url_get(u, CURLUPART_HOST, &name, 0) == CURLUE_OK)
+                      url_host(u, &name) == CURLUE_OK
                   ? 0
                   : -EINVAL;
     }

@@ -1596,6 +1596,11 @@ static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     xmlParserInputPtr in = parser->ctxt ? parser->ctxt->input : NULL;
     if (!err && !utf8 && in && in->buf && !in->buf->encoder) {
         parser->utf8_body = true;
+        /* A byte of that raw head that is not UTF-8 switched libxml2 to
+         * reading a byte as a character (ISO-8859-1): it would cut the
+         * cleaned body's names inside a character ("<\xef\xbf\xbd" named
+         * "\xef").  The body is UTF-8: so is libxml2's reading of it. */
+        parser->ctxt->charset = XML_CHAR_ENCODING_UTF8;
         if (parser->ctxt->instate != XML_PARSER_START)
             snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
     }

@@ -531,3 +531,64 @@ TEST(fuzz_callback_cdata_end_in_text)
         eddy_buf_free(&s.json);
     }
 }
+
+/* Every object key under v is UTF-8, and one of them is `want`. */
+static bool keys_utf8(const struct eddy_feed_value *v, const char *want, bool *seen)
+{
+    if (eddy_feed_type(v) == EDDY_FEED_ARRAY)
+        for (size_t i = 0; i < eddy_feed_len(v); i++)
+            if (!keys_utf8(eddy_feed_at(v, i), want, seen))
+                return false;
+    if (eddy_feed_type(v) != EDDY_FEED_OBJECT)
+        return true;
+    for (const struct eddy_feed_member *m = eddy_feed_first(v); m; m = eddy_feed_next(m)) {
+        const char *key = eddy_feed_member_key(m);
+        if (!utf8_ok((const unsigned char *)key, strlen(key)) ||
+            !keys_utf8(eddy_feed_member_value(m), want, seen))
+            return false;
+        *seen |= !strcmp(key, want);
+    }
+    return true;
+}
+
+/* A malformed declaration naming another encoding, with a byte that is
+ * not UTF-8 in the prolog: libxml2 read on a byte a character from there,
+ * so in callback mode the (cleaned, UTF-8) body's element names were cut
+ * inside a character, "<\xef\xbf\xbd..." named "\xef", "<café>" "caf\xc3"
+ * (fuzz/regression/feed/callback-key-cut-after-bad-prolog). */
+TEST(fuzz_callback_bad_prolog_byte_keeps_names_whole)
+{
+    static const char *const docs[] = {
+        "<?xml ver\xb6ion=\"1.0\" encoding=\"euc-kr\"?><rss version=\"2.0\"><channel>"
+        "<caf\xc3\xa9>v</caf\xc3\xa9><\xff\xfex>w</\xff\xfex></channel></rss>",
+        "<?xml version=1.0 encoding=\"euc-kr\"?><!-- \xb3\xe2 --><rss version=\"2.0\"><channel>"
+        "<caf\xc3\xa9>v</caf\xc3\xa9><\xff\xfex>w</\xff\xfex></channel></rss>",
+    };
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++)
+        for (size_t step = 0; step <= 7; step += 7) {
+            struct eddy_feed_opts o = {.on_entry = check_utf8_entry};
+            struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+            size_t len = strlen(docs[d]);
+            for (size_t off = 0; off < len;) {
+                size_t k = step && len - off > step ? step : len - off;
+                CHECK_INT(eddy_feed_parser_push(p, docs[d] + off, k), ==, 0);
+                off += k;
+            }
+            struct eddy_feed *f;
+            CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+            eddy_feed_parser_free(p);
+            const struct eddy_feed_value *feed = eddy_feed_get(eddy_feed_root(f), "feed");
+            bool seen = false;
+            CHECK(keys_utf8(eddy_feed_root(f), "\xef\xbf\xbd\xef\xbf\xbdx", &seen));
+            CHECK(seen);
+            CHECK_STR(eddy_feed_get_str(feed, "caf\xc3\xa9"), "v");
+            eddy_feed_free(f);
+        }
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) { /* buffered: decoded whole */
+        struct eddy_feed *f;
+        CHECK_INT(eddy_feed_parse(docs[d], strlen(docs[d]), NULL, &f), ==, 0);
+        bool seen = false;
+        CHECK(keys_utf8(eddy_feed_root(f), "", &seen));
+        eddy_feed_free(f);
+    }
+}
