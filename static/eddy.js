@@ -24,26 +24,29 @@
         select(list[i]);
     }
 
-    // Posts the entry's own form with this action (fetch, no page load); the
-    // form's fields carry the CSRF token.  Updates the entry as the server
-    // would show it.
+    // Posts the entry's form with this action (fetch, no page load); the
+    // form's fields carry the CSRF token.  On the river the buttons share
+    // one form (form="m"), each named as its action with the entry's id as
+    // value; on an entry's page the button is action=value in its own
+    // form.  Updates the entry as the server would show it.
     function mark(el, kind) {
-        var form = el.querySelector('form.mark'), btn = el.querySelector(kind === 'read' ? '.read-btn' : '.star-btn');
-        if (!form || !btn) return;
-        var action = btn.value, data = new URLSearchParams(new FormData(form));
+        var btn = el.querySelector(kind === 'read' ? '.read-btn' : '.star-btn'), form = btn && btn.form;
+        if (!form) return;
+        var named = btn.name !== 'action', action = named ? btn.name : btn.value, data = new URLSearchParams();
+        data.set('csrf', form.elements.csrf.value);
+        data.set('id', named ? btn.value : form.elements.id.value);
         data.set('action', action);
         data.set('js', '1');
         // (form.action would be the button named "action": the attribute.)
         fetch(form.getAttribute('action'), { method: 'POST', body: data, credentials: 'same-origin' }).then(function (r) {
             if (!r.ok) throw new Error('HTTP ' + r.status);
-            var on = action === 'read' || action === 'star';
+            var on = action === 'read' || action === 'star', next = kind === 'read' ? (on ? 'unread' : 'read') : (on ? 'unstar' : 'star');
+            if (named) btn.name = next; else btn.value = next;
             if (kind === 'read') {
                 el.classList.toggle('read', on);
-                btn.value = on ? 'unread' : 'read';
                 btn.textContent = on ? 'Mark unread' : 'Mark read';
             } else {
                 el.classList.toggle('starred', on);
-                btn.value = on ? 'unstar' : 'star';
                 btn.textContent = on ? '\u2605 Starred' : '\u2606 Star';
                 btn.setAttribute('aria-pressed', on ? 'true' : 'false');
             }
@@ -151,4 +154,32 @@
         if (p) p.textContent = 'Some live updates were missed: reload for the exact state.';
     });
     if (banner) banner.addEventListener('click', function () { window.location.reload(); });
+}());
+
+// The river's expand: the page carries an excerpt of each entry (its title
+// links to the entry's page); an entry of class "more" has a text, made a
+// <details> here and loaded from /entries/ID/content (sanitized by the
+// server, as on the entry's page) when first opened.
+(function () {
+    Array.prototype.forEach.call(document.querySelectorAll('article.entry.more > p.excerpt'), function (p) {
+        var d = document.createElement('details'), s = document.createElement('summary');
+        s.textContent = p.textContent || 'Show';
+        d.appendChild(s);
+        p.replaceWith(d);
+    });
+    document.addEventListener('toggle', function (ev) {
+        var d = ev.target, art = d.parentNode, st = d.getAttribute && d.getAttribute('data-state');
+        if (!d.open || d.tagName !== 'DETAILS' || !/^e\d+$/.test(art.id) || st === 'loading' || st === 'loaded') return;
+        d.setAttribute('data-state', 'loading');
+        fetch('/entries/' + art.id.slice(1) + '/content', { credentials: 'same-origin' }).then(function (r) {
+            if (!r.ok || r.redirected) throw new Error('HTTP ' + r.status);
+            return r.text();
+        }).then(function (html) {
+            var box = document.createElement('div');
+            box.className = 'content';
+            box.innerHTML = html;
+            d.appendChild(box);
+            d.setAttribute('data-state', 'loaded');
+        }).catch(function () { d.setAttribute('data-state', 'failed'); }); // closed and opened again: tried again
+    }, true); // toggle does not bubble
 }());

@@ -346,7 +346,11 @@ struct eddy_store_query {
     size_t limit;                          /* 0: EDDY_STORE_LIMIT_DEFAULT; capped at _MAX */
     bool enclosures;                       /* fill each entry's enclosures (one more
                                             * indexed lookup per entry) */
+    bool excerpt; /* summary and content cut to their first EDDY_STORE_EXCERPT_CHARS
+                   * characters (a list that shows an excerpt, not the text:
+                   * less to copy; "" stays "", NULL stays NULL) */
 };
+#define EDDY_STORE_EXCERPT_CHARS 1000
 
 /* A page of entries, newest first (date, then id, descending). */
 struct eddy_store_page {
@@ -365,6 +369,25 @@ enum eddy_store_flag { EDDY_STORE_READ, EDDY_STORE_STARRED };
  * changed (ids that do not exist, or already had it, are not counted). */
 int eddy_store_entries_mark(struct eddy_store *s, const int64_t *ids, size_t n,
                             enum eddy_store_flag flag, bool on);
+
+/* A feed's name and unread count (eddy_store_feeds_unread). */
+struct eddy_store_feed_unread {
+    int64_t id;
+    char *name; /* owned: its title, else its URL */
+    int64_t unread;
+};
+/* The `max` feeds with the most unread entries (ties: lowest id first),
+ * none without unread; with `also` > 0, that feed too, wherever it ranks
+ * (last, even when it has no unread; not when it does not exist).  *out is
+ * a malloc'ed array of *n records (NULL when none), freed with
+ * eddy_store_feeds_unread_free.  Reads the per-feed counts, not entries. */
+int eddy_store_feeds_unread(struct eddy_store *s, size_t max, int64_t also,
+                            struct eddy_store_feed_unread **out, size_t *n);
+void eddy_store_feeds_unread_free(struct eddy_store_feed_unread *f, size_t n);
+/* names[i] (malloc'ed, the caller frees each) is feed ids[i]'s title, else
+ * its URL; NULL when there is no such feed.  For a page of entries: one
+ * indexed lookup per id. */
+int eddy_store_feed_names(struct eddy_store *s, const int64_t *ids, size_t n, char **names);
 
 /* ---------------------------------------------------------------- search */
 

@@ -5,7 +5,8 @@
  *
  * Server-rendered (the .html files of templates/); every page works without JavaScript:
  * filters are a GET form, marks are POST forms answered 303 back to the page.
- * static/eddy.js only adds keyboard shortcuts.
+ * static/eddy.js adds keyboard shortcuts, and loads an entry's text into
+ * the river when it is expanded (without it, the entry's page shows it).
  *
  * Safe by construction: entry HTML goes through the feed sanitizer again at
  * render (the store keeps a text/plain value as it came, so what is stored
@@ -300,70 +301,60 @@ struct river {
     json_t *ctx; /* out */
 };
 
-static const char *feed_name(const struct eddy_store_feed *f)
-{
-    return f->title && *f->title ? f->title : f->url;
-}
-
-static json_t *entry_json(const struct eddy_store_entry *e, const struct eddy_store_feed *f,
-                          int64_t now)
+/* The river shows an excerpt; the text is fetched when an entry is
+ * expanded (/entries/ID/content, pages_entry.c): sanitizing 50 entries'
+ * content for every page made it 200 KB and most of its CPU time. */
+static json_t *entry_json(const struct eddy_store_entry *e, const char *feed, int64_t now)
 {
     char ago[64];
     eddy__pages_ago(now, e->date, ago, sizeof ago);
-    char *content = e->content && *e->content ? eddy__pages_safe_html(e->content) : NULL;
-    if (e->content && *e->content && !content)
-        return NULL;
     const char *excerpt = e->summary && *e->summary ? e->summary : e->content;
-    json_t *v =
-        json_pack("{s:I, s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s?, s:s?, s:b, s:b}", "id",
-                  (json_int_t)e->id, "title", e->title && *e->title ? e->title : NULL, "link",
-                  e->link, "feed", f ? feed_name(f) : NULL, "feed_id", (json_int_t)e->feed_id,
-                  "date", (json_int_t)e->date, "ago", ago, "excerpt", excerpt, "author", e->author,
-                  "read", e->read, "starred", e->starred);
-    if (v && content && json_object_set_new(v, "content", json_string(content)) < 0)
-        json_decref(v), v = NULL;
-    free(content);
-    return v;
+    return json_pack("{s:I, s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s?, s:s?, s:b, s:b, s:b}", "id",
+                     (json_int_t)e->id, "title", e->title && *e->title ? e->title : NULL, "link",
+                     e->link, "feed", feed, "feed_id", (json_int_t)e->feed_id, "date",
+                     (json_int_t)e->date, "ago", ago, "excerpt", excerpt, "author", e->author,
+                     "read", e->read, "starred", e->starred, "more", e->content && *e->content);
 }
 
-static const struct eddy_store_feed *find_feed(const struct eddy_store_feed *f, size_t n,
-                                               int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (f[i].id == id)
-            return &f[i];
-    return NULL;
-}
+#define SIDE_FEEDS 20 /* feeds listed beside the river (most unread); /feeds has all */
 
-/* On the pool: the page's entries, the feeds and categories for the
- * filters, the counts; the context (without the request's parts) as JSON,
- * content sanitized here, off the loop. */
+/* On the pool: the page's entries (excerpts only) and their feeds' names,
+ * the categories and the feeds with the most unread for the filters, the
+ * counts; the context (without the request's parts) as JSON. */
 static int river_job(struct eddy_store *s, void *arg)
 {
     struct river *r = arg;
     struct eddy_store_stats st;
-    struct eddy_store_feed *feeds = NULL;
+    struct eddy_store_feed_unread *feeds = NULL;
     struct eddy_store_category *cats = NULL;
     struct eddy_store_page page = {0};
     size_t nfeeds = 0, ncats = 0;
+    int64_t ids[EDDY_STORE_LIMIT_MAX];
+    char *names[EDDY_STORE_LIMIT_MAX] = {0};
+    r->q.excerpt = true;
     int err = eddy_store_stats(s, &st);
-    err = err < 0 ? err : eddy_store_feeds(s, &feeds, &nfeeds);
+    err = err < 0 ? err : eddy_store_feeds_unread(s, SIDE_FEEDS, r->q.feed_id, &feeds, &nfeeds);
     err = err < 0 ? err : eddy_store_categories(s, &cats, &ncats);
     err = err < 0 ? err : eddy_store_entries(s, &r->q, &page);
+    for (size_t i = 0; err >= 0 && i < page.n; i++)
+        ids[i] = page.entries[i].feed_id;
+    err = err < 0 ? err : eddy_store_feed_names(s, ids, page.n, names);
     json_t *ctx = err < 0 ? NULL : json_object(), *list = json_array(), *fl = json_array(),
            *cl = json_array();
-    for (size_t i = 0; ctx && i < page.n; i++) {
-        const struct eddy_store_entry *e = &page.entries[i];
-        if (json_array_append_new(list,
-                                  entry_json(e, find_feed(feeds, nfeeds, e->feed_id), r->now)) < 0)
+    for (size_t i = 0; ctx && i < page.n; i++)
+        if (json_array_append_new(list, entry_json(&page.entries[i], names[i], r->now)) < 0)
+            err = -ENOMEM;
+    const char *shown = NULL;
+    for (size_t i = 0; ctx && i < nfeeds; i++) {
+        bool selected = feeds[i].id == r->q.feed_id;
+        if (selected)
+            shown = feeds[i].name;
+        if (json_array_append_new(fl,
+                                  json_pack("{s:I, s:s, s:I, s:b}", "id", (json_int_t)feeds[i].id,
+                                            "title", feeds[i].name, "unread",
+                                            (json_int_t)feeds[i].unread, "selected", selected)) < 0)
             err = -ENOMEM;
     }
-    for (size_t i = 0; ctx && i < nfeeds; i++)
-        if (json_array_append_new(fl, json_pack("{s:I, s:s, s:s?, s:b}", "id",
-                                                (json_int_t)feeds[i].id, "title",
-                                                feed_name(&feeds[i]), "category", feeds[i].category,
-                                                "selected", feeds[i].id == r->q.feed_id)) < 0)
-            err = -ENOMEM;
     for (size_t i = 0; ctx && i < ncats; i++)
         if (json_array_append_new(
                 cl, json_pack("{s:s, s:I, s:I, s:b}", "name", cats[i].name, "unread",
@@ -371,15 +362,13 @@ static int river_job(struct eddy_store *s, void *arg)
                               "selected", r->q.category && !strcmp(r->q.category, cats[i].name))) <
             0)
             err = -ENOMEM;
-    const struct eddy_store_feed *shown = find_feed(feeds, nfeeds, r->q.feed_id);
     char next[40];
     eddy__cursor_format(&page.next, next);
     if (ctx &&
         (json_object_set(ctx, "entries", list) < 0 || json_object_set(ctx, "feeds", fl) < 0 ||
          json_object_set(ctx, "categories", cl) < 0 ||
          json_object_set_new(ctx, "next", page.more ? json_string(next) : json_null()) < 0 ||
-         json_object_set_new(ctx, "feed_title",
-                             shown ? json_string(feed_name(shown)) : json_null()) < 0 ||
+         json_object_set_new(ctx, "feed_title", shown ? json_string(shown) : json_null()) < 0 ||
          json_object_set_new(ctx, "stats",
                              json_pack("{s:I, s:I, s:I, s:I, s:I}", "feeds", (json_int_t)st.feeds,
                                        "entries", (json_int_t)st.entries, "unread",
@@ -387,8 +376,10 @@ static int river_job(struct eddy_store *s, void *arg)
                                        "errors", (json_int_t)st.errors)) < 0))
         err = -ENOMEM;
     json_decref(list), json_decref(fl), json_decref(cl);
+    for (size_t i = 0; i < page.n; i++)
+        free(names[i]);
     eddy_store_page_fini(&page);
-    eddy_store_feeds_free(feeds, nfeeds);
+    eddy_store_feeds_unread_free(feeds, nfeeds);
     eddy_store_categories_free(cats, ncats);
     if (err < 0 || !ctx) {
         json_decref(ctx);
@@ -484,8 +475,25 @@ struct mark {
     bool on;
 };
 
-/* POST /entries/mark: id (repeated), action read|unread|star|unstar, back
- * (the page to return to); js=1 (eddy.js's fetch): 204 instead of 303. */
+/* Parses an entry id into m; false when it is not one or m is full. */
+static bool mark_add(struct mark *m, const char *s, size_t len)
+{
+    char digits[24], *end;
+    if (len == 0 || len >= sizeof digits || m->n == MARK_MAX)
+        return false;
+    memcpy(digits, s, len);
+    digits[len] = 0;
+    long long id = strtoll(digits, &end, 10);
+    if (id <= 0 || *end)
+        return false;
+    m->ids[m->n++] = id;
+    return true;
+}
+
+/* POST /entries/mark: id (repeated) or ids (comma-separated), action
+ * read|unread|star|unstar, back (the page to return to); js=1 (eddy.js's
+ * fetch): 204 instead of 303.  The river's buttons share one form: a button
+ * named as the action, its value the entry's id (then back returns to it). */
 static int mark_view(struct eddy_request *req, struct eddy_response *res)
 {
     struct eddy__site *site = eddy_request_loop_data(req);
@@ -493,8 +501,6 @@ static int mark_view(struct eddy_request *req, struct eddy_response *res)
     if (!form)
         return 0;
     struct mark m = {0};
-    const char *ids[MARK_MAX + 1], *action = eddy_form_value(form, "action");
-    size_t n = eddy_form_values(form, "id", ids, MARK_MAX + 1);
     static const struct {
         const char *name;
         enum eddy_store_flag flag;
@@ -503,18 +509,29 @@ static int mark_view(struct eddy_request *req, struct eddy_response *res)
                    {"unread", EDDY_STORE_READ, false},
                    {"star", EDDY_STORE_STARRED, true},
                    {"unstar", EDDY_STORE_STARRED, false}};
-    size_t a = 0;
-    while (action && a < sizeof actions / sizeof actions[0] && strcmp(action, actions[a].name))
+    const size_t na = sizeof actions / sizeof actions[0];
+    const char *ids[MARK_MAX + 1], *action = eddy_form_value(form, "action"), *button = NULL;
+    size_t a = 0, n = 0;
+    while (a < na && !(button = eddy_form_value(form, actions[a].name)))
         a++;
-    if (!action || a == sizeof actions / sizeof actions[0] || n > MARK_MAX)
-        return eddy_response_error(res, 400, "expected id (at most 200) and an action");
-    for (size_t i = 0; i < n; i++) {
-        char *end;
-        long long id = strtoll(ids[i], &end, 10);
-        if (id <= 0 || *end || end == ids[i])
-            return eddy_response_error(res, 400, "an id is an entry's number");
-        m.ids[m.n++] = id;
+    if (button) /* one entry's button */
+        n = 1, ids[0] = button;
+    else {
+        for (a = 0; action && a < na && strcmp(action, actions[a].name);)
+            a++;
+        n = eddy_form_values(form, "id", ids, MARK_MAX + 1);
     }
+    bool ok = a < na && n <= MARK_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = mark_add(&m, ids[i], strlen(ids[i]));
+    const char *list = button ? NULL : eddy_form_value(form, "ids");
+    for (const char *p = list; ok && p && *p;) {
+        size_t len = strcspn(p, ",");
+        ok = mark_add(&m, p, len);
+        p += len + (p[len] == ',');
+    }
+    if (!ok)
+        return eddy_response_error(res, 400, "expected ids (at most 200) and an action");
     int err = eddy_store_mark_await(site->store, m.ids, m.n, actions[a].flag, actions[a].on);
     if (err < 0)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
@@ -523,7 +540,12 @@ static int mark_view(struct eddy_request *req, struct eddy_response *res)
         eddy_response_set_status(res, 204);
         return 0;
     }
-    return eddy__pages_back(res, eddy_form_value(form, "back"), "/");
+    const char *back = eddy_form_value(form, "back");
+    char *anchored = NULL; /* back to the entry */
+    if (button && back && !strchr(back, '#') && strlen(back) < 2048 &&
+        (anchored = eddy_request_alloc(req, strlen(back) + 24)))
+        sprintf(anchored, "%s#e%" PRId64, back, m.ids[0]);
+    return eddy__pages_back(res, anchored ? anchored : back, "/");
 }
 
 /* ------------------------------------------------------------- the site */

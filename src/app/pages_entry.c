@@ -1,6 +1,7 @@
 /*
  * pages_entry.c — one entry's page, /entries/<id> (a permalink: its text,
- * its enclosures as players, its marks), and one feed's, /feeds/<id> (how
+ * its enclosures as players, its marks), its text alone as a fragment for
+ * the river (/entries/<id>/content), and one feed's, /feeds/<id> (how
  * its fetches go, its entries a page at a time, its forms).
  *
  * Same rules as the river (pages.c): the store is read on the pool, the
@@ -154,6 +155,44 @@ static int entry_view(struct eddy_request *req, struct eddy_response *res)
     return eddy_render(res, "entry.html", p.ctx);
 }
 
+/* ---------------------------------------------------- an entry's text */
+
+struct entry_text {
+    int64_t id;
+    char *html; /* out: malloc'ed */
+};
+
+static int text_job(struct eddy_store *s, void *arg)
+{
+    struct entry_text *t = arg;
+    struct eddy_store_entry e;
+    int err = eddy_store_entry(s, t->id, &e);
+    if (err < 0)
+        return err;
+    /* what the entry's page shows */
+    const char *html = e.content && *e.content ? e.content : e.summary;
+    t->html = eddy__pages_safe_html(html ? html : "");
+    eddy_store_entry_fini(&e);
+    return t->html ? 0 : -ENOMEM;
+}
+
+/* GET /entries/ID/content: the entry's text as the entry's page shows it
+ * (sanitized, contained), a fragment the river's eddy.js puts in place
+ * when the entry is expanded; under every page's CSP. */
+static int text_view(struct eddy_request *req, struct eddy_response *res)
+{
+    struct eddy__site *site = eddy_request_loop_data(req);
+    struct entry_text t = {.id = eddy_request_param_int(req, "id")};
+    int err = eddy_store_run_await(site->store, false, text_job, &t);
+    if (err == -ENOENT)
+        return eddy_response_error(res, 404, "no such entry");
+    if (err < 0)
+        return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
+    err = eddy_response_html(res, 200, t.html);
+    free(t.html);
+    return err;
+}
+
 /* -------------------------------------------------------------- a feed */
 
 struct feed_page {
@@ -230,5 +269,7 @@ static int feed_view(struct eddy_request *req, struct eddy_response *res)
 int eddy__pages_entry_routes(struct eddy_app *web)
 {
     int err = eddy_app_route(web, "GET", "/entries/<int:id>", entry_view, "entry_page");
+    err = err ? err
+              : eddy_app_route(web, "GET", "/entries/<int:id>/content", text_view, "entry_text");
     return err ? err : eddy_app_route(web, "GET", "/feeds/<int:id>", feed_view, "feed_page");
 }

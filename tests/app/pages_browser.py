@@ -18,7 +18,8 @@
    its unsanitized summary and title), plus an Atom feed of text-typed values
    and vector links.  Every page of the river, with CSP bypassed (so the
    proof rests on the pages' own escaping and sanitizing, not on the CSP):
-   every <details> opened, every on* handler left fired, every script-scheme
+   every entry expanded (its text fetched from /entries/ID/content into the
+   page by eddy.js), every on* handler left fired, every script-scheme
    link listed; alert/confirm/prompt/print/__x record hits from before any
    page script.  No hit, no handler, no dangerous element or URL.  A control
    checks the hooks catch a handler that does run.
@@ -167,10 +168,13 @@ def river(d, sv, files):
     check("the date is relative, the exact time in its title",
           t.get_attribute("title") == "2026-12-05 12:00 UTC" and t.text and "2026" not in t.text,
           t.text + " / " + str(t.get_attribute("title")))
+    check("the page carries the excerpt, not the text (no image in it)",
+          not d.execute_script("return document.querySelectorAll('main img').length"))
     det = arts[0].find_element(By.TAG_NAME, "details")
     det.find_element(By.TAG_NAME, "summary").click()
+    wait_for("the text fetched on expand", lambda: det.get_attribute("data-state") == "loaded", 30)
     img = det.find_element(By.CSS_SELECTOR, ".content img")
-    check("the content expands in place, its images lazy-loaded",
+    check("the content expands in place (fetched from /entries/ID/content), its images lazy-loaded",
           det.get_attribute("open") is not None and img.get_attribute("loading") == "lazy")
     os.makedirs(SHOTS, exist_ok=True)
     d.save_screenshot(os.path.join(SHOTS, "river-light.png"))
@@ -287,7 +291,7 @@ def river(d, sv, files):
     check("page weight (HTML + CSS + JS) under 50 KB", weight < 50 * 1024, "%d bytes" % weight)
     print("note: river page weight %d bytes (HTML + CSS + JS)" % weight)
 
-    for path in ("/", "/feeds", "/static/eddy.css", "/nowhere"):
+    for path in ("/", "/feeds", "/entries/%d/content" % ids["n3"], "/static/eddy.css", "/nowhere"):
         try:
             with urllib.request.urlopen(sv.url + path, timeout=60) as r:
                 h = r.headers
@@ -317,7 +321,6 @@ def river(d, sv, files):
 PROBE = """
 var found = [], notes = [], bad = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed',
     'applet', 'base', 'meta', 'link', 'style', 'portal', 'param'];
-document.querySelectorAll('details').forEach(function (d) { d.open = true; });
 document.querySelectorAll('main *').forEach(function (el) {
     var tag = el.localName;
     if (bad.indexOf(tag) >= 0) found.push('<' + tag + '>');
@@ -338,6 +341,15 @@ document.querySelectorAll('main *').forEach(function (el) {
     });
 });
 return [found, notes];
+"""
+
+
+# Opens every entry of the river: eddy.js fetches each text from
+# /entries/ID/content and puts it in place.  Returns how many.
+OPEN = """
+var all = document.querySelectorAll('article.entry details');
+all.forEach(function (d) { d.open = true; });
+return all.length;
 """
 
 
@@ -368,13 +380,21 @@ def hostile(d, files):
         if not ok:
             return
         d.execute_cdp_cmd("Page.setBypassCSP", {"enabled": True})
-        pages = entries = 0
-        found, hits, notes = [], [], []
+        pages = entries = texts = 0
+        found, hits, notes, failed_loads = [], [], [], []
         url = sv.url + "/"
         while url and pages < 100:
             d.get(url)
             pages += 1
             entries += len(d.find_elements(By.CSS_SELECTOR, "article.entry"))
+            # Every text fetched from /entries/ID/content into the page, as
+            # expanding each entry does: the fragments are what is probed.
+            more = d.execute_script(OPEN)
+            texts += more
+            check_all = wait_for("every text of page %d loaded" % pages, lambda: d.execute_script(
+                "return document.querySelectorAll('details[data-state=loaded]').length") == more, 60)
+            if not check_all:
+                failed_loads.append(url)
             f, n = d.execute_script(PROBE)
             found += f
             notes += n
@@ -389,6 +409,8 @@ def hostile(d, files):
         for n in sorted(set(notes)):
             print("note: a data: URL kept (not a document Chromium opens from a link): " + n)
         check("every hostile entry rendered (%d of %d)" % (entries, stored), entries == stored)
+        check("every entry's text loaded into the river (%d texts)" % texts, texts > 0 and not failed_loads,
+              str(failed_loads[:3]))
         check("no script ran in the river (hostile feeds)", hits == [], str(hits[:10]))
         check("no handler, script URL or dangerous element in the river", found == [], str(found[:20]))
         # The control: the hooks see a handler that does run.
