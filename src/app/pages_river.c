@@ -26,7 +26,8 @@ static int river_job(struct eddy_store *s, void *arg)
     struct eddy_store_page page = {0};
     struct eddy_store_feed *feeds = NULL;
     size_t nfeeds = 0;
-    int err = eddy_store_entries(s, &(struct eddy_store_query){.category = j->category}, &page);
+    int err = eddy_store_entries(
+        s, &(struct eddy_store_query){.category = j->category, .enclosures = true}, &page);
     if (err == 0)
         err = eddy_store_feeds(s, &feeds, &nfeeds);
     if (err == 0)

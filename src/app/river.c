@@ -193,6 +193,28 @@ static int author(struct eddy_buf *out, const char *name)
     return err ? err : eddy_buf_puts(out, "</author>");
 }
 
+/* A podcast's episodes: rel="enclosure" links, the URLs as the store kept
+ * them (http and https only). */
+static int atom_enclosures(struct eddy_buf *out, const struct eddy_store_entry *e)
+{
+    int err = 0;
+    for (size_t i = 0; !err && i < e->nenclosures; i++) {
+        const struct eddy_store_enclosure *x = &e->enclosures[i];
+        if (!eddy__app_link_ok(x->url, false))
+            continue;
+        err = eddy_buf_puts(out, "<link rel=\"enclosure\" href=\"");
+        err = err ? err : X(x->url);
+        if (!err && x->type) {
+            err = eddy_buf_puts(out, "\" type=\"");
+            err = err ? err : X(x->type);
+        }
+        if (!err && x->length > 0)
+            err = eddy_buf_printf(out, "\" length=\"%" PRId64, x->length);
+        err = err ? err : eddy_buf_puts(out, "\"/>");
+    }
+    return err;
+}
+
 static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
                       const struct eddy_store_feed *f)
 {
@@ -203,6 +225,7 @@ static int atom_entry(struct eddy_buf *out, const struct eddy_store_entry *e,
     err = err ? err : eddy_buf_puts(out, "</id>");
     err = err ? err : element(out, "title", " type=\"text\"", e->title ? e->title : "");
     err = err ? err : atom_link(out, "alternate", e->link);
+    err = err ? err : atom_enclosures(out, e);
     err = err ? err : element(out, "updated", "", date);
     if (!err && e->author && *e->author)
         err = author(out, e->author);
@@ -270,6 +293,33 @@ static int json_link(struct eddy_buf *out, const char *key, const char *url)
     return eddy__app_link_ok(url, false) ? json_member(out, key, url) : 0;
 }
 
+/* JSON Feed's attachments, as atom_enclosures. */
+static int json_attachments(struct eddy_buf *out, const struct eddy_store_entry *e)
+{
+    int err = 0;
+    bool any = false;
+    for (size_t i = 0; !err && i < e->nenclosures; i++) {
+        const struct eddy_store_enclosure *x = &e->enclosures[i];
+        if (!eddy__app_link_ok(x->url, false))
+            continue;
+        err = eddy_buf_puts(out, any ? "{" : "\"attachments\":[{");
+        any = true;
+        err = err ? err : json_member(out, "url", x->url);
+        err = err ? err
+                  : json_member(out, "mime_type", x->type ? x->type : "application/octet-stream");
+        if (!err && x->length > 0)
+            err = eddy_buf_printf(out, "\"size_in_bytes\":%" PRId64 ",", x->length);
+        if (!err)
+            drop_last(out); /* the last member's ',' */
+        err = err ? err : eddy_buf_puts(out, "},");
+    }
+    if (!err && any) {
+        drop_last(out);
+        err = eddy_buf_puts(out, "],");
+    }
+    return err;
+}
+
 static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
                      const struct eddy_store_feed *f)
 {
@@ -287,6 +337,7 @@ static int json_item(struct eddy_buf *out, const struct eddy_store_entry *e,
                                          : "");
     if (!err && e->summary && e->content && strcmp(e->summary, e->content))
         err = json_member(out, "summary", e->summary);
+    err = err ? err : json_attachments(out, e);
     err = err ? err : json_member(out, "date_published", date);
     const char *who = e->author && *e->author ? e->author : f ? eddy__app_feed_title(f) : NULL;
     /* authors (1.1) and the deprecated author (1.0), which readers of 1.0

@@ -51,15 +51,23 @@ for f in river.atom river.json; do
     st=$? n=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["entries"]), d["version"], d["bozo"])' "$tmp/$f.out" 2>&1)
     [ "$st" -eq 0 ] && [ ! -s "$tmp/$f.err" ] && case $n in "11 atom10 False"|"11 json11 False") true;; *) false;; esac
     verdict "GET /feeds/$f: 11 entries, parsed back with no repair (got: $n)"
+    n=$("$py" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(sorted(x["href"].rsplit("/", 1)[-1] + " " + x.get("type", "") for e in d["entries"]
+             for x in e.get("links", []) if x.get("rel") == "enclosure"))' "$tmp/$f.out" 2>&1)
+    [ "$n" = "['episodio-1.wav audio/wav', 'episodio-2.wav audio/wav']" ]
+    verdict "GET /feeds/$f: the podcast's two episodes are enclosures still (got: $n)"
 done
 "$py" -c 'import feedparser, sys
 d = feedparser.parse(open(sys.argv[1], "rb").read())
 assert not d.bozo and len(d.entries) == 11, (d.bozo, len(d.entries))
 titles = {e.source.title for e in d.entries}
 assert "Letters from a Feed" in titles and "Journal de bord" in titles, titles
-assert all(e.link.startswith(sys.argv[2] + "/demo/index.html#") for e in d.entries)' "$tmp/river.atom" "$url" 2>"$tmp/fp.err"
+assert all(e.link.startswith(sys.argv[2] + "/demo/index.html#") for e in d.entries)
+wavs = sorted(x.href.rsplit("/", 1)[-1] for e in d.entries for x in e.enclosures)
+assert wavs == ["episodio-1.wav", "episodio-2.wav"], wavs' "$tmp/river.atom" "$url" 2>"$tmp/fp.err"
 st=$? why=$(tail -n 1 "$tmp/fp.err")
-[ "$st" -eq 0 ]; verdict "feedparser reads river.atom: 11 entries, each with its source feed ($why)"
+[ "$st" -eq 0 ]; verdict "feedparser reads river.atom: 11 entries, each with its source feed, the episodes as enclosures ($why)"
 [ "$(http "/feeds/river.atom?category=None%20such")" = 200 ] && ! grep -q "<entry>" "$tmp/body"
 verdict "a category with no feed: a valid empty feed"
 [ "$(http /)" = 200 ] && grep -q 'rel="alternate" type="application/atom+xml"[^>]*href="/feeds/river.atom"' "$tmp/body"
