@@ -124,6 +124,10 @@ int cli_store_open(const struct cli_command *cmd, const char *flag, struct eddy_
 int cli_parse_store(const struct cli_command *cmd, int argc, char **argv, const char *const *data,
                     struct eddy_store **out, int *status);
 
+/* digest.c, for digest and serve: url names an SMTP scheme libcurl sends
+ * with (smtp://, smtp+starttls://, smtps://). */
+bool cli_smtp_url_ok(const char *url);
+
 /* ---- shared by parse and fetch ------------------------------------------ */
 
 struct eddy_feed_value;

@@ -40,6 +40,12 @@ static int render(const struct eddy_app_digest *d, const char *format,
 }
 
 /* Long because of its option table; the work is in app/digest.c. */
+bool cli_smtp_url_ok(const char *url)
+{
+    return !strncmp(url, "smtp://", 7) || !strncmp(url, "smtps://", 8) ||
+           !strncmp(url, "smtp+starttls://", 16);
+}
+
 int cmd_digest(int argc, char **argv)
 {
     const char *data = NULL, *format = "text", *to = NULL, *from = NULL, *subject = NULL,
@@ -129,8 +135,7 @@ int cmd_digest(int argc, char **argv)
         return status;
     if (starttls && !(smtp_url && !strncmp(smtp_url, "smtp://", 7)))
         return cli_usage_error(&cmd, "--starttls goes with an smtp:// --smtp URL");
-    if (smtp_url && strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8) &&
-        strncmp(smtp_url, "smtp+starttls://", 16))
+    if (smtp_url && !cli_smtp_url_ok(smtp_url))
         return cli_usage_error(&cmd,
                                "--smtp: expected smtp://, smtp+starttls:// or smtps:// and "
                                "HOST:PORT, got '%s'",

@@ -201,8 +201,7 @@ int cmd_serve(int argc, char **argv)
                                digest_at);
     if (digest_at && !o.digest_to)
         return cli_usage_error(&cmd, "--digest-at needs --digest-to");
-    if (smtp.url && strncmp(smtp.url, "smtp://", 7) && strncmp(smtp.url, "smtps://", 8) &&
-        strncmp(smtp.url, "smtp+starttls://", 16))
+    if (smtp.url && !cli_smtp_url_ok(smtp.url))
         return cli_usage_error(&cmd,
                                "--smtp: expected smtp://, smtp+starttls:// or smtps://, "
                                "got '%s'",
