@@ -6,6 +6,7 @@
  * categorize, refresh now and remove.  Each form answers 303 back to
  * /feeds with a `msg` code the page turns into a sentence.
  */
+#include "api.h"
 #include "pages.h"
 
 #include <errno.h>
@@ -16,9 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define URL_MAX      2048
-#define TITLE_MAX    1024
-#define CATEGORY_MAX 256
+#define URL_MAX 2048
 
 struct list {
     int64_t now;
@@ -127,7 +126,7 @@ static int add_view(struct eddy_request *req, struct eddy_response *res)
                                        .category = text(form, "category")};
     if (!url_ok(feed.url))
         return back(res, "badurl");
-    if (feed.category && strlen(feed.category) > CATEGORY_MAX)
+    if (feed.category && strlen(feed.category) > EDDY__API_CATEGORY_MAX)
         return back(res, "toolong");
     bool fetched;
     const char *detail;
@@ -211,8 +210,8 @@ static int edit_view(struct eddy_request *req, struct eddy_response *res)
                        .title = text(form, "title"),
                        .category = text(form, "category"),
                        .back = text(form, "back")};
-    if ((c.title && strlen(c.title) > TITLE_MAX) ||
-        (c.category && strlen(c.category) > CATEGORY_MAX))
+    if ((c.title && strlen(c.title) > EDDY__API_TITLE_MAX) ||
+        (c.category && strlen(c.category) > EDDY__API_CATEGORY_MAX))
         return back(res, "toolong");
     return change(req, res, &c, "saved");
 }
