@@ -9,6 +9,7 @@ Feeds.release is set: a refresh pass that asked for it is still running.
 """
 import http.server
 import os
+import re
 import signal
 import socketserver
 import sqlite3
@@ -143,6 +144,13 @@ class Serve:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
+
+    def weight(self, path):
+        """Bytes of page path before images: its HTML and the style sheets
+        and scripts it links (each asked for raw, as the page names it)."""
+        html = self.get(path)[1]
+        assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"', html)
+        return len(html.encode()) + sum(len(self.get(a or b)[1].encode()) for a, b in assets)
 
     def kill(self):
         self.p.send_signal(signal.SIGKILL)
