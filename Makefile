@@ -57,6 +57,8 @@ uses_libs  = $(foreach l,$(call uses,$(1)),$(BUILD)/lib/libeddy_$(l).a)
 PKGS_feed   := libxml-2.0 jansson
 PKGS_client := libcurl
 PKGS_web    := jansson
+# web/ sends static files gzipped (zlib), compressed once.
+PKGS_web    += zlib
 PKGS_template := jansson
 PKGS_cli    := jansson
 # store/ is the one layer on SQLite (FTS5 is compiled into Debian's libsqlite3).

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../base/text.h"
 
@@ -43,8 +45,27 @@ struct target {
     struct target *next; /* every target of the app, for freeing */
 };
 
+/* A static file's gzip variant, made once and kept: the folder's files do
+ * not change while the server runs (one whose size or mtime did is made
+ * again, the old variant left in place: nothing in the list is freed before
+ * the app, so a pointer into it stays valid without the lock). */
+struct gz_file {
+    char *path; /* realpath */
+    off_t size;
+    struct timespec mtime;
+    unsigned char *data; /* NULL: the file goes out as it is */
+    size_t len;
+    struct gz_file *next;
+};
+
+#define GZ_FILE_MAX  (1 << 20)  /* a larger file goes out as it is (sendfile) */
+#define GZ_TOTAL_MAX (16 << 20) /* the variants of one folder, at most */
+
 struct static_dir {
-    char *real; /* realpath of the folder */
+    char *real;           /* realpath of the folder */
+    pthread_mutex_t lock; /* gz and gz_total: the serving threads share them */
+    struct gz_file *gz;
+    size_t gz_total;
     struct static_dir *next;
 };
 
@@ -177,6 +198,13 @@ void eddy_app_free(struct eddy_app *app)
     free_targets(app->targets);
     for (struct static_dir *d = app->statics, *next; d; d = next) {
         next = d->next;
+        for (struct gz_file *g = d->gz, *gn; g; g = gn) {
+            gn = g->next;
+            free(g->path);
+            free(g->data);
+            free(g);
+        }
+        pthread_mutex_destroy(&d->lock);
         free(d->real);
         free(d);
     }
@@ -346,6 +374,7 @@ int eddy_app_static(struct eddy_app *app, const char *prefix, const char *dir)
         free(d);
         return err;
     }
+    pthread_mutex_init(&d->lock, NULL);
     d->next = app->statics;
     app->statics = d;
     char pattern[512];
@@ -894,6 +923,37 @@ static int parse_range(const char *h, off_t size, off_t *from, off_t *to)
     return 1;
 }
 
+/* Puts a file's validators on res (its ETag: size and mtime, then `tag`,
+ * copied to etag[64]; Last-Modified) and answers 304 when If-None-Match, or
+ * else If-Modified-Since, says the client's copy is current.  Returns 1
+ * (304), 0, or a negative errno. */
+static int file_validators(struct eddy_response *res, const struct stat *st, const char *tag,
+                           char etag[64])
+{
+    char modified[EDDY_HTTP_DATE_LEN + 1];
+    snprintf(etag, 64, "\"%llx-%llx%s\"", (unsigned long long)st->st_size,
+             (unsigned long long)st->st_mtim.tv_sec * 1000000000ull +
+                 (unsigned long long)st->st_mtim.tv_nsec,
+             tag);
+    eddy_http_date_format(st->st_mtime, modified);
+    int err = eddy_response_add_header(res, "ETag", etag);
+    if (!err)
+        err = eddy_response_add_header(res, "Last-Modified", modified);
+    if (err)
+        return err;
+    struct eddy_request *req = res->req;
+    const char *inm = eddy_request_header(req, "If-None-Match");
+    const char *ims = eddy_request_header(req, "If-Modified-Since");
+    time_t since;
+    if ((inm && etag_matches(inm, etag)) ||
+        (!inm && ims && eddy_http_date_parse(ims, strlen(ims), &since) == 0 &&
+         since >= st->st_mtime)) {
+        res->status = 304;
+        return 1;
+    }
+    return 0;
+}
+
 int eddy_response_file(struct eddy_response *res, const char *path, const char *content_type)
 {
     /* O_NONBLOCK: opening a FIFO would otherwise block the whole loop. */
@@ -905,31 +965,14 @@ int eddy_response_file(struct eddy_response *res, const char *path, const char *
         return eddy_response_error(res, 404, NULL);
     }
     reset(res);
-    char etag[64], modified[EDDY_HTTP_DATE_LEN + 1], value[96];
-    snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-             (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
-                 (unsigned long long)st.st_mtim.tv_nsec);
-    eddy_http_date_format(st.st_mtime, modified);
-    int err = eddy_response_add_header(res, "ETag", etag);
-    if (!err)
-        err = eddy_response_add_header(res, "Last-Modified", modified);
-    if (!err)
-        err = eddy_response_add_header(res, "Accept-Ranges", "bytes");
-    if (err) {
+    char etag[64], value[96];
+    int fresh = file_validators(res, &st, "", etag);
+    int err = fresh < 0 ? fresh : eddy_response_add_header(res, "Accept-Ranges", "bytes");
+    if (err || fresh) {
         close(fd);
         return err;
     }
     struct eddy_request *req = res->req;
-    const char *inm = eddy_request_header(req, "If-None-Match");
-    const char *ims = eddy_request_header(req, "If-Modified-Since");
-    time_t since;
-    if ((inm && etag_matches(inm, etag)) ||
-        (!inm && ims && eddy_http_date_parse(ims, strlen(ims), &since) == 0 &&
-         since >= st.st_mtime)) {
-        close(fd);
-        res->status = 304;
-        return 0;
-    }
     eddy_response_add_header(res, "Content-Type", content_type ? content_type : mime_type(path));
     off_t from = 0, to = st.st_size - 1;
     const char *range = eddy_request_header(req, "Range");
@@ -971,7 +1014,166 @@ static bool encoded_separator(const char *t, size_t n)
     return false;
 }
 
-/* A static folder: the path must stay inside it, symlinks included. */
+/* Does Accept-Encoding h take gzip (RFC 9110 12.5.3): "gzip" (or
+ * "x-gzip"), else "*", with a q-value above 0? */
+static bool accepts_gzip(const char *h)
+{
+    int gzip = -1, any = -1; /* -1 unnamed, 0 refused (q=0), 1 taken */
+    for (const char *p = h; p && *p;) {
+        p += strspn(p, " \t,");
+        const char *name = p;
+        size_t n = strcspn(p, " \t,;");
+        int ok = 1;
+        for (p += n; *p && *p != ',';) { /* parameters: only q matters */
+            p += strspn(p, " \t;");
+            if ((*p == 'q' || *p == 'Q') && p[1] == '=') {
+                const char *v = p + 2; /* zero: "0", "0.", "0.000" */
+                if (*v++ == '0') {
+                    v += *v == '.';
+                    v += strspn(v, "0");
+                    ok = *v >= '1' && *v <= '9';
+                }
+            }
+            p += strcspn(p, ";,");
+        }
+        if ((n == 4 && !strncasecmp(name, "gzip", 4)) ||
+            (n == 6 && !strncasecmp(name, "x-gzip", 6)))
+            gzip = ok;
+        else if (n == 1 && *name == '*')
+            any = ok;
+    }
+    return gzip >= 0 ? gzip : any > 0;
+}
+
+/* Was g made from the file as st describes it (size, mtime)? */
+static bool gz_same(const struct gz_file *g, const struct stat *st)
+{
+    return g->size == st->st_size && g->mtime.tv_sec == st->st_mtim.tv_sec &&
+           g->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The file's gzip variant in d, if made for this size and mtime. */
+static struct gz_file *gz_find(struct static_dir *d, const char *path, const struct stat *st)
+{
+    pthread_mutex_lock(&d->lock);
+    struct gz_file *g = d->gz;
+    while (g && (strcmp(g->path, path) || !gz_same(g, st)))
+        g = g->next;
+    pthread_mutex_unlock(&d->lock);
+    return g;
+}
+
+/* On the loop's thread pool: reads the file (g->size bytes, as stat saw it)
+ * and compresses it at zlib's best level into g->data (left NULL when gzip
+ * would not be smaller).  Returns 0 or a negative errno (the file changed,
+ * or could not be read). */
+static int gz_compress(void *arg)
+{
+    struct gz_file *g = arg;
+    size_t size = (size_t)g->size, got = 0;
+    unsigned char *in = malloc(size ? size : 1);
+    int fd = open(g->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err = in ? 0 : -ENOMEM;
+    struct stat st;
+    if (!err && (fd < 0 || fstat(fd, &st) < 0))
+        err = -errno;
+    else if (!err && (!S_ISREG(st.st_mode) || !gz_same(g, &st)))
+        err = -EAGAIN; /* not the file stat saw: changed meanwhile */
+    while (!err && got < size) {
+        ssize_t r = read(fd, in + got, size - got);
+        if (r > 0)
+            got += (size_t)r;
+        else if (r == 0)
+            err = -EAGAIN;
+        else if (errno != EINTR)
+            err = -errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    z_stream z = {0};
+    if (!err &&
+        deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        err = -ENOMEM;
+    else if (!err) { /* 15 + 16: a gzip wrapper (mtime 0, no name) */
+        size_t cap = deflateBound(&z, (uLong)size);
+        unsigned char *out = malloc(cap);
+        z.next_in = in;
+        z.avail_in = (uInt)size;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        if (out && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < size) {
+            g->data = out;
+            g->len = z.total_out;
+        } else {
+            err = out ? 0 : -ENOMEM;
+            free(out);
+        }
+        deflateEnd(&z);
+    }
+    free(in);
+    return err;
+}
+
+/* The file's gzip variant: found, or made now (once: later requests find
+ * it); NULL when the file is to go out as it is. */
+static const struct gz_file *gz_variant(struct static_dir *d, const char *path,
+                                        const struct stat *st)
+{
+    struct gz_file *g = gz_find(d, path, st);
+    if (g)
+        return g->data ? g : NULL;
+    if (!(g = calloc(1, sizeof *g)) || !(g->path = strdup(path))) {
+        free(g);
+        return NULL;
+    }
+    g->size = st->st_size;
+    g->mtime = st->st_mtim;
+    if (eddy_to_thread(gz_compress, g) < 0) {
+        free(g->data);
+        free(g->path);
+        free(g);
+        return NULL;
+    }
+    pthread_mutex_lock(&d->lock);
+    if (g->len > GZ_TOTAL_MAX - d->gz_total) { /* kept as "as it is" */
+        free(g->data);
+        g->data = NULL;
+        g->len = 0;
+    }
+    d->gz_total += g->len;
+    g->next = d->gz; /* (two first requests at once: two entries, one found) */
+    d->gz = g;
+    pthread_mutex_unlock(&d->lock);
+    return g->data ? g : NULL;
+}
+
+/* Sends the file at path gzipped, if the client takes gzip and it is worth
+ * it: 1 when answered, 0 for the file as it is, or a negative errno. */
+static int serve_gzip(struct eddy_request *req, struct eddy_response *res, struct static_dir *d,
+                      const char *path, const char *type)
+{
+    struct stat st;
+    const struct gz_file *g;
+    /* A range is of the file as it is (Range on the gzip variant: not served). */
+    if (eddy_request_header(req, "Range") ||
+        !accepts_gzip(eddy_request_header(req, "Accept-Encoding")) || stat(path, &st) < 0 ||
+        !S_ISREG(st.st_mode) || st.st_size > GZ_FILE_MAX || !(g = gz_variant(d, path, &st)))
+        return 0;
+    reset(res);
+    char etag[64];
+    int fresh = file_validators(res, &st, "-gz", etag);
+    if (fresh)
+        return fresh;
+    res->status = 200;
+    int err = eddy_response_add_header(res, "Content-Type", type);
+    err = err ? err : eddy_response_add_header(res, "Content-Encoding", "gzip");
+    err = err ? err : eddy_response_set_body(res, g->data, g->len);
+    return err ? err : 1;
+}
+
+/* A static folder: the path must stay inside it, symlinks included.  Text
+ * (CSS, JS, SVG...) goes out gzipped to a client that takes it; pages never
+ * do (src/app's views: they carry CSRF tokens beside reflected input, which
+ * compression would leak to an attacker who measures sizes: BREACH). */
 static int serve_static(struct eddy_request *req, struct eddy_response *res, struct static_dir *d)
 {
     const char *rest = eddy_request_param(req, "filename");
@@ -985,7 +1187,14 @@ static int serve_static(struct eddy_request *req, struct eddy_response *res, str
     size_t n = strlen(d->real);
     if (strncmp(real, d->real, n) || real[n] != '/')
         return eddy_response_error(res, 404, NULL);
-    return eddy_response_file(res, real, NULL);
+    const char *type = mime_type(real);
+    if (strncmp(type, "text/", 5) && !strstr(type, "json") && !strstr(type, "xml"))
+        return eddy_response_file(res, real, type);
+    int err = serve_gzip(req, res, d, real, type);
+    if (!err)
+        err = eddy_response_file(res, real, type);
+    /* Both variants say so, for caches between. */
+    return err < 0 ? err : eddy_response_add_header(res, "Vary", "Accept-Encoding");
 }
 
 /* ------------------------------------------------------------ streaming */

@@ -607,6 +607,114 @@ static int socket_main(void *arg)
     return 0;
 }
 
+/* Static text sent gzipped, over a real socket with curl: both variants
+ * (each with its own ETag, both with Vary), their 304s, no variant for a
+ * range or a q=0, and the variant made once and kept. */
+static int gzip_main(void *arg)
+{
+    struct eddy_app *app = arg;
+    char css[4096] = "";
+    for (int i = 0; strlen(css) + 48 < sizeof css; i++)
+        snprintf(css + strlen(css), sizeof css - strlen(css),
+                 ".r%d { color: var(--fg); margin: 0; }\n", i);
+    write_file("static/site.css", css);
+    write_file("static/pic.png", "not really a PNG, but named so");
+    struct eddy_server_opts o = {.listen = "127.0.0.1:0"};
+    struct eddy_server *s = eddy_app_start(app, &o);
+    CHECK(s != NULL);
+    char get[1200]; /* curl printing status, Content-Encoding, Vary, ETag */
+    snprintf(get, sizeof get,
+             "cd %s && curl -s -w '%%{http_code} [%%header{content-encoding}] [%%header{vary}] "
+             "%%header{etag}' http://127.0.0.1:%d/static",
+             dir, eddy_server_port(s));
+
+    struct test_cmd *c = TEST_SH("%s/site.css -o gz -H 'Accept-Encoding: gzip'", get);
+    char etag_gz[64] = "", etag[64] = "";
+    CHECK(sscanf(c->out, "200 [gzip] [Accept-Encoding] %63s", etag_gz) == 1);
+    CHECK(strstr(etag_gz, "-gz\""));
+    c = TEST_SH("cd %s && gunzip -c gz | cmp - static/site.css && wc -c <gz", dir);
+    CHECK(atoi(c->out) > 0 && atoi(c->out) < (int)strlen(css) / 4);
+    c = TEST_SH("%s/site.css -o plain && cmp plain static/site.css", get);
+    CHECK(sscanf(c->out, "200 [] [Accept-Encoding] %63s", etag) == 1);
+    CHECK(strcmp(etag, etag_gz) != 0);
+
+    /* Each variant's 304; the other variant's ETag is no match. */
+    c = TEST_SH("%s/site.css -H 'Accept-Encoding: gzip' -H 'If-None-Match: %s'", get, etag_gz);
+    CHECK(strncmp(c->out, "304 [] [Accept-Encoding] ", 25) == 0 && strstr(c->out, etag_gz));
+    c = TEST_SH("%s/site.css -H 'If-None-Match: %s'", get, etag);
+    CHECK(strncmp(c->out, "304 [] [Accept-Encoding] ", 25) == 0 && strstr(c->out, etag));
+    c = TEST_SH("%s/site.css -o /dev/null -H 'Accept-Encoding: gzip' -H 'If-None-Match: %s'", get,
+                etag);
+    CHECK(strncmp(c->out, "200 [gzip]", 10) == 0);
+    c = TEST_SH("%s/site.css -o /dev/null -H 'If-None-Match: %s'", get, etag_gz);
+    CHECK(strncmp(c->out, "200 []", 6) == 0);
+
+    /* A range is of the file as it is; HEAD tells the variant's length. */
+    c = TEST_SH("%s/site.css -H 'Accept-Encoding: gzip' -r 0-3", get);
+    CHECK(strncmp(c->out, ".r0 206 [] [Accept-Encoding] ", 29) == 0);
+    c = TEST_SH(
+        "cd %s && curl -sI -H 'Accept-Encoding: gzip' http://127.0.0.1:%d/static/site.css | "
+        "tr -d '\\r' | grep -i '^content-length: ' | cut -d' ' -f2; wc -c <gz",
+        dir, eddy_server_port(s));
+    int head_len = 0, gz_len = -1;
+    CHECK(sscanf(c->out, "%d %d", &head_len, &gz_len) == 2 && head_len == gz_len);
+
+    /* Accept-Encoding as RFC 9110 reads it. */
+    static const struct {
+        const char *ae, *encoding;
+    } accepts[] = {
+        {"gzip;q=0", ""},
+        {"GZIP", "gzip"},
+        {"x-gzip", "gzip"},
+        {"*", "gzip"},
+        {"*;q=0", ""},
+        {"identity", ""},
+        {"br, gzip;q=0.5", "gzip"},
+        {"gzip; q=0.000, *", ""},
+        {"deflate, *;q=0.1", "gzip"},
+        {"gzip;q=0.001", "gzip"},
+        {"gzipped", ""},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof accepts / sizeof accepts[0]; i++) {
+        c = TEST_SH("%s/site.css -o /dev/null -H 'Accept-Encoding: %s'", get, accepts[i].ae);
+        char want[64];
+        snprintf(want, sizeof want, "200 [%s] ", accepts[i].encoding);
+        if (strncmp(c->out, want, strlen(want)))
+            test_fail(__FILE__, __LINE__, "Accept-Encoding: %s gave %s", accepts[i].ae, c->out);
+    }
+    /* Too small to gain (sent as it is, still varying), not text (no Vary). */
+    c = TEST_SH("%s/hello.txt -H 'Accept-Encoding: gzip'", get);
+    CHECK(strncmp(c->out, "0123456789abcdef200 [] [Accept-Encoding] ", 41) == 0);
+    c = TEST_SH("%s/pic.png -o /dev/null -H 'Accept-Encoding: gzip'", get);
+    CHECK(strncmp(c->out, "200 [] [] ", 10) == 0);
+
+    /* Made once and kept: the file rewritten behind the server's back with
+     * its size and mtime kept still gets the first variant; with a new size,
+     * a new one. */
+    c = TEST_SH(
+        "cd %s && touch -r static/site.css when && sed -i 's/margin/MARGIN/' static/site.css &&"
+        " touch -r when static/site.css && %s/site.css -o gz2 -H 'Accept-Encoding: gzip' >/dev/null"
+        " && gunzip -c gz2 | cmp - plain && echo kept",
+        dir, get);
+    CHECK(strstr(c->out, "kept\n"));
+    c = TEST_SH("cd %s && echo '.new {}' >>static/site.css && %s/site.css -o gz3 "
+                "-H 'Accept-Encoding: gzip' >/dev/null && gunzip -c gz3 | cmp - static/site.css && "
+                "echo remade",
+                dir, get);
+    CHECK(strstr(c->out, "remade\n"));
+
+    CHECK_INT(eddy_app_stop(app, s, eddy_deadline_in(2 * EDDY_SEC)), ==, 0);
+    return 0;
+}
+
+TEST(web_static_text_gzipped_once_with_its_own_etag)
+{
+    struct eddy_app *app = make_app();
+    CHECK_INT(eddy_run(gzip_main, app, NULL), ==, 0);
+    eddy_app_free(app);
+}
+
 /* Opens an SSE stream on a raw socket and reads its head. */
 static int sse_open(int port)
 {
