@@ -252,6 +252,22 @@ def river(d, sv, files):
                          if "/n" in e["link"]))
     check("mark all in view: the other feed's entry untouched", not api(sv, "/api/v1/entries/%d" % ids["o1"])["read"])
 
+    # Without JavaScript: the buttons are labelled (by eddy.css) and work.
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    d.get(sv.url + "/")
+    other = entry(d, ids["o1"])
+    names = [b.accessible_name for b in other.find_elements(By.TAG_NAME, "button")]
+    check("no JS: the entry's buttons are labelled", names == ["Mark read", "\u2606 Star"], str(names))
+    check("no JS: an entry with a text shows its excerpt (no <details> that cannot load it)",
+          "more" in other.get_attribute("class") and not other.find_elements(By.TAG_NAME, "details"))
+    other.find_element(By.CSS_SELECTOR, "button[name=star]").click()
+    wait_for("no JS: starred by the form", lambda: "starred" in entry(d, ids["o1"]).get_attribute("class"))
+    names = [b.accessible_name for b in entry(d, ids["o1"]).find_elements(By.TAG_NAME, "button")]
+    check("no JS: stored, back to the entry, its button now says so",
+          api(sv, "/api/v1/entries/%d" % ids["o1"])["starred"] and names[1] == "\u2605 Starred" and
+          d.current_url.endswith("#e%d" % ids["o1"]), str(names) + " " + d.current_url)
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
     # Add a feed on /feeds.
     url = files.write("second.xml", rss("Second feed", [("s1", "From the second feed", "hello")]))
     d.get(sv.url + "/feeds")
