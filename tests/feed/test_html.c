@@ -259,5 +259,17 @@ TEST(html_clean_is_resolve_then_sanitize)
             for (size_t i = 0; i < COUNT(resolve_cases); i++)
                 check_clean(resolve_cases[i].in, bases[b], x, &bad);
         }
+    /* past RESOLVED_MAX times the input the resolver stops resolving: the
+     * one pass counts what the resolver would have written */
+    char *base = malloc(4096), *in = malloc(2000 * 14 + 1);
+    memcpy(base, "http://example.org/", 19);
+    memset(base + 19, 'b', 4096 - 21);
+    base[4094] = '/', base[4095] = 0;
+    for (size_t i = 0; i < 2000; i++) /* the sanitizer drops the iframes */
+        memcpy(in + 14 * i, i % 2 ? "<a href=x>...." : "<iframe src=y>", 14);
+    in[2000 * 14] = 0;
+    check_clean(in, base, false, &bad);
+    free(base);
+    free(in);
     CHECK_INT(bad, ==, 0);
 }
