@@ -7,6 +7,9 @@
 #include "eddy/buf.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 size_t eddy__utf8_encode(uint32_t cp, char out[4])
 {
@@ -37,18 +40,25 @@ size_t eddy__utf8_encode(uint32_t cp, char out[4])
 
 bool eddy__utf8_valid(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        if (s[i] < 0x80) {
-            /* Feeds are mostly ASCII: skip it 8 bytes at a time (this loop
-             * was 5% of the whole feed parser, byte by byte). */
-            i++;
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, s + i, 8);
-                if (w & 0x8080808080808080u)
-                    break;
-                i += 8;
+    size_t i = 0;
+    while (i < n) {
+#ifdef __SSE2__
+        /* Feeds are mostly ASCII with a non-ASCII letter every few words
+         * (8% of the corpus's bytes): skip to the next one sixteen bytes a
+         * step (8 a step, stopping at each run's first word, was 3.5% of
+         * the whole parser on the --big corpus). */
+        if (i + 16 <= n) {
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+            if (!m) {
+                i += 16;
+                continue;
             }
+            i += (size_t)__builtin_ctz(m);
+        }
+#endif
+        if (s[i] < 0x80) {
+            i++;
             continue;
         }
         size_t k = eddy__utf8_seq(s + i, n - i, NULL);

@@ -23,7 +23,11 @@
  * one tag's attributes, reused from tag to tag; no element stack (feedparser
  * keeps only counters), so nesting depth costs nothing.  The only state
  * beyond a call: hash indexes of the tables below, built once per process
- * (pthread_once) and read-only afterwards.
+ * (pthread_once) and read-only afterwards.  feedparser resolves URIs and
+ * then sanitizes the result, a second tokenization of the same text: the
+ * fused pass (eddy__html_clean_within) hands the resolver's events to the
+ * sanitizer's handlers as it would read them back, and leaves to the two
+ * passes the input it could read differently (struct parser's `fused`).
  *
  * Where feedparser lets something dangerous through, we don't follow it (the
  * output must be safe in a web page); the differences, all on hostile input:
@@ -1043,7 +1047,24 @@ struct parser {
     struct eddy_buf css;     /* a style attribute without its url(...) */
     struct eddy_buf work[3]; /* per-attribute results: lower-cased rel/type,
                               * clean style or stripped URI, resolved URI */
+    /* Resolver and sanitizer in one pass (eddy__html_clean_within): the
+     * resolver's events go straight to the sanitizer's handlers, as the
+     * sanitizer would read them back from the resolver's output. */
+    bool fused;
+    size_t resolved_len;    /* fused: the length the resolver's output would have */
+    struct eddy_buf fattrs; /* fused: the resolver's output attributes (struct attr[]) */
+    struct eddy_buf fvals;  /* fused: their values, escaped as the resolver writes them */
 };
+
+/* The fused pass met input that its output could differ on from the two
+ * passes (comments, declarations, raw text, ...): p->err, so that the
+ * caller runs the two passes instead. */
+#define BAIL (-ECANCELED)
+static void bail(struct parser *p)
+{
+    if (!p->err)
+        p->err = BAIL;
+}
 
 /* Text ended with '<' (p->text_lt) and s follows: is it now the start of a
  * tag?  Out of line: emit() is the hottest call of the file. */
@@ -1099,6 +1120,7 @@ static void emit_escaped(struct parser *p, const char *s, size_t n)
 /* _HTMLSanitizer.handle_data: text, dropped inside script/style/applet. */
 static void handle_data(struct parser *p, const char *s, size_t n)
 {
+    p->resolved_len += n;
     if (!p->sanitize || !p->unacceptable) {
         emit(p, s, n);
         text_emitted(p, s, n);
@@ -1106,7 +1128,9 @@ static void handle_data(struct parser *p, const char *s, size_t n)
 }
 static void handle_raw_data(struct parser *p, const char *s, size_t n)
 {
-    if (!p->sanitize) {
+    if (p->fused) { /* the sanitizer would parse the raw text */
+        bail(p);
+    } else if (!p->sanitize) {
         emit(p, s, n);
     } else if (!p->unacceptable) {
         emit_escaped(p, s, n);
@@ -1125,9 +1149,15 @@ static void handle_charref(struct parser *p, const char *ref, size_t n)
     char buf[16];
     if (v >= 128 && v < 160 && cp1252[v - 128]) {
         snprintf(buf, sizeof buf, "&#x%x;", cp1252[v - 128]);
+        p->resolved_len += strlen(buf);
         emit(p, buf, strlen(buf));
         return;
     }
+    /* "&#39;" and "&#34;" written by the resolver become quotes in the
+     * sanitizer's pre-pass */
+    if (p->fused && n == 2 && ref[0] == '3' && (ref[1] == '9' || ref[1] == '4'))
+        bail(p);
+    p->resolved_len += n + 3;
     emits(p, "&#");
     for (size_t i = 0; i < n; i++)
         emit(p, (char[]){lower(ref[i])}, 1);
@@ -1138,6 +1168,14 @@ static void handle_charref(struct parser *p, const char *ref, size_t n)
 static void handle_entityref(struct parser *p, const char *name, size_t n)
 {
     const struct html_entity *e = find_entity(name, n);
+    if (p->fused && !(e && e->html4)) {
+        /* the resolver writes "&amp;name": the sanitizer reads the
+         * reference "amp" and then text (dropped in <script>) */
+        handle_entityref(p, "amp", 3);
+        handle_data(p, name, n);
+        return;
+    }
+    p->resolved_len += n + 2;
     if (e && e->html4)
         emits(p, "&");
     else
@@ -1564,7 +1602,39 @@ static void end_starttag(struct parser *p, bool no_end)
         emits(p, ">");
 }
 
-/* RelativeURIResolver.unknown_starttag */
+static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn);
+static bool has_quote_refs(const char *s, size_t n);
+
+/* One attribute of the resolver's output: written, or when fused, kept
+ * for the sanitizer as it would read it back (the value escaped). */
+static void resolver_attr(struct parser *p, const char *name, size_t nlen, const char *v, size_t vn)
+{
+    if (!p->fused) {
+        emit_attr(p, name, nlen, v, vn);
+        return;
+    }
+    struct eddy_buf *out = p->out;
+    bool lt = p->text_lt;
+    size_t off = p->fvals.len, count = p->fattrs.len / sizeof(struct attr);
+    p->out = &p->fvals, p->text_lt = false;
+    emit_value(p, v, vn);
+    p->out = out, p->text_lt = lt;
+    if (!p->err)
+        p->err = buf_add(&p->fvals, "", 1);
+    if (p->err)
+        return;
+    vn = p->fvals.len - 1 - off;
+    /* the sanitizer's pre-pass would turn these into quotes */
+    if (has_quote_refs(p->fvals.data + off, vn))
+        bail(p);
+    p->resolved_len += nlen + vn + 4;
+    struct attr a = {
+        .name.p = name, .val.off = off, .name_len = nlen, .val_len = vn, .order = count};
+    if (!p->err)
+        p->err = eddy_buf_append(&p->fattrs, &a, sizeof a);
+}
+
+/* RelativeURIResolver.unknown_starttag; when fused, the sanitizer's then. */
 static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
 {
     size_t n;
@@ -1572,7 +1642,10 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
     n = normalize_attrs(a, n);
     struct eddy_buf *low = &p->work[0], *uri = &p->work[1], *res = &p->work[2];
     int uri_tag = -1; /* a tag of relative_uris? (else no pair to look up); asked once, if needed */
-    emit_starttag(p, tag, tn);
+    if (p->fused)
+        p->fattrs.len = p->fvals.len = 0, p->resolved_len += tn + 1;
+    else
+        emit_starttag(p, tag, tn);
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t vn;
         const char *v = attr_value(p, &a[i], low, &vn);
@@ -1599,17 +1672,33 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn)
                 /* A long base and many short relative links would multiply
                  * the text (165 KB became 200 MB): past RESOLVED_MAX times
                  * the input, the rest stays as written. */
-                if (!p->err && p->out->len <= RESOLVED_MAX * p->n + 65536)
+                if (!p->err &&
+                    (p->fused ? p->resolved_len : p->out->len) <= RESOLVED_MAX * p->n + 65536)
                     p->err = eddy__uri_resolve_safe(res, p->base, eddy_buf_cstr(uri));
                 if (!p->err && res->len) {
-                    emit_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
+                    resolver_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
                     continue;
                 }
             }
         }
-        emit_attr(p, a[i].name.p, a[i].name_len, v, vn);
+        resolver_attr(p, a[i].name.p, a[i].name_len, v, vn);
     }
-    end_starttag(p, HIN(hs_no_end_tag, tag, tn));
+    if (!p->fused) {
+        end_starttag(p, HIN(hs_no_end_tag, tag, tn));
+        return;
+    }
+    if (p->err)
+        return;
+    p->resolved_len += HIN(hs_no_end_tag, tag, tn) ? 3 : 1;
+    /* the sanitizer gets the tag as it would parse it from the output */
+    struct attr *f = (struct attr *)(void *)p->fattrs.data;
+    for (size_t i = 0; i < p->fattrs.len / sizeof *f; i++)
+        f[i].val.p = p->fvals.data + f[i].val.off;
+    struct eddy_buf attrs = p->attrs;
+    p->attrs = p->fattrs;
+    sanitizer_starttag(p, tag, tn);
+    p->fattrs = p->attrs; /* it may have grown */
+    p->attrs = attrs;
 }
 
 /* Whether an animation's attributeName, as a browser decodes it, names
@@ -1765,7 +1854,7 @@ static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
         a[i].name.p = p->scratch.data + a[i].name.off;
         a[i].val.p = p->scratch.data + a[i].val.off;
     }
-    if (p->sanitize)
+    if (p->sanitize && !p->fused)
         sanitizer_starttag(p, tag, tn);
     else
         resolver_starttag(p, tag, tn);
@@ -1776,6 +1865,11 @@ static void unknown_starttag(struct parser *p, const char *tag, size_t tn)
 static void unknown_endtag(struct parser *p, const char *tag, size_t tn)
 {
     long ei = -1;
+    if (p->fused) { /* the resolver writes no end tag of an empty element */
+        if (HIN(hs_no_end_tag, tag, tn))
+            return;
+        p->resolved_len += tn + 3;
+    }
     if (p->sanitize && (ei = hfind(&hs_elements, tag, tn)) < 0) {
         const struct name_pair *svg_el;
         if (IN(unacceptable_elements_with_end_tag, tag, tn))
@@ -1946,6 +2040,16 @@ static size_t parse_endtag(struct parser *p, size_t i)
     p->scratch.len = 0;
     size_t tn;
     const char *tag = tag_name(p, p->s + a, b - a, &tn);
+    if (p->fused) { /* "</a b>" is read back as written; "</a '>" or "</a<b>" may not be */
+        bool plain = tn > 0;
+        for (size_t k = 0; k < tn && plain; k++)
+            plain = is_alnum(tag[k]) || tag[k] == '-' || tag[k] == '.' || tag[k] == ':' ||
+                    tag[k] == '_' || tag[k] == ' ';
+        if (!plain) {
+            bail(p);
+            return p->n;
+        }
+    }
     unknown_endtag(p, tag, tn);
     return j;
 }
@@ -2162,11 +2266,16 @@ static size_t goahead_markup(struct parser *p, size_t i)
         k = parse_endtag(p, i);
     else if (c == '!' && i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-')
         k = parse_comment(p, i, true);
+    else if (c == '?' && p->fused)
+        bail(p); /* a processing instruction: rare, left to the two passes */
     else if (c == '?')
         k = parse_pi(p, i);
     else if (c == '!')
         k = parse_declaration(p, i);
-    if (k == EDDY__SGML_ERROR) { /* what sgmllib did on SGMLParseError */
+    if (k == EDDY__SGML_ERROR && p->fused) { /* "&lt;" the sanitizer reads as a reference */
+        bail(p);
+        k = n;
+    } else if (k == EDDY__SGML_ERROR) { /* what sgmllib did on SGMLParseError */
         handle_data(p, "&lt;", 4);
         k = i + 1;
     }
@@ -2229,6 +2338,8 @@ static void goahead(struct parser *p)
         size_t e = eddy__sgml_incomplete(s, n, i);
         if (e == n)
             break;
+        if (p->fused && s[i] == '<') /* text with a '<' the sanitizer reads again */
+            bail(p);
         handle_data(p, s + i, e - i);
         i = e;
     }
@@ -2433,12 +2544,14 @@ static unsigned prescan(const char *s, size_t n)
     return (unsigned)(bang != 0) | (unsigned)(slash != 0) << 1 | (unsigned)(amp != 0) << 2;
 }
 
-static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize, bool xhtml,
-               const char *base, struct eddy__budget *budget)
+/* fused: resolve (against base) and sanitize in one pass, or BAIL. */
+static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize, bool fused,
+               bool xhtml, const char *base, struct eddy__budget *budget)
 {
     struct parser p = {
         .out = out,
         .sanitize = sanitize,
+        .fused = fused,
         .xhtml = xhtml,
         .base = base ? base : "",
         .budget = budget,
@@ -2450,12 +2563,18 @@ static int run(struct eddy_buf *out, const char *html, size_t len, bool sanitize
         .tmp = EDDY_BUF_INIT(0),
         .css = EDDY_BUF_INIT(0),
         .work = {EDDY_BUF_INIT(0), EDDY_BUF_INIT(0), EDDY_BUF_INIT(0)},
+        .fattrs = EDDY_BUF_INIT(0),
+        .fvals = EDDY_BUF_INIT(0),
     };
     struct eddy_buf t1 = EDDY_BUF_INIT(0), t2 = EDDY_BUF_INIT(0);
     pthread_once(&hsets_once, build_hsets);
     p.s = html ? html : "", p.n = html ? len : 0;
     unsigned pairs = prescan(p.s, p.n);
     bool changed;
+    if ((pairs & 1) && fused) { /* "<!": comments, CDATA, declarations */
+        p.err = BAIL;
+        goto done;
+    }
     if (pairs & 1) {
         if ((p.err = rewrite_decls(&t1, p.s, p.n, sanitize, &changed)))
             goto done;
@@ -2479,8 +2598,12 @@ done:
     eddy_buf_free(&p.css);
     for (size_t i = 0; i < COUNT(p.work); i++)
         eddy_buf_free(&p.work[i]);
+    eddy_buf_free(&p.fattrs);
+    eddy_buf_free(&p.fvals);
     return p.err;
 }
+
+static void sanitized(struct eddy_buf *out, size_t mark);
 
 int eddy__html_sanitize(struct eddy_buf *out, const char *html, size_t len, bool xhtml)
 {
@@ -2491,14 +2614,20 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
                                struct eddy__budget *budget)
 {
     size_t mark = out->len;
-    int err = run(out, html, len, true, xhtml, NULL, budget);
+    int err = run(out, html, len, true, false, xhtml, NULL, budget);
     if (err) {
         out->len = mark;
         if (out->data)
             out->data[mark] = 0;
         return err;
     }
-    /* data.strip().replace('\r\n', '\n') */
+    sanitized(out, mark);
+    return 0;
+}
+
+/* The end of _sanitize_html on out[mark..]: data.strip().replace('\r\n', '\n') */
+static void sanitized(struct eddy_buf *out, size_t mark)
+{
     char *d = out->data ? out->data + mark : NULL;
     size_t n = out->len - mark, a = d ? skip_spaces(d, n, 0) : 0, b = n, w = 0;
     while (b > a) {
@@ -2527,7 +2656,6 @@ int eddy__html_sanitize_within(struct eddy_buf *out, const char *html, size_t le
     out->len = mark + w;
     if (out->data)
         out->data[out->len] = 0;
-    return 0;
 }
 
 int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, const char *base,
@@ -2540,11 +2668,33 @@ int eddy__html_resolve_uris_within(struct eddy_buf *out, const char *html, size_
                                    const char *base, bool xhtml, struct eddy__budget *b)
 {
     size_t mark = out->len;
-    int err = run(out, html, len, false, xhtml, base, b);
+    int err = run(out, html, len, false, false, xhtml, base, b);
     if (err) {
         out->len = mark;
         if (out->data)
             out->data[mark] = 0;
+    }
+    return err;
+}
+
+int eddy__html_clean_within(struct eddy_buf *out, const char *html, size_t len, const char *base,
+                            bool xhtml, struct eddy__budget *b)
+{
+    size_t mark = out->len;
+    int err = run(out, html, len, true, true, xhtml, base, b);
+    if (err) {
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = 0;
+    }
+    if (!err) {
+        sanitized(out, mark);
+    } else if (err == BAIL) { /* the two passes */
+        struct eddy_buf t = EDDY_BUF_INIT(0);
+        err = eddy__html_resolve_uris_within(&t, html, len, base, xhtml, b);
+        if (!err)
+            err = eddy__html_sanitize_within(out, eddy_buf_cstr(&t), t.len, xhtml, b);
+        eddy_buf_free(&t);
     }
     return err;
 }

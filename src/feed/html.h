@@ -49,6 +49,13 @@ int eddy__html_resolve_uris(struct eddy_buf *out, const char *html, size_t len, 
 int eddy__html_resolve_uris_within(struct eddy_buf *out, const char *html, size_t len,
                                    const char *base, bool xhtml, struct eddy__budget *b);
 
+/* eddy__html_sanitize_within of what eddy__html_resolve_uris_within gives,
+ * the same bytes (or error), mostly in one pass over the text: input the
+ * one pass might read differently than the two (comments, declarations,
+ * unparsed text...) gets the two passes. */
+int eddy__html_clean_within(struct eddy_buf *out, const char *html, size_t len, const char *base,
+                            bool xhtml, struct eddy__budget *b);
+
 /* Looks up an HTML named character reference without '&' and ';' ("nbsp").
  * Writes its UTF-8 encoding (at most 8 bytes, NUL-terminated) into `utf8` and
  * returns its length, or returns 0 when the name is unknown. */

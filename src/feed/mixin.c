@@ -980,6 +980,14 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
         out->len = w;
         out->data[w] = 0;
     }
+    if (html_el && markup && p->resolve_relative_uris && p->sanitize_html) {
+        eddy_buf_reset(&p->tmp); /* both passes at once; the same bytes */
+        int err = eddy__html_clean_within(&p->tmp, eddy_buf_cstr(out), out->len,
+                                          eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
+        swap_bufs(out, &p->tmp);
+        return;
+    }
     if (html_el && markup && p->resolve_relative_uris) {
         eddy_buf_reset(&p->tmp);
         int err = eddy__html_resolve_uris_within(&p->tmp, eddy_buf_cstr(out), out->len,

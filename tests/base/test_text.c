@@ -40,6 +40,32 @@ TEST(text_utf8_seq_and_valid)
     CHECK(eddy__utf8_valid((const unsigned char *)"", 0));
 }
 
+/* eddy__utf8_valid skips ASCII sixteen bytes at a time: every position of
+ * a bad or cut sequence, in and across those blocks, against the
+ * character-by-character definition (eddy__utf8_seq). */
+TEST(text_utf8_valid_at_every_offset)
+{
+    static const char *const seqs[] = {"\xC3\xA9",     "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                       "\xC3",         "\xE2\x82",     "\xFF",
+                                       "\xED\xA0\x80", "\x80",         "\xC0\xAF"};
+    unsigned char s[80];
+    for (size_t k = 0; k < sizeof seqs / sizeof *seqs; k++)
+        for (size_t at = 0; at < 48; at++)
+            for (size_t tail = 0; tail < 20; tail += 19) {
+                size_t len = strlen(seqs[k]), n = at + len + tail;
+                memset(s, 'a', sizeof s);
+                memcpy(s + at, seqs[k], len);
+                bool want = true;
+                for (size_t i = 0; i < n && want;) {
+                    size_t q = eddy__utf8_seq(s + i, n - i, NULL);
+                    want = q != 0;
+                    i += q;
+                }
+                CHECK(want == (k < 3)); /* the first three are valid */
+                CHECK(eddy__utf8_valid(s, n) == want);
+            }
+}
+
 TEST(text_percent_decode_keeps_malformed_escapes)
 {
     char out[32];
