@@ -118,8 +118,9 @@ struct eddy_feed_opts {
  * the encoding from the whole document).  With on_entry the bytes stream
  * into libxml2 as they come (once the prolog up to the first element has
  * arrived) so memory stays independent of the feed's length.  The encoding
- * is then the BOM's or the XML declaration's (default UTF-8; a name Python
- * does not know, or UTF-16/32 without a BOM, means UTF-8), and "encoding"
+ * is then the BOM's (a UTF-16 one when '<' or a space follows it in
+ * UTF-16) or the XML declaration's (default UTF-8; a name Python does not
+ * know, or UTF-16/32 without a BOM, means UTF-8), and "encoding"
  * reports that name: the same outcome for UTF-8 and for documents that
  * declare their encoding, but none of feedparser's HTTP charset rules (RFC
  * 3023) or fallbacks, and no CharacterEncoding* bozo.  Values are always

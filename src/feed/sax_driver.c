@@ -1499,15 +1499,25 @@ static void init_mixin(struct eddy_feed_parser *parser)
 }
 
 /* Streaming mode: the encoding name from BOM / XML declaration / charset.
- * True when a BOM gave it. */
-static bool sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_t n)
+ * *skip: the bytes of a UTF-16 BOM at s.  True when that BOM gave the name:
+ * only when '<' or a space follows it in UTF-16 (as an XML document
+ * starts).  Else the text after it is read: feedparser, which takes the
+ * BOM's encoding only when the whole document decodes in it, mostly ends
+ * there too (an odd length, say), and does not find a feed in what is not
+ * UTF-16 either way. */
+static bool sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_t n, size_t *skip)
 {
     const char *enc = "utf-8";
     char decl[48] = "";
-    bool bom = n >= 2 && (((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF) ||
-                          ((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE));
+    const unsigned char *u = (const unsigned char *)s;
+    bool be = n >= 2 && u[0] == 0xFE && u[1] == 0xFF, le = n >= 2 && u[0] == 0xFF && u[1] == 0xFE;
+    unsigned c = n >= 4 && be ? u[2] << 8 | u[3] : n >= 4 && le ? u[3] << 8 | u[2] : 0;
+    bool bom = c && c < 0x80 && strchr("< \t\r\n", (int)c);
+    *skip = be || le ? 2 : 0;
+    s += *skip;
+    n -= *skip;
     if (bom)
-        enc = (unsigned char)s[0] == 0xFE ? "utf-16be" : "utf-16le";
+        enc = be ? "utf-16be" : "utf-16le";
     else if (n > 5 && !memcmp(s, "<?xml", 5)) {
         const char *end = memchr(s, '>', n);
         const char *e = end ? memmem(s, (size_t)(end - s), "encoding", 8) : NULL;
@@ -1650,7 +1660,11 @@ static int begin_doc(struct eddy_feed_parser *parser, const char *s, size_t n, s
 {
     if (!hend)
         hend = n;
-    bool bom = sniff_encoding(parser, s, hend); /* the prolog only: the same whatever the chunks */
+    size_t skip; /* a UTF-16 BOM: believed, it would decode to U+FEFF; else not UTF-8 */
+    bool bom =
+        sniff_encoding(parser, s, hend, &skip); /* the prolog only: the same whatever the chunks */
+    s += skip;
+    n -= skip;
     if (strcmp(parser->encoding, "utf-8") && strcmp(parser->encoding, "us-ascii")) {
         int err = eddy__decoder_open(parser->encoding, bom, &parser->dec);
         if (err)
@@ -1659,9 +1673,8 @@ static int begin_doc(struct eddy_feed_parser *parser, const char *s, size_t n, s
             snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
     }
     if (!parser->dec)
-        return begin_xml(parser, s, n, hend, last);
-    size_t skip = bom ? 2 : 0; /* its BOM would decode to U+FEFF */
-    int err = decode_text(parser, s + skip, n - skip, last);
+        return begin_xml(parser, s, n, hend - skip, last);
+    int err = decode_text(parser, s, n, last);
     if (err)
         return err;
     /* the decoded text so far is a prefix of the whole one, so its first

@@ -677,3 +677,51 @@ TEST(fuzz_callback_undecodable_bytes_any_chunks_same_result)
             eddy_buf_free(&b);
         }
 }
+
+/* A UTF-16 byte order mark before a document that is not UTF-16 ("<?xml"
+ * in ASCII after it): callback mode took the mark's word and found no
+ * feed, where buffered mode, which takes it only when the whole document
+ * decodes in UTF-16, read UTF-8 and an entry
+ * (fuzz/regression/feed/callback-utf16-bom-before-utf8).  The mark counts
+ * when '<' or a space follows it in UTF-16. */
+TEST(fuzz_callback_utf16_bom_before_utf8)
+{
+    static const char body[] = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item>"
+                               "<title>caf\xc3\xa9</title></item></channel></rss>";
+    static const char *const boms[] = {"\xfe\xff", "\xff\xfe"};
+    for (size_t b = 0; b < 2; b++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "%s%s", boms[b], body);
+        for (size_t step = 0; step <= 7; step++) {
+            struct seen s = {EDDY_BUF_INIT(0), 0};
+            char *got = parse_cb(doc, step, &s);
+            CHECK_INT(s.n, ==, 1);
+            CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"caf\xc3\xa9\"") != NULL);
+            CHECK(strstr(got, "\"encoding\":\"utf-8\"") != NULL);
+            free(got);
+            eddy_buf_free(&s.json);
+        }
+    }
+    /* a real UTF-16LE document with its mark is still read as UTF-16 (each
+     * ASCII byte and a 0; é, C3 A9 in UTF-8, is E9 00) */
+    struct eddy_buf u = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_append(&u, "\xff\xfe", 2), ==, 0);
+    for (const char *p = body; *p; p++)
+        CHECK_INT(eddy_buf_append(&u, (const char[]){*p == '\xc3' ? '\xe9' : *p, 0},
+                                  *p == '\xa9' ? 0 : 2),
+                  ==, 0);
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &s};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    for (size_t off = 0; off < u.len; off += 3)
+        CHECK_INT(eddy_feed_parser_push(p, u.data + off, u.len - off < 3 ? u.len - off : 3), ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    eddy_feed_parser_free(p);
+    CHECK_INT(s.n, ==, 1);
+    CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"caf\xc3\xa9\"") != NULL);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_root(f), "encoding"), "utf-16le");
+    eddy_feed_free(f);
+    eddy_buf_free(&s.json);
+    eddy_buf_free(&u);
+}
