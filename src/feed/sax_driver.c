@@ -977,6 +977,49 @@ static bool name_char(unsigned char c)
     return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
 }
 
+/* "&name;" in an attribute value, name[0..nl) not one of XML's five:
+ * written here as the text on_get_entity would give.  libxml2 copies only
+ * the first byte of an entity it takes for predefined (as ours are) into
+ * an attribute value, so a multi-byte one ("&nbsp;") became invalid UTF-8. */
+static void attr_entity(struct eddy_feed_parser *parser, const char *name, size_t nl,
+                        struct eddy_buf *out, size_t at)
+{
+    static const char *const xml5[] = {"amp", "lt", "gt", "quot", "apos"};
+    char nm[64], utf8[5], raw[80];
+    snprintf(nm, sizeof nm, "%.*s", (int)nl, name);
+    for (size_t i = 0; i < 5; i++)
+        if (!strcmp(nm, xml5[i])) {
+            eddy_buf_printf(out, "&%s;", nm);
+            return;
+        }
+    const char *v = NULL;
+    for (size_t i = 0; i < parser->mixin.nentities && !v; i++)
+        if (!strcmp(parser->mixin.entities[i].name, nm))
+            v = parser->mixin.entities[i].value;
+    const char *err = v && strpbrk(v, "<&") ? "not well-formed (invalid token) in an entity's "
+                                              "replacement text"
+                      : v                   ? NULL
+                                            : "undefined entity";
+    if (!v) {
+        size_t k = eddy__entity4(nm, strlen(nm), utf8);
+        snprintf(raw, sizeof raw, "&%s;", nm);
+        v = k ? utf8 : raw;
+    }
+    if (err) {
+        diag(parser, at, "%s &%s;", err, nm);
+        if (parser->strict) {
+            char exc[200];
+            snprintf(exc, sizeof exc, "SAXParseException: <unknown>: %s &%s;", err, nm);
+            first_xml_error(parser, at, exc);
+        }
+    }
+    for (; *v; v++) /* as character references where markup would read them */
+        if (strchr("&<\"'", *v))
+            eddy_buf_printf(out, "&#%d;", *v);
+        else
+            eddy_buf_putc(out, *v);
+}
+
 /* Decides the '&' at s[0] (n bytes available).  Returns the bytes consumed
  * and appends their replacement, or 0 when more data is needed. */
 static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
@@ -1015,7 +1058,10 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
         if (j == n && !last && n < LOOKAHEAD)
             return 0;
         if (j < n && u[j] == ';') {
-            eddy_buf_append(out, s, j + 1);
+            if (in_attr)
+                attr_entity(parser, s + i, j - i, out, abs_off);
+            else
+                eddy_buf_append(out, s, j + 1);
             return j + 1;
         }
         if (!in_attr && isalpha(u[i])) {
