@@ -3,10 +3,15 @@
  * and whether the output buffer has a small cap; the rest is the document.
  * Whatever the bytes, the call must succeed (or fail with -E2BIG leaving the
  * buffer as it was), produce valid UTF-8 that starts with feedparser's XML
- * declaration unless the document is JSON, and return C strings that fit. */
+ * declaration unless the document is JSON, and return C strings that fit.
+ * Then callback mode's decoder (eddy__decoder) reads the document in the
+ * encoding bits 5-7 pick, in one run and in chunks of the size bits 0-2
+ * pick: valid UTF-8, and the same text and the same replacements (offsets
+ * and messages) whatever the chunks. */
 #include "../src/feed/encoding.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,55 @@ static int utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
+struct bads {
+    struct eddy_buf log; /* "offset message" lines */
+};
+
+static void on_bad(void *arg, size_t at, const char *msg)
+{
+    struct bads *b = arg;
+    if (eddy_buf_printf(&b->log, "%zu %s\n", at, msg))
+        abort();
+}
+
+/* The document through a decoder of `name` in chunks of `step` bytes (0:
+ * one run); the text into *out, the replacements into *bad. */
+static void decode_in_chunks(const char *name, bool bom, const char *d, size_t n, size_t step,
+                             struct eddy_buf *out, struct bads *bad)
+{
+    struct eddy__decoder *dec;
+    if (eddy__decoder_open(name, bom, &dec) || !dec)
+        abort(); /* all the names below are decoded in chunks */
+    size_t off = 0;
+    do {
+        size_t k = step && n - off > step ? step : n - off;
+        if (eddy__decoder_run(dec, d + off, k, off + k == n, out, on_bad, bad))
+            abort();
+        off += k;
+    } while (off < n);
+    eddy__decoder_free(dec);
+}
+
+static void check_decoder(unsigned sel, const char *d, size_t n)
+{
+    static const char *const names[] = {"big5",        "shift_jis", "euc-jp",   "gb2312",
+                                        "iso-2022-jp", "euc-kr",    "utf-16le", "mac-roman"};
+    static const size_t steps[] = {1, 2, 3, 5, 7, 13, 64, 4096};
+    const char *name = names[sel >> 5];
+    struct eddy_buf a = EDDY_BUF_INIT(0), b = EDDY_BUF_INIT(0);
+    struct bads ba = {EDDY_BUF_INIT(0)}, bb = {EDDY_BUF_INIT(0)};
+    decode_in_chunks(name, true, d, n, 0, &a, &ba);
+    decode_in_chunks(name, true, d, n, steps[sel & 7], &b, &bb);
+    if (!utf8_ok((const unsigned char *)a.data, a.len) || a.len != b.len ||
+        (a.len && memcmp(a.data, b.data, a.len)) || ba.log.len != bb.log.len ||
+        (ba.log.len && memcmp(ba.log.data, bb.log.data, ba.log.len)))
+        abort();
+    eddy_buf_free(&a);
+    eddy_buf_free(&b);
+    eddy_buf_free(&ba.log);
+    eddy_buf_free(&bb.log);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -69,5 +123,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     eddy_buf_free(&out);
+    check_decoder(sel, (const char *)data + 1, size - 1);
     return 0;
 }

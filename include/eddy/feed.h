@@ -118,16 +118,17 @@ struct eddy_feed_opts {
  * the encoding from the whole document).  With on_entry the bytes stream
  * into libxml2 as they come (once the prolog up to the first element has
  * arrived) so memory stays independent of the feed's length.  The encoding
- * is then libxml2's reading of the BOM / XML declaration (default UTF-8),
- * and "encoding" reports that name: the same outcome for UTF-8 and for
- * documents that declare their encoding, but none of feedparser's HTTP
- * charset rules (RFC 3023) or fallbacks, and no CharacterEncoding* bozo.
- * Values are always UTF-8: in a UTF-8 body each invalid byte, and a NUL
- * (which would stop libxml2's push parser), reads as U+FFFD, whatever the
- * chunks.  (Buffered mode keeps a NUL in text, as feedparser does: strings
- * carry their length.)  A
- * JSON Feed (first byte '{' or a JSON Content-Type) is always buffered; its
- * entries still go to the callback. */
+ * is then the BOM's (a UTF-16 one when '<' or a space follows it in
+ * UTF-16) or the XML declaration's (default UTF-8; a name Python does not
+ * know, or UTF-16/32 without a BOM, means UTF-8), and "encoding"
+ * reports that name: the same outcome for UTF-8 and for documents that
+ * declare their encoding, but none of feedparser's HTTP charset rules (RFC
+ * 3023) or fallbacks, and no CharacterEncoding* bozo.  Values are always
+ * UTF-8, the same whatever the chunks: each byte the encoding cannot
+ * decode (invalid UTF-8 in a UTF-8 body), and a NUL (which would stop
+ * libxml2's push parser), reads as U+FFFD, with bozo.  (Buffered mode keeps a NUL in text, as
+ * feedparser does: strings carry their length.)  A JSON Feed (first byte '{' or a JSON
+ * Content-Type) is always buffered; its entries still go to the callback. */
 struct eddy_feed_parser *eddy_feed_parser_new(const struct eddy_feed_opts *opts);
 
 /* Adds len bytes of the document.  Without on_entry it only appends them

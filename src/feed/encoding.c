@@ -637,15 +637,20 @@ static int decode_map(const struct codec *c, const unsigned char *in, size_t n,
     return 1;
 }
 
-/* in[0..n) through the iconv descriptor cd (to UTF-8), appended to out.
- * 1 decoded, 0 an invalid or truncated sequence, or a negative errno from
- * out. */
-static int iconv_run(iconv_t cd, const char *in, size_t n, struct eddy_buf *out)
+/* in[0..n) through the iconv descriptor cd (to UTF-8), appended to out,
+ * ending the shift state (ISO-2022) when `end`.  1 decoded, 0 an invalid
+ * sequence or one cut by the end of in (*cut) at in + *used, or a negative
+ * errno from out. */
+static int iconv_feed(iconv_t cd, const char *in, size_t n, bool end, struct eddy_buf *out,
+                      size_t *used, bool *cut)
 {
     char *ip = (char *)in;
     size_t il = n;
     int rc = 1;
+    *cut = false;
     for (;;) {
+        if (!il && !end)
+            break;
         /* Room in steps, and never past the buffer's cap, so that a capped
          * buffer fails only when the output really exceeds it. */
         size_t want = il < 4096 ? il * 3 + 16 : 16384;
@@ -674,12 +679,23 @@ static int iconv_run(iconv_t cd, const char *in, size_t n, struct eddy_buf *out)
         }
         if (r == (size_t)-1) {
             rc = 0; /* EILSEQ: an invalid sequence; EINVAL: truncated at the end */
+            *cut = e == EINVAL;
             break;
         }
         if (flush)
             break;
     }
+    *used = (size_t)(ip - in);
     return rc;
+}
+
+/* in[0..n), the whole text, through cd: 1 decoded, 0 an invalid or
+ * truncated sequence, or a negative errno from out. */
+static int iconv_run(iconv_t cd, const char *in, size_t n, struct eddy_buf *out)
+{
+    size_t used;
+    bool cut;
+    return iconv_feed(cd, in, n, true, out, &used, &cut);
 }
 
 /* glibc's iconv from `charset` to UTF-8: iconv_run, or 0 for a charset this
@@ -856,6 +872,21 @@ static unsigned utf8_at(const unsigned char *s, size_t *len)
     return (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
 }
 
+/* The FIX_ rules for the character cp at s (glibc's output, left bytes
+ * from s on): -1 Python rejects it, 0 it stays, else the ASCII byte Python
+ * reads instead. */
+static int fix_char(unsigned flags, unsigned cp, const unsigned char *s, size_t left)
+{
+    if ((flags & FIX_NO_C1 && cp >= 0x80 && cp <= 0xA0) ||
+        (flags & FIX_NO_ESC && cp == 0x1B && left > 1 && strchr("()$.&", s[1]) && s[1]) ||
+        (flags & FIX_NO_U0080 && cp == 0x80) || (flags & FIX_NO_EURO && cp == 0x20AC))
+        return -1;
+    if ((flags & FIX_YEN_OVERLINE && (cp == 0xA5 || cp == 0x203E)) ||
+        (flags & FIX_WON && cp == 0x20A9))
+        return cp == 0x203E ? '~' : '\\';
+    return 0;
+}
+
 /* Applies the FIX_ rules to glibc's output out[from..): false when Python
  * would have rejected the input.  Replacements only shrink, so in place. */
 static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
@@ -864,14 +895,11 @@ static bool fix_output(unsigned flags, struct eddy_buf *out, size_t from)
     size_t w = from;
     for (size_t r = from, n; r < out->len; r += n) {
         unsigned cp = utf8_at(s + r, &n);
-        if ((flags & FIX_NO_C1 && cp >= 0x80 && cp <= 0xA0) ||
-            (flags & FIX_NO_ESC && cp == 0x1B && r + 1 < out->len && strchr("()$.&", s[r + 1]) &&
-             s[r + 1]) ||
-            (flags & FIX_NO_U0080 && cp == 0x80) || (flags & FIX_NO_EURO && cp == 0x20AC))
+        int f = fix_char(flags, cp, s + r, out->len - r);
+        if (f < 0)
             return false;
-        if ((flags & FIX_YEN_OVERLINE && (cp == 0xA5 || cp == 0x203E)) ||
-            (flags & FIX_WON && cp == 0x20A9)) {
-            s[w++] = cp == 0x203E ? '~' : '\\';
+        if (f) {
+            s[w++] = (unsigned char)f;
             continue;
         }
         memmove(s + w, s + r, n);
@@ -1510,6 +1538,133 @@ int eddy__encoding_to_utf8_take(struct eddy_buf *doc, const char *content_type, 
                                 struct eddy_buf *out, struct eddy__encoding *res)
 {
     return to_utf8(doc->data, doc->len, content_type, http, out, res, doc);
+}
+
+/* ======================================================================== */
+/* Decoding in chunks (callback mode)                                        */
+/* ======================================================================== */
+
+struct eddy__decoder {
+    const struct codec *c;
+    iconv_t cd;           /* (iconv_t)-1 for a table codec */
+    char name[48];        /* as asked, for the messages */
+    struct eddy_buf tail; /* the start of a sequence the last chunk cut */
+    struct eddy_buf tmp;  /* FIX_ rules' scratch */
+};
+
+int eddy__decoder_open(const char *name, bool bom, struct eddy__decoder **out)
+{
+    *out = NULL;
+    /* gb2312 reads as gb18030, its superset, as in to_utf8 */
+    const char *look = !strcmp(name, "gb2312") ? "gb18030" : name;
+    const struct codec *c = lookup_codec(look, strlen(look));
+    /* Not decoded in chunks here: UTF-8 (the caller's own path), UTF-7 and
+     * HZ (rare, stateful, and decoded by code that wants the whole text),
+     * and a UTF-16/32 declaration in a document without a BOM (its prolog
+     * was read as ASCII, so the declaration cannot be true). */
+    if (!c || c->flags & (SPECIAL_UTF8 | SPECIAL_UTF7 | SPECIAL_HZ) ||
+        (!bom && (!strncmp(c->name, "utf_16", 6) || !strncmp(c->name, "utf_32", 6))))
+        return 0;
+    struct eddy__decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    d->c = c;
+    d->cd = (iconv_t)-1;
+    snprintf(d->name, sizeof d->name, "%s", name);
+    if (!c->map && (d->cd = iconv_open("UTF-8", c->iconv)) == (iconv_t)-1) {
+        free(d);
+        return 0; /* this glibc lacks it */
+    }
+    *out = d;
+    return 0;
+}
+
+void eddy__decoder_free(struct eddy__decoder *d)
+{
+    if (!d)
+        return;
+    if (d->cd != (iconv_t)-1)
+        iconv_close(d->cd);
+    eddy_buf_free(&d->tail);
+    eddy_buf_free(&d->tmp);
+    free(d);
+}
+
+/* U+FFFD for what the codec rejects, and the caller told. */
+static int replaced(struct eddy__decoder *d, struct eddy_buf *out, eddy__decode_bad_fn bad,
+                    void *arg, const char *fmt, unsigned what)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, fmt, what, d->name);
+    bad(arg, out->len, msg);
+    return eddy_buf_append(out, "\xEF\xBF\xBD", 3);
+}
+
+/* The FIX_ rules on glibc's output out[from..), a character Python rejects
+ * reading as U+FFFD (which may be longer: so out of place). */
+static int fix_chunk(struct eddy__decoder *d, struct eddy_buf *out, size_t from,
+                     eddy__decode_bad_fn bad, void *arg)
+{
+    eddy_buf_reset(&d->tmp);
+    int err = eddy_buf_append(&d->tmp, out->data + from, out->len - from);
+    out->len = from;
+    const unsigned char *s = (const unsigned char *)d->tmp.data;
+    for (size_t r = 0, n; !err && r < d->tmp.len; r += n) {
+        unsigned cp = utf8_at(s + r, &n);
+        int f = fix_char(d->c->flags, cp, s + r, d->tmp.len - r);
+        err = f < 0   ? replaced(d, out, bad, arg, "U+%04X not valid in %s, read as U+FFFD", cp)
+              : f > 0 ? eddy_buf_putc(out, (char)f)
+                      : eddy_buf_append(out, (const char *)s + r, n);
+    }
+    return err;
+}
+
+int eddy__decoder_run(struct eddy__decoder *d, const char *in, size_t n, bool last,
+                      struct eddy_buf *out, eddy__decode_bad_fn bad, void *arg)
+{
+    struct eddy_buf all = EDDY_BUF_INIT(0);
+    if (d->tail.len) {
+        if (eddy_buf_append(&d->tail, in, n))
+            return -ENOMEM;
+        all = d->tail;
+        d->tail = (struct eddy_buf)EDDY_BUF_INIT(0);
+        in = all.data;
+        n = all.len;
+    }
+    const char *fmt = "byte 0x%02X not valid in %s, read as U+FFFD";
+    int err = 0;
+    for (size_t i = 0; !err && i < n;) {
+        if (d->c->map) { /* one byte a character */
+            int rc = decode_map(d->c, (const unsigned char *)in + i, 1, out);
+            err = rc < 0 ? rc : rc ? 0 : replaced(d, out, bad, arg, fmt, (unsigned char)in[i]);
+            i++;
+            continue;
+        }
+        size_t from = out->len, used;
+        bool cut;
+        int rc = iconv_feed(d->cd, in + i, n - i, false, out, &used, &cut);
+        if (rc < 0)
+            err = rc;
+        else if (d->c->flags & FIX_ANY && out->len > from)
+            err = fix_chunk(d, out, from, bad, arg);
+        i += used;
+        if (err || rc == 1)
+            break;
+        if (cut && !last) { /* the rest of the sequence comes with the next chunk */
+            err = eddy_buf_append(&d->tail, in + i, n - i);
+            break;
+        }
+        err = replaced(d, out, bad, arg, fmt, (unsigned char)in[i]);
+        i++;
+    }
+    if (!err && last && d->cd != (iconv_t)-1) {
+        size_t used;
+        bool cut;
+        int rc = iconv_feed(d->cd, "", 0, true, out, &used, &cut); /* ends the shift state */
+        err = rc < 0 ? rc : 0;
+    }
+    eddy_buf_free(&all);
+    return err;
 }
 
 /* ======================================================================== */

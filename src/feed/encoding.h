@@ -8,7 +8,7 @@
  * (CharacterEncodingOverride, CharacterEncodingUnknown, NonXMLContentType).
  * The SAX driver (sax_driver.c) calls eddy__encoding_to_utf8() once on the
  * whole buffered document at finish, then parses the UTF-8 result (in
- * callback mode it is not called: libxml2 decodes the declared encoding).
+ * callback mode the eddy__decoder below decodes the declared encoding).
  * Pure function, no global state.
  */
 #ifndef EDDY_FEED_ENCODING_H
@@ -42,5 +42,23 @@ int eddy__encoding_to_utf8(const char *data, size_t len, const char *content_typ
  * is then left empty.  doc is freed by the caller either way. */
 int eddy__encoding_to_utf8_take(struct eddy_buf *doc, const char *content_type, bool http,
                                 struct eddy_buf *out, struct eddy__encoding *res);
+
+/* Callback mode's decoder: a document in one encoding to UTF-8, chunk by
+ * chunk, the same text whatever the chunks.  The name is looked up as
+ * Python looks it up; glibc decodes (with the FIX_ output rules, not the
+ * code tables), and each byte the codec rejects (or a character Python
+ * rejects) reads as U+FFFD, told to `bad` with its offset in out and a
+ * message.  A sequence cut by a chunk's end waits for the next chunk.
+ * Open gives *out NULL (and 0) when the text is to be read as UTF-8: an
+ * unknown name, UTF-8 itself, UTF-7, HZ, or UTF-16/32 without a BOM (bom
+ * false).  Returns 0 or -ENOMEM; *out is freed with eddy__decoder_free. */
+struct eddy__decoder;
+typedef void (*eddy__decode_bad_fn)(void *arg, size_t at, const char *msg);
+int eddy__decoder_open(const char *name, bool bom, struct eddy__decoder **out);
+/* Appends the UTF-8 of in[0..n) to out; `last`: the document ends there.
+ * 0 or a negative errno from out. */
+int eddy__decoder_run(struct eddy__decoder *d, const char *in, size_t n, bool last,
+                      struct eddy_buf *out, eddy__decode_bad_fn bad, void *arg);
+void eddy__decoder_free(struct eddy__decoder *d);
 
 #endif

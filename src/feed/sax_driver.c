@@ -23,8 +23,9 @@
  *      exception stay those of the XML pass.
  *
  * With an entry callback the bytes are not buffered: once the prolog (up to
- * the first element) has been seen, they stream into libxml2, which then
- * decodes the declared encoding itself (BOM / XML declaration).  Memory then
+ * the first element) has been seen, they are decoded from the declared
+ * encoding (BOM / XML declaration) by encoding.c's eddy__decoder, chunk by
+ * chunk, and stream into libxml2 as UTF-8.  Memory then
  * depends on the largest entry, not on the feed's length; there is no loose
  * second pass (see include/eddy/feed.h).
  */
@@ -118,12 +119,14 @@ struct eddy_feed_parser {
     bool finished;
     bool is_json;               /* the document was read as JSON Feed */
     bool quiet;                 /* the loose pass: no diagnostics (the XML pass made them) */
-    bool utf8_body;             /* callback mode, body read as UTF-8: invalid bytes become U+FFFD */
     size_t rattrs;              /* attribute values in the tag being scanned (MAX_ATTRS) */
     bool cut;                   /* callback mode: the document was ended early (MAX_ATTRS) */
     bool namespaces_cap_told;   /* the diagnostic of EDDY__MAX_NAMESPACES was given */
     struct eddy__budget budget; /* CPU time of this document (opts.max_cpu_ns) */
     bool budget_told;           /* the parse was stopped at the budget and said so */
+    struct eddy__decoder *dec;  /* callback mode, not UTF-8: the body's decoder */
+    struct eddy_buf dtext;      /* its UTF-8 of the latest push */
+    size_t dpos;                /* UTF-8 bytes it gave before that */
 };
 
 struct eddy_feed {
@@ -884,18 +887,16 @@ static void init_sax(struct eddy_feed_parser *parser)
     parser->sax.serror = on_serror;
 }
 
-static int start_xml(struct eddy_feed_parser *parser, bool utf8)
+/* Callback mode's push parser, reading UTF-8 whatever the declaration says. */
+static int start_xml(struct eddy_feed_parser *parser)
 {
     init_sax(parser);
     parser->ctxt = xmlCreatePushParserCtxt(&parser->sax, parser, NULL, 0, NULL);
     if (!parser->ctxt)
         return -ENOMEM;
-    int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
-    if (utf8)
-        opts |= XML_PARSE_IGNORE_ENC;
-    xmlCtxtUseOptions(parser->ctxt, opts);
-    if (utf8)
-        xmlSwitchEncoding(parser->ctxt, XML_CHAR_ENCODING_UTF8);
+    xmlCtxtUseOptions(parser->ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOWARNING |
+                                        XML_PARSE_NOERROR | XML_PARSE_IGNORE_ENC);
+    xmlSwitchEncoding(parser->ctxt, XML_CHAR_ENCODING_UTF8);
     return 0;
 }
 
@@ -976,6 +977,49 @@ static bool name_char(unsigned char c)
     return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
 }
 
+/* "&name;" in an attribute value, name[0..nl) not one of XML's five:
+ * written here as the text on_get_entity would give.  libxml2 copies only
+ * the first byte of an entity it takes for predefined (as ours are) into
+ * an attribute value, so a multi-byte one ("&nbsp;") became invalid UTF-8. */
+static void attr_entity(struct eddy_feed_parser *parser, const char *name, size_t nl,
+                        struct eddy_buf *out, size_t at)
+{
+    static const char *const xml5[] = {"amp", "lt", "gt", "quot", "apos"};
+    char nm[64], utf8[5], raw[80];
+    snprintf(nm, sizeof nm, "%.*s", (int)nl, name);
+    for (size_t i = 0; i < 5; i++)
+        if (!strcmp(nm, xml5[i])) {
+            eddy_buf_printf(out, "&%s;", nm);
+            return;
+        }
+    const char *v = NULL;
+    for (size_t i = 0; i < parser->mixin.nentities && !v; i++)
+        if (!strcmp(parser->mixin.entities[i].name, nm))
+            v = parser->mixin.entities[i].value;
+    const char *err = v && strpbrk(v, "<&") ? "not well-formed (invalid token) in an entity's "
+                                              "replacement text"
+                      : v                   ? NULL
+                                            : "undefined entity";
+    if (!v) {
+        size_t k = eddy__entity4(nm, strlen(nm), utf8);
+        snprintf(raw, sizeof raw, "&%s;", nm);
+        v = k ? utf8 : raw;
+    }
+    if (err) {
+        diag(parser, at, "%s &%s;", err, nm);
+        if (parser->strict) {
+            char exc[200];
+            snprintf(exc, sizeof exc, "SAXParseException: <unknown>: %s &%s;", err, nm);
+            first_xml_error(parser, at, exc);
+        }
+    }
+    for (; *v; v++) /* as character references where markup would read them */
+        if (strchr("&<\"'", *v))
+            eddy_buf_printf(out, "&#%d;", *v);
+        else
+            eddy_buf_putc(out, *v);
+}
+
 /* Decides the '&' at s[0] (n bytes available).  Returns the bytes consumed
  * and appends their replacement, or 0 when more data is needed. */
 static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t n, bool last,
@@ -1014,7 +1058,10 @@ static size_t repair_amp(struct eddy_feed_parser *parser, const char *s, size_t 
         if (j == n && !last && n < LOOKAHEAD)
             return 0;
         if (j < n && u[j] == ';') {
-            eddy_buf_append(out, s, j + 1);
+            if (in_attr)
+                attr_entity(parser, s + i, j - i, out, abs_off);
+            else
+                eddy_buf_append(out, s, j + 1);
             return j + 1;
         }
         if (!in_attr && isalpha(u[i])) {
@@ -1269,8 +1316,8 @@ static int clean_utf8(struct eddy_feed_parser *parser, const char *s, size_t n, 
     return 0;
 }
 
-/* Repairs and parses s[0..n) (a piece of the body), keeping an undecided tail. */
-static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
+/* Repairs and parses s[0..n) (a piece of the body, UTF-8), keeping an undecided tail. */
+static int feed_text(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
 {
     if (parser->cut)
         return 0;
@@ -1284,12 +1331,9 @@ static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, b
         n = in.len;
     }
     size_t m = n; /* s[0..m) is scanned now; s[m..n) is a cut UTF-8 sequence */
-    int err = 0;
-    if (parser->utf8_body) {
-        err = clean_utf8(parser, s, n, last, &clean, &m, parser->rpos);
-        if (clean.len)
-            s = clean.data, n = clean.len;
-    }
+    int err = clean_utf8(parser, s, n, last, &clean, &m, parser->rpos);
+    if (clean.len)
+        s = clean.data, n = clean.len;
     eddy_buf_reset(&parser->rbuf);
     size_t k = err ? 0 : repair(parser, s, m, last, &parser->rbuf);
     parser->rpos += k;
@@ -1299,6 +1343,46 @@ static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, b
         err = feed_xml(parser, eddy_buf_cstr(&parser->rbuf), parser->rbuf.len, last || parser->cut);
     eddy_buf_free(&in);
     eddy_buf_free(&clean);
+    return err;
+}
+
+/* A byte the declared encoding cannot decode read as U+FFFD (callback
+ * mode): an XML error, as an invalid UTF-8 byte is. */
+static void decode_bad(void *arg, size_t at, const char *msg)
+{
+    struct eddy_feed_parser *parser = arg;
+    diag(parser, parser->dpos + at, "%s", msg);
+    if (parser->strict)
+        first_xml_error(parser, parser->dpos + at,
+                        "SAXParseException: <unknown>: not well-formed (invalid token)");
+}
+
+/* s[0..n) in the document's encoding into parser->dtext, as UTF-8: libxml2
+ * gets UTF-8 only.  (libxml2 decoding by itself stops at a byte it cannot
+ * convert, and how much of the text before it it has parsed by then
+ * depends on where the chunks ended.) */
+static int decode_text(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
+{
+    parser->dpos += parser->dtext.len;
+    eddy_buf_reset(&parser->dtext);
+    return eddy__decoder_run(parser->dec, s, n, last, &parser->dtext, decode_bad, parser);
+}
+
+/* s[0..n), a piece of the body as it came, to feed_text (decoded in
+ * slices, so that the UTF-8 buffer stays small). */
+static int feed_body(struct eddy_feed_parser *parser, const char *s, size_t n, bool last)
+{
+    if (!parser->dec || parser->cut)
+        return feed_text(parser, s, n, last);
+    const size_t slice = 64 * 1024;
+    int err = 0;
+    for (size_t off = 0; !err && (off < n || !off); off += slice) {
+        size_t k = n - off < slice ? n - off : slice;
+        bool end = last && off + k == n;
+        err = decode_text(parser, s + off, k, end);
+        if (!err)
+            err = feed_text(parser, parser->dtext.data, parser->dtext.len, end);
+    }
     return err;
 }
 
@@ -1460,15 +1544,26 @@ static void init_mixin(struct eddy_feed_parser *parser)
     }
 }
 
-/* Streaming mode: the encoding name from BOM / XML declaration / charset. */
-static void sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_t n)
+/* Streaming mode: the encoding name from BOM / XML declaration / charset.
+ * *skip: the bytes of a UTF-16 BOM at s.  True when that BOM gave the name:
+ * only when '<' or a space follows it in UTF-16 (as an XML document
+ * starts).  Else the text after it is read: feedparser, which takes the
+ * BOM's encoding only when the whole document decodes in it, mostly ends
+ * there too (an odd length, say), and does not find a feed in what is not
+ * UTF-16 either way. */
+static bool sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_t n, size_t *skip)
 {
     const char *enc = "utf-8";
     char decl[48] = "";
-    if (n >= 2 && (unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)
-        enc = "utf-16be";
-    else if (n >= 2 && (unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE)
-        enc = "utf-16le";
+    const unsigned char *u = (const unsigned char *)s;
+    bool be = n >= 2 && u[0] == 0xFE && u[1] == 0xFF, le = n >= 2 && u[0] == 0xFF && u[1] == 0xFE;
+    unsigned c = n >= 4 && be ? u[2] << 8 | u[3] : n >= 4 && le ? u[3] << 8 | u[2] : 0;
+    bool bom = c && c < 0x80 && strchr("< \t\r\n", (int)c);
+    *skip = be || le ? 2 : 0;
+    s += *skip;
+    n -= *skip;
+    if (bom)
+        enc = be ? "utf-16be" : "utf-16le";
     else if (n > 5 && !memcmp(s, "<?xml", 5)) {
         const char *end = memchr(s, '>', n);
         const char *e = end ? memmem(s, (size_t)(end - s), "encoding", 8) : NULL;
@@ -1493,6 +1588,7 @@ static void sniff_encoding(struct eddy_feed_parser *parser, const char *s, size_
         }
     }
     snprintf(parser->encoding, sizeof parser->encoding, "%s", enc);
+    return bom;
 }
 
 /* The document reaches libxml2 through a read callback, in its 4 KB reads:
@@ -1567,20 +1663,19 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
     return parser->mixin.oom ? -ENOMEM : 0;
 }
 
-/* Sends the document start s[0..n) through replace_doctype (its prolog is
- * s[0..hend)) and starts libxml2 with it. */
+/* Sends the document start s[0..n) (UTF-8) through replace_doctype (its
+ * prolog is s[0..hend)) and starts libxml2 with it. */
 static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
-                     bool utf8, bool last)
+                     bool last)
 {
-    int err = start_xml(parser, utf8);
+    int err = start_xml(parser);
     if (err)
         return err;
     init_mixin(parser);
     struct eddy_buf head = EDDY_BUF_INIT(0), clean = EDDY_BUF_INIT(0);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
     size_t hlen = plen;
-    parser->utf8_body = utf8;
-    if (utf8 && clean_utf8(parser, s, plen, true, &clean, &hlen, 0))
+    if (clean_utf8(parser, s, plen, true, &clean, &hlen, 0))
         parser->mixin.oom = true;
     replace_doctype(parser, clean.len ? clean.data : s, hlen, &head);
     eddy_buf_free(&clean);
@@ -1588,31 +1683,51 @@ static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     parser->rpos = hlen;
     err = feed_xml(parser, eddy_buf_cstr(&head), head.len, false);
     eddy_buf_free(&head);
-    /* A declaration libxml2 does not take (malformed, or "UTF-16" without a
-     * BOM) leaves it reading UTF-8, raw bytes and all: then the body is
-     * cleaned as UTF-8, as for a UTF-8 document.  (Undecided yet, with no
-     * "?>" before the first element: cleaning keeps the values UTF-8 either
-     * way.)  The head is the same whatever the chunks, so is this. */
-    xmlParserInputPtr in = parser->ctxt ? parser->ctxt->input : NULL;
-    if (!err && !utf8 && in && in->buf && !in->buf->encoder) {
-        parser->utf8_body = true;
-        /* A byte of that raw head that is not UTF-8 switched libxml2 to
-         * reading a byte as a character (ISO-8859-1): it would cut the
-         * cleaned body's names inside a character ("<\xef\xbf\xbd" named
-         * "\xef").  The body is UTF-8: so is libxml2's reading of it. */
-        parser->ctxt->charset = XML_CHAR_ENCODING_UTF8;
-        if (parser->ctxt->instate != XML_PARSER_START)
-            snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
-    }
     /* in slices, so that libxml2's input buffer and ours stay small */
     const size_t slice = 256 * 1024;
     for (size_t off = plen; !err && off < n; off += slice) {
         size_t k = n - off < slice ? n - off : slice;
-        err = feed_body(parser, s + off, k, last && off + k == n);
+        err = feed_text(parser, s + off, k, last && off + k == n);
     }
     if (!err && last && plen == n)
-        err = feed_body(parser, "", 0, true);
+        err = feed_text(parser, "", 0, true);
     return err;
+}
+
+/* Callback mode: the document's start, s[0..n) as it came, its prolog
+ * s[0..hend) (or all of it when hend is 0), decides the encoding and
+ * starts the parse.  A name that is not decoded here (UTF-8, an unknown
+ * one, a UTF-16/32 declaration without a BOM...) means UTF-8, invalid bytes
+ * read as U+FFFD; else the text is decoded, chunk by chunk, by
+ * parser->dec.  Either way libxml2 reads UTF-8 and ignores the
+ * declaration. */
+static int begin_doc(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                     bool last)
+{
+    if (!hend)
+        hend = n;
+    size_t skip; /* a UTF-16 BOM: believed, it would decode to U+FEFF; else not UTF-8 */
+    bool bom =
+        sniff_encoding(parser, s, hend, &skip); /* the prolog only: the same whatever the chunks */
+    s += skip;
+    n -= skip;
+    if (strcmp(parser->encoding, "utf-8") && strcmp(parser->encoding, "us-ascii")) {
+        int err = eddy__decoder_open(parser->encoding, bom, &parser->dec);
+        if (err)
+            return err;
+        if (!parser->dec)
+            snprintf(parser->encoding, sizeof parser->encoding, "utf-8");
+    }
+    if (!parser->dec)
+        return begin_xml(parser, s, n, hend - skip, last);
+    int err = decode_text(parser, s, n, last);
+    if (err)
+        return err;
+    /* the decoded text so far is a prefix of the whole one, so its first
+     * element is where the whole text has it */
+    const char *t = eddy_buf_cstr(&parser->dtext);
+    size_t tn = parser->dtext.len, th = head_end(t, tn);
+    return begin_xml(parser, t, tn, th ? th : tn, last);
 }
 
 int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, size_t len)
@@ -1637,13 +1752,8 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
         size_t hend = head_end(parser->doc.data, parser->doc.len);
         if (!hend && parser->doc.len < MAX_HEAD)
             return 0;
-        if (!hend)
-            hend = parser->doc.len;
-        sniff_encoding(parser, parser->doc.data,
-                       hend); /* the prolog only: the same whatever the chunks */
-        bool utf8 = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
         budget_begin(parser);
-        err = begin_xml(parser, parser->doc.data, parser->doc.len, hend, utf8, false);
+        err = begin_doc(parser, parser->doc.data, parser->doc.len, hend, false);
         budget_end(parser);
         eddy_buf_free(&parser->doc);
         return err;
@@ -1924,14 +2034,9 @@ int eddy_feed_parser_finish(struct eddy_feed_parser *parser, struct eddy_feed **
         if (!empty)
             parse_buffered(parser);
     } else if (!parser->head_done) {
-        if (!empty) {
-            size_t hend = head_end(parser->doc.data, parser->doc.len);
-            if (!hend)
-                hend = parser->doc.len;
-            sniff_encoding(parser, parser->doc.data, hend);
-            bool u = !strcmp(parser->encoding, "utf-8") || !strcmp(parser->encoding, "us-ascii");
-            begin_xml(parser, parser->doc.data, parser->doc.len, hend, u, true);
-        }
+        if (!empty)
+            begin_doc(parser, parser->doc.data, parser->doc.len,
+                      head_end(parser->doc.data, parser->doc.len), true);
     } else {
         empty = false;
         feed_body(parser, "", 0, true);
@@ -2005,6 +2110,8 @@ void eddy_feed_parser_free(struct eddy_feed_parser *parser)
     eddy_buf_free(&parser->doc);
     eddy_buf_free(&parser->carry);
     eddy_buf_free(&parser->rbuf);
+    eddy__decoder_free(parser->dec);
+    eddy_buf_free(&parser->dtext);
     free(parser->bozo_exception);
     for (size_t i = 0; i < parser->ndiags; i++)
         free(parser->diags[i].msg);

@@ -485,11 +485,14 @@ TEST(fuzz_long_non_ascii_prefix_gives_a_utf8_key)
     eddy_buf_free(&pfx);
 }
 
-/* A declaration libxml2 does not take (malformed, or "UTF-16" without a
- * BOM) leaves it reading UTF-8: callback mode, trusting the declared name,
- * let the raw bytes into the entries.  They are now U+FFFD, and "encoding"
+/* A declaration libxml2 did not take (malformed, or "UTF-16" without a
+ * BOM) left it reading UTF-8: callback mode, trusting the declared name,
+ * let the raw bytes into the entries.  A UTF-16 declaration in a document
+ * without a BOM still means UTF-8, the bytes read as U+FFFD, and "encoding"
  * says UTF-8 (fuzz/regression/feed/callback-utf16-declaration-bytes-undecoded,
- * callback-string-not-utf8). */
+ * callback-string-not-utf8); a malformed one naming another encoding is
+ * decoded in it (eddy decodes, as feedparser reads the name), valid UTF-8
+ * either way. */
 TEST(fuzz_callback_declaration_libxml2_ignores)
 {
     static const char *const docs[] = {
@@ -497,9 +500,20 @@ TEST(fuzz_callback_declaration_libxml2_ignores)
         "<title>\xe9t\xe9</title></item></channel></rss>",
         "<?xml\"ver=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><item>"
         "<title>\xe9t\xe9</title></item></channel></rss>",
-        "<?xml ver\xe9ion=\"1.0\" encoding=\"euc-kr\"?><rss version=\"2.0\"><channel><item>"
-        "<description>\xb3\xe2</description></item></channel></rss>",
     };
+    static const char euckr[] =
+        "<?xml ver\xe9ion=\"1.0\" encoding=\"euc-kr\"?><rss version=\"2.0\"><channel><item>"
+        "<description>\xb3\xe2</description></item></channel></rss>";
+    for (size_t step = 1; step <= 7; step += 3) {
+        callback_utf8_in_steps(euckr, strlen(euckr), step);
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(euckr, step, &s);
+        CHECK_INT(s.n, ==, 1);
+        CHECK(strstr(eddy_buf_cstr(&s.json), "\"summary\":\"\xeb\x85\x84\"") != NULL);
+        CHECK(strstr(got, "\"encoding\":\"euc-kr\"") != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++)
         for (size_t step = 1; step <= 7; step += 3) {
             callback_utf8_in_steps(docs[d], strlen(docs[d]), step);
@@ -555,7 +569,8 @@ static bool keys_utf8(const struct eddy_feed_value *v, const char *want, bool *s
  * not UTF-8 in the prolog: libxml2 read on a byte a character from there,
  * so in callback mode the (cleaned, UTF-8) body's element names were cut
  * inside a character, "<\xef\xbf\xbd..." named "\xef", "<café>" "caf\xc3"
- * (fuzz/regression/feed/callback-key-cut-after-bad-prolog). */
+ * (fuzz/regression/feed/callback-key-cut-after-bad-prolog).  The body is
+ * EUC-KR now, as declared: "caf\xc3\xa9" is "caf" and U+CC55. */
 TEST(fuzz_callback_bad_prolog_byte_keeps_names_whole)
 {
     static const char *const docs[] = {
@@ -581,7 +596,7 @@ TEST(fuzz_callback_bad_prolog_byte_keeps_names_whole)
             bool seen = false;
             CHECK(keys_utf8(eddy_feed_root(f), "\xef\xbf\xbd\xef\xbf\xbdx", &seen));
             CHECK(seen);
-            CHECK_STR(eddy_feed_get_str(feed, "caf\xc3\xa9"), "v");
+            CHECK_STR(eddy_feed_get_str(feed, "caf\xec\xb1\x95"), "v");
             eddy_feed_free(f);
         }
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) { /* buffered: decoded whole */
@@ -590,5 +605,145 @@ TEST(fuzz_callback_bad_prolog_byte_keeps_names_whole)
         bool seen = false;
         CHECK(keys_utf8(eddy_feed_root(f), "", &seen));
         eddy_feed_free(f);
+    }
+}
+
+/* Callback mode, a document declaring big5 whose root start tag is broken
+ * by bytes big5 cannot decode: libxml2, decoding by itself, stopped the
+ * whole parse at the first push that began with such a byte, and how much
+ * of the text before it it had parsed by then depended on where the chunks
+ * ended: one push gave version "rss20", 7-byte chunks ""
+ * (fuzz/regression/feed/callback-big5-chunking-drops-version).  eddy
+ * decodes now, each such byte read as U+FFFD, and libxml2 reads UTF-8. */
+TEST(fuzz_callback_big5_undecodable_bytes_whatever_the_chunks)
+{
+    static const char doc[] =
+        "<?xml version=\"1.0\" encoding=\"big5\"?><rss version=\"2.0g=\"big5\"?>"
+        "<rss ver\xf0t\xff\xff\x80</title></channel></rss>";
+    struct seen s1 = {EDDY_BUF_INIT(0), 0};
+    char *one = parse_cb(doc, 0, &s1);
+    CHECK(strstr(one, "\"version\":\"rss20\"") != NULL);
+    CHECK(strstr(one, "\"bozo\":true") != NULL);
+    for (size_t step = 1; step <= 16; step++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(doc, step, &s);
+        CHECK_STR(got, one);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
+    free(one);
+    eddy_buf_free(&s1.json);
+}
+
+/* The class: random bytes, undecodable ones among them, in the text and
+ * the tags of documents in multi-byte and single-byte encodings give the
+ * same entries and result in any chunks as in one push. */
+TEST(fuzz_callback_undecodable_bytes_any_chunks_same_result)
+{
+    static const char *const encs[] = {"big5",   "shift_jis",   "euc-jp",      "gb2312",
+                                       "euc-kr", "iso-2022-jp", "windows-1252"};
+    uint32_t seed = 4242;
+    for (size_t e = 0; e < sizeof encs / sizeof encs[0]; e++)
+        for (int round = 0; round < 4; round++) {
+            struct eddy_buf b = EDDY_BUF_INIT(0);
+            CHECK_INT(eddy_buf_printf(&b,
+                                      "<?xml version=\"1.0\" encoding=\"%s\"?><rss version=\"2.0\">"
+                                      "<channel><title>t</title><item><title>",
+                                      encs[e]),
+                      ==, 0);
+            for (int i = 0; i < 60; i++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned char c = (unsigned char)(seed >> 16);
+                CHECK_INT(eddy_buf_putc(&b, (char)(c ? c : 0x80)), ==, 0);
+                if (i == 30)
+                    CHECK_INT(eddy_buf_puts(&b, "</title><link a=\""), ==, 0);
+            }
+            CHECK_INT(eddy_buf_puts(&b, "\">x</link></item><item><title>u</title></item>"
+                                        "</channel></rss>"),
+                      ==, 0);
+            struct seen s1 = {EDDY_BUF_INIT(0), 0};
+            char *one = parse_cb(eddy_buf_cstr(&b), 0, &s1);
+            for (size_t step = 1; step <= 13; step++) {
+                struct seen s = {EDDY_BUF_INIT(0), 0};
+                char *got = parse_cb(eddy_buf_cstr(&b), step, &s);
+                if (strcmp(got, one) || strcmp(eddy_buf_cstr(&s.json), eddy_buf_cstr(&s1.json)))
+                    test_fail(__FILE__, __LINE__, "%s, round %d: %zu-byte chunks differ", encs[e],
+                              round, step);
+                free(got);
+                eddy_buf_free(&s.json);
+            }
+            free(one);
+            eddy_buf_free(&s1.json);
+            eddy_buf_free(&b);
+        }
+}
+
+/* A UTF-16 byte order mark before a document that is not UTF-16 ("<?xml"
+ * in ASCII after it): callback mode took the mark's word and found no
+ * feed, where buffered mode, which takes it only when the whole document
+ * decodes in UTF-16, read UTF-8 and an entry
+ * (fuzz/regression/feed/callback-utf16-bom-before-utf8).  The mark counts
+ * when '<' or a space follows it in UTF-16. */
+TEST(fuzz_callback_utf16_bom_before_utf8)
+{
+    static const char body[] = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item>"
+                               "<title>caf\xc3\xa9</title></item></channel></rss>";
+    static const char *const boms[] = {"\xfe\xff", "\xff\xfe"};
+    for (size_t b = 0; b < 2; b++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "%s%s", boms[b], body);
+        for (size_t step = 0; step <= 7; step++) {
+            struct seen s = {EDDY_BUF_INIT(0), 0};
+            char *got = parse_cb(doc, step, &s);
+            CHECK_INT(s.n, ==, 1);
+            CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"caf\xc3\xa9\"") != NULL);
+            CHECK(strstr(got, "\"encoding\":\"utf-8\"") != NULL);
+            free(got);
+            eddy_buf_free(&s.json);
+        }
+    }
+    /* a real UTF-16LE document with its mark is still read as UTF-16 (each
+     * ASCII byte and a 0; é, C3 A9 in UTF-8, is E9 00) */
+    struct eddy_buf u = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_append(&u, "\xff\xfe", 2), ==, 0);
+    for (const char *p = body; *p; p++)
+        CHECK_INT(eddy_buf_append(&u, (const char[]){*p == '\xc3' ? '\xe9' : *p, 0},
+                                  *p == '\xa9' ? 0 : 2),
+                  ==, 0);
+    struct seen s = {EDDY_BUF_INIT(0), 0};
+    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = &s};
+    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    for (size_t off = 0; off < u.len; off += 3)
+        CHECK_INT(eddy_feed_parser_push(p, u.data + off, u.len - off < 3 ? u.len - off : 3), ==, 0);
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    eddy_feed_parser_free(p);
+    CHECK_INT(s.n, ==, 1);
+    CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"caf\xc3\xa9\"") != NULL);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_root(f), "encoding"), "utf-16le");
+    eddy_feed_free(f);
+    eddy_buf_free(&s.json);
+    eddy_buf_free(&u);
+}
+
+/* An HTML entity in an attribute value, in callback mode (no loose pass):
+ * libxml2 copies only the first byte of an entity it takes for predefined
+ * (as getEntity's are) into an attribute value, so "&nbsp;" gave a lone
+ * 0xC2, not UTF-8 (fuzz/regression/feed/callback-entity-in-attribute-cut).
+ * The repair scanner writes such a reference's text itself now. */
+TEST(fuzz_callback_entity_in_attribute_is_whole)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><item><enclosure url=\"http://x/a&eacute;&nbsp;b&amp;c"
+        "&bogus;&lt;\" type=\"audio/mpeg\"/></item></channel></rss>";
+    for (size_t step = 0; step <= 7; step++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(doc, step, &s);
+        CHECK(utf8_ok((const unsigned char *)s.json.data, s.json.len));
+        CHECK(strstr(eddy_buf_cstr(&s.json), "\"href\":\"http://x/a\xc3\xa9\xc2\xa0"
+                                             "b&c&bogus;<\"") != NULL);
+        CHECK(strstr(got, "\"bozo\":true") != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
     }
 }
