@@ -17,6 +17,8 @@
  */
 #include "pages.h"
 
+#include "cache.h"
+
 #include "../feed/html.h"
 
 #include <errno.h>
@@ -32,6 +34,7 @@
 #define CSRF_LEN    32  /* hex digits: 128 random bits */
 #define SEARCH_MAX  256 /* bytes of a search */
 #define MARK_MAX    200 /* ids in one mark form ("all in view": a page is 50) */
+_Static_assert(CSRF_LEN == EDDY__CACHE_HOLE, "the token fills the cache's hole");
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src * data:; media-src *; object-src 'none'; base-uri 'none'; "
@@ -318,10 +321,11 @@ static json_t *entry_json(const struct eddy_store_entry *e, const char *feed, in
 
 #define SIDE_FEEDS 20 /* feeds listed beside the river (most unread); /feeds has all */
 
-/* On the pool: the page's entries (excerpts only) and their feeds' names,
- * the categories and the feeds with the most unread for the filters, the
- * counts; the context (without the request's parts) as JSON. */
-static int river_job(struct eddy_store *s, void *arg)
+/* On the pool, in one read transaction (river_job): the page's entries
+ * (excerpts only) and their feeds' names, the categories and the feeds with
+ * the most unread for the filters, the counts; the context (without the
+ * request's parts) as JSON. */
+static int river_reads(struct eddy_store *s, void *arg)
 {
     struct river *r = arg;
     struct eddy_store_stats st;
@@ -389,6 +393,11 @@ static int river_job(struct eddy_store *s, void *arg)
     return 0;
 }
 
+static int river_job(struct eddy_store *s, void *arg)
+{
+    return eddy_store_read_tx(s, river_reads, arg);
+}
+
 static void ctx_free(void *ctx)
 {
     json_decref(ctx);
@@ -429,7 +438,20 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     const char *csrf = eddy__pages_csrf(req, res);
     if (!csrf)
         return -ENOMEM;
-    int err = eddy_store_run_await(site->store, false, river_job, r);
+    /* The cache's key: all the page depends on but the store (the
+     * generation) and the token (a hole in the kept page). */
+    const char *host = eddy_request_header(req, "Host");
+    bool in = eddy__auth_session(site, req);
+    char *key = NULL;
+    int klen = asprintf(&key, "river\n%s\n%s\n%d\n%lld", eddy_request_query(req), host ? host : "",
+                        in, (long long)(r->now / 60));
+    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
+        return -ENOMEM;
+    uint64_t gen = eddy_store_generation(site->store);
+    int err = site->cache ? eddy__cache_answer(site->cache, key, (size_t)klen, gen, res, csrf) : 0;
+    if (err)
+        return err < 0 ? err : 0;
+    err = eddy_store_run_await(site->store, false, river_job, r);
     if (err < 0)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
     if ((err = eddy_request_defer(req, ctx_free, r->ctx)) < 0)
@@ -445,11 +467,11 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     err = err ? err : eddy_buf_puts(&here, eddy_buf_cstr(&qs));
     err = err ? err : query_add(&here, "after", r->q.after ? after : NULL);
     const char *path = err ? NULL : eddy_buf_cstr(&here);
-    const char *host = eddy_request_header(req, "Host");
     char origin[300];
     snprintf(origin, sizeof origin, "http://%s", host ? host : "HOST:PORT");
     if (!err &&
-        (json_object_set_new(r->ctx, "csrf", json_string(csrf)) < 0 ||
+        (json_object_set_new(r->ctx, "csrf",
+                             json_string(site->cache ? eddy__cache_hole(site->cache) : csrf)) < 0 ||
          json_object_set_new(r->ctx, "page", json_string("river")) < 0 ||
          json_object_set_new(r->ctx, "query", json_string(eddy_buf_cstr(&qs))) < 0 ||
          json_object_set_new(r->ctx, "here", json_pack("s++", "/", *path ? "?" : "", path)) < 0 ||
@@ -463,7 +485,11 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     eddy_buf_free(&qs);
     eddy_buf_free(&here);
     err = err < 0 ? err : eddy__pages_login_ctx(req, r->ctx);
-    return err < 0 ? err : eddy_render(res, "river.html", r->ctx);
+    err = err < 0 ? err : eddy_render(res, "river.html", r->ctx);
+    if (err < 0 || !site->cache)
+        return err;
+    return eddy__cache_keep(site->cache, key, (size_t)klen, gen, "text/html; charset=utf-8", res,
+                            csrf);
 }
 
 /* ----------------------------------------------------------------- marks */
@@ -561,6 +587,7 @@ static int unavailable(struct eddy_request *req, struct eddy_response *res)
 int eddy__pages_routes(struct eddy_app *web, const char *dir)
 {
     int err = eddy_app_after_request(web, headers_after);
+    err = err ? err : eddy__cache_hooks(web);
     err = err ? err : eddy__pages_river_routes(web);
     err = err ? err : eddy__pages_auth_routes(web);
     if (err < 0 || !dir)
