@@ -3,6 +3,7 @@
  * cursor pages, one entry, and read/starred marks on one entry or many.
  */
 #include "api.h"
+#include "cache.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -69,7 +70,7 @@ struct list_job {
     char *text; /* out */
 };
 
-static int list_job(struct eddy_store *s, void *arg)
+static int list_reads(struct eddy_store *s, void *arg)
 {
     struct list_job *j = arg;
     struct eddy_store_feed f = {0};
@@ -88,6 +89,11 @@ static int list_job(struct eddy_store *s, void *arg)
         list ? json_pack("{s:o, s:s?}", "entries", list, "next", page.more ? next : NULL) : NULL;
     eddy_store_page_fini(&page);
     return eddy__api_dump(v, &j->text);
+}
+
+static int list_job(struct eddy_store *s, void *arg)
+{
+    return eddy_store_read_tx(s, list_reads, arg);
 }
 
 /* GET /entries and /feeds/<id>/entries (feed_id > 0: that feed's, and no
@@ -123,8 +129,24 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     j.q.after = v[CURSOR] ? &j.after : NULL;
     if (!ok)
         return 0;
-    int err = eddy_store_run_await(eddy__api_site(req)->store, false, list_job, &j);
-    return err < 0 ? eddy__api_store_error(res, err, "feed") : eddy__api_reply(res, 200, j.text);
+    /* The reply depends on the path, the query and the store only (the
+     * auth hook ran before): kept in the loop's cache (cache.h). */
+    struct eddy__site *site = eddy__api_site(req);
+    char *key = NULL;
+    int klen = asprintf(&key, "api\n%s?%s", eddy_request_path(req), eddy_request_query(req));
+    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
+        return -ENOMEM;
+    uint64_t gen = eddy_store_generation(site->store);
+    int err = site->cache ? eddy__cache_answer(site->cache, key, (size_t)klen, gen, res, NULL) : 0;
+    if (err)
+        return err < 0 ? err : 0;
+    err = eddy_store_run_await(site->store, false, list_job, &j);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "feed");
+    err = eddy__api_reply(res, 200, j.text);
+    return err < 0 || !site->cache ? err
+                                   : eddy__cache_keep(site->cache, key, (size_t)klen, gen,
+                                                      "application/json", res, NULL);
 }
 
 static int v_list(struct eddy_request *req, struct eddy_response *res)

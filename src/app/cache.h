@@ -34,8 +34,10 @@
 
 #define EDDY__CACHE_ENTRIES 64
 #define EDDY__CACHE_BYTES   (8 << 20)
-#define EDDY__CACHE_TTL_NS  (1000 * EDDY_MSEC) /* the backstop for other processes' writes */
-#define EDDY__CACHE_HOLE    32                 /* bytes of the placeholder (a CSRF token's) */
+/* The backstop for other processes' writes; $EDDY_CACHE_TTL_MS, read when
+ * the cache is made, replaces it (tests). */
+#define EDDY__CACHE_TTL_NS (1000 * EDDY_MSEC)
+#define EDDY__CACHE_HOLE   32 /* bytes of the placeholder (a CSRF token's) */
 
 struct eddy__cache;
 
@@ -64,9 +66,9 @@ int eddy__cache_answer(struct eddy__cache *c, const void *key, size_t len, uint6
 int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
                      const char *type, struct eddy_response *res, const char *token);
 
-/* Hits and misses since the cache was made (/metrics). */
+/* Hits and misses since the cache was made (/metrics; c may be NULL: 0). */
 void eddy__cache_counts(const struct eddy__cache *c, uint64_t *hits, uint64_t *misses);
-/* Entries and body bytes held now (tests: the bounds). */
+/* Entries and body bytes held now (/metrics; c may be NULL: 0). */
 void eddy__cache_size(const struct eddy__cache *c, size_t *entries, size_t *bytes);
 
 /* The startup and shutdown hooks that give every serving loop's site its
