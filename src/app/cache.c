@@ -30,7 +30,10 @@ struct eddy__cache {
     struct slot slots[EDDY__CACHE_ENTRIES];
     size_t entries, bytes;
     uint64_t clock, hits, misses;
-    int64_t ttl; /* EDDY__CACHE_TTL_NS, or $EDDY_CACHE_TTL_MS (tests) */
+    int64_t ttl;   /* EDDY__CACHE_TTL_NS, or $EDDY_CACHE_TTL_MS (tests) */
+    json_t *value; /* eddy__cache_value's, made under value_gen at value_made */
+    uint64_t value_gen;
+    int64_t value_made;
     char hole[EDDY__CACHE_HOLE + 1];
 };
 
@@ -65,6 +68,8 @@ void eddy__cache_free(struct eddy__cache *c)
     for (size_t i = 0; c && i < EDDY__CACHE_ENTRIES; i++)
         if (c->slots[i].key)
             drop(c, &c->slots[i]);
+    if (c)
+        json_decref(c->value);
     free(c);
 }
 
@@ -170,6 +175,20 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
     free(t.key);
     free(t.body);
     return err;
+}
+
+json_t *eddy__cache_value(struct eddy__cache *c, uint64_t gen)
+{
+    bool fresh = c->value && c->value_gen == gen && eddy_now() - c->value_made <= c->ttl;
+    return fresh ? c->value : NULL;
+}
+
+void eddy__cache_set_value(struct eddy__cache *c, uint64_t gen, json_t *v)
+{
+    json_decref(c->value);
+    c->value = v;
+    c->value_gen = gen;
+    c->value_made = eddy_now();
 }
 
 void eddy__cache_counts(const struct eddy__cache *c, uint64_t *hits, uint64_t *misses)

@@ -66,6 +66,13 @@ int eddy__cache_answer(struct eddy__cache *c, const void *key, size_t len, uint6
 int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
                      const char *type, struct eddy_response *res, const char *token);
 
+/* One JSON value kept beside the bodies under a generation (the river's
+ * counts and side lists, shared by all its pages): borrowed, NULL when none
+ * was kept under `gen` within the TTL.  eddy__cache_set_value takes v's
+ * reference (replacing the value kept before). */
+json_t *eddy__cache_value(struct eddy__cache *c, uint64_t gen);
+void eddy__cache_set_value(struct eddy__cache *c, uint64_t gen, json_t *v);
+
 /* Hits and misses since the cache was made (/metrics; c may be NULL: 0). */
 void eddy__cache_counts(const struct eddy__cache *c, uint64_t *hits, uint64_t *misses);
 /* Entries and body bytes held now (/metrics; c may be NULL: 0). */

@@ -301,7 +301,8 @@ struct river {
     struct eddy_store_query q;
     struct eddy_store_cursor after;
     int64_t now;
-    json_t *ctx; /* out */
+    bool side_known; /* the loop has the stats, feeds and categories (river_view) */
+    json_t *ctx;     /* out */
 };
 
 /* The river shows an excerpt; the text is fetched when an entry is
@@ -328,7 +329,7 @@ static json_t *entry_json(const struct eddy_store_entry *e, const char *feed, in
 static int river_reads(struct eddy_store *s, void *arg)
 {
     struct river *r = arg;
-    struct eddy_store_stats st;
+    struct eddy_store_stats st = {0};
     struct eddy_store_feed_unread *feeds = NULL;
     struct eddy_store_category *cats = NULL;
     struct eddy_store_page page = {0};
@@ -336,9 +337,11 @@ static int river_reads(struct eddy_store *s, void *arg)
     int64_t ids[EDDY_STORE_LIMIT_MAX];
     char *names[EDDY_STORE_LIMIT_MAX] = {0};
     r->q.excerpt = true;
-    int err = eddy_store_stats(s, &st);
-    err = err < 0 ? err : eddy_store_feeds_unread(s, SIDE_FEEDS, r->q.feed_id, &feeds, &nfeeds);
-    err = err < 0 ? err : eddy_store_categories(s, &cats, &ncats);
+    int err = r->side_known ? 0 : eddy_store_stats(s, &st);
+    if (!r->side_known && err >= 0)
+        err = eddy_store_feeds_unread(s, SIDE_FEEDS, r->q.feed_id, &feeds, &nfeeds);
+    if (!r->side_known && err >= 0)
+        err = eddy_store_categories(s, &cats, &ncats);
     err = err < 0 ? err : eddy_store_entries(s, &r->q, &page);
     for (size_t i = 0; err >= 0 && i < page.n; i++)
         ids[i] = page.entries[i].feed_id;
@@ -369,15 +372,17 @@ static int river_reads(struct eddy_store *s, void *arg)
     char next[40];
     eddy__cursor_format(&page.next, next);
     if (ctx &&
-        (json_object_set(ctx, "entries", list) < 0 || json_object_set(ctx, "feeds", fl) < 0 ||
-         json_object_set(ctx, "categories", cl) < 0 ||
+        (json_object_set(ctx, "entries", list) < 0 ||
+         (!r->side_known &&
+          (json_object_set(ctx, "feeds", fl) < 0 || json_object_set(ctx, "categories", cl) < 0)) ||
          json_object_set_new(ctx, "next", page.more ? json_string(next) : json_null()) < 0 ||
          json_object_set_new(ctx, "feed_title", shown ? json_string(shown) : json_null()) < 0 ||
-         json_object_set_new(ctx, "stats",
-                             json_pack("{s:I, s:I, s:I, s:I, s:I}", "feeds", (json_int_t)st.feeds,
-                                       "entries", (json_int_t)st.entries, "unread",
-                                       (json_int_t)st.unread, "starred", (json_int_t)st.starred,
-                                       "errors", (json_int_t)st.errors)) < 0))
+         (!r->side_known &&
+          json_object_set_new(ctx, "stats",
+                              json_pack("{s:I, s:I, s:I, s:I, s:I}", "feeds", (json_int_t)st.feeds,
+                                        "entries", (json_int_t)st.entries, "unread",
+                                        (json_int_t)st.unread, "starred", (json_int_t)st.starred,
+                                        "errors", (json_int_t)st.errors)) < 0)))
         err = -ENOMEM;
     json_decref(list), json_decref(fl), json_decref(cl);
     for (size_t i = 0; i < page.n; i++)
@@ -451,11 +456,27 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     int err = site->cache ? eddy__cache_answer(site->cache, key, (size_t)klen, gen, res, csrf) : 0;
     if (err)
         return err < 0 ? err : 0;
+    /* The counts, the top feeds and the categories are the store's whole,
+     * the same for every page of the unfiltered river (no feed or category
+     * selected in them): kept in the cache under the generation too. */
+    bool plain = !r->q.feed_id && !r->q.category;
+    json_t *side = plain && site->cache ? eddy__cache_value(site->cache, gen) : NULL;
+    r->side_known = side != NULL;
     err = eddy_store_run_await(site->store, false, river_job, r);
     if (err < 0)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
     if ((err = eddy_request_defer(req, ctx_free, r->ctx)) < 0)
         return err;
+    if (side && json_object_update(r->ctx, side) < 0)
+        return -ENOMEM;
+    if (!side && plain && site->cache) {
+        side = json_pack("{s:O, s:O, s:O}", "feeds", json_object_get(r->ctx, "feeds"), "categories",
+                         json_object_get(r->ctx, "categories"), "stats",
+                         json_object_get(r->ctx, "stats"));
+        if (!side)
+            return -ENOMEM;
+        eddy__cache_set_value(site->cache, gen, side);
+    }
     /* The filters as a query string: the next page's link, and where the
      * forms come back to. */
     struct eddy_buf qs = EDDY_BUF_INIT(0), here = EDDY_BUF_INIT(0);

@@ -139,11 +139,22 @@ check("a browser without a cookie gets a new token, the page the same one",
 
 # Marks.
 eid = [e for e in entries if e["title"].startswith("one ")][0]["id"]  # feed one stays
-cls, _ = article(req(sv, "/", A)[2], eid)
-check("entry unread on the kept page", cls is not None and "read" not in cls.split(), cls)
+def unread(page):
+    m = re.search(r'class="counts">(\d+) unread of', page)
+    return int(m.group(1)) if m else None
+
+
+page = req(sv, "/", A)[2]
+cls, _ = article(page, eid)
+check("entry unread on the kept page, 6 unread in the counts", cls is not None and "read" not in cls.split()
+      and unread(page) == 6, "%s %s" % (cls, unread(page)))
+req(sv, "/?after=7fffffff-1", A)  # a second page of the plain river: the counts kept beside
 api(sv, "/api/v1/entries/%d" % eid, {"read": True})
-cls, _ = article(req(sv, "/", A)[2], eid)
-check("after a mark read: the page shows it read", cls is not None and "read" in cls.split(), cls)
+page = req(sv, "/", A)[2]
+cls, _ = article(page, eid)
+check("after a mark read: the page shows it read, 5 unread", cls is not None and "read" in cls.split()
+      and unread(page) == 5, "%s %s" % (cls, unread(page)))
+check("... and so does another page of the river", unread(req(sv, "/?after=7fffffff-2", A)[2]) == 5)
 req(sv, "/api/v1/entries?limit=20")  # the API's list kept too
 api(sv, "/api/v1/entries/%d" % eid, {"starred": True})
 cls, _ = article(req(sv, "/", A)[2], eid)
