@@ -222,8 +222,16 @@ check("eddy serve again (default TTL)", bool(sv.url), sv.stderr()[-300:])
 page = req(sv, "/", A)[2]
 c = db(data)
 c.execute("UPDATE entries SET title = 'changed elsewhere' WHERE id = ?", (eid,))
-c.close()
-seen = wait(lambda: "changed elsewhere" in req(sv, "/", A + "; " + (session.group(1) if session else ""))[2], 30)
+logged = A + "; " + (session.group(1) if session else "")
+seen = wait(lambda: "changed elsewhere" in req(sv, "/", logged)[2], 30)
 check("another process's write shows (the TTL)", seen)
+# The API's JSON writer: quotes, backslashes, control characters, UTF-8,
+# and an invalid byte (U+FFFD in the reply; the store should hold none).
+c.execute("UPDATE entries SET title = CAST(? || X'FF' || '!' AS TEXT) WHERE id = ?",
+          ('changed "q" \\ \x01\t\n é 😀 ', eid))
+c.close()
+st, e = api(sv, "/api/v1/entries/%d" % eid, cookie=logged)
+check("the API's JSON of a title with quotes, controls, UTF-8 and a bad byte",
+      st == 200 and e["title"] == 'changed "q" \\ \x01\t\n é 😀 \ufffd!', "%s %r" % (st, e and e.get("title")))
 check("SIGTERM: exit 0", sv.term() == 0)
 summary()
