@@ -69,7 +69,8 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
 /* One JSON value kept beside the bodies under a generation (the river's
  * counts and side lists, shared by all its pages): borrowed, NULL when none
  * was kept under `gen` within the TTL.  eddy__cache_set_value takes v's
- * reference (replacing the value kept before). */
+ * reference (replacing the value kept before: a caller that awaits while
+ * using a value takes its own reference first). */
 json_t *eddy__cache_value(struct eddy__cache *c, uint64_t gen);
 void eddy__cache_set_value(struct eddy__cache *c, uint64_t gen, json_t *v);
 

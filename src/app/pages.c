@@ -460,7 +460,9 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
      * the same for every page of the unfiltered river (no feed or category
      * selected in them): kept in the cache under the generation too. */
     bool plain = !r->q.feed_id && !r->q.category;
-    json_t *side = plain && site->cache ? eddy__cache_value(site->cache, gen) : NULL;
+    json_t *side = plain && site->cache ? json_incref(eddy__cache_value(site->cache, gen)) : NULL;
+    if (side && eddy_request_defer(req, ctx_free, side) < 0) /* held across the await */
+        return -ENOMEM;
     r->side_known = side != NULL;
     err = eddy_store_run_await(site->store, false, river_job, r);
     if (err < 0)

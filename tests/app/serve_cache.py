@@ -233,5 +233,31 @@ c.close()
 st, e = api(sv, "/api/v1/entries/%d" % eid, cookie=logged)
 check("the API's JSON of a title with quotes, controls, UTF-8 and a bad byte",
       st == 200 and e["title"] == 'changed "q" \\ \x01\t\n é 😀 \ufffd!', "%s %r" % (st, e and e.get("title")))
+# Pages the cache never kept, 8 at a time, while marks change the
+# generation: each miss holds the river's kept counts across its store read
+# while another replaces them (a use after free crashed the server here).
+c = db(data)
+c.execute("UPDATE entries SET title = 'fine again' WHERE id = ?", (eid,))
+c.close()
+statuses = []
+
+
+def reader(k):
+    for i in range(40):
+        statuses.append(req(sv, "/?after=7fffffff-%x" % (k * 1000 + i + 1), logged)[0])
+
+
+def marker():
+    for i in range(40):
+        api(sv, "/api/v1/entries/%d" % eid, {"read": i % 2 == 0}, cookie=logged)
+
+
+threads = [threading.Thread(target=reader, args=(k,)) for k in range(8)] + [threading.Thread(target=marker)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+check("320 uncached pages during 40 marks: all answered 200", statuses.count(200) == 320,
+      "%d of %d" % (statuses.count(200), len(statuses)))
 check("SIGTERM: exit 0", sv.term() == 0)
 summary()
