@@ -199,7 +199,8 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     if (klen < 0 || eddy_request_defer(req, free, key) < 0)
         return -ENOMEM;
     uint64_t gen = eddy_store_generation(site->store);
-    int err = site->cache ? eddy__cache_answer(site->cache, key, (size_t)klen, gen, res, NULL) : 0;
+    int err =
+        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, NULL) : 0;
     if (err)
         return err < 0 ? err : 0;
     err = eddy_store_run_await(site->store, false, list_job, &j);

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define HOLES_MAX 8 /* token places in a body; a body with more is not kept */
+#define HOLES_MAX   8               /* token places in a body; a body with more is not kept */
+#define PENDING_MAX 16              /* bodies being built at once that others wait for */
+#define WAIT_NS     (10 * EDDY_SEC) /* then a waiter builds it itself */
 
 struct slot {
     char *key; /* NULL: a free slot */
@@ -30,7 +32,8 @@ struct eddy__cache {
     struct slot slots[EDDY__CACHE_ENTRIES];
     size_t entries, bytes;
     uint64_t clock, hits, misses;
-    int64_t ttl;   /* EDDY__CACHE_TTL_NS, or $EDDY_CACHE_TTL_MS (tests) */
+    int64_t ttl; /* EDDY__CACHE_TTL_NS, or $EDDY_CACHE_TTL_MS (tests) */
+    struct pending *pending[PENDING_MAX];
     json_t *value; /* eddy__cache_value's, made under value_gen at value_made */
     uint64_t value_gen;
     int64_t value_made;
@@ -111,15 +114,121 @@ static int answer_with(struct eddy_response *res, const struct slot *s, const ch
     return err ? err : eddy_response_append(res, s->body + at, s->len - at);
 }
 
-int eddy__cache_answer(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
-                       struct eddy_response *res, const char *token)
+/* A body being built: the other requests for the same key and generation
+ * wait for it instead of each building it (64 connections asking for the
+ * river right after a write would otherwise build 64 copies at once). */
+struct pending {
+    struct eddy__cache *c;
+    char *key;
+    size_t len;
+    uint64_t gen;
+    struct eddy_event *done;
+    int refs;      /* the builder's request's and each waiter's */
+    bool released; /* kept, or the builder's request ended */
+};
+
+static void pending_unref(struct pending *p)
+{
+    if (--p->refs > 0)
+        return;
+    eddy_event_free(p->done);
+    free(p->key);
+    free(p);
+}
+
+/* The body is kept, or will not be: wakes the waiters (they look again). */
+static void pending_release(struct pending *p)
+{
+    if (p->released)
+        return;
+    p->released = true;
+    for (size_t i = 0; i < PENDING_MAX; i++)
+        if (p->c->pending[i] == p)
+            p->c->pending[i] = NULL;
+    eddy_event_set(p->done);
+}
+
+/* The builder's request ends (deferred): whatever happened to it. */
+static void pending_end(void *arg)
+{
+    pending_release(arg);
+    pending_unref(arg);
+}
+
+static struct pending *pending_find(struct eddy__cache *c, const void *key, size_t len,
+                                    uint64_t gen)
+{
+    for (size_t i = 0; i < PENDING_MAX; i++) {
+        struct pending *p = c->pending[i];
+        if (p && p->gen == gen && p->len == len && !memcmp(p->key, key, len))
+            return p;
+    }
+    return NULL;
+}
+
+/* Registers req as the builder of key (when there is room): released by
+ * eddy__cache_keep or, whatever happens, when the request ends. */
+static int pending_start(struct eddy__cache *c, struct eddy_request *req, const void *key,
+                         size_t len, uint64_t gen)
+{
+    size_t i = 0;
+    while (i < PENDING_MAX && c->pending[i])
+        i++;
+    if (i == PENDING_MAX)
+        return 0; /* many builds at once: this one is not waited for */
+    struct pending *p = calloc(1, sizeof *p);
+    if (!p || !(p->key = malloc(len ? len : 1)) || !(p->done = eddy_event_new())) {
+        if (p)
+            free(p->key);
+        free(p);
+        return -ENOMEM;
+    }
+    memcpy(p->key, key, len);
+    *p =
+        (struct pending){.c = c, .key = p->key, .len = len, .gen = gen, .done = p->done, .refs = 1};
+    c->pending[i] = p;
+    return eddy_request_defer(req, pending_end, p);
+}
+
+static struct slot *lookup(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
+                           bool *build)
 {
     struct slot *s = find(c, key, len, hash(key, len));
-    if (s && (s->gen != gen || eddy_now() - s->made > c->ttl))
+    *build = true;
+    if (s && s->gen != gen)
         drop(c, s), s = NULL;
-    if (!s || (s->nholes && !token)) {
+    else if (s && eddy_now() - s->made > c->ttl) {
+        /* Only the TTL (another process's writes): this request builds it
+         * again while the others are still answered the kept one (stale
+         * while revalidating: at most the TTL twice, a failed build
+         * included). */
+        s->made = eddy_now();
+        return NULL;
+    }
+    *build = s == NULL;
+    return s;
+}
+
+EDDY_AWAITS int eddy__cache_answer(struct eddy__cache *c, struct eddy_request *req, const void *key,
+                                   size_t len, uint64_t gen, struct eddy_response *res,
+                                   const char *token)
+{
+    bool build;
+    struct slot *s = lookup(c, key, len, gen, &build);
+    struct pending *p = s ? NULL : pending_find(c, key, len, gen);
+    if (p) { /* another request builds it: wait, then look again */
+        p->refs++;
+        int err = eddy_event_wait(p->done, eddy_now() + WAIT_NS);
+        pending_unref(p);
+        if (err < 0 && err != -ETIMEDOUT)
+            return err;
+        s = lookup(c, key, len, gen, &build);
+    }
+    if (s && s->nholes && !token)
+        s = NULL;
+    if (!s) {
         c->misses++;
-        return 0;
+        return build && !pending_find(c, key, len, gen) ? pending_start(c, req, key, len, gen) : 0;
     }
     c->hits++;
     s->used = ++c->clock;
@@ -164,12 +273,15 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
         drop(c, old);
     }
     int err = t.nholes ? answer_with(res, &t, token) : 0; /* the response gets its token */
+    struct pending *p = pending_find(c, key, len, gen);
     for (size_t i = 0; fits && i < EDDY__CACHE_ENTRIES; i++)
         if (!c->slots[i].key) {
             t.used = ++c->clock;
             c->slots[i] = t;
             c->entries++;
             c->bytes += blen;
+            if (p) /* the waiters find it now */
+                pending_release(p);
             return err;
         }
     free(t.key);

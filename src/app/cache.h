@@ -53,10 +53,13 @@ const char *eddy__cache_hole(const struct eddy__cache *c);
 /* Answers res from the cache when key[0..len) is there, made under `gen`
  * and not older than the TTL: status 200, its Content-Type, its body with
  * `token` (EDDY__CACHE_HOLE bytes, or NULL when it has no hole) in the
- * holes.  Returns 1 answered, 0 a miss (res untouched), or -ENOMEM.
- * Counts the hit or miss. */
-int eddy__cache_answer(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
-                       struct eddy_response *res, const char *token);
+ * holes.  When another request of this loop is building that body, waits
+ * for it first (from req's task).  Returns 1 answered, 0 a miss (res
+ * untouched: build it, then eddy__cache_keep), or a negative errno
+ * (-ENOMEM, -ECANCELED).  Counts the hit or miss. */
+EDDY_AWAITS int eddy__cache_answer(struct eddy__cache *c, struct eddy_request *req, const void *key,
+                                   size_t len, uint64_t gen, struct eddy_response *res,
+                                   const char *token);
 
 /* After a miss, the view having rendered res (status 200, `type` its
  * Content-Type, the placeholder where the token goes): keeps a copy of the

@@ -453,7 +453,8 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     if (klen < 0 || eddy_request_defer(req, free, key) < 0)
         return -ENOMEM;
     uint64_t gen = eddy_store_generation(site->store);
-    int err = site->cache ? eddy__cache_answer(site->cache, key, (size_t)klen, gen, res, csrf) : 0;
+    int err =
+        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, csrf) : 0;
     if (err)
         return err < 0 ? err : 0;
     /* The counts, the top feeds and the categories are the store's whole,

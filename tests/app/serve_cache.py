@@ -259,5 +259,25 @@ for t in threads:
     t.join()
 check("320 uncached pages during 40 marks: all answered 200", statuses.count(200) == 320,
       "%d of %d" % (statuses.count(200), len(statuses)))
+# Right after a write, 16 browsers ask for the river at once: one builds
+# it, the others wait for it (one miss, whatever the timing).
+api(sv, "/api/v1/entries/%d" % eid, {"starred": False}, cookie=logged)
+misses = cache_total(sv, "miss")
+go = threading.Barrier(16)
+burst = []
+
+
+def asker():
+    go.wait()
+    burst.append(req(sv, "/", logged)[0])
+
+
+threads = [threading.Thread(target=asker) for _ in range(16)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+check("16 at once after a write: all 200, one built the page (misses +%s)" % (cache_total(sv, "miss") - misses),
+      burst.count(200) == 16 and cache_total(sv, "miss") - misses == 1)
 check("SIGTERM: exit 0", sv.term() == 0)
 summary()
