@@ -10,6 +10,8 @@
 #               serving each a changed feed (5 new entries of 20 at every
 #               fetch) after FEED_DELAY seconds (0.15: 8 fetches at once per
 #               host make the pass last about the 10 s)
+#   river-miss, api-miss, search-miss  the same, each request a distinct
+#               cursor (bench/reader_bypass.lua): the response cache bypassed
 #   hello       build/examples/hello's GET /, for scale
 # Each ROUNDS times (2); prints rps, p50 and p99 of each round, then the page
 # weight (HTML + CSS + JS of /).  Figures only, nothing judged.
@@ -46,9 +48,9 @@ hello_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 sleep 0.5
 curl -s "$url/" >/dev/null # the first request warms the page cache
 
-# "rps p50 p99" of one wrk run.
+# "rps p50 p99" of one wrk run (more arguments: wrk's, e.g. a script).
 measure() {
-    wrk -c64 -t2 -d"${secs}s" --timeout 30s --latency "$1" | awk '
+    wrk -c64 -t2 -d"${secs}s" --timeout 30s --latency "$@" | awk '
         /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /^Requests\/sec/ {rps=$2}
         /Non-2xx/ {bad=$NF} /Socket errors/ {bad=bad " " $0}
         END {printf "%10s rps  p50 %8s  p99 %8s%s\n", rps, p50, p99, bad ? "  errors:" bad : ""}'
@@ -73,10 +75,17 @@ for r in $(seq "$rounds"); do
     printf '  %-11s' api;        measure "$url/api/v1/entries"
     printf '  %-11s' search;     measure "$url/?q=harbor"
     printf '  %-11s' api-search; measure "$url/api/v1/entries?q=harbor"
+    # The same pages, each request a URL the response cache never kept:
+    # what a page costs to build (cursors "7fffffff-N": the first page).
+    bypass="$top/bench/reader_bypass.lua"
+    printf '  %-11s' river-miss;  measure -s "$bypass" "$url/" -- "/?after=7fffffff-%x"
+    printf '  %-11s' api-miss;    measure -s "$bypass" "$url/" -- "/api/v1/entries?cursor=7fffffff-%x"
+    printf '  %-11s' search-miss; measure -s "$bypass" "$url/" -- "/?q=harbor&after=7fffffff-%x"
     printf '  %-11s' hello;      measure "http://127.0.0.1:$hello_port/"
     due=$(make_due)
     printf '  %-11s' refresh;    measure "$url/"
     echo "    ($due feeds made due just before; the pass's fetches and duration:)"
+    curl -s "$url/metrics" | awk '/^eddy_response_cache_total/{printf "    %s\n", $0}'
     curl -s "$url/metrics" | awk '/^eddy_refresh_passes_total|^eddy_refresh_last_pass_seconds|^eddy_entries |^eddy_fetches_total|^eddy_entries_stored_total/{printf "    %s\n", $0}'
 done
 

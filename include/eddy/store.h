@@ -409,6 +409,22 @@ struct eddy_store_stats {
 };
 int eddy_store_stats(struct eddy_store *s, struct eddy_store_stats *out);
 
+/* ------------------------------------------------ snapshots, generations */
+
+/* A number that changes after every write of this store object that
+ * changed a row (any write call, eddy_store_run_await's writes included),
+ * once the write is committed or rolled back.  What was read in a
+ * transaction begun after reading generation g is at least as new as g,
+ * so a response built then and kept under g is current while the
+ * generation is still g.  Another process writing the same database file
+ * does not change it.  Never blocks; any thread. */
+uint64_t eddy_store_generation(struct eddy_store *s);
+/* Runs fn(s, arg) with every read it makes of s in one read transaction
+ * on one reader connection (one snapshot, one WAL lock instead of one per
+ * statement).  fn must not write.  Inside one already, fn just runs.
+ * Returns what fn returns. */
+int eddy_store_read_tx(struct eddy_store *s, int (*fn)(struct eddy_store *s, void *arg), void *arg);
+
 /* -------------------------------------------------- settings, sessions */
 
 /* The owner's settings: small named values ("password": the login's hash,

@@ -231,6 +231,9 @@ int eddy_response_set_body(struct eddy_response *res, const void *data, size_t l
 int eddy_response_append(struct eddy_response *res, const void *data, size_t len);
 int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The body built so far: borrowed from res, valid until the body changes;
+ * *len its length.  (A response cache reads what a view rendered.) */
+const char *eddy_response_body(const struct eddy_response *res, size_t *len);
 /* Whole responses in one call: text/plain, text/html, application/json
  * (v is borrowed), a redirect (Location), an error page (text/plain; the
  * app's error handler for that status runs instead when there is one). */

@@ -3,6 +3,9 @@
  * cursor pages, one entry, and read/starred marks on one entry or many.
  */
 #include "api.h"
+#include "cache.h"
+
+#include "../base/text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,25 +15,82 @@
 
 #define SEARCH_MAX 256 /* bytes of a search */
 
-static json_t *entry_json(const struct eddy_store_entry *e)
+/* s as a JSON string (NULL: null), escaped as jansson's compact dump
+ * escapes (", \\, control characters; other UTF-8 as it is).  Written
+ * straight into b: building a jansson tree of 50 entries' content and
+ * dumping it was 70% of a page's CPU.  An invalid UTF-8 sequence becomes
+ * U+FFFD (jansson refused the whole reply). */
+static int put_str(struct eddy_buf *b, const char *s)
+{
+    if (!s)
+        return eddy_buf_puts(b, "null");
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    int err = eddy_buf_putc(b, '"');
+    while (!err && p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            p++;
+        if ((err = eddy_buf_append(b, run, (size_t)(p - run))) || p == end)
+            break;
+        size_t bad, n = *p >= 0x80 ? eddy__utf8_seq(p, (size_t)(end - p), &bad) : 0;
+        if (n) {
+            err = eddy_buf_append(b, p, n);
+            p += n;
+            continue;
+        }
+        static const char esc[] = "\"\"\\\\\bb\ff\nn\rr\tt";
+        const char *e = *p < 0x80 ? memchr(esc, *p, sizeof esc - 1) : NULL;
+        if (*p >= 0x80)
+            err = eddy_buf_puts(b, "\xef\xbf\xbd"), p += bad - 1;
+        else if (e && (e - esc) % 2 == 0)
+            err = eddy_buf_printf(b, "\\%c", e[1]);
+        else
+            err = eddy_buf_printf(b, "\\u%04X", *p);
+        p++;
+    }
+    return err ? err : eddy_buf_putc(b, '"');
+}
+
+/* An entry as the API gives it: the JSON object docs/api.md shows. */
+static int put_entry(struct eddy_buf *b, const struct eddy_store_entry *e)
 {
     static const char *const sources[] = {"missing", "parsed", "guessed"};
     unsigned src = (unsigned)e->date_source;
-    json_t *enc = json_array();
-    for (size_t i = 0; enc && i < e->nenclosures; i++)
-        if (json_array_append_new(enc, json_pack("{s:s, s:s?, s:I}", "url", e->enclosures[i].url,
-                                                 "type", e->enclosures[i].type, "length",
-                                                 (json_int_t)e->enclosures[i].length)) < 0)
-            json_decref(enc), enc = NULL;
-    return json_pack("{s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:s, s:I, "
-                     "s:I, s:b, s:b, s:o}",
-                     "id", (json_int_t)e->id, "feed_id", (json_int_t)e->feed_id, "guid", e->guid,
-                     "link", e->link, "title", e->title, "author", e->author, "summary", e->summary,
-                     "content", e->content, "date", (json_int_t)e->date, "date_raw", e->date_raw,
-                     "date_claimed", (json_int_t)e->date_claimed, "date_source",
-                     src < 3 ? sources[src] : "missing", "first_seen", (json_int_t)e->first_seen,
-                     "updated_at", (json_int_t)e->updated_at, "read", e->read, "starred",
-                     e->starred, "enclosures", enc);
+    const struct {
+        const char *name, *value;
+    } strs[] = {{"guid", e->guid},        {"link", e->link},       {"title", e->title},
+                {"author", e->author},    {"summary", e->summary}, {"content", e->content},
+                {"date_raw", e->date_raw}};
+    int err = eddy_buf_printf(b, "{\"id\":%" PRId64 ",\"feed_id\":%" PRId64, e->id, e->feed_id);
+    for (size_t i = 0; !err && i < sizeof strs / sizeof strs[0]; i++) {
+        if (i == 6) /* date_raw comes after date */
+            err = eddy_buf_printf(b, ",\"date\":%" PRId64, e->date);
+        err = err ? err : eddy_buf_printf(b, ",\"%s\":", strs[i].name);
+        err = err ? err : put_str(b, strs[i].value);
+    }
+    err = err ? err
+              : eddy_buf_printf(
+                    b,
+                    ",\"date_claimed\":%" PRId64 ",\"date_source\":\"%s\",\"first_seen\":%" PRId64
+                    ",\"updated_at\":%" PRId64 ",\"read\":%s,\"starred\":%s,\"enclosures\":[",
+                    e->date_claimed, src < 3 ? sources[src] : "missing", e->first_seen,
+                    e->updated_at, e->read ? "true" : "false", e->starred ? "true" : "false");
+    for (size_t i = 0; !err && i < e->nenclosures; i++) {
+        err = eddy_buf_puts(b, i ? ",{\"url\":" : "{\"url\":");
+        err = err ? err : put_str(b, e->enclosures[i].url);
+        err = err ? err : eddy_buf_puts(b, ",\"type\":");
+        err = err ? err : put_str(b, e->enclosures[i].type);
+        err = err ? err : eddy_buf_printf(b, ",\"length\":%" PRId64 "}", e->enclosures[i].length);
+    }
+    return err ? err : eddy_buf_puts(b, "]}");
+}
+
+/* b's text, detached for eddy__api_reply (NULL after an error). */
+static int detach(struct eddy_buf *b, int err, char **text)
+{
+    *text = err ? NULL : eddy_buf_detach(b, NULL);
+    eddy_buf_free(b);
+    return err ? err : *text ? 0 : -ENOMEM;
 }
 
 /* The cursor is opaque to clients: the (date, id) of a page's last entry,
@@ -69,7 +129,7 @@ struct list_job {
     char *text; /* out */
 };
 
-static int list_job(struct eddy_store *s, void *arg)
+static int list_reads(struct eddy_store *s, void *arg)
 {
     struct list_job *j = arg;
     struct eddy_store_feed f = {0};
@@ -78,16 +138,24 @@ static int list_job(struct eddy_store *s, void *arg)
     struct eddy_store_page page = {0};
     if (err < 0 || (err = eddy_store_entries(s, &j->q, &page)) < 0)
         return err;
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < page.n; i++)
-        if (json_array_append_new(list, entry_json(&page.entries[i])) < 0)
-            json_decref(list), list = NULL;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    err = eddy_buf_puts(&b, "{\"entries\":[");
+    for (size_t i = 0; !err && i < page.n; i++) {
+        err = i ? eddy_buf_putc(&b, ',') : 0;
+        err = err ? err : put_entry(&b, &page.entries[i]);
+    }
     char next[40];
     eddy__cursor_format(&page.next, next);
-    json_t *v =
-        list ? json_pack("{s:o, s:s?}", "entries", list, "next", page.more ? next : NULL) : NULL;
+    err = err ? err : eddy_buf_puts(&b, "],\"next\":");
+    err = err ? err : put_str(&b, page.more ? next : NULL);
+    err = err ? err : eddy_buf_putc(&b, '}');
     eddy_store_page_fini(&page);
-    return eddy__api_dump(v, &j->text);
+    return detach(&b, err, &j->text);
+}
+
+static int list_job(struct eddy_store *s, void *arg)
+{
+    return eddy_store_read_tx(s, list_reads, arg);
 }
 
 /* GET /entries and /feeds/<id>/entries (feed_id > 0: that feed's, and no
@@ -123,8 +191,25 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     j.q.after = v[CURSOR] ? &j.after : NULL;
     if (!ok)
         return 0;
-    int err = eddy_store_run_await(eddy__api_site(req)->store, false, list_job, &j);
-    return err < 0 ? eddy__api_store_error(res, err, "feed") : eddy__api_reply(res, 200, j.text);
+    /* The reply depends on the path, the query and the store only (the
+     * auth hook ran before): kept in the loop's cache (cache.h). */
+    struct eddy__site *site = eddy__api_site(req);
+    char *key = NULL;
+    int klen = asprintf(&key, "api\n%s?%s", eddy_request_path(req), eddy_request_query(req));
+    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
+        return -ENOMEM;
+    uint64_t gen = eddy_store_generation(site->store);
+    int err =
+        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, NULL) : 0;
+    if (err)
+        return err < 0 ? err : 0;
+    err = eddy_store_run_await(site->store, false, list_job, &j);
+    if (err < 0)
+        return eddy__api_store_error(res, err, "feed");
+    err = eddy__api_reply(res, 200, j.text);
+    return err < 0 || !site->cache ? err
+                                   : eddy__cache_keep(site->cache, key, (size_t)klen, gen,
+                                                      "application/json", res, NULL);
 }
 
 static int v_list(struct eddy_request *req, struct eddy_response *res)
@@ -158,9 +243,10 @@ static int entry_job(struct eddy_store *s, void *arg)
         err = eddy_store_entries_mark(s, &j->id, 1, EDDY_STORE_STARRED, j->starred);
     if (err < 0 || (err = eddy_store_entry(s, j->id, &e)) < 0)
         return err;
-    err = eddy__api_dump(entry_json(&e), &j->text);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    err = put_entry(&b, &e);
     eddy_store_entry_fini(&e);
-    return err;
+    return detach(&b, err, &j->text);
 }
 
 static int run_entry_job(struct eddy_request *req, struct eddy_response *res, struct entry_job *j)

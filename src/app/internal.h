@@ -43,6 +43,8 @@ struct eddy__site {
     /* The digest's recipients and schedule (digest_sched.c); NULL: no
      * recipient configured (the /digest page then only shows it). */
     struct eddy__digest *digest;
+    /* The rendered responses kept (cache.h); NULL: none (tests). */
+    struct eddy__cache *cache;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it

@@ -16,6 +16,8 @@
  */
 #include "serve.h"
 
+#include "cache.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -314,6 +316,18 @@ int eddy__metrics_view(struct eddy_request *req, struct eddy_response *res)
            (int64_t)site->metrics->digests_sent);
     loop_stats(&b, site->metrics->loop);
     store_gauges(&b, &g);
+    uint64_t hits, misses; /* the response cache (cache.h) */
+    eddy__cache_counts(site->cache, &hits, &misses);
+    metric(&b, "eddy_response_cache_total", "counter",
+           "Lookups of the response cache (the river, the API's lists), by outcome.");
+    eddy_buf_printf(&b,
+                    "eddy_response_cache_total{outcome=\"hit\"} %" PRIu64 "\n"
+                    "eddy_response_cache_total{outcome=\"miss\"} %" PRIu64 "\n",
+                    hits, misses);
+    size_t entries, bytes;
+    eddy__cache_size(site->cache, &entries, &bytes);
+    single(&b, "eddy_response_cache_entries", "gauge", "Responses kept.", (int64_t)entries);
+    single(&b, "eddy_response_cache_bytes", "gauge", "Their bodies' bytes.", (int64_t)bytes);
     err = eddy_response_set_body(res, b.data, b.len);
     eddy_buf_free(&b);
     if (err < 0)

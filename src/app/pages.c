@@ -17,6 +17,8 @@
  */
 #include "pages.h"
 
+#include "cache.h"
+
 #include "../feed/html.h"
 
 #include <errno.h>
@@ -32,6 +34,7 @@
 #define CSRF_LEN    32  /* hex digits: 128 random bits */
 #define SEARCH_MAX  256 /* bytes of a search */
 #define MARK_MAX    200 /* ids in one mark form ("all in view": a page is 50) */
+_Static_assert(CSRF_LEN == EDDY__CACHE_HOLE, "the token fills the cache's hole");
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src * data:; media-src *; object-src 'none'; base-uri 'none'; "
@@ -298,7 +301,8 @@ struct river {
     struct eddy_store_query q;
     struct eddy_store_cursor after;
     int64_t now;
-    json_t *ctx; /* out */
+    bool side_known; /* the loop has the stats, feeds and categories (river_view) */
+    json_t *ctx;     /* out */
 };
 
 /* The river shows an excerpt; the text is fetched when an entry is
@@ -318,13 +322,14 @@ static json_t *entry_json(const struct eddy_store_entry *e, const char *feed, in
 
 #define SIDE_FEEDS 20 /* feeds listed beside the river (most unread); /feeds has all */
 
-/* On the pool: the page's entries (excerpts only) and their feeds' names,
- * the categories and the feeds with the most unread for the filters, the
- * counts; the context (without the request's parts) as JSON. */
-static int river_job(struct eddy_store *s, void *arg)
+/* On the pool, in one read transaction (river_job): the page's entries
+ * (excerpts only) and their feeds' names, the categories and the feeds with
+ * the most unread for the filters, the counts; the context (without the
+ * request's parts) as JSON. */
+static int river_reads(struct eddy_store *s, void *arg)
 {
     struct river *r = arg;
-    struct eddy_store_stats st;
+    struct eddy_store_stats st = {0};
     struct eddy_store_feed_unread *feeds = NULL;
     struct eddy_store_category *cats = NULL;
     struct eddy_store_page page = {0};
@@ -332,9 +337,11 @@ static int river_job(struct eddy_store *s, void *arg)
     int64_t ids[EDDY_STORE_LIMIT_MAX];
     char *names[EDDY_STORE_LIMIT_MAX] = {0};
     r->q.excerpt = true;
-    int err = eddy_store_stats(s, &st);
-    err = err < 0 ? err : eddy_store_feeds_unread(s, SIDE_FEEDS, r->q.feed_id, &feeds, &nfeeds);
-    err = err < 0 ? err : eddy_store_categories(s, &cats, &ncats);
+    int err = r->side_known ? 0 : eddy_store_stats(s, &st);
+    if (!r->side_known && err >= 0)
+        err = eddy_store_feeds_unread(s, SIDE_FEEDS, r->q.feed_id, &feeds, &nfeeds);
+    if (!r->side_known && err >= 0)
+        err = eddy_store_categories(s, &cats, &ncats);
     err = err < 0 ? err : eddy_store_entries(s, &r->q, &page);
     for (size_t i = 0; err >= 0 && i < page.n; i++)
         ids[i] = page.entries[i].feed_id;
@@ -365,15 +372,17 @@ static int river_job(struct eddy_store *s, void *arg)
     char next[40];
     eddy__cursor_format(&page.next, next);
     if (ctx &&
-        (json_object_set(ctx, "entries", list) < 0 || json_object_set(ctx, "feeds", fl) < 0 ||
-         json_object_set(ctx, "categories", cl) < 0 ||
+        (json_object_set(ctx, "entries", list) < 0 ||
+         (!r->side_known &&
+          (json_object_set(ctx, "feeds", fl) < 0 || json_object_set(ctx, "categories", cl) < 0)) ||
          json_object_set_new(ctx, "next", page.more ? json_string(next) : json_null()) < 0 ||
          json_object_set_new(ctx, "feed_title", shown ? json_string(shown) : json_null()) < 0 ||
-         json_object_set_new(ctx, "stats",
-                             json_pack("{s:I, s:I, s:I, s:I, s:I}", "feeds", (json_int_t)st.feeds,
-                                       "entries", (json_int_t)st.entries, "unread",
-                                       (json_int_t)st.unread, "starred", (json_int_t)st.starred,
-                                       "errors", (json_int_t)st.errors)) < 0))
+         (!r->side_known &&
+          json_object_set_new(ctx, "stats",
+                              json_pack("{s:I, s:I, s:I, s:I, s:I}", "feeds", (json_int_t)st.feeds,
+                                        "entries", (json_int_t)st.entries, "unread",
+                                        (json_int_t)st.unread, "starred", (json_int_t)st.starred,
+                                        "errors", (json_int_t)st.errors)) < 0)))
         err = -ENOMEM;
     json_decref(list), json_decref(fl), json_decref(cl);
     for (size_t i = 0; i < page.n; i++)
@@ -387,6 +396,11 @@ static int river_job(struct eddy_store *s, void *arg)
     }
     r->ctx = ctx;
     return 0;
+}
+
+static int river_job(struct eddy_store *s, void *arg)
+{
+    return eddy_store_read_tx(s, river_reads, arg);
 }
 
 static void ctx_free(void *ctx)
@@ -429,11 +443,43 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     const char *csrf = eddy__pages_csrf(req, res);
     if (!csrf)
         return -ENOMEM;
-    int err = eddy_store_run_await(site->store, false, river_job, r);
+    /* The cache's key: all the page depends on but the store (the
+     * generation) and the token (a hole in the kept page). */
+    const char *host = eddy_request_header(req, "Host");
+    bool in = eddy__auth_session(site, req);
+    char *key = NULL;
+    int klen = asprintf(&key, "river\n%s\n%s\n%d\n%lld", eddy_request_query(req), host ? host : "",
+                        in, (long long)(r->now / 60));
+    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
+        return -ENOMEM;
+    uint64_t gen = eddy_store_generation(site->store);
+    int err =
+        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, csrf) : 0;
+    if (err)
+        return err < 0 ? err : 0;
+    /* The counts, the top feeds and the categories are the store's whole,
+     * the same for every page of the unfiltered river (no feed or category
+     * selected in them): kept in the cache under the generation too. */
+    bool plain = !r->q.feed_id && !r->q.category;
+    json_t *side = plain && site->cache ? json_incref(eddy__cache_value(site->cache, gen)) : NULL;
+    if (side && eddy_request_defer(req, ctx_free, side) < 0) /* held across the await */
+        return -ENOMEM;
+    r->side_known = side != NULL;
+    err = eddy_store_run_await(site->store, false, river_job, r);
     if (err < 0)
         return eddy_response_error(res, err == -EBUSY ? 503 : 500, eddy_strerror(err));
     if ((err = eddy_request_defer(req, ctx_free, r->ctx)) < 0)
         return err;
+    if (side && json_object_update(r->ctx, side) < 0)
+        return -ENOMEM;
+    if (!side && plain && site->cache) {
+        side = json_pack("{s:O, s:O, s:O}", "feeds", json_object_get(r->ctx, "feeds"), "categories",
+                         json_object_get(r->ctx, "categories"), "stats",
+                         json_object_get(r->ctx, "stats"));
+        if (!side)
+            return -ENOMEM;
+        eddy__cache_set_value(site->cache, gen, side);
+    }
     /* The filters as a query string: the next page's link, and where the
      * forms come back to. */
     struct eddy_buf qs = EDDY_BUF_INIT(0), here = EDDY_BUF_INIT(0);
@@ -445,11 +491,11 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     err = err ? err : eddy_buf_puts(&here, eddy_buf_cstr(&qs));
     err = err ? err : query_add(&here, "after", r->q.after ? after : NULL);
     const char *path = err ? NULL : eddy_buf_cstr(&here);
-    const char *host = eddy_request_header(req, "Host");
     char origin[300];
     snprintf(origin, sizeof origin, "http://%s", host ? host : "HOST:PORT");
     if (!err &&
-        (json_object_set_new(r->ctx, "csrf", json_string(csrf)) < 0 ||
+        (json_object_set_new(r->ctx, "csrf",
+                             json_string(site->cache ? eddy__cache_hole(site->cache) : csrf)) < 0 ||
          json_object_set_new(r->ctx, "page", json_string("river")) < 0 ||
          json_object_set_new(r->ctx, "query", json_string(eddy_buf_cstr(&qs))) < 0 ||
          json_object_set_new(r->ctx, "here", json_pack("s++", "/", *path ? "?" : "", path)) < 0 ||
@@ -463,7 +509,11 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     eddy_buf_free(&qs);
     eddy_buf_free(&here);
     err = err < 0 ? err : eddy__pages_login_ctx(req, r->ctx);
-    return err < 0 ? err : eddy_render(res, "river.html", r->ctx);
+    err = err < 0 ? err : eddy_render(res, "river.html", r->ctx);
+    if (err < 0 || !site->cache)
+        return err;
+    return eddy__cache_keep(site->cache, key, (size_t)klen, gen, "text/html; charset=utf-8", res,
+                            csrf);
 }
 
 /* ----------------------------------------------------------------- marks */
@@ -561,6 +611,7 @@ static int unavailable(struct eddy_request *req, struct eddy_response *res)
 int eddy__pages_routes(struct eddy_app *web, const char *dir)
 {
     int err = eddy_app_after_request(web, headers_after);
+    err = err ? err : eddy__cache_hooks(web);
     err = err ? err : eddy__pages_river_routes(web);
     err = err ? err : eddy__pages_auth_routes(web);
     if (err < 0 || !dir)

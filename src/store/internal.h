@@ -10,6 +10,7 @@
 #define EDDY_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ struct eddy_store {
      * thread of the loop's small pool on wlock — which would leave no
      * thread for the reads. */
     struct eddy_lock *gate;
+    /* eddy_store_generation: bumped when a use of the writer changed a row
+     * (wchanges: the writer's total_changes when it was taken). */
+    _Atomic uint64_t gen;
+    int64_t wchanges;
 };
 
 /* store.c: borrowing connections. */

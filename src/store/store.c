@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,17 +272,56 @@ void eddy_store_close(struct eddy_store *s)
 struct eddy__conn *eddy__writer(struct eddy_store *s)
 {
     pthread_mutex_lock(&s->wlock);
+    s->wchanges = sqlite3_total_changes64(s->writer.db);
     return &s->writer;
 }
 
 void eddy__writer_done(struct eddy_store *s)
 {
     eddy__rollback(&s->writer); /* a no-op unless an error path left a transaction */
+    /* After the commit, before the next writer: a reader that sees the new
+     * generation began its transaction after the commit.  A rolled-back
+     * change bumps it too (harmless: one cache miss). */
+    if (sqlite3_total_changes64(s->writer.db) != s->wchanges)
+        atomic_fetch_add_explicit(&s->gen, 1, memory_order_release);
     pthread_mutex_unlock(&s->wlock);
+}
+
+uint64_t eddy_store_generation(struct eddy_store *s)
+{
+    return atomic_load_explicit(&s->gen, memory_order_acquire);
+}
+
+/* The read transaction eddy_store_read_tx opened on this thread: the
+ * reader every read of the store uses until it ends. */
+static _Thread_local struct {
+    struct eddy_store *s;
+    struct eddy__conn *c;
+} pinned;
+
+int eddy_store_read_tx(struct eddy_store *s, int (*fn)(struct eddy_store *s, void *arg), void *arg)
+{
+    if (pinned.s) /* nested: already inside one */
+        return fn(s, arg);
+    struct eddy__conn *c = eddy__reader(s);
+    static const char begin[] = "BEGIN", commit[] = "COMMIT";
+    int err = eddy__step_done(eddy__stmt(c, begin));
+    if (err == 0) {
+        pinned.s = s, pinned.c = c;
+        err = fn(s, arg);
+        pinned.s = NULL, pinned.c = NULL;
+        int end = eddy__step_done(eddy__stmt(c, commit)); /* a read: ends the snapshot */
+        if (end < 0)
+            eddy__rollback(c);
+    }
+    eddy__reader_done(s, c);
+    return err;
 }
 
 struct eddy__conn *eddy__reader(struct eddy_store *s)
 {
+    if (pinned.s == s)
+        return pinned.c;
     pthread_mutex_lock(&s->rlock);
     while (s->nfree == 0)
         pthread_cond_wait(&s->rcond, &s->rlock);
@@ -292,6 +332,8 @@ struct eddy__conn *eddy__reader(struct eddy_store *s)
 
 void eddy__reader_done(struct eddy_store *s, struct eddy__conn *c)
 {
+    if (pinned.s == s && pinned.c == c)
+        return; /* eddy_store_read_tx returns it */
     pthread_mutex_lock(&s->rlock);
     s->rfree[s->nfree++] = (int)(c - s->readers);
     pthread_cond_signal(&s->rcond);

@@ -705,6 +705,12 @@ int eddy_response_append(struct eddy_response *res, const void *data, size_t len
     return eddy_buf_append(&res->body, data, len);
 }
 
+const char *eddy_response_body(const struct eddy_response *res, size_t *len)
+{
+    *len = res->body.len;
+    return eddy_buf_cstr(&res->body);
+}
+
 int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
 {
     va_list ap;
