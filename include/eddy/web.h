@@ -234,6 +234,12 @@ int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
 /* The body built so far: borrowed from res, valid until the body changes;
  * *len its length.  (A response cache reads what a view rendered.) */
 const char *eddy_response_body(const struct eddy_response *res, size_t *len);
+/* The body is data[0..len), not copied: res holds it until the response is
+ * sent or dropped, then calls release(arg) once (release may be NULL).
+ * Setting or appending to the body afterwards copies it first.  For large
+ * bodies kept elsewhere (a response cache): no copy per answer. */
+int eddy_response_set_body_shared(struct eddy_response *res, const void *data, size_t len,
+                                  void (*release)(void *arg), void *arg);
 /* Whole responses in one call: text/plain, text/html, application/json
  * (v is borrowed), a redirect (Location), an error page (text/plain; the
  * app's error handler for that status runs instead when there is one). */

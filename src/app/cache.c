@@ -16,13 +16,28 @@
 #define PENDING_MAX 16              /* bodies being built at once that others wait for */
 #define WAIT_NS     (10 * EDDY_SEC) /* then a waiter builds it itself */
 
+/* A kept body, shared by the slot and the responses still sending it (an
+ * API page is 190 KB: answered without a copy, and evicting it while it is
+ * being sent is safe). */
+struct blob {
+    size_t refs;
+    char data[];
+};
+
+static void blob_unref(void *arg)
+{
+    struct blob *b = arg;
+    if (b && --b->refs == 0)
+        free(b);
+}
+
 struct slot {
     char *key; /* NULL: a free slot */
     size_t key_len;
     uint64_t hash, gen, used; /* used: the LRU clock when last served */
     int64_t made;             /* eddy_now() */
     const char *type;         /* a static string */
-    char *body;
+    struct blob *body;
     size_t len;
     size_t holes[HOLES_MAX];
     size_t nholes;
@@ -62,7 +77,7 @@ static void drop(struct eddy__cache *c, struct slot *s)
     c->entries--;
     c->bytes -= s->len;
     free(s->key);
-    free(s->body);
+    blob_unref(s->body);
     *s = (struct slot){0};
 }
 
@@ -104,14 +119,18 @@ static int answer_with(struct eddy_response *res, const struct slot *s, const ch
 {
     eddy_response_set_status(res, 200);
     int err = eddy_response_set_header(res, "Content-Type", s->type);
+    if (!err && !s->nholes) {
+        s->body->refs++;
+        return eddy_response_set_body_shared(res, s->body->data, s->len, blob_unref, s->body);
+    }
     size_t at = 0;
     err = err ? err : eddy_response_set_body(res, NULL, 0);
     for (size_t i = 0; !err && i < s->nholes; i++) {
-        err = eddy_response_append(res, s->body + at, s->holes[i] - at);
+        err = eddy_response_append(res, s->body->data + at, s->holes[i] - at);
         err = err ? err : eddy_response_append(res, token, EDDY__CACHE_HOLE);
         at = s->holes[i] + EDDY__CACHE_HOLE;
     }
-    return err ? err : eddy_response_append(res, s->body + at, s->len - at);
+    return err ? err : eddy_response_append(res, s->body->data + at, s->len - at);
 }
 
 /* A body being built: the other requests for the same key and generation
@@ -252,13 +271,14 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
     if (t.nholes && !token)
         return -EINVAL;
     t.key = malloc(len ? len : 1);
-    t.body = t.key ? malloc(blen ? blen : 1) : NULL;
+    t.body = t.key ? malloc(sizeof *t.body + blen) : NULL;
     if (!t.body) {
         free(t.key);
         return -ENOMEM;
     }
+    t.body->refs = 1;
     memcpy(t.key, key, len);
-    memcpy(t.body, body, blen);
+    memcpy(t.body->data, body, blen);
     t.key_len = len;
     t.hash = hash(key, len);
     struct slot *s = find(c, key, len, t.hash);
@@ -285,7 +305,7 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
             return err;
         }
     free(t.key);
-    free(t.body);
+    blob_unref(t.body);
     return err;
 }
 

@@ -162,6 +162,10 @@ struct eddy_response {
     struct eddy_buf headers; /* "name\0value\0" pairs */
     size_t nheaders;
     struct eddy_buf body;
+    const char *shared; /* the body instead of `body` (eddy_response_set_body_shared) */
+    size_t shared_len;
+    void (*shared_release)(void *);
+    void *shared_arg;
     int file_fd; /* a file to send after the head, or -1 */
     off_t file_off;
     size_t file_len;
@@ -694,28 +698,67 @@ int eddy_response_set_header(struct eddy_response *res, const char *name, const 
     return eddy_response_add_header(res, name, value);
 }
 
+static void shared_drop(struct eddy_response *res)
+{
+    if (res->shared && res->shared_release)
+        res->shared_release(res->shared_arg);
+    res->shared = NULL;
+}
+
+/* Back to a body of our own (a copy of the shared one), before a change. */
+static int body_own(struct eddy_response *res)
+{
+    if (!res->shared)
+        return 0;
+    eddy_buf_reset(&res->body);
+    int err = eddy_buf_append(&res->body, res->shared, res->shared_len);
+    shared_drop(res);
+    return err;
+}
+
 int eddy_response_set_body(struct eddy_response *res, const void *data, size_t len)
 {
+    shared_drop(res);
     eddy_buf_reset(&res->body);
     return eddy_buf_append(&res->body, data, len);
 }
 
+int eddy_response_set_body_shared(struct eddy_response *res, const void *data, size_t len,
+                                  void (*release)(void *arg), void *arg)
+{
+    shared_drop(res);
+    eddy_buf_reset(&res->body);
+    res->shared = data ? data : "";
+    res->shared_len = len;
+    res->shared_release = release;
+    res->shared_arg = arg;
+    return 0;
+}
+
 int eddy_response_append(struct eddy_response *res, const void *data, size_t len)
 {
-    return eddy_buf_append(&res->body, data, len);
+    int err = body_own(res);
+    return err ? err : eddy_buf_append(&res->body, data, len);
 }
 
 const char *eddy_response_body(const struct eddy_response *res, size_t *len)
 {
+    if (res->shared) {
+        *len = res->shared_len;
+        return res->shared;
+    }
     *len = res->body.len;
     return eddy_buf_cstr(&res->body);
 }
 
 int eddy_response_printf(struct eddy_response *res, const char *fmt, ...)
 {
+    int err = body_own(res);
+    if (err)
+        return err;
     va_list ap;
     va_start(ap, fmt);
-    int err = eddy_buf_vprintf(&res->body, fmt, ap);
+    err = eddy_buf_vprintf(&res->body, fmt, ap);
     va_end(ap);
     return err;
 }
@@ -760,6 +803,7 @@ static void reset(struct eddy_response *res)
 {
     eddy_buf_reset(&res->headers);
     res->nheaders = 0;
+    shared_drop(res);
     eddy_buf_reset(&res->body);
     if (res->file_fd >= 0)
         close(res->file_fd);
@@ -820,6 +864,7 @@ int eddy_render_data(struct eddy_response *res, const char *name, struct eddy_td
     struct eddy_templates *ts = thread_templates(res->req->app);
     if (!ts)
         return -ENOMEM;
+    shared_drop(res);
     eddy_buf_reset(&res->body);
     int err = eddy_templates_render_data(ts, name, ctx, &res->body);
     if (err < 0) {
@@ -1228,6 +1273,7 @@ int eddy_response_stream(struct eddy_response *res, int status, const char *cont
     if (err)
         return err;
     res->streaming = true;
+    shared_drop(res);
     eddy_buf_reset(&res->body);
     struct eddy_exchange *x = res->req->x;
     if (!x)
@@ -1446,6 +1492,7 @@ static void response_free(struct eddy_response *res)
 {
     if (res->file_fd >= 0)
         close(res->file_fd);
+    shared_drop(res);
     eddy_buf_free(&res->headers);
     eddy_buf_free(&res->body);
 }
@@ -1456,8 +1503,10 @@ static int send_response(struct eddy_response *res)
     struct eddy_exchange *x = res->req->x;
     struct eddy_http_header h[MAX_RESPONSE_HEADERS];
     size_t n = header_array(res, h);
+    size_t len;
+    const char *body = eddy_response_body(res, &len);
     if (res->file_fd < 0)
-        return eddy_exchange_respond(x, res->status, h, n, res->body.data, res->body.len);
+        return eddy_exchange_respond(x, res->status, h, n, body, len);
     int err = eddy_exchange_begin(x, res->status, h, n, (int64_t)res->file_len);
     if (!err)
         err = eddy_exchange_sendfile(x, res->file_fd, res->file_off, res->file_len);
@@ -1635,6 +1684,8 @@ int eddy_app_test(struct eddy_app *app, const char *method, const char *target,
             res.body.data[res.body.len] = 0;
         }
     }
+    if (body_own(&res) < 0)
+        req->oom = true;
     r->status = res.status;
     r->headers = res.headers;
     r->nheaders = res.nheaders;

@@ -186,6 +186,28 @@ static int v_admin(struct eddy_request *req, struct eddy_response *res)
     return eddy_response_text(res, 200, "admin");
 }
 
+/* A body the response borrows (eddy_response_set_body_shared): large, so
+ * that a real socket sends it in several writes; released once each. */
+static char shared_body[256 * 1024];
+static int shared_released;
+
+static void shared_release(void *arg)
+{
+    CHECK(arg == shared_body);
+    shared_released++;
+}
+
+static int v_shared(struct eddy_request *req, struct eddy_response *res)
+{
+    memset(shared_body, 'a', sizeof shared_body - 1);
+    shared_body[sizeof shared_body - 2] = 'z';
+    eddy_response_set_status(res, 200);
+    int err = eddy_response_set_body_shared(res, shared_body, sizeof shared_body - 1,
+                                            shared_release, shared_body);
+    const char *more = eddy_request_arg(req, "append"); /* copies it first, then releases */
+    return err ? err : more ? eddy_response_append(res, more, strlen(more)) : 0;
+}
+
 /* --------------------------------------------------------- the app */
 
 static char dir[512];
@@ -236,6 +258,7 @@ static struct eddy_app *make_app(void)
     CHECK_INT(eddy_app_route(app, "GET", "/many-headers", v_many_headers, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/sse-doomed", v_sse_doomed, NULL), ==, 0);
     CHECK_INT(eddy_app_route(app, "GET", "/admin/panel", v_admin, NULL), ==, 0);
+    CHECK_INT(eddy_app_route(app, "GET", "/shared", v_shared, NULL), ==, 0);
     struct eddy_blueprint *bp = eddy_blueprint_new("api");
     CHECK_INT(eddy_blueprint_route(bp, "GET", "/items/<name>", v_bp_item, "item"), ==, 0);
     CHECK_INT(eddy_app_register(app, bp, "/api/v1"), ==, 0);
@@ -272,6 +295,19 @@ static int client_main(void *arg)
 {
     struct eddy_app *app = arg;
     struct eddy_test_reply *r;
+
+    /* a borrowed body: released once; appending to it copies it first */
+    shared_released = 0;
+    size_t blen;
+    r = req(app, "GET", "/shared", NULL, NULL);
+    CHECK_INT(eddy_test_reply_status(r), ==, 200);
+    CHECK(eddy_test_reply_body(r, &blen)[blen - 1] == 'z' && blen == sizeof shared_body - 1);
+    eddy_test_reply_free(r);
+    CHECK_INT(shared_released, ==, 1);
+    r = req(app, "GET", "/shared?append=!!", NULL, NULL);
+    CHECK(eddy_test_reply_body(r, &blen)[blen - 3] == 'z' && blen == sizeof shared_body + 1);
+    eddy_test_reply_free(r);
+    CHECK_INT(shared_released, ==, 2);
 
     /* routing */
     r = req(app, "GET", "/", NULL, NULL);
@@ -556,6 +592,14 @@ static int socket_main(void *arg)
     CHECK_STR(c->out, "456789");
     c = TEST_SH("curl -sI http://127.0.0.1:%d/static/hello.txt", port);
     CHECK(strstr(c->out, "Content-Length: 16\r\n") && strstr(c->out, "ETag: \""));
+
+    /* A borrowed body crosses the socket whole and is released once. */
+    shared_released = 0;
+    c = TEST_SH("curl -s http://127.0.0.1:%d/shared | /usr/bin/python3 -c \"import sys; "
+                "d = sys.stdin.buffer.read(); print(len(d), d.count(b'a'), d[-1:].decode())\"",
+                port);
+    CHECK_STR(c->out, "262143 262142 z\n");
+    CHECK_INT(shared_released, ==, 1);
 
     /* A view failing mid-stream: the body is cut short, never completed. */
     c = TEST_SH("curl -s http://127.0.0.1:%d/stream-fail; echo \" exit=$?\"", port);
