@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """bench/reader_feeds.py PORT [DELAY] — the feeds of bench/fill-store's data folder,
 changed at every fetch: GET /f/N.xml answers an RSS document of 20 items of
-~3 KB, 5 of them new since the feed's last fetch (guids never seen), so a
-refresh pass parses, stores and indexes real work.  No validators: every
+~3 KB, 5 of them new since the feed's last fetch (guids and links never seen,
+in this run or an earlier one on the same store: they carry the run's start
+time, as a changed guid with the same link and title is the same entry;
+so a run's first fetch of a feed has 20 new), so a refresh pass parses,
+stores and indexes real work.  No validators: every
 fetch is a 200, answered after DELAY seconds (0).  For bench/reader.sh; runs until killed."""
 import http.server
 import socketserver
@@ -15,6 +18,7 @@ WORDS = ("the of and to in is that for it with as was on be at by this from or a
          "first water been call who now find long down day did get come made may part over "
          "new sound take only little work know place year live back give most very after").split()
 rounds = {}
+RUN = int(time.time())
 DELAY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
 lock = threading.Lock()
 
@@ -28,10 +32,10 @@ def feed(n, r):
     for k in range(r * 5 + 19, r * 5 - 1, -1):
         body = "".join("<p>%s <a href=\"https://blog%d.example.org/p/%d\">more</a>.</p>"
                        % (text(k + j, 40), n, k) for j in range(8))
-        items.append("<item><title>%s %d</title><link>https://blog%d.example.org/new/%d</link>"
-                     "<guid>bench-%d-%d</guid><pubDate>Mon, 07 Dec 2026 00:%02d:00 GMT</pubDate>"
+        items.append("<item><title>%s %d</title><link>https://blog%d.example.org/new/%d/%d</link>"
+                     "<guid>bench-%d-%d-%d</guid><pubDate>Mon, 07 Dec 2026 00:%02d:00 GMT</pubDate>"
                      "<description><![CDATA[%s]]></description></item>"
-                     % (text(k, 6), k, n, k, n, k, k % 60, body))
+                     % (text(k, 6), k, n, RUN, k, RUN, n, k, k % 60, body))
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             "<title>Bench feed %d</title><link>https://blog%d.example.org/</link>%s"
             "</channel></rss>" % (n, n, "".join(items))).encode()
