@@ -99,8 +99,12 @@ static void check_tag(const char *t, size_t n, const char *out)
         size_t an = i - a, v = i + 2, e = v;
         while (e < n && t[e] != '"')
             e++;
-        char d[256];
-        decode(t + v, e - v, d, sizeof d);
+        /* the whole value (a decoded one is never longer): a prefix cut at
+         * a fixed size could end in "href" where the value does not */
+        char *d = malloc(e - v + 1);
+        if (!d)
+            abort();
+        decode(t + v, e - v, d, e - v + 1);
         if (an >= 2 && low(t[a]) == 'o' && low(t[a + 1]) == 'n')
             fail("event handler", out);
         static const char *const uri[] = {"href",       "src",      "action", "background",
@@ -120,6 +124,7 @@ static void check_tag(const char *t, size_t n, const char *out)
         if (animation && an == 13 && starts(t + a, an, "attributename") && dl >= 4 &&
             !memcmp(d + dl - 4, "href", 4))
             fail("animated href", out);
+        free(d);
         i = e + 1;
     }
 }

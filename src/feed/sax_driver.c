@@ -539,17 +539,30 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
                              apfx ? alocal : NULL);
             }
             eddy__lower(key, strlen(key));
+            const char *val = (const char *)a[3];
             size_t vlen = (size_t)(a[4] - a[3]);
+            struct eddy_buf fixed = EDDY_BUF_INIT(0);
+            if (!eddy__utf8_valid(a[3], vlen)) {
+                /* libxml2 copies only the first byte of an entity it takes
+                 * for predefined (as ours are) into an attribute value:
+                 * "&nbsp;" where the repair scanner saw no attribute (it
+                 * read a comment there) became a lone 0xC2.  The tree
+                 * holds UTF-8 only: such a byte reads as U+FFFD. */
+                if (eddy__utf8_append(&fixed, val, vlen))
+                    p->oom = true;
+                val = eddy_buf_cstr(&fixed);
+                vlen = fixed.len;
+            }
             struct eddy_feed_value *v;
             if ((key[0] == 'r' && !strcmp(key, "rel")) || (key[0] == 't' && !strcmp(key, "type"))) {
-                char *low = eddy_arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                char *low = eddy_arena_strndup(&p->scratch, val, vlen);
                 if (low)
                     eddy__lower(low, vlen);
                 v = low ? eddy__v_cstr(&p->scratch, low) : NULL;
-            } else if (memchr(a[3], '&', vlen) && memmem(a[3], vlen, "&#38;", 5)) {
+            } else if (memchr(val, '&', vlen) && memmem(val, vlen, "&#38;", 5)) {
                 /* without entity substitution libxml2 keeps '&' as "&#38;" in
                  * attribute values; the value feedparser sees has '&' */
-                char *d = eddy_arena_strndup(&p->scratch, (const char *)a[3], vlen);
+                char *d = eddy_arena_strndup(&p->scratch, val, vlen);
                 size_t w = 0;
                 for (size_t r = 0; d && r < vlen; w++) {
                     if (!memcmp(d + r, "&#38;", 5 <= vlen - r ? 5 : vlen - r) && vlen - r >= 5)
@@ -559,8 +572,9 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
                 }
                 v = d ? eddy__v_str(&p->scratch, d, w) : NULL;
             } else {
-                v = eddy__v_str(&p->scratch, (const char *)a[3], vlen);
+                v = eddy__v_str(&p->scratch, val, vlen);
             }
+            eddy_buf_free(&fixed);
             if (eddy__obj_set(&p->scratch, attrs, key, true, v))
                 p->oom = true;
         }

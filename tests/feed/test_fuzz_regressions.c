@@ -747,3 +747,32 @@ TEST(fuzz_callback_entity_in_attribute_is_whole)
         eddy_buf_free(&s.json);
     }
 }
+
+/* An HTML entity in an attribute value the '&' repair scanner did not see
+ * as one (it read "<!-->" as the start of a comment, libxml2 did not):
+ * libxml2 copied the entity's first byte only, a lone 0xC2 in the tree
+ * (fuzz/regression/feed/callback-entity-in-unseen-attribute).  An
+ * attribute value that is not UTF-8 now reads as U+FFFD there. */
+TEST(fuzz_callback_entity_in_unseen_attribute_is_utf8)
+{
+    static const char doc[] = "<!--><r\"<?<\xe9 n=\"&nbsp;";
+    for (int cb = 0; cb < 2; cb++)
+        for (size_t step = 0; step <= 7; step++) {
+            struct seen s = {EDDY_BUF_INIT(0), 0};
+            struct eddy_feed_opts o = {.on_entry = cb ? on_entry : NULL, .arg = &s};
+            struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+            CHECK(p != NULL);
+            size_t len = strlen(doc);
+            for (size_t off = 0; off < len;) {
+                size_t k = step && len - off > step ? step : len - off;
+                CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
+                off += k;
+            }
+            struct eddy_feed *f;
+            CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+            eddy_feed_parser_free(p);
+            CHECK(strings_utf8(eddy_feed_root(f)));
+            eddy_feed_free(f);
+            eddy_buf_free(&s.json);
+        }
+}
