@@ -31,10 +31,10 @@ static int on_entry(void *arg, const struct eddy_feed_value *entry)
 
 /* Parses doc in callback mode, pushed in chunks of `step` bytes (0: one
  * push); returns the result's JSON (caller frees), entries in *s. */
-static char *parse_cb(const char *doc, size_t step, struct seen *s)
+/* doc pushed whole (step 0) or step bytes at a time; the result. */
+static struct eddy_feed *push_all(const struct eddy_feed_opts *o, const char *doc, size_t step)
 {
-    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = s};
-    struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
+    struct eddy_feed_parser *p = eddy_feed_parser_new(o);
     CHECK(p != NULL);
     size_t len = strlen(doc);
     for (size_t off = 0; off < len;) {
@@ -46,6 +46,13 @@ static char *parse_cb(const char *doc, size_t step, struct seen *s)
     CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
     eddy_feed_parser_free(p);
     CHECK(f != NULL);
+    return f;
+}
+
+static char *parse_cb(const char *doc, size_t step, struct seen *s)
+{
+    struct eddy_feed_opts o = {.on_entry = on_entry, .arg = s};
+    struct eddy_feed *f = push_all(&o, doc, step);
     struct eddy_buf b = EDDY_BUF_INIT(0);
     CHECK_INT(eddy_feed_to_json(eddy_feed_root(f), &b), ==, 0);
     eddy_feed_free(f);
@@ -760,17 +767,7 @@ TEST(fuzz_callback_entity_in_unseen_attribute_is_utf8)
         for (size_t step = 0; step <= 7; step++) {
             struct seen s = {EDDY_BUF_INIT(0), 0};
             struct eddy_feed_opts o = {.on_entry = cb ? on_entry : NULL, .arg = &s};
-            struct eddy_feed_parser *p = eddy_feed_parser_new(&o);
-            CHECK(p != NULL);
-            size_t len = strlen(doc);
-            for (size_t off = 0; off < len;) {
-                size_t k = step && len - off > step ? step : len - off;
-                CHECK_INT(eddy_feed_parser_push(p, doc + off, k), ==, 0);
-                off += k;
-            }
-            struct eddy_feed *f;
-            CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
-            eddy_feed_parser_free(p);
+            struct eddy_feed *f = push_all(&o, doc, step);
             CHECK(strings_utf8(eddy_feed_root(f)));
             eddy_feed_free(f);
             eddy_buf_free(&s.json);
