@@ -194,22 +194,18 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     /* The reply depends on the path, the query and the store only (the
      * auth hook ran before): kept in the loop's cache (cache.h). */
     struct eddy__site *site = eddy__api_site(req);
-    char *key = NULL;
-    int klen = asprintf(&key, "api\n%s?%s", eddy_request_path(req), eddy_request_query(req));
-    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
-        return -ENOMEM;
-    uint64_t gen = eddy_store_generation(site->store);
-    int err =
-        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, NULL) : 0;
+    struct eddy__cache_key k;
+    int err = eddy__cache_lookup(site->cache, site->store, req, res, NULL, &k, "api\n%s?%s",
+                                 eddy_request_path(req), eddy_request_query(req));
     if (err)
         return err < 0 ? err : 0;
     err = eddy_store_run_await(site->store, false, list_job, &j);
     if (err < 0)
         return eddy__api_store_error(res, err, "feed");
     err = eddy__api_reply(res, 200, j.text);
-    return err < 0 || !site->cache ? err
-                                   : eddy__cache_keep(site->cache, key, (size_t)klen, gen,
-                                                      "application/json", res, NULL);
+    return err < 0 || !site->cache
+               ? err
+               : eddy__cache_keep(site->cache, k.key, k.len, k.gen, "application/json", res, NULL);
 }
 
 static int v_list(struct eddy_request *req, struct eddy_response *res)

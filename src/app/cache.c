@@ -7,6 +7,7 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,22 @@ EDDY_AWAITS int eddy__cache_answer(struct eddy__cache *c, struct eddy_request *r
     s->used = ++c->clock;
     int err = answer_with(res, s, token);
     return err < 0 ? err : 1;
+}
+
+EDDY_AWAITS int eddy__cache_lookup(struct eddy__cache *c, struct eddy_store *store,
+                                   struct eddy_request *req, struct eddy_response *res,
+                                   const char *token, struct eddy__cache_key *k, const char *fmt,
+                                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vasprintf(&k->key, fmt, ap);
+    va_end(ap);
+    if (len < 0 || eddy_request_defer(req, free, k->key) < 0)
+        return -ENOMEM;
+    k->len = (size_t)len;
+    k->gen = eddy_store_generation(store);
+    return c ? eddy__cache_answer(c, req, k->key, k->len, k->gen, res, token) : 0;
 }
 
 int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,

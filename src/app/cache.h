@@ -61,6 +61,22 @@ EDDY_AWAITS int eddy__cache_answer(struct eddy__cache *c, struct eddy_request *r
                                    size_t len, uint64_t gen, struct eddy_response *res,
                                    const char *token);
 
+/* A view's key and the generation it looked up under. */
+struct eddy__cache_key {
+    char *key; /* freed with the request */
+    size_t len;
+    uint64_t gen;
+};
+
+/* A view's first step: k := the key printf'd from fmt and the store's
+ * generation now, then eddy__cache_answer with token.  1 answered, 0 a
+ * miss or no cache (c NULL: build it, then eddy__cache_keep under k), or
+ * a negative errno. */
+EDDY_AWAITS int eddy__cache_lookup(struct eddy__cache *c, struct eddy_store *store,
+                                   struct eddy_request *req, struct eddy_response *res,
+                                   const char *token, struct eddy__cache_key *k, const char *fmt,
+                                   ...) __attribute__((format(printf, 7, 8)));
+
 /* After a miss, the view having rendered res (status 200, `type` its
  * Content-Type, the placeholder where the token goes): keeps a copy of the
  * body under key (when it fits the bounds), and puts `token` in the

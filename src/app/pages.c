@@ -447,21 +447,17 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
      * generation) and the token (a hole in the kept page). */
     const char *host = eddy_request_header(req, "Host");
     bool in = eddy__auth_session(site, req);
-    char *key = NULL;
-    int klen = asprintf(&key, "river\n%s\n%s\n%d\n%lld", eddy_request_query(req), host ? host : "",
-                        in, (long long)(r->now / 60));
-    if (klen < 0 || eddy_request_defer(req, free, key) < 0)
-        return -ENOMEM;
-    uint64_t gen = eddy_store_generation(site->store);
+    struct eddy__cache_key k;
     int err =
-        site->cache ? eddy__cache_answer(site->cache, req, key, (size_t)klen, gen, res, csrf) : 0;
+        eddy__cache_lookup(site->cache, site->store, req, res, csrf, &k, "river\n%s\n%s\n%d\n%lld",
+                           eddy_request_query(req), host ? host : "", in, (long long)(r->now / 60));
     if (err)
         return err < 0 ? err : 0;
     /* The counts, the top feeds and the categories are the store's whole,
      * the same for every page of the unfiltered river (no feed or category
      * selected in them): kept in the cache under the generation too. */
     bool plain = !r->q.feed_id && !r->q.category;
-    json_t *side = plain && site->cache ? json_incref(eddy__cache_value(site->cache, gen)) : NULL;
+    json_t *side = plain && site->cache ? json_incref(eddy__cache_value(site->cache, k.gen)) : NULL;
     if (side && eddy_request_defer(req, ctx_free, side) < 0) /* held across the await */
         return -ENOMEM;
     r->side_known = side != NULL;
@@ -478,7 +474,7 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
                          json_object_get(r->ctx, "stats"));
         if (!side)
             return -ENOMEM;
-        eddy__cache_set_value(site->cache, gen, side);
+        eddy__cache_set_value(site->cache, k.gen, side);
     }
     /* The filters as a query string: the next page's link, and where the
      * forms come back to. */
@@ -512,7 +508,7 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     err = err < 0 ? err : eddy_render(res, "river.html", r->ctx);
     if (err < 0 || !site->cache)
         return err;
-    return eddy__cache_keep(site->cache, key, (size_t)klen, gen, "text/html; charset=utf-8", res,
+    return eddy__cache_keep(site->cache, k.key, k.len, k.gen, "text/html; charset=utf-8", res,
                             csrf);
 }
 
