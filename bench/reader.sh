@@ -36,13 +36,8 @@ python3 "$top/bench/reader_feeds.py" "$feed_port" "${FEED_DELAY:-0.15}" & pids+=
 
 log=$(mktemp)
 "$build/eddy" serve --data "$data" --listen 127.0.0.1:0 --demo '' 2>"$log" & pids+=($!)
-url=""
-for _ in $(seq 600); do
-    url=$(sed -n 's|.*serving \(http://[^/]*\)/.*|\1|p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$log"; exit 1; }
+. "$top/bench/lib.sh"
+url=$(wait_url "$log") || exit 1
 hello_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$build/examples/hello" --port "$hello_port" >/dev/null 2>&1 & pids+=($!)
 sleep 0.5

@@ -18,13 +18,8 @@ log=$(mktemp)
 "$build/eddy" serve --data "$data" --listen 127.0.0.1:0 --demo '' 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 600); do
-    url=$(sed -n 's|.*serving \(http://[^/]*\)/.*|\1|p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$log"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+url=$(wait_url "$log") || exit 1
 tck=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 N=$n
