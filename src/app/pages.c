@@ -18,6 +18,7 @@
 #include "pages.h"
 
 #include "cache.h"
+#include "river.h"
 
 #include "../feed/html.h"
 
@@ -348,12 +349,16 @@ static int river_reads(struct eddy_store *s, void *arg)
     err = err < 0 ? err : eddy_store_feed_names(s, ids, page.n, names);
     json_t *ctx = err < 0 ? NULL : json_object(), *list = json_array(), *fl = json_array(),
            *cl = json_array();
+    /* Invalid UTF-8 another program stored is shown as U+FFFD (river.h). */
     for (size_t i = 0; ctx && i < page.n; i++)
-        if (json_array_append_new(list, entry_json(&page.entries[i], names[i], r->now)) < 0)
+        if (eddy__app_entry_utf8(&page.entries[i]) < 0 || eddy__app_utf8(&names[i]) < 0 ||
+            json_array_append_new(list, entry_json(&page.entries[i], names[i], r->now)) < 0)
             err = -ENOMEM;
     const char *shown = NULL;
     for (size_t i = 0; ctx && i < nfeeds; i++) {
         bool selected = feeds[i].id == r->q.feed_id;
+        if (eddy__app_utf8(&feeds[i].name) < 0)
+            err = -ENOMEM;
         if (selected)
             shown = feeds[i].name;
         if (json_array_append_new(fl,
@@ -363,11 +368,12 @@ static int river_reads(struct eddy_store *s, void *arg)
             err = -ENOMEM;
     }
     for (size_t i = 0; ctx && i < ncats; i++)
-        if (json_array_append_new(
+        if (eddy__app_utf8(&cats[i].name) < 0 ||
+            json_array_append_new(
                 cl, json_pack("{s:s, s:I, s:I, s:b}", "name", cats[i].name, "unread",
                               (json_int_t)cats[i].unread, "feeds", (json_int_t)cats[i].feeds,
                               "selected", r->q.category && !strcmp(r->q.category, cats[i].name))) <
-            0)
+                0)
             err = -ENOMEM;
     char next[40];
     eddy__cursor_format(&page.next, next);

@@ -12,6 +12,7 @@
  * forms come back to it (?keep=1), or "Mark unread" would undo itself.
  */
 #include "pages.h"
+#include "river.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -96,6 +97,9 @@ static int entry_job(struct eddy_store *s, void *arg)
         return err;
     if ((err = eddy_store_feed(s, e.feed_id, &f)) == -ENOENT) /* removed meanwhile */
         err = 0;
+    /* Invalid UTF-8 another program stored is shown as U+FFFD (river.h). */
+    err = err ? err : eddy__app_entry_utf8(&e);
+    err = err ? err : eddy__app_feed_utf8(&f);
     const char *html = e.content && *e.content ? e.content : e.summary;
     char *content = html && *html ? eddy__pages_safe_html(html) : NULL;
     char ago[64];
@@ -169,9 +173,10 @@ static int text_job(struct eddy_store *s, void *arg)
     int err = eddy_store_entry(s, t->id, &e);
     if (err < 0)
         return err;
-    /* what the entry's page shows */
+    /* what the entry's page shows (its strings made UTF-8 first) */
+    err = eddy__app_entry_utf8(&e);
     const char *html = e.content && *e.content ? e.content : e.summary;
-    t->html = eddy__pages_safe_html(html ? html : "");
+    t->html = err ? NULL : eddy__pages_safe_html(html ? html : "");
     eddy_store_entry_fini(&e);
     return t->html ? 0 : -ENOMEM;
 }
@@ -213,6 +218,9 @@ static int feed_job(struct eddy_store *s, void *arg)
     err = eddy_store_entries(
         s, &(struct eddy_store_query){.feed_id = p->id, .after = p->paged ? &p->after : NULL},
         &page);
+    err = err ? err : eddy__app_feed_utf8(&f);
+    for (size_t i = 0; !err && i < page.n; i++)
+        err = eddy__app_entry_utf8(&page.entries[i]);
     json_t *list = json_array();
     for (size_t i = 0; !err && list && i < page.n; i++) {
         const struct eddy_store_entry *e = &page.entries[i];

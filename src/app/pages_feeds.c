@@ -8,6 +8,7 @@
  */
 #include "api.h"
 #include "pages.h"
+#include "river.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -54,7 +55,8 @@ static int list_job(struct eddy_store *s, void *arg)
         return err;
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, eddy__pages_feed_json(&f[i], l->now)) < 0)
+        if (eddy__app_feed_utf8(&f[i]) < 0 || /* as pages_entry.c's feed_job */
+            json_array_append_new(list, eddy__pages_feed_json(&f[i], l->now)) < 0)
             json_decref(list), list = NULL;
     eddy_store_feeds_free(f, n);
     l->ctx = list ? json_pack("{s:o}", "feeds", list) : NULL;

@@ -11,6 +11,7 @@
  */
 #include "events.h"
 #include "pages.h"
+#include "river.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -179,7 +180,8 @@ static int status_job(struct eddy_store *s, void *arg)
     for (size_t i = 0; list && i < n; i++) {
         failing += f[i].last_error && !f[i].dead;
         dead += f[i].dead;
-        if (json_array_append_new(list, feed_json(&f[i], st->now)) < 0)
+        if (eddy__app_feed_utf8(&f[i]) < 0 || /* as pages_entry.c's feed_job */
+            json_array_append_new(list, feed_json(&f[i], st->now)) < 0)
             json_decref(list), list = NULL;
     }
     eddy_store_feeds_free(f, n);

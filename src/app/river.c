@@ -7,9 +7,12 @@
 
 #include "eddy/app.h"
 
+#include "../base/text.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -154,6 +157,43 @@ static int put_entry_id(struct eddy_buf *out, const struct eddy_store_entry *e, 
 const char *eddy__app_feed_title(const struct eddy_store_feed *f)
 {
     return f->title && *f->title ? f->title : f->url;
+}
+
+int eddy__app_utf8(char **s)
+{
+    if (!*s || eddy__utf8_valid((const unsigned char *)*s, strlen(*s)))
+        return 0;
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    char *t = eddy__utf8_append(&b, *s, strlen(*s)) < 0 ? NULL : eddy_buf_detach(&b, NULL);
+    eddy_buf_free(&b);
+    if (!t)
+        return -ENOMEM;
+    free(*s);
+    *s = t;
+    return 0;
+}
+
+int eddy__app_entry_utf8(struct eddy_store_entry *e)
+{
+    char **s[] = {&e->guid,    &e->link,    &e->title,   &e->author,
+                  &e->summary, &e->content, &e->date_raw};
+    int err = 0;
+    for (size_t i = 0; !err && i < sizeof s / sizeof s[0]; i++)
+        err = eddy__app_utf8(s[i]);
+    for (size_t i = 0; !err && i < e->nenclosures; i++)
+        if (!(err = eddy__app_utf8(&e->enclosures[i].url)))
+            err = eddy__app_utf8(&e->enclosures[i].type);
+    return err;
+}
+
+int eddy__app_feed_utf8(struct eddy_store_feed *f)
+{
+    char **s[] = {&f->url,  &f->title,         &f->site_link,  &f->category,
+                  &f->etag, &f->last_modified, &f->last_error, &f->repairs};
+    int err = 0;
+    for (size_t i = 0; !err && i < sizeof s / sizeof s[0]; i++)
+        err = eddy__app_utf8(s[i]);
+    return err;
 }
 
 /* The document's date: r->updated, else the newest entry's, else now. */

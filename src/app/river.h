@@ -44,4 +44,14 @@ const struct eddy_store_feed *eddy__app_feed(const struct eddy_store_feed *feeds
 /* The feed's title, else its URL. */
 const char *eddy__app_feed_title(const struct eddy_store_feed *f);
 
+/* Makes *s (malloc'ed; NULL: nothing to do) valid UTF-8, replacing it with
+ * a copy where each invalid sequence is U+FFFD when it has any.  eddy never
+ * stores invalid UTF-8, but another program or an older eddy may have, and
+ * jansson refuses such a string (a page built from it failed: 500).  0 or
+ * -ENOMEM (*s unchanged).  The _entry and _feed forms do every string of a
+ * store record, as the pages' jobs read them. */
+int eddy__app_utf8(char **s);
+int eddy__app_entry_utf8(struct eddy_store_entry *e);
+int eddy__app_feed_utf8(struct eddy_store_feed *f);
+
 #endif
