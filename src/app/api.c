@@ -27,6 +27,16 @@
 #define OPML_FEEDS_MAX 100000    /* subscriptions in one import */
 #define PARSE_MAX      (8 << 20) /* bytes fetched by /parse */
 #define FETCH_TIMEOUT  (15 * EDDY_SEC)
+/* /parse requests running at once, on one loop.  Each can hold PARSE_MAX
+ * of document, its parsed tree and its JSON (several times the document)
+ * until its response is sent, and the parse takes a core: without a bound,
+ * many clients at once took all the memory and CPU.  A request beyond them
+ * waits PARSE_WAIT for a slot (a short burst is served, in order), then is
+ * answered 503 with Retry-After: waiting longer would only hold more
+ * connections, and a fetch may take FETCH_TIMEOUT. */
+#define PARSE_SLOTS       4
+#define PARSE_WAIT        (2 * EDDY_SEC)
+#define PARSE_RETRY_AFTER "5" /* seconds */
 
 struct eddy__site *eddy__api_site(struct eddy_request *req)
 {
@@ -506,6 +516,31 @@ int eddy__api_fetch_error(struct eddy_response *res, int err, const char *detail
     return eddy__api_error(res, 502, "could not fetch");
 }
 
+static void parse_slot_release(void *slots)
+{
+    eddy_sem_release(slots);
+}
+
+/* Takes one of the loop's /parse slots, given back when the request is
+ * done (its response sent).  0; 1 answered (503); else an error
+ * (-ECANCELED: the client or the server is going away). */
+static int parse_slot(struct eddy_request *req, struct eddy_response *res)
+{
+    struct eddy_sem *slots = eddy__api_site(req)->parse_slots;
+    int err = eddy_sem_acquire(slots, eddy_deadline_in(PARSE_WAIT));
+    if (err == -ETIMEDOUT) {
+        eddy_response_set_header(res, "Retry-After", PARSE_RETRY_AFTER);
+        err = eddy__api_error(res, 503, "%d documents are being parsed; try again later",
+                              PARSE_SLOTS);
+        return err < 0 ? err : 1;
+    }
+    if (err < 0)
+        return err;
+    if ((err = eddy_request_defer(req, parse_slot_release, slots)) < 0)
+        eddy_sem_release(slots);
+    return err;
+}
+
 static int v_parse(struct eddy_request *req, struct eddy_response *res)
 {
     static const char *const names[] = {"url"};
@@ -516,16 +551,19 @@ static int v_parse(struct eddy_request *req, struct eddy_response *res)
         return eddy__api_error(res, 400, "'url' is required: /api/v1/parse?url=...");
     if (!eddy__api_url_ok(res, "url", url))
         return 0;
+    int err = parse_slot(req, res);
+    if (err)
+        return err < 0 ? err : 0;
     struct parse *p = eddy_request_alloc(req, sizeof *p);
     if (!p)
         return -ENOMEM;
     *p = (struct parse){.json = EDDY_BUF_INIT(0)};
     if (eddy_request_defer(req, parse_free, p) < 0)
         return -ENOMEM;
-    int err = eddy_feed_fetch(eddy__api_site(req)->guarded,
-                              &(struct eddy_feed_fetch_opts){
-                                  .url = url, .timeout_ns = FETCH_TIMEOUT, .max_body = PARSE_MAX},
-                              &p->r);
+    err = eddy_feed_fetch(eddy__api_site(req)->guarded,
+                          &(struct eddy_feed_fetch_opts){
+                              .url = url, .timeout_ns = FETCH_TIMEOUT, .max_body = PARSE_MAX},
+                          &p->r);
     /* Not a feed: feedparser's answer all the same (bozo says why). */
     if (err < 0 && !(err == -EBADMSG && p->r.feed))
         return eddy__api_fetch_error(res, err, p->r.error);
@@ -551,6 +589,26 @@ static int v_error(struct eddy_request *req, struct eddy_response *res)
     return eddy__api_error(res, status, "%s", eddy_http_reason(status));
 }
 
+/* The loop's /parse slots, beside the site its earlier startup hook made. */
+static int parse_slots_new(struct eddy_app *web, void **loop_data)
+{
+    (void)web;
+    struct eddy__site *site = *loop_data;
+    if (!site)
+        return -EINVAL;
+    return (site->parse_slots = eddy_sem_new(PARSE_SLOTS)) ? 0 : -ENOMEM;
+}
+
+static void parse_slots_free(struct eddy_app *web, void *loop_data)
+{
+    (void)web;
+    struct eddy__site *site = loop_data;
+    if (site) {
+        eddy_sem_free(site->parse_slots);
+        site->parse_slots = NULL;
+    }
+}
+
 int eddy__api_routes(struct eddy_app *web)
 {
     static const struct eddy__api_route routes[] = {
@@ -573,5 +631,9 @@ int eddy__api_routes(struct eddy_app *web)
     eddy_blueprint_free(bp);
     if (!err)
         err = eddy_app_error_handler(web, 0, v_error);
+    if (!err)
+        err = eddy_app_on_startup(web, parse_slots_new);
+    if (!err)
+        err = eddy_app_on_shutdown(web, parse_slots_free);
     return err;
 }

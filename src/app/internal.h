@@ -45,6 +45,8 @@ struct eddy__site {
     struct eddy__digest *digest;
     /* The rendered responses kept (cache.h); NULL: none (tests). */
     struct eddy__cache *cache;
+    /* api.c: the /parse requests that may run at once (its startup hook). */
+    struct eddy_sem *parse_slots;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it
@@ -54,7 +56,8 @@ struct eddy__site {
 bool eddy__authorized(struct eddy__site *site, struct eddy_request *req);
 
 /* api.c: the JSON API's routes under /api/v1 on `web`.  Its views read the
- * site from eddy_request_loop_data(req). */
+ * site from eddy_request_loop_data(req); its startup hook (the /parse
+ * slots) needs the site made by one registered before this call. */
 int eddy__api_routes(struct eddy_app *web);
 
 /* api_entries.c: a river cursor as clients see it, opaque ("67522a80-2a":
