@@ -76,8 +76,8 @@ int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, 
 
 /* api.c: an OPML document body[0..len) read off the loop and its feeds
  * subscribed (guarded, the owner's categories) in one transaction, the
- * scheduler woken.  0 with *out; -EFBIG larger than the API takes, -EBADMSG
- * not OPML, -E2BIG too many feeds, else a store error. */
+ * scheduler woken.  0 with *out; -EBADMSG not OPML, -E2BIG too many feeds,
+ * else a store error.  Its size is the request body's, bounded by the server. */
 struct eddy__imported {
     int found, added; /* outlines with a feed URL; feeds subscribed */
     size_t existing;  /* subscribed already */

@@ -158,7 +158,7 @@ static int import_view(struct eddy_request *req, struct eddy_response *res)
     int err = eddy__opml_import(req, file->value, file->value_len, &r);
     if (err == -EBADMSG)
         return back(res, "noopml");
-    if (err == -EFBIG || err == -E2BIG)
+    if (err == -E2BIG)
         return back(res, "toolong");
     if (err < 0)
         return back(res, "error");

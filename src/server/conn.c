@@ -343,9 +343,13 @@ static void reject(struct conn *c, struct eddy_exchange *x, int status, const ch
         x->head.minor = 1;
     }
     x->keep_alive = false;
-    char body[160];
-    int len = snprintf(body, sizeof body, "%d %s: %s\n", status, eddy_http_reason(status),
-                       reason ? reason : "");
+    char body[200], limit[48] = "";
+    if (status == 413) /* what may be sent: the client can act on that */
+        snprintf(limit, sizeof limit, "; at most %llu bytes",
+                 s->opts.limits.max_body ? (unsigned long long)s->opts.limits.max_body
+                                         : 1ull << 20 /* http.h's default */);
+    int len = snprintf(body, sizeof body, "%d %s: %s%s\n", status, eddy_http_reason(status),
+                       reason ? reason : "", limit);
     static const struct eddy_http_header ct = {"Content-Type", 12, "text/plain; charset=utf-8", 25};
     if (status >= 500)
         s->stats.responses_5xx++;
