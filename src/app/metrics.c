@@ -287,8 +287,10 @@ static void store_gauges(struct eddy_buf *b, const struct gauges *g)
     single(b, "eddy_feeds_failing", "gauge", "Feeds whose last fetch failed.", g->st.errors);
     single(b, "eddy_feeds_repaired", "gauge", "Feeds whose last parse needed repairs.",
            g->repaired);
-    single(b, "eddy_feed_repairs", "gauge", "Repairs of the last parse of every feed, summed.",
-           g->repairs);
+    /* A gauge: each feed's last parse replaces its count (a feed fixed
+     * upstream, or removed, takes its repairs away), no event total. */
+    single(b, "eddy_feeds_last_parse_repairs", "gauge",
+           "Repairs of the last parse of every feed, summed.", g->repairs);
     metric(b, "eddy_feed_responses", "gauge",
            "Responses every feed got since it was added, by status (the 304 ratio's inputs).");
     eddy_buf_printf(b,

@@ -36,9 +36,12 @@ grep -q "eddy add" "$tmp/body" && grep -q "$url/api/v1/feeds" "$tmp/body"; verdi
 [ "$(metric eddy_feeds)" = 3 ] && [ "$(metric 'eddy_fetches_total{outcome="200"}')" = 3 ] &&
     [ "$(metric 'eddy_entries_stored_total{kind="added"}')" = 4 ]
 verdict "/metrics: 3 feeds, 3 fetches answered 200, 4 entries added"
-[ "$(metric eddy_feeds_repaired)" = 1 ] && [ "$(metric eddy_feed_repairs)" -ge 2 ] && [ "$(metric 'eddy_feed_responses{status="200"}')" = 3 ]
+[ "$(metric eddy_feeds_repaired)" = 1 ] && [ "$(metric eddy_feeds_last_parse_repairs)" -ge 2 ] && [ "$(metric 'eddy_feed_responses{status="200"}')" = 3 ]
 verdict "/metrics: the broken feed's repairs counted, every feed's 200s"
 curl -s "$url/metrics" >"$tmp/metrics"
+grep -q '^# TYPE eddy_feeds_last_parse_repairs gauge$' "$tmp/metrics" &&
+    ! awk '$1 == "#" && $2 == "TYPE" && (($4 == "counter") != ($3 ~ /_total$/))' "$tmp/metrics" | grep -q .
+verdict "/metrics: the last parses' repairs a gauge; every counter, and only counters, named _total"
 grep -q '^eddy_http_requests_total{class="2xx"} [1-9]' "$tmp/metrics" &&
     grep -q '^eddy_http_requests_total{class="4xx"} [1-9]' "$tmp/metrics" &&
     grep -q '^eddy_http_request_duration_seconds_bucket{le="+Inf"} [1-9]' "$tmp/metrics" &&
