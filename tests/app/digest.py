@@ -25,26 +25,22 @@ import functools
 import html.parser
 import http.server
 import json
-import logging
 import mailbox
 import os
 import re
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import threading
-import warnings
 
 import feedparser
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
-# aiosmtpd warns about AUTH without TLS (on purpose here: loopback) and logs each session.
-warnings.simplefilter("ignore")
-logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "support"))
+from smtp import LOGIN as login, start as start_smtp  # noqa: E402
+
+
 top = os.environ.get("EDDY_TOP") or os.path.dirname(os.path.dirname(here))
 eddy = os.path.join(os.environ.get("EDDY_BUILD") or os.path.join(top, "build"), "eddy")
 passed = failed = 0
@@ -222,25 +218,9 @@ try:
 
     # ---- SMTP ----
     received = []
-
-    class Inbox:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    def auth(server, session, envelope, mechanism, data):
-        return AuthResult(success=(data.login, data.password) == (b"reader", b"s3cret"), handled=False)
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    smtpd = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=auth,
-                       auth_required=True, auth_require_tls=False)
-    smtpd.start()
+    smtpd, port = start_smtp(received, auth_require_tls=False)
     try:
         url = "smtp://127.0.0.1:%d" % port
-        login = {"EDDY_SMTP_USER": "reader", "EDDY_SMTP_PASSWORD": "s3cret"}
         r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com,b@example.com",
                 "--from", "eddy@example.com", env=login)
         check("smtp: sent, exit 0, one line", r.returncode == 0 and r.stdout ==
@@ -254,7 +234,7 @@ try:
 
         received.clear()
         r = run("digest", "--data", data, "--smtp", url, "--to", "a@example.com",
-                env={"EDDY_SMTP_USER": "reader", "EDDY_SMTP_PASSWORD": "wrong"})
+                env=dict(login, EDDY_SMTP_PASSWORD="wrong"))
         print("    (said: %s)" % r.stderr.decode().strip())
         check("smtp: a refused login fails, one line, exit 1, nothing sent",
               r.returncode == 1 and len(r.stderr.splitlines()) == 1 and not received, r.stderr)
@@ -281,18 +261,12 @@ try:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     for mode in ("starttls", "smtps"):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
         # STARTTLS: AUTH only after the upgrade (aiosmtpd's default), so the
         # login proves the channel.  smtps: aiosmtpd does not count a TLS
         # socket as TLS for AUTH, hence auth_require_tls off there.
         tls = ({"tls_context": ctx, "require_starttls": True} if mode == "starttls"
                else {"ssl_context": ctx, "auth_require_tls": False})
-        smtpd = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=auth,
-                           auth_required=True, **tls)
-        smtpd.start()
+        smtpd, port = start_smtp(received, **tls)
         try:
             received.clear()
             url = "%s://127.0.0.1:%d" % ("smtp" if mode == "starttls" else "smtps", port)

@@ -28,10 +28,8 @@ import email.policy
 import functools
 import html.parser
 import http.server
-import logging
 import os
 import re
-import socket
 import sys
 import tempfile
 import threading
@@ -39,17 +37,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "support"))
 from serve import Serve, build, check, metric, run_eddy, summary  # noqa: E402
+from smtp import LOGIN, start as start_smtp  # noqa: E402
 
-from aiosmtpd.controller import Controller  # noqa: E402
-from aiosmtpd.smtp import AuthResult  # noqa: E402
-
-warnings.simplefilter("ignore")
-logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 SHOTS = os.path.join(build, "screenshots")
 TITLES = ["Crème brûlée & the art of waiting", "Undated item"]
 
@@ -184,23 +177,8 @@ def main():
     base = "http://127.0.0.1:%d" % web.server_address[1]
 
     received = []
-
-    class Inbox:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    def auth(server, session, envelope, mechanism, data):
-        return AuthResult(success=(data.login, data.password) == (b"reader", b"s3cret"), handled=False)
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    smtpd = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=auth,
-                       auth_required=True, auth_require_tls=False)
-    smtpd.start()
-    env = {"EDDY_SMTP_USER": "reader", "EDDY_SMTP_PASSWORD": "s3cret"}
+    smtpd, port = start_smtp(received, auth_require_tls=False)
+    env = LOGIN
     smtp = ["--smtp", "smtp://127.0.0.1:%d" % port, "--digest-to", "me@example.com"]
 
     tmp = tempfile.mkdtemp()
