@@ -17,8 +17,8 @@
 
     // Posts the entry's read or star button as its form would, with js=1
     // (204), and shows the entry as the server now would.  The button is
-    // named as its action (the river's: the id its value, the label CSS's)
-    // or is action=ACTION (an entry's page: the id a field).
+    // named as its action (the river's: the id its value) or is
+    // action=ACTION (an entry's page: the id a field).
     function mark(el, kind) {
         var btn = el.querySelector('button[name$=' + kind + '], button[value$=' + kind + ']');
         if (!btn) return;
@@ -29,7 +29,7 @@
             if (!r.ok) throw new Error('HTTP ' + r.status);
             btn[named ? 'name' : 'value'] = (on ? 'un' : '') + kind;
             el.classList.toggle(kind === 'read' ? 'read' : 'starred', on);
-            if (!named) btn.textContent = kind === 'read' ? (on ? 'Mark unread' : 'Mark read') : (on ? '\u2605 Starred' : '\u2606 Star');
+            btn.textContent = kind === 'read' ? (on ? 'Mark unread' : 'Mark read') : (on ? '\u2605 Starred' : '\u2606 Star');
         }).catch(function () { form.requestSubmit(btn); });
     }
 
