@@ -74,6 +74,8 @@ static int take(struct eddy_app_digest *d, struct eddy_store_page *page, size_t 
                 return -ENOMEM;
             d->items = p, *cap = c;
         }
+        if (eddy__app_entry_utf8(e) < 0) /* its HTML goes through libxml2, which keeps bad bytes */
+            return -ENOMEM;
         d->items[d->n++] = (struct item){.feed = (size_t)(f - d->feeds), .e = *e};
         *e = (struct eddy_store_entry){0}; /* moved: page_fini frees nothing of it */
     }

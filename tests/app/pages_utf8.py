@@ -7,9 +7,10 @@ title and category, and one entry's title, author, link, summary and
 content, rewritten straight into SQLite with bytes that are no UTF-8 (a
 lone continuation byte, a truncated sequence, an overlong form, a
 surrogate).  Then `eddy serve`: the river (/ and filtered by that feed and
-category), the entry's page, its text fragment and the feed's page answer
-200 with valid UTF-8, the bad bytes shown as U+FFFD and the text around them
-kept, as the API (/api/v1/entries) does.
+category), the entry's page, its text fragment, the feed's page, /feeds,
+/status and the digest's e-mail answer 200 with valid UTF-8, the bad bytes
+shown as U+FFFD and the text around them kept, as the API (/api/v1/entries)
+does.
 Last line "N passed, M failed"."""
 import os
 import sys
@@ -84,6 +85,7 @@ try:
                 ("the feed's page", "/feeds/%d" % feed_id, ["Entrytitle", "Feedtitle"]),
                 ("the feeds page", "/feeds", ["Feedtitle", "Category"]),
                 ("the status page", "/status", ["Feedtitle"]),
+                ("the digest's mail", "/digest/mail.html", ["Entrytitle", "Feedtitle"]),
                 ("the API (the reference)", "/api/v1/entries", []),
         ]:
             st, body = get(sv, path)
