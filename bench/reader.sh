@@ -4,6 +4,8 @@
 # (bench/fill-store, made once and kept), wrk -c64 -t2 --latency against:
 #   river       GET /  (the river page, 50 entries)
 #   api         GET /api/v1/entries  (50 entries as JSON)
+#   api-gzip    the same with Accept-Encoding: gzip, as browsers, curl
+#               --compressed and Python's requests send it
 #   search      GET /?q=harbor  (the page)   api-search  /api/v1/entries?q=harbor
 #   refresh     GET /  while a refresh pass runs: every feed made due (POST
 #               /api/v1/feeds/ID/refresh) just before, bench/reader_feeds.py
@@ -68,6 +70,7 @@ for r in $(seq "$rounds"); do
     echo "round $r ($secs s each, wrk -c64 -t2):"
     printf '  %-11s' river;      measure "$url/"
     printf '  %-11s' api;        measure "$url/api/v1/entries"
+    printf '  %-11s' api-gzip;   measure -H "Accept-Encoding: gzip" "$url/api/v1/entries"
     printf '  %-11s' search;     measure "$url/?q=harbor"
     printf '  %-11s' api-search; measure "$url/api/v1/entries?q=harbor"
     # The same pages, each request a URL the response cache never kept:

@@ -203,9 +203,9 @@ static int list(struct eddy_request *req, struct eddy_response *res, int64_t fee
     if (err < 0)
         return eddy__api_store_error(res, err, "feed");
     err = eddy__api_reply(res, 200, j.text);
-    return err < 0 || !site->cache
-               ? err
-               : eddy__cache_keep(site->cache, k.key, k.len, k.gen, "application/json", res, NULL);
+    return err < 0 || !site->cache ? err
+                                   : eddy__cache_keep(site->cache, req, k.key, k.len, k.gen,
+                                                      "application/json", res, NULL);
 }
 
 static int v_list(struct eddy_request *req, struct eddy_response *res)

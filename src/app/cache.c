@@ -16,6 +16,8 @@
 #define HOLES_MAX   8               /* token places in a body; a body with more is not kept */
 #define PENDING_MAX 16              /* bodies being built at once that others wait for */
 #define WAIT_NS     (10 * EDDY_SEC) /* then a waiter builds it itself */
+#define GZ_MIN      1024            /* a smaller body goes out as it is */
+#define GZ_LEVEL    1 /* zlib's fastest: 193 KB of API JSON to 62 KB (55 KB at 6, 5x the CPU) */
 
 /* A kept body, shared by the slot and the responses still sending it (an
  * API page is 190 KB: answered without a copy, and evicting it while it is
@@ -42,6 +44,9 @@ struct slot {
     size_t len;
     size_t holes[HOLES_MAX];
     size_t nholes;
+    struct blob *gz; /* the body gzipped (no holes only), or NULL */
+    size_t gz_len;
+    bool gz_tried; /* made, or found not worth it: gz is final */
 };
 
 struct eddy__cache {
@@ -79,6 +84,7 @@ static void drop(struct eddy__cache *c, struct slot *s)
     c->bytes -= s->len;
     free(s->key);
     blob_unref(s->body);
+    blob_unref(s->gz);
     *s = (struct slot){0};
 }
 
@@ -115,14 +121,24 @@ static struct slot *find(struct eddy__cache *c, const void *key, size_t len, uin
     return NULL;
 }
 
-/* res := s's body with token in its holes. */
-static int answer_with(struct eddy_response *res, const struct slot *s, const char *token)
+/* res := s's body with token in its holes; gzipped when it has none and
+ * the client takes it (a body with a hole carries a CSRF token: never
+ * compressed, see eddy_gzip). */
+static int answer_with(struct eddy_response *res, const struct slot *s, const char *token,
+                       bool gzip)
 {
     eddy_response_set_status(res, 200);
     int err = eddy_response_set_header(res, "Content-Type", s->type);
     if (!err && !s->nholes) {
-        s->body->refs++;
-        return eddy_response_set_body_shared(res, s->body->data, s->len, blob_unref, s->body);
+        struct blob *b = gzip && s->gz ? s->gz : s->body;
+        err = eddy_response_set_header(res, "Vary", "Accept-Encoding");
+        if (!err && b == s->gz)
+            err = eddy_response_set_header(res, "Content-Encoding", "gzip");
+        if (err)
+            return err;
+        b->refs++;
+        return eddy_response_set_body_shared(res, b->data, b == s->gz ? s->gz_len : s->len,
+                                             blob_unref, b);
     }
     size_t at = 0;
     err = err ? err : eddy_response_set_body(res, NULL, 0);
@@ -244,15 +260,18 @@ EDDY_AWAITS int eddy__cache_answer(struct eddy__cache *c, struct eddy_request *r
             return err;
         s = lookup(c, key, len, gen, &build);
     }
+    bool gzip = eddy_request_accepts_gzip(req);
     if (s && s->nholes && !token)
         s = NULL;
+    else if (s && gzip && !s->nholes && !s->gz_tried)
+        s = NULL, build = true; /* kept by a client that does not take gzip: made again, gzipped */
     if (!s) {
         c->misses++;
         return build && !pending_find(c, key, len, gen) ? pending_start(c, req, key, len, gen) : 0;
     }
     c->hits++;
     s->used = ++c->clock;
-    int err = answer_with(res, s, token);
+    int err = answer_with(res, s, token, gzip);
     return err < 0 ? err : 1;
 }
 
@@ -272,12 +291,37 @@ EDDY_AWAITS int eddy__cache_lookup(struct eddy__cache *c, struct eddy_store *sto
     return c ? eddy__cache_answer(c, req, k->key, k->len, k->gen, res, token) : 0;
 }
 
-int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
-                     const char *type, struct eddy_response *res, const char *token)
+struct gz_job {
+    const void *data;
+    size_t len;
+    struct blob *out;
+    size_t out_len;
+};
+
+/* On the thread pool: j->out := the body gzipped, or NULL when not worth it. */
+static int gz_job(void *arg)
+{
+    struct gz_job *j = arg;
+    void *z;
+    int err = eddy_gzip(j->data, j->len, GZ_LEVEL, &z, &j->out_len);
+    if (err)
+        return err == -EAGAIN ? 0 : err;
+    j->out = malloc(sizeof *j->out + j->out_len);
+    if (j->out) {
+        j->out->refs = 1;
+        memcpy(j->out->data, z, j->out_len);
+    }
+    free(z);
+    return j->out ? 0 : -ENOMEM;
+}
+
+EDDY_AWAITS int eddy__cache_keep(struct eddy__cache *c, struct eddy_request *req, const void *key,
+                                 size_t len, uint64_t gen, const char *type,
+                                 struct eddy_response *res, const char *token)
 {
     size_t blen;
     const char *body = eddy_response_body(res, &blen);
-    struct slot t = {.type = type, .len = blen, .gen = gen, .made = eddy_now()};
+    struct slot t = {.type = type, .len = blen, .gen = gen};
     for (const char *p = body;
          (p = memmem(p, blen - (size_t)(p - body), c->hole, EDDY__CACHE_HOLE));
          p += EDDY__CACHE_HOLE) {
@@ -287,10 +331,26 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
     }
     if (t.nholes && !token)
         return -EINVAL;
+    /* Gzipped once here, when this client takes it (one that takes it
+     * later and finds no variant makes the body again: answer). */
+    bool gzip = !t.nholes && eddy_request_accepts_gzip(req);
+    if (gzip && blen >= GZ_MIN) {
+        struct gz_job j = {.data = body, .len = blen};
+        int err = eddy_to_thread(gz_job, &j);
+        if (err < 0) {
+            blob_unref(j.out); /* (made, the caller cancelled meanwhile) */
+            return err;
+        }
+        t.gz = j.out;
+        t.gz_len = j.out_len;
+    }
+    t.gz_tried = gzip;
+    t.made = eddy_now();
     t.key = malloc(len ? len : 1);
     t.body = t.key ? malloc(sizeof *t.body + blen) : NULL;
     if (!t.body) {
         free(t.key);
+        blob_unref(t.gz);
         return -ENOMEM;
     }
     t.body->refs = 1;
@@ -309,7 +369,8 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
                 old = &c->slots[i];
         drop(c, old);
     }
-    int err = t.nholes ? answer_with(res, &t, token) : 0; /* the response gets its token */
+    /* The response gets its token, or the kept body (gzipped, or not copied) */
+    int err = answer_with(res, &t, token, gzip);
     struct pending *p = pending_find(c, key, len, gen);
     for (size_t i = 0; fits && i < EDDY__CACHE_ENTRIES; i++)
         if (!c->slots[i].key) {
@@ -323,6 +384,7 @@ int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_
         }
     free(t.key);
     blob_unref(t.body);
+    blob_unref(t.gz);
     return err;
 }
 

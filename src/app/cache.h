@@ -81,9 +81,13 @@ EDDY_AWAITS int eddy__cache_lookup(struct eddy__cache *c, struct eddy_store *sto
  * Content-Type, the placeholder where the token goes): keeps a copy of the
  * body under key (when it fits the bounds), and puts `token` in the
  * response's holes.  `gen` is the generation read before the view's store
- * reads began.  0, or -ENOMEM (res then unusable). */
-int eddy__cache_keep(struct eddy__cache *c, const void *key, size_t len, uint64_t gen,
-                     const char *type, struct eddy_response *res, const char *token);
+ * reads began.  A body without holes (no token in it: the API's) is also
+ * kept gzipped when req's client takes gzip (compressed on the thread
+ * pool), and answered so to such clients, with Vary: Accept-Encoding.
+ * 0, or a negative errno (-ENOMEM, -ECANCELED; res then unusable). */
+EDDY_AWAITS int eddy__cache_keep(struct eddy__cache *c, struct eddy_request *req, const void *key,
+                                 size_t len, uint64_t gen, const char *type,
+                                 struct eddy_response *res, const char *token);
 
 /* One JSON value kept beside the bodies under a generation (the river's
  * counts and side lists, shared by all its pages): borrowed, NULL when none

@@ -514,7 +514,7 @@ static int river_view(struct eddy_request *req, struct eddy_response *res)
     err = err < 0 ? err : eddy_render(res, "river.html", r->ctx);
     if (err < 0 || !site->cache)
         return err;
-    return eddy__cache_keep(site->cache, k.key, k.len, k.gen, "text/html; charset=utf-8", res,
+    return eddy__cache_keep(site->cache, req, k.key, k.len, k.gen, "text/html; charset=utf-8", res,
                             csrf);
 }
 

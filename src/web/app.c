@@ -1065,10 +1065,9 @@ static bool encoded_separator(const char *t, size_t n)
     return false;
 }
 
-/* Does Accept-Encoding h take gzip (RFC 9110 12.5.3): "gzip" (or
- * "x-gzip"), else "*", with a q-value above 0? */
-static bool accepts_gzip(const char *h)
+bool eddy_request_accepts_gzip(struct eddy_request *req)
 {
+    const char *h = eddy_request_header(req, "Accept-Encoding");
     int gzip = -1, any = -1; /* -1 unnamed, 0 refused (q=0), 1 taken */
     for (const char *p = h; p && *p;) {
         p += strspn(p, " \t,");
@@ -1140,28 +1139,41 @@ static int gz_compress(void *arg)
     }
     if (fd >= 0)
         close(fd);
-    z_stream z = {0};
-    if (!err &&
-        deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        err = -ENOMEM;
-    else if (!err) { /* 15 + 16: a gzip wrapper (mtime 0, no name) */
-        size_t cap = deflateBound(&z, (uLong)size);
-        unsigned char *out = malloc(cap);
-        z.next_in = in;
-        z.avail_in = (uInt)size;
-        z.next_out = out;
-        z.avail_out = (uInt)cap;
-        if (out && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < size) {
-            g->data = out;
-            g->len = z.total_out;
-        } else {
-            err = out ? 0 : -ENOMEM;
-            free(out);
-        }
-        deflateEnd(&z);
-    }
+    void *out = NULL;
+    if (!err && (err = eddy_gzip(in, size, Z_BEST_COMPRESSION, &out, &g->len)) == -EAGAIN)
+        err = 0; /* not smaller: kept as "as it is" */
+    g->data = out;
     free(in);
     return err;
+}
+
+int eddy_gzip(const void *data, size_t len, int level, void **out, size_t *out_len)
+{
+    z_stream z = {0};
+    *out = NULL;
+    *out_len = 0;
+    if (len > UINT_MAX / 2)
+        return -EAGAIN; /* (not for bodies a server keeps in memory) */
+    /* 15 + 16: a gzip wrapper (mtime 0, no name) */
+    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -ENOMEM;
+    size_t cap = deflateBound(&z, (uLong)len);
+    unsigned char *buf = malloc(cap);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    int err = !buf                                                         ? -ENOMEM
+              : deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len ? 0
+                                                                           : -EAGAIN;
+    deflateEnd(&z);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
+    *out_len = z.total_out;
+    return 0;
 }
 
 /* The file's gzip variant: found, or made now (once: later requests find
@@ -1205,9 +1217,9 @@ static int serve_gzip(struct eddy_request *req, struct eddy_response *res, struc
     struct stat st;
     const struct gz_file *g;
     /* A range is of the file as it is (Range on the gzip variant: not served). */
-    if (eddy_request_header(req, "Range") ||
-        !accepts_gzip(eddy_request_header(req, "Accept-Encoding")) || stat(path, &st) < 0 ||
-        !S_ISREG(st.st_mode) || st.st_size > GZ_FILE_MAX || !(g = gz_variant(d, path, &st)))
+    if (eddy_request_header(req, "Range") || !eddy_request_accepts_gzip(req) ||
+        stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > GZ_FILE_MAX ||
+        !(g = gz_variant(d, path, &st)))
         return 0;
     reset(res);
     char etag[64];

@@ -14,6 +14,7 @@ second server with the default TTL (1 s) shows another process's write
 (the backstop).  The feed is this script's: entries without dates (first
 seen now), one more when asked.
 Last line "N passed, M failed"."""
+import gzip
 import http.server
 import json
 import os
@@ -162,6 +163,38 @@ check("after a star: the page shows it starred", cls is not None and "starred" i
 st, listed = api(sv, "/api/v1/entries?limit=20")
 check("after a star: the API's kept list shows it starred",
       st == 200 and any(e["id"] == eid and e["starred"] for e in listed["entries"]), str(listed)[:200])
+
+# gzip: the API's kept lists go out gzipped to clients that take it (made
+# once, on the thread pool), the same JSON; pages never (CSRF tokens).
+def raw(sv, path, enc, cookie=None):
+    h = {"Accept-Encoding": enc}
+    if cookie:
+        h["Cookie"] = cookie
+    with opener.open(urllib.request.Request(sv.url + path, headers=h), timeout=60) as resp:
+        return resp.headers, resp.read()
+
+
+plain_h, plain = raw(sv, "/api/v1/entries?limit=7", "identity")
+zh, z = raw(sv, "/api/v1/entries?limit=7", "gzip, deflate")
+check("the API to a client that takes gzip: gzipped, the same JSON, Vary on both",
+      zh.get("Content-Encoding") == "gzip" and gzip.decompress(z) == plain and len(z) < len(plain)
+      and zh.get("Vary") == "Accept-Encoding" == plain_h.get("Vary"),
+      "%s %s %d %d" % (zh.get("Content-Encoding"), zh.get("Vary"), len(z), len(plain)))
+hits = cache_total(sv, "hit")
+zh, z2 = raw(sv, "/api/v1/entries?limit=7", "x-gzip;q=0.5")
+ph, p2 = raw(sv, "/api/v1/entries?limit=7", "gzip;q=0, *")
+check("... then both from the cache: gzipped (x-gzip) and not (gzip;q=0)",
+      cache_total(sv, "hit") == hits + 2 and z2 == z and zh.get("Content-Encoding") == "gzip"
+      and p2 == plain and ph.get("Content-Encoding") is None, "%s %s" % (zh, ph))
+api(sv, "/api/v1/entries/%d" % eid, {"starred": False})
+zh, z = raw(sv, "/api/v1/entries?limit=20", "gzip")
+check("after a write: the gzipped list shows it (not starred)", zh.get("Content-Encoding") == "gzip" and any(
+    e["id"] == eid and not e["starred"] for e in json.loads(gzip.decompress(z))["entries"]))
+api(sv, "/api/v1/entries/%d" % eid, {"starred": True})
+ph, page = raw(sv, "/", "gzip", A)
+ph2, page2 = raw(sv, "/", "gzip", A)
+check("the river page (its CSRF token inside) never gzipped, kept or not",
+      ph.get("Content-Encoding") is None and ph2.get("Content-Encoding") is None and b"csrf" in page2)
 
 # A page's form marks (the river's own form, its token checked).
 st, _, _ = req(sv, "/entries/mark", A, ("csrf=%s&unread=%d&back=/" % ("a" * 32, eid)).encode(), "POST",
