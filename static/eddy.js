@@ -67,9 +67,8 @@
     });
 
     // The river's "N new entries": counts what the refresh passes store
-    // (GET /events, Server-Sent Events: one connection for all tabs, held
-    // by the SharedWorker events.js where there is one), of its feed if it
-    // shows one; clicked, reloads the page.
+    // (GET /events, through the SharedWorker events.js where there is one),
+    // of its feed if it shows one; clicked, reloads the page.
     var banner = doc.getElementById('live-new'), fresh = 0;
     function feed(data) {
         var d, only = Number(banner.getAttribute('data-feed'));
