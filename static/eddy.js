@@ -67,21 +67,26 @@
     });
 
     // The river's "N new entries": counts what the refresh passes store
-    // (GET /events, Server-Sent Events), of its feed if it shows one;
-    // clicked, reloads the page.
+    // (GET /events, through the SharedWorker events.js where there is one),
+    // of its feed if it shows one; clicked, reloads the page.
     var banner = doc.getElementById('live-new'), fresh = 0;
-    if (banner && window.EventSource) {
-        var only = Number(banner.getAttribute('data-feed'));
-        new EventSource('/events').addEventListener('feed', function (ev) {
-            var d;
-            try { d = JSON.parse(ev.data); } catch (e) { return; }
-            if (d.state !== 'parsed' || !(d.added > 0) || (only && only !== d.id)) return;
-            fresh += d.added;
-            banner.querySelector('.n').textContent = fresh === 1 ? '1 new entry' : fresh + ' new entries';
-            banner.hidden = false;
-        });
-        banner.addEventListener('click', function () { location.reload(); });
+    function feed(data) {
+        var d, only = Number(banner.getAttribute('data-feed'));
+        try { d = JSON.parse(data); } catch (e) { return; }
+        if (d.state !== 'parsed' || !(d.added > 0) || (only && only !== d.id)) return;
+        fresh += d.added;
+        banner.querySelector('.n').textContent = fresh === 1 ? '1 new entry' : fresh + ' new entries';
+        banner.hidden = false;
     }
+    if (banner && window.SharedWorker) {
+        var port = new SharedWorker('/static/events.js').port;
+        port.onmessage = function (ev) { feed(ev.data); };
+        addEventListener('pagehide', function () { port.postMessage('bye'); });
+        addEventListener('pageshow', function (e) { if (e.persisted) port.postMessage('hi'); });
+    } else if (banner && window.EventSource) {
+        new EventSource('/events').addEventListener('feed', function (ev) { feed(ev.data); });
+    }
+    if (banner) banner.addEventListener('click', function () { location.reload(); });
 
     // The river's ↗ links' tooltip, and its expand: an entry of class "more"
     // has a text beyond its excerpt (the paragraph after the feed and date),

@@ -19,6 +19,7 @@ page=$(wc -c <"$tmp/body")
 # The whole budget: the page and the style sheets and scripts it links, raw
 # (a browser without gzip loads that much before images).
 assets=$(sed -n 's/.*<link rel="stylesheet" href="\([^"]*\)".*/\1/p; s/.*<script src="\([^"]*\)".*/\1/p' "$tmp/body")
+assets="$assets /static/events.js" # the SharedWorker eddy.js starts
 total=$page sizes=
 for a in $assets; do
     n=$(curl -s "$url$a" | wc -c) z=$(curl -s -H 'Accept-Encoding: gzip' "$url$a" | wc -c)
