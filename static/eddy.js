@@ -1,6 +1,5 @@
-// eddy.js — the keyboard (#help in base.html), marking without a page load,
-// the river's expand and its "N new entries".  Every action is also a link
-// or a form that works without it.  The status page adds status.js.
+// eddy.js: keys (#help), marks without a page load, the river's expand and
+// "N new entries"; each also a link or form that works without it.
 'use strict';
 (function () {
     var doc = document;
@@ -15,10 +14,8 @@
         el.scrollIntoView({ block: 'nearest' });
     }
 
-    // Posts the entry's read or star button as its form would, with js=1
-    // (204), and shows the entry as the server now would.  The button is
-    // named as its action (the river's: the id its value) or is
-    // action=ACTION (an entry's page: the id a field).
+    // Posts the read or star button as its form would, js=1 (a 204): named
+    // as its action (the river) or action=ACTION (an entry's page).
     function mark(el, kind) {
         var btn = el.querySelector('button[name$=' + kind + '], button[value$=' + kind + ']');
         if (!btn) return;
@@ -66,9 +63,8 @@
         ev.preventDefault();
     });
 
-    // The river's "N new entries": counts what the refresh passes store
-    // (GET /events, through the SharedWorker events.js where there is one),
-    // of its feed if it shows one; clicked, reloads the page.
+    // "N new entries" (of its feed if one) from /events, through the
+    // SharedWorker events.js where there is one; a click reloads.
     var banner = doc.getElementById('live-new'), fresh = 0;
     function feed(data) {
         var d, only = Number(banner.getAttribute('data-feed'));
@@ -88,8 +84,7 @@
     }
     if (banner) banner.addEventListener('click', function () { location.reload(); });
 
-    // The river's ↗ links' tooltip, and its expand: an entry of class "more"
-    // has a text beyond its excerpt (the paragraph after the feed and date),
+    // ↗'s tooltip; an entry of class "more" has a text beyond its excerpt,
     // which becomes a <details> loading /entries/ID/content when opened.
     doc.querySelectorAll('.river h2 a + a').forEach(function (a) { a.title = 'On its site'; });
     doc.querySelectorAll('article.more > h2 + p + p').forEach(function (p) {
