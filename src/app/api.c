@@ -30,16 +30,18 @@
 #define OPML_FEEDS_MAX 100000    /* subscriptions in one import */
 #define PARSE_MAX      (8 << 20) /* bytes fetched by /parse */
 #define FETCH_TIMEOUT  (15 * EDDY_SEC)
-/* /parse requests running at once, on one loop.  Each can hold PARSE_MAX
- * of document, its parsed tree and its JSON (several times the document)
- * until its response is sent, and the parse takes a core: without a bound,
- * many clients at once took all the memory and CPU.  A request beyond them
- * waits PARSE_WAIT for a slot (a short burst is served, in order), then is
- * answered 503 with Retry-After: waiting longer would only hold more
- * connections, and a fetch may take FETCH_TIMEOUT. */
-#define PARSE_SLOTS       4
-#define PARSE_WAIT        (2 * EDDY_SEC)
-#define PARSE_RETRY_AFTER "5" /* seconds */
+/* Fetches asked over HTTP running at once, on one loop (/parse, and
+ * subscribing: the API's and the pages').  Each can hold PARSE_MAX of
+ * document (discovery: a page, then its feed), its parsed tree and its JSON
+ * (several times the document) until its response is sent, and the parse
+ * takes a core: without a bound, many clients at once took all the memory
+ * and CPU.  A request beyond them waits FETCH_WAIT for a slot (a short
+ * burst is served, in order), then is answered 503 with Retry-After:
+ * waiting longer would only hold more connections, and a fetch may take
+ * FETCH_TIMEOUT. */
+#define FETCH_SLOTS       4
+#define FETCH_WAIT        (2 * EDDY_SEC)
+#define FETCH_RETRY_AFTER "5" /* seconds */
 
 struct eddy__site *eddy__api_site(struct eddy_request *req)
 {
@@ -515,29 +517,29 @@ int eddy__api_fetch_error(struct eddy_response *res, int err, const char *detail
     return eddy__api_error(res, 502, "could not fetch");
 }
 
-static void parse_slot_release(void *slots)
+static void fetch_slot_release(void *slots)
 {
     eddy_sem_release(slots);
 }
 
-/* Takes one of the loop's /parse slots, given back when the request is
- * done (its response sent).  0; 1 answered (503); else an error
- * (-ECANCELED: the client or the server is going away). */
-static int parse_slot(struct eddy_request *req, struct eddy_response *res)
+EDDY_AWAITS int eddy__fetch_slot(struct eddy_request *req)
 {
-    struct eddy_sem *slots = eddy__api_site(req)->parse_slots;
-    int err = eddy_sem_acquire(slots, eddy_deadline_in(PARSE_WAIT));
-    if (err == -ETIMEDOUT) {
-        eddy_response_set_header(res, "Retry-After", PARSE_RETRY_AFTER);
-        err = eddy__api_error(res, 503, "%d documents are being parsed; try again later",
-                              PARSE_SLOTS);
-        return err < 0 ? err : 1;
-    }
-    if (err < 0)
+    struct eddy_sem *slots = eddy__api_site(req)->fetch_slots;
+    int err = slots ? eddy_sem_acquire(slots, eddy_deadline_in(FETCH_WAIT)) : 0;
+    if (err == -ETIMEDOUT)
+        return -EBUSY;
+    if (err < 0 || !slots)
         return err;
-    if ((err = eddy_request_defer(req, parse_slot_release, slots)) < 0)
+    if ((err = eddy_request_defer(req, fetch_slot_release, slots)) < 0)
         eddy_sem_release(slots);
     return err;
+}
+
+int eddy__api_busy(struct eddy_response *res)
+{
+    eddy_response_set_header(res, "Retry-After", FETCH_RETRY_AFTER);
+    return eddy__api_error(res, 503, "%d documents are being fetched; try again later",
+                           FETCH_SLOTS);
 }
 
 static int v_parse(struct eddy_request *req, struct eddy_response *res)
@@ -550,9 +552,9 @@ static int v_parse(struct eddy_request *req, struct eddy_response *res)
         return eddy__api_error(res, 400, "'url' is required: /api/v1/parse?url=...");
     if (!eddy__api_url_ok(res, "url", url))
         return 0;
-    int err = parse_slot(req, res);
-    if (err)
-        return err < 0 ? err : 0;
+    int err = eddy__fetch_slot(req);
+    if (err < 0)
+        return err == -EBUSY ? eddy__api_busy(res) : err;
     struct parse *p = eddy_request_alloc(req, sizeof *p);
     if (!p)
         return -ENOMEM;
@@ -589,22 +591,22 @@ static int v_error(struct eddy_request *req, struct eddy_response *res)
 }
 
 /* The loop's /parse slots, beside the site its earlier startup hook made. */
-static int parse_slots_new(struct eddy_app *web, void **loop_data)
+static int fetch_slots_new(struct eddy_app *web, void **loop_data)
 {
     (void)web;
     struct eddy__site *site = *loop_data;
     if (!site)
         return -EINVAL;
-    return (site->parse_slots = eddy_sem_new(PARSE_SLOTS)) ? 0 : -ENOMEM;
+    return (site->fetch_slots = eddy_sem_new(FETCH_SLOTS)) ? 0 : -ENOMEM;
 }
 
-static void parse_slots_free(struct eddy_app *web, void *loop_data)
+static void fetch_slots_free(struct eddy_app *web, void *loop_data)
 {
     (void)web;
     struct eddy__site *site = loop_data;
     if (site) {
-        eddy_sem_free(site->parse_slots);
-        site->parse_slots = NULL;
+        eddy_sem_free(site->fetch_slots);
+        site->fetch_slots = NULL;
     }
 }
 
@@ -631,8 +633,8 @@ int eddy__api_routes(struct eddy_app *web)
     if (!err)
         err = eddy_app_error_handler(web, 0, v_error);
     if (!err)
-        err = eddy_app_on_startup(web, parse_slots_new);
+        err = eddy_app_on_startup(web, fetch_slots_new);
     if (!err)
-        err = eddy_app_on_shutdown(web, parse_slots_free);
+        err = eddy_app_on_shutdown(web, fetch_slots_free);
     return err;
 }

@@ -229,6 +229,8 @@ int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, 
     *found = (struct eddy_app_found){0};
     if (eddy_request_defer(req, found_clear, found) < 0)
         return -ENOMEM;
+    if ((err = eddy__fetch_slot(req)) < 0)
+        return err;
     err = eddy_app_find_feed(site->guarded, feed->url, FIND_TIMEOUT, found);
     if (err < 0) {
         *fetched = err != -ENOENT, *detail = found->error;
@@ -266,6 +268,8 @@ static int v_add(struct eddy_request *req, struct eddy_response *res)
     int err = eddy__subscribe(req, &feed, &fetched, &detail);
     if (err == -EEXIST)
         return conflict(res, feed.id);
+    if (err == -EBUSY)
+        return eddy__api_busy(res);
     if (err == -ENOENT && !fetched)
         return eddy__api_error(res, 422, "no feed at this URL, and the page announces none");
     if (err < 0)

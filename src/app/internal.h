@@ -45,8 +45,10 @@ struct eddy__site {
     struct eddy__digest *digest;
     /* The rendered responses kept (cache.h); NULL: none (tests). */
     struct eddy__cache *cache;
-    /* api.c: the /parse requests that may run at once (its startup hook). */
-    struct eddy_sem *parse_slots;
+    /* api.c: the fetches asked over HTTP (/parse, subscribing with
+     * discovery) that may run at once (its startup hook; see
+     * eddy__fetch_slot). */
+    struct eddy_sem *fetch_slots;
 };
 
 /* auth.c: whether req may change state: no credential is configured, or it
@@ -71,6 +73,14 @@ bool eddy__cursor_parse(const char *s, struct eddy_store_cursor *c);
  * that feed's); else an error, *fetched telling whether it came from the
  * fetch (-ENOENT: no feed there, and the page announces none; *detail,
  * borrowed from req, says what the target answered) or from the store. */
+/* api.c: takes one of the loop's slots for a fetch a request asked for
+ * (/parse, subscribing), given back when the request is done (its response
+ * sent).  0 (also when the site has no slots); -EBUSY when none was free
+ * within a few seconds (answer 503 with eddy__api_busy); another negative
+ * errno (-ECANCELED: the client or the server is going away). */
+EDDY_AWAITS int eddy__fetch_slot(struct eddy_request *req);
+int eddy__api_busy(struct eddy_response *res);
+
 int eddy__subscribe(struct eddy_request *req, struct eddy_store_feed_new *feed, bool *fetched,
                     const char **detail);
 

@@ -135,6 +135,8 @@ static int add_view(struct eddy_request *req, struct eddy_response *res)
     int err = eddy__subscribe(req, &feed, &fetched, &detail);
     if (err == -EEXIST)
         return back(res, "exists");
+    if (err == -EBUSY)
+        return back(res, "busy");
     if (err == -ENOENT && !fetched)
         return back(res, "nofeed");
     if (err < 0)

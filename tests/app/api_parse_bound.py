@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""tests/app/api_parse_bound.py — GET /api/v1/parse runs at most 4 at once.
+"""tests/app/api_parse_bound.py — GET /api/v1/parse runs at most 4 at once,
+and subscribing (its discovery fetch) takes the same slots.
 
 `eddy serve --allow 127.0.0.0/8` (the SSRF guard lets the loopback feed
 server through) and a feed server that holds /r/1/held until told.  Four
 /parse requests for it: the server fetches all four (they hold the four
 slots).  A fifth is not fetched: after a short wait it is answered 503 with
-Retry-After and a JSON error.  Released, the four are answered 200 with the
+Retry-After and a JSON error; so is a POST /api/v1/feeds, and the pages'
+add form comes back saying the server is busy, neither URL fetched.  Released, the four are answered 200 with the
 feed parsed, and a later request gets a slot again.
 Last line "N passed, M failed"."""
 import json
@@ -15,6 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
@@ -78,6 +81,29 @@ try:
         check("one more: 503 with Retry-After and a JSON error",
               st == 503 and (headers.get("Retry-After") or "").isdigit() and "try again" in error,
               "%s %s %r" % (st, headers.get("Retry-After"), body[:200]))
+        # Subscribing fetches too (discovery): the same slots, API and page.
+        try:
+            req = urllib.request.Request(sv.url + "/api/v1/feeds", method="POST", data=json.dumps(
+                {"url": feeds.base + "/r/3/sub"}).encode(), headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                st, headers = r.status, r.headers
+        except urllib.error.HTTPError as e:
+            st, headers = e.code, e.headers
+        check("POST /api/v1/feeds meanwhile: 503 with Retry-After, its URL not fetched",
+              st == 503 and headers.get("Retry-After") and not feeds.asked("/r/3/sub"), "%s" % st)
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+        form = urllib.parse.urlencode({"csrf": "a" * 32, "url": feeds.base + "/r/4/page"}).encode()
+        req = urllib.request.Request(sv.url + "/feeds/add", data=form, headers={"Cookie": "eddy_csrf=" + "a" * 32})
+        try:
+            urllib.request.build_opener(Stay).open(req, timeout=60)
+            where = None
+        except urllib.error.HTTPError as e:
+            where = e.headers.get("Location")
+        check("the pages' add form meanwhile: back to /feeds saying busy, not fetched",
+              where == "/feeds?msg=busy" and not feeds.asked("/r/4/page"), str(where))
         feeds.release.set()
         for t in threads + [t5]:
             t.join(120)
