@@ -17,51 +17,6 @@
 #include <strings.h>
 #include <time.h>
 
-/* The next code point of s (advanced past it), U+FFFD for an invalid
- * sequence (one byte consumed). */
-static uint32_t next_cp(const unsigned char **s)
-{
-    const unsigned char *p = *s;
-    uint32_t c = p[0];
-    int n = c < 0x80                 ? 0
-            : c >= 0xC2 && c <= 0xDF ? 1
-            : c >= 0xE0 && c <= 0xEF ? 2
-            : c >= 0xF0 && c <= 0xF4 ? 3
-                                     : -1;
-    *s = p + 1;
-    if (n <= 0)
-        return n ? 0xFFFD : c;
-    c &= 0x3F >> n;
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0xFFFD;
-        c = c << 6 | (p[i] & 0x3F);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-    if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0xFFFD;
-    *s = p + 1 + n;
-    return c;
-}
-
-static int put_cp(struct eddy_buf *out, uint32_t c)
-{
-    char u[4];
-    size_t n;
-    if (c < 0x80)
-        u[0] = (char)c, n = 1;
-    else if (c < 0x800)
-        u[0] = (char)(0xC0 | c >> 6), u[1] = (char)(0x80 | (c & 0x3F)), n = 2;
-    else if (c < 0x10000)
-        u[0] = (char)(0xE0 | c >> 12), u[1] = (char)(0x80 | (c >> 6 & 0x3F)),
-        u[2] = (char)(0x80 | (c & 0x3F)), n = 3;
-    else
-        u[0] = (char)(0xF0 | c >> 18), u[1] = (char)(0x80 | (c >> 12 & 0x3F)),
-        u[2] = (char)(0x80 | (c >> 6 & 0x3F)), u[3] = (char)(0x80 | (c & 0x3F)), n = 4;
-    return eddy_buf_append(out, u, n);
-}
-
 int eddy__app_undo(struct eddy_buf *out, size_t start, int err)
 {
     if (err && out->data)
@@ -89,8 +44,20 @@ int eddy__app_put(struct eddy_buf *out, const char *s, enum eddy__esc mode)
             p = q;
             continue;
         }
-        uint32_t c = next_cp(&p);
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF)
+        size_t bad, n = eddy__utf8_seq(p, 4, &bad); /* (stops at the NUL) */
+        if (n > 1) { /* U+FFFE and U+FFFF are not allowed in XML 1.0: dropped */
+            if (!(n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
+                err = eddy_buf_append(out, p, n);
+            p += n;
+            continue;
+        }
+        if (!n) { /* invalid: U+FFFD for its maximal subpart, as eddy__utf8_append */
+            err = eddy_buf_puts(out, "\xEF\xBF\xBD");
+            p += bad;
+            continue;
+        }
+        unsigned c = *p++;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
             continue; /* not allowed in XML 1.0: dropped */
         if (mode == EDDY__ESC_XML && (c == '&' || c == '<' || c == '>' || c == '"' || c == '\r'))
             err = eddy_buf_puts(out, c == '&'   ? "&amp;"
@@ -105,7 +72,7 @@ int eddy__app_put(struct eddy_buf *out, const char *s, enum eddy__esc mode)
                                      : c == '\r' ? "\\r"
                                                  : "\\t");
         else
-            err = put_cp(out, c);
+            err = eddy_buf_append(out, &(char){(char)c}, 1);
     }
     return eddy__app_undo(out, start, err);
 }
