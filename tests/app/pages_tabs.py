@@ -104,56 +104,58 @@ check("the first pass stored 2 entries",
       wait_for(lambda: db(data).execute("SELECT count(*) FROM entries").fetchone()[0] == 2))
 
 d = browser()
-tabs, loaded = [], 0
-try:
-    for i in range(TABS):
-        if i:
-            d.switch_to.new_window("tab")
-        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})  # per tab
-        tabs.append(d.current_window_handle)
-        d.get(sv.url + "/")
-        # Each tab waits for its worker connection before the next opens.
-        if wait_for(lambda: d.execute_script("return document.readyState") == "complete", 20):
-            loaded += 1
-except TimeoutException:
-    pass
-check("%d river tabs in one browser all load (%d did)" % (TABS, loaded), loaded == TABS)
-time.sleep(1)  # the worker's /events is open
-check("no banner before a refresh", banners(d, tabs[:loaded]) == [""] * loaded)
+try:  # the browser quits whatever happens
+    tabs, loaded = [], 0
+    try:
+        for i in range(TABS):
+            if i:
+                d.switch_to.new_window("tab")
+            d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})  # per tab
+            tabs.append(d.current_window_handle)
+            d.get(sv.url + "/")
+            # Loaded before the next opens (one left without a connection never is).
+            if wait_for(lambda: d.execute_script("return document.readyState") == "complete", 20):
+                loaded += 1
+    except TimeoutException:
+        pass
+    check("%d river tabs in one browser all load (%d did)" % (TABS, loaded), loaded == TABS)
+    time.sleep(1)  # the worker's /events is open
+    check("no banner before a refresh", banners(d, tabs[:loaded]) == [""] * loaded)
 
-items.append("gamma")
-fid = json.loads(sv.get("/api/v1/feeds")[1])["feeds"][0]["id"]
-
-
-def refresh():
-    urllib.request.urlopen(urllib.request.Request(sv.url + "/api/v1/feeds/%d/refresh" % fid, data=b"",
-                                                  method="POST"), timeout=60).close()
+    items.append("gamma")
+    fid = json.loads(sv.get("/api/v1/feeds")[1])["feeds"][0]["id"]
 
 
-refresh()
-check("after a refresh stores one entry, every tab says '1 new entry'",
-      wait_for(lambda: banners(d, tabs[:loaded]) == ["1 new entry"] * loaded, 60), str(banners(d, tabs[:loaded])))
+    def refresh():
+        urllib.request.urlopen(urllib.request.Request(sv.url + "/api/v1/feeds/%d/refresh" % fid, data=b"",
+                                                      method="POST"), timeout=60).close()
 
-# Tabs closed: the others still hear (the worker dropped their ports).
-for t in tabs[2:]:
-    d.switch_to.window(t)
-    d.close()
-tabs = tabs[:2]
-items.append("delta")
-refresh()
-check("with 7 tabs closed, the 2 left say '2 new entries' after the next",
-      wait_for(lambda: banners(d, tabs) == ["2 new entries"] * 2, 60), str(banners(d, tabs)))
-d.switch_to.window(tabs[0])
-d.find_element(By.ID, "live-new").click()
-check("a click on the banner shows the new entries",
-      wait_for(lambda: "entry delta" in d.find_element(By.CSS_SELECTOR, ".river").text, 30))
 
-csp = []
-for t in tabs:
-    d.switch_to.window(t)
-    csp += d.execute_script("return window.__csp")
-errors = [m["message"] for m in d.get_log("browser") if m["level"] == "SEVERE"]
-check("no console error, no CSP violation", not errors and not csp, str(errors + csp)[:300])
-d.quit()
+    refresh()
+    check("after a refresh stores one entry, every tab says '1 new entry'",
+          wait_for(lambda: banners(d, tabs[:loaded]) == ["1 new entry"] * loaded, 60), str(banners(d, tabs[:loaded])))
+
+    # Tabs closed: the others still hear (the worker dropped their ports).
+    for t in tabs[2:]:
+        d.switch_to.window(t)
+        d.close()
+    tabs = tabs[:2]
+    items.append("delta")
+    refresh()
+    check("with 7 tabs closed, the 2 left say '2 new entries' after the next",
+          wait_for(lambda: banners(d, tabs) == ["2 new entries"] * 2, 60), str(banners(d, tabs)))
+    d.switch_to.window(tabs[0])
+    d.find_element(By.ID, "live-new").click()
+    check("a click on the banner shows the new entries",
+          wait_for(lambda: "entry delta" in d.find_element(By.CSS_SELECTOR, ".river").text, 30))
+
+    csp = []
+    for t in tabs:
+        d.switch_to.window(t)
+        csp += d.execute_script("return window.__csp")
+    errors = [m["message"] for m in d.get_log("browser") if m["level"] == "SEVERE"]
+    check("no console error, no CSP violation", not errors and not csp, str(errors + csp)[:300])
+finally:
+    d.quit()
 check("SIGTERM: exit 0", sv.term() == 0)
 summary()
