@@ -1,0 +1,293 @@
+/*
+ * xview.c — what libxml2 2.9 reads in buffered mode, made cheap for it.
+ *
+ * libxml2's pull parser reads two things one character at a time, through
+ * xmlCurrentChar and a copy: every CDATA section (xmlParseCDSect), and the
+ * rest of any text after its first non-ASCII character
+ * (xmlParseCharDataComplex).  On the bench corpus that was 38% of the
+ * instructions of parsing.  Plain ASCII text, though, it delivers as
+ * slices of its input buffer.  So libxml2 reads a view of the document in
+ * which, in element content, each valid non-ASCII byte of text is an 'x'
+ * and each CDATA section is all 'x' (its newlines kept, so lines still
+ * count): the same length, the same markup, ASCII text only.  The text
+ * handler gets slices of the view at known offsets and delivers the
+ * document's bytes at those offsets instead, a CDATA section's content
+ * with its line ends normalized as xmlParseCDSect does ("\r\n" and a lone
+ * "\r" become "\n").
+ *
+ * The scanner below follows the markup of a well-formed document (tags
+ * with quoted attribute values, comments, processing instructions, CDATA)
+ * and stops making edits at anything else: there libxml2 reports an error,
+ * or reads the rest as it always did.  What it leaves alone is the text
+ * libxml2 would hand to its slow path anyway and that path would copy (a
+ * lone CR, a control character, invalid UTF-8: its copies are not slices
+ * of the view, so a view 'x' behind them would come out as 'x'), and CDATA
+ * content that libxml2 would reject.  Columns in libxml2's messages count
+ * a view 'x' as one character: sax_driver.c parses again without the view
+ * when anything is reported, so that messages and positions stay libxml2's.
+ */
+#include "xview.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/text.h"
+
+bool eddy__xview_enabled = true;
+
+/* Length of the non-ASCII character at s[0..n) when it is valid UTF-8 and
+ * an XML Char (so no U+FFFE or U+FFFF; surrogates are not valid UTF-8), else 0. */
+static size_t xml_char(const unsigned char *s, size_t n)
+{
+    size_t k = eddy__utf8_seq(s, n, NULL);
+    if (k == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
+        return 0;
+    return k;
+}
+
+/* Whether the 8 bytes at s are all in 0x20..0x7F: no byte is >= 0x80, and
+ * none borrows (< 0x20) when 0x20 is taken from each. */
+static bool plain8(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return ((w | (w - 0x2020202020202020ull)) & 0x8080808080808080ull) == 0;
+}
+
+/* The index just past `end` (of el bytes) searched from s[i..n), or 0
+ * when absent.  (memchr on its first byte: glibc's memmem took 5
+ * instructions a byte for these.) */
+static size_t past(const unsigned char *s, size_t n, size_t i, const char *end, size_t el)
+{
+    for (const unsigned char *hit; i + el <= n && (hit = memchr(s + i, end[0], n - i - el + 1));
+         i = (size_t)(hit - s) + 1)
+        if (!memcmp(hit, end, el))
+            return (size_t)(hit - s) + el;
+    return 0;
+}
+
+enum { T_ASCII, T_EDIT, T_SLOW };
+
+/* Text s[i..t) of element content: T_ASCII, T_EDIT with its non-ASCII
+ * characters in [*f, *l), or T_SLOW when libxml2 may read part of it
+ * character by character all the same: a CR (even in "\r\n": at the end
+ * of libxml2's buffer one sends it to the slow path), a control
+ * character, invalid UTF-8, a character that is no XML Char, or "]]>"
+ * (which the fast path misses across its buffer's end).  In a CDATA
+ * section (cdata) CRs are fine: the whole section is replaced. */
+static int text_kind(const unsigned char *s, size_t i, size_t t, bool cdata, size_t *f, size_t *l)
+{
+    size_t first = t, last = t;
+    if (!cdata && past(s, t, i, "]]>", 3))
+        return T_SLOW;
+    while (i < t) {
+        if (t - i >= 8 && plain8(s + i)) {
+            i += 8;
+            continue;
+        }
+        unsigned char c = s[i];
+        if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t') {
+            i++;
+        } else if (c == '\r' && cdata) {
+            i++;
+        } else if (c < 0x20) {
+            return T_SLOW;
+        } else {
+            size_t k = xml_char(s + i, t - i);
+            if (!k)
+                return T_SLOW;
+            if (first == t)
+                first = i;
+            i += k;
+            last = i;
+        }
+    }
+    *f = first;
+    *l = last;
+    return first == t ? T_ASCII : T_EDIT;
+}
+
+static int add_edit(struct eddy__xview *v, size_t start, size_t end, bool cdata)
+{
+    if (v->nedits == v->capedits) {
+        size_t cap = v->capedits ? v->capedits * 2 : 64;
+        struct eddy__xedit *e = realloc(v->edits, cap * sizeof *e);
+        if (!e)
+            return -ENOMEM;
+        v->edits = e;
+        v->capedits = cap;
+    }
+    v->edits[v->nedits++] = (struct eddy__xedit){start, end, cdata};
+    return 0;
+}
+
+/* The end of the start tag at s[i] ('<' then a name start): past its '>'
+ * (*empty when it is "/>"), or 0 when it is not a well-formed one. */
+static size_t tag_end(const unsigned char *s, size_t n, size_t i, bool *empty)
+{
+    unsigned char quote = 0;
+    for (size_t j = i + 1; j < n; j++) {
+        unsigned char c = s[j];
+        if (c == '<')
+            return 0;
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '>') {
+            *empty = s[j - 1] == '/';
+            return j + 1;
+        }
+    }
+    return 0;
+}
+
+int eddy__xview_scan(struct eddy__xview *v, const char *doc, size_t n)
+{
+    memset(v, 0, sizeof *v);
+    v->d = doc;
+    v->n = n;
+    if (!eddy__xview_enabled)
+        return 0;
+    /* A run: the text and CDATA sections between two other markups, one
+     * text to libxml2 in the view.  Once its slow path starts, it copies
+     * to the run's end: a run with anything T_SLOW keeps no edit (run0:
+     * its first edit). */
+    const unsigned char *s = (const unsigned char *)doc;
+    size_t i = 0, depth = 0, f, l, run0 = 0;
+    bool slow = false;
+    while (i < n) {
+        const unsigned char *lt = memchr(s + i, '<', n - i);
+        size_t t = lt ? (size_t)(lt - s) : n;
+        if (depth && t > i) {
+            int k = text_kind(s, i, t, false, &f, &l);
+            slow |= k == T_SLOW;
+            if (k == T_EDIT && add_edit(v, f, l, false))
+                return -ENOMEM;
+        }
+        if (!lt || n - t < 2)
+            break;
+        i = t;
+        bool cdata = n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9);
+        size_t next = cdata && depth ? past(s, n, i + 9, "]]>", 3) : 0;
+        if (next) {
+            slow |= text_kind(s, i + 9, next - 3, true, &f, &l) == T_SLOW;
+            if (add_edit(v, i, next, true))
+                return -ENOMEM;
+            i = next;
+            continue; /* the run goes on */
+        }
+        if (slow) /* other markup: the run ends */
+            v->nedits = run0;
+        slow = false;
+        run0 = v->nedits;
+        unsigned char c = s[i + 1];
+        if (cdata) {
+            break; /* not finished, or out of the root */
+        } else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+            next = past(s, n, i + 4, "-->", 3);
+        } else if (c == '?') {
+            next = past(s, n, i + 2, "?>", 2);
+        } else if (c == '/') {
+            const unsigned char *gt = depth ? memchr(s + i, '>', n - i) : NULL;
+            next = gt ? (size_t)(gt - s) + 1 : 0;
+            depth -= depth > 0;
+        } else if (c >= 0x80 || c == '_' || c == ':' || (unsigned)((c | 0x20) - 'a') < 26u) {
+            bool empty = false;
+            next = tag_end(s, n, i, &empty);
+            depth += !empty;
+        } else {
+            next = 0; /* a DOCTYPE or a stray '<': leave the rest to libxml2 */
+        }
+        if (!next)
+            break;
+        i = next;
+    }
+    if (slow)
+        v->nedits = run0;
+    if (!v->nedits) { /* nothing to gain */
+        free(v->edits);
+        v->edits = NULL;
+        v->capedits = 0;
+    }
+    return 0;
+}
+
+void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k)
+{
+    memcpy(out, v->d + at, k);
+    size_t end = at + k;
+    for (; v->rd < v->nedits && v->edits[v->rd].start < end; v->rd++) {
+        const struct eddy__xedit *e = &v->edits[v->rd];
+        size_t s = e->start > at ? e->start : at, t = e->end < end ? e->end : end;
+        if (e->cdata) {
+            memset(out + (s - at), 'x', t - s);
+            for (const char *nl = memchr(v->d + s, '\n', t - s); nl;
+                 nl = memchr(nl + 1, '\n', (size_t)(v->d + t - nl - 1)))
+                out[nl - v->d - at] = '\n';
+        } else {
+            size_t j = s;
+            for (; j + 8 <= t; j += 8) { /* each byte >= 0x80 of 8 becomes 'x' */
+                uint64_t w, high;
+                memcpy(&w, out + (j - at), 8);
+                high = ((w & 0x8080808080808080ull) >> 7) * 0xFF;
+                w = (w & ~high) | (0x7878787878787878ull & high);
+                memcpy(out + (j - at), &w, 8);
+            }
+            for (; j < t; j++)
+                if (out[j - at] & 0x80)
+                    out[j - at] = 'x';
+        }
+        if (e->end > end)
+            break; /* the rest of it in the next read */
+    }
+}
+
+/* CDATA content d[s..t), its line ends as xmlCurrentChar reads them. */
+static void cdata_text(const char *d, size_t s, size_t t, void (*fn)(void *, const char *, size_t),
+                       void *arg)
+{
+    while (s < t) {
+        const char *cr = memchr(d + s, '\r', t - s);
+        size_t r = cr ? (size_t)(cr - d) : t;
+        if (r > s)
+            fn(arg, d + s, r - s);
+        if (!cr)
+            return;
+        if (d[r + 1] != '\n') /* (content is followed by "]]>") */
+            fn(arg, "\n", 1);
+        s = r + 1;
+    }
+}
+
+void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
+                     void (*fn)(void *arg, const char *s, size_t n), void *arg)
+{
+    size_t end = at + len, pos = at;
+    while (v->cd < v->nedits && v->edits[v->cd].end <= at)
+        v->cd++;
+    for (size_t k = v->cd; k < v->nedits && v->edits[k].start < end; k++) {
+        const struct eddy__xedit *e = &v->edits[k];
+        if (!e->cdata)
+            continue; /* its text is the document's at the same offsets */
+        if (e->start > pos)
+            fn(arg, v->d + pos, e->start - pos);
+        size_t cs = e->start + 9, ce = e->end - 3; /* the content */
+        if (e->start >= pos && cs == ce)
+            fn(arg, "", 0); /* an empty section: libxml2 reports it too */
+        size_t s = pos > cs ? pos : cs, t = end < ce ? end : ce;
+        if (s < t)
+            cdata_text(v->d, s, t, fn, arg);
+        pos = e->end < end ? e->end : end;
+    }
+    if (pos < end)
+        fn(arg, v->d + pos, end - pos);
+}
+
+void eddy__xview_free(struct eddy__xview *v)
+{
+    free(v->edits);
+    memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,47 @@
+/*
+ * xview.h — the document as libxml2 reads it in buffered mode (xview.c):
+ * the same bytes, except that the text it would read one character at a
+ * time is made ASCII, and the text handler maps what libxml2 delivers back
+ * to the document's bytes.
+ */
+#ifndef EDDY_FEED_XVIEW_H
+#define EDDY_FEED_XVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct eddy__xedit {
+    size_t start, end; /* d[start..end) */
+    bool cdata;        /* a whole CDATA section; else text with non-ASCII characters */
+};
+
+struct eddy__xview {
+    const char *d; /* the document libxml2 parses */
+    size_t n;
+    struct eddy__xedit *edits; /* sorted, disjoint */
+    size_t nedits, capedits;
+    size_t rd; /* the first edit eddy__xview_read may still meet */
+    size_t cd; /* the first edit eddy__xview_map may still meet */
+};
+
+/* False turns the view off (tests compare both ways; nothing else sets it). */
+extern bool eddy__xview_enabled;
+
+/* Finds the edits of d[0..n): the document stays owned by the caller and
+ * must outlive the view.  Returns 0 (no edit when there is nothing to gain
+ * or on anything unusual) or -ENOMEM.  Free with eddy__xview_free. */
+int eddy__xview_scan(struct eddy__xview *v, const char *d, size_t n);
+
+/* d[at..at+k) as libxml2 reads it, into out; calls come in document order. */
+void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k);
+
+/* The text libxml2 delivered as d[at..at+len) of the view: fn gets the
+ * document's text it stands for (CDATA content with its line ends
+ * normalized as libxml2 does, in one or more pieces); calls come in
+ * document order. */
+void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
+                     void (*fn)(void *arg, const char *s, size_t n), void *arg);
+
+void eddy__xview_free(struct eddy__xview *v);
+
+#endif
