@@ -47,13 +47,16 @@ static size_t xml_char(const unsigned char *s, size_t n)
     return k;
 }
 
-/* Whether the 8 bytes at s are all in 0x20..0x7F: no byte is >= 0x80, and
- * none borrows (< 0x20) when 0x20 is taken from each. */
+/* Whether the 8 bytes at s are all in 0x20..0x7F and none is '&': no
+ * byte is >= 0x80, none borrows (< 0x20) when 0x20 is taken from each,
+ * and none is zero once xored with '&'. */
 static bool plain8(const unsigned char *s)
 {
-    uint64_t w;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w, amp;
     memcpy(&w, s, 8);
-    return ((w | (w - 0x2020202020202020ull)) & 0x8080808080808080ull) == 0;
+    amp = w ^ (ones * '&');
+    return ((w | (w - ones * 0x20)) & high) == 0 && ((amp - ones) & ~amp & high) == 0;
 }
 
 /* The index just past `end` (of el bytes) searched from s[i..n), or 0
@@ -68,48 +71,8 @@ static size_t past(const unsigned char *s, size_t n, size_t i, const char *end, 
     return 0;
 }
 
-enum { T_ASCII, T_EDIT, T_SLOW };
-
-/* Text s[i..t) of element content: T_ASCII, T_EDIT with its non-ASCII
- * characters in [*f, *l), or T_SLOW when libxml2 may read part of it
- * character by character all the same: a CR (even in "\r\n": at the end
- * of libxml2's buffer one sends it to the slow path), a control
- * character, invalid UTF-8, a character that is no XML Char, or "]]>"
- * (which the fast path misses across its buffer's end).  In a CDATA
- * section (cdata) CRs are fine: the whole section is replaced. */
-static int text_kind(const unsigned char *s, size_t i, size_t t, bool cdata, size_t *f, size_t *l)
-{
-    size_t first = t, last = t;
-    if (!cdata && past(s, t, i, "]]>", 3))
-        return T_SLOW;
-    while (i < t) {
-        if (t - i >= 8 && plain8(s + i)) {
-            i += 8;
-            continue;
-        }
-        unsigned char c = s[i];
-        if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t') {
-            i++;
-        } else if (c == '\r' && cdata) {
-            i++;
-        } else if (c < 0x20) {
-            return T_SLOW;
-        } else {
-            size_t k = xml_char(s + i, t - i);
-            if (!k)
-                return T_SLOW;
-            if (first == t)
-                first = i;
-            i += k;
-            last = i;
-        }
-    }
-    *f = first;
-    *l = last;
-    return first == t ? T_ASCII : T_EDIT;
-}
-
-static int add_edit(struct eddy__xview *v, size_t start, size_t end, bool cdata)
+static int add_edit(struct eddy__xview *v, size_t start, size_t end, int kind, const char *rep,
+                    size_t rl)
 {
     if (v->nedits == v->capedits) {
         size_t cap = v->capedits ? v->capedits * 2 : 64;
@@ -119,8 +82,94 @@ static int add_edit(struct eddy__xview *v, size_t start, size_t end, bool cdata)
         v->edits = e;
         v->capedits = cap;
     }
-    v->edits[v->nedits++] = (struct eddy__xedit){start, end, cdata};
+    struct eddy__xedit *e = &v->edits[v->nedits++];
+    *e = (struct eddy__xedit){(uint32_t)start, (uint32_t)end, (uint8_t)kind, (uint8_t)rl, {0}};
+    if (rl)
+        memcpy(e->rep, rep, rl);
     return 0;
+}
+
+/* The reference at s[i] ('&') when libxml2 reads it as one of XML's five
+ * entities or a character reference to an XML Char, without a word: its
+ * length, its text in rep[0..*rl).  Else 0 (other entities go to our
+ * getEntity handler: libxml2 reads those). */
+static size_t reference(const unsigned char *s, size_t i, size_t t, char rep[4], size_t *rl)
+{
+    static const char *const xml5[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"};
+    for (size_t k = 0; k < 5; k++) {
+        size_t n = strlen(xml5[k]);
+        if (t - i >= n && !memcmp(s + i, xml5[k], n)) {
+            rep[0] = "<>&\"'"[k];
+            *rl = 1;
+            return n;
+        }
+    }
+    if (t - i < 4 || s[i + 1] != '#')
+        return 0;
+    bool hex = s[i + 2] == 'x';
+    size_t d = i + 2 + hex, j = d;
+    uint32_t cp = 0;
+    for (; j < t && j - d < 7; j++) { /* 7 digits: no overflow */
+        unsigned c = s[j], low = c | 0x20;
+        if (c - '0' < 10u)
+            cp = cp * (hex ? 16 : 10) + (c - '0');
+        else if (hex && low - 'a' < 6u)
+            cp = cp * 16 + (low - 'a' + 10);
+        else
+            break;
+    }
+    if (j == d || j >= t || s[j] != ';')
+        return 0;
+    if (!(cp == 9 || cp == 10 || cp == 13 || (cp >= 0x20 && cp <= 0xD7FF) ||
+          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF)))
+        return 0;
+    *rl = eddy__utf8_encode(cp, rep);
+    return j + 1 - i;
+}
+
+/* Text s[i..t) of element content, or the content of a CDATA section
+ * (cdata): adds the edits of text (its non-ASCII characters, its
+ * references), or sets *slow when libxml2 may read part of it character
+ * by character all the same: a CR (even in "\r\n": at the end of
+ * libxml2's buffer one sends it to the slow path), a control character,
+ * invalid UTF-8, a character that is no XML Char, or "]]>" (which the
+ * fast path misses across its buffer's end).  In a CDATA section CRs are
+ * fine: the whole section is replaced.  Returns 0 or -ENOMEM. */
+static int text_scan(struct eddy__xview *v, const unsigned char *s, size_t i, size_t t, bool cdata,
+                     bool *slow)
+{
+    size_t first = 0, last = 0; /* non-ASCII characters not yet in an edit */
+    if (!cdata && past(s, t, i, "]]>", 3)) {
+        *slow = true;
+        return 0;
+    }
+    while (i < t) {
+        if (t - i >= 8 && plain8(s + i)) {
+            i += 8;
+            continue;
+        }
+        unsigned char c = s[i];
+        char rep[4];
+        size_t k, rl;
+        if (c == '&' && !cdata && (k = reference(s, i, t, rep, &rl))) {
+            if ((last && add_edit(v, first, last, X_TEXT, NULL, 0)) ||
+                add_edit(v, i, i + k, X_REF, rep, rl))
+                return -ENOMEM;
+            first = last = 0;
+            i += k;
+        } else if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t' || (c == '\r' && cdata)) {
+            i++;
+        } else if (c < 0x80 || !(k = xml_char(s + i, t - i))) {
+            *slow = true;
+            return 0;
+        } else {
+            if (!last)
+                first = i;
+            i += k;
+            last = i;
+        }
+    }
+    return last && !cdata ? add_edit(v, first, last, X_TEXT, NULL, 0) : 0;
 }
 
 /* The end of the start tag at s[i] ('<' then a name start): past its '>'
@@ -156,25 +205,21 @@ int eddy__xview_scan(struct eddy__xview *v, const char *doc, size_t n)
      * to the run's end: a run with anything T_SLOW keeps no edit (run0:
      * its first edit). */
     const unsigned char *s = (const unsigned char *)doc;
-    size_t i = 0, depth = 0, f, l, run0 = 0;
+    size_t i = 0, depth = 0, run0 = 0;
     bool slow = false;
     while (i < n) {
         const unsigned char *lt = memchr(s + i, '<', n - i);
         size_t t = lt ? (size_t)(lt - s) : n;
-        if (depth && t > i) {
-            int k = text_kind(s, i, t, false, &f, &l);
-            slow |= k == T_SLOW;
-            if (k == T_EDIT && add_edit(v, f, l, false))
-                return -ENOMEM;
-        }
+        if (depth && t > i && text_scan(v, s, i, t, false, &slow))
+            return -ENOMEM;
         if (!lt || n - t < 2)
             break;
         i = t;
         bool cdata = n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9);
         size_t next = cdata && depth ? past(s, n, i + 9, "]]>", 3) : 0;
         if (next) {
-            slow |= text_kind(s, i + 9, next - 3, true, &f, &l) == T_SLOW;
-            if (add_edit(v, i, next, true))
+            if (text_scan(v, s, i + 9, next - 3, true, &slow) ||
+                add_edit(v, i, next, X_CDATA, NULL, 0))
                 return -ENOMEM;
             i = next;
             continue; /* the run goes on */
@@ -222,7 +267,9 @@ void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k)
     for (; v->rd < v->nedits && v->edits[v->rd].start < end; v->rd++) {
         const struct eddy__xedit *e = &v->edits[v->rd];
         size_t s = e->start > at ? e->start : at, t = e->end < end ? e->end : end;
-        if (e->cdata) {
+        if (e->kind == X_REF) {
+            memset(out + (s - at), 'x', t - s);
+        } else if (e->kind == X_CDATA) {
             memset(out + (s - at), 'x', t - s);
             for (const char *nl = memchr(v->d + s, '\n', t - s); nl;
                  nl = memchr(nl + 1, '\n', (size_t)(v->d + t - nl - 1)))
@@ -270,16 +317,24 @@ void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
         v->cd++;
     for (size_t k = v->cd; k < v->nedits && v->edits[k].start < end; k++) {
         const struct eddy__xedit *e = &v->edits[k];
-        if (!e->cdata)
+        if (e->kind == X_TEXT)
             continue; /* its text is the document's at the same offsets */
-        if (e->start > pos)
+        if (e->start > pos) {
             fn(arg, v->d + pos, e->start - pos);
-        size_t cs = e->start + 9, ce = e->end - 3; /* the content */
-        if (e->start >= pos && cs == ce)
-            fn(arg, "", 0); /* an empty section: libxml2 reports it too */
-        size_t s = pos > cs ? pos : cs, t = end < ce ? end : ce;
-        if (s < t)
-            cdata_text(v->d, s, t, fn, arg);
+            pos = e->start;
+        }
+        bool begins = e->start == pos; /* (else its start was in an earlier slice) */
+        if (e->kind == X_REF) {
+            if (begins)
+                fn(arg, e->rep, e->rl);
+        } else {
+            size_t cs = e->start + 9, ce = e->end - 3; /* the content */
+            if (begins && cs == ce)
+                fn(arg, "", 0); /* an empty section: libxml2 reports it too */
+            size_t s = pos > cs ? pos : cs, t = end < ce ? end : ce;
+            if (s < t)
+                cdata_text(v->d, s, t, fn, arg);
+        }
         pos = e->end < end ? e->end : end;
     }
     if (pos < end)

@@ -9,10 +9,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+enum { X_TEXT, X_CDATA, X_REF };
 
 struct eddy__xedit {
-    size_t start, end; /* d[start..end) */
-    bool cdata;        /* a whole CDATA section; else text with non-ASCII characters */
+    uint32_t start, end; /* d[start..end) (parse_whole takes at most INT_MAX bytes) */
+    uint8_t kind;        /* X_TEXT: text with non-ASCII characters, X_CDATA: a whole
+                            section, X_REF: a reference libxml2 would resolve itself */
+    uint8_t rl;
+    char rep[4]; /* X_REF: its text, rep[0..rl) */
 };
 
 struct eddy__xview {

@@ -91,13 +91,19 @@ TEST(feed_xview_cdata_is_delivered_as_libxml2_reads_it)
              "<description>x<![CDATA[l1\r\nl2\rl3\r\r\n\xf0\x9d\x84\x9e]]>&amp;"
              "<![CDATA[]]>\xc3\xa9<![CDATA[]]]>y</description>"
              "<item><title><![CDATA[\xe6\x97\xa5\xe6\x9c\xac]]></title>"
-             "<description><![CDATA[<p>&nbsp;</p>]]></description></item>" TAIL;
-    CHECK(edits(doc, sizeof doc - 1) >= 6);
+             "<description><![CDATA[<p>&nbsp;</p>]]></description></item>"
+             "<item><description>&lt;p&gt;caf&#233; &amp;&#x20AC;&#x1d11e;&quot;&apos;&#13;&#9;"
+             "\xc3\xa9&#65;&#x41;&#1114111;&#0065;</description></item>" TAIL;
+    CHECK(edits(doc, sizeof doc - 1) >= 16);
     char *json = same_both_ways(doc, sizeof doc - 1);
     /* the content as libxml2 gives it, line ends normalized */
     CHECK(strstr(json, "caf\xc3\xa9 <b>\xe2\x82\xac</b> a]]b ]]") != NULL);
     CHECK(strstr(json, "l1\\nl2\\nl3\\n\\n\xf0\x9d\x84\x9e&") != NULL);
     CHECK(strstr(json, "\xe6\x97\xa5\xe6\x9c\xac") != NULL);
+    /* references: as libxml2 resolves them (the mixin then escapes '<', '&'...) */
+    CHECK(strstr(json, "caf\xc3\xa9 &\xe2\x82\xac\xf0\x9d\x84\x9e\\\"'\\r\\t\xc3\xa9"
+                       "AA\xf4\x8f\xbf\xbf"
+                       "A") != NULL);
     CHECK(strstr(json, "\"bozo\": false") || strstr(json, "\"bozo\":false"));
     free(json);
 }
@@ -124,6 +130,14 @@ TEST(feed_xview_leaves_what_is_no_cdata_section_alone)
              "b]]></description>" TAIL,
         HEAD "<title><![CDATA[\xc3\xa9]]></title><description><![CDATA[a\xc3"
              "b]]></description>" TAIL,
+        /* references libxml2 rejects or hands to getEntity */
+        HEAD "<title>&lt;\xc3\xa9&#0;</title>" TAIL,
+        HEAD "<title>&lt;\xc3\xa9&#X41;</title>" TAIL,
+        HEAD "<title>&lt;\xc3\xa9&#xD800;&#1114112;</title>" TAIL,
+        HEAD "<title>&lt;\xc3\xa9&nbsp;&amp</title>" TAIL,
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY e \"\xc3\xa9\">\n]>\n<rss "
+        "version=\"2.0\">"
+        "<channel><title>&e; &lt;\xc3\xa9<![CDATA[\xc3\xa9]]>&e;</title>" TAIL,
         /* not finished */
         HEAD "<title><![CDATA[\xc3\xa9]]></title><description><![CDATA[a\xc3\xa9" TAIL,
         /* text libxml2 reads slowly: a lone CR next to a section, a control character */
@@ -140,7 +154,9 @@ TEST(feed_xview_leaves_what_is_no_cdata_section_alone)
              "<![CDATA[\xc3\xa9]]></description>" TAIL,
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
-        CHECK(edits(docs[i], strlen(docs[i])) > 0 || i == 2);
+        /* (the view starts after the DOCTYPE parse_whole takes out) */
+        CHECK(edits(docs[i], strlen(docs[i])) > 0 || strstr(docs[i], "CDATA[\xc3\xa9]]><rss") ||
+              strstr(docs[i], "DOCTYPE"));
         free(same_both_ways(docs[i], strlen(docs[i])));
     }
 }
@@ -159,14 +175,18 @@ TEST(feed_xview_sections_across_libxml2_reads)
             eddy_buf_putc(&doc, 'p');
         eddy_buf_puts(&doc, "</title>");
         for (int e = 0; e < 6; e++) {
-            eddy_buf_puts(&doc, "<entry><title>t\xc3\xa9");
+            eddy_buf_puts(&doc, "<entry><summary>");
+            for (int i = 0; i < 400; i++)
+                eddy_buf_puts(&doc, "&lt;b&gt;caf&#233;\xc3\xa9 &amp;&#x1D11E;\n");
+            eddy_buf_puts(&doc, "</summary><rights>t\xc3\xa9"); /* CRs in text: no view */
             for (int i = 0; i < 700; i++)
                 eddy_buf_puts(&doc, "\xe2\x82\xac\r\n");
-            eddy_buf_puts(&doc, "<![CDATA[");
+            eddy_buf_puts(&doc, "</rights><title>t\xc3\xa9<![CDATA[");
             for (int i = 0; i < 900; i++)
                 eddy_buf_puts(&doc, i % 3 ? "\xc3\xa9\r\n" : "]\r<\xf0\x9d\x84\x9e&");
-            eddy_buf_puts(&doc, "]]></title><content type=\"xhtml\"><div "
-                                "xmlns=\"http://www.w3.org/1999/xhtml\">\xc3\xa9<![CDATA[<b>");
+            eddy_buf_puts(&doc,
+                          "]]></title><content type=\"xhtml\"><div "
+                          "xmlns=\"http://www.w3.org/1999/xhtml\">\xc3\xa9&lt;&#xe9;<![CDATA[<b>");
             for (int i = 0; i < 1100; i++)
                 eddy_buf_puts(&doc, "\xc3\xa9\xe2\x82\xac");
             eddy_buf_puts(&doc, "</b>]]>x</div></content></entry>");
