@@ -172,10 +172,13 @@ static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
 {
-    if (parser->xv.nedits && !parser->budget.over) {
-        /* libxml2's columns differ in the view: the parse goes again without it */
-        xv_fail(parser);
-        return;
+    if (parser->xv.d && !parser->budget.over) {
+        if (parser->xv.applied) {
+            /* libxml2's columns differ in the view: the parse goes again without it */
+            xv_fail(parser);
+            return;
+        }
+        parser->xv.off = true; /* libxml2 read the document itself so far: it goes on so */
     }
     if (parser->ndiags >= MAX_DIAGS || parser->quiet)
         return;
@@ -663,7 +666,7 @@ static void on_chars(void *ud, const xmlChar *ch, int len)
     struct eddy_feed_parser *parser = ud;
     if (xml_over_budget(parser))
         return;
-    xmlParserInputPtr in = parser->xv.nedits ? parser->ctxt->input : NULL;
+    xmlParserInputPtr in = parser->xv.applied ? parser->ctxt->input : NULL;
     /* a slice of libxml2's input (its fast path) is a slice of the view */
     if (in && (uintptr_t)ch >= (uintptr_t)in->base && (uintptr_t)ch < (uintptr_t)in->end) {
         if (in->buf && in->buf->encoder)
@@ -1651,7 +1654,7 @@ static int mem_read(void *ctx, char *buf, int len)
 {
     struct mem_reader *r = ctx;
     size_t k = r->left < (size_t)len ? r->left : (size_t)len;
-    if (r->xv && r->xv->nedits)
+    if (r->xv && r->xv->d)
         eddy__xview_read(r->xv, r->at, buf, k);
     else
         memcpy(buf, r->p, k);
@@ -1695,10 +1698,8 @@ static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
         return -E2BIG;
     }
     init_sax(parser);
-    if (view && eddy__xview_scan(&parser->xv, d, dn)) {
-        eddy_buf_free(&doc);
-        return -ENOMEM;
-    }
+    if (view)
+        eddy__xview_init(&parser->xv, d, dn);
     parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1, 0, &parser->xv};
     parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem,
                                          XML_CHAR_ENCODING_NONE);

@@ -193,79 +193,105 @@ static size_t tag_end(const unsigned char *s, size_t n, size_t i, bool *empty)
     return 0;
 }
 
-int eddy__xview_scan(struct eddy__xview *v, const char *doc, size_t n)
+void eddy__xview_init(struct eddy__xview *v, const char *doc, size_t n)
 {
     memset(v, 0, sizeof *v);
     v->d = doc;
     v->n = n;
-    if (!eddy__xview_enabled)
-        return 0;
-    /* A run: the text and CDATA sections between two other markups, one
-     * text to libxml2 in the view.  Once its slow path starts, it copies
-     * to the run's end: a run with anything T_SLOW keeps no edit (run0:
-     * its first edit). */
-    const unsigned char *s = (const unsigned char *)doc;
-    size_t i = 0, depth = 0, run0 = 0;
-    bool slow = false;
-    while (i < n) {
-        const unsigned char *lt = memchr(s + i, '<', n - i);
-        size_t t = lt ? (size_t)(lt - s) : n;
-        if (depth && t > i && text_scan(v, s, i, t, false, &slow))
-            return -ENOMEM;
-        if (!lt || n - t < 2)
-            break;
-        i = t;
-        bool cdata = n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9);
-        size_t next = cdata && depth ? past(s, n, i + 9, "]]>", 3) : 0;
-        if (next) {
-            if (text_scan(v, s, i + 9, next - 3, true, &slow) ||
-                add_edit(v, i, next, X_CDATA, NULL, 0))
-                return -ENOMEM;
-            i = next;
-            continue; /* the run goes on */
-        }
-        if (slow) /* other markup: the run ends */
-            v->nedits = run0;
-        slow = false;
-        run0 = v->nedits;
-        unsigned char c = s[i + 1];
-        if (cdata) {
-            break; /* not finished, or out of the root */
-        } else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
-            next = past(s, n, i + 4, "-->", 3);
-        } else if (c == '?') {
-            next = past(s, n, i + 2, "?>", 2);
-        } else if (c == '/') {
-            const unsigned char *gt = depth ? memchr(s + i, '>', n - i) : NULL;
-            next = gt ? (size_t)(gt - s) + 1 : 0;
-            depth -= depth > 0;
-        } else if (c >= 0x80 || c == '_' || c == ':' || (unsigned)((c | 0x20) - 'a') < 26u) {
-            bool empty = false;
-            next = tag_end(s, n, i, &empty);
-            depth += !empty;
-        } else {
-            next = 0; /* a DOCTYPE or a stray '<': leave the rest to libxml2 */
-        }
-        if (!next)
-            break;
-        i = next;
+    v->done = !eddy__xview_enabled;
+    v->final = v->done ? n : 0;
+}
+
+/* The scanner's end: the edits of an unfinished run are dropped too. */
+static void scan_done(struct eddy__xview *v)
+{
+    v->nedits = v->run0;
+    v->done = true;
+    v->final = v->n;
+}
+
+/* One step of the scanner: the text up to the next '<' and the markup
+ * there.  A run (the text and CDATA sections between two other markups)
+ * is one text to libxml2 in the view; once its slow path starts, it
+ * copies to the run's end: a run with anything slow keeps no edit.  The
+ * edits before the current run (its first is run0; its text starts at
+ * final) are final. */
+static void scan_step(struct eddy__xview *v)
+{
+    const unsigned char *s = (const unsigned char *)v->d;
+    size_t n = v->n, i = v->i;
+    const unsigned char *lt = memchr(s + i, '<', n - i);
+    size_t t = lt ? (size_t)(lt - s) : n;
+    if (v->depth && t > i && text_scan(v, s, i, t, false, &v->slow))
+        return scan_done(v); /* ENOMEM: no more edits is fine */
+    if (!lt || n - t < 2) {
+        if (!v->slow)
+            v->run0 = v->nedits;
+        return scan_done(v);
     }
-    if (slow)
-        v->nedits = run0;
-    if (!v->nedits) { /* nothing to gain */
-        free(v->edits);
-        v->edits = NULL;
-        v->capedits = 0;
+    i = t;
+    bool cdata = n - i >= 9 && !memcmp(s + i, "<![CDATA[", 9);
+    size_t next = cdata && v->depth ? past(s, n, i + 9, "]]>", 3) : 0;
+    if (next) {
+        if (text_scan(v, s, i + 9, next - 3, true, &v->slow) ||
+            add_edit(v, i, next, X_CDATA, NULL, 0))
+            return scan_done(v);
+        v->i = next;
+        return; /* the run goes on */
     }
-    return 0;
+    if (v->slow) /* other markup: the run ends */
+        v->nedits = v->run0;
+    v->slow = false;
+    v->run0 = v->nedits;
+    unsigned char c = s[i + 1];
+    if (cdata) {
+        next = 0; /* not finished, or out of the root */
+    } else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+        next = past(s, n, i + 4, "-->", 3);
+    } else if (c == '?') {
+        next = past(s, n, i + 2, "?>", 2);
+    } else if (c == '/') {
+        const unsigned char *gt = v->depth ? memchr(s + i, '>', n - i) : NULL;
+        next = gt ? (size_t)(gt - s) + 1 : 0;
+        v->depth -= v->depth > 0;
+    } else if (c >= 0x80 || c == '_' || c == ':' || (unsigned)((c | 0x20) - 'a') < 26u) {
+        bool empty = false;
+        next = tag_end(s, n, i, &empty);
+        v->depth += !empty;
+    } else {
+        next = 0; /* a DOCTYPE or a stray '<': leave the rest to libxml2 */
+    }
+    if (!next)
+        return scan_done(v);
+    v->i = v->final = next;
+}
+
+size_t eddy__xview_scan(struct eddy__xview *v, const char *doc, size_t n)
+{
+    eddy__xview_init(v, doc, n);
+    while (!v->done)
+        scan_step(v);
+    return v->nedits;
 }
 
 void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k)
 {
     memcpy(out, v->d + at, k);
+    if (v->off)
+        return;
     size_t end = at + k;
+    if (v->cd > 1024 && v->cd > v->nedits / 2) { /* edits mapped already: memory stays small */
+        memmove(v->edits, v->edits + v->cd, (v->nedits - v->cd) * sizeof *v->edits);
+        v->nedits -= v->cd;
+        v->rd -= v->cd;
+        v->run0 -= v->cd;
+        v->cd = 0;
+    }
+    while (v->final < end)
+        scan_step(v);
     for (; v->rd < v->nedits && v->edits[v->rd].start < end; v->rd++) {
         const struct eddy__xedit *e = &v->edits[v->rd];
+        v->applied = true;
         size_t s = e->start > at ? e->start : at, t = e->end < end ? e->end : end;
         if (e->kind == X_REF) {
             memset(out + (s - at), 'x', t - s);

@@ -21,22 +21,34 @@ struct eddy__xedit {
     char rep[4]; /* X_REF: its text, rep[0..rl) */
 };
 
+/* The edits are found as libxml2 reads: only those between what it has
+ * delivered and what it has read are kept. */
 struct eddy__xview {
     const char *d; /* the document libxml2 parses */
     size_t n;
     struct eddy__xedit *edits; /* sorted, disjoint */
     size_t nedits, capedits;
-    size_t rd; /* the first edit eddy__xview_read may still meet */
-    size_t cd; /* the first edit eddy__xview_map may still meet */
+    size_t rd;    /* the first edit eddy__xview_read may still meet */
+    size_t cd;    /* the first edit eddy__xview_map may still meet */
+    size_t i;     /* the scanner: where it goes on */
+    size_t depth; /* open elements */
+    size_t run0;  /* the first edit of the current run */
+    size_t final; /* the edits of d[0..final) are final */
+    bool slow;    /* the current run keeps no edit */
+    bool done;    /* no edit after d[final..) */
+    bool applied; /* an edit reached libxml2 */
+    bool off;     /* the view was turned off before any edit reached libxml2 */
 };
 
 /* False turns the view off (tests compare both ways; nothing else sets it). */
 extern bool eddy__xview_enabled;
 
-/* Finds the edits of d[0..n): the document stays owned by the caller and
- * must outlive the view.  Returns 0 (no edit when there is nothing to gain
- * or on anything unusual) or -ENOMEM.  Free with eddy__xview_free. */
-int eddy__xview_scan(struct eddy__xview *v, const char *d, size_t n);
+/* The view of d[0..n) (owned by the caller, and it must outlive the
+ * view); free it with eddy__xview_free. */
+void eddy__xview_init(struct eddy__xview *v, const char *d, size_t n);
+
+/* eddy__xview_init, then all the edits found at once (tests): their number. */
+size_t eddy__xview_scan(struct eddy__xview *v, const char *d, size_t n);
 
 /* d[at..at+k) as libxml2 reads it, into out; calls come in document order. */
 void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k);
