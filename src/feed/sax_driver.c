@@ -15,7 +15,9 @@
  *      not define reaches our getEntity callback: a safe DOCTYPE entity gives
  *      its text; any other name is an error (bozo, as expat reports it to
  *      feedparser) repaired as feedparser's loose parser does (an HTML entity
- *      gives its character, anything else stays as "&name;").
+ *      gives its character, anything else stays as "&name;").  In buffered
+ *      mode libxml2 reads the document through xview.c, which spares it its
+ *      slow paths (CDATA sections, non-ASCII text, references);
  *   4. like feedparser, which parses with expat and on the first error
  *      parses again with its loose SGML parser, an XML error (bozo) makes
  *      the buffered document go again through loose.c, a port of that
@@ -1704,6 +1706,7 @@ static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem,
                                          XML_CHAR_ENCODING_NONE);
     if (!parser->ctxt) {
+        eddy__xview_free(&parser->xv);
         eddy_buf_free(&doc);
         return -ENOMEM;
     }

@@ -1,30 +1,34 @@
 /*
- * xview.c — what libxml2 2.9 reads in buffered mode, made cheap for it.
+ * xview.c — what libxml2 reads in buffered mode, made cheap for it.
  *
- * libxml2's pull parser reads two things one character at a time, through
- * xmlCurrentChar and a copy: every CDATA section (xmlParseCDSect), and the
- * rest of any text after its first non-ASCII character
- * (xmlParseCharDataComplex).  On the bench corpus that was 38% of the
- * instructions of parsing.  Plain ASCII text, though, it delivers as
- * slices of its input buffer.  So libxml2 reads a view of the document in
- * which, in element content, each valid non-ASCII byte of text is an 'x'
- * and each CDATA section is all 'x' (its newlines kept, so lines still
- * count): the same length, the same markup, ASCII text only.  The text
- * handler gets slices of the view at known offsets and delivers the
- * document's bytes at those offsets instead, a CDATA section's content
- * with its line ends normalized as xmlParseCDSect does ("\r\n" and a lone
- * "\r" become "\n").
+ * libxml2 2.9's pull parser reads some text one character at a time,
+ * through xmlCurrentChar and a copy: every CDATA section (xmlParseCDSect),
+ * and the rest of a text after its first non-ASCII character
+ * (xmlParseCharDataComplex); and each reference costs it a name lookup
+ * (xmlParseReference, ~360 instructions for "&lt;").  On the bench corpus
+ * that was over 40% of the instructions of parsing.  Plain ASCII text, though,
+ * it delivers as slices of its input buffer.  So libxml2 reads a view of
+ * the document in which, in element content, each non-ASCII byte of text,
+ * each reference to one of XML's five entities or to a character, and each
+ * CDATA section is made of 'x' (a section keeps its newlines, so lines
+ * still count): the same length, the same markup, ASCII text only.  The
+ * text handler gets slices of the view at known offsets and delivers the
+ * document's text instead (eddy__xview_map): the bytes at those offsets, a
+ * reference's character, a section's content with its line ends
+ * normalized as xmlParseCDSect does ("\r\n" and a lone "\r" become
+ * "\n").
  *
- * The scanner below follows the markup of a well-formed document (tags
- * with quoted attribute values, comments, processing instructions, CDATA)
- * and stops making edits at anything else: there libxml2 reports an error,
- * or reads the rest as it always did.  What it leaves alone is the text
- * libxml2 would hand to its slow path anyway and that path would copy (a
- * lone CR, a control character, invalid UTF-8: its copies are not slices
- * of the view, so a view 'x' behind them would come out as 'x'), and CDATA
- * content that libxml2 would reject.  Columns in libxml2's messages count
- * a view 'x' as one character: sax_driver.c parses again without the view
- * when anything is reported, so that messages and positions stay libxml2's.
+ * The scanner follows the markup of a well-formed document (tags with
+ * quoted attribute values, comments, processing instructions, CDATA),
+ * ahead of libxml2's reads, and stops making edits at anything else: there
+ * libxml2 reports an error, or reads the rest as it always did.  It leaves
+ * alone the text libxml2 may send to its slow path anyway, whose copies are
+ * not slices of the view (so that a view 'x' would come out as 'x'): text
+ * with a CR, a control character or invalid UTF-8, and CDATA content that
+ * libxml2 rejects.  Columns in libxml2's messages count a view 'x' as one
+ * character: once an edit reached libxml2, anything reported makes
+ * sax_driver.c parse again without the view, so that messages and
+ * positions are libxml2's own.
  */
 #include "xview.h"
 
