@@ -14,8 +14,24 @@
 #include "eddy/buf.h"
 #include "../../src/feed/xview.h"
 
-/* The result's JSON and its diagnostics ("offset message" lines), the
- * document pushed in pieces of `step` bytes (0: one push). */
+/* p's result as JSON, then its diagnostics ("offset message" lines); p is freed. */
+static char *finish(struct eddy_feed_parser *p)
+{
+    struct eddy_feed *f;
+    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
+    eddy_feed_parser_free(p);
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_feed_to_json(eddy_feed_root(f), &b), ==, 0);
+    for (size_t i = 0; i < eddy_feed_diag_count(f); i++) {
+        size_t at;
+        const char *m = eddy_feed_diag(f, i, &at);
+        eddy_buf_printf(&b, "\n%zu %s", at, m);
+    }
+    eddy_feed_free(f);
+    return eddy_buf_detach(&b, NULL);
+}
+
+/* The outcome of doc pushed in pieces of `step` bytes (0: one push). */
 static char *outcome(const char *doc, size_t len, size_t step, bool view)
 {
     eddy__xview_enabled = view;
@@ -26,19 +42,9 @@ static char *outcome(const char *doc, size_t len, size_t step, bool view)
         CHECK_INT(eddy_feed_parser_push(p, doc + off, n), ==, 0);
         off += n;
     }
-    struct eddy_feed *f;
-    CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
-    eddy_feed_parser_free(p);
+    char *out = finish(p);
     eddy__xview_enabled = true;
-    struct eddy_buf b = EDDY_BUF_INIT(0);
-    CHECK_INT(eddy_feed_to_json(eddy_feed_root(f), &b), ==, 0);
-    for (size_t i = 0; i < eddy_feed_diag_count(f); i++) {
-        size_t at;
-        const char *m = eddy_feed_diag(f, i, &at);
-        eddy_buf_printf(&b, "\n%zu %s", at, m);
-    }
-    eddy_feed_free(f);
-    return eddy_buf_detach(&b, NULL);
+    return out;
 }
 
 /* The number of edits the view makes in doc (as parse_whole gives it:
@@ -59,23 +65,12 @@ static char *same_both_ways(const char *doc, size_t len)
     CHECK_STR(on, off);
     free(on);
     for (size_t cut = 1; cut < len; cut++) {
-        eddy__xview_enabled = true;
         struct eddy_feed_parser *p = eddy_feed_parser_new(NULL);
         CHECK_INT(eddy_feed_parser_push(p, doc, cut), ==, 0);
         CHECK_INT(eddy_feed_parser_push(p, doc + cut, len - cut), ==, 0);
-        struct eddy_feed *f;
-        CHECK_INT(eddy_feed_parser_finish(p, &f), ==, 0);
-        eddy_feed_parser_free(p);
-        struct eddy_buf b = EDDY_BUF_INIT(0);
-        CHECK_INT(eddy_feed_to_json(eddy_feed_root(f), &b), ==, 0);
-        for (size_t i = 0; i < eddy_feed_diag_count(f); i++) {
-            size_t at;
-            const char *m = eddy_feed_diag(f, i, &at);
-            eddy_buf_printf(&b, "\n%zu %s", at, m);
-        }
-        eddy_feed_free(f);
-        CHECK_STR(eddy_buf_cstr(&b), off);
-        eddy_buf_free(&b);
+        char *split = finish(p);
+        CHECK_STR(split, off);
+        free(split);
     }
     return off;
 }
