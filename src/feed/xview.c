@@ -100,16 +100,19 @@ static int add_edit(struct eddy__xview *v, size_t start, size_t end, int kind, c
 static size_t reference(const unsigned char *s, size_t i, size_t t, char rep[4], size_t *rl)
 {
     static const char *const xml5[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"};
-    for (size_t k = 0; k < 5; k++) {
-        size_t n = strlen(xml5[k]);
-        if (t - i >= n && !memcmp(s + i, xml5[k], n)) {
-            rep[0] = "<>&\"'"[k];
-            *rl = 1;
-            return n;
-        }
-    }
-    if (t - i < 4 || s[i + 1] != '#')
+    if (t - i < 4)
         return 0;
+    if (s[i + 1] != '#') {
+        for (size_t k = 0; k < 5; k++) {
+            size_t n = 4 + (k >= 2) + (k >= 3);
+            if (s[i + 1] == (unsigned char)xml5[k][1] && t - i >= n && !memcmp(s + i, xml5[k], n)) {
+                rep[0] = "<>&\"'"[k];
+                *rl = 1;
+                return n;
+            }
+        }
+        return 0;
+    }
     bool hex = s[i + 2] == 'x';
     size_t d = i + 2 + hex, j = d;
     uint32_t cp = 0;
@@ -152,25 +155,33 @@ static int text_scan(struct eddy__xview *v, const unsigned char *s, size_t i, si
             i += 8;
             continue;
         }
-        unsigned char c = s[i];
-        char rep[4];
-        size_t k, rl;
-        if (c == '&' && !cdata && (k = reference(s, i, t, rep, &rl))) {
-            if ((last && add_edit(v, first, last, X_TEXT, NULL, 0)) ||
-                add_edit(v, i, i + k, X_REF, rep, rl))
-                return -ENOMEM;
-            first = last = 0;
-            i += k;
-        } else if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t' || (c == '\r' && cdata)) {
-            i++;
-        } else if (c < 0x80 || !(k = xml_char(s + i, t - i))) {
-            *slow = true;
-            return 0;
-        } else {
-            if (!last)
-                first = i;
-            i += k;
-            last = i;
+        /* the 8 bytes plain8 refused, one by one (or what is left) */
+        for (size_t word = t - i < 8 ? t : i + 8; i < word;) {
+            unsigned char c = s[i];
+            char rep[4];
+            size_t k, rl;
+            if ((c >= 0x20 && c < 0x80 && (c != '&' || cdata)) || c == '\n' || c == '\t' ||
+                (c == '\r' && cdata)) {
+                i++;
+            } else if (c == '&') {
+                if (!(k = reference(s, i, t, rep, &rl))) {
+                    i++;
+                    continue;
+                }
+                if ((last && add_edit(v, first, last, X_TEXT, NULL, 0)) ||
+                    add_edit(v, i, i + k, X_REF, rep, rl))
+                    return -ENOMEM;
+                first = last = 0;
+                i += k;
+            } else if (c < 0x80 || !(k = xml_char(s + i, t - i))) {
+                *slow = true;
+                return 0;
+            } else {
+                if (!last)
+                    first = i;
+                i += k;
+                last = i;
+            }
         }
     }
     return last && !cdata ? add_edit(v, first, last, X_TEXT, NULL, 0) : 0;
