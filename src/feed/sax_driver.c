@@ -15,7 +15,9 @@
  *      not define reaches our getEntity callback: a safe DOCTYPE entity gives
  *      its text; any other name is an error (bozo, as expat reports it to
  *      feedparser) repaired as feedparser's loose parser does (an HTML entity
- *      gives its character, anything else stays as "&name;").
+ *      gives its character, anything else stays as "&name;").  In buffered
+ *      mode libxml2 reads the document through xview.c, which spares it its
+ *      slow paths (CDATA sections, non-ASCII text, references);
  *   4. like feedparser, which parses with expat and on the first error
  *      parses again with its loose SGML parser, an XML error (bozo) makes
  *      the buffered document go again through loose.c, a port of that
@@ -53,6 +55,7 @@
 #include "html.h"
 #include "json.h"
 #include "uri.h"
+#include "xview.h"
 
 #define MAX_DEPTH         1024 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS         1000       /* records kept; the count goes on */
@@ -74,7 +77,9 @@ struct header {
 struct mem_reader {
     const char *p;
     size_t left;
-}; /* parse_whole's input */
+    size_t at;              /* bytes given so far */
+    struct eddy__xview *xv; /* what libxml2 reads instead */
+};                          /* parse_whole's input */
 
 struct eddy_feed_parser {
     struct eddy__mixin mixin; /* the mixin state; mixin.main becomes the result */
@@ -127,6 +132,8 @@ struct eddy_feed_parser {
     struct eddy__decoder *dec;  /* callback mode, not UTF-8: the body's decoder */
     struct eddy_buf dtext;      /* its UTF-8 of the latest push */
     size_t dpos;                /* UTF-8 bytes it gave before that */
+    struct eddy__xview xv;      /* buffered mode: libxml2 reads this view (xview.c) */
+    bool xv_failed;             /* something was reported with the view on: parse again */
 };
 
 struct eddy_feed {
@@ -155,10 +162,26 @@ static size_t utf8_fit(const char *s, size_t n)
     return have < need ? lead - 1 : n;
 }
 
+/* The parse with the view (xview.c) stops, to go again without it. */
+static void xv_fail(struct eddy_feed_parser *parser)
+{
+    if (!parser->xv_failed && parser->ctxt)
+        xmlStopParser(parser->ctxt);
+    parser->xv_failed = true;
+}
+
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
 {
+    if (parser->xv.d && !parser->budget.over) {
+        if (parser->xv.applied) {
+            /* libxml2's columns differ in the view: the parse goes again without it */
+            xv_fail(parser);
+            return;
+        }
+        parser->xv.off = true; /* libxml2 read the document itself so far: it goes on so */
+    }
     if (parser->ndiags >= MAX_DIAGS || parser->quiet)
         return;
     if (parser->ndiags == parser->capdiags) {
@@ -635,11 +658,27 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     eddy__end_tag_k(p, parser->tag, &tk);
 }
 
+static void handle_data(void *mixin, const char *s, size_t n)
+{
+    eddy__handle_data(mixin, s, n);
+}
+
 static void on_chars(void *ud, const xmlChar *ch, int len)
 {
     struct eddy_feed_parser *parser = ud;
-    if (!xml_over_budget(parser))
-        eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
+    if (xml_over_budget(parser))
+        return;
+    xmlParserInputPtr in = parser->xv.applied ? parser->ctxt->input : NULL;
+    /* a slice of libxml2's input (its fast path) is a slice of the view */
+    if (in && (uintptr_t)ch >= (uintptr_t)in->base && (uintptr_t)ch < (uintptr_t)in->end) {
+        if (in->buf && in->buf->encoder)
+            xv_fail(parser); /* offsets in libxml2's conversion: not seen, but then parse again */
+        else
+            eddy__xview_map(&parser->xv, in->consumed + (size_t)(ch - in->base), (size_t)len,
+                            handle_data, &parser->mixin);
+        return;
+    }
+    eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
 }
 
 /* An xmlEntity of the predefined kind: libxml2 then passes its content to
@@ -1617,7 +1656,11 @@ static int mem_read(void *ctx, char *buf, int len)
 {
     struct mem_reader *r = ctx;
     size_t k = r->left < (size_t)len ? r->left : (size_t)len;
-    memcpy(buf, r->p, k);
+    if (r->xv && r->xv->d)
+        eddy__xview_read(r->xv, r->at, buf, k);
+    else
+        memcpy(buf, r->p, k);
+    r->at += k;
     r->p += k;
     r->left -= k;
     return (int)k;
@@ -1634,7 +1677,8 @@ static int mem_close(void *ctx)
  * error sends the document through the loose pass anyway).  XML_PARSE_HUGE
  * lifts libxml2's 10 MB text-node and 256-level limits; MAX_DEPTH still
  * applies. */
-static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
+static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                     bool view)
 {
     init_mixin(parser);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
@@ -1656,10 +1700,13 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
         return -E2BIG;
     }
     init_sax(parser);
-    parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
+    if (view)
+        eddy__xview_init(&parser->xv, d, dn);
+    parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1, 0, &parser->xv};
     parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem,
                                          XML_CHAR_ENCODING_NONE);
     if (!parser->ctxt) {
+        eddy__xview_free(&parser->xv);
         eddy_buf_free(&doc);
         return -ENOMEM;
     }
@@ -1673,8 +1720,69 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
     xmlParseDocument(parser->ctxt);
     handlers_restore(h);
     parser->ctxt->sax = own; /* libxml2 frees its own handler with the context */
+    eddy__xview_free(&parser->xv);
     eddy_buf_free(&doc);
     return parser->mixin.oom ? -ENOMEM : 0;
+}
+
+/* The mixin afresh, for another pass over the document. */
+static bool mixin_reset(struct eddy_feed_parser *parser)
+{
+    struct eddy__mixin *p = &parser->mixin;
+    eddy_feed_entry_fn on_entry = p->on_entry;
+    void *arg = p->arg;
+    struct eddy__budget *budget = p->budget;
+    eddy__mixin_free(p);
+    eddy_arena_free(&p->main);
+    if (eddy__mixin_init(p)) {
+        p->oom = true;
+        return false;
+    }
+    p->on_entry = on_entry;
+    p->arg = arg;
+    p->budget = budget;
+    return true;
+}
+
+static void free_ctxt(struct eddy_feed_parser *parser)
+{
+    if (!parser->ctxt)
+        return;
+    /* an internal subset that reached libxml2 gets a document to hold it */
+    if (parser->ctxt->myDoc)
+        xmlFreeDoc(parser->ctxt->myDoc);
+    xmlFreeParserCtxt(parser->ctxt);
+    parser->ctxt = NULL;
+}
+
+/* parse_xml through the view of xview.c; when anything was reported then
+ * (an ill-formed document), again without it from the same state, so that
+ * the messages, their positions and bozo are libxml2's own. */
+static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
+{
+    size_t ndiags = parser->ndiags, bozo_at = parser->bozo_at;
+    bool bozo = parser->bozo, xml_bozo = parser->xml_bozo;
+    char *exc = parser->bozo_exception ? strdup(parser->bozo_exception) : NULL;
+    if (parser->bozo_exception && !exc)
+        return -ENOMEM;
+    int err = parse_xml(parser, s, n, hend, true);
+    if (!err && parser->xv_failed) {
+        free_ctxt(parser);
+        while (parser->ndiags > ndiags)
+            free(parser->diags[--parser->ndiags].msg);
+        parser->bozo = bozo;
+        parser->xml_bozo = xml_bozo;
+        parser->bozo_at = bozo_at;
+        free(parser->bozo_exception);
+        parser->bozo_exception = exc;
+        exc = NULL;
+        memset(parser->tcache, 0, sizeof parser->tcache); /* keyed by the old context's names */
+        parser->xml_depth = 0;
+        parser->namespaces_cap_told = parser->budget_told = parser->cut = false;
+        err = mixin_reset(parser) ? parse_xml(parser, s, n, hend, false) : -ENOMEM;
+    }
+    free(exc);
+    return err;
 }
 
 /* Sends the document start s[0..n) (UTF-8) through replace_doctype (its
@@ -1790,18 +1898,9 @@ static void set_str(struct eddy_arena *A, struct eddy_feed_value *o, const char 
 static void loose_pass(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
 {
     struct eddy__mixin *p = &parser->mixin;
-    eddy_feed_entry_fn on_entry = p->on_entry;
-    void *arg = p->arg;
     struct eddy__budget *budget = p->budget;
-    eddy__mixin_free(p);
-    eddy_arena_free(&p->main);
-    if (eddy__mixin_init(p)) {
-        p->oom = true;
+    if (!mixin_reset(parser))
         return;
-    }
-    p->on_entry = on_entry;
-    p->arg = arg;
-    p->budget = budget;
     p->loose = true;
     parser->quiet = true;
     init_mixin(parser);
@@ -2107,12 +2206,8 @@ void eddy_feed_parser_free(struct eddy_feed_parser *parser)
 {
     if (!parser)
         return;
-    if (parser->ctxt) {
-        /* an internal subset that reached libxml2 gets a document to hold it */
-        if (parser->ctxt->myDoc)
-            xmlFreeDoc(parser->ctxt->myDoc);
-        xmlFreeParserCtxt(parser->ctxt);
-    }
+    free_ctxt(parser);
+    eddy__xview_free(&parser->xv);
     eddy__mixin_free(&parser->mixin);
     eddy_arena_free(&parser->mixin.main);
     free(parser->url);
