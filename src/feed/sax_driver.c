@@ -1799,7 +1799,28 @@ static int begin_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     size_t hlen = plen;
     if (clean_utf8(parser, s, plen, true, &clean, &hlen, 0))
         parser->mixin.oom = true;
-    replace_doctype(parser, clean.len ? clean.data : s, hlen, &head);
+    /* feedparser (and buffered mode: encoding.c) first replaces the XML
+     * declaration, up to its first '>', with its own, so a malformed one
+     * ("<?xml>") is no error, then finds the DOCTYPE in that text.  The
+     * same here; then libxml2 reads the prolog without a declaration (it
+     * reads UTF-8 whatever one says). */
+    const char *h = clean.len ? clean.data : s;
+    const char *gt = hlen >= 5 && !memcmp(h, "<?xml", 5) ? memchr(h + 5, '>', hlen - 5) : NULL;
+    size_t decl = gt ? (size_t)(gt - h) + 1 : 0;
+    if (decl) {
+        struct eddy_buf t = EDDY_BUF_INIT(0), o = EDDY_BUF_INIT(0);
+        static const char own[] = "<?xml version='1.0' encoding='utf-8'?>";
+        if (eddy_buf_append(&t, own, sizeof own - 1) || eddy_buf_append(&t, h + decl, hlen - decl))
+            parser->mixin.oom = true;
+        replace_doctype(parser, eddy_buf_cstr(&t), t.len, &o);
+        parser->offset_base += decl; /* (replace_doctype's counts `own`'s bytes) */
+        if (o.len >= sizeof own - 1)
+            eddy_buf_append(&head, o.data + sizeof own - 1, o.len - (sizeof own - 1));
+        eddy_buf_free(&t);
+        eddy_buf_free(&o);
+    } else {
+        replace_doctype(parser, h, hlen, &head);
+    }
     eddy_buf_free(&clean);
     parser->head_done = true;
     parser->rpos = hlen;

@@ -773,3 +773,23 @@ TEST(fuzz_callback_entity_in_unseen_attribute_is_utf8)
             eddy_buf_free(&s.json);
         }
 }
+
+/* A malformed XML declaration: feedparser replaces it (up to its first
+ * '>') with its own, and so does buffered mode, so "<?xml>" is no error;
+ * callback mode gave it to libxml2, which stopped there: no entry
+ * (fuzz/regression/feed/callback-malformed-xml-declaration).  A DOCTYPE
+ * after a declaration on the same line is still not feedparser's to
+ * remove (its ^ is a line start), whichever mode. */
+TEST(fuzz_callback_malformed_xml_declaration_is_replaced)
+{
+    static const char doc[] = "<?xml><feed n=\"\"><entry><title>t</title></entry></feed>";
+    for (size_t step = 0; step <= 7; step++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        char *got = parse_cb(doc, step, &s);
+        CHECK_INT(s.n, ==, 1);
+        CHECK(strstr(got, "\"bozo\":false") != NULL);
+        CHECK(strstr(eddy_buf_cstr(&s.json), "\"title\":\"t\"") != NULL);
+        free(got);
+        eddy_buf_free(&s.json);
+    }
+}
