@@ -158,10 +158,13 @@ static void add_attr(struct lx *L, struct eddy_feed_value *attrs, const char *k,
 
 /* ---- tags ------------------------------------------------------------------------ */
 
+/* A tag name, cut to cap - 1 bytes at most (a character boundary: the name
+ * becomes a key of the result, which is UTF-8). */
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n)
 {
     if (n >= cap)
-        n = cap - 1;
+        for (n = cap - 1; n && ((unsigned char)s[n] & 0xC0) == 0x80;)
+            n--;
     memcpy(dst, s, n);
     dst[n] = 0;
     eddy__lower(dst, n);

@@ -793,3 +793,24 @@ TEST(fuzz_callback_malformed_xml_declaration_is_replaced)
         eddy_buf_free(&s.json);
     }
 }
+
+/* A loose-mode end tag whose name is longer than the 127 bytes kept was cut
+ * inside a UTF-8 character, and the xhtml title it was written back into
+ * held that half character (fuzz/regression/feed/loose-xhtml-title-cut-utf8,
+ * a windows-1252 document).  Names are cut at a character boundary. */
+TEST(fuzz_loose_long_tag_name_cut_at_a_character)
+{
+    static const char doc[] =
+        "<channel<title</tot \xa6\xa6\xa6itleitl\xa6\xa6\xa6\xa6\xa6\xa6\xa6"
+        "\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6"
+        "\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6\xa6utfversion=\"2-41</title><"
+        "><\xd2\x9chan>\xff\xff\xff\"\n</title>";
+    for (int cb = 0; cb < 2; cb++) {
+        struct seen s = {EDDY_BUF_INIT(0), 0};
+        struct eddy_feed_opts o = {.on_entry = cb ? on_entry : NULL, .arg = &s};
+        struct eddy_feed *f = push_all(&o, doc, 0);
+        CHECK(strings_utf8(eddy_feed_root(f)));
+        eddy_feed_free(f);
+        eddy_buf_free(&s.json);
+    }
+}
