@@ -90,4 +90,5 @@ done
 html=$(curl -s "$url/" | wc -c)
 css=$(curl -s "$url/static/eddy.css" | wc -c)
 js=$(curl -s "$url/static/eddy.js" | wc -c)
-echo "page weight of /: HTML $html + CSS $css + JS $js = $((html + css + js)) bytes"
+ev=$(curl -s "$url/static/events.js" | wc -c) # the SharedWorker eddy.js starts
+echo "page weight of /: HTML $html + CSS $css + JS $js + $ev = $((html + css + js + ev)) bytes"
