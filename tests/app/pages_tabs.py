@@ -23,20 +23,14 @@ sys.path.insert(0, os.path.join(HERE, "support"))
 from serve import Serve, check, db, run_eddy, summary  # noqa: E402
 
 try:
-    from selenium import webdriver
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from pages_browser import HOOKS, browser, console_errors
 except ImportError:
     check("python3-selenium is installed (scripts/deps)", False)
     summary()
 
 TABS = 9
-HOOKS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-    window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
 items = ["alpha", "beta"]
 
 
@@ -56,18 +50,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-              "--disable-dev-shm-usage", "--window-size=1000,900"):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=webdriver.chrome.service.Service("/usr/bin/chromedriver"), options=o)
-    d.set_page_load_timeout(20)  # a tab left without a connection never loads
-    return d
 
 
 def wait_for(cond, timeout=60):
@@ -104,13 +86,14 @@ check("the first pass stored 2 entries",
       wait_for(lambda: db(data).execute("SELECT count(*) FROM entries").fetchone()[0] == 2))
 
 d = browser()
+d.set_page_load_timeout(20)  # a tab left without a connection never loads
 try:  # the browser quits whatever happens
     tabs, loaded = [], 0
     try:
         for i in range(TABS):
-            if i:
+            if i:  # (pages_browser's browser() hooked the first)
                 d.switch_to.new_window("tab")
-            d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})  # per tab
+                d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
             tabs.append(d.current_window_handle)
             d.get(sv.url + "/")
             # Loaded before the next opens (one left without a connection never is).
@@ -153,7 +136,7 @@ try:  # the browser quits whatever happens
     for t in tabs:
         d.switch_to.window(t)
         csp += d.execute_script("return window.__csp")
-    errors = [m["message"] for m in d.get_log("browser") if m["level"] == "SEVERE"]
+    errors = console_errors(d)
     check("no console error, no CSP violation", not errors and not csp, str(errors + csp)[:300])
 finally:
     d.quit()
