@@ -35,6 +35,9 @@ if [ ! -f "$data/eddy.db" ]; then
     "$build/bench/fill-store" "$data" 500 100000 "http://127.0.0.1:$feed_port"
 fi
 python3 "$top/bench/reader_feeds.py" "$feed_port" "${FEED_DELAY:-0.15}" & pids+=($!)
+# Listening before eddy serve's first pass (refused, its 500 fetches failed
+# at once and the feeds backed off).
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$feed_port/" && break; sleep 0.1; done
 
 log=$(mktemp)
 "$build/eddy" serve --data "$data" --listen 127.0.0.1:0 --demo '' 2>"$log" & pids+=($!)
