@@ -168,8 +168,8 @@ static int text_scan(struct eddy__xview *v, const unsigned char *s, size_t i, si
                     i++;
                     continue;
                 }
-                if ((last && add_edit(v, first, last, X_TEXT, NULL, 0)) ||
-                    add_edit(v, i, i + k, X_REF, rep, rl))
+                if ((last && add_edit(v, first, last, EDDY__X_TEXT, NULL, 0)) ||
+                    add_edit(v, i, i + k, EDDY__X_REF, rep, rl))
                     return -ENOMEM;
                 first = last = 0;
                 i += k;
@@ -184,7 +184,7 @@ static int text_scan(struct eddy__xview *v, const unsigned char *s, size_t i, si
             }
         }
     }
-    return last && !cdata ? add_edit(v, first, last, X_TEXT, NULL, 0) : 0;
+    return last && !cdata ? add_edit(v, first, last, EDDY__X_TEXT, NULL, 0) : 0;
 }
 
 /* The end of the start tag at s[i] ('<' then a name start): past its '>'
@@ -249,7 +249,7 @@ static void scan_step(struct eddy__xview *v)
     size_t next = cdata && v->depth ? past(s, n, i + 9, "]]>", 3) : 0;
     if (next) {
         if (text_scan(v, s, i + 9, next - 3, true, &v->slow) ||
-            add_edit(v, i, next, X_CDATA, NULL, 0))
+            add_edit(v, i, next, EDDY__X_CDATA, NULL, 0))
             return scan_done(v);
         v->i = next;
         return; /* the run goes on */
@@ -308,9 +308,9 @@ void eddy__xview_read(struct eddy__xview *v, size_t at, char *out, size_t k)
         const struct eddy__xedit *e = &v->edits[v->rd];
         v->applied = true;
         size_t s = e->start > at ? e->start : at, t = e->end < end ? e->end : end;
-        if (e->kind == X_REF) {
+        if (e->kind == EDDY__X_REF) {
             memset(out + (s - at), 'x', t - s);
-        } else if (e->kind == X_CDATA) {
+        } else if (e->kind == EDDY__X_CDATA) {
             memset(out + (s - at), 'x', t - s);
             for (const char *nl = memchr(v->d + s, '\n', t - s); nl;
                  nl = memchr(nl + 1, '\n', (size_t)(v->d + t - nl - 1)))
@@ -358,14 +358,14 @@ void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
         v->cd++;
     for (size_t k = v->cd; k < v->nedits && v->edits[k].start < end; k++) {
         const struct eddy__xedit *e = &v->edits[k];
-        if (e->kind == X_TEXT)
+        if (e->kind == EDDY__X_TEXT)
             continue; /* its text is the document's at the same offsets */
         if (e->start > pos) {
             fn(arg, v->d + pos, e->start - pos);
             pos = e->start;
         }
         bool begins = e->start == pos; /* (else its start was in an earlier slice) */
-        if (e->kind == X_REF) {
+        if (e->kind == EDDY__X_REF) {
             if (begins)
                 fn(arg, e->rep, e->rl);
         } else {

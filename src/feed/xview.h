@@ -11,14 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { X_TEXT, X_CDATA, X_REF };
+enum { EDDY__X_TEXT, EDDY__X_CDATA, EDDY__X_REF };
 
 struct eddy__xedit {
     uint32_t start, end; /* d[start..end) (parse_whole takes at most INT_MAX bytes) */
-    uint8_t kind;        /* X_TEXT: text with non-ASCII characters, X_CDATA: a whole
-                            section, X_REF: a reference libxml2 would resolve itself */
+    uint8_t kind;        /* EDDY__X_TEXT: text with non-ASCII characters, EDDY__X_CDATA: a whole
+                            section, EDDY__X_REF: a reference libxml2 would resolve itself */
     uint8_t rl;
-    char rep[4]; /* X_REF: its text, rep[0..rl) */
+    char rep[4]; /* EDDY__X_REF: its text, rep[0..rl) */
 };
 
 /* The edits are found as libxml2 reads: only those between what it has
