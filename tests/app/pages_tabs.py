@@ -25,7 +25,7 @@ from serve import Serve, check, db, run_eddy, summary  # noqa: E402
 try:
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
-    from pages_browser import HOOKS, browser, console_errors
+    from pages_browser import HOOKS, browser, console_errors, wait_for
 except ImportError:
     check("python3-selenium is installed (scripts/deps)", False)
     summary()
@@ -52,18 +52,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def wait_for(cond, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.05)
-    return False
-
-
 def banners(d, tabs):
     """The text of each tab's 'N new entries' banner ('' while hidden)."""
     out = []
@@ -82,8 +70,8 @@ st, _, err = run_eddy("add", "--no-fetch", "--data", data, "http://127.0.0.1:%d/
 check("eddy add: 1 feed", st == 0, err)
 sv = Serve(data)
 check("eddy serve starts", bool(sv.url), sv.stderr()[-300:])
-check("the first pass stored 2 entries",
-      wait_for(lambda: db(data).execute("SELECT count(*) FROM entries").fetchone()[0] == 2))
+wait_for("the first pass stored 2 entries",
+         lambda: db(data).execute("SELECT count(*) FROM entries").fetchone()[0] == 2)
 
 d = browser()
 d.set_page_load_timeout(20)  # a tab left without a connection never loads
@@ -95,10 +83,8 @@ try:  # the browser quits whatever happens
                 d.switch_to.new_window("tab")
                 d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
             tabs.append(d.current_window_handle)
-            d.get(sv.url + "/")
-            # Loaded before the next opens (one left without a connection never is).
-            if wait_for(lambda: d.execute_script("return document.readyState") == "complete", 20):
-                loaded += 1
+            d.get(sv.url + "/")  # returns once loaded (one left without a connection never is)
+            loaded += 1
     except TimeoutException:
         pass
     check("%d river tabs in one browser all load (%d did)" % (TABS, loaded), loaded == TABS)
@@ -115,8 +101,9 @@ try:  # the browser quits whatever happens
 
 
     refresh()
-    check("after a refresh stores one entry, every tab says '1 new entry'",
-          wait_for(lambda: banners(d, tabs[:loaded]) == ["1 new entry"] * loaded, 60), str(banners(d, tabs[:loaded])))
+    if not wait_for("after a refresh stores one entry, every tab says '1 new entry'",
+                    lambda: banners(d, tabs[:loaded]) == ["1 new entry"] * loaded):
+        print("  the tabs say %s" % banners(d, tabs[:loaded]))
 
     # Tabs closed: the others still hear (the worker dropped their ports).
     for t in tabs[2:]:
@@ -125,12 +112,13 @@ try:  # the browser quits whatever happens
     tabs = tabs[:2]
     items.append("delta")
     refresh()
-    check("with 7 tabs closed, the 2 left say '2 new entries' after the next",
-          wait_for(lambda: banners(d, tabs) == ["2 new entries"] * 2, 60), str(banners(d, tabs)))
+    if not wait_for("with 7 tabs closed, the 2 left say '2 new entries' after the next",
+                    lambda: banners(d, tabs) == ["2 new entries"] * 2):
+        print("  the tabs say %s" % banners(d, tabs))
     d.switch_to.window(tabs[0])
     d.find_element(By.ID, "live-new").click()
-    check("a click on the banner shows the new entries",
-          wait_for(lambda: "entry delta" in d.find_element(By.CSS_SELECTOR, ".river").text, 30))
+    wait_for("a click on the banner shows the new entries",
+             lambda: "entry delta" in d.find_element(By.CSS_SELECTOR, ".river").text, 30)
 
     csp = []
     for t in tabs:
