@@ -17,6 +17,7 @@
 #include "../../src/feed/encoding.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -526,4 +527,168 @@ TEST(encoding_appends_and_respects_the_cap)
     CHECK_INT(eddy__encoding_to_utf8("<a/>", 4, NULL, false, &exact, &r), ==, 0);
     CHECK_INT(exact.len, ==, sizeof decl - 1 + 5);
     eddy_buf_free(&exact);
+}
+
+/* in[0..n) through glibc's iconv from `charset` into *out (reset first):
+ * whether every byte decoded.  glibc reads Latin-1 and windows-1252 as
+ * Python does, every byte value (0x81, 0x8D, 0x8F, 0x90, 0x9D undefined in
+ * windows-1252): the reference for encoding.c's own tables of them. */
+static bool glibc_decode(const char *charset, const char *in, size_t n, struct eddy_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    CHECK(cd != (iconv_t)-1);
+    eddy_buf_reset(out);
+    CHECK_INT(eddy_buf_reserve(out, 3 * n), ==, 0);
+    char *ip = (char *)in, *op = out->data;
+    size_t il = n, ol = 3 * n;
+    size_t r = iconv(cd, &ip, &il, &op, &ol);
+    iconv_close(cd);
+    out->len = (size_t)(op - out->data);
+    out->data[out->len] = 0;
+    return r != (size_t)-1;
+}
+
+static const struct {
+    const char *name;  /* as declared */
+    const char *glibc; /* glibc's name for the codec */
+    unsigned undefined;
+} single_byte[] = {
+    {"iso-8859-1", "ISO-8859-1", 0},
+    {"latin1", "ISO-8859-1", 0},
+    {"windows-1252", "CP1252", 5},
+};
+
+TEST(encoding_single_byte_every_byte_value)
+{
+    struct eddy_buf want = EDDY_BUF_INIT(0), doc = EDDY_BUF_INIT(0);
+    for (size_t k = 0; k < sizeof single_byte / sizeof *single_byte; k++) {
+        unsigned undefined = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            char byte = (char)b;
+            eddy_buf_reset(&doc);
+            CHECK_INT(eddy_buf_printf(&doc, "<?xml version='1.0' encoding='%s'?><a>",
+                                      single_byte[k].name),
+                      ==, 0);
+            CHECK_INT(eddy_buf_append(&doc, &byte, 1), ==, 0);
+            CHECK_INT(eddy_buf_puts(&doc, "</a>"), ==, 0);
+            struct run x = conv(doc.data, doc.len, NULL, false);
+            if (!glibc_decode(single_byte[k].glibc, &byte, 1, &want)) {
+                undefined++; /* the decode fails: the fallbacks win */
+                if (!strcmp(x.r.encoding, single_byte[k].name))
+                    test_fail(__FILE__, __LINE__, "%s: byte 0x%02X decoded", single_byte[k].name,
+                              b);
+                eddy_buf_free(&x.out);
+                continue;
+            }
+            if (strcmp(x.r.encoding, single_byte[k].name))
+                test_fail(__FILE__, __LINE__, "%s: byte 0x%02X not decoded (%s)",
+                          single_byte[k].name, b, x.r.encoding);
+            CHECK(x.out.len == sizeof decl - 1 + 3 + want.len + 4);
+            if (memcmp(x.out.data + sizeof decl - 1 + 3, want.data, want.len))
+                test_fail(__FILE__, __LINE__, "%s: byte 0x%02X decoded otherwise than glibc",
+                          single_byte[k].name, b);
+            eddy_buf_free(&x.out);
+        }
+        CHECK_INT(undefined, ==, single_byte[k].undefined);
+    }
+    eddy_buf_free(&want);
+    eddy_buf_free(&doc);
+}
+
+/* The tables' ASCII runs go sixteen bytes a step: every defined byte after
+ * runs of every length up to 40, so at every offset in and across those
+ * steps, in one document. */
+TEST(encoding_single_byte_runs_at_every_offset)
+{
+    struct eddy_buf body = EDDY_BUF_INIT(0), want = EDDY_BUF_INIT(0), doc = EDDY_BUF_INIT(0);
+    for (size_t k = 0; k < sizeof single_byte / sizeof *single_byte; k++) {
+        eddy_buf_reset(&body);
+        for (unsigned run = 0, b = 0x80; run <= 40; run++)
+            for (unsigned j = 0; j < 8; j++, b = b == 0xFF ? 0x80 : b + 1) {
+                char byte = (char)b;
+                if (!glibc_decode(single_byte[k].glibc, &byte, 1, &want))
+                    byte = (char)0xE9; /* one the codec defines */
+                for (unsigned r = 0; r < run; r++)
+                    CHECK_INT(eddy_buf_putc(&body, 'a' + (int)(r % 26)), ==, 0);
+                CHECK_INT(eddy_buf_append(&body, &byte, 1), ==, 0);
+            }
+        CHECK(glibc_decode(single_byte[k].glibc, body.data, body.len, &want));
+        eddy_buf_reset(&doc);
+        CHECK_INT(eddy_buf_printf(&doc, "<?xml version='1.0' encoding='%s'?>", single_byte[k].name),
+                  ==, 0);
+        CHECK_INT(eddy_buf_append(&doc, body.data, body.len), ==, 0);
+        struct run x = conv(doc.data, doc.len, NULL, false);
+        CHECK_STR(x.r.encoding, single_byte[k].name);
+        check_out(&x, want.data, want.len);
+    }
+    eddy_buf_free(&body);
+    eddy_buf_free(&want);
+    eddy_buf_free(&doc);
+}
+
+static void count_bad(void *arg, size_t at, const char *msg)
+{
+    (void)at;
+    (void)msg;
+    ++*(unsigned *)arg;
+}
+
+/* Callback mode's decoder reads the same tables: the 256 byte values in
+ * chunks of several sizes, the undefined ones as U+FFFD (and told). */
+TEST(encoding_single_byte_decoder_chunks)
+{
+    char all[256];
+    for (unsigned b = 0; b < 256; b++)
+        all[b] = (char)b;
+    struct eddy_buf want = EDDY_BUF_INIT(0), one = EDDY_BUF_INIT(0), out = EDDY_BUF_INIT(0);
+    for (size_t k = 0; k < sizeof single_byte / sizeof *single_byte; k++) {
+        eddy_buf_reset(&want);
+        for (unsigned b = 0; b < 256; b++)
+            CHECK_INT(glibc_decode(single_byte[k].glibc, all + b, 1, &one)
+                          ? eddy_buf_append(&want, one.data, one.len)
+                          : eddy_buf_puts(&want, "\xEF\xBF\xBD"),
+                      ==, 0);
+        static const size_t chunks[] = {1, 7, 16, 256};
+        for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+            struct eddy__decoder *d;
+            CHECK_INT(eddy__decoder_open(single_byte[k].name, false, &d), ==, 0);
+            CHECK(d);
+            unsigned bad = 0;
+            eddy_buf_reset(&out);
+            for (size_t i = 0; i < 256; i += chunks[c]) {
+                size_t n = 256 - i < chunks[c] ? 256 - i : chunks[c];
+                CHECK_INT(eddy__decoder_run(d, all + i, n, i + n == 256, &out, count_bad, &bad), ==,
+                          0);
+            }
+            eddy__decoder_free(d);
+            CHECK_MEM(out.data, out.len, want.data, want.len);
+            CHECK_INT(bad, ==, single_byte[k].undefined);
+        }
+    }
+    eddy_buf_free(&want);
+    eddy_buf_free(&one);
+    eddy_buf_free(&out);
+}
+
+TEST(encoding_single_byte_output_cap)
+{
+    /* 300 x é: 600 bytes of UTF-8 after the declaration, up to the last byte
+     * (a declaration no longer than the one written in its place: the
+     * decoded text holds it before the rewrite) */
+    struct eddy_buf doc = EDDY_BUF_INIT(0);
+    CHECK_INT(eddy_buf_puts(&doc, "<?xml encoding='latin1'?>"), ==, 0);
+    for (int i = 0; i < 300; i++)
+        CHECK_INT(eddy_buf_putc(&doc, 0xE9), ==, 0);
+    struct eddy__encoding r;
+    struct eddy_buf exact = EDDY_BUF_INIT(sizeof decl - 1 + 600);
+    CHECK_INT(eddy__encoding_to_utf8(doc.data, doc.len, NULL, false, &exact, &r), ==, 0);
+    CHECK_STR(r.encoding, "latin1");
+    CHECK_INT(exact.len, ==, sizeof decl - 1 + 600);
+    CHECK(!memcmp(exact.data + exact.len - 2, "\xC3\xA9", 2));
+    eddy_buf_free(&exact);
+    struct eddy_buf small = EDDY_BUF_INIT(sizeof decl - 1 + 599);
+    CHECK_INT(eddy__encoding_to_utf8(doc.data, doc.len, NULL, false, &small, &r), ==, -E2BIG);
+    CHECK_INT(small.len, ==, 0);
+    eddy_buf_free(&small);
+    eddy_buf_free(&doc);
 }
