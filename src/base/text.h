@@ -52,7 +52,7 @@ static inline size_t eddy__utf8_seq(const unsigned char *s, size_t n, size_t *ba
     return len;
 }
 
-/* Whether s[0..n) is all valid UTF-8 (ASCII runs checked 16 bytes at a time). */
+/* Whether s[0..n) is all valid UTF-8 (with SSE2, 16 bytes at a time). */
 bool eddy__utf8_valid(const unsigned char *s, size_t n);
 
 struct eddy_buf;

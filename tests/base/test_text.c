@@ -40,6 +40,15 @@ TEST(text_utf8_seq_and_valid)
     CHECK(eddy__utf8_valid((const unsigned char *)"", 0));
 }
 
+/* The definition: character by character. */
+static bool ref_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0, q; i < n; i += q)
+        if (!(q = eddy__utf8_seq(s + i, n - i, NULL)))
+            return false;
+    return true;
+}
+
 /* eddy__utf8_valid skips ASCII sixteen bytes at a time: every position of
  * a bad or cut sequence, in and across those blocks, against the
  * character-by-character definition (eddy__utf8_seq). */
@@ -55,12 +64,7 @@ TEST(text_utf8_valid_at_every_offset)
                 size_t len = strlen(seqs[k]), n = at + len + tail;
                 memset(s, 'a', sizeof s);
                 memcpy(s + at, seqs[k], len);
-                bool want = true;
-                for (size_t i = 0; i < n && want;) {
-                    size_t q = eddy__utf8_seq(s + i, n - i, NULL);
-                    want = q != 0;
-                    i += q;
-                }
+                bool want = ref_valid(s, n);
                 CHECK(want == (k < 3)); /* the first three are valid */
                 CHECK(eddy__utf8_valid(s, n) == want);
             }
@@ -84,4 +88,46 @@ TEST(text_percent_decode_keeps_malformed_escapes)
     CHECK(n == 3 && !memcmp(inplace, "ABc", 3));
     CHECK_INT(eddy__hex_digit('f'), ==, 15);
     CHECK_INT(eddy__hex_digit('G'), ==, -1);
+}
+
+/* eddy__utf8_valid checks sixteen bytes at a time by masks of byte classes:
+ * random strings of valid and invalid pieces (the edges of each lead's
+ * ranges, cut sequences, stray continuation bytes) against the
+ * character-by-character definition. */
+TEST(text_utf8_valid_random_pieces)
+{
+    static const char *const pieces[] = {
+        "a", "abcdefg", "\xC2\x80", "\xDF\xBF", "\xC3\xA9", "\xE0\xA0\x80", "\xE0\xBF\xBF",
+        "\xE1\x80\x80", "\xEC\xBF\xBF", "\xED\x80\x80", "\xED\x9F\xBF", "\xEE\x80\x80",
+        "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\xF3\xBF\xBF\xBF",
+        /* invalid from here */
+        "\xC0\x80", "\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xED\xBF\xBF", "\xF0\x8F\xBF\xBF",
+        "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\x80", "\xBF", "\xC3", "\xE2\x82",
+        "\xF0\x9F\x98", "\xC3\xC3", "\xE2\x28\xA1"};
+    enum { VALID = 16 };
+    uint32_t x = 12345;
+    unsigned char s[128];
+    unsigned invalid = 0;
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t n = 0;
+        bool bad_piece = false;
+        while (n < 96) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            /* mostly valid pieces: an invalid one in a quarter of the strings */
+            size_t k = x % 64 < 60 || iter % 4 ? (x >> 8) % VALID
+                                               : (x >> 8) % (sizeof pieces / sizeof *pieces);
+            size_t len = strlen(pieces[k]);
+            if (n + len > 96 || x % 97 == 0)
+                break;
+            memcpy(s + n, pieces[k], len);
+            n += len;
+            bad_piece |= k >= VALID;
+        }
+        if (bad_piece && !ref_valid(s, n))
+            invalid++;
+        for (size_t from = 0; from < 3 && from <= n; from++) /* and not starting a character */
+            if (eddy__utf8_valid(s + from, n - from) != ref_valid(s + from, n - from))
+                test_fail(__FILE__, __LINE__, "iteration %d, from %zu: not as defined", iter, from);
+    }
+    CHECK(invalid > 10000); /* both answers were asked for */
 }
