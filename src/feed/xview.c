@@ -379,8 +379,43 @@ static void cdata_text(const char *d, size_t s, size_t t, void (*fn)(void *, con
     }
 }
 
-void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
-                     void (*fn)(void *arg, const char *s, size_t n), void *arg)
+/* The pieces of one slice, joined before they reach the handler: a text
+ * full of references ("&lt;p&gt;...") came as a call per piece (the
+ * handler's cost per call was more than the copy).  A piece that does
+ * not fit goes through as it is when long; an empty one too, in order. */
+struct sink {
+    void (*fn)(void *arg, const char *s, size_t n);
+    void *arg;
+    size_t n;
+    char buf[512];
+};
+
+static void sink_flush(struct sink *k)
+{
+    if (k->n)
+        k->fn(k->arg, k->buf, k->n);
+    k->n = 0;
+}
+
+static void sink_put(void *sink, const char *s, size_t n)
+{
+    struct sink *k = sink;
+    if (n && k->n + n <= sizeof k->buf) {
+        memcpy(k->buf + k->n, s, n);
+        k->n += n;
+        return;
+    }
+    sink_flush(k);
+    if (n && n <= sizeof k->buf / 4) {
+        memcpy(k->buf, s, n);
+        k->n = n;
+        return;
+    }
+    k->fn(k->arg, s, n);
+}
+
+static void map_pieces(struct eddy__xview *v, size_t at, size_t len,
+                       void (*fn)(void *arg, const char *s, size_t n), void *arg)
 {
     size_t end = at + len, pos = at;
     while (v->cd < v->nedits && v->edits[v->cd].end <= at)
@@ -409,6 +444,17 @@ void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
     }
     if (pos < end)
         fn(arg, v->d + pos, end - pos);
+}
+
+void eddy__xview_map(struct eddy__xview *v, size_t at, size_t len,
+                     void (*fn)(void *arg, const char *s, size_t n), void *arg)
+{
+    struct sink sink; /* (buf is not zeroed: only its first n bytes are read) */
+    sink.fn = fn;
+    sink.arg = arg;
+    sink.n = 0;
+    map_pieces(v, at, len, sink_put, &sink);
+    sink_flush(&sink);
 }
 
 void eddy__xview_free(struct eddy__xview *v)
