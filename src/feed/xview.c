@@ -209,7 +209,9 @@ static int text_scan(struct eddy__xview *v, const unsigned char *s, size_t i, si
         } else {
             if (!last)
                 first = i;
-            i += k;
+            i += k; /* and the non-ASCII characters right after it */
+            while (i < t && s[i] >= 0x80 && (k = xml_char(s + i, t - i)))
+                i += k;
             last = i;
         }
     }
