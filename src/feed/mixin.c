@@ -1858,6 +1858,20 @@ void eddy__track_namespace(struct eddy__mixin *p, const char *prefix, const char
             true; /* each element name looks prefixes up by URI: keep that short */
         return;
     }
+    /* A declaration that changes nothing (each entry's xhtml div declares
+     * its namespace again) keeps ns_gen, and with it sax_driver.c's name
+     * caches. */
+    const char *had = eddy_feed_str(eddy__obj_get(p->namespaces, canon    ? canon
+                                                                 : prefix ? prefix
+                                                                          : ""),
+                                    NULL);
+    if (had && !strcmp(had, uri)) {
+        size_t i = 0;
+        while (canon && prefix && i < p->nnsmap && strcmp(p->nsmap[i].prefix, prefix))
+            i++;
+        if (!canon || !prefix || (i < p->nnsmap && p->nsmap[i].canonical == canon))
+            return;
+    }
     p->ns_gen++;
     if (canon) {
         if (prefix) {

@@ -116,6 +116,11 @@ struct eddy_feed_parser {
         bool has_prefix;
         const struct eddy__handler *h;
     } tcache[64];
+    struct acache { /* attribute keys by interned (local, URI or prefix) */
+        const xmlChar *local, *other;
+        unsigned char pass, len;
+        char key[46];
+    } acache[32];
     int rstate;            /* the '&' repair scanner: R_TEXT... */
     char rquote;           /* quote of the attribute value being scanned */
     size_t rpos;           /* body bytes scanned so far (diagnostic offsets) */
@@ -548,29 +553,44 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
         for (int i = 0; i < nb_attributes; i++) {
             const xmlChar **a = attributes + 5 * i;
             const char *alocal = (const char *)a[0], *auri = (const char *)a[2];
-            if (pass == 0) {
-                const char *ans;
-                const char *ap = auri ? canon_ns(p, a[2], &ans) : NULL;
-                if (ap && *ap)
-                    eddy__concat(key, sizeof key, ap, ':', alocal);
-                else
-                    eddy__concat(key, sizeof key, alocal, 0, NULL);
+            /* the key depends on interned names only (canon_ns on the
+             * URI alone): cached like tcache */
+            const xmlChar *other = pass ? a[1] : a[2];
+            uintptr_t h = (uintptr_t)a[0] * 31 + (uintptr_t)other;
+            struct acache *ac = &parser->acache[(((h >> 4) ^ (h >> 12)) + (unsigned)pass) & 31];
+            if (ac->local == a[0] && ac->other == other && ac->pass == pass) {
+                memcpy(key, ac->key, ac->len + 1u);
             } else {
-                /* expat with namespace_prefixes: the qname as written */
-                const char *apfx = (const char *)a[1];
-                eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0,
-                             apfx ? alocal : NULL);
+                if (pass == 0) {
+                    const char *ans;
+                    const char *ap = auri ? canon_ns(p, a[2], &ans) : NULL;
+                    if (ap && *ap)
+                        eddy__concat(key, sizeof key, ap, ':', alocal);
+                    else
+                        eddy__concat(key, sizeof key, alocal, 0, NULL);
+                } else {
+                    /* expat with namespace_prefixes: the qname as written */
+                    const char *apfx = (const char *)a[1];
+                    eddy__concat(key, sizeof key, apfx ? apfx : alocal, apfx ? ':' : 0,
+                                 apfx ? alocal : NULL);
+                }
+                size_t kl = strlen(key);
+                eddy__lower(key, kl);
+                if (kl < sizeof ac->key) {
+                    *ac = (struct acache){a[0], other, (unsigned char)pass, (unsigned char)kl, {0}};
+                    memcpy(ac->key, key, kl + 1);
+                }
             }
-            eddy__lower(key, strlen(key));
             const char *val = (const char *)a[3];
             size_t vlen = (size_t)(a[4] - a[3]);
             struct eddy_buf fixed = EDDY_BUF_INIT(0);
-            if (!eddy__utf8_valid(a[3], vlen)) {
+            if (parser->nents && !eddy__utf8_valid(a[3], vlen)) {
                 /* libxml2 copies only the first byte of an entity it takes
                  * for predefined (as ours are) into an attribute value:
                  * "&nbsp;" where the repair scanner saw no attribute (it
                  * read a comment there) became a lone 0xC2.  The tree
-                 * holds UTF-8 only: such a byte reads as U+FFFD. */
+                 * holds UTF-8 only: such a byte reads as U+FFFD.  (Without
+                 * such an entity the text libxml2 read was UTF-8.) */
                 if (eddy__utf8_append(&fixed, val, vlen))
                     p->oom = true;
                 val = eddy_buf_cstr(&fixed);
@@ -631,9 +651,11 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         const char *ns;
         canon_ns(p, URI, &ns);
         const char *local = (const char *)localname;
-        if (ns && !strcmp(local, "math") && !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
+        if (ns && local[0] == 'm' && !strcmp(local, "math") &&
+            !strcmp(ns, "http://www.w3.org/1998/Math/MathML"))
             eddy__attr_set(p, attrs, "xmlns", ns);
-        if (ns && !strcmp(local, "svg") && !strcmp(ns, "http://www.w3.org/2000/svg"))
+        if (ns && local[0] == 's' && !strcmp(local, "svg") &&
+            !strcmp(ns, "http://www.w3.org/2000/svg"))
             eddy__attr_set(p, attrs, "xmlns", ns);
     }
     struct eddy__tagkey tk;
@@ -1777,6 +1799,7 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
         parser->bozo_exception = exc;
         exc = NULL;
         memset(parser->tcache, 0, sizeof parser->tcache); /* keyed by the old context's names */
+        memset(parser->acache, 0, sizeof parser->acache);
         parser->xml_depth = 0;
         parser->namespaces_cap_told = parser->budget_told = parser->cut = false;
         err = mixin_reset(parser) ? parse_xml(parser, s, n, hend, false) : -ENOMEM;

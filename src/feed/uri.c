@@ -75,6 +75,9 @@ static int cmp_key(const char *key, struct span s)
 
 static bool in_list(const char *const *list, size_t n, struct span s)
 {
+    /* "http" and "https", most schemes seen, are in each of the lists */
+    if ((s.n == 4 || (s.n == 5 && s.p[4] == 's')) && !memcmp(s.p, "http", 4))
+        return true;
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

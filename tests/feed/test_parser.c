@@ -695,3 +695,61 @@ TEST(feed_long_messages_are_not_cut_inside_a_character)
         eddy_buf_free(&doc);
     }
 }
+
+/* Element and attribute names are cached by libxml2's interned pointers,
+ * and a namespace declaration that changes nothing keeps the caches.  A
+ * prefix declared again with another URI must still change the names;
+ * the same URI under a new prefix and attributes in any case must keep
+ * theirs. */
+TEST(feed_namespace_redeclarations_and_cached_names)
+{
+    struct eddy_feed *f = parse_str(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:a=\"http://x.example/\""
+        " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+        "<a:foo>1</a:foo>"
+        "<entry xmlns:a=\"http://y.example/\"><a:foo>2</a:foo></entry>"
+        "<entry xmlns:a=\"http://y.example/\"><a:foo>3</a:foo>"
+        "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">p</div></content>"
+        "</entry>"
+        "<entry xmlns:a=\"http://x.example/\"><a:foo>4</a:foo>"
+        "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">q</div></content>"
+        "<link href=\"http://h/1\" rel=\"Alternate\"/><link href=\"http://h/2\" REL=\"enclosure\"/>"
+        "</entry>"
+        "<entry xmlns:b=\"http://x.example/\"><b:foo>5</b:foo></entry>"
+        "<entry xmlns:a=\"http://y.example/\" xmlns:c=\"http://x.example/\"><c:foo>6</c:foo>"
+        "</entry>"
+        "<entry xmlns:d2=\"http://purl.org/dc/elements/1.1/\"><d2:creator>me</d2:creator>"
+        "</entry></feed>");
+    const struct eddy_feed_value *root = eddy_feed_root(f);
+    const struct eddy_feed_value *ns = eddy_feed_get(root, "namespaces");
+    CHECK_STR(eddy_feed_get_str(ns, "a"), "http://y.example/");
+    CHECK_STR(eddy_feed_get_str(ns, "c"), "http://x.example/");
+    CHECK_STR(eddy_feed_get_str(ns, "b"), "http://x.example/");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_get(root, "feed"), "a_foo"), "1");
+    const struct eddy_feed_value *es = eddy_feed_get(root, "entries");
+    CHECK_INT(eddy_feed_len(es), ==, 6);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(es, 5), "author"), "me"); /* d2: is dc: */
+    /* feedparser names an unknown namespace by its first prefix: "b:foo"
+     * is a_foo, and once "a" is another URI, "c:foo" is b_foo */
+    static const char *const want[][2] = {
+        {"a_foo", "2"}, {"a_foo", "3"}, {"a_foo", "4"}, {"a_foo", "5"}, {"b_foo", "6"}};
+    for (size_t i = 0; i < 5; i++)
+        CHECK_STR(eddy_feed_get_str(eddy_feed_at(es, i), want[i][0]), want[i][1]);
+    const struct eddy_feed_value *links = eddy_feed_get(eddy_feed_at(es, 2), "links");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(links, 0), "rel"), "alternate");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(links, 1), "rel"), "enclosure");
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(es, 2), "summary"), "q");
+    eddy_feed_free(f);
+
+    /* the loose parser (an ill-formed document) maps prefixes by nsmap */
+    f = parse_str("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+                  "<item><dc:creator>a</dc:creator></item>"
+                  "<item xmlns:d2=\"http://purl.org/dc/elements/1.1/\"><d2:creator>b &amp x"
+                  "</d2:creator></item></channel></rss>");
+    root = eddy_feed_root(f);
+    CHECK(eddy_feed_bool(eddy_feed_get(root, "bozo")));
+    es = eddy_feed_get(root, "entries");
+    CHECK_INT(eddy_feed_len(es), ==, 2);
+    CHECK_STR(eddy_feed_get_str(eddy_feed_at(es, 1), "author"), "b &amp; x");
+    eddy_feed_free(f);
+}
