@@ -786,12 +786,11 @@ struct hset {
     struct hkey *key; /* per entry */
 };
 
-static uint16_t slots_attributes[512], slots_mathml_attributes[256], slots_relative_uris[64],
-    slots_uri_attributes[32], slots_css_properties[128], slots_css_keywords[128],
-    slots_svg_attributes[512], slots_entities[8192];
+static uint16_t slots_attributes[512], slots_mathml_attributes[256], slots_uri_attributes[32],
+    slots_css_properties[128], slots_css_keywords[128], slots_svg_attributes[512],
+    slots_entities[8192];
 static struct hkey keys_attributes[COUNT(acceptable_attributes)],
-    keys_mathml_attributes[COUNT(mathml_attributes)], keys_relative_uris[COUNT(relative_uris)],
-    keys_uri_attributes[COUNT(uri_attributes)],
+    keys_mathml_attributes[COUNT(mathml_attributes)], keys_uri_attributes[COUNT(uri_attributes)],
     keys_css_properties[COUNT(acceptable_css_properties)],
     keys_css_keywords[COUNT(acceptable_css_keywords)], keys_svg_attributes[COUNT(svg_attributes)],
     keys_entities[COUNT(html_entities)];
@@ -810,11 +809,12 @@ enum {
 };
 struct tag_info {
     const char *name;
-    int16_t element; /* index in acceptable_elements, or -1 */
-    int16_t svg;     /* index in svg_elements, or -1 */
-    uint8_t flags;   /* TAG_* */
+    int16_t element;          /* index in acceptable_elements, or -1 */
+    int16_t svg;              /* index in svg_elements, or -1 */
+    uint8_t flags;            /* TAG_* */
+    const char *uri_attrs[4]; /* its attributes in relative_uris (TAG_URI) */
 };
-static const struct tag_info no_tag = {"", -1, -1, 0};
+static const struct tag_info no_tag = {"", -1, -1, 0, {NULL}};
 static struct tag_info tags[COUNT(acceptable_elements) + COUNT(elements_no_end_tag) +
                             COUNT(relative_uri_tags) + COUNT(unacceptable_elements_with_end_tag) +
                             COUNT(mathml_elements) + COUNT(svg_elements)];
@@ -828,15 +828,14 @@ static struct hkey keys_tags[COUNT(tags)];
 static const struct hset
     hs_attributes = HSET(acceptable_attributes, slots_attributes, keys_attributes),
     hs_mathml_attributes = HSET(mathml_attributes, slots_mathml_attributes, keys_mathml_attributes),
-    hs_relative_uris = HSET(relative_uris, slots_relative_uris, keys_relative_uris),
     hs_uri_attributes = HSET(uri_attributes, slots_uri_attributes, keys_uri_attributes),
     hs_css_properties = HSET(acceptable_css_properties, slots_css_properties, keys_css_properties),
     hs_css_keywords = HSET(acceptable_css_keywords, slots_css_keywords, keys_css_keywords),
     hs_svg_attributes = HSET(svg_attributes, slots_svg_attributes, keys_svg_attributes),
     hs_entities = HSET(html_entities, slots_entities, keys_entities);
 static const struct hset *const all_hsets[] = {
-    &hs_attributes,     &hs_mathml_attributes, &hs_relative_uris,  &hs_uri_attributes,
-    &hs_css_properties, &hs_css_keywords,      &hs_svg_attributes, &hs_entities,
+    &hs_attributes,   &hs_mathml_attributes, &hs_uri_attributes, &hs_css_properties,
+    &hs_css_keywords, &hs_svg_attributes,    &hs_entities,
 };
 static struct hset hs_tags = {tags,     0, sizeof(tags[0]), slots_tags, COUNT(slots_tags) - 1,
                               keys_tags};
@@ -924,6 +923,15 @@ static void build_hsets(void)
         tag_add(elements_no_end_tag[i])->flags |= TAG_NO_END;
     for (size_t i = 0; i < COUNT(relative_uri_tags); i++)
         tag_add(relative_uri_tags[i])->flags |= TAG_URI;
+    for (size_t i = 0; i < COUNT(relative_uris); i++) { /* "img src" */
+        const char *sp = strchr(relative_uris[i], ' ');
+        struct tag_info *t =
+            &tags[hfind(&hs_tags, relative_uris[i], (size_t)(sp - relative_uris[i]))];
+        size_t k = 0;
+        while (t->uri_attrs[k])
+            k++;
+        t->uri_attrs[k] = sp + 1;
+    }
     for (size_t i = 0; i < COUNT(unacceptable_elements_with_end_tag); i++)
         tag_add(unacceptable_elements_with_end_tag[i])->flags |= TAG_UNACCEPTABLE;
     for (size_t i = 0; i < COUNT(mathml_elements); i++)
@@ -936,7 +944,8 @@ static void build_hsets(void)
 /* Index of s[0..n) in the set, or -1 (as find_name: names are unique).
  * The indexes must be built: run() and eddy__html_entity() see to it
  * (pthread_once is a call into libc: once per call, not per lookup). */
-static inline long hfind(const struct hset *h, const char *s, size_t n)
+static inline __attribute__((always_inline)) long hfind(const struct hset *h, const char *s,
+                                                        size_t n)
 {
     struct hkey key = name_key(s, n);
     for (uint32_t k = key_hash(key) & h->mask; h->slot[k]; k = (k + 1) & h->mask) {
@@ -1114,6 +1123,7 @@ struct parser {
     bool doctype_seen;       /* sgmllib's _decl_otherchars is '' after one */
     size_t no_comment_end;   /* no "--\s*>" at or after this position */
     bool text_lt;            /* the output ends with a '<' of text */
+    bool quote_ref;          /* emit_value wrote "&#39;" or "&#34;" */
     int err;                 /* first error of the output buffer */
     struct eddy_buf scratch; /* names and values of the current tag's attributes */
     struct eddy_buf attrs;   /* struct attr[] of the current tag */
@@ -1289,12 +1299,8 @@ static void handle_entityref(struct parser *p, const char *name, size_t n)
  * (#\d+; | #x[0-9a-fA-F]+; | \w+;) holds. */
 static void emit_value(struct parser *p, const char *v, size_t n)
 {
-    /* the bytes that may need a reference: one table load per byte */
-    static const bool special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['&'] = 1};
     size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!special[(unsigned char)v[i]])
-            continue;
+    for (size_t i = 0; (i = find_any4(v, n, i, '<', '>', '"', '&')) < n; i++) {
         const char *rep = NULL;
         if (v[i] == '<')
             rep = "&lt;";
@@ -1312,6 +1318,9 @@ static void emit_value(struct parser *p, const char *v, size_t n)
                     k++;
                 if (k == start || k >= n || v[k] != ';')
                     rep = "&amp;";
+                else if (!x && k == start + 2 && v[start] == '3' &&
+                         (v[k - 1] == '9' || v[k - 1] == '4'))
+                    p->quote_ref = true; /* has_quote_refs() of the output */
             } else {
                 size_t start = k;
                 while ((d = word_at(v, n, k)))
@@ -1728,7 +1737,6 @@ static void end_starttag(struct parser *p, bool no_end)
 
 static void sanitizer_starttag(struct parser *p, const char *tag, size_t tn,
                                const struct tag_info *ti);
-static bool has_quote_refs(const char *s, size_t n);
 
 /* One attribute of the resolver's output: written, or when fused, kept
  * for the sanitizer as it would read it back (the value escaped). */
@@ -1741,7 +1749,7 @@ static void resolver_attr(struct parser *p, const char *name, size_t nlen, const
     struct eddy_buf *out = p->out;
     bool lt = p->text_lt;
     size_t off = p->fvals.len, count = p->fattrs.len / sizeof(struct attr);
-    p->out = &p->fvals, p->text_lt = false;
+    p->out = &p->fvals, p->text_lt = false, p->quote_ref = false;
     emit_value(p, v, vn);
     p->out = out, p->text_lt = lt;
     if (!p->err)
@@ -1749,8 +1757,7 @@ static void resolver_attr(struct parser *p, const char *name, size_t nlen, const
     if (p->err)
         return;
     vn = p->fvals.len - 1 - off;
-    /* the sanitizer's pre-pass would turn these into quotes */
-    if (has_quote_refs(p->fvals.data + off, vn))
+    if (p->quote_ref) /* the sanitizer's pre-pass would turn "&#39;" into a quote */
         bail(p);
     p->resolved_len += nlen + vn + 4;
     struct attr a = {
@@ -1767,7 +1774,7 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn,
     struct attr *a = attr_list(p, &n);
     n = normalize_attrs(a, n);
     struct eddy_buf *low = &p->work[0], *uri = &p->work[1], *res = &p->work[2];
-    bool uri_tag = ti->flags & TAG_URI; /* else no pair to look up */
+    bool uri_tag = ti->flags & TAG_URI; /* else no attribute to resolve */
     if (p->fused)
         p->fattrs.len = p->fvals.len = 0, p->resolved_len += tn + 1;
     else
@@ -1775,34 +1782,31 @@ static void resolver_starttag(struct parser *p, const char *tag, size_t tn,
     for (size_t i = 0; i < n && !p->err; i++) {
         size_t vn;
         const char *v = attr_value(p, &a[i], low, &vn);
-        char pair[64];
-        if (uri_tag && tn + a[i].name_len + 2 <= sizeof pair) {
-            memcpy(pair, tag, tn);
-            pair[tn] = ' ';
-            memcpy(pair + tn + 1, a[i].name.p, a[i].name_len);
-            if (HIN(hs_relative_uris, pair, tn + 1 + a[i].name_len)) {
-                /* make_safe_absolute_uri(base, value.strip()) or value */
-                size_t s = skip_spaces(v, vn, 0), e = vn;
-                while (e > s) {
-                    size_t k = 1;
-                    while (k < 4 && k < e - s && ((unsigned char)v[e - k] & 0xc0) == 0x80)
-                        k++;
-                    if (!space_at(v, vn, e - k))
-                        break;
-                    e -= k;
-                }
-                uri->len = res->len = 0;
-                p->err = buf_add(uri, v + s, e - s);
-                /* A long base and many short relative links would multiply
-                 * the text (165 KB became 200 MB): past RESOLVED_MAX times
-                 * the input, the rest stays as written. */
-                if (!p->err &&
-                    (p->fused ? p->resolved_len : p->out->len) <= RESOLVED_MAX * p->n + 65536)
-                    p->err = eddy__uri_resolve_safe(res, p->base, eddy_buf_cstr(uri));
-                if (!p->err && res->len) {
-                    resolver_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
-                    continue;
-                }
+        bool uri_attr = false; /* a pair of relative_uris */
+        for (size_t k = 0; uri_tag && k < COUNT(ti->uri_attrs) && ti->uri_attrs[k]; k++)
+            uri_attr |= !cmp_span(ti->uri_attrs[k], a[i].name.p, a[i].name_len);
+        if (uri_attr) {
+            /* make_safe_absolute_uri(base, value.strip()) or value */
+            size_t s = skip_spaces(v, vn, 0), e = vn;
+            while (e > s) {
+                size_t k = 1;
+                while (k < 4 && k < e - s && ((unsigned char)v[e - k] & 0xc0) == 0x80)
+                    k++;
+                if (!space_at(v, vn, e - k))
+                    break;
+                e -= k;
+            }
+            uri->len = res->len = 0;
+            p->err = buf_add(uri, v + s, e - s);
+            /* A long base and many short relative links would multiply
+             * the text (165 KB became 200 MB): past RESOLVED_MAX times
+             * the input, the rest stays as written. */
+            if (!p->err &&
+                (p->fused ? p->resolved_len : p->out->len) <= RESOLVED_MAX * p->n + 65536)
+                p->err = eddy__uri_resolve_safe(res, p->base, eddy_buf_cstr(uri));
+            if (!p->err && res->len) {
+                resolver_attr(p, a[i].name.p, a[i].name_len, res->data, res->len);
+                continue;
             }
         }
         resolver_attr(p, a[i].name.p, a[i].name_len, v, vn);
@@ -2133,6 +2137,16 @@ static const char *tag_name(struct parser *p, const char *s, size_t n, size_t *l
     return p->err ? "" : p->scratch.data + off;
 }
 
+/* A name of letters and digits at s[i] and then '>' (most tags): the
+ * position of the '>' with the name lower-cased in low, or 0. */
+static inline size_t simple_tag(const char *s, size_t n, size_t i, char low[32])
+{
+    size_t e = i;
+    for (; e < n && e - i < 32 && is_alnum(s[e]); e++)
+        low[e - i] = lower(s[e]);
+    return e > i && e < n && s[e] == '>' ? e : 0;
+}
+
 /* parse_starttag (sgmllib's, run with feedparser's regexes, plus feedparser's
  * XHTML rule: "<x .../>" also ends the element). */
 static size_t parse_starttag(struct parser *p, size_t i)
@@ -2140,13 +2154,21 @@ static size_t parse_starttag(struct parser *p, size_t i)
     const char *s = p->s;
     size_t n = p->n;
     p->scratch.len = p->attrs.len = 0;
+    char low[32];
+    size_t e = simple_tag(s, n, i + 1, low);
+    if (e) { /* "<p>": none of the scanners below would find anything */
+        p->lasttag = s + i + 1;
+        p->lasttag_len = e - i - 1;
+        unknown_starttag(p, low, e - i - 1);
+        return e + 1;
+    }
     if (!p->attrs.data) { /* first tag of the call: room for a usual tag at once
                            * (growing from 64 bytes was 2-4 reallocs a call) */
         if ((p->err = eddy_buf_reserve(&p->scratch, 512)) ||
             (p->err = eddy_buf_reserve(&p->attrs, 16 * sizeof(struct attr))))
             return n;
     }
-    size_t e, j = eddy__sgml_shorttag(s, n, i, &e);
+    size_t j = eddy__sgml_shorttag(s, n, i, &e);
     if (j == EDDY__SGML_INCOMPLETE)
         return j;
     if (j != EDDY__SGML_NO_MATCH) { /* <tag/data/ == <tag>data</tag> */
@@ -2193,6 +2215,12 @@ static size_t parse_starttag(struct parser *p, size_t i)
  * stripped and lower-cased. */
 static size_t parse_endtag(struct parser *p, size_t i)
 {
+    char low[32];
+    size_t e = simple_tag(p->s, p->n, i + 2, low);
+    if (e) { /* "</p>" */
+        unknown_endtag(p, low, e - i - 2);
+        return e + 1;
+    }
     size_t a, b, j = eddy__sgml_endtag(p->s, p->n, i, &a, &b);
     if (j == EDDY__SGML_INCOMPLETE)
         return j;

@@ -6,37 +6,10 @@
 #include "sgml.h"
 
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-/* The first k >= i with s[k] one of < > " ', or n.  Sixteen bytes at a
- * time with SSE2: the byte loop was 4 M of the HTML pass's 80 M
- * instructions on 100 feeds. */
-static size_t tag_special(const char *s, size_t n, size_t k)
-{
-#ifdef __SSE2__
-    for (; k + 16 <= n; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('>'))),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits)
-            return k + (size_t)__builtin_ctz(bits);
-    }
-#endif
-    for (; k < n; k++)
-        if (s[k] == '<' || s[k] == '>' || s[k] == '"' || s[k] == '\'')
-            return k;
-    return n;
-}
-
 /* ([^'"<>] | "[^"]*"(?=>|/|\s|\w+=) | '[^']*'(?=...))*(?=[<>])  |  .*?(?=[<>]) */
 size_t eddy__sgml_endbracket(const char *s, size_t n, size_t i)
 {
-    for (size_t k = i; (k = tag_special(s, n, k)) < n;) {
+    for (size_t k = i; (k = find_any4(s, n, k, '<', '>', '"', '\'')) < n;) {
         char c = s[k];
         if (c == '<' || c == '>')
             return k;
