@@ -77,6 +77,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__)
+#define PRESCAN_AVX2 /* chosen at run time (has_avx2) */
+#include <immintrin.h>
+#endif
 
 #define COUNT(a)     (sizeof(a) / sizeof((a)[0]))
 #define RESOLVED_MAX 16 /* resolving relative URIs grows a text at most this many times */
@@ -842,6 +846,9 @@ static struct hset hs_tags = {tags,     0, sizeof(tags[0]), slots_tags, COUNT(sl
 static pthread_once_t hsets_once = PTHREAD_ONCE_INIT;
 static pthread_key_t bufs_key; /* run()'s buffers kept on this thread */
 static bool bufs_keyed;        /* bufs_key was created */
+#ifdef PRESCAN_AVX2
+static bool has_avx2; /* the CPU has it (prescan) */
+#endif
 static void bufs_free(void *v);
 
 static inline uint64_t load64(const char *s)
@@ -912,6 +919,10 @@ static struct tag_info *tag_add(const char *name)
 static void build_hsets(void)
 {
     bufs_keyed = !pthread_key_create(&bufs_key, bufs_free);
+#ifdef PRESCAN_AVX2
+    __builtin_cpu_init();
+    has_avx2 = __builtin_cpu_supports("avx2");
+#endif
     for (size_t t = 0; t < COUNT(all_hsets); t++)
         for (size_t i = 0; i < all_hsets[t]->count; i++)
             hset_add(all_hsets[t], i);
@@ -1224,8 +1235,10 @@ static void emit_escaped(struct parser *p, const char *s, size_t n)
         }
 }
 
-/* _HTMLSanitizer.handle_data: text, dropped inside script/style/applet. */
-static void handle_data(struct parser *p, const char *s, size_t n)
+/* _HTMLSanitizer.handle_data: text, dropped inside script/style/applet.
+ * Inlined: a call for each run of text between tags (45 k on 100 feeds). */
+static inline __attribute__((always_inline)) void handle_data(struct parser *p, const char *s,
+                                                              size_t n)
 {
     p->resolved_len += n;
     if (!p->sanitize || !p->unacceptable) {
@@ -1283,6 +1296,14 @@ static void handle_entityref(struct parser *p, const char *name, size_t n)
         return;
     }
     p->resolved_len += n + 2;
+    char *d = e && e->html4 ? out_room(p, n + 2) : NULL;
+    if (d) { /* "&name;" at once */
+        *d++ = '&';
+        d = out_put(d, name, n);
+        *d++ = ';';
+        out_done(p, d);
+        return;
+    }
     if (e && e->html4)
         emits(p, "&");
     else
@@ -2695,10 +2716,41 @@ static inline uint64_t bytes_eq(uint64_t w, unsigned char c)
  * bit 1 "/>", bit 2 "&#".  Eight positions at a time (two overlapping
  * loads, SWAR compares): a memchr per '<' (contains() before) cost more on
  * the corpus, where fragments average 830 bytes with a tag every 50. */
+#ifdef PRESCAN_AVX2
+/* prescan's loop, 32 positions at a time where the CPU has AVX2 (half the
+ * instructions of SSE2's: prescan was 7% of the HTML pass).  Sets *i to
+ * where it stopped. */
+__attribute__((target("avx2"))) static unsigned prescan_avx2(const char *s, size_t n, size_t *i)
+{
+    __m256i vb = _mm256_setzero_si256(), vs = vb, va = vb;
+    size_t k = 0;
+    for (; k + 33 <= n; k += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + k));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + k + 1));
+        vb = _mm256_or_si256(vb, _mm256_and_si256(_mm256_cmpeq_epi8(a, _mm256_set1_epi8('<')),
+                                                  _mm256_cmpeq_epi8(b, _mm256_set1_epi8('!'))));
+        vs = _mm256_or_si256(vs, _mm256_and_si256(_mm256_cmpeq_epi8(a, _mm256_set1_epi8('/')),
+                                                  _mm256_cmpeq_epi8(b, _mm256_set1_epi8('>'))));
+        va = _mm256_or_si256(va, _mm256_and_si256(_mm256_cmpeq_epi8(a, _mm256_set1_epi8('&')),
+                                                  _mm256_cmpeq_epi8(b, _mm256_set1_epi8('#'))));
+    }
+    *i = k;
+    return (unsigned)(_mm256_movemask_epi8(vb) != 0) |
+           (unsigned)(_mm256_movemask_epi8(vs) != 0) << 1 |
+           (unsigned)(_mm256_movemask_epi8(va) != 0) << 2;
+}
+#endif
+
 static unsigned prescan(const char *s, size_t n)
 {
     uint64_t bang = 0, slash = 0, amp = 0;
     size_t i = 0;
+#ifdef PRESCAN_AVX2
+    unsigned found = 0;
+    if (has_avx2)
+        found = prescan_avx2(s, n, &i);
+    bang = found & 1, slash = found & 2, amp = found & 4;
+#endif
 #ifdef __SSE2__ /* sixteen at a time: a third of the SWAR loop's time */
     __m128i vb = _mm_setzero_si128(), vs = vb, va = vb;
     for (; i + 17 <= n; i += 16) {
@@ -2711,9 +2763,9 @@ static unsigned prescan(const char *s, size_t n)
         va = _mm_or_si128(va, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('&')),
                                             _mm_cmpeq_epi8(b, _mm_set1_epi8('#'))));
     }
-    bang = (uint64_t)_mm_movemask_epi8(vb);
-    slash = (uint64_t)_mm_movemask_epi8(vs);
-    amp = (uint64_t)_mm_movemask_epi8(va);
+    bang |= (uint64_t)_mm_movemask_epi8(vb);
+    slash |= (uint64_t)_mm_movemask_epi8(vs);
+    amp |= (uint64_t)_mm_movemask_epi8(va);
 #endif
     for (; i + 9 <= n; i += 8) {
         uint64_t a, b;
