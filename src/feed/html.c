@@ -977,7 +977,8 @@ static const struct html_entity *find_entity(const char *s, size_t n)
 }
 
 /* What the tables say of the element tag[0..n) (lower case). */
-static const struct tag_info *tag_info(const char *tag, size_t n)
+static inline __attribute__((always_inline)) const struct tag_info *tag_info(const char *tag,
+                                                                             size_t n)
 {
     long i = hfind(&hs_tags, tag, n);
     return i < 0 ? &no_tag : &tags[i];
