@@ -4,11 +4,11 @@
  *
  * These are feedparser's _HTMLSanitizer and _RelativeURIResolver in C.  The
  * input is an HTML fragment as UTF-8 (what a feed's text construct holds once
- * XML-decoded); output is appended to an eddy_buf.  No allocation survives a
- * call; the only shared state is a set of read-only lookup indexes built
- * once per process (pthread_once), so any thread may call these at any
- * time.  Time and memory are linear in the input, whatever it holds (no
- * element stack: nesting costs nothing).
+ * XML-decoded); output is appended to an eddy_buf.  The only shared state is
+ * a set of read-only lookup indexes built once per process (pthread_once),
+ * so any thread may call these at any time; each thread keeps its scratch
+ * buffers (at most 64 KB each) from call to call, freed when it exits.  Time and memory are linear
+ * in the input, whatever it holds (no element stack: nesting costs nothing).
  *
  * `xhtml` is the text construct's type: true for application/xhtml+xml, false
  * for text/html.  With it, "<a .../>" also ends the element (feedparser's

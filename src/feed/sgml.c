@@ -6,18 +6,13 @@
 #include "sgml.h"
 
 #include <string.h>
-
 /* ([^'"<>] | "[^"]*"(?=>|/|\s|\w+=) | '[^']*'(?=...))*(?=[<>])  |  .*?(?=[<>]) */
 size_t eddy__sgml_endbracket(const char *s, size_t n, size_t i)
 {
-    for (size_t k = i; k < n;) {
+    for (size_t k = i; (k = find_any4(s, n, k, '<', '>', '"', '\'')) < n;) {
         char c = s[k];
         if (c == '<' || c == '>')
             return k;
-        if (c != '"' && c != '\'') {
-            k++;
-            continue;
-        }
         const char *q = memchr(s + k + 1, c, n - k - 1);
         if (!q)
             break;

@@ -11,6 +11,7 @@
 #include "../test.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "../../src/feed/html.h"
@@ -272,4 +273,61 @@ TEST(html_clean_is_resolve_then_sanitize)
     free(base);
     free(in);
     CHECK_INT(bad, ==, 0);
+}
+
+/* html.c keeps its scratch buffers per thread from call to call: what a
+ * call returns must not depend on what the thread parsed before (a big
+ * tag that grew them, a call that failed halfway), and a thread that
+ * exits frees them (the ASan build checks that). */
+static char *clean(const char *in, size_t max, int *err)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(max);
+    *err = eddy__html_clean_within(&b, in, strlen(in), "http://example.org/a/", false, NULL);
+    return eddy_buf_detach(&b, NULL);
+}
+
+static const char kept_in[] =
+    "<p class=x title=\"a&amp;b\">t <a href=../c rel=NoFollow>l</a><img src=i.png alt='&lt;'>"
+    "<span style=\"color: red\">s</span></p>";
+
+static void *clean_on_a_thread(void *out)
+{
+    int err;
+    *(char **)out = clean(kept_in, 0, &err);
+    return err ? out : NULL;
+}
+
+TEST(html_kept_buffers)
+{
+    char *fresh;
+    pthread_t t;
+    void *ret = &t;
+    CHECK_INT(pthread_create(&t, NULL, clean_on_a_thread, &fresh), ==, 0);
+    CHECK_INT(pthread_join(t, &ret), ==, 0);
+    CHECK(ret == NULL);
+    CHECK(strstr(fresh, "href=\"http://example.org/c\"") != NULL);
+    /* a tag of 200 KB (past what a thread keeps), then one of 1 KB */
+    size_t n = 200000;
+    char *big = malloc(n + 64);
+    int len = snprintf(big, 64, "<a title=\"%s\" href=\"", "x");
+    memset(big + len, 'y', n);
+    strcpy(big + len + n, "\">z</a>");
+    int err;
+    char *got = clean(big, 0, &err);
+    CHECK_INT(err, ==, 0);
+    CHECK_INT(strlen(got), >, n);
+    free(got);
+    for (int i = 0; i < 2; i++) {
+        got = clean(kept_in, 0, &err);
+        CHECK_INT(err, ==, 0);
+        CHECK_STR(got, fresh);
+        free(got);
+        got = clean(big + 1000, 0, &err); /* text, then an end tag */
+        free(got);
+        got = clean(kept_in, 40, &err); /* fails when the output is full */
+        CHECK_INT(err, ==, -E2BIG);
+        free(got);
+    }
+    free(big);
+    free(fresh);
 }
