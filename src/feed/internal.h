@@ -98,6 +98,10 @@ struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char 
 struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key);
 int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v);
+/* Appends key: v to o, which must not have key (a new object being filled
+ * with distinct keys): obj_set without its lookup.  key is not copied. */
+int eddy__obj_add(struct eddy_arena *a, struct eddy_feed_value *o, const char *key,
+                  struct eddy_feed_value *v);
 bool eddy__obj_del(struct eddy_feed_value *o, const char *key);
 void eddy__obj_clear(struct eddy_feed_value *o);
 int eddy__arr_push(struct eddy_arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
@@ -144,8 +148,10 @@ struct eddy__contentparams {
     struct eddy_buf base;
     bool has_src;
     struct eddy_buf src;
-    bool base64; /* 'base64' key present and true */
-    bool xhtml;  /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
+    bool base64;  /* 'base64' key present and true */
+    bool xhtml;   /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
+    bool htmlish; /* has_type and the type maps to HTML or XHTML (tested at every pop) */
+    bool xmlish;  /* has_type and the type ends with "xml" */
 };
 
 /* basestack / langstack entries: slices of fp.pool (LIFO). */
