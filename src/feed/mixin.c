@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,8 +177,9 @@ static const char *mapkey(const char *key)
     case 'u': m = setmap_u; break;
     default: return key;
     }
+    /* (the second letter first: "title" is no "tagline", "content" no "copyright") */
     for (; (*m)[0]; m++)
-        if (!strcmp(key, (*m)[0]))
+        if (key[1] == (*m)[0][1] && !strcmp(key, (*m)[0]))
             return (*m)[1];
     return key;
 }
@@ -213,22 +215,30 @@ struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char
     return v || k == key ? v : eddy__obj_get(o, key);
 }
 
-/* `key in d` */
-static bool fp_has(const struct eddy_feed_value *o, const char *key)
+/* `key in d`: d[key], or NULL when not in d (the updated keys' fallback
+ * to published is for reading, not for `in`) */
+static struct eddy_feed_value *fp_in(const struct eddy_feed_value *o, const char *key)
 {
     if (key[0] == 'u' && (!strcmp(key, "updated") || !strcmp(key, "updated_parsed")))
-        return eddy__obj_get(o, key) != NULL;
-    return eddy__fp_get(o, key) != NULL;
+        return eddy__obj_get(o, key);
+    return eddy__fp_get(o, key);
+}
+
+static bool fp_has(const struct eddy_feed_value *o, const char *key)
+{
+    return fp_in(o, key) != NULL;
 }
 
 struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o,
                                             const char *key, struct eddy_feed_value *dflt)
 {
-    if (!fp_has(o, key)) {
-        eddy__fp_set(p, o, key, dflt);
-        return dflt;
-    }
-    return eddy__fp_get(o, key);
+    struct eddy_feed_value *v = fp_in(o, key);
+    if (v)
+        return v;
+    /* mapkey(key) was just looked up and is not in o: no second lookup */
+    const char *k = mapkey(key);
+    oom(p, eddy__obj_add(p->arena, o, k, k == key, dflt));
+    return dflt;
 }
 
 const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
@@ -312,16 +322,16 @@ static struct eddy_feed_value *cp_detail(struct eddy__mixin *p, struct eddy_feed
 {
     struct eddy_feed_value *d = eddy__v_obj(p->arena);
     if (p->cp.has_type)
-        oom(p, eddy__obj_set(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
+        oom(p, eddy__obj_add(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
     if (p->cp.has_lang)
-        oom(p, eddy__obj_set(p->arena, d, "language", false,
+        oom(p, eddy__obj_add(p->arena, d, "language", false,
                              cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
     if (p->cp.has_base)
-        oom(p, eddy__obj_set(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
+        oom(p, eddy__obj_add(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
-        oom(p, eddy__obj_set(p->arena, d, "src", false,
+        oom(p, eddy__obj_add(p->arena, d, "src", false,
                              eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
-    oom(p, eddy__obj_set(p->arena, d, "value", false, value));
+    oom(p, eddy__obj_add(p->arena, d, "value", false, value));
     return d;
 }
 
@@ -427,9 +437,15 @@ void eddy__push(struct eddy__mixin *p, const char *element, bool expecting_text)
         p->capframes = cap;
     }
     struct eddy__frame *f = &p->frames[p->nframes++];
-    eddy_buf_reset(&f->name);
     eddy_buf_reset(&f->text);
-    oom(p, eddy_buf_puts(&f->name, element));
+    size_t n = strlen(element);
+    if (f->name.cap > n) { /* the frame's buffer, reused: no call */
+        memcpy(f->name.data, element, n + 1);
+        f->name.len = n;
+    } else {
+        eddy_buf_reset(&f->name);
+        oom(p, eddy_buf_append(&f->name, element, n));
+    }
     f->expecting_text = expecting_text;
     f->npieces = 0;
 }
@@ -454,14 +470,7 @@ static void add_piece(struct eddy__mixin *p, const char *s, size_t n, bool marku
         }
         f->pieces[f->npieces++] = (struct eddy__piece){(uint32_t)f->text.len, markup};
     }
-    struct eddy_buf *t = &f->text;
-    if (t->cap > t->len + n) { /* room: no call (one per text node and entity: 2% of parsing) */
-        memcpy(t->data + t->len, s, n);
-        t->len += n;
-        t->data[t->len] = 0;
-        return;
-    }
-    oom(p, eddy_buf_append(t, s, n));
+    oom(p, eddy_buf_append(&f->text, s, n));
 }
 
 /* xml.sax.saxutils.escape */
@@ -492,6 +501,16 @@ void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
         eddy_buf_reset(&p->tmp);
         append_escaped(p, &p->tmp, s, n, false);
         add_piece(p, p->tmp.data ? p->tmp.data : "", p->tmp.len, false);
+        return;
+    }
+    /* add_piece's common case inline: more text after text, and room
+     * (a call per text node and entity was 3% of parsing) */
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    struct eddy_buf *t = &f->text;
+    if (f->npieces && !f->pieces[f->npieces - 1].markup && t->cap > t->len + n) {
+        memcpy(t->data + t->len, s, n);
+        t->len += n;
+        t->data[t->len] = 0;
         return;
     }
     add_piece(p, s, n, false);
@@ -775,19 +794,26 @@ static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
     }
     if (!high)
         return;
+    /* the Latin-1 bytes, written in place (never longer than the text) */
     eddy_buf_reset(&p->tmp2);
+    if (eddy_buf_reserve(&p->tmp2, b->len)) {
+        p->oom = true;
+        return;
+    }
+    unsigned char *w = (unsigned char *)p->tmp2.data;
     for (size_t i = 0; i < b->len; i++) {
         unsigned c = u[i];
         if (c >= 0x80) {
             c = (c & 0x1F) << 6 | (u[i + 1] & 0x3F);
             i++;
         }
-        oom(p, eddy_buf_putc(&p->tmp2, (int)c));
+        *w++ = (unsigned char)c;
     }
-    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(&p->tmp2), p->tmp2.len))
+    p->tmp2.len = (size_t)(w - (unsigned char *)p->tmp2.data);
+    p->tmp2.data[p->tmp2.len] = 0;
+    if (!eddy__utf8_valid((const unsigned char *)p->tmp2.data, p->tmp2.len))
         return;
-    eddy_buf_reset(b);
-    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+    swap_bufs(b, &p->tmp2);
 }
 
 /* output.translate(_cp1252): U+0080..U+009F -> the windows-1252 characters */
@@ -1201,10 +1227,19 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     size_t off = b, len = e - b;
     if (strip)
         strip_span(text, &off, &len);
-    oom(p, eddy_buf_append(out, text + off, len));
-    eddy_buf_cstr(out);
-    if (!out->data)
+    /* the frame's text becomes the output, its old buffer the frame's:
+     * no copy (the frame is popped; its next push resets the text) */
+    struct eddy_buf t = f->text;
+    f->text = *out;
+    *out = t;
+    if (out->data) {
+        if (off)
+            memmove(out->data, out->data + off, len);
+        out->len = len;
+        out->data[len] = 0;
+    } else {
         oom(p, eddy_buf_reserve(out, 1));
+    }
     if (strip)
         skip_rule(p, element, eddy_buf_cstr(out));
     if (!f->expecting_text)
@@ -1439,9 +1474,9 @@ void eddy__add_tag(struct eddy__mixin *p, const char *term, const char *scheme, 
     if (!tags || tags->type != EDDY_FEED_ARRAY)
         return;
     struct eddy_feed_value *v = eddy__v_obj(p->arena);
-    oom(p, eddy__obj_set(p->arena, v, "term", false, eddy__str_value(p, term)));
-    oom(p, eddy__obj_set(p->arena, v, "scheme", false, eddy__str_value(p, scheme)));
-    oom(p, eddy__obj_set(p->arena, v, "label", false, eddy__str_value(p, label)));
+    oom(p, eddy__obj_add(p->arena, v, "term", false, eddy__str_value(p, term)));
+    oom(p, eddy__obj_add(p->arena, v, "scheme", false, eddy__str_value(p, scheme)));
+    oom(p, eddy__obj_add(p->arena, v, "label", false, eddy__str_value(p, label)));
     for (size_t i = 0; i < tags->u.a.n; i++)
         if (eddy__equal(tags->u.a.items[i], v))
             return;
@@ -1476,10 +1511,18 @@ const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_va
     for (size_t i = 0; i < p->nnsmap; i++)
         if (strlen(p->nsmap[i].prefix) == pl && !memcmp(p->nsmap[i].prefix, name, pl))
             prefix = p->nsmap[i].canonical;
-    if (prefix)
-        snprintf(key, sizeof key, "%s:%s", prefix, colon + 1);
-    else
-        snprintf(key, sizeof key, "%s", name);
+    if (!prefix && strlen(name) < sizeof key)
+        return eddy__attr(attrs, name);
+    /* "prefix:local" or name, cut as snprintf(key, sizeof key, ...) would
+     * (snprintf itself was a third of a start_item) */
+    size_t k = 0;
+    for (const char *s = prefix; s && *s && k + 1 < sizeof key; s++)
+        key[k++] = *s;
+    if (prefix && k + 1 < sizeof key)
+        key[k++] = ':';
+    for (const char *s = prefix ? colon + 1 : name; *s && k + 1 < sizeof key; s++)
+        key[k++] = *s;
+    key[k] = 0;
     return eddy__attr(attrs, key);
 }
 
@@ -1495,39 +1538,42 @@ static const struct {
     {eddy__ns_cc, &eddy__ns_cc_n},
 };
 
-static int cmp_handler(const void *key, const void *elem)
+/* Every module's handlers in one hash table (open addressing), built once
+ * per process under pthread_once and only read afterwards: a bsearch in
+ * each module was ~30 strcmp per element name a parser had not seen yet. */
+#define HANDLER_SLOTS 1024 /* a power of two, several times the handler count */
+static const struct eddy__handler *handler_slot[HANDLER_SLOTS];
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static uint32_t name_hash(const char *name)
 {
-    return strcmp(key, ((const struct eddy__handler *)elem)->name);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 16777619u;
+    return h ^ h >> 16;
+}
+
+static void handler_table_build(void)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+        for (size_t j = 0; j < *modules[i].n; j++) {
+            const struct eddy__handler *h = &modules[i].table[j];
+            size_t k = name_hash(h->name) & (HANDLER_SLOTS - 1);
+            while (handler_slot[k] && strcmp(handler_slot[k]->name, h->name))
+                k = (k + 1) & (HANDLER_SLOTS - 1);
+            if (!handler_slot[k]) /* a name in two modules: the first module's */
+                handler_slot[k] = h;
+        }
 }
 
 const struct eddy__handler *eddy__find_handler(const char *name)
 {
-    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
-        const struct eddy__handler *h =
-            bsearch(name, modules[i].table, *modules[i].n, sizeof *modules[i].table, cmp_handler);
-        if (h)
+    pthread_once(&handler_once, handler_table_build);
+    size_t k = name_hash(name) & (HANDLER_SLOTS - 1);
+    for (const struct eddy__handler *h; (h = handler_slot[k]); k = (k + 1) & (HANDLER_SLOTS - 1))
+        if (h->name[0] == name[0] && !strcmp(h->name, name))
             return h;
-    }
     return NULL;
-}
-
-const struct eddy__handler *eddy__handler_for(struct eddy__mixin *p, const char *name)
-{
-    uint32_t hash = 2166136261u;
-    size_t n = 0;
-    for (const unsigned char *s = (const unsigned char *)name; *s; s++, n++)
-        hash = (hash ^ *s) * 16777619u;
-    unsigned slot = (hash ^ hash >> 16) & 63;
-    if (n < sizeof p->hcache[0].name) {
-        if (p->hcache[slot].hash == hash && !strcmp(p->hcache[slot].name, name))
-            return p->hcache[slot].h;
-        const struct eddy__handler *h = eddy__find_handler(name);
-        p->hcache[slot].hash = hash;
-        memcpy(p->hcache[slot].name, name, n + 1);
-        p->hcache[slot].h = h;
-        return h;
-    }
-    return eddy__find_handler(name);
 }
 
 /* ---- scopes (xml:base, xml:lang) ------------------------------------------ */
@@ -1594,7 +1640,7 @@ void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t ca
     }
     k->name = name;
     k->has_prefix = has_prefix;
-    k->h = eddy__handler_for(p, name);
+    k->h = eddy__find_handler(name);
 }
 
 /* unknown_starttag: tag is "prefix:local" or "local", lower case, with
@@ -1613,10 +1659,24 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
                                 const struct eddy_feed_value *attrs)
 {
     /* normalize attrs: rel and type values are lower-cased (done by sax_driver.c) */
-    bool any = attrs && attrs->nmembers; /* most elements have none: no lookups */
-    const char *base = any ? eddy__attr(attrs, "xml:base") : NULL;
-    if (!base && any)
-        base = eddy__attr(attrs, "base");
+    /* attrs.get('xml:base', attrs.get('base')) and the same for lang, in
+     * one pass over the (few) attributes rather than four lookups */
+    const char *xml_base = NULL, *base = NULL, *xml_lang = NULL, *lang = NULL;
+    for (const struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
+        const char *k = m->key;
+        if (k[0] == 'x' && !strcmp(k, "xml:base"))
+            xml_base = vstr(m->v);
+        else if (k[0] == 'b' && !strcmp(k, "base"))
+            base = vstr(m->v);
+        else if (k[0] == 'x' && !strcmp(k, "xml:lang"))
+            xml_lang = vstr(m->v);
+        else if (k[0] == 'l' && !strcmp(k, "lang"))
+            lang = vstr(m->v);
+    }
+    if (xml_base)
+        base = xml_base;
+    if (xml_lang)
+        lang = xml_lang;
     if (!truthy_str(base))
         base = NULL;
     if (p->baseuri.len && base) {
@@ -1631,9 +1691,6 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
         oom(p, eddy__uri_resolve(&p->tmp, "", base));
         set_buf(p, &p->baseuri, eddy_buf_cstr(&p->tmp), p->tmp.len);
     }
-    const char *lang = any ? eddy__attr(attrs, "xml:lang") : NULL;
-    if (!lang && any)
-        lang = eddy__attr(attrs, "lang");
     if (lang && !*lang) {
         p->lang_null = true;
         eddy_buf_reset(&p->lang);
@@ -1835,81 +1892,91 @@ void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__
 /* ---- namespaces ------------------------------------------------------------ */
 
 /* feedparser's _FeedParserMixin.namespaces (lower-cased URIs) */
-static const char *const known_ns[][2] = {
-    {"", ""},
-    {"http://backend.userland.com/rss", ""},
-    {"http://blogs.law.harvard.edu/tech/rss", ""},
-    {"http://purl.org/rss/1.0/", ""},
-    {"http://my.netscape.com/rdf/simple/0.9/", ""},
-    {"http://example.com/newformat#", ""},
-    {"http://example.com/necho", ""},
-    {"http://purl.org/echo/", ""},
-    {"uri/of/echo/namespace#", ""},
-    {"http://purl.org/pie/", ""},
-    {"http://purl.org/atom/ns#", ""},
-    {"http://www.w3.org/2005/atom", ""},
-    {"http://purl.org/rss/1.0/modules/rss091#", ""},
-    {"http://webns.net/mvcb/", "admin"},
-    {"http://purl.org/rss/1.0/modules/aggregation/", "ag"},
-    {"http://purl.org/rss/1.0/modules/annotate/", "annotate"},
-    {"http://media.tangent.org/rss/1.0/", "audio"},
-    {"http://backend.userland.com/blogchannelmodule", "blogChannel"},
-    {"http://creativecommons.org/ns#license", "cc"},
-    {"http://web.resource.org/cc/", "cc"},
-    {"http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons"},
-    {"http://backend.userland.com/creativecommonsrssmodule", "creativeCommons"},
-    {"http://purl.org/rss/1.0/modules/company", "co"},
-    {"http://purl.org/rss/1.0/modules/content/", "content"},
-    {"http://my.theinfo.org/changed/1.0/rss/", "cp"},
-    {"http://purl.org/dc/elements/1.1/", "dc"},
-    {"http://purl.org/dc/terms/", "dcterms"},
-    {"http://purl.org/rss/1.0/modules/email/", "email"},
-    {"http://purl.org/rss/1.0/modules/event/", "ev"},
-    {"http://rssnamespace.org/feedburner/ext/1.0", "feedburner"},
-    {"http://freshmeat.net/rss/fm/", "fm"},
-    {"http://xmlns.com/foaf/0.1/", "foaf"},
-    {"http://www.w3.org/2003/01/geo/wgs84_pos#", "geo"},
-    {"http://www.georss.org/georss", "georss"},
-    {"http://www.opengis.net/gml", "gml"},
-    {"http://postneo.com/icbm/", "icbm"},
-    {"http://purl.org/rss/1.0/modules/image/", "image"},
-    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
-    {"http://example.com/dtds/podcast-1.0.dtd", "itunes"},
-    {"http://purl.org/rss/1.0/modules/link/", "l"},
-    {"http://search.yahoo.com/mrss", "media"},
-    {"http://search.yahoo.com/mrss/", "media"},
-    {"http://madskills.com/public/xml/rss/module/pingback/", "pingback"},
-    {"http://prismstandard.org/namespaces/1.2/basic/", "prism"},
-    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
-    {"http://www.w3.org/2000/01/rdf-schema#", "rdfs"},
-    {"http://purl.org/rss/1.0/modules/reference/", "ref"},
-    {"http://purl.org/rss/1.0/modules/richequiv/", "reqv"},
-    {"http://purl.org/rss/1.0/modules/search/", "search"},
-    {"http://purl.org/rss/1.0/modules/slash/", "slash"},
-    {"http://schemas.xmlsoap.org/soap/envelope/", "soap"},
-    {"http://purl.org/rss/1.0/modules/servicestatus/", "ss"},
-    {"http://hacks.benhammersley.com/rss/streaming/", "str"},
-    {"http://purl.org/rss/1.0/modules/subscription/", "sub"},
-    {"http://purl.org/rss/1.0/modules/syndication/", "sy"},
-    {"http://schemas.pocketsoap.com/rss/mydescmodule/", "szf"},
-    {"http://purl.org/rss/1.0/modules/taxonomy/", "taxo"},
-    {"http://purl.org/rss/1.0/modules/threading/", "thr"},
-    {"http://purl.org/rss/1.0/modules/textinput/", "ti"},
-    {"http://madskills.com/public/xml/rss/module/trackback/", "trackback"},
-    {"http://wellformedweb.org/commentapi/", "wfw"},
-    {"http://purl.org/rss/1.0/modules/wiki/", "wiki"},
-    {"http://www.w3.org/1999/xhtml", "xhtml"},
-    {"http://www.w3.org/1999/xlink", "xlink"},
-    {"http://www.w3.org/xml/1998/namespace", "xml"},
-    {"http://podlove.org/simple-chapters", "psc"},
+/* (with their lengths: the lookup compares lengths before bytes) */
+#define NS(uri, canon)                                                                             \
+    {                                                                                              \
+        uri, canon, sizeof uri - 1                                                                 \
+    }
+static const struct {
+    const char *uri, *canon;
+    size_t len;
+} known_ns[] = {
+    NS("", ""),
+    NS("http://backend.userland.com/rss", ""),
+    NS("http://blogs.law.harvard.edu/tech/rss", ""),
+    NS("http://purl.org/rss/1.0/", ""),
+    NS("http://my.netscape.com/rdf/simple/0.9/", ""),
+    NS("http://example.com/newformat#", ""),
+    NS("http://example.com/necho", ""),
+    NS("http://purl.org/echo/", ""),
+    NS("uri/of/echo/namespace#", ""),
+    NS("http://purl.org/pie/", ""),
+    NS("http://purl.org/atom/ns#", ""),
+    NS("http://www.w3.org/2005/atom", ""),
+    NS("http://purl.org/rss/1.0/modules/rss091#", ""),
+    NS("http://webns.net/mvcb/", "admin"),
+    NS("http://purl.org/rss/1.0/modules/aggregation/", "ag"),
+    NS("http://purl.org/rss/1.0/modules/annotate/", "annotate"),
+    NS("http://media.tangent.org/rss/1.0/", "audio"),
+    NS("http://backend.userland.com/blogchannelmodule", "blogChannel"),
+    NS("http://creativecommons.org/ns#license", "cc"),
+    NS("http://web.resource.org/cc/", "cc"),
+    NS("http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons"),
+    NS("http://backend.userland.com/creativecommonsrssmodule", "creativeCommons"),
+    NS("http://purl.org/rss/1.0/modules/company", "co"),
+    NS("http://purl.org/rss/1.0/modules/content/", "content"),
+    NS("http://my.theinfo.org/changed/1.0/rss/", "cp"),
+    NS("http://purl.org/dc/elements/1.1/", "dc"),
+    NS("http://purl.org/dc/terms/", "dcterms"),
+    NS("http://purl.org/rss/1.0/modules/email/", "email"),
+    NS("http://purl.org/rss/1.0/modules/event/", "ev"),
+    NS("http://rssnamespace.org/feedburner/ext/1.0", "feedburner"),
+    NS("http://freshmeat.net/rss/fm/", "fm"),
+    NS("http://xmlns.com/foaf/0.1/", "foaf"),
+    NS("http://www.w3.org/2003/01/geo/wgs84_pos#", "geo"),
+    NS("http://www.georss.org/georss", "georss"),
+    NS("http://www.opengis.net/gml", "gml"),
+    NS("http://postneo.com/icbm/", "icbm"),
+    NS("http://purl.org/rss/1.0/modules/image/", "image"),
+    NS("http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"),
+    NS("http://example.com/dtds/podcast-1.0.dtd", "itunes"),
+    NS("http://purl.org/rss/1.0/modules/link/", "l"),
+    NS("http://search.yahoo.com/mrss", "media"),
+    NS("http://search.yahoo.com/mrss/", "media"),
+    NS("http://madskills.com/public/xml/rss/module/pingback/", "pingback"),
+    NS("http://prismstandard.org/namespaces/1.2/basic/", "prism"),
+    NS("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"),
+    NS("http://www.w3.org/2000/01/rdf-schema#", "rdfs"),
+    NS("http://purl.org/rss/1.0/modules/reference/", "ref"),
+    NS("http://purl.org/rss/1.0/modules/richequiv/", "reqv"),
+    NS("http://purl.org/rss/1.0/modules/search/", "search"),
+    NS("http://purl.org/rss/1.0/modules/slash/", "slash"),
+    NS("http://schemas.xmlsoap.org/soap/envelope/", "soap"),
+    NS("http://purl.org/rss/1.0/modules/servicestatus/", "ss"),
+    NS("http://hacks.benhammersley.com/rss/streaming/", "str"),
+    NS("http://purl.org/rss/1.0/modules/subscription/", "sub"),
+    NS("http://purl.org/rss/1.0/modules/syndication/", "sy"),
+    NS("http://schemas.pocketsoap.com/rss/mydescmodule/", "szf"),
+    NS("http://purl.org/rss/1.0/modules/taxonomy/", "taxo"),
+    NS("http://purl.org/rss/1.0/modules/threading/", "thr"),
+    NS("http://purl.org/rss/1.0/modules/textinput/", "ti"),
+    NS("http://madskills.com/public/xml/rss/module/trackback/", "trackback"),
+    NS("http://wellformedweb.org/commentapi/", "wfw"),
+    NS("http://purl.org/rss/1.0/modules/wiki/", "wiki"),
+    NS("http://www.w3.org/1999/xhtml", "xhtml"),
+    NS("http://www.w3.org/1999/xlink", "xlink"),
+    NS("http://www.w3.org/xml/1998/namespace", "xml"),
+    NS("http://podlove.org/simple-chapters", "psc"),
 };
+#undef NS
 
 /* _matchnamespaces.get(lower_uri): the canonical prefix or NULL */
 const char *eddy__match_namespace(const char *lower_uri)
 {
+    size_t n = strlen(lower_uri);
     for (size_t i = 0; i < sizeof known_ns / sizeof known_ns[0]; i++)
-        if (!strcmp(lower_uri, known_ns[i][0]))
-            return known_ns[i][1];
+        if (known_ns[i].len == n && !memcmp(lower_uri, known_ns[i].uri, n))
+            return known_ns[i].canon;
     return NULL;
 }
 

@@ -236,12 +236,12 @@ int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *k
     return append(a, o, key, copy_key, v);
 }
 
-int eddy__obj_add(struct eddy_arena *a, struct eddy_feed_value *o, const char *key,
+int eddy__obj_add(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v)
 {
     if (!o || !v)
         return -ENOMEM;
-    return append(a, o, key, false, v);
+    return append(a, o, key, copy_key, v);
 }
 
 bool eddy__obj_del(struct eddy_feed_value *o, const char *key)
@@ -475,6 +475,19 @@ void eddy__lower(char *s, size_t n)
 {
     unsigned char *u = (unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080u))) {
+            /* 8 ASCII bytes at once: a byte b gets 0x80 in ge_a when b >= 'A'
+             * and in gt_z when b > 'Z' (no carry: every byte is < 0x80) */
+            uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Fu, gt_z = w + 0x2525252525252525u;
+            uint64_t upper = ge_a & ~gt_z & 0x8080808080808080u;
+            if (upper) {
+                w |= upper >> 2; /* + 0x20 */
+                memcpy(u + i, &w, 8);
+            }
+            i += 7;
+            continue;
+        }
         if (u[i] < 0x80) {
             if (u[i] >= 'A' && u[i] <= 'Z')
                 u[i] += 32;
