@@ -773,13 +773,36 @@ static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *f
 }
 
 /* output.encode('iso-8859-1').decode('utf-8') when both succeed */
-static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
+/* The length of the ASCII run that starts s[0..n), 32 bytes a step: every
+ * value is scanned for the two fixes below, which only non-ASCII text needs. */
+static size_t ascii_run(const unsigned char *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080u;
+    size_t i = 0;
+    uint64_t w[4];
+    for (; i + 32 <= n; i += 32) {
+        memcpy(w, s + i, 32);
+        if ((w[0] | w[1] | w[2] | w[3]) & high)
+            break;
+    }
+    for (; i + 8 <= n; i += 8) {
+        memcpy(w, s + i, 8);
+        if (w[0] & high)
+            break;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* (b[0..ascii) is ASCII) */
+static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b, size_t ascii)
 {
     const unsigned char *u = (const unsigned char *)b->data;
     bool high = false;
-    for (size_t i = 0; i < b->len;) {
+    for (size_t i = ascii; i < b->len;) {
         if (u[i] < 0x80) {
-            /* ASCII a word at a time: every value goes through here */
+            /* ASCII a word at a time */
             uint64_t w;
             if (i + 8 <= b->len && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080u)))
                 i += 8;
@@ -801,7 +824,9 @@ static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
         return;
     }
     unsigned char *w = (unsigned char *)p->tmp2.data;
-    for (size_t i = 0; i < b->len; i++) {
+    memcpy(w, u, ascii);
+    w += ascii;
+    for (size_t i = ascii; i < b->len; i++) {
         unsigned c = u[i];
         if (c >= 0x80) {
             c = (c & 0x1F) << 6 | (u[i + 1] & 0x3F);
@@ -817,7 +842,7 @@ static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
 }
 
 /* output.translate(_cp1252): U+0080..U+009F -> the windows-1252 characters */
-static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
+static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b, size_t ascii)
 {
     static const char *const tab[32] = {
         "\u20ac", NULL,     "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021",
@@ -828,7 +853,7 @@ static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
     const unsigned char *u = (const unsigned char *)b->data;
     bool any = false;
     /* memchr for the lead byte: a bytewise scan of every value was 1% of parsing */
-    for (const unsigned char *q = u, *end = u + b->len;
+    for (const unsigned char *q = u + ascii, *end = u + b->len;
          b->len > 1 && (q = memchr(q, 0xC2, (size_t)(end - q))) && q + 1 < end; q++)
         if (q[1] >= 0x80 && q[1] <= 0x9F && tab[q[1] - 0x80]) {
             any = true;
@@ -1248,8 +1273,11 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     struct el_class ec = el_classify(element);
     pop_decode(p, ec);
     pop_clean_markup(p, ec);
-    fix_double_utf8(p, out);
-    fix_cp1252(p, out);
+    size_t ascii = ascii_run((const unsigned char *)out->data, out->len);
+    if (ascii < out->len) {
+        fix_double_utf8(p, out, ascii);
+        fix_cp1252(p, out, ascii);
+    }
     const char *output = eddy_buf_cstr(out);
 
     if (ec.kind == EL_CATEGORY || ec.kind == EL_TAGS || ec.kind == EL_ITUNES_KEYWORDS)
