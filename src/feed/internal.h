@@ -152,6 +152,7 @@ struct eddy__contentparams {
     bool xhtml;   /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
     bool htmlish; /* has_type and the type maps to HTML or XHTML (tested at every pop) */
     bool xmlish;  /* has_type and the type ends with "xml" */
+    bool type_xhtml, type_htmlish, type_xmlish; /* the three for type's text, kept past a clear */
 };
 
 /* basestack / langstack entries: slices of fp.pool (LIFO). */

@@ -138,6 +138,8 @@ static void swap_bufs(struct eddy_buf *a, struct eddy_buf *b)
         eddy_buf_reserve(a, 1);
 }
 
+static void set_buf(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n);
+
 /* ---- FeedParserDict semantics -------------------------------------------- */
 
 /* keymap of FeedParserDict.__setitem__ (a list maps to its first key),
@@ -288,15 +290,22 @@ static bool maps_to_html(const char *t)
 
 static void cp_set_type(struct eddy__mixin *p, const char *t)
 {
-    if (p->cp.type.data != t) {
-        eddy_buf_reset(&p->cp.type);
-        oom(p, eddy_buf_puts(&p->cp.type, t));
+    /* the type of the last content again (each title, each description):
+     * its text and what it is are still there */
+    if (p->cp.type.data == t || !p->cp.type.data || strcmp(p->cp.type.data, t)) {
+        if (p->cp.type.data != t) {
+            eddy_buf_reset(&p->cp.type);
+            oom(p, eddy_buf_puts(&p->cp.type, t));
+        }
+        const char *type = eddy_buf_cstr(&p->cp.type);
+        p->cp.type_xhtml = !strcmp(type, "application/xhtml+xml");
+        p->cp.type_htmlish = maps_to_html(type);
+        p->cp.type_xmlish = ends_with(type, "xml");
     }
-    const char *type = eddy_buf_cstr(&p->cp.type);
     p->cp.has_type = true;
-    p->cp.xhtml = !strcmp(type, "application/xhtml+xml");
-    p->cp.htmlish = maps_to_html(type);
-    p->cp.xmlish = ends_with(type, "xml");
+    p->cp.xhtml = p->cp.type_xhtml;
+    p->cp.htmlish = p->cp.type_htmlish;
+    p->cp.xmlish = p->cp.type_xmlish;
 }
 
 /* copy.deepcopy(self.contentparams) + value (the value node is shared:
@@ -493,27 +502,35 @@ static void append_escaped(struct eddy__mixin *p, struct eddy_buf *b, const char
     oom(p, eddy_buf_append(b, s + run, n - run));
 }
 
-void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
+static __attribute__((noinline)) void handle_data_slow(struct eddy__mixin *p, const char *s,
+                                                       size_t n)
 {
-    if (!p->nframes)
-        return;
     if (p->cp.xhtml) {
         eddy_buf_reset(&p->tmp);
         append_escaped(p, &p->tmp, s, n, false);
         add_piece(p, p->tmp.data ? p->tmp.data : "", p->tmp.len, false);
         return;
     }
-    /* add_piece's common case inline: more text after text, and room
-     * (a call per text node and entity was 3% of parsing) */
+    add_piece(p, s, n, false);
+}
+
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
+{
+    if (!p->nframes)
+        return;
+    /* add_piece's common case inline: more text after text, and room (a
+     * call per text node and entity was 3% of parsing); memcpy last, as a
+     * tail call, so that this path saves no registers */
     struct eddy__frame *f = &p->frames[p->nframes - 1];
     struct eddy_buf *t = &f->text;
-    if (f->npieces && !f->pieces[f->npieces - 1].markup && t->cap > t->len + n) {
-        memcpy(t->data + t->len, s, n);
+    if (!p->cp.xhtml && f->npieces && !f->pieces[f->npieces - 1].markup && t->cap > t->len + n) {
+        char *dst = t->data + t->len;
         t->len += n;
         t->data[t->len] = 0;
+        memcpy(dst, s, n);
         return;
     }
-    add_piece(p, s, n, false);
+    handle_data_slow(p, s, n);
 }
 
 static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from,
@@ -1316,14 +1333,14 @@ void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed
                 *s = '-';
     cp_clear(p);
     const char *t = eddy__attr(attrs, "type");
-    cp_set_type(p, eddy__map_content_type(p, t ? t : default_type));
+    /* (the default types are mapped already: lower case, longer than 5) */
+    cp_set_type(p, t ? eddy__map_content_type(p, t) : default_type);
     p->cp.has_lang = true;
     p->cp.lang_null = p->lang_null;
-    eddy_buf_reset(&p->cp.lang);
-    oom(p, eddy_buf_puts(&p->cp.lang, eddy_buf_cstr(&p->lang)));
+    const char *lang = eddy_buf_cstr(&p->lang), *base = eddy_buf_cstr(&p->baseuri);
+    set_buf(p, &p->cp.lang, lang, strlen(lang)); /* no copy when unchanged */
     p->cp.has_base = true;
-    eddy_buf_reset(&p->cp.base);
-    oom(p, eddy_buf_puts(&p->cp.base, eddy_buf_cstr(&p->baseuri)));
+    set_buf(p, &p->cp.base, base, strlen(base));
     p->cp.base64 = is_base64(p, attrs);
     eddy__push(p, tag, expecting_text);
 }
@@ -1377,7 +1394,7 @@ void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char dk[64];
-    snprintf(dk, sizeof dk, "%s_detail", prefix);
+    eddy__concat(dk, sizeof dk, prefix, '_', "detail"); /* (snprintf was 1/4 of the call) */
     const char *k = mapkey(dk);
     struct eddy_feed_value *d = eddy__obj_get(ctx, k);
     if (!d) {
@@ -1421,7 +1438,7 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char k2[64];
-    snprintf(k2, sizeof k2, "%ss", key);
+    eddy__concat(k2, sizeof k2, key, 0, "s"); /* (snprintf was 1/4 of the call) */
     struct eddy_feed_value *list = eddy__fp_get(ctx, k2);
     struct eddy_feed_value *detail = NULL;
     if (list && list->type == EDDY_FEED_ARRAY) {
@@ -1449,11 +1466,12 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
     const char *author = vstr(eddy__fp_get(ctx, key));
     if (!truthy_str(author))
         return;
-    struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
-    oom(p, eddy_buf_puts(&a, author));
     /* the pattern needs an '@': without one, neither compile nor run it
-     * (regexec on every author name was 1% of parsing) */
+     * (regexec on every author name was 1% of parsing), nor copy the name */
     bool at = strchr(author, '@') != NULL;
+    struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
+    if (at)
+        oom(p, eddy_buf_puts(&a, author));
     if (at && !p->email_re_ok && !regcomp(&p->email_re, email_re, REG_EXTENDED))
         p->email_re_ok = true; /* compiled once per parser */
     if (at && p->email_re_ok) {
@@ -1476,16 +1494,17 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
             a.data[len] = 0;
         }
     }
-    if (a.len || email.len) {
+    const char *name = at ? eddy_buf_cstr(&a) : author;
+    size_t name_len = at ? a.len : strlen(author);
+    if (name_len || email.len) {
         char dk[64];
-        snprintf(dk, sizeof dk, "%s_detail", key);
+        eddy__concat(dk, sizeof dk, key, '_', "detail");
         const char *k = mapkey(dk);
         if (!eddy__obj_get(ctx, k))
-            oom(p, eddy__obj_set(p->arena, ctx, k, k == dk, detail));
+            oom(p, eddy__obj_add(p->arena, ctx, k, k == dk, detail));
     }
-    if (a.len)
-        oom(p,
-            eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, eddy_buf_cstr(&a))));
+    if (name_len)
+        oom(p, eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, name)));
     if (email.len)
         oom(p, eddy__obj_set(p->arena, detail, "email", false,
                              eddy__str_value(p, eddy_buf_cstr(&email))));

@@ -164,7 +164,7 @@ static inline struct eddy__member *find(const struct eddy_feed_value *o, const c
     if (o->u.o.index)
         return o->u.o.index->slot[index_slot(o->u.o.index, key)];
     for (struct eddy__member *m = o->u.o.first; m; m = m->next)
-        if (m->key == key || (m->key[0] == key[0] && !strcmp(m->key, key)))
+        if (m->key[0] == key[0] && (!key[0] || m->key[1] == key[1]) && !strcmp(m->key, key))
             return m;
     return NULL;
 }
