@@ -21,7 +21,7 @@
  *      `const struct eddy__handler eddy__ns_foo[]` sorted by name
  *      with `const size_t eddy__ns_foo_n`;
  *   3. declare both below, add them to the modules[] table of mixin.c and
- *      to feed_handler_tables_are_sorted in tests/feed/test_parser.c.
+ *      to handler_tabs in tests/feed/test_parser.c.
  * The Makefile picks up the new file by itself.  Port the methods exactly,
  * quirks included: the conformance suite and a diff against Python
  * feedparser on real feeds are the judges.

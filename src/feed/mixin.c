@@ -50,9 +50,23 @@ struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s)
     return v;
 }
 
+/* eddy_buf_cstr and eddy_feed_str inline: as calls they were 0.4% of
+ * parsing (pop reads its buffers a few dozen times) */
+static inline const char *cstr(const struct eddy_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+/* entries[-1], NULL when there is none (the public accessors are calls) */
+static struct eddy_feed_value *last_entry(const struct eddy__mixin *p)
+{
+    const struct eddy_feed_value *e = p->entries;
+    return e && e->type == EDDY_FEED_ARRAY && e->u.a.n ? e->u.a.items[e->u.a.n - 1] : NULL;
+}
+
 static const char *vstr(const struct eddy_feed_value *v)
 {
-    return eddy_feed_str(v, NULL);
+    return v && v->type == EDDY_FEED_STRING ? v->u.s.p : NULL;
 }
 static bool truthy_str(const char *s)
 {
@@ -133,7 +147,7 @@ static void swap_bufs(struct eddy_buf *a, struct eddy_buf *b)
     struct eddy_buf t = *a;
     *a = *b;
     *b = t;
-    eddy_buf_cstr(a);
+    cstr(a);
     if (!a->data)
         eddy_buf_reserve(a, 1);
 }
@@ -245,7 +259,7 @@ struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_f
 
 const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
 {
-    return eddy_feed_str(eddy__obj_get(attrs, key), NULL);
+    return vstr(eddy__obj_get(attrs, key));
 }
 
 void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key,
@@ -267,7 +281,7 @@ static void cp_clear(struct eddy__mixin *p)
 /* contentparams.get('type', dflt) */
 static const char *cp_type(struct eddy__mixin *p, const char *dflt)
 {
-    return p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : dflt;
+    return p->cp.has_type ? cstr(&p->cp.type) : dflt;
 }
 
 /* ASCII case-insensitive a == b (b lower case) */
@@ -297,7 +311,7 @@ static void cp_set_type(struct eddy__mixin *p, const char *t)
             eddy_buf_reset(&p->cp.type);
             oom(p, eddy_buf_puts(&p->cp.type, t));
         }
-        const char *type = eddy_buf_cstr(&p->cp.type);
+        const char *type = cstr(&p->cp.type);
         p->cp.type_xhtml = !strcmp(type, "application/xhtml+xml");
         p->cp.type_htmlish = maps_to_html(type);
         p->cp.type_xmlish = ends_with(type, "xml");
@@ -319,9 +333,9 @@ static struct eddy_feed_value *cached_str(struct eddy__mixin *p, int slot, const
     if (v && p->strcache_arena[slot] == p->arena &&
         (null ? v->type == EDDY_FEED_NULL
               : v->type == EDDY_FEED_STRING && v->u.s.len == b->len &&
-                    !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
+                    !memcmp(v->u.s.p, cstr(b), b->len)))
         return v;
-    v = eddy__str_value(p, null ? NULL : eddy_buf_cstr(b));
+    v = eddy__str_value(p, null ? NULL : cstr(b));
     p->strcache[slot] = v;
     p->strcache_arena[slot] = p->arena;
     return v;
@@ -338,8 +352,7 @@ static struct eddy_feed_value *cp_detail(struct eddy__mixin *p, struct eddy_feed
     if (p->cp.has_base)
         oom(p, eddy__obj_add(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
-        oom(p, eddy__obj_add(p->arena, d, "src", false,
-                             eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
+        oom(p, eddy__obj_add(p->arena, d, "src", false, eddy__str_value(p, cstr(&p->cp.src))));
     oom(p, eddy__obj_add(p->arena, d, "value", false, value));
     return d;
 }
@@ -365,8 +378,8 @@ static void safe_abs(struct eddy__mixin *p, struct eddy_buf *out, const char *ba
 const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri)
 {
     eddy_buf_reset(&p->tmp);
-    oom(p, eddy__uri_resolve(&p->tmp, eddy_buf_cstr(&p->baseuri), uri));
-    return eddy_buf_cstr(&p->tmp);
+    oom(p, eddy__uri_resolve(&p->tmp, cstr(&p->baseuri), uri));
+    return cstr(&p->tmp);
 }
 
 const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
@@ -382,7 +395,7 @@ const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
     oom(p, eddy_buf_puts(&p->tmp2, type));
     if (p->tmp2.data)
         eddy__lower(p->tmp2.data, p->tmp2.len);
-    const char *t = eddy_buf_cstr(&p->tmp2);
+    const char *t = cstr(&p->tmp2);
     if (!strcmp(t, "text") || !strcmp(t, "plain"))
         return "text/plain";
     if (!strcmp(t, "html"))
@@ -568,7 +581,7 @@ void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n)
             return; /* Python raises here; keep going without it */
         append_utf8(p, &p->tmp, cp);
     }
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, false);
 }
 
 /* mixin.handle_entityref (the loose parser's references) */
@@ -606,7 +619,7 @@ void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n)
             oom(p, eddy_buf_printf(&p->tmp, "&%s;", ref));
         }
     }
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, false);
 }
 
 /* _LooseFeedParser.decode_entities */
@@ -668,7 +681,7 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
     if (quads % 4)
         return false; /* "Incorrect padding" */
     /* must be valid UTF-8 */
-    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(out), out->len))
+    if (!eddy__utf8_valid((const unsigned char *)cstr(out), out->len))
         return false;
     return true;
 }
@@ -896,8 +909,8 @@ static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b, size_t ascii)
  * p->ndepth_map when absent. */
 static size_t depth_map_find(struct eddy__mixin *p, const char *key)
 {
-    if (p->depth_map_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
-        p->depth_map_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+    if (p->depth_map_entry != last_entry(p)) {
+        p->depth_map_entry = last_entry(p);
         p->ndepth_map = 0;
     }
     size_t i = 0;
@@ -1085,19 +1098,18 @@ static void pop_decode(struct eddy__mixin *p, struct el_class ec)
 
     if ((ec.flags & EL_RELURI) && out->len) {
         if (ec.kind != EL_ID || p->guidislink) {
-            const char *r = eddy__resolve_uri(p, eddy_buf_cstr(out));
+            const char *r = eddy__resolve_uri(p, cstr(out));
             eddy_buf_reset(&p->tmp2);
             oom(p, eddy_buf_puts(&p->tmp2, r));
             eddy_buf_reset(out);
-            oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp2), p->tmp2.len));
+            oom(p, eddy_buf_append(out, cstr(&p->tmp2), p->tmp2.len));
         }
     }
 
     if (p->loose && !p->cp.base64)
         decode_entities(p, out);
 
-    if (p->cp.has_type && memcmp(p->version, "atom", 4) &&
-        !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
+    if (p->cp.has_type && memcmp(p->version, "atom", 4) && !strcmp(cstr(&p->cp.type), "text/plain"))
         if (eddy__looks_like_html(out->data ? out->data : "", out->len))
             cp_set_type(p, "text/html");
 
@@ -1132,24 +1144,23 @@ static void pop_clean_markup(struct eddy__mixin *p, struct el_class ec)
     }
     if (html_el && markup && p->resolve_relative_uris && p->sanitize_html) {
         eddy_buf_reset(&p->tmp); /* both passes at once; the same bytes */
-        int err = eddy__html_clean_within(&p->tmp, eddy_buf_cstr(out), out->len,
-                                          eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        int err = eddy__html_clean_within(&p->tmp, cstr(out), out->len, cstr(&p->baseuri), xhtml,
+                                          p->budget);
         oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
         swap_bufs(out, &p->tmp);
         return;
     }
     if (html_el && markup && p->resolve_relative_uris) {
         eddy_buf_reset(&p->tmp);
-        int err = eddy__html_resolve_uris_within(&p->tmp, eddy_buf_cstr(out), out->len,
-                                                 eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        int err = eddy__html_resolve_uris_within(&p->tmp, cstr(out), out->len, cstr(&p->baseuri),
+                                                 xhtml, p->budget);
         oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
         swap_bufs(out, &p->tmp);
     }
     if (html_el && markup && p->sanitize_html) {
         eddy_buf_reset(&p->tmp);
         /* past the budget the text is dropped, not kept half-sanitized */
-        int err =
-            eddy__html_sanitize_within(&p->tmp, eddy_buf_cstr(out), out->len, xhtml, p->budget);
+        int err = eddy__html_sanitize_within(&p->tmp, cstr(out), out->len, xhtml, p->budget);
         oom(p, err == -ETIME ? 0 : err);
         swap_bufs(out, &p->tmp);
     }
@@ -1161,7 +1172,7 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element, s
                                    struct eddy_feed_value *entry)
 {
     struct eddy_buf *out = &p->out;
-    const char *output = eddy_buf_cstr(out);
+    const char *output = cstr(out);
     if (ec.kind == EL_CONTENT) {
         struct eddy_feed_value *arr =
             eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->arena));
@@ -1171,7 +1182,7 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element, s
         if (!p->inimage) {
             replace_all(p, out, "&amp;", "&");
             fix_query_amps(out);
-            output = eddy_buf_cstr(out);
+            output = cstr(out);
             /* feedparser 6.0.11+: an enclosure link without href does not
              * replace the entry's link */
             if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
@@ -1206,14 +1217,14 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element, s
 static const char *pop_store_feed(struct eddy__mixin *p, const char *element, struct el_class ec)
 {
     struct eddy_buf *out = &p->out;
-    const char *output = eddy_buf_cstr(out);
+    const char *output = cstr(out);
     struct eddy_feed_value *ctx = eddy__ctx(p);
     const char *el = ec.kind == EL_DESCRIPTION ? "subtitle" : element;
     struct eddy_feed_value *ov = out_value(p);
     eddy__fp_set(p, ctx, el, ov);
     if (ec.kind == EL_LINK) {
         fix_query_amps(out);
-        output = eddy_buf_cstr(out);
+        output = cstr(out);
         eddy__fp_set(p, ctx, el, out_value(p));
         struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
         if (eddy_feed_len(links))
@@ -1238,7 +1249,7 @@ static void skip_rule(struct eddy__mixin *p, const char *element, const char *te
                                        "thursday", "friday", "saturday"};
     if ((element[0] != 'h' && element[0] != 'd') || !p->nframes || p->inentry)
         return;
-    const char *parent = eddy_buf_cstr(&p->frames[p->nframes - 1].name);
+    const char *parent = cstr(&p->frames[p->nframes - 1].name);
     if (!strcmp(element, "hour") && !strcmp(parent, "skiphours")) {
         char *end;
         long h = strtol(text, &end, 10);
@@ -1256,13 +1267,13 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     if (!p->nframes)
         return NULL;
     struct eddy__frame *f = &p->frames[p->nframes - 1];
-    if (strcmp(eddy_buf_cstr(&f->name), element))
+    if (strcmp(cstr(&f->name), element))
         return NULL;
     p->nframes--;
     struct eddy_buf *out = &p->out;
     eddy_buf_reset(out);
 
-    const char *text = eddy_buf_cstr(&f->text);
+    const char *text = cstr(&f->text);
     size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
     if (f->npieces && p->cp.xhtml && !strcmp(p->version, "atom10"))
         unwrap_xhtml_div(f, text, &b, &e);
@@ -1283,9 +1294,9 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
         oom(p, eddy_buf_reserve(out, 1));
     }
     if (strip)
-        skip_rule(p, element, eddy_buf_cstr(out));
+        skip_rule(p, element, cstr(out));
     if (!f->expecting_text)
-        return eddy_buf_cstr(out);
+        return cstr(out);
 
     struct el_class ec = el_classify(element);
     pop_decode(p, ec);
@@ -1295,7 +1306,7 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
         fix_double_utf8(p, out, ascii);
         fix_cp1252(p, out, ascii);
     }
-    const char *output = eddy_buf_cstr(out);
+    const char *output = cstr(out);
 
     if (ec.kind == EL_CATEGORY || ec.kind == EL_TAGS || ec.kind == EL_ITUNES_KEYWORDS)
         return output;
@@ -1303,8 +1314,7 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
         return output;
 
     if (p->inentry && !p->insource) {
-        struct eddy_feed_value *entry =
-            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        struct eddy_feed_value *entry = last_entry(p);
         return entry ? pop_store_entry(p, element, ec, entry) : output;
     }
     if (p->infeed || p->insource)
@@ -1337,7 +1347,7 @@ void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed
     cp_set_type(p, t ? eddy__map_content_type(p, t) : default_type);
     p->cp.has_lang = true;
     p->cp.lang_null = p->lang_null;
-    const char *lang = eddy_buf_cstr(&p->lang), *base = eddy_buf_cstr(&p->baseuri);
+    const char *lang = cstr(&p->lang), *base = cstr(&p->baseuri);
     set_buf(p, &p->cp.lang, lang, strlen(lang)); /* no copy when unchanged */
     p->cp.has_base = true;
     set_buf(p, &p->cp.base, base, strlen(base));
@@ -1372,8 +1382,7 @@ struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p)
         return ti;
     }
     if (p->inentry) {
-        struct eddy_feed_value *e =
-            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        struct eddy_feed_value *e = last_entry(p);
         if (e)
             return e;
     }
@@ -1460,7 +1469,7 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
             oom(p, eddy_buf_puts(&p->tmp, email));
         else
             return;
-        eddy__fp_set(p, ctx, key, eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
+        eddy__fp_set(p, ctx, key, eddy__str_value(p, cstr(&p->tmp)));
         return;
     }
     const char *author = vstr(eddy__fp_get(ctx, key));
@@ -1478,23 +1487,23 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
         regmatch_t m[1];
         if (!regexec(&p->email_re, author, 1, m, 0)) {
             oom(p, eddy_buf_append(&email, author + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)));
-            replace_all(p, &a, eddy_buf_cstr(&email), "");
+            replace_all(p, &a, cstr(&email), "");
             replace_all(p, &a, "()", "");
             replace_all(p, &a, "<>", "");
             replace_all(p, &a, "&lt;&gt;", "");
             size_t off = 0, len = a.len;
-            strip_span(eddy_buf_cstr(&a), &off, &len);
+            strip_span(cstr(&a), &off, &len);
             if (len && a.data[off] == '(')
                 off++, len--;
             if (len && a.data[off + len - 1] == ')')
                 len--;
-            strip_span(eddy_buf_cstr(&a), &off, &len);
+            strip_span(cstr(&a), &off, &len);
             memmove(a.data, a.data + off, len);
             a.len = len;
             a.data[len] = 0;
         }
     }
-    const char *name = at ? eddy_buf_cstr(&a) : author;
+    const char *name = at ? cstr(&a) : author;
     size_t name_len = at ? a.len : strlen(author);
     if (name_len || email.len) {
         char dk[64];
@@ -1506,8 +1515,7 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
     if (name_len)
         oom(p, eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, name)));
     if (email.len)
-        oom(p, eddy__obj_set(p->arena, detail, "email", false,
-                             eddy__str_value(p, eddy_buf_cstr(&email))));
+        oom(p, eddy__obj_set(p->arena, detail, "email", false, eddy__str_value(p, cstr(&email))));
     eddy_buf_free(&a);
     eddy_buf_free(&email);
 }
@@ -1631,7 +1639,7 @@ static void set_buf(struct eddy__mixin *p, struct eddy_buf *b, const char *s, si
         return;
     eddy_buf_reset(b);
     oom(p, eddy_buf_append(b, s, n));
-    eddy_buf_cstr(b);
+    cstr(b);
 }
 
 /* namespaces_in_use.get(prefix, '') */
@@ -1729,14 +1737,14 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
     if (p->baseuri.len && base) {
         /* without xml:base, make_safe_absolute_uri(b, b) leaves b as it is */
         struct eddy_buf nb = EDDY_BUF_INIT(0);
-        safe_abs(p, &nb, eddy_buf_cstr(&p->baseuri), base);
+        safe_abs(p, &nb, cstr(&p->baseuri), base);
         if (nb.len)
             set_buf(p, &p->baseuri, nb.data, nb.len);
         eddy_buf_free(&nb);
     } else if (base && !p->baseuri.len) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__uri_resolve(&p->tmp, "", base));
-        set_buf(p, &p->baseuri, eddy_buf_cstr(&p->tmp), p->tmp.len);
+        set_buf(p, &p->baseuri, cstr(&p->tmp), p->tmp.len);
     }
     if (lang && !*lang) {
         p->lang_null = true;
@@ -1749,11 +1757,11 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
         (!strcmp(tag, "feed") ||
          !strcmp(tag, "rss"))) { /* "rdf:RDF" never matches: tags are lower-cased */
         eddy_buf_reset(&p->tmp);
-        for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
+        for (const char *s = cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
         struct eddy_arena *save = p->arena; /* a <feed> inside an entry in callback mode: */
         p->arena = &p->main;                /* feeddata outlives the entry arena */
-        eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
+        eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, cstr(&p->tmp)));
         p->arena = save;
     }
 }
@@ -1776,19 +1784,19 @@ static bool push_scope(struct eddy__mixin *p)
     sc->pool_len = p->pool.len;
     struct eddy__scope *parent = p->nscopes > 1 ? sc - 1 : NULL;
     if (parent && parent->base_len == p->baseuri.len &&
-        !memcmp(p->pool.data + parent->base_off, eddy_buf_cstr(&p->baseuri), p->baseuri.len)) {
+        !memcmp(p->pool.data + parent->base_off, cstr(&p->baseuri), p->baseuri.len)) {
         sc->base_off = parent->base_off, sc->base_len = parent->base_len;
     } else {
         sc->base_off = p->pool.len, sc->base_len = p->baseuri.len;
-        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->baseuri), p->baseuri.len));
+        oom(p, eddy_buf_append(&p->pool, cstr(&p->baseuri), p->baseuri.len));
     }
     sc->lang_null = p->lang_null;
     if (parent && parent->lang_len == p->lang.len &&
-        !memcmp(p->pool.data + parent->lang_off, eddy_buf_cstr(&p->lang), p->lang.len)) {
+        !memcmp(p->pool.data + parent->lang_off, cstr(&p->lang), p->lang.len)) {
         sc->lang_off = parent->lang_off, sc->lang_len = parent->lang_len;
     } else {
         sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
-        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
+        oom(p, eddy_buf_append(&p->pool, cstr(&p->lang), p->lang.len));
     }
     return true;
 }
@@ -1826,7 +1834,7 @@ static void inline_xhtml_start(struct eddy__mixin *p, const char *tag,
         oom(p, eddy_buf_putc(&p->tmp, '"'));
     }
     oom(p, eddy_buf_putc(&p->tmp, '>'));
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, true);
 }
 
 void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
@@ -1916,7 +1924,7 @@ void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__
     if (p->incontent && p->cp.xhtml) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy_buf_printf(&p->tmp, "</%s>", suffix));
-        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+        add_piece(p, cstr(&p->tmp), p->tmp.len, true);
     }
 
     if (p->nscopes) {
