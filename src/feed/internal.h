@@ -18,10 +18,10 @@
  *      (feedparser's _FeedParserMixin.namespaces) if not already there;
  *   2. write src/feed/ns_foo.c: static start/end functions that port the
  *      _start_foo_x / _end_foo_x methods with the helpers below, and
- *      `const struct eddy__handler eddy__ns_foo[]` SORTED BY NAME (bsearch)
+ *      `const struct eddy__handler eddy__ns_foo[]` sorted by name
  *      with `const size_t eddy__ns_foo_n`;
  *   3. declare both below, add them to the modules[] table of mixin.c and
- *      to feed_handler_tables_are_sorted in tests/feed/test_parser.c.
+ *      to handler_tabs in tests/feed/test_parser.c.
  * The Makefile picks up the new file by itself.  Port the methods exactly,
  * quirks included: the conformance suite and a diff against Python
  * feedparser on real feeds are the judges.
@@ -98,6 +98,10 @@ struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char 
 struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key);
 int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v);
+/* Appends key: v to o, which must not have key (a new object being filled
+ * with distinct keys, a key just looked up): obj_set without its lookup. */
+int eddy__obj_add(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+                  struct eddy_feed_value *v);
 bool eddy__obj_del(struct eddy_feed_value *o, const char *key);
 void eddy__obj_clear(struct eddy_feed_value *o);
 int eddy__arr_push(struct eddy_arena *a, struct eddy_feed_value *arr, struct eddy_feed_value *v);
@@ -144,8 +148,11 @@ struct eddy__contentparams {
     struct eddy_buf base;
     bool has_src;
     struct eddy_buf src;
-    bool base64; /* 'base64' key present and true */
-    bool xhtml;  /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
+    bool base64;  /* 'base64' key present and true */
+    bool xhtml;   /* has_type and type is "application/xhtml+xml" (tested at every piece of text) */
+    bool htmlish; /* has_type and the type maps to HTML or XHTML (tested at every pop) */
+    bool xmlish;  /* has_type and the type ends with "xml" */
+    bool type_xhtml, type_htmlish, type_xmlish; /* the three for type's text, kept past a clear */
 };
 
 /* basestack / langstack entries: slices of fp.pool (LIFO). */
@@ -233,13 +240,6 @@ struct eddy__mixin {
     struct eddy_feed_value *strcache[3];
     const struct eddy_arena *strcache_arena[3];
     unsigned ns_gen; /* bumped whenever namespaces change: element name caches check it */
-    /* handler lookups by element name (direct-mapped; bsearch over every
-     * module is ~30 strcmp, and feeds repeat a few dozen names) */
-    struct {
-        uint32_t hash;
-        const struct eddy__handler *h;
-        char name[40];
-    } hcache[64];
     bool oom;
     /* <skipHours>/<skipDays> (bit h UTC hour, bit d day, 0 = Sunday): kept
      * beside the tree, which holds only the last <hour> and <day> as
@@ -297,8 +297,6 @@ void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t ca
 void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
                        struct eddy_feed_value *attrs);
 void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k);
-/* The same through the parser's cache. */
-const struct eddy__handler *eddy__handler_for(struct eddy__mixin *p, const char *name);
 
 /* feedparser's mixin, for the handlers of ns_*.c */
 void eddy__push(struct eddy__mixin *p, const char *element, bool expecting_text);

@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +50,23 @@ struct eddy_feed_value *eddy__str_value(struct eddy__mixin *p, const char *s)
     return v;
 }
 
+/* eddy_buf_cstr and eddy_feed_str inline: as calls they were 0.4% of
+ * parsing (pop reads its buffers a few dozen times) */
+static inline const char *cstr(const struct eddy_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+/* entries[-1], NULL when there is none (the public accessors are calls) */
+static struct eddy_feed_value *last_entry(const struct eddy__mixin *p)
+{
+    const struct eddy_feed_value *e = p->entries;
+    return e && e->type == EDDY_FEED_ARRAY && e->u.a.n ? e->u.a.items[e->u.a.n - 1] : NULL;
+}
+
 static const char *vstr(const struct eddy_feed_value *v)
 {
-    return eddy_feed_str(v, NULL);
+    return v && v->type == EDDY_FEED_STRING ? v->u.s.p : NULL;
 }
 static bool truthy_str(const char *s)
 {
@@ -132,10 +147,12 @@ static void swap_bufs(struct eddy_buf *a, struct eddy_buf *b)
     struct eddy_buf t = *a;
     *a = *b;
     *b = t;
-    eddy_buf_cstr(a);
+    cstr(a);
     if (!a->data)
         eddy_buf_reserve(a, 1);
 }
+
+static void set_buf(struct eddy__mixin *p, struct eddy_buf *b, const char *s, size_t n);
 
 /* ---- FeedParserDict semantics -------------------------------------------- */
 
@@ -176,8 +193,9 @@ static const char *mapkey(const char *key)
     case 'u': m = setmap_u; break;
     default: return key;
     }
+    /* (the second letter first: "title" is no "tagline", "content" no "copyright") */
     for (; (*m)[0]; m++)
-        if (!strcmp(key, (*m)[0]))
+        if (key[1] == (*m)[0][1] && !strcmp(key, (*m)[0]))
             return (*m)[1];
     return key;
 }
@@ -210,30 +228,38 @@ struct eddy_feed_value *eddy__fp_get(const struct eddy_feed_value *o, const char
     }
     const char *k = mapkey(key);
     struct eddy_feed_value *v = eddy__obj_get(o, k);
-    return v ? v : eddy__obj_get(o, key);
+    return v || k == key ? v : eddy__obj_get(o, key);
 }
 
-/* `key in d` */
-static bool fp_has(const struct eddy_feed_value *o, const char *key)
+/* `key in d`: d[key], or NULL when not in d (the updated keys' fallback
+ * to published is for reading, not for `in`) */
+static struct eddy_feed_value *fp_in(const struct eddy_feed_value *o, const char *key)
 {
     if (key[0] == 'u' && (!strcmp(key, "updated") || !strcmp(key, "updated_parsed")))
-        return eddy__obj_get(o, key) != NULL;
-    return eddy__fp_get(o, key) != NULL;
+        return eddy__obj_get(o, key);
+    return eddy__fp_get(o, key);
+}
+
+static bool fp_has(const struct eddy_feed_value *o, const char *key)
+{
+    return fp_in(o, key) != NULL;
 }
 
 struct eddy_feed_value *eddy__fp_setdefault(struct eddy__mixin *p, struct eddy_feed_value *o,
                                             const char *key, struct eddy_feed_value *dflt)
 {
-    if (!fp_has(o, key)) {
-        eddy__fp_set(p, o, key, dflt);
-        return dflt;
-    }
-    return eddy__fp_get(o, key);
+    struct eddy_feed_value *v = fp_in(o, key);
+    if (v)
+        return v;
+    /* mapkey(key) was just looked up and is not in o: no second lookup */
+    const char *k = mapkey(key);
+    oom(p, eddy__obj_add(p->arena, o, k, k == key, dflt));
+    return dflt;
 }
 
 const char *eddy__attr(const struct eddy_feed_value *attrs, const char *key)
 {
-    return eddy_feed_str(eddy__obj_get(attrs, key), NULL);
+    return vstr(eddy__obj_get(attrs, key));
 }
 
 void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const char *key,
@@ -248,24 +274,52 @@ void eddy__attr_set(struct eddy__mixin *p, struct eddy_feed_value *attrs, const 
 static void cp_clear(struct eddy__mixin *p)
 {
     p->cp.has_type = p->cp.has_lang = p->cp.has_base = p->cp.has_src = false;
-    p->cp.xhtml = false;
+    p->cp.xhtml = p->cp.htmlish = p->cp.xmlish = false;
     p->cp.base64 = false;
 }
 
 /* contentparams.get('type', dflt) */
 static const char *cp_type(struct eddy__mixin *p, const char *dflt)
 {
-    return p->cp.has_type ? eddy_buf_cstr(&p->cp.type) : dflt;
+    return p->cp.has_type ? cstr(&p->cp.type) : dflt;
+}
+
+/* ASCII case-insensitive a == b (b lower case) */
+static bool ascii_ieq(const char *a, const char *b)
+{
+    for (; *b; a++, b++)
+        if (*a != *b && !(*a >= 'A' && *a <= 'Z' && *a + 32 == *b))
+            return false;
+    return !*a;
+}
+
+/* Whether eddy__map_content_type(t) is text/html or application/xhtml+xml,
+ * without its copy: the map lowers the type (non-ASCII bytes stay
+ * non-ASCII) and maps "html" and "xhtml". */
+static bool maps_to_html(const char *t)
+{
+    return ascii_ieq(t, "text/html") || ascii_ieq(t, "application/xhtml+xml") ||
+           ascii_ieq(t, "html") || ascii_ieq(t, "xhtml");
 }
 
 static void cp_set_type(struct eddy__mixin *p, const char *t)
 {
-    if (p->cp.type.data != t) {
-        eddy_buf_reset(&p->cp.type);
-        oom(p, eddy_buf_puts(&p->cp.type, t));
+    /* the type of the last content again (each title, each description):
+     * its text and what it is are still there */
+    if (p->cp.type.data == t || !p->cp.type.data || strcmp(p->cp.type.data, t)) {
+        if (p->cp.type.data != t) {
+            eddy_buf_reset(&p->cp.type);
+            oom(p, eddy_buf_puts(&p->cp.type, t));
+        }
+        const char *type = cstr(&p->cp.type);
+        p->cp.type_xhtml = !strcmp(type, "application/xhtml+xml");
+        p->cp.type_htmlish = maps_to_html(type);
+        p->cp.type_xmlish = ends_with(type, "xml");
     }
     p->cp.has_type = true;
-    p->cp.xhtml = !strcmp(eddy_buf_cstr(&p->cp.type), "application/xhtml+xml");
+    p->cp.xhtml = p->cp.type_xhtml;
+    p->cp.htmlish = p->cp.type_htmlish;
+    p->cp.xmlish = p->cp.type_xmlish;
 }
 
 /* copy.deepcopy(self.contentparams) + value (the value node is shared:
@@ -279,9 +333,9 @@ static struct eddy_feed_value *cached_str(struct eddy__mixin *p, int slot, const
     if (v && p->strcache_arena[slot] == p->arena &&
         (null ? v->type == EDDY_FEED_NULL
               : v->type == EDDY_FEED_STRING && v->u.s.len == b->len &&
-                    !memcmp(v->u.s.p, eddy_buf_cstr(b), b->len)))
+                    !memcmp(v->u.s.p, cstr(b), b->len)))
         return v;
-    v = eddy__str_value(p, null ? NULL : eddy_buf_cstr(b));
+    v = eddy__str_value(p, null ? NULL : cstr(b));
     p->strcache[slot] = v;
     p->strcache_arena[slot] = p->arena;
     return v;
@@ -291,16 +345,15 @@ static struct eddy_feed_value *cp_detail(struct eddy__mixin *p, struct eddy_feed
 {
     struct eddy_feed_value *d = eddy__v_obj(p->arena);
     if (p->cp.has_type)
-        oom(p, eddy__obj_set(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
+        oom(p, eddy__obj_add(p->arena, d, "type", false, cached_str(p, 0, &p->cp.type, false)));
     if (p->cp.has_lang)
-        oom(p, eddy__obj_set(p->arena, d, "language", false,
+        oom(p, eddy__obj_add(p->arena, d, "language", false,
                              cached_str(p, 1, &p->cp.lang, p->cp.lang_null)));
     if (p->cp.has_base)
-        oom(p, eddy__obj_set(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
+        oom(p, eddy__obj_add(p->arena, d, "base", false, cached_str(p, 2, &p->cp.base, false)));
     if (p->cp.has_src)
-        oom(p, eddy__obj_set(p->arena, d, "src", false,
-                             eddy__str_value(p, eddy_buf_cstr(&p->cp.src))));
-    oom(p, eddy__obj_set(p->arena, d, "value", false, value));
+        oom(p, eddy__obj_add(p->arena, d, "src", false, eddy__str_value(p, cstr(&p->cp.src))));
+    oom(p, eddy__obj_add(p->arena, d, "value", false, value));
     return d;
 }
 
@@ -325,8 +378,8 @@ static void safe_abs(struct eddy__mixin *p, struct eddy_buf *out, const char *ba
 const char *eddy__resolve_uri(struct eddy__mixin *p, const char *uri)
 {
     eddy_buf_reset(&p->tmp);
-    oom(p, eddy__uri_resolve(&p->tmp, eddy_buf_cstr(&p->baseuri), uri));
-    return eddy_buf_cstr(&p->tmp);
+    oom(p, eddy__uri_resolve(&p->tmp, cstr(&p->baseuri), uri));
+    return cstr(&p->tmp);
 }
 
 const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
@@ -342,7 +395,7 @@ const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
     oom(p, eddy_buf_puts(&p->tmp2, type));
     if (p->tmp2.data)
         eddy__lower(p->tmp2.data, p->tmp2.len);
-    const char *t = eddy_buf_cstr(&p->tmp2);
+    const char *t = cstr(&p->tmp2);
     if (!strcmp(t, "text") || !strcmp(t, "plain"))
         return "text/plain";
     if (!strcmp(t, "html"))
@@ -350,11 +403,6 @@ const char *eddy__map_content_type(struct eddy__mixin *p, const char *type)
     if (!strcmp(t, "xhtml"))
         return "application/xhtml+xml";
     return t;
-}
-
-static bool html_type(const char *t)
-{
-    return !strcmp(t, "application/xhtml+xml") || !strcmp(t, "text/html");
 }
 
 /* ---- dates ---------------------------------------------------------------- */
@@ -411,9 +459,15 @@ void eddy__push(struct eddy__mixin *p, const char *element, bool expecting_text)
         p->capframes = cap;
     }
     struct eddy__frame *f = &p->frames[p->nframes++];
-    eddy_buf_reset(&f->name);
     eddy_buf_reset(&f->text);
-    oom(p, eddy_buf_puts(&f->name, element));
+    size_t n = strlen(element);
+    if (f->name.cap > n) { /* the frame's buffer, reused: no call */
+        memcpy(f->name.data, element, n + 1);
+        f->name.len = n;
+    } else {
+        eddy_buf_reset(&f->name);
+        oom(p, eddy_buf_append(&f->name, element, n));
+    }
     f->expecting_text = expecting_text;
     f->npieces = 0;
 }
@@ -438,14 +492,7 @@ static void add_piece(struct eddy__mixin *p, const char *s, size_t n, bool marku
         }
         f->pieces[f->npieces++] = (struct eddy__piece){(uint32_t)f->text.len, markup};
     }
-    struct eddy_buf *t = &f->text;
-    if (t->cap > t->len + n) { /* room: no call (one per text node and entity: 2% of parsing) */
-        memcpy(t->data + t->len, s, n);
-        t->len += n;
-        t->data[t->len] = 0;
-        return;
-    }
-    oom(p, eddy_buf_append(t, s, n));
+    oom(p, eddy_buf_append(&f->text, s, n));
 }
 
 /* xml.sax.saxutils.escape */
@@ -468,10 +515,9 @@ static void append_escaped(struct eddy__mixin *p, struct eddy_buf *b, const char
     oom(p, eddy_buf_append(b, s + run, n - run));
 }
 
-void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
+static __attribute__((noinline)) void handle_data_slow(struct eddy__mixin *p, const char *s,
+                                                       size_t n)
 {
-    if (!p->nframes)
-        return;
     if (p->cp.xhtml) {
         eddy_buf_reset(&p->tmp);
         append_escaped(p, &p->tmp, s, n, false);
@@ -479,6 +525,25 @@ void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
         return;
     }
     add_piece(p, s, n, false);
+}
+
+void eddy__handle_data(struct eddy__mixin *p, const char *s, size_t n)
+{
+    if (!p->nframes)
+        return;
+    /* add_piece's common case inline: more text after text, and room (a
+     * call per text node and entity was 3% of parsing); memcpy last, as a
+     * tail call, so that this path saves no registers */
+    struct eddy__frame *f = &p->frames[p->nframes - 1];
+    struct eddy_buf *t = &f->text;
+    if (!p->cp.xhtml && f->npieces && !f->pieces[f->npieces - 1].markup && t->cap > t->len + n) {
+        char *dst = t->data + t->len;
+        t->len += n;
+        t->data[t->len] = 0;
+        memcpy(dst, s, n);
+        return;
+    }
+    handle_data_slow(p, s, n);
 }
 
 static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *from,
@@ -516,7 +581,7 @@ void eddy__handle_charref(struct eddy__mixin *p, const char *ref, size_t n)
             return; /* Python raises here; keep going without it */
         append_utf8(p, &p->tmp, cp);
     }
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, false);
 }
 
 /* mixin.handle_entityref (the loose parser's references) */
@@ -554,7 +619,7 @@ void eddy__handle_entityref(struct eddy__mixin *p, const char *name, size_t n)
             oom(p, eddy_buf_printf(&p->tmp, "&%s;", ref));
         }
     }
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, false);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, false);
 }
 
 /* _LooseFeedParser.decode_entities */
@@ -616,7 +681,7 @@ static bool b64decode(struct eddy_buf *out, const char *s, size_t n)
     if (quads % 4)
         return false; /* "Incorrect padding" */
     /* must be valid UTF-8 */
-    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(out), out->len))
+    if (!eddy__utf8_valid((const unsigned char *)cstr(out), out->len))
         return false;
     return true;
 }
@@ -738,13 +803,36 @@ static void replace_all(struct eddy__mixin *p, struct eddy_buf *b, const char *f
 }
 
 /* output.encode('iso-8859-1').decode('utf-8') when both succeed */
-static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
+/* The length of the ASCII run that starts s[0..n), 32 bytes a step: every
+ * value is scanned for the two fixes below, which only non-ASCII text needs. */
+static size_t ascii_run(const unsigned char *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080u;
+    size_t i = 0;
+    uint64_t w[4];
+    for (; i + 32 <= n; i += 32) {
+        memcpy(w, s + i, 32);
+        if ((w[0] | w[1] | w[2] | w[3]) & high)
+            break;
+    }
+    for (; i + 8 <= n; i += 8) {
+        memcpy(w, s + i, 8);
+        if (w[0] & high)
+            break;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* (b[0..ascii) is ASCII) */
+static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b, size_t ascii)
 {
     const unsigned char *u = (const unsigned char *)b->data;
     bool high = false;
-    for (size_t i = 0; i < b->len;) {
+    for (size_t i = ascii; i < b->len;) {
         if (u[i] < 0x80) {
-            /* ASCII a word at a time: every value goes through here */
+            /* ASCII a word at a time */
             uint64_t w;
             if (i + 8 <= b->len && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080u)))
                 i += 8;
@@ -759,23 +847,32 @@ static void fix_double_utf8(struct eddy__mixin *p, struct eddy_buf *b)
     }
     if (!high)
         return;
+    /* the Latin-1 bytes, written in place (never longer than the text) */
     eddy_buf_reset(&p->tmp2);
-    for (size_t i = 0; i < b->len; i++) {
+    if (eddy_buf_reserve(&p->tmp2, b->len)) {
+        p->oom = true;
+        return;
+    }
+    unsigned char *w = (unsigned char *)p->tmp2.data;
+    memcpy(w, u, ascii);
+    w += ascii;
+    for (size_t i = ascii; i < b->len; i++) {
         unsigned c = u[i];
         if (c >= 0x80) {
             c = (c & 0x1F) << 6 | (u[i + 1] & 0x3F);
             i++;
         }
-        oom(p, eddy_buf_putc(&p->tmp2, (int)c));
+        *w++ = (unsigned char)c;
     }
-    if (!eddy__utf8_valid((const unsigned char *)eddy_buf_cstr(&p->tmp2), p->tmp2.len))
+    p->tmp2.len = (size_t)(w - (unsigned char *)p->tmp2.data);
+    p->tmp2.data[p->tmp2.len] = 0;
+    if (!eddy__utf8_valid((const unsigned char *)p->tmp2.data, p->tmp2.len))
         return;
-    eddy_buf_reset(b);
-    oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
+    swap_bufs(b, &p->tmp2);
 }
 
 /* output.translate(_cp1252): U+0080..U+009F -> the windows-1252 characters */
-static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
+static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b, size_t ascii)
 {
     static const char *const tab[32] = {
         "\u20ac", NULL,     "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021",
@@ -786,7 +883,7 @@ static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
     const unsigned char *u = (const unsigned char *)b->data;
     bool any = false;
     /* memchr for the lead byte: a bytewise scan of every value was 1% of parsing */
-    for (const unsigned char *q = u, *end = u + b->len;
+    for (const unsigned char *q = u + ascii, *end = u + b->len;
          b->len > 1 && (q = memchr(q, 0xC2, (size_t)(end - q))) && q + 1 < end; q++)
         if (q[1] >= 0x80 && q[1] <= 0x9F && tab[q[1] - 0x80]) {
             any = true;
@@ -808,25 +905,28 @@ static void fix_cp1252(struct eddy__mixin *p, struct eddy_buf *b)
     oom(p, eddy_buf_append(b, p->tmp2.data, p->tmp2.len));
 }
 
-static int depth_map_get(struct eddy__mixin *p, const char *key)
+/* The index of key in the current entry's property_depth_map, or
+ * p->ndepth_map when absent. */
+static size_t depth_map_find(struct eddy__mixin *p, const char *key)
 {
-    if (p->depth_map_entry != eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1)) {
-        p->depth_map_entry = eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+    if (p->depth_map_entry != last_entry(p)) {
+        p->depth_map_entry = last_entry(p);
         p->ndepth_map = 0;
     }
-    for (size_t i = 0; i < p->ndepth_map; i++)
-        if (!strcmp(p->depth_map[i].key, key))
-            return p->depth_map[i].depth;
-    return -1000000;
+    size_t i = 0;
+    while (i < p->ndepth_map &&
+           (p->depth_map[i].key[0] != key[0] || strcmp(p->depth_map[i].key, key)))
+        i++;
+    return i;
 }
 
-static void depth_map_set(struct eddy__mixin *p, const char *key, int depth)
+/* depth_map[key] = depth at index i (depth_map_find's) */
+static void depth_map_set(struct eddy__mixin *p, size_t i, const char *key, int depth)
 {
-    for (size_t i = 0; i < p->ndepth_map; i++)
-        if (!strcmp(p->depth_map[i].key, key)) {
-            p->depth_map[i].depth = depth;
-            return;
-        }
+    if (i < p->ndepth_map) {
+        p->depth_map[i].depth = depth;
+        return;
+    }
     if (p->ndepth_map < sizeof p->depth_map / sizeof p->depth_map[0] &&
         strlen(key) < sizeof p->depth_map[0].key) {
         strcpy(p->depth_map[p->ndepth_map].key, key);
@@ -834,14 +934,77 @@ static void depth_map_set(struct eddy__mixin *p, const char *key, int depth)
     }
 }
 
-static const char *const can_be_relative_uri[] = {
-    "comments", "docs", "href",        "icon",           "id", "link",
-    "logo",     "url",  "wfw_comment", "wfw_commentrss", NULL,
+/* What pop() tests an element name for (feedparser's can_be_relative_uri
+ * and can_contain_markup, and the names it treats apart), found with a
+ * switch and a strcmp or two: a dozen strcmp per pop were 1.3% of parsing. */
+enum el_kind {
+    EL_OTHER,
+    EL_CATEGORY,
+    EL_TAGS,
+    EL_ITUNES_KEYWORDS,
+    EL_TITLE,
+    EL_CONTENT,
+    EL_LINK,
+    EL_DESCRIPTION,
+    EL_ID
 };
-static const char *const can_contain_markup[] = {
-    "content",  "copyright", "description", "info",  "rights",
-    "subtitle", "summary",   "tagline",     "title", NULL,
+#define EL_RELURI 1u /* can_be_relative_uri */
+#define EL_MARKUP 2u /* can_contain_markup */
+struct el_class {
+    const char *name;
+    unsigned char kind, flags;
 };
+
+static struct el_class el_classify(const char *el)
+{
+    static const struct el_class c[] = {{"category", EL_CATEGORY, 0},
+                                        {"comments", EL_OTHER, EL_RELURI},
+                                        {"content", EL_CONTENT, EL_MARKUP},
+                                        {"copyright", EL_OTHER, EL_MARKUP},
+                                        {NULL, 0, 0}},
+                                 d[] = {{"description", EL_DESCRIPTION, EL_MARKUP},
+                                        {"docs", EL_OTHER, EL_RELURI},
+                                        {NULL, 0, 0}},
+                                 h[] = {{"href", EL_OTHER, EL_RELURI}, {NULL, 0, 0}},
+                                 i[] = {{"icon", EL_OTHER, EL_RELURI},
+                                        {"id", EL_ID, EL_RELURI},
+                                        {"info", EL_OTHER, EL_MARKUP},
+                                        {"itunes_keywords", EL_ITUNES_KEYWORDS, 0},
+                                        {NULL, 0, 0}},
+                                 l[] = {{"link", EL_LINK, EL_RELURI},
+                                        {"logo", EL_OTHER, EL_RELURI},
+                                        {NULL, 0, 0}},
+                                 r[] = {{"rights", EL_OTHER, EL_MARKUP}, {NULL, 0, 0}},
+                                 s[] = {{"subtitle", EL_OTHER, EL_MARKUP},
+                                        {"summary", EL_OTHER, EL_MARKUP},
+                                        {NULL, 0, 0}},
+                                 t[] = {{"tagline", EL_OTHER, EL_MARKUP},
+                                        {"tags", EL_TAGS, 0},
+                                        {"title", EL_TITLE, EL_MARKUP},
+                                        {NULL, 0, 0}},
+                                 u[] = {{"url", EL_OTHER, EL_RELURI}, {NULL, 0, 0}},
+                                 w[] = {{"wfw_comment", EL_OTHER, EL_RELURI},
+                                        {"wfw_commentrss", EL_OTHER, EL_RELURI},
+                                        {NULL, 0, 0}};
+    const struct el_class *e;
+    switch (el[0]) {
+    case 'c': e = c; break;
+    case 'd': e = d; break;
+    case 'h': e = h; break;
+    case 'i': e = i; break;
+    case 'l': e = l; break;
+    case 'r': e = r; break;
+    case 's': e = s; break;
+    case 't': e = t; break;
+    case 'u': e = u; break;
+    case 'w': e = w; break;
+    default: return (struct el_class){NULL, EL_OTHER, 0};
+    }
+    for (; e->name; e++)
+        if (e->name[1] == el[1] && !strcmp(e->name, el))
+            return *e;
+    return (struct el_class){NULL, EL_OTHER, 0};
+}
 
 void eddy__pop_split(struct eddy__mixin *p, const char *element, char sep,
                      void (*each)(struct eddy__mixin *p, char *piece))
@@ -923,7 +1086,7 @@ static void unwrap_xhtml_div(const struct eddy__frame *f, const char *text, size
 
 /* pop()'s decoding of an expected text in p->out: base64, relative URI
  * resolution, the loose parser's entities, text/plain that looks like HTML. */
-static void pop_decode(struct eddy__mixin *p, const char *element)
+static void pop_decode(struct eddy__mixin *p, struct el_class ec)
 {
     struct eddy_buf *out = &p->out;
     if (p->cp.base64) {
@@ -933,21 +1096,20 @@ static void pop_decode(struct eddy__mixin *p, const char *element)
         }
     }
 
-    if (in_set(element, can_be_relative_uri) && out->len) {
-        if (strcmp(element, "id") || p->guidislink) {
-            const char *r = eddy__resolve_uri(p, eddy_buf_cstr(out));
+    if ((ec.flags & EL_RELURI) && out->len) {
+        if (ec.kind != EL_ID || p->guidislink) {
+            const char *r = eddy__resolve_uri(p, cstr(out));
             eddy_buf_reset(&p->tmp2);
             oom(p, eddy_buf_puts(&p->tmp2, r));
             eddy_buf_reset(out);
-            oom(p, eddy_buf_append(out, eddy_buf_cstr(&p->tmp2), p->tmp2.len));
+            oom(p, eddy_buf_append(out, cstr(&p->tmp2), p->tmp2.len));
         }
     }
 
     if (p->loose && !p->cp.base64)
         decode_entities(p, out);
 
-    if (strncmp(p->version, "atom", 4) && p->cp.has_type &&
-        !strcmp(eddy_buf_cstr(&p->cp.type), "text/plain"))
+    if (p->cp.has_type && memcmp(p->version, "atom", 4) && !strcmp(cstr(&p->cp.type), "text/plain"))
         if (eddy__looks_like_html(out->data ? out->data : "", out->len))
             cp_set_type(p, "text/html");
 
@@ -956,18 +1118,18 @@ static void pop_decode(struct eddy__mixin *p, const char *element)
 
 /* pop()'s HTML passes over p->out for an element that can contain markup:
  * relative URIs resolved, then the sanitizer. */
-static void pop_clean_markup(struct eddy__mixin *p, const char *element)
+static void pop_clean_markup(struct eddy__mixin *p, struct el_class ec)
 {
     struct eddy_buf *out = &p->out;
-    const char *type = cp_type(p, "text/html");
-    bool htmlish = html_type(eddy__map_content_type(p, type));
-    bool xhtml = !strcmp(type, "application/xhtml+xml");
+    /* the type is contentparams.get('type', 'text/html') */
+    bool htmlish = p->cp.has_type ? p->cp.htmlish : true;
+    bool xhtml = p->cp.has_type && p->cp.xhtml;
     /* Without '<' or '&' both HTML passes are the identity except for the
      * sanitizer's final strip() and "\r\n" -> "\n" (sgmllib passes such
      * text through verbatim): skip the HTML parsers then. */
     bool markup =
         out->len && (memchr(out->data, '<', out->len) || memchr(out->data, '&', out->len));
-    bool html_el = htmlish && in_set(element, can_contain_markup);
+    bool html_el = htmlish && (ec.flags & EL_MARKUP);
     if (html_el && !markup && p->sanitize_html) {
         size_t so = 0, sl = out->len;
         strip_span(out->data, &so, &sl);
@@ -982,24 +1144,23 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
     }
     if (html_el && markup && p->resolve_relative_uris && p->sanitize_html) {
         eddy_buf_reset(&p->tmp); /* both passes at once; the same bytes */
-        int err = eddy__html_clean_within(&p->tmp, eddy_buf_cstr(out), out->len,
-                                          eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        int err = eddy__html_clean_within(&p->tmp, cstr(out), out->len, cstr(&p->baseuri), xhtml,
+                                          p->budget);
         oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
         swap_bufs(out, &p->tmp);
         return;
     }
     if (html_el && markup && p->resolve_relative_uris) {
         eddy_buf_reset(&p->tmp);
-        int err = eddy__html_resolve_uris_within(&p->tmp, eddy_buf_cstr(out), out->len,
-                                                 eddy_buf_cstr(&p->baseuri), xhtml, p->budget);
+        int err = eddy__html_resolve_uris_within(&p->tmp, cstr(out), out->len, cstr(&p->baseuri),
+                                                 xhtml, p->budget);
         oom(p, err == -ETIME ? 0 : err); /* past the budget: dropped, as below */
         swap_bufs(out, &p->tmp);
     }
     if (html_el && markup && p->sanitize_html) {
         eddy_buf_reset(&p->tmp);
         /* past the budget the text is dropped, not kept half-sanitized */
-        int err =
-            eddy__html_sanitize_within(&p->tmp, eddy_buf_cstr(out), out->len, xhtml, p->budget);
+        int err = eddy__html_sanitize_within(&p->tmp, cstr(out), out->len, xhtml, p->budget);
         oom(p, err == -ETIME ? 0 : err);
         swap_bufs(out, &p->tmp);
     }
@@ -1007,21 +1168,21 @@ static void pop_clean_markup(struct eddy__mixin *p, const char *element)
 
 /* pop()'s store of p->out into the current entry (returns the output,
  * which a link rewrites). */
-static const char *pop_store_entry(struct eddy__mixin *p, const char *element,
+static const char *pop_store_entry(struct eddy__mixin *p, const char *element, struct el_class ec,
                                    struct eddy_feed_value *entry)
 {
     struct eddy_buf *out = &p->out;
-    const char *output = eddy_buf_cstr(out);
-    if (!strcmp(element, "content")) {
+    const char *output = cstr(out);
+    if (ec.kind == EL_CONTENT) {
         struct eddy_feed_value *arr =
             eddy__fp_setdefault(p, entry, "content", eddy__v_arr(p->arena));
         if (arr && arr->type == EDDY_FEED_ARRAY)
             oom(p, eddy__arr_push(p->arena, arr, cp_detail(p, out_value(p))));
-    } else if (!strcmp(element, "link")) {
+    } else if (ec.kind == EL_LINK) {
         if (!p->inimage) {
             replace_all(p, out, "&amp;", "&");
             fix_query_amps(out);
-            output = eddy_buf_cstr(out);
+            output = cstr(out);
             /* feedparser 6.0.11+: an enclosure link without href does not
              * replace the entry's link */
             if (p->isentrylink || !truthy_str(vstr(eddy__fp_get(entry, "link"))))
@@ -1034,11 +1195,11 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element,
                            "href", false, out_value(p)));
         }
     } else {
-        const char *el = !strcmp(element, "description") ? "summary" : element;
-        int old = depth_map_get(p, el);
+        const char *el = ec.kind == EL_DESCRIPTION ? "summary" : element;
+        size_t i = depth_map_find(p, el);
         struct eddy_feed_value *ov = out_value(p);
-        if (old == -1000000 || p->depth <= old) {
-            depth_map_set(p, el, p->depth);
+        if (i == p->ndepth_map || p->depth <= p->depth_map[i].depth) {
+            depth_map_set(p, i, el, p->depth);
             eddy__fp_set(p, entry, el, ov);
         }
         if (p->incontent) {
@@ -1053,17 +1214,17 @@ static const char *pop_store_entry(struct eddy__mixin *p, const char *element,
 }
 
 /* pop()'s store of p->out into the feed (or the source) context. */
-static const char *pop_store_feed(struct eddy__mixin *p, const char *element)
+static const char *pop_store_feed(struct eddy__mixin *p, const char *element, struct el_class ec)
 {
     struct eddy_buf *out = &p->out;
-    const char *output = eddy_buf_cstr(out);
+    const char *output = cstr(out);
     struct eddy_feed_value *ctx = eddy__ctx(p);
-    const char *el = !strcmp(element, "description") ? "subtitle" : element;
+    const char *el = ec.kind == EL_DESCRIPTION ? "subtitle" : element;
     struct eddy_feed_value *ov = out_value(p);
     eddy__fp_set(p, ctx, el, ov);
-    if (!strcmp(el, "link")) {
+    if (ec.kind == EL_LINK) {
         fix_query_amps(out);
-        output = eddy_buf_cstr(out);
+        output = cstr(out);
         eddy__fp_set(p, ctx, el, out_value(p));
         struct eddy_feed_value *links = eddy__obj_get(ctx, "links");
         if (eddy_feed_len(links))
@@ -1088,7 +1249,7 @@ static void skip_rule(struct eddy__mixin *p, const char *element, const char *te
                                        "thursday", "friday", "saturday"};
     if ((element[0] != 'h' && element[0] != 'd') || !p->nframes || p->inentry)
         return;
-    const char *parent = eddy_buf_cstr(&p->frames[p->nframes - 1].name);
+    const char *parent = cstr(&p->frames[p->nframes - 1].name);
     if (!strcmp(element, "hour") && !strcmp(parent, "skiphours")) {
         char *end;
         long h = strtol(text, &end, 10);
@@ -1106,48 +1267,58 @@ const char *eddy__pop(struct eddy__mixin *p, const char *element, bool strip)
     if (!p->nframes)
         return NULL;
     struct eddy__frame *f = &p->frames[p->nframes - 1];
-    if (strcmp(eddy_buf_cstr(&f->name), element))
+    if (strcmp(cstr(&f->name), element))
         return NULL;
     p->nframes--;
     struct eddy_buf *out = &p->out;
     eddy_buf_reset(out);
 
-    const char *text = eddy_buf_cstr(&f->text);
+    const char *text = cstr(&f->text);
     size_t b = 0, e = f->text.len; /* the joined pieces kept: text[b..e) */
-    if (!strcmp(p->version, "atom10") && !strcmp(cp_type(p, "text"), "application/xhtml+xml") &&
-        f->npieces)
+    if (f->npieces && p->cp.xhtml && !strcmp(p->version, "atom10"))
         unwrap_xhtml_div(f, text, &b, &e);
     size_t off = b, len = e - b;
     if (strip)
         strip_span(text, &off, &len);
-    oom(p, eddy_buf_append(out, text + off, len));
-    eddy_buf_cstr(out);
-    if (!out->data)
+    /* the frame's text becomes the output, its old buffer the frame's:
+     * no copy (the frame is popped; its next push resets the text) */
+    struct eddy_buf t = f->text;
+    f->text = *out;
+    *out = t;
+    if (out->data) {
+        if (off)
+            memmove(out->data, out->data + off, len);
+        out->len = len;
+        out->data[len] = 0;
+    } else {
         oom(p, eddy_buf_reserve(out, 1));
+    }
     if (strip)
-        skip_rule(p, element, eddy_buf_cstr(out));
+        skip_rule(p, element, cstr(out));
     if (!f->expecting_text)
-        return eddy_buf_cstr(out);
+        return cstr(out);
 
-    pop_decode(p, element);
-    pop_clean_markup(p, element);
-    fix_double_utf8(p, out);
-    fix_cp1252(p, out);
-    const char *output = eddy_buf_cstr(out);
+    struct el_class ec = el_classify(element);
+    pop_decode(p, ec);
+    pop_clean_markup(p, ec);
+    size_t ascii = ascii_run((const unsigned char *)out->data, out->len);
+    if (ascii < out->len) {
+        fix_double_utf8(p, out, ascii);
+        fix_cp1252(p, out, ascii);
+    }
+    const char *output = cstr(out);
 
-    if (!strcmp(element, "category") || !strcmp(element, "tags") ||
-        !strcmp(element, "itunes_keywords"))
+    if (ec.kind == EL_CATEGORY || ec.kind == EL_TAGS || ec.kind == EL_ITUNES_KEYWORDS)
         return output;
-    if (!strcmp(element, "title") && -1 < p->title_depth && p->title_depth <= p->depth)
+    if (ec.kind == EL_TITLE && -1 < p->title_depth && p->title_depth <= p->depth)
         return output;
 
     if (p->inentry && !p->insource) {
-        struct eddy_feed_value *entry =
-            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
-        return entry ? pop_store_entry(p, element, entry) : output;
+        struct eddy_feed_value *entry = last_entry(p);
+        return entry ? pop_store_entry(p, element, ec, entry) : output;
     }
     if (p->infeed || p->insource)
-        return pop_store_feed(p, element);
+        return pop_store_feed(p, element, ec);
     return output;
 }
 
@@ -1172,14 +1343,14 @@ void eddy__push_content(struct eddy__mixin *p, const char *tag, struct eddy_feed
                 *s = '-';
     cp_clear(p);
     const char *t = eddy__attr(attrs, "type");
-    cp_set_type(p, eddy__map_content_type(p, t ? t : default_type));
+    /* (the default types are mapped already: lower case, longer than 5) */
+    cp_set_type(p, t ? eddy__map_content_type(p, t) : default_type);
     p->cp.has_lang = true;
     p->cp.lang_null = p->lang_null;
-    eddy_buf_reset(&p->cp.lang);
-    oom(p, eddy_buf_puts(&p->cp.lang, eddy_buf_cstr(&p->lang)));
+    const char *lang = cstr(&p->lang), *base = cstr(&p->baseuri);
+    set_buf(p, &p->cp.lang, lang, strlen(lang)); /* no copy when unchanged */
     p->cp.has_base = true;
-    eddy_buf_reset(&p->cp.base);
-    oom(p, eddy_buf_puts(&p->cp.base, eddy_buf_cstr(&p->baseuri)));
+    set_buf(p, &p->cp.base, base, strlen(base));
     p->cp.base64 = is_base64(p, attrs);
     eddy__push(p, tag, expecting_text);
 }
@@ -1211,8 +1382,7 @@ struct eddy_feed_value *eddy__ctx(struct eddy__mixin *p)
         return ti;
     }
     if (p->inentry) {
-        struct eddy_feed_value *e =
-            (struct eddy_feed_value *)eddy_feed_at(p->entries, eddy_feed_len(p->entries) - 1);
+        struct eddy_feed_value *e = last_entry(p);
         if (e)
             return e;
     }
@@ -1233,7 +1403,7 @@ void eddy__save_author(struct eddy__mixin *p, const char *key, const char *value
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char dk[64];
-    snprintf(dk, sizeof dk, "%s_detail", prefix);
+    eddy__concat(dk, sizeof dk, prefix, '_', "detail"); /* (snprintf was 1/4 of the call) */
     const char *k = mapkey(dk);
     struct eddy_feed_value *d = eddy__obj_get(ctx, k);
     if (!d) {
@@ -1277,7 +1447,7 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
 {
     struct eddy_feed_value *ctx = eddy__ctx(p);
     char k2[64];
-    snprintf(k2, sizeof k2, "%ss", key);
+    eddy__concat(k2, sizeof k2, key, 0, "s"); /* (snprintf was 1/4 of the call) */
     struct eddy_feed_value *list = eddy__fp_get(ctx, k2);
     struct eddy_feed_value *detail = NULL;
     if (list && list->type == EDDY_FEED_ARRAY) {
@@ -1299,52 +1469,53 @@ void eddy__sync_author_detail(struct eddy__mixin *p, const char *key)
             oom(p, eddy_buf_puts(&p->tmp, email));
         else
             return;
-        eddy__fp_set(p, ctx, key, eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
+        eddy__fp_set(p, ctx, key, eddy__str_value(p, cstr(&p->tmp)));
         return;
     }
     const char *author = vstr(eddy__fp_get(ctx, key));
     if (!truthy_str(author))
         return;
-    struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
-    oom(p, eddy_buf_puts(&a, author));
     /* the pattern needs an '@': without one, neither compile nor run it
-     * (regexec on every author name was 1% of parsing) */
+     * (regexec on every author name was 1% of parsing), nor copy the name */
     bool at = strchr(author, '@') != NULL;
+    struct eddy_buf a = EDDY_BUF_INIT(0), email = EDDY_BUF_INIT(0);
+    if (at)
+        oom(p, eddy_buf_puts(&a, author));
     if (at && !p->email_re_ok && !regcomp(&p->email_re, email_re, REG_EXTENDED))
         p->email_re_ok = true; /* compiled once per parser */
     if (at && p->email_re_ok) {
         regmatch_t m[1];
         if (!regexec(&p->email_re, author, 1, m, 0)) {
             oom(p, eddy_buf_append(&email, author + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)));
-            replace_all(p, &a, eddy_buf_cstr(&email), "");
+            replace_all(p, &a, cstr(&email), "");
             replace_all(p, &a, "()", "");
             replace_all(p, &a, "<>", "");
             replace_all(p, &a, "&lt;&gt;", "");
             size_t off = 0, len = a.len;
-            strip_span(eddy_buf_cstr(&a), &off, &len);
+            strip_span(cstr(&a), &off, &len);
             if (len && a.data[off] == '(')
                 off++, len--;
             if (len && a.data[off + len - 1] == ')')
                 len--;
-            strip_span(eddy_buf_cstr(&a), &off, &len);
+            strip_span(cstr(&a), &off, &len);
             memmove(a.data, a.data + off, len);
             a.len = len;
             a.data[len] = 0;
         }
     }
-    if (a.len || email.len) {
+    const char *name = at ? cstr(&a) : author;
+    size_t name_len = at ? a.len : strlen(author);
+    if (name_len || email.len) {
         char dk[64];
-        snprintf(dk, sizeof dk, "%s_detail", key);
+        eddy__concat(dk, sizeof dk, key, '_', "detail");
         const char *k = mapkey(dk);
         if (!eddy__obj_get(ctx, k))
-            oom(p, eddy__obj_set(p->arena, ctx, k, k == dk, detail));
+            oom(p, eddy__obj_add(p->arena, ctx, k, k == dk, detail));
     }
-    if (a.len)
-        oom(p,
-            eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, eddy_buf_cstr(&a))));
+    if (name_len)
+        oom(p, eddy__obj_set(p->arena, detail, "name", false, eddy__str_value(p, name)));
     if (email.len)
-        oom(p, eddy__obj_set(p->arena, detail, "email", false,
-                             eddy__str_value(p, eddy_buf_cstr(&email))));
+        oom(p, eddy__obj_set(p->arena, detail, "email", false, eddy__str_value(p, cstr(&email))));
     eddy_buf_free(&a);
     eddy_buf_free(&email);
 }
@@ -1358,9 +1529,9 @@ void eddy__add_tag(struct eddy__mixin *p, const char *term, const char *scheme, 
     if (!tags || tags->type != EDDY_FEED_ARRAY)
         return;
     struct eddy_feed_value *v = eddy__v_obj(p->arena);
-    oom(p, eddy__obj_set(p->arena, v, "term", false, eddy__str_value(p, term)));
-    oom(p, eddy__obj_set(p->arena, v, "scheme", false, eddy__str_value(p, scheme)));
-    oom(p, eddy__obj_set(p->arena, v, "label", false, eddy__str_value(p, label)));
+    oom(p, eddy__obj_add(p->arena, v, "term", false, eddy__str_value(p, term)));
+    oom(p, eddy__obj_add(p->arena, v, "scheme", false, eddy__str_value(p, scheme)));
+    oom(p, eddy__obj_add(p->arena, v, "label", false, eddy__str_value(p, label)));
     for (size_t i = 0; i < tags->u.a.n; i++)
         if (eddy__equal(tags->u.a.items[i], v))
             return;
@@ -1395,10 +1566,18 @@ const char *eddy__get_attribute(struct eddy__mixin *p, const struct eddy_feed_va
     for (size_t i = 0; i < p->nnsmap; i++)
         if (strlen(p->nsmap[i].prefix) == pl && !memcmp(p->nsmap[i].prefix, name, pl))
             prefix = p->nsmap[i].canonical;
-    if (prefix)
-        snprintf(key, sizeof key, "%s:%s", prefix, colon + 1);
-    else
-        snprintf(key, sizeof key, "%s", name);
+    if (!prefix && strlen(name) < sizeof key)
+        return eddy__attr(attrs, name);
+    /* "prefix:local" or name, cut as snprintf(key, sizeof key, ...) would
+     * (snprintf itself was a third of a start_item) */
+    size_t k = 0;
+    for (const char *s = prefix; s && *s && k + 1 < sizeof key; s++)
+        key[k++] = *s;
+    if (prefix && k + 1 < sizeof key)
+        key[k++] = ':';
+    for (const char *s = prefix ? colon + 1 : name; *s && k + 1 < sizeof key; s++)
+        key[k++] = *s;
+    key[k] = 0;
     return eddy__attr(attrs, key);
 }
 
@@ -1414,39 +1593,42 @@ static const struct {
     {eddy__ns_cc, &eddy__ns_cc_n},
 };
 
-static int cmp_handler(const void *key, const void *elem)
+/* Every module's handlers in one hash table (open addressing), built once
+ * per process under pthread_once and only read afterwards: a bsearch in
+ * each module was ~30 strcmp per element name a parser had not seen yet. */
+#define HANDLER_SLOTS 1024 /* a power of two, several times the handler count */
+static const struct eddy__handler *handler_slot[HANDLER_SLOTS];
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static uint32_t name_hash(const char *name)
 {
-    return strcmp(key, ((const struct eddy__handler *)elem)->name);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 16777619u;
+    return h ^ h >> 16;
+}
+
+static void handler_table_build(void)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+        for (size_t j = 0; j < *modules[i].n; j++) {
+            const struct eddy__handler *h = &modules[i].table[j];
+            size_t k = name_hash(h->name) & (HANDLER_SLOTS - 1);
+            while (handler_slot[k] && strcmp(handler_slot[k]->name, h->name))
+                k = (k + 1) & (HANDLER_SLOTS - 1);
+            if (!handler_slot[k]) /* a name in two modules: the first module's */
+                handler_slot[k] = h;
+        }
 }
 
 const struct eddy__handler *eddy__find_handler(const char *name)
 {
-    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
-        const struct eddy__handler *h =
-            bsearch(name, modules[i].table, *modules[i].n, sizeof *modules[i].table, cmp_handler);
-        if (h)
+    pthread_once(&handler_once, handler_table_build);
+    size_t k = name_hash(name) & (HANDLER_SLOTS - 1);
+    for (const struct eddy__handler *h; (h = handler_slot[k]); k = (k + 1) & (HANDLER_SLOTS - 1))
+        if (h->name[0] == name[0] && !strcmp(h->name, name))
             return h;
-    }
     return NULL;
-}
-
-const struct eddy__handler *eddy__handler_for(struct eddy__mixin *p, const char *name)
-{
-    uint32_t hash = 2166136261u;
-    size_t n = 0;
-    for (const unsigned char *s = (const unsigned char *)name; *s; s++, n++)
-        hash = (hash ^ *s) * 16777619u;
-    unsigned slot = (hash ^ hash >> 16) & 63;
-    if (n < sizeof p->hcache[0].name) {
-        if (p->hcache[slot].hash == hash && !strcmp(p->hcache[slot].name, name))
-            return p->hcache[slot].h;
-        const struct eddy__handler *h = eddy__find_handler(name);
-        p->hcache[slot].hash = hash;
-        memcpy(p->hcache[slot].name, name, n + 1);
-        p->hcache[slot].h = h;
-        return h;
-    }
-    return eddy__find_handler(name);
 }
 
 /* ---- scopes (xml:base, xml:lang) ------------------------------------------ */
@@ -1457,7 +1639,7 @@ static void set_buf(struct eddy__mixin *p, struct eddy_buf *b, const char *s, si
         return;
     eddy_buf_reset(b);
     oom(p, eddy_buf_append(b, s, n));
-    eddy_buf_cstr(b);
+    cstr(b);
 }
 
 /* namespaces_in_use.get(prefix, '') */
@@ -1513,7 +1695,7 @@ void eddy__tag_key(struct eddy__mixin *p, const char *tag, char *name, size_t ca
     }
     k->name = name;
     k->has_prefix = has_prefix;
-    k->h = eddy__handler_for(p, name);
+    k->h = eddy__find_handler(name);
 }
 
 /* unknown_starttag: tag is "prefix:local" or "local", lower case, with
@@ -1532,26 +1714,38 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
                                 const struct eddy_feed_value *attrs)
 {
     /* normalize attrs: rel and type values are lower-cased (done by sax_driver.c) */
-    const char *base = eddy__attr(attrs, "xml:base");
-    if (!base)
-        base = eddy__attr(attrs, "base");
+    /* attrs.get('xml:base', attrs.get('base')) and the same for lang, in
+     * one pass over the (few) attributes rather than four lookups */
+    const char *xml_base = NULL, *base = NULL, *xml_lang = NULL, *lang = NULL;
+    for (const struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
+        const char *k = m->key;
+        if (k[0] == 'x' && !strcmp(k, "xml:base"))
+            xml_base = vstr(m->v);
+        else if (k[0] == 'b' && !strcmp(k, "base"))
+            base = vstr(m->v);
+        else if (k[0] == 'x' && !strcmp(k, "xml:lang"))
+            xml_lang = vstr(m->v);
+        else if (k[0] == 'l' && !strcmp(k, "lang"))
+            lang = vstr(m->v);
+    }
+    if (xml_base)
+        base = xml_base;
+    if (xml_lang)
+        lang = xml_lang;
     if (!truthy_str(base))
         base = NULL;
     if (p->baseuri.len && base) {
         /* without xml:base, make_safe_absolute_uri(b, b) leaves b as it is */
         struct eddy_buf nb = EDDY_BUF_INIT(0);
-        safe_abs(p, &nb, eddy_buf_cstr(&p->baseuri), base);
+        safe_abs(p, &nb, cstr(&p->baseuri), base);
         if (nb.len)
             set_buf(p, &p->baseuri, nb.data, nb.len);
         eddy_buf_free(&nb);
     } else if (base && !p->baseuri.len) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy__uri_resolve(&p->tmp, "", base));
-        set_buf(p, &p->baseuri, eddy_buf_cstr(&p->tmp), p->tmp.len);
+        set_buf(p, &p->baseuri, cstr(&p->tmp), p->tmp.len);
     }
-    const char *lang = eddy__attr(attrs, "xml:lang");
-    if (!lang)
-        lang = eddy__attr(attrs, "lang");
     if (lang && !*lang) {
         p->lang_null = true;
         eddy_buf_reset(&p->lang);
@@ -1563,11 +1757,11 @@ static void start_base_and_lang(struct eddy__mixin *p, const char *tag,
         (!strcmp(tag, "feed") ||
          !strcmp(tag, "rss"))) { /* "rdf:RDF" never matches: tags are lower-cased */
         eddy_buf_reset(&p->tmp);
-        for (const char *s = eddy_buf_cstr(&p->lang); *s; s++)
+        for (const char *s = cstr(&p->lang); *s; s++)
             oom(p, eddy_buf_putc(&p->tmp, *s == '_' ? '-' : *s));
         struct eddy_arena *save = p->arena; /* a <feed> inside an entry in callback mode: */
         p->arena = &p->main;                /* feeddata outlives the entry arena */
-        eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, eddy_buf_cstr(&p->tmp)));
+        eddy__fp_set(p, p->feeddata, "language", eddy__str_value(p, cstr(&p->tmp)));
         p->arena = save;
     }
 }
@@ -1590,19 +1784,19 @@ static bool push_scope(struct eddy__mixin *p)
     sc->pool_len = p->pool.len;
     struct eddy__scope *parent = p->nscopes > 1 ? sc - 1 : NULL;
     if (parent && parent->base_len == p->baseuri.len &&
-        !memcmp(p->pool.data + parent->base_off, eddy_buf_cstr(&p->baseuri), p->baseuri.len)) {
+        !memcmp(p->pool.data + parent->base_off, cstr(&p->baseuri), p->baseuri.len)) {
         sc->base_off = parent->base_off, sc->base_len = parent->base_len;
     } else {
         sc->base_off = p->pool.len, sc->base_len = p->baseuri.len;
-        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->baseuri), p->baseuri.len));
+        oom(p, eddy_buf_append(&p->pool, cstr(&p->baseuri), p->baseuri.len));
     }
     sc->lang_null = p->lang_null;
     if (parent && parent->lang_len == p->lang.len &&
-        !memcmp(p->pool.data + parent->lang_off, eddy_buf_cstr(&p->lang), p->lang.len)) {
+        !memcmp(p->pool.data + parent->lang_off, cstr(&p->lang), p->lang.len)) {
         sc->lang_off = parent->lang_off, sc->lang_len = parent->lang_len;
     } else {
         sc->lang_off = p->pool.len, sc->lang_len = p->lang.len;
-        oom(p, eddy_buf_append(&p->pool, eddy_buf_cstr(&p->lang), p->lang.len));
+        oom(p, eddy_buf_append(&p->pool, cstr(&p->lang), p->lang.len));
     }
     return true;
 }
@@ -1640,7 +1834,7 @@ static void inline_xhtml_start(struct eddy__mixin *p, const char *tag,
         oom(p, eddy_buf_putc(&p->tmp, '"'));
     }
     oom(p, eddy_buf_putc(&p->tmp, '>'));
-    add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+    add_piece(p, cstr(&p->tmp), p->tmp.len, true);
 }
 
 void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__tagkey *k,
@@ -1654,7 +1848,8 @@ void eddy__start_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy
     /* track namespaces declared as attributes (xlink declarations, the
      * xmlns feedparser adds to math and svg) */
     for (struct eddy__member *m = attrs ? attrs->u.o.first : NULL; m; m = m->next) {
-        if (!strncmp(m->key, "xmlns", 5) && (m->key[5] == ':' || !m->key[5]) && vstr(m->v))
+        if (m->key[0] == 'x' && !strncmp(m->key, "xmlns", 5) && (m->key[5] == ':' || !m->key[5]) &&
+            vstr(m->v))
             eddy__track_namespace(p, m->key[5] ? m->key + 6 : NULL, vstr(m->v));
     }
     /* the key was computed before: again if namespacemap changed since */
@@ -1729,7 +1924,7 @@ void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__
     if (p->incontent && p->cp.xhtml) {
         eddy_buf_reset(&p->tmp);
         oom(p, eddy_buf_printf(&p->tmp, "</%s>", suffix));
-        add_piece(p, eddy_buf_cstr(&p->tmp), p->tmp.len, true);
+        add_piece(p, cstr(&p->tmp), p->tmp.len, true);
     }
 
     if (p->nscopes) {
@@ -1752,81 +1947,91 @@ void eddy__end_tag_k(struct eddy__mixin *p, const char *tag, const struct eddy__
 /* ---- namespaces ------------------------------------------------------------ */
 
 /* feedparser's _FeedParserMixin.namespaces (lower-cased URIs) */
-static const char *const known_ns[][2] = {
-    {"", ""},
-    {"http://backend.userland.com/rss", ""},
-    {"http://blogs.law.harvard.edu/tech/rss", ""},
-    {"http://purl.org/rss/1.0/", ""},
-    {"http://my.netscape.com/rdf/simple/0.9/", ""},
-    {"http://example.com/newformat#", ""},
-    {"http://example.com/necho", ""},
-    {"http://purl.org/echo/", ""},
-    {"uri/of/echo/namespace#", ""},
-    {"http://purl.org/pie/", ""},
-    {"http://purl.org/atom/ns#", ""},
-    {"http://www.w3.org/2005/atom", ""},
-    {"http://purl.org/rss/1.0/modules/rss091#", ""},
-    {"http://webns.net/mvcb/", "admin"},
-    {"http://purl.org/rss/1.0/modules/aggregation/", "ag"},
-    {"http://purl.org/rss/1.0/modules/annotate/", "annotate"},
-    {"http://media.tangent.org/rss/1.0/", "audio"},
-    {"http://backend.userland.com/blogchannelmodule", "blogChannel"},
-    {"http://creativecommons.org/ns#license", "cc"},
-    {"http://web.resource.org/cc/", "cc"},
-    {"http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons"},
-    {"http://backend.userland.com/creativecommonsrssmodule", "creativeCommons"},
-    {"http://purl.org/rss/1.0/modules/company", "co"},
-    {"http://purl.org/rss/1.0/modules/content/", "content"},
-    {"http://my.theinfo.org/changed/1.0/rss/", "cp"},
-    {"http://purl.org/dc/elements/1.1/", "dc"},
-    {"http://purl.org/dc/terms/", "dcterms"},
-    {"http://purl.org/rss/1.0/modules/email/", "email"},
-    {"http://purl.org/rss/1.0/modules/event/", "ev"},
-    {"http://rssnamespace.org/feedburner/ext/1.0", "feedburner"},
-    {"http://freshmeat.net/rss/fm/", "fm"},
-    {"http://xmlns.com/foaf/0.1/", "foaf"},
-    {"http://www.w3.org/2003/01/geo/wgs84_pos#", "geo"},
-    {"http://www.georss.org/georss", "georss"},
-    {"http://www.opengis.net/gml", "gml"},
-    {"http://postneo.com/icbm/", "icbm"},
-    {"http://purl.org/rss/1.0/modules/image/", "image"},
-    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
-    {"http://example.com/dtds/podcast-1.0.dtd", "itunes"},
-    {"http://purl.org/rss/1.0/modules/link/", "l"},
-    {"http://search.yahoo.com/mrss", "media"},
-    {"http://search.yahoo.com/mrss/", "media"},
-    {"http://madskills.com/public/xml/rss/module/pingback/", "pingback"},
-    {"http://prismstandard.org/namespaces/1.2/basic/", "prism"},
-    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
-    {"http://www.w3.org/2000/01/rdf-schema#", "rdfs"},
-    {"http://purl.org/rss/1.0/modules/reference/", "ref"},
-    {"http://purl.org/rss/1.0/modules/richequiv/", "reqv"},
-    {"http://purl.org/rss/1.0/modules/search/", "search"},
-    {"http://purl.org/rss/1.0/modules/slash/", "slash"},
-    {"http://schemas.xmlsoap.org/soap/envelope/", "soap"},
-    {"http://purl.org/rss/1.0/modules/servicestatus/", "ss"},
-    {"http://hacks.benhammersley.com/rss/streaming/", "str"},
-    {"http://purl.org/rss/1.0/modules/subscription/", "sub"},
-    {"http://purl.org/rss/1.0/modules/syndication/", "sy"},
-    {"http://schemas.pocketsoap.com/rss/mydescmodule/", "szf"},
-    {"http://purl.org/rss/1.0/modules/taxonomy/", "taxo"},
-    {"http://purl.org/rss/1.0/modules/threading/", "thr"},
-    {"http://purl.org/rss/1.0/modules/textinput/", "ti"},
-    {"http://madskills.com/public/xml/rss/module/trackback/", "trackback"},
-    {"http://wellformedweb.org/commentapi/", "wfw"},
-    {"http://purl.org/rss/1.0/modules/wiki/", "wiki"},
-    {"http://www.w3.org/1999/xhtml", "xhtml"},
-    {"http://www.w3.org/1999/xlink", "xlink"},
-    {"http://www.w3.org/xml/1998/namespace", "xml"},
-    {"http://podlove.org/simple-chapters", "psc"},
+/* (with their lengths: the lookup compares lengths before bytes) */
+#define NS(uri, canon)                                                                             \
+    {                                                                                              \
+        uri, canon, sizeof uri - 1                                                                 \
+    }
+static const struct {
+    const char *uri, *canon;
+    size_t len;
+} known_ns[] = {
+    NS("", ""),
+    NS("http://backend.userland.com/rss", ""),
+    NS("http://blogs.law.harvard.edu/tech/rss", ""),
+    NS("http://purl.org/rss/1.0/", ""),
+    NS("http://my.netscape.com/rdf/simple/0.9/", ""),
+    NS("http://example.com/newformat#", ""),
+    NS("http://example.com/necho", ""),
+    NS("http://purl.org/echo/", ""),
+    NS("uri/of/echo/namespace#", ""),
+    NS("http://purl.org/pie/", ""),
+    NS("http://purl.org/atom/ns#", ""),
+    NS("http://www.w3.org/2005/atom", ""),
+    NS("http://purl.org/rss/1.0/modules/rss091#", ""),
+    NS("http://webns.net/mvcb/", "admin"),
+    NS("http://purl.org/rss/1.0/modules/aggregation/", "ag"),
+    NS("http://purl.org/rss/1.0/modules/annotate/", "annotate"),
+    NS("http://media.tangent.org/rss/1.0/", "audio"),
+    NS("http://backend.userland.com/blogchannelmodule", "blogChannel"),
+    NS("http://creativecommons.org/ns#license", "cc"),
+    NS("http://web.resource.org/cc/", "cc"),
+    NS("http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html", "creativeCommons"),
+    NS("http://backend.userland.com/creativecommonsrssmodule", "creativeCommons"),
+    NS("http://purl.org/rss/1.0/modules/company", "co"),
+    NS("http://purl.org/rss/1.0/modules/content/", "content"),
+    NS("http://my.theinfo.org/changed/1.0/rss/", "cp"),
+    NS("http://purl.org/dc/elements/1.1/", "dc"),
+    NS("http://purl.org/dc/terms/", "dcterms"),
+    NS("http://purl.org/rss/1.0/modules/email/", "email"),
+    NS("http://purl.org/rss/1.0/modules/event/", "ev"),
+    NS("http://rssnamespace.org/feedburner/ext/1.0", "feedburner"),
+    NS("http://freshmeat.net/rss/fm/", "fm"),
+    NS("http://xmlns.com/foaf/0.1/", "foaf"),
+    NS("http://www.w3.org/2003/01/geo/wgs84_pos#", "geo"),
+    NS("http://www.georss.org/georss", "georss"),
+    NS("http://www.opengis.net/gml", "gml"),
+    NS("http://postneo.com/icbm/", "icbm"),
+    NS("http://purl.org/rss/1.0/modules/image/", "image"),
+    NS("http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"),
+    NS("http://example.com/dtds/podcast-1.0.dtd", "itunes"),
+    NS("http://purl.org/rss/1.0/modules/link/", "l"),
+    NS("http://search.yahoo.com/mrss", "media"),
+    NS("http://search.yahoo.com/mrss/", "media"),
+    NS("http://madskills.com/public/xml/rss/module/pingback/", "pingback"),
+    NS("http://prismstandard.org/namespaces/1.2/basic/", "prism"),
+    NS("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"),
+    NS("http://www.w3.org/2000/01/rdf-schema#", "rdfs"),
+    NS("http://purl.org/rss/1.0/modules/reference/", "ref"),
+    NS("http://purl.org/rss/1.0/modules/richequiv/", "reqv"),
+    NS("http://purl.org/rss/1.0/modules/search/", "search"),
+    NS("http://purl.org/rss/1.0/modules/slash/", "slash"),
+    NS("http://schemas.xmlsoap.org/soap/envelope/", "soap"),
+    NS("http://purl.org/rss/1.0/modules/servicestatus/", "ss"),
+    NS("http://hacks.benhammersley.com/rss/streaming/", "str"),
+    NS("http://purl.org/rss/1.0/modules/subscription/", "sub"),
+    NS("http://purl.org/rss/1.0/modules/syndication/", "sy"),
+    NS("http://schemas.pocketsoap.com/rss/mydescmodule/", "szf"),
+    NS("http://purl.org/rss/1.0/modules/taxonomy/", "taxo"),
+    NS("http://purl.org/rss/1.0/modules/threading/", "thr"),
+    NS("http://purl.org/rss/1.0/modules/textinput/", "ti"),
+    NS("http://madskills.com/public/xml/rss/module/trackback/", "trackback"),
+    NS("http://wellformedweb.org/commentapi/", "wfw"),
+    NS("http://purl.org/rss/1.0/modules/wiki/", "wiki"),
+    NS("http://www.w3.org/1999/xhtml", "xhtml"),
+    NS("http://www.w3.org/1999/xlink", "xlink"),
+    NS("http://www.w3.org/xml/1998/namespace", "xml"),
+    NS("http://podlove.org/simple-chapters", "psc"),
 };
+#undef NS
 
 /* _matchnamespaces.get(lower_uri): the canonical prefix or NULL */
 const char *eddy__match_namespace(const char *lower_uri)
 {
+    size_t n = strlen(lower_uri);
     for (size_t i = 0; i < sizeof known_ns / sizeof known_ns[0]; i++)
-        if (!strcmp(lower_uri, known_ns[i][0]))
-            return known_ns[i][1];
+        if (known_ns[i].len == n && !memcmp(lower_uri, known_ns[i].uri, n))
+            return known_ns[i].canon;
     return NULL;
 }
 

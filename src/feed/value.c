@@ -74,13 +74,20 @@ struct eddy_feed_value *eddy__v_real(struct eddy_arena *a, double d)
 
 struct eddy_feed_value *eddy__v_str(struct eddy_arena *a, const char *s, size_t len)
 {
-    struct eddy_feed_value *v = mk(a, EDDY_FEED_STRING);
-    if (v) {
-        v->u.s.p = eddy_arena_strndup(a, s, len);
-        if (!v->u.s.p)
-            return NULL;
-        v->u.s.len = len;
-    }
+    /* the node and its bytes in one allocation (strings are most nodes) */
+    if (len > SIZE_MAX / 2)
+        return NULL;
+    struct eddy_feed_value *v = eddy_arena_alloc(a, sizeof *v + len + 1);
+    if (!v)
+        return NULL;
+    char *p = (char *)(v + 1);
+    if (len)
+        memcpy(p, s, len);
+    p[len] = 0;
+    v->type = EDDY_FEED_STRING;
+    v->nmembers = 0;
+    v->u.s.p = p;
+    v->u.s.len = len;
     return v;
 }
 
@@ -151,40 +158,50 @@ static void index_remove(struct eddy__obj_index *idx, size_t i)
     }
 }
 
-struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key)
+/* The member of key in o (an object), or NULL. */
+static inline struct eddy__member *find(const struct eddy_feed_value *o, const char *key)
 {
-    if (!o || o->type != EDDY_FEED_OBJECT)
-        return NULL;
     if (o->u.o.index)
         return o->u.o.index->slot[index_slot(o->u.o.index, key)];
     for (struct eddy__member *m = o->u.o.first; m; m = m->next)
-        if (m->key[0] == key[0] && !strcmp(m->key, key))
+        if (m->key[0] == key[0] && (!key[0] || m->key[1] == key[1]) && !strcmp(m->key, key))
             return m;
     return NULL;
 }
 
+struct eddy__member *eddy__obj_find(const struct eddy_feed_value *o, const char *key)
+{
+    if (!o || o->type != EDDY_FEED_OBJECT)
+        return NULL;
+    return find(o, key);
+}
+
 struct eddy_feed_value *eddy__obj_get(const struct eddy_feed_value *o, const char *key)
 {
-    struct eddy__member *m = eddy__obj_find(o, key);
+    if (!o || o->type != EDDY_FEED_OBJECT || !o->u.o.first)
+        return NULL;
+    struct eddy__member *m = find(o, key);
     return m ? m->v : NULL;
 }
 
-int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+/* Appends key: v to o (an object without key). */
+static int append(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
                   struct eddy_feed_value *v)
 {
-    if (!o || !v)
-        return -ENOMEM;
-    struct eddy__member *m = eddy__obj_find(o, key);
-    if (m) {
-        m->v = v; /* Python keeps the original position on overwrite */
-        return 0;
+    struct eddy__member *m;
+    if (copy_key) { /* the member and its key in one allocation */
+        size_t n = strlen(key);
+        m = eddy_arena_alloc(a, sizeof *m + n + 1);
+        if (!m)
+            return -ENOMEM;
+        memcpy(m + 1, key, n + 1);
+        m->key = (const char *)(m + 1);
+    } else {
+        m = eddy_arena_alloc(a, sizeof *m);
+        if (!m)
+            return -ENOMEM;
+        m->key = key;
     }
-    m = eddy_arena_alloc(a, sizeof *m);
-    if (!m)
-        return -ENOMEM;
-    m->key = copy_key ? eddy_arena_strndup(a, key, strlen(key)) : key;
-    if (!m->key)
-        return -ENOMEM;
     m->v = v;
     m->next = NULL;
     m->prev = o->u.o.last;
@@ -204,6 +221,27 @@ int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *k
             o->u.o.index = NULL; /* ENOMEM: the old index lacks m; the linear scan stays correct */
     }
     return 0;
+}
+
+int eddy__obj_set(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+                  struct eddy_feed_value *v)
+{
+    if (!o || !v)
+        return -ENOMEM;
+    struct eddy__member *m = o->type == EDDY_FEED_OBJECT ? find(o, key) : NULL;
+    if (m) {
+        m->v = v; /* Python keeps the original position on overwrite */
+        return 0;
+    }
+    return append(a, o, key, copy_key, v);
+}
+
+int eddy__obj_add(struct eddy_arena *a, struct eddy_feed_value *o, const char *key, bool copy_key,
+                  struct eddy_feed_value *v)
+{
+    if (!o || !v)
+        return -ENOMEM;
+    return append(a, o, key, copy_key, v);
 }
 
 bool eddy__obj_del(struct eddy_feed_value *o, const char *key)
@@ -267,9 +305,13 @@ struct eddy_feed_value *eddy__deepcopy(struct eddy_arena *a, const struct eddy_f
     }
     case EDDY_FEED_OBJECT: {
         struct eddy_feed_value *c = eddy__v_obj(a);
-        for (struct eddy__member *m = v->u.o.first; c && m; m = m->next)
-            if (eddy__obj_set(a, c, m->key, true, eddy__deepcopy(a, m->v)))
+        if (!c)
+            return NULL;
+        for (struct eddy__member *m = v->u.o.first; m; m = m->next) {
+            struct eddy_feed_value *mv = eddy__deepcopy(a, m->v);
+            if (!mv || append(a, c, m->key, true, mv)) /* the keys are distinct already */
                 return NULL;
+        }
         return c;
     }
     default: {
@@ -433,6 +475,19 @@ void eddy__lower(char *s, size_t n)
 {
     unsigned char *u = (unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080u))) {
+            /* 8 ASCII bytes at once: a byte b gets 0x80 in ge_a when b >= 'A'
+             * and in gt_z when b > 'Z' (no carry: every byte is < 0x80) */
+            uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Fu, gt_z = w + 0x2525252525252525u;
+            uint64_t upper = ge_a & ~gt_z & 0x8080808080808080u;
+            if (upper) {
+                w |= upper >> 2; /* + 0x20 */
+                memcpy(u + i, &w, 8);
+            }
+            i += 7;
+            continue;
+        }
         if (u[i] < 0x80) {
             if (u[i] >= 'A' && u[i] <= 'Z')
                 u[i] += 32;
