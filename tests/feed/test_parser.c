@@ -755,118 +755,119 @@ TEST(feed_namespace_redeclarations_and_cached_names)
     CHECK_INT(eddy_feed_len(es), ==, 2);
     CHECK_STR(eddy_feed_get_str(eddy_feed_at(es, 1), "author"), "b &amp; x");
     eddy_feed_free(f);
+}
 
-    /* The handler table (one hash table for every module): each name finds its
-     * handler, the first module's for a name in two, and near names miss. */
-    TEST(feed_every_handler_is_found_by_its_name)
-    {
-        size_t n = 0;
-        for (size_t i = 0; i < sizeof handler_tabs / sizeof handler_tabs[0]; i++)
-            for (size_t j = 0; j < *handler_tabs[i].n; j++, n++) {
-                const char *name = handler_tabs[i].t[j].name;
-                const struct eddy__handler *want = &handler_tabs[i].t[j];
-                for (size_t k = 0; k < i && want == &handler_tabs[i].t[j]; k++)
-                    for (size_t m = 0; m < *handler_tabs[k].n; m++)
-                        if (!strcmp(handler_tabs[k].t[m].name, name))
-                            want = &handler_tabs[k].t[m];
-                if (eddy__find_handler(name) != want)
-                    test_fail(__FILE__, __LINE__, "'%s' does not find its handler", name);
-            }
-        CHECK(n > 100);
-        static const char *const misses[] = {"", "titl", "titlex", "dc_", "Title", "media_"};
-        for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++)
-            CHECK(eddy__find_handler(misses[i]) == NULL);
-    }
-
-    TEST(feed_known_namespaces_match_whole_uris_only)
-    {
-        CHECK_STR(eddy__match_namespace("http://purl.org/dc/elements/1.1/"), "dc");
-        CHECK_STR(eddy__match_namespace("http://www.w3.org/2005/atom"), "");
-        CHECK_STR(eddy__match_namespace(""), "");
-        CHECK_STR(eddy__match_namespace("http://podlove.org/simple-chapters"), "psc");
-        CHECK(eddy__match_namespace("http://purl.org/dc/elements/1.1") == NULL);
-        CHECK(eddy__match_namespace("http://purl.org/dc/elements/1.1/x") == NULL);
-        CHECK(eddy__match_namespace("http://www.w3.org/2005/Atom") == NULL); /* lower case only */
-    }
-
-    /* Strings and copied keys share their node's allocation; obj_add appends
-     * without a lookup; deepcopy copies keys as well as values. */
-    TEST(feed_value_strings_keys_and_copies)
-    {
-        struct eddy_arena a = {0};
-        struct eddy_feed_value *s = eddy__v_str(&a, "a\0b", 3);
-        size_t len;
-        const char *p = eddy_feed_str(s, &len);
-        CHECK_MEM(p, len, "a\0b", 3);
-        CHECK_INT(p[3], ==, 0);
-        p = eddy_feed_str(eddy__v_str(&a, "", 0), &len);
-        CHECK_INT(len, ==, 0);
-        CHECK_INT(p[0], ==, 0);
-
-        char key[16] = "k1";
-        struct eddy_feed_value *o = eddy__v_obj(&a);
-        CHECK_INT(eddy__obj_set(&a, o, key, true, eddy__v_cstr(&a, "v1")), ==, 0);
-        CHECK_INT(eddy__obj_add(&a, o, "k2", false, eddy__v_cstr(&a, "v2")), ==, 0);
-        strcpy(key, "k3");
-        CHECK_INT(eddy__obj_add(&a, o, key, true, eddy__v_cstr(&a, "v3")), ==, 0);
-        strcpy(key, "xx");
-        CHECK_INT(eddy__obj_add(&a, o, "k4", false, NULL), ==, -ENOMEM);
-        struct eddy_arena b = {0};
-        struct eddy_feed_value *c = eddy__deepcopy(&b, o);
-        eddy_arena_free(&a); /* the copy shares nothing with it (ASan checks) */
-        char *j = to_json(c);
-        CHECK_STR(j, "{\"k1\":\"v1\",\"k2\":\"v2\",\"k3\":\"v3\"}");
-        free(j);
-        CHECK_STR(eddy_feed_get_str(c, "k3"), "v3");
-        CHECK(eddy__obj_get(c, "xx") == NULL);
-        eddy_arena_free(&b);
-    }
-
-    /* eddy__lower takes 8 ASCII bytes at a time: every byte value around 'A'
-     * and 'Z' at every position, and non-ASCII text after and between. */
-    TEST(feed_lower_ascii_words_like_bytes)
-    {
-        char s[64], want[64];
-        for (int start = 0x20; start < 0x80; start++)
-            for (size_t len = 0; len < 40; len += 3) {
-                for (size_t i = 0; i < len; i++) {
-                    int c = 0x20 + (start - 0x20 + (int)i * 7) % 0x60;
-                    s[i] = (char)c;
-                    want[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-                }
-                eddy__lower(s, len);
-                CHECK_MEM(s, len, want, len);
-            }
-        char u[] = "ABCDEFGH\xc3\x80\xc3\x89IJKLMNOPQ\xd0\x96Z";
-        eddy__lower(u, strlen(u));
-        CHECK_STR(u, "abcdefgh\xc3\xa0\xc3\xa9ijklmnopq\xd0\xb6z");
-    }
-
-    /* Whether a content type is HTML is kept with the type (pop tests it for
-     * every element): the same as mapping it (html, text/html, any case). */
-    TEST(feed_html_content_types_are_sanitized_others_not)
-    {
-        static const struct {
-            const char *type, *want;
-        } cases[] = {
-            {"html", "<p>s</p>"},
-            {"text/html", "<p>s</p>"},
-            {"HTML", "<p>s</p>"},
-            {"text", "<p onclick=\"x\">s</p>"},
-            {"plain", "<p onclick=\"x\">s</p>"},
-            {"texthtml", "<p onclick=\"x\">s</p>"},
-            {"text/html;charset=utf-8", "<p onclick=\"x\">s</p>"},
-        };
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-            char doc[512];
-            snprintf(doc, sizeof doc,
-                     "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><summary type=\"%s\">"
-                     "&lt;p onclick=\"x\"&gt;s&lt;/p&gt;</summary></entry></feed>",
-                     cases[i].type);
-            struct eddy_feed *f = parse_str(doc);
-            const struct eddy_feed_value *e =
-                eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0);
-            CHECK_STR(eddy_feed_get_str(e, "summary"), cases[i].want);
-            eddy_feed_free(f);
+/* The handler table (one hash table for every module): each name finds its
+ * handler, the first module's for a name in two, and near names miss. */
+TEST(feed_every_handler_is_found_by_its_name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof handler_tabs / sizeof handler_tabs[0]; i++)
+        for (size_t j = 0; j < *handler_tabs[i].n; j++, n++) {
+            const char *name = handler_tabs[i].t[j].name;
+            const struct eddy__handler *want = &handler_tabs[i].t[j];
+            for (size_t k = 0; k < i && want == &handler_tabs[i].t[j]; k++)
+                for (size_t m = 0; m < *handler_tabs[k].n; m++)
+                    if (!strcmp(handler_tabs[k].t[m].name, name))
+                        want = &handler_tabs[k].t[m];
+            if (eddy__find_handler(name) != want)
+                test_fail(__FILE__, __LINE__, "'%s' does not find its handler", name);
         }
+    CHECK(n > 100);
+    static const char *const misses[] = {"", "titl", "titlex", "dc_", "Title", "media_"};
+    for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++)
+        CHECK(eddy__find_handler(misses[i]) == NULL);
+}
+
+TEST(feed_known_namespaces_match_whole_uris_only)
+{
+    CHECK_STR(eddy__match_namespace("http://purl.org/dc/elements/1.1/"), "dc");
+    CHECK_STR(eddy__match_namespace("http://www.w3.org/2005/atom"), "");
+    CHECK_STR(eddy__match_namespace(""), "");
+    CHECK_STR(eddy__match_namespace("http://podlove.org/simple-chapters"), "psc");
+    CHECK(eddy__match_namespace("http://purl.org/dc/elements/1.1") == NULL);
+    CHECK(eddy__match_namespace("http://purl.org/dc/elements/1.1/x") == NULL);
+    CHECK(eddy__match_namespace("http://www.w3.org/2005/Atom") == NULL); /* lower case only */
+}
+
+/* Strings and copied keys share their node's allocation; obj_add appends
+ * without a lookup; deepcopy copies keys as well as values. */
+TEST(feed_value_strings_keys_and_copies)
+{
+    struct eddy_arena a = {0};
+    struct eddy_feed_value *s = eddy__v_str(&a, "a\0b", 3);
+    size_t len;
+    const char *p = eddy_feed_str(s, &len);
+    CHECK_MEM(p, len, "a\0b", 3);
+    CHECK_INT(p[3], ==, 0);
+    p = eddy_feed_str(eddy__v_str(&a, "", 0), &len);
+    CHECK_INT(len, ==, 0);
+    CHECK_INT(p[0], ==, 0);
+
+    char key[16] = "k1";
+    struct eddy_feed_value *o = eddy__v_obj(&a);
+    CHECK_INT(eddy__obj_set(&a, o, key, true, eddy__v_cstr(&a, "v1")), ==, 0);
+    CHECK_INT(eddy__obj_add(&a, o, "k2", false, eddy__v_cstr(&a, "v2")), ==, 0);
+    strcpy(key, "k3");
+    CHECK_INT(eddy__obj_add(&a, o, key, true, eddy__v_cstr(&a, "v3")), ==, 0);
+    strcpy(key, "xx");
+    CHECK_INT(eddy__obj_add(&a, o, "k4", false, NULL), ==, -ENOMEM);
+    struct eddy_arena b = {0};
+    struct eddy_feed_value *c = eddy__deepcopy(&b, o);
+    eddy_arena_free(&a); /* the copy shares nothing with it (ASan checks) */
+    char *j = to_json(c);
+    CHECK_STR(j, "{\"k1\":\"v1\",\"k2\":\"v2\",\"k3\":\"v3\"}");
+    free(j);
+    CHECK_STR(eddy_feed_get_str(c, "k3"), "v3");
+    CHECK(eddy__obj_get(c, "xx") == NULL);
+    eddy_arena_free(&b);
+}
+
+/* eddy__lower takes 8 ASCII bytes at a time: every byte value around 'A'
+ * and 'Z' at every position, and non-ASCII text after and between. */
+TEST(feed_lower_ascii_words_like_bytes)
+{
+    char s[64], want[64];
+    for (int start = 0x20; start < 0x80; start++)
+        for (size_t len = 0; len < 40; len += 3) {
+            for (size_t i = 0; i < len; i++) {
+                int c = 0x20 + (start - 0x20 + (int)i * 7) % 0x60;
+                s[i] = (char)c;
+                want[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            eddy__lower(s, len);
+            CHECK_MEM(s, len, want, len);
+        }
+    char u[] = "ABCDEFGH\xc3\x80\xc3\x89IJKLMNOPQ\xd0\x96Z";
+    eddy__lower(u, strlen(u));
+    CHECK_STR(u, "abcdefgh\xc3\xa0\xc3\xa9ijklmnopq\xd0\xb6z");
+}
+
+/* Whether a content type is HTML is kept with the type (pop tests it for
+ * every element): the same as mapping it (html, text/html, any case). */
+TEST(feed_html_content_types_are_sanitized_others_not)
+{
+    static const struct {
+        const char *type, *want;
+    } cases[] = {
+        {"html", "<p>s</p>"},
+        {"text/html", "<p>s</p>"},
+        {"HTML", "<p>s</p>"},
+        {"text", "<p onclick=\"x\">s</p>"},
+        {"plain", "<p onclick=\"x\">s</p>"},
+        {"texthtml", "<p onclick=\"x\">s</p>"},
+        {"text/html;charset=utf-8", "<p onclick=\"x\">s</p>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char doc[512];
+        snprintf(doc, sizeof doc,
+                 "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><summary type=\"%s\">"
+                 "&lt;p onclick=\"x\"&gt;s&lt;/p&gt;</summary></entry></feed>",
+                 cases[i].type);
+        struct eddy_feed *f = parse_str(doc);
+        const struct eddy_feed_value *e =
+            eddy_feed_at(eddy_feed_get(eddy_feed_root(f), "entries"), 0);
+        CHECK_STR(eddy_feed_get_str(e, "summary"), cases[i].want);
+        eddy_feed_free(f);
     }
+}
