@@ -6,7 +6,8 @@
  * each pushed as it is read, as a network client would.  EDDY_MAX_CPU_NS
  * sets the CPU budget of each document (eddy_feed_opts.max_cpu_ns): under
  * valgrind the default one cuts the big documents short, at points that
- * differ from run to run.
+ * differ from run to run.  EDDY_URL sets the document's URL (relative URIs
+ * are then resolved against it, as `eddy fetch` does).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ int main(int argc, char **argv)
     const char *cpu = getenv("EDDY_MAX_CPU_NS");
     if (cpu)
         opts.max_cpu_ns = strtoll(cpu, NULL, 10);
+    opts.url = getenv("EDDY_URL");
     int status = 0;
     static char chunk[65536];
     for (int i = 1; i < argc; i++) {

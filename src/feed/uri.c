@@ -452,23 +452,66 @@ static int merge_paths(char *dst, size_t *len, struct span bpath, struct span pa
     return 0;
 }
 
+/* The last base this thread parsed, in a copy the parts point into: a
+ * document's URIs are resolved against one or two bases, and parsing the
+ * base again for each was a fifth of urljoin's time.  Bases longer than
+ * the copy, or with a tab or line break (cleaned in a buffer), are parsed
+ * each time. */
+static _Thread_local struct {
+    char s[480];
+    struct parts p;
+    struct scheme_buf sb;
+    bool ok, valid;
+} memo;
+
+/* urlsplit(base) into *b, its spans into memo.s or btmp (the base's own
+ * buffer: the ref's cleaning must not move it); *ok false for ValueError.
+ * 0 or -ENOMEM. */
+static int parse_base(struct eddy_buf *btmp, const char *base, struct parts *b,
+                      struct scheme_buf *sb, bool *ok)
+{
+    if (memo.valid && !strcmp(memo.s, base)) {
+        *b = memo.p;
+        *ok = memo.ok;
+        return 0;
+    }
+    size_t n = strlen(base);
+    if (n < sizeof memo.s && !strpbrk(base, "\t\r\n")) {
+        memcpy(memo.s, base, n + 1);
+        struct cleaned c;
+        clean_url(btmp, memo.s, &c); /* (in place: nothing to copy) */
+        memo.ok = url_parse(c.s, (struct span){"", 0}, &memo.p, &memo.sb);
+        memo.valid = true;
+        *b = memo.p;
+        *ok = memo.ok;
+        return 0;
+    }
+    struct cleaned bc;
+    if (clean_url(btmp, base, &bc))
+        return -ENOMEM;
+    cleaned_fix(btmp, &bc);
+    *ok = url_parse(bc.s, (struct span){"", 0}, b, sb);
+    return 0;
+}
+
 /* Python's urljoin(base, url) after feedparser's _urifixer; -EINVAL for
  * Python's ValueError.  base and ref are NUL-terminated and non-empty. */
 static int urljoin(struct eddy_buf *out, const char *base, const char *ref)
 {
-    struct eddy_buf tmp = EDDY_BUF_INIT(0);
-    struct cleaned bc, rc;
-    if (clean_url(&tmp, base, &bc) || clean_url(&tmp, ref, &rc)) {
+    struct eddy_buf tmp = EDDY_BUF_INIT(0), btmp = EDDY_BUF_INIT(0);
+    struct cleaned rc;
+    struct parts b, r;
+    struct scheme_buf bsch, rsch;
+    bool bok;
+    if (parse_base(&btmp, base, &b, &bsch, &bok) || clean_url(&tmp, ref, &rc)) {
+        eddy_buf_free(&btmp);
         eddy_buf_free(&tmp);
         return -ENOMEM;
     }
-    cleaned_fix(&tmp, &bc);
     cleaned_fix(&tmp, &rc);
-    struct span bs = bc.s, rs = rc.s;
-    struct parts b, r;
-    struct scheme_buf bsch, rsch;
+    struct span rs = rc.s;
     int err = -EINVAL;
-    if (!url_parse(bs, (struct span){"", 0}, &b, &bsch) || !url_parse(rs, b.scheme, &r, &rsch))
+    if (!bok || !url_parse(rs, b.scheme, &r, &rsch))
         goto done;
     struct span scheme = r.scheme;
     bool same = scheme.n == b.scheme.n && !memcmp(scheme.p, b.scheme.p, scheme.n);
@@ -500,6 +543,7 @@ static int urljoin(struct eddy_buf *out, const char *base, const char *ref)
     if (path != small)
         free(path);
 done:
+    eddy_buf_free(&btmp);
     eddy_buf_free(&tmp);
     return err;
 }
@@ -566,9 +610,25 @@ int eddy__uri_resolve(struct eddy_buf *out, const char *base, const char *ref)
     return resolve(out, base, ref ? ref : "");
 }
 
+/* Whether uri is "http://" or "https://" and a netloc without brackets
+ * (urlsplit's only ValueError; a tab or line break it drops changes
+ * neither): most URIs, answered without cleaning and splitting. */
+static bool plain_http(const char *uri)
+{
+    size_t i = !strncmp(uri, "http://", 7) ? 7 : !strncmp(uri, "https://", 8) ? 8 : 0;
+    if (!i)
+        return false;
+    for (; uri[i] && uri[i] != '/' && uri[i] != '?' && uri[i] != '#'; i++)
+        if (uri[i] == '[' || uri[i] == ']')
+            return false;
+    return true;
+}
+
 /* Whether urlsplit(uri) succeeds and finds no scheme or an acceptable one. */
 static bool scheme_acceptable(const char *uri)
 {
+    if (plain_http(uri))
+        return true;
     struct eddy_buf tmp = EDDY_BUF_INIT(0);
     struct cleaned c;
     struct parts p;

@@ -46,6 +46,38 @@ TEST(uri_feedparser_safe_cases)
     run_cases(safe_cases, COUNT(safe_cases), true);
 }
 
+/* uri.c keeps the last base it parsed: feedparser's cases again in the
+ * reverse order and interleaved with other bases, a base too long for the
+ * memo, one with a tab (cleaned in a buffer), one that is a ValueError. */
+TEST(uri_base_memo)
+{
+    size_t n = COUNT(urljoin_cases);
+    struct uri_case *rev = malloc(n * sizeof *rev);
+    for (size_t i = 0; i < n; i++)
+        rev[i] = urljoin_cases[n - 1 - i];
+    run_cases(rev, n, false);
+    free(rev);
+    struct eddy_buf base = EDDY_BUF_INIT(0), want = EDDY_BUF_INIT(0);
+    eddy_buf_puts(&base, "http://a/");
+    for (int i = 0; i < 600; i++)
+        eddy_buf_putc(&base, 'x');
+    eddy_buf_puts(&want, eddy_buf_cstr(&base));
+    eddy_buf_puts(&base, "/c");
+    eddy_buf_puts(&want, "/d");
+    const struct uri_case cases[] = {
+        {"http://a/b/c", "d", "http://a/b/d", ""},
+        {eddy_buf_cstr(&base), "d", eddy_buf_cstr(&want), ""},
+        {"http://a/b/c", "d", "http://a/b/d", ""},
+        {"http://a/b\t/c", "d", "http://a/b/d", ""},
+        {"http://[::1/b/c", "d", "", ""},
+        {"http://a/b/c", "d", "http://a/b/d", ""},
+        {"http://[::1/b/c", "d", "", ""},
+    };
+    run_cases(cases, COUNT(cases), false);
+    eddy_buf_free(&base);
+    eddy_buf_free(&want);
+}
+
 /* Python 3.11's urljoin, as feedparser calls it (values checked with it). */
 TEST(uri_python_urljoin)
 {
