@@ -1566,8 +1566,10 @@ static int to_utf8(const char *data, size_t len, const char *content_type, bool 
         rc = len ? decode(codec, data, len, out, own) : 1;
         if (rc < 0)
             goto done;
-        if (rc == 1)
+        if (rc == 1) {
             used = &candidates[i];
+            res->utf8_checked = codec && codec->flags & SPECIAL_UTF8;
+        }
     }
     rc = 0;
     if (!used) {

@@ -25,6 +25,7 @@ struct eddy__encoding {
     bool bozo;         /* an encoding condition feedparser reports */
     char exception[256]; /* "CharacterEncodingOverride: ..." when bozo */
     bool nonxml;         /* content type is not XML (feedparser's NonXMLContentType) */
+    bool utf8_checked;   /* the input was UTF-8: its bytes were checked, and are the output's */
     /* how the UTF-8 maps back to the input, for diagnostic offsets: */
     size_t bom_len;      /* input bytes of the byte order mark, not decoded */
     size_t decl_written; /* the UTF-8 starts with this many bytes of a new XML declaration */

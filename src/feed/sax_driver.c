@@ -55,6 +55,7 @@
 #include "html.h"
 #include "json.h"
 #include "uri.h"
+#include "xfast.h"
 #include "xview.h"
 
 #define MAX_DEPTH         1024 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
@@ -139,6 +140,9 @@ struct eddy_feed_parser {
     size_t dpos;                /* UTF-8 bytes it gave before that */
     struct eddy__xview xv;      /* buffered mode: libxml2 reads this view (xview.c) */
     bool xv_failed;             /* something was reported with the view on: parse again */
+    struct eddy__xfast xf;      /* buffered mode: the tokenizer tried first (xfast.c) */
+    bool xf_on;                 /* it is running */
+    bool xf_failed;             /* something was reported while it ran: libxml2 parses */
 };
 
 struct eddy_feed {
@@ -179,6 +183,12 @@ static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
 {
+    if (parser->xf_on && !parser->budget.over) {
+        /* only libxml2 words and places messages as before: it parses */
+        parser->xf_failed = true;
+        eddy__xfast_stop(&parser->xf);
+        return;
+    }
     if (parser->xv.d && !parser->budget.over) {
         if (parser->xv.applied) {
             /* libxml2's columns differ in the view: the parse goes again without it */
@@ -212,6 +222,8 @@ static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt
 
 static size_t cur_offset(struct eddy_feed_parser *parser)
 {
+    if (parser->xf_on)
+        return parser->xf.at + parser->offset_base;
     if (!parser->ctxt)
         return 0;
     xmlParserInputPtr in = parser->ctxt->input;
@@ -331,7 +343,10 @@ static bool xml_over_budget(struct eddy_feed_parser *parser)
         return false;
     if (!parser->budget_told)
         budget_exceeded(parser, cur_offset(parser));
-    xmlStopParser(parser->ctxt);
+    if (parser->xf_on)
+        eddy__xfast_stop(&parser->xf);
+    else
+        xmlStopParser(parser->ctxt);
     return true;
 }
 
@@ -635,7 +650,7 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
     if (xml_over_budget(parser))
         return;
     if (++parser->xml_depth > MAX_DEPTH) {
-        int line = parser->ctxt->input ? parser->ctxt->input->line : 0;
+        int line = parser->ctxt && parser->ctxt->input ? parser->ctxt->input->line : 0;
         xml_error(parser, line, 0, "elements nested too deeply; parsing stopped");
         xmlStopParser(parser->ctxt);
         return;
@@ -1699,28 +1714,65 @@ static int mem_close(void *ctx)
  * error sends the document through the loose pass anyway).  XML_PARSE_HUGE
  * lifts libxml2's 10 MB text-node and 256-level limits; MAX_DEPTH still
  * applies. */
-static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
-                     bool view)
+/* The mixin set up, and the document as a parser reads it into *d, *dn:
+ * s[0..n) with its prolog s[0..hend) through replace_doctype (a copy in
+ * doc when that changed it). */
+static int prepare(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                   struct eddy_buf *doc, const char **d, size_t *dn)
 {
     init_mixin(parser);
     size_t plen = hend ? hend - 1 : 0; /* the prolog, without the first element's '<' */
-    struct eddy_buf doc = EDDY_BUF_INIT(0);
-    replace_doctype(parser, s, plen, &doc);
+    replace_doctype(parser, s, plen, doc);
     parser->head_done = true;
-    const char *d = s;
-    size_t dn = n;
-    if (doc.len != plen || (plen && memcmp(doc.data, s, plen))) {
-        if (eddy_buf_append(&doc, s + plen, n - plen)) {
-            eddy_buf_free(&doc);
+    *d = s;
+    *dn = n;
+    if (doc->len != plen || (plen && memcmp(doc->data, s, plen))) {
+        if (eddy_buf_append(doc, s + plen, n - plen)) {
+            eddy_buf_free(doc);
             return -ENOMEM;
         }
-        d = doc.data;
-        dn = doc.len;
+        *d = doc->data;
+        *dn = doc->len;
     }
-    if (dn > INT_MAX) {
-        eddy_buf_free(&doc);
+    if (*dn > INT_MAX) {
+        eddy_buf_free(doc);
         return -E2BIG;
     }
+    return 0;
+}
+
+/* xfast.c's tokenizer on the document: 0 when it read it all (or the
+ * budget stopped it), 1 when libxml2 is to parse it, or a negative errno. */
+static int parse_fast(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                      bool utf8)
+{
+    static const struct eddy__xfast_sax sax = {on_start, on_end, on_chars};
+    struct eddy_buf doc = EDDY_BUF_INIT(0);
+    const char *d;
+    size_t dn;
+    int err = prepare(parser, s, n, hend, &doc, &d, &dn);
+    if (err)
+        return err;
+    parser->xf.max_depth = MAX_DEPTH;
+    parser->xf.utf8 = utf8;
+    parser->xf_on = true;
+    int r = eddy__xfast_parse(&parser->xf, d, dn, &sax, parser);
+    parser->xf_on = false;
+    eddy_buf_free(&doc);
+    if (r < 0 || parser->mixin.oom)
+        return r < 0 ? r : -ENOMEM;
+    return r == EDDY__XFAST_GIVE_UP || parser->xf_failed;
+}
+
+static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                     bool view)
+{
+    struct eddy_buf doc = EDDY_BUF_INIT(0);
+    const char *d;
+    size_t dn;
+    int err = prepare(parser, s, n, hend, &doc, &d, &dn);
+    if (err)
+        return err;
     init_sax(parser);
     if (view)
         eddy__xview_init(&parser->xv, d, dn);
@@ -1777,34 +1829,49 @@ static void free_ctxt(struct eddy_feed_parser *parser)
     parser->ctxt = NULL;
 }
 
-/* parse_xml through the view of xview.c; when anything was reported then
- * (an ill-formed document), again without it from the same state, so that
- * the messages, their positions and bozo are libxml2's own. */
-static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
+/* What a parse of the whole document changes outside the mixin. */
+struct before {
+    size_t ndiags, bozo_at;
+    bool bozo, xml_bozo;
+    char *exc;
+};
+
+/* Back to *b for another pass over the document; false on ENOMEM. */
+static bool restart(struct eddy_feed_parser *parser, const struct before *b)
 {
-    size_t ndiags = parser->ndiags, bozo_at = parser->bozo_at;
-    bool bozo = parser->bozo, xml_bozo = parser->xml_bozo;
-    char *exc = parser->bozo_exception ? strdup(parser->bozo_exception) : NULL;
-    if (parser->bozo_exception && !exc)
+    free_ctxt(parser);
+    while (parser->ndiags > b->ndiags)
+        free(parser->diags[--parser->ndiags].msg);
+    parser->bozo = b->bozo;
+    parser->xml_bozo = b->xml_bozo;
+    parser->bozo_at = b->bozo_at;
+    free(parser->bozo_exception);
+    parser->bozo_exception = b->exc ? strdup(b->exc) : NULL;
+    memset(parser->tcache, 0, sizeof parser->tcache); /* keyed by the old pass's names */
+    memset(parser->acache, 0, sizeof parser->acache);
+    parser->xml_depth = 0;
+    parser->namespaces_cap_told = parser->budget_told = parser->cut = false;
+    return (!b->exc || parser->bozo_exception) && mixin_reset(parser);
+}
+
+/* xfast.c's tokenizer (told whether s is known to be valid UTF-8); where
+ * it gives up, parse_xml through the view of
+ * xview.c; when anything was reported then (an ill-formed document),
+ * again without it from the same state, so that the messages, their
+ * positions and bozo are libxml2's own. */
+static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
+                       bool utf8)
+{
+    struct before b = {parser->ndiags, parser->bozo_at, parser->bozo, parser->xml_bozo,
+                       parser->bozo_exception ? strdup(parser->bozo_exception) : NULL};
+    if (parser->bozo_exception && !b.exc)
         return -ENOMEM;
-    int err = parse_xml(parser, s, n, hend, true);
-    if (!err && parser->xv_failed) {
-        free_ctxt(parser);
-        while (parser->ndiags > ndiags)
-            free(parser->diags[--parser->ndiags].msg);
-        parser->bozo = bozo;
-        parser->xml_bozo = xml_bozo;
-        parser->bozo_at = bozo_at;
-        free(parser->bozo_exception);
-        parser->bozo_exception = exc;
-        exc = NULL;
-        memset(parser->tcache, 0, sizeof parser->tcache); /* keyed by the old context's names */
-        memset(parser->acache, 0, sizeof parser->acache);
-        parser->xml_depth = 0;
-        parser->namespaces_cap_told = parser->budget_told = parser->cut = false;
-        err = mixin_reset(parser) ? parse_xml(parser, s, n, hend, false) : -ENOMEM;
-    }
-    free(exc);
+    int err = eddy__xfast_enabled ? parse_fast(parser, s, n, hend, utf8) : 1;
+    if (err == 1)
+        err = restart(parser, &b) ? parse_xml(parser, s, n, hend, true) : -ENOMEM;
+    if (!err && parser->xv_failed)
+        err = restart(parser, &b) ? parse_xml(parser, s, n, hend, false) : -ENOMEM;
+    free(b.exc);
     return err;
 }
 
@@ -2118,7 +2185,7 @@ static void parse_buffered(struct eddy_feed_parser *parser)
         if (hend > xml_len + 1)
             hend = xml_len + 1;
         if (!json)
-            parse_whole(parser, utf8.data, xml_len, hend);
+            parse_whole(parser, utf8.data, xml_len, hend, enc.utf8_checked);
         /* not in callback mode: its entries were delivered already */
         bool over = parser->budget.over; /* the XML pass stopped at the budget: no other pass */
         if (!json && parser->xml_bozo && !p->oom && !p->on_entry && !over)
@@ -2252,6 +2319,7 @@ void eddy_feed_parser_free(struct eddy_feed_parser *parser)
         return;
     free_ctxt(parser);
     eddy__xview_free(&parser->xv);
+    eddy__xfast_free(&parser->xf);
     eddy__mixin_free(&parser->mixin);
     eddy_arena_free(&parser->mixin.main);
     free(parser->url);
