@@ -16,8 +16,8 @@
  *      its text; any other name is an error (bozo, as expat reports it to
  *      feedparser) repaired as feedparser's loose parser does (an HTML entity
  *      gives its character, anything else stays as "&name;").  In buffered
- *      mode libxml2 reads the document through xview.c, which spares it its
- *      slow paths (CDATA sections, non-ASCII text, references);
+ *      mode a well-formed document is read by xfast.c's tokenizer instead,
+ *      which gives up (and libxml2 parses) at anything else;
  *   4. like feedparser, which parses with expat and on the first error
  *      parses again with its loose SGML parser, an XML error (bozo) makes
  *      the buffered document go again through loose.c, a port of that
@@ -56,7 +56,6 @@
 #include "json.h"
 #include "uri.h"
 #include "xfast.h"
-#include "xview.h"
 
 #define MAX_DEPTH         1024 /* deeper documents stop with bozo (libxml2's pull parser stops at 256) */
 #define MAX_DIAGS         1000       /* records kept; the count goes on */
@@ -78,9 +77,7 @@ struct header {
 struct mem_reader {
     const char *p;
     size_t left;
-    size_t at;              /* bytes given so far */
-    struct eddy__xview *xv; /* what libxml2 reads instead */
-};                          /* parse_whole's input */
+}; /* parse_xml's input */
 
 struct eddy_feed_parser {
     struct eddy__mixin mixin; /* the mixin state; mixin.main becomes the result */
@@ -138,8 +135,6 @@ struct eddy_feed_parser {
     struct eddy__decoder *dec;  /* callback mode, not UTF-8: the body's decoder */
     struct eddy_buf dtext;      /* its UTF-8 of the latest push */
     size_t dpos;                /* UTF-8 bytes it gave before that */
-    struct eddy__xview xv;      /* buffered mode: libxml2 reads this view (xview.c) */
-    bool xv_failed;             /* something was reported with the view on: parse again */
     struct eddy__xfast xf;      /* buffered mode: the tokenizer tried first (xfast.c) */
     bool xf_on;                 /* it is running */
     bool xf_failed;             /* something was reported while it ran: libxml2 parses */
@@ -171,14 +166,6 @@ static size_t utf8_fit(const char *s, size_t n)
     return have < need ? lead - 1 : n;
 }
 
-/* The parse with the view (xview.c) stops, to go again without it. */
-static void xv_fail(struct eddy_feed_parser *parser)
-{
-    if (!parser->xv_failed && parser->ctxt)
-        xmlStopParser(parser->ctxt);
-    parser->xv_failed = true;
-}
-
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt, ...)
@@ -188,14 +175,6 @@ static void diag(struct eddy_feed_parser *parser, size_t offset, const char *fmt
         parser->xf_failed = true;
         eddy__xfast_stop(&parser->xf);
         return;
-    }
-    if (parser->xv.d && !parser->budget.over) {
-        if (parser->xv.applied) {
-            /* libxml2's columns differ in the view: the parse goes again without it */
-            xv_fail(parser);
-            return;
-        }
-        parser->xv.off = true; /* libxml2 read the document itself so far: it goes on so */
     }
     if (parser->ndiags >= MAX_DIAGS || parser->quiet)
         return;
@@ -695,26 +674,11 @@ static void on_end(void *ud, const xmlChar *localname, const xmlChar *prefix, co
     eddy__end_tag_k(p, parser->tag, &tk);
 }
 
-static void handle_data(void *mixin, const char *s, size_t n)
-{
-    eddy__handle_data(mixin, s, n);
-}
-
 static void on_chars(void *ud, const xmlChar *ch, int len)
 {
     struct eddy_feed_parser *parser = ud;
     if (xml_over_budget(parser))
         return;
-    xmlParserInputPtr in = parser->xv.applied ? parser->ctxt->input : NULL;
-    /* a slice of libxml2's input (its fast path) is a slice of the view */
-    if (in && (uintptr_t)ch >= (uintptr_t)in->base && (uintptr_t)ch < (uintptr_t)in->end) {
-        if (in->buf && in->buf->encoder)
-            xv_fail(parser); /* offsets in libxml2's conversion: not seen, but then parse again */
-        else
-            eddy__xview_map(&parser->xv, in->consumed + (size_t)(ch - in->base), (size_t)len,
-                            handle_data, &parser->mixin);
-        return;
-    }
     eddy__handle_data(&parser->mixin, (const char *)ch, (size_t)len);
 }
 
@@ -1693,11 +1657,7 @@ static int mem_read(void *ctx, char *buf, int len)
 {
     struct mem_reader *r = ctx;
     size_t k = r->left < (size_t)len ? r->left : (size_t)len;
-    if (r->xv && r->xv->d)
-        eddy__xview_read(r->xv, r->at, buf, k);
-    else
-        memcpy(buf, r->p, k);
-    r->at += k;
+    memcpy(buf, r->p, k);
     r->p += k;
     r->left -= k;
     return (int)k;
@@ -1764,8 +1724,7 @@ static int parse_fast(struct eddy_feed_parser *parser, const char *s, size_t n, 
     return r == EDDY__XFAST_GIVE_UP || parser->xf_failed;
 }
 
-static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
-                     bool view)
+static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend)
 {
     struct eddy_buf doc = EDDY_BUF_INIT(0);
     const char *d;
@@ -1774,13 +1733,10 @@ static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     if (err)
         return err;
     init_sax(parser);
-    if (view)
-        eddy__xview_init(&parser->xv, d, dn);
-    parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1, 0, &parser->xv};
+    parser->mem = (struct mem_reader){dn ? d : " ", dn ? dn : 1};
     parser->ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, mem_close, &parser->mem,
                                          XML_CHAR_ENCODING_NONE);
     if (!parser->ctxt) {
-        eddy__xview_free(&parser->xv);
         eddy_buf_free(&doc);
         return -ENOMEM;
     }
@@ -1794,7 +1750,6 @@ static int parse_xml(struct eddy_feed_parser *parser, const char *s, size_t n, s
     xmlParseDocument(parser->ctxt);
     handlers_restore(h);
     parser->ctxt->sax = own; /* libxml2 frees its own handler with the context */
-    eddy__xview_free(&parser->xv);
     eddy_buf_free(&doc);
     return parser->mixin.oom ? -ENOMEM : 0;
 }
@@ -1855,10 +1810,9 @@ static bool restart(struct eddy_feed_parser *parser, const struct before *b)
 }
 
 /* xfast.c's tokenizer (told whether s is known to be valid UTF-8); where
- * it gives up, parse_xml through the view of
- * xview.c; when anything was reported then (an ill-formed document),
- * again without it from the same state, so that the messages, their
- * positions and bozo are libxml2's own. */
+ * it gives up, libxml2 (parse_xml) from the same state, so that the
+ * messages, their positions and bozo of an ill-formed document are
+ * libxml2's own. */
 static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n, size_t hend,
                        bool utf8)
 {
@@ -1868,9 +1822,7 @@ static int parse_whole(struct eddy_feed_parser *parser, const char *s, size_t n,
         return -ENOMEM;
     int err = eddy__xfast_enabled ? parse_fast(parser, s, n, hend, utf8) : 1;
     if (err == 1)
-        err = restart(parser, &b) ? parse_xml(parser, s, n, hend, true) : -ENOMEM;
-    if (!err && parser->xv_failed)
-        err = restart(parser, &b) ? parse_xml(parser, s, n, hend, false) : -ENOMEM;
+        err = restart(parser, &b) ? parse_xml(parser, s, n, hend) : -ENOMEM;
     free(b.exc);
     return err;
 }
@@ -2318,7 +2270,6 @@ void eddy_feed_parser_free(struct eddy_feed_parser *parser)
     if (!parser)
         return;
     free_ctxt(parser);
-    eddy__xview_free(&parser->xv);
     eddy__xfast_free(&parser->xf);
     eddy__mixin_free(&parser->mixin);
     eddy_arena_free(&parser->mixin.main);
