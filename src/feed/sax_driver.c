@@ -442,6 +442,13 @@ static const char *canon_ns(struct eddy__mixin *p, const xmlChar *URI, const cha
 static void element_name_slow(struct eddy_feed_parser *parser, const xmlChar *localname,
                               const xmlChar *URI);
 
+/* The slot hash of tcache and acache: two interned pointers. */
+static unsigned pair_hash(const void *a, const void *b)
+{
+    uintptr_t h = (uintptr_t)a * 31 + (uintptr_t)b;
+    return (unsigned)((h >> 4) ^ (h >> 12));
+}
+
 /* The element's name as feedparser's startElementNS/endElementNS make it:
  * "canonical:local", "docprefix:local" for unknown namespaces, lower case,
  * into parser->tag; and its handler key and handler (eddy__tag_key) into *k,
@@ -454,9 +461,7 @@ static void element_name(struct eddy_feed_parser *parser, const xmlChar *localna
      * valid while no namespace declaration changes the mapping.  The
      * handler key is cached with the name: computing it for every start
      * and end tag (namespacemap scan, handler hash) was 2% of parsing. */
-    uintptr_t h = (uintptr_t)localname * 31 + (uintptr_t)URI;
-    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) & 63;
-    struct tcache *tc = &parser->tcache[slot];
+    struct tcache *tc = &parser->tcache[pair_hash(localname, URI) & 63];
     if (tc->local == localname && tc->uri == URI && tc->gen == p->ns_gen) {
         memcpy(parser->tag, tc->tag, tc->len + 1);
         memcpy(key, tc->key, sizeof tc->key);
@@ -550,8 +555,7 @@ static void collect_attributes(struct eddy_feed_parser *parser, struct eddy_feed
             /* the key depends on interned names only (canon_ns on the
              * URI alone): cached like tcache */
             const xmlChar *other = pass ? a[1] : a[2];
-            uintptr_t h = (uintptr_t)a[0] * 31 + (uintptr_t)other;
-            struct acache *ac = &parser->acache[(((h >> 4) ^ (h >> 12)) + (unsigned)pass) & 31];
+            struct acache *ac = &parser->acache[(pair_hash(a[0], other) + (unsigned)pass) & 31];
             if (ac->local == a[0] && ac->other == other && ac->pass == pass) {
                 memcpy(key, ac->key, ac->len + 1u);
             } else {
