@@ -3,7 +3,9 @@
  * The first byte picks what runs (sanitizer for text/html or XHTML, the
  * relative-URI resolver, then the sanitizer on its output, as feed/ does);
  * the rest is the HTML.  Or (mode 4) the rest is "base\0ref" for the URI
- * functions.  Besides "no crash, no leak", the sanitized output
+ * functions.  In modes 2 and 3 the one-pass eddy__html_clean_within (what
+ * feed/ calls) must give the same bytes as the two passes.  Besides "no
+ * crash, no leak", the sanitized output
  * must be safe in a web page, as a browser would read it: no script, style,
  * iframe... element, no on* event attribute, no script: scheme in a URI
  * attribute (character references decoded, tab/newline dropped), no style
@@ -18,16 +20,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The length of the white space character (as Python's str.isspace, the
+ * gauntlet's \s) at p, or 0. */
+static size_t py_space(const unsigned char *p)
+{
+    static const char *const multi[] = {"\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80",
+                                        "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaf",
+                                        "\xe2\x81\x9f", "\xe3\x80\x80"};
+    if ((*p >= 0x09 && *p <= 0x0d) || (*p >= 0x1c && *p <= 0x20))
+        return 1;
+    if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x80 && p[2] <= 0x8a) /* U+2000..U+200A */
+        return 3;
+    for (size_t i = 0; i < sizeof multi / sizeof *multi; i++)
+        if (!strncmp((const char *)p, multi[i], strlen(multi[i])))
+            return strlen(multi[i]);
+    return 0;
+}
+
 /* Whether style value d holds an expression( that could run code: the
- * sanitizer (feedparser's gauntlet) lets only digits, commas and spaces
- * into parentheses, and IE evaluates "expression(1)" to the number 1. */
+ * sanitizer (feedparser's gauntlet) lets only digits, commas and white
+ * space (Python's, \x1c-\x1f included) into parentheses, and IE evaluates
+ * "expression(1)" to the number 1. */
 static int live_expression(const char *d)
 {
     for (const char *x = strstr(d, "expression("); x; x = strstr(x + 1, "expression(")) {
-        const char *p = x + 11;
-        while ((*p >= '0' && *p <= '9') || *p == ',' || *p == ' ' || *p == '\t' || *p == '\n' ||
-               *p == '\r' || *p == '\f')
-            p++;
+        const unsigned char *p = (const unsigned char *)x + 11;
+        for (size_t k; (k = (*p >= '0' && *p <= '9') || *p == ',' ? 1 : py_space(p));)
+            p += k;
         if (*p != ')')
             return 1;
     }
@@ -189,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int mode = data[0] % 5;
     const char *html = (const char *)data + 1;
     size_t n = size - 1;
-    struct eddy_buf out = EDDY_BUF_INIT(0), res = EDDY_BUF_INIT(0);
+    struct eddy_buf out = EDDY_BUF_INIT(0), res = EDDY_BUF_INIT(0), fused = EDDY_BUF_INIT(0);
     if (mode == 4) {
         char *base = malloc(n + 1);
         memcpy(base, html, n);
@@ -206,8 +225,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (mode >= 2) { /* resolve first, as feed/ does, then sanitize that */
-        if (eddy__html_resolve_uris(&res, html, n, mode == 2 ? "http://example.com/a/b" : "",
-                                    mode == 3))
+        const char *base = mode == 2 ? "http://example.com/a/b" : "";
+        if (eddy__html_clean_within(&fused, html, n, base, mode == 3, NULL) ||
+            eddy__html_resolve_uris(&res, html, n, base, mode == 3))
             abort();
         html = eddy_buf_cstr(&res);
         n = res.len;
@@ -215,7 +235,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (eddy__html_sanitize(&out, html, n, mode % 2))
         abort();
     check_safe(eddy_buf_cstr(&out), out.len);
+    if (mode >= 2 &&
+        (fused.len != out.len || memcmp(eddy_buf_cstr(&fused), eddy_buf_cstr(&out), out.len))) {
+        fprintf(stderr, "one pass:\n%s\ntwo passes:\n%s\n", eddy_buf_cstr(&fused),
+                eddy_buf_cstr(&out));
+        abort();
+    }
     eddy_buf_free(&out);
     eddy_buf_free(&res);
+    eddy_buf_free(&fused);
     return 0;
 }
