@@ -9,9 +9,10 @@
  * must be safe in a web page, as a browser would read it: no script, style,
  * iframe... element, no on* event attribute, no script: scheme in a URI
  * attribute (character references decoded, tab/newline dropped), no style
- * with url( or an expression( holding more than digits, commas and spaces
+ * with a url( or an expression( holding more than digits, commas and spaces
  * (inert: feedparser keeps "color: expression(1)"), no comment a browser
  * would close early, no IE conditional comment. */
+#include "../src/base/text.h"
 #include "../src/feed/html.h"
 #include "../src/feed/uri.h"
 
@@ -37,14 +38,15 @@ static size_t py_space(const unsigned char *p)
     return 0;
 }
 
-/* Whether style value d holds an expression( that could run code: the
- * sanitizer (feedparser's gauntlet) lets only digits, commas and white
- * space (Python's, \x1c-\x1f included) into parentheses, and IE evaluates
- * "expression(1)" to the number 1. */
-static int live_expression(const char *d)
+/* Whether style value d holds a call of fn ("expression(", "url(") that
+ * could run code or load from anywhere: the sanitizer (feedparser's
+ * gauntlet) lets only digits, commas and white space (Python's,
+ * \x1c-\x1f included) into parentheses.  IE evaluates "expression(1)" to
+ * the number 1, and "url(7)" (as `cursor` takes it) is a same-origin path. */
+static int live_call(const char *d, const char *fn)
 {
-    for (const char *x = strstr(d, "expression("); x; x = strstr(x + 1, "expression(")) {
-        const unsigned char *p = (const unsigned char *)x + 11;
+    for (const char *x = strstr(d, fn); x; x = strstr(x + 1, fn)) {
+        const unsigned char *p = (const unsigned char *)x + strlen(fn);
         for (size_t k; (k = (*p >= '0' && *p <= '9') || *p == ',' ? 1 : py_space(p));)
             p += k;
         if (*p != ')')
@@ -82,6 +84,7 @@ static void decode(const char *v, size_t n, char *d, size_t cap)
     size_t w = 0;
     for (size_t i = 0; i < n && w + 1 < cap;) {
         unsigned c = (unsigned char)v[i++];
+        int ref = c == '&';
         if (c == '&' && i < n && v[i] == '#') {
             int hex = i + 1 < n && (v[i + 1] | 32) == 'x';
             size_t j = i + 1 + hex;
@@ -106,7 +109,15 @@ static void decode(const char *v, size_t n, char *d, size_t cap)
         }
         if (c == '\t' || c == '\n' || c == '\r' || (w == 0 && c <= 0x20))
             continue;
-        d[w++] = (char)low((int)(c && c < 0x80 ? c : 0x80));
+        if (ref && c >= 0x80 && c < 0x110000 && (c < 0xD800 || c > 0xDFFF)) {
+            char u[4]; /* as UTF-8, as the document's own bytes are (never longer than the
+                          reference) */
+            size_t k = eddy__utf8_encode(c, u);
+            for (size_t j = 0; j < k && w + 1 < cap; j++)
+                d[w++] = u[j];
+            continue;
+        }
+        d[w++] = (char)low((int)(c && (c < 0x80 || !ref) ? c : 0x80));
     }
     d[w] = 0;
 }
@@ -151,7 +162,8 @@ static void check_tag(const char *t, size_t n, const char *out)
             if (an == strlen(uri[k]) && starts(t + a, an, uri[k]) &&
                 (starts(d, strlen(d), "javascript:") || starts(d, strlen(d), "vbscript:")))
                 fail("script URI", out);
-        if (an == 5 && starts(t + a, an, "style") && (strstr(d, "url(") || live_expression(d)))
+        if (an == 5 && starts(t + a, an, "style") &&
+            (live_call(d, "url(") || live_call(d, "expression(")))
             fail("style", out);
         size_t dl = strlen(d);
         while (dl && (unsigned char)d[dl - 1] <= ' ')
