@@ -49,3 +49,40 @@ TEST(arena_mark_release_reset)
     CHECK(a.total > 0);
     eddy_arena_free(&a);
 }
+
+/* Past 2 MiB the chunks are the arena's own mappings (huge pages on Linux):
+ * they must hold what they say, align as malloc's do, and go back on
+ * release, reset and free like the small ones. */
+TEST(arena_big_chunks)
+{
+    struct eddy_arena a = EDDY_ARENA_INIT;
+    char *first = eddy_arena_strndup(&a, "first", 5);
+    struct eddy_arena_mark m = eddy_arena_mark(&a);
+    size_t held = a.total;
+    unsigned char *last = NULL;
+    for (int i = 0; i < 12 * 1024; i++) { /* 12 MiB in 1 KiB pieces: several 2 MiB chunks */
+        last = eddy_arena_alloc(&a, 1024);
+        CHECK(last != NULL);
+        CHECK_INT((uintptr_t)last % alignof(max_align_t), ==, 0);
+        memset(last, i & 0xff, 1024);
+    }
+    CHECK(a.total >= (size_t)12 << 20);
+    CHECK(a.total < (size_t)16 << 20); /* doubling stops at 2 MiB chunks */
+    CHECK_INT(last[1023], ==, (12 * 1024 - 1) & 0xff);
+    unsigned char *big = eddy_arena_alloc(&a, (size_t)5 << 20); /* a chunk of its own */
+    CHECK(big != NULL);
+    memset(big, 0xab, (size_t)5 << 20);
+    CHECK_INT(big[((size_t)5 << 20) - 1], ==, 0xab);
+    eddy_arena_release(&a, m);
+    CHECK_INT(a.total, ==, held);
+    CHECK_STR(first, "first");
+    for (int i = 0; i < 3 * 1024; i++)
+        CHECK(eddy_arena_alloc(&a, 1024) != NULL);
+    eddy_arena_reset(&a); /* keeps the newest (mapped) chunk */
+    CHECK(a.top != NULL);
+    CHECK(a.total >= (size_t)1 << 20);
+    CHECK(eddy_arena_alloc(&a, 1 << 20) != NULL);
+    eddy_arena_free(&a);
+    CHECK(a.top == NULL);
+    CHECK_INT(a.total, ==, 0);
+}
