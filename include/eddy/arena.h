@@ -6,7 +6,8 @@
  * freed at once: no malloc per object, no free per object.  A mark/release
  * pair drops everything allocated after the mark (a render's temporaries).
  * Chunks start at 4 KiB and double up to 2 MiB (huge pages where Linux has
- * them); a larger request gets a chunk of its own.  Not thread-safe (one owner at a time).
+ * them); a larger request gets a chunk of its own.  Not thread-safe (one
+ * owner at a time).
  */
 #ifndef EDDY_ARENA_H
 #define EDDY_ARENA_H
