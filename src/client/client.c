@@ -85,6 +85,8 @@ struct eddy_reply {
     char *url;               /* effective URL */
     struct eddy_buf headers; /* "name\0value\0" pairs of the final response */
     size_t nheaders;
+    uint32_t *at; /* where each pair starts in headers: lookups walk no strings */
+    size_t at_cap;
     struct eddy_buf body; /* collected body (max = request's max_body) */
     size_t body_bytes;
     struct hop {
@@ -684,6 +686,14 @@ static size_t header_cb(char *line, size_t size, size_t n, void *arg)
         v++;
     while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
+    if (r->nheaders == r->at_cap) {
+        size_t cap = r->at_cap ? r->at_cap * 2 : 16;
+        uint32_t *at = realloc(r->at, cap * sizeof *at);
+        if (!at)
+            return 0;
+        r->at = at, r->at_cap = cap;
+    }
+    r->at[r->nheaders] = (uint32_t)r->headers.len; /* headers.max keeps it within 1 MiB */
     if (eddy_buf_append(&r->headers, line, (size_t)(colon - line)) < 0 ||
         eddy_buf_putc(&r->headers, 0) < 0 ||
         eddy_buf_append(&r->headers, v, (size_t)(end - v)) < 0 || eddy_buf_putc(&r->headers, 0) < 0)
@@ -1279,6 +1289,7 @@ void eddy_reply_free(struct eddy_reply *r)
     free(r->hops);
     free(r->url);
     eddy_buf_free(&r->headers);
+    free(r->at);
     eddy_buf_free(&r->body);
     free(r);
 }
@@ -1335,11 +1346,7 @@ bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **nam
 {
     if (i >= r->nheaders)
         return false;
-    const char *p = eddy_buf_cstr(&r->headers);
-    for (size_t k = 0; k < i; k++) {
-        p += strlen(p) + 1;
-        p += strlen(p) + 1;
-    }
+    const char *p = r->headers.data + r->at[i];
     *name = p;
     *value = p + strlen(p) + 1;
     return true;
