@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define DEFAULT_CONCURRENCY 256
 #define DEFAULT_PER_HOST    8
@@ -78,6 +79,19 @@ struct eddy_session {
      * percent of the CPU a fetch costs outside the parser. */
     CURL **idle;
     unsigned nidle, max_idle;
+    struct sock *socks; /* by fd: the connection sockets open_socket made */
+    size_t nsocks;
+};
+
+/* A connection socket's watch lives as long as the socket: curl stops
+ * watching a kept-alive connection after each transfer (CURL_POLL_REMOVE)
+ * and watches it again for the next, and a watch made and freed each time
+ * cost an epoll_ctl ADD and DEL per fetch.  Paused, it keeps its epoll
+ * registration (loop.c); close_socket frees it before the close. */
+struct sock {
+    struct eddy_watch *w;
+    bool ours;   /* made by open_socket, not closed yet: close_socket will be told */
+    bool active; /* curl watches it (assigned); else w is paused */
 };
 
 struct eddy_reply {
@@ -163,22 +177,56 @@ static void on_timer(void *arg)
     check_done(s);
 }
 
+/* fd's entry in s->socks (made when `create`), or NULL. */
+static struct sock *sock_at(struct eddy_session *s, curl_socket_t fd, bool create)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= s->nsocks) {
+        size_t n = s->nsocks ? s->nsocks : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct sock *k = create ? realloc(s->socks, n * sizeof *k) : NULL;
+        if (!k)
+            return NULL;
+        memset(k + s->nsocks, 0, (n - s->nsocks) * sizeof *k);
+        s->socks = k, s->nsocks = n;
+    }
+    return &s->socks[fd];
+}
+
 /* CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket. */
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
     struct eddy_session *s = userp;
     struct eddy_watch *w = socketp;
+    struct sock *k = sock_at(s, fd, false);
+    if (k && !k->ours)
+        k = NULL; /* a socket of curl's own (the resolver's): watched while curl says */
     if (what == CURL_POLL_REMOVE) {
-        eddy_watch_free(w);
+        if (k && w) { /* paused until the next transfer on this connection */
+            eddy_watch_set(w, 0);
+            k->w = w, k->active = false;
+        } else {
+            eddy_watch_free(w);
+        }
         curl_multi_assign(s->multi, fd, NULL);
         return 0;
     }
     int events = (what & CURL_POLL_IN ? EDDY_READ : 0) | (what & CURL_POLL_OUT ? EDDY_WRITE : 0);
+    if (!w && k && k->w) {
+        w = k->w;
+        curl_multi_assign(s->multi, fd, w);
+    }
+    if (k)
+        k->active = true;
     if (w)
         return eddy_watch_set(w, events) < 0 ? -1 : 0;
     if (!(w = eddy_watch_new(fd, events, on_socket_ready, s)))
         return -1;
+    if (k)
+        k->w = w;
     curl_multi_assign(s->multi, fd, w);
     return 0;
 }
@@ -339,15 +387,34 @@ static bool address_allowed(const struct eddy_session *s, const struct sockaddr 
 
 /* CURLOPT_OPENSOCKETFUNCTION: curl asks for a socket for each address it
  * connects to, after resolving and on every redirect hop, so the guard
- * judges the address really used (DNS rebinding cannot slip past it). */
+ * judges the address really used (DNS rebinding cannot slip past it).  The
+ * socket is marked as one close_socket will hear of (see struct sock). */
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     struct xfer *x = arg;
-    if (purpose != CURLSOCKTYPE_IPCXN || !address_allowed(x->s, &address->addr)) {
+    if (x->s->guard && (purpose != CURLSOCKTYPE_IPCXN || !address_allowed(x->s, &address->addr))) {
         x->refused = true;
         return CURL_SOCKET_BAD;
     }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    struct sock *k = sock_at(x->s, fd, true);
+    if (k) /* else (ENOMEM) its watch is freed at each CURL_POLL_REMOVE */
+        *k = (struct sock){.ours = true};
+    return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION (data: the session, which outlives every
+ * connection): curl has said CURL_POLL_REMOVE already, so the watch is
+ * paused; freed, it leaves epoll before the descriptor goes. */
+static int close_socket(void *arg, curl_socket_t fd)
+{
+    struct sock *k = sock_at(arg, fd, false);
+    if (k) {
+        if (!k->active) /* else curl still has it: its CURL_POLL_REMOVE frees it */
+            eddy_watch_free(k->w);
+        *k = (struct sock){0};
+    }
+    return close(fd);
 }
 
 struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
@@ -446,7 +513,10 @@ void eddy_session_free(struct eddy_session *s)
         curl_easy_cleanup(s->idle[--s->nidle]);
     free(s->idle);
     if (s->multi)
-        curl_multi_cleanup(s->multi); /* closes cached connections via socket_cb */
+        curl_multi_cleanup(s->multi); /* closes cached connections: close_socket */
+    for (size_t i = 0; i < s->nsocks; i++)
+        eddy_watch_free(s->socks[i].w); /* none left when curl closed them all */
+    free(s->socks);
     if (s->share)
         curl_share_cleanup(s->share);
     eddy_timer_free(s->timer);
@@ -865,12 +935,12 @@ static void setup(struct xfer *x)
     }
     if (s->cookies)
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
-    if (s->guard) {
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
-        /* A proxy would connect for us, out of the guard's sight. */
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, s);
+    if (s->guard) /* a proxy would connect for us, out of the guard's sight */
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    }
 }
 
 /* on_phase's hooks: a new connection's socket exists (CURLOPT_SOCKOPTFUNCTION

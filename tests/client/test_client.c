@@ -832,6 +832,35 @@ TEST(client_handle_of_an_aborted_transfer_is_not_reused)
     server_stop();
 }
 
+/* A connection's socket watch is kept, paused, between its transfers (no
+ * epoll_ctl each time) and freed when curl closes the socket: a server that
+ * closes every connection makes each fetch a new socket, most likely on the
+ * descriptor number just closed, which must be watched afresh (a stale
+ * watch taken for it would leave it out of epoll: the fetch would hang). */
+static int closing_server(void *arg)
+{
+    int *ok = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    CHECK(s != NULL);
+    for (int i = 0; i < 20; i++) {
+        struct eddy_reply *r;
+        const char *u = url(i % 2 ? "/reply?h=Connection:close" : "/ok");
+        *ok += eddy_get(s, u, &r) == 0 && eddy_reply_status(r) == 200;
+        eddy_reply_free(r);
+    }
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_connections_closed_by_the_server_are_watched_afresh)
+{
+    server_start(NULL, NULL);
+    int ok = 0;
+    CHECK_INT(eddy_run(closing_server, &ok, NULL), ==, 0);
+    CHECK_INT(ok, ==, 20);
+    server_stop();
+}
+
 /* ------------------------------------------------------------ redirects */
 
 struct gets {
