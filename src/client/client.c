@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define DEFAULT_CONCURRENCY 256
 #define DEFAULT_PER_HOST    8
@@ -73,6 +74,24 @@ struct eddy_session {
     struct cidr *allow; /* ranges it lets through */
     size_t nallow;
     unsigned in_flight; /* eddy_fetch calls not yet returned */
+    /* Easy handles of finished fetches, reset, for the next ones: a fresh
+     * handle per fetch (init, every option copied, cleanup) was a few
+     * percent of the CPU a fetch costs outside the parser. */
+    CURL **idle;
+    unsigned nidle, max_idle;
+    struct sock *socks; /* by fd: the connection sockets open_socket made */
+    size_t nsocks;
+};
+
+/* A connection socket's watch lives as long as the socket: curl stops
+ * watching a kept-alive connection after each transfer (CURL_POLL_REMOVE)
+ * and watches it again for the next, and a watch made and freed each time
+ * cost an epoll_ctl ADD and DEL per fetch.  Paused, it keeps its epoll
+ * registration (loop.c); close_socket frees it before the close. */
+struct sock {
+    struct eddy_watch *w;
+    bool ours;   /* made by open_socket, not closed yet: close_socket will be told */
+    bool active; /* curl watches it (assigned); else w is paused */
 };
 
 struct eddy_reply {
@@ -80,6 +99,8 @@ struct eddy_reply {
     char *url;               /* effective URL */
     struct eddy_buf headers; /* "name\0value\0" pairs of the final response */
     size_t nheaders;
+    uint32_t *at; /* where each pair starts in headers: lookups walk no strings */
+    size_t at_cap;
     struct eddy_buf body; /* collected body (max = request's max_body) */
     size_t body_bytes;
     struct hop {
@@ -156,22 +177,56 @@ static void on_timer(void *arg)
     check_done(s);
 }
 
+/* fd's entry in s->socks (made when `create`), or NULL. */
+static struct sock *sock_at(struct eddy_session *s, curl_socket_t fd, bool create)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= s->nsocks) {
+        size_t n = s->nsocks ? s->nsocks : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct sock *k = create ? realloc(s->socks, n * sizeof *k) : NULL;
+        if (!k)
+            return NULL;
+        memset(k + s->nsocks, 0, (n - s->nsocks) * sizeof *k);
+        s->socks = k, s->nsocks = n;
+    }
+    return &s->socks[fd];
+}
+
 /* CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket. */
 static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
     struct eddy_session *s = userp;
     struct eddy_watch *w = socketp;
+    struct sock *k = sock_at(s, fd, false);
+    if (k && !k->ours)
+        k = NULL; /* a socket of curl's own (the resolver's): watched while curl says */
     if (what == CURL_POLL_REMOVE) {
-        eddy_watch_free(w);
+        if (k && w) { /* paused until the next transfer on this connection */
+            eddy_watch_set(w, 0);
+            k->w = w, k->active = false;
+        } else {
+            eddy_watch_free(w);
+        }
         curl_multi_assign(s->multi, fd, NULL);
         return 0;
     }
     int events = (what & CURL_POLL_IN ? EDDY_READ : 0) | (what & CURL_POLL_OUT ? EDDY_WRITE : 0);
+    if (!w && k && k->w) {
+        w = k->w;
+        curl_multi_assign(s->multi, fd, w);
+    }
+    if (k)
+        k->active = true;
     if (w)
         return eddy_watch_set(w, events) < 0 ? -1 : 0;
     if (!(w = eddy_watch_new(fd, events, on_socket_ready, s)))
         return -1;
+    if (k)
+        k->w = w;
     curl_multi_assign(s->multi, fd, w);
     return 0;
 }
@@ -332,15 +387,34 @@ static bool address_allowed(const struct eddy_session *s, const struct sockaddr 
 
 /* CURLOPT_OPENSOCKETFUNCTION: curl asks for a socket for each address it
  * connects to, after resolving and on every redirect hop, so the guard
- * judges the address really used (DNS rebinding cannot slip past it). */
+ * judges the address really used (DNS rebinding cannot slip past it).  The
+ * socket is marked as one close_socket will hear of (see struct sock). */
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     struct xfer *x = arg;
-    if (purpose != CURLSOCKTYPE_IPCXN || !address_allowed(x->s, &address->addr)) {
+    if (x->s->guard && (purpose != CURLSOCKTYPE_IPCXN || !address_allowed(x->s, &address->addr))) {
         x->refused = true;
         return CURL_SOCKET_BAD;
     }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    struct sock *k = sock_at(x->s, fd, true);
+    if (k) /* else (ENOMEM) its watch is freed at each CURL_POLL_REMOVE */
+        *k = (struct sock){.ours = true};
+    return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION (data: the session, which outlives every
+ * connection): curl has said CURL_POLL_REMOVE already, so the watch is
+ * paused; freed, it leaves epoll before the descriptor goes. */
+static int close_socket(void *arg, curl_socket_t fd)
+{
+    struct sock *k = sock_at(arg, fd, false);
+    if (k) {
+        if (!k->active) /* else curl still has it: its CURL_POLL_REMOVE frees it */
+            eddy_watch_free(k->w);
+        *k = (struct sock){0};
+    }
+    return close(fd);
 }
 
 struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
@@ -398,12 +472,14 @@ struct eddy_session *eddy_session_new(const struct eddy_session_opts *opts)
             goto fail;
         s->headers = n;
     }
+    s->max_idle = conc;
+    s->idle = calloc(conc, sizeof *s->idle);
     s->multi = curl_multi_init();
     s->share = curl_share_init();
     s->timer = eddy_timer_new(on_timer, s);
     s->slots = eddy_sem_new(conc);
-    if (!s->user_agent || (opts->ca_file && !s->ca_file) || !s->multi || !s->share || !s->timer ||
-        !s->slots)
+    if (!s->user_agent || (opts->ca_file && !s->ca_file) || !s->idle || !s->multi || !s->share ||
+        !s->timer || !s->slots)
         goto fail;
 
     curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
@@ -433,8 +509,14 @@ void eddy_session_free(struct eddy_session *s)
         fprintf(stderr, "eddy_session_free: %u requests still in flight\n", s->in_flight);
         abort();
     }
+    while (s->nidle) /* before the share they are attached to */
+        curl_easy_cleanup(s->idle[--s->nidle]);
+    free(s->idle);
     if (s->multi)
-        curl_multi_cleanup(s->multi); /* closes cached connections via socket_cb */
+        curl_multi_cleanup(s->multi); /* closes cached connections: close_socket */
+    for (size_t i = 0; i < s->nsocks; i++)
+        eddy_watch_free(s->socks[i].w); /* none left when curl closed them all */
+    free(s->socks);
     if (s->share)
         curl_share_cleanup(s->share);
     eddy_timer_free(s->timer);
@@ -503,6 +585,13 @@ size_t eddy__session_hosts(const struct eddy_session *s)
         for (const struct host *h = s->hosts[i]; h; h = h->next)
             n++;
     return n;
+}
+
+/* For tests: the easy handles kept for the next fetches. */
+size_t eddy__session_idle(const struct eddy_session *s);
+size_t eddy__session_idle(const struct eddy_session *s)
+{
+    return s->nidle;
 }
 
 /* ------------------------------------------------------------ transfer */
@@ -667,6 +756,14 @@ static size_t header_cb(char *line, size_t size, size_t n, void *arg)
         v++;
     while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
+    if (r->nheaders == r->at_cap) {
+        size_t cap = r->at_cap ? r->at_cap * 2 : 16;
+        uint32_t *at = realloc(r->at, cap * sizeof *at);
+        if (!at)
+            return 0;
+        r->at = at, r->at_cap = cap;
+    }
+    r->at[r->nheaders] = (uint32_t)r->headers.len; /* headers.max keeps it within 1 MiB */
     if (eddy_buf_append(&r->headers, line, (size_t)(colon - line)) < 0 ||
         eddy_buf_putc(&r->headers, 0) < 0 ||
         eddy_buf_append(&r->headers, v, (size_t)(end - v)) < 0 || eddy_buf_putc(&r->headers, 0) < 0)
@@ -838,12 +935,12 @@ static void setup(struct xfer *x)
     }
     if (s->cookies)
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
-    if (s->guard) {
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
-        /* A proxy would connect for us, out of the guard's sight. */
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, s);
+    if (s->guard) /* a proxy would connect for us, out of the guard's sight */
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    }
 }
 
 /* on_phase's hooks: a new connection's socket exists (CURLOPT_SOCKOPTFUNCTION
@@ -1162,7 +1259,8 @@ static int fetch(struct xfer *x)
         if ((err = take_slots(x, &held, host)) < 0)
             break;
         if (!x->easy) {
-            x->easy = curl_easy_init();
+            struct eddy_session *s = x->s;
+            x->easy = s->nidle ? s->idle[--s->nidle] : curl_easy_init();
             x->done = eddy_event_new();
             if (!x->easy || !x->done) {
                 set_error(r, "%s", "out of memory");
@@ -1200,6 +1298,19 @@ static int fetch(struct xfer *x)
     return err;
 }
 
+/* Keeps e for the next fetch when its transfer ran to its end (not one
+ * removed mid-way: cancelled, or timed out by our scope); reset, it points
+ * to nothing of this fetch (callbacks' data, error buffer, headers). */
+static void give_back(struct eddy_session *s, CURL *e, bool finished)
+{
+    if (e && finished && s->nidle < s->max_idle) {
+        curl_easy_reset(e);
+        s->idle[s->nidle++] = e;
+    } else {
+        curl_easy_cleanup(e);
+    }
+}
+
 int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct eddy_reply **out)
 {
     *out = NULL;
@@ -1220,7 +1331,7 @@ int eddy_fetch(struct eddy_session *s, const struct eddy_fetch_opts *req, struct
     struct xfer x = {.s = s, .req = req, .res = r, .url = req->url, .method = method};
     s->in_flight++;
     int err = fetch(&x);
-    curl_easy_cleanup(x.easy);
+    give_back(s, x.easy, x.finished);
     eddy_event_free(x.done);
     free(x.next);
     s->in_flight--;
@@ -1248,6 +1359,7 @@ void eddy_reply_free(struct eddy_reply *r)
     free(r->hops);
     free(r->url);
     eddy_buf_free(&r->headers);
+    free(r->at);
     eddy_buf_free(&r->body);
     free(r);
 }
@@ -1304,11 +1416,7 @@ bool eddy_reply_header_at(const struct eddy_reply *r, size_t i, const char **nam
 {
     if (i >= r->nheaders)
         return false;
-    const char *p = eddy_buf_cstr(&r->headers);
-    for (size_t k = 0; k < i; k++) {
-        p += strlen(p) + 1;
-        p += strlen(p) + 1;
-    }
+    const char *p = r->headers.data + r->at[i];
     *name = p;
     *value = p + strlen(p) + 1;
     return true;

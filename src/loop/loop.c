@@ -15,7 +15,10 @@
  * fd waits are level-triggered and their epoll interest is dropped lazily:
  * a task that waits for reading again and again on a busy socket costs no
  * epoll_ctl; interest is removed only when an event arrives that nobody
- * waits for (one MOD), so level triggering never spins.
+ * waits for (one MOD), so level triggering never spins.  A paused watch
+ * keeps its interest the same way until an event comes (then it is
+ * unregistered): libcurl pauses and re-arms a kept-alive connection's
+ * socket around every transfer, which cost an epoll_ctl DEL and ADD each.
  *
  * Timers: a 4-ary min-heap of (deadline, node) pairs; the node keeps its slot
  * index so cancelling a wait removes its timer in O(log n).  4-ary halves the
@@ -406,9 +409,10 @@ int eddy_watch_set(struct eddy_watch *w, int events)
     struct eddy_loop *l = w->loop;
     struct eddy__fd *f = eddy__fd_get(l, w->fd, false);
     events &= EDDY_READ | EDDY_WRITE;
-    /* Paused means unregistered: epoll reports hang-ups even for an empty
-     * interest set, which would spin. */
-    int r = fd_register(l, f, w->fd, to_epoll(events));
+    /* Paused keeps the registration until an event comes (fd_event drops
+     * it then: unregistered, as an empty interest set would still report
+     * hang-ups and spin); re-armed alike, it costs no system call. */
+    int r = events ? fd_register(l, f, w->fd, to_epoll(events)) : 0;
     if (r < 0)
         return r;
     l->watches_armed += (events != 0) - (w->events != 0);
@@ -422,6 +426,7 @@ void eddy_watch_free(struct eddy_watch *w)
         return;
     eddy_watch_set(w, 0);
     struct eddy__fd *f = eddy__fd_get(w->loop, w->fd, false);
+    fd_register(w->loop, f, w->fd, 0); /* now: the owner may close fd next */
     f->watch = NULL;
     f->gen++;
     free(w);
@@ -437,6 +442,10 @@ static void fd_event(struct eddy_loop *l, uint64_t data, uint32_t e)
                 (e & (EPOLLOUT | EPOLLHUP | EPOLLERR) ? EDDY_WRITE : 0);
     if (f->watch) {
         struct eddy_watch *w = f->watch;
+        if (!w->events) { /* paused: nobody wants it now */
+            fd_register(l, f, fd, 0);
+            return;
+        }
         int mine = ready & w->events;
         cb_enter(l, (void *)w->cb);
         w->cb(w->arg, fd, mine ? mine : w->events); /* may free w */

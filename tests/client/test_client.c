@@ -746,6 +746,121 @@ TEST(client_host_table_holds_only_hosts_in_use)
     CHECK_INT(a.after, ==, 0);
 }
 
+/* ------------------------------------------------- reused easy handles */
+
+size_t eddy__session_idle(const struct eddy_session *s); /* client.c, for tests */
+
+struct reuse_args {
+    char body[6][32];
+    size_t len[6], idle[6];
+    int err[6];
+};
+
+/* One session, one fetch after the other: each takes the handle the one
+ * before gave back, and must find none of its options there. */
+static int reuse_fetches(void *arg)
+{
+    struct reuse_args *a = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    CHECK(s != NULL);
+    const struct eddy_fetch_opts reqs[6] = {
+        {.url = url("/method"), .body = "hello=world", .body_len = 11},
+        {.url = url("/method")},
+        {.url = url("/ok"), .method = "HEAD"},
+        {.url = url("/ok")},
+        {.url = url("/size/3000"), .max_body = 100},
+        {.url = url("/size/3000")},
+    };
+    for (size_t i = 0; i < 6; i++) {
+        struct eddy_reply *r;
+        a->err[i] = eddy_fetch(s, &reqs[i], &r);
+        snprintf(a->body[i], sizeof a->body[i], "%s", eddy_reply_body(r, NULL));
+        eddy_reply_body(r, &a->len[i]);
+        a->idle[i] = eddy__session_idle(s);
+        eddy_reply_free(r);
+    }
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_reused_handle_keeps_no_option_of_the_fetch_before)
+{
+    server_start(NULL, NULL);
+    struct reuse_args a = {0};
+    CHECK_INT(eddy_run(reuse_fetches, &a, NULL), ==, 0);
+    CHECK_STR(a.body[0], "POST 11");
+    CHECK_STR(a.body[1], "GET 0"); /* not the POST again */
+    CHECK_INT(a.len[2], ==, 0);
+    CHECK_STR(a.body[3], "ok"); /* not a HEAD again */
+    CHECK_INT(a.err[4], ==, -EFBIG);
+    CHECK_INT(a.err[5], ==, 0);
+    CHECK_INT(a.len[5], ==, 3000); /* not the 100-byte cap again */
+    for (size_t i = 0; i < 6; i++)
+        CHECK_INT(a.idle[i], ==, 1); /* one handle served them all */
+    server_stop();
+}
+
+/* A fetch cancelled mid-transfer does not give its handle back. */
+static int cancel_then_fetch(void *arg)
+{
+    size_t *idle = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    CHECK(s != NULL);
+    struct eddy_timeout to;
+    eddy_timeout_begin(&to, eddy_deadline_in(100 * EDDY_MSEC));
+    struct eddy_reply *r;
+    int err = eddy_get(s, url("/slow/10000"), &r);
+    CHECK(eddy_timeout_end(&to));
+    CHECK_INT(err, ==, -ETIMEDOUT);
+    eddy_reply_free(r);
+    idle[0] = eddy__session_idle(s);
+    CHECK_INT(eddy_get(s, url("/ok"), &r), ==, 0);
+    CHECK_STR(eddy_reply_body(r, NULL), "ok");
+    eddy_reply_free(r);
+    idle[1] = eddy__session_idle(s);
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_handle_of_an_aborted_transfer_is_not_reused)
+{
+    server_start(NULL, NULL);
+    size_t idle[2] = {9, 9};
+    CHECK_INT(eddy_run(cancel_then_fetch, idle, NULL), ==, 0);
+    CHECK_INT(idle[0], ==, 0);
+    CHECK_INT(idle[1], ==, 1);
+    server_stop();
+}
+
+/* A connection's socket watch is kept, paused, between its transfers (no
+ * epoll_ctl each time) and freed when curl closes the socket: a server that
+ * closes every connection makes each fetch a new socket, most likely on the
+ * descriptor number just closed, which must be watched afresh (a stale
+ * watch taken for it would leave it out of epoll: the fetch would hang). */
+static int closing_server(void *arg)
+{
+    int *ok = arg;
+    struct eddy_session *s = eddy_session_new(NULL);
+    CHECK(s != NULL);
+    for (int i = 0; i < 20; i++) {
+        struct eddy_reply *r;
+        const char *u = url(i % 2 ? "/reply?h=Connection:close" : "/ok");
+        *ok += eddy_get(s, u, &r) == 0 && eddy_reply_status(r) == 200;
+        eddy_reply_free(r);
+    }
+    eddy_session_free(s);
+    return 0;
+}
+
+TEST(client_connections_closed_by_the_server_are_watched_afresh)
+{
+    server_start(NULL, NULL);
+    int ok = 0;
+    CHECK_INT(eddy_run(closing_server, &ok, NULL), ==, 0);
+    CHECK_INT(ok, ==, 20);
+    server_stop();
+}
+
 /* ------------------------------------------------------------ redirects */
 
 struct gets {

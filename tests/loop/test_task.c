@@ -334,6 +334,63 @@ TEST(loop_watch_and_timer_callbacks_without_tasks)
     close(sv[1]);
 }
 
+/* A paused watch keeps its epoll registration until an event comes (then
+ * it is dropped, not reported: level triggering would spin), and re-arming
+ * it registers it again. */
+struct paused {
+    struct eddy_watch *w;
+    struct eddy_timer *tm;
+    bool rearmed;
+    int calls;
+};
+
+static void paused_ready(void *arg, int fd, int ready)
+{
+    struct paused *p = arg;
+    CHECK(p->rearmed); /* never while paused */
+    CHECK_INT(ready, ==, EDDY_READ);
+    char c;
+    CHECK_INT(read(fd, &c, 1), ==, 1);
+    p->calls++;
+    eddy_watch_free(p->w);
+}
+
+static void rearm(void *arg)
+{
+    struct paused *p = arg;
+    p->rearmed = true;
+    CHECK_INT(eddy_watch_set(p->w, EDDY_READ), ==, 0);
+}
+
+TEST(loop_paused_watch_is_quiet_then_rearms)
+{
+    int sv[2];
+    CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), ==, 0);
+    struct eddy_loop *l = eddy_loop_new(NULL);
+    struct paused p = {0};
+    /* The event comes (and drops the registration) before the timer re-arms. */
+    p.w = eddy_watch_new(sv[0], EDDY_READ, paused_ready, &p);
+    CHECK(p.w != NULL);
+    CHECK_INT(eddy_watch_set(p.w, 0), ==, 0);
+    CHECK_INT(write(sv[1], "a", 1), ==, 1); /* readable while paused */
+    p.tm = eddy_timer_new(rearm, &p);
+    eddy_timer_set(p.tm, eddy_deadline_in(20 * EDDY_MSEC));
+    CHECK_INT(eddy_loop_run(l), ==, 0); /* ends once the callback freed it */
+    CHECK_INT(p.calls, ==, 1);
+    eddy_timer_free(p.tm);
+    /* Paused and re-armed with no event between: still registered. */
+    p.rearmed = false;
+    p.w = eddy_watch_new(sv[0], EDDY_READ, paused_ready, &p);
+    CHECK_INT(eddy_watch_set(p.w, 0), ==, 0);
+    rearm(&p);
+    CHECK_INT(write(sv[1], "b", 1), ==, 1);
+    CHECK_INT(eddy_loop_run(l), ==, 0);
+    CHECK_INT(p.calls, ==, 2);
+    eddy_loop_free(l);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 /* --------------------------------------------------------- cancellation */
 
 static int sleep_forever(void *arg)
