@@ -1927,7 +1927,14 @@ int eddy_feed_parser_push(struct eddy_feed_parser *parser, const void *bytes, si
         return 0;
     parser->budget.bytes += len;
     if (!parser->streaming || !parser->head_done) {
-        int err = eddy_buf_append(&parser->doc, bytes, len);
+        /* a fetched document comes in reads of a few KB: doubling from
+         * eddy_buf's 64 bytes was 2% of parsing the 100 fetch-many feeds */
+        size_t first = len > 65536 ? len : 65536;
+        if (parser->doc.max && first > parser->doc.max)
+            first = len; /* (more is E2BIG below, as before) */
+        int err = parser->doc.data ? 0 : eddy_buf_reserve(&parser->doc, first);
+        if (!err)
+            err = eddy_buf_append(&parser->doc, bytes, len);
         if (err)
             return err;
         if (!parser->streaming)
