@@ -65,6 +65,8 @@ static char *same(const char *what, const char *doc, size_t len, int want)
     if (strcmp(on, off))
         test_fail(__FILE__, __LINE__, "%s: the outcome differs\n  doc: %.*s\n  on:  %s\n  off: %s",
                   what, (int)len, doc, on, off);
+    if (want == EITHER && getenv("EDDY_TEST_VERBOSE"))
+        fprintf(stderr, "%s: %s\n", what, taken ? "taken" : "not taken");
     if (want != EITHER && taken != (want == TAKEN))
         test_fail(__FILE__, __LINE__, "%s: %s by the tokenizer\n  doc: %.*s\n  outcome: %s", what,
                   taken ? "taken" : "not taken", (int)len, doc, on);
@@ -89,7 +91,7 @@ static void same_all(const char *what, const struct doc *docs, size_t n)
     }
 }
 
-#define SAME_ALL(docs) same_all(#docs, docs, sizeof docs / sizeof docs[0])
+#define SAME_ALL(docs) same_all(__func__, docs, sizeof docs / sizeof docs[0])
 
 #define HEAD    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>"
 #define TAIL    "</channel></rss>\n"
@@ -511,6 +513,26 @@ TEST(feed_xfast_structure)
         {ITEM("<title>a<!</title>"), NOT_TAKEN},
     };
     SAME_ALL(docs);
+}
+
+/* A handler that reports something (here: more namespaces than the mixin
+ * keeps) stops the tokenizer, and libxml2 parses: the tokenizer did not
+ * read that document to the end. */
+TEST(feed_xfast_handler_report)
+{
+    struct eddy_buf b = EDDY_BUF_INIT(0);
+    eddy_buf_puts(&b, "<rss><channel><title>t</title>");
+    for (int e = 0, k = 0; e < 20; e++) {
+        eddy_buf_puts(&b, "<item");
+        for (int i = 0; i < 30; i++, k++)
+            eddy_buf_printf(&b, " xmlns:p%d=\"http://e.x/%d\"", k, k);
+        eddy_buf_puts(&b, "><title>x</title></item>");
+    }
+    eddy_buf_puts(&b, "</channel></rss>");
+    char *json = same("600 namespaces", b.data, b.len, NOT_TAKEN);
+    CHECK(strstr(json, "namespaces: later declarations ignored") != NULL);
+    free(json);
+    eddy_buf_free(&b);
 }
 
 /* n elements nested, each with text */
