@@ -822,7 +822,8 @@ int eddy__xfast_parse(struct eddy__xfast *x, const char *doc, size_t n,
         return -ENOMEM;
     if (r == R_GIVE_UP)
         return EDDY__XFAST_GIVE_UP;
-    eddy__xfast_done++;
+    if (!x->stop) /* a handler's stop: not read to the end (libxml2 may parse it) */
+        eddy__xfast_done++;
     return EDDY__XFAST_DONE;
 }
 
