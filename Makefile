@@ -128,6 +128,7 @@ FUZZ_LAYER_discover := app
 FUZZ_LAYER_reader   := net
 FUZZ_LAYER_client_guard := client
 FUZZ_LAYER_web_static := web
+FUZZ_LAYER_xfast    := feed
 FUZZ_LAYER_sse      := app
 FUZZ_LAYER_header   := http
 FUZZ_LAYER_api_body := app

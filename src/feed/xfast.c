@@ -3,8 +3,9 @@
  *
  * Most feeds are well-formed XML, and for them libxml2's pull parser did
  * more than needed: its input copies, dictionary lookups, a check of every
- * character and (through the ASCII view of xview.c) a second scan of the
- * text.  This tokenizer reads the subset of XML feeds are written in:
+ * character, and a character at a time (with a copy) for CDATA sections,
+ * non-ASCII text and references.  This tokenizer reads the subset of XML
+ * feeds are written in:
  * an XML declaration; comments and processing instructions; elements
  * with ASCII names, namespace prefixes and quoted attribute values;
  * text with the five predefined entities and character references; CDATA
@@ -822,7 +823,8 @@ int eddy__xfast_parse(struct eddy__xfast *x, const char *doc, size_t n,
         return -ENOMEM;
     if (r == R_GIVE_UP)
         return EDDY__XFAST_GIVE_UP;
-    eddy__xfast_done++;
+    if (!x->stop) /* a handler's stop: not read to the end (libxml2 may parse it) */
+        eddy__xfast_done++;
     return EDDY__XFAST_DONE;
 }
 
