@@ -665,12 +665,13 @@ TEST(feed_xfast_other_encodings)
 }
 
 /* A budget of 1 ns stops the parse at its first check (every 1024th
- * event), in the tokenizer or in libxml2: the same entries, the same
- * message, and only the offset differs (the tokenizer counts from the
- * start of the markup or text it was at, libxml2 from where its input
- * is), so digits are masked here.  A larger budget stops them wherever
- * the time runs out, which no test can compare.  (Nothing here depends
- * on how long anything takes: 1 ns is spent by the first check.) */
+ * event), in the tokenizer or in libxml2, with the same message.  Where
+ * differs: libxml2 hands "a &amp; b" to the text handler in three pieces,
+ * the tokenizer in one, so its 1024th event comes later in the document;
+ * and the offset is counted from the start of the markup or text the
+ * tokenizer was at, from where libxml2's input is.  So digits are masked
+ * and the entries only counted here.  (Nothing depends on how long
+ * anything takes: 1 ns is spent by the first check.) */
 static char *mask_offsets(char *s)
 {
     char *w = s;
@@ -699,7 +700,17 @@ TEST(feed_xfast_budget_stop)
          *on = outcome(doc.data, doc.len, &o, true, NULL);
     CHECK(strstr(off, "TimeoutError") != NULL);
     CHECK(strstr(on, "TimeoutError") != NULL);
-    CHECK_STR(mask_offsets(on), mask_offsets(off));
+    size_t items[2] = {0, 0};
+    for (int k = 0; k < 2; k++)
+        for (const char *p = k ? on : off; (p = strstr(p, "{\"title\":\"a & b\"")); p++)
+            items[k]++;
+    CHECK(items[0] > 0 && items[0] < 20000);
+    CHECK(items[1] >= items[0] && items[1] < 20000); /* fewer events an item */
+    /* the rest, diagnostics included, alike */
+    const char *rest_on = strstr(mask_offsets(on), "\"feed\""),
+               *rest_off = strstr(mask_offsets(off), "\"feed\"");
+    CHECK(rest_on && rest_off);
+    CHECK_STR(rest_on, rest_off);
     free(on);
     free(off);
     eddy_buf_free(&doc);
