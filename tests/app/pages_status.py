@@ -17,7 +17,6 @@ violation (a listener installed before any page script); HTML + CSS + JS
 of /status under 50 KB.  A screenshot goes to build/screenshots/status.png
 (docs/pages-status.png, the README's, is a copy of one).
 Last line "N passed, M failed"."""
-import json
 import os
 import re
 import sys
@@ -29,24 +28,16 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "support"))
+sys.path.insert(0, HERE)
 from serve import Serve, build, check, run_eddy, summary  # noqa: E402
 from status_feeds import StatusFeeds  # noqa: E402
 
-try:
-    from selenium import webdriver
-    from selenium.webdriver.common.by import By
-except ImportError:
-    check("python3-selenium is installed (scripts/deps)", False)
-    summary()
+# (pages_browser checks that selenium is there)
+from pages_browser import api, browser, console_errors, wait_for  # noqa: E402  (the same chromium)
+from selenium.webdriver.common.by import By  # noqa: E402
 
 DELAY = 1.0  # seconds before the slow feed's head, and again before its body
 SHOTS = os.path.join(build, "screenshots")
-HOOKS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-    window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
 # Records every text the slow feed's live cell is given, from the mutation
 # records (two events in one network read change it twice in one task).
 WATCH = """
@@ -59,39 +50,6 @@ new MutationObserver(function (records) {
 }).observe(cell, {childList: true});
 """
 ORDER = ["queued\u2026", "connecting\u2026", "waiting\u2026", "receiving\u2026", "parsed (3 new)"]
-
-
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-              "--disable-dev-shm-usage", "--window-size=1000,900"):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=webdriver.chrome.service.Service("/usr/bin/chromedriver"), options=o)
-    d.set_page_load_timeout(60)
-    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
-    return d
-
-
-def wait_for(what, cond, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.05)
-    return check(what, False, "timed out")
-
-
-def console_errors(d):
-    return [m["message"] for m in d.get_log("browser") if m["level"] == "SEVERE"]
-
-
-def api(sv, path):
-    return json.loads(sv.get(path)[1])
 
 
 def refresh_all(sv):
@@ -211,6 +169,7 @@ def main():
                  lambda: all(f["last_check"] and f["count_200"] + (f["last_error"] is not None) >= 1 and
                              (f["id"] != fid["a"] or f["count_200"] >= 1) for f in api(sv, "/api/v1/feeds")["feeds"]))
         d = browser()
+        d.set_window_size(1000, 900)  # the README's screenshot
         doctor(d, sv, fid, feeds)
         river(d, sv, fid, feeds)
         errs = console_errors(d)
