@@ -112,14 +112,6 @@ bool eddy__utf8_valid(const unsigned char *s, size_t n)
     return true;
 }
 
-int eddy__hex_digit(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 size_t eddy__percent_decode(const char *in, size_t len, char *out, bool plus_is_space)
 {
     size_t o = 0;

@@ -61,8 +61,15 @@ struct eddy_buf;
  * template safely.  0 or -ENOMEM. */
 int eddy__utf8_append(struct eddy_buf *out, const char *s, size_t n);
 
-/* The value of a hex digit, or -1. */
-int eddy__hex_digit(int c);
+/* The value of a hex digit, or -1.  (Inline: the XML tokenizer calls it
+ * for every digit of a character reference.) */
+static inline int eddy__hex_digit(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
 
 /* Percent-decodes in[0..len) into out (room for len bytes; out == in is
  * allowed) as the URL standard does: "%XX" with two hex digits is the byte

@@ -243,9 +243,8 @@ static size_t skip_ws(const unsigned char *d, size_t i, size_t n)
     return i;
 }
 
-/* The name at d[*i] (a QName when `qname`: at most one colon, between two
- * non-empty parts), interned and split; NULL when there is none or on
- * ENOMEM (*oom set). */
+/* The QName at d[*i] (at most one colon, between two non-empty parts),
+ * interned and split; NULL when there is none or on ENOMEM (*oom set). */
 static struct eddy__xname *name_at(struct eddy__xfast *x, const unsigned char *d, size_t n,
                                    size_t *i, bool *oom)
 {
@@ -301,15 +300,10 @@ static size_t ref_at(const unsigned char *d, size_t i, size_t n, char out[4], si
         bool hex = s[1] == 'x';
         k += hex;
         size_t digits = k;
-        for (; k < left && k < digits + 8; k++) {
-            unsigned c = s[k], dv;
-            if (c >= '0' && c <= '9')
-                dv = c - '0';
-            else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                dv = (c | 0x20) - 'a' + 10;
-            else
+        for (int dv; k < left && k < digits + 8; k++) {
+            if ((dv = eddy__hex_digit(s[k])) < 0 || (!hex && dv > 9))
                 break;
-            v = v * (hex ? 16 : 10) + dv;
+            v = v * (hex ? 16 : 10) + (uint32_t)dv;
         }
         if (k == digits || k >= left || s[k] != ';')
             return 0;
@@ -370,7 +364,7 @@ static bool lit(const unsigned char *d, size_t n, size_t i, const char *s)
 }
 
 /* ` name = 'value'` of the XML declaration at d[*i], the value into
- * [*vs, *ve); false if absent (*i unchanged) or malformed (*bad). */
+ * [*vs, *ve); false (*i unchanged) if absent or malformed. */
 static bool decl_attr(const unsigned char *d, size_t n, size_t *i, const char *name, size_t *vs,
                       size_t *ve)
 {
